@@ -1,0 +1,122 @@
+# keygate - Keystone v3 compatible identity service and NFQUEUE token gateway.
+#
+#   make              build build/keygate and build/keygate-gateway
+#   make run          create ./data, bootstrap an admin, serve on 127.0.0.1:5000
+#   make test         build and run every test (unit, integration, conformance, gateway)
+#   make check-asan   the same under AddressSanitizer + UBSan, into build-asan/
+#   make bench        throughput/latency/RSS figures with wrk
+#
+# Variants are built by re-invoking make with B= and SAN= (as Redis does),
+# so a command-line CFLAGS never drops the sanitizer flags.
+
+B	?= build
+SAN	?=
+OPT	?= -O2
+PREFIX	?= /usr/local
+DESTDIR	?=
+
+PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt
+GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl
+TESTPKGS = libcurl jansson openssl
+
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
+CFLAGS	?= $(OPT) -g
+KG_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -I. -I$(B)/gen \
+	   $(SAN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) $(GWPKGS) 2>/dev/null)
+KG_LDFLAGS = $(SAN) $(LDFLAGS) -pthread
+
+obj	 = $(patsubst %.c,$(B)/%.o,$(1))
+
+COMMON_SRC  = $(wildcard common/*.c)
+AUTH_SRC    = $(wildcard auth/*.c)
+STORE_SRC   = $(wildcard store/*.c)
+SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
+GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
+# The gateway checks tokens offline: it links only the pure parts of auth/.
+GW_AUTH_SRC = $(filter auth/jwt.c auth/jwks.c auth/gwpolicy.c,$(AUTH_SRC))
+
+LIBKG	 = $(B)/libkeygate.a
+LIBGW	 = $(B)/libkggw.a
+SCHEMA_C = $(B)/gen/schema_sql.c
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+IT_SRC	 = $(wildcard tests/integration/it_*.c)
+IT_BIN	 = $(patsubst tests/integration/%.c,$(B)/tests/%,$(IT_SRC))
+IT_LIB	 = $(call obj,tests/integration/it.c)
+
+all: $(B)/keygate $(B)/keygate-gateway
+
+deps:
+	@scripts/install-deps build
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(CC) $(KG_CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+
+$(SCHEMA_C): $(sort $(wildcard schema/*.sql)) scripts/embed-sql
+	@mkdir -p $(@D)
+	scripts/embed-sql $(sort $(wildcard schema/*.sql)) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/schema_sql.o: $(SCHEMA_C)
+	@$(CC) $(KG_CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+
+$(LIBKG): $(call obj,$(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SERVER_SRC)) $(B)/gen/schema_sql.o
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBGW): $(call obj,$(GW_SRC) $(GW_AUTH_SRC) $(COMMON_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/keygate: $(call obj,server/main.c) $(LIBKG)
+	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(PKGS))
+
+$(B)/keygate-gateway: $(call obj,gateway/main.c) $(LIBGW)
+	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(GWPKGS))
+
+# Unit tests link the whole core library (and the gateway's, for its tests).
+$(B)/tests/test_%: $(call obj,tests/unit/test_%.c) $(LIBKG) $(LIBGW)
+	@mkdir -p $(@D)
+	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(PKGS) $(GWPKGS))
+
+# Integration tests only speak HTTP to the real binary.
+$(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
+
+tests: all $(UNIT_BIN) $(IT_BIN)
+
+test: deps-test tests
+	tests/run $(B)
+
+deps-test:
+	@scripts/install-deps test
+
+check: test
+
+check-asan:
+	$(MAKE) B=build-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+run: deps all
+	scripts/run-dev $(B)
+
+bench: all
+	@scripts/install-deps bench
+	tests/bench/bench-server $(B)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(B)/keygate $(B)/keygate-gateway $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps deps-test tests test check check-asan run bench install clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

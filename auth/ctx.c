@@ -1,0 +1,25 @@
+/* ctx.c - the authenticated caller (see ctx.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/ctx.h"
+
+void
+kg_ctx_free(struct kg_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	free(ctx->roles);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+int
+kg_ctx_has_role(const struct kg_ctx *ctx, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ctx->nroles; i++)
+		if (strcmp(ctx->roles[i].name, name) == 0)
+			return 1;
+	return 0;
+}

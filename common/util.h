@@ -1,0 +1,57 @@
+/*
+ * util.h - small pure helpers shared by every component: ids, time
+ * formatting, base64url, hashing and constant-time comparison.
+ */
+#ifndef KG_UTIL_H
+#define KG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KG_ID_HEX_LEN	32	/* Keystone-style id: 32 lowercase hex chars */
+#define KG_TIME_LEN	28	/* "2026-11-25T09:06:55.000000Z" + NUL */
+
+/* Fill out with a random 32-hex id (uuid4().hex) and NUL. Returns 0, or
+ * -1 when the system RNG fails. */
+int	kg_id_new(char out[KG_ID_HEX_LEN + 1]);
+
+/* Fill buf with n cryptographically random bytes. Returns 0 or -1. */
+int	kg_random(void *buf, size_t n);
+
+/* Current wall-clock time in microseconds since the epoch. */
+int64_t	kg_now_us(void);
+
+/* Format microseconds since the epoch as Keystone does:
+ * "2026-11-25T09:06:55.000000Z". Writes KG_TIME_LEN bytes at most. */
+void	kg_time_fmt(int64_t us, char out[KG_TIME_LEN]);
+
+/* Parse an ISO 8601 UTC time ("2026-11-25T09:06:55Z", optional fraction,
+ * optional "Z" or "+00:00") into microseconds. Returns 0 or -1. */
+int	kg_time_parse(const char *s, int64_t *us);
+
+/*
+ * base64url without padding (RFC 7515 section 2).
+ * kg_b64url_encode writes into out (size outsz) and returns the length, or
+ * -1 when out is too small (needs 4*ceil(n/3)+1).
+ * kg_b64url_decode returns the decoded length or -1 on bad input / overflow.
+ */
+long	kg_b64url_encode(const void *in, size_t n, char *out, size_t outsz);
+long	kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz);
+
+/* SHA-256 of data into out (32 bytes). */
+void	kg_sha256(const void *data, size_t n, unsigned char out[32]);
+
+/* Constant-time comparison of two n-byte buffers: 1 when equal. */
+int	kg_ct_equal(const void *a, const void *b, size_t n);
+
+/* Copy src into dst of size dstsz, always NUL-terminated. Returns the
+ * length of src (truncation when >= dstsz), like strlcpy. */
+size_t	kg_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
+void	kg_wipe(void *p, size_t n);
+
+/* Nonzero when s is exactly 32 lowercase-or-uppercase hex characters. */
+int	kg_is_hex_id(const char *s);
+
+#endif /* KG_UTIL_H */

@@ -1,0 +1,600 @@
+/*
+ * http.c - libmicrohttpd glue: per-request state, body accumulation with
+ * a size cap, routing, token authentication, and Keystone-style replies.
+ */
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "auth/token.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "server/http.h"
+
+const struct route *const http_route_tables[] = {
+	api_version_routes,
+	api_auth_routes,
+	api_domains_routes,
+	api_projects_routes,
+	api_users_routes,
+	api_groups_routes,
+	api_roles_routes,
+	api_assignments_routes,
+	api_catalog_routes,
+	api_ops_routes,
+	NULL
+};
+
+struct http_daemon {
+	struct MHD_Daemon	*mhd;
+};
+
+/* Per-request state, kept in MHD's *req_cls from first call to completion. */
+struct conn_state {
+	char		*buf;		/* request body as received */
+	size_t		 len, cap;
+	int		 too_big;	/* body exceeded the limit: 413 */
+	char		*path;		/* copy of the URL path; params point into it */
+	int64_t		 started;	/* µs */
+	struct req	 req;
+	struct kg_ctx	 ctx;
+};
+
+/* Keystone's fixed client-facing texts for errors that carry no detail. */
+static const struct {
+	unsigned int	 code;
+	const char	*title;
+	const char	*message;
+} statuses[] = {
+	{ 400, "Bad Request", "The request you have made is malformed." },
+	{ 401, "Unauthorized", "The request you have made requires authentication." },
+	{ 403, "Forbidden", "You are not authorized to perform the requested action." },
+	{ 404, "Not Found", "The resource could not be found." },
+	{ 405, "Method Not Allowed", "The method is not allowed for the requested URL." },
+	{ 409, "Conflict", "Conflict occurred attempting to store data." },
+	{ 413, "Request Entity Too Large", "Request is too large." },
+	{ 415, "Unsupported Media Type", "The media type is not supported." },
+	{ 500, "Internal Server Error",
+	    "An unexpected error prevented the server from fulfilling your request." },
+	{ 501, "Not Implemented", "The action you have requested has not been implemented." },
+	{ 503, "Service Unavailable", "The service is temporarily unavailable." },
+};
+
+static const char *
+status_message(unsigned int code)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == code)
+			return statuses[i].message;
+	return "Error.";
+}
+
+const char *
+http_title(unsigned int code)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == code)
+			return statuses[i].title;
+	return "Error";
+}
+
+unsigned int
+http_status_of(enum kg_errkind kind)
+{
+	switch (kind) {
+	case KG_EBADREQ:	return 400;
+	case KG_EUNAUTH:	return 401;
+	case KG_EFORBID:	return 403;
+	case KG_ENOTFOUND:	return 404;
+	case KG_ECONFLICT:	return 409;
+	case KG_ETOOBIG:	return 413;
+	case KG_ENOTIMPL:	return 501;
+	case KG_EUNAVAIL:	return 503;
+	case KG_OK:
+	case KG_EINTERNAL:	break;
+	}
+	return 500;
+}
+
+/* ------------------------------------------------------------------------
+ * Helpers for handlers.
+ * --------------------------------------------------------------------- */
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	const char	*v;
+
+	if (!MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), &v, NULL))
+		return NULL;
+	return v ? v : "";
+}
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int
+req_query_bool(struct req *r, const char *name, int dflt)
+{
+	const char	*v = req_query(r, name);
+
+	if (v == NULL)
+		return dflt;
+	if (*v == '\0' || strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0)
+		return 1;
+	if (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
+		return 0;
+	return -1;
+}
+
+void
+req_base_url(struct req *r, char *out, size_t outsz)
+{
+	const char	*host;
+	size_t		 n;
+
+	if (r->srv->cfg.public_endpoint[0] != '\0') {
+		kg_strlcpy(out, r->srv->cfg.public_endpoint, outsz);
+	} else {
+		host = req_header(r, MHD_HTTP_HEADER_HOST);
+		snprintf(out, outsz, "http://%s", host && *host ? host :
+		    r->srv->cfg.listen);
+	}
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+}
+
+int
+req_authorize(struct req *r, const char *rule, const struct policy_target *target,
+    struct kg_err *err)
+{
+	if (policy_allowed(rule, r->ctx, target))
+		return 0;
+	return kg_errf(err, KG_EFORBID,
+	    "You are not authorized to perform the requested action: %s.", rule);
+}
+
+json_t *
+req_links(struct req *r)
+{
+	char	base[600], url[1200];
+
+	req_base_url(r, base, sizeof(base));
+	snprintf(url, sizeof(url), "%s%s", base, r->path);
+	return json_pack("{s:s, s:n, s:n}", "self", url, "previous", "next");
+}
+
+json_t *
+req_self_link(struct req *r, const char *collection, const char *id)
+{
+	char	base[600], url[1200];
+
+	req_base_url(r, base, sizeof(base));
+	snprintf(url, sizeof(url), "%s/v3/%s/%s", base, collection, id);
+	return json_pack("{s:s}", "self", url);
+}
+
+/* ------------------------------------------------------------------------
+ * Routing.
+ * --------------------------------------------------------------------- */
+
+/*
+ * Match path against a pattern where "{}" matches one non-empty segment.
+ * Captured segments point into path copy segs (NUL-separated by caller).
+ */
+static int
+route_match(const char *pattern, char *const *segs, size_t nsegs,
+    const char **params, size_t *nparams)
+{
+	const char	*p = pattern;
+	size_t		 i = 0, n, np = 0;
+
+	if (*p == '/')
+		p++;
+	if (*p == '\0')
+		return nsegs == 0;
+	for (;;) {
+		n = strcspn(p, "/");
+		if (i >= nsegs)
+			return 0;
+		if (n == 2 && p[0] == '{' && p[1] == '}') {
+			if (np >= REQ_MAX_PARAMS)
+				return 0;
+			params[np++] = segs[i];
+		} else if (strlen(segs[i]) != n || strncmp(segs[i], p, n) != 0)
+			return 0;
+		i++;
+		p += n;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	if (i != nsegs)
+		return 0;
+	*nparams = np;
+	return 1;
+}
+
+#define MAX_SEGS	12
+
+/*
+ * Find the route for method and path. Returns the route; *path_matched is
+ * set when some route matched the path with another method (405).
+ */
+static const struct route *
+route_find(const char *method, char *path, const char **params, size_t *nparams,
+    int *path_matched)
+{
+	char			*segs[MAX_SEGS], *p, *save = NULL;
+	const char		*cap[REQ_MAX_PARAMS];
+	const struct route	*const *t, *rt, *get = NULL;
+	size_t			 nsegs = 0, ncap = 0, ngcap = 0;
+	int			 head = strcmp(method, "HEAD") == 0;
+
+	*path_matched = 0;
+	for (p = strtok_r(path, "/", &save); p != NULL; p = strtok_r(NULL, "/", &save)) {
+		if (nsegs == MAX_SEGS)
+			return NULL;
+		segs[nsegs++] = p;
+	}
+	for (t = http_route_tables; *t != NULL; t++)
+		for (rt = *t; rt->method != NULL; rt++) {
+			if (!route_match(rt->path, segs, nsegs, cap, &ncap))
+				continue;
+			*path_matched = 1;
+			if (strcmp(rt->method, method) == 0) {
+				memcpy(params, cap, sizeof(cap));
+				*nparams = ncap;
+				return rt;
+			}
+			/* Like Flask, HEAD is served by the GET handler. */
+			if (head && get == NULL && strcmp(rt->method, "GET") == 0) {
+				get = rt;
+				memcpy(params, cap, sizeof(cap));
+				ngcap = ncap;
+			}
+		}
+	if (get != NULL)
+		*nparams = ngcap;
+	return get;
+}
+
+/* ------------------------------------------------------------------------
+ * Replies.
+ * --------------------------------------------------------------------- */
+
+static void
+add_common_headers(struct MHD_Response *resp, struct req *r)
+{
+	MHD_add_response_header(resp, "Vary", "X-Auth-Token");
+	MHD_add_response_header(resp, "x-openstack-request-id", r->request_id);
+}
+
+static enum MHD_Result
+send_reply(struct req *r, unsigned int status)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+	char			*s = NULL, base[600], hdr[700];
+	size_t			 len = 0;
+
+	if (r->out != NULL && status != 204) {
+		if ((s = json_dumps(r->out, JSON_COMPACT)) == NULL)
+			return MHD_NO;
+		len = strlen(s);
+	}
+	resp = MHD_create_response_from_buffer(len, s ? s : (void *)"",
+	    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	add_common_headers(resp, r);
+	if (s != NULL || (r->head && r->out != NULL))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "application/json");
+	if (r->subject_token != NULL)
+		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
+	if (status == 401) {
+		req_base_url(r, base, sizeof(base));
+		snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", base);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, hdr);
+	}
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Replace any reply with Keystone's error body for err. */
+static unsigned int
+set_error(struct req *r, const struct kg_err *err)
+{
+	unsigned int	 code = http_status_of(err->kind);
+	const char	*msg = err->msg;
+
+	/* 401 and 5xx never carry detail (Keystone's SecurityError). */
+	if (code == 401 || code >= 500 || msg[0] == '\0')
+		msg = status_message(code);
+	if (code >= 500)
+		log_error("%s %s: %s (%s)", r->method, r->path, err->msg, r->request_id);
+	json_decref(r->out);
+	r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
+	    "title", http_title(code), "message", msg);
+	if (r->subject_token != NULL) {
+		kg_wipe(r->subject_token, strlen(r->subject_token));
+		free(r->subject_token);
+		r->subject_token = NULL;
+	}
+	return code;
+}
+
+static int
+parse_body(struct conn_state *s, struct kg_err *err)
+{
+	json_error_t	 jerr;
+
+	if (s->len == 0)
+		return 0;
+	s->req.body = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (s->req.body == NULL)
+		return kg_errf(err, KG_EBADREQ,
+		    "Expecting to find valid JSON in request body: %s", jerr.text);
+	if (!json_is_object(s->req.body))
+		return kg_errf(err, KG_EBADREQ,
+		    "Expecting to find a JSON object in request body.");
+	return 0;
+}
+
+static int
+authenticate(struct conn_state *s, struct kg_err *err)
+{
+	struct req	*r = &s->req;
+
+	r->auth_token = req_header(r, "X-Auth-Token");
+	if (r->auth_token == NULL || r->auth_token[0] == '\0')
+		return kg_errf(err, KG_EUNAUTH, "no token");
+	if (tokens_authenticate(r->srv->tokens, r->st, r->auth_token, &s->ctx,
+	    err) == -1)
+		return -1;
+	r->ctx = &s->ctx;
+	return 0;
+}
+
+static unsigned int
+dispatch(struct conn_state *s)
+{
+	struct req		*r = &s->req;
+	const struct route	*rt;
+	struct kg_err		 err = { 0 };
+	int			 path_matched, status;
+
+	if ((s->path = strdup(r->path)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "out of memory");
+		return set_error(r, &err);
+	}
+	rt = route_find(r->method, s->path, r->params, &r->nparams, &path_matched);
+	if (rt == NULL) {
+		r->nparams = 0;
+		if (path_matched) {
+			json_decref(r->out);
+			r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 405,
+			    "title", http_title(405), "message", status_message(405));
+			return 405;
+		}
+		kg_errf(&err, KG_ENOTFOUND, "%s", status_message(404));
+		return set_error(r, &err);
+	}
+	status = -1;
+	if (s->too_big) {
+		kg_errf(&err, KG_ETOOBIG, "%s", status_message(413));
+		goto done;
+	}
+	if ((r->st = store_thread(&err)) == NULL)
+		goto done;
+	if (parse_body(s, &err) == -1)
+		goto done;
+	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+		goto done;
+	status = rt->fn(r, &err);
+ done:
+	if (status < 0)
+		return set_error(r, &err);
+	return (unsigned int)status;
+}
+
+static int
+new_request_id(char out[48])
+{
+	unsigned char	b[16];
+
+	if (kg_random(b, sizeof(b)) == -1)
+		return -1;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 48, "req-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+	    b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **req_cls)
+{
+	const struct server	*srv = cls;
+	struct conn_state	*s = *req_cls;
+	unsigned int		 status;
+	size_t			 max = (size_t)srv->cfg.max_request_body_size;
+	char			*nb;
+
+	if (s == NULL) {
+		/* First call: headers only. Replying now would cost keep-alive. */
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return MHD_NO;
+		s->started = kg_now_us();
+		s->req.conn = conn;
+		s->req.srv = srv;
+		s->req.method = method;
+		s->req.path = url;
+		s->req.head = strcmp(method, "HEAD") == 0;
+		new_request_id(s->req.request_id);
+		*req_cls = s;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!s->too_big && s->len + *upload_data_size > max) {
+			s->too_big = 1;
+			free(s->buf);
+			s->buf = NULL;
+			s->len = s->cap = 0;
+		}
+		if (!s->too_big) {
+			if (s->len + *upload_data_size > s->cap) {
+				size_t ncap = s->cap ? s->cap * 2 : 4096;
+
+				while (ncap < s->len + *upload_data_size)
+					ncap *= 2;
+				if ((nb = realloc(s->buf, ncap)) == NULL)
+					return MHD_NO;
+				s->buf = nb;
+				s->cap = ncap;
+			}
+			memcpy(s->buf + s->len, upload_data, *upload_data_size);
+			s->len += *upload_data_size;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	status = dispatch(s);
+	return send_reply(&s->req, status);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state	*s = *req_cls;
+	const union MHD_ConnectionInfo *ci;
+	double			 ms;
+
+	if (s == NULL)
+		return;
+	ms = (double)(kg_now_us() - s->started) / 1000.0;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	log_info("%s %s %u %.2fms %s user=%s", s->req.method, s->req.path,
+	    ci ? ci->http_status : 0, ms, s->req.request_id,
+	    s->ctx.user_id[0] ? s->ctx.user_id : "-");
+	json_decref(s->req.body);
+	json_decref(s->req.out);
+	if (s->req.subject_token != NULL) {
+		kg_wipe(s->req.subject_token, strlen(s->req.subject_token));
+		free(s->req.subject_token);
+	}
+	kg_ctx_free(&s->ctx);
+	free(s->path);
+	free(s->buf);
+	free(s);
+	*req_cls = NULL;
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, struct kg_err *err)
+{
+	char			 host[128];
+	const char		*colon;
+	long			 port;
+	char			*end;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (listen[0] == '[') {
+		if ((colon = strstr(listen, "]:")) == NULL ||
+		    (size_t)(colon - listen - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, listen + 1, colon - listen - 1);
+		host[colon - listen - 1] = '\0';
+		colon++;
+	} else {
+		if ((colon = strrchr(listen, ':')) == NULL ||
+		    (size_t)(colon - listen) >= sizeof(host))
+			goto bad;
+		memcpy(host, listen, colon - listen);
+		host[colon - listen] = '\0';
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535)
+		goto bad;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+ bad:
+	return kg_errf(err, KG_EBADREQ, "server.listen: expected ADDRESS:PORT, got %s",
+	    listen);
+}
+
+struct http_daemon *
+http_start(const struct server *srv, struct kg_err *err)
+{
+	struct http_daemon	*d;
+	struct sockaddr_storage	 ss;
+	unsigned int		 flags = MHD_USE_INTERNAL_POLLING_THREAD |
+				    MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	if (parse_listen(srv->cfg.listen, &ss, err) == -1)
+		return NULL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+	if (d->mhd == NULL) {
+		free(d);
+		kg_errf(err, KG_EINTERNAL, "cannot listen on %s", srv->cfg.listen);
+		return NULL;
+	}
+	return d;
+}
+
+void
+http_stop(struct http_daemon *d)
+{
+	if (d == NULL)
+		return;
+	MHD_stop_daemon(d->mhd);
+	free(d);
+}

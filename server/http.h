@@ -1,0 +1,131 @@
+/*
+ * http.h - the HTTP layer: libmicrohttpd glue, request state, routing,
+ * authentication of X-Auth-Token, Keystone-style replies and errors.
+ *
+ * Flow of one request: MHD calls http.c, which accumulates the body up to
+ * max_request_body_size (413 beyond), matches the route table, parses a
+ * JSON body once (400 when malformed), authenticates X-Auth-Token for
+ * routes flagged R_AUTH (401), then calls the handler. A handler returns
+ * an HTTP status and leaves its reply body in r->out, or returns -1 with
+ * err filled; only this layer turns a struct kg_err into a status.
+ */
+#ifndef KG_HTTP_H
+#define KG_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth/ctx.h"
+#include "auth/policy.h"
+#include "common/err.h"
+#include "server/config.h"
+#include "store/store.h"
+
+struct MHD_Connection;
+struct tokens;
+
+/* Process-wide state, built by serve and shared read-only by workers. */
+struct server {
+	struct kg_config	 cfg;
+	struct tokens		*tokens;
+	int64_t			 started_at;	/* µs */
+};
+
+#define REQ_MAX_PARAMS	4
+
+struct req {
+	struct MHD_Connection	*conn;
+	const struct server	*srv;
+	const char		*method;	/* as received; HEAD kept */
+	const char		*path;		/* URL path without query */
+	const char		*params[REQ_MAX_PARAMS];	/* {x} segments, in order */
+	size_t			 nparams;
+	json_t			*body;		/* parsed JSON body, or NULL */
+	struct store		*st;		/* this worker's connection */
+	struct kg_ctx		*ctx;		/* caller; set for R_AUTH routes */
+	const char		*auth_token;	/* raw X-Auth-Token; never log it */
+	int			 head;		/* HEAD: reply without a body */
+	char			 request_id[48];	/* "req-<uuid>" */
+
+	/* Reply, filled by the handler. */
+	json_t			*out;		/* body (owned); NULL = no body */
+	char			*subject_token;	/* X-Subject-Token to send (owned) */
+};
+
+/* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
+typedef int (*api_fn)(struct req *r, struct kg_err *err);
+
+#define R_AUTH		0x1	/* a valid X-Auth-Token is required */
+
+struct route {
+	const char	*method;	/* "GET", "POST", ... */
+	const char	*path;		/* "/v3/users/{}" ; {} matches one segment */
+	api_fn		 fn;
+	unsigned int	 flags;
+};
+
+/* Route tables, one per API module, each ending with { NULL }. */
+extern const struct route api_version_routes[];
+extern const struct route api_auth_routes[];
+extern const struct route api_domains_routes[];
+extern const struct route api_projects_routes[];
+extern const struct route api_users_routes[];
+extern const struct route api_groups_routes[];
+extern const struct route api_roles_routes[];
+extern const struct route api_assignments_routes[];
+extern const struct route api_catalog_routes[];
+extern const struct route api_ops_routes[];
+
+/* Every table above, NULL-terminated (for dispatch and the API docs test). */
+extern const struct route *const http_route_tables[];
+
+/*
+ * Start serving srv->cfg.listen with cfg.threads workers. Returns an
+ * opaque daemon handle or NULL with err filled. http_stop stops it and
+ * waits for in-flight requests.
+ */
+struct http_daemon;
+struct http_daemon	*http_start(const struct server *srv, struct kg_err *err);
+void			 http_stop(struct http_daemon *d);
+
+/* ---- helpers for handlers --------------------------------------------- */
+
+/* Query parameter value ("" for "?flag"), or NULL when absent. */
+const char	*req_query(struct req *r, const char *name);
+
+/* Request header value, or NULL. */
+const char	*req_header(struct req *r, const char *name);
+
+/*
+ * Base URL clients reach us at, no trailing slash: server.public_endpoint
+ * when set, else "http://" + the Host header. Into out (size outsz).
+ */
+void		 req_base_url(struct req *r, char *out, size_t outsz);
+
+/*
+ * Check policy rule for the caller on target; returns 0, or -1 with a 403
+ * (Keystone's text) in err.
+ */
+int		 req_authorize(struct req *r, const char *rule,
+		    const struct policy_target *target, struct kg_err *err);
+
+/*
+ * Build Keystone's "links" object for the current URL:
+ * {"self": base + path, "previous": null, "next": null}. New reference.
+ */
+json_t		*req_links(struct req *r);
+
+/* {"self": base + "/v3/<collection>/<id>"}; new reference. */
+json_t		*req_self_link(struct req *r, const char *collection, const char *id);
+
+/*
+ * Parse a query boolean as Keystone does: absent -> dflt; "", "1", "true",
+ * "yes", "on" (any case) -> 1; "0", "false", "no", "off" -> 0; else -1.
+ */
+int		 req_query_bool(struct req *r, const char *name, int dflt);
+
+/* Map an error kind to its HTTP status / Keystone title. */
+unsigned int	 http_status_of(enum kg_errkind kind);
+const char	*http_title(unsigned int status);
+
+#endif /* KG_HTTP_H */

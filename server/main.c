@@ -1,0 +1,378 @@
+/*
+ * main.c - the keygate command: serve, bootstrap, db-sync, keys, version.
+ * In the spirit of keystone-manage and httpd/relayd (-f file, -n check).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth/keys.h"
+#include "auth/token.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "server/bootstrap.h"
+#include "server/config.h"
+#include "server/http.h"
+#include "store/store.h"
+
+#ifndef KEYGATE_VERSION
+#define KEYGATE_VERSION	"0.1.0"
+#endif
+
+static void
+die(const struct kg_err *err)
+{
+	fprintf(stderr, "keygate: %s\n", err->msg);
+	exit(1);
+}
+
+/* Load the configuration: -f file, else $KEYGATE_CONFIG, else defaults. */
+static void
+load_config(struct kg_config *cfg, const char *path)
+{
+	struct kg_err	 err = { 0 };
+	enum log_level	 lvl;
+
+	if (path == NULL)
+		path = getenv("KEYGATE_CONFIG");
+	config_defaults(cfg);
+	if (config_load(cfg, path, &err) == -1)
+		die(&err);
+	if (log_level_parse(cfg->log_level, &lvl) == 0)
+		log_set_level(lvl);
+}
+
+static int
+make_dir(const char *path, struct kg_err *err)
+{
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return kg_errf(err, KG_EINTERNAL, "mkdir %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Create the data directory, the database (migrated) and the keys. */
+static struct store *
+prepare_state(const struct kg_config *cfg, struct kg_err *err)
+{
+	struct store	*st;
+	int		 from, to;
+
+	if (make_dir(cfg->data_dir, err) == -1)
+		return NULL;
+	if ((st = store_open(config_db_path(cfg), err)) == NULL)
+		return NULL;
+	if (store_migrate(st, &from, &to, err) == -1 ||
+	    keys_setup(config_key_dir(cfg), err) == -1) {
+		store_close(st);
+		return NULL;
+	}
+	if (from != to)
+		log_info("database %s at schema version %d", config_db_path(cfg), to);
+	return st;
+}
+
+static void
+usage_serve(FILE *fp)
+{
+	fprintf(fp, "usage: keygate serve [-dn] [-f file]\n"
+	    "  -f file  configuration file (default: $KEYGATE_CONFIG, else built-in)\n"
+	    "  -n       check the configuration, print it and exit\n"
+	    "  -d       stay in the foreground (always the case; for compatibility)\n");
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct server		 srv;
+	struct token_cfg	 tc;
+	struct http_daemon	*d;
+	struct kg_err		 err = { 0 };
+	struct store		*st;
+	const char		*conf = NULL;
+	sigset_t		 set;
+	int			 ch, check = 0, sig;
+
+	while ((ch = getopt(argc, argv, "df:nh")) != -1)
+		switch (ch) {
+		case 'd':
+			break;
+		case 'f':
+			conf = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'h':
+			usage_serve(stdout);
+			return 0;
+		default:
+			usage_serve(stderr);
+			return 2;
+		}
+	memset(&srv, 0, sizeof(srv));
+	load_config(&srv.cfg, conf);
+	if (check) {
+		config_dump(&srv.cfg, stdout);
+		printf("configuration OK\n");
+		return 0;
+	}
+
+	/* Signals go to sigwait() here, never to a library thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
+		die(&err);
+	store_close(st);
+	if (store_pool_init(config_db_path(&srv.cfg), &err) == -1)
+		die(&err);
+	tc.key_dir = config_key_dir(&srv.cfg);
+	tc.expiration = srv.cfg.expiration;
+	tc.allow_expired_window = srv.cfg.allow_expired_window;
+	tc.cache_size = srv.cfg.cache_size;
+	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
+		die(&err);
+	srv.started_at = kg_now_us();
+	if ((d = http_start(&srv, &err)) == NULL)
+		die(&err);
+	log_info("keygate %s listening on %s (data %s, %d threads)",
+	    KEYGATE_VERSION, srv.cfg.listen, srv.cfg.data_dir, srv.cfg.threads);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: nothing to reload (keys are read at start)");
+			continue;
+		}
+		break;
+	}
+	log_info("signal %d: shutting down", sig);
+	http_stop(d);
+	tokens_close(srv.tokens);
+	store_pool_shutdown();
+	log_info("stopped");
+	return 0;
+}
+
+static void
+usage_bootstrap(FILE *fp)
+{
+	fprintf(fp, "usage: keygate bootstrap [-f file] --bootstrap-password PASSWORD\n"
+	    "         [--bootstrap-username NAME] [--bootstrap-project-name NAME]\n"
+	    "         [--bootstrap-role-name NAME] [--bootstrap-service-name NAME]\n"
+	    "         [--bootstrap-region-id ID] [--bootstrap-admin-url URL]\n"
+	    "         [--bootstrap-internal-url URL] [--bootstrap-public-url URL]\n"
+	    "Each flag defaults to its OS_BOOTSTRAP_* environment variable\n"
+	    "(OS_BOOTSTRAP_PASSWORD, ...). Creates the data directory, database\n"
+	    "and signing keys when missing. Idempotent.\n");
+}
+
+static int
+cmd_bootstrap(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bootstrap-password", required_argument, NULL, 'p' },
+		{ "bootstrap-username", required_argument, NULL, 'u' },
+		{ "bootstrap-project-name", required_argument, NULL, 'P' },
+		{ "bootstrap-role-name", required_argument, NULL, 'r' },
+		{ "bootstrap-service-name", required_argument, NULL, 's' },
+		{ "bootstrap-region-id", required_argument, NULL, 'R' },
+		{ "bootstrap-admin-url", required_argument, NULL, 'A' },
+		{ "bootstrap-internal-url", required_argument, NULL, 'I' },
+		{ "bootstrap-public-url", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct bootstrap_opts	 o;
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	struct store		*st;
+	const char		*conf = NULL;
+	int			 ch;
+
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'f': conf = optarg; break;
+		case 'p': o.password = optarg; break;
+		case 'u': o.username = optarg; break;
+		case 'P': o.project_name = optarg; break;
+		case 'r': o.role_name = optarg; break;
+		case 's': o.service_name = optarg; break;
+		case 'R': o.region_id = optarg; break;
+		case 'A': o.admin_url = optarg; break;
+		case 'I': o.internal_url = optarg; break;
+		case 'U': o.public_url = optarg; break;
+		case 'h':
+			usage_bootstrap(stdout);
+			return 0;
+		default:
+			usage_bootstrap(stderr);
+			return 2;
+		}
+	load_config(&cfg, conf);
+	bootstrap_opts_defaults(&o);
+	if (o.password == NULL || o.password[0] == '\0') {
+		fprintf(stderr, "keygate: bootstrap: a password is required "
+		    "(--bootstrap-password or OS_BOOTSTRAP_PASSWORD)\n");
+		return 2;
+	}
+	o.hash_rounds = cfg.password_hash_rounds;
+	if ((st = prepare_state(&cfg, &err)) == NULL)
+		die(&err);
+	if (bootstrap_run(st, &o, &err) == -1) {
+		store_close(st);
+		die(&err);
+	}
+	store_close(st);
+	log_info("bootstrap complete: user %s, project %s, role %s",
+	    o.username, o.project_name, o.role_name);
+	return 0;
+}
+
+static int
+cmd_db_sync(int argc, char **argv)
+{
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	struct store		*st;
+	const char		*conf = NULL;
+	int			 ch, from, to, check = 0;
+
+	while ((ch = getopt(argc, argv, "f:h")) != -1)
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'h':
+			printf("usage: keygate db-sync [-f file] [--check]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	if (optind < argc && strcmp(argv[optind], "--check") == 0)
+		check = 1;
+	load_config(&cfg, conf);
+	if (make_dir(cfg.data_dir, &err) == -1)
+		die(&err);
+	if ((st = store_open(config_db_path(&cfg), &err)) == NULL)
+		die(&err);
+	if (check) {
+		from = store_schema_version(st);
+		store_close(st);
+		printf("schema version %d, latest %d\n", from, store_schema_latest());
+		return from == store_schema_latest() ? 0 : 3;
+	}
+	if (store_migrate(st, &from, &to, &err) == -1) {
+		store_close(st);
+		die(&err);
+	}
+	store_close(st);
+	printf("schema version %d -> %d\n", from, to);
+	return 0;
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	const char		*conf = NULL, *verb;
+	int			 ch, max_active = KEYS_MAX_ACTIVE_DEFAULT, rc;
+
+	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'm':
+			max_active = atoi(optarg);
+			break;
+		case 'h':
+		default:
+			printf("usage: keygate keys [-f file] [-m max_active] "
+			    "create | rotate | list\n");
+			return ch == 'h' ? 0 : 2;
+		}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: keygate keys [-f file] [-m max_active] "
+		    "create | rotate | list\n");
+		return 2;
+	}
+	verb = argv[optind];
+	load_config(&cfg, conf);
+	if (make_dir(cfg.data_dir, &err) == -1)
+		die(&err);
+	if (strcmp(verb, "create") == 0)
+		rc = keys_setup(config_key_dir(&cfg), &err);
+	else if (strcmp(verb, "rotate") == 0)
+		rc = keys_rotate(config_key_dir(&cfg), max_active < 3 ? 3 : max_active, &err);
+	else if (strcmp(verb, "list") == 0)
+		rc = keys_list(config_key_dir(&cfg), stdout, &err);
+	else {
+		fprintf(stderr, "keygate keys: unknown command %s\n", verb);
+		return 2;
+	}
+	if (rc == -1)
+		die(&err);
+	return 0;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: keygate <command> [options]\n"
+	    "commands:\n"
+	    "  serve       run the Identity API server\n"
+	    "  bootstrap   create the initial domain, project, admin user, roles, catalog\n"
+	    "  db-sync     apply database schema migrations\n"
+	    "  keys        create | rotate | list token signing keys\n"
+	    "  version     print the version\n"
+	    "Run \"keygate <command> -h\" for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		(*fn)(int, char **);
+	} cmds[] = {
+		{ "serve", cmd_serve },
+		{ "bootstrap", cmd_bootstrap },
+		{ "db-sync", cmd_db_sync },
+		{ "keys", cmd_keys },
+	};
+	size_t	i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("keygate %s\n", KEYGATE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "keygate: unknown command %s\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

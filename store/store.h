@@ -1,0 +1,90 @@
+/*
+ * store.h - keygate's persistent state, in domain terms.
+ *
+ * Nothing here (or in the per-area headers store/identity.h,
+ * store/assignment.h, store/catalog.h, store/revoke.h) mentions SQL or
+ * SQLite: a PostgreSQL backend can implement the same contract. Only files
+ * under store/ include <sqlite3.h>.
+ *
+ * Concurrency: a struct store is one database connection and must be used
+ * by one thread at a time. The server gives each worker thread its own
+ * connection through store_thread().
+ *
+ * Errors: functions return 0 (or a pointer) on success and -1 (or NULL) on
+ * failure with *err filled: KG_ENOTFOUND for a missing object, KG_ECONFLICT
+ * for a uniqueness or reference violation, KG_EINTERNAL for anything else
+ * (the detail is logged, never shown to clients).
+ *
+ * Strings in returned structs are owned by the struct; each struct type has
+ * a *_free() that releases its members (not the struct itself) and accepts
+ * a zeroed struct.
+ */
+#ifndef KG_STORE_H
+#define KG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct store;
+
+#define STORE_ID_SIZE	65	/* ids: 32 hex normally, up to 64 chars */
+#define STORE_NAME_SIZE	256	/* names: up to 255 bytes */
+
+/*
+ * Open the database at path (created when missing) with WAL journaling,
+ * foreign keys on and a busy timeout. Does not migrate. Returns NULL on
+ * failure.
+ */
+struct store	*store_open(const char *path, struct kg_err *err);
+
+/* Close a connection and its cached statements. NULL-safe. */
+void		 store_close(struct store *st);
+
+/*
+ * Apply every schema migration newer than the database's version, each in
+ * its own transaction. *from and *to (either may be NULL) receive the
+ * version before and after. Returns 0 or -1.
+ */
+int		 store_migrate(struct store *st, int *from, int *to, struct kg_err *err);
+
+/* Schema version of the open database (PRAGMA user_version), or -1. */
+int		 store_schema_version(struct store *st);
+
+/* Highest version the binary knows about. */
+int		 store_schema_latest(void);
+
+/*
+ * Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE)
+ * so multi-row changes never deadlock on upgrade. Nesting is not supported.
+ */
+int		 store_begin(struct store *st, struct kg_err *err);
+int		 store_commit(struct store *st, struct kg_err *err);
+void		 store_rollback(struct store *st);
+
+/*
+ * The generation counter: it changes whenever anything that can alter a
+ * token validation result changes (users, projects, domains, groups,
+ * roles, grants, catalog, revocation events), including changes made by
+ * other processes. Caches keyed on it stay correct. Returns -1 on error.
+ */
+int64_t		 store_generation(struct store *st);
+
+/* Cheap liveness check (SELECT 1). Returns 0 when the database answers. */
+int		 store_ping(struct store *st);
+
+/*
+ * Per-thread connections. store_pool_init records the path (and checks
+ * that it opens); store_thread returns the calling thread's connection,
+ * opening it on first use; it is closed when the thread exits or at
+ * store_pool_shutdown (for the calling thread).
+ */
+int		 store_pool_init(const char *path, struct kg_err *err);
+struct store	*store_thread(struct kg_err *err);
+void		 store_pool_shutdown(void);
+
+/* Release a NULL-terminated-or-counted array of strings. NULL-safe. */
+void		 store_strv_free(char **v, size_t n);
+
+#endif /* KG_STORE_H */
