@@ -1,0 +1,131 @@
+/* revoke.c - revocation events (see revoke.h). */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "store/revoke.h"
+#include "store/store_int.h"
+
+static const char *
+nz(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+int
+store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "INSERT INTO revocation_event (user_id, project_id,"
+	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
+	    " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, nz(ev->user_id));
+	store_bind_text(s, 2, nz(ev->project_id));
+	store_bind_text(s, 3, nz(ev->domain_id));
+	store_bind_text(s, 4, nz(ev->role_id));
+	store_bind_text(s, 5, nz(ev->audit_id));
+	store_bind_text(s, 6, nz(ev->audit_chain_id));
+	if (ev->expires_at != 0)
+		sqlite3_bind_int64(s, 7, ev->expires_at);
+	sqlite3_bind_int64(s, 8, ev->issued_before);
+	sqlite3_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
+	return store_exec_stmt(st, s, "revoke add", NULL, err);
+}
+
+static int
+revoke_field(struct store *st, size_t off, const char *id, struct kg_err *err)
+{
+	struct kg_revoke_event	ev;
+
+	memset(&ev, 0, sizeof(ev));
+	kg_strlcpy((char *)&ev + off, id, STORE_ID_SIZE);
+	ev.issued_before = ev.revoked_at = kg_now_us();
+	return store_revoke_add(st, &ev, err);
+}
+
+int
+store_revoke_user(struct store *st, const char *user_id, struct kg_err *err)
+{
+	return revoke_field(st, offsetof(struct kg_revoke_event, user_id), user_id, err);
+}
+
+int
+store_revoke_project(struct store *st, const char *project_id, struct kg_err *err)
+{
+	return revoke_field(st, offsetof(struct kg_revoke_event, project_id),
+	    project_id, err);
+}
+
+int
+store_revoke_domain(struct store *st, const char *domain_id, struct kg_err *err)
+{
+	return revoke_field(st, offsetof(struct kg_revoke_event, domain_id),
+	    domain_id, err);
+}
+
+int
+store_revoke_list(struct store *st, int64_t since, struct kg_revoke_event **out,
+    size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_revoke_event	*v = NULL, *nv, *e;
+	size_t			 cnt = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT id, user_id, project_id, domain_id, role_id,"
+	    " audit_id, audit_chain_id, expires_at, issued_before, revoked_at"
+	    " FROM revocation_event WHERE revoked_at > ? ORDER BY id", err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				sqlite3_reset(s);
+				return kg_errf(err, KG_EINTERNAL, "out of memory");
+			}
+			v = nv;
+		}
+		e = &v[cnt++];
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(s, 0);
+		store_col_copy(s, 1, e->user_id, sizeof(e->user_id));
+		store_col_copy(s, 2, e->project_id, sizeof(e->project_id));
+		store_col_copy(s, 3, e->domain_id, sizeof(e->domain_id));
+		store_col_copy(s, 4, e->role_id, sizeof(e->role_id));
+		store_col_copy(s, 5, e->audit_id, sizeof(e->audit_id));
+		store_col_copy(s, 6, e->audit_chain_id, sizeof(e->audit_chain_id));
+		e->expires_at = sqlite3_column_int64(s, 7);
+		e->issued_before = sqlite3_column_int64(s, 8);
+		e->revoked_at = sqlite3_column_int64(s, 9);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return store_sqlerr(st, rc, "revoke list", NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM revocation_event WHERE revoked_at < ?",
+	    err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, cutoff);
+	if (store_exec_stmt(st, s, "revoke prune", NULL, err) == -1)
+		return -1;
+	return store_changes(st);
+}

@@ -1,0 +1,62 @@
+/*
+ * revoke.h - Keystone-style revocation events.
+ *
+ * A token is revoked when an event matches it: every non-empty field of
+ * the event equals the token's (user, project, domain, audit id, ...) and
+ * the token was issued at or before issued_before. Events are pruned once
+ * no token they could match can still be valid.
+ *
+ * Who records what (so offline checkers like keygate-gateway, which only
+ * see events, refuse the same tokens the server refuses):
+ *   token DELETE               audit_id
+ *   password change            user_id
+ *   user disabled / deleted    user_id
+ *   project disabled / deleted project_id
+ *   domain disabled / deleted  domain_id
+ *   grant removed              user_id (+ project_id or domain_id), or for a
+ *                              group grant, each member's user_id
+ */
+#ifndef KG_STORE_REVOKE_H
+#define KG_STORE_REVOKE_H
+
+#include "store/store.h"
+
+struct kg_revoke_event {
+	int64_t	 id;				/* assigned by the store */
+	char	 user_id[STORE_ID_SIZE];	/* "" = any */
+	char	 project_id[STORE_ID_SIZE];
+	char	 domain_id[STORE_ID_SIZE];
+	char	 role_id[STORE_ID_SIZE];
+	char	 audit_id[64];
+	char	 audit_chain_id[64];
+	int64_t	 expires_at;			/* µs; 0 = any */
+	int64_t	 issued_before;			/* µs */
+	int64_t	 revoked_at;			/* µs */
+};
+
+/* Record an event (revoked_at = now when 0). Returns 0 or -1. */
+int	store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
+	    struct kg_err *err);
+
+/* Shorthand: revoke every token of user_id issued until now. */
+int	store_revoke_user(struct store *st, const char *user_id, struct kg_err *err);
+
+/* Shorthand: revoke every token scoped to project_id issued until now. */
+int	store_revoke_project(struct store *st, const char *project_id,
+	    struct kg_err *err);
+
+/* Shorthand: revoke every token scoped to domain_id issued until now. */
+int	store_revoke_domain(struct store *st, const char *domain_id,
+	    struct kg_err *err);
+
+/*
+ * Events revoked after since (µs; 0 = all), oldest first: *out is an array
+ * of *n events; free() it.
+ */
+int	store_revoke_list(struct store *st, int64_t since,
+	    struct kg_revoke_event **out, size_t *n, struct kg_err *err);
+
+/* Delete events revoked before cutoff (µs). Returns the count or -1. */
+int	store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err);
+
+#endif /* KG_STORE_REVOKE_H */
