@@ -5,6 +5,7 @@
 #   make test         build and run every test (unit, integration, conformance, gateway)
 #   make check-asan   the same under AddressSanitizer + UBSan, into build-asan/
 #   make bench        throughput/latency/RSS figures with wrk
+#   make test-container  build and exercise the Docker image (docker/)
 #
 # Variants are built by re-invoking make with B= and SAN= (as Redis does),
 # so a command-line CFLAGS never drops the sanitizer flags.
@@ -105,6 +106,9 @@ check-asan:
 run: deps all
 	scripts/run-dev $(B)
 
+test-container:
+	sh tests/container/run.sh $(B)
+
 bench: all
 	@scripts/install-deps bench
 	tests/bench/bench-server $(B)
@@ -116,7 +120,8 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-test tests test check check-asan run bench install clean
+.PHONY: all deps deps-test tests test check check-asan run bench install clean \
+	test-container
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
