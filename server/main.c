@@ -356,6 +356,7 @@ main(int argc, char **argv)
 	};
 	size_t	i;
 
+	umask(077);	/* database, WAL and keys are secrets: owner only */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
