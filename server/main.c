@@ -152,7 +152,11 @@ cmd_serve(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload (keys are read at start)");
+			/* After "keygate keys rotate": new primary, old keys kept
+			 * for verification, so live tokens stay valid. */
+			kg_err_clear(&err);
+			if (tokens_reload(srv.tokens, &err) == -1)
+				log_error("SIGHUP: keeping the current keys: %s", err.msg);
 			continue;
 		}
 		break;
