@@ -329,6 +329,19 @@ cmd_keys(int argc, char **argv)
 	return 0;
 }
 
+/* Print the route table, one "METHOD PATTERN" per line (for API docs checks). */
+static int
+cmd_routes(int argc, char **argv)
+{
+	const struct route	*const *t, *r;
+
+	for (t = http_route_tables; *t != NULL; t++)
+		for (r = *t; r->method != NULL; r++)
+			printf("%s %s%s\n", r->method, r->path,
+			    (r->flags & R_AUTH) ? "" : " (no auth)");
+	return 0;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -338,6 +351,7 @@ usage(FILE *fp)
 	    "  bootstrap   create the initial domain, project, admin user, roles, catalog\n"
 	    "  db-sync     apply database schema migrations\n"
 	    "  keys        create | rotate | list token signing keys\n"
+	    "  routes      print the HTTP route table\n"
 	    "  version     print the version\n"
 	    "Run \"keygate <command> -h\" for a command's options.\n");
 }
@@ -353,9 +367,11 @@ main(int argc, char **argv)
 		{ "bootstrap", cmd_bootstrap },
 		{ "db-sync", cmd_db_sync },
 		{ "keys", cmd_keys },
+		{ "routes", cmd_routes },
 	};
 	size_t	i;
 
+	umask(077);	/* database, WAL and keys are secrets: owner only */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

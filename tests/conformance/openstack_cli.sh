@@ -1,0 +1,111 @@
+#!/bin/sh
+# openstack_cli.sh - conformance: the real `openstack` CLI (Debian's
+# python3-openstackclient) drives keygate through the everyday admin
+# workflow, exactly as it would drive Keystone.
+. "$(dirname "$0")/../lib.sh"
+
+OSC=/usr/bin/openstack
+[ -x "$OSC" ] || { echo "openstack CLI missing"; echo "0 passed, 1 failed"; exit 1; }
+
+kg_start || { echo "0 passed, 1 failed"; exit 1; }
+trap 'kg_stop >/dev/null 2>&1' EXIT
+
+admin_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD="$KG_ADMIN_PASSWORD" \
+	    OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default \
+	    OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+	    OS_INTERFACE=public "$@"
+}
+os() { admin_env $OSC "$@"; }
+# value FIELD ARGS...: one field of a show/create command
+value() { f=$1; shift; os "$@" -f value -c "$f"; }
+
+has_line() {	# has_line PATTERN CMD...: CMD's output has a line matching PATTERN
+	pat=$1
+	shift
+	"$@" | grep -q -- "$pat"
+}
+
+# tokens
+TOKEN=$(os token issue -f value -c id)
+ok cli-1.2 test -n "$TOKEN"
+ok cli-1.3 has_line "admin" os token issue -f value -c user_id -c project_id
+ok cli-1.4 test "$(value project_id token issue)" = "$(value id project show admin)"
+
+# projects
+ok cli-2.1 os project create --description "first project" demo
+ok cli-2.2 has_line "^demo$" os project list -f value -c Name
+ok cli-2.3 test "$(value description project show demo)" = "first project"
+ok cli-2.4 os project set --description changed --disable demo
+ok cli-2.5 test "$(value enabled project show demo)" = "False"
+ok cli-2.6 test "$(value description project show demo)" = "changed"
+ok cli-2.7 os project set --enable demo
+fails cli-2.8 os project create demo
+
+# users
+ok cli-3.1 os user create --password alice-pw --email alice@example.org --project demo alice
+ok cli-3.2 has_line "^alice$" os user list -f value -c Name
+ok cli-3.3 test "$(value email user show alice)" = "alice@example.org"
+ok cli-3.4 os user set --email a2@example.org alice
+ok cli-3.5 test "$(value email user show alice)" = "a2@example.org"
+fails cli-3.6 os user create --password x alice
+
+# roles
+ok cli-4.1 os role create observer
+ok cli-4.2 has_line "^observer$" os role list -f value -c Name
+ok cli-4.3 test "$(value name role show observer)" = "observer"
+ok cli-4.4 os role set --name watcher observer
+ok cli-4.5 has_line "^watcher$" os role list -f value -c Name
+ok cli-4.6 os role add --project demo --user alice member
+ok cli-4.7 os role add --project demo --user alice watcher
+ok cli-4.8 has_line "^watcher alice@Default demo@Default" \
+    os role assignment list --names --project demo -f value -c Role -c User -c Project
+ok cli-4.9 has_line "^member alice@Default demo@Default" \
+    os role assignment list --names --user alice -f value -c Role -c User -c Project
+ok cli-4.10 os role remove --project demo --user alice watcher
+fails cli-4.11 has_line "^watcher alice" \
+    os role assignment list --names --project demo -f value -c Role -c User
+ok cli-4.12 os role delete watcher
+fails cli-4.13 os role show watcher
+
+# catalog
+ok cli-5.1 has_line "identity" os catalog list -f value -c Type
+ok cli-5.2 has_line "keystone identity" os service list -f value -c Name -c Type
+ok cli-5.3 has_line "public" os endpoint list -f value -c Interface
+ok cli-5.4 has_line "^RegionOne" os region list -f value -c Region
+ok cli-5.5 os region create --description "second" RegionTwo
+ok cli-5.6 has_line "^RegionTwo" os region list -f value -c Region
+ok cli-5.7 os service create --name glance --description images image
+ok cli-5.8 os endpoint create --region RegionTwo glance public http://127.0.0.1:9292
+ok cli-5.9 has_line "glance image public" os endpoint list -f value -c "Service Name" -c "Service Type" -c Interface
+
+# a non-admin user (member on demo) is refused admin operations
+alice_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=alice OS_PASSWORD=alice-pw \
+	    OS_PROJECT_NAME=demo OS_USER_DOMAIN_NAME=Default \
+	    OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne "$@"
+}
+ok cli-6.1 alice_env $OSC token issue -f value -c id
+fails cli-6.2 alice_env $OSC user create --password x mallory
+fails cli-6.3 alice_env $OSC project create evil
+fails cli-6.4 alice_env $OSC role add --project demo --user alice admin
+alice_user_list() { alice_env $OSC user list 2>&1; }
+ok cli-6.5 has_line "HTTP 403" alice_user_list
+
+# token revoke: the revoked token no longer works
+T2=$(os token issue -f value -c id)
+ok cli-7.1 os token revoke "$T2"
+fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$T2" \
+    OS_AUTH_URL="$KG_URL/v3" OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default \
+    OS_IDENTITY_API_VERSION=3 $OSC project list
+
+# clean up objects through the CLI
+ok cli-8.1 os user delete alice
+ok cli-8.2 os project delete demo
+fails cli-8.3 os project show demo
+
+trap - EXIT
+ok cli-9.1 kg_stop
+finish

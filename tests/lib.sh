@@ -1,0 +1,95 @@
+# lib.sh - shared shell helpers for the scripted test suites
+# (tests/conformance/*.sh, tests/gateway/*.sh). Source it:
+#   . "$(dirname "$0")/../lib.sh"
+#
+#   ok ID CMD...        run CMD; count a pass or a failure under ID
+#   check ID COND_TEXT  evaluate a shell test expression string
+#   kg_start [ENV=VAL ...]  bootstrap + serve build/keygate on a free loopback
+#                       port with a fresh data dir; sets KG_URL, KG_DIR, KG_PID
+#   kg_stop             SIGTERM the server, check a clean exit, remove the dir
+#   finish              print "N passed, N failed" and exit accordingly
+
+T_PASS=0
+T_FAIL=0
+KG_BUILD=${KG_BUILD:-${1:-build}}
+KG_ADMIN_PASSWORD=admin-secret
+
+ok() {
+	id=$1
+	shift
+	if "$@" >/tmp/kg-t-out.$$ 2>&1; then
+		T_PASS=$((T_PASS + 1))
+		[ -n "${T_VERBOSE:-}" ] && echo "ok   $id"
+	else
+		T_FAIL=$((T_FAIL + 1))
+		echo "FAIL $id: $*"
+		sed 's/^/    | /' /tmp/kg-t-out.$$ | tail -n 15
+	fi
+	rm -f /tmp/kg-t-out.$$
+	return 0
+}
+
+# fails ID CMD...: the command must fail (non-zero exit)
+fails() {
+	id=$1
+	shift
+	if "$@" >/tmp/kg-t-out.$$ 2>&1; then
+		T_FAIL=$((T_FAIL + 1))
+		echo "FAIL $id (expected failure): $*"
+		sed 's/^/    | /' /tmp/kg-t-out.$$ | tail -n 15
+	else
+		T_PASS=$((T_PASS + 1))
+		[ -n "${T_VERBOSE:-}" ] && echo "ok   $id"
+	fi
+	rm -f /tmp/kg-t-out.$$
+	return 0
+}
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+kg_start() {
+	KG_DIR=$(mktemp -d /tmp/kg-sh-XXXXXX)
+	KG_PORT=$(free_port)
+	KG_URL="http://127.0.0.1:$KG_PORT"
+	export KEYGATE_SERVER_DATA_DIR="$KG_DIR"
+	export KEYGATE_SERVER_LISTEN="127.0.0.1:$KG_PORT"
+	export KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS=4
+	export KEYGATE_SERVER_LOG_LEVEL=${KEYGATE_SERVER_LOG_LEVEL:-warning}
+	for kv in "$@"; do export "$kv"; done
+	"$KG_BUILD/keygate" bootstrap --bootstrap-password "$KG_ADMIN_PASSWORD" \
+	    --bootstrap-region-id RegionOne \
+	    --bootstrap-admin-url "$KG_URL/v3" --bootstrap-internal-url "$KG_URL/v3" \
+	    --bootstrap-public-url "$KG_URL/v3" >"$KG_DIR/bootstrap.log" 2>&1 || {
+		echo "kg_start: bootstrap failed"; cat "$KG_DIR/bootstrap.log"; return 1; }
+	"$KG_BUILD/keygate" serve >"$KG_DIR/server.log" 2>&1 &
+	KG_PID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		if curl -fsS -o /dev/null "$KG_URL/v3" 2>/dev/null; then
+			return 0
+		fi
+		kill -0 "$KG_PID" 2>/dev/null || { echo "kg_start: server died"; cat "$KG_DIR/server.log"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "kg_start: server did not answer"
+	return 1
+}
+
+kg_stop() {
+	[ -n "${KG_PID:-}" ] || return 0
+	kill -TERM "$KG_PID" 2>/dev/null
+	wait "$KG_PID"
+	rc=$?
+	KG_PID=
+	case "$KG_DIR" in /tmp/kg-sh-*) rm -rf "$KG_DIR" ;; esac
+	return $rc
+}
+
+finish() {
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
