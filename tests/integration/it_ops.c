@@ -159,7 +159,7 @@ main(void)
 	tok = it_token(&s, "admin", "wrong-password", NULL);
 	free(tok);
 	T("ops-4.5 unknown token -> 401",
-	    it_status(&s, "GET", "/v3/projects", "not-a-token", NULL) == 401);
+	    it_status(&s, "GET", "/v3/regions", "not-a-token", NULL) == 401);
 	it_req(&s, "GET", "/metrics", NULL, NULL, NULL, &r);
 	T("ops-4.6 tokens_issued grew", sample(r.body, "keygate_tokens_issued_total") >
 	    before);
