@@ -192,7 +192,7 @@ main(void)
 	T("project-6.5 filter tags-any", strcmp(names(&s,
 	    "/v3/projects?tags-any=eu,dev"), "db,web") == 0);
 	T("project-6.6 filter not-tags-any", strstr(names(&s,
-	    "/v3/projects?not-tags-any=prod,dev"), "web") == NULL &&
+	    "/v3/projects?domain_id=default&not-tags-any=prod,dev"), "web") == NULL &&
 	    strstr(names(&s, "/v3/projects?not-tags-any=prod,dev"), "admin") != NULL);
 	T("project-6.7 filter not-tags", strcmp(names(&s,
 	    "/v3/projects?tags=prod&not-tags=prod,eu"), "api") == 0);
