@@ -139,11 +139,14 @@ update_group(struct req *r, struct kg_err *err)
 	json_t		*obj;
 	const char	*name, *desc, *domain_id, *id;
 	char		*extra;
-	int		 status = -1;
+	int		 status = -1, tx = 1;
 
+	/* Read, modify and write in one transaction: no lost updates. */
+	if (store_begin(r->st, err) == -1)
+		return -1;
 	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
 	    err) == -1)
-		return -1;
+		goto done;
 	if ((obj = idj_body_object(r, "group", err)) == NULL ||
 	    idj_not_empty(obj, "group", err) == -1 ||
 	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
@@ -172,8 +175,13 @@ update_group(struct req *r, struct kg_err *err)
 	g.extra = extra;
 	if (store_group_update(r->st, &g, err) == -1)
 		goto done;
+	tx = 0;
+	if (store_commit(r->st, err) == -1)
+		goto done;
 	status = idj_reply_member(r, "group", idj_group(r, &g), 200, err);
  done:
+	if (tx)
+		store_rollback(r->st);
 	kg_group_free(&g);
 	return status;
 }

@@ -377,8 +377,12 @@ update_project(struct req *r, struct kg_err *err)
 	int			 was, is_domain = 0, status = -1, tx = 0;
 
 	memset(&p, 0, sizeof(p));
-	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
+	/* Read, modify and write in one transaction: no lost updates. */
+	if (store_begin(r->st, err) == -1)
 		return -1;
+	tx = 1;
+	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
+		goto done;
 	if ((obj = idj_body_object(r, "project", err)) == NULL ||
 	    idj_not_empty(obj, "project", err) == -1 ||
 	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
@@ -429,9 +433,6 @@ update_project(struct req *r, struct kg_err *err)
 		goto done;
 	free(p.extra);
 	p.extra = extra;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	tx = 1;
 	if (check_enable_change(r, &p, was, err) == -1 ||
 	    store_project_update(r->st, &p, err) == -1)
 		goto done;

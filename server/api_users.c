@@ -307,10 +307,22 @@ update_user(struct req *r, struct kg_err *err)
 		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
 		goto done;
 	}
-	was = u.enabled;
-	if (idj_bool(obj, "enabled", &u.enabled, NULL, err) == -1 ||
+	if (idj_bool(obj, "enabled", &was, NULL, err) == -1 ||
 	    check_default_project(r, dpid, err) == -1)
 		goto done;
+	/* bcrypt is slow: hash before taking the write lock. */
+	if (hash_password(r, password, &hash, err) == -1)
+		goto done;
+
+	/* Re-read, modify and write in one transaction: no lost updates. */
+	kg_user_free(&u);
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	tx = 1;
+	if (store_user_get(r->st, r->params[0], &u, err) == -1)
+		goto done;
+	was = u.enabled;
+	idj_bool(obj, "enabled", &u.enabled, NULL, NULL);
 	if (name != NULL)
 		idj_strip(name, u.name, sizeof(u.name));
 	if (json_object_get(obj, "default_project_id") != NULL)
@@ -320,13 +332,8 @@ update_user(struct req *r, struct kg_err *err)
 		goto done;
 	free(u.extra);
 	u.extra = extra;
-	if (hash_password(r, password, &hash, err) == -1)
-		goto done;
 	/* Keystone: a new password or disabling ends the user's tokens. */
 	revoke = password != NULL || (was && !u.enabled);
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	tx = 1;
 	if (store_user_update(r->st, &u, err) == -1)
 		goto done;
 	if (json_object_get(obj, "password") != NULL &&
@@ -334,11 +341,9 @@ update_user(struct req *r, struct kg_err *err)
 		goto done;
 	if (revoke && store_revoke_user(r->st, u.id, err) == -1)
 		goto done;
-	if (store_commit(r->st, err) == -1) {
-		tx = 0;
-		goto done;
-	}
 	tx = 0;
+	if (store_commit(r->st, err) == -1)
+		goto done;
 	if (json_object_get(obj, "password") != NULL)
 		u.password_expires_at = 0;
 	status = idj_reply_member(r, "user", idj_user(r, &u), 200, err);

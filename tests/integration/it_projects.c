@@ -318,6 +318,12 @@ main(void)
 	    it_fmt("/v3/projects/%s", p3), ptok, NULL) == 403);
 	T("project-8.12 member cannot update own project -> 403", it_status(&s, "PATCH",
 	    it_fmt("/v3/projects/%s", p1), ptok, "{\"project\": {\"name\": \"q\"}}") == 403);
+	T("project-8.13 member reads its project's domain -> 200", it_status(&s, "GET",
+	    "/v3/domains/default", ptok, NULL) == 200);
+	T("project-8.14 member reads another domain -> 403", it_status(&s, "GET",
+	    it_fmt("/v3/domains/%s", dp), ptok, NULL) == 403);
+	T("project-8.15 member lists projects -> 403", it_status(&s, "GET",
+	    "/v3/projects", ptok, NULL) == 403);
 
 	/* disabling / deleting revokes project-scoped tokens */
 	T("project-9.1 member token valid", ii_validate(&s, ptok) == 200);

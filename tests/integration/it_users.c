@@ -195,7 +195,18 @@ main(void)
 	x = it_token(&s, "alice", "alice-pw2", NULL);
 	T("user-6.15 disabled user cannot authenticate", x == NULL);
 	free(x);
-	T("user-6.16 enable again", it_status(&s, "PATCH", it_fmt("/v3/users/%s", u1),
+	x = ii_create(&s, "/v3/users", "{\"user\": {\"name\": \"carl\", \"password\":"
+	    " \"carl-pw\"}}", "user.id");
+	T("user-6.16 null password clears it", x != NULL && it_status(&s, "PATCH",
+	    it_fmt("/v3/users/%s", x), A, "{\"user\": {\"password\": null}}") == 200);
+	t2 = x ? it_token(&s, x, "carl-pw", NULL) : NULL;
+	T("user-6.17 cleared password refused", t2 == NULL);
+	free(t2);
+	T("user-6.18 HEAD user -> 200", x && it_status(&s, "HEAD",
+	    it_fmt("/v3/users/%s", x), A, NULL) == 200 && it_status(&s, "DELETE",
+	    it_fmt("/v3/users/%s", x), A, NULL) == 204);
+	free(x);
+	T("user-6.19 enable again", it_status(&s, "PATCH", it_fmt("/v3/users/%s", u1),
 	    A, "{\"user\": {\"enabled\": true}}") == 200);
 
 	/* self-service password change: no token needed */
