@@ -16,7 +16,7 @@ main(void)
 	struct it_server	 s;
 	struct it_resp		 r;
 	const char		*A;
-	char			*u1, *u2, *t1, *t2, *t3, *p1, *p2, *g1, *member, *dom, *x;
+	char			*u1, *u2, *t1, *t2, *t3, *p1, *p2, *g1, *member, *dom, *x, *dtok, *admin_role;
 
 	it_start(&s, NULL);
 	A = s.admin_token;
@@ -274,6 +274,40 @@ main(void)
 	    "/v3/users/nope/groups", A, NULL) == 404);
 	T("user-8.10 other user's groups -> 403", it_status(&s, "GET",
 	    it_fmt("/v3/users/%s/groups", u2), t3, NULL) == 403);
+
+	/* domain-scoped callers see and create in their own domain only */
+	x = dom ? ii_create(&s, "/v3/users", it_fmt("{\"user\": {\"name\": \"dadmin\","
+	    " \"domain_id\": \"%s\", \"password\": \"da-pw\"}}", dom), "user.id") : NULL;
+	dtok = NULL;
+	admin_role = ii_role_id(&s, "admin");
+	if (x != NULL && admin_role != NULL && it_status(&s, "PUT",
+	    it_fmt("/v3/domains/%s/users/%s/roles/%s", dom, x, admin_role), A,
+	    NULL) == 204) {
+		it_req(&s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\": "
+		    "{\"identity\": {\"methods\": [\"password\"], \"password\": "
+		    "{\"user\": {\"id\": \"%s\", \"password\": \"da-pw\"}}}, "
+		    "\"scope\": {\"domain\": {\"id\": \"%s\"}}}}", x, dom), NULL, &r);
+		if (r.status == 201 && r.subject_token != NULL)
+			dtok = strdup(r.subject_token);
+		it_resp_free(&r);
+	}
+	T("user-8.11 domain-scoped admin token", dtok != NULL);
+	it_req(&s, "GET", "/v3/users", dtok, NULL, NULL, &r);
+	T("user-8.12 domain-scoped list shows its domain only", r.status == 200 &&
+	    ii_count(r.json, "users") == 2 && ii_has_id(r.json, "users", x));
+	it_resp_free(&r);
+	it_req(&s, "GET", "/v3/users?domain_id=default", dtok, NULL, NULL, &r);
+	T("user-8.13 domain-scoped list of another domain is empty", r.status == 200 &&
+	    ii_count(r.json, "users") == 0);
+	it_resp_free(&r);
+	it_req(&s, "POST", "/v3/users", dtok, "{\"user\": {\"name\": \"newbie\"}}",
+	    NULL, &r);
+	T("user-8.14 created in the token's domain", r.status == 201 && dom &&
+	    strcmp(it_str(r.json, "user.domain_id"), dom) == 0);
+	it_resp_free(&r);
+	free(x);
+	free(dtok);
+	free(admin_role);
 
 	/* delete */
 	T("user-9.1 delete -> 204", it_status(&s, "DELETE", it_fmt("/v3/users/%s", u1),
