@@ -373,7 +373,7 @@ case "$($DOCKER logs "$TAG-2" 2>&1)" in
 *) pass ctr-6.6 ;;
 esac
 # The server process does not see the admin password.
-expect ctr-6.7 "" "$($DOCKER exec "$TAG-2" sh -c 'tr "\0" "\n" </proc/1/environ | grep -i password')"
+expect ctr-6.7 "" "$($DOCKER exec "$TAG-2" sh -c 'tr "\0" "\n" </proc/1/environ | grep -E "ADMIN_PASSWORD|BOOTSTRAP_PASSWORD|another-password"')"
 expect ctr-6.8 "keygate" "$($DOCKER exec "$TAG-2" sh -c 'cat /proc/1/comm')"
 check ctr-6.9 $DOCKER stop -t 30 "$TAG-2"
 expect ctr-6.10 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$TAG-2")"
