@@ -388,6 +388,9 @@ CPORT=$(free_port)
 BASE=http://127.0.0.1:$CPORT
 check ctr-7.1 compose up -d --no-build
 CID=$(compose ps -q keygate 2>/dev/null)
+# The gateway example is in a profile: a plain "up" leaves it alone.
+expect ctr-7.9 "keygate" "$($DOCKER ps --filter "label=com.docker.compose.project=$COMPOSE_PROJECT" \
+    --format '{{.Label "com.docker.compose.service"}}' | sort | tr '\n' ' ' | sed 's/ $//')"
 check ctr-7.2 wait_healthy "$CID"
 expect ctr-7.3 201 "$(token admin compose-secret admin)"
 TOKEN=$(tok)
