@@ -389,17 +389,17 @@ BASE=http://127.0.0.1:$CPORT
 check ctr-7.1 compose up -d --no-build
 CID=$(compose ps -q keygate 2>/dev/null)
 # The gateway example is in a profile: a plain "up" leaves it alone.
-expect ctr-7.9 "keygate" "$($DOCKER ps --filter "label=com.docker.compose.project=$COMPOSE_PROJECT" \
+expect ctr-7.2 "keygate" "$($DOCKER ps --filter "label=com.docker.compose.project=$COMPOSE_PROJECT" \
     --format '{{.Label "com.docker.compose.service"}}' | sort | tr '\n' ' ' | sed 's/ $//')"
-check ctr-7.2 wait_healthy "$CID"
-expect ctr-7.3 201 "$(token admin compose-secret admin)"
+check ctr-7.3 wait_healthy "$CID"
+expect ctr-7.4 201 "$(token admin compose-secret admin)"
 TOKEN=$(tok)
-expect ctr-7.4 "$BASE/v3" "$(json token.catalog.0.endpoints.0.url)"
-expect ctr-7.5 200 "$(req GET "$BASE/v3/auth/tokens" -H "X-Auth-Token: $TOKEN" \
+expect ctr-7.5 "$BASE/v3" "$(json token.catalog.0.endpoints.0.url)"
+expect ctr-7.6 200 "$(req GET "$BASE/v3/auth/tokens" -H "X-Auth-Token: $TOKEN" \
     -H "X-Subject-Token: $TOKEN")"
-check ctr-7.6 compose stop
-expect ctr-7.7 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$CID")"
-check ctr-7.8 compose down -v
+check ctr-7.7 compose stop
+expect ctr-7.8 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$CID")"
+check ctr-7.9 compose down -v
 COMPOSE_PROJECT=
 
 finish
