@@ -149,6 +149,20 @@ class Keygate:
         return rc
 
 
+def faketime_preload(binary):
+    """LD_PRELOAD for libfaketime; an ASan build needs its runtime first."""
+    preload = [FAKETIME_LIB]
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    except OSError:
+        out = ""
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0].startswith("libasan.") and len(parts) >= 3:
+            preload.insert(0, parts[2])
+    return " ".join(preload)
+
+
 def password_auth(base, user, password, project=None):
     """POST /v3/auth/tokens (password, domain Default). (token, body) or (None, resp)."""
     auth = {"identity": {"methods": ["password"], "password": {"user": {
@@ -307,7 +321,8 @@ def main():
         expired = None
         if os.path.exists(FAKETIME_LIB):
             old = Keygate(build, os.path.join(tmp, "data"), free_port(), {
-                "LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "-7200",
+                "LD_PRELOAD": faketime_preload(os.path.join(build, "keygate")),
+                "FAKETIME": "-7200",
                 "FAKETIME_DONT_FAKE_MONOTONIC": "1", "KEYGATE_TOKEN_EXPIRATION": "3600"})
             if old.start():
                 expired, _ = password_auth(old.base, "alice", "alice-secret", "demo")
