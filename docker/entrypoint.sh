@@ -75,6 +75,11 @@ esac
 if [ "$1" != serve ]; then
 	exec keygate "$@"
 fi
+case " $* " in
+*" -n "*|*" -h "*)			# check the configuration / help: no state
+	exec keygate "$@"
+	;;
+esac
 
 if [ ! -d "$data" ] || [ ! -w "$data" ]; then
 	say "$data must be a directory writable by uid $(id -u)" \

@@ -236,6 +236,18 @@ expect ctr-2.8 "keygate keygate-entrypoint" "$($DOCKER run --rm --entrypoint sh 
     'ls /usr/local/bin | tr "\n" " " | sed "s/ \$//"')"
 expect ctr-2.9 "10001 keygate" "$($DOCKER run --rm --entrypoint sh "$IMG" -c 'echo $(id -u) $(id -un)')"
 check ctr-2.10 $DOCKER run --rm "$IMG" version
+# Configuration through KEYGATE_* only ("serve -n" prints the effective one).
+out=$($DOCKER run --rm -e KEYGATE_TOKEN_EXPIRATION=7200 "$IMG" -n 2>&1)
+case "$out" in
+*"server.listen = 0.0.0.0:5000"*"token.expiration = 7200"*"configuration OK"*) pass ctr-2.11 ;;
+*) fail ctr-2.11 "serve -n: $out" ;;
+esac
+out=$($DOCKER run --rm -e KEYGATE_TOKEN_EXPIRATION=7 "$IMG" -n 2>&1)
+rc=$?
+case "$rc $out" in
+"1 "*KEYGATE_TOKEN_EXPIRATION*) pass ctr-2.12 ;;
+*) fail ctr-2.12 "a bad KEYGATE_TOKEN_EXPIRATION is not reported: $out" ;;
+esac
 
 # ---- 6. run it ----------------------------------------------------------------
 PORT=$(free_port)
