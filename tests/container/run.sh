@@ -393,7 +393,7 @@ expect ctr-6.10 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$TAG-2")"
 # ---- 7. docker/compose.yaml ---------------------------------------------------
 COMPOSE_PROJECT=$(echo "$TAG" | tr -d -)
 compose() {
-	KEYGATE_IMAGE=$IMG KEYGATE_PORT=$CPORT KEYGATE_ADMIN_PASSWORD=compose-secret \
+	KEYGATE_IMAGE=$IMG KEYGATE_GATEWAY_IMAGE=$GWIMG KEYGATE_PORT=$CPORT KEYGATE_ADMIN_PASSWORD=compose-secret \
 	    docker-compose -p "$COMPOSE_PROJECT" -f docker/compose.yaml "$@"
 }
 CPORT=$(free_port)
@@ -409,9 +409,22 @@ TOKEN=$(tok)
 expect ctr-7.5 "$BASE/v3" "$(json token.catalog.0.endpoints.0.url)"
 expect ctr-7.6 200 "$(req GET "$BASE/v3/auth/tokens" -H "X-Auth-Token: $TOKEN" \
     -H "X-Subject-Token: $TOKEN")"
-check ctr-7.7 compose stop
-expect ctr-7.8 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$CID")"
-check ctr-7.9 compose down -v
+# The gateway example: its configuration and policy are accepted, and it
+# prints the netfilter rules for the host (running it needs NET_ADMIN and
+# the host's network: tests/gateway/ covers the daemon).
+out=$(compose --profile gateway run --rm --no-deps gateway -n 2>&1)
+case "$out" in
+*"policy /etc/keygate/gateway.policy: 2 rules"*"configuration OK"*) pass ctr-7.7 ;;
+*) fail ctr-7.7 "gateway -n: $out" ;;
+esac
+out=$(compose --profile gateway run --rm --no-deps gateway rules 2>&1)
+case "$out" in
+*"iptables -w -I INPUT -p tcp -m multiport --dports 8080 -j KEYGATE"*) pass ctr-7.8 ;;
+*) fail ctr-7.8 "gateway rules: $out" ;;
+esac
+check ctr-7.9 compose stop
+expect ctr-7.10 "0" "$($DOCKER inspect -f '{{.State.ExitCode}}' "$CID")"
+check ctr-7.11 compose down -v
 COMPOSE_PROJECT=
 
 finish
