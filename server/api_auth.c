@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "server/metrics.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
@@ -293,8 +294,12 @@ issue_token(struct req *r, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
-	if (tokens_issue(r->srv->tokens, r->st, &a, &tok, &body, NULL, err) == -1)
+	if (tokens_issue(r->srv->tokens, r->st, &a, &tok, &body, NULL, err) == -1) {
+		if (err->kind == KG_EUNAUTH)
+			metrics_auth_failure();
 		return -1;
+	}
+	metrics_token_issued();
 	r->subject_token = tok;
 	if (token_reply(r, body, err) == -1)
 		return -1;
@@ -311,8 +316,13 @@ subject(struct req *r, int allow_expired, struct kg_ctx *sctx, json_t **body,
 
 	if (tok == NULL || tok[0] == '\0')
 		return kg_errf(err, KG_ENOTFOUND, "No token in the request");
-	return tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx, body,
-	    err);
+	if (tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx, body,
+	    err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			metrics_auth_failure();
+		return -1;
+	}
+	return 0;
 }
 
 /* GET and HEAD /v3/auth/tokens */
@@ -341,6 +351,7 @@ validate_token(struct req *r, struct kg_err *err)
 	}
 	if (body != NULL && token_reply(r, body, err) == -1)
 		return -1;
+	metrics_token_validated();
 	return 200;
 }
 
@@ -356,8 +367,8 @@ revoke_token(struct req *r, struct kg_err *err)
 		return -1;
 	tgt.user_id = sctx.user_id;
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
-	if (rc == 0)
-		rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err);
+	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+		metrics_token_revoked();
 	kg_ctx_free(&sctx);
 	return rc == -1 ? -1 : 204;
 }

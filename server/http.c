@@ -382,8 +382,12 @@ authenticate(struct conn_state *s, struct kg_err *err)
 	if (r->auth_token == NULL || r->auth_token[0] == '\0')
 		return kg_errf(err, KG_EUNAUTH, "no token");
 	if (tokens_authenticate(r->srv->tokens, r->st, r->auth_token, &s->ctx,
-	    err) == -1)
+	    err) == -1) {
+		if (err->kind == KG_EUNAUTH)
+			metrics_auth_failure();
 		return -1;
+	}
+	metrics_token_validated();
 	r->ctx = &s->ctx;
 	return 0;
 }
