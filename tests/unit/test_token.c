@@ -155,15 +155,15 @@ pw_auth(const char *user, const char *pw)
 static char *
 issue(const struct token_auth *a, json_t **body, struct kg_err *err)
 {
-	char	*tok = NULL;
-	json_t	*b = NULL;
+	char	*tok = NULL, *b = NULL;
 
+	if (body != NULL)
+		*body = NULL;
 	if (tokens_issue(tk, st, a, &tok, &b, NULL, err) == -1)
 		return NULL;
 	if (body != NULL)
-		*body = b;
-	else
-		json_decref(b);
+		*body = json_loads(b, 0, NULL);
+	free(b);
 	return tok;
 }
 
