@@ -4,6 +4,8 @@
  * against every loaded key, then against revocation events and the
  * current state of the store. Results are cached by SHA-256 of the token.
  */
+#include <openssl/evp.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,36 @@
 #define AUDIT_BUF	32		/* the encoder wants 4*ceil(n/3)+1 */
 #define PRUNE_EVERY_US	(60 * 1000000LL)
 #define SCACHE_SLOTS	256		/* state cache (see struct sentry) */
+
+static EVP_MD		*sha256_md;
+static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_init(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 with the algorithm fetched once (SHA256() fetches per call). */
+static void
+hash(const void *data, size_t n, unsigned char out[32])
+{
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || !EVP_Digest(data, n, out, NULL, sha256_md, NULL))
+		kg_sha256(data, n, out);
+}
+
+/*
+ * The store generation read by the last successful tokens_authenticate on
+ * this thread, for the same request's handler: one snapshot for the whole
+ * request (see tokens_validate_reply). Keyed by the caller's token pointer
+ * and consumed once.
+ */
+static __thread struct {
+	const struct tokens	*t;
+	const char		*token;
+	int64_t			 gen;
+} req_gen;
 
 /* ------------------------------------------------------------------------
  * The loaded keys, shared by reference so SIGHUP can swap them while
@@ -459,7 +491,7 @@ state_key(unsigned char key[32], const char *const *parts, size_t n)
 		off += l;
 		buf[off++] = '\0';
 	}
-	kg_sha256(buf, off, key);
+	hash(buf, off, key);
 }
 
 static struct sentry *
@@ -1085,7 +1117,7 @@ validate(struct tokens *t, struct store *st, const char *token, int allow_expire
 		*body = NULL;
 	if (token == NULL || (len = strlen(token)) == 0)
 		return unrecognized(err);
-	kg_sha256(token, len, h);
+	hash(token, len, h);
 	ring = ring_get(t);
 	if (cache_get(t, h, gen, now, ring->epoch, ctx, info, body)) {
 		ring_put(t, ring);
@@ -1237,35 +1269,21 @@ compose(const char *body, const char *cat)
 }
 
 int
-tokens_reply(struct tokens *t, struct store *st, const char *body, int scoped,
-    int with_catalog, char **reply, struct kg_err *err)
-{
-	char	*cat = NULL;
-	int64_t	 gen;
-
-	*reply = NULL;
-	if (with_catalog && scoped && (read_gen(st, &gen, err) == -1 ||
-	    (cat = catalog_text(t, st, gen, err)) == NULL))
-		return -1;
-	*reply = compose(body, cat);
-	free(cat);
-	if (*reply == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	return 0;
-}
-
-int
 tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
-    int allow_expired, int with_catalog, struct kg_ctx *ctx, char **reply,
-    struct kg_err *err)
+    int allow_expired, int with_catalog, const char *caller, struct kg_ctx *ctx,
+    char **reply, struct kg_err *err)
 {
 	char	*body = NULL, *cat = NULL;
 	int64_t	 gen;
 
 	*reply = NULL;
 	memset(ctx, 0, sizeof(*ctx));
-	if (read_gen(st, &gen, err) == -1 ||
-	    validate(t, st, token, allow_expired, gen, ctx, NULL, &body, err) == -1)
+	if (caller != NULL && req_gen.t == t && req_gen.token == caller)
+		gen = req_gen.gen;	/* this request's snapshot */
+	else if (read_gen(st, &gen, err) == -1)
+		return -1;
+	req_gen.t = NULL;
+	if (validate(t, st, token, allow_expired, gen, ctx, NULL, &body, err) == -1)
 		return -1;
 	if (with_catalog && ctx->scope != KG_SCOPE_NONE &&
 	    (cat = catalog_text(t, st, gen, err)) == NULL)
@@ -1288,8 +1306,18 @@ int
 tokens_authenticate(struct tokens *t, struct store *st, const char *token,
     struct kg_ctx *ctx, struct kg_err *err)
 {
-	if (tokens_validate(t, st, token, 0, ctx, NULL, err) == 0)
+	int64_t	gen;
+
+	req_gen.t = NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	if (read_gen(st, &gen, err) == -1)
+		return -1;
+	if (validate(t, st, token, 0, gen, ctx, NULL, NULL, err) == 0) {
+		req_gen.t = t;
+		req_gen.token = token;
+		req_gen.gen = gen;
 		return 0;
+	}
 	if (err != NULL && err->kind == KG_EINTERNAL)
 		return -1;
 	return kg_errf(err, KG_EUNAUTH, "The request you have made requires "
@@ -1411,21 +1439,23 @@ load_state(struct store *st, const struct token_auth *a, int pw,
 
 int
 tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
-    char **token, char **body, struct kg_ctx *ctx, struct kg_err *err)
+    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
+    struct kg_err *err)
 {
 	struct keyring	*ring = NULL;
 	struct tstate	 s;
 	struct tinfo	 oi;
 	struct kg_ctx	 orig;
 	struct tlists	 tl;
-	char		*claims = NULL, aid[AUDIT_BUF], *m, *save = NULL;
+	char		*claims = NULL, *body = NULL, *cat = NULL, aid[AUDIT_BUF];
+	char		*m, *save = NULL;
 	unsigned char	 skey[32];
 	int64_t		 gen, iat_us, exp_s;
 	size_t		 i, j;
 	int		 ret = -1, pw, tk, tx = 0, cached = 0;
 
 	*token = NULL;
-	*body = NULL;
+	*reply = NULL;
 	memset(&s, 0, sizeof(s));
 	memset(&orig, 0, sizeof(orig));
 	if (ctx != NULL)
@@ -1507,8 +1537,15 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	 * validated (token-method clients mint many); the first validation
 	 * pays one signature check instead.
 	 */
-	if ((*body = body_text(&s, &tl, iat_us / 1000000, exp_s)) == NULL ||
+	if ((body = body_text(&s, &tl, iat_us / 1000000, exp_s)) == NULL ||
 	    (ctx != NULL && build_ctx(&s, aid, exp_s, ctx, err) == -1)) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	if (with_catalog && s.scope != KG_SCOPE_NONE &&
+	    (cat = catalog_text(t, st, gen, err)) == NULL)
+		goto done;
+	if ((*reply = compose(body, cat)) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
@@ -1521,8 +1558,8 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 			free(*token);
 			*token = NULL;
 		}
-		free(*body);
-		*body = NULL;
+		free(*reply);
+		*reply = NULL;
 		if (ctx != NULL)
 			kg_ctx_free(ctx);
 	}
@@ -1530,6 +1567,8 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		ring_put(t, ring);
 	kg_ctx_free(&orig);
 	free(claims);
+	free(body);
+	free(cat);
 	tstate_free(&s);
 	return ret;
 }

@@ -77,10 +77,13 @@ int	tokens_validate(struct tokens *t, struct store *st, const char *token,
  * tokens_validate for GET /v3/auth/tokens: *reply (malloc'd) is the whole
  * {"token": {...}} reply as JSON text, with the catalog when with_catalog
  * and the token is scoped. A cached validation builds no JSON tree.
+ * caller is the request's X-Auth-Token exactly as passed to
+ * tokens_authenticate on this thread (or NULL): the request then reuses
+ * the store generation read there, one snapshot for the whole request.
  */
 int	tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
-	    int allow_expired, int with_catalog, struct kg_ctx *ctx, char **reply,
-	    struct kg_err *err);
+	    int allow_expired, int with_catalog, const char *caller,
+	    struct kg_ctx *ctx, char **reply, struct kg_err *err);
 
 /*
  * A POST /v3/auth/tokens request once its JSON has been checked. Strings
@@ -110,22 +113,15 @@ struct token_auth {
 
 /*
  * Authenticate a and issue a token. *token (malloc'd) is the compact JWT
- * for X-Subject-Token, *body (malloc'd) the token object as JSON text,
- * without catalog; *ctx (optional, free with kg_ctx_free) the new token's
- * context. Fails with KG_EUNAUTH (bad credentials, disabled
- * user/domain/project, no role on the scope, unsupported method) or
- * KG_EINTERNAL.
+ * for X-Subject-Token, *reply (malloc'd) the {"token": {...}} reply as JSON
+ * text, with the catalog when with_catalog and the token is scoped; *ctx
+ * (optional, free with kg_ctx_free) the new token's context. Fails with
+ * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
+ * the scope, unsupported method) or KG_EINTERNAL.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
-	    char **token, char **body, struct kg_ctx *ctx, struct kg_err *err);
-
-/*
- * The reply {"token": <body>} as JSON text (malloc'd) into *reply, with
- * the catalog added when with_catalog and scoped. body is a token object
- * as JSON text (from tokens_issue). Returns 0 or -1.
- */
-int	tokens_reply(struct tokens *t, struct store *st, const char *body,
-	    int scoped, int with_catalog, char **reply, struct kg_err *err);
+	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
+	    struct kg_err *err);
 
 /*
  * Revoke the token described by subject (from tokens_validate): records a

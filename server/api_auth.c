@@ -267,26 +267,19 @@ static int
 issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
-	struct kg_ctx		 ctx;
-	char			*tok, *body, *reply;
-	int			 rc;
+	char			*tok, *reply;
 
 	if (r->body == NULL)
 		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
-	if (tokens_issue(r->srv->tokens, r->st, &a, &tok, &body, &ctx, err) == -1) {
+	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,
+	    &tok, &reply, NULL, err) == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
 		return -1;
 	}
 	r->subject_token = tok;
-	rc = tokens_reply(r->srv->tokens, r->st, body, ctx.scope != KG_SCOPE_NONE,
-	    req_query(r, "nocatalog") == NULL, &reply, err);
-	kg_ctx_free(&ctx);
-	free(body);
-	if (rc == -1)
-		return -1;
 	r->out_text = reply;
 	r->out_type = "application/json";
 	metrics_token_issued();
@@ -310,7 +303,7 @@ subject(struct req *r, int allow_expired, struct kg_ctx *sctx, char **reply,
 		return kg_errf(err, KG_ENOTFOUND, "No token in the request");
 	if (reply != NULL)
 		rc = tokens_validate_reply(r->srv->tokens, r->st, tok, allow_expired,
-		    req_query(r, "nocatalog") == NULL, sctx, reply, err);
+		    req_query(r, "nocatalog") == NULL, r->auth_token, sctx, reply, err);
 	else
 		rc = tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx,
 		    NULL, err);

@@ -159,10 +159,14 @@ issue(const struct token_auth *a, json_t **body, struct kg_err *err)
 
 	if (body != NULL)
 		*body = NULL;
-	if (tokens_issue(tk, st, a, &tok, &b, NULL, err) == -1)
+	if (tokens_issue(tk, st, a, 0, &tok, &b, NULL, err) == -1)
 		return NULL;
-	if (body != NULL)
-		*body = json_loads(b, 0, NULL);
+	if (body != NULL) {
+		json_t *r = json_loads(b, 0, NULL);
+
+		*body = json_incref(json_object_get(r, "token"));
+		json_decref(r);
+	}
 	free(b);
 	return tok;
 }
@@ -441,6 +445,29 @@ main(void)
 	a.token_id = "garbage";
 	T("token-1.20 token method with a garbage token -> 401",
 	    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+
+	/* names that need escaping survive into the body and the claims */
+	{
+		char	odd[STORE_ID_SIZE], *tq;
+		json_t	*ob = NULL, *oc;
+
+		mk_user("q\"uo\\te\n\x01", "odd-pw", 1, NULL, 0, odd);
+		store_grant(st, 0, odd, KG_SCOPE_PROJECT, p1, member_role, 0, &err);
+		a = pw_auth("q\"uo\\te\n\x01", "odd-pw");
+		a.scope = KG_SCOPE_PROJECT;
+		a.project_id = p1;
+		tq = issue(&a, &ob, &err);
+		oc = tq ? claims_of(tq) : NULL;
+		T("token-1.21 a name with quote, backslash, control chars round-trips",
+		    tq != NULL && ob != NULL && oc != NULL &&
+		    strcmp(json_string_value(json_object_get(json_object_get(ob, "user"),
+		    "name")), "q\"uo\\te\n\x01") == 0 &&
+		    strcmp(json_string_value(json_object_get(json_object_get(oc, "user"),
+		    "name")), "q\"uo\\te\n\x01") == 0 && valid(tq));
+		json_decref(ob);
+		json_decref(oc);
+		free(tq);
+	}
 
 	/* ---- validate ---- */
 	T("token-2.1 issued tokens validate", valid(t_admin) && valid(t_alice) &&
