@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "auth/jwt.h"
 #include "common/err.h"
 
 #define KEYS_MAX_ACTIVE_DEFAULT	3
@@ -28,5 +29,17 @@ int	keys_rotate(const char *dir, int max_active, struct kg_err *err);
 
 /* Print one line per key: index, role (staged/primary/secondary), kid. */
 int	keys_list(const char *dir, FILE *fp, struct kg_err *err);
+
+/*
+ * Load every key of dir into ks (ascending index; the server verifies
+ * with all of them) and point *primary at the highest index, the one that
+ * signs. Release with keys_free. Returns 0 or -1 (no keys, unreadable or
+ * malformed key file).
+ */
+int	keys_load(const char *dir, struct jwt_keyset *ks, struct jwt_key **primary,
+	    struct kg_err *err);
+
+/* Free the keys loaded by keys_load and empty ks. NULL-safe. */
+void	keys_free(struct jwt_keyset *ks);
 
 #endif /* KG_AUTH_KEYS_H */

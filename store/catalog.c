@@ -1,17 +1,751 @@
-/* catalog.c - placeholder: the catalog module replaces this file. */
+/*
+ * catalog.c - regions, services and endpoints in SQLite (see catalog.h).
+ */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/util.h"
 #include "store/catalog.h"
+#include "store/store_int.h"
 
-#define NOTYET	return kg_errf(err, KG_ENOTIMPL, "%s: not implemented", __func__)
+/* NULL for "" so optional references are stored as SQL NULL. */
+static const char *
+nz(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
 
-void kg_region_free(struct kg_region *r) { free(r->description); free(r->extra); }
-void kg_service_free(struct kg_service *s) { free(s->description); free(s->extra); }
-void kg_endpoint_free(struct kg_endpoint *e) { free(e->url); free(e->extra); }
-int store_region_create(struct store *st, const struct kg_region *r, struct kg_err *err) { NOTYET; }
-int store_service_create(struct store *st, const struct kg_service *s, struct kg_err *err) { NOTYET; }
-int store_endpoint_create(struct store *st, const struct kg_endpoint *e, struct kg_err *err) { NOTYET; }
-int store_service_find_by_type_name(struct store *st, const char *type, const char *name, struct kg_service *out, struct kg_err *err) { NOTYET; }
-int store_endpoint_list_by_service(struct store *st, const char *service_id, struct kg_endpoint **out, size_t *n, struct kg_err *err) { NOTYET; }
-int store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err) { NOTYET; }
-void store_catalog_free(struct kg_catalog *c) { }
+static const char *
+dflt(const char *s, const char *d)
+{
+	return s != NULL ? s : d;
+}
+
+/*
+ * Make room for one more element of size elsz in *v (count cnt, capacity
+ * *cap). Returns 0 or -1 (out of memory; *v untouched).
+ */
+static int
+grow(void **v, size_t *cap, size_t cnt, size_t elsz)
+{
+	void	*nv;
+	size_t	 ncap;
+
+	if (cnt < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	if ((nv = realloc(*v, ncap * elsz)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+void
+kg_region_free(struct kg_region *r)
+{
+	if (r == NULL)
+		return;
+	free(r->description);
+	free(r->extra);
+	r->description = r->extra = NULL;
+}
+
+void
+kg_service_free(struct kg_service *s)
+{
+	if (s == NULL)
+		return;
+	free(s->description);
+	free(s->extra);
+	s->description = s->extra = NULL;
+}
+
+void
+kg_endpoint_free(struct kg_endpoint *e)
+{
+	if (e == NULL)
+		return;
+	free(e->url);
+	free(e->extra);
+	e->url = e->extra = NULL;
+}
+
+void
+kg_region_list_free(struct kg_region *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_region_free(&v[i]);
+	free(v);
+}
+
+void
+kg_service_list_free(struct kg_service *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_service_free(&v[i]);
+	free(v);
+}
+
+void
+kg_endpoint_list_free(struct kg_endpoint *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_endpoint_free(&v[i]);
+	free(v);
+}
+
+/* ------------------------------------------------------------------------
+ * Row readers. Column order is fixed by the SELECTs below.
+ * --------------------------------------------------------------------- */
+
+#define REGION_COLS	"id, description, parent_region_id, extra"
+#define SERVICE_COLS	"id, type, name, description, enabled, extra"
+#define ENDPOINT_COLS	"id, service_id, region_id, interface, url, enabled, extra"
+
+static int
+region_row(sqlite3_stmt *s, struct kg_region *r)
+{
+	memset(r, 0, sizeof(*r));
+	store_col_copy(s, 0, r->id, sizeof(r->id));
+	store_col_copy(s, 2, r->parent_region_id, sizeof(r->parent_region_id));
+	r->description = store_col_strdup(s, 1);
+	r->extra = store_col_strdup(s, 3);
+	if (r->description == NULL || r->extra == NULL) {
+		kg_region_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+service_row(sqlite3_stmt *s, int off, struct kg_service *v)
+{
+	memset(v, 0, sizeof(*v));
+	store_col_copy(s, off + 0, v->id, sizeof(v->id));
+	store_col_copy(s, off + 1, v->type, sizeof(v->type));
+	store_col_copy(s, off + 2, v->name, sizeof(v->name));
+	v->description = store_col_strdup(s, off + 3);
+	v->enabled = sqlite3_column_int(s, off + 4) != 0;
+	v->extra = store_col_strdup(s, off + 5);
+	if (v->description == NULL || v->extra == NULL) {
+		kg_service_free(v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+endpoint_row(sqlite3_stmt *s, int off, struct kg_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	store_col_copy(s, off + 0, e->id, sizeof(e->id));
+	store_col_copy(s, off + 1, e->service_id, sizeof(e->service_id));
+	store_col_copy(s, off + 2, e->region_id, sizeof(e->region_id));
+	store_col_copy(s, off + 3, e->interface, sizeof(e->interface));
+	e->url = store_col_strdup(s, off + 4);
+	e->enabled = sqlite3_column_int(s, off + 5) != 0;
+	e->extra = store_col_strdup(s, off + 6);
+	if (e->url == NULL || e->extra == NULL) {
+		kg_endpoint_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Regions.
+ * --------------------------------------------------------------------- */
+
+int
+store_region_get(struct store *st, const char *id, struct kg_region *out,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, "SELECT " REGION_COLS " FROM region WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (region_row(s, out) == 0)
+			ret = 0;
+		else
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+	} else if (rc == SQLITE_DONE)
+		kg_errf(err, KG_ENOTFOUND, "Could not find region: %s.", id);
+	else
+		store_sqlerr(st, rc, "region get", NULL, err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+static int
+region_exists(struct store *st, const char *id, struct kg_err *err)
+{
+	struct kg_region	r;
+
+	if (store_region_get(st, id, &r, err) == -1)
+		return -1;
+	kg_region_free(&r);
+	return 0;
+}
+
+int
+store_region_create(struct store *st, const struct kg_region *r,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[128];
+	int		 rc;
+
+	/* Keystone checks for a duplicate before the parent. */
+	snprintf(msg, sizeof(msg), "Conflict occurred attempting to store region"
+	    " - Duplicate ID, %.64s..", r->id);
+	if (region_exists(st, r->id, NULL) == 0)
+		return kg_errf(err, KG_ECONFLICT, "%s", msg);
+	if (nz(r->parent_region_id) != NULL &&
+	    region_exists(st, r->parent_region_id, err) == -1)
+		return -1;
+	if ((s = store_stmt(st, "INSERT INTO region (id, description,"
+	    " parent_region_id, extra) VALUES (?, ?, ?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, r->id);
+	store_bind_text(s, 2, dflt(r->description, ""));
+	store_bind_text(s, 3, nz(r->parent_region_id));
+	store_bind_text(s, 4, dflt(r->extra, "{}"));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_sqlerr(st, rc, "region create", msg, err);
+}
+
+int
+store_region_list(struct store *st, const char *parent_region_id,
+    struct kg_region **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_region	*v = NULL;
+	size_t			 cnt = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT " REGION_COLS " FROM region"
+	    " WHERE ?1 IS NULL OR parent_region_id = ?1 ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, parent_region_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
+		    region_row(s, &v[cnt]) == -1) {
+			sqlite3_reset(s);
+			kg_region_list_free(v, cnt);
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		}
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		kg_region_list_free(v, cnt);
+		return store_sqlerr(st, rc, "region list", NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * Nonzero when candidate is id itself or one of its descendants (so making
+ * it id's parent would close a loop). -1 on error.
+ */
+static int
+region_in_subtree(struct store *st, const char *id, const char *candidate,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, found;
+
+	if ((s = store_stmt(st, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION"
+	    " SELECT r.id FROM region r JOIN sub ON r.parent_region_id = sub.id)"
+	    " SELECT 1 FROM sub WHERE id = ?2", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, candidate);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "region subtree", NULL, err);
+	found = rc == SQLITE_ROW;
+	return found;
+}
+
+int
+store_region_update(struct store *st, const struct kg_region *r,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 loop;
+
+	if (nz(r->parent_region_id) != NULL) {
+		if (region_exists(st, r->parent_region_id, err) == -1)
+			return -1;
+		if ((loop = region_in_subtree(st, r->id, r->parent_region_id,
+		    err)) == -1)
+			return -1;
+		if (loop)
+			return kg_errf(err, KG_EBADREQ, "The specified parent region"
+			    " %s would create a circular region hierarchy.",
+			    r->parent_region_id);
+	}
+	if ((s = store_stmt(st, "UPDATE region SET description = ?,"
+	    " parent_region_id = ?, extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, dflt(r->description, ""));
+	store_bind_text(s, 2, nz(r->parent_region_id));
+	store_bind_text(s, 3, dflt(r->extra, "{}"));
+	store_bind_text(s, 4, r->id);
+	if (store_exec_stmt(st, s, "region update", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find region: %s.", r->id);
+	return 0;
+}
+
+int
+store_region_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (region_exists(st, id, err) == -1)
+		return -1;
+	/* Keystone refuses when the region or any descendant has endpoints. */
+	if ((s = store_stmt(st, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION"
+	    " SELECT r.id FROM region r JOIN sub ON r.parent_region_id = sub.id)"
+	    " SELECT 1 FROM endpoint WHERE region_id IN (SELECT id FROM sub)"
+	    " LIMIT 1", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return kg_errf(err, KG_EFORBID, "Unable to delete region %s because"
+		    " it or its child regions have associated endpoints.", id);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "region delete check", NULL, err);
+	/*
+	 * Then the whole subtree goes, children first (as Keystone's
+	 * _delete_child_regions): delete leaves until the region itself is gone.
+	 */
+	for (;;) {
+		if ((s = store_stmt(st, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION"
+		    " SELECT r.id FROM region r JOIN sub ON r.parent_region_id = sub.id)"
+		    " DELETE FROM region WHERE id IN (SELECT id FROM sub) AND NOT EXISTS"
+		    " (SELECT 1 FROM region c WHERE c.parent_region_id = region.id)",
+		    err)) == NULL)
+			return -1;
+		store_bind_text(s, 1, id);
+		if (store_exec_stmt(st, s, "region delete", NULL, err) == -1)
+			return -1;
+		if (store_changes(st) == 0)
+			break;
+	}
+	return region_exists(st, id, NULL) == 0 ?
+	    kg_errf(err, KG_EINTERNAL, "region %s not deleted", id) : 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Services.
+ * --------------------------------------------------------------------- */
+
+int
+store_service_create(struct store *st, const struct kg_service *v,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "INSERT INTO service (id, type, name, description,"
+	    " enabled, extra) VALUES (?, ?, ?, ?, ?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, v->id);
+	store_bind_text(s, 2, v->type);
+	store_bind_text(s, 3, v->name);
+	store_bind_text(s, 4, dflt(v->description, ""));
+	sqlite3_bind_int(s, 5, v->enabled != 0);
+	store_bind_text(s, 6, dflt(v->extra, "{}"));
+	return store_exec_stmt(st, s, "service create", "Conflict occurred"
+	    " attempting to store service - Duplicate ID.", err);
+}
+
+int
+store_service_get(struct store *st, const char *id, struct kg_service *out,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, "SELECT " SERVICE_COLS " FROM service WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (service_row(s, 0, out) == 0)
+			ret = 0;
+		else
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+	} else if (rc == SQLITE_DONE)
+		kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", id);
+	else
+		store_sqlerr(st, rc, "service get", NULL, err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_service_find_by_type_name(struct store *st, const char *type,
+    const char *name, struct kg_service *out, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, "SELECT " SERVICE_COLS " FROM service"
+	    " WHERE type = ? AND name = ? ORDER BY rowid LIMIT 1", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, name);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (service_row(s, 0, out) == 0)
+			ret = 0;
+		else
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+	} else if (rc == SQLITE_DONE)
+		kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", name);
+	else
+		store_sqlerr(st, rc, "service find", NULL, err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_service_list(struct store *st, const char *type, const char *name,
+    struct kg_service **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_service	*v = NULL;
+	size_t			 cnt = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT " SERVICE_COLS " FROM service"
+	    " WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR name = ?2)"
+	    " ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
+		    service_row(s, 0, &v[cnt]) == -1) {
+			sqlite3_reset(s);
+			kg_service_list_free(v, cnt);
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		}
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		kg_service_list_free(v, cnt);
+		return store_sqlerr(st, rc, "service list", NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_service_update(struct store *st, const struct kg_service *v,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "UPDATE service SET type = ?, name = ?,"
+	    " description = ?, enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, v->type);
+	store_bind_text(s, 2, v->name);
+	store_bind_text(s, 3, dflt(v->description, ""));
+	sqlite3_bind_int(s, 4, v->enabled != 0);
+	store_bind_text(s, 5, dflt(v->extra, "{}"));
+	store_bind_text(s, 6, v->id);
+	if (store_exec_stmt(st, s, "service update", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", v->id);
+	return 0;
+}
+
+int
+store_service_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	/* Its endpoints go with it (ON DELETE CASCADE), as in Keystone. */
+	if ((s = store_stmt(st, "DELETE FROM service WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if (store_exec_stmt(st, s, "service delete", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Endpoints.
+ * --------------------------------------------------------------------- */
+
+static int
+interface_ok(const char *i)
+{
+	return strcmp(i, "public") == 0 || strcmp(i, "internal") == 0 ||
+	    strcmp(i, "admin") == 0;
+}
+
+int
+store_endpoint_create(struct store *st, const struct kg_endpoint *e,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if (!interface_ok(e->interface))
+		return kg_errf(err, KG_EBADREQ, "Invalid interface: %s.", e->interface);
+	if ((s = store_stmt(st, "INSERT INTO endpoint (id, service_id, region_id,"
+	    " interface, url, enabled, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, e->id);
+	store_bind_text(s, 2, e->service_id);
+	store_bind_text(s, 3, nz(e->region_id));
+	store_bind_text(s, 4, e->interface);
+	store_bind_text(s, 5, dflt(e->url, ""));
+	sqlite3_bind_int(s, 6, e->enabled != 0);
+	store_bind_text(s, 7, dflt(e->extra, "{}"));
+	return store_exec_stmt(st, s, "endpoint create", "Conflict occurred"
+	    " attempting to store endpoint - Duplicate ID or unknown service or"
+	    " region.", err);
+}
+
+int
+store_endpoint_get(struct store *st, const char *id, struct kg_endpoint *out,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, "SELECT " ENDPOINT_COLS " FROM endpoint WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (endpoint_row(s, 0, out) == 0)
+			ret = 0;
+		else
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+	} else if (rc == SQLITE_DONE)
+		kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", id);
+	else
+		store_sqlerr(st, rc, "endpoint get", NULL, err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_endpoint_list(struct store *st, const char *interface,
+    const char *service_id, const char *region_id, struct kg_endpoint **out,
+    size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_endpoint	*v = NULL;
+	size_t			 cnt = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT " ENDPOINT_COLS " FROM endpoint"
+	    " WHERE (?1 IS NULL OR interface = ?1) AND (?2 IS NULL OR service_id = ?2)"
+	    " AND (?3 IS NULL OR region_id = ?3) ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, interface);
+	store_bind_text(s, 2, service_id);
+	store_bind_text(s, 3, region_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
+		    endpoint_row(s, 0, &v[cnt]) == -1) {
+			sqlite3_reset(s);
+			kg_endpoint_list_free(v, cnt);
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		}
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		kg_endpoint_list_free(v, cnt);
+		return store_sqlerr(st, rc, "endpoint list", NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_endpoint_list_by_service(struct store *st, const char *service_id,
+    struct kg_endpoint **out, size_t *n, struct kg_err *err)
+{
+	return store_endpoint_list(st, NULL, service_id, NULL, out, n, err);
+}
+
+int
+store_endpoint_update(struct store *st, const struct kg_endpoint *e,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if (!interface_ok(e->interface))
+		return kg_errf(err, KG_EBADREQ, "Invalid interface: %s.", e->interface);
+	if ((s = store_stmt(st, "UPDATE endpoint SET service_id = ?, region_id = ?,"
+	    " interface = ?, url = ?, enabled = ?, extra = ? WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, e->service_id);
+	store_bind_text(s, 2, nz(e->region_id));
+	store_bind_text(s, 3, e->interface);
+	store_bind_text(s, 4, dflt(e->url, ""));
+	sqlite3_bind_int(s, 5, e->enabled != 0);
+	store_bind_text(s, 6, dflt(e->extra, "{}"));
+	store_bind_text(s, 7, e->id);
+	if (store_exec_stmt(st, s, "endpoint update", "Conflict occurred"
+	    " attempting to store endpoint - unknown service or region.", err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", e->id);
+	return 0;
+}
+
+int
+store_endpoint_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM endpoint WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if (store_exec_stmt(st, s, "endpoint delete", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The token catalog.
+ * --------------------------------------------------------------------- */
+
+void
+store_catalog_free(struct kg_catalog *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nservices; i++) {
+		kg_service_free(&c->services[i]);
+		if (c->eps != NULL)
+			kg_endpoint_list_free(c->eps[i], c->neps[i]);
+	}
+	free(c->services);
+	free(c->eps);
+	free(c->neps);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * One statement (so one consistent snapshot): every enabled service, left
+ * joined with its enabled endpoints, grouped by service in creation order.
+ */
+int
+store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_catalog	 c;
+	size_t			 cap = 0, ecap = 0, i = 0;
+	void			*p;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	if ((s = store_stmt(st, "SELECT s.id, s.type, s.name, s.description,"
+	    " s.enabled, s.extra, e.id, e.service_id, e.region_id, e.interface,"
+	    " e.url, e.enabled, e.extra FROM service s LEFT JOIN endpoint e"
+	    " ON e.service_id = s.id AND e.enabled = 1 WHERE s.enabled = 1"
+	    " ORDER BY s.rowid, e.rowid", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *sid = (const char *)sqlite3_column_text(s, 0);
+
+		if (c.nservices == 0 || strcmp(c.services[c.nservices - 1].id,
+		    sid ? sid : "") != 0) {
+			if (c.nservices == cap) {
+				cap = cap ? cap * 2 : 8;
+				if ((p = realloc(c.services, cap * sizeof(*c.services))) == NULL)
+					goto oom;
+				c.services = p;
+				if ((p = realloc(c.eps, cap * sizeof(*c.eps))) == NULL)
+					goto oom;
+				c.eps = p;
+				if ((p = realloc(c.neps, cap * sizeof(*c.neps))) == NULL)
+					goto oom;
+				c.neps = p;
+			}
+			i = c.nservices;
+			c.eps[i] = NULL;
+			c.neps[i] = 0;
+			if (service_row(s, 0, &c.services[i]) == -1)
+				goto oom;
+			c.nservices++;
+			ecap = 0;
+		}
+		if (sqlite3_column_type(s, 6) == SQLITE_NULL)
+			continue;	/* a service without endpoints */
+		p = c.eps[i];
+		if (grow(&p, &ecap, c.neps[i], sizeof(**c.eps)) == -1)
+			goto oom;
+		c.eps[i] = p;
+		if (endpoint_row(s, 6, &c.eps[i][c.neps[i]]) == -1)
+			goto oom;
+		c.neps[i]++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_catalog_free(&c);
+		return store_sqlerr(st, rc, "catalog get", NULL, err);
+	}
+	*out = c;
+	return 0;
+ oom:
+	sqlite3_reset(s);
+	store_catalog_free(&c);
+	return kg_errf(err, KG_EINTERNAL, "out of memory");
+}

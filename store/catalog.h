@@ -64,4 +64,61 @@ void	store_catalog_free(struct kg_catalog *c);
 
 /* The remaining CRUD is declared below by the catalog module. */
 
+/*
+ * Conventions for the functions below: *_get fill *out (free its members
+ * with the type's *_free) or fail with KG_ENOTFOUND ("Could not find
+ * region: <id>."). Lists return a malloc'd array of *n structs, free with
+ * the matching kg_*_list_free(v, n). A NULL filter matches everything.
+ * Updates replace every column from the struct (read, modify, write) and
+ * fail with KG_ENOTFOUND when the id is unknown. NULL description/extra/url
+ * are stored as "", "{}" and "". store_*_create: KG_ECONFLICT for an
+ * existing id.
+ */
+void	kg_region_list_free(struct kg_region *v, size_t n);
+void	kg_service_list_free(struct kg_service *v, size_t n);
+void	kg_endpoint_list_free(struct kg_endpoint *v, size_t n);
+
+/*
+ * store_region_create: KG_ENOTFOUND when parent_region_id names no region,
+ * KG_ECONFLICT (Keystone's "... - Duplicate ID, <id>..") when the id exists
+ * (checked first, as Keystone does).
+ * store_region_update: KG_ENOTFOUND for an unknown parent, KG_EBADREQ when
+ * the new parent is the region itself or one of its descendants.
+ * store_region_delete: as Keystone, deletes the region and all its
+ * descendants, unless one of them has endpoints (KG_EFORBID). Run it in a
+ * transaction when the caller needs all-or-nothing.
+ */
+int	store_region_get(struct store *st, const char *id, struct kg_region *out,
+	    struct kg_err *err);
+int	store_region_list(struct store *st, const char *parent_region_id,
+	    struct kg_region **out, size_t *n, struct kg_err *err);
+int	store_region_update(struct store *st, const struct kg_region *r,
+	    struct kg_err *err);
+int	store_region_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* Services. store_service_delete removes the service's endpoints too. */
+int	store_service_get(struct store *st, const char *id, struct kg_service *out,
+	    struct kg_err *err);
+int	store_service_list(struct store *st, const char *type, const char *name,
+	    struct kg_service **out, size_t *n, struct kg_err *err);
+int	store_service_update(struct store *st, const struct kg_service *s,
+	    struct kg_err *err);
+int	store_service_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Endpoints. create/update: KG_EBADREQ for an interface other than public,
+ * internal or admin; KG_ECONFLICT when the id exists or service_id /
+ * region_id name nothing (callers wanting 400/404 texts check first).
+ * store_endpoint_list_by_service(st, id, ...) equals
+ * store_endpoint_list(st, NULL, id, NULL, ...).
+ */
+int	store_endpoint_get(struct store *st, const char *id,
+	    struct kg_endpoint *out, struct kg_err *err);
+int	store_endpoint_list(struct store *st, const char *interface,
+	    const char *service_id, const char *region_id,
+	    struct kg_endpoint **out, size_t *n, struct kg_err *err);
+int	store_endpoint_update(struct store *st, const struct kg_endpoint *e,
+	    struct kg_err *err);
+int	store_endpoint_delete(struct store *st, const char *id, struct kg_err *err);
+
 #endif /* KG_STORE_CATALOG_H */

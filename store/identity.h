@@ -88,7 +88,11 @@ int	store_user_set_password(struct store *st, const char *user_id,
 
 /*
  * Creation (used by bootstrap as well as the API). The id field must be
- * filled by the caller (kg_id_new). KG_ECONFLICT on a duplicate name.
+ * filled by the caller (kg_id_new). KG_ECONFLICT on a duplicate name (with
+ * Keystone's "Conflict occurred attempting to store ..." text) or an
+ * unknown domain/parent. NULL description/extra are stored as ""/"{}".
+ * store_project_create also stores p->tags; it opens its own transaction
+ * only when the caller has none open.
  */
 int	store_domain_create(struct store *st, const struct kg_domain *d,
 	    struct kg_err *err);
