@@ -347,7 +347,7 @@ def run(c, pw):
     call("DELETE", "/v3/services/" + svc, 404, admin, what="again")
     call("DELETE", "/v3/regions/" + reg, 204, admin)
     call("DELETE", "/v3/regions/" + reg, 404, admin, what="again")
-    call("DELETE", "/v3/regions/RegionOne", 409, admin, what="has children and endpoints")
+    call("DELETE", "/v3/regions/RegionOne", 403, admin, what="has children and endpoints")
 
     # ---- revocation events, keys, operations
     call("GET", "/v3/OS-REVOKE/events", 200, admin)
