@@ -335,6 +335,7 @@ class Client:
         base = path.split("?", 1)[0]
         key = self.match(method, urllib.parse.unquote(base))
         if key is None:
+            print("skip %s %s: not served" % (method, path))
             return None
         self.n += 1
         tid = "openapi-3.%d" % self.n
@@ -388,6 +389,14 @@ class Client:
             return ["status %d is not documented for %s %s (documented: %s)" % (
                 status, key[0], key[1], ", ".join(sorted(responses)))]
         resp = self.spec.deref(resp)
+
+        # Headers every response carries (info.description says so).
+        rid = hdrs.get("x-openstack-request-id")
+        rid_schema = self.spec.doc["components"]["headers"]["RequestId"]["schema"]
+        if rid is None or self.spec.errors(rid_schema, rid):
+            problems.append("x-openstack-request-id missing or malformed: %r" % rid)
+        if hdrs.get("vary", "").lower() != "x-auth-token":
+            problems.append("Vary: %r, expected X-Auth-Token" % hdrs.get("vary"))
 
         for name, h in resp.get("headers", {}).items():
             h = self.spec.deref(h)
