@@ -76,6 +76,9 @@ def run(c, pw):
     call("POST", "/v3/auth/tokens", 400, body={"auth": {"scope": "unscoped"}},
          bad_request=True, what="no identity")
     call("POST", "/v3/auth/tokens", 400, body=b'{"auth": ', what="malformed JSON")
+    call("POST", "/v3/auth/tokens", 501,
+         body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": NOPE}}),
+         what="trust scope")
     call("POST", "/v3/auth/tokens", 413, body=b'{"auth": "' + b"x" * 200000 + b'"}',
          what="oversized body")
 
@@ -136,6 +139,9 @@ def run(c, pw):
     call("GET", "/v3/projects", 200, admin)
     call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
     call("GET", "/v3/projects", 401, None)
+    call("GET", "/v3/projects?enabled=maybe", 400, admin, what="not a boolean")
+    call("POST", "/v3/projects", 400, admin,
+         body={"project": {"name": "oa-p", "domain_id": NOPE}}, what="unknown domain")
     call("GET", "/v3/projects/" + proj, 200, admin)
     call("GET", "/v3/projects/" + NOPE, 404, admin)
     call("PATCH", "/v3/projects/" + proj, 200, admin,
@@ -172,6 +178,9 @@ def run(c, pw):
     call("GET", "/v3/users", 200, admin)
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
     call("GET", "/v3/users", 403, alice_tok, what="no role")
+    call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
+    call("POST", "/v3/users", 404, admin, body={"user": {"name": "oa-u", "domain_id": NOPE}},
+         what="unknown domain")
     call("GET", "/v3/users/" + alice, 200, admin)
     call("GET", "/v3/users/" + alice, 200, alice_tok, what="oneself")
     call("GET", "/v3/users/" + NOPE, 404, admin)
@@ -203,6 +212,8 @@ def run(c, pw):
          bad_request=True, what="no name")
     call("GET", "/v3/groups", 200, admin)
     call("GET", "/v3/groups", 403, alice_tok)
+    call("POST", "/v3/groups", 404, admin,
+         body={"group": {"name": "oa-g", "domain_id": NOPE}}, what="unknown domain")
     call("GET", "/v3/groups/" + grp, 200, admin)
     call("GET", "/v3/groups/" + NOPE, 404, admin)
     call("PATCH", "/v3/groups/" + grp, 200, admin, body={"group": {"description": "c"}})
@@ -225,6 +236,8 @@ def run(c, pw):
     call("POST", "/v3/roles", 409, admin, body={"role": {"name": "oa-role"}})
     call("POST", "/v3/roles", 400, admin, body={"role": {}}, bad_request=True,
          what="no name")
+    call("POST", "/v3/roles", 404, admin, body={"role": {"name": "oa-r", "domain_id": NOPE}},
+         what="unknown domain")
     call("GET", "/v3/roles", 200, admin)
     call("GET", "/v3/roles?name=admin", 200, admin)
     call("GET", "/v3/roles", 401, None)
@@ -234,6 +247,9 @@ def run(c, pw):
     call("PATCH", "/v3/roles/" + NOPE, 404, admin, body={"role": {"description": "c"}})
     call("PUT", "/v3/roles/%s/implies/%s" % (role, role2), 201, admin)
     call("PUT", "/v3/roles/%s/implies/%s" % (role, NOPE), 404, admin)
+    r = call("GET", "/v3/roles?name=admin", 200, admin)
+    call("PUT", "/v3/roles/%s/implies/%s" % (role, idof(r, "roles", 0, "id")), 403, admin,
+         what="admin cannot be implied")
     call("GET", "/v3/roles/%s/implies" % role, 200, admin)
     call("GET", "/v3/roles/%s/implies" % NOPE, 404, admin)
     call("GET", "/v3/roles/%s/implies/%s" % (role, role2), 200, admin)
@@ -329,6 +345,8 @@ def run(c, pw):
     call("POST", "/v3/regions", 409, admin, body={"region": {"id": "oa-region"}})
     call("POST", "/v3/regions", 400, admin, body={"region": {"description": 5}},
          bad_request=True, what="wrong type")
+    call("POST", "/v3/regions", 404, admin, body={"region": {"parent_region_id": NOPE}},
+         what="unknown parent")
     call("PUT", "/v3/regions/oa-put", 201, admin, body={"region": {"description": "p"}})
     call("PUT", "/v3/regions/oa-put", 409, admin, body={"region": {}})
     call("PUT", "/v3/regions/oa-put2", 400, admin, body={"region": {"id": "other"}},
@@ -384,6 +402,8 @@ def run(c, pw):
     # ---- revocation events, keys, operations
     call("GET", "/v3/OS-REVOKE/events", 200, admin)
     call("GET", "/v3/OS-REVOKE/events", 401, None)
+    call("GET", "/v3/OS-REVOKE/events?since=garbage", 400, admin, what="bad time")
+    call("GET", "/v3/OS-REVOKE/events?since=2020-01-01T00:00:00Z", 200, admin)
     call("GET", "/v3/OS-REVOKE/events", 403, alice_proj)
     call("GET", "/v3/OS-KEYGATE/jwks", 200)
     call("GET", "/.well-known/jwks.json", 200)
