@@ -6,9 +6,11 @@
  */
 #include <microhttpd.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/token.h"
 #include "common/log.h"
 #include "server/http.h"
 #include "server/metrics.h"
@@ -50,7 +52,9 @@ static int
 get_metrics(struct req *r, struct kg_err *err)
 {
 	struct metrics_acl	 acl;
+	struct token_stats	 ts;
 	struct kg_err		 perr = { 0 };
+	char			*body;
 
 	if (!r->srv->cfg.metrics_enabled)
 		return kg_errf(err, KG_ENOTFOUND, "The resource could not be found.");
@@ -63,8 +67,23 @@ get_metrics(struct req *r, struct kg_err *err)
 	if (!metrics_acl_allows(&acl, client_addr(r)))
 		return kg_errf(err, KG_EFORBID,
 		    "You are not authorized to perform the requested action.");
-	if ((r->out_text = metrics_render(r->srv->started_at)) == NULL)
+	if ((body = metrics_render(r->srv->started_at)) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	/* The token module's validation cache, appended as two counters. */
+	tokens_stats(r->srv->tokens, &ts);
+	if (asprintf(&r->out_text, "%s"
+	    "# HELP keygate_token_cache_hits_total Token validations answered"
+	    " from the cache.\n# TYPE keygate_token_cache_hits_total counter\n"
+	    "keygate_token_cache_hits_total %lu\n"
+	    "# HELP keygate_token_cache_misses_total Token validations that missed"
+	    " the cache.\n# TYPE keygate_token_cache_misses_total counter\n"
+	    "keygate_token_cache_misses_total %lu\n", body, ts.hits,
+	    ts.misses) == -1) {
+		r->out_text = NULL;
+		free(body);
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	}
+	free(body);
 	r->out_type = "text/plain; version=0.0.4; charset=utf-8";
 	return 200;
 }

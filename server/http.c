@@ -508,6 +508,26 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return send_reply(&s->req, status);
 }
 
+/*
+ * Copy s for a log line: control characters and non-ASCII bytes become
+ * \xNN, so a decoded path cannot forge or split log lines.
+ */
+static const char *
+log_safe(const char *s, char *out, size_t outsz)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0' && n + 5 < outsz; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			n += (size_t)snprintf(out + n, outsz - n, "\\x%02x",
+			    (unsigned char)*s);
+		else
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
@@ -516,6 +536,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	const union MHD_ConnectionInfo *ci;
 	unsigned int		 status;
 	int64_t			 us;
+	char			 path[512];
 
 	if (s == NULL)
 		return;
@@ -523,7 +544,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	status = ci ? ci->http_status : 0;
 	/* Never the query string, headers or body: they may hold secrets. */
-	log_info("%s %s %u %.2fms %s user=%s route=%s", s->req.method, s->req.path,
+	log_info("%s %s %u %.2fms %s user=%s route=%s", s->req.method,
+	    log_safe(s->req.path, path, sizeof(path)),
 	    status, (double)us / 1000.0, s->req.request_id,
 	    s->ctx.user_id[0] ? s->ctx.user_id : "-",
 	    s->req.route ? s->req.route : "-");

@@ -15,6 +15,7 @@
  *   keygate_db_errors_total                              counters
  *   keygate_build_info{version}                          gauge (1)
  *   process_start_time_seconds                           gauge
+ * (server/api_ops.c appends keygate_token_cache_{hits,misses}_total.)
  */
 #ifndef KG_METRICS_H
 #define KG_METRICS_H
@@ -43,15 +44,19 @@ void	metrics_request(const char *route, const char *method, unsigned int status,
 	    int64_t duration_us);
 
 /*
- * Event counters for other modules. Call once per:
- *   metrics_token_issued     token issued (POST /v3/auth/tokens 201)
- *   metrics_token_validated  token validated successfully (GET/HEAD
- *                            /v3/auth/tokens, and X-Auth-Token checks)
- *   metrics_token_revoked    token revoked (DELETE /v3/auth/tokens)
- *   metrics_auth_failure     failed authentication (bad credentials,
- *                            invalid or expired token)
- *   metrics_db_error         request that failed with an internal or
- *                            database-unavailable error (counted by http.c)
+ * Event counters. X-Auth-Token checks of R_AUTH routes are counted by
+ * http.c (validated, or an auth failure when the token is refused); the
+ * token module counts what only it sees. Call once per:
+ *   metrics_token_issued     token issued (POST /v3/auth/tokens -> 201)
+ *   metrics_token_validated  subject token validated (GET/HEAD
+ *                            /v3/auth/tokens -> 200) [and, by http.c,
+ *                            each accepted X-Auth-Token]
+ *   metrics_token_revoked    token revoked (DELETE /v3/auth/tokens -> 204)
+ *   metrics_auth_failure     failed authentication on POST /v3/auth/tokens
+ *                            (bad credentials) [and, by http.c, each
+ *                            refused X-Auth-Token]
+ *   metrics_db_error         request failed with an internal or
+ *                            database-unavailable error (by http.c)
  */
 void	metrics_token_issued(void);
 void	metrics_token_validated(void);
