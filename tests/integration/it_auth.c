@@ -752,6 +752,76 @@ main(void)
 	T("auth-4.4 new password: new token valid", alice != NULL &&
 	    check_status("GET", NULL, alice, alice) == 200);
 
+	/* ---- 4b. the same through the identity API (it records the events) ---- */
+	{
+		char	*d2 = NULL, *p2 = NULL, *u2 = NULL, *t2 = NULL, *t3 = NULL;
+
+		it_req(&s, "POST", "/v3/domains", admin, "{\"domain\": {\"name\": "
+		    "\"dom2\"}}", NULL, &r);
+		d2 = it_str(r.json, "domain.id") ? strdup(it_str(r.json, "domain.id")) : NULL;
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/projects", admin, it_fmt("{\"project\": "
+		    "{\"name\": \"p2\", \"domain_id\": \"%s\"}}", d2 ? d2 : ""), NULL, &r);
+		p2 = it_str(r.json, "project.id") ? strdup(it_str(r.json, "project.id")) :
+		    NULL;
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/users", admin, it_fmt("{\"user\": {\"name\": "
+		    "\"carol\", \"domain_id\": \"%s\", \"password\": \"carol-pw\"}}",
+		    d2 ? d2 : ""), NULL, &r);
+		u2 = it_str(r.json, "user.id") ? strdup(it_str(r.json, "user.id")) : NULL;
+		it_resp_free(&r);
+		T("auth-4.5 fixture via the API: domain, project, user, grant",
+		    d2 && p2 && u2 && it_status(&s, "PUT", it_fmt("/v3/projects/%s/users/"
+		    "%s/roles/%s", p2, u2, member_role), admin, NULL) == 204);
+		body = strdup(it_fmt("{\"auth\": {\"identity\": {\"methods\": "
+		    "[\"password\"], \"password\": {\"user\": {\"id\": \"%s\", "
+		    "\"password\": \"carol-pw\"}}}, \"scope\": {\"project\": {\"name\": "
+		    "\"p2\", \"domain\": {\"name\": \"dom2\"}}}}}", u2 ? u2 : ""));
+		t2 = post_token(body, NULL, &r);
+		T("auth-4.6 carol's token in dom2", r.status == 201 &&
+		    streq(it_str(r.json, "token.user.domain.name"), "dom2") &&
+		    streq(it_str(r.json, "token.project.domain.id"), d2));
+		it_resp_free(&r);
+		T("auth-4.7 password change through the API revokes her tokens",
+		    it_status(&s, "POST", it_fmt("/v3/users/%s/password", u2 ? u2 : "x"),
+		    t2, "{\"user\": {\"password\": \"carol-new\", "
+		    "\"original_password\": \"carol-pw\"}}") == 204 &&
+		    check_status("GET", NULL, admin, t2) == 404 && refused(body, 401, NULL));
+		free(body);
+		free(t2);
+		body = strdup(it_fmt("{\"auth\": {\"identity\": {\"methods\": "
+		    "[\"password\"], \"password\": {\"user\": {\"id\": \"%s\", "
+		    "\"password\": \"carol-new\"}}}, \"scope\": {\"project\": {\"id\": "
+		    "\"%s\"}}}}", u2 ? u2 : "", p2 ? p2 : ""));
+		usleep(1000);
+		t2 = post_token(body, NULL, &r);
+		it_resp_free(&r);
+		T("auth-4.8 domain disabled through the API: tokens and logins refused",
+		    t2 != NULL && check_status("GET", NULL, admin, t2) == 200 &&
+		    it_status(&s, "PATCH", it_fmt("/v3/domains/%s", d2 ? d2 : "x"), admin,
+		    "{\"domain\": {\"enabled\": false}}") == 200 &&
+		    check_status("GET", NULL, admin, t2) == 404 && refused(body, 401, NULL));
+		it_status(&s, "PATCH", it_fmt("/v3/domains/%s", d2 ? d2 : "x"), admin,
+		    "{\"domain\": {\"enabled\": true}}");
+		usleep(1000);
+		t3 = post_token(body, NULL, &r);
+		it_resp_free(&r);
+		T("auth-4.9 user disabled through the API: token refused",
+		    t3 != NULL && check_status("GET", NULL, admin, t3) == 200 &&
+		    it_status(&s, "PATCH", it_fmt("/v3/users/%s", u2 ? u2 : "x"), admin,
+		    "{\"user\": {\"enabled\": false}}") == 200 &&
+		    check_status("GET", NULL, admin, t3) == 404 && refused(body, 401, NULL));
+		T("auth-4.10 user deleted: token refused, 404 stays",
+		    it_status(&s, "DELETE", it_fmt("/v3/users/%s", u2 ? u2 : "x"), admin,
+		    NULL) == 204 && check_status("GET", NULL, admin, t3) == 404);
+		free(body);
+		free(t2);
+		free(t3);
+		free(d2);
+		free(p2);
+		free(u2);
+	}
+
 	/* ---- 5. catalog, projects, domains, system ---- */
 	it_req(&s, "GET", "/v3/auth/catalog", admin, NULL, NULL, &r);
 	T("auth-5.1 /v3/auth/catalog", r.status == 200 &&
