@@ -14,10 +14,20 @@
  * or when the user no longer holds any role on its scope. The roles and
  * names returned are the current ones, recomputed from the store.
  *
- * Validation cache: keyed by SHA-256 of the token (never the token), it
- * holds the caller context and the token body; an entry is used only while
- * store_generation() is unchanged, the key set it was checked with is
- * still loaded and the token has not expired.
+ * Validation cache: a bounded table (cache_size entries, 4-way buckets,
+ * least recently used evicted) keyed by SHA-256 of the token (never the
+ * token). An entry holds the caller context and the token object as JSON
+ * text (~1-2 KB); it is used only while store_generation() is unchanged,
+ * the key set it was verified with is still loaded and the token has not
+ * expired, so any change to users, projects, domains, roles, grants,
+ * catalog or revocation events is seen by the next request. Entries are
+ * made by validation, not by issue. A small state cache (user, scope
+ * target, effective roles per request key and generation) spares the
+ * token method and validation misses their queries.
+ *
+ * 404 texts: Keystone says "Could not recognize Fernet token" for a token
+ * it cannot parse; ours are not Fernet tokens, so TOKEN_MSG_UNRECOGNIZED
+ * drops that word. "Failed to validate token" is Keystone's text as is.
  */
 #ifndef KG_AUTH_TOKEN_H
 #define KG_AUTH_TOKEN_H
