@@ -4,6 +4,8 @@
  * against every loaded key, then against revocation events and the
  * current state of the store. Results are cached by SHA-256 of the token.
  */
+#include <openssl/evp.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,44 @@
 #include "store/catalog.h"
 #include "store/identity.h"
 #include "store/revoke.h"
+#include "store/scope.h"
 
 #define TOKEN_ISSUER	"keygate"
 #define CACHE_WAYS	4		/* entries per bucket */
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
 #define AUDIT_BUF	32		/* the encoder wants 4*ceil(n/3)+1 */
 #define PRUNE_EVERY_US	(60 * 1000000LL)
+#define SCACHE_SLOTS	256		/* state cache (see struct sentry) */
+
+static EVP_MD		*sha256_md;
+static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_init(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 with the algorithm fetched once (SHA256() fetches per call). */
+static void
+hash(const void *data, size_t n, unsigned char out[32])
+{
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || !EVP_Digest(data, n, out, NULL, sha256_md, NULL))
+		kg_sha256(data, n, out);
+}
+
+/*
+ * The store generation read by the last successful tokens_authenticate on
+ * this thread, for the same request's handler: one snapshot for the whole
+ * request (see tokens_validate_reply). Keyed by the caller's token pointer
+ * and consumed once.
+ */
+static __thread struct {
+	const struct tokens	*t;
+	const char		*token;
+	int64_t			 gen;
+} req_gen;
 
 /* ------------------------------------------------------------------------
  * The loaded keys, shared by reference so SIGHUP can swap them while
@@ -38,16 +72,47 @@ struct keyring {
 	json_t			*jwks;		/* {"keys": [...]}, immutable */
 };
 
-/* One cached validation. */
+/* What a token passed to the token method contributes to the new one. */
+struct tinfo {
+	char	chain[AUDIT_BUF];	/* audit chain id: audit_ids[-1] */
+	char	methods[64];		/* "password,token" */
+};
+
+/*
+ * One cached validation, allocated on insert: the caller context and the
+ * token object as compact JSON text (a parsed tree costs ~4x the memory).
+ */
 struct centry {
 	unsigned char	 h[32];		/* SHA-256 of the token */
-	int		 used;
 	unsigned int	 epoch;		/* keyring it was verified with */
 	int64_t		 gen;		/* store generation it was checked at */
 	int64_t		 exp_us;	/* token expiry */
 	uint64_t	 tick;		/* last use, for eviction */
 	struct kg_ctx	 ctx;		/* roles owned by the entry */
-	json_t		*body;		/* token object; never modified once cached */
+	struct tinfo	 info;		/* what the token method reuses */
+	char		*body;		/* token object, JSON text */
+};
+
+/* A token's subject and scope as currently stored. */
+struct tstate {
+	struct kg_token_user	 user;		/* with its domain */
+	enum kg_scope_kind	 scope;
+	struct kg_token_target	 tgt;		/* project (+ domain) or domain */
+	struct kg_role_ref	*roles;
+	size_t			 nroles;
+};
+
+/*
+ * The state cache: the loaded user (without password hash), scope target
+ * and effective roles for a (user, scope request) key, valid while the
+ * store generation is unchanged. It spares the token method and
+ * validation misses their look-ups (the effective-roles query above all)
+ * when the same user scopes to the same target again.
+ */
+struct sentry {
+	unsigned char	 key[32];	/* SHA-256 of the request's canonical form */
+	int64_t		 gen;		/* 0: empty */
+	struct tstate	 s;		/* roles owned; user.password_hash NULL */
 };
 
 struct tokens {
@@ -58,14 +123,17 @@ struct tokens {
 	unsigned int		 next_epoch;
 
 	pthread_mutex_t		 clock;		/* the cache */
-	struct centry		*cache;		/* nbuckets * CACHE_WAYS */
+	struct centry		**cache;	/* nbuckets * CACHE_WAYS slots */
 	size_t			 nbuckets;
 	uint64_t		 tick;
 	unsigned long		 hits, misses;
 
 	pthread_mutex_t		 catlock;	/* catalog cache */
 	int64_t			 cat_gen;
-	json_t			*catalog;
+	char			*catalog;	/* JSON text */
+
+	pthread_mutex_t		 slock;		/* state cache */
+	struct sentry		*scache;	/* SCACHE_SLOTS, direct-mapped */
 
 	pthread_mutex_t		 prunelock;
 	int64_t			 last_prune;	/* µs */
@@ -153,9 +221,16 @@ tokens_open(const struct token_cfg *cfg, struct kg_err *err)
 	pthread_mutex_init(&t->clock, NULL);
 	pthread_mutex_init(&t->catlock, NULL);
 	pthread_mutex_init(&t->prunelock, NULL);
+	pthread_mutex_init(&t->slock, NULL);
 	if (cfg->cache_size > 0) {
+		if ((t->scache = calloc(SCACHE_SLOTS, sizeof(*t->scache))) == NULL) {
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+			tokens_close(t);
+			return NULL;
+		}
 		t->nbuckets = ((size_t)cfg->cache_size + CACHE_WAYS - 1) / CACHE_WAYS;
-		if ((t->cache = calloc(t->nbuckets * CACHE_WAYS, sizeof(*t->cache))) == NULL) {
+		if ((t->cache = calloc(t->nbuckets * CACHE_WAYS,
+		    sizeof(*t->cache))) == NULL) {
 			kg_errf(err, KG_EINTERNAL, "out of memory");
 			tokens_close(t);
 			return NULL;
@@ -172,11 +247,13 @@ tokens_open(const struct token_cfg *cfg, struct kg_err *err)
 }
 
 static void
-centry_clear(struct centry *e)
+centry_free(struct centry *e)
 {
+	if (e == NULL)
+		return;
 	kg_ctx_free(&e->ctx);
-	json_decref(e->body);
-	memset(e, 0, sizeof(*e));
+	free(e->body);
+	free(e);
 }
 
 void
@@ -185,9 +262,17 @@ tokens_cache_clear(struct tokens *t)
 	size_t	i;
 
 	pthread_mutex_lock(&t->clock);
-	for (i = 0; t->cache != NULL && i < t->nbuckets * CACHE_WAYS; i++)
-		centry_clear(&t->cache[i]);
+	for (i = 0; t->cache != NULL && i < t->nbuckets * CACHE_WAYS; i++) {
+		centry_free(t->cache[i]);
+		t->cache[i] = NULL;
+	}
 	pthread_mutex_unlock(&t->clock);
+	pthread_mutex_lock(&t->slock);
+	for (i = 0; t->scache != NULL && i < SCACHE_SLOTS; i++) {
+		free(t->scache[i].s.roles);
+		memset(&t->scache[i], 0, sizeof(t->scache[i]));
+	}
+	pthread_mutex_unlock(&t->slock);
 }
 
 void
@@ -197,13 +282,15 @@ tokens_close(struct tokens *t)
 		return;
 	tokens_cache_clear(t);
 	free(t->cache);
+	free(t->scache);
 	if (t->ring != NULL)
 		ring_put(t, t->ring);
-	json_decref(t->catalog);
+	free(t->catalog);
 	pthread_mutex_destroy(&t->lock);
 	pthread_mutex_destroy(&t->clock);
 	pthread_mutex_destroy(&t->catlock);
 	pthread_mutex_destroy(&t->prunelock);
+	pthread_mutex_destroy(&t->slock);
 	free(t->key_dir);
 	free(t);
 }
@@ -265,7 +352,7 @@ ctx_copy(struct kg_ctx *dst, const struct kg_ctx *src)
 	return 0;
 }
 
-static struct centry *
+static struct centry **
 bucket_of(struct tokens *t, const unsigned char h[32])
 {
 	uint64_t	v;
@@ -276,31 +363,40 @@ bucket_of(struct tokens *t, const unsigned char h[32])
 
 /*
  * Look h up; on a usable hit copy the context into *ctx and, when body is
- * not NULL, take a reference on the cached body into *body. 1 on a hit.
+ * not NULL, the token object text into *body (malloc'd). 1 on a hit.
+ * Stale entries (other generation or keyring, expired) are dropped.
  */
 static int
 cache_get(struct tokens *t, const unsigned char h[32], int64_t gen, int64_t now,
-    unsigned int epoch, struct kg_ctx *ctx, json_t **body)
+    unsigned int epoch, struct kg_ctx *ctx, struct tinfo *info, char **body)
 {
-	struct centry	*b;
-	int		 i, hit = 0;
+	struct centry	**b, *e;
+	int		  i, hit = 0;
 
 	if (t->cache == NULL)
 		return 0;
 	pthread_mutex_lock(&t->clock);
 	b = bucket_of(t, h);
 	for (i = 0; i < CACHE_WAYS; i++) {
-		if (!b[i].used || memcmp(b[i].h, h, 32) != 0)
+		if ((e = b[i]) == NULL || memcmp(e->h, h, 32) != 0)
 			continue;
-		if (b[i].gen != gen || b[i].epoch != epoch || now >= b[i].exp_us) {
-			centry_clear(&b[i]);
+		if (e->gen != gen || e->epoch != epoch || now >= e->exp_us) {
+			centry_free(e);
+			b[i] = NULL;
 			break;
 		}
-		if (ctx_copy(ctx, &b[i].ctx) == -1)
+		if (body != NULL && (*body = strdup(e->body)) == NULL)
 			break;
-		if (body != NULL)
-			*body = json_incref(b[i].body);
-		b[i].tick = ++t->tick;
+		if (ctx_copy(ctx, &e->ctx) == -1) {
+			if (body != NULL) {
+				free(*body);
+				*body = NULL;
+			}
+			break;
+		}
+		if (info != NULL)
+			*info = e->info;
+		e->tick = ++t->tick;
 		hit = 1;
 		break;
 	}
@@ -312,39 +408,45 @@ cache_get(struct tokens *t, const unsigned char h[32], int64_t gen, int64_t now,
 	return hit;
 }
 
-/* Insert (h -> ctx, body); takes a reference on body, copies ctx. */
+/* Insert (h -> ctx, body), evicting the least recently used of the bucket. */
 static void
 cache_put(struct tokens *t, const unsigned char h[32], int64_t gen, unsigned int epoch,
-    const struct kg_ctx *ctx, json_t *body)
+    const struct kg_ctx *ctx, const struct tinfo *info, const char *body)
 {
-	struct centry	*b, *victim = NULL;
-	int		 i;
+	struct centry	**b, *e;
+	int		  i, v = -1;
 
 	if (t->cache == NULL)
 		return;
+	/* Build outside the lock. */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return;
+	if ((e->body = strdup(body)) == NULL ||
+	    ctx_copy(&e->ctx, ctx) == -1) {
+		centry_free(e);
+		return;
+	}
+	memcpy(e->h, h, 32);
+	e->info = *info;
+	e->epoch = epoch;
+	e->gen = gen;
+	e->exp_us = ctx->expires_at;
 	pthread_mutex_lock(&t->clock);
 	b = bucket_of(t, h);
 	for (i = 0; i < CACHE_WAYS; i++) {
-		if (b[i].used && memcmp(b[i].h, h, 32) == 0) {
-			victim = &b[i];
+		if (b[i] != NULL && memcmp(b[i]->h, h, 32) == 0) {
+			v = i;			/* replace the same token */
 			break;
 		}
-		if (!b[i].used) {
-			if (victim == NULL || victim->used)
-				victim = &b[i];
-		} else if (victim == NULL || (victim->used && b[i].tick < victim->tick))
-			victim = &b[i];
+		if (b[i] == NULL) {
+			if (v == -1 || b[v] != NULL)
+				v = i;
+		} else if (v == -1 || (b[v] != NULL && b[i]->tick < b[v]->tick))
+			v = i;
 	}
-	centry_clear(victim);
-	if (ctx_copy(&victim->ctx, ctx) == 0) {
-		memcpy(victim->h, h, 32);
-		victim->used = 1;
-		victim->epoch = epoch;
-		victim->gen = gen;
-		victim->exp_us = ctx->expires_at;
-		victim->tick = ++t->tick;
-		victim->body = json_incref(body);
-	}
+	centry_free(b[v]);
+	e->tick = ++t->tick;
+	b[v] = e;
 	pthread_mutex_unlock(&t->clock);
 }
 
@@ -352,27 +454,105 @@ cache_put(struct tokens *t, const unsigned char h[32], int64_t gen, unsigned int
  * Current state of a token's subject and scope.
  * --------------------------------------------------------------------- */
 
-struct tstate {
-	struct kg_user		 user;
-	struct kg_domain	 udom;		/* the user's domain */
-	enum kg_scope_kind	 scope;
-	struct kg_project	 proj;		/* project scope */
-	struct kg_domain	 pdom;		/* the project's domain */
-	struct kg_domain	 dom;		/* domain scope */
-	struct kg_role_ref	*roles;
-	size_t			 nroles;
-};
 
 static void
 tstate_free(struct tstate *s)
 {
-	kg_user_free(&s->user);
-	kg_domain_free(&s->udom);
-	kg_project_free(&s->proj);
-	kg_domain_free(&s->pdom);
-	kg_domain_free(&s->dom);
+	kg_token_user_free(&s->user);
 	free(s->roles);
 	memset(s, 0, sizeof(*s));
+}
+
+static void
+tstate_unscope(struct tstate *s)
+{
+	free(s->roles);
+	s->roles = NULL;
+	s->nroles = 0;
+	memset(&s->tgt, 0, sizeof(s->tgt));
+	s->scope = KG_SCOPE_NONE;
+}
+
+
+/* key = SHA-256 over the NUL-separated parts (NULL -> "\1"). */
+static void
+state_key(unsigned char key[32], const char *const *parts, size_t n)
+{
+	char	 buf[2048];
+	size_t	 off = 0, l, i;
+
+	for (i = 0; i < n; i++) {
+		const char *p = parts[i] ? parts[i] : "\1";
+
+		l = strlen(p);
+		if (off + l + 1 > sizeof(buf))
+			l = sizeof(buf) - off - 1;
+		memcpy(buf + off, p, l);
+		off += l;
+		buf[off++] = '\0';
+	}
+	hash(buf, off, key);
+}
+
+static struct sentry *
+state_slot(struct tokens *t, const unsigned char key[32])
+{
+	uint32_t	v;
+
+	memcpy(&v, key, sizeof(v));
+	return &t->scache[v % SCACHE_SLOTS];
+}
+
+/* Copy the cached state for key at gen into *out. 1 on a hit. */
+static int
+state_get(struct tokens *t, int64_t gen, const unsigned char key[32],
+    struct tstate *out)
+{
+	struct sentry	*e;
+	int		 hit = 0;
+
+	if (t->scache == NULL)
+		return 0;
+	pthread_mutex_lock(&t->slock);
+	e = state_slot(t, key);
+	if (e->gen == gen && memcmp(e->key, key, 32) == 0) {
+		*out = e->s;
+		out->roles = NULL;
+		if (e->s.nroles == 0 || (out->roles = malloc(e->s.nroles *
+		    sizeof(*e->s.roles))) != NULL) {
+			if (e->s.nroles > 0)
+				memcpy(out->roles, e->s.roles, e->s.nroles *
+				    sizeof(*e->s.roles));
+			hit = 1;
+		} else
+			memset(out, 0, sizeof(*out));
+	}
+	pthread_mutex_unlock(&t->slock);
+	return hit;
+}
+
+/* Remember s (loaded from a snapshot at or after gen) for key. */
+static void
+state_put(struct tokens *t, int64_t gen, const unsigned char key[32],
+    const struct tstate *s)
+{
+	struct sentry		*e;
+	struct kg_role_ref	*roles = NULL;
+
+	if (t->scache == NULL ||
+	    (s->nroles > 0 && (roles = malloc(s->nroles * sizeof(*roles))) == NULL))
+		return;
+	if (s->nroles > 0)
+		memcpy(roles, s->roles, s->nroles * sizeof(*roles));
+	pthread_mutex_lock(&t->slock);
+	e = state_slot(t, key);
+	free(e->s.roles);
+	memcpy(e->key, key, 32);
+	e->gen = gen;
+	e->s = *s;
+	e->s.user.password_hash = NULL;
+	e->s.roles = roles;
+	pthread_mutex_unlock(&t->slock);
 }
 
 /*
@@ -387,160 +567,342 @@ refuse_if_missing(struct kg_err *err)
 	return -1;
 }
 
-/* Load the user and its domain; both must exist and be enabled. */
+/* The loaded user and its domain must be enabled. */
 static int
-load_user(struct store *st, const char *user_id, struct tstate *s, struct kg_err *err)
+check_user(const struct tstate *s, struct kg_err *err)
 {
-	if (store_user_get(st, user_id, &s->user, err) == -1)
-		return refuse_if_missing(err);
 	if (!s->user.enabled)
-		return kg_errf(err, KG_EUNAUTH, "User %s is disabled.", user_id);
-	if (store_domain_get(st, s->user.domain_id, &s->udom, err) == -1)
-		return refuse_if_missing(err);
-	if (!s->udom.enabled)
-		return kg_errf(err, KG_EUNAUTH, "Domain %s is disabled.", s->udom.id);
+		return kg_errf(err, KG_EUNAUTH, "User %s is disabled.", s->user.id);
+	if (!s->user.domain_enabled)
+		return kg_errf(err, KG_EUNAUTH, "Domain %s is disabled.",
+		    s->user.domain_id);
 	return 0;
 }
 
+/* Load the user (by id) and its domain; both must exist and be enabled. */
+static int
+load_user(struct store *st, const char *user_id, struct tstate *s, struct kg_err *err)
+{
+	if (store_token_user(st, user_id, NULL, NULL, NULL, &s->user, err) == -1)
+		return refuse_if_missing(err);
+	return check_user(s, err);
+}
+
 /*
- * Load the scope target (project + its domain, or domain) and the user's
- * effective roles on it; a scoped token needs at least one role.
+ * Check the scope target already in s->tgt (project + its domain, or
+ * domain) and load the user's effective roles on it; a scoped token needs
+ * at least one role.
  */
 static int
-load_scope(struct store *st, enum kg_scope_kind kind, const char *target_id,
-    struct tstate *s, struct kg_err *err)
+check_scope(struct store *st, enum kg_scope_kind kind, struct tstate *s,
+    struct kg_err *err)
 {
+	const char	*target = s->tgt.id;
+
 	s->scope = kind;
 	switch (kind) {
 	case KG_SCOPE_NONE:
 		return 0;
 	case KG_SCOPE_PROJECT:
-		if (store_project_get(st, target_id, &s->proj, err) == -1)
-			return refuse_if_missing(err);
-		if (!s->proj.enabled)
-			return kg_errf(err, KG_EUNAUTH, "Project %s is disabled.", target_id);
-		if (store_domain_get(st, s->proj.domain_id, &s->pdom, err) == -1)
-			return refuse_if_missing(err);
-		if (!s->pdom.enabled)
-			return kg_errf(err, KG_EUNAUTH, "Domain %s is disabled.", s->pdom.id);
-		break;
+		if (!s->tgt.enabled)
+			return kg_errf(err, KG_EUNAUTH, "Project %s is disabled.", target);
+		/* FALLTHROUGH */
 	case KG_SCOPE_DOMAIN:
-		if (store_domain_get(st, target_id, &s->dom, err) == -1)
-			return refuse_if_missing(err);
-		if (!s->dom.enabled)
-			return kg_errf(err, KG_EUNAUTH, "Domain %s is disabled.", target_id);
+		if (!s->tgt.domain_enabled)
+			return kg_errf(err, KG_EUNAUTH, "Domain %s is disabled.",
+			    s->tgt.domain_id);
 		break;
 	case KG_SCOPE_SYSTEM:
-		target_id = "system";
+		target = "system";
 		break;
 	}
-	if (store_effective_roles(st, s->user.id, kind, target_id, &s->roles,
+	if (store_effective_roles(st, s->user.id, kind, target, &s->roles,
 	    &s->nroles, err) == -1)
 		return -1;
 	if (s->nroles == 0)
 		return kg_errf(err, KG_EUNAUTH, "User %s has no access to %s.",
-		    s->user.id, target_id);
+		    s->user.id, target);
 	return 0;
+}
+
+/* Load the scope target by id and check it (see check_scope). */
+static int
+load_scope(struct store *st, enum kg_scope_kind kind, const char *target_id,
+    struct tstate *s, struct kg_err *err)
+{
+	int	rc = 0;
+
+	if (kind == KG_SCOPE_PROJECT)
+		rc = store_token_project(st, target_id, NULL, NULL, NULL, &s->tgt, err);
+	else if (kind == KG_SCOPE_DOMAIN)
+		rc = store_token_domain(st, target_id, NULL, &s->tgt, err);
+	if (rc == -1)
+		return refuse_if_missing(err);
+	return check_scope(st, kind, s, err);
 }
 
 /* ------------------------------------------------------------------------
  * Token bodies, claims and contexts.
  * --------------------------------------------------------------------- */
 
-static json_t *
-time_json(int64_t us)
+/*
+ * Token bodies and claims are written as JSON text directly: they are on
+ * the issue path, and building then dumping jansson trees cost more than
+ * the ECDSA signature.
+ */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+static void
+sb_grow(struct sbuf *b, size_t n)
+{
+	char	*np;
+	size_t	 cap;
+
+	if (b->oom || b->len + n + 1 <= b->cap)
+		return;
+	for (cap = b->cap ? b->cap : 1024; cap < b->len + n + 1; cap *= 2)
+		;
+	if ((np = realloc(b->p, cap)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	b->p = np;
+	b->cap = cap;
+}
+
+static void
+sb_put(struct sbuf *b, const char *s)
+{
+	size_t	n = strlen(s);
+
+	sb_grow(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* A JSON string: quotes, \" \\ and control characters escaped. */
+static void
+sb_str(struct sbuf *b, const char *s)
+{
+	static const char	hex[] = "0123456789abcdef";
+	const unsigned char	*p;
+	size_t			 n = 2;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		n += *p < 0x20 ? 6 : (*p == '"' || *p == '\\') ? 2 : 1;
+	sb_grow(b, n);
+	if (b->oom)
+		return;
+	b->p[b->len++] = '"';
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = (char)*p;
+		} else if (*p < 0x20) {
+			memcpy(b->p + b->len, "\\u00", 4);
+			b->p[b->len + 4] = hex[*p >> 4];
+			b->p[b->len + 5] = hex[*p & 15];
+			b->len += 6;
+		} else
+			b->p[b->len++] = (char)*p;
+	}
+	b->p[b->len++] = '"';
+	b->p[b->len] = '\0';
+}
+
+static void
+sb_int(struct sbuf *b, int64_t v)
+{
+	char	buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	sb_put(b, buf);
+}
+
+static void
+sb_time(struct sbuf *b, int64_t us)
 {
 	char	buf[KG_TIME_LEN];
 
 	kg_time_fmt(us, buf);
-	return json_string(buf);
+	sb_str(b, buf);
 }
 
-static json_t *
-id_name(const char *id, const char *name)
+/* {"id":..,"name":..} */
+static void
+sb_id_name(struct sbuf *b, const char *id, const char *name)
 {
-	return json_pack("{s:s, s:s}", "id", id, "name", name);
+	sb_put(b, "{\"id\":");
+	sb_str(b, id);
+	sb_put(b, ",\"name\":");
+	sb_str(b, name);
+	sb_put(b, "}");
 }
 
-static json_t *
-roles_json(const struct tstate *s)
+static void
+sb_strv(struct sbuf *b, const char *const *v, size_t n)
 {
-	json_t	*a = json_array();
-	size_t	 i;
+	size_t	i;
 
-	for (i = 0; i < s->nroles; i++)
-		json_array_append_new(a, id_name(s->roles[i].id, s->roles[i].name));
-	return a;
+	sb_put(b, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sb_put(b, ",");
+		sb_str(b, v[i]);
+	}
+	sb_put(b, "]");
 }
+
+static void
+sb_roles(struct sbuf *b, const struct tstate *s)
+{
+	size_t	i;
+
+	sb_put(b, "[");
+	for (i = 0; i < s->nroles; i++) {
+		if (i > 0)
+			sb_put(b, ",");
+		sb_id_name(b, s->roles[i].id, s->roles[i].name);
+	}
+	sb_put(b, "]");
+}
+
+/* Text of b, or NULL (and b freed) when out of memory. */
+static char *
+sb_done(struct sbuf *b)
+{
+	if (b->oom || b->p == NULL) {
+		free(b->p);
+		return NULL;
+	}
+	return b->p;
+}
+
+/* A token's method names and audit ids, as strings. */
+struct tlists {
+	const char	*methods[8];
+	size_t		 nmethods;
+	const char	*audit[2];
+	size_t		 naudit;
+};
 
 /*
  * The token object as Keystone shows it (order as on the wire):
  * methods, user, audit_ids, expires_at, issued_at, then the scope,
  * is_domain (projects) and roles; the catalog is added by the caller.
+ * Returns malloc'd JSON text or NULL.
  */
-static json_t *
-build_body(const struct tstate *s, json_t *methods, json_t *audit_ids,
-    int64_t iat_s, int64_t exp_s)
+static char *
+body_text(const struct tstate *s, const struct tlists *l, int64_t iat_s,
+    int64_t exp_s)
 {
-	json_t	*b, *u;
+	struct sbuf	b = { NULL, 0, 0, 0 };
 
-	u = json_pack("{s:o, s:s, s:s}", "domain", id_name(s->udom.id, s->udom.name),
-	    "id", s->user.id, "name", s->user.name);
-	json_object_set_new(u, "password_expires_at", s->user.password_expires_at ?
-	    time_json(s->user.password_expires_at) : json_null());
-	b = json_pack("{s:O, s:o, s:O, s:o, s:o}", "methods", methods, "user", u,
-	    "audit_ids", audit_ids, "expires_at", time_json(exp_s * 1000000),
-	    "issued_at", time_json(iat_s * 1000000));
+	sb_put(&b, "{\"methods\":");
+	sb_strv(&b, l->methods, l->nmethods);
+	sb_put(&b, ",\"user\":{\"domain\":");
+	sb_id_name(&b, s->user.domain_id, s->user.domain_name);
+	sb_put(&b, ",\"id\":");
+	sb_str(&b, s->user.id);
+	sb_put(&b, ",\"name\":");
+	sb_str(&b, s->user.name);
+	sb_put(&b, ",\"password_expires_at\":");
+	if (s->user.password_expires_at != 0)
+		sb_time(&b, s->user.password_expires_at);
+	else
+		sb_put(&b, "null");
+	sb_put(&b, "},\"audit_ids\":");
+	sb_strv(&b, l->audit, l->naudit);
+	sb_put(&b, ",\"expires_at\":");
+	sb_time(&b, exp_s * 1000000);
+	sb_put(&b, ",\"issued_at\":");
+	sb_time(&b, iat_s * 1000000);
 	switch (s->scope) {
 	case KG_SCOPE_PROJECT:
-		json_object_set_new(b, "project", json_pack("{s:o, s:s, s:s}", "domain",
-		    id_name(s->pdom.id, s->pdom.name), "id", s->proj.id,
-		    "name", s->proj.name));
-		json_object_set_new(b, "is_domain", json_false());
+		sb_put(&b, ",\"project\":{\"domain\":");
+		sb_id_name(&b, s->tgt.domain_id, s->tgt.domain_name);
+		sb_put(&b, ",\"id\":");
+		sb_str(&b, s->tgt.id);
+		sb_put(&b, ",\"name\":");
+		sb_str(&b, s->tgt.name);
+		sb_put(&b, "},\"is_domain\":false");
 		break;
 	case KG_SCOPE_DOMAIN:
-		json_object_set_new(b, "domain", id_name(s->dom.id, s->dom.name));
+		sb_put(&b, ",\"domain\":");
+		sb_id_name(&b, s->tgt.id, s->tgt.name);
 		break;
 	case KG_SCOPE_SYSTEM:
-		json_object_set_new(b, "system", json_pack("{s:b}", "all", 1));
+		sb_put(&b, ",\"system\":{\"all\":true}");
 		break;
 	case KG_SCOPE_NONE:
-		return b;
+		break;
 	}
-	json_object_set_new(b, "roles", roles_json(s));
-	return b;
+	if (s->scope != KG_SCOPE_NONE) {
+		sb_put(&b, ",\"roles\":");
+		sb_roles(&b, s);
+	}
+	sb_put(&b, "}");
+	return sb_done(&b);
 }
 
-/* The claims auth/jwt.h documents. */
-static json_t *
-build_claims(const struct tstate *s, json_t *methods, json_t *audit_ids,
-    int64_t iat_us, int64_t exp_s)
+/* The claims auth/jwt.h documents, as JSON text (malloc'd) or NULL. */
+static char *
+claims_text(const struct tstate *s, const struct tlists *l, int64_t iat_us,
+    int64_t exp_s)
 {
-	json_t	*c;
+	struct sbuf	b = { NULL, 0, 0, 0 };
 
-	c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:O, s:O, s:{s:s, s:s, s:o}}",
-	    "iss", TOKEN_ISSUER, "sub", s->user.id,
-	    "iat", (json_int_t)(iat_us / 1000000), "exp", (json_int_t)exp_s,
-	    "iat_us", (json_int_t)iat_us, "audit_ids", audit_ids, "methods", methods,
-	    "user", "id", s->user.id, "name", s->user.name,
-	    "domain", id_name(s->udom.id, s->udom.name));
+	sb_put(&b, "{\"iss\":\"" TOKEN_ISSUER "\",\"sub\":");
+	sb_str(&b, s->user.id);
+	sb_put(&b, ",\"iat\":");
+	sb_int(&b, iat_us / 1000000);
+	sb_put(&b, ",\"exp\":");
+	sb_int(&b, exp_s);
+	sb_put(&b, ",\"iat_us\":");
+	sb_int(&b, iat_us);
+	sb_put(&b, ",\"audit_ids\":");
+	sb_strv(&b, l->audit, l->naudit);
+	sb_put(&b, ",\"methods\":");
+	sb_strv(&b, l->methods, l->nmethods);
+	sb_put(&b, ",\"user\":{\"id\":");
+	sb_str(&b, s->user.id);
+	sb_put(&b, ",\"name\":");
+	sb_str(&b, s->user.name);
+	sb_put(&b, ",\"domain\":");
+	sb_id_name(&b, s->user.domain_id, s->user.domain_name);
+	sb_put(&b, "}");
 	switch (s->scope) {
 	case KG_SCOPE_PROJECT:
-		json_object_set_new(c, "project", json_pack("{s:s, s:s, s:o}", "id",
-		    s->proj.id, "name", s->proj.name, "domain",
-		    id_name(s->pdom.id, s->pdom.name)));
+		sb_put(&b, ",\"project\":{\"id\":");
+		sb_str(&b, s->tgt.id);
+		sb_put(&b, ",\"name\":");
+		sb_str(&b, s->tgt.name);
+		sb_put(&b, ",\"domain\":");
+		sb_id_name(&b, s->tgt.domain_id, s->tgt.domain_name);
+		sb_put(&b, "}");
 		break;
 	case KG_SCOPE_DOMAIN:
-		json_object_set_new(c, "domain", id_name(s->dom.id, s->dom.name));
+		sb_put(&b, ",\"domain\":");
+		sb_id_name(&b, s->tgt.id, s->tgt.name);
 		break;
 	case KG_SCOPE_SYSTEM:
-		json_object_set_new(c, "system", json_pack("{s:b}", "all", 1));
+		sb_put(&b, ",\"system\":{\"all\":true}");
 		break;
 	case KG_SCOPE_NONE:
-		return c;
+		break;
 	}
-	json_object_set_new(c, "roles", roles_json(s));
-	return c;
+	if (s->scope != KG_SCOPE_NONE) {
+		sb_put(&b, ",\"roles\":");
+		sb_roles(&b, s);
+	}
+	sb_put(&b, "}");
+	return sb_done(&b);
 }
 
 /* Fill ctx from the state; ctx owns a copy of the roles. */
@@ -553,11 +915,11 @@ build_ctx(const struct tstate *s, const char *audit_id, int64_t exp_s,
 	kg_strlcpy(ctx->user_domain_id, s->user.domain_id, sizeof(ctx->user_domain_id));
 	ctx->scope = s->scope;
 	if (s->scope == KG_SCOPE_PROJECT) {
-		kg_strlcpy(ctx->project_id, s->proj.id, sizeof(ctx->project_id));
-		kg_strlcpy(ctx->project_domain_id, s->proj.domain_id,
+		kg_strlcpy(ctx->project_id, s->tgt.id, sizeof(ctx->project_id));
+		kg_strlcpy(ctx->project_domain_id, s->tgt.domain_id,
 		    sizeof(ctx->project_domain_id));
 	} else if (s->scope == KG_SCOPE_DOMAIN)
-		kg_strlcpy(ctx->domain_id, s->dom.id, sizeof(ctx->domain_id));
+		kg_strlcpy(ctx->domain_id, s->tgt.id, sizeof(ctx->domain_id));
 	kg_strlcpy(ctx->audit_id, audit_id, sizeof(ctx->audit_id));
 	ctx->expires_at = exp_s * 1000000;
 	if (s->nroles > 0) {
@@ -704,19 +1066,49 @@ invalid(struct kg_err *err, const char *why)
 	return kg_errf(err, KG_ENOTFOUND, TOKEN_MSG_INVALID);
 }
 
-int
-tokens_validate(struct tokens *t, struct store *st, const char *token,
-    int allow_expired, struct kg_ctx *ctx, json_t **body, struct kg_err *err)
+/* The token method's view of claims tc. */
+static void
+tinfo_from(const struct tclaims *tc, struct tinfo *info)
+{
+	json_t	*v;
+	size_t	 i, n = 0, l;
+
+	kg_strlcpy(info->chain, tc->audit_chain_id[0] ? tc->audit_chain_id :
+	    tc->audit_id, sizeof(info->chain));
+	info->methods[0] = '\0';
+	json_array_foreach(tc->methods, i, v) {
+		l = strlen(json_string_value(v));
+		if (n + l + 2 > sizeof(info->methods))
+			break;
+		if (n > 0)
+			info->methods[n++] = ',';
+		memcpy(info->methods + n, json_string_value(v), l + 1);
+		n += l;
+	}
+}
+
+/*
+ * The validation proper, at store generation gen: fills *ctx, *info when
+ * not NULL and, when body is not NULL, *body with the token object as JSON
+ * text (malloc'd).
+ */
+static int
+validate(struct tokens *t, struct store *st, const char *token, int allow_expired,
+    int64_t gen, struct kg_ctx *ctx, struct tinfo *info, char **body,
+    struct kg_err *err)
 {
 	struct keyring		*ring;
 	struct tclaims		 tc;
 	struct tstate		 s;
+	struct tinfo		 ti;
 	struct kg_revoke_target	 rt;
-	json_t			*claims = NULL, *b = NULL;
-	unsigned char		 h[32];
-	int64_t			 gen, now = kg_now_us();
-	size_t			 len;
-	int			 revoked, ret = -1, cacheable;
+	struct tlists		 tl;
+	json_t			*claims = NULL, *v;
+	char			*b = NULL;
+	unsigned char		 h[32], skey[32];
+	int64_t			 now = kg_now_us();
+	size_t			 len, i;
+	int			 revoked, ret = -1, cacheable, tx = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	memset(&s, 0, sizeof(s));
@@ -725,22 +1117,10 @@ tokens_validate(struct tokens *t, struct store *st, const char *token,
 		*body = NULL;
 	if (token == NULL || (len = strlen(token)) == 0)
 		return unrecognized(err);
-	/* Read the generation first: a change after this point makes the
-	 * entry we may cache stale rather than wrongly current. */
-	if ((gen = store_generation(st)) == -1)
-		return kg_errf(err, KG_EINTERNAL, "cannot read the store generation");
-	kg_sha256(token, len, h);
+	hash(token, len, h);
 	ring = ring_get(t);
-	if (cache_get(t, h, gen, now, ring->epoch, ctx, body ? &b : NULL)) {
+	if (cache_get(t, h, gen, now, ring->epoch, ctx, info, body)) {
 		ring_put(t, ring);
-		if (body != NULL) {
-			*body = json_deep_copy(b);
-			json_decref(b);
-			if (*body == NULL) {
-				kg_ctx_free(ctx);
-				return kg_errf(err, KG_EINTERNAL, "out of memory");
-			}
-		}
 		return 0;
 	}
 
@@ -755,6 +1135,9 @@ tokens_validate(struct tokens *t, struct store *st, const char *token,
 		invalid(err, "expired");
 		goto done;
 	}
+	/* One snapshot and one lock for the look-ups below. */
+	if ((tx = store_read_begin(st, err)) == -1)
+		goto done;
 	memset(&rt, 0, sizeof(rt));
 	rt.user_id = tc.user_id;
 	rt.user_domain_id = tc.user_domain_id;
@@ -773,45 +1156,168 @@ tokens_validate(struct tokens *t, struct store *st, const char *token,
 		invalid(err, "revoked");
 		goto done;
 	}
-	if (load_user(st, tc.user_id, &s, err) == -1 ||
-	    load_scope(st, tc.scope, tc.target_id, &s, err) == -1) {
-		invalid(err, err ? err->msg : "state");
-		goto done;
+	{
+		char		 kind[2] = { (char)('0' + tc.scope), '\0' };
+		const char	*parts[4] = { "v", tc.user_id, kind, tc.target_id };
+
+		state_key(skey, parts, 4);
+	}
+	if (!state_get(t, gen, skey, &s)) {
+		if (load_user(st, tc.user_id, &s, err) == -1 ||
+		    load_scope(st, tc.scope, tc.target_id, &s, err) == -1) {
+			invalid(err, err ? err->msg : "state");
+			goto done;
+		}
+		state_put(t, gen, skey, &s);
 	}
 	if (strcmp(s.user.domain_id, tc.user_domain_id) != 0 ||
 	    (tc.scope == KG_SCOPE_PROJECT &&
-	    strcmp(s.proj.domain_id, tc.project_domain_id) != 0)) {
+	    strcmp(s.tgt.domain_id, tc.project_domain_id) != 0)) {
 		invalid(err, "domain moved");
 		goto done;
 	}
-	b = build_body(&s, tc.methods, tc.audit_ids, tc.iat_s, tc.exp_s);
-	if (b == NULL || build_ctx(&s, tc.audit_id, tc.exp_s, ctx, err) == -1) {
+	tinfo_from(&tc, &ti);
+	memset(&tl, 0, sizeof(tl));
+	json_array_foreach(tc.methods, i, v)
+		if (tl.nmethods < sizeof(tl.methods) / sizeof(tl.methods[0]))
+			tl.methods[tl.nmethods++] = json_string_value(v);
+	tl.audit[tl.naudit++] = tc.audit_id;
+	if (tc.audit_chain_id[0] != '\0')
+		tl.audit[tl.naudit++] = tc.audit_chain_id;
+	if ((b = body_text(&s, &tl, tc.iat_s, tc.exp_s)) == NULL ||
+	    build_ctx(&s, tc.audit_id, tc.exp_s, ctx, err) == -1) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
 	if (cacheable)
-		cache_put(t, h, gen, ring->epoch, ctx, b);
-	if (body != NULL && (*body = json_deep_copy(b)) == NULL) {
-		kg_ctx_free(ctx);
-		kg_errf(err, KG_EINTERNAL, "out of memory");
-		goto done;
+		cache_put(t, h, gen, ring->epoch, ctx, &ti, b);
+	if (body != NULL) {
+		*body = b;
+		b = NULL;
 	}
+	if (info != NULL)
+		*info = ti;
 	ret = 0;
  done:
+	store_read_end(st, tx);
 	ring_put(t, ring);
-	json_decref(b);
+	free(b);
 	json_decref(claims);
 	free(tc.roles);
 	tstate_free(&s);
 	return ret;
 }
 
+/* Read the generation first: a change after this point makes what we
+ * cache stale rather than wrongly current. */
+static int
+read_gen(struct store *st, int64_t *gen, struct kg_err *err)
+{
+	if ((*gen = store_generation(st)) == -1)
+		return kg_errf(err, KG_EINTERNAL, "cannot read the store generation");
+	return 0;
+}
+
+int
+tokens_validate(struct tokens *t, struct store *st, const char *token,
+    int allow_expired, struct kg_ctx *ctx, json_t **body, struct kg_err *err)
+{
+	char	*text = NULL;
+	int64_t	 gen;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (body != NULL)
+		*body = NULL;
+	if (read_gen(st, &gen, err) == -1 ||
+	    validate(t, st, token, allow_expired, gen, ctx, NULL, body ? &text : NULL,
+	    err) == -1)
+		return -1;
+	if (body != NULL) {
+		*body = json_loads(text, 0, NULL);
+		free(text);
+		if (*body == NULL) {
+			kg_ctx_free(ctx);
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static char	*catalog_text(struct tokens *t, struct store *st, int64_t gen,
+		    struct kg_err *err);
+
+/* {"token": <body without its closing brace>[,"catalog":<cat>]}} */
+static char *
+compose(const char *body, const char *cat)
+{
+	size_t	 bl = strlen(body), cl = cat ? strlen(cat) : 0, n;
+	char	*r;
+
+	if (bl < 2 || body[bl - 1] != '}' ||
+	    (r = malloc(9 + bl + (cat ? 11 + cl : 0) + 3)) == NULL)
+		return NULL;
+	memcpy(r, "{\"token\":", 9);
+	memcpy(r + 9, body, bl - 1);
+	n = 9 + bl - 1;
+	if (cat != NULL) {
+		memcpy(r + n, ",\"catalog\":", 11);
+		memcpy(r + n + 11, cat, cl);
+		n += 11 + cl;
+	}
+	memcpy(r + n, "}}", 3);
+	return r;
+}
+
+int
+tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
+    int allow_expired, int with_catalog, const char *caller, struct kg_ctx *ctx,
+    char **reply, struct kg_err *err)
+{
+	char	*body = NULL, *cat = NULL;
+	int64_t	 gen;
+
+	*reply = NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	if (caller != NULL && req_gen.t == t && req_gen.token == caller)
+		gen = req_gen.gen;	/* this request's snapshot */
+	else if (read_gen(st, &gen, err) == -1)
+		return -1;
+	req_gen.t = NULL;
+	if (validate(t, st, token, allow_expired, gen, ctx, NULL, &body, err) == -1)
+		return -1;
+	if (with_catalog && ctx->scope != KG_SCOPE_NONE &&
+	    (cat = catalog_text(t, st, gen, err)) == NULL)
+		goto fail;
+	if ((*reply = compose(body, cat)) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto fail;
+	}
+	free(body);
+	free(cat);
+	return 0;
+ fail:
+	kg_ctx_free(ctx);
+	free(body);
+	free(cat);
+	return -1;
+}
+
 int
 tokens_authenticate(struct tokens *t, struct store *st, const char *token,
     struct kg_ctx *ctx, struct kg_err *err)
 {
-	if (tokens_validate(t, st, token, 0, ctx, NULL, err) == 0)
+	int64_t	gen;
+
+	req_gen.t = NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	if (read_gen(st, &gen, err) == -1)
+		return -1;
+	if (validate(t, st, token, 0, gen, ctx, NULL, NULL, err) == 0) {
+		req_gen.t = t;
+		req_gen.token = token;
+		req_gen.gen = gen;
 		return 0;
+	}
 	if (err != NULL && err->kind == KG_EINTERNAL)
 		return -1;
 	return kg_errf(err, KG_EUNAUTH, "The request you have made requires "
@@ -861,108 +1367,97 @@ static int
 auth_password(struct store *st, const struct token_auth *a, struct tstate *s,
     struct kg_err *err)
 {
-	struct kg_domain	 d;
-	int			 rc;
-
-	memset(&d, 0, sizeof(d));
-	if (a->user_id != NULL)
-		rc = store_user_get(st, a->user_id, &s->user, err);
-	else {
-		if (a->user_domain_id != NULL)
-			rc = store_domain_get(st, a->user_domain_id, &d, err);
-		else
-			rc = store_domain_get_by_name(st, a->user_domain_name, &d, err);
-		if (rc == 0)
-			rc = store_user_get_by_name(st, d.id, a->user_name, &s->user, err);
-		kg_domain_free(&d);
-	}
-	if (rc == -1) {
+	if (store_token_user(st, a->user_id, a->user_name, a->user_domain_id,
+	    a->user_domain_name, &s->user, err) == -1) {
 		if (err != NULL && err->kind == KG_ENOTFOUND)
 			return unauthorized(err, "unknown user or domain");
 		return -1;
 	}
 	if (!password_verify(a->password ? a->password : "", s->user.password_hash))
 		return unauthorized(err, "invalid password");
-	if (!s->user.enabled)
-		return unauthorized(err, "user disabled");
-	if (store_domain_get(st, s->user.domain_id, &s->udom, err) == -1)
-		return refuse_if_missing(err);
-	if (!s->udom.enabled)
-		return unauthorized(err, "user's domain disabled");
+	if (check_user(s, err) == -1)
+		return unauthorized(err, "user or its domain disabled");
 	if (s->user.password_expires_at != 0 &&
 	    kg_now_us() >= s->user.password_expires_at)
 		return unauthorized(err, "password expired");
 	return 0;
 }
 
-/* Resolve the requested scope to (kind, id); a name needs its domain. */
+/* Resolve the requested scope into s->tgt and check it (roles included). */
 static int
-resolve_scope(struct store *st, const struct token_auth *a, char id[STORE_ID_SIZE],
+resolve_scope(struct store *st, const struct token_auth *a, struct tstate *s,
     struct kg_err *err)
 {
-	struct kg_domain	 d;
-	struct kg_project	 p;
-	int			 rc = 0;
+	int	rc = 0;
 
-	memset(&d, 0, sizeof(d));
-	memset(&p, 0, sizeof(p));
-	id[0] = '\0';
-	switch (a->scope) {
-	case KG_SCOPE_PROJECT:
-		if (a->project_id != NULL) {
-			kg_strlcpy(id, a->project_id, STORE_ID_SIZE);
-			break;
-		}
-		if (a->project_domain_id != NULL)
-			rc = store_domain_get(st, a->project_domain_id, &d, err);
-		else
-			rc = store_domain_get_by_name(st, a->project_domain_name, &d, err);
-		if (rc == 0 && (rc = store_project_get_by_name(st, d.id, a->project_name,
-		    &p, err)) == 0)
-			kg_strlcpy(id, p.id, STORE_ID_SIZE);
-		break;
-	case KG_SCOPE_DOMAIN:
-		if (a->domain_id != NULL) {
-			kg_strlcpy(id, a->domain_id, STORE_ID_SIZE);
-			break;
-		}
-		if ((rc = store_domain_get_by_name(st, a->domain_name, &d, err)) == 0)
-			kg_strlcpy(id, d.id, STORE_ID_SIZE);
-		break;
-	case KG_SCOPE_SYSTEM:
-		kg_strlcpy(id, "system", STORE_ID_SIZE);
-		break;
-	case KG_SCOPE_NONE:
-		break;
-	}
-	kg_domain_free(&d);
-	kg_project_free(&p);
+	if (a->scope == KG_SCOPE_PROJECT)
+		rc = store_token_project(st, a->project_id, a->project_name,
+		    a->project_domain_id, a->project_domain_name, &s->tgt, err);
+	else if (a->scope == KG_SCOPE_DOMAIN)
+		rc = store_token_domain(st, a->domain_id, a->domain_name, &s->tgt, err);
 	if (rc == -1)
 		return refuse_if_missing(err);
+	return check_scope(st, a->scope, s, err);
+}
+
+/*
+ * The user (password method, or user_id from the token method) and the
+ * scope (requested, else the user's default project when usable) into s.
+ */
+static int
+load_state(struct store *st, const struct token_auth *a, int pw,
+    const char *user_id, struct tstate *s, struct kg_err *err)
+{
+	if (pw) {
+		if (auth_password(st, a, s, err) == -1)
+			return -1;
+		if (user_id != NULL && strcmp(s->user.id, user_id) != 0)
+			return unauthorized(err, "methods disagree on the user");
+	} else if (load_user(st, user_id, s, err) == -1)
+		return unauthorized(err, "token method: user gone or disabled");
+
+	if (a->scope != KG_SCOPE_NONE) {
+		if (resolve_scope(st, a, s, err) == -1) {
+			if (err == NULL || err->kind != KG_EINTERNAL)
+				unauthorized(err, err ? err->msg : "scope");
+			return -1;
+		}
+	} else if (!a->explicit_unscoped && s->user.default_project_id[0] != '\0') {
+		if (load_scope(st, KG_SCOPE_PROJECT, s->user.default_project_id, s,
+		    err) == -1) {
+			if (err != NULL && err->kind == KG_EINTERNAL)
+				return -1;
+			/* As Keystone: fall back to an unscoped token. */
+			log_info("default project %s of user %s unusable: unscoped token",
+			    s->user.default_project_id, s->user.id);
+			tstate_unscope(s);
+			kg_err_clear(err);
+		}
+	}
 	return 0;
 }
 
 int
 tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
-    char **token, json_t **body, struct kg_ctx *ctx, struct kg_err *err)
+    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
+    struct kg_err *err)
 {
 	struct keyring	*ring = NULL;
 	struct tstate	 s;
-	struct kg_ctx	 orig, c;
-	json_t		*ob = NULL, *methods = NULL, *audit = NULL, *claims = NULL;
-	json_t		*b = NULL, *v;
-	char		 target[STORE_ID_SIZE], aid[AUDIT_BUF];
-	const char	*chain = NULL;
-	unsigned char	 h[32];
+	struct tinfo	 oi;
+	struct kg_ctx	 orig;
+	struct tlists	 tl;
+	char		*claims = NULL, *body = NULL, *cat = NULL, aid[AUDIT_BUF];
+	char		*m, *save = NULL;
+	unsigned char	 skey[32];
 	int64_t		 gen, iat_us, exp_s;
-	size_t		 i;
-	int		 ret = -1, pw, tk;
+	size_t		 i, j;
+	int		 ret = -1, pw, tk, tx = 0, cached = 0;
 
 	*token = NULL;
-	*body = NULL;
+	*reply = NULL;
 	memset(&s, 0, sizeof(s));
 	memset(&orig, 0, sizeof(orig));
-	memset(&c, 0, sizeof(c));
 	if (ctx != NULL)
 		memset(ctx, 0, sizeof(*ctx));
 	pw = has_method(a, "password");
@@ -973,116 +1468,107 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 			return kg_errf(err, KG_EUNAUTH,
 			    "Attempted to authenticate with an unsupported method.");
 	if (!pw && !tk)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field 'identity': "
-		    "'methods' must not be empty");
-	if ((gen = store_generation(st)) == -1)
-		return kg_errf(err, KG_EINTERNAL, "cannot read the store generation");
+		return kg_errf(err, KG_EUNAUTH, "no authentication method");
 
-	methods = json_array();
-	for (i = 0; i < a->nmethods; i++)
-		json_array_append_new(methods, json_string(a->methods[i]));
+	if (read_gen(st, &gen, err) == -1)
+		return -1;
+	memset(&tl, 0, sizeof(tl));
+	for (i = 0; i < a->nmethods && i < 4; i++)
+		tl.methods[tl.nmethods++] = a->methods[i];
 	if (tk) {
-		if (tokens_validate(t, st, a->token_id, 0, &orig, &ob, err) == -1) {
+		if (validate(t, st, a->token_id, 0, gen, &orig, &oi, NULL, err) == -1) {
 			if (err == NULL || err->kind != KG_EINTERNAL)
 				unauthorized(err, "token method: invalid token");
 			goto done;
 		}
-		/* Keystone keeps the original's expiry and audit chain. */
-		json_array_foreach(json_object_get(ob, "methods"), i, v) {
-			size_t	j;
-			int	dup = 0;
-
-			for (j = 0; j < json_array_size(methods); j++)
-				if (json_equal(json_array_get(methods, j), v))
-					dup = 1;
-			if (!dup)
-				json_array_append(methods, v);
+		/* Keystone keeps the original's expiry and audit chain and
+		 * adds its methods. */
+		for (m = strtok_r(oi.methods, ",", &save); m != NULL &&
+		    tl.nmethods < sizeof(tl.methods) / sizeof(tl.methods[0]);
+		    m = strtok_r(NULL, ",", &save)) {
+			for (j = 0; j < tl.nmethods; j++)
+				if (strcmp(tl.methods[j], m) == 0)
+					break;
+			if (j == tl.nmethods)
+				tl.methods[tl.nmethods++] = m;	/* points into oi */
 		}
-		v = json_object_get(ob, "audit_ids");
-		chain = json_string_value(json_array_get(v, json_array_size(v) - 1));
 	}
-	if (pw) {
-		if (auth_password(st, a, &s, err) == -1)
-			goto done;
-		if (tk && strcmp(s.user.id, orig.user_id) != 0) {
-			unauthorized(err, "methods disagree on the user");
-			goto done;
-		}
-	} else if (load_user(st, orig.user_id, &s, err) == -1) {
-		unauthorized(err, "token method: user gone or disabled");
-		goto done;
-	}
+	/* The token method alone: the user and scope may be cached. */
+	if (tk && !pw) {
+		char		 kind[3] = { (char)('0' + a->scope),
+				    (char)('0' + a->explicit_unscoped), '\0' };
+		const char	*parts[9] = { "i", orig.user_id, kind, a->project_id,
+				    a->project_name, a->project_domain_id,
+				    a->project_domain_name, a->domain_id, a->domain_name };
 
-	/* Scope: requested, else the user's default project when usable. */
-	if (a->scope != KG_SCOPE_NONE) {
-		if (resolve_scope(st, a, target, err) == -1 ||
-		    load_scope(st, a->scope, target, &s, err) == -1) {
-			if (err == NULL || err->kind != KG_EINTERNAL)
-				unauthorized(err, err ? err->msg : "scope");
+		state_key(skey, parts, 9);
+		cached = state_get(t, gen, skey, &s);
+	}
+	if (!cached) {
+		/* One read transaction: one lock, one snapshot. */
+		if ((tx = store_read_begin(st, err)) == -1)
 			goto done;
-		}
-	} else if (!a->explicit_unscoped && s.user.default_project_id[0] != '\0') {
-		kg_strlcpy(target, s.user.default_project_id, sizeof(target));
-		if (load_scope(st, KG_SCOPE_PROJECT, target, &s, err) == -1) {
-			if (err != NULL && err->kind == KG_EINTERNAL)
-				goto done;
-			/* As Keystone: fall back to an unscoped token. */
-			log_info("default project %s of user %s unusable: unscoped token",
-			    target, s.user.id);
-			kg_project_free(&s.proj);
-			kg_domain_free(&s.pdom);
-			free(s.roles);
-			s.roles = NULL;
-			s.nroles = 0;
-			s.scope = KG_SCOPE_NONE;
-			kg_err_clear(err);
-		}
+		if (load_state(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
+			goto done;
+		store_read_end(st, tx);
+		tx = 0;
+		if (tk && !pw)
+			state_put(t, gen, skey, &s);
 	}
 
 	if (new_audit_id(aid) == -1) {
 		kg_errf(err, KG_EINTERNAL, "random source failed");
 		goto done;
 	}
-	audit = chain != NULL ? json_pack("[s, s]", aid, chain) : json_pack("[s]", aid);
+	tl.audit[tl.naudit++] = aid;
+	if (tk)
+		tl.audit[tl.naudit++] = oi.chain;
 	iat_us = kg_now_us();
 	exp_s = tk ? orig.expires_at / 1000000 : iat_us / 1000000 + t->cfg.expiration;
-	claims = build_claims(&s, methods, audit, iat_us, exp_s);
-	b = build_body(&s, methods, audit, iat_us / 1000000, exp_s);
 	ring = ring_get(t);
-	if (claims == NULL || b == NULL ||
-	    (*token = jwt_sign(ring->primary, claims, err)) == NULL) {
+	if ((claims = claims_text(&s, &tl, iat_us, exp_s)) == NULL ||
+	    (*token = jwt_sign_text(ring->primary, claims, strlen(claims),
+	    err)) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "cannot sign the token");
 		goto done;
 	}
-	if (build_ctx(&s, aid, exp_s, &c, err) == -1)
-		goto done;
-	/* The first validation of a new token is then a cache hit. */
-	kg_sha256(*token, strlen(*token), h);
-	cache_put(t, h, gen, ring->epoch, &c, b);
-	if ((*body = json_deep_copy(b)) == NULL) {
+	/*
+	 * Not cached here: an entry costs ~2 KB for a token that may never be
+	 * validated (token-method clients mint many); the first validation
+	 * pays one signature check instead.
+	 */
+	if ((body = body_text(&s, &tl, iat_us / 1000000, exp_s)) == NULL ||
+	    (ctx != NULL && build_ctx(&s, aid, exp_s, ctx, err) == -1)) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
-	if (ctx != NULL) {
-		*ctx = c;
-		memset(&c, 0, sizeof(c));
+	if (with_catalog && s.scope != KG_SCOPE_NONE &&
+	    (cat = catalog_text(t, st, gen, err)) == NULL)
+		goto done;
+	if ((*reply = compose(body, cat)) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
 	}
 	ret = 0;
  done:
-	if (ret == -1 && *token != NULL) {
-		kg_wipe(*token, strlen(*token));
-		free(*token);
-		*token = NULL;
+	store_read_end(st, tx);
+	if (ret == -1) {
+		if (*token != NULL) {
+			kg_wipe(*token, strlen(*token));
+			free(*token);
+			*token = NULL;
+		}
+		free(*reply);
+		*reply = NULL;
+		if (ctx != NULL)
+			kg_ctx_free(ctx);
 	}
 	if (ring != NULL)
 		ring_put(t, ring);
-	kg_ctx_free(&c);
 	kg_ctx_free(&orig);
-	json_decref(ob);
-	json_decref(methods);
-	json_decref(audit);
-	json_decref(claims);
-	json_decref(b);
+	free(claims);
+	free(body);
+	free(cat);
 	tstate_free(&s);
 	return ret;
 }
@@ -1132,36 +1618,52 @@ catalog_build(const struct kg_catalog *c)
 	return cat;
 }
 
-json_t *
-tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err)
+/* The catalog as JSON text (malloc'd), rebuilt when gen moves on. */
+static char *
+catalog_text(struct tokens *t, struct store *st, int64_t gen, struct kg_err *err)
 {
 	struct kg_catalog	 c;
-	json_t			*cat = NULL;
-	int64_t			 gen;
+	json_t			*cat;
+	char			*text = NULL;
 
-	if ((gen = store_generation(st)) == -1) {
-		kg_errf(err, KG_EINTERNAL, "cannot read the store generation");
-		return NULL;
-	}
 	pthread_mutex_lock(&t->catlock);
 	if (t->catalog != NULL && t->cat_gen == gen)
-		cat = json_deep_copy(t->catalog);
+		text = strdup(t->catalog);
 	pthread_mutex_unlock(&t->catlock);
-	if (cat != NULL)
-		return cat;
+	if (text != NULL)
+		return text;
 	if (store_catalog_get(st, &c, err) == -1)
 		return NULL;
 	cat = catalog_build(&c);
 	store_catalog_free(&c);
-	if (cat == NULL) {
+	if (cat == NULL || (text = json_dumps(cat, JSON_COMPACT)) == NULL) {
+		json_decref(cat);
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		return NULL;
 	}
+	json_decref(cat);
 	pthread_mutex_lock(&t->catlock);
-	json_decref(t->catalog);
-	t->catalog = json_deep_copy(cat);
+	free(t->catalog);
+	t->catalog = strdup(text);
 	t->cat_gen = gen;
 	pthread_mutex_unlock(&t->catlock);
+	return text;
+}
+
+json_t *
+tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err)
+{
+	json_t	*cat;
+	char	*text;
+	int64_t	 gen;
+
+	if (read_gen(st, &gen, err) == -1 ||
+	    (text = catalog_text(t, st, gen, err)) == NULL)
+		return NULL;
+	cat = json_loads(text, 0, NULL);
+	free(text);
+	if (cat == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
 	return cat;
 }
 

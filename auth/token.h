@@ -14,10 +14,20 @@
  * or when the user no longer holds any role on its scope. The roles and
  * names returned are the current ones, recomputed from the store.
  *
- * Validation cache: keyed by SHA-256 of the token (never the token), it
- * holds the caller context and the token body; an entry is used only while
- * store_generation() is unchanged, the key set it was checked with is
- * still loaded and the token has not expired.
+ * Validation cache: a bounded table (cache_size entries, 4-way buckets,
+ * least recently used evicted) keyed by SHA-256 of the token (never the
+ * token). An entry holds the caller context and the token object as JSON
+ * text (~1-2 KB); it is used only while store_generation() is unchanged,
+ * the key set it was verified with is still loaded and the token has not
+ * expired, so any change to users, projects, domains, roles, grants,
+ * catalog or revocation events is seen by the next request. Entries are
+ * made by validation, not by issue. A small state cache (user, scope
+ * target, effective roles per request key and generation) spares the
+ * token method and validation misses their queries.
+ *
+ * 404 texts: Keystone says "Could not recognize Fernet token" for a token
+ * it cannot parse; ours are not Fernet tokens, so TOKEN_MSG_UNRECOGNIZED
+ * drops that word. "Failed to validate token" is Keystone's text as is.
  */
 #ifndef KG_AUTH_TOKEN_H
 #define KG_AUTH_TOKEN_H
@@ -74,6 +84,18 @@ int	tokens_validate(struct tokens *t, struct store *st, const char *token,
 	    int allow_expired, struct kg_ctx *ctx, json_t **body, struct kg_err *err);
 
 /*
+ * tokens_validate for GET /v3/auth/tokens: *reply (malloc'd) is the whole
+ * {"token": {...}} reply as JSON text, with the catalog when with_catalog
+ * and the token is scoped. A cached validation builds no JSON tree.
+ * caller is the request's X-Auth-Token exactly as passed to
+ * tokens_authenticate on this thread (or NULL): the request then reuses
+ * the store generation read there, one snapshot for the whole request.
+ */
+int	tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
+	    int allow_expired, int with_catalog, const char *caller,
+	    struct kg_ctx *ctx, char **reply, struct kg_err *err);
+
+/*
  * A POST /v3/auth/tokens request once its JSON has been checked. Strings
  * are borrowed (typically from the request body).
  */
@@ -101,13 +123,15 @@ struct token_auth {
 
 /*
  * Authenticate a and issue a token. *token (malloc'd) is the compact JWT
- * for X-Subject-Token, *body (new reference) the token object without
- * catalog, *ctx (optional, free with kg_ctx_free) the new token's context.
- * Fails with KG_EUNAUTH (bad credentials, disabled user/domain/project,
- * no role on the scope), KG_EBADREQ or KG_EINTERNAL.
+ * for X-Subject-Token, *reply (malloc'd) the {"token": {...}} reply as JSON
+ * text, with the catalog when with_catalog and the token is scoped; *ctx
+ * (optional, free with kg_ctx_free) the new token's context. Fails with
+ * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
+ * the scope, unsupported method) or KG_EINTERNAL.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
-	    char **token, json_t **body, struct kg_ctx *ctx, struct kg_err *err);
+	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
+	    struct kg_err *err);
 
 /*
  * Revoke the token described by subject (from tokens_validate): records a

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "server/metrics.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
@@ -261,58 +262,54 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 	return 0;
 }
 
-/* {"token": body} plus the catalog for scoped tokens unless ?nocatalog. */
-static int
-token_reply(struct req *r, json_t *body, struct kg_err *err)
-{
-	json_t	*cat;
-
-	if (req_query(r, "nocatalog") == NULL &&
-	    (json_object_get(body, "project") != NULL ||
-	    json_object_get(body, "domain") != NULL ||
-	    json_object_get(body, "system") != NULL)) {
-		if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL) {
-			json_decref(body);
-			return -1;
-		}
-		json_object_set_new(body, "catalog", cat);
-	}
-	r->out = json_pack("{s:o}", "token", body);
-	return 0;
-}
-
 /* POST /v3/auth/tokens */
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
-	json_t			*body;
-	char			*tok;
+	char			*tok, *reply;
 
 	if (r->body == NULL)
 		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
-	if (tokens_issue(r->srv->tokens, r->st, &a, &tok, &body, NULL, err) == -1)
+	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,
+	    &tok, &reply, NULL, err) == -1) {
+		if (err->kind == KG_EUNAUTH)
+			metrics_auth_failure();
 		return -1;
+	}
 	r->subject_token = tok;
-	if (token_reply(r, body, err) == -1)
-		return -1;
+	r->out_text = reply;
+	r->out_type = "application/json";
+	metrics_token_issued();
 	tokens_prune(r->srv->tokens, r->st);
 	return 201;
 }
 
-/* Validate X-Subject-Token; 404 with Keystone's texts when it fails. */
+/*
+ * Validate X-Subject-Token; 404 with Keystone's texts when it fails. With
+ * reply, also render the GET reply text (catalog unless ?nocatalog).
+ */
 static int
-subject(struct req *r, int allow_expired, struct kg_ctx *sctx, json_t **body,
+subject(struct req *r, int allow_expired, struct kg_ctx *sctx, char **reply,
     struct kg_err *err)
 {
 	const char	*tok = req_header(r, "X-Subject-Token");
+	int		 rc;
 
+	memset(sctx, 0, sizeof(*sctx));
 	if (tok == NULL || tok[0] == '\0')
 		return kg_errf(err, KG_ENOTFOUND, "No token in the request");
-	return tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx, body,
-	    err);
+	if (reply != NULL)
+		rc = tokens_validate_reply(r->srv->tokens, r->st, tok, allow_expired,
+		    req_query(r, "nocatalog") == NULL, r->auth_token, sctx, reply, err);
+	else
+		rc = tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx,
+		    NULL, err);
+	if (rc == -1 && err->kind == KG_ENOTFOUND)
+		metrics_auth_failure();
+	return rc;
 }
 
 /* GET and HEAD /v3/auth/tokens */
@@ -321,26 +318,26 @@ validate_token(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 tgt = { 0 };
 	struct kg_ctx		 sctx;
-	json_t			*body = NULL;
+	char			*reply = NULL;
 	int			 allow_expired;
 
 	allow_expired = req_query_bool(r, "allow_expired", 0) == 1;
-	if (subject(r, allow_expired, &sctx, r->head ? NULL : &body, err) == -1)
+	if (subject(r, allow_expired, &sctx, r->head ? NULL : &reply, err) == -1)
 		return -1;
 	tgt.user_id = sctx.user_id;
 	if (req_authorize(r, r->head ? "identity:check_token" :
-	    "identity:validate_token", &tgt, err) == -1) {
+	    "identity:validate_token", &tgt, err) == -1 ||
+	    (r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
+		if (err->kind == KG_OK)
+			kg_errf(err, KG_EINTERNAL, "out of memory");
 		kg_ctx_free(&sctx);
-		json_decref(body);
+		free(reply);
 		return -1;
 	}
 	kg_ctx_free(&sctx);
-	if ((r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
-		json_decref(body);
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	}
-	if (body != NULL && token_reply(r, body, err) == -1)
-		return -1;
+	r->out_text = reply;		/* NULL for HEAD */
+	r->out_type = "application/json";
+	metrics_token_validated();
 	return 200;
 }
 
@@ -356,8 +353,8 @@ revoke_token(struct req *r, struct kg_err *err)
 		return -1;
 	tgt.user_id = sctx.user_id;
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
-	if (rc == 0)
-		rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err);
+	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+		metrics_token_revoked();
 	kg_ctx_free(&sctx);
 	return rc == -1 ? -1 : 204;
 }

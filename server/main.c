@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -130,6 +131,16 @@ cmd_serve(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+
+	/*
+	 * Keep freed memory instead of returning it at once: SQLite's
+	 * ephemeral tables (effective roles) allocate and free ~100 KB per
+	 * token issued or validated, and trimming that every time costs a
+	 * brk/madvise plus page faults per request (measured: 4x slower
+	 * token issue). Peak RSS is unchanged; only churn is avoided.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 
 	/* Signals go to sigwait() here, never to a library thread. */
 	sigemptyset(&set);

@@ -155,15 +155,19 @@ pw_auth(const char *user, const char *pw)
 static char *
 issue(const struct token_auth *a, json_t **body, struct kg_err *err)
 {
-	char	*tok = NULL;
-	json_t	*b = NULL;
+	char	*tok = NULL, *b = NULL;
 
-	if (tokens_issue(tk, st, a, &tok, &b, NULL, err) == -1)
-		return NULL;
 	if (body != NULL)
-		*body = b;
-	else
-		json_decref(b);
+		*body = NULL;
+	if (tokens_issue(tk, st, a, 0, &tok, &b, NULL, err) == -1)
+		return NULL;
+	if (body != NULL) {
+		json_t *r = json_loads(b, 0, NULL);
+
+		*body = json_incref(json_object_get(r, "token"));
+		json_decref(r);
+	}
+	free(b);
 	return tok;
 }
 
@@ -442,6 +446,29 @@ main(void)
 	T("token-1.20 token method with a garbage token -> 401",
 	    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
 
+	/* names that need escaping survive into the body and the claims */
+	{
+		char	odd[STORE_ID_SIZE], *tq;
+		json_t	*ob = NULL, *oc;
+
+		mk_user("q\"uo\\te\n\x01", "odd-pw", 1, NULL, 0, odd);
+		store_grant(st, 0, odd, KG_SCOPE_PROJECT, p1, member_role, 0, &err);
+		a = pw_auth("q\"uo\\te\n\x01", "odd-pw");
+		a.scope = KG_SCOPE_PROJECT;
+		a.project_id = p1;
+		tq = issue(&a, &ob, &err);
+		oc = tq ? claims_of(tq) : NULL;
+		T("token-1.21 a name with quote, backslash, control chars round-trips",
+		    tq != NULL && ob != NULL && oc != NULL &&
+		    strcmp(json_string_value(json_object_get(json_object_get(ob, "user"),
+		    "name")), "q\"uo\\te\n\x01") == 0 &&
+		    strcmp(json_string_value(json_object_get(json_object_get(oc, "user"),
+		    "name")), "q\"uo\\te\n\x01") == 0 && valid(tq));
+		json_decref(ob);
+		json_decref(oc);
+		free(tq);
+	}
+
 	/* ---- validate ---- */
 	T("token-2.1 issued tokens validate", valid(t_admin) && valid(t_alice) &&
 	    valid(t_un) && valid(t_child) && valid(t_dom) && valid(t_sys) && valid(t_p2));
@@ -537,7 +564,65 @@ main(void)
 	free(t);
 	json_decref(c);
 
+	/* ---- current state, without revocation events ---- */
+	{
+		struct kg_domain	 d3;
+		struct kg_project	 p3;
+		char			 p3id[STORE_ID_SIZE], dave[STORE_ID_SIZE], *td;
+		json_t			*db = NULL;
+		char			 when[KG_TIME_LEN];
+		int64_t			 exp = (now / 1000000 + 86400) * 1000000;
+
+		memset(&d3, 0, sizeof(d3));
+		kg_id_new(d3.id);
+		kg_strlcpy(d3.name, "dom3", sizeof(d3.name));
+		d3.enabled = 1;
+		store_domain_create(st, &d3, &err);
+		mk_project("p3", d3.id, p3id);
+		mk_user("dave", "dave-pw", 1, NULL, exp, dave);
+		store_grant(st, 0, dave, KG_SCOPE_PROJECT, p3id, member_role, 0, &err);
+		a = pw_auth("dave", "dave-pw");
+		a.scope = KG_SCOPE_PROJECT;
+		a.project_id = p3id;
+		td = issue(&a, &db, &err);
+		kg_time_fmt(exp, when);
+		T("token-2.17 password_expires_at shown when set",
+		    td != NULL && strcmp(json_string_value(json_object_get(
+		    json_object_get(db, "user"), "password_expires_at")), when) == 0);
+		json_decref(db);
+		d3.enabled = 0;
+		T("token-2.18 project's domain disabled (no event): token refused",
+		    valid(td) && store_domain_update(st, &d3, &err) == 0 &&
+		    strcmp(why(td, 0), TOKEN_MSG_INVALID) == 0 &&
+		    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+		d3.enabled = 1;
+		T("token-2.19 re-enabled: valid again", store_domain_update(st, &d3,
+		    &err) == 0 && valid(td));
+		memset(&p3, 0, sizeof(p3));
+		store_project_get(st, p3id, &p3, &err);
+		p3.enabled = 0;
+		T("token-2.20 project disabled (no event): refused",
+		    store_project_update(st, &p3, &err) == 0 &&
+		    strcmp(why(td, 0), TOKEN_MSG_INVALID) == 0);
+		p3.enabled = 1;
+		store_project_update(st, &p3, &err);
+		kg_project_free(&p3);
+		d3.enabled = 0;
+		kg_strlcpy(d3.id, "default", sizeof(d3.id));
+		kg_strlcpy(d3.name, "Default", sizeof(d3.name));
+		T("token-2.21 the user's own domain disabled: refused",
+		    valid(td) && store_domain_update(st, &d3, &err) == 0 &&
+		    strcmp(why(td, 0), TOKEN_MSG_INVALID) == 0);
+		d3.enabled = 1;
+		store_domain_update(st, &d3, &err);
+		T("token-2.22 grant removed: no roles left, refused",
+		    valid(td) && store_ungrant(st, 0, dave, KG_SCOPE_PROJECT, p3id, member_role, 0, &err) == 0 &&
+		    strcmp(why(td, 0), TOKEN_MSG_INVALID) == 0);
+		free(td);
+	}
+
 	/* ---- cache ---- */
+	valid(t_admin);		/* (re)fill after the store changes above */
 	tokens_stats(tk, &s0);
 	valid(t_admin);
 	valid(t_admin);
