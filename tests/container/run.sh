@@ -126,7 +126,13 @@ fi
 
 # ---- 1. tools ----------------------------------------------------------------
 check ctr-0.1 scripts/install-deps container
-for t in $DOCKER /usr/sbin/dockerd /usr/sbin/debootstrap /usr/bin/docker-compose curl; do
+# npx for the Dockerfile linter: Debian's npm when no node install has one
+# (not in install-deps: it would fight a node installed from elsewhere).
+if ! command -v npx >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm \
+	    >"$W/npm-install.log" 2>&1
+fi
+for t in npx $DOCKER /usr/sbin/dockerd /usr/sbin/debootstrap /usr/bin/docker-compose curl; do
 	command -v "$t" >/dev/null || { fail ctr-0.1 "$t missing"; finish; }
 done
 
