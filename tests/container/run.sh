@@ -90,6 +90,7 @@ free_port() {
 
 cleanup() {
 	set +e
+	rm -f "$W/body" "$W/hdr" "$W/token" "$W/check.out"
 	if [ -n "${COMPOSE_PROJECT:-}" ]; then
 		compose down -v >/dev/null 2>&1
 	fi
