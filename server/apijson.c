@@ -1,6 +1,6 @@
 /*
- * idjson.c - request checks, "extra" handling and JSON views shared by
- * the identity API modules (see idjson.h).
+ * apijson.c - request checks, "extra" handling, JSON views and replies
+ * shared by the API modules (see apijson.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -9,10 +9,10 @@
 #include <strings.h>
 
 #include "common/util.h"
-#include "server/idjson.h"
+#include "server/apijson.h"
 
 int
-idj_oom(struct kg_err *err)
+apij_oom(struct kg_err *err)
 {
 	return kg_errf(err, KG_EINTERNAL, "out of memory");
 }
@@ -23,7 +23,7 @@ repr(json_t *v, unsigned int flags, char *out, size_t outsz)
 {
 	char	*s;
 
-	if (flags & IDJ_SECRET) {
+	if (flags & APIJ_SECRET) {
 		kg_strlcpy(out, "***", outsz);
 		return;
 	}
@@ -56,7 +56,7 @@ required(struct kg_err *err, const char *field)
 }
 
 json_t *
-idj_body_object(struct req *r, const char *key, struct kg_err *err)
+apij_body_object(struct req *r, const char *key, struct kg_err *err)
 {
 	json_t		*v;
 	const char	*k;
@@ -80,7 +80,7 @@ idj_body_object(struct req *r, const char *key, struct kg_err *err)
 }
 
 int
-idj_not_empty(json_t *obj, const char *field, struct kg_err *err)
+apij_not_empty(json_t *obj, const char *field, struct kg_err *err)
 {
 	if (json_object_size(obj) == 0)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s."
@@ -101,7 +101,7 @@ utf8_len(const char *s)
 }
 
 int
-idj_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
+apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
     const char **out, struct kg_err *err)
 {
 	json_t		*v = json_object_get(obj, field);
@@ -110,35 +110,36 @@ idj_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
 
 	*out = NULL;
 	if (v == NULL) {
-		if (flags & IDJ_REQUIRED)
+		if (flags & APIJ_REQUIRED)
 			return required(err, field);
 		return 0;
 	}
-	if (json_is_null(v) && (flags & IDJ_NULLABLE))
+	if (json_is_null(v) && (flags & APIJ_NULLABLE))
 		return 0;
 	if (!json_is_string(v))
-		return invalid(err, field, v, flags, (flags & IDJ_NULLABLE) ?
+		return invalid(err, field, v, flags, (flags & APIJ_NULLABLE) ?
 		    "Expecting a string or null." : "Expecting a string.");
 	s = json_string_value(v);
 	if (strlen(s) != json_string_length(v))
 		return invalid(err, field, v, flags, "NUL characters are not allowed.");
-	if ((flags & (IDJ_NONBLANK | IDJ_IDCHARS)) && *s == '\0')
+	if ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) && *s == '\0')
 		return invalid(err, field, v, flags, "'' is too short");
-	if (flags & IDJ_IDCHARS) {
+	if (flags & APIJ_IDCHARS) {
 		maxchars = maxchars && maxchars < 64 ? maxchars : 64;
 		for (p = s; *p != '\0'; p++)
 			if (!isalnum((unsigned char)*p) && *p != '-')
 				return invalid(err, field, v, flags,
 				    "Does not match '^[a-zA-Z0-9-]+$'");
 	}
-	if (flags & IDJ_NONBLANK) {
+	if (flags & APIJ_NONBLANK) {
 		for (p = s; *p != '\0' && isspace((unsigned char)*p); p++)
 			;
 		if (*p == '\0')
 			return invalid(err, field, v, flags, "Does not match '[\\S]+'");
 	}
 	if ((maxchars != 0 && utf8_len(s) > maxchars) ||
-	    ((flags & (IDJ_NONBLANK | IDJ_IDCHARS)) && strlen(s) >= STORE_NAME_SIZE)) {
+	    ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) &&
+	    strlen(s) >= STORE_NAME_SIZE)) {
 		snprintf(why, sizeof(why), "Is too long (at most %zu characters).",
 		    maxchars ? maxchars : (size_t)STORE_NAME_SIZE - 1);
 		return invalid(err, field, v, flags, why);
@@ -167,7 +168,7 @@ bool_word(const char *s)
 }
 
 int
-idj_bool(json_t *obj, const char *field, int *out, int *present,
+apij_bool(json_t *obj, const char *field, int *out, int *present,
     struct kg_err *err)
 {
 	json_t	*v = json_object_get(obj, field);
@@ -188,7 +189,7 @@ idj_bool(json_t *obj, const char *field, int *out, int *present,
 }
 
 int
-idj_options(json_t *obj, struct kg_err *err)
+apij_options(json_t *obj, struct kg_err *err)
 {
 	json_t		*v = json_object_get(obj, "options");
 	const char	*k;
@@ -206,7 +207,7 @@ idj_options(json_t *obj, struct kg_err *err)
 }
 
 int
-idj_tag_check(const char *field, const char *tag, struct kg_err *err)
+apij_tag_check(const char *field, const char *tag, struct kg_err *err)
 {
 	json_t	*v;
 	int	 ret = 0;
@@ -222,7 +223,7 @@ idj_tag_check(const char *field, const char *tag, struct kg_err *err)
 }
 
 int
-idj_tags(json_t *v, const char *field, char ***out, size_t *n,
+apij_tags(json_t *v, const char *field, char ***out, size_t *n,
     struct kg_err *err)
 {
 	char	**tags = NULL, buf[1024];
@@ -234,27 +235,27 @@ idj_tags(json_t *v, const char *field, char ***out, size_t *n,
 	if (!json_is_array(v))
 		return invalid(err, field, v, 0, "Expecting an array.");
 	cnt = json_array_size(v);
-	if (cnt > IDJ_MAX_TAGS)
+	if (cnt > APIJ_MAX_TAGS)
 		return invalid(err, field, v, 0, "Is too long (at most 80 items).");
 	if (cnt > 0 && (tags = calloc(cnt, sizeof(*tags))) == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	json_array_foreach(v, i, t) {
 		if (!json_is_string(t) ||
 		    strlen(json_string_value(t)) != json_string_length(t)) {
 			invalid(err, field, t, 0, "Expecting a string.");
 			goto fail;
 		}
-		if (idj_tag_check(field, json_string_value(t), err) == -1)
+		if (apij_tag_check(field, json_string_value(t), err) == -1)
 			goto fail;
 		/* Keystone strips tags after validating them. */
-		idj_strip(json_string_value(t), buf, sizeof(buf));
+		apij_strip(json_string_value(t), buf, sizeof(buf));
 		for (j = 0; j < i; j++)
 			if (strcmp(tags[j], buf) == 0) {
 				invalid(err, field, v, 0, "Has non-unique elements.");
 				goto fail;
 			}
 		if ((tags[i] = strdup(buf)) == NULL) {
-			idj_oom(err);
+			apij_oom(err);
 			goto fail;
 		}
 	}
@@ -267,7 +268,7 @@ idj_tags(json_t *v, const char *field, char ***out, size_t *n,
 }
 
 char *
-idj_extra(json_t *obj, const char *const *known, const char *old,
+apij_extra(json_t *obj, const char *const *known, const char *old,
     struct kg_err *err)
 {
 	json_t		*extra = NULL, *v;
@@ -282,7 +283,7 @@ idj_extra(json_t *obj, const char *const *known, const char *old,
 		extra = json_object();
 	}
 	if (extra == NULL) {
-		idj_oom(err);
+		apij_oom(err);
 		return NULL;
 	}
 	json_object_foreach(obj, k, v) {
@@ -296,12 +297,12 @@ idj_extra(json_t *obj, const char *const *known, const char *old,
  done:
 	json_decref(extra);
 	if (s == NULL)
-		idj_oom(err);
+		apij_oom(err);
 	return s;
 }
 
 void
-idj_strip(const char *s, char *out, size_t outsz)
+apij_strip(const char *s, char *out, size_t outsz)
 {
 	size_t	n;
 
@@ -317,7 +318,7 @@ idj_strip(const char *s, char *out, size_t outsz)
 }
 
 int
-idj_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
+apij_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
 {
 	const char	*v = req_query(r, name);
 
@@ -332,7 +333,7 @@ idj_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
 }
 
 const char *
-idj_default_domain(struct req *r)
+apij_default_domain(struct req *r)
 {
 	if (r->ctx != NULL && r->ctx->scope == KG_SCOPE_DOMAIN &&
 	    r->ctx->domain_id[0] != '\0')
@@ -341,7 +342,7 @@ idj_default_domain(struct req *r)
 }
 
 int
-idj_list_domain(struct req *r, const char **dom)
+apij_list_domain(struct req *r, const char **dom)
 {
 	const char	*q = req_query(r, "domain_id");
 
@@ -371,7 +372,7 @@ merge_extra(json_t *out, const char *extra)
 }
 
 json_t *
-idj_domain(struct req *r, const struct kg_domain *d)
+apij_domain(struct req *r, const struct kg_domain *d)
 {
 	json_t	*o, *x, *tags = NULL;
 
@@ -390,7 +391,7 @@ idj_domain(struct req *r, const struct kg_domain *d)
 }
 
 json_t *
-idj_domain_as_project(struct req *r, const struct kg_domain *d)
+apij_domain_as_project(struct req *r, const struct kg_domain *d)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:[], s:{}, s:o}",
 	    "id", d->id, "name", d->name, "description",
@@ -400,7 +401,7 @@ idj_domain_as_project(struct req *r, const struct kg_domain *d)
 }
 
 json_t *
-idj_project(struct req *r, const struct kg_project *p)
+apij_project(struct req *r, const struct kg_project *p)
 {
 	json_t	*o, *tags;
 	size_t	 i;
@@ -422,7 +423,7 @@ idj_project(struct req *r, const struct kg_project *p)
 }
 
 json_t *
-idj_user(struct req *r, const struct kg_user *u)
+apij_user(struct req *r, const struct kg_user *u)
 {
 	json_t	*o, *exp;
 	char	 t[KG_TIME_LEN];
@@ -448,7 +449,7 @@ idj_user(struct req *r, const struct kg_user *u)
 }
 
 json_t *
-idj_group(struct req *r, const struct kg_group *g)
+apij_group(struct req *r, const struct kg_group *g)
 {
 	json_t	*o;
 
@@ -462,24 +463,24 @@ idj_group(struct req *r, const struct kg_group *g)
 }
 
 int
-idj_reply_list(struct req *r, const char *key, json_t *arr, struct kg_err *err)
+apij_reply_list(struct req *r, const char *key, json_t *arr, struct kg_err *err)
 {
 	if (arr == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	json_decref(r->out);
 	if ((r->out = json_pack("{s:o, s:o}", key, arr, "links", req_links(r))) == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	return 200;
 }
 
 int
-idj_reply_member(struct req *r, const char *key, json_t *obj, int status,
+apij_reply_member(struct req *r, const char *key, json_t *obj, int status,
     struct kg_err *err)
 {
 	if (obj == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	json_decref(r->out);
 	if ((r->out = json_pack("{s:o}", key, obj)) == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	return status;
 }
