@@ -81,7 +81,7 @@ create_domain(struct req *r, struct kg_err *err)
 	memset(&d, 0, sizeof(d));
 	if (req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "domain", err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", 0, err)) == NULL)
 		return -1;
 	d.enabled = 1;
 	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1 ||
@@ -189,8 +189,8 @@ update_domain(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "domain", err)) == NULL ||
-	    apij_not_empty(obj, "domain", err) == -1)
+	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
+	    err)) == NULL)
 		return -1;
 	memset(&d, 0, sizeof(d));
 	if (apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1)

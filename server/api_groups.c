@@ -72,7 +72,7 @@ create_group(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&g, 0, sizeof(g));
-	if ((obj = apij_body_object(r, "group", err)) == NULL ||
+	if ((obj = apij_body_object(r, "group", 0, err)) == NULL ||
 	    group_check(obj, 1, &name, &desc, &domain_id, err) == -1)
 		return -1;
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
@@ -147,8 +147,8 @@ update_group(struct req *r, struct kg_err *err)
 	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
 	    err) == -1)
 		goto done;
-	if ((obj = apij_body_object(r, "group", err)) == NULL ||
-	    apij_not_empty(obj, "group", err) == -1 ||
+	if ((obj = apij_body_object(r, "group", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
 	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
 	    group_check(obj, 0, &name, &desc, &domain_id, err) == -1)
 		goto done;

@@ -165,7 +165,7 @@ create_project(struct req *r, struct kg_err *err)
 	int			 enabled = 1, is_domain = 0, top, status = -1, tx = 0;
 
 	memset(&p, 0, sizeof(p));
-	if ((obj = apij_body_object(r, "project", err)) == NULL)
+	if ((obj = apij_body_object(r, "project", 0, err)) == NULL)
 		return -1;
 	if (apij_string(obj, "name", APIJ_REQUIRED | APIJ_NONBLANK,
 	    PROJECT_NAME_MAX, &name, err) == -1 ||
@@ -383,8 +383,8 @@ update_project(struct req *r, struct kg_err *err)
 	tx = 1;
 	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
 		goto done;
-	if ((obj = apij_body_object(r, "project", err)) == NULL ||
-	    apij_not_empty(obj, "project", err) == -1 ||
+	if ((obj = apij_body_object(r, "project", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
 	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
 	    apij_string(obj, "name", APIJ_NONBLANK, PROJECT_NAME_MAX, &name,
 	    err) == -1 ||

@@ -137,7 +137,7 @@ create_user(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = apij_body_object(r, "user", err)) == NULL)
+	if ((obj = apij_body_object(r, "user", 0, err)) == NULL)
 		return -1;
 	u.enabled = 1;
 	if (user_check(obj, 1, &name, &domain_id, &password, &dpid, err) == -1 ||
@@ -294,8 +294,8 @@ update_user(struct req *r, struct kg_err *err)
 	memset(&u, 0, sizeof(u));
 	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "user", err)) == NULL ||
-	    apij_not_empty(obj, "user", err) == -1 ||
+	if ((obj = apij_body_object(r, "user", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
 	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
 	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1)
 		goto done;
@@ -390,7 +390,7 @@ change_password(struct req *r, struct kg_err *err)
 	int		 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = apij_body_object(r, "user", err)) == NULL ||
+	if ((obj = apij_body_object(r, "user", 0, err)) == NULL ||
 	    apij_string(obj, "original_password", APIJ_REQUIRED | APIJ_SECRET, 0,
 	    &orig, err) == -1 ||
 	    apij_string(obj, "password", APIJ_REQUIRED | APIJ_SECRET, 0, &pw,

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <microhttpd.h>
+
 #include "common/util.h"
 #include "server/apijson.h"
 
@@ -15,6 +17,18 @@ int
 apij_oom(struct kg_err *err)
 {
 	return kg_errf(err, KG_EINTERNAL, "out of memory");
+}
+
+/* ------------------------------------------------------------------------
+ * 400 texts.
+ * --------------------------------------------------------------------- */
+
+static int
+input_error(struct kg_err *err, const char *field, const char *val,
+    const char *reason)
+{
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s. "
+	    "Value: %s. %s", field, val, reason);
 }
 
 /* Short JSON rendering of v for error texts ("***" for secrets). */
@@ -45,8 +59,52 @@ invalid(struct kg_err *err, const char *field, json_t *v, unsigned int flags,
 	char	val[80];
 
 	repr(v, flags, val, sizeof(val));
-	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s. "
-	    "Value: %s. %s", field, val, reason);
+	return input_error(err, field, val, reason);
+}
+
+/* Render v as Python's repr() would (quote: strings in '...'), or as its
+ * str() (no quote). */
+static void
+pyrepr(const json_t *v, int quote, char *out, size_t outsz)
+{
+	char	*s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		snprintf(out, outsz, "%g", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		snprintf(out, outsz, "True");
+		break;
+	case JSON_FALSE:
+		snprintf(out, outsz, "False");
+		break;
+	case JSON_NULL:
+		snprintf(out, outsz, "None");
+		break;
+	default:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(out, outsz, "%s", s ? s : "?");
+		free(s);
+	}
+}
+
+int
+apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
+    const char *why)
+{
+	char	val[96], rep[100], msg[200];
+
+	pyrepr(v, 0, val, sizeof(val));
+	pyrepr(v, 1, rep, sizeof(rep));
+	snprintf(msg, sizeof(msg), why, rep);
+	return input_error(err, attr, val, msg);
 }
 
 static int
@@ -55,8 +113,13 @@ required(struct kg_err *err, const char *field)
 	return kg_errf(err, KG_EBADREQ, "'%s' is a required property", field);
 }
 
+/* ------------------------------------------------------------------------
+ * Request bodies.
+ * --------------------------------------------------------------------- */
+
 json_t *
-apij_body_object(struct req *r, const char *key, struct kg_err *err)
+apij_body_object(struct req *r, const char *key, unsigned int flags,
+    struct kg_err *err)
 {
 	json_t		*v;
 	const char	*k;
@@ -65,26 +128,49 @@ apij_body_object(struct req *r, const char *key, struct kg_err *err)
 		required(err, key);
 		return NULL;
 	}
-	json_object_foreach(r->body, k, v)
-		if (strcmp(k, key) != 0) {
-			kg_errf(err, KG_EBADREQ, "Additional properties are not allowed"
-			    " ('%s' was unexpected)", k);
-			return NULL;
-		}
+	if (!(flags & APIJ_BODY_OPEN))
+		json_object_foreach(r->body, k, v)
+			if (strcmp(k, key) != 0) {
+				kg_errf(err, KG_EBADREQ, "Additional properties are"
+				    " not allowed ('%s' was unexpected)", k);
+				return NULL;
+			}
 	v = json_object_get(r->body, key);
 	if (!json_is_object(v)) {
-		invalid(err, key, v, 0, "Expecting an object.");
+		if (flags & APIJ_BODY_REPR)
+			apij_bad_input(err, key, v, "%s is not of type 'object'");
+		else
+			invalid(err, key, v, 0, "Expecting an object.");
+		return NULL;
+	}
+	if ((flags & APIJ_BODY_NONEMPTY) && json_object_size(v) == 0) {
+		apij_bad_input(err, key, v, "%s does not have enough properties");
 		return NULL;
 	}
 	return v;
 }
 
 int
-apij_not_empty(json_t *obj, const char *field, struct kg_err *err)
+apij_require(const json_t *obj, const char *member, const char *name,
+    struct kg_err *err)
 {
-	if (json_object_size(obj) == 0)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s."
-		    " Value: {}. {} does not have enough properties", field);
+	char	msg[64];
+
+	if (json_object_get(obj, name) != NULL)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' is a required property", name);
+	return apij_bad_input(err, member, obj, msg);
+}
+
+int
+apij_matching_id(const json_t *obj, const char *id, struct kg_err *err)
+{
+	const json_t	*v = json_object_get(obj, "id");
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
 	return 0;
 }
 
@@ -317,6 +403,10 @@ apij_strip(const char *s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/* ------------------------------------------------------------------------
+ * Query parameters and the caller's domain.
+ * --------------------------------------------------------------------- */
+
 int
 apij_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
 {
@@ -330,6 +420,14 @@ apij_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters "
 		    "%s. Value: %.60s. Expecting a boolean.", name, v);
 	return 0;
+}
+
+int
+apij_query_true(struct req *r, const char *name)
+{
+	const char	*v = req_query(r, name);
+
+	return v != NULL && strcmp(v, "0") != 0;
 }
 
 const char *
@@ -354,6 +452,10 @@ apij_list_domain(struct req *r, const char **dom)
 	*dom = r->ctx->domain_id;
 	return 1;
 }
+
+/* ------------------------------------------------------------------------
+ * JSON views and replies.
+ * --------------------------------------------------------------------- */
 
 /* Set the members of extra (JSON object text) that out does not have. */
 static void
@@ -462,15 +564,170 @@ apij_group(struct req *r, const struct kg_group *g)
 	return o;
 }
 
+json_t *
+apij_role(struct req *r, const struct kg_role *role)
+{
+	json_t		*o, *extra = NULL, *opts = NULL;
+	const char	*k;
+	json_t		*v;
+
+	if (role->extra != NULL)
+		extra = json_loads(role->extra, 0, NULL);
+	if ((o = json_object()) == NULL)
+		goto fail;
+	if (json_is_object(extra)) {
+		json_object_foreach(extra, k, v) {
+			if (strcmp(k, "options") == 0) {
+				if (json_is_object(v))
+					opts = json_incref(v);
+				continue;
+			}
+			if (json_object_set(o, k, v) == -1)
+				goto fail;
+		}
+	}
+	if (opts == NULL)
+		opts = json_object();
+	if (json_object_set_new(o, "id", json_string(role->id)) == -1 ||
+	    json_object_set_new(o, "name", json_string(role->name)) == -1 ||
+	    json_object_set_new(o, "domain_id", role->domain_id[0] != '\0' ?
+	    json_string(role->domain_id) : json_null()) == -1 ||
+	    json_object_set_new(o, "description", role->description != NULL &&
+	    role->description[0] != '\0' ? json_string(role->description) :
+	    json_null()) == -1 ||
+	    json_object_set_new(o, "options", opts) == -1 ||
+	    json_object_set_new(o, "links", req_self_link(r, "roles", role->id)) == -1) {
+		opts = NULL;
+		goto fail;
+	}
+	json_decref(extra);
+	return o;
+ fail:
+	json_decref(opts);
+	json_decref(extra);
+	json_decref(o);
+	return NULL;
+}
+
+void
+apij_url(struct req *r, const char *path, char *out, size_t outsz)
+{
+	char	base[600];
+
+	req_base_url(r, base, sizeof(base));
+	snprintf(out, outsz, "%s/v3%s", base, path);
+}
+
+/* A query string being rebuilt from MHD's parsed arguments. */
+struct qs {
+	char	*buf;
+	size_t	 len, cap;
+	int	 overflow;
+};
+
+static void
+qs_add(struct qs *q, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (q->len + n + 1 > q->cap) {
+		q->overflow = 1;
+		return;
+	}
+	memcpy(q->buf + q->len, s, n + 1);
+	q->len += n;
+}
+
+/* Append a query component, percent-encoding what needs it. */
+static void
+qs_add_enc(struct qs *q, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	char			e[4];
+
+	for (; *s != '\0'; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~:", c) != NULL) {
+			e[0] = (char)c;
+			e[1] = '\0';
+		} else {
+			e[0] = '%';
+			e[1] = hex[c >> 4];
+			e[2] = hex[c & 15];
+			e[3] = '\0';
+		}
+		qs_add(q, e);
+	}
+}
+
+static enum MHD_Result
+qs_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct qs	*q = cls;
+
+	qs_add(q, q->len == 0 ? "?" : "&");
+	qs_add_enc(q, key);
+	if (value != NULL) {
+		qs_add(q, "=");
+		qs_add_enc(q, value);
+	}
+	return MHD_YES;
+}
+
+json_t *
+apij_query_links(struct req *r)
+{
+	char		url[2400], query[1600];
+	struct qs	q = { query, 0, sizeof(query), 0 };
+
+	query[0] = '\0';
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, qs_iter, &q);
+	if (q.overflow)
+		query[0] = '\0';
+	apij_url(r, r->path + (strncmp(r->path, "/v3", 3) == 0 ? 3 : 0),
+	    url, sizeof(url) - sizeof(query));
+	strncat(url, query, sizeof(url) - strlen(url) - 1);
+	return json_pack("{s:n, s:s, s:n}", "next", "self", url, "previous");
+}
+
+int
+apij_reply_list_links(struct req *r, const char *key, json_t *arr,
+    json_t *links, struct kg_err *err)
+{
+	if (arr == NULL) {
+		json_decref(links);
+		return apij_oom(err);
+	}
+	json_decref(r->out);
+	if ((r->out = json_pack("{s:o, s:o}", key, arr, "links", links)) == NULL)
+		return apij_oom(err);
+	return 200;
+}
+
 int
 apij_reply_list(struct req *r, const char *key, json_t *arr, struct kg_err *err)
 {
-	if (arr == NULL)
+	return apij_reply_list_links(r, key, arr, req_links(r), err);
+}
+
+int
+apij_reply_roles(struct req *r, const struct kg_role *v, size_t n,
+    struct kg_err *err)
+{
+	json_t	*list, *o;
+	size_t	 i;
+
+	if ((list = json_array()) == NULL)
 		return apij_oom(err);
-	json_decref(r->out);
-	if ((r->out = json_pack("{s:o, s:o}", key, arr, "links", req_links(r))) == NULL)
-		return apij_oom(err);
-	return 200;
+	for (i = 0; i < n; i++)
+		if ((o = apij_role(r, &v[i])) == NULL ||
+		    json_array_append_new(list, o) == -1) {
+			json_decref(list);
+			return apij_oom(err);
+		}
+	return apij_reply_list_links(r, "roles", list, apij_query_links(r), err);
 }
 
 int

@@ -2,13 +2,18 @@
  * apijson.h - request-body validation and reply building shared by the
  * API modules (server/api_*.c): strict request-body checks with
  * Keystone's JSON-schema style 400 texts, "extra" attribute handling,
- * the JSON views of domains, projects, users and groups, and the list and
- * member replies.
+ * the JSON views of domains, projects, users, groups and roles, and the
+ * list and member replies.
  *
  * 400 texts follow keystone/api/validation/validators.py:
  *   "Invalid input for field/attribute <field>. Value: <v>. <reason>"
- * and for a missing attribute "'<field>' is a required property".
- * Secret values (passwords) are never echoed.
+ * and for a missing attribute "'<field>' is a required property". The
+ * reason comes in two wordings, both kept as clients see them: the
+ * identity APIs (domains, projects, users, groups) say "Expecting a
+ * string." and show <v> as JSON (apij_string, apij_bool, ...); the roles
+ * and catalog APIs use jsonschema's "<repr> is not of type 'string'" and
+ * show <v> as Python's repr() would (apij_bad_input). Secret values
+ * (passwords) are never echoed.
  */
 #ifndef KG_APIJSON_H
 #define KG_APIJSON_H
@@ -16,8 +21,49 @@
 #include <jansson.h>
 
 #include "server/http.h"
+#include "store/assignment.h"
 #include "store/identity.h"
 
+/* ------------------------------------------------------------------------
+ * Request bodies.
+ * --------------------------------------------------------------------- */
+
+/* apij_body_object flags. */
+#define APIJ_BODY_OPEN		0x01	/* other top-level members allowed */
+#define APIJ_BODY_NONEMPTY	0x02	/* {} -> 400 "... does not have enough
+					   properties" */
+#define APIJ_BODY_REPR		0x04	/* not an object: "<repr> is not of type
+					   'object'" (else "Expecting an
+					   object.") */
+
+/*
+ * The object body[key] (e.g. "user"). 400 when the body is missing,
+ * body[key] is absent or not an object, the body has other top-level
+ * members (unless APIJ_BODY_OPEN) or body[key] is empty (with
+ * APIJ_BODY_NONEMPTY). Borrowed reference, or NULL with err.
+ */
+json_t	*apij_body_object(struct req *r, const char *key, unsigned int flags,
+	    struct kg_err *err);
+
+/*
+ * 400 "Invalid input for field/attribute <attr>. Value: <v>. <why>" where
+ * v is rendered as Python's str() and why is a format whose one %s
+ * receives repr(v) (jsonschema's messages). Returns -1.
+ */
+int	 apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
+	    const char *why);
+
+/* 400 (apij_bad_input on member) "'<name>' is a required property" when
+ * obj has no name; else 0. */
+int	 apij_require(const json_t *obj, const char *member, const char *name,
+	    struct kg_err *err);
+
+/* Keystone's _require_matching_id: obj["id"], when present and not null,
+ * must be id, else 400 "Cannot change ID". */
+int	 apij_matching_id(const json_t *obj, const char *id,
+	    struct kg_err *err);
+
+/* apij_string flags (identity wording). */
 #define APIJ_REQUIRED	0x01	/* absent -> 400 */
 #define APIJ_NULLABLE	0x02	/* JSON null accepted (reads as absent) */
 #define APIJ_NONBLANK	0x04	/* at least one non-space char ([\S]+) */
@@ -25,17 +71,6 @@
 #define APIJ_SECRET	0x10	/* never echo the value in errors */
 
 #define APIJ_MAX_TAGS	80	/* per project, as Keystone */
-
-/*
- * The object body[key] (e.g. "user"). 400 when the body is missing, has
- * other top-level members, or body[key] is absent or not an object.
- * Borrowed reference.
- */
-json_t	*apij_body_object(struct req *r, const char *key, struct kg_err *err);
-
-/* 400 "... {} does not have enough properties" when obj (body[field]) has
- * no member. */
-int	 apij_not_empty(json_t *obj, const char *field, struct kg_err *err);
 
 /*
  * obj[field] as a string of at most maxchars characters (UTF-8; 0: no
@@ -82,12 +117,19 @@ char	*apij_extra(json_t *obj, const char *const *known, const char *old,
  * names). */
 void	 apij_strip(const char *s, char *out, size_t outsz);
 
+/* ------------------------------------------------------------------------
+ * Query parameters and the caller's domain.
+ * --------------------------------------------------------------------- */
+
 /*
  * Query boolean name: *out = -1 when absent, else 0/1; 400 "Invalid input
  * for query parameters <name>. ..." for anything else.
  */
 int	 apij_query_bool(struct req *r, const char *name, int *out,
 	    struct kg_err *err);
+
+/* Query flag as Keystone's query_filter_is_true: present and not "0". */
+int	 apij_query_true(struct req *r, const char *name);
 
 /* Domain for a new user/group/project without domain_id: the caller's
  * domain when the token is domain-scoped, else the default domain. */
@@ -101,6 +143,10 @@ const char *apij_default_domain(struct req *r);
  */
 int	 apij_list_domain(struct req *r, const char **dom);
 
+/* ------------------------------------------------------------------------
+ * JSON views and replies.
+ * --------------------------------------------------------------------- */
+
 /* JSON views (new references, NULL when out of memory). */
 json_t	*apij_domain(struct req *r, const struct kg_domain *d);
 json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
@@ -109,10 +155,37 @@ json_t	*apij_user(struct req *r, const struct kg_user *u);
 json_t	*apij_group(struct req *r, const struct kg_group *g);
 
 /*
- * r->out = {"<key>": arr, "links": <links>}, stealing arr (NULL: out of
- * memory). Returns 200, or -1 with err.
+ * A role as Keystone renders it: its extra attributes, then id, name,
+ * domain_id (null for a global role), description (null when empty),
+ * options and links.self.
  */
+json_t	*apij_role(struct req *r, const struct kg_role *role);
+
+/* base + "/v3" + path (path starts with '/') into out. */
+void	 apij_url(struct req *r, const char *path, char *out, size_t outsz);
+
+/*
+ * Keystone's collection links with the query string: {"next": null,
+ * "self": base + path + "?query" (as received), "previous": null}. New
+ * reference. (req_links gives the same without the query, its members in
+ * another order.)
+ */
+json_t	*apij_query_links(struct req *r);
+
+/*
+ * r->out = {"<key>": arr, "links": links}, stealing arr and links (NULL:
+ * out of memory). Returns 200, or -1 with err.
+ */
+int	 apij_reply_list_links(struct req *r, const char *key, json_t *arr,
+	    json_t *links, struct kg_err *err);
+
+/* apij_reply_list_links with req_links(r). */
 int	 apij_reply_list(struct req *r, const char *key, json_t *arr,
+	    struct kg_err *err);
+
+/* {"roles": [...], "links": apij_query_links} for n roles into r->out.
+ * Returns 200, or -1 with err. */
+int	 apij_reply_roles(struct req *r, const struct kg_role *v, size_t n,
 	    struct kg_err *err);
 
 /* r->out = {"<key>": obj}, stealing obj. Returns status or -1. */
