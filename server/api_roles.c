@@ -24,41 +24,12 @@
  * Validation of role bodies (keystone/assignment/schema.py).
  * --------------------------------------------------------------------- */
 
-/* Keystone's id_string/domain_id pattern ^[a-zA-Z0-9-]+$, 1..64. */
-static int
-valid_id(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-") == n;
-}
-
-/* name: string, 1..255 characters, at least one non-space ([\S]+). */
-static int
-check_name(const json_t *v, struct kg_err *err)
-{
-	const char	*s;
-	size_t		 len, i;
-
-	if (!json_is_string(v))
-		return apij_bad_input(err, "name", v, "%s is not of type 'string'");
-	s = json_string_value(v);
-	len = json_string_length(v);
-	if (strlen(s) != len)
-		return apij_bad_input(err, "name", v, "%s contains NUL");
-	if (len < 1)
-		return apij_bad_input(err, "name", v, "%s is too short");
-	if (len > 255)
-		return apij_bad_input(err, "name", v, "%s is too long");
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' &&
-		    s[i] != '\f' && s[i] != '\v')
-			return 0;
-	return apij_bad_input(err, "name", v, "%s does not match '[\\\\S]+'");
-}
+/* The role attributes with a column (keystone/assignment/schema.py). */
+static const struct apij_field role_fields[] = {
+	{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
+	{ "description", APIJ_F_STRN, 0, 0, 0 },
+	{ "domain_id", APIJ_F_STRN, 0, 0, APIJ_IDCHARS },
+};
 
 /*
  * Check a {"role": {...}} body's known attributes. The member object is
@@ -71,29 +42,10 @@ role_body(struct req *r, int update, struct kg_err *err)
 	const char	*k;
 
 	if ((m = apij_body_object(r, "role", APIJ_BODY_REPR |
-	    (update ? APIJ_BODY_NONEMPTY : 0), err)) == NULL)
+	    (update ? APIJ_BODY_NONEMPTY : 0), err)) == NULL ||
+	    (!update && apij_require(m, "role", "name", err) == -1) ||
+	    apij_check_fields(m, role_fields, 3, err) == -1)
 		return NULL;
-	if ((v = json_object_get(m, "name")) != NULL) {
-		if (check_name(v, err) == -1)
-			return NULL;
-	} else if (!update) {
-		apij_require(m, "role", "name", err);
-		return NULL;
-	}
-	v = json_object_get(m, "description");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
-		apij_bad_input(err, "description", v,
-		    "%s is not of type 'string', 'null'");
-		return NULL;
-	}
-	v = json_object_get(m, "domain_id");
-	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
-	    !valid_id(json_string_value(v)))) {
-		apij_bad_input(err, "domain_id", v, json_is_string(v) ?
-		    "%s does not match '^[a-zA-Z0-9-]+$'" :
-		    "%s is not of type 'string', 'null'");
-		return NULL;
-	}
 	if ((o = json_object_get(m, "options")) != NULL) {
 		if (!json_is_object(o)) {
 			apij_bad_input(err, "options", o,

@@ -150,6 +150,76 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	return v;
 }
 
+/* Is s made of Keystone's id characters, 1..64 of them? */
+static int
+id_chars(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-") == n;
+}
+
+/* Has s a character other than white space? */
+static int
+not_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s))
+			return 1;
+	return 0;
+}
+
+int
+apij_check_fields(const json_t *obj, const struct apij_field *f, size_t n,
+    struct kg_err *err)
+{
+	const json_t	*v;
+	const char	*s;
+	size_t		 i, len;
+
+	for (i = 0; i < n; i++) {
+		if ((v = json_object_get(obj, f[i].name)) == NULL)
+			continue;
+		switch (f[i].type) {
+		case APIJ_F_BOOL:
+			if (!json_is_boolean(v))
+				return apij_bad_input(err, f[i].name, v,
+				    "%s is not of type 'boolean'");
+			continue;
+		case APIJ_F_STRN:
+			if (json_is_null(v))
+				continue;
+			if (!json_is_string(v))
+				return apij_bad_input(err, f[i].name, v,
+				    "%s is not of type 'string', 'null'");
+			break;
+		case APIJ_F_STR:
+			if (!json_is_string(v))
+				return apij_bad_input(err, f[i].name, v,
+				    "%s is not of type 'string'");
+			break;
+		}
+		s = json_string_value(v);
+		len = json_string_length(v);
+		if (len < f[i].minlen)
+			return apij_bad_input(err, f[i].name, v, "%s is too short");
+		if (f[i].maxlen != 0 && len > f[i].maxlen)
+			return apij_bad_input(err, f[i].name, v, "%s is too long");
+		if (strlen(s) != len)
+			return apij_bad_input(err, f[i].name, v, "%s contains NUL");
+		if ((f[i].flags & APIJ_NONBLANK) && !not_blank(s))
+			return apij_bad_input(err, f[i].name, v,
+			    "%s does not match '[\\\\S]+'");
+		if ((f[i].flags & APIJ_IDCHARS) && !id_chars(s))
+			return apij_bad_input(err, f[i].name, v,
+			    "%s does not match '^[a-zA-Z0-9-]+$'");
+	}
+	return 0;
+}
+
 int
 apij_require(const json_t *obj, const char *member, const char *name,
     struct kg_err *err)
@@ -354,7 +424,7 @@ apij_tags(json_t *v, const char *field, char ***out, size_t *n,
 }
 
 char *
-apij_extra(json_t *obj, const char *const *known, const char *old,
+apij_extra(const json_t *obj, const char *const *known, const char *old,
     struct kg_err *err)
 {
 	json_t		*extra = NULL, *v;
@@ -372,7 +442,7 @@ apij_extra(json_t *obj, const char *const *known, const char *old,
 		apij_oom(err);
 		return NULL;
 	}
-	json_object_foreach(obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v) {
 		for (kn = known; *kn != NULL; kn++)
 			if (strcmp(*kn, k) == 0)
 				break;
@@ -457,9 +527,8 @@ apij_list_domain(struct req *r, const char **dom)
  * JSON views and replies.
  * --------------------------------------------------------------------- */
 
-/* Set the members of extra (JSON object text) that out does not have. */
-static void
-merge_extra(json_t *out, const char *extra)
+void
+apij_merge_extra(json_t *out, const char *extra)
 {
 	json_t		*x, *v;
 	const char	*k;
@@ -520,7 +589,7 @@ apij_project(struct req *r, const struct kg_project *p)
 	    p->parent_id[0] ? p->parent_id : p->domain_id, "is_domain", 0,
 	    "tags", tags, "options", "links", req_self_link(r, "projects", p->id));
 	if (o != NULL)
-		merge_extra(o, p->extra);
+		apij_merge_extra(o, p->extra);
 	return o;
 }
 
@@ -544,7 +613,7 @@ apij_user(struct req *r, const struct kg_user *u)
 	if (u->default_project_id[0] != '\0')
 		json_object_set_new(o, "default_project_id",
 		    json_string(u->default_project_id));
-	merge_extra(o, u->extra);
+	apij_merge_extra(o, u->extra);
 	/* Keystone's filter_user: never a password, even one kept in extra. */
 	json_object_del(o, "password");
 	return o;
@@ -560,7 +629,7 @@ apij_group(struct req *r, const struct kg_group *g)
 	    g->description ? g->description : "",
 	    "links", req_self_link(r, "groups", g->id));
 	if (o != NULL)
-		merge_extra(o, g->extra);
+		apij_merge_extra(o, g->extra);
 	return o;
 }
 

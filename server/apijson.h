@@ -63,7 +63,7 @@ int	 apij_require(const json_t *obj, const char *member, const char *name,
 int	 apij_matching_id(const json_t *obj, const char *id,
 	    struct kg_err *err);
 
-/* apij_string flags (identity wording). */
+/* Flags of apij_string (identity wording) and struct apij_field. */
 #define APIJ_REQUIRED	0x01	/* absent -> 400 */
 #define APIJ_NULLABLE	0x02	/* JSON null accepted (reads as absent) */
 #define APIJ_NONBLANK	0x04	/* at least one non-space char ([\S]+) */
@@ -71,6 +71,27 @@ int	 apij_matching_id(const json_t *obj, const char *id,
 #define APIJ_SECRET	0x10	/* never echo the value in errors */
 
 #define APIJ_MAX_TAGS	80	/* per project, as Keystone */
+
+/* One attribute of a body object, for apij_check_fields. */
+struct apij_field {
+	const char	*name;
+	enum {
+		APIJ_F_STR,		/* string */
+		APIJ_F_STRN,		/* string or null */
+		APIJ_F_BOOL		/* boolean */
+	}		 type;
+	size_t		 minlen, maxlen; /* strings, bytes; maxlen 0 = unlimited */
+	unsigned int	 flags;		/* strings: APIJ_NONBLANK, APIJ_IDCHARS */
+};
+
+/*
+ * Check the type, length and pattern of every field of f[n] present in
+ * obj, in order, with jsonschema's texts (apij_bad_input): "<repr> is not
+ * of type 'string'", "... is too short", "... is too long", "... does not
+ * match '<pattern>'". Returns 0, or -1 with err.
+ */
+int	 apij_check_fields(const json_t *obj, const struct apij_field *f,
+	    size_t n, struct kg_err *err);
 
 /*
  * obj[field] as a string of at most maxchars characters (UTF-8; 0: no
@@ -110,8 +131,12 @@ int	 apij_tags(json_t *v, const char *field, char ***out, size_t *n,
  * old (JSON object text or NULL): the new "extra" as malloc'd JSON text,
  * or NULL with err (500) on failure.
  */
-char	*apij_extra(json_t *obj, const char *const *known, const char *old,
-	    struct kg_err *err);
+char	*apij_extra(const json_t *obj, const char *const *known,
+	    const char *old, struct kg_err *err);
+
+/* Add the members of extra (JSON object text, may be NULL) that o does
+ * not have: columns win over extra attributes. */
+void	 apij_merge_extra(json_t *o, const char *extra);
 
 /* Copy s without leading/trailing white space into out (Keystone strips
  * names). */
