@@ -162,7 +162,6 @@ update_region(struct req *r, struct kg_err *err)
 {
 	struct kg_region	 g;
 	json_t			*m, *v, *o;
-	char			*extra = NULL;
 	int			 ret = -1;
 
 	memset(&g, 0, sizeof(g));
@@ -177,21 +176,13 @@ update_region(struct req *r, struct kg_err *err)
 		return -1;
 	if (store_region_get(r->st, r->params[0], &g, err) == -1)
 		goto done;
-	if ((v = json_object_get(m, "description")) != NULL) {
-		free(g.description);
-		if ((g.description = strdup(json_is_string(v) ?
-		    json_string_value(v) : "")) == NULL) {
-			apij_oom(err);
-			goto done;
-		}
-	}
+	if (apij_set_text(m, "description", &g.description, err) == -1)
+		goto done;
 	if ((v = json_object_get(m, "parent_region_id")) != NULL)
 		kg_strlcpy(g.parent_region_id, json_is_string(v) ?
 		    json_string_value(v) : "", sizeof(g.parent_region_id));
-	if ((extra = apij_extra(m, region_known, g.extra, err)) == NULL)
+	if (apij_set_extra(m, region_known, &g.extra, err) == -1)
 		goto done;
-	free(g.extra);
-	g.extra = extra;
 	if (store_region_update(r->st, &g, err) == -1 ||
 	    store_commit(r->st, err) == -1)
 		goto done;
@@ -291,7 +282,6 @@ static int
 service_apply(struct kg_service *s, const json_t *m, struct kg_err *err)
 {
 	const json_t	*v;
-	char		*p;
 
 	if ((v = json_object_get(m, "type")) != NULL)
 		kg_strlcpy(s->type, json_string_value(v), sizeof(s->type));
@@ -299,16 +289,9 @@ service_apply(struct kg_service *s, const json_t *m, struct kg_err *err)
 		kg_strlcpy(s->name, json_string_value(v), sizeof(s->name));
 	if ((v = json_object_get(m, "enabled")) != NULL)
 		s->enabled = json_is_true(v);
-	if ((v = json_object_get(m, "description")) != NULL) {
-		if ((p = strdup(json_is_string(v) ? json_string_value(v) : "")) == NULL)
-			return apij_oom(err);
-		free(s->description);
-		s->description = p;
-	}
-	if ((p = apij_extra(m, service_known, s->extra, err)) == NULL)
+	if (apij_set_text(m, "description", &s->description, err) == -1 ||
+	    apij_set_extra(m, service_known, &s->extra, err) == -1)
 		return -1;
-	free(s->extra);
-	s->extra = p;
 	return 0;
 }
 
@@ -582,7 +565,6 @@ static int
 endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 {
 	const json_t	*v;
-	char		*p;
 
 	if ((v = json_object_get(m, "interface")) != NULL)
 		kg_strlcpy(e->interface, json_string_value(v), sizeof(e->interface));
@@ -590,16 +572,9 @@ endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 		kg_strlcpy(e->service_id, json_string_value(v), sizeof(e->service_id));
 	if ((v = json_object_get(m, "enabled")) != NULL)
 		e->enabled = json_is_true(v);
-	if ((v = json_object_get(m, "url")) != NULL) {
-		if ((p = strdup(json_string_value(v))) == NULL)
-			return apij_oom(err);
-		free(e->url);
-		e->url = p;
-	}
-	if ((p = apij_extra(m, endpoint_known, e->extra, err)) == NULL)
+	if (apij_set_text(m, "url", &e->url, err) == -1 ||
+	    apij_set_extra(m, endpoint_known, &e->extra, err) == -1)
 		return -1;
-	free(e->extra);
-	e->extra = p;
 	return 0;
 }
 

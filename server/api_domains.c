@@ -144,22 +144,13 @@ load_domain(struct req *r, const char *rule, const char *id,
     struct kg_domain *d, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(d, 0, sizeof(*d));
 	t.domain_id = id;
-	found = store_domain_get(r->st, id, d, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
-	if (req_authorize(r, rule, &t, err) == -1) {
+	store_domain_get(r->st, id, d, &lerr);
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_domain_free(d);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -207,13 +198,8 @@ update_domain(struct req *r, struct kg_err *err)
 		goto done;
 	if (name != NULL)
 		apij_strip(name, d.name, sizeof(d.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(d.description);
-		if ((d.description = strdup(desc ? desc : "")) == NULL) {
-			apij_oom(err);
-			goto done;
-		}
-	}
+	if (apij_set_text(obj, "description", &d.description, err) == -1)
+		goto done;
 	if ((extra = domain_extra(obj, d.extra, err)) == NULL)
 		goto done;
 	free(d.extra);

@@ -27,23 +27,14 @@ load_group(struct req *r, const char *rule, const char *id, const char *user_id,
     struct kg_group *g, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(g, 0, sizeof(*g));
-	found = store_group_get(r->st, id, g, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
-	t.domain_id = found ? g->domain_id : NULL;
+	if (store_group_get(r->st, id, g, &lerr) == 0)
+		t.domain_id = g->domain_id;
 	t.user_id = user_id;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_group_free(g);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -138,7 +129,6 @@ update_group(struct req *r, struct kg_err *err)
 	struct kg_group	 g;
 	json_t		*obj;
 	const char	*name, *desc, *domain_id, *id;
-	char		*extra;
 	int		 status = -1, tx = 1;
 
 	/* Read, modify and write in one transaction: no lost updates. */
@@ -162,17 +152,9 @@ update_group(struct req *r, struct kg_err *err)
 	}
 	if (name != NULL)
 		apij_strip(name, g.name, sizeof(g.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(g.description);
-		if ((g.description = strdup(desc ? desc : "")) == NULL) {
-			apij_oom(err);
-			goto done;
-		}
-	}
-	if ((extra = apij_extra(obj, group_known, g.extra, err)) == NULL)
+	if (apij_set_text(obj, "description", &g.description, err) == -1 ||
+	    apij_set_extra(obj, group_known, &g.extra, err) == -1)
 		goto done;
-	free(g.extra);
-	g.extra = extra;
 	if (store_group_update(r->st, &g, err) == -1)
 		goto done;
 	tx = 0;

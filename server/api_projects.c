@@ -30,23 +30,14 @@ load_project(struct req *r, const char *rule, const char *id,
     struct kg_project *p, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(p, 0, sizeof(*p));
-	found = store_project_get(r->st, id, p, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
+	if (store_project_get(r->st, id, p, &lerr) == 0)
+		t.domain_id = p->domain_id;
 	t.project_id = id;
-	t.domain_id = found ? p->domain_id : NULL;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_project_free(p);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -63,9 +54,6 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 {
 	struct kg_domain	 d;
 	int			 status = -1;
-	static const char *const known[] = { "id", "name", "description",
-		"domain_id", "parent_id", "enabled", "is_domain", "tags",
-		"options", "links", NULL };
 
 	if (req_authorize(r, "identity:create_project", NULL, err) == -1 ||
 	    req_authorize(r, "identity:create_domain", NULL, err) == -1)
@@ -82,7 +70,7 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 	apij_strip(name, d.name, sizeof(d.name));
 	d.description = (char *)(desc ? desc : "");
 	d.enabled = enabled;
-	if ((d.extra = apij_extra(obj, known, NULL, err)) == NULL)
+	if ((d.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
 		return -1;
 	if (store_domain_create(r->st, &d, err) == 0)
 		status = apij_reply_member(r, "project",
@@ -372,7 +360,7 @@ update_project(struct req *r, struct kg_err *err)
 	struct kg_project	 p;
 	json_t			*obj, *tags;
 	const char		*name, *desc, *id, *domain_id, *parent_id;
-	char			*extra, **tv = NULL;
+	char			**tv = NULL;
 	size_t			 ntv = 0;
 	int			 was, is_domain = 0, status = -1, tx = 0;
 
@@ -423,17 +411,9 @@ update_project(struct req *r, struct kg_err *err)
 		goto done;
 	if (name != NULL)
 		apij_strip(name, p.name, sizeof(p.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(p.description);
-		if ((p.description = strdup(desc ? desc : "")) == NULL) {
-			apij_oom(err);
-			goto done;
-		}
-	}
-	if ((extra = apij_extra(obj, project_known, p.extra, err)) == NULL)
+	if (apij_set_text(obj, "description", &p.description, err) == -1 ||
+	    apij_set_extra(obj, project_known, &p.extra, err) == -1)
 		goto done;
-	free(p.extra);
-	p.extra = extra;
 	if (check_enable_change(r, &p, was, err) == -1 ||
 	    store_project_update(r->st, &p, err) == -1)
 		goto done;

@@ -34,23 +34,14 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
     struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(u, 0, sizeof(*u));
-	found = store_user_get(r->st, id, u, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
+	if (store_user_get(r->st, id, u, &lerr) == 0)
+		t.domain_id = u->domain_id;
 	t.user_id = id;
-	t.domain_id = found ? u->domain_id : NULL;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_user_free(u);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -288,7 +279,7 @@ update_user(struct req *r, struct kg_err *err)
 	struct kg_user	 u;
 	json_t		*obj;
 	const char	*name, *domain_id, *password, *dpid, *id;
-	char		*extra, *hash = NULL;
+	char		*hash = NULL;
 	int		 was, revoke, status = -1, tx = 0;
 
 	memset(&u, 0, sizeof(u));
@@ -328,10 +319,8 @@ update_user(struct req *r, struct kg_err *err)
 	if (json_object_get(obj, "default_project_id") != NULL)
 		kg_strlcpy(u.default_project_id, dpid ? dpid : "",
 		    sizeof(u.default_project_id));
-	if ((extra = apij_extra(obj, user_known, u.extra, err)) == NULL)
+	if (apij_set_extra(obj, user_known, &u.extra, err) == -1)
 		goto done;
-	free(u.extra);
-	u.extra = extra;
 	/* Keystone: a new password or disabling ends the user's tokens. */
 	revoke = password != NULL || (was && !u.enabled);
 	if (store_user_update(r->st, &u, err) == -1)

@@ -457,6 +457,35 @@ apij_extra(const json_t *obj, const char *const *known, const char *old,
 	return s;
 }
 
+int
+apij_set_extra(const json_t *obj, const char *const *known, char **extra,
+    struct kg_err *err)
+{
+	char	*s;
+
+	if ((s = apij_extra(obj, known, *extra, err)) == NULL)
+		return -1;
+	free(*extra);
+	*extra = s;
+	return 0;
+}
+
+int
+apij_set_text(const json_t *obj, const char *key, char **dst,
+    struct kg_err *err)
+{
+	const json_t	*v = json_object_get(obj, key);
+	char		*s;
+
+	if (v == NULL)
+		return 0;
+	if ((s = strdup(json_is_string(v) ? json_string_value(v) : "")) == NULL)
+		return apij_oom(err);
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
 void
 apij_strip(const char *s, char *out, size_t outsz)
 {
@@ -498,6 +527,24 @@ apij_query_true(struct req *r, const char *name)
 	const char	*v = req_query(r, name);
 
 	return v != NULL && strcmp(v, "0") != 0;
+}
+
+int
+apij_authorize_lookup(struct req *r, const char *rule,
+    const struct policy_target *t, const struct kg_err *lookup,
+    struct kg_err *err)
+{
+	if (lookup->kind != KG_OK && lookup->kind != KG_ENOTFOUND) {
+		*err = *lookup;
+		return -1;
+	}
+	if (req_authorize(r, rule, t, err) == -1)
+		return -1;
+	if (lookup->kind != KG_OK) {
+		*err = *lookup;
+		return -1;
+	}
+	return 0;
 }
 
 const char *

@@ -138,6 +138,19 @@ char	*apij_extra(const json_t *obj, const char *const *known,
  * not have: columns win over extra attributes. */
 void	 apij_merge_extra(json_t *o, const char *extra);
 
+/* *extra (malloc'd JSON text or NULL) becomes apij_extra(obj, known,
+ * *extra). Returns 0, or -1 with err and *extra unchanged. */
+int	 apij_set_extra(const json_t *obj, const char *const *known,
+	    char **extra, struct kg_err *err);
+
+/*
+ * A text attribute as PATCH and create treat it: obj[key] a string
+ * replaces *dst (malloc'd or NULL), null makes it "", absent leaves it.
+ * Returns 0, or -1 (500) with *dst unchanged.
+ */
+int	 apij_set_text(const json_t *obj, const char *key, char **dst,
+	    struct kg_err *err);
+
 /* Copy s without leading/trailing white space into out (Keystone strips
  * names). */
 void	 apij_strip(const char *s, char *out, size_t outsz);
@@ -155,6 +168,18 @@ int	 apij_query_bool(struct req *r, const char *name, int *out,
 
 /* Query flag as Keystone's query_filter_is_true: present and not "0". */
 int	 apij_query_true(struct req *r, const char *name);
+
+/*
+ * Keystone's order for a rule on an object that may not exist. lookup is
+ * the error of the object's look-up (kind KG_OK: found): a failure other
+ * than KG_ENOTFOUND is returned at once; then rule is checked on t (built
+ * from what was found); then a missing object is reported. A caller the
+ * rule refuses so learns nothing about existence. Returns 0 (found and
+ * allowed), or -1 with err.
+ */
+int	 apij_authorize_lookup(struct req *r, const char *rule,
+	    const struct policy_target *t, const struct kg_err *lookup,
+	    struct kg_err *err);
 
 /* Domain for a new user/group/project without domain_id: the caller's
  * domain when the token is domain-scoped, else the default domain. */
