@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 
 #include "auth/token.h"
-#include "common/jsonfast.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
@@ -364,8 +363,7 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 	if (s->len == 0)
 		return 0;
-	/* json_loadb(..., JSON_REJECT_DUPLICATES, ...), faster (see jsonfast.h). */
-	s->req.body = kg_json_loadb(s->buf, s->len, &jerr);
+	s->req.body = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (s->req.body == NULL)
 		return kg_errf(err, KG_EBADREQ,
 		    "Expecting to find valid JSON in request body: %s", jerr.text);
