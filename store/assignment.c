@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "store/assignment.h"
+#include "store/identity.h"
 #include "store/store_int.h"
 
 /* ------------------------------------------------------------------------
@@ -811,19 +812,6 @@ domain_projects(struct store *st, const char *domain_id, char ***ids, size_t *n,
 	return store_get_strings(st, s, "domain projects", ids, n, err);
 }
 
-static int
-user_groups(struct store *st, const char *user_id, char ***ids, size_t *n,
-    struct kg_err *err)
-{
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "SELECT group_id FROM user_group WHERE user_id = ?"
-	    " ORDER BY group_id", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, user_id);
-	return store_get_strings(st, s, "user groups", ids, n, err);
-}
-
 /* The filters and look-ups one effective listing shares. */
 struct eff_ctx {
 	struct store			*st;
@@ -1146,7 +1134,8 @@ effective_list(struct store *st, const struct kg_assign_filter *f,
 	if (for_actor(&c, f->user_id, NULL, 0, &refs, err) == -1)
 		goto done;
 	if (f->user_id != NULL) {
-		if (user_groups(st, f->user_id, &groups, &ngroups, err) == -1)
+		if (store_user_group_ids(st, f->user_id, &groups, &ngroups,
+		    err) == -1)
 			goto done;
 		if (ngroups > 0 && for_actor(&c, NULL, groups, ngroups, &refs,
 		    err) == -1)
