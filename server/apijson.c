@@ -107,8 +107,19 @@ apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
 	return input_error(err, attr, val, msg);
 }
 
-static int
-required(struct kg_err *err, const char *field)
+int
+apij_unexpected(struct kg_err *err, const char *field, const char *key)
+{
+	if (field == NULL)
+		return kg_errf(err, KG_EBADREQ, "Additional properties are not"
+		    " allowed ('%s' was unexpected)", key);
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s."
+	    " Additional properties are not allowed ('%s' was unexpected)",
+	    field, key);
+}
+
+int
+apij_required(struct kg_err *err, const char *field)
 {
 	return kg_errf(err, KG_EBADREQ, "'%s' is a required property", field);
 }
@@ -125,14 +136,13 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	const char	*k;
 
 	if (r->body == NULL || (v = json_object_get(r->body, key)) == NULL) {
-		required(err, key);
+		apij_required(err, key);
 		return NULL;
 	}
 	if (!(flags & APIJ_BODY_OPEN))
 		json_object_foreach(r->body, k, v)
 			if (strcmp(k, key) != 0) {
-				kg_errf(err, KG_EBADREQ, "Additional properties are"
-				    " not allowed ('%s' was unexpected)", k);
+				apij_unexpected(err, NULL, k);
 				return NULL;
 			}
 	v = json_object_get(r->body, key);
@@ -267,7 +277,7 @@ apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
 	*out = NULL;
 	if (v == NULL) {
 		if (flags & APIJ_REQUIRED)
-			return required(err, field);
+			return apij_required(err, field);
 		return 0;
 	}
 	if (json_is_null(v) && (flags & APIJ_NULLABLE))
@@ -356,9 +366,7 @@ apij_options(json_t *obj, struct kg_err *err)
 	if (!json_is_object(v))
 		return invalid(err, "options", v, 0, "Expecting an object.");
 	json_object_foreach(v, k, x)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "options. Additional properties are not allowed ('%s' was "
-		    "unexpected)", k);
+		return apij_unexpected(err, "options", k);
 	return 0;
 }
 
