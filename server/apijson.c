@@ -160,16 +160,21 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	return v;
 }
 
-/* Is s made of Keystone's id characters, 1..64 of them? */
+/* Is s made of Keystone's id characters only ([a-zA-Z0-9-]*)? */
+static int
+id_charset(const char *s)
+{
+	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-")] == '\0';
+}
+
+/* Does s match Keystone's id_string (^[a-zA-Z0-9-]+$, 1..64 long)? */
 static int
 id_chars(const char *s)
 {
 	size_t	n = strlen(s);
 
-	if (n == 0 || n > 64)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-") == n;
+	return n > 0 && n <= 64 && id_charset(s);
 }
 
 /* Has s a character other than white space? */
@@ -271,7 +276,7 @@ apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
     const char **out, struct kg_err *err)
 {
 	json_t		*v = json_object_get(obj, field);
-	const char	*s, *p;
+	const char	*s;
 	char		 why[128];
 
 	*out = NULL;
@@ -292,17 +297,12 @@ apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
 		return invalid(err, field, v, flags, "'' is too short");
 	if (flags & APIJ_IDCHARS) {
 		maxchars = maxchars && maxchars < 64 ? maxchars : 64;
-		for (p = s; *p != '\0'; p++)
-			if (!isalnum((unsigned char)*p) && *p != '-')
-				return invalid(err, field, v, flags,
-				    "Does not match '^[a-zA-Z0-9-]+$'");
+		if (!id_charset(s))
+			return invalid(err, field, v, flags,
+			    "Does not match '^[a-zA-Z0-9-]+$'");
 	}
-	if (flags & APIJ_NONBLANK) {
-		for (p = s; *p != '\0' && isspace((unsigned char)*p); p++)
-			;
-		if (*p == '\0')
-			return invalid(err, field, v, flags, "Does not match '[\\S]+'");
-	}
+	if ((flags & APIJ_NONBLANK) && !not_blank(s))
+		return invalid(err, field, v, flags, "Does not match '[\\S]+'");
 	if ((maxchars != 0 && utf8_len(s) > maxchars) ||
 	    ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) &&
 	    strlen(s) >= STORE_NAME_SIZE)) {

@@ -29,10 +29,10 @@
  * --------------------------------------------------------------------- */
 
 /* apij_body_object flags. */
-#define APIJ_BODY_OPEN		0x01	/* other top-level members allowed */
-#define APIJ_BODY_NONEMPTY	0x02	/* {} -> 400 "... does not have enough
+#define APIJ_BODY_OPEN		0x100	/* other top-level members allowed */
+#define APIJ_BODY_NONEMPTY	0x200	/* {} -> 400 "... does not have enough
 					   properties" */
-#define APIJ_BODY_REPR		0x04	/* not an object: "<repr> is not of type
+#define APIJ_BODY_REPR		0x400	/* not an object: "<repr> is not of type
 					   'object'" (else "Expecting an
 					   object.") */
 
