@@ -1047,7 +1047,8 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 		    " WHERE prior_role_id = ? ORDER BY implied_role_id", err)) == NULL)
 			goto done;
 		store_bind_text(s, 1, cur.role_id);
-		if (store_get_strings(st, s, "implied roles", &ids, &nids, err) == -1)
+		if (store_get_strings(st, s, "implied roles", &ids, &nids,
+		    err) == -1)
 			goto done;
 		for (i = 0; i < nids; i++) {
 			imp = cur;
