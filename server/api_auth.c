@@ -218,7 +218,7 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 	if (auth != NULL && !json_is_object(auth))
 		return wrong_type(err, "", auth, "object", 0);
 	if ((id = json_object_get(auth, "identity")) == NULL)
-		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+		return apij_required(err, "identity");
 	if (!json_is_object(id))
 		return wrong_type(err, "identity", id, "object", 0);
 	if ((methods = json_object_get(id, "methods")) == NULL)
@@ -273,7 +273,7 @@ issue_token(struct req *r, struct kg_err *err)
 	char			*tok, *reply;
 
 	if (r->body == NULL)
-		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
 	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,

@@ -512,7 +512,7 @@ replace_tags(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	if ((v = r->body ? json_object_get(r->body, "tags") : NULL) == NULL) {
-		kg_errf(err, KG_EBADREQ, "'tags' is a required property");
+		apij_required(err, "tags");
 		goto done;
 	}
 	if (apij_tags(v, "tags", &tv, &ntv, err) == -1 ||

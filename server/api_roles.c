@@ -54,9 +54,7 @@ role_body(struct req *r, int update, struct kg_err *err)
 		}
 		json_object_foreach(o, k, v) {
 			if (strcmp(k, "immutable") != 0) {
-				kg_errf(err, KG_EBADREQ, "Invalid input for field/"
-				    "attribute options. Additional properties are"
-				    " not allowed ('%s' was unexpected)", k);
+				apij_unexpected(err, "options", k);
 				return NULL;
 			}
 			if (!json_is_boolean(v) && !json_is_null(v)) {

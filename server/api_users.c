@@ -387,9 +387,7 @@ change_password(struct req *r, struct kg_err *err)
 		return -1;
 	json_object_foreach(obj, k, v)
 		if (strcmp(k, "original_password") != 0 && strcmp(k, "password") != 0)
-			return kg_errf(err, KG_EBADREQ, "Invalid input for field/"
-			    "attribute user. Additional properties are not allowed "
-			    "('%s' was unexpected)", k);
+			return apij_unexpected(err, "user", k);
 	if (strlen(pw) > PASSWORD_MAX)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
 		    "password. Value: ***. Is too long (at most %d characters).",

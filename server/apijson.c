@@ -107,8 +107,19 @@ apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
 	return input_error(err, attr, val, msg);
 }
 
-static int
-required(struct kg_err *err, const char *field)
+int
+apij_unexpected(struct kg_err *err, const char *field, const char *key)
+{
+	if (field == NULL)
+		return kg_errf(err, KG_EBADREQ, "Additional properties are not"
+		    " allowed ('%s' was unexpected)", key);
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s."
+	    " Additional properties are not allowed ('%s' was unexpected)",
+	    field, key);
+}
+
+int
+apij_required(struct kg_err *err, const char *field)
 {
 	return kg_errf(err, KG_EBADREQ, "'%s' is a required property", field);
 }
@@ -125,14 +136,13 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	const char	*k;
 
 	if (r->body == NULL || (v = json_object_get(r->body, key)) == NULL) {
-		required(err, key);
+		apij_required(err, key);
 		return NULL;
 	}
 	if (!(flags & APIJ_BODY_OPEN))
 		json_object_foreach(r->body, k, v)
 			if (strcmp(k, key) != 0) {
-				kg_errf(err, KG_EBADREQ, "Additional properties are"
-				    " not allowed ('%s' was unexpected)", k);
+				apij_unexpected(err, NULL, k);
 				return NULL;
 			}
 	v = json_object_get(r->body, key);
@@ -150,16 +160,21 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	return v;
 }
 
-/* Is s made of Keystone's id characters, 1..64 of them? */
+/* Is s made of Keystone's id characters only ([a-zA-Z0-9-]*)? */
+static int
+id_charset(const char *s)
+{
+	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-")] == '\0';
+}
+
+/* Does s match Keystone's id_string (^[a-zA-Z0-9-]+$, 1..64 long)? */
 static int
 id_chars(const char *s)
 {
 	size_t	n = strlen(s);
 
-	if (n == 0 || n > 64)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-") == n;
+	return n > 0 && n <= 64 && id_charset(s);
 }
 
 /* Has s a character other than white space? */
@@ -261,13 +276,13 @@ apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
     const char **out, struct kg_err *err)
 {
 	json_t		*v = json_object_get(obj, field);
-	const char	*s, *p;
+	const char	*s;
 	char		 why[128];
 
 	*out = NULL;
 	if (v == NULL) {
 		if (flags & APIJ_REQUIRED)
-			return required(err, field);
+			return apij_required(err, field);
 		return 0;
 	}
 	if (json_is_null(v) && (flags & APIJ_NULLABLE))
@@ -282,17 +297,12 @@ apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
 		return invalid(err, field, v, flags, "'' is too short");
 	if (flags & APIJ_IDCHARS) {
 		maxchars = maxchars && maxchars < 64 ? maxchars : 64;
-		for (p = s; *p != '\0'; p++)
-			if (!isalnum((unsigned char)*p) && *p != '-')
-				return invalid(err, field, v, flags,
-				    "Does not match '^[a-zA-Z0-9-]+$'");
+		if (!id_charset(s))
+			return invalid(err, field, v, flags,
+			    "Does not match '^[a-zA-Z0-9-]+$'");
 	}
-	if (flags & APIJ_NONBLANK) {
-		for (p = s; *p != '\0' && isspace((unsigned char)*p); p++)
-			;
-		if (*p == '\0')
-			return invalid(err, field, v, flags, "Does not match '[\\S]+'");
-	}
+	if ((flags & APIJ_NONBLANK) && !not_blank(s))
+		return invalid(err, field, v, flags, "Does not match '[\\S]+'");
 	if ((maxchars != 0 && utf8_len(s) > maxchars) ||
 	    ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) &&
 	    strlen(s) >= STORE_NAME_SIZE)) {
@@ -356,9 +366,7 @@ apij_options(json_t *obj, struct kg_err *err)
 	if (!json_is_object(v))
 		return invalid(err, "options", v, 0, "Expecting an object.");
 	json_object_foreach(v, k, x)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "options. Additional properties are not allowed ('%s' was "
-		    "unexpected)", k);
+		return apij_unexpected(err, "options", k);
 	return 0;
 }
 

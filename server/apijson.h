@@ -29,10 +29,10 @@
  * --------------------------------------------------------------------- */
 
 /* apij_body_object flags. */
-#define APIJ_BODY_OPEN		0x01	/* other top-level members allowed */
-#define APIJ_BODY_NONEMPTY	0x02	/* {} -> 400 "... does not have enough
+#define APIJ_BODY_OPEN		0x100	/* other top-level members allowed */
+#define APIJ_BODY_NONEMPTY	0x200	/* {} -> 400 "... does not have enough
 					   properties" */
-#define APIJ_BODY_REPR		0x04	/* not an object: "<repr> is not of type
+#define APIJ_BODY_REPR		0x400	/* not an object: "<repr> is not of type
 					   'object'" (else "Expecting an
 					   object.") */
 
@@ -52,6 +52,16 @@ json_t	*apij_body_object(struct req *r, const char *key, unsigned int flags,
  */
 int	 apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
 	    const char *why);
+
+/* 400 "'<field>' is a required property". Returns -1. */
+int	 apij_required(struct kg_err *err, const char *field);
+
+/*
+ * 400 "Additional properties are not allowed ('<key>' was unexpected)",
+ * after "Invalid input for field/attribute <field>. " unless field is
+ * NULL (the top level of the body). Returns -1.
+ */
+int	 apij_unexpected(struct kg_err *err, const char *field, const char *key);
 
 /* 400 (apij_bad_input on member) "'<name>' is a required property" when
  * obj has no name; else 0. */

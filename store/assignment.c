@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "store/assignment.h"
+#include "store/identity.h"
 #include "store/store_int.h"
 
 /* ------------------------------------------------------------------------
@@ -161,26 +162,45 @@ store_role_add_implied(struct store *st, const char *prior_id,
  * Grants.
  * --------------------------------------------------------------------- */
 
+/*
+ * The statement for sql (a string literal, see store_stmt) with a grant's
+ * key bound: ?1 its type, ?2 actor_id, ?3 target_id ("system" for the
+ * system), ?4 role_id, ?5 inherited. NULL with err (400 for an actor and
+ * scope that make no assignment type).
+ */
+static sqlite3_stmt *
+grant_stmt(struct store *st, const char *sql, int is_group,
+    const char *actor_id, enum kg_scope_kind kind, const char *target_id,
+    const char *role_id, int inherited, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 type[16];
+
+	if (assignment_type(is_group, kind, type, sizeof(type)) == -1) {
+		kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+		return NULL;
+	}
+	if ((s = store_stmt(st, sql, err)) == NULL)
+		return NULL;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, actor_id);
+	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	store_bind_text(s, 4, role_id);
+	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
+	return s;
+}
+
 int
 store_grant(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, const char *role_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if (kind == KG_SCOPE_SYSTEM)
-		target_id = "system";
-	if ((s = store_stmt(st, "INSERT OR IGNORE INTO assignment (type, actor_id,"
-	    " target_id, role_id, inherited) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
+	if ((s = grant_stmt(st, "INSERT OR IGNORE INTO assignment (type, actor_id,"
+	    " target_id, role_id, inherited) VALUES (?, ?, ?, ?, ?)", is_group,
+	    actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
 	if (store_exec_stmt(st, s, "grant", NULL, err) == -1) {
 		if (err != NULL && err->kind == KG_ECONFLICT)
 			return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.",
@@ -453,20 +473,12 @@ store_grant_check(struct store *st, int is_group, const char *actor_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 	int		 yes = 0;
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
+	if ((s = grant_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
 	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
-	    err)) == NULL)
+	    is_group, actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
 	if (store_exists(st, s, "grant check", &yes, err) == -1)
 		return -1;
 	if (yes)
@@ -480,19 +492,11 @@ store_ungrant(struct store *st, int is_group, const char *actor_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
+	if ((s = grant_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
 	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
-	    err)) == NULL)
+	    is_group, actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
 	if (store_exec_stmt(st, s, "ungrant", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
@@ -506,21 +510,16 @@ store_grant_roles(struct store *st, int is_group, const char *actor_id,
     struct kg_role **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
 	*out = NULL;
 	*n = 0;
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "SELECT r.id, r.name, r.description, r.domain_id,"
+	/* Every role of the grant key: ?4 (the role) goes unused. */
+	if ((s = grant_stmt(st, "SELECT r.id, r.name, r.description, r.domain_id,"
 	    " r.extra FROM assignment a JOIN role r ON r.id = a.role_id"
-	    " WHERE a.type = ? AND a.actor_id = ? AND a.target_id = ?"
-	    " AND a.inherited = ? ORDER BY r.name, r.id", err)) == NULL)
+	    " WHERE a.type = ?1 AND a.actor_id = ?2 AND a.target_id = ?3"
+	    " AND a.inherited = ?5 ORDER BY r.name, r.id", is_group, actor_id,
+	    kind, target_id, NULL, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	sqlite3_bind_int(s, 4, inherited ? 1 : 0);
 	return store_get_all(st, s, "grant roles", sizeof(**out), role_row,
 	    role_free_one, (void **)out, n, err);
 }
@@ -811,19 +810,6 @@ domain_projects(struct store *st, const char *domain_id, char ***ids, size_t *n,
 	return store_get_strings(st, s, "domain projects", ids, n, err);
 }
 
-static int
-user_groups(struct store *st, const char *user_id, char ***ids, size_t *n,
-    struct kg_err *err)
-{
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "SELECT group_id FROM user_group WHERE user_id = ?"
-	    " ORDER BY group_id", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, user_id);
-	return store_get_strings(st, s, "user groups", ids, n, err);
-}
-
 /* The filters and look-ups one effective listing shares. */
 struct eff_ctx {
 	struct store			*st;
@@ -1061,7 +1047,8 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 		    " WHERE prior_role_id = ? ORDER BY implied_role_id", err)) == NULL)
 			goto done;
 		store_bind_text(s, 1, cur.role_id);
-		if (store_get_strings(st, s, "implied roles", &ids, &nids, err) == -1)
+		if (store_get_strings(st, s, "implied roles", &ids, &nids,
+		    err) == -1)
 			goto done;
 		for (i = 0; i < nids; i++) {
 			imp = cur;
@@ -1146,7 +1133,8 @@ effective_list(struct store *st, const struct kg_assign_filter *f,
 	if (for_actor(&c, f->user_id, NULL, 0, &refs, err) == -1)
 		goto done;
 	if (f->user_id != NULL) {
-		if (user_groups(st, f->user_id, &groups, &ngroups, err) == -1)
+		if (store_user_group_ids(st, f->user_id, &groups, &ngroups,
+		    err) == -1)
 			goto done;
 		if (ngroups > 0 && for_actor(&c, NULL, groups, ngroups, &refs,
 		    err) == -1)

@@ -579,8 +579,8 @@ store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err)
 
 		if (c.nservices == 0 || strcmp(c.services[c.nservices - 1].id,
 		    sid ? sid : "") != 0) {
-			if (store_grow(&c.services, sizeof(*c.services), c.nservices,
-			    &scap, err) == -1 ||
+			if (store_grow(&c.services, sizeof(*c.services),
+			    c.nservices, &scap, err) == -1 ||
 			    store_grow(&c.eps, sizeof(*c.eps), c.nservices, &ecap,
 			    err) == -1 ||
 			    store_grow(&c.neps, sizeof(*c.neps), c.nservices, &ncap,

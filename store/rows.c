@@ -54,7 +54,8 @@ store_get_one(struct store *st, sqlite3_stmt *s, const char *what,
 	if (rc == SQLITE_ROW)
 		ret = from_row(s, out, err);
 	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type, key);
+		ret = kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type,
+		    key);
 	else
 		ret = store_sqlerr(st, rc, what, NULL, err);
 	sqlite3_reset(s);
@@ -145,7 +146,8 @@ store_exec_one(struct store *st, sqlite3_stmt *s, const char *what,
 	if (store_exec_stmt(st, s, what, conflict, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type, id);
+		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type,
+		    id);
 	return 0;
 }
 
