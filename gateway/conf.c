@@ -47,6 +47,7 @@ static const struct option_def options[] = {
 	MARK("gateway", "mark_mask", mark_mask),
 	INT("gateway", "max_header_bytes", max_header_bytes, 256, 60000),
 	INT("gateway", "hold_timeout_ms", hold_timeout_ms, 10, 60000),
+	BOOL("gateway", "hold_all", hold_all),
 	INT("gateway", "max_flows", max_flows, 16, 10000000),
 	INT("gateway", "max_pending", max_pending, 1, 1000000),
 	INT("gateway", "max_held_packets", max_held_packets, 1, 4096),

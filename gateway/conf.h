@@ -26,6 +26,7 @@ struct gw_conf {
 	uint32_t mark_mask;		/* mark bits the gateway owns */
 	int	max_header_bytes;	/* request head limit (bytes) */
 	int	hold_timeout_ms;	/* head must be complete within */
+	int	hold_all;		/* hold partial-head packets too */
 	int	max_flows;		/* tracked flows */
 	int	max_pending;		/* flows holding packets */
 	int	max_held_packets;	/* packets held per flow */

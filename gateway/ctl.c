@@ -53,7 +53,7 @@ serve_one(struct gwctl *c, int fd)
 	if ((ans = malloc(ANSWER_MAX)) == NULL)
 		return;
 	len = c->fn(c->arg, cmd, ans, ANSWER_MAX);
-	while (off < len && (n = write(fd, ans + off, len - off)) > 0)
+	while (off < len && (n = send(fd, ans + off, len - off, MSG_NOSIGNAL)) > 0)
 		off += (size_t)n;
 	free(ans);
 }
@@ -147,9 +147,9 @@ gwctl_query(const char *path, const char *cmd, FILE *out, struct kg_err *err)
 {
 	struct sockaddr_un	sa;
 	struct timeval		tv = { 5, 0 };
-	char			buf[4096];
+	char			buf[4096], line[64];
 	ssize_t			n;
-	int			fd;
+	int			fd, len;
 
 	if (addr_of(path, &sa, err) == -1)
 		return -1;
@@ -161,7 +161,10 @@ gwctl_query(const char *path, const char *cmd, FILE *out, struct kg_err *err)
 		return kg_errf(err, KG_EUNAVAIL, "%s: %s (is keygate-gateway running?)",
 		    path, strerror(errno));
 	}
-	if (write(fd, cmd, strlen(cmd)) < 0 || write(fd, "\n", 1) < 0) {
+	/* one send: the daemon answers (and closes) after the first read */
+	len = snprintf(line, sizeof(line), "%s\n", cmd);
+	if (len < 0 || len >= (int)sizeof(line) ||
+	    send(fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
 		close(fd);
 		return kg_errf(err, KG_EUNAVAIL, "%s: %s", path, strerror(errno));
 	}

@@ -17,6 +17,7 @@
 	X(packets_queued, "packets received from the queues")		\
 	X(packets_passed, "packets without payload let through undecided") \
 	X(packets_held, "packets whose verdict was held for reassembly") \
+	X(packets_early, "partial-head packets passed before the decision") \
 	X(packets_unparsable, "packets that are not IPv4/IPv6 TCP (dropped)") \
 	X(packets_requeued, "packets back with a gateway mark: rules out of order") \
 	X(verdict_errors, "verdicts the kernel refused")		\

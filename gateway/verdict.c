@@ -24,6 +24,7 @@
 struct held {
 	uint32_t	id;
 	uint32_t	mark;		/* the packet's mark when queued */
+	uint32_t	end;		/* stream offset after its last byte */
 	uint16_t	queue;
 };
 
@@ -396,6 +397,7 @@ flow_hold(struct gw_engine *e, struct flow *f, uint16_t queue, uint32_t id,
 	}
 	f->held[f->nheld].id = id;
 	f->held[f->nheld].mark = mark;
+	f->held[f->nheld].end = UINT32_MAX;	/* set by the caller when known */
 	f->held[f->nheld].queue = queue;
 	f->nheld++;
 	e->nheld++;
@@ -432,6 +434,30 @@ flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
 		f->heldcap = HELD_INLINE;
 	}
 	flow_drop_buffers(f);
+}
+
+/*
+ * The head is still incomplete after have contiguous bytes: let the
+ * packets that lie wholly inside them through, unmarked. An HTTP/1.x
+ * server acts on nothing before the head is complete, and the packet that
+ * completes it stays held; passing the rest keeps the client's TCP from
+ * stalling on its retransmission timer (cwnd 1) while we wait.
+ */
+static void
+flow_pass_partial(struct gw_engine *e, struct flow *f, size_t have, struct outv *o)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < f->nheld; i++) {
+		if (f->held[i].end <= have) {
+			outv_add(o, f->held[i].queue, f->held[i].id, GW_V_ACCEPT, 0, 0);
+			STAT_INC(packets_early);
+			e->nheld--;
+		} else {
+			f->held[k++] = f->held[i];
+		}
+	}
+	f->nheld = k;
 }
 
 /* ------------------------------------------------------------------
@@ -794,6 +820,8 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		goto unlock;
 	}
 	off = (int32_t)(seq - f->base);
+	if (off >= 0 && pi.paylen <= UINT32_MAX - (uint32_t)off && !pi.truncated)
+		f->held[f->nheld - 1].end = (uint32_t)off + (uint32_t)pi.paylen;
 	if (off < 0) {
 		/* before byte 0: the stream did not start where we thought */
 		decide_fixed(e, f, GW_R_NOT_HTTP, &d);
@@ -807,6 +835,14 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 	}
 	have = flow_have(f);
 	hs = have > 0 ? http_parse((const char *)f->buf, have, &hr) : HTTP_INCOMPLETE;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char	fs[PKT_FLOW_STRLEN];
+
+		pkt_flow_str(&f->key, fs);
+		log_debug("%s: %s: %zu bytes at %d, %zu contiguous, %zu held, head %s",
+		    __func__, fs, pi.paylen, off, have, f->nheld,
+		    hs == HTTP_INCOMPLETE ? "incomplete" : "done");
+	}
 	if (hs != HTTP_INCOMPLETE) {
 		f->state = F_DECIDING;
 		pending_unlink(e, f);
@@ -820,6 +856,8 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 	} else if (f->nheld > e->cfg.max_held) {
 		decide_fixed(e, f, GW_R_OVERLOAD, &d);
 		flow_finish(e, f, &d, &o);
+	} else if (!e->cfg.hold_all) {
+		flow_pass_partial(e, f, have, &o);
 	}
  unlock:
 	pthread_mutex_unlock(&e->mu);

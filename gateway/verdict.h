@@ -7,9 +7,13 @@
  * is complete the engine checks the token (gwauth), evaluates the policy
  * (gwpolicy) and decides once for the flow: accept with the rule's mark,
  * reject or drop (each a mark the iptables rules act on). When the head
- * spans several segments, the verdicts of the flow's packets are held
- * (bounded in bytes, packets and time) until it is complete; then every
- * held packet gets the flow's verdict. A decided flow is remembered for a
+ * spans several segments they are reassembled (bounded in bytes, packets
+ * and time); the packet that completes the head, and any beyond a gap, are
+ * held until the decision and then get the flow's verdict. Packets that
+ * only carry part of a still incomplete (but so far valid) head pass
+ * unmarked, unless hold_all: a server cannot act on half a head, and
+ * holding them would stall the client's TCP (retransmission timeout,
+ * cwnd 1) before it sends the rest. A decided flow is remembered for a
  * while so packets queued before conntrack carried the mark get the same
  * verdict.
  *
@@ -53,6 +57,7 @@ struct gw_engine_cfg {
 	size_t		 max_held;	/* packets held per flow */
 	int64_t		 flow_idle_us;	/* forget a decided flow after this */
 	int		 log_decisions;	/* one log line per decision */
+	int		 hold_all;	/* hold partial-head packets too */
 };
 
 struct gw_engine;

@@ -9,6 +9,7 @@ or "closed".
   --delay S          seconds between pieces (default 0.05)
   --pad N            add an N-byte X-Pad header
   --wait-file F      before each request after the first, wait until F exists
+  --ready-file F     create F after the first response
   --timeout S        (default 5)
 """
 import os, socket, sys, time
@@ -72,6 +73,8 @@ try:
             if i + step < len(data):
                 time.sleep(float(o["delay"]))
         out.append(read_response(f))
+        if r == 0 and "ready-file" in o:
+            open(o["ready-file"], "w").close()
 except ConnectionResetError:
     out.append("reset")
 except (socket.timeout, TimeoutError):

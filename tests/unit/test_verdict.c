@@ -167,7 +167,7 @@ make_token(struct jwt_key *k, const char *role)
 }
 
 static struct gw_engine *
-engine(struct gwauth *a, int split, size_t max_pending)
+engine(struct gwauth *a, int split, size_t max_pending, int hold_all)
 {
 	struct gw_engine_cfg	 ec;
 	struct kg_err		 err = { 0 };
@@ -187,6 +187,7 @@ engine(struct gwauth *a, int split, size_t max_pending)
 	ec.max_held = 8;
 	ec.flow_idle_us = 5000000;
 	ec.log_decisions = 0;
+	ec.hold_all = hold_all;
 	if ((e = gw_engine_new(&ec, a, record, NULL, &err)) == NULL)
 		return NULL;
 	gw_engine_set_policy(e, gwpolicy_parse(pol, strlen(pol), &m, &err));
@@ -373,10 +374,52 @@ test_split(const char *good)
 	free(r);
 }
 
+/* Default mode: partial-head packets pass, the completing one is held. */
+static void
+test_partial(struct gwauth *a, const char *good)
+{
+	struct gw_engine	*e2 = engine(a, 0, 4, 0);
+	char			*r = request("/", good, 1500), *nr = request("/", NULL, 0);
+	size_t			 n = strlen(r), q = n / 4, len;
+	struct gw_engine	*saved = eng;
+	uint64_t		 early = STAT_GET(packets_early);
+
+	eng = e2;
+	nrecs = 0;
+	len = mk4(pkt, 4000, 9, TCPF_SYN, "", 0);
+	gw_engine_packet(eng, 0, 70, pkt, len, 0, now);
+	data(71, 4000, 10, r, q);
+	T("verd-4.1 partial head: passes unmarked at once", passed(71));
+	data(72, 4000, 10 + 2 * (uint32_t)q, r + 2 * q, q);
+	T("verd-4.1 segment beyond a gap: held", verdict_of(72) == NULL);
+	data(73, 4000, 10 + (uint32_t)q, r + q, q);
+	T("verd-4.1 gap filled, head still incomplete: both pass", passed(73) && passed(72));
+	data(74, 4000, 10, r, q);
+	T("verd-4.1 retransmission of passed bytes passes", passed(74));
+	data(75, 4000, 10 + 3 * (uint32_t)q, r + 3 * q, n - 3 * q);
+	T("verd-4.1 completing segment gets the decision", is(75, GW_V_REPEAT, 0x1));
+	T("verd-4.1 counted as early", STAT_GET(packets_early) == early + 4);
+
+	nrecs = 0;
+	data(76, 4001, 1, nr, 10);
+	T("verd-4.2 rejected flow: partial packet passed", passed(76));
+	data(77, 4001, 11, nr + 10, strlen(nr) - 10);
+	T("verd-4.2 completing segment rejected", is(77, GW_V_REPEAT, 0x2));
+	nrecs = 0;
+	data(78, 4002, 1, "GET / HTTP/1.1\r\nHost", 20);
+	data(79, 4002, 21, "\x01\x02", 2);
+	T("verd-4.3 garbage after a valid prefix: reject", passed(78) &&
+	    is(79, GW_V_REPEAT, 0x2));
+	free(r);
+	free(nr);
+	eng = saved;
+	gw_engine_free(e2);
+}
+
 static void
 test_modes(struct gwauth *a, const char *good)
 {
-	struct gw_engine	*e2 = engine(a, 1, 16);
+	struct gw_engine	*e2 = engine(a, 1, 16, 1);
 	char			*r = request("/", good, 0);
 	size_t			 len = mk4(pkt, 3000, 1, TCPF_ACK, r, strlen(r));
 
@@ -409,12 +452,13 @@ main(void)
 	gwauth_set_keys(a, keys, n);
 	good = make_token(k, "member");
 	admin = make_token(k, "admin");
-	eng = engine(a, 0, 1);
+	eng = engine(a, 0, 1, 1);
 	T("verd-0.1 engine created", eng != NULL);
 	if (eng != NULL) {
 		test_single(good, admin);
 		test_split(good);
 		test_modes(a, good);
+		test_partial(a, good);
 		gw_engine_free(eng);
 	}
 	free(good);
