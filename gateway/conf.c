@@ -65,6 +65,7 @@ static const struct option_def options[] = {
 	STR("rules", "dst", dst),
 	STR("rules", "in_interface", in_interface),
 	BOOL("rules", "queue_bypass", queue_bypass),
+	STR("rules", "skip_empty", skip_empty),
 	BOOL("rules", "cpu_fanout", cpu_fanout),
 	BOOL("rules", "restore_mark", restore_mark),
 	BOOL("rules", "ipv6", ipv6),
@@ -112,6 +113,7 @@ gw_conf_defaults(struct gw_conf *c)
 	kg_strlcpy(c->control_socket, "/run/keygate-gateway.sock", sizeof(c->control_socket));
 	kg_strlcpy(c->chain, "INPUT", sizeof(c->chain));
 	kg_strlcpy(c->chain_name, "KEYGATE", sizeof(c->chain_name));
+	kg_strlcpy(c->skip_empty, "all", sizeof(c->skip_empty));
 	c->ipv6 = 1;
 	c->sync_interval = 5;
 	c->timeout = 3;
@@ -373,6 +375,9 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "gateway.control_socket: an absolute path");
 	if (strcmp(c->chain, "INPUT") != 0 && strcmp(c->chain, "FORWARD") != 0)
 		return kg_errf(err, KG_EBADREQ, "rules.chain: INPUT or FORWARD");
+	if (strcmp(c->skip_empty, "ack") != 0 && strcmp(c->skip_empty, "all") != 0 &&
+	    strcmp(c->skip_empty, "no") != 0)
+		return kg_errf(err, KG_EBADREQ, "rules.skip_empty: ack, all or no");
 	if (!valid_chain_name(c->chain_name))
 		return kg_errf(err, KG_EBADREQ, "rules.chain_name: [A-Za-z0-9_-], "
 		    "at most 28");

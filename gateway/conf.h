@@ -45,6 +45,8 @@ struct gw_conf {
 	char	dst[512];		/* optional destination CIDRs (v4 and v6) */
 	char	in_interface[16];	/* optional -i */
 	int	queue_bypass;		/* --queue-bypass: fail open when down */
+	char	skip_empty[8];		/* payload-less packets skip the queue:
+					   "all", "ack" (not SYNs), "no" */
 	int	cpu_fanout;		/* --queue-cpu-fanout with several queues */
 	int	restore_mark;		/* CONNMARK --restore-mark for routing */
 	int	ipv6;			/* print ip6tables rules too */

@@ -64,6 +64,35 @@ match_of(const struct gw_conf *c, int v6, char *out, size_t n)
 	    dst[0] ? " -d " : "", dst, ports);
 }
 
+/*
+ * Packets without TCP payload need no decision: let them skip the queue.
+ * u32 has no arithmetic, so "no payload" is spelled out per TCP data
+ * offset: IP length == IP header + TCP header (IPv4 without options, IPv6
+ * without extension headers; anything else is queued, which is only
+ * slower). A length cap alone would let a request sent in tiny segments
+ * past the gateway.
+ */
+static void
+print_skip_empty(FILE *fp, const struct gw_conf *c, const char *cmd, int v6,
+    const char *table, const char *ch)
+{
+	const char	*syn = strcmp(c->skip_empty, "all") == 0 ? "" : " ! --syn";
+	int		 d;
+
+	if (strcmp(c->skip_empty, "no") == 0)
+		return;
+	for (d = 5; d <= 15; d++) {
+		if (v6)
+			fprintf(fp, "%s -w%s -A %s -p tcp%s -m u32 --u32 "
+			    "\"6>>24=6&&4>>16=%d&&52>>26&0x3C=%d\" -j ACCEPT\n", cmd, table,
+			    ch, syn, 4 * d, 4 * d);
+		else
+			fprintf(fp, "%s -w%s -A %s -p tcp%s -m u32 --u32 "
+			    "\"0>>22&0x3C=20&&0&0xFFFF=%d&&32>>26&0x3C=%d\" -j ACCEPT\n", cmd,
+			    table, ch, syn, 20 + 4 * d, 4 * d);
+	}
+}
+
 static void
 print_ipt(FILE *fp, const struct gw_conf *c, const char *cmd, int v6, int del)
 {
@@ -108,9 +137,11 @@ print_ipt(FILE *fp, const struct gw_conf *c, const char *cmd, int v6, int del)
 		fprintf(fp, "%s -w -t mangle -N %s\n", cmd, ch);
 		fprintf(fp, "%s -w -t mangle -A %s -m connmark ! --mark 0x0%s -j RETURN\n",
 		    cmd, ch, mk);
+		print_skip_empty(fp, c, cmd, v6, " -t mangle", ch);
 		fprintf(fp, "%s -w -t mangle -A %s -j %s\n", cmd, ch, q);
 		fprintf(fp, "%s -w -t mangle -I %s %s -j %s\n", cmd, c->chain, match, ch);
 	} else {
+		print_skip_empty(fp, c, cmd, v6, "", ch);
 		fprintf(fp, "%s -w -A %s -j %s\n", cmd, ch, q);
 	}
 	fprintf(fp, "%s -w -I %s %s -j %s\n", cmd, c->chain, match, ch);

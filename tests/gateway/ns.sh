@@ -222,10 +222,14 @@ is "gw-4.1 keep-alive: two requests on one connection" "200 200" \
 q1=$(stat packets_queued)
 is "gw-4.1 keep-alive: second request not queued" "yes" \
     "$([ $((q1 - q0)) -le 4 ] && echo yes || echo "no ($((q1 - q0)) queued)")"
+q1=$(stat packets_queued)
+is "gw-4.2 one request: only its packet queued (handshake, FIN skip)" "200 0 1" \
+    "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued) - q1))"
+q1=$(stat packets_queued)
 size=$(inc curl -s -m 20 -H "X-Auth-Token: $MEMBER" -o - $URL/big | wc -c)
 q2=$(stat packets_queued)
-is "gw-4.2 4 MB download complete" "4000000" "$size"
-is "gw-4.2 only the first packets were queued" "yes" \
+is "gw-4.3 4 MB download complete" "4000000" "$size"
+is "gw-4.3 only the first packets were queued" "yes" \
     "$([ $((q2 - q1)) -le 6 ] && echo yes || echo "no ($((q2 - q1)) queued)")"
 
 # ------------------------------------------------------------------
@@ -304,7 +308,8 @@ ok "gw-8.7 clean SIGTERM" stop_gw
 # ------------------------------------------------------------------
 # 9. hold_all: nothing reaches the server before the decision
 # ------------------------------------------------------------------
-sed 's/^\[gateway\]$/[gateway]\nhold_all = yes/' "$W/gw.conf" >"$W/gw-hold.conf"
+sed -e 's/^\[gateway\]$/[gateway]\nhold_all = yes/' \
+    -e 's/^\[rules\]$/[rules]\nskip_empty = ack/' "$W/gw.conf" >"$W/gw-hold.conf"
 "$GW" rules -f "$W/gw-hold.conf" | ing sh -e
 start_gw "$W/gw-hold.conf"
 is "gw-9.1 hold_all: 9 KB token in several segments -> 200" "200" \
@@ -313,7 +318,10 @@ is "gw-9.1 hold_all: segments held, none passed early" "yes 0" \
     "$([ "$(stat packets_held "$W/gw-hold.conf")" -ge 2 ] && echo yes) $(stat packets_early "$W/gw-hold.conf")"
 is "gw-9.2 hold_all: no token in several segments -> reset" "reset" \
     "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --pad 9000)"
-ok "gw-9.3 clean SIGTERM" stop_gw
+q0=$(stat packets_queued "$W/gw-hold.conf")
+is "gw-9.3 skip_empty = ack: SYN and request queued" "200 0 2" \
+    "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued "$W/gw-hold.conf") - q0))"
+ok "gw-9.4 clean SIGTERM" stop_gw
 "$GW" rules --delete -f "$W/gw-hold.conf" | ing sh -e
 
 # ------------------------------------------------------------------

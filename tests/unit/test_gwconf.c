@@ -159,6 +159,13 @@ test_rules(void)
 	    "--mark 0x0/0xff -j ACCEPT\n"));
 	T("gwrules-1.1 queue last, fail-closed", has(r, "-A KEYGATE -j NFQUEUE "
 	    "--queue-num 0\n") && !has(r, "bypass"));
+	T("gwrules-1.1 payload-less packets skip the queue (exact lengths)", has(r,
+	    "iptables -w -A KEYGATE -p tcp -m u32 --u32 \"0>>22&0x3C=20&&0&0xFFFF=40&&"
+	    "32>>26&0x3C=20\" -j ACCEPT\n") && has(r, "0&0xFFFF=80&&32>>26&0x3C=60\" -j "
+	    "ACCEPT\n") && has(r, "ip6tables -w -A KEYGATE -p tcp -m u32 --u32 "
+	    "\"6>>24=6&&4>>16=32&&52>>26&0x3C=32\" -j ACCEPT\n"));
+	T("gwrules-1.1 skip rules before the queue", strstr(r, "-m u32") <
+	    strstr(r, "NFQUEUE"));
 	T("gwrules-1.1 mark rules precede the queue", strstr(r, "--save-mark") <
 	    strstr(r, "NFQUEUE"));
 	T("gwrules-1.1 jump for the ports", has(r, "iptables -w -I INPUT -p tcp -m multiport "
@@ -186,12 +193,25 @@ test_rules(void)
 	    "--ctmask 0xff\n") && has(r, "-t mangle -I OUTPUT"));
 	free(r);
 
+	load("[rules]\nports = 80\nskip_empty = ack\n[keygate]\njwks_file = /k\n", &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.3 skip_empty = ack keeps SYNs queued", has(r, "-p tcp ! --syn -m u32"));
+	free(r);
+	load("[rules]\nports = 80\nskip_empty = no\n[keygate]\njwks_file = /k\n", &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.3 skip_empty = no", !has(r, "u32"));
+	free(r);
+	T("gwrules-2.3 bad skip_empty", load("[rules]\nports = 80\nskip_empty = some\n"
+	    "[keygate]\njwks_file = /k\n", &c, &err) == -1);
+
 	load("[gateway]\nmode = split\n[rules]\nports = 80\n[keygate]\njwks_file = /k\n",
 	    &c, &err);
 	r = rules(&c, 0);
 	T("gwrules-3.1 split: queue in mangle", has(r, "iptables -w -t mangle -A KEYGATE -j "
 	    "NFQUEUE --queue-num 0\n") && has(r, "iptables -w -t mangle -I INPUT -p tcp -m "
 	    "multiport --dports 80 -j KEYGATE\n"));
+	T("gwrules-3.1 split: skip rules in mangle", has(r, "iptables -w -t mangle -A KEYGATE "
+	    "-p tcp -m u32"));
 	T("gwrules-3.1 split: decisions in filter", has(r, "iptables -w -A KEYGATE -p tcp "
 	    "-m connmark --mark 0x2/0xff -j REJECT") && !has(r, "iptables -w -A KEYGATE -j "
 	    "NFQUEUE"));
