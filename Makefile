@@ -131,9 +131,33 @@ bench: all
 	@scripts/install-deps bench
 	tests/bench/bench-server $(B)
 
+# install: binaries, systemd units (paths filled in), the sysusers.d entry
+# for the keygate user, man pages, and the sample configuration (also as
+# SYSCONFDIR/keygate/keygate.conf unless one exists). Honors DESTDIR.
+BINDIR	  ?= $(PREFIX)/bin
+MANDIR	  ?= $(PREFIX)/share/man
+DOCDIR	  ?= $(PREFIX)/share/doc/keygate
+UNITDIR	  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(B)/keygate $(B)/keygate-gateway $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/keygate
+	install -m 0755 $(B)/keygate $(B)/keygate-gateway $(DESTDIR)$(BINDIR)/
+	for u in keygate keygate-gateway; do \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	        dist/systemd/$$u.service > $(DESTDIR)$(UNITDIR)/$$u.service.tmp && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service.tmp && \
+	    mv $(DESTDIR)$(UNITDIR)/$$u.service.tmp $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; \
+	done
+	install -m 0644 dist/systemd/keygate.sysusers $(DESTDIR)$(SYSUSERSDIR)/keygate.conf
+	install -m 0644 dist/man/keygate.8 dist/man/keygate-gateway.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 dist/man/keygate.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 keygate.conf $(DESTDIR)$(DOCDIR)/keygate.conf.sample
+	test -e $(DESTDIR)$(SYSCONFDIR)/keygate/keygate.conf || \
+	    install -m 0644 keygate.conf $(DESTDIR)$(SYSCONFDIR)/keygate/keygate.conf
 
 clean:
 	rm -rf build build-asan

@@ -63,6 +63,10 @@ struct jwt_keyset {
  */
 char	*jwt_sign(const struct jwt_key *k, const json_t *claims, struct kg_err *err);
 
+/* The same with the claims already serialized (a JSON object's text). */
+char	*jwt_sign_text(const struct jwt_key *k, const char *claims, size_t len,
+	    struct kg_err *err);
+
 /*
  * Verify token against ks: pinned ES256, known kid, valid signature,
  * payload a JSON object. Returns the claims (new reference) or NULL with

@@ -6,9 +6,33 @@
  * revocation events, current state of user/project/roles) and revoking.
  * The tokens object holds the parsed signing keys and the validation
  * cache; it is shared by all worker threads and is thread-safe.
+ *
+ * Claims are those auth/jwt.h lists. Validation is authoritative: a token
+ * whose signature checks out is still refused when it expired, when a
+ * revocation event matches it, or when its user, the user's domain, its
+ * project (and that project's domain) or its domain is gone or disabled,
+ * or when the user no longer holds any role on its scope. The roles and
+ * names returned are the current ones, recomputed from the store.
+ *
+ * Validation cache: a bounded table (cache_size entries, 4-way buckets,
+ * least recently used evicted) keyed by SHA-256 of the token (never the
+ * token). An entry holds the caller context and the token object as JSON
+ * text (~1-2 KB); it is used only while store_generation() is unchanged,
+ * the key set it was verified with is still loaded and the token has not
+ * expired, so any change to users, projects, domains, roles, grants,
+ * catalog or revocation events is seen by the next request. Entries are
+ * made by validation, not by issue. A small state cache (user, scope
+ * target, effective roles per request key and generation) spares the
+ * token method and validation misses their queries.
+ *
+ * 404 texts: Keystone says "Could not recognize Fernet token" for a token
+ * it cannot parse; ours are not Fernet tokens, so TOKEN_MSG_UNRECOGNIZED
+ * drops that word. "Failed to validate token" is Keystone's text as is.
  */
 #ifndef KG_AUTH_TOKEN_H
 #define KG_AUTH_TOKEN_H
+
+#include <jansson.h>
 
 #include "auth/ctx.h"
 #include "common/err.h"
@@ -23,10 +47,20 @@ struct token_cfg {
 	int		 cache_size;		/* validated tokens cached; 0 = off */
 };
 
+/* Keystone's 404 texts for a subject token that fails validation. */
+#define TOKEN_MSG_UNRECOGNIZED	"Could not recognize token"
+#define TOKEN_MSG_INVALID	"Failed to validate token"
+
 /* Load the keys in cfg->key_dir (which must exist, see auth/keys.h).
  * NULL on failure. */
 struct tokens	*tokens_open(const struct token_cfg *cfg, struct kg_err *err);
 void		 tokens_close(struct tokens *t);
+
+/*
+ * Reload the signing keys from the repository (SIGHUP after "keygate keys
+ * rotate"). On failure the old keys stay in use. Returns 0 or -1.
+ */
+int	tokens_reload(struct tokens *t, struct kg_err *err);
 
 /*
  * Authenticate a request: validate token (never expired, never revoked)
@@ -35,5 +69,102 @@ void		 tokens_close(struct tokens *t);
  */
 int	tokens_authenticate(struct tokens *t, struct store *st, const char *token,
 	    struct kg_ctx *ctx, struct kg_err *err);
+
+/*
+ * Validate a subject token (GET/HEAD/DELETE /v3/auth/tokens). With
+ * allow_expired, a token expired less than allow_expired_window ago is
+ * accepted. Fills *ctx (free with kg_ctx_free) and, when body is not NULL,
+ * *body with the token's {"methods": ..., "user": ..., ...} object without
+ * catalog (new reference, private to the caller). Fails with KG_ENOTFOUND
+ * and TOKEN_MSG_UNRECOGNIZED (not one of our tokens) or TOKEN_MSG_INVALID
+ * (expired, revoked, user/project/domain disabled or gone, no roles), or
+ * KG_EINTERNAL.
+ */
+int	tokens_validate(struct tokens *t, struct store *st, const char *token,
+	    int allow_expired, struct kg_ctx *ctx, json_t **body, struct kg_err *err);
+
+/*
+ * tokens_validate for GET /v3/auth/tokens: *reply (malloc'd) is the whole
+ * {"token": {...}} reply as JSON text, with the catalog when with_catalog
+ * and the token is scoped. A cached validation builds no JSON tree.
+ * caller is the request's X-Auth-Token exactly as passed to
+ * tokens_authenticate on this thread (or NULL): the request then reuses
+ * the store generation read there, one snapshot for the whole request.
+ */
+int	tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
+	    int allow_expired, int with_catalog, const char *caller,
+	    struct kg_ctx *ctx, char **reply, struct kg_err *err);
+
+/*
+ * A POST /v3/auth/tokens request once its JSON has been checked. Strings
+ * are borrowed (typically from the request body).
+ */
+struct token_auth {
+	const char	*methods[4];		/* as requested, e.g. "password" */
+	size_t		 nmethods;
+	/* "password" method */
+	const char	*user_id;		/* or user_name + a domain */
+	const char	*user_name;
+	const char	*user_domain_id;
+	const char	*user_domain_name;
+	const char	*password;
+	/* "token" method */
+	const char	*token_id;
+	/* scope: KG_SCOPE_NONE = none requested */
+	enum kg_scope_kind scope;
+	int		 explicit_unscoped;	/* "scope": "unscoped" */
+	const char	*project_id;		/* or project_name + a domain */
+	const char	*project_name;
+	const char	*project_domain_id;
+	const char	*project_domain_name;
+	const char	*domain_id;		/* domain scope: id or name */
+	const char	*domain_name;
+};
+
+/*
+ * Authenticate a and issue a token. *token (malloc'd) is the compact JWT
+ * for X-Subject-Token, *reply (malloc'd) the {"token": {...}} reply as JSON
+ * text, with the catalog when with_catalog and the token is scoped; *ctx
+ * (optional, free with kg_ctx_free) the new token's context. Fails with
+ * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
+ * the scope, unsupported method) or KG_EINTERNAL.
+ */
+int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
+	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
+	    struct kg_err *err);
+
+/*
+ * Revoke the token described by subject (from tokens_validate): records a
+ * revocation event on its audit id. Returns 0 or -1.
+ */
+int	tokens_revoke(struct tokens *t, struct store *st, const struct kg_ctx *subject,
+	    struct kg_err *err);
+
+/*
+ * The service catalog as tokens show it: [{"endpoints": [{id, interface,
+ * region_id, url, region}], "id", "type", "name"}, ...]. New reference,
+ * private to the caller; built once per store generation.
+ */
+json_t	*tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err);
+
+/* {"keys": [public JWK of every loaded key]}; new reference. */
+json_t	*tokens_jwks(struct tokens *t);
+
+/*
+ * Delete revocation events no live token can match any more (older than
+ * the token lifetime plus the allow_expired window). Runs at most once a
+ * minute; cheap to call often. Errors are logged.
+ */
+void	tokens_prune(struct tokens *t, struct store *st);
+
+/* Drop every cached validation (tests). */
+void	tokens_cache_clear(struct tokens *t);
+
+/* Cache counters since open (tests, metrics). */
+struct token_stats {
+	unsigned long	hits;
+	unsigned long	misses;
+};
+void	tokens_stats(struct tokens *t, struct token_stats *out);
 
 #endif /* KG_AUTH_TOKEN_H */

@@ -1,6 +1,568 @@
-/* api_assignments.c - placeholder route table; the assignments API module fills it. */
-#include "server/http.h"
+/*
+ * api_assignments.c - role grants and role assignments: the grant routes
+ * under /v3/projects, /v3/domains, /v3/system and /v3/OS-INHERIT, and
+ * GET /v3/role_assignments, as Keystone serves them (keystone/api/
+ * projects.py, domains.py, system.py, os_inherit.py, role_assignments.py).
+ *
+ * Removing a grant records revocation events (see store/revoke.h) in the
+ * same transaction, so the server and offline checkers stop honouring
+ * tokens that carried the role.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "server/assign_json.h"
+#include "store/revoke.h"
+
+/* ------------------------------------------------------------------------
+ * Grants.
+ * --------------------------------------------------------------------- */
+
+/* Which grant a route is about. */
+struct grant_spec {
+	enum kg_scope_kind	kind;		/* PROJECT, DOMAIN or SYSTEM */
+	int			is_group;
+	int			inherited;	/* OS-INHERIT ... inherited_to_projects */
+};
+
+/* The parts of a grant URL, checked as Keystone's enforcement target. */
+struct grant_ref {
+	const char	*target_id;	/* NULL for system */
+	const char	*actor_id;
+	const char	*role_id;	/* NULL for list routes */
+	struct kg_role	 role;
+	char		 target_domain[STORE_ID_SIZE];	/* project's domain / domain */
+	int		 actor_missing;
+};
+
+/*
+ * Resolve the URL as Keystone's _build_enforcement_target_attr: the role
+ * (404), the user or group (404 unless allow_missing), then the project or
+ * domain (404); then check rule.
+ */
+static int
+grant_load(struct req *r, const struct grant_spec *g, int with_role,
+    int allow_missing, const char *rule, struct grant_ref *ref,
+    struct kg_err *err)
+{
+	struct kg_assign_name	 nm;
+	struct policy_target	 t = { 0 };
+	struct kg_err		 aerr = { 0 };
+	size_t			 i = 0;
+
+	memset(ref, 0, sizeof(*ref));
+	if (g->kind != KG_SCOPE_SYSTEM)
+		ref->target_id = r->params[i++];
+	ref->actor_id = r->params[i++];
+	if (with_role) {
+		ref->role_id = r->params[i++];
+		if (store_role_get(r->st, ref->role_id, &ref->role, err) == -1)
+			return -1;
+	}
+	if (store_assign_name(r->st, g->is_group ? KG_OBJ_GROUP : KG_OBJ_USER,
+	    ref->actor_id, NULL, &aerr) == -1) {
+		if (!allow_missing || aerr.kind != KG_ENOTFOUND) {
+			*err = aerr;
+			goto fail;
+		}
+		ref->actor_missing = 1;
+	}
+	if (g->kind == KG_SCOPE_PROJECT) {
+		if (store_assign_name(r->st, KG_OBJ_PROJECT, ref->target_id, &nm,
+		    err) == -1)
+			goto fail;
+		kg_strlcpy(ref->target_domain, nm.domain_id,
+		    sizeof(ref->target_domain));
+		t.project_id = ref->target_id;
+	} else if (g->kind == KG_SCOPE_DOMAIN) {
+		if (store_assign_name(r->st, KG_OBJ_DOMAIN, ref->target_id, NULL,
+		    err) == -1)
+			goto fail;
+		kg_strlcpy(ref->target_domain, ref->target_id,
+		    sizeof(ref->target_domain));
+	}
+	if (ref->target_domain[0] != '\0')
+		t.domain_id = ref->target_domain;
+	if (!g->is_group)
+		t.user_id = ref->actor_id;
+	if (req_authorize(r, rule, &t, err) == -1)
+		goto fail;
+	return 0;
+ fail:
+	kg_role_free(&ref->role);
+	return -1;
+}
+
+static int
+grant_check(struct req *r, const struct grant_spec *g, struct kg_err *err)
+{
+	struct grant_ref	ref;
+	int			ret;
+
+	if (grant_load(r, g, 1, 0, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
+	    "identity:check_system_grant_for_group" :
+	    "identity:check_system_grant_for_user") : "identity:check_grant",
+	    &ref, err) == -1)
+		return -1;
+	ret = store_grant_check(r->st, g->is_group, ref.actor_id, g->kind,
+	    ref.target_id, ref.role_id, g->inherited, err);
+	kg_role_free(&ref.role);
+	return ret == 0 ? 204 : -1;
+}
+
+static int
+grant_put(struct req *r, const struct grant_spec *g, struct kg_err *err)
+{
+	struct grant_ref	ref;
+	int			ret = -1;
+
+	if (grant_load(r, g, 1, 0, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
+	    "identity:create_system_grant_for_group" :
+	    "identity:create_system_grant_for_user") : "identity:create_grant",
+	    &ref, err) == -1)
+		return -1;
+	if (g->kind == KG_SCOPE_SYSTEM && ref.role.domain_id[0] != '\0') {
+		kg_errf(err, KG_EBADREQ, "Role %s is a domain-specific role. Unable"
+		    " to use a domain-specific role in a system assignment.",
+		    ref.role_id);
+		goto done;
+	}
+	if (g->kind == KG_SCOPE_PROJECT && ref.role.domain_id[0] != '\0' &&
+	    strcmp(ref.role.domain_id, ref.target_domain) != 0) {
+		kg_errf(err, KG_EFORBID, "Project %s must be in the same domain as"
+		    " the role %s being assigned.", ref.target_id, ref.role_id);
+		goto done;
+	}
+	if (store_grant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
+	    ref.role_id, g->inherited, err) == -1)
+		goto done;
+	ret = 204;
+ done:
+	kg_role_free(&ref.role);
+	return ret;
+}
+
+/*
+ * Revocation events for a removed grant: per affected user, scoped to the
+ * project or domain for a direct grant there; user-wide for inherited and
+ * system grants, which reach tokens of other scopes.
+ */
+static int
+grant_revoke_events(struct store *st, const struct grant_spec *g,
+    const struct grant_ref *ref, struct kg_err *err)
+{
+	struct kg_revoke_event	  ev;
+	char			**ids = NULL;
+	size_t			  n = 0, i;
+	int			  ret = -1;
+
+	if (g->is_group) {
+		if (store_assignment_group_members(st, ref->actor_id, &ids, &n,
+		    err) == -1)
+			return -1;
+	} else if (!ref->actor_missing)
+		n = 1;
+	for (i = 0; i < n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		kg_strlcpy(ev.user_id, g->is_group ? ids[i] : ref->actor_id,
+		    sizeof(ev.user_id));
+		if (!g->inherited && g->kind == KG_SCOPE_PROJECT)
+			kg_strlcpy(ev.project_id, ref->target_id, sizeof(ev.project_id));
+		else if (!g->inherited && g->kind == KG_SCOPE_DOMAIN)
+			kg_strlcpy(ev.domain_id, ref->target_id, sizeof(ev.domain_id));
+		ev.issued_before = ev.revoked_at = kg_now_us();
+		if (store_revoke_add(st, &ev, err) == -1)
+			goto done;
+	}
+	ret = 0;
+ done:
+	if (g->is_group)
+		store_strv_free(ids, n);
+	return ret;
+}
+
+static int
+grant_delete(struct req *r, const struct grant_spec *g, struct kg_err *err)
+{
+	struct grant_ref	ref;
+	int			ret = -1;
+
+	if (grant_load(r, g, 1, 1, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
+	    "identity:revoke_system_grant_for_group" :
+	    "identity:revoke_system_grant_for_user") : "identity:revoke_grant",
+	    &ref, err) == -1)
+		return -1;
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	if (store_ungrant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
+	    ref.role_id, g->inherited, err) == -1 ||
+	    grant_revoke_events(r->st, g, &ref, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	ret = 204;
+ done:
+	kg_role_free(&ref.role);
+	return ret;
+}
+
+static int
+grant_list(struct req *r, const struct grant_spec *g, struct kg_err *err)
+{
+	struct grant_ref	 ref;
+	struct kg_role		*v;
+	size_t			 n;
+	int			 ret;
+
+	if (grant_load(r, g, 0, 0, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
+	    "identity:list_system_grants_for_group" :
+	    "identity:list_system_grants_for_user") : "identity:list_grants",
+	    &ref, err) == -1)
+		return -1;
+	if (store_grant_roles(r->st, g->is_group, ref.actor_id, g->kind,
+	    ref.target_id, g->inherited, &v, &n, err) == -1)
+		return -1;
+	ret = assign_reply_roles(r, v, n, err);
+	kg_role_list_free(v, n);
+	return ret;
+}
+
+/* One set of four handlers per kind of grant URL. */
+#define GRANT_HANDLERS(name, kind, is_group, inherited)			\
+static const struct grant_spec name##_spec = { kind, is_group, inherited }; \
+static int								\
+name##_check(struct req *r, struct kg_err *err)				\
+{									\
+	return grant_check(r, &name##_spec, err);			\
+}									\
+static int								\
+name##_put(struct req *r, struct kg_err *err)				\
+{									\
+	return grant_put(r, &name##_spec, err);				\
+}									\
+static int								\
+name##_delete(struct req *r, struct kg_err *err)			\
+{									\
+	return grant_delete(r, &name##_spec, err);			\
+}									\
+static int __attribute__((unused))					\
+name##_list(struct req *r, struct kg_err *err)				\
+{									\
+	return grant_list(r, &name##_spec, err);			\
+}
+
+GRANT_HANDLERS(pu, KG_SCOPE_PROJECT, 0, 0)
+GRANT_HANDLERS(pg, KG_SCOPE_PROJECT, 1, 0)
+GRANT_HANDLERS(du, KG_SCOPE_DOMAIN, 0, 0)
+GRANT_HANDLERS(dg, KG_SCOPE_DOMAIN, 1, 0)
+GRANT_HANDLERS(su, KG_SCOPE_SYSTEM, 0, 0)
+GRANT_HANDLERS(sg, KG_SCOPE_SYSTEM, 1, 0)
+GRANT_HANDLERS(ipu, KG_SCOPE_PROJECT, 0, 1)
+GRANT_HANDLERS(ipg, KG_SCOPE_PROJECT, 1, 1)
+GRANT_HANDLERS(idu, KG_SCOPE_DOMAIN, 0, 1)
+GRANT_HANDLERS(idg, KG_SCOPE_DOMAIN, 1, 1)
+
+/* ------------------------------------------------------------------------
+ * GET /v3/role_assignments
+ * --------------------------------------------------------------------- */
+
+/* request.args.get(name) is truthy: present and non-empty. */
+static const char *
+arg(struct req *r, const char *name)
+{
+	const char	*v = req_query(r, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* {"id", "name", "domain": {"id", "name"}} for an owned object. */
+static json_t *
+named_ref(struct store *st, enum kg_assign_obj obj, const char *id,
+    int with_domain, struct kg_err *err)
+{
+	struct kg_assign_name	nm;
+	struct kg_err		lerr = { 0 };
+
+	if (store_assign_name(st, obj, id, &nm, &lerr) == -1) {
+		/* Keystone shows users and groups gone from the backend with
+		 * empty names; anything else missing is an error. */
+		if (lerr.kind != KG_ENOTFOUND ||
+		    (obj != KG_OBJ_USER && obj != KG_OBJ_GROUP)) {
+			*err = lerr;
+			return NULL;
+		}
+		memset(&nm, 0, sizeof(nm));
+	}
+	if (!with_domain)
+		return json_pack("{s:s, s:s}", "id", id, "name", nm.name);
+	return json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", id, "name", nm.name,
+	    "domain", "id", nm.domain_id, "name", nm.domain_name);
+}
+
+/* Keystone's RoleAssignmentsResource._format_entity. */
+static json_t *
+format_assignment(struct req *r, const struct kg_assignment *a, int names,
+    struct kg_err *err)
+{
+	json_t			*e = NULL, *links, *scope, *o;
+	struct kg_assign_name	 rn;
+	char			 link[1200], url[2000], mpath[300];
+	size_t			 len = 0;
+	int			 inherited = a->inherited;
+
+	link[0] = '\0';
+#define LINKF(...) (len += (size_t)snprintf(link + len,			\
+	len < sizeof(link) ? sizeof(link) - len : 0, __VA_ARGS__),	\
+	len = len < sizeof(link) ? len : sizeof(link) - 1)
+
+	if ((e = json_object()) == NULL || (links = json_object()) == NULL ||
+	    json_object_set_new(e, "links", links) == -1 ||
+	    (scope = json_object()) == NULL)
+		goto oom;
+	switch (a->kind) {
+	case KG_SCOPE_PROJECT:
+		o = names ? named_ref(r->st, KG_OBJ_PROJECT, a->target_id, 1, err) :
+		    json_pack("{s:s}", "id", a->target_id);
+		if (o == NULL || json_object_set_new(scope, "project", o) == -1)
+			goto fail_scope;
+		if (a->via_kind == KG_SCOPE_DOMAIN) {
+			inherited = 1;
+			LINKF("/domains/%s", a->via_target);
+		} else if (a->via_kind == KG_SCOPE_PROJECT) {
+			inherited = 1;
+			LINKF("/projects/%s", a->via_target);
+		} else
+			LINKF("/projects/%s", a->target_id);
+		break;
+	case KG_SCOPE_DOMAIN:
+		o = names ? named_ref(r->st, KG_OBJ_DOMAIN, a->target_id, 0, err) :
+		    json_pack("{s:s}", "id", a->target_id);
+		if (o == NULL || json_object_set_new(scope, "domain", o) == -1)
+			goto fail_scope;
+		LINKF("/domains/%s", a->target_id);
+		break;
+	default:
+		LINKF("/system");
+		if (json_object_set_new(scope, "system",
+		    json_pack("{s:b}", "all", 1)) == -1)
+			goto fail_scope;
+		break;
+	}
+	if (json_object_set_new(e, "scope", scope) == -1)
+		goto oom;
+	if (!a->is_group) {
+		o = names ? named_ref(r->st, KG_OBJ_USER, a->actor_id, 1, err) :
+		    json_pack("{s:s}", "id", a->actor_id);
+		if (o == NULL || json_object_set_new(e, "user", o) == -1)
+			goto fail;
+		if (a->via_group[0] != '\0') {
+			snprintf(mpath, sizeof(mpath), "/groups/%s/users/%s",
+			    a->via_group, a->actor_id);
+			assign_url(r, mpath, url, sizeof(url));
+			if (json_object_set_new(links, "membership",
+			    json_string(url)) == -1)
+				goto oom;
+			LINKF("/groups/%s", a->via_group);
+		} else
+			LINKF("/users/%s", a->actor_id);
+	} else {
+		o = names ? named_ref(r->st, KG_OBJ_GROUP, a->actor_id, 1, err) :
+		    json_pack("{s:s}", "id", a->actor_id);
+		if (o == NULL || json_object_set_new(e, "group", o) == -1)
+			goto fail;
+		LINKF("/groups/%s", a->actor_id);
+	}
+	if (names) {
+		if (store_assign_name(r->st, KG_OBJ_ROLE, a->role_id, &rn, err) == -1)
+			goto fail;
+		o = rn.domain_id[0] != '\0' ? json_pack("{s:s, s:s, s:{s:s, s:s}}",
+		    "id", a->role_id, "name", rn.name, "domain", "id", rn.domain_id,
+		    "name", rn.domain_name) : json_pack("{s:s, s:s}", "id",
+		    a->role_id, "name", rn.name);
+	} else
+		o = json_pack("{s:s}", "id", a->role_id);
+	if (o == NULL || json_object_set_new(e, "role", o) == -1)
+		goto oom;
+	LINKF("/roles/%s", a->prior_role[0] != '\0' ? a->prior_role : a->role_id);
+	if (inherited) {
+		if (json_object_set_new(scope, "OS-INHERIT:inherited_to",
+		    json_string("projects")) == -1)
+			goto oom;
+		snprintf(url, sizeof(url), "/OS-INHERIT%s/inherited_to_projects", link);
+		kg_strlcpy(link, url, sizeof(link));
+	}
+	assign_url(r, link, url, sizeof(url));
+	if (json_object_set_new(links, "assignment", json_string(url)) == -1)
+		goto oom;
+	if (a->prior_role[0] != '\0') {
+		/* Keystone's own text, prior and implied as it names them. */
+		snprintf(link, sizeof(link), "/prior_role/%s/implies/%s", a->role_id,
+		    a->prior_role);
+		assign_url(r, link, url, sizeof(url));
+		if (json_object_set_new(links, "prior_role", json_string(url)) == -1)
+			goto oom;
+	}
+	return e;
+#undef LINKF
+ fail_scope:
+	json_decref(scope);
+ fail:
+	json_decref(e);
+	if (err->kind == KG_OK)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	return NULL;
+ oom:
+	json_decref(e);
+	kg_errf(err, KG_EINTERNAL, "out of memory");
+	return NULL;
+}
+
+/* Does an assignment concern domain_id (its domain or a project in it)? */
+static int
+in_domain(struct req *r, const struct kg_assignment *a, const char *domain_id,
+    struct kg_err *err)
+{
+	struct kg_assign_name	nm;
+
+	if (a->kind == KG_SCOPE_DOMAIN)
+		return strcmp(a->target_id, domain_id) == 0;
+	if (a->kind != KG_SCOPE_PROJECT)
+		return 0;
+	if (store_assign_name(r->st, KG_OBJ_PROJECT, a->target_id, &nm, err) == -1)
+		return -1;
+	return strcmp(nm.domain_id, domain_id) == 0;
+}
+
+static int
+list_role_assignments(struct req *r, struct kg_err *err)
+{
+	struct kg_assign_filter	 f;
+	struct policy_target	 t = { 0 };
+	struct kg_assignment	*v = NULL;
+	json_t			*list = NULL, *o;
+	const char		*inh, *sys;
+	size_t			 n = 0, i;
+	int			 names, in, ret = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.user_id = arg(r, "user.id");
+	f.group_id = arg(r, "group.id");
+	f.role_id = arg(r, "role.id");
+	f.project_id = arg(r, "scope.project.id");
+	f.domain_id = arg(r, "scope.domain.id");
+	sys = arg(r, "scope.system");
+	f.system = sys != NULL && strcmp(sys, "all") == 0;
+	f.effective = assign_query_true(r, "effective");
+	f.include_subtree = assign_query_true(r, "include_subtree");
+	names = assign_query_true(r, "include_names");
+	inh = req_query(r, "scope.OS-INHERIT:inherited_to");
+	f.inherited = inh == NULL ? -1 : strcmp(inh, "projects") == 0;
+
+	if (f.include_subtree) {
+		struct kg_assign_name	nm;
+
+		if (f.project_id != NULL) {
+			if (store_assign_name(r->st, KG_OBJ_PROJECT, f.project_id,
+			    &nm, err) == -1)
+				return -1;
+			t.project_id = f.project_id;
+			t.domain_id = nm.domain_id;
+		}
+		if (req_authorize(r, "identity:list_role_assignments_for_tree", &t,
+		    err) == -1)
+			return -1;
+		if (f.project_id == NULL)
+			return kg_errf(err, KG_EBADREQ, "scope.project.id must be"
+			    " specified if include_subtree is also specified");
+		/* The tree listing has no system filter. */
+		f.system = 0;
+		sys = NULL;
+	} else {
+		if (r->ctx->scope == KG_SCOPE_DOMAIN)
+			t.domain_id = r->ctx->domain_id;
+		if (req_authorize(r, "identity:list_role_assignments", &t, err) == -1)
+			return -1;
+	}
+	if (f.domain_id != NULL && f.project_id != NULL)
+		return kg_errf(err, KG_EBADREQ, "Specify a domain or project, not both");
+	if (f.domain_id != NULL && sys != NULL)
+		return kg_errf(err, KG_EBADREQ, "Specify system or domain, not both");
+	if (f.project_id != NULL && sys != NULL)
+		return kg_errf(err, KG_EBADREQ, "Specify system or project, not both");
+	if (f.user_id != NULL && f.group_id != NULL)
+		return kg_errf(err, KG_EBADREQ, "Specify a user or group, not both");
+	if (f.effective && f.group_id != NULL)
+		return kg_errf(err, KG_EBADREQ, "Combining effective and group filter"
+		    " will always result in an empty list.");
+	if (f.effective && f.inherited == 1 && f.domain_id != NULL)
+		return kg_errf(err, KG_EBADREQ, "Combining effective, domain and"
+		    " inherited filters will always result in an empty list.");
+
+	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
+		return -1;
+	if ((list = json_array()) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		/* A domain-scoped caller sees its domain's assignments only. */
+		if (!f.include_subtree && r->ctx->scope == KG_SCOPE_DOMAIN) {
+			if ((in = in_domain(r, &v[i], r->ctx->domain_id, err)) == -1)
+				goto done;
+			if (!in)
+				continue;
+		}
+		if ((o = format_assignment(r, &v[i], names, err)) == NULL)
+			goto done;
+		if (json_array_append_new(list, o) == -1) {
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+			goto done;
+		}
+	}
+	r->out = json_pack("{s:o, s:o}", "role_assignments", list, "links",
+	    assign_links(r));
+	list = NULL;
+	if (r->out == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	ret = 200;
+ done:
+	json_decref(list);
+	free(v);
+	return ret;
+}
+
+#define GRANT_ROUTES(prefix, name)					\
+	{ "GET",    prefix "/roles",	name##_list,	R_AUTH },	\
+	{ "GET",    prefix "/roles/{}",	name##_check,	R_AUTH },	\
+	{ "PUT",    prefix "/roles/{}",	name##_put,	R_AUTH },	\
+	{ "DELETE", prefix "/roles/{}",	name##_delete,	R_AUTH }
+
+#define INHERIT_ROUTES(prefix, name)					\
+	{ "GET",    prefix "/roles/{}/inherited_to_projects", name##_check, R_AUTH }, \
+	{ "PUT",    prefix "/roles/{}/inherited_to_projects", name##_put, R_AUTH },   \
+	{ "DELETE", prefix "/roles/{}/inherited_to_projects", name##_delete, R_AUTH }
 
 const struct route api_assignments_routes[] = {
+	GRANT_ROUTES("/v3/projects/{}/users/{}", pu),
+	GRANT_ROUTES("/v3/projects/{}/groups/{}", pg),
+	GRANT_ROUTES("/v3/domains/{}/users/{}", du),
+	GRANT_ROUTES("/v3/domains/{}/groups/{}", dg),
+	GRANT_ROUTES("/v3/system/users/{}", su),
+	GRANT_ROUTES("/v3/system/groups/{}", sg),
+	INHERIT_ROUTES("/v3/OS-INHERIT/projects/{}/users/{}", ipu),
+	INHERIT_ROUTES("/v3/OS-INHERIT/projects/{}/groups/{}", ipg),
+	INHERIT_ROUTES("/v3/OS-INHERIT/domains/{}/users/{}", idu),
+	INHERIT_ROUTES("/v3/OS-INHERIT/domains/{}/groups/{}", idg),
+	{ "GET", "/v3/OS-INHERIT/domains/{}/users/{}/roles/inherited_to_projects",
+	    idu_list, R_AUTH },
+	{ "GET", "/v3/OS-INHERIT/domains/{}/groups/{}/roles/inherited_to_projects",
+	    idg_list, R_AUTH },
+	{ "GET", "/v3/role_assignments", list_role_assignments, R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

@@ -1,6 +1,573 @@
-/* api_auth.c - placeholder route table; the auth API module fills it. */
+/*
+ * api_auth.c - Keystone's token API (/v3/auth/...), revocation events
+ * (OS-REVOKE) and the public keys for offline verification (JWKS).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/token.h"
+#include "common/log.h"
+#include "common/util.h"
 #include "server/http.h"
+#include "server/metrics.h"
+#include "store/identity.h"
+#include "store/revoke.h"
+#include "store/scope.h"
+
+/* Keystone's ValidationError text (keystone/exception.py). */
+#define VALIDATION_TAIL	" The server could not comply with the request since it is" \
+	" either malformed or otherwise incorrect. The client is assumed to be in error."
+
+static int
+expecting(struct kg_err *err, const char *attribute, const char *target)
+{
+	return kg_errf(err, KG_EBADREQ, "Expecting to find %s in %s." VALIDATION_TAIL,
+	    attribute, target);
+}
+
+/* jsonschema's "<instance> is not of type '<type>'" under a field path. */
+static int
+wrong_type(struct kg_err *err, const char *path, const json_t *v, const char *type,
+    int secret)
+{
+	char	*dump = NULL, inst[64];
+
+	if (secret)
+		snprintf(inst, sizeof(inst), "'******'");
+	else if (json_is_string(v))
+		snprintf(inst, sizeof(inst), "'%.48s'", json_string_value(v));
+	else {
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(inst, sizeof(inst), "%.60s", dump ? dump : "?");
+		free(dump);
+	}
+	if (path[0] == '\0')
+		return kg_errf(err, KG_EBADREQ, "%s is not of type '%s'", inst, type);
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field '%s': %s is not of "
+	    "type '%s'", path, inst, type);
+}
+
+/*
+ * Optional string member key of o (NULL when absent); -1 when present but
+ * not a string.
+ */
+static int
+opt_str(json_t *o, const char *key, const char *path, const char **out,
+    struct kg_err *err)
+{
+	json_t	*v = json_object_get(o, key);
+	char	 p[128];
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
+		return wrong_type(err, p, v, "string", strcmp(key, "password") == 0);
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* Optional object member; -1 when present but not an object. */
+static int
+opt_obj(json_t *o, const char *key, const char *path, json_t **out,
+    struct kg_err *err)
+{
+	json_t	*v = json_object_get(o, key);
+	char	 p[128];
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v)) {
+		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
+		return wrong_type(err, p, v, "object", 0);
+	}
+	*out = v;
+	return 0;
+}
+
+/* A {"id", "name"} domain reference; one of them is required. */
+static int
+parse_domain_ref(json_t *d, const char *path, const char **id, const char **name,
+    struct kg_err *err)
+{
+	if (opt_str(d, "id", path, id, err) == -1 ||
+	    opt_str(d, "name", path, name, err) == -1)
+		return -1;
+	if ((*id == NULL || **id == '\0') && (*name == NULL || **name == '\0'))
+		return expecting(err, "id or name", "domain");
+	if (*id != NULL && **id == '\0')
+		*id = NULL;
+	return 0;
+}
+
+/* The "scope" member of "auth" (Keystone's _validate_and_normalize_scope_data). */
+static int
+parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
+{
+	json_t	*proj, *dom, *sys, *pd, *all;
+	size_t	 nscope;
+
+	if (json_is_string(scope)) {
+		if (strstr(json_string_value(scope), "unscoped") == NULL)
+			return expecting(err, "system, project, domain, OS-TRUST:trust "
+			    "or unscoped", "scope");
+		a->explicit_unscoped = 1;
+		return 0;
+	}
+	if (!json_is_object(scope))
+		return wrong_type(err, "scope", scope, "object, string", 0);
+	nscope = (json_object_get(scope, "project") != NULL) +
+	    (json_object_get(scope, "domain") != NULL) +
+	    (json_object_get(scope, "system") != NULL) +
+	    (json_object_get(scope, "unscoped") != NULL) +
+	    (json_object_get(scope, "OS-TRUST:trust") != NULL);
+	if (nscope != 1)
+		return expecting(err, "system, project, domain, OS-TRUST:trust or "
+		    "unscoped", "scope");
+	if (json_object_get(scope, "OS-TRUST:trust") != NULL)
+		return kg_errf(err, KG_ENOTIMPL, "The action you have requested has "
+		    "not been implemented.");
+	if (json_object_get(scope, "unscoped") != NULL) {
+		a->explicit_unscoped = 1;
+		return 0;
+	}
+	if (opt_obj(scope, "project", "scope", &proj, err) == -1 ||
+	    opt_obj(scope, "domain", "scope", &dom, err) == -1 ||
+	    opt_obj(scope, "system", "scope", &sys, err) == -1)
+		return -1;
+	if (sys != NULL) {
+		all = json_object_get(sys, "all");
+		if (all != NULL && !json_is_boolean(all))
+			return wrong_type(err, "scope/system/all", all, "boolean", 0);
+		a->scope = KG_SCOPE_SYSTEM;
+		return 0;
+	}
+	if (dom != NULL) {
+		a->scope = KG_SCOPE_DOMAIN;
+		return parse_domain_ref(dom, "scope/domain", &a->domain_id,
+		    &a->domain_name, err);
+	}
+	a->scope = KG_SCOPE_PROJECT;
+	if (opt_str(proj, "id", "scope/project", &a->project_id, err) == -1 ||
+	    opt_str(proj, "name", "scope/project", &a->project_name, err) == -1 ||
+	    opt_obj(proj, "domain", "scope/project", &pd, err) == -1)
+		return -1;
+	if (a->project_name != NULL && a->project_name[0] != '\0') {
+		a->project_id = NULL;
+		if (pd == NULL)
+			return expecting(err, "domain", "project");
+		return parse_domain_ref(pd, "scope/project/domain",
+		    &a->project_domain_id, &a->project_domain_name, err);
+	}
+	/* Neither id nor name: Keystone finds no project, a 401. */
+	if (a->project_id == NULL || a->project_id[0] == '\0')
+		return kg_errf(err, KG_EUNAUTH, "Could not find project: None.");
+	return 0;
+}
+
+/* The "password" method payload (Keystone's UserAuthInfo). */
+static int
+parse_password(json_t *pw, struct token_auth *a, struct kg_err *err)
+{
+	json_t	*user, *dom;
+
+	if (!json_is_object(pw))
+		return wrong_type(err, "identity/password", pw, "object", 0);
+	if (opt_obj(pw, "user", "identity/password", &user, err) == -1)
+		return -1;
+	if (user == NULL)
+		return expecting(err, "user", "password");
+	if (opt_str(user, "id", "identity/password/user", &a->user_id, err) == -1 ||
+	    opt_str(user, "name", "identity/password/user", &a->user_name, err) == -1 ||
+	    opt_str(user, "password", "identity/password/user", &a->password, err) == -1 ||
+	    opt_obj(user, "domain", "identity/password/user", &dom, err) == -1)
+		return -1;
+	if ((a->user_id == NULL || a->user_id[0] == '\0') &&
+	    (a->user_name == NULL || a->user_name[0] == '\0'))
+		return expecting(err, "id or name", "user");
+	if (a->user_name == NULL || a->user_name[0] == '\0')
+		return 0;
+	a->user_id = NULL;
+	if (dom == NULL)
+		return expecting(err, "domain", "user");
+	return parse_domain_ref(dom, "identity/password/user/domain",
+	    &a->user_domain_id, &a->user_domain_name, err);
+}
+
+/*
+ * Check the request against Keystone's token_issue schema and AuthInfo
+ * rules, filling a. Strings are borrowed from body.
+ */
+static int
+parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
+{
+	json_t		*auth, *id, *methods, *m, *tok, *scope;
+	const char	*s;
+	char		 p[64];
+	size_t		 i, j;
+
+	memset(a, 0, sizeof(*a));
+	auth = json_object_get(body, "auth");
+	if (auth != NULL && !json_is_object(auth))
+		return wrong_type(err, "", auth, "object", 0);
+	if ((id = json_object_get(auth, "identity")) == NULL)
+		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+	if (!json_is_object(id))
+		return wrong_type(err, "identity", id, "object", 0);
+	if ((methods = json_object_get(id, "methods")) == NULL)
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field 'identity': "
+		    "'methods' is a required property");
+	if (!json_is_array(methods))
+		return wrong_type(err, "identity/methods", methods, "array", 0);
+	json_array_foreach(methods, i, m)
+		if (!json_is_string(m)) {
+			snprintf(p, sizeof(p), "identity/methods/%zu", i);
+			return wrong_type(err, p, m, "string", 0);
+		}
+	if ((tok = json_object_get(id, "token")) != NULL) {
+		if (!json_is_object(tok))
+			return wrong_type(err, "identity/token", tok, "object", 0);
+		if (json_object_get(tok, "id") == NULL)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
+			    "'identity/token': 'id' is a required property");
+		if (opt_str(tok, "id", "identity/token", &a->token_id, err) == -1)
+			return -1;
+	}
+	if ((scope = json_object_get(auth, "scope")) != NULL &&
+	    parse_scope(scope, a, err) == -1)
+		return -1;
+	json_array_foreach(methods, i, m) {
+		s = json_string_value(m);
+		for (j = 0; j < a->nmethods; j++)
+			if (strcmp(a->methods[j], s) == 0)
+				break;
+		if (j < a->nmethods)
+			continue;		/* Keystone ignores repeats */
+		if (strcmp(s, "password") != 0 && strcmp(s, "token") != 0)
+			return kg_errf(err, KG_EUNAUTH,
+			    "Attempted to authenticate with an unsupported method.");
+		if (json_object_get(id, s) == NULL)
+			return expecting(err, s, "identity");
+		if (strcmp(s, "password") == 0 &&
+		    parse_password(json_object_get(id, s), a, err) == -1)
+			return -1;
+		a->methods[a->nmethods++] = s;
+	}
+	if (a->nmethods == 0)
+		return kg_errf(err, KG_EUNAUTH, "no authentication method");
+	return 0;
+}
+
+/* POST /v3/auth/tokens */
+static int
+issue_token(struct req *r, struct kg_err *err)
+{
+	struct token_auth	 a;
+	char			*tok, *reply;
+
+	if (r->body == NULL)
+		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+	if (parse_auth(r->body, &a, err) == -1)
+		return -1;
+	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,
+	    &tok, &reply, NULL, err) == -1) {
+		if (err->kind == KG_EUNAUTH)
+			metrics_auth_failure();
+		return -1;
+	}
+	r->subject_token = tok;
+	r->out_text = reply;
+	r->out_type = "application/json";
+	metrics_token_issued();
+	tokens_prune(r->srv->tokens, r->st);
+	return 201;
+}
+
+/*
+ * Validate X-Subject-Token; 404 with Keystone's texts when it fails. With
+ * reply, also render the GET reply text (catalog unless ?nocatalog).
+ */
+static int
+subject(struct req *r, int allow_expired, struct kg_ctx *sctx, char **reply,
+    struct kg_err *err)
+{
+	const char	*tok = req_header(r, "X-Subject-Token");
+	int		 rc;
+
+	memset(sctx, 0, sizeof(*sctx));
+	if (tok == NULL || tok[0] == '\0')
+		return kg_errf(err, KG_ENOTFOUND, "No token in the request");
+	if (reply != NULL)
+		rc = tokens_validate_reply(r->srv->tokens, r->st, tok, allow_expired,
+		    req_query(r, "nocatalog") == NULL, r->auth_token, sctx, reply, err);
+	else
+		rc = tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx,
+		    NULL, err);
+	if (rc == -1 && err->kind == KG_ENOTFOUND)
+		metrics_auth_failure();
+	return rc;
+}
+
+/* GET and HEAD /v3/auth/tokens */
+static int
+validate_token(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 tgt = { 0 };
+	struct kg_ctx		 sctx;
+	char			*reply = NULL;
+	int			 allow_expired;
+
+	allow_expired = req_query_bool(r, "allow_expired", 0) == 1;
+	if (subject(r, allow_expired, &sctx, r->head ? NULL : &reply, err) == -1)
+		return -1;
+	tgt.user_id = sctx.user_id;
+	if (req_authorize(r, r->head ? "identity:check_token" :
+	    "identity:validate_token", &tgt, err) == -1 ||
+	    (r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
+		if (err->kind == KG_OK)
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+		kg_ctx_free(&sctx);
+		free(reply);
+		return -1;
+	}
+	kg_ctx_free(&sctx);
+	r->out_text = reply;		/* NULL for HEAD */
+	r->out_type = "application/json";
+	metrics_token_validated();
+	return 200;
+}
+
+/* DELETE /v3/auth/tokens */
+static int
+revoke_token(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 tgt = { 0 };
+	struct kg_ctx		 sctx;
+	int			 rc;
+
+	if (subject(r, 0, &sctx, NULL, err) == -1)
+		return -1;
+	tgt.user_id = sctx.user_id;
+	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
+	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+		metrics_token_revoked();
+	kg_ctx_free(&sctx);
+	return rc == -1 ? -1 : 204;
+}
+
+/* GET /v3/auth/catalog */
+static int
+get_catalog(struct req *r, struct kg_err *err)
+{
+	json_t	*cat;
+
+	if (req_authorize(r, "identity:get_auth_catalog", NULL, err) == -1)
+		return -1;
+	if (r->ctx->scope == KG_SCOPE_NONE)
+		return kg_errf(err, KG_EFORBID, "A project-scoped token is required to "
+		    "produce a service catalog.");
+	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)
+		return -1;
+	r->out = json_pack("{s:o, s:o}", "catalog", cat, "links", req_links(r));
+	return 200;
+}
+
+/* Merge the "extra" JSON text of an object into o (columns win). */
+static void
+merge_extra(json_t *o, const char *extra)
+{
+	json_t		*x, *v;
+	const char	*k;
+
+	if (extra == NULL || (x = json_loads(extra, 0, NULL)) == NULL)
+		return;
+	json_object_foreach(x, k, v)
+		if (json_object_get(o, k) == NULL)
+			json_object_set(o, k, v);
+	json_decref(x);
+}
+
+static json_t *
+project_json(struct req *r, const struct kg_project *p)
+{
+	json_t	*o, *tags = json_array();
+	size_t	 i;
+
+	for (i = 0; i < p->ntags; i++)
+		json_array_append_new(tags, json_string(p->tags[i]));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:{}, s:o}",
+	    "id", p->id, "name", p->name, "domain_id", p->domain_id,
+	    "description", p->description ? p->description : "",
+	    "enabled", p->enabled,
+	    "parent_id", p->parent_id[0] ? p->parent_id : p->domain_id,
+	    "is_domain", 0, "tags", tags, "options",
+	    "links", req_self_link(r, "projects", p->id));
+	merge_extra(o, p->extra);
+	return o;
+}
+
+static json_t *
+domain_json(struct req *r, const struct kg_domain *d)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:b, s:[], s:{}, s:o}", "id", d->id,
+	    "name", d->name, "description", d->description ? d->description : "",
+	    "enabled", d->enabled, "tags", "options",
+	    "links", req_self_link(r, "domains", d->id));
+	merge_extra(o, d->extra);
+	return o;
+}
+
+/* GET /v3/auth/projects and /v3/auth/domains */
+static int
+list_targets(struct req *r, enum kg_scope_kind kind, struct kg_err *err)
+{
+	struct kg_project	 p;
+	struct kg_domain	 d;
+	json_t			*list;
+	char			**ids;
+	size_t			 n, i;
+	int			 rc = 0;
+
+	if (req_authorize(r, kind == KG_SCOPE_PROJECT ? "identity:get_auth_projects" :
+	    "identity:get_auth_domains", NULL, err) == -1)
+		return -1;
+	if (store_scope_targets(r->st, r->ctx->user_id, kind, &ids, &n, err) == -1)
+		return -1;
+	list = json_array();
+	for (i = 0; i < n && rc == 0; i++) {
+		if (kind == KG_SCOPE_PROJECT) {
+			memset(&p, 0, sizeof(p));
+			if ((rc = store_project_get(r->st, ids[i], &p, err)) == 0)
+				json_array_append_new(list, project_json(r, &p));
+			kg_project_free(&p);
+		} else {
+			memset(&d, 0, sizeof(d));
+			if ((rc = store_domain_get(r->st, ids[i], &d, err)) == 0)
+				json_array_append_new(list, domain_json(r, &d));
+			kg_domain_free(&d);
+		}
+	}
+	store_strv_free(ids, n);
+	if (rc == -1) {
+		json_decref(list);
+		return -1;
+	}
+	r->out = json_pack("{s:o, s:o}", kind == KG_SCOPE_PROJECT ? "projects" :
+	    "domains", list, "links", req_links(r));
+	return 200;
+}
+
+static int
+get_projects(struct req *r, struct kg_err *err)
+{
+	return list_targets(r, KG_SCOPE_PROJECT, err);
+}
+
+static int
+get_domains(struct req *r, struct kg_err *err)
+{
+	return list_targets(r, KG_SCOPE_DOMAIN, err);
+}
+
+/* GET /v3/auth/system */
+static int
+get_system(struct req *r, struct kg_err *err)
+{
+	struct kg_role_ref	*roles;
+	size_t			 n;
+	json_t			*sys = json_array();
+
+	if (req_authorize(r, "identity:get_auth_system", NULL, err) == -1 ||
+	    store_effective_roles(r->st, r->ctx->user_id, KG_SCOPE_SYSTEM, "system",
+	    &roles, &n, err) == -1) {
+		json_decref(sys);
+		return -1;
+	}
+	free(roles);
+	if (n > 0)
+		json_array_append_new(sys, json_pack("{s:b}", "all", 1));
+	r->out = json_pack("{s:o, s:o}", "system", sys, "links", req_links(r));
+	return 200;
+}
+
+/* GET /v3/OS-KEYGATE/jwks and /.well-known/jwks.json (no auth). */
+static int
+get_jwks(struct req *r, struct kg_err *err)
+{
+	if ((r->out = tokens_jwks(r->srv->tokens)) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return 200;
+}
+
+static void
+set_time(json_t *o, const char *key, int64_t us)
+{
+	char	buf[KG_TIME_LEN];
+
+	kg_time_fmt(us, buf);
+	json_object_set_new(o, key, json_string(buf));
+}
+
+/* GET /v3/OS-REVOKE/events[?since=ISO] */
+static int
+list_revoke_events(struct req *r, struct kg_err *err)
+{
+	struct kg_revoke_event	*ev;
+	const char		*since_s;
+	json_t			*list, *o;
+	int64_t			 since = 0;
+	size_t			 n, i;
+
+	if (req_authorize(r, "identity:list_revoke_events", NULL, err) == -1)
+		return -1;
+	if ((since_s = req_query(r, "since")) != NULL &&
+	    kg_time_parse(since_s, &since) == -1)
+		return kg_errf(err, KG_EBADREQ, "invalidate date format %.64s", since_s);
+	if (store_revoke_list(r->st, since, &ev, &n, err) == -1)
+		return -1;
+	list = json_array();
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		set_time(o, "issued_before", ev[i].issued_before);
+		set_time(o, "revoked_at", ev[i].revoked_at);
+		if (ev[i].user_id[0])
+			json_object_set_new(o, "user_id", json_string(ev[i].user_id));
+		if (ev[i].project_id[0])
+			json_object_set_new(o, "project_id", json_string(ev[i].project_id));
+		if (ev[i].domain_id[0])
+			json_object_set_new(o, "domain_id", json_string(ev[i].domain_id));
+		if (ev[i].role_id[0])
+			json_object_set_new(o, "role_id", json_string(ev[i].role_id));
+		if (ev[i].audit_id[0])
+			json_object_set_new(o, "audit_id", json_string(ev[i].audit_id));
+		if (ev[i].audit_chain_id[0])
+			json_object_set_new(o, "audit_chain_id",
+			    json_string(ev[i].audit_chain_id));
+		if (ev[i].expires_at != 0)
+			set_time(o, "expires_at", ev[i].expires_at);
+		json_array_append_new(list, o);
+	}
+	free(ev);
+	r->out = json_pack("{s:o, s:o}", "events", list, "links", req_links(r));
+	return 200;
+}
 
 const struct route api_auth_routes[] = {
+	{ "POST",	"/v3/auth/tokens",	issue_token,		0 },
+	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
+	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
+	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },
+	{ "GET",	"/v3/auth/projects",	get_projects,		R_AUTH },
+	{ "GET",	"/v3/auth/domains",	get_domains,		R_AUTH },
+	{ "GET",	"/v3/auth/system",	get_system,		R_AUTH },
+	{ "GET",	"/v3/OS-KEYGATE/jwks",	get_jwks,		0 },
+	{ "GET",	"/.well-known/jwks.json", get_jwks,		0 },
+	{ "GET",	"/v3/OS-REVOKE/events",	list_revoke_events,	R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

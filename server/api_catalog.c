@@ -1,6 +1,979 @@
-/* api_catalog.c - placeholder route table; the catalog API module fills it. */
+/*
+ * api_catalog.c - the service catalog API: /v3/regions, /v3/services and
+ * /v3/endpoints, as Keystone serves them (keystone/api/regions.py,
+ * services.py, endpoints.py and keystone/catalog/schema.py).
+ *
+ * Attributes a client sends that have no column are kept in "extra" and
+ * returned merged into the object, as Keystone's ModelDictMixinWithExtras.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
 #include "server/http.h"
+#include "store/catalog.h"
+
+/* ------------------------------------------------------------------------
+ * Request validation, with Keystone's (jsonschema's) error texts.
+ * --------------------------------------------------------------------- */
+
+/* Render v as Python's repr() would (quote: strings in '...'). */
+static void
+pyrepr(const json_t *v, int quote, char *out, size_t outsz)
+{
+	char	*s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		snprintf(out, outsz, "%g", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		snprintf(out, outsz, "True");
+		break;
+	case JSON_FALSE:
+		snprintf(out, outsz, "False");
+		break;
+	case JSON_NULL:
+		snprintf(out, outsz, "None");
+		break;
+	default:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(out, outsz, "%s", s ? s : "?");
+		free(s);
+	}
+}
+
+/*
+ * "Invalid input for field/attribute <attr>. Value: <v>. <why>", where why
+ * is a format with one %s receiving repr(v). Returns -1.
+ */
+static int
+bad_input(struct kg_err *err, const char *attr, const json_t *v, const char *why)
+{
+	char	val[96], rep[100], msg[200];
+
+	pyrepr(v, 0, val, sizeof(val));
+	pyrepr(v, 1, rep, sizeof(rep));
+	snprintf(msg, sizeof(msg), why, rep);
+	return kg_errf(err, KG_EBADREQ,
+	    "Invalid input for field/attribute %s. Value: %s. %s", attr, val, msg);
+}
+
+enum ftype {
+	F_STR,		/* string */
+	F_STRN,		/* string or null */
+	F_BOOL		/* boolean */
+};
+
+struct field {
+	const char	*name;
+	enum ftype	 type;
+	size_t		 minlen, maxlen;	/* strings; maxlen 0 = unlimited */
+};
+
+/* Check the type and length of every field of f present in obj. */
+static int
+check_fields(const json_t *obj, const struct field *f, size_t n, struct kg_err *err)
+{
+	const json_t	*v;
+	size_t		 i, len;
+
+	for (i = 0; i < n; i++) {
+		if ((v = json_object_get(obj, f[i].name)) == NULL)
+			continue;
+		switch (f[i].type) {
+		case F_BOOL:
+			if (!json_is_boolean(v))
+				return bad_input(err, f[i].name, v,
+				    "%s is not of type 'boolean'");
+			continue;
+		case F_STRN:
+			if (json_is_null(v))
+				continue;
+			if (!json_is_string(v))
+				return bad_input(err, f[i].name, v,
+				    "%s is not of type 'string', 'null'");
+			break;
+		case F_STR:
+			if (!json_is_string(v))
+				return bad_input(err, f[i].name, v,
+				    "%s is not of type 'string'");
+			break;
+		}
+		len = json_string_length(v);
+		if (len < f[i].minlen)
+			return bad_input(err, f[i].name, v, "%s is too short");
+		if (f[i].maxlen != 0 && len > f[i].maxlen)
+			return bad_input(err, f[i].name, v, "%s is too long");
+		if (strlen(json_string_value(v)) != len)
+			return bad_input(err, f[i].name, v, "%s contains NUL");
+	}
+	return 0;
+}
+
+/*
+ * The member object of a request body ({"region": {...}}): 400 when the
+ * body or member is missing or not an object, or (nonempty) when empty.
+ */
+static json_t *
+body_member(struct req *r, const char *key, int nonempty, struct kg_err *err)
+{
+	json_t	*m;
+
+	if (r->body == NULL || (m = json_object_get(r->body, key)) == NULL) {
+		kg_errf(err, KG_EBADREQ, "'%s' is a required property", key);
+		return NULL;
+	}
+	if (!json_is_object(m)) {
+		bad_input(err, key, m, "%s is not of type 'object'");
+		return NULL;
+	}
+	if (nonempty && json_object_size(m) == 0) {
+		bad_input(err, key, m, "%s does not have enough properties");
+		return NULL;
+	}
+	return m;
+}
+
+static int
+require(const json_t *m, const char *member, const char *name, struct kg_err *err)
+{
+	char	msg[64];
+
+	if (json_object_get(m, name) != NULL)
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' is a required property", name);
+	return bad_input(err, member, m, msg);
+}
+
+/* String value of m[name], or NULL when absent or null. */
+static const char *
+str_or_null(const json_t *m, const char *name)
+{
+	return json_string_value(json_object_get(m, name));
+}
+
+/* Keystone's _require_matching_id: an "id" in a PATCH body must be the URL's. */
+static int
+require_matching_id(const json_t *m, const char *id, struct kg_err *err)
+{
+	const json_t	*v = json_object_get(m, "id");
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	return 0;
+}
+
+static int
+is_known(const char *key, const char *const *known)
+{
+	for (; *known != NULL; known++)
+		if (strcmp(key, *known) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The "extra" JSON text for an object: old_extra (may be NULL) updated
+ * with every attribute of m that is not a column (known) and not "links".
+ * malloc'd, or NULL with err set.
+ */
+static char *
+extra_build(const json_t *m, const char *const *known, const char *old_extra,
+    struct kg_err *err)
+{
+	json_t		*x = NULL, *v;
+	const char	*k;
+	char		*s;
+
+	if (old_extra != NULL)
+		x = json_loads(old_extra, 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		x = json_object();
+	}
+	json_object_foreach((json_t *)m, k, v) {
+		if (is_known(k, known) || strcmp(k, "links") == 0)
+			continue;
+		json_object_set(x, k, v);
+	}
+	s = json_dumps(x, JSON_COMPACT);
+	json_decref(x);
+	if (s == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	return s;
+}
+
+/* Add the attributes of the extra text to o (never replacing columns). */
+static void
+extra_merge(json_t *o, const char *extra)
+{
+	json_t		*x, *v;
+	const char	*k;
+
+	if (extra == NULL || (x = json_loads(extra, 0, NULL)) == NULL)
+		return;
+	if (json_is_object(x))
+		json_object_foreach(x, k, v)
+			if (json_object_get(o, k) == NULL)
+				json_object_set(o, k, v);
+	json_decref(x);
+}
+
+static int
+oom(struct kg_err *err)
+{
+	return kg_errf(err, KG_EINTERNAL, "out of memory");
+}
+
+/* r->out = {"links": req_links, key: list}; steals list. */
+static int
+reply_list(struct req *r, const char *key, json_t *list, struct kg_err *err)
+{
+	if (list == NULL)
+		return oom(err);
+	r->out = json_pack("{s:o, s:o}", key, list, "links", req_links(r));
+	return r->out ? 200 : oom(err);
+}
+
+/* r->out = {key: obj}; steals obj. */
+static int
+reply_member(struct req *r, const char *key, json_t *obj, int status,
+    struct kg_err *err)
+{
+	if (obj == NULL)
+		return oom(err);
+	r->out = json_pack("{s:o}", key, obj);
+	return r->out ? status : oom(err);
+}
+
+/* ------------------------------------------------------------------------
+ * Regions.
+ * --------------------------------------------------------------------- */
+
+static const struct field region_fields[] = {
+	{ "id", F_STRN, 0, 255 },
+	{ "description", F_STRN, 0, 255 },
+	{ "parent_region_id", F_STRN, 1, 255 },
+};
+static const char *const region_known[] = {
+	"id", "description", "parent_region_id", NULL
+};
+
+static json_t *
+region_json(struct req *r, const struct kg_region *g)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:o, s:o}", "id", g->id,
+	    "description", g->description ? g->description : "",
+	    "parent_region_id", g->parent_region_id[0] ?
+	    json_string(g->parent_region_id) : json_null(),
+	    "links", req_self_link(r, "regions", g->id));
+	if (o != NULL)
+		extra_merge(o, g->extra);
+	return o;
+}
+
+static int
+list_regions(struct req *r, struct kg_err *err)
+{
+	struct kg_region	*v = NULL;
+	size_t			 n = 0, i;
+	json_t			*list;
+
+	if (req_authorize(r, "identity:list_regions", NULL, err) == -1)
+		return -1;
+	if (store_region_list(r->st, req_query(r, "parent_region_id"), &v, &n,
+	    err) == -1)
+		return -1;
+	list = json_array();
+	for (i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, region_json(r, &v[i]));
+	kg_region_list_free(v, n);
+	return reply_list(r, "regions", list, err);
+}
+
+static int
+get_region(struct req *r, struct kg_err *err)
+{
+	struct kg_region	g;
+	json_t			*o;
+
+	if (req_authorize(r, "identity:get_region", NULL, err) == -1)
+		return -1;
+	if (store_region_get(r->st, r->params[0], &g, err) == -1)
+		return -1;
+	o = region_json(r, &g);
+	kg_region_free(&g);
+	return reply_member(r, "region", o, 200, err);
+}
+
+/* Create the region described by m with id (shared by POST and PUT). */
+static int
+region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
+{
+	struct kg_region	g;
+	char			*extra;
+	json_t			*o;
+	int			 ret;
+
+	memset(&g, 0, sizeof(g));
+	if (strlen(id) >= sizeof(g.id))
+		return bad_input(err, "id", json_object_get(m, "id"), "%s is too long");
+	kg_strlcpy(g.id, id, sizeof(g.id));
+	kg_strlcpy(g.parent_region_id, str_or_null(m, "parent_region_id") ?
+	    str_or_null(m, "parent_region_id") : "", sizeof(g.parent_region_id));
+	g.description = (char *)(str_or_null(m, "description") ?
+	    str_or_null(m, "description") : "");
+	if ((extra = extra_build(m, region_known, NULL, err)) == NULL)
+		return -1;
+	g.extra = extra;
+	ret = store_region_create(r->st, &g, err);
+	free(extra);
+	if (ret == -1)
+		return -1;
+	if (store_region_get(r->st, id, &g, err) == -1)
+		return -1;
+	o = region_json(r, &g);
+	kg_region_free(&g);
+	return reply_member(r, "region", o, 201, err);
+}
+
+static int
+create_region(struct req *r, struct kg_err *err)
+{
+	json_t		*m;
+	const char	*id;
+	char		 newid[KG_ID_HEX_LEN + 1];
+
+	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "region", 0, err)) == NULL ||
+	    check_fields(m, region_fields, 3, err) == -1)
+		return -1;
+	/* An id may be given (historical; PUT is the documented way). */
+	if ((id = str_or_null(m, "id")) == NULL || *id == '\0') {
+		if (kg_id_new(newid) == -1)
+			return kg_errf(err, KG_EINTERNAL, "no randomness");
+		id = newid;
+	}
+	return region_create_from(r, m, id, err);
+}
+
+static int
+put_region(struct req *r, struct kg_err *err)
+{
+	json_t		*m;
+	const char	*id;
+
+	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "region", 0, err)) == NULL ||
+	    check_fields(m, region_fields, 3, err) == -1)
+		return -1;
+	if (json_object_get(m, "id") != NULL &&
+	    ((id = str_or_null(m, "id")) == NULL || strcmp(id, r->params[0]) != 0))
+		return kg_errf(err, KG_EBADREQ, "Conflicting region IDs specified:"
+		    " \"%s\" != \"%s\"", r->params[0], id ? id : "None");
+	return region_create_from(r, m, r->params[0], err);
+}
+
+static int
+update_region(struct req *r, struct kg_err *err)
+{
+	struct kg_region	 g;
+	json_t			*m, *v, *o;
+	char			*extra = NULL;
+	int			 ret = -1;
+
+	memset(&g, 0, sizeof(g));
+	if (req_authorize(r, "identity:update_region", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "region", 1, err)) == NULL ||
+	    check_fields(m, region_fields, 3, err) == -1 ||
+	    require_matching_id(m, r->params[0], err) == -1)
+		return -1;
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_region_get(r->st, r->params[0], &g, err) == -1)
+		goto done;
+	if ((v = json_object_get(m, "description")) != NULL) {
+		free(g.description);
+		if ((g.description = strdup(json_is_string(v) ?
+		    json_string_value(v) : "")) == NULL) {
+			oom(err);
+			goto done;
+		}
+	}
+	if ((v = json_object_get(m, "parent_region_id")) != NULL)
+		kg_strlcpy(g.parent_region_id, json_is_string(v) ?
+		    json_string_value(v) : "", sizeof(g.parent_region_id));
+	if ((extra = extra_build(m, region_known, g.extra, err)) == NULL)
+		goto done;
+	free(g.extra);
+	g.extra = extra;
+	if (store_region_update(r->st, &g, err) == -1 ||
+	    store_commit(r->st, err) == -1)
+		goto done;
+	ret = 0;
+ done:
+	if (ret == -1) {
+		store_rollback(r->st);
+		kg_region_free(&g);
+		return -1;
+	}
+	o = region_json(r, &g);
+	kg_region_free(&g);
+	return reply_member(r, "region", o, 200, err);
+}
+
+static int
+delete_region(struct req *r, struct kg_err *err)
+{
+	if (req_authorize(r, "identity:delete_region", NULL, err) == -1)
+		return -1;
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_region_delete(r->st, r->params[0], err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		return -1;
+	}
+	return 204;
+}
+
+/* ------------------------------------------------------------------------
+ * Services.
+ * --------------------------------------------------------------------- */
+
+static const struct field service_fields[] = {
+	{ "type", F_STR, 1, 255 },
+	{ "name", F_STR, 1, 255 },
+	{ "enabled", F_BOOL, 0, 0 },
+	{ "description", F_STRN, 0, 0 },
+};
+static const char *const service_known[] = {
+	"id", "type", "name", "description", "enabled", NULL
+};
+
+static json_t *
+service_json(struct req *r, const struct kg_service *s)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:b, s:o}", "id", s->id, "type", s->type,
+	    "name", s->name, "enabled", s->enabled,
+	    "links", req_self_link(r, "services", s->id));
+	/* Keystone keeps description in extra: absent unless it was set. */
+	if (o != NULL && s->description != NULL && s->description[0] != '\0')
+		json_object_set_new(o, "description", json_string(s->description));
+	if (o != NULL)
+		extra_merge(o, s->extra);
+	return o;
+}
+
+static int
+list_services(struct req *r, struct kg_err *err)
+{
+	struct kg_service	*v = NULL;
+	size_t			 n = 0, i;
+	json_t			*list;
+
+	if (req_authorize(r, "identity:list_services", NULL, err) == -1)
+		return -1;
+	if (store_service_list(r->st, req_query(r, "type"), req_query(r, "name"),
+	    &v, &n, err) == -1)
+		return -1;
+	list = json_array();
+	for (i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, service_json(r, &v[i]));
+	kg_service_list_free(v, n);
+	return reply_list(r, "services", list, err);
+}
+
+static int
+get_service(struct req *r, struct kg_err *err)
+{
+	struct kg_service	s;
+	json_t			*o;
+
+	if (req_authorize(r, "identity:get_service", NULL, err) == -1)
+		return -1;
+	if (store_service_get(r->st, r->params[0], &s, err) == -1)
+		return -1;
+	o = service_json(r, &s);
+	kg_service_free(&s);
+	return reply_member(r, "service", o, 200, err);
+}
+
+/* Apply the attributes of m to s (columns and extra). */
+static int
+service_apply(struct kg_service *s, const json_t *m, struct kg_err *err)
+{
+	const json_t	*v;
+	char		*p;
+
+	if ((v = json_object_get(m, "type")) != NULL)
+		kg_strlcpy(s->type, json_string_value(v), sizeof(s->type));
+	if ((v = json_object_get(m, "name")) != NULL)
+		kg_strlcpy(s->name, json_string_value(v), sizeof(s->name));
+	if ((v = json_object_get(m, "enabled")) != NULL)
+		s->enabled = json_is_true(v);
+	if ((v = json_object_get(m, "description")) != NULL) {
+		if ((p = strdup(json_is_string(v) ? json_string_value(v) : "")) == NULL)
+			return oom(err);
+		free(s->description);
+		s->description = p;
+	}
+	if ((p = extra_build(m, service_known, s->extra, err)) == NULL)
+		return -1;
+	free(s->extra);
+	s->extra = p;
+	return 0;
+}
+
+static int
+create_service(struct req *r, struct kg_err *err)
+{
+	struct kg_service	 s;
+	json_t			*m, *o;
+	int			 ret;
+
+	if (req_authorize(r, "identity:create_service", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "service", 0, err)) == NULL ||
+	    check_fields(m, service_fields, 4, err) == -1 ||
+	    require(m, "service", "type", err) == -1)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	s.enabled = 1;
+	if (kg_id_new(s.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	if (service_apply(&s, m, err) == -1) {
+		kg_service_free(&s);
+		return -1;
+	}
+	ret = store_service_create(r->st, &s, err);
+	o = ret == 0 ? service_json(r, &s) : NULL;
+	kg_service_free(&s);
+	if (ret == -1)
+		return -1;
+	return reply_member(r, "service", o, 201, err);
+}
+
+static int
+update_service(struct req *r, struct kg_err *err)
+{
+	struct kg_service	 s;
+	json_t			*m, *o;
+
+	if (req_authorize(r, "identity:update_service", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "service", 1, err)) == NULL ||
+	    check_fields(m, service_fields, 4, err) == -1 ||
+	    require_matching_id(m, r->params[0], err) == -1)
+		return -1;
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_service_get(r->st, r->params[0], &s, err) == -1) {
+		store_rollback(r->st);
+		return -1;
+	}
+	if (service_apply(&s, m, err) == -1 ||
+	    store_service_update(r->st, &s, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		kg_service_free(&s);
+		return -1;
+	}
+	o = service_json(r, &s);
+	kg_service_free(&s);
+	return reply_member(r, "service", o, 200, err);
+}
+
+static int
+delete_service(struct req *r, struct kg_err *err)
+{
+	if (req_authorize(r, "identity:delete_service", NULL, err) == -1)
+		return -1;
+	if (store_service_delete(r->st, r->params[0], err) == -1)
+		return -1;
+	return 204;
+}
+
+/* ------------------------------------------------------------------------
+ * Endpoints.
+ * --------------------------------------------------------------------- */
+
+static const struct field endpoint_fields[] = {
+	{ "interface", F_STR, 0, 0 },
+	{ "region_id", F_STRN, 0, 0 },
+	{ "region", F_STRN, 0, 0 },
+	{ "service_id", F_STR, 0, 0 },
+	{ "url", F_STR, 0, 225 },
+	{ "enabled", F_BOOL, 0, 0 },
+	{ "name", F_STR, 0, 0 },
+	{ "description", F_STRN, 0, 0 },
+};
+/* "region" is an alias of region_id on input, never stored in extra. */
+static const char *const endpoint_known[] = {
+	"id", "interface", "region_id", "region", "service_id", "url", "enabled",
+	"legacy_endpoint_id", NULL
+};
+
+static int
+interface_valid(const char *s)
+{
+	return strcmp(s, "public") == 0 || strcmp(s, "internal") == 0 ||
+	    strcmp(s, "admin") == 0;
+}
+
+/* The substitutions Keystone allows in endpoint URLs ($(name)s). */
+static int
+url_subst_ok(const char *name, size_t n)
+{
+	static const char *const ok[] = { "tenant_id", "project_id", "user_id",
+	    "compute_host", "public_endpoint" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strlen(ok[i]) == n && strncmp(ok[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Keystone's check_endpoint_url: the URL, with "$(" read as "%(", must be a
+ * valid Python %-format over a mapping of the whitelisted names. So every
+ * '%' or "$(" starts "%%" or "(name)" + optional flags/width/precision + a
+ * conversion character.
+ */
+static int
+url_valid(const char *url)
+{
+	const char	*p, *q;
+
+	for (p = url; *p != '\0'; p++) {
+		if (*p == '$' && p[1] == '(')
+			;
+		else if (*p == '%') {
+			if (p[1] == '%') {
+				p++;
+				continue;
+			}
+			if (p[1] != '(')
+				return 0;
+		} else
+			continue;
+		p += 2;
+		if ((q = strchr(p, ')')) == NULL || !url_subst_ok(p, (size_t)(q - p)))
+			return 0;
+		p = q + 1;
+		p += strspn(p, "-+ #0");
+		p += strspn(p, "0123456789");
+		if (*p == '.') {
+			p++;
+			p += strspn(p, "0123456789");
+		}
+		if (*p == '\0' || strchr("hlL", *p) != NULL) {
+			if (*p == '\0')
+				return 0;
+			p++;
+		}
+		if (*p == '\0' || strchr("diouxXeEfFgGcrsa", *p) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Keystone's schema for url: "^[a-zA-Z0-9+.-]+:.+". */
+static int
+url_scheme_ok(const char *url)
+{
+	size_t	n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+.-");
+
+	return n > 0 && url[n] == ':' && url[n + 1] != '\0';
+}
+
+/* Validate the endpoint attributes that go beyond their JSON type. */
+static int
+endpoint_check(const json_t *m, struct kg_err *err)
+{
+	const json_t	*v;
+
+	if (check_fields(m, endpoint_fields, 8, err) == -1)
+		return -1;
+	if ((v = json_object_get(m, "interface")) != NULL &&
+	    !interface_valid(json_string_value(v)))
+		return bad_input(err, "interface", v,
+		    "%s is not one of ['admin', 'internal', 'public']");
+	if ((v = json_object_get(m, "url")) != NULL &&
+	    !url_scheme_ok(json_string_value(v)))
+		return bad_input(err, "url", v, "%s does not match '^[a-zA-Z0-9+.-]+:.+'");
+	return 0;
+}
+
+static json_t *
+endpoint_json(struct req *r, const struct kg_endpoint *e)
+{
+	json_t	*o, *reg;
+
+	reg = e->region_id[0] ? json_string(e->region_id) : json_null();
+	o = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:b, s:o}", "id", e->id,
+	    "interface", e->interface, "region_id", reg, "region", reg,
+	    "service_id", e->service_id, "url", e->url ? e->url : "",
+	    "enabled", e->enabled, "links", req_self_link(r, "endpoints", e->id));
+	json_decref(reg);
+	if (o != NULL)
+		extra_merge(o, e->extra);
+	return o;
+}
+
+/*
+ * Resolve the endpoint's region from m into e->region_id, as Keystone's
+ * _validate_endpoint_region + _assert_region_exists: "region_id" must name
+ * an existing region (else 400); the legacy "region" (used only when
+ * region_id is absent or null) is created when missing. Call inside a
+ * transaction.
+ */
+static int
+endpoint_region(struct req *r, const json_t *m, struct kg_endpoint *e,
+    struct kg_err *err)
+{
+	struct kg_region	 g;
+	const json_t		*rid = json_object_get(m, "region_id");
+	const char		*legacy = str_or_null(m, "region");
+
+	if (rid != NULL && !json_is_null(rid)) {
+		if (kg_strlcpy(e->region_id, json_string_value(rid),
+		    sizeof(e->region_id)) >= sizeof(e->region_id) ||
+		    e->region_id[0] == '\0')
+			goto notfound;
+	} else if (legacy != NULL && *legacy != '\0') {
+		kg_strlcpy(e->region_id, legacy, sizeof(e->region_id));
+		memset(&g, 0, sizeof(g));
+		kg_strlcpy(g.id, legacy, sizeof(g.id));
+		if (store_region_create(r->st, &g, err) == -1 &&
+		    err->kind != KG_ECONFLICT)
+			return -1;
+		kg_err_clear(err);
+		return 0;
+	} else {
+		if (rid != NULL)
+			e->region_id[0] = '\0';	/* "region_id": null */
+		return 0;
+	}
+	if (store_region_get(r->st, e->region_id, &g, err) == 0) {
+		kg_region_free(&g);
+		return 0;
+	}
+	if (err->kind != KG_ENOTFOUND)
+		return -1;
+ notfound:
+	return kg_errf(err, KG_EBADREQ, "Expecting to find endpoint region_id in"
+	    " region table. The server could not comply with the request since it"
+	    " is either malformed or otherwise incorrect. The client is assumed to"
+	    " be in error.");
+}
+
+/* _assert_service_exists: 400 when service_id names no service. */
+static int
+endpoint_service(struct req *r, const char *service_id, struct kg_err *err)
+{
+	struct kg_service	s;
+
+	if (store_service_get(r->st, service_id, &s, err) == 0) {
+		kg_service_free(&s);
+		return 0;
+	}
+	if (err->kind != KG_ENOTFOUND)
+		return -1;
+	return kg_errf(err, KG_EBADREQ, "Expecting to find endpoint service_id in"
+	    " service table. The server could not comply with the request since it"
+	    " is either malformed or otherwise incorrect. The client is assumed to"
+	    " be in error.");
+}
+
+/* Apply the plain attributes of m (not region) to e. */
+static int
+endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
+{
+	const json_t	*v;
+	char		*p;
+
+	if ((v = json_object_get(m, "interface")) != NULL)
+		kg_strlcpy(e->interface, json_string_value(v), sizeof(e->interface));
+	if ((v = json_object_get(m, "service_id")) != NULL)
+		kg_strlcpy(e->service_id, json_string_value(v), sizeof(e->service_id));
+	if ((v = json_object_get(m, "enabled")) != NULL)
+		e->enabled = json_is_true(v);
+	if ((v = json_object_get(m, "url")) != NULL) {
+		if ((p = strdup(json_string_value(v))) == NULL)
+			return oom(err);
+		free(e->url);
+		e->url = p;
+	}
+	if ((p = extra_build(m, endpoint_known, e->extra, err)) == NULL)
+		return -1;
+	free(e->extra);
+	e->extra = p;
+	return 0;
+}
+
+static int
+list_endpoints(struct req *r, struct kg_err *err)
+{
+	struct kg_endpoint	*v = NULL;
+	const char		*iface = req_query(r, "interface");
+	size_t			 n = 0, i;
+	json_t			*list;
+
+	if (req_authorize(r, "identity:list_endpoints", NULL, err) == -1)
+		return -1;
+	if (iface != NULL && !interface_valid(iface))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
+		    " interface. Value: %s. '%s' is not one of ['admin', 'internal',"
+		    " 'public']", iface, iface);
+	if (store_endpoint_list(r->st, iface, req_query(r, "service_id"),
+	    req_query(r, "region_id"), &v, &n, err) == -1)
+		return -1;
+	list = json_array();
+	for (i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, endpoint_json(r, &v[i]));
+	kg_endpoint_list_free(v, n);
+	return reply_list(r, "endpoints", list, err);
+}
+
+static int
+get_endpoint(struct req *r, struct kg_err *err)
+{
+	struct kg_endpoint	e;
+	json_t			*o;
+
+	if (req_authorize(r, "identity:get_endpoint", NULL, err) == -1)
+		return -1;
+	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1)
+		return -1;
+	o = endpoint_json(r, &e);
+	kg_endpoint_free(&e);
+	return reply_member(r, "endpoint", o, 200, err);
+}
+
+static int
+create_endpoint(struct req *r, struct kg_err *err)
+{
+	struct kg_endpoint	 e;
+	json_t			*m, *o = NULL;
+	int			 ret = -1;
+
+	if (req_authorize(r, "identity:create_endpoint", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "endpoint", 0, err)) == NULL ||
+	    endpoint_check(m, err) == -1 ||
+	    require(m, "endpoint", "interface", err) == -1 ||
+	    require(m, "endpoint", "service_id", err) == -1 ||
+	    require(m, "endpoint", "url", err) == -1)
+		return -1;
+	if (!url_valid(str_or_null(m, "url")))
+		return kg_errf(err, KG_EBADREQ, "Cannot create an endpoint with an"
+		    " invalid URL: %s.", str_or_null(m, "url"));
+	memset(&e, 0, sizeof(e));
+	e.enabled = 1;
+	/* Keystone always assigns the id, whatever the body says. */
+	if (kg_id_new(e.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	if (endpoint_apply(&e, m, err) == -1)
+		goto done;
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	if (endpoint_region(r, m, &e, err) == -1 ||
+	    endpoint_service(r, e.service_id, err) == -1 ||
+	    store_endpoint_create(r->st, &e, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	o = endpoint_json(r, &e);
+	ret = 0;
+ done:
+	kg_endpoint_free(&e);
+	if (ret == -1)
+		return -1;
+	return reply_member(r, "endpoint", o, 201, err);
+}
+
+static int
+update_endpoint(struct req *r, struct kg_err *err)
+{
+	struct kg_endpoint	 e;
+	json_t			*m, *o = NULL;
+	int			 ret = -1;
+
+	if (req_authorize(r, "identity:update_endpoint", NULL, err) == -1)
+		return -1;
+	if ((m = body_member(r, "endpoint", 1, err)) == NULL ||
+	    endpoint_check(m, err) == -1 ||
+	    require_matching_id(m, r->params[0], err) == -1)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1 ||
+	    endpoint_apply(&e, m, err) == -1 ||
+	    endpoint_region(r, m, &e, err) == -1 ||
+	    (json_object_get(m, "service_id") != NULL &&
+	    endpoint_service(r, e.service_id, err) == -1) ||
+	    store_endpoint_update(r->st, &e, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	o = endpoint_json(r, &e);
+	ret = 0;
+ done:
+	kg_endpoint_free(&e);
+	if (ret == -1)
+		return -1;
+	return reply_member(r, "endpoint", o, 200, err);
+}
+
+static int
+delete_endpoint(struct req *r, struct kg_err *err)
+{
+	if (req_authorize(r, "identity:delete_endpoint", NULL, err) == -1)
+		return -1;
+	if (store_endpoint_delete(r->st, r->params[0], err) == -1)
+		return -1;
+	return 204;
+}
 
 const struct route api_catalog_routes[] = {
+	{ "GET",	"/v3/regions",		list_regions,		R_AUTH },
+	{ "POST",	"/v3/regions",		create_region,		R_AUTH },
+	{ "GET",	"/v3/regions/{}",	get_region,		R_AUTH },
+	{ "PUT",	"/v3/regions/{}",	put_region,		R_AUTH },
+	{ "PATCH",	"/v3/regions/{}",	update_region,		R_AUTH },
+	{ "DELETE",	"/v3/regions/{}",	delete_region,		R_AUTH },
+	{ "GET",	"/v3/services",		list_services,		R_AUTH },
+	{ "POST",	"/v3/services",		create_service,		R_AUTH },
+	{ "GET",	"/v3/services/{}",	get_service,		R_AUTH },
+	{ "PATCH",	"/v3/services/{}",	update_service,		R_AUTH },
+	{ "DELETE",	"/v3/services/{}",	delete_service,		R_AUTH },
+	{ "GET",	"/v3/endpoints",	list_endpoints,		R_AUTH },
+	{ "POST",	"/v3/endpoints",	create_endpoint,	R_AUTH },
+	{ "GET",	"/v3/endpoints/{}",	get_endpoint,		R_AUTH },
+	{ "PATCH",	"/v3/endpoints/{}",	update_endpoint,	R_AUTH },
+	{ "DELETE",	"/v3/endpoints/{}",	delete_endpoint,	R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

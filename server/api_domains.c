@@ -1,6 +1,275 @@
-/* api_domains.c - placeholder route table; the domains API module fills it. */
+/*
+ * api_domains.c - /v3/domains: create, list (filters name, enabled), get,
+ * update, delete, as Keystone (keystone/api/domains.py). Disabling a
+ * domain records a revocation event for its tokens in the same
+ * transaction; an enabled domain cannot be deleted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
 #include "server/http.h"
+#include "server/idjson.h"
+#include "store/identity.h"
+#include "store/revoke.h"
+
+#define DOMAIN_NAME_MAX	64	/* characters, as Keystone's schema */
+
+/* Attributes with a column (or no meaning) that never go to "extra". */
+static const char *const domain_known[] = { "id", "name", "description",
+	"enabled", "tags", "options", "links", "explicit_domain_id", NULL };
+
+/*
+ * The domain's new extra: obj's unknown members over old, plus "tags"
+ * when obj has them (domains keep their tags in extra).
+ */
+static char *
+domain_extra(json_t *obj, const char *old, struct kg_err *err)
+{
+	json_t	*x, *tags;
+	char	**tv = NULL, *s = NULL;
+	size_t	 n = 0, i;
+
+	if ((s = idj_extra(obj, domain_known, old, err)) == NULL)
+		return NULL;
+	if ((tags = json_object_get(obj, "tags")) == NULL || json_is_null(tags))
+		return s;
+	if (idj_tags(tags, "tags", &tv, &n, err) == -1) {
+		free(s);
+		return NULL;
+	}
+	x = json_loads(s, 0, NULL);
+	free(s);
+	s = NULL;
+	if (x != NULL) {
+		json_t *a = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, json_string(tv[i]));
+		json_object_set_new(x, "tags", a);
+		s = json_dumps(x, JSON_COMPACT);
+		json_decref(x);
+	}
+	store_strv_free(tv, n);
+	if (s == NULL)
+		idj_oom(err);
+	return s;
+}
+
+/* Check the attributes a create or update may carry. */
+static int
+domain_check(json_t *obj, int create, const char **name, const char **desc,
+    int *enabled, struct kg_err *err)
+{
+	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	    DOMAIN_NAME_MAX, name, err) == -1 ||
+	    idj_string(obj, "description", IDJ_NULLABLE, 255, desc, err) == -1 ||
+	    idj_bool(obj, "enabled", enabled, NULL, err) == -1 ||
+	    idj_options(obj, err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+create_domain(struct req *r, struct kg_err *err)
+{
+	struct kg_domain	 d;
+	json_t			*obj;
+	const char		*name, *desc, *eid;
+	int			 status = -1;
+
+	memset(&d, 0, sizeof(d));
+	if (req_authorize(r, "identity:create_domain", NULL, err) == -1)
+		return -1;
+	if ((obj = idj_body_object(r, "domain", err)) == NULL)
+		return -1;
+	d.enabled = 1;
+	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1 ||
+	    idj_string(obj, "explicit_domain_id", IDJ_IDCHARS, 64, &eid, err) == -1)
+		return -1;
+	if (eid != NULL) {
+		/* Keystone insists on its own id format (uuid4 hex). */
+		if (!kg_is_hex_id(eid))
+			return kg_errf(err, KG_EBADREQ,
+			    "Domain ID does not conform to required UUID format.");
+		kg_strlcpy(d.id, eid, sizeof(d.id));
+	} else if (kg_id_new(d.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	idj_strip(name, d.name, sizeof(d.name));
+	d.description = (char *)(desc ? desc : "");
+	if ((d.extra = domain_extra(obj, NULL, err)) == NULL)
+		return -1;
+	if (store_domain_create(r->st, &d, err) == -1)
+		goto done;
+	status = idj_reply_member(r, "domain", idj_domain(r, &d), 201, err);
+ done:
+	free(d.extra);
+	return status;
+}
+
+static int
+list_domains(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_domain	*v = NULL;
+	size_t			 n = 0, i;
+	int			 enabled;
+	json_t			*arr;
+
+	if (r->ctx->scope == KG_SCOPE_DOMAIN)
+		t.domain_id = r->ctx->domain_id;
+	if (req_authorize(r, "identity:list_domains", &t, err) == -1)
+		return -1;
+	if (idj_query_bool(r, "enabled", &enabled, err) == -1)
+		return -1;
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		/* A domain-scoped caller sees its own domain only. */
+		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
+		    strcmp(v[i].id, r->ctx->domain_id) != 0)
+			continue;
+		json_array_append_new(arr, idj_domain(r, &v[i]));
+	}
+	kg_domain_list_free(v, n);
+	return idj_reply_list(r, "domains", arr, err);
+}
+
+/* Load domain id after checking rule on it (a missing domain is checked
+ * against its id alone, then reported: Keystone's order). */
+static int
+load_domain(struct req *r, const char *rule, const char *id,
+    struct kg_domain *d, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		nf = { 0 };
+	int			found;
+
+	memset(d, 0, sizeof(*d));
+	t.domain_id = id;
+	found = store_domain_get(r->st, id, d, &nf) == 0;
+	if (!found && nf.kind != KG_ENOTFOUND) {
+		*err = nf;
+		return -1;
+	}
+	if (req_authorize(r, rule, &t, err) == -1) {
+		kg_domain_free(d);
+		return -1;
+	}
+	if (!found) {
+		*err = nf;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_domain(struct req *r, struct kg_err *err)
+{
+	struct kg_domain	d;
+	int			status;
+
+	if (load_domain(r, "identity:get_domain", r->params[0], &d, err) == -1)
+		return -1;
+	status = idj_reply_member(r, "domain", idj_domain(r, &d), 200, err);
+	kg_domain_free(&d);
+	return status;
+}
+
+static int
+update_domain(struct req *r, struct kg_err *err)
+{
+	struct kg_domain	 d;
+	json_t			*obj;
+	const char		*name, *desc, *id;
+	char			*extra = NULL;
+	int			 was_enabled, status = -1, tx = 0;
+
+	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
+		return -1;
+	if ((obj = idj_body_object(r, "domain", err)) == NULL ||
+	    idj_not_empty(obj, "domain", err) == -1)
+		return -1;
+	memset(&d, 0, sizeof(d));
+	if (idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1)
+		return -1;
+	if (id != NULL && strcmp(id, r->params[0]) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	tx = 1;
+	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
+		goto done;
+	was_enabled = d.enabled;
+	if (domain_check(obj, 0, &name, &desc, &d.enabled, err) == -1)
+		goto done;
+	if (name != NULL)
+		idj_strip(name, d.name, sizeof(d.name));
+	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
+		free(d.description);
+		if ((d.description = strdup(desc ? desc : "")) == NULL) {
+			idj_oom(err);
+			goto done;
+		}
+	}
+	if ((extra = domain_extra(obj, d.extra, err)) == NULL)
+		goto done;
+	free(d.extra);
+	d.extra = extra;
+	if (store_domain_update(r->st, &d, err) == -1)
+		goto done;
+	/* Keystone invalidates every token of a domain being disabled. */
+	if (was_enabled && !d.enabled &&
+	    store_revoke_domain(r->st, d.id, err) == -1)
+		goto done;
+	if (store_commit(r->st, err) == -1) {
+		tx = 0;
+		goto done;
+	}
+	tx = 0;
+	status = idj_reply_member(r, "domain", idj_domain(r, &d), 200, err);
+ done:
+	if (tx)
+		store_rollback(r->st);
+	kg_domain_free(&d);
+	return status;
+}
+
+static int
+delete_domain(struct req *r, struct kg_err *err)
+{
+	struct kg_domain	d;
+
+	if (req_authorize(r, "identity:delete_domain", NULL, err) == -1)
+		return -1;
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
+		goto fail;
+	if (d.enabled) {
+		kg_domain_free(&d);
+		kg_errf(err, KG_EFORBID, "Cannot delete a domain that is enabled, "
+		    "please disable it first.");
+		goto fail;
+	}
+	kg_domain_free(&d);
+	if (store_domain_delete(r->st, r->params[0], err) == -1 ||
+	    store_revoke_domain(r->st, r->params[0], err) == -1)
+		goto fail;
+	if (store_commit(r->st, err) == -1)
+		return -1;
+	return 204;
+ fail:
+	store_rollback(r->st);
+	return -1;
+}
 
 const struct route api_domains_routes[] = {
+	{ "POST",	"/v3/domains",		create_domain,	R_AUTH },
+	{ "GET",	"/v3/domains",		list_domains,	R_AUTH },
+	{ "GET",	"/v3/domains/{}",	get_domain,	R_AUTH },
+	{ "PATCH",	"/v3/domains/{}",	update_domain,	R_AUTH },
+	{ "DELETE",	"/v3/domains/{}",	delete_domain,	R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

@@ -1,6 +1,316 @@
-/* api_groups.c - placeholder route table; the groups API module fills it. */
+/*
+ * api_groups.c - /v3/groups and group membership, as Keystone
+ * (keystone/api/groups.py, keystone/identity/core.py). Removing a member
+ * revokes that user's tokens (its roles may drop); deleting a group that
+ * holds grants revokes every member's tokens.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
 #include "server/http.h"
+#include "server/idjson.h"
+#include "store/identity.h"
+#include "store/revoke.h"
+
+#define GROUP_NAME_MAX	255
+
+static const char *const group_known[] = { "id", "name", "description",
+	"domain_id", "links", NULL };
+
+/*
+ * Load group id after checking rule on it (target: the group's domain). A
+ * missing group is checked against nothing but the caller, then reported.
+ */
+static int
+load_group(struct req *r, const char *rule, const char *id, const char *user_id,
+    struct kg_group *g, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		nf = { 0 };
+	int			found;
+
+	memset(g, 0, sizeof(*g));
+	found = store_group_get(r->st, id, g, &nf) == 0;
+	if (!found && nf.kind != KG_ENOTFOUND) {
+		*err = nf;
+		return -1;
+	}
+	t.domain_id = found ? g->domain_id : NULL;
+	t.user_id = user_id;
+	if (req_authorize(r, rule, &t, err) == -1) {
+		kg_group_free(g);
+		return -1;
+	}
+	if (!found) {
+		*err = nf;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+group_check(json_t *obj, int create, const char **name, const char **desc,
+    const char **domain_id, struct kg_err *err)
+{
+	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	    GROUP_NAME_MAX, name, err) == -1 ||
+	    idj_string(obj, "description", IDJ_NULLABLE, 0, desc, err) == -1 ||
+	    idj_string(obj, "domain_id", IDJ_IDCHARS, 64, domain_id, err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+create_group(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_group		 g;
+	struct kg_domain	 d;
+	json_t			*obj;
+	const char		*name, *desc, *domain_id;
+	int			 status = -1;
+
+	memset(&g, 0, sizeof(g));
+	if ((obj = idj_body_object(r, "group", err)) == NULL ||
+	    group_check(obj, 1, &name, &desc, &domain_id, err) == -1)
+		return -1;
+	kg_strlcpy(g.domain_id, domain_id ? domain_id : idj_default_domain(r),
+	    sizeof(g.domain_id));
+	t.domain_id = g.domain_id;
+	if (req_authorize(r, "identity:create_group", &t, err) == -1)
+		return -1;
+	if (store_domain_get(r->st, g.domain_id, &d, err) == -1)
+		return -1;
+	kg_domain_free(&d);
+	if (kg_id_new(g.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	idj_strip(name, g.name, sizeof(g.name));
+	g.description = (char *)(desc ? desc : "");
+	if ((g.extra = idj_extra(obj, group_known, NULL, err)) == NULL)
+		return -1;
+	if (store_group_create(r->st, &g, err) == 0)
+		status = idj_reply_member(r, "group", idj_group(r, &g), 201, err);
+	free(g.extra);
+	return status;
+}
+
+static int
+list_groups(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_group		*v = NULL;
+	size_t			 n = 0, i;
+	const char		*dom;
+	json_t			*arr;
+
+	if (r->ctx->scope == KG_SCOPE_DOMAIN)
+		t.domain_id = r->ctx->domain_id;
+	if (req_authorize(r, "identity:list_groups", &t, err) == -1)
+		return -1;
+	if (!idj_list_domain(r, &dom))
+		return idj_reply_list(r, "groups", json_array(), err);
+	if (store_group_list(r->st, req_query(r, "name"), dom, &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++)
+		json_array_append_new(arr, idj_group(r, &v[i]));
+	kg_group_list_free(v, n);
+	return idj_reply_list(r, "groups", arr, err);
+}
+
+static int
+get_group(struct req *r, struct kg_err *err)
+{
+	struct kg_group	g;
+	int		status;
+
+	if (load_group(r, "identity:get_group", r->params[0], NULL, &g, err) == -1)
+		return -1;
+	status = idj_reply_member(r, "group", idj_group(r, &g), 200, err);
+	kg_group_free(&g);
+	return status;
+}
+
+static int
+update_group(struct req *r, struct kg_err *err)
+{
+	struct kg_group	 g;
+	json_t		*obj;
+	const char	*name, *desc, *domain_id, *id;
+	char		*extra;
+	int		 status = -1, tx = 1;
+
+	/* Read, modify and write in one transaction: no lost updates. */
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
+	    err) == -1)
+		goto done;
+	if ((obj = idj_body_object(r, "group", err)) == NULL ||
+	    idj_not_empty(obj, "group", err) == -1 ||
+	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
+	    group_check(obj, 0, &name, &desc, &domain_id, err) == -1)
+		goto done;
+	if (id != NULL && strcmp(id, g.id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot change ID");
+		goto done;
+	}
+	if (domain_id != NULL && strcmp(domain_id, g.domain_id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+		goto done;
+	}
+	if (name != NULL)
+		idj_strip(name, g.name, sizeof(g.name));
+	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
+		free(g.description);
+		if ((g.description = strdup(desc ? desc : "")) == NULL) {
+			idj_oom(err);
+			goto done;
+		}
+	}
+	if ((extra = idj_extra(obj, group_known, g.extra, err)) == NULL)
+		goto done;
+	free(g.extra);
+	g.extra = extra;
+	if (store_group_update(r->st, &g, err) == -1)
+		goto done;
+	tx = 0;
+	if (store_commit(r->st, err) == -1)
+		goto done;
+	status = idj_reply_member(r, "group", idj_group(r, &g), 200, err);
+ done:
+	if (tx)
+		store_rollback(r->st);
+	kg_group_free(&g);
+	return status;
+}
+
+static int
+delete_group(struct req *r, struct kg_err *err)
+{
+	struct kg_group	 g;
+	struct kg_user	*v = NULL;
+	size_t		 n = 0, i;
+	int		 grants = 0;
+
+	if (load_group(r, "identity:delete_group", r->params[0], NULL, &g,
+	    err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	/* As Keystone: members lose roles only when the group had grants. */
+	if (store_group_has_grants(r->st, r->params[0], &grants, err) == -1 ||
+	    (grants && store_group_user_list(r->st, r->params[0], &v, &n,
+	    err) == -1))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (store_revoke_user(r->st, v[i].id, err) == -1)
+			goto fail;
+	if (store_group_delete(r->st, r->params[0], err) == -1)
+		goto fail;
+	kg_user_list_free(v, n);
+	if (store_commit(r->st, err) == -1)
+		return -1;
+	return 204;
+ fail:
+	kg_user_list_free(v, n);
+	store_rollback(r->st);
+	return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Membership.
+ * --------------------------------------------------------------------- */
+
+static int
+list_group_users(struct req *r, struct kg_err *err)
+{
+	struct kg_group	 g;
+	struct kg_user	*v = NULL;
+	size_t		 n = 0, i;
+	const char	*name = req_query(r, "name"), *dom = req_query(r, "domain_id");
+	int		 enabled;
+	json_t		*arr;
+
+	if (load_group(r, "identity:list_users_in_group", r->params[0], NULL, &g,
+	    err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if (idj_query_bool(r, "enabled", &enabled, err) == -1 ||
+	    store_group_user_list(r->st, r->params[0], &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		if ((name != NULL && strcmp(name, v[i].name) != 0) ||
+		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
+		    (enabled >= 0 && enabled != v[i].enabled))
+			continue;
+		json_array_append_new(arr, idj_user(r, &v[i]));
+	}
+	kg_user_list_free(v, n);
+	return idj_reply_list(r, "users", arr, err);
+}
+
+static int
+add_group_user(struct req *r, struct kg_err *err)
+{
+	struct kg_group	g;
+
+	if (load_group(r, "identity:add_user_to_group", r->params[0], r->params[1],
+	    &g, err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if (store_group_add_user(r->st, r->params[0], r->params[1], err) == -1)
+		return -1;
+	return 204;
+}
+
+static int
+check_group_user(struct req *r, struct kg_err *err)
+{
+	struct kg_group	g;
+
+	if (load_group(r, "identity:check_user_in_group", r->params[0], r->params[1],
+	    &g, err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if (store_group_check_user(r->st, r->params[0], r->params[1], err) == -1)
+		return -1;
+	return 204;
+}
+
+static int
+remove_group_user(struct req *r, struct kg_err *err)
+{
+	struct kg_group	g;
+
+	if (load_group(r, "identity:remove_user_from_group", r->params[0],
+	    r->params[1], &g, err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_group_remove_user(r->st, r->params[0], r->params[1], err) == -1 ||
+	    store_revoke_user(r->st, r->params[1], err) == -1) {
+		store_rollback(r->st);
+		return -1;
+	}
+	if (store_commit(r->st, err) == -1)
+		return -1;
+	return 204;
+}
 
 const struct route api_groups_routes[] = {
+	{ "POST",	"/v3/groups",			create_group,	R_AUTH },
+	{ "GET",	"/v3/groups",			list_groups,	R_AUTH },
+	{ "GET",	"/v3/groups/{}",		get_group,	R_AUTH },
+	{ "PATCH",	"/v3/groups/{}",		update_group,	R_AUTH },
+	{ "DELETE",	"/v3/groups/{}",		delete_group,	R_AUTH },
+	{ "GET",	"/v3/groups/{}/users",		list_group_users, R_AUTH },
+	{ "PUT",	"/v3/groups/{}/users/{}",	add_group_user,	R_AUTH },
+	{ "GET",	"/v3/groups/{}/users/{}",	check_group_user, R_AUTH },
+	{ "DELETE",	"/v3/groups/{}/users/{}",	remove_group_user, R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

@@ -1,6 +1,637 @@
-/* api_projects.c - placeholder route table; the projects API module fills it. */
+/*
+ * api_projects.c - /v3/projects and project tags, as Keystone
+ * (keystone/api/projects.py, keystone/resource/core.py): hierarchy rules
+ * (same domain as the parent, no disabled ancestors, depth limit, leaf-only
+ * delete), is_domain projects (domains seen through the projects API), tag
+ * filters, and revocation events when a project is disabled or deleted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
 #include "server/http.h"
+#include "server/idjson.h"
+#include "store/identity.h"
+#include "store/revoke.h"
+
+#define PROJECT_NAME_MAX	64	/* characters, as Keystone's schema */
+#define PROJECT_MAX_DEPTH	5	/* Keystone's max_project_tree_depth */
+
+static const char *const project_known[] = { "id", "name", "description",
+	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
+	"links", NULL };
+
+/*
+ * Load project id after checking rule on it. A missing project is checked
+ * against its id alone, then reported (Keystone's order).
+ */
+static int
+load_project(struct req *r, const char *rule, const char *id,
+    struct kg_project *p, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		nf = { 0 };
+	int			found;
+
+	memset(p, 0, sizeof(*p));
+	found = store_project_get(r->st, id, p, &nf) == 0;
+	if (!found && nf.kind != KG_ENOTFOUND) {
+		*err = nf;
+		return -1;
+	}
+	t.project_id = id;
+	t.domain_id = found ? p->domain_id : NULL;
+	if (req_authorize(r, rule, &t, err) == -1) {
+		kg_project_free(p);
+		return -1;
+	}
+	if (!found) {
+		*err = nf;
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Create.
+ * --------------------------------------------------------------------- */
+
+/* POST /v3/projects with is_domain: Keystone creates a domain. */
+static int
+create_domain_project(struct req *r, json_t *obj, const char *name,
+    const char *desc, int enabled, const char *parent_id, struct kg_err *err)
+{
+	struct kg_domain	 d;
+	int			 status = -1;
+	static const char *const known[] = { "id", "name", "description",
+		"domain_id", "parent_id", "enabled", "is_domain", "tags",
+		"options", "links", NULL };
+
+	if (req_authorize(r, "identity:create_project", NULL, err) == -1 ||
+	    req_authorize(r, "identity:create_domain", NULL, err) == -1)
+		return -1;
+	if (parent_id != NULL)
+		return kg_errf(err, KG_EBADREQ,
+		    "only root projects are allowed to act as domains.");
+	if (json_array_size(json_object_get(obj, "tags")) > 0)
+		return kg_errf(err, KG_ENOTIMPL, "Tags on projects acting as "
+		    "domains are not implemented: use PATCH /v3/domains/{id}.");
+	memset(&d, 0, sizeof(d));
+	if (kg_id_new(d.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	idj_strip(name, d.name, sizeof(d.name));
+	d.description = (char *)(desc ? desc : "");
+	d.enabled = enabled;
+	if ((d.extra = idj_extra(obj, known, NULL, err)) == NULL)
+		return -1;
+	if (store_domain_create(r->st, &d, err) == 0)
+		status = idj_reply_member(r, "project", idj_domain_as_project(r, &d),
+		    201, err);
+	free(d.extra);
+	return status;
+}
+
+/*
+ * Check parent_id for a new project of domain_id (resource/core.py
+ * _assert_regular_project_constraints, _enforce_project_constraints).
+ * *top is set when the project is top level (no parent, or the parent
+ * is its domain).
+ */
+static int
+check_parent(struct req *r, const char *domain_id, const char *parent_id,
+    int *top, struct kg_err *err)
+{
+	struct kg_project	 parent;
+	struct kg_domain	 d;
+	char			**anc = NULL, disabled[STORE_ID_SIZE];
+	size_t			 nanc = 0;
+	int			 ret = -1;
+
+	*top = 1;
+	if (parent_id == NULL || strcmp(parent_id, domain_id) == 0)
+		return 0;
+	memset(&parent, 0, sizeof(parent));
+	if (store_project_get(r->st, parent_id, &parent, err) == -1) {
+		if (err->kind != KG_ENOTFOUND)
+			return -1;
+		/* A parent acting as a domain must be the project's domain. */
+		if (store_domain_get(r->st, parent_id, &d, NULL) == 0) {
+			kg_domain_free(&d);
+			return kg_errf(err, KG_EBADREQ, "Cannot create project, the "
+			    "parent (%s) is acting as a domain, but this project's "
+			    "domain id (%s) does not match the parent's id.",
+			    parent_id, domain_id);
+		}
+		err->kind = KG_EBADREQ;		/* ValidationError in Keystone */
+		return -1;
+	}
+	*top = 0;
+	if (strcmp(parent.domain_id, domain_id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot create project, since it specifies "
+		    "its domain_id %s, but specifies a parent in a different domain "
+		    "(%s).", domain_id, parent.domain_id);
+		goto done;
+	}
+	if (store_project_ancestors(r->st, parent_id, &anc, &nanc, disabled,
+	    err) == -1)
+		goto done;
+	if (!parent.enabled || disabled[0] != '\0') {
+		kg_errf(err, KG_EBADREQ, "cannot create a project in a branch "
+		    "containing a disabled project: %s", !parent.enabled ?
+		    parent.id : disabled);
+		goto done;
+	}
+	/* The parent is at level nanc + 1; the new project one below. */
+	if (nanc + 2 > PROJECT_MAX_DEPTH) {
+		kg_errf(err, KG_EFORBID, "Max hierarchy depth reached for %s branch.",
+		    parent_id);
+		goto done;
+	}
+	ret = 0;
+ done:
+	store_strv_free(anc, nanc);
+	kg_project_free(&parent);
+	return ret;
+}
+
+static int
+create_project(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_project	 p, parent;
+	struct kg_domain	 d;
+	json_t			*obj, *tags;
+	const char		*name, *desc, *domain_id, *parent_id;
+	int			 enabled = 1, is_domain = 0, top, status = -1, tx = 0;
+
+	memset(&p, 0, sizeof(p));
+	if ((obj = idj_body_object(r, "project", err)) == NULL)
+		return -1;
+	if (idj_string(obj, "name", IDJ_REQUIRED | IDJ_NONBLANK, PROJECT_NAME_MAX,
+	    &name, err) == -1 ||
+	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
+	    idj_string(obj, "domain_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &domain_id,
+	    err) == -1 ||
+	    idj_string(obj, "parent_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &parent_id,
+	    err) == -1 ||
+	    idj_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
+	    idj_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
+	    idj_options(obj, err) == -1)
+		return -1;
+	tags = json_object_get(obj, "tags");
+	if (tags != NULL && !json_is_null(tags) &&
+	    idj_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
+		return -1;
+	if (is_domain) {
+		status = create_domain_project(r, obj, name, desc, enabled,
+		    parent_id, err);
+		goto done;
+	}
+	/*
+	 * Without domain_id Keystone uses the token's domain or the default
+	 * one; a child project lives in its parent's domain, so take that
+	 * rather than failing on a mismatch.
+	 */
+	if (domain_id == NULL && parent_id != NULL) {
+		memset(&parent, 0, sizeof(parent));
+		if (store_project_get(r->st, parent_id, &parent, NULL) == 0) {
+			kg_strlcpy(p.domain_id, parent.domain_id, sizeof(p.domain_id));
+			kg_project_free(&parent);
+		}
+	}
+	if (p.domain_id[0] == '\0')
+		kg_strlcpy(p.domain_id, domain_id ? domain_id : idj_default_domain(r),
+		    sizeof(p.domain_id));
+	t.domain_id = p.domain_id;
+	if (req_authorize(r, "identity:create_project", &t, err) == -1)
+		goto done;
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	tx = 1;
+	if (store_domain_get(r->st, p.domain_id, &d, err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			err->kind = KG_EBADREQ;	/* ValidationError in Keystone */
+		goto done;
+	}
+	kg_domain_free(&d);
+	if (check_parent(r, p.domain_id, parent_id, &top, err) == -1)
+		goto done;
+	if (kg_id_new(p.id) == -1) {
+		kg_errf(err, KG_EINTERNAL, "no randomness");
+		goto done;
+	}
+	idj_strip(name, p.name, sizeof(p.name));
+	if (!top)
+		kg_strlcpy(p.parent_id, parent_id, sizeof(p.parent_id));
+	p.description = (char *)(desc ? desc : "");
+	p.enabled = enabled;
+	if ((p.extra = idj_extra(obj, project_known, NULL, err)) == NULL)
+		goto done;
+	if (store_project_create(r->st, &p, err) == -1 ||
+	    store_commit(r->st, err) == -1)
+		goto done;
+	tx = 0;
+	status = idj_reply_member(r, "project", idj_project(r, &p), 201, err);
+ done:
+	if (tx)
+		store_rollback(r->st);
+	free(p.extra);
+	p.extra = NULL;
+	p.description = NULL;
+	kg_project_free(&p);
+	return status;
+}
+
+/* ------------------------------------------------------------------------
+ * List, get.
+ * --------------------------------------------------------------------- */
+
+/* GET /v3/projects?is_domain=true: the domains, shown as projects. */
+static int
+list_domain_projects(struct req *r, int enabled, struct kg_err *err)
+{
+	struct kg_domain	*v = NULL;
+	size_t			 n = 0, i;
+	json_t			*arr;
+
+	/* Projects acting as domains have neither a domain nor a parent. */
+	if (req_query(r, "domain_id") != NULL || req_query(r, "parent_id") != NULL)
+		return idj_reply_list(r, "projects", json_array(), err);
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n,
+	    err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
+		    strcmp(v[i].id, r->ctx->domain_id) != 0)
+			continue;
+		json_array_append_new(arr, idj_domain_as_project(r, &v[i]));
+	}
+	kg_domain_list_free(v, n);
+	return idj_reply_list(r, "projects", arr, err);
+}
+
+static int
+list_projects(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_project_filter f;
+	struct kg_project	*v = NULL;
+	size_t			 n = 0, i;
+	int			 is_domain;
+	json_t			*arr;
+
+	if (r->ctx->scope == KG_SCOPE_DOMAIN)
+		t.domain_id = r->ctx->domain_id;
+	if (req_authorize(r, "identity:list_projects", &t, err) == -1)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	if (idj_query_bool(r, "enabled", &f.enabled, err) == -1 ||
+	    idj_query_bool(r, "is_domain", &is_domain, err) == -1)
+		return -1;
+	if (is_domain == 1)
+		return list_domain_projects(r, f.enabled, err);
+	if (!idj_list_domain(r, &f.domain_id))
+		return idj_reply_list(r, "projects", json_array(), err);
+	f.name = req_query(r, "name");
+	f.parent_id = req_query(r, "parent_id");
+	f.tags = req_query(r, "tags");
+	f.tags_any = req_query(r, "tags-any");
+	f.not_tags = req_query(r, "not-tags");
+	f.not_tags_any = req_query(r, "not-tags-any");
+	if (store_project_list(r->st, &f, &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++)
+		json_array_append_new(arr, idj_project(r, &v[i]));
+	kg_project_list_free(v, n);
+	return idj_reply_list(r, "projects", arr, err);
+}
+
+static int
+get_project(struct req *r, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_project	p;
+	struct kg_domain	d;
+	int			status;
+
+	/* Keystone's domains are projects: GET /v3/projects/<domain id>. */
+	if (store_domain_get(r->st, r->params[0], &d, NULL) == 0) {
+		t.project_id = t.domain_id = d.id;
+		if (req_authorize(r, "identity:get_project", &t, err) == -1) {
+			kg_domain_free(&d);
+			return -1;
+		}
+		status = idj_reply_member(r, "project", idj_domain_as_project(r, &d),
+		    200, err);
+		kg_domain_free(&d);
+		return status;
+	}
+	if (load_project(r, "identity:get_project", r->params[0], &p, err) == -1)
+		return -1;
+	status = idj_reply_member(r, "project", idj_project(r, &p), 200, err);
+	kg_project_free(&p);
+	return status;
+}
+
+/* ------------------------------------------------------------------------
+ * Update, delete.
+ * --------------------------------------------------------------------- */
+
+/* The hierarchy rules of an enabled flip (resource/core.py _update_project). */
+static int
+check_enable_change(struct req *r, const struct kg_project *p, int was,
+    struct kg_err *err)
+{
+	char	**anc = NULL, disabled[STORE_ID_SIZE];
+	size_t	 nanc = 0, enabled = 0;
+
+	if (!was && p->enabled) {
+		if (store_project_ancestors(r->st, p->id, &anc, &nanc, disabled,
+		    err) == -1)
+			return -1;
+		store_strv_free(anc, nanc);
+		if (disabled[0] != '\0')
+			return kg_errf(err, KG_EFORBID, "Cannot enable project %s "
+			    "since it has disabled parents", p->id);
+	}
+	if (was && !p->enabled) {
+		if (store_project_descendants(r->st, p->id, NULL, &enabled, err) == -1)
+			return -1;
+		if (enabled > 0)
+			return kg_errf(err, KG_EFORBID, "Cannot disable project %s "
+			    "since its subtree contains enabled projects.", p->id);
+	}
+	return 0;
+}
+
+static int
+update_project(struct req *r, struct kg_err *err)
+{
+	struct kg_project	 p;
+	json_t			*obj, *tags;
+	const char		*name, *desc, *id, *domain_id, *parent_id;
+	char			*extra, **tv = NULL;
+	size_t			 ntv = 0;
+	int			 was, is_domain = 0, status = -1, tx = 0;
+
+	memset(&p, 0, sizeof(p));
+	/* Read, modify and write in one transaction: no lost updates. */
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	tx = 1;
+	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
+		goto done;
+	if ((obj = idj_body_object(r, "project", err)) == NULL ||
+	    idj_not_empty(obj, "project", err) == -1 ||
+	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
+	    idj_string(obj, "name", IDJ_NONBLANK, PROJECT_NAME_MAX, &name, err) == -1 ||
+	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
+	    idj_string(obj, "domain_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &domain_id,
+	    err) == -1 ||
+	    idj_string(obj, "parent_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &parent_id,
+	    err) == -1 ||
+	    idj_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
+	    idj_options(obj, err) == -1)
+		goto done;
+	if (id != NULL && strcmp(id, p.id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot change ID");
+		goto done;
+	}
+	if (json_object_get(obj, "domain_id") != NULL &&
+	    (domain_id == NULL || strcmp(domain_id, p.domain_id) != 0)) {
+		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+		goto done;
+	}
+	if (json_object_get(obj, "parent_id") != NULL && (parent_id == NULL ||
+	    strcmp(parent_id, p.parent_id[0] ? p.parent_id : p.domain_id) != 0)) {
+		kg_errf(err, KG_EFORBID, "Update of `parent_id` is not allowed.");
+		goto done;
+	}
+	if (is_domain) {
+		kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
+		goto done;
+	}
+	tags = json_object_get(obj, "tags");
+	if (tags != NULL && !json_is_null(tags) &&
+	    idj_tags(tags, "tags", &tv, &ntv, err) == -1)
+		goto done;
+	was = p.enabled;
+	if (idj_bool(obj, "enabled", &p.enabled, NULL, err) == -1)
+		goto done;
+	if (name != NULL)
+		idj_strip(name, p.name, sizeof(p.name));
+	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
+		free(p.description);
+		if ((p.description = strdup(desc ? desc : "")) == NULL) {
+			idj_oom(err);
+			goto done;
+		}
+	}
+	if ((extra = idj_extra(obj, project_known, p.extra, err)) == NULL)
+		goto done;
+	free(p.extra);
+	p.extra = extra;
+	if (check_enable_change(r, &p, was, err) == -1 ||
+	    store_project_update(r->st, &p, err) == -1)
+		goto done;
+	if (tags != NULL && !json_is_null(tags)) {
+		if (store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
+			goto done;
+		store_strv_free(p.tags, p.ntags);
+		p.tags = tv;
+		p.ntags = ntv;
+		tv = NULL;
+		ntv = 0;
+	}
+	if (was && !p.enabled && store_revoke_project(r->st, p.id, err) == -1)
+		goto done;
+	if (store_commit(r->st, err) == -1) {
+		tx = 0;
+		goto done;
+	}
+	tx = 0;
+	status = idj_reply_member(r, "project", idj_project(r, &p), 200, err);
+ done:
+	if (tx)
+		store_rollback(r->st);
+	store_strv_free(tv, ntv);
+	kg_project_free(&p);
+	return status;
+}
+
+static int
+delete_project(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+
+	if (load_project(r, "identity:delete_project", r->params[0], &p, err) == -1)
+		return -1;
+	kg_project_free(&p);
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_project_delete(r->st, r->params[0], err) == -1 ||
+	    store_revoke_project(r->st, r->params[0], err) == -1) {
+		store_rollback(r->st);
+		return -1;
+	}
+	if (store_commit(r->st, err) == -1)
+		return -1;
+	return 204;
+}
+
+/* ------------------------------------------------------------------------
+ * Tags.
+ * --------------------------------------------------------------------- */
+
+/* {"tags": [...], "links": {"self": <this URL>}} as Keystone's tag replies. */
+static int
+reply_tags(struct req *r, char *const *tags, size_t n, struct kg_err *err)
+{
+	json_t	*arr;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		return idj_oom(err);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(tags[i]));
+	json_decref(r->out);
+	if ((r->out = json_pack("{s:o, s:o}", "tags", arr, "links",
+	    req_links(r))) == NULL)
+		return idj_oom(err);
+	json_object_del(json_object_get(r->out, "links"), "previous");
+	json_object_del(json_object_get(r->out, "links"), "next");
+	return 200;
+}
+
+static int
+list_tags(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+	int			status;
+
+	if (load_project(r, "identity:list_project_tags", r->params[0], &p, err) == -1)
+		return -1;
+	status = reply_tags(r, p.tags, p.ntags, err);
+	kg_project_free(&p);
+	return status;
+}
+
+static int
+replace_tags(struct req *r, struct kg_err *err)
+{
+	struct kg_project	 p;
+	json_t			*v;
+	char			**tv = NULL;
+	size_t			 ntv = 0;
+	int			 status = -1;
+
+	if (load_project(r, "identity:update_project_tags", r->params[0], &p,
+	    err) == -1)
+		return -1;
+	if ((v = r->body ? json_object_get(r->body, "tags") : NULL) == NULL) {
+		kg_errf(err, KG_EBADREQ, "'tags' is a required property");
+		goto done;
+	}
+	if (idj_tags(v, "tags", &tv, &ntv, err) == -1 ||
+	    store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
+		goto done;
+	status = reply_tags(r, tv, ntv, err);
+ done:
+	store_strv_free(tv, ntv);
+	kg_project_free(&p);
+	return status;
+}
+
+static int
+clear_tags(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+
+	if (load_project(r, "identity:delete_project_tags", r->params[0], &p,
+	    err) == -1)
+		return -1;
+	kg_project_free(&p);
+	if (store_project_set_tags(r->st, r->params[0], NULL, 0, err) == -1)
+		return -1;
+	return 204;
+}
+
+static int
+check_tag(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+	size_t			i;
+	int			found = 0;
+
+	if (load_project(r, "identity:get_project_tag", r->params[0], &p, err) == -1)
+		return -1;
+	for (i = 0; i < p.ntags; i++)
+		if (strcmp(p.tags[i], r->params[1]) == 0)
+			found = 1;
+	kg_project_free(&p);
+	if (!found)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find project tag: %s.",
+		    r->params[1]);
+	return 204;
+}
+
+static int
+add_tag(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+	size_t			i;
+	int			found = 0, status = -1;
+	char			tag[1024];
+
+	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
+	    err) == -1)
+		return -1;
+	if (idj_tag_check("tags", r->params[1], err) == -1)
+		goto done;
+	idj_strip(r->params[1], tag, sizeof(tag));
+	for (i = 0; i < p.ntags; i++)
+		if (strcmp(p.tags[i], tag) == 0)
+			found = 1;
+	if (!found && p.ntags + 1 > IDJ_MAX_TAGS) {
+		kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute tags. "
+		    "Is too long (at most %d items).", IDJ_MAX_TAGS);
+		goto done;
+	}
+	if (store_project_add_tag(r->st, p.id, tag, err) == -1)
+		goto done;
+	status = 201;
+ done:
+	kg_project_free(&p);
+	return status;
+}
+
+static int
+delete_tag(struct req *r, struct kg_err *err)
+{
+	struct kg_project	p;
+
+	if (load_project(r, "identity:delete_project_tag", r->params[0], &p,
+	    err) == -1)
+		return -1;
+	kg_project_free(&p);
+	if (store_project_delete_tag(r->st, r->params[0], r->params[1], err) == -1)
+		return -1;
+	return 204;
+}
 
 const struct route api_projects_routes[] = {
+	{ "POST",	"/v3/projects",			create_project,	R_AUTH },
+	{ "GET",	"/v3/projects",			list_projects,	R_AUTH },
+	{ "GET",	"/v3/projects/{}",		get_project,	R_AUTH },
+	{ "PATCH",	"/v3/projects/{}",		update_project,	R_AUTH },
+	{ "DELETE",	"/v3/projects/{}",		delete_project,	R_AUTH },
+	{ "GET",	"/v3/projects/{}/tags",		list_tags,	R_AUTH },
+	{ "PUT",	"/v3/projects/{}/tags",		replace_tags,	R_AUTH },
+	{ "DELETE",	"/v3/projects/{}/tags",		clear_tags,	R_AUTH },
+	{ "GET",	"/v3/projects/{}/tags/{}",	check_tag,	R_AUTH },
+	{ "PUT",	"/v3/projects/{}/tags/{}",	add_tag,	R_AUTH },
+	{ "DELETE",	"/v3/projects/{}/tags/{}",	delete_tag,	R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

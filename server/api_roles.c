@@ -1,6 +1,669 @@
-/* api_roles.c - placeholder route table; the roles API module fills it. */
-#include "server/http.h"
+/*
+ * api_roles.c - roles and implied roles: /v3/roles, /v3/roles/{id},
+ * /v3/roles/{prior}/implies[/{implied}] and /v3/role_inferences, as
+ * Keystone serves them (keystone/api/roles.py, role_inferences.py,
+ * keystone/assignment/schema.py).
+ *
+ * A role's "options" (Keystone's resource options: only "immutable") are
+ * kept in its extra JSON under the key "options"; every other attribute a
+ * client sends that has no column is kept in extra as well.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "server/assign_json.h"
+#include "store/revoke.h"
+
+/* Keystone's [assignment] prohibited_implied_role default. */
+#define PROHIBITED_IMPLIED_ROLE	"admin"
+
+/* ------------------------------------------------------------------------
+ * Validation of role bodies (keystone/assignment/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* Keystone's id_string/domain_id pattern ^[a-zA-Z0-9-]+$, 1..64. */
+static int
+valid_id(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-") == n;
+}
+
+/* name: string, 1..255 characters, at least one non-space ([\S]+). */
+static int
+check_name(const json_t *v, struct kg_err *err)
+{
+	const char	*s;
+	size_t		 len, i;
+
+	if (!json_is_string(v))
+		return assign_bad_input(err, "name", v, "%s is not of type 'string'");
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (strlen(s) != len)
+		return assign_bad_input(err, "name", v, "%s contains NUL");
+	if (len < 1)
+		return assign_bad_input(err, "name", v, "%s is too short");
+	if (len > 255)
+		return assign_bad_input(err, "name", v, "%s is too long");
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' &&
+		    s[i] != '\f' && s[i] != '\v')
+			return 0;
+	return assign_bad_input(err, "name", v, "%s does not match '[\\\\S]+'");
+}
+
+/*
+ * Check a {"role": {...}} body's known attributes. The member object is
+ * returned (borrowed) or NULL with err.
+ */
+static json_t *
+role_body(struct req *r, int update, struct kg_err *err)
+{
+	json_t		*m, *v, *o;
+	const char	*k;
+
+	if (r->body == NULL || (m = json_object_get(r->body, "role")) == NULL) {
+		kg_errf(err, KG_EBADREQ, "'role' is a required property");
+		return NULL;
+	}
+	json_object_foreach(r->body, k, v)
+		if (strcmp(k, "role") != 0) {
+			kg_errf(err, KG_EBADREQ, "Additional properties are not"
+			    " allowed ('%s' was unexpected)", k);
+			return NULL;
+		}
+	if (!json_is_object(m)) {
+		assign_bad_input(err, "role", m, "%s is not of type 'object'");
+		return NULL;
+	}
+	if (update && json_object_size(m) == 0) {
+		assign_bad_input(err, "role", m, "%s does not have enough properties");
+		return NULL;
+	}
+	if ((v = json_object_get(m, "name")) != NULL) {
+		if (check_name(v, err) == -1)
+			return NULL;
+	} else if (!update) {
+		assign_bad_input(err, "role", m, "'name' is a required property");
+		return NULL;
+	}
+	v = json_object_get(m, "description");
+	if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
+		assign_bad_input(err, "description", v,
+		    "%s is not of type 'string', 'null'");
+		return NULL;
+	}
+	v = json_object_get(m, "domain_id");
+	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
+	    !valid_id(json_string_value(v)))) {
+		assign_bad_input(err, "domain_id", v, json_is_string(v) ?
+		    "%s does not match '^[a-zA-Z0-9-]+$'" :
+		    "%s is not of type 'string', 'null'");
+		return NULL;
+	}
+	if ((o = json_object_get(m, "options")) != NULL) {
+		if (!json_is_object(o)) {
+			assign_bad_input(err, "options", o,
+			    "%s is not of type 'object'");
+			return NULL;
+		}
+		json_object_foreach(o, k, v) {
+			if (strcmp(k, "immutable") != 0) {
+				kg_errf(err, KG_EBADREQ, "Invalid input for field/"
+				    "attribute options. Additional properties are"
+				    " not allowed ('%s' was unexpected)", k);
+				return NULL;
+			}
+			if (!json_is_boolean(v) && !json_is_null(v)) {
+				assign_bad_input(err, "immutable", v,
+				    "%s is not of type 'boolean', 'null'");
+				return NULL;
+			}
+		}
+	}
+	return m;
+}
+
+/* Is the role's options.immutable true? */
+static int
+role_immutable(const struct kg_role *role)
+{
+	json_t	*x;
+	int	 imm;
+
+	if (role->extra == NULL || (x = json_loads(role->extra, 0, NULL)) == NULL)
+		return 0;
+	imm = json_is_true(json_object_get(json_object_get(x, "options"),
+	    "immutable"));
+	json_decref(x);
+	return imm;
+}
+
+/*
+ * Merge body attributes other than the columns into the extra object x:
+ * options merge key by key (null removes one), others replace.
+ */
+static int
+merge_extra(json_t *x, const json_t *m, struct kg_err *err)
+{
+	const char	*k, *ok;
+	json_t		*v, *ov, *opts;
+
+	json_object_foreach((json_t *)m, k, v) {
+		if (strcmp(k, "id") == 0 || strcmp(k, "name") == 0 ||
+		    strcmp(k, "description") == 0 || strcmp(k, "domain_id") == 0 ||
+		    strcmp(k, "links") == 0)
+			continue;
+		if (strcmp(k, "options") == 0) {
+			opts = json_object_get(x, "options");
+			if (!json_is_object(opts)) {
+				opts = json_object();
+				if (json_object_set_new(x, "options", opts) == -1)
+					return kg_errf(err, KG_EINTERNAL, "out of memory");
+			}
+			json_object_foreach(v, ok, ov) {
+				if (json_is_null(ov))
+					json_object_del(opts, ok);
+				else if (json_object_set(opts, ok, ov) == -1)
+					return kg_errf(err, KG_EINTERNAL, "out of memory");
+			}
+			if (json_object_size(opts) == 0)
+				json_object_del(x, "options");
+			continue;
+		}
+		if (json_object_set(x, k, v) == -1)
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * /v3/roles
+ * --------------------------------------------------------------------- */
+
+static int
+reply_role(struct req *r, const struct kg_role *role, int status,
+    struct kg_err *err)
+{
+	json_t	*o;
+
+	if ((o = assign_role_json(r, role)) == NULL ||
+	    (r->out = json_pack("{s:o}", "role", o)) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return status;
+}
+
+static int
+create_role(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_role		 role;
+	json_t			*m, *x = NULL, *v;
+	int			 ret = -1;
+
+	memset(&role, 0, sizeof(role));
+	if ((m = role_body(r, 0, err)) == NULL)
+		return -1;
+	v = json_object_get(m, "domain_id");
+	if (json_is_string(v)) {
+		t.domain_id = json_string_value(v);
+		if (req_authorize(r, "identity:create_domain_role", &t, err) == -1)
+			return -1;
+		if (store_assign_name(r->st, KG_OBJ_DOMAIN, t.domain_id, NULL,
+		    err) == -1)
+			return -1;
+		kg_strlcpy(role.domain_id, t.domain_id, sizeof(role.domain_id));
+	} else if (req_authorize(r, "identity:create_role", NULL, err) == -1)
+		return -1;
+	if (kg_id_new(role.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	kg_strlcpy(role.name, json_string_value(json_object_get(m, "name")),
+	    sizeof(role.name));
+	role.description = (char *)json_string_value(json_object_get(m,
+	    "description"));
+	if ((x = json_object()) == NULL || merge_extra(x, m, err) == -1)
+		goto done;
+	if ((role.extra = json_dumps(x, JSON_COMPACT)) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	if (store_role_create(r->st, &role, err) == -1)
+		goto done;
+	ret = reply_role(r, &role, 201, err);
+ done:
+	free(role.extra);
+	json_decref(x);
+	return ret;
+}
+
+static int
+list_roles(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	const char		*name = req_query(r, "name");
+	const char		*dom = req_query(r, "domain_id");
+	struct kg_role		*v;
+	size_t			 n;
+	int			 ret;
+
+	if (dom != NULL && *dom != '\0') {
+		t.domain_id = dom;
+		if (req_authorize(r, "identity:list_domain_roles", &t, err) == -1)
+			return -1;
+	} else {
+		dom = NULL;
+		if (req_authorize(r, "identity:list_roles", NULL, err) == -1)
+			return -1;
+	}
+	if (name != NULL && (*name == '\0' || strlen(name) > 255))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
+		    " name. Value: %s. '%s' is too %s", name, name,
+		    *name == '\0' ? "short" : "long");
+	if (store_role_list(r->st, name, dom, &v, &n, err) == -1)
+		return -1;
+	ret = assign_reply_roles(r, v, n, err);
+	kg_role_list_free(v, n);
+	return ret;
+}
+
+/*
+ * Load the role of the URL and check rule (or its domain_rule variant for
+ * a domain-specific role). As Keystone, policy is enforced before a
+ * missing role is reported, so existence does not leak.
+ */
+static int
+load_role(struct req *r, const char *rule, const char *domain_rule,
+    struct kg_role *role, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		lerr = { 0 };
+
+	memset(role, 0, sizeof(*role));
+	if (store_role_get(r->st, r->params[0], role, &lerr) == -1) {
+		if (req_authorize(r, rule, NULL, err) == -1)
+			return -1;
+		*err = lerr;
+		return -1;
+	}
+	if (role->domain_id[0] != '\0') {
+		t.domain_id = role->domain_id;
+		rule = domain_rule;
+	}
+	if (req_authorize(r, rule, &t, err) == -1) {
+		kg_role_free(role);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_role(struct req *r, struct kg_err *err)
+{
+	struct kg_role	role;
+	int		ret;
+
+	if (load_role(r, "identity:get_role", "identity:get_domain_role", &role,
+	    err) == -1)
+		return -1;
+	ret = reply_role(r, &role, 200, err);
+	kg_role_free(&role);
+	return ret;
+}
+
+static int
+update_role(struct req *r, struct kg_err *err)
+{
+	struct kg_role	 role;
+	json_t		*m, *v, *x = NULL, *opts;
+	char		*extra = NULL, *saved_desc;
+	int		 ret = -1;
+
+	if (load_role(r, "identity:update_role", "identity:update_domain_role",
+	    &role, err) == -1)
+		return -1;
+	if ((m = role_body(r, 1, err)) == NULL)
+		goto done;
+	v = json_object_get(m, "id");
+	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
+	    strcmp(json_string_value(v), role.id) != 0)) {
+		kg_errf(err, KG_EBADREQ, "Cannot change ID");
+		goto done;
+	}
+	/* Immutable: the only update allowed is one setting it false. */
+	if (role_immutable(&role)) {
+		opts = json_object_get(m, "options");
+		v = json_object_get(opts, "immutable");
+		if (json_object_size(m) > 1 || v == NULL || json_is_true(v)) {
+			kg_errf(err, KG_EFORBID, "Unable to update immutable role"
+			    " resource: `%s. Set resource option \"immutable\" to"
+			    " false first.", role.id);
+			goto done;
+		}
+	}
+	v = json_object_get(m, "domain_id");
+	if (v != NULL && strcmp(json_is_string(v) ? json_string_value(v) : "",
+	    role.domain_id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Update of `domain_id` is not allowed.");
+		goto done;
+	}
+	if ((v = json_object_get(m, "name")) != NULL)
+		kg_strlcpy(role.name, json_string_value(v), sizeof(role.name));
+	saved_desc = role.description;
+	if ((v = json_object_get(m, "description")) != NULL)
+		role.description = (char *)(json_is_string(v) ?
+		    json_string_value(v) : "");
+	x = json_loads(role.extra ? role.extra : "{}", 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		x = json_object();
+	}
+	if (x == NULL || merge_extra(x, m, err) == -1 ||
+	    (extra = json_dumps(x, JSON_COMPACT)) == NULL) {
+		role.description = saved_desc;
+		if (err->kind == KG_OK)
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	free(role.extra);
+	role.extra = extra;
+	ret = store_role_update(r->st, &role, err);
+	if (ret == 0)
+		ret = reply_role(r, &role, 200, err);
+	role.description = saved_desc;
+ done:
+	json_decref(x);
+	kg_role_free(&role);
+	return ret;
+}
+
+/* Record a user revocation event for each id; within a transaction. */
+static int
+revoke_users(struct store *st, char **ids, size_t n, struct kg_err *err)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (store_revoke_user(st, ids[i], err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+delete_role(struct req *r, struct kg_err *err)
+{
+	struct kg_role	  role;
+	char		**ids = NULL;
+	size_t		  n = 0;
+	int		  ret = -1;
+
+	if (load_role(r, "identity:delete_role", "identity:delete_domain_role",
+	    &role, err) == -1)
+		return -1;
+	if (role_immutable(&role)) {
+		kg_errf(err, KG_EFORBID, "Unable to delete immutable role resource:"
+		    " `%s. Set resource option \"immutable\" to false first.",
+		    role.id);
+		goto done;
+	}
+	/* Tokens of everyone who held it (directly, through a group or by
+	 * implication) lose the role: revoke them in the same transaction. */
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	if (store_role_holders(r->st, role.id, &ids, &n, err) == -1 ||
+	    revoke_users(r->st, ids, n, err) == -1 ||
+	    store_role_delete(r->st, role.id, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	log_info("%s: deleted role %s, revoked tokens of %zu users", __func__,
+	    role.id, n);
+	ret = 204;
+ done:
+	store_strv_free(ids, n);
+	kg_role_free(&role);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * Implied roles and role inferences.
+ * --------------------------------------------------------------------- */
+
+/* {"id", "links": {"self"}, "name"} of a prior or implied role. */
+static json_t *
+inference_ref(struct req *r, const char *id, const char *name)
+{
+	return json_pack("{s:s, s:o, s:s}", "id", id, "links",
+	    req_self_link(r, "roles", id), "name", name);
+}
+
+/*
+ * Keystone's _build_enforcement_target_ref: both roles of the URL must
+ * exist (404 first), then the rule is checked.
+ */
+static int
+load_pair(struct req *r, const char *rule, struct kg_role *prior,
+    struct kg_role *implied, struct kg_err *err)
+{
+	memset(prior, 0, sizeof(*prior));
+	memset(implied, 0, sizeof(*implied));
+	if (store_role_get(r->st, r->params[0], prior, err) == -1)
+		return -1;
+	if (r->nparams > 1 &&
+	    store_role_get(r->st, r->params[1], implied, err) == -1)
+		goto fail;
+	if (req_authorize(r, rule, NULL, err) == -1)
+		goto fail;
+	return 0;
+ fail:
+	kg_role_free(prior);
+	kg_role_free(implied);
+	return -1;
+}
+
+/* {"role_inference": {"prior_role", "implies": {...}}, "links": {"self"}} */
+static int
+reply_inference(struct req *r, const struct kg_role *prior,
+    const struct kg_role *implied, int status, struct kg_err *err)
+{
+	char	path[300], url[1000];
+
+	snprintf(path, sizeof(path), "/roles/%s/implies/%s", prior->id, implied->id);
+	assign_url(r, path, url, sizeof(url));
+	r->out = json_pack("{s:{s:o, s:o}, s:{s:s}}", "role_inference",
+	    "prior_role", inference_ref(r, prior->id, prior->name),
+	    "implies", inference_ref(r, implied->id, implied->name),
+	    "links", "self", url);
+	if (r->out == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return status;
+}
+
+static int
+create_implied(struct req *r, struct kg_err *err)
+{
+	struct kg_role	prior, implied;
+	int		ret = -1;
+
+	if (load_pair(r, "identity:create_implied_role", &prior, &implied,
+	    err) == -1)
+		return -1;
+	if (strcmp(implied.name, PROHIBITED_IMPLIED_ROLE) == 0) {
+		kg_errf(err, KG_EFORBID, "%s cannot be an implied roles.", implied.id);
+		goto done;
+	}
+	if (prior.domain_id[0] == '\0' && implied.domain_id[0] != '\0') {
+		kg_errf(err, KG_EFORBID,
+		    "Global role cannot imply a domain-specific role");
+		goto done;
+	}
+	if (store_role_add_implied(r->st, prior.id, implied.id, err) == -1)
+		goto done;
+	ret = reply_inference(r, &prior, &implied, 201, err);
+ done:
+	kg_role_free(&prior);
+	kg_role_free(&implied);
+	return ret;
+}
+
+static int
+get_implied(struct req *r, struct kg_err *err)
+{
+	struct kg_role	prior, implied;
+	int		ret = -1;
+
+	if (load_pair(r, "identity:get_implied_role", &prior, &implied, err) == -1)
+		return -1;
+	if (store_implied_get(r->st, prior.id, implied.id, err) == 0)
+		ret = reply_inference(r, &prior, &implied, 200, err);
+	kg_role_free(&prior);
+	kg_role_free(&implied);
+	return ret;
+}
+
+/* HEAD: Keystone checks both check_implied_role and get_implied_role. */
+static int
+check_implied(struct req *r, struct kg_err *err)
+{
+	struct kg_role	prior, implied;
+	int		ret = -1;
+
+	if (load_pair(r, "identity:check_implied_role", &prior, &implied,
+	    err) == -1)
+		return -1;
+	if (req_authorize(r, "identity:get_implied_role", NULL, err) == 0 &&
+	    store_implied_get(r->st, prior.id, implied.id, err) == 0)
+		ret = 204;
+	kg_role_free(&prior);
+	kg_role_free(&implied);
+	return ret;
+}
+
+static int
+delete_implied(struct req *r, struct kg_err *err)
+{
+	struct kg_role	  prior, implied;
+	char		**ids = NULL;
+	size_t		  n = 0;
+	int		  ret = -1;
+
+	if (load_pair(r, "identity:delete_implied_role", &prior, &implied,
+	    err) == -1)
+		return -1;
+	/* Holders of the prior role lose the implied one. */
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	if (store_implied_delete(r->st, prior.id, implied.id, err) == -1 ||
+	    store_role_holders(r->st, prior.id, &ids, &n, err) == -1 ||
+	    revoke_users(r->st, ids, n, err) == -1 ||
+	    store_commit(r->st, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	ret = 204;
+ done:
+	store_strv_free(ids, n);
+	kg_role_free(&prior);
+	kg_role_free(&implied);
+	return ret;
+}
+
+static int
+list_implied(struct req *r, struct kg_err *err)
+{
+	struct kg_role		 prior, unused;
+	struct kg_implied_role	*v = NULL;
+	json_t			*list;
+	size_t			 n = 0, i;
+	char			 path[200], url[900];
+	int			 ret = -1;
+
+	if (load_pair(r, "identity:list_implied_roles", &prior, &unused,
+	    err) == -1)
+		return -1;
+	if (store_implied_list(r->st, prior.id, &v, &n, err) == -1)
+		goto done;
+	if ((list = json_array()) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(list, inference_ref(r, v[i].implied_id,
+		    v[i].implied_name)) == -1) {
+			json_decref(list);
+			goto oom;
+		}
+	snprintf(path, sizeof(path), "/roles/%s/implies", prior.id);
+	assign_url(r, path, url, sizeof(url));
+	r->out = json_pack("{s:{s:o, s:o}, s:{s:s}}", "role_inference",
+	    "prior_role", inference_ref(r, prior.id, prior.name), "implies", list,
+	    "links", "self", url);
+	if (r->out == NULL)
+		goto oom;
+	ret = 200;
+	goto done;
+ oom:
+	kg_errf(err, KG_EINTERNAL, "out of memory");
+ done:
+	free(v);
+	kg_role_free(&prior);
+	kg_role_free(&unused);
+	return ret;
+}
+
+static int
+list_inferences(struct req *r, struct kg_err *err)
+{
+	struct kg_implied_role	*v = NULL;
+	json_t			*list, *cur = NULL, *implies = NULL;
+	size_t			 n, i;
+
+	if (req_authorize(r, "identity:list_role_inference_rules", NULL, err) == -1)
+		return -1;
+	if (store_implied_list(r->st, NULL, &v, &n, err) == -1)
+		return -1;
+	if ((list = json_array()) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || strcmp(v[i].prior_id, v[i - 1].prior_id) != 0) {
+			implies = json_array();
+			cur = json_pack("{s:o, s:o}", "prior_role",
+			    inference_ref(r, v[i].prior_id, v[i].prior_name),
+			    "implies", implies);
+			if (cur == NULL || json_array_append_new(list, cur) == -1)
+				goto oom;
+		}
+		if (json_array_append_new(implies, inference_ref(r, v[i].implied_id,
+		    v[i].implied_name)) == -1)
+			goto oom;
+	}
+	free(v);
+	if ((r->out = json_pack("{s:o}", "role_inferences", list)) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return 200;
+ oom:
+	free(v);
+	json_decref(list);
+	return kg_errf(err, KG_EINTERNAL, "out of memory");
+}
 
 const struct route api_roles_routes[] = {
+	{ "GET",	"/v3/roles",			list_roles,	R_AUTH },
+	{ "POST",	"/v3/roles",			create_role,	R_AUTH },
+	{ "GET",	"/v3/roles/{}",			get_role,	R_AUTH },
+	{ "PATCH",	"/v3/roles/{}",			update_role,	R_AUTH },
+	{ "DELETE",	"/v3/roles/{}",			delete_role,	R_AUTH },
+	{ "GET",	"/v3/roles/{}/implies",		list_implied,	R_AUTH },
+	{ "GET",	"/v3/roles/{}/implies/{}",	get_implied,	R_AUTH },
+	{ "HEAD",	"/v3/roles/{}/implies/{}",	check_implied,	R_AUTH },
+	{ "PUT",	"/v3/roles/{}/implies/{}",	create_implied,	R_AUTH },
+	{ "DELETE",	"/v3/roles/{}/implies/{}",	delete_implied,	R_AUTH },
+	{ "GET",	"/v3/role_inferences",		list_inferences, R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

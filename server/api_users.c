@@ -1,6 +1,507 @@
-/* api_users.c - placeholder route table; the users API module fills it. */
+/*
+ * api_users.c - /v3/users, as Keystone (keystone/api/users.py,
+ * keystone/identity/core.py): create, list (filters name, domain_id,
+ * enabled, password_expires_at), get, update, delete, the self-service
+ * password change (no token: the original password proves the caller),
+ * and a user's projects and groups. Password hashes never leave the
+ * server; every change that should end a user's sessions (password set,
+ * user disabled or deleted) records a revocation event in the same
+ * transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "common/util.h"
 #include "server/http.h"
+#include "server/idjson.h"
+#include "store/identity.h"
+#include "store/revoke.h"
+
+#define USER_NAME_MAX	255
+
+/* Attributes with a column, or read-only ones, never kept in "extra". */
+static const char *const user_known[] = { "id", "name", "domain_id",
+	"enabled", "password", "default_project_id", "options", "links",
+	"password_expires_at", "federated", NULL };
+
+/*
+ * Load user id after checking rule on it (the user as target: owner and
+ * domain). A missing user is checked against its id alone, then reported.
+ */
+static int
+load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
+    struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		nf = { 0 };
+	int			found;
+
+	memset(u, 0, sizeof(*u));
+	found = store_user_get(r->st, id, u, &nf) == 0;
+	if (!found && nf.kind != KG_ENOTFOUND) {
+		*err = nf;
+		return -1;
+	}
+	t.user_id = id;
+	t.domain_id = found ? u->domain_id : NULL;
+	if (req_authorize(r, rule, &t, err) == -1) {
+		kg_user_free(u);
+		return -1;
+	}
+	if (!found) {
+		*err = nf;
+		return -1;
+	}
+	return 0;
+}
+
+/* The checks common to create and update. */
+static int
+user_check(json_t *obj, int create, const char **name, const char **domain_id,
+    const char **password, const char **default_project_id,
+    struct kg_err *err)
+{
+	const char	*desc;
+	json_t		*fed;
+
+	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	    USER_NAME_MAX, name, err) == -1 ||
+	    idj_string(obj, "domain_id", IDJ_IDCHARS, 64, domain_id, err) == -1 ||
+	    idj_string(obj, "password", IDJ_NULLABLE | IDJ_SECRET, 0, password,
+	    err) == -1 ||
+	    idj_string(obj, "default_project_id", IDJ_NULLABLE, 64,
+	    default_project_id, err) == -1 ||
+	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
+	    idj_options(obj, err) == -1)
+		return -1;
+	if (*password != NULL && strlen(*password) > PASSWORD_MAX)
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "password. Value: ***. Is too long (at most %d characters).",
+		    PASSWORD_MAX);
+	fed = json_object_get(obj, "federated");
+	if (fed != NULL && !json_is_null(fed))
+		return kg_errf(err, KG_ENOTIMPL,
+		    "Federated users are not supported by keygate.");
+	return 0;
+}
+
+/* Keystone refuses a domain as a user's default project. */
+static int
+check_default_project(struct req *r, const char *id, struct kg_err *err)
+{
+	struct kg_domain	d;
+
+	if (id == NULL || store_domain_get(r->st, id, &d, NULL) == -1)
+		return 0;
+	kg_domain_free(&d);
+	return kg_errf(err, KG_EBADREQ,
+	    "User's default project ID cannot be a domain ID: %s", id);
+}
+
+/* Hash a password with the configured bcrypt cost; NULL stays NULL. */
+static int
+hash_password(struct req *r, const char *password, char **hash,
+    struct kg_err *err)
+{
+	*hash = NULL;
+	if (password == NULL)
+		return 0;
+	if ((*hash = password_hash(password, r->srv->cfg.password_hash_rounds,
+	    err)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+free_hash(char *hash)
+{
+	if (hash != NULL) {
+		kg_wipe(hash, strlen(hash));
+		free(hash);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Create, list, get.
+ * --------------------------------------------------------------------- */
+
+static int
+create_user(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_user		 u;
+	struct kg_domain	 d;
+	json_t			*obj;
+	const char		*name, *domain_id, *password, *dpid;
+	int			 status = -1;
+
+	memset(&u, 0, sizeof(u));
+	if ((obj = idj_body_object(r, "user", err)) == NULL)
+		return -1;
+	u.enabled = 1;
+	if (user_check(obj, 1, &name, &domain_id, &password, &dpid, err) == -1 ||
+	    idj_bool(obj, "enabled", &u.enabled, NULL, err) == -1)
+		return -1;
+	kg_strlcpy(u.domain_id, domain_id ? domain_id : idj_default_domain(r),
+	    sizeof(u.domain_id));
+	t.domain_id = u.domain_id;
+	if (req_authorize(r, "identity:create_user", &t, err) == -1)
+		return -1;
+	if (store_domain_get(r->st, u.domain_id, &d, err) == -1)
+		return -1;
+	kg_domain_free(&d);
+	if (check_default_project(r, dpid, err) == -1)
+		return -1;
+	if (kg_id_new(u.id) == -1)
+		return kg_errf(err, KG_EINTERNAL, "no randomness");
+	idj_strip(name, u.name, sizeof(u.name));
+	if (dpid != NULL)
+		kg_strlcpy(u.default_project_id, dpid, sizeof(u.default_project_id));
+	u.created_at = kg_now_us();
+	if ((u.extra = idj_extra(obj, user_known, NULL, err)) == NULL)
+		return -1;
+	if (hash_password(r, password, &u.password_hash, err) == -1)
+		goto done;
+	if (store_user_create(r->st, &u, err) == -1)
+		goto done;
+	status = idj_reply_member(r, "user", idj_user(r, &u), 201, err);
+ done:
+	kg_user_free(&u);
+	return status;
+}
+
+/*
+ * ?password_expires_at={lt,lte,gt,gte,eq,neq}:<time> (Keystone's
+ * identity/core.py _translate_expired_password_hints). *op = 0: no filter.
+ */
+enum pe_op { PE_NONE = 0, PE_LT, PE_LTE, PE_GT, PE_GTE, PE_EQ, PE_NEQ };
+
+static int
+parse_expiry_filter(struct req *r, enum pe_op *op, int64_t *when,
+    struct kg_err *err)
+{
+	static const struct { const char *name; enum pe_op op; } ops[] = {
+		{ "lt", PE_LT }, { "lte", PE_LTE }, { "gt", PE_GT },
+		{ "gte", PE_GTE }, { "eq", PE_EQ }, { "neq", PE_NEQ },
+	};
+	const char	*v = req_query(r, "password_expires_at"), *colon, *ts;
+	size_t		 i, len;
+
+	*op = PE_NONE;
+	if (v == NULL)
+		return 0;
+	colon = strchr(v, ':');
+	/* Keystone defaults to eq; a time contains ':' too. */
+	ts = v;
+	*op = PE_EQ;
+	if (colon != NULL) {
+		len = (size_t)(colon - v);
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+			if (strlen(ops[i].name) == len &&
+			    strncmp(ops[i].name, v, len) == 0) {
+				*op = ops[i].op;
+				ts = colon + 1;
+			}
+	}
+	if (kg_time_parse(ts, when) == -1)
+		return kg_errf(err, KG_EBADREQ, "Timestamp not in expected format. "
+		    "The server could not comply with the request since it is either "
+		    "malformed or otherwise incorrect. The client is assumed to be "
+		    "in error.");
+	return 0;
+}
+
+static int
+expiry_matches(const struct kg_user *u, enum pe_op op, int64_t when)
+{
+	int64_t	x = u->password_expires_at;
+
+	if (op == PE_NONE)
+		return 1;
+	if (x == 0)		/* never expires: SQL NULL compares false */
+		return 0;
+	switch (op) {
+	case PE_LT:	return x < when;
+	case PE_LTE:	return x <= when;
+	case PE_GT:	return x > when;
+	case PE_GTE:	return x >= when;
+	case PE_EQ:	return x == when;
+	case PE_NEQ:	return x != when;
+	case PE_NONE:	break;
+	}
+	return 1;
+}
+
+static int
+list_users(struct req *r, struct kg_err *err)
+{
+	struct policy_target	 t = { 0 };
+	struct kg_user_filter	 f;
+	struct kg_user		*v = NULL;
+	size_t			 n = 0, i;
+	enum pe_op		 op;
+	int64_t			 when = 0;
+	json_t			*arr;
+
+	if (r->ctx->scope == KG_SCOPE_DOMAIN)
+		t.domain_id = r->ctx->domain_id;
+	if (req_authorize(r, "identity:list_users", &t, err) == -1)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	if (idj_query_bool(r, "enabled", &f.enabled, err) == -1 ||
+	    parse_expiry_filter(r, &op, &when, err) == -1)
+		return -1;
+	if (!idj_list_domain(r, &f.domain_id))
+		return idj_reply_list(r, "users", json_array(), err);
+	f.name = req_query(r, "name");
+	if (store_user_list(r->st, &f, &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++)
+		if (expiry_matches(&v[i], op, when))
+			json_array_append_new(arr, idj_user(r, &v[i]));
+	kg_user_list_free(v, n);
+	return idj_reply_list(r, "users", arr, err);
+}
+
+static int
+get_user(struct req *r, struct kg_err *err)
+{
+	struct kg_user	u;
+	int		status;
+
+	if (load_user(r, "identity:get_user", r->params[0], &u, err) == -1)
+		return -1;
+	status = idj_reply_member(r, "user", idj_user(r, &u), 200, err);
+	kg_user_free(&u);
+	return status;
+}
+
+/* ------------------------------------------------------------------------
+ * Update, delete, password change.
+ * --------------------------------------------------------------------- */
+
+static int
+update_user(struct req *r, struct kg_err *err)
+{
+	struct kg_user	 u;
+	json_t		*obj;
+	const char	*name, *domain_id, *password, *dpid, *id;
+	char		*extra, *hash = NULL;
+	int		 was, revoke, status = -1, tx = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
+		return -1;
+	if ((obj = idj_body_object(r, "user", err)) == NULL ||
+	    idj_not_empty(obj, "user", err) == -1 ||
+	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
+	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1)
+		goto done;
+	if (id != NULL && strcmp(id, u.id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot change user ID");
+		goto done;
+	}
+	if (domain_id != NULL && strcmp(domain_id, u.domain_id) != 0) {
+		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+		goto done;
+	}
+	if (idj_bool(obj, "enabled", &was, NULL, err) == -1 ||
+	    check_default_project(r, dpid, err) == -1)
+		goto done;
+	/* bcrypt is slow: hash before taking the write lock. */
+	if (hash_password(r, password, &hash, err) == -1)
+		goto done;
+
+	/* Re-read, modify and write in one transaction: no lost updates. */
+	kg_user_free(&u);
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	tx = 1;
+	if (store_user_get(r->st, r->params[0], &u, err) == -1)
+		goto done;
+	was = u.enabled;
+	idj_bool(obj, "enabled", &u.enabled, NULL, NULL);
+	if (name != NULL)
+		idj_strip(name, u.name, sizeof(u.name));
+	if (json_object_get(obj, "default_project_id") != NULL)
+		kg_strlcpy(u.default_project_id, dpid ? dpid : "",
+		    sizeof(u.default_project_id));
+	if ((extra = idj_extra(obj, user_known, u.extra, err)) == NULL)
+		goto done;
+	free(u.extra);
+	u.extra = extra;
+	/* Keystone: a new password or disabling ends the user's tokens. */
+	revoke = password != NULL || (was && !u.enabled);
+	if (store_user_update(r->st, &u, err) == -1)
+		goto done;
+	if (json_object_get(obj, "password") != NULL &&
+	    store_user_set_password(r->st, u.id, hash, 0, err) == -1)
+		goto done;
+	if (revoke && store_revoke_user(r->st, u.id, err) == -1)
+		goto done;
+	tx = 0;
+	if (store_commit(r->st, err) == -1)
+		goto done;
+	if (json_object_get(obj, "password") != NULL)
+		u.password_expires_at = 0;
+	status = idj_reply_member(r, "user", idj_user(r, &u), 200, err);
+ done:
+	if (tx)
+		store_rollback(r->st);
+	free_hash(hash);
+	kg_user_free(&u);
+	return status;
+}
+
+static int
+delete_user(struct req *r, struct kg_err *err)
+{
+	struct kg_user	u;
+
+	if (load_user(r, "identity:delete_user", r->params[0], &u, err) == -1)
+		return -1;
+	kg_user_free(&u);
+	if (store_begin(r->st, err) == -1)
+		return -1;
+	if (store_user_delete(r->st, r->params[0], err) == -1 ||
+	    store_revoke_user(r->st, r->params[0], err) == -1) {
+		store_rollback(r->st);
+		return -1;
+	}
+	if (store_commit(r->st, err) == -1)
+		return -1;
+	return 204;
+}
+
+/*
+ * POST /v3/users/{id}/password {"user": {"original_password", "password"}}:
+ * unauthenticated in Keystone (the original password is the credential).
+ * Any failure to prove it is a 401 that says nothing about why.
+ */
+static int
+change_password(struct req *r, struct kg_err *err)
+{
+	struct kg_user	 u;
+	json_t		*obj, *v;
+	const char	*orig, *pw, *k;
+	char		*hash = NULL;
+	int		 status = -1;
+
+	memset(&u, 0, sizeof(u));
+	if ((obj = idj_body_object(r, "user", err)) == NULL ||
+	    idj_string(obj, "original_password", IDJ_REQUIRED | IDJ_SECRET, 0, &orig,
+	    err) == -1 ||
+	    idj_string(obj, "password", IDJ_REQUIRED | IDJ_SECRET, 0, &pw, err) == -1)
+		return -1;
+	json_object_foreach(obj, k, v)
+		if (strcmp(k, "original_password") != 0 && strcmp(k, "password") != 0)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field/"
+			    "attribute user. Additional properties are not allowed "
+			    "('%s' was unexpected)", k);
+	if (strlen(pw) > PASSWORD_MAX)
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "password. Value: ***. Is too long (at most %d characters).",
+		    PASSWORD_MAX);
+	if (store_user_get(r->st, r->params[0], &u, err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			kg_errf(err, KG_EUNAUTH, "Invalid user / password");
+		return -1;
+	}
+	/* Expired passwords may be changed; disabled users may not. */
+	if (!password_verify(orig, u.password_hash) || !u.enabled) {
+		kg_errf(err, KG_EUNAUTH, "Invalid user / password");
+		goto done;
+	}
+	if (hash_password(r, pw, &hash, err) == -1)
+		goto done;
+	if (store_begin(r->st, err) == -1)
+		goto done;
+	if (store_user_set_password(r->st, u.id, hash, 0, err) == -1 ||
+	    store_revoke_user(r->st, u.id, err) == -1) {
+		store_rollback(r->st);
+		goto done;
+	}
+	if (store_commit(r->st, err) == -1)
+		goto done;
+	status = 204;
+ done:
+	free_hash(hash);
+	kg_user_free(&u);
+	return status;
+}
+
+/* ------------------------------------------------------------------------
+ * A user's projects and groups.
+ * --------------------------------------------------------------------- */
+
+static int
+list_user_projects(struct req *r, struct kg_err *err)
+{
+	struct kg_user		 u;
+	struct kg_project	*v = NULL;
+	size_t			 n = 0, i;
+	const char		*name = req_query(r, "name");
+	const char		*dom = req_query(r, "domain_id");
+	int			 enabled;
+	json_t			*arr;
+
+	if (load_user(r, "identity:list_user_projects", r->params[0], &u, err) == -1)
+		return -1;
+	kg_user_free(&u);
+	if (idj_query_bool(r, "enabled", &enabled, err) == -1 ||
+	    store_user_project_list(r->st, r->params[0], &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		if ((name != NULL && strcmp(name, v[i].name) != 0) ||
+		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
+		    (enabled >= 0 && enabled != v[i].enabled))
+			continue;
+		json_array_append_new(arr, idj_project(r, &v[i]));
+	}
+	kg_project_list_free(v, n);
+	return idj_reply_list(r, "projects", arr, err);
+}
+
+static int
+list_user_groups(struct req *r, struct kg_err *err)
+{
+	struct kg_user	 u;
+	struct kg_group	*v = NULL;
+	size_t		 n = 0, i;
+	const char	*name = req_query(r, "name");
+	json_t		*arr, *g;
+
+	if (load_user(r, "identity:list_groups_for_user", r->params[0], &u,
+	    err) == -1)
+		return -1;
+	kg_user_free(&u);
+	if (store_user_group_list(r->st, r->params[0], &v, &n, err) == -1)
+		return -1;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		if ((name != NULL && strcmp(name, v[i].name) != 0) ||
+		    (r->ctx->scope == KG_SCOPE_DOMAIN &&
+		    strcmp(v[i].domain_id, r->ctx->domain_id) != 0))
+			continue;
+		if ((g = idj_group(r, &v[i])) != NULL)
+			json_object_set_new(g, "membership_expires_at", json_null());
+		json_array_append_new(arr, g);
+	}
+	kg_group_list_free(v, n);
+	return idj_reply_list(r, "groups", arr, err);
+}
 
 const struct route api_users_routes[] = {
+	{ "POST",	"/v3/users",			create_user,	R_AUTH },
+	{ "GET",	"/v3/users",			list_users,	R_AUTH },
+	{ "GET",	"/v3/users/{}",			get_user,	R_AUTH },
+	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH },
+	{ "DELETE",	"/v3/users/{}",			delete_user,	R_AUTH },
+	{ "POST",	"/v3/users/{}/password",	change_password, 0 },
+	{ "GET",	"/v3/users/{}/projects",	list_user_projects, R_AUTH },
+	{ "GET",	"/v3/users/{}/groups",		list_user_groups, R_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

@@ -67,7 +67,7 @@ config_defaults(struct kg_config *cfg)
 	cfg->connection_timeout = 30;
 	cfg->expiration = 3600;
 	cfg->allow_expired_window = 172800;	/* Keystone's default: 48 h */
-	cfg->cache_size = 100000;
+	cfg->cache_size = 10000;	/* ~1.5 KB each: ~15 MB when full */
 	cfg->password_hash_rounds = 12;		/* Keystone's bcrypt default */
 	cfg->metrics_enabled = 1;
 }

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "server/metrics.h"
 
 const struct route *const http_route_tables[] = {
 	api_version_routes,
@@ -295,7 +296,11 @@ send_reply(struct req *r, unsigned int status)
 	char			*s = NULL, base[600], hdr[700];
 	size_t			 len = 0;
 
-	if (r->out != NULL && status != 204) {
+	if (r->out_text != NULL && status != 204) {
+		s = r->out_text;	/* MHD frees it */
+		r->out_text = NULL;
+		len = strlen(s);
+	} else if (r->out != NULL && status != 204) {
 		if ((s = json_dumps(r->out, JSON_COMPACT)) == NULL)
 			return MHD_NO;
 		len = strlen(s);
@@ -307,7 +312,10 @@ send_reply(struct req *r, unsigned int status)
 		return MHD_NO;
 	}
 	add_common_headers(resp, r);
-	if (s != NULL || (r->head && r->out != NULL))
+	if (r->out_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    r->out_type);
+	else if (s != NULL || (r->head && r->out != NULL))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    "application/json");
 	if (r->subject_token != NULL)
@@ -335,6 +343,9 @@ set_error(struct req *r, const struct kg_err *err)
 	if (code >= 500)
 		log_error("%s %s: %s (%s)", r->method, r->path, err->msg, r->request_id);
 	json_decref(r->out);
+	free(r->out_text);
+	r->out_text = NULL;
+	r->out_type = NULL;
 	r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
 	    "title", http_title(code), "message", msg);
 	if (r->subject_token != NULL) {
@@ -371,8 +382,12 @@ authenticate(struct conn_state *s, struct kg_err *err)
 	if (r->auth_token == NULL || r->auth_token[0] == '\0')
 		return kg_errf(err, KG_EUNAUTH, "no token");
 	if (tokens_authenticate(r->srv->tokens, r->st, r->auth_token, &s->ctx,
-	    err) == -1)
+	    err) == -1) {
+		if (err->kind == KG_EUNAUTH)
+			metrics_auth_failure();
 		return -1;
+	}
+	metrics_token_validated();
 	r->ctx = &s->ctx;
 	return 0;
 }
@@ -401,21 +416,27 @@ dispatch(struct conn_state *s)
 		kg_errf(&err, KG_ENOTFOUND, "%s", status_message(404));
 		return set_error(r, &err);
 	}
+	r->route = rt->path;
 	status = -1;
 	if (s->too_big) {
 		kg_errf(&err, KG_ETOOBIG, "%s", status_message(413));
 		goto done;
 	}
-	if ((r->st = store_thread(&err)) == NULL)
+	if ((r->st = store_thread(&err)) == NULL) {
+		err.kind = KG_EUNAVAIL;		/* the database cannot be opened */
 		goto done;
+	}
 	if (parse_body(s, &err) == -1)
 		goto done;
 	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
 	status = rt->fn(r, &err);
  done:
-	if (status < 0)
+	if (status < 0) {
+		if (err.kind == KG_EINTERNAL || err.kind == KG_EUNAVAIL)
+			metrics_db_error();
 		return set_error(r, &err);
+	}
 	return (unsigned int)status;
 }
 
@@ -487,21 +508,50 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return send_reply(&s->req, status);
 }
 
+/*
+ * Copy s for a log line: control characters and non-ASCII bytes become
+ * \xNN, so a decoded path cannot forge or split log lines.
+ */
+static const char *
+log_safe(const char *s, char *out, size_t outsz)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0' && n + 5 < outsz; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			n += (size_t)snprintf(out + n, outsz - n, "\\x%02x",
+			    (unsigned char)*s);
+		else
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct conn_state	*s = *req_cls;
 	const union MHD_ConnectionInfo *ci;
-	double			 ms;
+	unsigned int		 status;
+	int64_t			 us;
+	char			 path[512];
 
 	if (s == NULL)
 		return;
-	ms = (double)(kg_now_us() - s->started) / 1000.0;
+	us = kg_now_us() - s->started;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-	log_info("%s %s %u %.2fms %s user=%s", s->req.method, s->req.path,
-	    ci ? ci->http_status : 0, ms, s->req.request_id,
-	    s->ctx.user_id[0] ? s->ctx.user_id : "-");
+	status = ci ? ci->http_status : 0;
+	/* Never the query string, headers or body: they may hold secrets. */
+	log_info("%s %s %u %.2fms %s user=%s route=%s", s->req.method,
+	    log_safe(s->req.path, path, sizeof(path)),
+	    status, (double)us / 1000.0, s->req.request_id,
+	    s->ctx.user_id[0] ? s->ctx.user_id : "-",
+	    s->req.route ? s->req.route : "-");
+	if (status != 0)
+		metrics_request(s->req.route, s->req.method, status, us);
+	free(s->req.out_text);
 	json_decref(s->req.body);
 	json_decref(s->req.out);
 	if (s->req.subject_token != NULL) {

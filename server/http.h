@@ -46,10 +46,13 @@ struct req {
 	const char		*auth_token;	/* raw X-Auth-Token; never log it */
 	int			 head;		/* HEAD: reply without a body */
 	char			 request_id[48];	/* "req-<uuid>" */
+	const char		*route;		/* matched pattern ("/v3/users/{}"), or NULL */
 
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
 	char			*subject_token;	/* X-Subject-Token to send (owned) */
+	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
+	const char		*out_type;	/* its Content-Type (static string) */
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include "common/util.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
+#include "server/healthcheck.h"
 #include "server/http.h"
+#include "server/metrics.h"
 #include "store/store.h"
 
 #ifndef KEYGATE_VERSION
@@ -117,11 +120,27 @@ cmd_serve(int argc, char **argv)
 		}
 	memset(&srv, 0, sizeof(srv));
 	load_config(&srv.cfg, conf);
+	{
+		struct metrics_acl	acl;
+
+		if (metrics_acl_parse(srv.cfg.metrics_allow, &acl, &err) == -1)
+			die(&err);
+	}
 	if (check) {
 		config_dump(&srv.cfg, stdout);
 		printf("configuration OK\n");
 		return 0;
 	}
+
+	/*
+	 * Keep freed memory instead of returning it at once: SQLite's
+	 * ephemeral tables (effective roles) allocate and free ~100 KB per
+	 * token issued or validated, and trimming that every time costs a
+	 * brk/madvise plus page faults per request (measured: 4x slower
+	 * token issue). Peak RSS is unchanged; only churn is avoided.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 
 	/* Signals go to sigwait() here, never to a library thread. */
 	sigemptyset(&set);
@@ -152,7 +171,11 @@ cmd_serve(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload (keys are read at start)");
+			/* After "keygate keys rotate": new primary, old keys kept
+			 * for verification, so live tokens stay valid. */
+			kg_err_clear(&err);
+			if (tokens_reload(srv.tokens, &err) == -1)
+				log_error("SIGHUP: keeping the current keys: %s", err.msg);
 			continue;
 		}
 		break;
@@ -329,6 +352,62 @@ cmd_keys(int argc, char **argv)
 	return 0;
 }
 
+static void
+usage_healthcheck(FILE *fp)
+{
+	fprintf(fp, "usage: keygate healthcheck [-f file] [-u URL] [-t seconds]\n"
+	    "  GET URL (default: http://<server.listen>/healthcheck) and exit 0 when\n"
+	    "  it answers 200, else 1. For container HEALTHCHECKs and monitors.\n");
+}
+
+static int
+cmd_healthcheck(int argc, char **argv)
+{
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	const char		*conf = NULL, *url = NULL;
+	char			 buf[300];
+	int			 ch, status = 0, timeout = 5;
+
+	while ((ch = getopt(argc, argv, "f:u:t:h")) != -1)
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		case 't':
+			if ((timeout = atoi(optarg)) < 1)
+				timeout = 1;
+			break;
+		case 'h':
+			usage_healthcheck(stdout);
+			return 0;
+		default:
+			usage_healthcheck(stderr);
+			return 2;
+		}
+	if (url == NULL) {
+		load_config(&cfg, conf);
+		if (healthcheck_url(cfg.listen, buf, sizeof(buf)) == -1) {
+			fprintf(stderr, "keygate: healthcheck: bad server.listen %s\n",
+			    cfg.listen);
+			return 1;
+		}
+		url = buf;
+	}
+	if (healthcheck_get(url, timeout, &status, &err) == -1) {
+		fprintf(stderr, "keygate: healthcheck: %s\n", err.msg);
+		return 1;
+	}
+	if (status != 200) {
+		fprintf(stderr, "keygate: healthcheck: %s answered %d\n", url, status);
+		return 1;
+	}
+	return 0;
+}
+
 /* Print the route table, one "METHOD PATTERN" per line (for API docs checks). */
 static int
 cmd_routes(int argc, char **argv)
@@ -351,6 +430,7 @@ usage(FILE *fp)
 	    "  bootstrap   create the initial domain, project, admin user, roles, catalog\n"
 	    "  db-sync     apply database schema migrations\n"
 	    "  keys        create | rotate | list token signing keys\n"
+	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
 	    "  routes      print the HTTP route table\n"
 	    "  version     print the version\n"
 	    "Run \"keygate <command> -h\" for a command's options.\n");
@@ -367,6 +447,7 @@ main(int argc, char **argv)
 		{ "bootstrap", cmd_bootstrap },
 		{ "db-sync", cmd_db_sync },
 		{ "keys", cmd_keys },
+		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },
 	};
 	size_t	i;

@@ -292,3 +292,1094 @@ store_effective_roles(struct store *st, const char *user_id,
 	*n = cnt;
 	return 0;
 }
+
+/* ------------------------------------------------------------------------
+ * Small growable arrays.
+ * --------------------------------------------------------------------- */
+
+/* Make room for one more element of size sz in *v (count *n, capacity
+ * *cap). Returns 0 or -1 with err. */
+static int
+grow(void *v, size_t sz, size_t n, size_t *cap, struct kg_err *err)
+{
+	void	**pv = v, *nv;
+	size_t	  ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if ((nv = realloc(*pv, ncap * sz)) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	*pv = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/* Collect column 0 of every row of a bound statement as strings. */
+static int
+collect_strv(struct store *st, sqlite3_stmt *s, const char *what, char ***ids,
+    size_t *n, struct kg_err *err)
+{
+	char	**v = NULL;
+	size_t	  cnt = 0, cap = 0;
+	int	  rc;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1)
+			goto fail;
+		if ((v[cnt] = store_col_strdup(s, 0)) == NULL &&
+		    (v[cnt] = strdup("")) == NULL) {
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+			goto fail;
+		}
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_strv_free(v, cnt);
+		return store_sqlerr(st, rc, what, NULL, err);
+	}
+	*ids = v;
+	*n = cnt;
+	return 0;
+ fail:
+	sqlite3_reset(s);
+	store_strv_free(v, cnt);
+	return -1;
+}
+
+/* Collect rows (id, name, description, domain_id, extra) as roles. */
+static int
+collect_roles(struct store *st, sqlite3_stmt *s, const char *what,
+    struct kg_role **out, size_t *n, struct kg_err *err)
+{
+	struct kg_role	*v = NULL;
+	size_t		 cnt = 0, cap = 0;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1 ||
+		    role_from_row(s, &v[cnt], err) == -1) {
+			sqlite3_reset(s);
+			kg_role_list_free(v, cnt);
+			return -1;
+		}
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		kg_role_list_free(v, cnt);
+		return store_sqlerr(st, rc, what, NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Role CRUD.
+ * --------------------------------------------------------------------- */
+
+void
+kg_role_list_free(struct kg_role *v, size_t n)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		kg_role_free(&v[i]);
+	free(v);
+}
+
+int
+store_role_list(struct store *st, const char *name, const char *domain_id,
+    struct kg_role **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
+	    " FROM role WHERE domain_id = ?1 AND (?2 IS NULL OR name = ?2)"
+	    " ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, nn(domain_id));
+	store_bind_text(s, 2, name);
+	return collect_roles(st, s, "role list", out, n, err);
+}
+
+int
+store_role_update(struct store *st, const struct kg_role *r, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[512];	/* truncated to err->msg */
+	struct kg_role	 cur;
+
+	memset(&cur, 0, sizeof(cur));
+	if (store_role_get(st, r->id, &cur, err) == -1)
+		return -1;
+	if (cur.domain_id[0] != '\0')
+		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
+		    " role - Duplicate entry found with name %s at domain ID %s.",
+		    r->name, cur.domain_id);
+	else
+		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
+		    " role - Duplicate entry found with name %s.", r->name);
+	kg_role_free(&cur);
+	if ((s = store_stmt(st, "UPDATE role SET name = ?, description = ?,"
+	    " extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, r->name);
+	store_bind_text(s, 2, nn(r->description));
+	store_bind_text(s, 3, r->extra != NULL ? r->extra : "{}");
+	store_bind_text(s, 4, r->id);
+	return store_exec_stmt(st, s, "role update", msg, err);
+}
+
+int
+store_role_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM role WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if (store_exec_stmt(st, s, "role delete", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.", id);
+	return 0;
+}
+
+int
+store_role_holders(struct store *st, const char *role_id, char ***ids,
+    size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "WITH RECURSIVE"
+	    " priors(id) AS (SELECT ?1 UNION SELECT i.prior_role_id"
+	    "  FROM implied_role i JOIN priors ON i.implied_role_id = priors.id),"
+	    " g(type, actor_id) AS (SELECT type, actor_id FROM assignment"
+	    "  WHERE role_id IN priors)"
+	    " SELECT actor_id FROM g WHERE type LIKE 'User%'"
+	    " UNION SELECT ug.user_id FROM user_group ug JOIN g"
+	    "  ON g.actor_id = ug.group_id AND g.type LIKE 'Group%'"
+	    " ORDER BY 1", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, role_id);
+	return collect_strv(st, s, "role holders", ids, n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Implied roles.
+ * --------------------------------------------------------------------- */
+
+int
+store_implied_get(struct store *st, const char *prior_id, const char *implied_id,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM implied_role WHERE prior_role_id = ?"
+	    " AND implied_role_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, prior_id);
+	store_bind_text(s, 2, implied_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "implied get", NULL, err);
+	return kg_errf(err, KG_ENOTFOUND, "%s does not imply %s.", prior_id,
+	    implied_id);
+}
+
+int
+store_implied_delete(struct store *st, const char *prior_id,
+    const char *implied_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM implied_role WHERE prior_role_id = ?"
+	    " AND implied_role_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, prior_id);
+	store_bind_text(s, 2, implied_id);
+	if (store_exec_stmt(st, s, "implied delete", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "%s does not imply %s.", prior_id,
+		    implied_id);
+	return 0;
+}
+
+int
+store_implied_list(struct store *st, const char *prior_id,
+    struct kg_implied_role **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_implied_role	*v = NULL;
+	size_t			 cnt = 0, cap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = store_stmt(st, "SELECT p.id, p.name, r.id, r.name"
+	    " FROM implied_role i JOIN role p ON p.id = i.prior_role_id"
+	    " JOIN role r ON r.id = i.implied_role_id"
+	    " WHERE ?1 IS NULL OR i.prior_role_id = ?1"
+	    " ORDER BY i.prior_role_id, i.implied_role_id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, prior_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1) {
+			sqlite3_reset(s);
+			free(v);
+			return -1;
+		}
+		store_col_copy(s, 0, v[cnt].prior_id, sizeof(v[cnt].prior_id));
+		store_col_copy(s, 1, v[cnt].prior_name, sizeof(v[cnt].prior_name));
+		store_col_copy(s, 2, v[cnt].implied_id, sizeof(v[cnt].implied_id));
+		store_col_copy(s, 3, v[cnt].implied_name, sizeof(v[cnt].implied_name));
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return store_sqlerr(st, rc, "implied list", NULL, err);
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Grant checks, removal and listing.
+ * --------------------------------------------------------------------- */
+
+static int
+grant_notfound(const char *actor_id, enum kg_scope_kind kind,
+    const char *target_id, const char *role_id, struct kg_err *err)
+{
+	return kg_errf(err, KG_ENOTFOUND, "Could not find role assignment with"
+	    " role: %s, user or group: %s, project, domain, or system: %s.",
+	    role_id, actor_id, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+}
+
+int
+store_grant_check(struct store *st, int is_group, const char *actor_id,
+    enum kg_scope_kind kind, const char *target_id, const char *role_id,
+    int inherited, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 type[16];
+	int		 rc;
+
+	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
+		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
+	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, actor_id);
+	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	store_bind_text(s, 4, role_id);
+	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "grant check", NULL, err);
+	return grant_notfound(actor_id, kind, target_id, role_id, err);
+}
+
+int
+store_ungrant(struct store *st, int is_group, const char *actor_id,
+    enum kg_scope_kind kind, const char *target_id, const char *role_id,
+    int inherited, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 type[16];
+
+	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
+		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+	if ((s = store_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
+	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, actor_id);
+	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	store_bind_text(s, 4, role_id);
+	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
+	if (store_exec_stmt(st, s, "ungrant", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return grant_notfound(actor_id, kind, target_id, role_id, err);
+	return 0;
+}
+
+int
+store_grant_roles(struct store *st, int is_group, const char *actor_id,
+    enum kg_scope_kind kind, const char *target_id, int inherited,
+    struct kg_role **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 type[16];
+
+	*out = NULL;
+	*n = 0;
+	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
+		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+	if ((s = store_stmt(st, "SELECT r.id, r.name, r.description, r.domain_id,"
+	    " r.extra FROM assignment a JOIN role r ON r.id = a.role_id"
+	    " WHERE a.type = ? AND a.actor_id = ? AND a.target_id = ?"
+	    " AND a.inherited = ? ORDER BY r.name, r.id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, actor_id);
+	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	sqlite3_bind_int(s, 4, inherited ? 1 : 0);
+	return collect_roles(st, s, "grant roles", out, n, err);
+}
+
+int
+store_assignment_group_members(struct store *st, const char *group_id,
+    char ***ids, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT user_id FROM user_group WHERE group_id = ?"
+	    " ORDER BY user_id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	return collect_strv(st, s, "group members", ids, n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Names.
+ * --------------------------------------------------------------------- */
+
+int
+store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
+    struct kg_assign_name *out, struct kg_err *err)
+{
+	sqlite3_stmt	*s = NULL;
+	const char	*what = "role";
+	int		 rc;
+
+	switch (obj) {
+	case KG_OBJ_USER:
+		what = "user";
+		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM user o"
+		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
+		break;
+	case KG_OBJ_GROUP:
+		what = "group";
+		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM grp o"
+		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
+		break;
+	case KG_OBJ_PROJECT:
+		what = "project";
+		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM project o"
+		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
+		break;
+	case KG_OBJ_DOMAIN:
+		what = "domain";
+		s = store_stmt(st, "SELECT name, '', '' FROM domain WHERE id = ?", err);
+		break;
+	case KG_OBJ_ROLE:
+		s = store_stmt(st, "SELECT o.name, o.domain_id, COALESCE(d.name, '')"
+		    " FROM role o LEFT JOIN domain d ON d.id = o.domain_id"
+		    " WHERE o.id = ?", err);
+		break;
+	}
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && out != NULL) {
+		store_col_copy(s, 0, out->name, sizeof(out->name));
+		store_col_copy(s, 1, out->domain_id, sizeof(out->domain_id));
+		store_col_copy(s, 2, out->domain_name, sizeof(out->domain_name));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "assign name", NULL, err);
+	return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", what, id);
+}
+
+/* ------------------------------------------------------------------------
+ * Role assignment listing. This follows keystone/assignment/core.py
+ * (list_role_assignments and its helpers) step by step, including the
+ * order entries come out in, so that clients see what Keystone shows.
+ * --------------------------------------------------------------------- */
+
+/* Assignment types, as bits. */
+#define T_UP	0x01u
+#define T_GP	0x02u
+#define T_UD	0x04u
+#define T_GD	0x08u
+#define T_SYS	0x30u	/* UserSystem, GroupSystem */
+#define T_PD	(T_UP | T_GP | T_UD | T_GD)
+
+struct alist {
+	struct kg_assignment	*v;
+	size_t			 n, cap;
+};
+
+static int
+alist_push(struct alist *l, const struct kg_assignment *a, struct kg_err *err)
+{
+	if (grow(&l->v, sizeof(*l->v), l->n, &l->cap, err) == -1)
+		return -1;
+	l->v[l->n++] = *a;
+	return 0;
+}
+
+static unsigned int
+row_bit(const struct kg_assignment *a)
+{
+	switch (a->kind) {
+	case KG_SCOPE_PROJECT:
+		return a->is_group ? T_GP : T_UP;
+	case KG_SCOPE_DOMAIN:
+		return a->is_group ? T_GD : T_UD;
+	default:
+		return T_SYS;
+	}
+}
+
+static int
+in_strv(const char *s, char *const *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every grant row, project/domain rows first, each part in primary-key
+ * order (Keystone keeps system grants in a table of their own). */
+static int
+fetch_rows(struct store *st, struct alist *out, struct kg_err *err)
+{
+	sqlite3_stmt		*s;
+	struct kg_assignment	 a;
+	char			 type[16];
+	int			 rc;
+
+	if ((s = store_stmt(st, "SELECT type, actor_id, target_id, role_id, inherited"
+	    " FROM assignment ORDER BY type LIKE '%System', type, actor_id,"
+	    " target_id, role_id, inherited", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		store_col_copy(s, 0, type, sizeof(type));
+		store_col_copy(s, 1, a.actor_id, sizeof(a.actor_id));
+		store_col_copy(s, 2, a.target_id, sizeof(a.target_id));
+		store_col_copy(s, 3, a.role_id, sizeof(a.role_id));
+		a.inherited = sqlite3_column_int(s, 4) != 0;
+		a.is_group = strncmp(type, "Group", 5) == 0;
+		if (strstr(type, "Project") != NULL)
+			a.kind = KG_SCOPE_PROJECT;
+		else if (strstr(type, "Domain") != NULL)
+			a.kind = KG_SCOPE_DOMAIN;
+		else
+			a.kind = KG_SCOPE_SYSTEM;
+		if (alist_push(out, &a, err) == -1) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "assignment rows", NULL, err);
+	return 0;
+}
+
+/*
+ * Keystone's SQL driver list_role_assignments over the project/domain
+ * grants: the type set comes from which actor and target filters are
+ * given; group_ids win over user_id as actors, project_ids over domain_id
+ * as targets; inherited -1 means either.
+ */
+static int
+drv_list(const struct alist *rows, const char *role_id, const char *user_id,
+    char *const *group_ids, size_t ngroups, const char *domain_id,
+    char *const *project_ids, size_t nprojects, int inherited,
+    struct alist *out, struct kg_err *err)
+{
+	const struct kg_assignment	*a;
+	unsigned int			 at = 0, tt = 0, types;
+	size_t				 i;
+
+	if (user_id != NULL)
+		at = T_UP | T_UD;
+	else if (ngroups > 0)
+		at = T_GP | T_GD;
+	if (nprojects > 0)
+		tt = T_UP | T_GP;
+	else if (domain_id != NULL)
+		tt = T_UD | T_GD;
+	types = (at && tt) ? (at & tt) : (at | tt);
+	if (types == 0)
+		types = T_PD;
+	for (i = 0; i < rows->n; i++) {
+		a = &rows->v[i];
+		if (!(row_bit(a) & types))
+			continue;
+		if (role_id != NULL && strcmp(a->role_id, role_id) != 0)
+			continue;
+		if (ngroups > 0) {
+			if (!in_strv(a->actor_id, group_ids, ngroups))
+				continue;
+		} else if (user_id != NULL && strcmp(a->actor_id, user_id) != 0)
+			continue;
+		if (nprojects > 0) {
+			if (!in_strv(a->target_id, project_ids, nprojects))
+				continue;
+		} else if (domain_id != NULL && strcmp(a->target_id, domain_id) != 0)
+			continue;
+		if (inherited != -1 && a->inherited != inherited)
+			continue;
+		if (alist_push(out, a, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+project_domain(struct store *st, const char *project_id, char *out, size_t outsz,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, "SELECT domain_id FROM project WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_col_copy(s, 0, out, outsz);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "project domain", NULL, err);
+	return kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.", project_id);
+}
+
+/* Projects below project_id (not itself), breadth first. */
+static int
+project_subtree(struct store *st, const char *project_id, char ***ids,
+    size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "WITH RECURSIVE sub(id, depth) AS ("
+	    " SELECT id, 1 FROM project WHERE parent_id = ?1"
+	    " UNION SELECT p.id, sub.depth + 1 FROM project p JOIN sub"
+	    "  ON p.parent_id = sub.id WHERE sub.depth < 64)"
+	    " SELECT id FROM sub ORDER BY depth, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return collect_strv(st, s, "project subtree", ids, n, err);
+}
+
+/* Ancestors of project_id, nearest first. */
+static int
+project_parents(struct store *st, const char *project_id, char ***ids,
+    size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "WITH RECURSIVE anc(id, depth) AS ("
+	    " SELECT parent_id, 1 FROM project WHERE id = ?1 AND parent_id IS NOT NULL"
+	    " UNION SELECT p.parent_id, anc.depth + 1 FROM project p JOIN anc"
+	    "  ON p.id = anc.id WHERE p.parent_id IS NOT NULL AND anc.depth < 64)"
+	    " SELECT id FROM anc ORDER BY depth", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return collect_strv(st, s, "project parents", ids, n, err);
+}
+
+static int
+domain_projects(struct store *st, const char *domain_id, char ***ids, size_t *n,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT id FROM project WHERE domain_id = ?"
+	    " ORDER BY id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, domain_id);
+	return collect_strv(st, s, "domain projects", ids, n, err);
+}
+
+static int
+user_groups(struct store *st, const char *user_id, char ***ids, size_t *n,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT group_id FROM user_group WHERE user_id = ?"
+	    " ORDER BY group_id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	return collect_strv(st, s, "user groups", ids, n, err);
+}
+
+/* The filters and look-ups one effective listing shares. */
+struct eff_ctx {
+	struct store			*st;
+	const struct kg_assign_filter	*f;
+	const struct alist		*rows;
+	int				 inherited;	/* -1, 0, 1 */
+	char				 proj_domain[STORE_ID_SIZE];
+	char				**pids;		/* project + subtree */
+	size_t				 npids;
+	size_t				 nsubtree;	/* pids[1..] */
+	char				**parents;
+	size_t				 nparents;
+};
+
+/* list_role_assignments_for_actor: the grants that can affect the actor
+ * (a user, a set of groups, or anyone) on the target filters. */
+static int
+for_actor(struct eff_ctx *c, const char *user_id, char *const *group_ids,
+    size_t ngroups, struct alist *out, struct kg_err *err)
+{
+	const struct kg_assign_filter	*f = c->f;
+	char				**src = NULL;
+	size_t				 nsrc = 0, i;
+	int				 ret = -1;
+
+	if (c->inherited != 1 && drv_list(c->rows, NULL, user_id, group_ids,
+	    ngroups, f->domain_id, c->pids, c->npids, 0, out, err) == -1)
+		return -1;
+	if (c->inherited == 0)
+		return 0;
+	if (f->project_id == NULL)
+		return drv_list(c->rows, NULL, user_id, group_ids, ngroups, NULL,
+		    NULL, 0, 1, out, err);
+	if (drv_list(c->rows, NULL, user_id, group_ids, ngroups, c->proj_domain,
+	    NULL, 0, 1, out, err) == -1)
+		return -1;
+	/* Inherited project grants come from the parents, or from inside the
+	 * subtree when one is listed. */
+	if ((src = calloc(c->nparents + c->npids + 1, sizeof(*src))) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	for (i = 0; i < c->nparents; i++)
+		src[nsrc++] = c->parents[i];
+	if (c->nsubtree > 0)
+		for (i = 0; i < c->npids; i++)
+			src[nsrc++] = c->pids[i];
+	if (nsrc > 0 && drv_list(c->rows, NULL, user_id, group_ids, ngroups, NULL,
+	    src, nsrc, 1, out, err) == -1)
+		goto done;
+	ret = 0;
+ done:
+	free(src);
+	return ret;
+}
+
+/* _expand_indirect_assignment: groups into members, inherited grants onto
+ * the projects they apply to. */
+static int
+expand(struct eff_ctx *c, const struct kg_assignment *ref, struct alist *out,
+    struct kg_err *err)
+{
+	const char		*user_id = c->f->user_id;
+	struct kg_assignment	 e;
+	char			**plist = NULL, **members = NULL;
+	size_t			 np = 0, nm = 0, i, j;
+	int			 ret = -1, own_plist = 1;
+
+	if (!ref->inherited && !ref->is_group)
+		return alist_push(out, ref, err);
+	if (ref->is_group) {
+		if (user_id == NULL && store_assignment_group_members(c->st, ref->actor_id,
+		    &members, &nm, err) == -1)
+			return -1;
+	}
+	if (!ref->inherited) {
+		for (i = 0; i < (user_id != NULL ? 1 : nm); i++) {
+			e = *ref;
+			e.is_group = 0;
+			kg_strlcpy(e.actor_id, user_id != NULL ? user_id : members[i],
+			    sizeof(e.actor_id));
+			kg_strlcpy(e.via_group, ref->actor_id, sizeof(e.via_group));
+			if (alist_push(out, &e, err) == -1)
+				goto done;
+		}
+		ret = 0;
+		goto done;
+	}
+	/* The projects an inherited grant applies to. */
+	if (c->f->project_id != NULL) {
+		int	in = 0;
+
+		if (c->nsubtree > 0 && ref->kind == KG_SCOPE_PROJECT)
+			in = in_strv(ref->target_id, c->pids, c->npids);
+		if (in) {
+			if (project_subtree(c->st, ref->target_id, &plist, &np,
+			    err) == -1)
+				goto done;
+		} else {
+			plist = c->pids;
+			np = c->nsubtree > 0 ? c->npids : 1;
+			own_plist = 0;
+		}
+	} else if (ref->kind == KG_SCOPE_DOMAIN) {
+		if (domain_projects(c->st, ref->target_id, &plist, &np, err) == -1)
+			goto done;
+	} else if (project_subtree(c->st, ref->target_id, &plist, &np, err) == -1)
+		goto done;
+	for (i = 0; i < (ref->is_group ? (user_id != NULL ? 1 : nm) : 1); i++)
+		for (j = 0; j < np; j++) {
+			e = *ref;
+			if (ref->is_group) {
+				e.is_group = 0;
+				kg_strlcpy(e.actor_id, user_id != NULL ? user_id :
+				    members[i], sizeof(e.actor_id));
+				kg_strlcpy(e.via_group, ref->actor_id,
+				    sizeof(e.via_group));
+			}
+			e.via_kind = ref->kind;
+			kg_strlcpy(e.via_target, ref->target_id, sizeof(e.via_target));
+			e.kind = KG_SCOPE_PROJECT;
+			kg_strlcpy(e.target_id, plist[j], sizeof(e.target_id));
+			e.inherited = 0;
+			if (alist_push(out, &e, err) == -1)
+				goto done;
+		}
+	ret = 0;
+ done:
+	if (own_plist)
+		store_strv_free(plist, np);
+	store_strv_free(members, nm);
+	return ret;
+}
+
+static int
+assignment_eq(const struct kg_assignment *a, const struct kg_assignment *b)
+{
+	return a->is_group == b->is_group && a->kind == b->kind &&
+	    a->inherited == b->inherited && a->via_kind == b->via_kind &&
+	    strcmp(a->actor_id, b->actor_id) == 0 &&
+	    strcmp(a->target_id, b->target_id) == 0 &&
+	    strcmp(a->role_id, b->role_id) == 0 &&
+	    strcmp(a->via_group, b->via_group) == 0 &&
+	    strcmp(a->via_target, b->via_target) == 0 &&
+	    strcmp(a->prior_role, b->prior_role) == 0;
+}
+
+static uint64_t
+assignment_hash(const struct kg_assignment *a)
+{
+	const char	*f[6] = { a->actor_id, a->target_id, a->role_id,
+			    a->via_group, a->via_target, a->prior_role };
+	uint64_t	 h = 1469598103934665603ULL;
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < 6; i++) {
+		for (p = f[i]; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	h ^= (uint64_t)(a->is_group | a->kind << 1 | a->inherited << 4 |
+	    a->via_kind << 5);
+	return h * 1099511628211ULL;
+}
+
+/* A set of assignments (open addressing over indexes into l). */
+struct aset {
+	struct alist	 l;
+	size_t		*slot;		/* index + 1; 0 = empty */
+	size_t		 nslot;
+};
+
+static int
+aset_has(const struct aset *s, const struct kg_assignment *a)
+{
+	size_t	i;
+
+	if (s->nslot == 0)
+		return 0;
+	for (i = assignment_hash(a) & (s->nslot - 1); s->slot[i] != 0;
+	    i = (i + 1) & (s->nslot - 1))
+		if (assignment_eq(&s->l.v[s->slot[i] - 1], a))
+			return 1;
+	return 0;
+}
+
+static int
+aset_add(struct aset *s, const struct kg_assignment *a, struct kg_err *err)
+{
+	size_t	*ns, nn, i, k;
+
+	if ((s->l.n + 1) * 2 > s->nslot) {
+		nn = s->nslot ? s->nslot * 2 : 64;
+		if ((ns = calloc(nn, sizeof(*ns))) == NULL)
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		for (k = 0; k < s->l.n; k++) {
+			for (i = assignment_hash(&s->l.v[k]) & (nn - 1); ns[i] != 0;
+			    i = (i + 1) & (nn - 1))
+				;
+			ns[i] = k + 1;
+		}
+		free(s->slot);
+		s->slot = ns;
+		s->nslot = nn;
+	}
+	if (alist_push(&s->l, a, err) == -1)
+		return -1;
+	for (i = assignment_hash(a) & (s->nslot - 1); s->slot[i] != 0;
+	    i = (i + 1) & (s->nslot - 1))
+		;
+	s->slot[i] = s->l.n;
+	return 0;
+}
+
+/* add_implied_roles: depth first from the end of the list, skipping
+ * entries already expanded (which is what stops cycles). */
+static int
+add_implied(struct store *st, struct alist *res, struct kg_err *err)
+{
+	struct alist		 stack = { 0 };
+	struct aset		 checked = { { 0 }, NULL, 0 };
+	struct kg_assignment	 cur, imp;
+	char			**ids = NULL;
+	size_t			 nids = 0, i;
+	sqlite3_stmt		*s;
+	int			 ret = -1;
+
+	for (i = 0; i < res->n; i++)
+		if (alist_push(&stack, &res->v[i], err) == -1)
+			goto done;
+	while (stack.n > 0) {
+		cur = stack.v[--stack.n];
+		if (aset_add(&checked, &cur, err) == -1)
+			goto done;
+		if ((s = store_stmt(st, "SELECT implied_role_id FROM implied_role"
+		    " WHERE prior_role_id = ? ORDER BY implied_role_id", err)) == NULL)
+			goto done;
+		store_bind_text(s, 1, cur.role_id);
+		if (collect_strv(st, s, "implied roles", &ids, &nids, err) == -1)
+			goto done;
+		for (i = 0; i < nids; i++) {
+			imp = cur;
+			kg_strlcpy(imp.role_id, ids[i], sizeof(imp.role_id));
+			kg_strlcpy(imp.prior_role, cur.role_id, sizeof(imp.prior_role));
+			if (aset_has(&checked, &imp))
+				continue;
+			if (alist_push(res, &imp, err) == -1 ||
+			    alist_push(&stack, &imp, err) == -1)
+				goto done;
+		}
+		store_strv_free(ids, nids);
+		ids = NULL;
+		nids = 0;
+	}
+	ret = 0;
+ done:
+	store_strv_free(ids, nids);
+	free(stack.v);
+	free(checked.l.v);
+	free(checked.slot);
+	return ret;
+}
+
+/* 1 when role_id is domain-specific (or gone), 0 when global, -1 on error. */
+static int
+role_is_domain_specific(struct store *st, const char *role_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc, ret = 1;
+
+	if ((s = store_stmt(st, "SELECT domain_id <> '' FROM role WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, role_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "role domain", NULL, err);
+	return ret;
+}
+
+static int
+effective_list(struct store *st, const struct kg_assign_filter *f,
+    const struct alist *rows, struct alist *out, struct kg_err *err)
+{
+	struct eff_ctx	 c;
+	struct alist	 refs = { 0 }, res = { 0 };
+	char		**sub = NULL, **groups = NULL;
+	size_t		 nsub = 0, ngroups = 0, i;
+	int		 ret = -1, ds;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.f = f;
+	c.rows = rows;
+	/* Group filters and domain-inherited ones can never match. */
+	if (f->group_id != NULL || (f->domain_id != NULL && f->inherited == 1))
+		return 0;
+	c.inherited = f->domain_id != NULL ? 0 : f->inherited;
+	if (f->project_id != NULL) {
+		if (project_domain(st, f->project_id, c.proj_domain,
+		    sizeof(c.proj_domain), err) == -1)
+			return -1;
+		if (f->include_subtree &&
+		    project_subtree(st, f->project_id, &sub, &nsub, err) == -1)
+			return -1;
+		if ((c.pids = calloc(nsub + 1, sizeof(*c.pids))) == NULL) {
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+			goto done;
+		}
+		c.pids[0] = (char *)f->project_id;
+		for (i = 0; i < nsub; i++)
+			c.pids[i + 1] = sub[i];
+		c.npids = nsub + 1;
+		c.nsubtree = nsub;
+		if (project_parents(st, f->project_id, &c.parents, &c.nparents,
+		    err) == -1)
+			goto done;
+	}
+	if (for_actor(&c, f->user_id, NULL, 0, &refs, err) == -1)
+		goto done;
+	if (f->user_id != NULL) {
+		if (user_groups(st, f->user_id, &groups, &ngroups, err) == -1)
+			goto done;
+		if (ngroups > 0 && for_actor(&c, NULL, groups, ngroups, &refs,
+		    err) == -1)
+			goto done;
+	}
+	for (i = 0; i < refs.n; i++)
+		if (expand(&c, &refs.v[i], &res, err) == -1)
+			goto done;
+	if (add_implied(st, &res, err) == -1)
+		goto done;
+	for (i = 0; i < res.n; i++) {
+		if ((ds = role_is_domain_specific(st, res.v[i].role_id, err)) == -1)
+			goto done;
+		if (ds)
+			continue;
+		if (f->role_id != NULL && strcmp(res.v[i].role_id, f->role_id) != 0)
+			continue;
+		if (alist_push(out, &res.v[i], err) == -1)
+			goto done;
+	}
+	ret = 0;
+ done:
+	free(refs.v);
+	free(res.v);
+	free(c.pids);
+	store_strv_free(sub, nsub);
+	store_strv_free(c.parents, c.nparents);
+	store_strv_free(groups, ngroups);
+	return ret;
+}
+
+/* _list_direct_role_assignments. */
+static int
+direct_list(struct store *st, const struct kg_assign_filter *f,
+    const struct alist *rows, struct alist *out, struct kg_err *err)
+{
+	const struct kg_assignment	*a;
+	char				**sub = NULL, **pids = NULL;
+	char				*gid[1];
+	size_t				 nsub = 0, npids = 0, i;
+	int				 ret = -1;
+
+	if (f->project_id != NULL) {
+		if (f->include_subtree) {
+			char	dom[STORE_ID_SIZE];
+
+			if (project_domain(st, f->project_id, dom, sizeof(dom),
+			    err) == -1 ||
+			    project_subtree(st, f->project_id, &sub, &nsub, err) == -1)
+				return -1;
+		}
+		if ((pids = calloc(nsub + 1, sizeof(*pids))) == NULL) {
+			kg_errf(err, KG_EINTERNAL, "out of memory");
+			goto done;
+		}
+		pids[0] = (char *)f->project_id;
+		for (i = 0; i < nsub; i++)
+			pids[i + 1] = sub[i];
+		npids = nsub + 1;
+	}
+	gid[0] = (char *)f->group_id;
+	if (!f->system && drv_list(rows, f->role_id, f->user_id, gid,
+	    f->group_id != NULL ? 1 : 0, f->domain_id, pids, npids, f->inherited,
+	    out, err) == -1)
+		goto done;
+	if (f->system || (f->project_id == NULL && f->domain_id == NULL)) {
+		for (i = 0; i < rows->n; i++) {
+			a = &rows->v[i];
+			if (a->kind != KG_SCOPE_SYSTEM)
+				continue;
+			if (f->user_id != NULL) {
+				if (a->is_group || strcmp(a->actor_id, f->user_id) != 0)
+					continue;
+			} else if (f->group_id != NULL) {
+				if (!a->is_group || strcmp(a->actor_id, f->group_id) != 0)
+					continue;
+			}
+			if (f->role_id != NULL && strcmp(a->role_id, f->role_id) != 0)
+				continue;
+			if (alist_push(out, a, err) == -1)
+				goto done;
+		}
+	}
+	ret = 0;
+ done:
+	free(pids);
+	store_strv_free(sub, nsub);
+	return ret;
+}
+
+int
+store_assignment_list(struct store *st, const struct kg_assign_filter *f,
+    struct kg_assignment **out, size_t *n, struct kg_err *err)
+{
+	struct alist	rows = { 0 }, res = { 0 };
+	int		ret;
+
+	*out = NULL;
+	*n = 0;
+	if (fetch_rows(st, &rows, err) == -1) {
+		free(rows.v);
+		return -1;
+	}
+	if (f->effective)
+		ret = effective_list(st, f, &rows, &res, err);
+	else
+		ret = direct_list(st, f, &rows, &res, err);
+	free(rows.v);
+	if (ret == -1) {
+		free(res.v);
+		return -1;
+	}
+	*out = res.v;
+	*n = res.n;
+	return 0;
+}

@@ -55,7 +55,150 @@ int	store_effective_roles(struct store *st, const char *user_id,
 	    enum kg_scope_kind kind, const char *target_id,
 	    struct kg_role_ref **out, size_t *n, struct kg_err *err);
 
-/* The remaining role, inference and grant queries are declared below by
- * the assignment module. */
+/* ------------------------------------------------------------------------
+ * Roles (CRUD). KG_ENOTFOUND texts are Keystone's ("Could not find role:
+ * <id>."), KG_ECONFLICT texts Keystone's duplicate-entry messages.
+ * --------------------------------------------------------------------- */
+
+/*
+ * Roles named name (NULL: any) in domain domain_id (NULL or "": global
+ * roles only, as Keystone lists them), ordered by name then id. *out is an
+ * array of *n roles: release each with kg_role_free, then free(*out).
+ */
+int	store_role_list(struct store *st, const char *name, const char *domain_id,
+	    struct kg_role **out, size_t *n, struct kg_err *err);
+
+/* Release an array returned by store_role_list. NULL-safe. */
+void	kg_role_list_free(struct kg_role *v, size_t n);
+
+/* Set name, description (NULL: "") and extra (NULL: "{}") of role r->id;
+ * domain_id is never changed. */
+int	store_role_update(struct store *st, const struct kg_role *r,
+	    struct kg_err *err);
+
+/* Delete a role; its grants and implication rules go with it. */
+int	store_role_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Ids of the users whose tokens can carry role_id: users granted role_id,
+ * or a role implying it (transitively), on any target, directly or through
+ * a group. Sorted, unique; free with store_strv_free(*ids, *n). Used to
+ * record revocation events before a role or an implication disappears.
+ */
+int	store_role_holders(struct store *st, const char *role_id, char ***ids,
+	    size_t *n, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Implied roles (inference rules).
+ * --------------------------------------------------------------------- */
+
+struct kg_implied_role {
+	char	prior_id[STORE_ID_SIZE];
+	char	prior_name[STORE_NAME_SIZE];
+	char	implied_id[STORE_ID_SIZE];
+	char	implied_name[STORE_NAME_SIZE];
+};
+
+/* 0 when prior_id implies implied_id, else KG_ENOTFOUND ("<prior> does not
+ * imply <implied>."). */
+int	store_implied_get(struct store *st, const char *prior_id,
+	    const char *implied_id, struct kg_err *err);
+
+/* Remove one rule; KG_ENOTFOUND as store_implied_get when absent. */
+int	store_implied_delete(struct store *st, const char *prior_id,
+	    const char *implied_id, struct kg_err *err);
+
+/* Rules whose prior role is prior_id (NULL: all rules), ordered by prior
+ * then implied role id. *out is an array of *n; free() it. */
+int	store_implied_list(struct store *st, const char *prior_id,
+	    struct kg_implied_role **out, size_t *n, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Grants. Arguments as store_grant. KG_ENOTFOUND texts are Keystone's
+ * "Could not find role assignment with role: ..., user or group: ...,
+ * project, domain, or system: ...".
+ * --------------------------------------------------------------------- */
+
+/* 0 when the grant exists. */
+int	store_grant_check(struct store *st, int is_group, const char *actor_id,
+	    enum kg_scope_kind kind, const char *target_id, const char *role_id,
+	    int inherited, struct kg_err *err);
+
+/* Remove a grant; KG_ENOTFOUND when there is none. The caller records the
+ * revocation events. */
+int	store_ungrant(struct store *st, int is_group, const char *actor_id,
+	    enum kg_scope_kind kind, const char *target_id, const char *role_id,
+	    int inherited, struct kg_err *err);
+
+/* Roles granted to the actor on the target (no implied roles), ordered by
+ * name; release as store_role_list. */
+int	store_grant_roles(struct store *st, int is_group, const char *actor_id,
+	    enum kg_scope_kind kind, const char *target_id, int inherited,
+	    struct kg_role **out, size_t *n, struct kg_err *err);
+
+/* Ids of the members of group_id, sorted; free with store_strv_free. */
+int	store_assignment_group_members(struct store *st, const char *group_id,
+	    char ***ids, size_t *n, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Role assignment listing (GET /v3/role_assignments), Keystone semantics.
+ * --------------------------------------------------------------------- */
+
+struct kg_assign_filter {
+	const char	*user_id;	/* NULL: any */
+	const char	*group_id;
+	const char	*role_id;
+	const char	*project_id;	/* scope.project.id */
+	const char	*domain_id;	/* scope.domain.id */
+	int		 system;	/* scope.system=all */
+	int		 inherited;	/* -1 any, 0 direct only, 1 inherited only */
+	int		 include_subtree;	/* with project_id: its subtree too */
+	int		 effective;	/* expand groups, inheritance, implications */
+};
+
+/* One role assignment, or in effective mode one way a user gets a role. */
+struct kg_assignment {
+	int			is_group;
+	char			actor_id[STORE_ID_SIZE];
+	enum kg_scope_kind	kind;
+	char			target_id[STORE_ID_SIZE];	/* "system" */
+	char			role_id[STORE_ID_SIZE];
+	int			inherited;	/* an inherited_to_projects grant */
+	/* Effective mode: where the entry comes from ("" / NONE: direct). */
+	char			via_group[STORE_ID_SIZE];	/* group membership */
+	enum kg_scope_kind	via_kind;	/* inherited from a project/domain */
+	char			via_target[STORE_ID_SIZE];
+	char			prior_role[STORE_ID_SIZE];	/* implied by */
+};
+
+/*
+ * List role assignments as Keystone's list_role_assignments does (the
+ * caller rejects the invalid filter combinations with 400 first). Effective
+ * mode leaves out group and system assignments, expands group grants into
+ * their members, inherited grants onto the projects below, adds implied
+ * roles and strips domain-specific roles. *out is an array of *n; free() it.
+ */
+int	store_assignment_list(struct store *st, const struct kg_assign_filter *f,
+	    struct kg_assignment **out, size_t *n, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Names and existence checks for the objects assignments refer to.
+ * --------------------------------------------------------------------- */
+
+enum kg_assign_obj { KG_OBJ_USER, KG_OBJ_GROUP, KG_OBJ_PROJECT, KG_OBJ_DOMAIN,
+	KG_OBJ_ROLE };
+
+struct kg_assign_name {
+	char	name[STORE_NAME_SIZE];
+	char	domain_id[STORE_ID_SIZE];	/* owner; "" for domains, global roles */
+	char	domain_name[STORE_NAME_SIZE];
+};
+
+/*
+ * Name and owning domain of an object, or KG_ENOTFOUND with Keystone's
+ * text ("Could not find project: <id>."). out may be NULL (existence check).
+ */
+int	store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
+	    struct kg_assign_name *out, struct kg_err *err);
 
 #endif /* KG_STORE_ASSIGNMENT_H */

@@ -208,6 +208,11 @@ store_region_create(struct store *st, const struct kg_region *r,
 	char		 msg[128];
 	int		 rc;
 
+	/* Keystone checks for a duplicate before the parent. */
+	snprintf(msg, sizeof(msg), "Conflict occurred attempting to store region"
+	    " - Duplicate ID, %.64s..", r->id);
+	if (region_exists(st, r->id, NULL) == 0)
+		return kg_errf(err, KG_ECONFLICT, "%s", msg);
 	if (nz(r->parent_region_id) != NULL &&
 	    region_exists(st, r->parent_region_id, err) == -1)
 		return -1;
@@ -222,7 +227,6 @@ store_region_create(struct store *st, const struct kg_region *r,
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 0;
-	snprintf(msg, sizeof(msg), "Duplicate ID, %.64s.", r->id);
 	return store_sqlerr(st, rc, "region create", msg, err);
 }
 
@@ -300,7 +304,7 @@ store_region_update(struct store *st, const struct kg_region *r,
 			return -1;
 		if (loop)
 			return kg_errf(err, KG_EBADREQ, "The specified parent region"
-			    " %s would cause a circular region hierarchy.",
+			    " %s would create a circular region hierarchy.",
 			    r->parent_region_id);
 	}
 	if ((s = store_stmt(st, "UPDATE region SET description = ?,"

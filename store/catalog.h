@@ -80,7 +80,8 @@ void	kg_endpoint_list_free(struct kg_endpoint *v, size_t n);
 
 /*
  * store_region_create: KG_ENOTFOUND when parent_region_id names no region,
- * KG_ECONFLICT ("Duplicate ID, <id>.") when the id exists.
+ * KG_ECONFLICT (Keystone's "... - Duplicate ID, <id>..") when the id exists
+ * (checked first, as Keystone does).
  * store_region_update: KG_ENOTFOUND for an unknown parent, KG_EBADREQ when
  * the new parent is the region itself or one of its descendants.
  * store_region_delete: as Keystone, deletes the region and all its

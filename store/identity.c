@@ -69,6 +69,30 @@ dup_msg(char *buf, const char *type, const char *name, const char *domain_id)
 	return buf;
 }
 
+/*
+ * Keystone replaces the generic text for projects and domains (which are
+ * projects acting as domains there): resource/core.py
+ * _generate_project_name_conflict_msg.
+ */
+static const char *
+project_dup_msg(char *buf, const struct kg_project *p)
+{
+	snprintf(buf, DUP_MSG_SIZE, "Conflict occurred attempting to store project"
+	    " - it is not permitted to have two projects with either the same name"
+	    " or same id in the same domain: name is %s, project id %s.", p->name,
+	    p->id);
+	return buf;
+}
+
+static const char *
+domain_dup_msg(char *buf, const char *name)
+{
+	snprintf(buf, DUP_MSG_SIZE, "Conflict occurred attempting to store project"
+	    " - it is not permitted to have two projects acting as domains with"
+	    " the same name: %s.", name);
+	return buf;
+}
+
 /* ------------------------------------------------------------------------
  * Free functions.
  * --------------------------------------------------------------------- */
@@ -198,8 +222,8 @@ store_domain_create(struct store *st, const struct kg_domain *d,
 	store_bind_text(s, 3, or_empty(d->description));
 	sqlite3_bind_int(s, 4, d->enabled ? 1 : 0);
 	store_bind_text(s, 5, or_obj(d->extra));
-	return store_exec_stmt(st, s, "domain create",
-	    dup_msg(msg, "domain", d->name, NULL), err);
+	return store_exec_stmt(st, s, "domain create", domain_dup_msg(msg, d->name),
+	    err);
 }
 
 /* ------------------------------------------------------------------------
@@ -367,7 +391,7 @@ store_project_create(struct store *st, const struct kg_project *p,
 	sqlite3_bind_int(s, 6, p->enabled ? 1 : 0);
 	store_bind_text(s, 7, or_obj(p->extra));
 	if (store_exec_stmt(st, s, "project create",
-	    dup_msg(msg, "project", p->name, p->domain_id), err) == -1)
+	    project_dup_msg(msg, p), err) == -1)
 		goto done;
 	if (project_insert_tags(st, p->id, p->tags, p->ntags, err) == -1)
 		goto done;
@@ -546,4 +570,893 @@ store_user_group_ids(struct store *st, const char *user_id, char ***ids,
 		return -1;
 	store_bind_text(s, 1, user_id);
 	return collect_strings(st, s, ids, n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Lists: one generic row collector, per-type free functions.
+ * --------------------------------------------------------------------- */
+
+typedef int	(*row_fn)(sqlite3_stmt *, void *, struct kg_err *);
+typedef void	(*free_fn)(void *);
+
+/*
+ * Step the bound statement s, turning each row into an element of size
+ * elsz with from_row. On success *out holds *n elements (NULL when none).
+ */
+static int
+collect_rows(struct store *st, sqlite3_stmt *s, size_t elsz, row_fn from_row,
+    free_fn free_one, void **out, size_t *n, struct kg_err *err)
+{
+	char	*v = NULL, *nv;
+	size_t	 cnt = 0, cap = 0, i;
+	int	 rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(v, cap * elsz)) == NULL) {
+				oom(err);
+				goto fail;
+			}
+			v = nv;
+		}
+		if (from_row(s, v + cnt * elsz, err) == -1)
+			goto fail;
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_sqlerr(st, rc, "list", NULL, err);
+		goto fail;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+ fail:
+	sqlite3_reset(s);
+	for (i = 0; i < cnt; i++)
+		free_one(v + i * elsz);
+	free(v);
+	return -1;
+}
+
+static int
+domain_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return domain_from_row(s, p, err);
+}
+
+static int
+project_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return project_from_row(s, p, err);
+}
+
+static int
+user_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return user_from_row(s, p, err);
+}
+
+static void
+domain_free_one(void *p)
+{
+	kg_domain_free(p);
+}
+
+static void
+project_free_one(void *p)
+{
+	kg_project_free(p);
+}
+
+static void
+user_free_one(void *p)
+{
+	kg_user_free(p);
+}
+
+static void
+group_free_one(void *p)
+{
+	kg_group_free(p);
+}
+
+void
+kg_domain_list_free(struct kg_domain *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_domain_free(&v[i]);
+	free(v);
+}
+
+void
+kg_project_list_free(struct kg_project *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_project_free(&v[i]);
+	free(v);
+}
+
+void
+kg_user_list_free(struct kg_user *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_user_free(&v[i]);
+	free(v);
+}
+
+void
+kg_group_list_free(struct kg_group *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		kg_group_free(&v[i]);
+	free(v);
+}
+
+/* Run a bound statement that changes one row; KG_ENOTFOUND when none. */
+static int
+exec_one(struct store *st, sqlite3_stmt *s, const char *what,
+    const char *conflict, const char *type, const char *id, struct kg_err *err)
+{
+	if (store_exec_stmt(st, s, what, conflict, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type, id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Domains: list, update, delete.
+ * --------------------------------------------------------------------- */
+
+int
+store_domain_list(struct store *st, const char *name, int enabled,
+    struct kg_domain **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain"
+	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 < 0 OR enabled = ?2)"
+	    " ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, name);
+	sqlite3_bind_int(s, 2, enabled);
+	return collect_rows(st, s, sizeof(**out), domain_row, domain_free_one,
+	    (void **)out, n, err);
+}
+
+int
+store_domain_update(struct store *st, const struct kg_domain *d,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[DUP_MSG_SIZE];
+
+	if ((s = store_stmt(st, "UPDATE domain SET name = ?, description = ?,"
+	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, d->name);
+	store_bind_text(s, 2, or_empty(d->description));
+	sqlite3_bind_int(s, 3, d->enabled ? 1 : 0);
+	store_bind_text(s, 4, or_obj(d->extra));
+	store_bind_text(s, 5, d->id);
+	return exec_one(st, s, "domain update", domain_dup_msg(msg, d->name),
+	    "domain", d->id, err);
+}
+
+int
+store_domain_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM user WHERE domain_id = ?",
+		"DELETE FROM grp WHERE domain_id = ?",
+		/* One statement: the parent_id references are all gone at its end. */
+		"DELETE FROM project WHERE domain_id = ?",
+		"DELETE FROM role WHERE domain_id = ?",
+	};
+	struct kg_domain	 d;
+	sqlite3_stmt		*s;
+	size_t			 i;
+
+	if (store_domain_get(st, id, &d, err) == -1)
+		return -1;
+	kg_domain_free(&d);
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((s = store_stmt(st, sql[i], err)) == NULL)
+			return -1;
+		store_bind_text(s, 1, id);
+		if (store_exec_stmt(st, s, "domain delete contents", NULL, err) == -1)
+			return -1;
+	}
+	if ((s = store_stmt(st, "DELETE FROM domain WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return exec_one(st, s, "domain delete", NULL, "domain", id, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Projects: list with filters, update, tags, delete, hierarchy.
+ * --------------------------------------------------------------------- */
+
+static int
+project_has_tag(const struct kg_project *p, const char *tag, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ntags; i++)
+		if (strlen(p->tags[i]) == len && strncmp(p->tags[i], tag, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Count the comma-separated tags of list that p has; *total gets how many
+ * the list names. */
+static size_t
+project_tag_hits(const struct kg_project *p, const char *list, size_t *total)
+{
+	const char	*t = list;
+	size_t		 len, hits = 0;
+
+	*total = 0;
+	for (;;) {
+		len = strcspn(t, ",");
+		(*total)++;
+		if (project_has_tag(p, t, len))
+			hits++;
+		if (t[len] == '\0')
+			break;
+		t += len + 1;
+	}
+	return hits;
+}
+
+/* Keystone's tag filters (resource/backends/sql.py list_projects_by_tags). */
+static int
+project_tags_match(const struct kg_project *p, const struct kg_project_filter *f)
+{
+	size_t	total, hits;
+
+	if (f->tags != NULL) {
+		hits = project_tag_hits(p, f->tags, &total);
+		if (hits != total)
+			return 0;
+	}
+	if (f->tags_any != NULL && project_tag_hits(p, f->tags_any, &total) == 0)
+		return 0;
+	if (f->not_tags != NULL) {
+		hits = project_tag_hits(p, f->not_tags, &total);
+		if (hits == total)
+			return 0;
+	}
+	if (f->not_tags_any != NULL && project_tag_hits(p, f->not_tags_any, &total) > 0)
+		return 0;
+	return 1;
+}
+
+/* Load the tags of each listed project and drop those f's tag filters
+ * reject (f may be NULL). */
+static int
+project_list_finish(struct store *st, const struct kg_project_filter *f,
+    struct kg_project *v, size_t *n, struct kg_err *err)
+{
+	size_t	i, keep = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (project_load_tags(st, &v[i], err) == -1) {
+			for (; i < *n; i++)
+				kg_project_free(&v[i]);
+			*n = keep;
+			return -1;
+		}
+		if (f != NULL && !project_tags_match(&v[i], f)) {
+			kg_project_free(&v[i]);
+			continue;
+		}
+		if (keep != i)
+			v[keep] = v[i];
+		keep++;
+	}
+	*n = keep;
+	return 0;
+}
+
+int
+store_project_list(struct store *st, const struct kg_project_filter *f,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project"
+	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
+	    " AND (?3 IS NULL OR parent_id = ?3 OR (parent_id IS NULL AND"
+	    " domain_id = ?3)) AND (?4 < 0 OR enabled = ?4) ORDER BY name, id",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, f->name);
+	store_bind_text(s, 2, f->domain_id);
+	store_bind_text(s, 3, f->parent_id);
+	sqlite3_bind_int(s, 4, f->enabled);
+	if (collect_rows(st, s, sizeof(**out), project_row, project_free_one,
+	    (void **)out, n, err) == -1)
+		return -1;
+	if (project_list_finish(st, f, *out, n, err) == -1) {
+		kg_project_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_project_update(struct store *st, const struct kg_project *p,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[DUP_MSG_SIZE];
+
+	if ((s = store_stmt(st, "UPDATE project SET name = ?, description = ?,"
+	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, p->name);
+	store_bind_text(s, 2, or_empty(p->description));
+	sqlite3_bind_int(s, 3, p->enabled ? 1 : 0);
+	store_bind_text(s, 4, or_obj(p->extra));
+	store_bind_text(s, 5, p->id);
+	return exec_one(st, s, "project update", project_dup_msg(msg, p),
+	    "project", p->id, err);
+}
+
+/* KG_ENOTFOUND unless the project exists. */
+static int
+project_exists(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM project WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.", id);
+	return store_sqlerr(st, rc, "project exists", NULL, err);
+}
+
+int
+store_project_set_tags(struct store *st, const char *project_id,
+    char *const *tags, size_t ntags, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if (project_exists(st, project_id, err) == -1)
+		return -1;
+	if ((s = store_stmt(st, "DELETE FROM project_tag WHERE project_id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	if (store_exec_stmt(st, s, "project tags clear", NULL, err) == -1)
+		return -1;
+	return project_insert_tags(st, project_id, tags, ntags, err);
+}
+
+int
+store_project_add_tag(struct store *st, const char *project_id,
+    const char *tag, struct kg_err *err)
+{
+	char	*tags[1];
+
+	if (project_exists(st, project_id, err) == -1)
+		return -1;
+	tags[0] = (char *)tag;
+	return project_insert_tags(st, project_id, tags, 1, err);
+}
+
+int
+store_project_delete_tag(struct store *st, const char *project_id,
+    const char *tag, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if (project_exists(st, project_id, err) == -1)
+		return -1;
+	if ((s = store_stmt(st, "DELETE FROM project_tag WHERE project_id = ?"
+	    " AND name = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	store_bind_text(s, 2, tag);
+	if (store_exec_stmt(st, s, "project tag delete", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find project tag: %s.", tag);
+	return 0;
+}
+
+int
+store_project_descendants(struct store *st, const char *id, size_t *total,
+    size_t *enabled, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	/* lvl bounds the walk should the data ever hold a cycle. */
+	if ((s = store_stmt(st, "WITH RECURSIVE d(id, enabled, lvl) AS ("
+	    " SELECT id, enabled, 1 FROM project WHERE parent_id = ?1"
+	    " UNION ALL SELECT p.id, p.enabled, d.lvl + 1 FROM project p"
+	    " JOIN d ON p.parent_id = d.id WHERE d.lvl < 64)"
+	    " SELECT count(*), coalesce(sum(enabled), 0) FROM d", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_sqlerr(st, rc, "project descendants", NULL, err);
+	}
+	if (total != NULL)
+		*total = (size_t)sqlite3_column_int64(s, 0);
+	if (enabled != NULL)
+		*enabled = (size_t)sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_project_ancestors(struct store *st, const char *id, char ***ids,
+    size_t *n, char disabled[STORE_ID_SIZE], struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		**v = NULL, **nv;
+	size_t		 cnt = 0, cap = 0;
+	int		 rc;
+
+	disabled[0] = '\0';
+	if ((s = store_stmt(st, "WITH RECURSIVE a(id, parent_id, enabled, lvl) AS ("
+	    " SELECT p.id, p.parent_id, p.enabled, 1 FROM project p"
+	    " WHERE p.id = (SELECT parent_id FROM project WHERE id = ?1)"
+	    " UNION ALL SELECT p.id, p.parent_id, p.enabled, a.lvl + 1"
+	    " FROM project p JOIN a ON p.id = a.parent_id WHERE a.lvl < 64)"
+	    " SELECT id, enabled FROM a ORDER BY lvl", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		if ((v[cnt] = col_str(s, 0)) == NULL)
+			goto nomem;
+		if (disabled[0] == '\0' && sqlite3_column_int(s, 1) == 0)
+			kg_strlcpy(disabled, v[cnt], STORE_ID_SIZE);
+		cnt++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_strv_free(v, cnt);
+		return store_sqlerr(st, rc, "project ancestors", NULL, err);
+	}
+	*ids = v;
+	*n = cnt;
+	return 0;
+ nomem:
+	sqlite3_reset(s);
+	store_strv_free(v, cnt);
+	return oom(err);
+}
+
+int
+store_project_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	size_t		 children;
+
+	if (project_exists(st, id, err) == -1)
+		return -1;
+	if (store_project_descendants(st, id, &children, NULL, err) == -1)
+		return -1;
+	if (children > 0)
+		return kg_errf(err, KG_EFORBID, "Cannot delete the project %s since"
+		    " it is not a leaf in the hierarchy. Use the cascade option if"
+		    " you want to delete a whole subtree.", id);
+	if ((s = store_stmt(st, "DELETE FROM project WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return exec_one(st, s, "project delete", NULL, "project", id, err);
+}
+
+int
+store_user_project_list(struct store *st, const char *user_id,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	/*
+	 * actors: the user and its groups. direct: non-inherited project
+	 * grants. sub: the subtrees below inherited project grants. dom: every
+	 * project of a domain with an inherited domain grant.
+	 */
+	if ((s = store_stmt(st, "WITH RECURSIVE"
+	    " grants(type, target_id, inherited) AS ("
+	    "  SELECT type, target_id, inherited FROM assignment"
+	    "  WHERE (actor_id = ?1 AND type LIKE 'User%')"
+	    "  OR (type LIKE 'Group%' AND actor_id IN"
+	    "   (SELECT group_id FROM user_group WHERE user_id = ?1))),"
+	    " sub(id, lvl) AS ("
+	    "  SELECT p.id, 1 FROM project p JOIN grants g ON p.parent_id = g.target_id"
+	    "  WHERE g.type LIKE '%Project' AND g.inherited = 1"
+	    "  UNION ALL SELECT p.id, sub.lvl + 1 FROM project p"
+	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64)"
+	    " SELECT " PROJECT_COLS " FROM project WHERE id IN ("
+	    "  SELECT target_id FROM grants WHERE type LIKE '%Project' AND inherited = 0"
+	    "  UNION SELECT id FROM sub)"
+	    " OR domain_id IN (SELECT target_id FROM grants"
+	    "  WHERE type LIKE '%Domain' AND inherited = 1)"
+	    " ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	if (collect_rows(st, s, sizeof(**out), project_row, project_free_one,
+	    (void **)out, n, err) == -1)
+		return -1;
+	if (project_list_finish(st, NULL, *out, n, err) == -1) {
+		kg_project_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Users: list, update, delete.
+ * --------------------------------------------------------------------- */
+
+/* The password hash never leaves the store in lists. */
+#define USER_LIST_COLS	"id, name, domain_id, enabled, NULL," \
+			" password_expires_at, default_project_id, extra, created_at"
+
+int
+store_user_list(struct store *st, const struct kg_user_filter *f,
+    struct kg_user **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user"
+	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
+	    " AND (?3 < 0 OR enabled = ?3) ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, f->name);
+	store_bind_text(s, 2, f->domain_id);
+	sqlite3_bind_int(s, 3, f->enabled);
+	return collect_rows(st, s, sizeof(**out), user_row, user_free_one,
+	    (void **)out, n, err);
+}
+
+int
+store_user_update(struct store *st, const struct kg_user *u, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[DUP_MSG_SIZE];
+
+	if ((s = store_stmt(st, "UPDATE user SET name = ?, enabled = ?,"
+	    " default_project_id = ?, extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, u->name);
+	sqlite3_bind_int(s, 2, u->enabled ? 1 : 0);
+	store_bind_text(s, 3, nz(u->default_project_id));
+	store_bind_text(s, 4, or_obj(u->extra));
+	store_bind_text(s, 5, u->id);
+	return exec_one(st, s, "user update", dup_msg(msg, "user", u->name,
+	    u->domain_id), "user", u->id, err);
+}
+
+int
+store_user_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM user WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return exec_one(st, s, "user delete", NULL, "user", id, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Groups and membership.
+ * --------------------------------------------------------------------- */
+
+#define GROUP_COLS	"id, name, description, domain_id, extra"
+
+static int
+group_from_row(sqlite3_stmt *s, struct kg_group *g, struct kg_err *err)
+{
+	memset(g, 0, sizeof(*g));
+	store_col_copy(s, 0, g->id, sizeof(g->id));
+	store_col_copy(s, 1, g->name, sizeof(g->name));
+	store_col_copy(s, 3, g->domain_id, sizeof(g->domain_id));
+	if ((g->description = col_str(s, 2)) == NULL ||
+	    (g->extra = col_str(s, 4)) == NULL) {
+		kg_group_free(g);
+		return oom(err);
+	}
+	return 0;
+}
+
+static int
+group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return group_from_row(s, p, err);
+}
+
+static int
+group_one(struct store *st, sqlite3_stmt *s, const char *key,
+    struct kg_group *g, struct kg_err *err)
+{
+	int	rc = sqlite3_step(s), ret;
+
+	if (rc == SQLITE_ROW)
+		ret = group_from_row(s, g, err);
+	else if (rc == SQLITE_DONE)
+		ret = kg_errf(err, KG_ENOTFOUND, "Could not find group: %s.", key);
+	else
+		ret = store_sqlerr(st, rc, "group get", NULL, err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_group_get(struct store *st, const char *id, struct kg_group *out,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return group_one(st, s, id, out, err);
+}
+
+int
+store_group_get_by_name(struct store *st, const char *domain_id,
+    const char *name, struct kg_group *out, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp"
+	    " WHERE domain_id = ? AND name = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, domain_id);
+	store_bind_text(s, 2, name);
+	return group_one(st, s, name, out, err);
+}
+
+int
+store_group_create(struct store *st, const struct kg_group *g,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[DUP_MSG_SIZE];
+
+	if ((s = store_stmt(st, "INSERT INTO grp (id, name, description, domain_id,"
+	    " extra) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, g->id);
+	store_bind_text(s, 2, g->name);
+	store_bind_text(s, 3, or_empty(g->description));
+	store_bind_text(s, 4, g->domain_id);
+	store_bind_text(s, 5, or_obj(g->extra));
+	return store_exec_stmt(st, s, "group create",
+	    dup_msg(msg, "group", g->name, g->domain_id), err);
+}
+
+int
+store_group_update(struct store *st, const struct kg_group *g,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 msg[DUP_MSG_SIZE];
+
+	if ((s = store_stmt(st, "UPDATE grp SET name = ?, description = ?,"
+	    " extra = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, g->name);
+	store_bind_text(s, 2, or_empty(g->description));
+	store_bind_text(s, 3, or_obj(g->extra));
+	store_bind_text(s, 4, g->id);
+	return exec_one(st, s, "group update", dup_msg(msg, "group", g->name,
+	    g->domain_id), "group", g->id, err);
+}
+
+int
+store_group_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM grp WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return exec_one(st, s, "group delete", NULL, "group", id, err);
+}
+
+int
+store_group_list(struct store *st, const char *name, const char *domain_id,
+    struct kg_group **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp"
+	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
+	    " ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, name);
+	store_bind_text(s, 2, domain_id);
+	return collect_rows(st, s, sizeof(**out), group_row, group_free_one,
+	    (void **)out, n, err);
+}
+
+/* *yes = 1 when the bound statement s returns a row. */
+static int
+exists(struct store *st, sqlite3_stmt *s, int *yes, struct kg_err *err)
+{
+	int	rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "exists", NULL, err);
+	*yes = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
+store_group_has_grants(struct store *st, const char *group_id, int *yes,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE actor_id = ?"
+	    " AND type LIKE 'Group%' LIMIT 1", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	return exists(st, s, yes, err);
+}
+
+/* KG_ENOTFOUND naming the group or the user when either is missing. */
+static int
+group_and_user_exist(struct store *st, const char *group_id,
+    const char *user_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 yes = 0;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM grp WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	if (exists(st, s, &yes, err) == -1)
+		return -1;
+	if (!yes)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find group: %s.", group_id);
+	if ((s = store_stmt(st, "SELECT 1 FROM user WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	if (exists(st, s, &yes, err) == -1)
+		return -1;
+	if (!yes)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find user: %s.", user_id);
+	return 0;
+}
+
+int
+store_group_add_user(struct store *st, const char *group_id,
+    const char *user_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if (group_and_user_exist(st, group_id, user_id, err) == -1)
+		return -1;
+	if ((s = store_stmt(st, "INSERT OR IGNORE INTO user_group (user_id, group_id)"
+	    " VALUES (?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	store_bind_text(s, 2, group_id);
+	return store_exec_stmt(st, s, "group add user", NULL, err);
+}
+
+static int
+not_member(const char *group_id, const char *user_id, struct kg_err *err)
+{
+	return kg_errf(err, KG_ENOTFOUND, "User '%s' not found in group '%s'",
+	    user_id, group_id);
+}
+
+int
+store_group_remove_user(struct store *st, const char *group_id,
+    const char *user_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM user_group WHERE user_id = ?"
+	    " AND group_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	store_bind_text(s, 2, group_id);
+	if (store_exec_stmt(st, s, "group remove user", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) > 0)
+		return 0;
+	if (group_and_user_exist(st, group_id, user_id, err) == -1)
+		return -1;
+	return not_member(group_id, user_id, err);
+}
+
+int
+store_group_check_user(struct store *st, const char *group_id,
+    const char *user_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 yes = 0;
+
+	if (group_and_user_exist(st, group_id, user_id, err) == -1)
+		return -1;
+	if ((s = store_stmt(st, "SELECT 1 FROM user_group WHERE user_id = ?"
+	    " AND group_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	store_bind_text(s, 2, group_id);
+	if (exists(st, s, &yes, err) == -1)
+		return -1;
+	return yes ? 0 : not_member(group_id, user_id, err);
+}
+
+int
+store_group_user_list(struct store *st, const char *group_id,
+    struct kg_user **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	struct kg_group	 g;
+
+	if (store_group_get(st, group_id, &g, err) == -1)
+		return -1;
+	kg_group_free(&g);
+	if ((s = store_stmt(st, "SELECT id, name, domain_id, enabled, NULL,"
+	    " password_expires_at, default_project_id, extra, created_at"
+	    " FROM user JOIN user_group ON user_group.user_id = user.id"
+	    " WHERE user_group.group_id = ? ORDER BY name, id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	return collect_rows(st, s, sizeof(**out), user_row, user_free_one,
+	    (void **)out, n, err);
+}
+
+int
+store_user_group_list(struct store *st, const char *user_id,
+    struct kg_group **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	struct kg_user	 u;
+
+	if (store_user_get(st, user_id, &u, err) == -1)
+		return -1;
+	kg_user_free(&u);
+	if ((s = store_stmt(st, "SELECT grp.id, grp.name, grp.description,"
+	    " grp.domain_id, grp.extra FROM grp"
+	    " JOIN user_group ON user_group.group_id = grp.id"
+	    " WHERE user_group.user_id = ? ORDER BY grp.name, grp.id", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, user_id);
+	return collect_rows(st, s, sizeof(**out), group_row, group_free_one,
+	    (void **)out, n, err);
 }

@@ -101,7 +101,149 @@ int	store_project_create(struct store *st, const struct kg_project *p,
 int	store_user_create(struct store *st, const struct kg_user *u,
 	    struct kg_err *err);
 
-/* The remaining CRUD (list with filters, update, delete, membership) is
- * declared below by the identity module. */
+/* ------------------------------------------------------------------------
+ * The rest of the CRUD, used by the HTTP API (server/api_domains.c,
+ * api_projects.c, api_users.c, api_groups.c). Lists come back sorted by
+ * name then id as an array *out of *n structs: release with the matching
+ * kg_*_list_free(). None of these opens a transaction unless it says so.
+ * --------------------------------------------------------------------- */
+
+void	kg_domain_list_free(struct kg_domain *v, size_t n);
+void	kg_project_list_free(struct kg_project *v, size_t n);
+void	kg_user_list_free(struct kg_user *v, size_t n);
+void	kg_group_list_free(struct kg_group *v, size_t n);
+
+/* Domains. name NULL: any; enabled -1: any. */
+int	store_domain_list(struct store *st, const char *name, int enabled,
+	    struct kg_domain **out, size_t *n, struct kg_err *err);
+
+/* Rewrite name, description, enabled and extra of domain d->id. */
+int	store_domain_update(struct store *st, const struct kg_domain *d,
+	    struct kg_err *err);
+
+/*
+ * Delete a domain and everything it owns, as Keystone does: its projects
+ * (with their tags), users, groups, domain-specific roles, and every grant
+ * on or by them. Run it inside a transaction.
+ */
+int	store_domain_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Project list filters; NULL / -1 mean "any". parent_id also matches the
+ * top-level projects of the domain with that id (Keystone's parent of a
+ * top-level project is its domain). The tag filters are comma-separated
+ * lists with Keystone's meaning: tags = has all, tags_any = has at least
+ * one, not_tags = lacks at least one, not_tags_any = has none.
+ */
+struct kg_project_filter {
+	const char	*name;
+	const char	*domain_id;
+	const char	*parent_id;
+	int		 enabled;
+	const char	*tags;
+	const char	*tags_any;
+	const char	*not_tags;
+	const char	*not_tags_any;
+};
+
+int	store_project_list(struct store *st, const struct kg_project_filter *f,
+	    struct kg_project **out, size_t *n, struct kg_err *err);
+
+/* Rewrite name, description, enabled and extra of p->id (not its tags). */
+int	store_project_update(struct store *st, const struct kg_project *p,
+	    struct kg_err *err);
+
+/* Replace the project's tags with tags[ntags] (in that order). */
+int	store_project_set_tags(struct store *st, const char *project_id,
+	    char *const *tags, size_t ntags, struct kg_err *err);
+
+/* Add one tag (no-op when present) / remove one (KG_ENOTFOUND
+ * "Could not find project tag: <tag>." when absent). */
+int	store_project_add_tag(struct store *st, const char *project_id,
+	    const char *tag, struct kg_err *err);
+int	store_project_delete_tag(struct store *st, const char *project_id,
+	    const char *tag, struct kg_err *err);
+
+/*
+ * Delete a project with its tags and grants. KG_EFORBID with Keystone's
+ * text when it has child projects, KG_ENOTFOUND when absent.
+ */
+int	store_project_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * The ancestors of a project, nearest first (its parent, the parent's
+ * parent, ...): ids into *ids[*n] (store_strv_free), and in *disabled the
+ * id of the nearest disabled ancestor or "" when all are enabled.
+ */
+int	store_project_ancestors(struct store *st, const char *id, char ***ids,
+	    size_t *n, char disabled[STORE_ID_SIZE], struct kg_err *err);
+
+/* Number of descendants of a project (all levels) and how many are
+ * enabled. Either pointer may be NULL. */
+int	store_project_descendants(struct store *st, const char *id,
+	    size_t *total, size_t *enabled, struct kg_err *err);
+
+/*
+ * Projects on which user_id has a role assignment, directly or through a
+ * group, including inheritance (OS-INHERIT grants on a domain reach all its
+ * projects; on a project, its subtree). Sorted by name.
+ */
+int	store_user_project_list(struct store *st, const char *user_id,
+	    struct kg_project **out, size_t *n, struct kg_err *err);
+
+/* Users. NULL / -1 filters mean "any". password_hash is not loaded. */
+struct kg_user_filter {
+	const char	*name;
+	const char	*domain_id;
+	int		 enabled;
+};
+
+int	store_user_list(struct store *st, const struct kg_user_filter *f,
+	    struct kg_user **out, size_t *n, struct kg_err *err);
+
+/* Rewrite name, enabled, default_project_id and extra of u->id (not the
+ * password: store_user_set_password). */
+int	store_user_update(struct store *st, const struct kg_user *u,
+	    struct kg_err *err);
+
+/* Delete a user with its memberships and grants. */
+int	store_user_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* Groups (KG_ENOTFOUND "Could not find group: <id>."). */
+int	store_group_get(struct store *st, const char *id, struct kg_group *out,
+	    struct kg_err *err);
+int	store_group_get_by_name(struct store *st, const char *domain_id,
+	    const char *name, struct kg_group *out, struct kg_err *err);
+int	store_group_create(struct store *st, const struct kg_group *g,
+	    struct kg_err *err);
+/* Rewrite name, description and extra of g->id. */
+int	store_group_update(struct store *st, const struct kg_group *g,
+	    struct kg_err *err);
+/* Delete a group with its memberships and grants. */
+int	store_group_delete(struct store *st, const char *id, struct kg_err *err);
+int	store_group_list(struct store *st, const char *name, const char *domain_id,
+	    struct kg_group **out, size_t *n, struct kg_err *err);
+
+/* Nonzero in *yes when the group holds any role assignment. */
+int	store_group_has_grants(struct store *st, const char *group_id, int *yes,
+	    struct kg_err *err);
+
+/*
+ * Membership. add is idempotent (both must exist: KG_ENOTFOUND naming the
+ * missing one). remove and check answer KG_ENOTFOUND "User '<u>' not found
+ * in group '<g>'" when the user is not a member.
+ */
+int	store_group_add_user(struct store *st, const char *group_id,
+	    const char *user_id, struct kg_err *err);
+int	store_group_remove_user(struct store *st, const char *group_id,
+	    const char *user_id, struct kg_err *err);
+int	store_group_check_user(struct store *st, const char *group_id,
+	    const char *user_id, struct kg_err *err);
+
+/* Members of a group (password_hash not loaded) / groups of a user. */
+int	store_group_user_list(struct store *st, const char *group_id,
+	    struct kg_user **out, size_t *n, struct kg_err *err);
+int	store_user_group_list(struct store *st, const char *user_id,
+	    struct kg_group **out, size_t *n, struct kg_err *err);
 
 #endif /* KG_STORE_IDENTITY_H */

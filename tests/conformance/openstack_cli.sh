@@ -30,7 +30,7 @@ has_line() {	# has_line PATTERN CMD...: CMD's output has a line matching PATTERN
 # tokens
 TOKEN=$(os token issue -f value -c id)
 ok cli-1.2 test -n "$TOKEN"
-ok cli-1.3 has_line "admin" os token issue -f value -c user_id -c project_id
+ok cli-1.3 test "$(value user_id token issue)" = "$(value id user show admin)"
 ok cli-1.4 test "$(value project_id token issue)" = "$(value id project show admin)"
 
 # projects

@@ -3,9 +3,13 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "store/assignment.h"
 #include "store/identity.h"
+#include "store/revoke.h"
 #include "store/store.h"
 #include "tests/t.h"
+
+#define HAS_PREFIX(s, lit)	(strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
 static struct store *
 open_db(void)
@@ -102,7 +106,9 @@ test_contract(void)
 	T("identity-1.5 domain by name missing", store_domain_get_by_name(st, "Nope",
 	    &d, &err) == -1 && err.kind == KG_ENOTFOUND);
 	T("identity-1.6 domain duplicate name", mk_domain(st, "other", "Default", &err) == -1 &&
-	    err.kind == KG_ECONFLICT && strstr(err.msg, "Duplicate entry found with name Default") != NULL);
+	    err.kind == KG_ECONFLICT && strcmp(err.msg, "Conflict occurred attempting "
+	    "to store project - it is not permitted to have two projects acting as "
+	    "domains with the same name: Default.") == 0);
 	T("identity-1.7 domain duplicate id", mk_domain(st, "default", "X", &err) == -1 &&
 	    err.kind == KG_ECONFLICT);
 
@@ -122,9 +128,10 @@ test_contract(void)
 	    "other", "admin", &p, &err) == -1 && err.kind == KG_ENOTFOUND &&
 	    strcmp(err.msg, "Could not find project: admin.") == 0);
 	T("identity-2.6 project duplicate", mk_project(st, pid2, "default", "admin",
-	    NULL, NULL, 0, &err) == -1 && err.kind == KG_ECONFLICT && strcmp(err.msg,
-	    "Conflict occurred attempting to store project - Duplicate entry found "
-	    "with name admin at domain ID default.") == 0);
+	    NULL, NULL, 0, &err) == -1 && err.kind == KG_ECONFLICT &&
+	    HAS_PREFIX(err.msg, "Conflict occurred attempting to store project - it is "
+	    "not permitted to have two projects with either the same name or same id "
+	    "in the same domain: name is admin, project id "));
 	T("identity-2.7 duplicate left nothing behind", store_project_get(st, pid2, &p,
 	    &err) == -1 && err.kind == KG_ENOTFOUND);
 	T("identity-2.8 project unknown domain", mk_project(st, pid2, "nodomain", "x",
@@ -176,9 +183,470 @@ test_contract(void)
 	store_close(st);
 }
 
+
+static const char *
+fmt_member(const char *u, const char *g)
+{
+	static char	buf[256];
+
+	snprintf(buf, sizeof(buf), "User '%s' not found in group '%s'", u, g);
+	return buf;
+}
+
+static const char *
+fmt_user(const char *u)
+{
+	static char	buf[128];
+
+	snprintf(buf, sizeof(buf), "Could not find user: %s.", u);
+	return buf;
+}
+
+static int
+mk_group(struct store *st, char id[STORE_ID_SIZE], const char *domain_id,
+    const char *name, struct kg_err *err)
+{
+	struct kg_group	g;
+
+	memset(&g, 0, sizeof(g));
+	kg_id_new(g.id);
+	kg_strlcpy(g.name, name, sizeof(g.name));
+	kg_strlcpy(g.domain_id, domain_id, sizeof(g.domain_id));
+	g.description = "a group";
+	kg_strlcpy(id, g.id, STORE_ID_SIZE);
+	return store_group_create(st, &g, err);
+}
+
+static int
+mk_role(struct store *st, char id[STORE_ID_SIZE], const char *name,
+    const char *domain_id, struct kg_err *err)
+{
+	struct kg_role	r;
+
+	memset(&r, 0, sizeof(r));
+	kg_id_new(r.id);
+	kg_strlcpy(r.name, name, sizeof(r.name));
+	kg_strlcpy(r.domain_id, domain_id, sizeof(r.domain_id));
+	r.description = "";
+	r.extra = "{}";
+	kg_strlcpy(id, r.id, STORE_ID_SIZE);
+	return store_role_create(st, &r, err);
+}
+
+/* Names of a project list joined with ",", for compact assertions. */
+static const char *
+pnames(struct kg_project *v, size_t n)
+{
+	static char	buf[512];
+	size_t		i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(buf, ",");
+		strcat(buf, v[i].name);
+	}
+	return buf;
+}
+
+static const char *
+list_projects(struct store *st, const struct kg_project_filter *f)
+{
+	struct kg_project	*v = NULL;
+	struct kg_err		 err = { 0 };
+	size_t			 n = 0;
+	const char		*r;
+
+	if (store_project_list(st, f, &v, &n, &err) == -1)
+		return "<error>";
+	r = pnames(v, n);
+	kg_project_list_free(v, n);
+	return r;
+}
+
+static void
+test_domains(void)
+{
+	struct store		*st = open_db();
+	struct kg_err		 err = { 0 };
+	struct kg_domain	*v = NULL, d;
+	struct kg_user		 u;
+	struct kg_group		 g;
+	struct kg_role		 role;
+	struct kg_project	 p;
+	size_t			 n = 0;
+	char			 pid[STORE_ID_SIZE], cid[STORE_ID_SIZE];
+	char			 uid[STORE_ID_SIZE], gid[STORE_ID_SIZE], rid[STORE_ID_SIZE];
+	char			 grid[STORE_ID_SIZE], keep[STORE_ID_SIZE];
+
+	memset(&d, 0, sizeof(d));
+	mk_domain(st, "default", "Default", &err);
+	mk_domain(st, "d2", "Beta", &err);
+	mk_domain(st, "d3", "Alpha", &err);
+
+	T("domain-1.1 list all sorted by name", store_domain_list(st, NULL, -1, &v, &n,
+	    &err) == 0 && n == 3 && strcmp(v[0].name, "Alpha") == 0 &&
+	    strcmp(v[2].name, "Default") == 0);
+	kg_domain_list_free(v, n);
+	T("domain-1.2 list by name", store_domain_list(st, "Beta", -1, &v, &n, &err) == 0 &&
+	    n == 1 && strcmp(v[0].id, "d2") == 0);
+	kg_domain_list_free(v, n);
+	T("domain-1.3 list by unknown name", store_domain_list(st, "Nope", -1, &v, &n,
+	    &err) == 0 && n == 0 && v == NULL);
+
+	store_domain_get(st, "d2", &d, &err);
+	d.enabled = 0;
+	free(d.description);
+	d.description = strdup("new");
+	T("domain-2.1 update", store_domain_update(st, &d, &err) == 0);
+	kg_domain_free(&d);
+	T("domain-2.2 update visible", store_domain_get(st, "d2", &d, &err) == 0 &&
+	    d.enabled == 0 && strcmp(d.description, "new") == 0);
+	kg_domain_free(&d);
+	T("domain-2.3 list enabled=0", store_domain_list(st, NULL, 0, &v, &n, &err) == 0 &&
+	    n == 1 && strcmp(v[0].id, "d2") == 0);
+	kg_domain_list_free(v, n);
+	T("domain-2.4 list enabled=1", store_domain_list(st, NULL, 1, &v, &n, &err) == 0 &&
+	    n == 2);
+	kg_domain_list_free(v, n);
+	store_domain_get(st, "d2", &d, &err);
+	kg_strlcpy(d.name, "Alpha", sizeof(d.name));
+	T("domain-2.5 rename to taken name", store_domain_update(st, &d, &err) == -1 &&
+	    err.kind == KG_ECONFLICT);
+	kg_strlcpy(d.id, "zz", sizeof(d.id));
+	kg_strlcpy(d.name, "Zed", sizeof(d.name));
+	T("domain-2.6 update unknown", store_domain_update(st, &d, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find domain: zz.") == 0);
+	kg_domain_free(&d);
+
+	/* d2 owns a project tree, a user, a group, a domain role and grants. */
+	mk_project(st, pid, "d2", "top", NULL, NULL, 0, &err);
+	mk_project(st, cid, "d2", "child", pid, NULL, 0, &err);
+	mk_user(st, uid, "d2", "bob", NULL, &err);
+	mk_group(st, gid, "d2", "g", &err);
+	mk_role(st, rid, "d2role", "d2", &err);
+	mk_role(st, grid, "global", "", &err);
+	store_group_add_user(st, gid, uid, &err);
+	store_grant(st, 0, uid, KG_SCOPE_PROJECT, pid, grid, 0, &err);
+	mk_user(st, keep, "default", "keep", NULL, &err);
+	store_grant(st, 0, keep, KG_SCOPE_DOMAIN, "d2", grid, 0, &err);
+	T("domain-3.1 delete in transaction", store_begin(st, &err) == 0 &&
+	    store_domain_delete(st, "d2", &err) == 0 && store_commit(st, &err) == 0);
+	T("domain-3.2 domain gone", store_domain_get(st, "d2", &d, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	T("domain-3.3 projects gone", store_project_get(st, cid, &p, &err) == -1 &&
+	    store_project_get(st, pid, &p, &err) == -1);
+	T("domain-3.4 user gone", store_user_get(st, uid, &u, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	T("domain-3.5 group gone", store_group_get(st, gid, &g, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	T("domain-3.6 domain role gone, global kept", store_role_get(st, rid, &role,
+	    &err) == -1 && store_role_get(st, grid, &role, &err) == 0);
+	kg_role_free(&role);
+	T("domain-3.7 other domain's user kept", store_user_get(st, keep, &u, &err) == 0);
+	kg_user_free(&u);
+	T("domain-3.8 delete unknown", store_domain_delete(st, "d2", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	store_close(st);
+}
+
+static void
+test_projects(void)
+{
+	struct store		*st = open_db();
+	struct kg_err		 err = { 0 };
+	struct kg_project_filter f;
+	struct kg_project	 p;
+	char			 a[STORE_ID_SIZE], b[STORE_ID_SIZE], c[STORE_ID_SIZE];
+	char			 d[STORE_ID_SIZE], o[STORE_ID_SIZE], dis[STORE_ID_SIZE];
+	char			*ta[] = { "red", "blue" }, *tb[] = { "blue" };
+	char			*tc[] = { "green", "red" }, *newtags[] = { "x", "y", "x" };
+	char			**ids = NULL;
+	size_t			 n = 0, total = 0, en = 0;
+
+	memset(&p, 0, sizeof(p));
+	mk_domain(st, "default", "Default", &err);
+	mk_domain(st, "other", "Other", &err);
+	mk_project(st, a, "default", "a", NULL, ta, 2, &err);
+	mk_project(st, b, "default", "b", a, tb, 1, &err);
+	mk_project(st, c, "default", "c", b, tc, 2, &err);
+	mk_project(st, d, "default", "d", NULL, NULL, 0, &err);
+	mk_project(st, o, "other", "a", NULL, NULL, 0, &err);
+
+	memset(&f, 0, sizeof(f));
+	f.enabled = -1;
+	T("project-1.1 list all", strcmp(list_projects(st, &f), "a,a,b,c,d") == 0);
+	f.domain_id = "default";
+	T("project-1.2 by domain", strcmp(list_projects(st, &f), "a,b,c,d") == 0);
+	f.domain_id = NULL;
+	f.name = "a";
+	T("project-1.3 by name", strcmp(list_projects(st, &f), "a,a") == 0);
+	f.name = NULL;
+	f.parent_id = a;
+	T("project-1.4 by parent", strcmp(list_projects(st, &f), "b") == 0);
+	f.parent_id = "default";
+	T("project-1.5 parent = domain: top level", strcmp(list_projects(st, &f),
+	    "a,d") == 0);
+	f.parent_id = NULL;
+	f.tags = "red";
+	T("project-1.6 tags one", strcmp(list_projects(st, &f), "a,c") == 0);
+	f.tags = "red,blue";
+	T("project-1.7 tags all", strcmp(list_projects(st, &f), "a") == 0);
+	f.tags = NULL;
+	f.tags_any = "blue,green";
+	T("project-1.8 tags-any", strcmp(list_projects(st, &f), "a,b,c") == 0);
+	f.tags_any = NULL;
+	f.not_tags = "red,blue";
+	T("project-1.10 not-tags drops only all-matching", strcmp(list_projects(st,
+	    &f), "a,b,c,d") == 0);
+	f.not_tags = NULL;
+	f.not_tags_any = "red,blue";
+	T("project-1.11 not-tags-any", strcmp(list_projects(st, &f), "a,d") == 0);
+	f.not_tags_any = NULL;
+	f.tags_any = "red";
+	f.not_tags = "green";
+	T("project-1.12 combined filters", strcmp(list_projects(st, &f), "a") == 0);
+
+	T("project-2.1 ancestors of c", store_project_ancestors(st, c, &ids, &n, dis,
+	    &err) == 0 && n == 2 && strcmp(ids[0], b) == 0 && strcmp(ids[1], a) == 0 &&
+	    dis[0] == '\0');
+	store_strv_free(ids, n);
+	T("project-2.2 ancestors of top", store_project_ancestors(st, a, &ids, &n, dis,
+	    &err) == 0 && n == 0);
+	store_strv_free(ids, n);
+	T("project-2.3 descendants", store_project_descendants(st, a, &total, &en,
+	    &err) == 0 && total == 2 && en == 2);
+	store_project_get(st, b, &p, &err);
+	p.enabled = 0;
+	kg_strlcpy(p.name, "b2", sizeof(p.name));
+	T("project-2.4 update", store_project_update(st, &p, &err) == 0);
+	kg_project_free(&p);
+	T("project-2.5 update visible, tags kept", store_project_get(st, b, &p, &err) == 0 &&
+	    p.enabled == 0 && strcmp(p.name, "b2") == 0 && p.ntags == 1);
+	kg_strlcpy(p.name, "d", sizeof(p.name));
+	T("project-2.6 rename to taken", store_project_update(st, &p, &err) == -1 &&
+	    err.kind == KG_ECONFLICT);
+	kg_project_free(&p);
+	T("project-2.7 disabled ancestor reported", store_project_ancestors(st, c, &ids,
+	    &n, dis, &err) == 0 && strcmp(dis, b) == 0);
+	store_strv_free(ids, n);
+	T("project-2.8 descendants enabled count", store_project_descendants(st, a,
+	    &total, &en, &err) == 0 && total == 2 && en == 1);
+
+	T("project-3.1 set tags (dups ignored)", store_project_set_tags(st, d, newtags,
+	    3, &err) == 0 && store_project_get(st, d, &p, &err) == 0 && p.ntags == 2 &&
+	    strcmp(p.tags[0], "x") == 0 && strcmp(p.tags[1], "y") == 0);
+	kg_project_free(&p);
+	T("project-3.2 add tag", store_project_add_tag(st, d, "z", &err) == 0 &&
+	    store_project_add_tag(st, d, "z", &err) == 0 &&
+	    store_project_get(st, d, &p, &err) == 0 && p.ntags == 3);
+	kg_project_free(&p);
+	T("project-3.3 delete tag", store_project_delete_tag(st, d, "x", &err) == 0 &&
+	    store_project_get(st, d, &p, &err) == 0 && p.ntags == 2);
+	kg_project_free(&p);
+	T("project-3.4 delete missing tag", store_project_delete_tag(st, d, "x", &err) ==
+	    -1 && err.kind == KG_ENOTFOUND && strcmp(err.msg,
+	    "Could not find project tag: x.") == 0);
+	T("project-3.5 tags on unknown project", store_project_set_tags(st, "nope",
+	    NULL, 0, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    store_project_add_tag(st, "nope", "t", &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("project-3.6 clear tags", store_project_set_tags(st, d, NULL, 0, &err) == 0 &&
+	    store_project_get(st, d, &p, &err) == 0 && p.ntags == 0);
+	kg_project_free(&p);
+
+	T("project-4.1 delete non-leaf refused", store_project_delete(st, a, &err) == -1 &&
+	    err.kind == KG_EFORBID && HAS_PREFIX(err.msg, "Cannot delete the project "));
+	T("project-4.2 delete leaf", store_project_delete(st, c, &err) == 0 &&
+	    store_project_get(st, c, &p, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("project-4.3 delete unknown", store_project_delete(st, c, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	T("project-4.4 parent deletable afterwards", store_project_delete(st, b, &err) == 0 &&
+	    store_project_delete(st, a, &err) == 0);
+	store_close(st);
+}
+
+static void
+test_users_groups(void)
+{
+	struct store		*st = open_db();
+	struct kg_err		 err = { 0 };
+	struct kg_user_filter	 uf;
+	struct kg_user		*uv = NULL, u;
+	struct kg_group		*gv = NULL, g;
+	struct kg_project	*pv = NULL;
+	size_t			 n = 0;
+	int			 yes = -1;
+	char			 u1[STORE_ID_SIZE], u2[STORE_ID_SIZE], u3[STORE_ID_SIZE];
+	char			 g1[STORE_ID_SIZE], g2[STORE_ID_SIZE], r[STORE_ID_SIZE];
+	char			 p1[STORE_ID_SIZE], p2[STORE_ID_SIZE], p3[STORE_ID_SIZE];
+	char			 p4[STORE_ID_SIZE], p5[STORE_ID_SIZE], q[STORE_ID_SIZE];
+	char			**ids = NULL;
+
+	memset(&u, 0, sizeof(u));
+	memset(&g, 0, sizeof(g));
+	mk_domain(st, "default", "Default", &err);
+	mk_domain(st, "other", "Other", &err);
+	mk_user(st, u1, "default", "carol", "$2b$04$secret", &err);
+	mk_user(st, u2, "default", "alice", NULL, &err);
+	mk_user(st, u3, "other", "alice", NULL, &err);
+
+	memset(&uf, 0, sizeof(uf));
+	uf.enabled = -1;
+	T("user-1.1 list all sorted", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	    n == 3 && strcmp(uv[0].name, "alice") == 0 && strcmp(uv[2].name, "carol") == 0);
+	T("user-1.2 list never carries hashes", uv[2].password_hash == NULL);
+	kg_user_list_free(uv, n);
+	uf.name = "alice";
+	uf.domain_id = "other";
+	T("user-1.3 by name and domain", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	    n == 1 && strcmp(uv[0].id, u3) == 0);
+	kg_user_list_free(uv, n);
+
+	store_user_get(st, u2, &u, &err);
+	u.enabled = 0;
+	kg_strlcpy(u.default_project_id, "p", sizeof(u.default_project_id));
+	free(u.extra);
+	u.extra = strdup("{\"description\":\"d\"}");
+	T("user-2.1 update", store_user_update(st, &u, &err) == 0);
+	kg_user_free(&u);
+	T("user-2.2 update visible", store_user_get(st, u2, &u, &err) == 0 &&
+	    u.enabled == 0 && strcmp(u.default_project_id, "p") == 0 &&
+	    strcmp(u.extra, "{\"description\":\"d\"}") == 0);
+	kg_strlcpy(u.name, "carol", sizeof(u.name));
+	T("user-2.3 rename to taken", store_user_update(st, &u, &err) == -1 &&
+	    err.kind == KG_ECONFLICT && strcmp(err.msg, "Conflict occurred attempting "
+	    "to store user - Duplicate entry found with name carol at domain ID "
+	    "default.") == 0);
+	kg_user_free(&u);
+	uf.name = NULL;
+	uf.domain_id = NULL;
+	uf.enabled = 0;
+	T("user-2.4 list disabled", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	    n == 1 && strcmp(uv[0].id, u2) == 0);
+	kg_user_list_free(uv, n);
+
+	T("group-1.1 create", mk_group(st, g1, "default", "admins", &err) == 0 &&
+	    mk_group(st, g2, "default", "devs", &err) == 0);
+	T("group-1.2 duplicate", mk_group(st, q, "default", "admins", &err) == -1 &&
+	    err.kind == KG_ECONFLICT && strcmp(err.msg, "Conflict occurred attempting to "
+	    "store group - Duplicate entry found with name admins at domain ID "
+	    "default.") == 0);
+	T("group-1.3 same name other domain", mk_group(st, q, "other", "admins", &err) == 0);
+	T("group-1.4 get", store_group_get(st, g1, &g, &err) == 0 &&
+	    strcmp(g.name, "admins") == 0 && strcmp(g.description, "a group") == 0 &&
+	    strcmp(g.domain_id, "default") == 0 && strcmp(g.extra, "{}") == 0);
+	kg_group_free(&g);
+	T("group-1.5 get by name", store_group_get_by_name(st, "other", "admins", &g,
+	    &err) == 0 && strcmp(g.id, q) == 0);
+	kg_group_free(&g);
+	T("group-1.6 get unknown", store_group_get(st, "nope", &g, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find group: nope.") == 0);
+	T("group-1.7 list by domain", store_group_list(st, NULL, "default", &gv, &n,
+	    &err) == 0 && n == 2 && strcmp(gv[0].id, g1) == 0);
+	kg_group_list_free(gv, n);
+	T("group-1.8 list by name", store_group_list(st, "admins", NULL, &gv, &n,
+	    &err) == 0 && n == 2);
+	kg_group_list_free(gv, n);
+	store_group_get(st, g2, &g, &err);
+	kg_strlcpy(g.name, "developers", sizeof(g.name));
+	T("group-1.9 update", store_group_update(st, &g, &err) == 0);
+	kg_strlcpy(g.name, "admins", sizeof(g.name));
+	T("group-1.10 rename to taken", store_group_update(st, &g, &err) == -1 &&
+	    err.kind == KG_ECONFLICT);
+	kg_group_free(&g);
+
+	T("member-1.1 add", store_group_add_user(st, g1, u1, &err) == 0 &&
+	    store_group_add_user(st, g1, u1, &err) == 0 &&
+	    store_group_add_user(st, g2, u1, &err) == 0 &&
+	    store_group_add_user(st, g1, u2, &err) == 0);
+	T("member-1.2 add unknown group", store_group_add_user(st, "nope", u1, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find group: nope.") == 0);
+	T("member-1.3 add unknown user", store_group_add_user(st, g1, "nope", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find user: nope.") == 0);
+	T("member-1.4 check", store_group_check_user(st, g1, u1, &err) == 0);
+	T("member-1.5 check non-member", store_group_check_user(st, g2, u2, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strstr(err.msg, "not found in group") != NULL);
+	T("member-1.6 users of group", store_group_user_list(st, g1, &uv, &n, &err) == 0 &&
+	    n == 2 && strcmp(uv[0].id, u2) == 0 && uv[1].password_hash == NULL);
+	kg_user_list_free(uv, n);
+	T("member-1.7 users of unknown group", store_group_user_list(st, "nope", &uv,
+	    &n, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("member-1.8 groups of user", store_user_group_list(st, u1, &gv, &n, &err) == 0 &&
+	    n == 2 && strcmp(gv[0].id, g1) == 0 && strcmp(gv[1].id, g2) == 0);
+	kg_group_list_free(gv, n);
+	T("member-1.9 group ids of user", store_user_group_ids(st, u1, &ids, &n, &err) == 0 &&
+	    n == 2);
+	store_strv_free(ids, n);
+	T("member-1.10 groups of unknown user", store_user_group_list(st, "nope", &gv, &n,
+	    &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("member-1.11 remove", store_group_remove_user(st, g2, u1, &err) == 0 &&
+	    store_group_check_user(st, g2, u1, &err) == -1);
+	T("member-1.12 remove non-member", store_group_remove_user(st, g2, u1, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, fmt_member(u1, g2)) == 0);
+	T("member-1.13 remove from unknown group", store_group_remove_user(st, "nope", u1,
+	    &err) == -1 && strcmp(err.msg, "Could not find group: nope.") == 0);
+
+	/* Projects of a user through every kind of grant. */
+	mk_role(st, r, "member", "", &err);
+	mk_project(st, p1, "default", "p1", NULL, NULL, 0, &err);
+	mk_project(st, p2, "default", "p2", NULL, NULL, 0, &err);
+	mk_project(st, p3, "default", "p3", p2, NULL, 0, &err);
+	mk_project(st, p4, "other", "p4", NULL, NULL, 0, &err);
+	mk_project(st, p5, "other", "p5", NULL, NULL, 0, &err);
+	T("uproj-1.1 none", store_user_project_list(st, u1, &pv, &n, &err) == 0 && n == 0);
+	store_grant(st, 0, u1, KG_SCOPE_PROJECT, p1, r, 0, &err);
+	T("uproj-1.2 direct", store_user_project_list(st, u1, &pv, &n, &err) == 0 &&
+	    strcmp(pnames(pv, n), "p1") == 0);
+	kg_project_list_free(pv, n);
+	store_grant(st, 1, g1, KG_SCOPE_PROJECT, p2, r, 1, &err);
+	T("uproj-1.3 inherited via group: subtree only", store_user_project_list(st, u1,
+	    &pv, &n, &err) == 0 && strcmp(pnames(pv, n), "p1,p3") == 0);
+	kg_project_list_free(pv, n);
+	store_grant(st, 1, g1, KG_SCOPE_PROJECT, p2, r, 0, &err);
+	T("uproj-1.4 group direct", store_user_project_list(st, u1, &pv, &n, &err) == 0 &&
+	    strcmp(pnames(pv, n), "p1,p2,p3") == 0);
+	kg_project_list_free(pv, n);
+	store_grant(st, 0, u1, KG_SCOPE_DOMAIN, "other", r, 0, &err);
+	T("uproj-1.5 plain domain grant adds nothing", store_user_project_list(st, u1,
+	    &pv, &n, &err) == 0 && n == 3);
+	kg_project_list_free(pv, n);
+	store_grant(st, 0, u1, KG_SCOPE_DOMAIN, "other", r, 1, &err);
+	T("uproj-1.6 inherited domain grant", store_user_project_list(st, u1, &pv, &n,
+	    &err) == 0 && strcmp(pnames(pv, n), "p1,p2,p3,p4,p5") == 0);
+	kg_project_list_free(pv, n);
+	T("uproj-1.7 others unaffected", store_user_project_list(st, u3, &pv, &n,
+	    &err) == 0 && n == 0);
+	T("uproj-1.8 u2 via group", store_user_project_list(st, u2, &pv, &n, &err) == 0 &&
+	    strcmp(pnames(pv, n), "p2,p3") == 0);
+	kg_project_list_free(pv, n);
+
+	T("group-2.1 has grants", store_group_has_grants(st, g1, &yes, &err) == 0 && yes == 1);
+	T("group-2.2 no grants", store_group_has_grants(st, g2, &yes, &err) == 0 && yes == 0);
+	T("group-2.3 delete", store_group_delete(st, g1, &err) == 0 &&
+	    store_group_get(st, g1, &g, &err) == -1);
+	T("group-2.4 membership gone", store_user_group_ids(st, u1, &ids, &n, &err) == 0 &&
+	    n == 0);
+	store_strv_free(ids, n);
+	T("group-2.5 group grants gone", store_user_project_list(st, u2, &pv, &n,
+	    &err) == 0 && n == 0);
+	T("group-2.6 delete unknown", store_group_delete(st, g1, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+
+	T("user-3.1 delete", store_user_delete(st, u1, &err) == 0 &&
+	    store_user_get(st, u1, &u, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("user-3.2 delete unknown", store_user_delete(st, u1, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, fmt_user(u1)) == 0);
+	T("user-3.3 grants of deleted user gone", store_user_project_list(st, u1, &pv,
+	    &n, &err) == 0 && n == 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	test_contract();
+	test_domains();
+	test_projects();
+	test_users_groups();
 	return t_report();
 }

@@ -1,0 +1,77 @@
+/*
+ * scope.h - what the token module needs from the store, in as few
+ * statements as possible: a user with its domain, a project with its
+ * domain, a domain (one statement each), the targets a user can scope to,
+ * and read transactions that group a token's look-ups under one lock.
+ * See store/store.h for the conventions.
+ */
+#ifndef KG_STORE_SCOPE_H
+#define KG_STORE_SCOPE_H
+
+#include "store/assignment.h"
+#include "store/store.h"
+
+/* A user and its domain. */
+struct kg_token_user {
+	char	 id[STORE_ID_SIZE];
+	char	 name[STORE_NAME_SIZE];
+	int	 enabled;
+	char	*password_hash;			/* NULL: no password */
+	int64_t	 password_expires_at;		/* µs; 0: never */
+	char	 default_project_id[STORE_ID_SIZE];	/* "" when unset */
+	char	 domain_id[STORE_ID_SIZE];
+	char	 domain_name[STORE_NAME_SIZE];
+	int	 domain_enabled;
+};
+
+/* A project and its domain, or a domain (then domain_* repeat it). */
+struct kg_token_target {
+	char	 id[STORE_ID_SIZE];
+	char	 name[STORE_NAME_SIZE];
+	int	 enabled;
+	char	 domain_id[STORE_ID_SIZE];
+	char	 domain_name[STORE_NAME_SIZE];
+	int	 domain_enabled;
+};
+
+/* Wipes and frees password_hash. NULL-safe. */
+void	kg_token_user_free(struct kg_token_user *u);
+
+/*
+ * The user by id, or by name in a domain given by id or name (the first
+ * non-NULL of id, then (name, domain_id), then (name, domain_name) is
+ * used). KG_ENOTFOUND ("Could not find user: <key>.") when absent.
+ */
+int	store_token_user(struct store *st, const char *id, const char *name,
+	    const char *domain_id, const char *domain_name, struct kg_token_user *out,
+	    struct kg_err *err);
+
+/* The project, same lookup rules as store_token_user. KG_ENOTFOUND. */
+int	store_token_project(struct store *st, const char *id, const char *name,
+	    const char *domain_id, const char *domain_name,
+	    struct kg_token_target *out, struct kg_err *err);
+
+/* The domain by id, else by name. KG_ENOTFOUND. */
+int	store_token_domain(struct store *st, const char *id, const char *name,
+	    struct kg_token_target *out, struct kg_err *err);
+
+/*
+ * Start a read transaction (BEGIN DEFERRED) unless one is already open, so
+ * the statements that follow share one snapshot and one lock. Returns 1
+ * when it began one (pass it to store_read_end), 0 when a transaction was
+ * already open, -1 on error.
+ */
+int	store_read_begin(struct store *st, struct kg_err *err);
+void	store_read_end(struct store *st, int began);
+
+/*
+ * Ids of the enabled projects (in enabled domains; kind KG_SCOPE_PROJECT)
+ * or enabled domains (KG_SCOPE_DOMAIN) where user_id has an effective
+ * role, ordered by name. *ids is an array of *n strings; free with
+ * store_strv_free(*ids, *n). Every candidate is checked with
+ * store_effective_roles, so the cost grows with the number of targets.
+ */
+int	store_scope_targets(struct store *st, const char *user_id,
+	    enum kg_scope_kind kind, char ***ids, size_t *n, struct kg_err *err);
+
+#endif /* KG_STORE_SCOPE_H */

@@ -1,0 +1,430 @@
+"""openapi_scenario.py - one representative success and at least one failure
+for every route keygate serves, in an order where each step's objects exist.
+
+Used by openapi_check.py exercise: c.call(METHOD, PATH, EXPECTED_STATUS, ...)
+sends the request, validates the response against api-docs/openapi.yaml and
+returns a Resp (or None when the route is not served yet, or the status was
+not the expected one). Object names start with "oa-" to stand out in logs.
+"""
+
+NOPE = "f" * 32		# an id that names nothing
+
+
+def pw_auth(user, password, scope=None, domain="Default", by_id=False):
+    u = {"id": user} if by_id else {"name": user, "domain": {"name": domain}}
+    u["password"] = password
+    a = {"identity": {"methods": ["password"], "password": {"user": u}}}
+    if scope is not None:
+        a["scope"] = scope
+    return {"auth": a}
+
+
+def token_auth(token, scope=None):
+    a = {"identity": {"methods": ["token"], "token": {"id": token}}}
+    if scope is not None:
+        a["scope"] = scope
+    return {"auth": a}
+
+
+def project_scope(name, domain="Default"):
+    return {"project": {"name": name, "domain": {"name": domain}}}
+
+
+def subj(token):
+    return {"X-Subject-Token": token or "none"}
+
+
+def tok(r):
+    return r.headers.get("x-subject-token") if r is not None else None
+
+
+def idof(r, *path):
+    v = r.get(*path) if r is not None else None
+    return v if v else NOPE
+
+
+def run(c, pw):
+    call = c.call
+
+    # ---- version discovery (no failure mode)
+    call("GET", "/", 300)
+    call("GET", "/v3", 200)
+
+    # ---- tokens
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("admin", pw, project_scope("admin")),
+             what="password, project scope by name")
+    admin = tok(r)
+    admin_id = idof(r, "token", "user", "id")
+    admin_project = idof(r, "token", "project", "id")
+    r = call("POST", "/v3/auth/tokens", 201, body=pw_auth(admin_id, pw, by_id=True),
+             what="password by user id, unscoped")
+    unscoped = tok(r)
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=token_auth(admin, {"system": {"all": True}}),
+             what="token method, system scope")
+    system = tok(r)
+    call("POST", "/v3/auth/tokens?nocatalog", 201,
+         body=pw_auth("admin", pw, {"project": {"id": admin_project}}),
+         what="project scope by id, nocatalog")
+    call("POST", "/v3/auth/tokens", 401,
+         body=pw_auth("admin", "wrong-" + pw, project_scope("admin")),
+         what="wrong password")
+    call("POST", "/v3/auth/tokens", 401,
+         body=pw_auth("admin", pw, {"project": {"id": NOPE}}),
+         what="unknown project")
+    call("POST", "/v3/auth/tokens", 400, body={"auth": {"scope": "unscoped"}},
+         bad_request=True, what="no identity")
+    call("POST", "/v3/auth/tokens", 400, body=b'{"auth": ', what="malformed JSON")
+    call("POST", "/v3/auth/tokens", 501,
+         body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": NOPE}}),
+         what="trust scope")
+    call("POST", "/v3/auth/tokens", 413, body=b'{"auth": "' + b"x" * 200000 + b'"}',
+         what="oversized body")
+
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(unscoped))
+    call("GET", "/v3/auth/tokens?nocatalog", 200, admin, headers=subj(admin))
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(system), what="system token")
+    call("GET", "/v3/auth/tokens", 404, admin, headers=subj("not-a-token"))
+    call("GET", "/v3/auth/tokens", 401, None, headers=subj(admin), what="no X-Auth-Token")
+    call("HEAD", "/v3/auth/tokens", 200, admin, headers=subj(unscoped))
+    call("HEAD", "/v3/auth/tokens", 404, admin, headers=subj("not-a-token"))
+    call("HEAD", "/v3/auth/tokens", 401, "not-a-token", headers=subj(admin))
+    r = call("POST", "/v3/auth/tokens", 201, body=token_auth(admin), what="throwaway")
+    throwaway = tok(r)
+    call("DELETE", "/v3/auth/tokens", 204, admin, headers=subj(throwaway))
+    call("GET", "/v3/auth/tokens", 404, admin, headers=subj(throwaway), what="revoked")
+    call("DELETE", "/v3/auth/tokens", 404, admin, headers=subj(throwaway), what="again")
+
+    # ---- what a token can reach
+    call("GET", "/v3/auth/catalog", 200, admin)
+    call("GET", "/v3/auth/catalog", 403, unscoped, what="unscoped token")
+    call("GET", "/v3/auth/catalog", 401, None)
+    for what in ("projects", "domains", "system"):
+        call("GET", "/v3/auth/" + what, 200, admin)
+        call("GET", "/v3/auth/" + what, 401, None)
+
+    # ---- domains
+    call("GET", "/v3/domains", 200, admin)
+    call("GET", "/v3/domains?name=Default&enabled=true", 200, admin)
+    call("GET", "/v3/domains", 401, None)
+    r = call("POST", "/v3/domains", 201, admin,
+             body={"domain": {"name": "oa-dom", "description": "openapi check"}})
+    dom = idof(r, "domain", "id")
+    call("POST", "/v3/domains", 409, admin, body={"domain": {"name": "oa-dom"}})
+    call("POST", "/v3/domains", 400, admin, body={"domain": {"description": "x"}},
+         bad_request=True, what="no name")
+    call("GET", "/v3/domains/" + dom, 200, admin)
+    call("GET", "/v3/domains/default", 200, admin)
+    call("GET", "/v3/domains/" + NOPE, 404, admin)
+    call("PATCH", "/v3/domains/" + dom, 200, admin,
+         body={"domain": {"description": "changed"}})
+    call("PATCH", "/v3/domains/" + dom, 400, admin,
+         body={"domain": {"enabled": "maybe"}}, bad_request=True, what="not a boolean")
+    call("PATCH", "/v3/domains/" + NOPE, 404, admin, body={"domain": {"enabled": False}})
+    call("DELETE", "/v3/domains/" + dom, 403, admin, what="still enabled")
+    call("DELETE", "/v3/domains/" + NOPE, 404, admin)
+
+    # ---- projects and tags
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-proj", "description": "openapi check",
+                               "domain_id": "default", "tags": ["a"]}})
+    proj = idof(r, "project", "id")
+    call("POST", "/v3/projects", 409, admin, body={"project": {"name": "oa-proj"}})
+    call("POST", "/v3/projects", 400, admin, body={"project": {"name": 5}},
+         bad_request=True, what="wrong type")
+    call("POST", "/v3/projects", 413, admin,
+         body={"project": {"name": "oa-big", "description": "x" * 200000}},
+         what="oversized body")
+    call("GET", "/v3/projects", 200, admin)
+    call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
+    call("GET", "/v3/projects", 401, None)
+    call("GET", "/v3/projects?enabled=maybe", 400, admin, what="not a boolean")
+    call("POST", "/v3/projects", 400, admin,
+         body={"project": {"name": "oa-p", "domain_id": NOPE}}, what="unknown domain")
+    call("GET", "/v3/projects/" + proj, 200, admin)
+    call("GET", "/v3/projects/" + NOPE, 404, admin)
+    call("PATCH", "/v3/projects/" + proj, 200, admin,
+         body={"project": {"description": "changed", "enabled": True}})
+    call("PATCH", "/v3/projects/" + NOPE, 404, admin,
+         body={"project": {"description": "x"}})
+    call("GET", "/v3/projects/%s/tags" % proj, 200, admin)
+    call("GET", "/v3/projects/%s/tags" % NOPE, 404, admin)
+    call("PUT", "/v3/projects/%s/tags" % proj, 200, admin, body={"tags": ["x", "y"]})
+    call("PUT", "/v3/projects/%s/tags" % proj, 400, admin, body={"tags": ["a/b"]},
+         bad_request=True, what="tag with /")
+    call("PUT", "/v3/projects/%s/tags/z" % proj, 201, admin)
+    call("PUT", "/v3/projects/%s/tags/z" % NOPE, 404, admin)
+    call("GET", "/v3/projects/%s/tags/z" % proj, 204, admin)
+    call("GET", "/v3/projects/%s/tags/nope" % proj, 404, admin)
+    call("DELETE", "/v3/projects/%s/tags/z" % proj, 204, admin)
+    call("DELETE", "/v3/projects/%s/tags/z" % proj, 404, admin, what="again")
+    call("DELETE", "/v3/projects/%s/tags" % proj, 204, admin)
+    call("DELETE", "/v3/projects/%s/tags" % NOPE, 404, admin)
+
+    # ---- users
+    r = call("POST", "/v3/users", 201, admin,
+             body={"user": {"name": "oa-alice", "password": "alice-pw",
+                            "email": "alice@example.org", "default_project_id": proj}})
+    alice = idof(r, "user", "id")
+    call("POST", "/v3/users", 409, admin,
+         body={"user": {"name": "oa-alice", "password": "x"}})
+    call("POST", "/v3/users", 400, admin, body={"user": {"name": "oa-x", "enabled": 1}},
+         bad_request=True, what="not a boolean")
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw", "unscoped"),
+             what="a user without roles, explicitly unscoped")
+    alice_tok = tok(r)
+    call("GET", "/v3/users", 200, admin)
+    call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
+    call("GET", "/v3/users", 403, alice_tok, what="no role")
+    call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
+    call("POST", "/v3/users", 404, admin, body={"user": {"name": "oa-u", "domain_id": NOPE}},
+         what="unknown domain")
+    call("GET", "/v3/users/" + alice, 200, admin)
+    call("GET", "/v3/users/" + alice, 200, alice_tok, what="oneself")
+    call("GET", "/v3/users/" + NOPE, 404, admin)
+    call("PATCH", "/v3/users/" + alice, 200, admin,
+         body={"user": {"email": "a2@example.org"}})
+    call("PATCH", "/v3/users/" + NOPE, 404, admin, body={"user": {"enabled": True}})
+    call("POST", "/v3/users/%s/password" % alice, 401, alice_tok,
+         body={"user": {"original_password": "wrong", "password": "alice-pw2"}},
+         what="wrong original password")
+    call("POST", "/v3/users/%s/password" % alice, 400, alice_tok,
+         body={"user": {"password": "alice-pw2"}}, bad_request=True,
+         what="no original password")
+    call("POST", "/v3/users/%s/password" % alice, 204, alice_tok,
+         body={"user": {"original_password": "alice-pw", "password": "alice-pw2"}})
+    call("GET", "/v3/users/%s/projects" % alice, 200, admin)
+    call("GET", "/v3/users/%s/projects" % NOPE, 404, admin)
+    call("GET", "/v3/users/%s/groups" % alice, 200, admin)
+    call("GET", "/v3/users/%s/groups" % NOPE, 404, admin)
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw2"), what="after password change")
+    alice_tok = tok(r)
+
+    # ---- groups and membership
+    r = call("POST", "/v3/groups", 201, admin,
+             body={"group": {"name": "oa-group", "description": "openapi check"}})
+    grp = idof(r, "group", "id")
+    call("POST", "/v3/groups", 409, admin, body={"group": {"name": "oa-group"}})
+    call("POST", "/v3/groups", 400, admin, body={"group": {"description": "x"}},
+         bad_request=True, what="no name")
+    call("GET", "/v3/groups", 200, admin)
+    call("GET", "/v3/groups", 403, alice_tok)
+    call("POST", "/v3/groups", 404, admin,
+         body={"group": {"name": "oa-g", "domain_id": NOPE}}, what="unknown domain")
+    call("GET", "/v3/groups/" + grp, 200, admin)
+    call("GET", "/v3/groups/" + NOPE, 404, admin)
+    call("PATCH", "/v3/groups/" + grp, 200, admin, body={"group": {"description": "c"}})
+    call("PATCH", "/v3/groups/" + NOPE, 404, admin, body={"group": {"description": "c"}})
+    call("PUT", "/v3/groups/%s/users/%s" % (grp, alice), 204, admin)
+    call("PUT", "/v3/groups/%s/users/%s" % (grp, NOPE), 404, admin)
+    call("HEAD", "/v3/groups/%s/users/%s" % (grp, alice), 204, admin)
+    call("HEAD", "/v3/groups/%s/users/%s" % (grp, admin_id), 404, admin, what="not a member")
+    call("GET", "/v3/groups/%s/users/%s" % (grp, alice), 204, admin)
+    call("GET", "/v3/groups/%s/users/%s" % (grp, admin_id), 404, admin, what="not a member")
+    call("GET", "/v3/groups/%s/users" % grp, 200, admin)
+    call("GET", "/v3/groups/%s/users" % NOPE, 404, admin)
+
+    # ---- roles and implied roles
+    r = call("POST", "/v3/roles", 201, admin, body={"role": {"name": "oa-role"}})
+    role = idof(r, "role", "id")
+    r = call("POST", "/v3/roles", 201, admin,
+             body={"role": {"name": "oa-role2", "description": "implied"}})
+    role2 = idof(r, "role", "id")
+    call("POST", "/v3/roles", 409, admin, body={"role": {"name": "oa-role"}})
+    call("POST", "/v3/roles", 400, admin, body={"role": {}}, bad_request=True,
+         what="no name")
+    call("POST", "/v3/roles", 404, admin, body={"role": {"name": "oa-r", "domain_id": NOPE}},
+         what="unknown domain")
+    call("GET", "/v3/roles", 200, admin)
+    call("GET", "/v3/roles?name=admin", 200, admin)
+    call("GET", "/v3/roles", 401, None)
+    call("GET", "/v3/roles/" + role, 200, admin)
+    call("GET", "/v3/roles/" + NOPE, 404, admin)
+    call("PATCH", "/v3/roles/" + role, 200, admin, body={"role": {"description": "c"}})
+    call("PATCH", "/v3/roles/" + NOPE, 404, admin, body={"role": {"description": "c"}})
+    call("PUT", "/v3/roles/%s/implies/%s" % (role, role2), 201, admin)
+    call("PUT", "/v3/roles/%s/implies/%s" % (role, NOPE), 404, admin)
+    r = call("GET", "/v3/roles?name=admin", 200, admin)
+    call("PUT", "/v3/roles/%s/implies/%s" % (role, idof(r, "roles", 0, "id")), 403, admin,
+         what="admin cannot be implied")
+    call("GET", "/v3/roles/%s/implies" % role, 200, admin)
+    call("GET", "/v3/roles/%s/implies" % NOPE, 404, admin)
+    call("GET", "/v3/roles/%s/implies/%s" % (role, role2), 200, admin)
+    call("GET", "/v3/roles/%s/implies/%s" % (role2, role), 404, admin)
+    call("HEAD", "/v3/roles/%s/implies/%s" % (role, role2), 204, admin)
+    call("HEAD", "/v3/roles/%s/implies/%s" % (role2, role), 404, admin)
+    call("GET", "/v3/role_inferences", 200, admin)
+    call("GET", "/v3/role_inferences", 401, None)
+
+    # ---- grants: {project, domain, system} x {user, group}
+    targets = [("/v3/projects/" + proj, "/v3/projects/" + NOPE),
+               ("/v3/domains/default", "/v3/domains/" + NOPE),
+               ("/v3/system", None)]
+    for tgt, bad_tgt in targets:
+        for actor in ("/users/" + alice, "/groups/" + grp):
+            base = tgt + actor + "/roles"
+            call("PUT", base + "/" + role, 204, admin)
+            call("PUT", base + "/" + NOPE, 404, admin, what="unknown role")
+            call("GET", base, 200, admin)
+            if bad_tgt is not None:
+                call("GET", bad_tgt + actor + "/roles", 404, admin, what="unknown target")
+            else:
+                call("GET", tgt + actor.rsplit("/", 1)[0] + "/" + NOPE + "/roles", 404,
+                     admin, what="unknown actor")
+            call("GET", base + "/" + role, 204, admin)
+            call("GET", base + "/" + role2, 404, admin, what="not granted")
+            call("HEAD", base + "/" + role, 204, admin)
+            call("HEAD", base + "/" + role2, 404, admin, what="not granted")
+            call("DELETE", base + "/" + role, 204, admin)
+            call("DELETE", base + "/" + role, 404, admin, what="again")
+    # inherited grants: on a domain (for its projects), on a project (for
+    # its subtree)
+    for tgt, bad_tgt in targets[:2]:
+        for actor in ("/users/" + alice, "/groups/" + grp):
+            base = "/v3/OS-INHERIT" + tgt[3:] + actor + "/roles"
+            call("PUT", "%s/%s/inherited_to_projects" % (base, role), 204, admin)
+            call("PUT", "%s/%s/inherited_to_projects" % (base, NOPE), 404, admin,
+                 what="unknown role")
+            if tgt.startswith("/v3/domains/"):
+                call("GET", base + "/inherited_to_projects", 200, admin)
+                call("GET", "/v3/OS-INHERIT%s%s/roles/inherited_to_projects" % (
+                     bad_tgt[3:], actor), 404, admin, what="unknown domain")
+            call("GET", "%s/%s/inherited_to_projects" % (base, role), 204, admin)
+            call("GET", "%s/%s/inherited_to_projects" % (base, role2), 404, admin,
+                 what="not granted")
+            call("HEAD", "%s/%s/inherited_to_projects" % (base, role), 204, admin)
+            call("HEAD", "%s/%s/inherited_to_projects" % (base, role2), 404, admin,
+                 what="not granted")
+    call("GET", "/v3/role_assignments?scope.OS-INHERIT:inherited_to=projects", 200, admin)
+    for tgt, bad_tgt in targets[:2]:
+        for actor in ("/users/" + alice, "/groups/" + grp):
+            url = "/v3/OS-INHERIT%s%s/roles/%s/inherited_to_projects" % (tgt[3:], actor, role)
+            call("DELETE", url, 204, admin)
+            call("DELETE", url, 404, admin, what="again")
+
+    call("PUT", "/v3/projects/%s/users/%s/roles/%s" % (proj, alice, role), 204, admin)
+    call("PUT", "/v3/domains/default/groups/%s/roles/%s" % (grp, role2), 204, admin)
+
+    call("GET", "/v3/role_assignments", 200, admin)
+    call("GET", "/v3/role_assignments?effective&include_names=true", 200, admin)
+    call("GET", "/v3/role_assignments?user.id=%s&effective" % alice, 200, admin)
+    call("GET", "/v3/role_assignments?scope.system=all", 200, admin)
+    call("GET", "/v3/role_assignments?scope.project.id=%s&include_names=true" % proj,
+         200, admin)
+    call("GET", "/v3/role_assignments?group.id=%s&scope.domain.id=default" % grp,
+         200, admin)
+    call("GET", "/v3/role_assignments?include_subtree=true&scope.project.id=" + proj,
+         200, admin)
+    call("GET", "/v3/role_assignments?include_subtree=true", 400, admin,
+         what="subtree without project")
+    call("GET", "/v3/role_assignments", 401, None)
+
+    # Removing alice's grants revoked her tokens: new ones, one scoped to
+    # the project where she now has oa-role (which no policy rule names).
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw2", project_scope("oa-proj")),
+             what="alice, project scope via the new grant")
+    alice_proj = tok(r)
+    call("GET", "/v3/role_assignments", 403, alice_proj)
+    call("GET", "/v3/auth/tokens", 200, alice_proj, headers=subj(alice_proj),
+         what="validate one's own token")
+    call("GET", "/v3/auth/tokens", 403, alice_proj, headers=subj(admin),
+         what="another user's token")
+    call("GET", "/v3/auth/projects", 200, alice_proj)
+    call("DELETE", "/v3/auth/tokens", 403, alice_proj, headers=subj(admin),
+         what="another user's token")
+
+    # ---- catalog
+    r = call("POST", "/v3/regions", 201, admin, body={"region": {"description": "oa"}})
+    reg = idof(r, "region", "id")
+    call("POST", "/v3/regions", 201, admin,
+         body={"region": {"id": "oa-region", "parent_region_id": "RegionOne"}})
+    call("POST", "/v3/regions", 409, admin, body={"region": {"id": "oa-region"}})
+    call("POST", "/v3/regions", 400, admin, body={"region": {"description": 5}},
+         bad_request=True, what="wrong type")
+    call("POST", "/v3/regions", 404, admin, body={"region": {"parent_region_id": NOPE}},
+         what="unknown parent")
+    call("PUT", "/v3/regions/oa-put", 201, admin, body={"region": {"description": "p"}})
+    call("PUT", "/v3/regions/oa-put", 409, admin, body={"region": {}})
+    call("PUT", "/v3/regions/oa-put2", 400, admin, body={"region": {"id": "other"}},
+         what="conflicting ids")
+    call("GET", "/v3/regions", 200, admin)
+    call("GET", "/v3/regions?parent_region_id=RegionOne", 200, admin)
+    call("GET", "/v3/regions", 200, alice_proj, what="any token may list regions")
+    call("GET", "/v3/regions", 401, None)
+    call("GET", "/v3/regions/" + reg, 200, admin)
+    call("GET", "/v3/regions/" + NOPE, 404, admin)
+    call("PATCH", "/v3/regions/" + reg, 200, admin, body={"region": {"description": "c"}})
+    call("PATCH", "/v3/regions/" + NOPE, 404, admin, body={"region": {"description": "c"}})
+
+    r = call("POST", "/v3/services", 201, admin,
+             body={"service": {"type": "oa-type", "name": "oa-svc",
+                               "description": "openapi check"}})
+    svc = idof(r, "service", "id")
+    call("POST", "/v3/services", 400, admin, body={"service": {"name": "x"}},
+         bad_request=True, what="no type")
+    call("GET", "/v3/services", 200, admin)
+    call("GET", "/v3/services?type=identity", 200, admin)
+    call("GET", "/v3/services", 401, None)
+    call("GET", "/v3/services/" + svc, 200, admin)
+    call("GET", "/v3/services/" + NOPE, 404, admin)
+    call("PATCH", "/v3/services/" + svc, 200, admin, body={"service": {"enabled": False}})
+    call("PATCH", "/v3/services/" + NOPE, 404, admin, body={"service": {"enabled": True}})
+
+    r = call("POST", "/v3/endpoints", 201, admin,
+             body={"endpoint": {"service_id": svc, "interface": "public",
+                                "url": "http://127.0.0.1:9/oa", "region_id": reg}})
+    ep = idof(r, "endpoint", "id")
+    call("POST", "/v3/endpoints", 400, admin,
+         body={"endpoint": {"service_id": svc, "interface": "sideways",
+                            "url": "http://127.0.0.1:9/"}},
+         bad_request=True, what="bad interface")
+    call("GET", "/v3/endpoints", 200, admin)
+    call("GET", "/v3/endpoints?interface=public&service_id=" + svc, 200, admin)
+    call("GET", "/v3/endpoints?interface=sideways", 400, admin, what="bad filter")
+    call("GET", "/v3/endpoints/" + ep, 200, admin)
+    call("GET", "/v3/endpoints/" + NOPE, 404, admin)
+    call("PATCH", "/v3/endpoints/" + ep, 200, admin,
+         body={"endpoint": {"url": "http://127.0.0.1:9/oa2"}})
+    call("PATCH", "/v3/endpoints/" + NOPE, 404, admin,
+         body={"endpoint": {"url": "http://127.0.0.1:9/"}})
+    call("DELETE", "/v3/endpoints/" + ep, 204, admin)
+    call("DELETE", "/v3/endpoints/" + ep, 404, admin, what="again")
+    call("DELETE", "/v3/services/" + svc, 204, admin)
+    call("DELETE", "/v3/services/" + svc, 404, admin, what="again")
+    call("DELETE", "/v3/regions/" + reg, 204, admin)
+    call("DELETE", "/v3/regions/" + reg, 404, admin, what="again")
+    call("DELETE", "/v3/regions/RegionOne", 403, admin, what="has children and endpoints")
+
+    # ---- revocation events, keys, operations
+    call("GET", "/v3/OS-REVOKE/events", 200, admin)
+    call("GET", "/v3/OS-REVOKE/events", 401, None)
+    call("GET", "/v3/OS-REVOKE/events?since=garbage", 400, admin, what="bad time")
+    call("GET", "/v3/OS-REVOKE/events?since=2020-01-01T00:00:00Z", 200, admin)
+    call("GET", "/v3/OS-REVOKE/events", 403, alice_proj)
+    call("GET", "/v3/OS-KEYGATE/jwks", 200)
+    call("GET", "/.well-known/jwks.json", 200)
+    call("GET", "/healthcheck", 200)
+    # The server runs with metrics.allow = 127.0.0.2: scrape from there.
+    call("GET", "/metrics", 200, source="127.0.0.2")
+    call("GET", "/metrics", 403, what="from 127.0.0.1, not allowed")
+
+    # ---- deletions last
+    call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 204, admin)
+    call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 404, admin, what="again")
+    call("DELETE", "/v3/groups/%s/users/%s" % (grp, alice), 204, admin)
+    call("DELETE", "/v3/groups/%s/users/%s" % (grp, alice), 404, admin, what="again")
+    call("DELETE", "/v3/roles/" + role2, 204, admin)
+    call("DELETE", "/v3/roles/" + role2, 404, admin, what="again")
+    call("DELETE", "/v3/groups/" + grp, 204, admin)
+    call("DELETE", "/v3/groups/" + grp, 404, admin, what="again")
+    call("DELETE", "/v3/users/" + alice, 204, admin)
+    call("DELETE", "/v3/users/" + alice, 404, admin, what="again")
+    call("DELETE", "/v3/projects/" + proj, 204, admin)
+    call("DELETE", "/v3/projects/" + proj, 404, admin, what="again")
+    call("PATCH", "/v3/domains/" + dom, 200, admin, body={"domain": {"enabled": False}})
+    call("DELETE", "/v3/domains/" + dom, 204, admin)
+    call("DELETE", "/v3/roles/" + role, 204, admin)
