@@ -303,7 +303,9 @@ gw_revent_matches(const struct gw_revent *e, const struct gw_ident *id)
 		if (i == id->nroles)
 			return 0;
 	}
-	if (e->audit_id[0] && strcmp(e->audit_id, id->audit_id) != 0)
+	/* revoking a token also revokes the tokens rescoped from it */
+	if (e->audit_id[0] && strcmp(e->audit_id, id->audit_id) != 0 &&
+	    strcmp(e->audit_id, id->audit_chain_id) != 0)
 		return 0;
 	if (e->audit_chain_id[0] && strcmp(e->audit_chain_id, id->audit_chain_id) != 0)
 		return 0;

@@ -129,7 +129,12 @@ struct gwauth_info {
 };
 void	gwauth_info(struct gwauth *a, struct gwauth_info *out);
 
-/* 1 when event e revokes the token id (Keystone's matching rules). */
+/*
+ * 1 when event e revokes the token id, as keygate's kg_revoke_matches
+ * (store/revoke.c) and Keystone decide: issued at or before issued_before
+ * and every non-empty field matches; domain_id the user's, the project's
+ * or the scoped domain; audit_id the token's own or its chain id.
+ */
 int	gw_revent_matches(const struct gw_revent *e, const struct gw_ident *id);
 
 /* First 8 bytes of SHA-256(token) as 16 hex chars: a log-safe token tag. */

@@ -4,6 +4,7 @@
 
   kgwtok.py genkey DIR            DIR/key.pem + DIR/jwks.json (kid = RFC 7638)
   kgwtok.py jwks PEM...           a JWKS with the public keys of PEM files
+  kgwtok.py kid PEM               the key's kid (RFC 7638 thumbprint)
   kgwtok.py sign PEM [options]    print a keygate-shaped ES256 token
       --kid K          header kid (default: the key's thumbprint)
       --exp N          expires N seconds from now (negative: expired)
@@ -64,6 +65,9 @@ def main(argv):
         return
     if cmd == "jwks":
         print(json.dumps(jwks(argv[2:])))
+        return
+    if cmd == "kid":
+        print(kid_of(load(argv[2]).public_key()))
         return
     if cmd == "tamper":
         h, p, s = argv[2].split(".")

@@ -67,6 +67,11 @@ stat() {
 	"$GW" stats -f "${2:-$W/gw.conf}" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# stat_ge NAME N: the counter NAME is at least N
+stat_ge() {
+	[ "$(stat "$1")" -ge "$2" ] 2>/dev/null
+}
+
 # wait_for CMD...: poll up to 5 s until CMD succeeds
 wait_for() {
 	i=0
@@ -113,16 +118,76 @@ mkdir -p "$W/www"
 echo hello >"$W/www/index.html"
 head -c 4000000 /dev/urandom >"$W/www/big"
 ip netns exec "$G" "$PY" "$T/httpd.py" 8080 "$W/www" >"$W/httpd.log" 2>&1 &
-"$PY" "$T/kgwtok.py" genkey "$W"
+
+# keygate itself, on the gateway namespace's loopback: it issues the
+# tokens; the gateway reads its JWKS and revocation events
+KGURL=http://127.0.0.1:5000
+export KEYGATE_SERVER_DATA_DIR="$W/kg" KEYGATE_SERVER_LISTEN=127.0.0.1:5000
+export KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS=4 KEYGATE_SERVER_LOG_LEVEL=warning
+"$B/keygate" bootstrap --bootstrap-password "$KG_ADMIN_PASSWORD" >"$W/bootstrap.log" 2>&1 ||
+    { echo "FAIL gw-0.1 keygate bootstrap"; cat "$W/bootstrap.log"; finish; }
+start_kg() {
+	ip netns exec "$G" "$B/keygate" serve >>"$W/kg.log" 2>&1 &
+	KGPID=$!
+	wait_for ing curl -fsS -o /dev/null "$KGURL/v3"
+}
+start_kg
+
+# token USER PASSWORD SCOPE-JSON: a token from keygate (password method)
+token() {
+	ing curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d \
+	    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":
+	    {\"name\":\"$1\",\"domain\":{\"id\":\"default\"},\"password\":\"$2\"}}},
+	    \"scope\":$3}}" "$KGURL/v3/auth/tokens" |
+	    tr -d '\r' | awk -F': ' 'tolower($1) == "x-subject-token" { print $2 }'
+}
+# api METHOD PATH [BODY]: keygate's answer, as admin
+api() {
+	ing curl -s -X "$1" -H "X-Auth-Token: $ADMINP" -H 'Content-Type: application/json' \
+	    ${3:+-d "$3"} "$KGURL$2"
+}
+# jget PATH: a field of the JSON on stdin ("project.id", "roles.0.id")
+jget() {
+	"$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[int(k)] if k.isdigit() else d[k]
+print(d)' "$1"
+}
+ADMINP=$(token admin "$KG_ADMIN_PASSWORD" '{"project":{"name":"admin","domain":{"id":"default"}}}')
+DEMO=$(api POST /v3/projects '{"project":{"name":"demo","domain_id":"default"}}' | jget project.id)
+SVCP=$(api POST /v3/projects '{"project":{"name":"service","domain_id":"default"}}' | jget project.id)
+R_MEMBER=$(api GET "/v3/roles?name=member" | jget roles.0.id)
+R_READER=$(api GET "/v3/roles?name=reader" | jget roles.0.id)
+R_SERVICE=$(api GET "/v3/roles?name=service" | jget roles.0.id)
+mkuser() {
+	api POST /v3/users "{\"user\":{\"name\":\"$1\",\"password\":\"$2\",\"domain_id\":\"default\"}}" |
+	    jget user.id
+}
+ALICE=$(mkuser alice alice-pw)
+BOB=$(mkuser bob bob-pw)
+GWUSER=$(mkuser gateway gateway-secret)
+api PUT "/v3/projects/$DEMO/users/$ALICE/roles/$R_MEMBER" >/dev/null
+api PUT "/v3/projects/$DEMO/users/$BOB/roles/$R_READER" >/dev/null
+api PUT "/v3/projects/$SVCP/users/$GWUSER/roles/$R_SERVICE" >/dev/null
+MEMBER=$(token alice alice-pw "{\"project\":{\"id\":\"$DEMO\"}}")
+READER=$(token bob bob-pw "{\"project\":{\"id\":\"$DEMO\"}}")
+ADMIN=$(token admin "$KG_ADMIN_PASSWORD" '{"system":{"all":true}}')
+is "gw-0.1 keygate issues the test tokens" "yes" \
+    "$([ -n "$MEMBER" ] && [ -n "$READER" ] && [ -n "$ADMIN" ] && [ -n "$ADMINP" ] && echo yes)"
+
+# tokens made outside keygate: with its own signing key, and a stranger's
+KEYPEM=$W/kg/keys/$(ls "$W/kg/keys" | sort -n | tail -n 1)
 FOREIGN=$(mktemp -d /tmp/kgw-ns-XXXXXX)
 "$PY" "$T/kgwtok.py" genkey "$FOREIGN"
 mv "$FOREIGN/key.pem" "$W/foreign.pem"
 rm -rf "$FOREIGN"
-REAL_KID=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["keys"][0]["kid"])' "$W/jwks.json")
-
+REAL_KID=$("$PY" "$T/kgwtok.py" kid "$KEYPEM")
 mint() {
-	"$PY" "$T/kgwtok.py" sign "$W/key.pem" "$@"
+	"$PY" "$T/kgwtok.py" sign "$KEYPEM" --user "$ALICE" --project "$DEMO:demo" "$@"
 }
+printf 'gateway-secret\n' >"$W/gw.pw"
+chmod 600 "$W/gw.pw"
 
 cat >"$W/gw.policy" <<EOF
 # keygate-gateway test policy
@@ -130,6 +195,7 @@ default reject
 rule health   path /healthz noauth
 rule sink     path /drop roles * action drop
 rule admin    roles admin system mark 0x10
+rule readers  path /public roles reader project demo
 rule members  roles member project demo
 EOF
 cat >"$W/gw.conf" <<EOF
@@ -141,7 +207,12 @@ hold_timeout_ms = 1000
 ports = 8080
 restore_mark = yes
 [keygate]
-jwks_file = $W/jwks.json
+url = $KGURL
+username = gateway
+password_file = $W/gw.pw
+project = service
+sync_interval = 1
+state_dir = $W/state
 EOF
 sed 's/^restore_mark = yes$/queue_bypass = yes/' "$W/gw.conf" >"$W/gw-bypass.conf"
 
@@ -152,11 +223,8 @@ ing ip rule add fwmark 0x10/0xff table 100
 ing ip route add 10.77.0.2/32 dev "kgh$ID" table 100
 inc iptables -A INPUT -i "kgd$ID" -p tcp --sport 8080 -j ACCEPT
 start_gw
+ok "gw-0.4 keys and revocation events from keygate" wait_for stat_ge sync_ok 1
 wait_for inc curl -s -o /dev/null -m 1 http://10.77.0.1:8080/healthz
-
-MEMBER=$(mint --roles member --project p1:demo)
-ADMIN=$(mint --roles admin --system)
-READER=$(mint --roles reader --project p1:demo)
 URL=http://10.77.0.1:8080
 
 # ------------------------------------------------------------------
@@ -177,21 +245,46 @@ is "gw-1.7 path games do not dodge rules -> reset" "000 56" \
 # ------------------------------------------------------------------
 # 2. bad tokens
 # ------------------------------------------------------------------
-is "gw-2.1 expired -> reset" "000 56" \
-    "$(get -H "X-Auth-Token: $(mint --roles member --project p1:demo --exp -5 --iat -60)" $URL/)"
+is "gw-2.0 our own mint with keygate's key passes (control)" "200 0" \
+    "$(get -H "X-Auth-Token: $(mint --roles member)" $URL/)"
+is "gw-2.1 expired (keygate's key) -> reset" "000 56" \
+    "$(get -H "X-Auth-Token: $(mint --roles member --exp -5 --iat -60)" $URL/)"
 is "gw-2.2 tampered -> reset" "000 56" \
     "$(get -H "X-Auth-Token: $("$PY" "$T/kgwtok.py" tamper "$READER")" $URL/)"
 is "gw-2.3 foreign key -> reset" "000 56" \
-    "$(get -H "X-Auth-Token: $("$PY" "$T/kgwtok.py" sign "$W/foreign.pem" --roles member --project p1:demo)" $URL/)"
+    "$(get -H "X-Auth-Token: $("$PY" "$T/kgwtok.py" sign "$W/foreign.pem" --roles member --project "$DEMO:demo")" $URL/)"
 is "gw-2.4 foreign key claiming our kid -> reset" "000 56" \
-    "$(get -H "X-Auth-Token: $("$PY" "$T/kgwtok.py" sign "$W/foreign.pem" --kid "$REAL_KID" --roles member --project p1:demo)" $URL/)"
+    "$(get -H "X-Auth-Token: $("$PY" "$T/kgwtok.py" sign "$W/foreign.pem" --kid "$REAL_KID" --roles member --project "$DEMO:demo")" $URL/)"
 is "gw-2.5 wrong issuer -> reset" "000 56" \
-    "$(get -H "X-Auth-Token: $(mint --roles member --project p1:demo --issuer evil)" $URL/)"
+    "$(get -H "X-Auth-Token: $(mint --roles member --issuer evil)" $URL/)"
 is "gw-2.6 two different tokens -> reset" "000 56" \
     "$(get -H "X-Auth-Token: $MEMBER" -H "Authorization: Bearer $ADMIN" $URL/)"
 is "gw-2.7 reasons counted" "1 2 1 1 1" "$(stat decisions_expired) \
 $(stat decisions_bad_signature) $(stat decisions_unknown_key) $(stat decisions_wrong_issuer) \
 $(stat decisions_ambiguous)"
+
+# revocation: keygate revokes a token the gateway has already cached
+T2=$(token alice alice-pw "{\"project\":{\"id\":\"$DEMO\"}}")
+is "gw-2.8 fresh token -> 200 (now cached)" "200 0" "$(get -H "X-Auth-Token: $T2" $URL/)"
+h0=$(stat cache_hits)
+is "gw-2.8 second use is a cache hit" "200 0 1" \
+    "$(get -H "X-Auth-Token: $T2" $URL/) $(($(stat cache_hits) - h0))"
+ev0=$(stat revocation_events)
+is "gw-2.9 keygate revokes it (DELETE /v3/auth/tokens)" "204" \
+    "$(ing curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "X-Auth-Token: $ADMINP" \
+    -H "X-Subject-Token: $T2" "$KGURL/v3/auth/tokens")"
+ok "gw-2.10 the event reaches the gateway within a sync interval" \
+    wait_for stat_ge revocation_events $((ev0 + 1))
+is "gw-2.11 revoked token -> reset" "000 56" "$(get -H "X-Auth-Token: $T2" $URL/)"
+is "gw-2.11 the user's other token still passes" "200 0" "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
+is "gw-2.11 counted as revoked" "1" "$(stat decisions_revoked)"
+is "gw-2.12 reader on /public passes (404 from the server)" "404 0" \
+    "$(get -H "X-Auth-Token: $READER" $URL/public)"
+ev0=$(stat revocation_events)
+api PATCH "/v3/users/$BOB" '{"user":{"enabled":false}}' >/dev/null
+ok "gw-2.13 disabling bob: an event for his tokens" \
+    wait_for stat_ge revocation_events $((ev0 + 1))
+is "gw-2.13 bob's token -> reset" "000 56" "$(get -H "X-Auth-Token: $READER" $URL/public)"
 
 # ------------------------------------------------------------------
 # 3. request heads across segments
@@ -202,7 +295,7 @@ is "gw-3.1 head in 6 pieces, 50 ms apart -> 200" "200" \
 early1=$(stat packets_early)
 is "gw-3.1 the 5 partial pieces passed early" "yes" \
     "$([ $((early1 - early0)) -ge 5 ] && echo yes || echo "no ($early0 -> $early1)")"
-BIG=$(mint --roles member --project p1:demo --pad 9000)
+BIG=$(mint --roles member --pad 9000)
 is "gw-3.2 9 KB token over several segments -> 200" "200" \
     "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --token "$BIG")"
 is "gw-3.3 wrong role in pieces -> reset" "reset" \
@@ -261,12 +354,13 @@ is "gw-7.1 stats: accepted and cache hits" "yes" \
 is "gw-7.2 one log line per decision" "$(stat flows_decided)" "$(grep -c ' decision tcp ' "$W/gw.log")"
 is "gw-7.3 no token in the log" "0" "$(grep -cF -e "$MEMBER" -e "$ADMIN" "$W/gw.log")"
 is "gw-7.4 log line names user, scope, rule, verdict, reason" "yes" \
-    "$(grep -q 'decision tcp \[fd77::2\]:[0-9]*->\[fd77::1\]:8080 GET / user=uuuu* scope=project:p1 rule=members verdict=accept mark=0x1 reason=ok token=[0-9a-f]\{16\} cache=' "$W/gw.log" && echo yes)"
+    "$(grep -q "decision tcp \\[fd77::2\\]:[0-9]*->\\[fd77::1\\]:8080 GET / user=$ALICE scope=project:$DEMO rule=members verdict=accept mark=0x1 reason=ok token=[0-9a-f]\\{16\\} cache=" "$W/gw.log" && echo yes)"
 cp "$W/gw.policy" "$W/gw.policy.good"
 echo "rule broken roles" >>"$W/gw.policy"
+badline=$(wc -l <"$W/gw.policy")
 kill -HUP "$GWPID"
 wait_for grep -q "policy refused" "$W/gw.log"
-is "gw-7.5 bad policy on SIGHUP refused with its line" "1" "$(grep -c 'policy refused.*line 7' "$W/gw.log")"
+is "gw-7.5 bad policy on SIGHUP refused with its line" "1" "$(grep -c "policy refused.*line $badline:" "$W/gw.log")"
 is "gw-7.5 old policy still in force" "200 0" "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
 grep -v '^rule members' "$W/gw.policy.good" >"$W/gw.policy"
 kill -HUP "$GWPID"
@@ -276,6 +370,24 @@ is "gw-7.6 new policy on SIGHUP: members rule gone -> reset" "000 56" \
 cp "$W/gw.policy.good" "$W/gw.policy"
 kill -HUP "$GWPID"
 wait_for [ "$(stat policy_reloads)" = 2 ]
+
+# keygate down: the last good keys and events go on; state_dir survives a restart
+T3=$(token alice alice-pw "{\"project\":{\"id\":\"$DEMO\"}}")
+kill -TERM "$KGPID"
+wait "$KGPID"
+e0=$(stat sync_errors)
+ok "gw-7.8 keygate down: syncs fail" wait_for stat_ge sync_errors $((e0 + 1))
+is "gw-7.8 keygate down: a token never seen is still verified" "200 0" \
+    "$(get -H "X-Auth-Token: $T3" $URL/)"
+ok "gw-7.9 gateway restarted while keygate is down" stop_gw
+start_gw
+is "gw-7.9 keys from state_dir: valid token -> 200" "200 0" "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
+is "gw-7.9 events from state_dir: revoked token -> reset" "000 56" \
+    "$(get -H "X-Auth-Token: $T2" $URL/)"
+start_kg
+s0=$(stat sync_ok)
+ok "gw-7.10 keygate back: syncs succeed again" wait_for stat_ge sync_ok $((s0 + 1))
+
 echo "rule x roles" >"$W/bad.policy"
 sed "s|^policy = .*|policy = $W/bad.policy|" "$W/gw.conf" >"$W/bad.conf"
 is "gw-7.7 -n refuses a bad policy with its line" "yes" \

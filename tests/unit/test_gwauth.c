@@ -313,6 +313,12 @@ test_matching(void)
 	strcpy(e.role_id, "rid-9");
 	T("gwauth-5.3 role not held", !gw_revent_matches(&e, &id));
 	e.role_id[0] = '\0';
+	strcpy(e.audit_id, "a0");
+	T("gwauth-5.4 audit_id = the token's chain: rescoped tokens too",
+	    gw_revent_matches(&e, &id));
+	strcpy(e.audit_id, "a9");
+	T("gwauth-5.4 other audit id", !gw_revent_matches(&e, &id));
+	e.audit_id[0] = '\0';
 	strcpy(e.audit_chain_id, "a0");
 	T("gwauth-5.4 audit chain", gw_revent_matches(&e, &id));
 	strcpy(e.user_id, "u2");
