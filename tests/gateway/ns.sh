@@ -1,10 +1,11 @@
 #!/bin/sh
-# ns.sh - keygate-gateway end to end, in two network namespaces this
-# script creates (kgw-<pid>-c client, kgw-<pid>-g gateway + servers),
-# joined by veth pairs with private addresses that exist only there.
-# In the gateway namespace: a real keygate server on loopback issuing the
-# tokens, an HTTP/1.1 server on port 8080 (tests/gateway/httpd.py), the
-# iptables rules `keygate-gateway rules` prints, and the daemon.
+# ns.sh - keygate-gateway end to end, in network namespaces this script
+# creates (kgw-<pid>-c client, kgw-<pid>-g gateway + servers, and for the
+# routed case kgw-<pid>-s), joined by veth pairs with private addresses
+# that exist only there. In the gateway namespace: a real keygate server
+# on loopback issuing the tokens, an HTTP/1.1 server on port 8080
+# (tests/gateway/httpd.py), the iptables rules `keygate-gateway rules`
+# prints, and the daemon.
 #
 #   sh tests/gateway/ns.sh [BUILD_DIR]       (root; ends "N passed, N failed")
 #
@@ -24,11 +25,12 @@ fi
 ID=$$
 C=kgw-$ID-c
 G=kgw-$ID-g
+S=kgw-$ID-s
 W=$(mktemp -d /tmp/kgw-ns-XXXXXX)
 chmod 755 "$W"
 GWPID=
 cleanup() {
-	for ns in "$C" "$G"; do
+	for ns in "$C" "$G" "$S"; do
 		for p in $(ip netns pids "$ns" 2>/dev/null); do
 			kill "$p" 2>/dev/null
 		done
@@ -36,6 +38,7 @@ cleanup() {
 	sleep 0.2
 	ip netns del "$C" 2>/dev/null
 	ip netns del "$G" 2>/dev/null
+	ip netns del "$S" 2>/dev/null
 	if [ -n "${KGW_KEEP:-}" ]; then echo "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -217,6 +220,11 @@ EOF
 sed 's/^restore_mark = yes$/queue_bypass = yes/' "$W/gw.conf" >"$W/gw-bypass.conf"
 
 ok "gw-0.2 configuration check" "$GW" -n -f "$W/gw.conf"
+ok "gw-0.2 --help" sh -c "'$GW' --help | grep -q 'keygate-gateway rules'"
+# this kernel has no nft "queue" (CONFIG_NFT_QUEUE): check the rest of the ruleset
+"$GW" rules --nft -f "$W/gw.conf" | grep -v 'queue num' >"$W/rules.nft"
+ok "gw-0.5 nft ruleset parses (nft -c, without the queue statement)" \
+    ip netns exec "$G" nft -c -f "$W/rules.nft"
 "$GW" rules -f "$W/gw.conf" >"$W/rules.sh"
 ok "gw-0.3 printed rules apply" ing sh -e "$W/rules.sh"
 ing ip rule add fwmark 0x10/0xff table 100
@@ -388,6 +396,9 @@ start_kg
 s0=$(stat sync_ok)
 ok "gw-7.10 keygate back: syncs succeed again" wait_for stat_ge sync_ok $((s0 + 1))
 
+kill -USR1 "$GWPID"
+ok "gw-7.11 SIGUSR1 logs the counters" wait_for grep -q 'INFO stats: packets_queued' "$W/gw.log"
+
 echo "rule x roles" >"$W/bad.policy"
 sed "s|^policy = .*|policy = $W/bad.policy|" "$W/gw.conf" >"$W/bad.conf"
 is "gw-7.7 -n refuses a bad policy with its line" "yes" \
@@ -450,6 +461,50 @@ q1=$(stat packets_queued "$W/gw-split.conf")
 is "gw-10.3 split mode: download, only the start queued" "4000000 yes" \
     "$size $([ $((q1 - q0)) -le 6 ] && echo yes || echo "no ($((q1 - q0)))")"
 ok "gw-10.4 clean SIGTERM" stop_gw
+"$GW" rules --delete -f "$W/gw-split.conf" | ing sh -e
 is "gw-10.5 no requeue loops seen" "0" "$(grep -c 'came back with mark' "$W/gw.log")"
+
+# ------------------------------------------------------------------
+# 11. a routed gateway: client -> gateway (FORWARD) -> server namespace
+# ------------------------------------------------------------------
+ip netns add "$S"
+ip link add "kgs$ID" netns "$G" type veth peer name "kgt$ID" netns "$S"
+ing ip addr add 10.76.0.1/24 dev "kgs$ID"
+ip -n "$S" addr add 10.76.0.2/24 dev "kgt$ID"
+ing ip link set "kgs$ID" up
+ip -n "$S" link set "kgt$ID" up
+ip -n "$S" link set lo up
+ip -n "$S" route add default via 10.76.0.1
+inc ip route add 10.76.0.0/24 via 10.77.0.1
+ing sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$S" "$PY" "$T/httpd.py" 8080 "$W/www" >"$W/httpd-s.log" 2>&1 &
+sed -e 's/^\[rules\]$/[rules]\nchain = FORWARD\ndst = 10.76.0.2/' "$W/gw.conf" >"$W/gw-fwd.conf"
+"$GW" rules -f "$W/gw-fwd.conf" | ing sh -e
+start_gw "$W/gw-fwd.conf"
+wait_for ip netns exec "$S" curl -s -o /dev/null http://127.0.0.1:8080/
+is "gw-11.1 routed: member -> 200 from the server namespace" "200 0" \
+    "$(get -H "X-Auth-Token: $MEMBER" http://10.76.0.2:8080/)"
+is "gw-11.2 routed: no token -> reset" "000 56" "$(get http://10.76.0.2:8080/)"
+is "gw-11.3 routed: the gateway host's own port is not covered (dst)" "200 0" \
+    "$(get $URL/)"
+ok "gw-11.4 clean SIGTERM" stop_gw
+"$GW" rules --delete -f "$W/gw-fwd.conf" | ing sh -e
+
+# ------------------------------------------------------------------
+# 12. two queues, one thread each (--queue-balance 3:4 --queue-cpu-fanout)
+# ------------------------------------------------------------------
+sed -e 's/^\[gateway\]$/[gateway]\nqueues = 3-4/' -e 's/^\[rules\]$/[rules]\ncpu_fanout = yes/' \
+    "$W/gw.conf" >"$W/gw-multi.conf"
+"$GW" rules -f "$W/gw-multi.conf" | ing sh -e
+start_gw "$W/gw-multi.conf"
+is "gw-12.1 both queues bound" "3 4" \
+    "$(ing awk '{ print $1 }' /proc/net/netfilter/nfnetlink_queue | sort -n | tr '\n' ' ' | sed 's/ $//')"
+is "gw-12.2 IPv4 and IPv6 through the balanced queues" "200 0 200 0 000 56" \
+    "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(get -H "X-Auth-Token: $MEMBER" \
+    "http://[fd77::1]:8080/") $(get $URL/)"
+ok "gw-12.3 clean SIGTERM" stop_gw
+"$GW" rules --delete -f "$W/gw-multi.conf" | ing sh -e
+is "gw-12.4 all rules removed" "0 0" "$(ing iptables -S | grep -c KEYGATE) $(ing ip6tables -S |
+    grep -c KEYGATE)"
 
 finish
