@@ -140,6 +140,50 @@ test_conf(void)
 	}
 }
 
+/* The sample gateway/keygate-gateway.conf parses and names every option. */
+static void
+test_sample(void)
+{
+	struct gw_conf	 c;
+	struct kg_err	 err = { 0 };
+	char		*dump = NULL, *sample, *line, *save = NULL, *dot, *eq, want[300];
+	size_t		 n = 0, missing = 0, options = 0;
+	FILE		*fp;
+
+	setenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE", write_file("pw", "x\n"), 1);
+	gw_conf_defaults(&c);
+	T("gwconf-2.1 sample configuration parses",
+	    gw_conf_load(&c, "gateway/keygate-gateway.conf", &err) == 0);
+	unsetenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE");
+	if ((fp = fopen("gateway/keygate-gateway.conf", "r")) == NULL)
+		return;
+	sample = calloc(1, 65536);
+	sample[0] = '\n';
+	(void)!fread(sample + 1, 1, 65534, fp);
+	fclose(fp);
+	fp = open_memstream(&dump, &n);
+	gw_conf_dump(&c, fp);
+	fclose(fp);
+	/* each dump line "section.option = value": the sample sets "option ="
+	 * (or shows it commented out, "#option =") */
+	for (line = strtok_r(dump, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((dot = strchr(line, '.')) == NULL || (eq = strstr(line, " = ")) == NULL)
+			continue;
+		*eq = '\0';
+		options++;
+		snprintf(want, sizeof(want), "\n%s =", dot + 1);
+		if (strstr(sample, want) == NULL &&
+		    (want[0] = '#', strstr(sample, want) == NULL)) {
+			printf("    the sample lacks %s\n", line);
+			missing++;
+		}
+	}
+	free(dump);
+	free(sample);
+	T("gwconf-2.2 the sample names every option", options > 40 && missing == 0);
+}
+
 static void
 test_rules(void)
 {
@@ -238,6 +282,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_conf();
+	test_sample();
 	test_rules();
 	unlink(write_file("gw.conf", ""));
 	unlink(write_file("pw", ""));

@@ -175,6 +175,9 @@ test_parse(void)
 	T("gwpol-2.7 '*' among roles", refused_at("rule a roles x,* \n", 1));
 	T("gwpol-2.8 NUL byte", (p = gwpolicy_parse("rule a roles x\n\0", 16, &marks,
 	    &err)) == NULL && strncmp(err.msg, "line 2:", 7) == 0);
+	p = gwpolicy_load("gateway/gateway.policy", &marks, &err);
+	T("gwpol-2.10 the sample gateway/gateway.policy loads", p != NULL && p->n == 5);
+	gwpolicy_free(p);
 	T("gwpol-2.9 missing file", gwpolicy_load("/nonexistent/policy", &marks, &err) ==
 	    NULL && strstr(err.msg, "/nonexistent/policy") != NULL);
 }
