@@ -45,6 +45,7 @@ static const struct option_def options[] = {
 	MARK("gateway", "reject_mark", reject_mark),
 	MARK("gateway", "drop_mark", drop_mark),
 	MARK("gateway", "mark_mask", mark_mask),
+	MARK("gateway", "recheck_mark", recheck_mark),
 	INT("gateway", "max_header_bytes", max_header_bytes, 256, 60000),
 	INT("gateway", "hold_timeout_ms", hold_timeout_ms, 10, 60000),
 	BOOL("gateway", "hold_all", hold_all),
@@ -99,6 +100,7 @@ gw_conf_defaults(struct gw_conf *c)
 	c->reject_mark = 0x2;
 	c->drop_mark = 0x3;
 	c->mark_mask = 0xff;
+	c->recheck_mark = 0x100;
 	c->max_header_bytes = 16384;
 	c->hold_timeout_ms = 2000;
 	c->max_flows = 65536;
@@ -361,6 +363,9 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 	    (c->drop_mark & ~c->mark_mask))
 		return kg_errf(err, KG_EBADREQ, "gateway: accept/reject/drop marks must "
 		    "lie inside mark_mask 0x%x", c->mark_mask);
+	if ((c->recheck_mark & c->mark_mask) != 0)
+		return kg_errf(err, KG_EBADREQ, "gateway.recheck_mark 0x%x must lie outside "
+		    "mark_mask 0x%x", c->recheck_mark, c->mark_mask);
 	if (c->accept_mark == c->reject_mark || c->accept_mark == c->drop_mark ||
 	    c->reject_mark == c->drop_mark)
 		return kg_errf(err, KG_EBADREQ, "gateway: accept, reject and drop marks "

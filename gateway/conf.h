@@ -24,13 +24,14 @@ struct gw_conf {
 	uint32_t reject_mark;		/* -> REJECT --reject-with tcp-reset */
 	uint32_t drop_mark;		/* -> DROP */
 	uint32_t mark_mask;		/* mark bits the gateway owns */
+	uint32_t recheck_mark;		/* one more bit, outside mark_mask */
 	int	max_header_bytes;	/* request head limit (bytes) */
 	int	hold_timeout_ms;	/* head must be complete within */
 	int	hold_all;		/* hold partial-head packets too */
 	int	max_flows;		/* tracked flows */
 	int	max_pending;		/* flows holding packets */
 	int	max_held_packets;	/* packets held per flow */
-	int	flow_idle;		/* seconds a decided flow is remembered */
+	int	flow_idle;		/* seconds a flow is remembered */
 	int	queue_maxlen;		/* kernel queue length */
 	int	fail_open;		/* NFQA_CFG_F_FAIL_OPEN on queue overflow */
 	int	rcvbuf;			/* netlink receive buffer, bytes */

@@ -90,10 +90,13 @@ count_verdict(void *arg, uint16_t q, uint32_t id, enum gw_vkind v, int setmark,
 {
 	(void)arg;
 	(void)q;
-	(void)v;
 	if (id >= 256 || !sent[id] || ++verdicts[id] > 1)
 		abort();
-	if (setmark && (mark & 0xff) != 1 && (mark & 0xff) != 2 && (mark & 0xff) != 3)
+	/* a decision mark, or none: a recheck (NF_REPEAT + 0x100) or a pass */
+	if (setmark && (mark & 0xff) > 3)
+		abort();
+	if (setmark && (mark & 0xff) == 0 && !(v == GW_V_REPEAT && (mark & 0x100)) &&
+	    !(v == GW_V_ACCEPT && !(mark & 0x100)))
 		abort();
 }
 
@@ -105,7 +108,8 @@ static void
 fuzz_engine(const uint8_t *d, size_t n)
 {
 	static struct gwauth	*a;
-	struct gw_engine_cfg	 ec = { marks, 0, 512, 1000000, 8, 2, 6, 5000000, 0 };
+	struct gw_engine_cfg	 ec = { marks, 0, 512, 1000000, 8, 2, 6, 5000000, 0, 0,
+				     0x100 };
 	struct gw_engine	*e;
 	struct gwpolicy		*p;
 	const char		*pol = "rule open path /ok noauth\nrule t roles *\n";

@@ -248,6 +248,7 @@ run(int check)
 	ec.flow_idle_us = (int64_t)G.c.flow_idle * 1000000;
 	ec.log_decisions = G.c.log_decisions;
 	ec.hold_all = G.c.hold_all;
+	ec.recheck = G.c.recheck_mark;
 	if ((G.eng = gw_engine_new(&ec, G.auth, send_verdict, NULL, &err)) == NULL) {
 		fprintf(stderr, "keygate-gateway: %s\n", err.msg);
 		return 1;

@@ -20,6 +20,7 @@
 	X(packets_early, "partial-head packets passed before the decision") \
 	X(packets_unparsable, "packets that are not IPv4/IPv6 TCP (dropped)") \
 	X(packets_requeued, "packets back with a gateway mark: rules out of order") \
+	X(packets_rechecked, "packets of decided flows sent back to conntrack") \
 	X(verdict_errors, "verdicts the kernel refused")		\
 	X(recv_errors, "netlink receive errors (ENOBUFS = queue overrun)") \
 	X(flows_decided, "flows given a verdict")			\

@@ -21,6 +21,7 @@
 
 #define HELD_INLINE	4
 
+
 struct held {
 	uint32_t	id;
 	uint32_t	mark;		/* the packet's mark when queued */
@@ -57,6 +58,7 @@ struct flow {
 	size_t		 nheld, heldcap;
 	int64_t		 touched;		/* last packet, µs */
 	int64_t		 deadline;		/* head complete by, µs */
+	int64_t		 done_until;		/* F_DONE: forget after, µs */
 	enum gw_vkind	 vkind;			/* the decision, once F_DONE */
 	uint32_t	 vmark;
 };
@@ -410,17 +412,29 @@ static void
 flow_verdict(struct gw_engine *e, const struct flow *f, struct outv *o,
     uint16_t queue, uint32_t id, uint32_t pktmark)
 {
-	outv_add(o, queue, id, f->vkind, 1, (pktmark & ~e->cfg.marks.mask) | f->vmark);
+	outv_add(o, queue, id, f->vkind, 1,
+	    (pktmark & ~(e->cfg.marks.mask | e->cfg.recheck)) | f->vmark);
+}
+
+/* Let a packet through undecided (clearing a recheck bit it may carry). */
+static void
+pass(struct gw_engine *e, struct outv *o, uint16_t queue, uint32_t id, uint32_t mark)
+{
+	if (mark & e->cfg.recheck)
+		outv_add(o, queue, id, GW_V_ACCEPT, 1, mark & ~e->cfg.recheck);
+	else
+		outv_add(o, queue, id, GW_V_ACCEPT, 0, 0);
 }
 
 /* Record the decision d on f, release its held packets into o. */
 static void
 flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
-    struct outv *o)
+    struct outv *o, int64_t now)
 {
 	size_t	i;
 
 	f->state = F_DONE;
+	f->done_until = now + e->cfg.flow_idle_us;
 	f->vkind = e->cfg.split ? GW_V_ACCEPT : GW_V_REPEAT;
 	f->vmark = d->mark;
 	pending_unlink(e, f);
@@ -450,7 +464,7 @@ flow_pass_partial(struct gw_engine *e, struct flow *f, size_t have, struct outv 
 
 	for (i = 0; i < f->nheld; i++) {
 		if (f->held[i].end <= have) {
-			outv_add(o, f->held[i].queue, f->held[i].id, GW_V_ACCEPT, 0, 0);
+			pass(e, o, f->held[i].queue, f->held[i].id, f->held[i].mark);
 			STAT_INC(packets_early);
 			e->nheld--;
 		} else {
@@ -747,7 +761,7 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		if (f != NULL && f->state != F_DECIDING) {
 			if (f->state == F_PENDING) {
 				decide_fixed(e, f, GW_R_TIMEOUT, &d);
-				flow_finish(e, f, &d, &o);
+				flow_finish(e, f, &d, &o, now);
 			}
 			flow_remove(e, f);
 			f = NULL;
@@ -760,15 +774,28 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		}
 	}
 	if (f != NULL && f->state == F_DONE) {
-		touch(e, f, now);
-		flow_verdict(e, f, &o, queue, id, mark);
-		goto unlock;
+		/*
+		 * Packets queued before the decision's mark reached conntrack
+		 * belong here, but so would a new connection reusing the
+		 * 4-tuple (its ISN is close to the old one: RFC 6528). Let
+		 * conntrack tell: run the hook again with the recheck bit,
+		 * which the rules never save. A decided connection is accepted
+		 * or rejected there by its connmark; one that comes back with
+		 * the bit has no decision and is decided afresh below.
+		 */
+		if (!(mark & e->cfg.recheck)) {
+			outv_add(&o, queue, id, GW_V_REPEAT, 1, mark | e->cfg.recheck);
+			STAT_INC(packets_rechecked);
+			goto unlock;
+		}
+		flow_remove(e, f);
+		f = NULL;
 	}
 	if (pi.paylen == 0) {
 		STAT_INC(packets_passed);
 		if (f != NULL)
 			touch(e, f, now);
-		outv_add(&o, queue, id, GW_V_ACCEPT, 0, 0);
+		pass(e, &o, queue, id, mark);
 		goto unlock;
 	}
 	if (f != NULL && f->state == F_DECIDING) {
@@ -784,7 +811,8 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 
 				decide_fixed(e, &tmp, GW_R_OVERLOAD, &d);
 				outv_add(&o, queue, id, e->cfg.split ? GW_V_ACCEPT :
-				    GW_V_REPEAT, 1, (mark & ~e->cfg.marks.mask) | d.mark);
+				    GW_V_REPEAT, 1, (mark & ~(e->cfg.marks.mask |
+				    e->cfg.recheck)) | d.mark);
 				goto unlock;
 			}
 			f->base = seq;	/* the first data we see starts the stream */
@@ -799,14 +827,14 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 			pthread_mutex_unlock(&e->mu);
 			decide(e, &pi.flow, (const char *)pi.payload, pi.paylen, now, &d);
 			pthread_mutex_lock(&e->mu);
-			flow_finish(e, f, &d, &o);
+			flow_finish(e, f, &d, &o, now);
 			goto unlock;
 		}
 		f->state = F_PENDING;
 		f->deadline = now + e->cfg.hold_timeout_us;
 		if (e->npending >= e->cfg.max_pending) {
 			decide_fixed(e, f, GW_R_OVERLOAD, &d);
-			flow_finish(e, f, &d, &o);
+			flow_finish(e, f, &d, &o, now);
 			flow_verdict(e, f, &o, queue, id, mark);
 			goto unlock;
 		}
@@ -825,12 +853,12 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 	if (off < 0) {
 		/* before byte 0: the stream did not start where we thought */
 		decide_fixed(e, f, GW_R_NOT_HTTP, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 		goto unlock;
 	}
 	if ((rc = flow_add(e, f, (uint32_t)off, pi.payload, pi.paylen)) != 0) {
 		decide_fixed(e, f, rc == -2 ? GW_R_AMBIGUOUS : GW_R_OVERLOAD, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 		goto unlock;
 	}
 	have = flow_have(f);
@@ -849,13 +877,13 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		pthread_mutex_unlock(&e->mu);
 		decide(e, &f->key, (const char *)f->buf, have, now, &d);
 		pthread_mutex_lock(&e->mu);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 	} else if (have >= e->cfg.max_header || (pi.truncated && off == 0)) {
 		decide_fixed(e, f, GW_R_TOO_BIG, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 	} else if (f->nheld > e->cfg.max_held) {
 		decide_fixed(e, f, GW_R_OVERLOAD, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 	} else if (!e->cfg.hold_all) {
 		flow_pass_partial(e, f, have, &o);
 	}
@@ -875,10 +903,10 @@ gw_engine_tick(struct gw_engine *e, int64_t now)
 	pthread_mutex_lock(&e->mu);
 	while ((f = e->pend_head) != NULL && f->deadline <= now) {
 		decide_fixed(e, f, GW_R_TIMEOUT, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 	}
-	while ((f = e->lru_tail) != NULL && f->touched + e->cfg.flow_idle_us <= now &&
-	    (f->state == F_DONE || f->state == F_NEW))
+	while ((f = e->lru_tail) != NULL && ((f->state == F_DONE && f->done_until <= now) ||
+	    (f->state == F_NEW && f->touched + e->cfg.flow_idle_us <= now)))
 		flow_remove(e, f);
 	pthread_mutex_unlock(&e->mu);
 	outv_send(e, &o);
@@ -890,12 +918,13 @@ gw_engine_flush(struct gw_engine *e)
 	struct decision	 d;
 	struct outv	 o;
 	struct flow	*f;
+	int64_t		 now = kg_now_us();
 
 	outv_init(&o);
 	pthread_mutex_lock(&e->mu);
 	while ((f = e->pend_head) != NULL) {
 		decide_fixed(e, f, GW_R_SHUTDOWN, &d);
-		flow_finish(e, f, &d, &o);
+		flow_finish(e, f, &d, &o, now);
 	}
 	pthread_mutex_unlock(&e->mu);
 	outv_send(e, &o);

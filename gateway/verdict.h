@@ -14,8 +14,10 @@
  * unmarked, unless hold_all: a server cannot act on half a head, and
  * holding them would stall the client's TCP (retransmission timeout,
  * cwnd 1) before it sends the rest. A decided flow is remembered for a
- * while so packets queued before conntrack carried the mark get the same
- * verdict.
+ * while: its later packets (queued before conntrack carried the mark) run
+ * the hook again with the recheck bit so the connmark rules apply the
+ * decision; one that comes back belongs to a new connection on the same
+ * 4-tuple and is decided afresh.
  *
  * The engine never talks to netlink itself: it hands each verdict to a
  * send callback (gateway/nfq.c in the daemon, a recorder in unit tests).
@@ -58,6 +60,8 @@ struct gw_engine_cfg {
 	int64_t		 flow_idle_us;	/* forget a decided flow after this */
 	int		 log_decisions;	/* one log line per decision */
 	int		 hold_all;	/* hold partial-head packets too */
+	uint32_t	 recheck;	/* mark bit outside marks.mask: "let
+					   conntrack decide, then come back" */
 };
 
 struct gw_engine;

@@ -326,6 +326,10 @@ is "gw-4.1 keep-alive: second request not queued" "yes" \
 q1=$(stat packets_queued)
 is "gw-4.2 one request: only its packet queued (handshake, FIN skip)" "200 0 1" \
     "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued) - q1))"
+is "gw-4.4 port reuse: accepted connection from port 40404" "200 0" \
+    "$(get --local-port 40404 -H 'Connection: close' -H "X-Auth-Token: $MEMBER" $URL/)"
+is "gw-4.4 port reuse: next connection from 40404 without a token -> reset" "000 56" \
+    "$(get --local-port 40404 -H 'Connection: close' $URL/)"
 q1=$(stat packets_queued)
 size=$(inc curl -s -m 20 -H "X-Auth-Token: $MEMBER" -o - $URL/big | wc -c)
 q2=$(stat packets_queued)

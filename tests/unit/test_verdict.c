@@ -188,6 +188,7 @@ engine(struct gwauth *a, int split, size_t max_pending, int hold_all)
 	ec.flow_idle_us = 5000000;
 	ec.log_decisions = 0;
 	ec.hold_all = hold_all;
+	ec.recheck = 0x100;
 	if ((e = gw_engine_new(&ec, a, record, NULL, &err)) == NULL)
 		return NULL;
 	gw_engine_set_policy(e, gwpolicy_parse(pol, strlen(pol), &m, &err));
@@ -211,10 +212,11 @@ test_single(const char *good, const char *admin)
 	data(3, 1000, 100, r, strlen(r));
 	T("verd-1.2 good token: REPEAT + accept mark", is(3, GW_V_REPEAT, 0x1));
 	data(4, 1000, 100 + (uint32_t)strlen(r), "more body", 9);
-	T("verd-1.2 later packets of the flow: same verdict", is(4, GW_V_REPEAT, 0x1));
+	T("verd-1.2 later packets of the flow: back to conntrack with the recheck bit",
+	    is(4, GW_V_REPEAT, 0x100));
 	len = mk4(pkt, 1000, 200, TCPF_ACK, "", 0);
 	gw_engine_packet(eng, 0, 5, pkt, len, 0, now);
-	T("verd-1.2 even a bare ACK once decided", is(5, GW_V_REPEAT, 0x1));
+	T("verd-1.2 a bare ACK of a decided flow too", is(5, GW_V_REPEAT, 0x100));
 	free(r);
 
 	r = request("/", NULL, 0);
@@ -241,9 +243,9 @@ test_single(const char *good, const char *admin)
 
 	r = request("/", good, 0);
 	len = mk4(pkt, 1006, 1, TCPF_ACK, r, strlen(r));
-	gw_engine_packet(eng, 0, 12, pkt, len, 0x100, now);
-	T("verd-1.9 foreign mark bits kept", is(12, GW_V_REPEAT, 0x101));
-	gw_engine_packet(eng, 0, 13, pkt, len, 0x101, now);
+	gw_engine_packet(eng, 0, 12, pkt, len, 0x1000, now);
+	T("verd-1.9 foreign mark bits kept", is(12, GW_V_REPEAT, 0x1001));
+	gw_engine_packet(eng, 0, 13, pkt, len, 0x1001, now);
 	T("verd-1.9 requeued with our mark: accepted, no loop", passed(13));
 	len = mk4(pkt, 1007, 1, TCPF_ACK, r, strlen(r));
 	gw_engine_packet(eng, 0, 14, pkt, len, 0x2, now);
@@ -316,7 +318,7 @@ test_split(const char *good)
 	    is(28, GW_V_REPEAT, 0x2) &&
 	    atomic_load(&gw_stats.by_reason[GW_R_AMBIGUOUS]) == 1);
 	nrecs = 0;
-	data(62, 2010, 100, r + a, b - a);
+	data(62, 2010, 100, r, a);		/* a valid start, held */
 	data(63, 2010, 50, r, 10);
 	T("verd-2.3 data before the first seen byte: reject", is(62, GW_V_REPEAT, 0x2) &&
 	    is(63, GW_V_REPEAT, 0x2));
@@ -345,7 +347,8 @@ test_split(const char *good)
 	T("verd-2.5 hold timeout: reject", is(32, GW_V_REPEAT, 0x2) &&
 	    atomic_load(&gw_stats.by_reason[GW_R_TIMEOUT]) == 1);
 	data(34, 2004, 11, r + 10, strlen(r) - 10);
-	T("verd-2.5 the rest after the timeout: same verdict", is(34, GW_V_REPEAT, 0x2));
+	T("verd-2.5 the rest after the timeout: to conntrack (rejected there)",
+	    is(34, GW_V_REPEAT, 0x100));
 
 	nrecs = 0;
 	data(35, 2006, 1, r, 10);
@@ -363,6 +366,41 @@ test_split(const char *good)
 	data(37, 2006, 51, r, strlen(r));
 	T("verd-2.7 SYN on a decided 4-tuple starts a new flow", passed(36) &&
 	    is(37, GW_V_REPEAT, 0x1));
+	free(r);
+
+	/*
+	 * A decided flow's verdict never carries over to another connection
+	 * on the same 4-tuple: its packets go back to conntrack with the
+	 * recheck bit; one that returns (no connmark) is decided afresh.
+	 */
+	nrecs = 0;
+	r = request("/", good, 0);
+	data(64, 2011, 1000, r, strlen(r));
+	free(r);
+	r = request("/", NULL, 0);
+	data(65, 2011, 1000 + 781250, r, strlen(r));	/* RFC 6528: ISN + 50 ms */
+	T("verd-2.9 decided flow: the next packet goes to conntrack",
+	    is(64, GW_V_REPEAT, 0x1) && is(65, GW_V_REPEAT, 0x100));
+	{
+		size_t	len = mk4(pkt, 2011, 1000 + 781250, TCPF_ACK | TCPF_PSH, r, strlen(r));
+
+		gw_engine_packet(eng, 0, 66, pkt, len, 0x100 | 0x1000, now);
+	}
+	T("verd-2.9 back with the recheck bit: decided afresh, bit cleared",
+	    is(66, GW_V_REPEAT, 0x1002));
+	data(67, 2011, 1000 + 781250 + 10, "x", 1);
+	T("verd-2.9 the new flow's later packets: to conntrack again",
+	    is(67, GW_V_REPEAT, 0x100));
+	{
+		size_t	len = mk4(pkt, 2011, 5, TCPF_ACK, "", 0);
+
+		gw_engine_packet(eng, 0, 68, pkt, len, 0x100, now);
+		len = mk4(pkt, 2012, 5, TCPF_ACK, "", 0);
+		gw_engine_packet(eng, 0, 69, pkt, len, 0x100, now);
+	}
+	T("verd-2.9 recheck bit cleared on a pass", verdict_of(69) != NULL &&
+	    verdict_of(69)->v == GW_V_ACCEPT && verdict_of(69)->setmark &&
+	    verdict_of(69)->mark == 0 && STAT_GET(packets_rechecked) >= 4);
 	free(r);
 
 	nrecs = 0;
