@@ -7,6 +7,7 @@
 #   make bench        throughput/latency/RSS figures with wrk
 #   make bench-gateway keygate-gateway vs. no queue, between namespaces (root)
 #   make fuzz         build/fuzz_pkt, the gateway parsers' libFuzzer target
+#   make test-container  build and exercise the Docker image (docker/)
 #
 # Variants are built by re-invoking make with B= and SAN= (as Redis does),
 # so a command-line CFLAGS never drops the sanitizer flags.
@@ -127,6 +128,9 @@ check-asan:
 run: deps all
 	scripts/run-dev $(B)
 
+test-container:
+	sh tests/container/run.sh $(B)
+
 bench: all
 	@scripts/install-deps bench
 	tests/bench/bench-server $(B)
@@ -163,7 +167,7 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz \
-	install clean
+	install clean test-container
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -664,7 +664,8 @@ sb_grow(struct sbuf *b, size_t n)
 
 	if (b->oom || b->len + n + 1 <= b->cap)
 		return;
-	for (cap = b->cap ? b->cap : 1024; cap < b->len + n + 1; cap *= 2)
+	/* 2 KB holds a token body or claims with a few roles: no realloc. */
+	for (cap = b->cap ? b->cap : 2048; cap < b->len + n + 1; cap *= 2)
 		;
 	if ((np = realloc(b->p, cap)) == NULL) {
 		b->oom = 1;
@@ -686,52 +687,92 @@ sb_put(struct sbuf *b, const char *s)
 	b->len += n;
 }
 
-/* A JSON string: quotes, \" \\ and control characters escaped. */
+/*
+ * A JSON string: quotes, \" \\ and control characters escaped. One scan
+ * finds what needs escaping (usually nothing: then one memcpy); the
+ * output goes through a local pointer, which the compiler keeps in a
+ * register (b->p[b->len++] reloads both fields at every byte).
+ */
 static void
 sb_str(struct sbuf *b, const char *s)
 {
-	static const char	hex[] = "0123456789abcdef";
-	const unsigned char	*p;
-	size_t			 n = 2;
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s, *q;
+	size_t			 extra = 0, n;
+	char			*o;
 
-	for (p = (const unsigned char *)s; *p; p++)
-		n += *p < 0x20 ? 6 : (*p == '"' || *p == '\\') ? 2 : 1;
-	sb_grow(b, n);
+	for (q = p; *q != '\0'; q++)
+		if (*q < 0x20 || *q == '"' || *q == '\\')
+			extra += *q < 0x20 ? 5 : 1;
+	n = (size_t)(q - p);
+	sb_grow(b, n + extra + 2);
 	if (b->oom)
 		return;
-	b->p[b->len++] = '"';
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			b->p[b->len++] = '\\';
-			b->p[b->len++] = (char)*p;
-		} else if (*p < 0x20) {
-			memcpy(b->p + b->len, "\\u00", 4);
-			b->p[b->len + 4] = hex[*p >> 4];
-			b->p[b->len + 5] = hex[*p & 15];
-			b->len += 6;
-		} else
-			b->p[b->len++] = (char)*p;
+	o = b->p + b->len;
+	*o++ = '"';
+	if (extra == 0) {
+		memcpy(o, p, n);
+		o += n;
+	} else {
+		for (; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\') {
+				*o++ = '\\';
+				*o++ = (char)*p;
+			} else if (*p < 0x20) {
+				memcpy(o, "\\u00", 4);
+				o[4] = hex[*p >> 4];
+				o[5] = hex[*p & 15];
+				o += 6;
+			} else
+				*o++ = (char)*p;
+		}
 	}
-	b->p[b->len++] = '"';
-	b->p[b->len] = '\0';
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->p);
 }
 
+/* A decimal integer (snprintf costs ~10x more). */
 static void
 sb_int(struct sbuf *b, int64_t v)
 {
-	char	buf[24];
+	char		 buf[24], *e = buf + sizeof(buf) - 1, *d = e;
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	sb_put(b, buf);
+	*d = '\0';
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--d = '-';
+	sb_put(b, d);
 }
 
+/*
+ * A time as Keystone writes it. The last two formatted per thread are
+ * kept: a token's expiry and issue time repeat from one token to the next
+ * (gmtime_r + strftime + snprintf cost more than the rest of the body).
+ */
 static void
 sb_time(struct sbuf *b, int64_t us)
 {
-	char	buf[KG_TIME_LEN];
+	static __thread struct {
+		int64_t	us;
+		char	text[KG_TIME_LEN];
+	}			 last[2];
+	static __thread unsigned int next;
+	unsigned int		 i;
 
-	kg_time_fmt(us, buf);
-	sb_str(b, buf);
+	for (i = 0; i < 2; i++)
+		if (last[i].us == us && last[i].text[0] != '\0')
+			break;
+	if (i == 2) {
+		i = next++ & 1;
+		kg_time_fmt(us, last[i].text);
+		last[i].us = us;
+	}
+	sb_str(b, last[i].text);
 }
 
 /* {"id":..,"name":..} */
@@ -1268,12 +1309,44 @@ compose(const char *body, const char *cat)
 	return r;
 }
 
+/*
+ * compose() with the catalog when with_catalog: copied straight from the
+ * cache under its lock when it is current, not duplicated first.
+ */
+static char *
+reply_text(struct tokens *t, struct store *st, int64_t gen, const char *body,
+    int with_catalog, struct kg_err *err)
+{
+	char	*r = NULL, *cat;
+	int	 hit = 0;
+
+	if (!with_catalog)
+		r = compose(body, NULL);
+	else {
+		pthread_mutex_lock(&t->catlock);
+		if (t->catalog != NULL && t->cat_gen == gen) {
+			hit = 1;
+			r = compose(body, t->catalog);
+		}
+		pthread_mutex_unlock(&t->catlock);
+		if (!hit) {
+			if ((cat = catalog_text(t, st, gen, err)) == NULL)
+				return NULL;
+			r = compose(body, cat);
+			free(cat);
+		}
+	}
+	if (r == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	return r;
+}
+
 int
 tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
     int allow_expired, int with_catalog, const char *caller, struct kg_ctx *ctx,
     char **reply, struct kg_err *err)
 {
-	char	*body = NULL, *cat = NULL;
+	char	*body = NULL;
 	int64_t	 gen;
 
 	*reply = NULL;
@@ -1285,21 +1358,14 @@ tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
 	req_gen.t = NULL;
 	if (validate(t, st, token, allow_expired, gen, ctx, NULL, &body, err) == -1)
 		return -1;
-	if (with_catalog && ctx->scope != KG_SCOPE_NONE &&
-	    (cat = catalog_text(t, st, gen, err)) == NULL)
-		goto fail;
-	if ((*reply = compose(body, cat)) == NULL) {
-		kg_errf(err, KG_EINTERNAL, "out of memory");
-		goto fail;
+	*reply = reply_text(t, st, gen, body, with_catalog &&
+	    ctx->scope != KG_SCOPE_NONE, err);
+	free(body);
+	if (*reply == NULL) {
+		kg_ctx_free(ctx);
+		return -1;
 	}
-	free(body);
-	free(cat);
 	return 0;
- fail:
-	kg_ctx_free(ctx);
-	free(body);
-	free(cat);
-	return -1;
 }
 
 int
@@ -1328,15 +1394,51 @@ tokens_authenticate(struct tokens *t, struct store *st, const char *token,
  * Issuing.
  * --------------------------------------------------------------------- */
 
+/*
+ * Random bytes for audit ids come from a per-thread pool refilled
+ * AUDIT_POOL bytes at a time: each RAND_bytes call costs a getpid()
+ * syscall and a DRBG round (~5% of a token-method issue). Audit ids are
+ * public (every token body shows them), so the pool holds nothing secret;
+ * a forked child empties its copy (pthread_atfork) so it cannot repeat
+ * its parent's ids.
+ */
+#define AUDIT_POOL	512
+
+static __thread unsigned char	 apool[AUDIT_POOL];
+static __thread size_t		 apool_left;
+static pthread_once_t		 apool_once = PTHREAD_ONCE_INIT;
+
+static void
+apool_forked(void)
+{
+	/* The child has one thread: the one that forked, running this. */
+	kg_wipe(apool, sizeof(apool));
+	apool_left = 0;
+}
+
+static void
+apool_init(void)
+{
+	pthread_atfork(NULL, NULL, apool_forked);
+}
+
 /* A Keystone-style audit id: 16 random bytes, base64url (22 chars). */
 static int
 new_audit_id(char out[AUDIT_BUF])
 {
-	unsigned char	b[16];
+	unsigned char	*b;
 
-	if (kg_random(b, sizeof(b)) == -1 ||
-	    kg_b64url_encode(b, sizeof(b), out, AUDIT_BUF) != AUDIT_LEN)
+	pthread_once(&apool_once, apool_init);
+	if (apool_left < 16) {
+		if (kg_random(apool, sizeof(apool)) == -1)
+			return -1;
+		apool_left = sizeof(apool);
+	}
+	b = apool + sizeof(apool) - apool_left;
+	apool_left -= 16;
+	if (kg_b64url_encode(b, 16, out, AUDIT_BUF) != AUDIT_LEN)
 		return -1;
+	memset(b, 0, 16);		/* never handed out twice */
 	return 0;
 }
 
@@ -1447,7 +1549,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	struct tinfo	 oi;
 	struct kg_ctx	 orig;
 	struct tlists	 tl;
-	char		*claims = NULL, *body = NULL, *cat = NULL, aid[AUDIT_BUF];
+	char		*claims = NULL, *body = NULL, aid[AUDIT_BUF];
 	char		*m, *save = NULL;
 	unsigned char	 skey[32];
 	int64_t		 gen, iat_us, exp_s;
@@ -1542,13 +1644,9 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
-	if (with_catalog && s.scope != KG_SCOPE_NONE &&
-	    (cat = catalog_text(t, st, gen, err)) == NULL)
+	if ((*reply = reply_text(t, st, gen, body, with_catalog &&
+	    s.scope != KG_SCOPE_NONE, err)) == NULL)
 		goto done;
-	if ((*reply = compose(body, cat)) == NULL) {
-		kg_errf(err, KG_EINTERNAL, "out of memory");
-		goto done;
-	}
 	ret = 0;
  done:
 	store_read_end(st, tx);
@@ -1568,7 +1666,6 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	kg_ctx_free(&orig);
 	free(claims);
 	free(body);
-	free(cat);
 	tstate_free(&s);
 	return ret;
 }

@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "server/assign_json.h"
+#include "server/apijson.h"
 #include "store/revoke.h"
 
 /* ------------------------------------------------------------------------
@@ -226,7 +226,7 @@ grant_list(struct req *r, const struct grant_spec *g, struct kg_err *err)
 	if (store_grant_roles(r->st, g->is_group, ref.actor_id, g->kind,
 	    ref.target_id, g->inherited, &v, &n, err) == -1)
 		return -1;
-	ret = assign_reply_roles(r, v, n, err);
+	ret = apij_reply_roles(r, v, n, err);
 	kg_role_list_free(v, n);
 	return ret;
 }
@@ -362,7 +362,7 @@ format_assignment(struct req *r, const struct kg_assignment *a, int names,
 		if (a->via_group[0] != '\0') {
 			snprintf(mpath, sizeof(mpath), "/groups/%s/users/%s",
 			    a->via_group, a->actor_id);
-			assign_url(r, mpath, url, sizeof(url));
+			apij_url(r, mpath, url, sizeof(url));
 			if (json_object_set_new(links, "membership",
 			    json_string(url)) == -1)
 				goto oom;
@@ -395,14 +395,14 @@ format_assignment(struct req *r, const struct kg_assignment *a, int names,
 		snprintf(url, sizeof(url), "/OS-INHERIT%s/inherited_to_projects", link);
 		kg_strlcpy(link, url, sizeof(link));
 	}
-	assign_url(r, link, url, sizeof(url));
+	apij_url(r, link, url, sizeof(url));
 	if (json_object_set_new(links, "assignment", json_string(url)) == -1)
 		goto oom;
 	if (a->prior_role[0] != '\0') {
 		/* Keystone's own text, prior and implied as it names them. */
 		snprintf(link, sizeof(link), "/prior_role/%s/implies/%s", a->role_id,
 		    a->prior_role);
-		assign_url(r, link, url, sizeof(url));
+		apij_url(r, link, url, sizeof(url));
 		if (json_object_set_new(links, "prior_role", json_string(url)) == -1)
 			goto oom;
 	}
@@ -413,11 +413,11 @@ format_assignment(struct req *r, const struct kg_assignment *a, int names,
  fail:
 	json_decref(e);
 	if (err->kind == KG_OK)
-		kg_errf(err, KG_EINTERNAL, "out of memory");
+		apij_oom(err);
 	return NULL;
  oom:
 	json_decref(e);
-	kg_errf(err, KG_EINTERNAL, "out of memory");
+	apij_oom(err);
 	return NULL;
 }
 
@@ -456,9 +456,9 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	f.domain_id = arg(r, "scope.domain.id");
 	sys = arg(r, "scope.system");
 	f.system = sys != NULL && strcmp(sys, "all") == 0;
-	f.effective = assign_query_true(r, "effective");
-	f.include_subtree = assign_query_true(r, "include_subtree");
-	names = assign_query_true(r, "include_names");
+	f.effective = apij_query_true(r, "effective");
+	f.include_subtree = apij_query_true(r, "include_subtree");
+	names = apij_query_true(r, "include_names");
 	inh = req_query(r, "scope.OS-INHERIT:inherited_to");
 	f.inherited = inh == NULL ? -1 : strcmp(inh, "projects") == 0;
 
@@ -505,7 +505,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
 		return -1;
 	if ((list = json_array()) == NULL) {
-		kg_errf(err, KG_EINTERNAL, "out of memory");
+		apij_oom(err);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -519,18 +519,13 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		if ((o = format_assignment(r, &v[i], names, err)) == NULL)
 			goto done;
 		if (json_array_append_new(list, o) == -1) {
-			kg_errf(err, KG_EINTERNAL, "out of memory");
+			apij_oom(err);
 			goto done;
 		}
 	}
-	r->out = json_pack("{s:o, s:o}", "role_assignments", list, "links",
-	    assign_links(r));
+	ret = apij_reply_list_links(r, "role_assignments", list,
+	    apij_query_links(r), err);
 	list = NULL;
-	if (r->out == NULL) {
-		kg_errf(err, KG_EINTERNAL, "out of memory");
-		goto done;
-	}
-	ret = 200;
  done:
 	json_decref(list);
 	free(v);

@@ -9,7 +9,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "server/http.h"
+#include "server/apijson.h"
 #include "server/metrics.h"
 #include "store/identity.h"
 #include "store/revoke.h"
@@ -49,44 +49,47 @@ wrong_type(struct kg_err *err, const char *path, const json_t *v, const char *ty
 }
 
 /*
- * Optional string member key of o (NULL when absent); -1 when present but
- * not a string.
+ * Optional member key of o under path, of JSON type type (a string or an
+ * object): *out NULL when absent; -1 when present with another type.
  */
+static int
+opt_member(json_t *o, const char *key, const char *path, json_type type,
+    json_t **out, struct kg_err *err)
+{
+	json_t	*v = json_object_get(o, key);
+	char	 p[128];
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (json_typeof(v) != type) {
+		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
+		return wrong_type(err, p, v, type == JSON_STRING ? "string" :
+		    "object", strcmp(key, "password") == 0);
+	}
+	*out = v;
+	return 0;
+}
+
+/* Optional string member (NULL when absent). */
 static int
 opt_str(json_t *o, const char *key, const char *path, const char **out,
     struct kg_err *err)
 {
-	json_t	*v = json_object_get(o, key);
-	char	 p[128];
+	json_t	*v;
+	int	 rc;
 
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v)) {
-		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
-		return wrong_type(err, p, v, "string", strcmp(key, "password") == 0);
-	}
+	rc = opt_member(o, key, path, JSON_STRING, &v, err);
 	*out = json_string_value(v);
-	return 0;
+	return rc;
 }
 
-/* Optional object member; -1 when present but not an object. */
+/* Optional object member (NULL when absent). */
 static int
 opt_obj(json_t *o, const char *key, const char *path, json_t **out,
     struct kg_err *err)
 {
-	json_t	*v = json_object_get(o, key);
-	char	 p[128];
-
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_object(v)) {
-		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
-		return wrong_type(err, p, v, "object", 0);
-	}
-	*out = v;
-	return 0;
+	return opt_member(o, key, path, JSON_OBJECT, out, err);
 }
 
 /* A {"id", "name"} domain reference; one of them is required. */
@@ -215,7 +218,7 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 	if (auth != NULL && !json_is_object(auth))
 		return wrong_type(err, "", auth, "object", 0);
 	if ((id = json_object_get(auth, "identity")) == NULL)
-		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+		return apij_required(err, "identity");
 	if (!json_is_object(id))
 		return wrong_type(err, "identity", id, "object", 0);
 	if ((methods = json_object_get(id, "methods")) == NULL)
@@ -270,7 +273,7 @@ issue_token(struct req *r, struct kg_err *err)
 	char			*tok, *reply;
 
 	if (r->body == NULL)
-		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
 	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,
@@ -329,7 +332,7 @@ validate_token(struct req *r, struct kg_err *err)
 	    "identity:validate_token", &tgt, err) == -1 ||
 	    (r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
 		if (err->kind == KG_OK)
-			kg_errf(err, KG_EINTERNAL, "out of memory");
+			apij_oom(err);
 		kg_ctx_free(&sctx);
 		free(reply);
 		return -1;
@@ -372,44 +375,14 @@ get_catalog(struct req *r, struct kg_err *err)
 		    "produce a service catalog.");
 	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)
 		return -1;
-	r->out = json_pack("{s:o, s:o}", "catalog", cat, "links", req_links(r));
-	return 200;
+	return apij_reply_list(r, "catalog", cat, err);
 }
 
-/* Merge the "extra" JSON text of an object into o (columns win). */
-static void
-merge_extra(json_t *o, const char *extra)
-{
-	json_t		*x, *v;
-	const char	*k;
-
-	if (extra == NULL || (x = json_loads(extra, 0, NULL)) == NULL)
-		return;
-	json_object_foreach(x, k, v)
-		if (json_object_get(o, k) == NULL)
-			json_object_set(o, k, v);
-	json_decref(x);
-}
-
-static json_t *
-project_json(struct req *r, const struct kg_project *p)
-{
-	json_t	*o, *tags = json_array();
-	size_t	 i;
-
-	for (i = 0; i < p->ntags; i++)
-		json_array_append_new(tags, json_string(p->tags[i]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:{}, s:o}",
-	    "id", p->id, "name", p->name, "domain_id", p->domain_id,
-	    "description", p->description ? p->description : "",
-	    "enabled", p->enabled,
-	    "parent_id", p->parent_id[0] ? p->parent_id : p->domain_id,
-	    "is_domain", 0, "tags", tags, "options",
-	    "links", req_self_link(r, "projects", p->id));
-	merge_extra(o, p->extra);
-	return o;
-}
-
+/*
+ * A domain as /v3/auth/domains shows it: unlike apij_domain (GET
+ * /v3/domains), "tags" is always empty and the other extra attributes
+ * are merged in.
+ */
 static json_t *
 domain_json(struct req *r, const struct kg_domain *d)
 {
@@ -419,7 +392,7 @@ domain_json(struct req *r, const struct kg_domain *d)
 	    "name", d->name, "description", d->description ? d->description : "",
 	    "enabled", d->enabled, "tags", "options",
 	    "links", req_self_link(r, "domains", d->id));
-	merge_extra(o, d->extra);
+	apij_merge_extra(o, d->extra);
 	return o;
 }
 
@@ -444,7 +417,7 @@ list_targets(struct req *r, enum kg_scope_kind kind, struct kg_err *err)
 		if (kind == KG_SCOPE_PROJECT) {
 			memset(&p, 0, sizeof(p));
 			if ((rc = store_project_get(r->st, ids[i], &p, err)) == 0)
-				json_array_append_new(list, project_json(r, &p));
+				json_array_append_new(list, apij_project(r, &p));
 			kg_project_free(&p);
 		} else {
 			memset(&d, 0, sizeof(d));
@@ -458,9 +431,8 @@ list_targets(struct req *r, enum kg_scope_kind kind, struct kg_err *err)
 		json_decref(list);
 		return -1;
 	}
-	r->out = json_pack("{s:o, s:o}", kind == KG_SCOPE_PROJECT ? "projects" :
-	    "domains", list, "links", req_links(r));
-	return 200;
+	return apij_reply_list(r, kind == KG_SCOPE_PROJECT ? "projects" :
+	    "domains", list, err);
 }
 
 static int
@@ -492,8 +464,7 @@ get_system(struct req *r, struct kg_err *err)
 	free(roles);
 	if (n > 0)
 		json_array_append_new(sys, json_pack("{s:b}", "all", 1));
-	r->out = json_pack("{s:o, s:o}", "system", sys, "links", req_links(r));
-	return 200;
+	return apij_reply_list(r, "system", sys, err);
 }
 
 /* GET /v3/OS-KEYGATE/jwks and /.well-known/jwks.json (no auth). */
@@ -501,7 +472,7 @@ static int
 get_jwks(struct req *r, struct kg_err *err)
 {
 	if ((r->out = tokens_jwks(r->srv->tokens)) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+		return apij_oom(err);
 	return 200;
 }
 
@@ -554,8 +525,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		json_array_append_new(list, o);
 	}
 	free(ev);
-	r->out = json_pack("{s:o, s:o}", "events", list, "links", req_links(r));
-	return 200;
+	return apij_reply_list(r, "events", list, err);
 }
 
 const struct route api_auth_routes[] = {

@@ -11,147 +11,11 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "server/http.h"
+#include "server/apijson.h"
 #include "store/catalog.h"
 
-/* ------------------------------------------------------------------------
- * Request validation, with Keystone's (jsonschema's) error texts.
- * --------------------------------------------------------------------- */
-
-/* Render v as Python's repr() would (quote: strings in '...'). */
-static void
-pyrepr(const json_t *v, int quote, char *out, size_t outsz)
-{
-	char	*s;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
-		break;
-	case JSON_INTEGER:
-		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		snprintf(out, outsz, "%g", json_real_value(v));
-		break;
-	case JSON_TRUE:
-		snprintf(out, outsz, "True");
-		break;
-	case JSON_FALSE:
-		snprintf(out, outsz, "False");
-		break;
-	case JSON_NULL:
-		snprintf(out, outsz, "None");
-		break;
-	default:
-		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		snprintf(out, outsz, "%s", s ? s : "?");
-		free(s);
-	}
-}
-
-/*
- * "Invalid input for field/attribute <attr>. Value: <v>. <why>", where why
- * is a format with one %s receiving repr(v). Returns -1.
- */
-static int
-bad_input(struct kg_err *err, const char *attr, const json_t *v, const char *why)
-{
-	char	val[96], rep[100], msg[200];
-
-	pyrepr(v, 0, val, sizeof(val));
-	pyrepr(v, 1, rep, sizeof(rep));
-	snprintf(msg, sizeof(msg), why, rep);
-	return kg_errf(err, KG_EBADREQ,
-	    "Invalid input for field/attribute %s. Value: %s. %s", attr, val, msg);
-}
-
-enum ftype {
-	F_STR,		/* string */
-	F_STRN,		/* string or null */
-	F_BOOL		/* boolean */
-};
-
-struct field {
-	const char	*name;
-	enum ftype	 type;
-	size_t		 minlen, maxlen;	/* strings; maxlen 0 = unlimited */
-};
-
-/* Check the type and length of every field of f present in obj. */
-static int
-check_fields(const json_t *obj, const struct field *f, size_t n, struct kg_err *err)
-{
-	const json_t	*v;
-	size_t		 i, len;
-
-	for (i = 0; i < n; i++) {
-		if ((v = json_object_get(obj, f[i].name)) == NULL)
-			continue;
-		switch (f[i].type) {
-		case F_BOOL:
-			if (!json_is_boolean(v))
-				return bad_input(err, f[i].name, v,
-				    "%s is not of type 'boolean'");
-			continue;
-		case F_STRN:
-			if (json_is_null(v))
-				continue;
-			if (!json_is_string(v))
-				return bad_input(err, f[i].name, v,
-				    "%s is not of type 'string', 'null'");
-			break;
-		case F_STR:
-			if (!json_is_string(v))
-				return bad_input(err, f[i].name, v,
-				    "%s is not of type 'string'");
-			break;
-		}
-		len = json_string_length(v);
-		if (len < f[i].minlen)
-			return bad_input(err, f[i].name, v, "%s is too short");
-		if (f[i].maxlen != 0 && len > f[i].maxlen)
-			return bad_input(err, f[i].name, v, "%s is too long");
-		if (strlen(json_string_value(v)) != len)
-			return bad_input(err, f[i].name, v, "%s contains NUL");
-	}
-	return 0;
-}
-
-/*
- * The member object of a request body ({"region": {...}}): 400 when the
- * body or member is missing or not an object, or (nonempty) when empty.
- */
-static json_t *
-body_member(struct req *r, const char *key, int nonempty, struct kg_err *err)
-{
-	json_t	*m;
-
-	if (r->body == NULL || (m = json_object_get(r->body, key)) == NULL) {
-		kg_errf(err, KG_EBADREQ, "'%s' is a required property", key);
-		return NULL;
-	}
-	if (!json_is_object(m)) {
-		bad_input(err, key, m, "%s is not of type 'object'");
-		return NULL;
-	}
-	if (nonempty && json_object_size(m) == 0) {
-		bad_input(err, key, m, "%s does not have enough properties");
-		return NULL;
-	}
-	return m;
-}
-
-static int
-require(const json_t *m, const char *member, const char *name, struct kg_err *err)
-{
-	char	msg[64];
-
-	if (json_object_get(m, name) != NULL)
-		return 0;
-	snprintf(msg, sizeof(msg), "'%s' is a required property", name);
-	return bad_input(err, member, m, msg);
-}
+/* Catalog bodies: other top-level members are ignored; jsonschema's texts. */
+#define BODY	(APIJ_BODY_OPEN | APIJ_BODY_REPR)
 
 /* String value of m[name], or NULL when absent or null. */
 static const char *
@@ -160,113 +24,17 @@ str_or_null(const json_t *m, const char *name)
 	return json_string_value(json_object_get(m, name));
 }
 
-/* Keystone's _require_matching_id: an "id" in a PATCH body must be the URL's. */
-static int
-require_matching_id(const json_t *m, const char *id, struct kg_err *err)
-{
-	const json_t	*v = json_object_get(m, "id");
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
-	return 0;
-}
-
-static int
-is_known(const char *key, const char *const *known)
-{
-	for (; *known != NULL; known++)
-		if (strcmp(key, *known) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The "extra" JSON text for an object: old_extra (may be NULL) updated
- * with every attribute of m that is not a column (known) and not "links".
- * malloc'd, or NULL with err set.
- */
-static char *
-extra_build(const json_t *m, const char *const *known, const char *old_extra,
-    struct kg_err *err)
-{
-	json_t		*x = NULL, *v;
-	const char	*k;
-	char		*s;
-
-	if (old_extra != NULL)
-		x = json_loads(old_extra, 0, NULL);
-	if (!json_is_object(x)) {
-		json_decref(x);
-		x = json_object();
-	}
-	json_object_foreach((json_t *)m, k, v) {
-		if (is_known(k, known) || strcmp(k, "links") == 0)
-			continue;
-		json_object_set(x, k, v);
-	}
-	s = json_dumps(x, JSON_COMPACT);
-	json_decref(x);
-	if (s == NULL)
-		kg_errf(err, KG_EINTERNAL, "out of memory");
-	return s;
-}
-
-/* Add the attributes of the extra text to o (never replacing columns). */
-static void
-extra_merge(json_t *o, const char *extra)
-{
-	json_t		*x, *v;
-	const char	*k;
-
-	if (extra == NULL || (x = json_loads(extra, 0, NULL)) == NULL)
-		return;
-	if (json_is_object(x))
-		json_object_foreach(x, k, v)
-			if (json_object_get(o, k) == NULL)
-				json_object_set(o, k, v);
-	json_decref(x);
-}
-
-static int
-oom(struct kg_err *err)
-{
-	return kg_errf(err, KG_EINTERNAL, "out of memory");
-}
-
-/* r->out = {"links": req_links, key: list}; steals list. */
-static int
-reply_list(struct req *r, const char *key, json_t *list, struct kg_err *err)
-{
-	if (list == NULL)
-		return oom(err);
-	r->out = json_pack("{s:o, s:o}", key, list, "links", req_links(r));
-	return r->out ? 200 : oom(err);
-}
-
-/* r->out = {key: obj}; steals obj. */
-static int
-reply_member(struct req *r, const char *key, json_t *obj, int status,
-    struct kg_err *err)
-{
-	if (obj == NULL)
-		return oom(err);
-	r->out = json_pack("{s:o}", key, obj);
-	return r->out ? status : oom(err);
-}
-
 /* ------------------------------------------------------------------------
  * Regions.
  * --------------------------------------------------------------------- */
 
-static const struct field region_fields[] = {
-	{ "id", F_STRN, 0, 255 },
-	{ "description", F_STRN, 0, 255 },
-	{ "parent_region_id", F_STRN, 1, 255 },
+static const struct apij_field region_fields[] = {
+	{ "id", APIJ_F_STRN, 0, 255, 0 },
+	{ "description", APIJ_F_STRN, 0, 255, 0 },
+	{ "parent_region_id", APIJ_F_STRN, 1, 255, 0 },
 };
 static const char *const region_known[] = {
-	"id", "description", "parent_region_id", NULL
+	"id", "description", "parent_region_id", "links", NULL
 };
 
 static json_t *
@@ -280,7 +48,7 @@ region_json(struct req *r, const struct kg_region *g)
 	    json_string(g->parent_region_id) : json_null(),
 	    "links", req_self_link(r, "regions", g->id));
 	if (o != NULL)
-		extra_merge(o, g->extra);
+		apij_merge_extra(o, g->extra);
 	return o;
 }
 
@@ -300,7 +68,7 @@ list_regions(struct req *r, struct kg_err *err)
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, region_json(r, &v[i]));
 	kg_region_list_free(v, n);
-	return reply_list(r, "regions", list, err);
+	return apij_reply_list(r, "regions", list, err);
 }
 
 static int
@@ -315,7 +83,7 @@ get_region(struct req *r, struct kg_err *err)
 		return -1;
 	o = region_json(r, &g);
 	kg_region_free(&g);
-	return reply_member(r, "region", o, 200, err);
+	return apij_reply_member(r, "region", o, 200, err);
 }
 
 /* Create the region described by m with id (shared by POST and PUT). */
@@ -329,13 +97,14 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 
 	memset(&g, 0, sizeof(g));
 	if (strlen(id) >= sizeof(g.id))
-		return bad_input(err, "id", json_object_get(m, "id"), "%s is too long");
+		return apij_bad_input(err, "id", json_object_get(m, "id"),
+		    "%s is too long");
 	kg_strlcpy(g.id, id, sizeof(g.id));
 	kg_strlcpy(g.parent_region_id, str_or_null(m, "parent_region_id") ?
 	    str_or_null(m, "parent_region_id") : "", sizeof(g.parent_region_id));
 	g.description = (char *)(str_or_null(m, "description") ?
 	    str_or_null(m, "description") : "");
-	if ((extra = extra_build(m, region_known, NULL, err)) == NULL)
+	if ((extra = apij_extra(m, region_known, NULL, err)) == NULL)
 		return -1;
 	g.extra = extra;
 	ret = store_region_create(r->st, &g, err);
@@ -346,7 +115,7 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 		return -1;
 	o = region_json(r, &g);
 	kg_region_free(&g);
-	return reply_member(r, "region", o, 201, err);
+	return apij_reply_member(r, "region", o, 201, err);
 }
 
 static int
@@ -358,8 +127,8 @@ create_region(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "region", 0, err)) == NULL ||
-	    check_fields(m, region_fields, 3, err) == -1)
+	if ((m = apij_body_object(r, "region", BODY, err)) == NULL ||
+	    apij_check_fields(m, region_fields, 3, err) == -1)
 		return -1;
 	/* An id may be given (historical; PUT is the documented way). */
 	if ((id = str_or_null(m, "id")) == NULL || *id == '\0') {
@@ -378,8 +147,8 @@ put_region(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "region", 0, err)) == NULL ||
-	    check_fields(m, region_fields, 3, err) == -1)
+	if ((m = apij_body_object(r, "region", BODY, err)) == NULL ||
+	    apij_check_fields(m, region_fields, 3, err) == -1)
 		return -1;
 	if (json_object_get(m, "id") != NULL &&
 	    ((id = str_or_null(m, "id")) == NULL || strcmp(id, r->params[0]) != 0))
@@ -393,35 +162,27 @@ update_region(struct req *r, struct kg_err *err)
 {
 	struct kg_region	 g;
 	json_t			*m, *v, *o;
-	char			*extra = NULL;
 	int			 ret = -1;
 
 	memset(&g, 0, sizeof(g));
 	if (req_authorize(r, "identity:update_region", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "region", 1, err)) == NULL ||
-	    check_fields(m, region_fields, 3, err) == -1 ||
-	    require_matching_id(m, r->params[0], err) == -1)
+	if ((m = apij_body_object(r, "region", BODY | APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    apij_check_fields(m, region_fields, 3, err) == -1 ||
+	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	if (store_begin(r->st, err) == -1)
 		return -1;
 	if (store_region_get(r->st, r->params[0], &g, err) == -1)
 		goto done;
-	if ((v = json_object_get(m, "description")) != NULL) {
-		free(g.description);
-		if ((g.description = strdup(json_is_string(v) ?
-		    json_string_value(v) : "")) == NULL) {
-			oom(err);
-			goto done;
-		}
-	}
+	if (apij_set_text(m, "description", &g.description, err) == -1)
+		goto done;
 	if ((v = json_object_get(m, "parent_region_id")) != NULL)
 		kg_strlcpy(g.parent_region_id, json_is_string(v) ?
 		    json_string_value(v) : "", sizeof(g.parent_region_id));
-	if ((extra = extra_build(m, region_known, g.extra, err)) == NULL)
+	if (apij_set_extra(m, region_known, &g.extra, err) == -1)
 		goto done;
-	free(g.extra);
-	g.extra = extra;
 	if (store_region_update(r->st, &g, err) == -1 ||
 	    store_commit(r->st, err) == -1)
 		goto done;
@@ -434,7 +195,7 @@ update_region(struct req *r, struct kg_err *err)
 	}
 	o = region_json(r, &g);
 	kg_region_free(&g);
-	return reply_member(r, "region", o, 200, err);
+	return apij_reply_member(r, "region", o, 200, err);
 }
 
 static int
@@ -456,14 +217,14 @@ delete_region(struct req *r, struct kg_err *err)
  * Services.
  * --------------------------------------------------------------------- */
 
-static const struct field service_fields[] = {
-	{ "type", F_STR, 1, 255 },
-	{ "name", F_STR, 1, 255 },
-	{ "enabled", F_BOOL, 0, 0 },
-	{ "description", F_STRN, 0, 0 },
+static const struct apij_field service_fields[] = {
+	{ "type", APIJ_F_STR, 1, 255, 0 },
+	{ "name", APIJ_F_STR, 1, 255, 0 },
+	{ "enabled", APIJ_F_BOOL, 0, 0, 0 },
+	{ "description", APIJ_F_STRN, 0, 0, 0 },
 };
 static const char *const service_known[] = {
-	"id", "type", "name", "description", "enabled", NULL
+	"id", "type", "name", "description", "enabled", "links", NULL
 };
 
 static json_t *
@@ -478,7 +239,7 @@ service_json(struct req *r, const struct kg_service *s)
 	if (o != NULL && s->description != NULL && s->description[0] != '\0')
 		json_object_set_new(o, "description", json_string(s->description));
 	if (o != NULL)
-		extra_merge(o, s->extra);
+		apij_merge_extra(o, s->extra);
 	return o;
 }
 
@@ -498,7 +259,7 @@ list_services(struct req *r, struct kg_err *err)
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, service_json(r, &v[i]));
 	kg_service_list_free(v, n);
-	return reply_list(r, "services", list, err);
+	return apij_reply_list(r, "services", list, err);
 }
 
 static int
@@ -513,7 +274,7 @@ get_service(struct req *r, struct kg_err *err)
 		return -1;
 	o = service_json(r, &s);
 	kg_service_free(&s);
-	return reply_member(r, "service", o, 200, err);
+	return apij_reply_member(r, "service", o, 200, err);
 }
 
 /* Apply the attributes of m to s (columns and extra). */
@@ -521,7 +282,6 @@ static int
 service_apply(struct kg_service *s, const json_t *m, struct kg_err *err)
 {
 	const json_t	*v;
-	char		*p;
 
 	if ((v = json_object_get(m, "type")) != NULL)
 		kg_strlcpy(s->type, json_string_value(v), sizeof(s->type));
@@ -529,16 +289,9 @@ service_apply(struct kg_service *s, const json_t *m, struct kg_err *err)
 		kg_strlcpy(s->name, json_string_value(v), sizeof(s->name));
 	if ((v = json_object_get(m, "enabled")) != NULL)
 		s->enabled = json_is_true(v);
-	if ((v = json_object_get(m, "description")) != NULL) {
-		if ((p = strdup(json_is_string(v) ? json_string_value(v) : "")) == NULL)
-			return oom(err);
-		free(s->description);
-		s->description = p;
-	}
-	if ((p = extra_build(m, service_known, s->extra, err)) == NULL)
+	if (apij_set_text(m, "description", &s->description, err) == -1 ||
+	    apij_set_extra(m, service_known, &s->extra, err) == -1)
 		return -1;
-	free(s->extra);
-	s->extra = p;
 	return 0;
 }
 
@@ -551,9 +304,9 @@ create_service(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_service", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "service", 0, err)) == NULL ||
-	    check_fields(m, service_fields, 4, err) == -1 ||
-	    require(m, "service", "type", err) == -1)
+	if ((m = apij_body_object(r, "service", BODY, err)) == NULL ||
+	    apij_check_fields(m, service_fields, 4, err) == -1 ||
+	    apij_require(m, "service", "type", err) == -1)
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.enabled = 1;
@@ -568,7 +321,7 @@ create_service(struct req *r, struct kg_err *err)
 	kg_service_free(&s);
 	if (ret == -1)
 		return -1;
-	return reply_member(r, "service", o, 201, err);
+	return apij_reply_member(r, "service", o, 201, err);
 }
 
 static int
@@ -579,9 +332,10 @@ update_service(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_service", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "service", 1, err)) == NULL ||
-	    check_fields(m, service_fields, 4, err) == -1 ||
-	    require_matching_id(m, r->params[0], err) == -1)
+	if ((m = apij_body_object(r, "service", BODY | APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    apij_check_fields(m, service_fields, 4, err) == -1 ||
+	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	if (store_begin(r->st, err) == -1)
 		return -1;
@@ -598,7 +352,7 @@ update_service(struct req *r, struct kg_err *err)
 	}
 	o = service_json(r, &s);
 	kg_service_free(&s);
-	return reply_member(r, "service", o, 200, err);
+	return apij_reply_member(r, "service", o, 200, err);
 }
 
 static int
@@ -615,20 +369,20 @@ delete_service(struct req *r, struct kg_err *err)
  * Endpoints.
  * --------------------------------------------------------------------- */
 
-static const struct field endpoint_fields[] = {
-	{ "interface", F_STR, 0, 0 },
-	{ "region_id", F_STRN, 0, 0 },
-	{ "region", F_STRN, 0, 0 },
-	{ "service_id", F_STR, 0, 0 },
-	{ "url", F_STR, 0, 225 },
-	{ "enabled", F_BOOL, 0, 0 },
-	{ "name", F_STR, 0, 0 },
-	{ "description", F_STRN, 0, 0 },
+static const struct apij_field endpoint_fields[] = {
+	{ "interface", APIJ_F_STR, 0, 0, 0 },
+	{ "region_id", APIJ_F_STRN, 0, 0, 0 },
+	{ "region", APIJ_F_STRN, 0, 0, 0 },
+	{ "service_id", APIJ_F_STR, 0, 0, 0 },
+	{ "url", APIJ_F_STR, 0, 225, 0 },
+	{ "enabled", APIJ_F_BOOL, 0, 0, 0 },
+	{ "name", APIJ_F_STR, 0, 0, 0 },
+	{ "description", APIJ_F_STRN, 0, 0, 0 },
 };
 /* "region" is an alias of region_id on input, never stored in extra. */
 static const char *const endpoint_known[] = {
 	"id", "interface", "region_id", "region", "service_id", "url", "enabled",
-	"legacy_endpoint_id", NULL
+	"legacy_endpoint_id", "links", NULL
 };
 
 static int
@@ -712,15 +466,16 @@ endpoint_check(const json_t *m, struct kg_err *err)
 {
 	const json_t	*v;
 
-	if (check_fields(m, endpoint_fields, 8, err) == -1)
+	if (apij_check_fields(m, endpoint_fields, 8, err) == -1)
 		return -1;
 	if ((v = json_object_get(m, "interface")) != NULL &&
 	    !interface_valid(json_string_value(v)))
-		return bad_input(err, "interface", v,
+		return apij_bad_input(err, "interface", v,
 		    "%s is not one of ['admin', 'internal', 'public']");
 	if ((v = json_object_get(m, "url")) != NULL &&
 	    !url_scheme_ok(json_string_value(v)))
-		return bad_input(err, "url", v, "%s does not match '^[a-zA-Z0-9+.-]+:.+'");
+		return apij_bad_input(err, "url", v,
+		    "%s does not match '^[a-zA-Z0-9+.-]+:.+'");
 	return 0;
 }
 
@@ -736,7 +491,7 @@ endpoint_json(struct req *r, const struct kg_endpoint *e)
 	    "enabled", e->enabled, "links", req_self_link(r, "endpoints", e->id));
 	json_decref(reg);
 	if (o != NULL)
-		extra_merge(o, e->extra);
+		apij_merge_extra(o, e->extra);
 	return o;
 }
 
@@ -810,7 +565,6 @@ static int
 endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 {
 	const json_t	*v;
-	char		*p;
 
 	if ((v = json_object_get(m, "interface")) != NULL)
 		kg_strlcpy(e->interface, json_string_value(v), sizeof(e->interface));
@@ -818,16 +572,9 @@ endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 		kg_strlcpy(e->service_id, json_string_value(v), sizeof(e->service_id));
 	if ((v = json_object_get(m, "enabled")) != NULL)
 		e->enabled = json_is_true(v);
-	if ((v = json_object_get(m, "url")) != NULL) {
-		if ((p = strdup(json_string_value(v))) == NULL)
-			return oom(err);
-		free(e->url);
-		e->url = p;
-	}
-	if ((p = extra_build(m, endpoint_known, e->extra, err)) == NULL)
+	if (apij_set_text(m, "url", &e->url, err) == -1 ||
+	    apij_set_extra(m, endpoint_known, &e->extra, err) == -1)
 		return -1;
-	free(e->extra);
-	e->extra = p;
 	return 0;
 }
 
@@ -852,7 +599,7 @@ list_endpoints(struct req *r, struct kg_err *err)
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, endpoint_json(r, &v[i]));
 	kg_endpoint_list_free(v, n);
-	return reply_list(r, "endpoints", list, err);
+	return apij_reply_list(r, "endpoints", list, err);
 }
 
 static int
@@ -867,7 +614,7 @@ get_endpoint(struct req *r, struct kg_err *err)
 		return -1;
 	o = endpoint_json(r, &e);
 	kg_endpoint_free(&e);
-	return reply_member(r, "endpoint", o, 200, err);
+	return apij_reply_member(r, "endpoint", o, 200, err);
 }
 
 static int
@@ -879,11 +626,11 @@ create_endpoint(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_endpoint", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "endpoint", 0, err)) == NULL ||
+	if ((m = apij_body_object(r, "endpoint", BODY, err)) == NULL ||
 	    endpoint_check(m, err) == -1 ||
-	    require(m, "endpoint", "interface", err) == -1 ||
-	    require(m, "endpoint", "service_id", err) == -1 ||
-	    require(m, "endpoint", "url", err) == -1)
+	    apij_require(m, "endpoint", "interface", err) == -1 ||
+	    apij_require(m, "endpoint", "service_id", err) == -1 ||
+	    apij_require(m, "endpoint", "url", err) == -1)
 		return -1;
 	if (!url_valid(str_or_null(m, "url")))
 		return kg_errf(err, KG_EBADREQ, "Cannot create an endpoint with an"
@@ -910,7 +657,7 @@ create_endpoint(struct req *r, struct kg_err *err)
 	kg_endpoint_free(&e);
 	if (ret == -1)
 		return -1;
-	return reply_member(r, "endpoint", o, 201, err);
+	return apij_reply_member(r, "endpoint", o, 201, err);
 }
 
 static int
@@ -922,9 +669,10 @@ update_endpoint(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_endpoint", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "endpoint", 1, err)) == NULL ||
+	if ((m = apij_body_object(r, "endpoint", BODY | APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
 	    endpoint_check(m, err) == -1 ||
-	    require_matching_id(m, r->params[0], err) == -1)
+	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	memset(&e, 0, sizeof(e));
 	if (store_begin(r->st, err) == -1)
@@ -945,7 +693,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 	kg_endpoint_free(&e);
 	if (ret == -1)
 		return -1;
-	return reply_member(r, "endpoint", o, 200, err);
+	return apij_reply_member(r, "endpoint", o, 200, err);
 }
 
 static int

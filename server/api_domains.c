@@ -9,7 +9,7 @@
 
 #include "common/util.h"
 #include "server/http.h"
-#include "server/idjson.h"
+#include "server/apijson.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 
@@ -30,11 +30,11 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 	char	**tv = NULL, *s = NULL;
 	size_t	 n = 0, i;
 
-	if ((s = idj_extra(obj, domain_known, old, err)) == NULL)
+	if ((s = apij_extra(obj, domain_known, old, err)) == NULL)
 		return NULL;
 	if ((tags = json_object_get(obj, "tags")) == NULL || json_is_null(tags))
 		return s;
-	if (idj_tags(tags, "tags", &tv, &n, err) == -1) {
+	if (apij_tags(tags, "tags", &tv, &n, err) == -1) {
 		free(s);
 		return NULL;
 	}
@@ -52,7 +52,7 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 	}
 	store_strv_free(tv, n);
 	if (s == NULL)
-		idj_oom(err);
+		apij_oom(err);
 	return s;
 }
 
@@ -61,11 +61,11 @@ static int
 domain_check(json_t *obj, int create, const char **name, const char **desc,
     int *enabled, struct kg_err *err)
 {
-	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
 	    DOMAIN_NAME_MAX, name, err) == -1 ||
-	    idj_string(obj, "description", IDJ_NULLABLE, 255, desc, err) == -1 ||
-	    idj_bool(obj, "enabled", enabled, NULL, err) == -1 ||
-	    idj_options(obj, err) == -1)
+	    apij_string(obj, "description", APIJ_NULLABLE, 255, desc, err) == -1 ||
+	    apij_bool(obj, "enabled", enabled, NULL, err) == -1 ||
+	    apij_options(obj, err) == -1)
 		return -1;
 	return 0;
 }
@@ -81,11 +81,12 @@ create_domain(struct req *r, struct kg_err *err)
 	memset(&d, 0, sizeof(d));
 	if (req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = idj_body_object(r, "domain", err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", 0, err)) == NULL)
 		return -1;
 	d.enabled = 1;
 	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1 ||
-	    idj_string(obj, "explicit_domain_id", IDJ_IDCHARS, 64, &eid, err) == -1)
+	    apij_string(obj, "explicit_domain_id", APIJ_IDCHARS, 64, &eid,
+	    err) == -1)
 		return -1;
 	if (eid != NULL) {
 		/* Keystone insists on its own id format (uuid4 hex). */
@@ -95,13 +96,13 @@ create_domain(struct req *r, struct kg_err *err)
 		kg_strlcpy(d.id, eid, sizeof(d.id));
 	} else if (kg_id_new(d.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
-	idj_strip(name, d.name, sizeof(d.name));
+	apij_strip(name, d.name, sizeof(d.name));
 	d.description = (char *)(desc ? desc : "");
 	if ((d.extra = domain_extra(obj, NULL, err)) == NULL)
 		return -1;
 	if (store_domain_create(r->st, &d, err) == -1)
 		goto done;
-	status = idj_reply_member(r, "domain", idj_domain(r, &d), 201, err);
+	status = apij_reply_member(r, "domain", apij_domain(r, &d), 201, err);
  done:
 	free(d.extra);
 	return status;
@@ -120,7 +121,7 @@ list_domains(struct req *r, struct kg_err *err)
 		t.domain_id = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_domains", &t, err) == -1)
 		return -1;
-	if (idj_query_bool(r, "enabled", &enabled, err) == -1)
+	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
 		return -1;
 	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n, err) == -1)
 		return -1;
@@ -130,10 +131,10 @@ list_domains(struct req *r, struct kg_err *err)
 		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
 		    strcmp(v[i].id, r->ctx->domain_id) != 0)
 			continue;
-		json_array_append_new(arr, idj_domain(r, &v[i]));
+		json_array_append_new(arr, apij_domain(r, &v[i]));
 	}
 	kg_domain_list_free(v, n);
-	return idj_reply_list(r, "domains", arr, err);
+	return apij_reply_list(r, "domains", arr, err);
 }
 
 /* Load domain id after checking rule on it (a missing domain is checked
@@ -143,22 +144,13 @@ load_domain(struct req *r, const char *rule, const char *id,
     struct kg_domain *d, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(d, 0, sizeof(*d));
 	t.domain_id = id;
-	found = store_domain_get(r->st, id, d, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
-	if (req_authorize(r, rule, &t, err) == -1) {
+	store_domain_get(r->st, id, d, &lerr);
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_domain_free(d);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -172,7 +164,7 @@ get_domain(struct req *r, struct kg_err *err)
 
 	if (load_domain(r, "identity:get_domain", r->params[0], &d, err) == -1)
 		return -1;
-	status = idj_reply_member(r, "domain", idj_domain(r, &d), 200, err);
+	status = apij_reply_member(r, "domain", apij_domain(r, &d), 200, err);
 	kg_domain_free(&d);
 	return status;
 }
@@ -188,11 +180,11 @@ update_domain(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = idj_body_object(r, "domain", err)) == NULL ||
-	    idj_not_empty(obj, "domain", err) == -1)
+	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
+	    err)) == NULL)
 		return -1;
 	memset(&d, 0, sizeof(d));
-	if (idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1)
+	if (apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1)
 		return -1;
 	if (id != NULL && strcmp(id, r->params[0]) != 0)
 		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
@@ -205,14 +197,9 @@ update_domain(struct req *r, struct kg_err *err)
 	if (domain_check(obj, 0, &name, &desc, &d.enabled, err) == -1)
 		goto done;
 	if (name != NULL)
-		idj_strip(name, d.name, sizeof(d.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(d.description);
-		if ((d.description = strdup(desc ? desc : "")) == NULL) {
-			idj_oom(err);
-			goto done;
-		}
-	}
+		apij_strip(name, d.name, sizeof(d.name));
+	if (apij_set_text(obj, "description", &d.description, err) == -1)
+		goto done;
 	if ((extra = domain_extra(obj, d.extra, err)) == NULL)
 		goto done;
 	free(d.extra);
@@ -228,7 +215,7 @@ update_domain(struct req *r, struct kg_err *err)
 		goto done;
 	}
 	tx = 0;
-	status = idj_reply_member(r, "domain", idj_domain(r, &d), 200, err);
+	status = apij_reply_member(r, "domain", apij_domain(r, &d), 200, err);
  done:
 	if (tx)
 		store_rollback(r->st);

@@ -9,7 +9,7 @@
 
 #include "common/util.h"
 #include "server/http.h"
-#include "server/idjson.h"
+#include "server/apijson.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 
@@ -27,23 +27,14 @@ load_group(struct req *r, const char *rule, const char *id, const char *user_id,
     struct kg_group *g, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(g, 0, sizeof(*g));
-	found = store_group_get(r->st, id, g, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
-	t.domain_id = found ? g->domain_id : NULL;
+	if (store_group_get(r->st, id, g, &lerr) == 0)
+		t.domain_id = g->domain_id;
 	t.user_id = user_id;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_group_free(g);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -53,10 +44,10 @@ static int
 group_check(json_t *obj, int create, const char **name, const char **desc,
     const char **domain_id, struct kg_err *err)
 {
-	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
 	    GROUP_NAME_MAX, name, err) == -1 ||
-	    idj_string(obj, "description", IDJ_NULLABLE, 0, desc, err) == -1 ||
-	    idj_string(obj, "domain_id", IDJ_IDCHARS, 64, domain_id, err) == -1)
+	    apij_string(obj, "description", APIJ_NULLABLE, 0, desc, err) == -1 ||
+	    apij_string(obj, "domain_id", APIJ_IDCHARS, 64, domain_id, err) == -1)
 		return -1;
 	return 0;
 }
@@ -72,10 +63,10 @@ create_group(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&g, 0, sizeof(g));
-	if ((obj = idj_body_object(r, "group", err)) == NULL ||
+	if ((obj = apij_body_object(r, "group", 0, err)) == NULL ||
 	    group_check(obj, 1, &name, &desc, &domain_id, err) == -1)
 		return -1;
-	kg_strlcpy(g.domain_id, domain_id ? domain_id : idj_default_domain(r),
+	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
 	t.domain_id = g.domain_id;
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
@@ -85,12 +76,12 @@ create_group(struct req *r, struct kg_err *err)
 	kg_domain_free(&d);
 	if (kg_id_new(g.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
-	idj_strip(name, g.name, sizeof(g.name));
+	apij_strip(name, g.name, sizeof(g.name));
 	g.description = (char *)(desc ? desc : "");
-	if ((g.extra = idj_extra(obj, group_known, NULL, err)) == NULL)
+	if ((g.extra = apij_extra(obj, group_known, NULL, err)) == NULL)
 		return -1;
 	if (store_group_create(r->st, &g, err) == 0)
-		status = idj_reply_member(r, "group", idj_group(r, &g), 201, err);
+		status = apij_reply_member(r, "group", apij_group(r, &g), 201, err);
 	free(g.extra);
 	return status;
 }
@@ -108,15 +99,15 @@ list_groups(struct req *r, struct kg_err *err)
 		t.domain_id = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_groups", &t, err) == -1)
 		return -1;
-	if (!idj_list_domain(r, &dom))
-		return idj_reply_list(r, "groups", json_array(), err);
+	if (!apij_list_domain(r, &dom))
+		return apij_reply_list(r, "groups", json_array(), err);
 	if (store_group_list(r->st, req_query(r, "name"), dom, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, idj_group(r, &v[i]));
+		json_array_append_new(arr, apij_group(r, &v[i]));
 	kg_group_list_free(v, n);
-	return idj_reply_list(r, "groups", arr, err);
+	return apij_reply_list(r, "groups", arr, err);
 }
 
 static int
@@ -127,7 +118,7 @@ get_group(struct req *r, struct kg_err *err)
 
 	if (load_group(r, "identity:get_group", r->params[0], NULL, &g, err) == -1)
 		return -1;
-	status = idj_reply_member(r, "group", idj_group(r, &g), 200, err);
+	status = apij_reply_member(r, "group", apij_group(r, &g), 200, err);
 	kg_group_free(&g);
 	return status;
 }
@@ -138,7 +129,6 @@ update_group(struct req *r, struct kg_err *err)
 	struct kg_group	 g;
 	json_t		*obj;
 	const char	*name, *desc, *domain_id, *id;
-	char		*extra;
 	int		 status = -1, tx = 1;
 
 	/* Read, modify and write in one transaction: no lost updates. */
@@ -147,9 +137,9 @@ update_group(struct req *r, struct kg_err *err)
 	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
 	    err) == -1)
 		goto done;
-	if ((obj = idj_body_object(r, "group", err)) == NULL ||
-	    idj_not_empty(obj, "group", err) == -1 ||
-	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
+	if ((obj = apij_body_object(r, "group", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
 	    group_check(obj, 0, &name, &desc, &domain_id, err) == -1)
 		goto done;
 	if (id != NULL && strcmp(id, g.id) != 0) {
@@ -161,24 +151,16 @@ update_group(struct req *r, struct kg_err *err)
 		goto done;
 	}
 	if (name != NULL)
-		idj_strip(name, g.name, sizeof(g.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(g.description);
-		if ((g.description = strdup(desc ? desc : "")) == NULL) {
-			idj_oom(err);
-			goto done;
-		}
-	}
-	if ((extra = idj_extra(obj, group_known, g.extra, err)) == NULL)
+		apij_strip(name, g.name, sizeof(g.name));
+	if (apij_set_text(obj, "description", &g.description, err) == -1 ||
+	    apij_set_extra(obj, group_known, &g.extra, err) == -1)
 		goto done;
-	free(g.extra);
-	g.extra = extra;
 	if (store_group_update(r->st, &g, err) == -1)
 		goto done;
 	tx = 0;
 	if (store_commit(r->st, err) == -1)
 		goto done;
-	status = idj_reply_member(r, "group", idj_group(r, &g), 200, err);
+	status = apij_reply_member(r, "group", apij_group(r, &g), 200, err);
  done:
 	if (tx)
 		store_rollback(r->st);
@@ -238,7 +220,7 @@ list_group_users(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (idj_query_bool(r, "enabled", &enabled, err) == -1 ||
+	if (apij_query_bool(r, "enabled", &enabled, err) == -1 ||
 	    store_group_user_list(r->st, r->params[0], &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
@@ -247,10 +229,10 @@ list_group_users(struct req *r, struct kg_err *err)
 		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
 		    (enabled >= 0 && enabled != v[i].enabled))
 			continue;
-		json_array_append_new(arr, idj_user(r, &v[i]));
+		json_array_append_new(arr, apij_user(r, &v[i]));
 	}
 	kg_user_list_free(v, n);
-	return idj_reply_list(r, "users", arr, err);
+	return apij_reply_list(r, "users", arr, err);
 }
 
 static int

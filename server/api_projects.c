@@ -10,7 +10,7 @@
 
 #include "common/util.h"
 #include "server/http.h"
-#include "server/idjson.h"
+#include "server/apijson.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 
@@ -30,23 +30,14 @@ load_project(struct req *r, const char *rule, const char *id,
     struct kg_project *p, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(p, 0, sizeof(*p));
-	found = store_project_get(r->st, id, p, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
+	if (store_project_get(r->st, id, p, &lerr) == 0)
+		t.domain_id = p->domain_id;
 	t.project_id = id;
-	t.domain_id = found ? p->domain_id : NULL;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_project_free(p);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -63,9 +54,6 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 {
 	struct kg_domain	 d;
 	int			 status = -1;
-	static const char *const known[] = { "id", "name", "description",
-		"domain_id", "parent_id", "enabled", "is_domain", "tags",
-		"options", "links", NULL };
 
 	if (req_authorize(r, "identity:create_project", NULL, err) == -1 ||
 	    req_authorize(r, "identity:create_domain", NULL, err) == -1)
@@ -79,14 +67,14 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 	memset(&d, 0, sizeof(d));
 	if (kg_id_new(d.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
-	idj_strip(name, d.name, sizeof(d.name));
+	apij_strip(name, d.name, sizeof(d.name));
 	d.description = (char *)(desc ? desc : "");
 	d.enabled = enabled;
-	if ((d.extra = idj_extra(obj, known, NULL, err)) == NULL)
+	if ((d.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
 		return -1;
 	if (store_domain_create(r->st, &d, err) == 0)
-		status = idj_reply_member(r, "project", idj_domain_as_project(r, &d),
-		    201, err);
+		status = apij_reply_member(r, "project",
+		    apij_domain_as_project(r, &d), 201, err);
 	free(d.extra);
 	return status;
 }
@@ -165,22 +153,22 @@ create_project(struct req *r, struct kg_err *err)
 	int			 enabled = 1, is_domain = 0, top, status = -1, tx = 0;
 
 	memset(&p, 0, sizeof(p));
-	if ((obj = idj_body_object(r, "project", err)) == NULL)
+	if ((obj = apij_body_object(r, "project", 0, err)) == NULL)
 		return -1;
-	if (idj_string(obj, "name", IDJ_REQUIRED | IDJ_NONBLANK, PROJECT_NAME_MAX,
-	    &name, err) == -1 ||
-	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
-	    idj_string(obj, "domain_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &domain_id,
-	    err) == -1 ||
-	    idj_string(obj, "parent_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &parent_id,
-	    err) == -1 ||
-	    idj_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
-	    idj_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    idj_options(obj, err) == -1)
+	if (apij_string(obj, "name", APIJ_REQUIRED | APIJ_NONBLANK,
+	    PROJECT_NAME_MAX, &name, err) == -1 ||
+	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
+	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
+	    &domain_id, err) == -1 ||
+	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
+	    &parent_id, err) == -1 ||
+	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
+	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
+	    apij_options(obj, err) == -1)
 		return -1;
 	tags = json_object_get(obj, "tags");
 	if (tags != NULL && !json_is_null(tags) &&
-	    idj_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
+	    apij_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
 		return -1;
 	if (is_domain) {
 		status = create_domain_project(r, obj, name, desc, enabled,
@@ -200,8 +188,8 @@ create_project(struct req *r, struct kg_err *err)
 		}
 	}
 	if (p.domain_id[0] == '\0')
-		kg_strlcpy(p.domain_id, domain_id ? domain_id : idj_default_domain(r),
-		    sizeof(p.domain_id));
+		kg_strlcpy(p.domain_id, domain_id ? domain_id :
+		    apij_default_domain(r), sizeof(p.domain_id));
 	t.domain_id = p.domain_id;
 	if (req_authorize(r, "identity:create_project", &t, err) == -1)
 		goto done;
@@ -220,18 +208,18 @@ create_project(struct req *r, struct kg_err *err)
 		kg_errf(err, KG_EINTERNAL, "no randomness");
 		goto done;
 	}
-	idj_strip(name, p.name, sizeof(p.name));
+	apij_strip(name, p.name, sizeof(p.name));
 	if (!top)
 		kg_strlcpy(p.parent_id, parent_id, sizeof(p.parent_id));
 	p.description = (char *)(desc ? desc : "");
 	p.enabled = enabled;
-	if ((p.extra = idj_extra(obj, project_known, NULL, err)) == NULL)
+	if ((p.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
 		goto done;
 	if (store_project_create(r->st, &p, err) == -1 ||
 	    store_commit(r->st, err) == -1)
 		goto done;
 	tx = 0;
-	status = idj_reply_member(r, "project", idj_project(r, &p), 201, err);
+	status = apij_reply_member(r, "project", apij_project(r, &p), 201, err);
  done:
 	if (tx)
 		store_rollback(r->st);
@@ -256,7 +244,7 @@ list_domain_projects(struct req *r, int enabled, struct kg_err *err)
 
 	/* Projects acting as domains have neither a domain nor a parent. */
 	if (req_query(r, "domain_id") != NULL || req_query(r, "parent_id") != NULL)
-		return idj_reply_list(r, "projects", json_array(), err);
+		return apij_reply_list(r, "projects", json_array(), err);
 	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n,
 	    err) == -1)
 		return -1;
@@ -265,10 +253,10 @@ list_domain_projects(struct req *r, int enabled, struct kg_err *err)
 		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
 		    strcmp(v[i].id, r->ctx->domain_id) != 0)
 			continue;
-		json_array_append_new(arr, idj_domain_as_project(r, &v[i]));
+		json_array_append_new(arr, apij_domain_as_project(r, &v[i]));
 	}
 	kg_domain_list_free(v, n);
-	return idj_reply_list(r, "projects", arr, err);
+	return apij_reply_list(r, "projects", arr, err);
 }
 
 static int
@@ -286,13 +274,13 @@ list_projects(struct req *r, struct kg_err *err)
 	if (req_authorize(r, "identity:list_projects", &t, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));
-	if (idj_query_bool(r, "enabled", &f.enabled, err) == -1 ||
-	    idj_query_bool(r, "is_domain", &is_domain, err) == -1)
+	if (apij_query_bool(r, "enabled", &f.enabled, err) == -1 ||
+	    apij_query_bool(r, "is_domain", &is_domain, err) == -1)
 		return -1;
 	if (is_domain == 1)
 		return list_domain_projects(r, f.enabled, err);
-	if (!idj_list_domain(r, &f.domain_id))
-		return idj_reply_list(r, "projects", json_array(), err);
+	if (!apij_list_domain(r, &f.domain_id))
+		return apij_reply_list(r, "projects", json_array(), err);
 	f.name = req_query(r, "name");
 	f.parent_id = req_query(r, "parent_id");
 	f.tags = req_query(r, "tags");
@@ -303,9 +291,9 @@ list_projects(struct req *r, struct kg_err *err)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, idj_project(r, &v[i]));
+		json_array_append_new(arr, apij_project(r, &v[i]));
 	kg_project_list_free(v, n);
-	return idj_reply_list(r, "projects", arr, err);
+	return apij_reply_list(r, "projects", arr, err);
 }
 
 static int
@@ -323,14 +311,14 @@ get_project(struct req *r, struct kg_err *err)
 			kg_domain_free(&d);
 			return -1;
 		}
-		status = idj_reply_member(r, "project", idj_domain_as_project(r, &d),
-		    200, err);
+		status = apij_reply_member(r, "project",
+		    apij_domain_as_project(r, &d), 200, err);
 		kg_domain_free(&d);
 		return status;
 	}
 	if (load_project(r, "identity:get_project", r->params[0], &p, err) == -1)
 		return -1;
-	status = idj_reply_member(r, "project", idj_project(r, &p), 200, err);
+	status = apij_reply_member(r, "project", apij_project(r, &p), 200, err);
 	kg_project_free(&p);
 	return status;
 }
@@ -372,7 +360,7 @@ update_project(struct req *r, struct kg_err *err)
 	struct kg_project	 p;
 	json_t			*obj, *tags;
 	const char		*name, *desc, *id, *domain_id, *parent_id;
-	char			*extra, **tv = NULL;
+	char			**tv = NULL;
 	size_t			 ntv = 0;
 	int			 was, is_domain = 0, status = -1, tx = 0;
 
@@ -383,17 +371,18 @@ update_project(struct req *r, struct kg_err *err)
 	tx = 1;
 	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
 		goto done;
-	if ((obj = idj_body_object(r, "project", err)) == NULL ||
-	    idj_not_empty(obj, "project", err) == -1 ||
-	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
-	    idj_string(obj, "name", IDJ_NONBLANK, PROJECT_NAME_MAX, &name, err) == -1 ||
-	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
-	    idj_string(obj, "domain_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &domain_id,
+	if ((obj = apij_body_object(r, "project", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
+	    apij_string(obj, "name", APIJ_NONBLANK, PROJECT_NAME_MAX, &name,
 	    err) == -1 ||
-	    idj_string(obj, "parent_id", IDJ_NULLABLE | IDJ_IDCHARS, 64, &parent_id,
-	    err) == -1 ||
-	    idj_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    idj_options(obj, err) == -1)
+	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
+	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
+	    &domain_id, err) == -1 ||
+	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
+	    &parent_id, err) == -1 ||
+	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
+	    apij_options(obj, err) == -1)
 		goto done;
 	if (id != NULL && strcmp(id, p.id) != 0) {
 		kg_errf(err, KG_EBADREQ, "Cannot change ID");
@@ -415,24 +404,16 @@ update_project(struct req *r, struct kg_err *err)
 	}
 	tags = json_object_get(obj, "tags");
 	if (tags != NULL && !json_is_null(tags) &&
-	    idj_tags(tags, "tags", &tv, &ntv, err) == -1)
+	    apij_tags(tags, "tags", &tv, &ntv, err) == -1)
 		goto done;
 	was = p.enabled;
-	if (idj_bool(obj, "enabled", &p.enabled, NULL, err) == -1)
+	if (apij_bool(obj, "enabled", &p.enabled, NULL, err) == -1)
 		goto done;
 	if (name != NULL)
-		idj_strip(name, p.name, sizeof(p.name));
-	if (desc != NULL || json_is_null(json_object_get(obj, "description"))) {
-		free(p.description);
-		if ((p.description = strdup(desc ? desc : "")) == NULL) {
-			idj_oom(err);
-			goto done;
-		}
-	}
-	if ((extra = idj_extra(obj, project_known, p.extra, err)) == NULL)
+		apij_strip(name, p.name, sizeof(p.name));
+	if (apij_set_text(obj, "description", &p.description, err) == -1 ||
+	    apij_set_extra(obj, project_known, &p.extra, err) == -1)
 		goto done;
-	free(p.extra);
-	p.extra = extra;
 	if (check_enable_change(r, &p, was, err) == -1 ||
 	    store_project_update(r->st, &p, err) == -1)
 		goto done;
@@ -452,7 +433,7 @@ update_project(struct req *r, struct kg_err *err)
 		goto done;
 	}
 	tx = 0;
-	status = idj_reply_member(r, "project", idj_project(r, &p), 200, err);
+	status = apij_reply_member(r, "project", apij_project(r, &p), 200, err);
  done:
 	if (tx)
 		store_rollback(r->st);
@@ -493,13 +474,13 @@ reply_tags(struct req *r, char *const *tags, size_t n, struct kg_err *err)
 	size_t	 i;
 
 	if ((arr = json_array()) == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_string(tags[i]));
 	json_decref(r->out);
 	if ((r->out = json_pack("{s:o, s:o}", "tags", arr, "links",
 	    req_links(r))) == NULL)
-		return idj_oom(err);
+		return apij_oom(err);
 	json_object_del(json_object_get(r->out, "links"), "previous");
 	json_object_del(json_object_get(r->out, "links"), "next");
 	return 200;
@@ -531,10 +512,10 @@ replace_tags(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	if ((v = r->body ? json_object_get(r->body, "tags") : NULL) == NULL) {
-		kg_errf(err, KG_EBADREQ, "'tags' is a required property");
+		apij_required(err, "tags");
 		goto done;
 	}
-	if (idj_tags(v, "tags", &tv, &ntv, err) == -1 ||
+	if (apij_tags(v, "tags", &tv, &ntv, err) == -1 ||
 	    store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
 		goto done;
 	status = reply_tags(r, tv, ntv, err);
@@ -588,15 +569,15 @@ add_tag(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
 	    err) == -1)
 		return -1;
-	if (idj_tag_check("tags", r->params[1], err) == -1)
+	if (apij_tag_check("tags", r->params[1], err) == -1)
 		goto done;
-	idj_strip(r->params[1], tag, sizeof(tag));
+	apij_strip(r->params[1], tag, sizeof(tag));
 	for (i = 0; i < p.ntags; i++)
 		if (strcmp(p.tags[i], tag) == 0)
 			found = 1;
-	if (!found && p.ntags + 1 > IDJ_MAX_TAGS) {
+	if (!found && p.ntags + 1 > APIJ_MAX_TAGS) {
 		kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute tags. "
-		    "Is too long (at most %d items).", IDJ_MAX_TAGS);
+		    "Is too long (at most %d items).", APIJ_MAX_TAGS);
 		goto done;
 	}
 	if (store_project_add_tag(r->st, p.id, tag, err) == -1)

@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "server/assign_json.h"
+#include "server/apijson.h"
 #include "store/revoke.h"
 
 /* Keystone's [assignment] prohibited_implied_role default. */
@@ -24,41 +24,12 @@
  * Validation of role bodies (keystone/assignment/schema.py).
  * --------------------------------------------------------------------- */
 
-/* Keystone's id_string/domain_id pattern ^[a-zA-Z0-9-]+$, 1..64. */
-static int
-valid_id(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-") == n;
-}
-
-/* name: string, 1..255 characters, at least one non-space ([\S]+). */
-static int
-check_name(const json_t *v, struct kg_err *err)
-{
-	const char	*s;
-	size_t		 len, i;
-
-	if (!json_is_string(v))
-		return assign_bad_input(err, "name", v, "%s is not of type 'string'");
-	s = json_string_value(v);
-	len = json_string_length(v);
-	if (strlen(s) != len)
-		return assign_bad_input(err, "name", v, "%s contains NUL");
-	if (len < 1)
-		return assign_bad_input(err, "name", v, "%s is too short");
-	if (len > 255)
-		return assign_bad_input(err, "name", v, "%s is too long");
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' &&
-		    s[i] != '\f' && s[i] != '\v')
-			return 0;
-	return assign_bad_input(err, "name", v, "%s does not match '[\\\\S]+'");
-}
+/* The role attributes with a column (keystone/assignment/schema.py). */
+static const struct apij_field role_fields[] = {
+	{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
+	{ "description", APIJ_F_STRN, 0, 0, 0 },
+	{ "domain_id", APIJ_F_STRN, 0, 0, APIJ_IDCHARS },
+};
 
 /*
  * Check a {"role": {...}} body's known attributes. The member object is
@@ -70,60 +41,24 @@ role_body(struct req *r, int update, struct kg_err *err)
 	json_t		*m, *v, *o;
 	const char	*k;
 
-	if (r->body == NULL || (m = json_object_get(r->body, "role")) == NULL) {
-		kg_errf(err, KG_EBADREQ, "'role' is a required property");
+	if ((m = apij_body_object(r, "role", APIJ_BODY_REPR |
+	    (update ? APIJ_BODY_NONEMPTY : 0), err)) == NULL ||
+	    (!update && apij_require(m, "role", "name", err) == -1) ||
+	    apij_check_fields(m, role_fields, 3, err) == -1)
 		return NULL;
-	}
-	json_object_foreach(r->body, k, v)
-		if (strcmp(k, "role") != 0) {
-			kg_errf(err, KG_EBADREQ, "Additional properties are not"
-			    " allowed ('%s' was unexpected)", k);
-			return NULL;
-		}
-	if (!json_is_object(m)) {
-		assign_bad_input(err, "role", m, "%s is not of type 'object'");
-		return NULL;
-	}
-	if (update && json_object_size(m) == 0) {
-		assign_bad_input(err, "role", m, "%s does not have enough properties");
-		return NULL;
-	}
-	if ((v = json_object_get(m, "name")) != NULL) {
-		if (check_name(v, err) == -1)
-			return NULL;
-	} else if (!update) {
-		assign_bad_input(err, "role", m, "'name' is a required property");
-		return NULL;
-	}
-	v = json_object_get(m, "description");
-	if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
-		assign_bad_input(err, "description", v,
-		    "%s is not of type 'string', 'null'");
-		return NULL;
-	}
-	v = json_object_get(m, "domain_id");
-	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
-	    !valid_id(json_string_value(v)))) {
-		assign_bad_input(err, "domain_id", v, json_is_string(v) ?
-		    "%s does not match '^[a-zA-Z0-9-]+$'" :
-		    "%s is not of type 'string', 'null'");
-		return NULL;
-	}
 	if ((o = json_object_get(m, "options")) != NULL) {
 		if (!json_is_object(o)) {
-			assign_bad_input(err, "options", o,
+			apij_bad_input(err, "options", o,
 			    "%s is not of type 'object'");
 			return NULL;
 		}
 		json_object_foreach(o, k, v) {
 			if (strcmp(k, "immutable") != 0) {
-				kg_errf(err, KG_EBADREQ, "Invalid input for field/"
-				    "attribute options. Additional properties are"
-				    " not allowed ('%s' was unexpected)", k);
+				apij_unexpected(err, "options", k);
 				return NULL;
 			}
 			if (!json_is_boolean(v) && !json_is_null(v)) {
-				assign_bad_input(err, "immutable", v,
+				apij_bad_input(err, "immutable", v,
 				    "%s is not of type 'boolean', 'null'");
 				return NULL;
 			}
@@ -167,20 +102,20 @@ merge_extra(json_t *x, const json_t *m, struct kg_err *err)
 			if (!json_is_object(opts)) {
 				opts = json_object();
 				if (json_object_set_new(x, "options", opts) == -1)
-					return kg_errf(err, KG_EINTERNAL, "out of memory");
+					return apij_oom(err);
 			}
 			json_object_foreach(v, ok, ov) {
 				if (json_is_null(ov))
 					json_object_del(opts, ok);
 				else if (json_object_set(opts, ok, ov) == -1)
-					return kg_errf(err, KG_EINTERNAL, "out of memory");
+					return apij_oom(err);
 			}
 			if (json_object_size(opts) == 0)
 				json_object_del(x, "options");
 			continue;
 		}
 		if (json_object_set(x, k, v) == -1)
-			return kg_errf(err, KG_EINTERNAL, "out of memory");
+			return apij_oom(err);
 	}
 	return 0;
 }
@@ -188,18 +123,6 @@ merge_extra(json_t *x, const json_t *m, struct kg_err *err)
 /* ------------------------------------------------------------------------
  * /v3/roles
  * --------------------------------------------------------------------- */
-
-static int
-reply_role(struct req *r, const struct kg_role *role, int status,
-    struct kg_err *err)
-{
-	json_t	*o;
-
-	if ((o = assign_role_json(r, role)) == NULL ||
-	    (r->out = json_pack("{s:o}", "role", o)) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	return status;
-}
 
 static int
 create_role(struct req *r, struct kg_err *err)
@@ -232,12 +155,12 @@ create_role(struct req *r, struct kg_err *err)
 	if ((x = json_object()) == NULL || merge_extra(x, m, err) == -1)
 		goto done;
 	if ((role.extra = json_dumps(x, JSON_COMPACT)) == NULL) {
-		kg_errf(err, KG_EINTERNAL, "out of memory");
+		apij_oom(err);
 		goto done;
 	}
 	if (store_role_create(r->st, &role, err) == -1)
 		goto done;
-	ret = reply_role(r, &role, 201, err);
+	ret = apij_reply_member(r, "role", apij_role(r, &role), 201, err);
  done:
 	free(role.extra);
 	json_decref(x);
@@ -269,7 +192,7 @@ list_roles(struct req *r, struct kg_err *err)
 		    *name == '\0' ? "short" : "long");
 	if (store_role_list(r->st, name, dom, &v, &n, err) == -1)
 		return -1;
-	ret = assign_reply_roles(r, v, n, err);
+	ret = apij_reply_roles(r, v, n, err);
 	kg_role_list_free(v, n);
 	return ret;
 }
@@ -313,7 +236,7 @@ get_role(struct req *r, struct kg_err *err)
 	if (load_role(r, "identity:get_role", "identity:get_domain_role", &role,
 	    err) == -1)
 		return -1;
-	ret = reply_role(r, &role, 200, err);
+	ret = apij_reply_member(r, "role", apij_role(r, &role), 200, err);
 	kg_role_free(&role);
 	return ret;
 }
@@ -331,12 +254,8 @@ update_role(struct req *r, struct kg_err *err)
 		return -1;
 	if ((m = role_body(r, 1, err)) == NULL)
 		goto done;
-	v = json_object_get(m, "id");
-	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
-	    strcmp(json_string_value(v), role.id) != 0)) {
-		kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	if (apij_matching_id(m, role.id, err) == -1)
 		goto done;
-	}
 	/* Immutable: the only update allowed is one setting it false. */
 	if (role_immutable(&role)) {
 		opts = json_object_get(m, "options");
@@ -369,14 +288,14 @@ update_role(struct req *r, struct kg_err *err)
 	    (extra = json_dumps(x, JSON_COMPACT)) == NULL) {
 		role.description = saved_desc;
 		if (err->kind == KG_OK)
-			kg_errf(err, KG_EINTERNAL, "out of memory");
+			apij_oom(err);
 		goto done;
 	}
 	free(role.extra);
 	role.extra = extra;
 	ret = store_role_update(r->st, &role, err);
 	if (ret == 0)
-		ret = reply_role(r, &role, 200, err);
+		ret = apij_reply_member(r, "role", apij_role(r, &role), 200, err);
 	role.description = saved_desc;
  done:
 	json_decref(x);
@@ -477,13 +396,13 @@ reply_inference(struct req *r, const struct kg_role *prior,
 	char	path[300], url[1000];
 
 	snprintf(path, sizeof(path), "/roles/%s/implies/%s", prior->id, implied->id);
-	assign_url(r, path, url, sizeof(url));
+	apij_url(r, path, url, sizeof(url));
 	r->out = json_pack("{s:{s:o, s:o}, s:{s:s}}", "role_inference",
 	    "prior_role", inference_ref(r, prior->id, prior->name),
 	    "implies", inference_ref(r, implied->id, implied->name),
 	    "links", "self", url);
 	if (r->out == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+		return apij_oom(err);
 	return status;
 }
 
@@ -600,7 +519,7 @@ list_implied(struct req *r, struct kg_err *err)
 			goto oom;
 		}
 	snprintf(path, sizeof(path), "/roles/%s/implies", prior.id);
-	assign_url(r, path, url, sizeof(url));
+	apij_url(r, path, url, sizeof(url));
 	r->out = json_pack("{s:{s:o, s:o}, s:{s:s}}", "role_inference",
 	    "prior_role", inference_ref(r, prior.id, prior.name), "implies", list,
 	    "links", "self", url);
@@ -609,7 +528,7 @@ list_implied(struct req *r, struct kg_err *err)
 	ret = 200;
 	goto done;
  oom:
-	kg_errf(err, KG_EINTERNAL, "out of memory");
+	apij_oom(err);
  done:
 	free(v);
 	kg_role_free(&prior);
@@ -645,12 +564,12 @@ list_inferences(struct req *r, struct kg_err *err)
 	}
 	free(v);
 	if ((r->out = json_pack("{s:o}", "role_inferences", list)) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+		return apij_oom(err);
 	return 200;
  oom:
 	free(v);
 	json_decref(list);
-	return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return apij_oom(err);
 }
 
 const struct route api_roles_routes[] = {

@@ -14,7 +14,7 @@
 #include "auth/password.h"
 #include "common/util.h"
 #include "server/http.h"
-#include "server/idjson.h"
+#include "server/apijson.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 
@@ -34,23 +34,14 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
     struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		nf = { 0 };
-	int			found;
+	struct kg_err		lerr = { 0 };
 
 	memset(u, 0, sizeof(*u));
-	found = store_user_get(r->st, id, u, &nf) == 0;
-	if (!found && nf.kind != KG_ENOTFOUND) {
-		*err = nf;
-		return -1;
-	}
+	if (store_user_get(r->st, id, u, &lerr) == 0)
+		t.domain_id = u->domain_id;
 	t.user_id = id;
-	t.domain_id = found ? u->domain_id : NULL;
-	if (req_authorize(r, rule, &t, err) == -1) {
+	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_user_free(u);
-		return -1;
-	}
-	if (!found) {
-		*err = nf;
 		return -1;
 	}
 	return 0;
@@ -65,15 +56,15 @@ user_check(json_t *obj, int create, const char **name, const char **domain_id,
 	const char	*desc;
 	json_t		*fed;
 
-	if (idj_string(obj, "name", (create ? IDJ_REQUIRED : 0) | IDJ_NONBLANK,
+	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
 	    USER_NAME_MAX, name, err) == -1 ||
-	    idj_string(obj, "domain_id", IDJ_IDCHARS, 64, domain_id, err) == -1 ||
-	    idj_string(obj, "password", IDJ_NULLABLE | IDJ_SECRET, 0, password,
+	    apij_string(obj, "domain_id", APIJ_IDCHARS, 64, domain_id, err) == -1 ||
+	    apij_string(obj, "password", APIJ_NULLABLE | APIJ_SECRET, 0, password,
 	    err) == -1 ||
-	    idj_string(obj, "default_project_id", IDJ_NULLABLE, 64,
+	    apij_string(obj, "default_project_id", APIJ_NULLABLE, 64,
 	    default_project_id, err) == -1 ||
-	    idj_string(obj, "description", IDJ_NULLABLE, 0, &desc, err) == -1 ||
-	    idj_options(obj, err) == -1)
+	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
+	    apij_options(obj, err) == -1)
 		return -1;
 	if (*password != NULL && strlen(*password) > PASSWORD_MAX)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
@@ -137,13 +128,13 @@ create_user(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = idj_body_object(r, "user", err)) == NULL)
+	if ((obj = apij_body_object(r, "user", 0, err)) == NULL)
 		return -1;
 	u.enabled = 1;
 	if (user_check(obj, 1, &name, &domain_id, &password, &dpid, err) == -1 ||
-	    idj_bool(obj, "enabled", &u.enabled, NULL, err) == -1)
+	    apij_bool(obj, "enabled", &u.enabled, NULL, err) == -1)
 		return -1;
-	kg_strlcpy(u.domain_id, domain_id ? domain_id : idj_default_domain(r),
+	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
 	t.domain_id = u.domain_id;
 	if (req_authorize(r, "identity:create_user", &t, err) == -1)
@@ -155,17 +146,17 @@ create_user(struct req *r, struct kg_err *err)
 		return -1;
 	if (kg_id_new(u.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
-	idj_strip(name, u.name, sizeof(u.name));
+	apij_strip(name, u.name, sizeof(u.name));
 	if (dpid != NULL)
 		kg_strlcpy(u.default_project_id, dpid, sizeof(u.default_project_id));
 	u.created_at = kg_now_us();
-	if ((u.extra = idj_extra(obj, user_known, NULL, err)) == NULL)
+	if ((u.extra = apij_extra(obj, user_known, NULL, err)) == NULL)
 		return -1;
 	if (hash_password(r, password, &u.password_hash, err) == -1)
 		goto done;
 	if (store_user_create(r->st, &u, err) == -1)
 		goto done;
-	status = idj_reply_member(r, "user", idj_user(r, &u), 201, err);
+	status = apij_reply_member(r, "user", apij_user(r, &u), 201, err);
  done:
 	kg_user_free(&u);
 	return status;
@@ -249,20 +240,20 @@ list_users(struct req *r, struct kg_err *err)
 	if (req_authorize(r, "identity:list_users", &t, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));
-	if (idj_query_bool(r, "enabled", &f.enabled, err) == -1 ||
+	if (apij_query_bool(r, "enabled", &f.enabled, err) == -1 ||
 	    parse_expiry_filter(r, &op, &when, err) == -1)
 		return -1;
-	if (!idj_list_domain(r, &f.domain_id))
-		return idj_reply_list(r, "users", json_array(), err);
+	if (!apij_list_domain(r, &f.domain_id))
+		return apij_reply_list(r, "users", json_array(), err);
 	f.name = req_query(r, "name");
 	if (store_user_list(r->st, &f, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
 		if (expiry_matches(&v[i], op, when))
-			json_array_append_new(arr, idj_user(r, &v[i]));
+			json_array_append_new(arr, apij_user(r, &v[i]));
 	kg_user_list_free(v, n);
-	return idj_reply_list(r, "users", arr, err);
+	return apij_reply_list(r, "users", arr, err);
 }
 
 static int
@@ -273,7 +264,7 @@ get_user(struct req *r, struct kg_err *err)
 
 	if (load_user(r, "identity:get_user", r->params[0], &u, err) == -1)
 		return -1;
-	status = idj_reply_member(r, "user", idj_user(r, &u), 200, err);
+	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
 	kg_user_free(&u);
 	return status;
 }
@@ -288,15 +279,15 @@ update_user(struct req *r, struct kg_err *err)
 	struct kg_user	 u;
 	json_t		*obj;
 	const char	*name, *domain_id, *password, *dpid, *id;
-	char		*extra, *hash = NULL;
+	char		*hash = NULL;
 	int		 was, revoke, status = -1, tx = 0;
 
 	memset(&u, 0, sizeof(u));
 	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
 		return -1;
-	if ((obj = idj_body_object(r, "user", err)) == NULL ||
-	    idj_not_empty(obj, "user", err) == -1 ||
-	    idj_string(obj, "id", IDJ_NULLABLE, 0, &id, err) == -1 ||
+	if ((obj = apij_body_object(r, "user", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
 	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1)
 		goto done;
 	if (id != NULL && strcmp(id, u.id) != 0) {
@@ -307,7 +298,7 @@ update_user(struct req *r, struct kg_err *err)
 		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
 		goto done;
 	}
-	if (idj_bool(obj, "enabled", &was, NULL, err) == -1 ||
+	if (apij_bool(obj, "enabled", &was, NULL, err) == -1 ||
 	    check_default_project(r, dpid, err) == -1)
 		goto done;
 	/* bcrypt is slow: hash before taking the write lock. */
@@ -322,16 +313,14 @@ update_user(struct req *r, struct kg_err *err)
 	if (store_user_get(r->st, r->params[0], &u, err) == -1)
 		goto done;
 	was = u.enabled;
-	idj_bool(obj, "enabled", &u.enabled, NULL, NULL);
+	apij_bool(obj, "enabled", &u.enabled, NULL, NULL);
 	if (name != NULL)
-		idj_strip(name, u.name, sizeof(u.name));
+		apij_strip(name, u.name, sizeof(u.name));
 	if (json_object_get(obj, "default_project_id") != NULL)
 		kg_strlcpy(u.default_project_id, dpid ? dpid : "",
 		    sizeof(u.default_project_id));
-	if ((extra = idj_extra(obj, user_known, u.extra, err)) == NULL)
+	if (apij_set_extra(obj, user_known, &u.extra, err) == -1)
 		goto done;
-	free(u.extra);
-	u.extra = extra;
 	/* Keystone: a new password or disabling ends the user's tokens. */
 	revoke = password != NULL || (was && !u.enabled);
 	if (store_user_update(r->st, &u, err) == -1)
@@ -346,7 +335,7 @@ update_user(struct req *r, struct kg_err *err)
 		goto done;
 	if (json_object_get(obj, "password") != NULL)
 		u.password_expires_at = 0;
-	status = idj_reply_member(r, "user", idj_user(r, &u), 200, err);
+	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
  done:
 	if (tx)
 		store_rollback(r->st);
@@ -390,16 +379,15 @@ change_password(struct req *r, struct kg_err *err)
 	int		 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = idj_body_object(r, "user", err)) == NULL ||
-	    idj_string(obj, "original_password", IDJ_REQUIRED | IDJ_SECRET, 0, &orig,
-	    err) == -1 ||
-	    idj_string(obj, "password", IDJ_REQUIRED | IDJ_SECRET, 0, &pw, err) == -1)
+	if ((obj = apij_body_object(r, "user", 0, err)) == NULL ||
+	    apij_string(obj, "original_password", APIJ_REQUIRED | APIJ_SECRET, 0,
+	    &orig, err) == -1 ||
+	    apij_string(obj, "password", APIJ_REQUIRED | APIJ_SECRET, 0, &pw,
+	    err) == -1)
 		return -1;
 	json_object_foreach(obj, k, v)
 		if (strcmp(k, "original_password") != 0 && strcmp(k, "password") != 0)
-			return kg_errf(err, KG_EBADREQ, "Invalid input for field/"
-			    "attribute user. Additional properties are not allowed "
-			    "('%s' was unexpected)", k);
+			return apij_unexpected(err, "user", k);
 	if (strlen(pw) > PASSWORD_MAX)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
 		    "password. Value: ***. Is too long (at most %d characters).",
@@ -450,7 +438,7 @@ list_user_projects(struct req *r, struct kg_err *err)
 	if (load_user(r, "identity:list_user_projects", r->params[0], &u, err) == -1)
 		return -1;
 	kg_user_free(&u);
-	if (idj_query_bool(r, "enabled", &enabled, err) == -1 ||
+	if (apij_query_bool(r, "enabled", &enabled, err) == -1 ||
 	    store_user_project_list(r->st, r->params[0], &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
@@ -459,10 +447,10 @@ list_user_projects(struct req *r, struct kg_err *err)
 		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
 		    (enabled >= 0 && enabled != v[i].enabled))
 			continue;
-		json_array_append_new(arr, idj_project(r, &v[i]));
+		json_array_append_new(arr, apij_project(r, &v[i]));
 	}
 	kg_project_list_free(v, n);
-	return idj_reply_list(r, "projects", arr, err);
+	return apij_reply_list(r, "projects", arr, err);
 }
 
 static int
@@ -486,12 +474,12 @@ list_user_groups(struct req *r, struct kg_err *err)
 		    (r->ctx->scope == KG_SCOPE_DOMAIN &&
 		    strcmp(v[i].domain_id, r->ctx->domain_id) != 0))
 			continue;
-		if ((g = idj_group(r, &v[i])) != NULL)
+		if ((g = apij_group(r, &v[i])) != NULL)
 			json_object_set_new(g, "membership_expires_at", json_null());
 		json_array_append_new(arr, g);
 	}
 	kg_group_list_free(v, n);
-	return idj_reply_list(r, "groups", arr, err);
+	return apij_reply_list(r, "groups", arr, err);
 }
 
 const struct route api_users_routes[] = {

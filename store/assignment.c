@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "store/assignment.h"
+#include "store/identity.h"
 #include "store/store_int.h"
 
 /* ------------------------------------------------------------------------
@@ -42,16 +43,12 @@ assignment_type(int is_group, enum kg_scope_kind kind, char *buf, size_t bufsz)
 	return 0;
 }
 
-static const char *
-nn(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-/* Read a role row (id, name, description, domain_id, extra) into out. */
+/* Read a role row (id, name, description, domain_id, extra) into p. */
 static int
-role_from_row(sqlite3_stmt *s, struct kg_role *out, struct kg_err *err)
+role_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 {
+	struct kg_role	*out = p;
+
 	memset(out, 0, sizeof(*out));
 	store_col_copy(s, 0, out->id, sizeof(out->id));
 	store_col_copy(s, 1, out->name, sizeof(out->name));
@@ -78,26 +75,31 @@ kg_role_free(struct kg_role *r)
 	r->description = r->extra = NULL;
 }
 
+static void
+role_free_one(void *p)
+{
+	kg_role_free(p);
+}
+
+/* Keystone's duplicate-name text for a role of domain_id ("": global). */
+static const char *
+role_dup_msg(char *buf, size_t bufsz, const char *name, const char *domain_id)
+{
+	return store_dup_msg(buf, bufsz, "role", name,
+	    domain_id[0] != '\0' ? domain_id : NULL);
+}
+
 int
 store_role_get(struct store *st, const char *id, struct kg_role *out,
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret;
 
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = role_from_row(s, out, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.", id);
-	else
-		ret = store_sqlerr(st, rc, "role get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	return store_get_one(st, s, "role get", role_row, out, "role", id, err);
 }
 
 int
@@ -105,22 +107,14 @@ store_role_get_by_name(struct store *st, const char *name, const char *domain_id
     struct kg_role *out, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret;
 
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE name = ? AND domain_id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, name);
-	store_bind_text(s, 2, nn(domain_id));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = role_from_row(s, out, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.", name);
-	else
-		ret = store_sqlerr(st, rc, "role get by name", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	store_bind_text(s, 2, store_or(domain_id, ""));
+	return store_get_one(st, s, "role get by name", role_row, out, "role",
+	    name, err);
 }
 
 int
@@ -131,19 +125,13 @@ store_role_create(struct store *st, const struct kg_role *r, struct kg_err *err)
 
 	if (r->id[0] == '\0' || r->name[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "A role needs an id and a name.");
-	if (r->domain_id[0] != '\0')
-		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
-		    " role - Duplicate entry found with name %s at domain ID %s.",
-		    r->name, r->domain_id);
-	else
-		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
-		    " role - Duplicate entry found with name %s.", r->name);
+	role_dup_msg(msg, sizeof(msg), r->name, r->domain_id);
 	if ((s = store_stmt(st, "INSERT INTO role (id, name, description,"
 	    " domain_id, extra) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, r->id);
 	store_bind_text(s, 2, r->name);
-	store_bind_text(s, 3, nn(r->description));
+	store_bind_text(s, 3, store_or(r->description, ""));
 	store_bind_text(s, 4, r->domain_id);
 	store_bind_text(s, 5, r->extra != NULL ? r->extra : "{}");
 	return store_exec_stmt(st, s, "role create", msg, err);
@@ -174,26 +162,45 @@ store_role_add_implied(struct store *st, const char *prior_id,
  * Grants.
  * --------------------------------------------------------------------- */
 
+/*
+ * The statement for sql (a string literal, see store_stmt) with a grant's
+ * key bound: ?1 its type, ?2 actor_id, ?3 target_id ("system" for the
+ * system), ?4 role_id, ?5 inherited. NULL with err (400 for an actor and
+ * scope that make no assignment type).
+ */
+static sqlite3_stmt *
+grant_stmt(struct store *st, const char *sql, int is_group,
+    const char *actor_id, enum kg_scope_kind kind, const char *target_id,
+    const char *role_id, int inherited, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 type[16];
+
+	if (assignment_type(is_group, kind, type, sizeof(type)) == -1) {
+		kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+		return NULL;
+	}
+	if ((s = store_stmt(st, sql, err)) == NULL)
+		return NULL;
+	store_bind_text(s, 1, type);
+	store_bind_text(s, 2, actor_id);
+	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	store_bind_text(s, 4, role_id);
+	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
+	return s;
+}
+
 int
 store_grant(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, const char *role_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if (kind == KG_SCOPE_SYSTEM)
-		target_id = "system";
-	if ((s = store_stmt(st, "INSERT OR IGNORE INTO assignment (type, actor_id,"
-	    " target_id, role_id, inherited) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
+	if ((s = grant_stmt(st, "INSERT OR IGNORE INTO assignment (type, actor_id,"
+	    " target_id, role_id, inherited) VALUES (?, ?, ?, ?, ?)", is_group,
+	    actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
 	if (store_exec_stmt(st, s, "grant", NULL, err) == -1) {
 		if (err != NULL && err->kind == KG_ECONFLICT)
 			return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.",
@@ -294,106 +301,13 @@ store_effective_roles(struct store *st, const char *user_id,
 }
 
 /* ------------------------------------------------------------------------
- * Small growable arrays.
- * --------------------------------------------------------------------- */
-
-/* Make room for one more element of size sz in *v (count *n, capacity
- * *cap). Returns 0 or -1 with err. */
-static int
-grow(void *v, size_t sz, size_t n, size_t *cap, struct kg_err *err)
-{
-	void	**pv = v, *nv;
-	size_t	  ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if ((nv = realloc(*pv, ncap * sz)) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	*pv = nv;
-	*cap = ncap;
-	return 0;
-}
-
-/* Collect column 0 of every row of a bound statement as strings. */
-static int
-collect_strv(struct store *st, sqlite3_stmt *s, const char *what, char ***ids,
-    size_t *n, struct kg_err *err)
-{
-	char	**v = NULL;
-	size_t	  cnt = 0, cap = 0;
-	int	  rc;
-
-	*ids = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1)
-			goto fail;
-		if ((v[cnt] = store_col_strdup(s, 0)) == NULL &&
-		    (v[cnt] = strdup("")) == NULL) {
-			kg_errf(err, KG_EINTERNAL, "out of memory");
-			goto fail;
-		}
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_strv_free(v, cnt);
-		return store_sqlerr(st, rc, what, NULL, err);
-	}
-	*ids = v;
-	*n = cnt;
-	return 0;
- fail:
-	sqlite3_reset(s);
-	store_strv_free(v, cnt);
-	return -1;
-}
-
-/* Collect rows (id, name, description, domain_id, extra) as roles. */
-static int
-collect_roles(struct store *st, sqlite3_stmt *s, const char *what,
-    struct kg_role **out, size_t *n, struct kg_err *err)
-{
-	struct kg_role	*v = NULL;
-	size_t		 cnt = 0, cap = 0;
-	int		 rc;
-
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1 ||
-		    role_from_row(s, &v[cnt], err) == -1) {
-			sqlite3_reset(s);
-			kg_role_list_free(v, cnt);
-			return -1;
-		}
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		kg_role_list_free(v, cnt);
-		return store_sqlerr(st, rc, what, NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-/* ------------------------------------------------------------------------
  * Role CRUD.
  * --------------------------------------------------------------------- */
 
 void
 kg_role_list_free(struct kg_role *v, size_t n)
 {
-	size_t	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		kg_role_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), role_free_one);
 }
 
 int
@@ -406,9 +320,10 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
 	    " FROM role WHERE domain_id = ?1 AND (?2 IS NULL OR name = ?2)"
 	    " ORDER BY name, id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, nn(domain_id));
+	store_bind_text(s, 1, store_or(domain_id, ""));
 	store_bind_text(s, 2, name);
-	return collect_roles(st, s, "role list", out, n, err);
+	return store_get_all(st, s, "role list", sizeof(**out), role_row,
+	    role_free_one, (void **)out, n, err);
 }
 
 int
@@ -421,19 +336,13 @@ store_role_update(struct store *st, const struct kg_role *r, struct kg_err *err)
 	memset(&cur, 0, sizeof(cur));
 	if (store_role_get(st, r->id, &cur, err) == -1)
 		return -1;
-	if (cur.domain_id[0] != '\0')
-		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
-		    " role - Duplicate entry found with name %s at domain ID %s.",
-		    r->name, cur.domain_id);
-	else
-		snprintf(msg, sizeof(msg), "Conflict occurred attempting to store"
-		    " role - Duplicate entry found with name %s.", r->name);
+	role_dup_msg(msg, sizeof(msg), r->name, cur.domain_id);
 	kg_role_free(&cur);
 	if ((s = store_stmt(st, "UPDATE role SET name = ?, description = ?,"
 	    " extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, r->name);
-	store_bind_text(s, 2, nn(r->description));
+	store_bind_text(s, 2, store_or(r->description, ""));
 	store_bind_text(s, 3, r->extra != NULL ? r->extra : "{}");
 	store_bind_text(s, 4, r->id);
 	return store_exec_stmt(st, s, "role update", msg, err);
@@ -447,11 +356,7 @@ store_role_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM role WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if (store_exec_stmt(st, s, "role delete", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.", id);
-	return 0;
+	return store_exec_one(st, s, "role delete", NULL, "role", id, err);
 }
 
 int
@@ -471,7 +376,7 @@ store_role_holders(struct store *st, const char *role_id, char ***ids,
 	    " ORDER BY 1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, role_id);
-	return collect_strv(st, s, "role holders", ids, n, err);
+	return store_get_strings(st, s, "role holders", ids, n, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -483,19 +388,17 @@ store_implied_get(struct store *st, const char *prior_id, const char *implied_id
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 yes = 0;
 
 	if ((s = store_stmt(st, "SELECT 1 FROM implied_role WHERE prior_role_id = ?"
 	    " AND implied_role_id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, prior_id);
 	store_bind_text(s, 2, implied_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (store_exists(st, s, "implied get", &yes, err) == -1)
+		return -1;
+	if (yes)
 		return 0;
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "implied get", NULL, err);
 	return kg_errf(err, KG_ENOTFOUND, "%s does not imply %s.", prior_id,
 	    implied_id);
 }
@@ -519,14 +422,24 @@ store_implied_delete(struct store *st, const char *prior_id,
 	return 0;
 }
 
+/* Read an implication row (prior id, name, implied id, name) into p. */
+static int
+implied_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	struct kg_implied_role	*v = p;
+
+	store_col_copy(s, 0, v->prior_id, sizeof(v->prior_id));
+	store_col_copy(s, 1, v->prior_name, sizeof(v->prior_name));
+	store_col_copy(s, 2, v->implied_id, sizeof(v->implied_id));
+	store_col_copy(s, 3, v->implied_name, sizeof(v->implied_name));
+	return 0;
+}
+
 int
 store_implied_list(struct store *st, const char *prior_id,
     struct kg_implied_role **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
-	struct kg_implied_role	*v = NULL;
-	size_t			 cnt = 0, cap = 0;
-	int			 rc;
+	sqlite3_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -537,26 +450,8 @@ store_implied_list(struct store *st, const char *prior_id,
 	    " ORDER BY i.prior_role_id, i.implied_role_id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, prior_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow(&v, sizeof(*v), cnt, &cap, err) == -1) {
-			sqlite3_reset(s);
-			free(v);
-			return -1;
-		}
-		store_col_copy(s, 0, v[cnt].prior_id, sizeof(v[cnt].prior_id));
-		store_col_copy(s, 1, v[cnt].prior_name, sizeof(v[cnt].prior_name));
-		store_col_copy(s, 2, v[cnt].implied_id, sizeof(v[cnt].implied_id));
-		store_col_copy(s, 3, v[cnt].implied_name, sizeof(v[cnt].implied_name));
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return store_sqlerr(st, rc, "implied list", NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_get_all(st, s, "implied list", sizeof(**out), implied_row,
+	    NULL, (void **)out, n, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -578,26 +473,16 @@ store_grant_check(struct store *st, int is_group, const char *actor_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
-	int		 rc;
+	int		 yes = 0;
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
+	if ((s = grant_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
 	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
-	    err)) == NULL)
+	    is_group, actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (store_exists(st, s, "grant check", &yes, err) == -1)
+		return -1;
+	if (yes)
 		return 0;
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "grant check", NULL, err);
 	return grant_notfound(actor_id, kind, target_id, role_id, err);
 }
 
@@ -607,19 +492,11 @@ store_ungrant(struct store *st, int is_group, const char *actor_id,
     int inherited, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
+	if ((s = grant_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
 	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
-	    err)) == NULL)
+	    is_group, actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
 	if (store_exec_stmt(st, s, "ungrant", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
@@ -633,22 +510,18 @@ store_grant_roles(struct store *st, int is_group, const char *actor_id,
     struct kg_role **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		 type[16];
 
 	*out = NULL;
 	*n = 0;
-	if (assignment_type(is_group, kind, type, sizeof(type)) == -1)
-		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
-	if ((s = store_stmt(st, "SELECT r.id, r.name, r.description, r.domain_id,"
+	/* Every role of the grant key: ?4 (the role) goes unused. */
+	if ((s = grant_stmt(st, "SELECT r.id, r.name, r.description, r.domain_id,"
 	    " r.extra FROM assignment a JOIN role r ON r.id = a.role_id"
-	    " WHERE a.type = ? AND a.actor_id = ? AND a.target_id = ?"
-	    " AND a.inherited = ? ORDER BY r.name, r.id", err)) == NULL)
+	    " WHERE a.type = ?1 AND a.actor_id = ?2 AND a.target_id = ?3"
+	    " AND a.inherited = ?5 ORDER BY r.name, r.id", is_group, actor_id,
+	    kind, target_id, NULL, inherited, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	sqlite3_bind_int(s, 4, inherited ? 1 : 0);
-	return collect_roles(st, s, "grant roles", out, n, err);
+	return store_get_all(st, s, "grant roles", sizeof(**out), role_row,
+	    role_free_one, (void **)out, n, err);
 }
 
 int
@@ -661,12 +534,27 @@ store_assignment_group_members(struct store *st, const char *group_id,
 	    " ORDER BY user_id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, group_id);
-	return collect_strv(st, s, "group members", ids, n, err);
+	return store_get_strings(st, s, "group members", ids, n, err);
 }
 
 /* ------------------------------------------------------------------------
  * Names.
  * --------------------------------------------------------------------- */
+
+/* Read (name, domain id, domain name) into the kg_assign_name at p, if
+ * any. */
+static int
+name_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	struct kg_assign_name	*out = p;
+
+	if (out != NULL) {
+		store_col_copy(s, 0, out->name, sizeof(out->name));
+		store_col_copy(s, 1, out->domain_id, sizeof(out->domain_id));
+		store_col_copy(s, 2, out->domain_name, sizeof(out->domain_name));
+	}
+	return 0;
+}
 
 int
 store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
@@ -674,7 +562,6 @@ store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
 {
 	sqlite3_stmt	*s = NULL;
 	const char	*what = "role";
-	int		 rc;
 
 	switch (obj) {
 	case KG_OBJ_USER:
@@ -705,18 +592,7 @@ store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && out != NULL) {
-		store_col_copy(s, 0, out->name, sizeof(out->name));
-		store_col_copy(s, 1, out->domain_id, sizeof(out->domain_id));
-		store_col_copy(s, 2, out->domain_name, sizeof(out->domain_name));
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "assign name", NULL, err);
-	return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", what, id);
+	return store_get_one(st, s, "assign name", name_row, out, what, id, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -741,7 +617,7 @@ struct alist {
 static int
 alist_push(struct alist *l, const struct kg_assignment *a, struct kg_err *err)
 {
-	if (grow(&l->v, sizeof(*l->v), l->n, &l->cap, err) == -1)
+	if (store_grow(&l->v, sizeof(*l->v), l->n, &l->cap, err) == -1)
 		return -1;
 	l->v[l->n++] = *a;
 	return 0;
@@ -771,42 +647,46 @@ in_strv(const char *s, char *const *v, size_t n)
 	return 0;
 }
 
-/* Every grant row, project/domain rows first, each part in primary-key
- * order (Keystone keeps system grants in a table of their own). */
+/* Read a grant row (type, actor_id, target_id, role_id, inherited) into
+ * the kg_assignment at p. */
+static int
+assignment_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	struct kg_assignment	*a = p;
+	char			 type[16];
+
+	memset(a, 0, sizeof(*a));
+	store_col_copy(s, 0, type, sizeof(type));
+	store_col_copy(s, 1, a->actor_id, sizeof(a->actor_id));
+	store_col_copy(s, 2, a->target_id, sizeof(a->target_id));
+	store_col_copy(s, 3, a->role_id, sizeof(a->role_id));
+	a->inherited = sqlite3_column_int(s, 4) != 0;
+	a->is_group = strncmp(type, "Group", 5) == 0;
+	if (strstr(type, "Project") != NULL)
+		a->kind = KG_SCOPE_PROJECT;
+	else if (strstr(type, "Domain") != NULL)
+		a->kind = KG_SCOPE_DOMAIN;
+	else
+		a->kind = KG_SCOPE_SYSTEM;
+	return 0;
+}
+
+/* Every grant row into the empty list out, project/domain rows first,
+ * each part in primary-key order (Keystone keeps system grants in a table
+ * of their own). */
 static int
 fetch_rows(struct store *st, struct alist *out, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
-	struct kg_assignment	 a;
-	char			 type[16];
-	int			 rc;
+	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "SELECT type, actor_id, target_id, role_id, inherited"
 	    " FROM assignment ORDER BY type LIKE '%System', type, actor_id,"
 	    " target_id, role_id, inherited", err)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		store_col_copy(s, 0, type, sizeof(type));
-		store_col_copy(s, 1, a.actor_id, sizeof(a.actor_id));
-		store_col_copy(s, 2, a.target_id, sizeof(a.target_id));
-		store_col_copy(s, 3, a.role_id, sizeof(a.role_id));
-		a.inherited = sqlite3_column_int(s, 4) != 0;
-		a.is_group = strncmp(type, "Group", 5) == 0;
-		if (strstr(type, "Project") != NULL)
-			a.kind = KG_SCOPE_PROJECT;
-		else if (strstr(type, "Domain") != NULL)
-			a.kind = KG_SCOPE_DOMAIN;
-		else
-			a.kind = KG_SCOPE_SYSTEM;
-		if (alist_push(out, &a, err) == -1) {
-			sqlite3_reset(s);
-			return -1;
-		}
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "assignment rows", NULL, err);
+	if (store_get_all(st, s, "assignment rows", sizeof(*out->v),
+	    assignment_row, NULL, (void **)&out->v, &out->n, err) == -1)
+		return -1;
+	out->cap = out->n;
 	return 0;
 }
 
@@ -861,26 +741,26 @@ drv_list(const struct alist *rows, const char *role_id, const char *user_id,
 	return 0;
 }
 
+/* Column 0 into the STORE_ID_SIZE buffer at p. */
 static int
-project_domain(struct store *st, const char *project_id, char *out, size_t outsz,
-    struct kg_err *err)
+id_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	store_col_copy(s, 0, p, STORE_ID_SIZE);
+	return 0;
+}
+
+static int
+project_domain(struct store *st, const char *project_id,
+    char out[STORE_ID_SIZE], struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
 
 	if ((s = store_stmt(st, "SELECT domain_id FROM project WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, project_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_col_copy(s, 0, out, outsz);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "project domain", NULL, err);
-	return kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.", project_id);
+	return store_get_one(st, s, "project domain", id_row, out, "project",
+	    project_id, err);
 }
 
 /* Projects below project_id (not itself), breadth first. */
@@ -897,7 +777,7 @@ project_subtree(struct store *st, const char *project_id, char ***ids,
 	    " SELECT id FROM sub ORDER BY depth, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, project_id);
-	return collect_strv(st, s, "project subtree", ids, n, err);
+	return store_get_strings(st, s, "project subtree", ids, n, err);
 }
 
 /* Ancestors of project_id, nearest first. */
@@ -914,7 +794,7 @@ project_parents(struct store *st, const char *project_id, char ***ids,
 	    " SELECT id FROM anc ORDER BY depth", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, project_id);
-	return collect_strv(st, s, "project parents", ids, n, err);
+	return store_get_strings(st, s, "project parents", ids, n, err);
 }
 
 static int
@@ -927,20 +807,7 @@ domain_projects(struct store *st, const char *domain_id, char ***ids, size_t *n,
 	    " ORDER BY id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, domain_id);
-	return collect_strv(st, s, "domain projects", ids, n, err);
-}
-
-static int
-user_groups(struct store *st, const char *user_id, char ***ids, size_t *n,
-    struct kg_err *err)
-{
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "SELECT group_id FROM user_group WHERE user_id = ?"
-	    " ORDER BY group_id", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, user_id);
-	return collect_strv(st, s, "user groups", ids, n, err);
+	return store_get_strings(st, s, "domain projects", ids, n, err);
 }
 
 /* The filters and look-ups one effective listing shares. */
@@ -1180,7 +1047,8 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 		    " WHERE prior_role_id = ? ORDER BY implied_role_id", err)) == NULL)
 			goto done;
 		store_bind_text(s, 1, cur.role_id);
-		if (collect_strv(st, s, "implied roles", &ids, &nids, err) == -1)
+		if (store_get_strings(st, s, "implied roles", &ids, &nids,
+		    err) == -1)
 			goto done;
 		for (i = 0; i < nids; i++) {
 			imp = cur;
@@ -1244,8 +1112,7 @@ effective_list(struct store *st, const struct kg_assign_filter *f,
 		return 0;
 	c.inherited = f->domain_id != NULL ? 0 : f->inherited;
 	if (f->project_id != NULL) {
-		if (project_domain(st, f->project_id, c.proj_domain,
-		    sizeof(c.proj_domain), err) == -1)
+		if (project_domain(st, f->project_id, c.proj_domain, err) == -1)
 			return -1;
 		if (f->include_subtree &&
 		    project_subtree(st, f->project_id, &sub, &nsub, err) == -1)
@@ -1266,7 +1133,8 @@ effective_list(struct store *st, const struct kg_assign_filter *f,
 	if (for_actor(&c, f->user_id, NULL, 0, &refs, err) == -1)
 		goto done;
 	if (f->user_id != NULL) {
-		if (user_groups(st, f->user_id, &groups, &ngroups, err) == -1)
+		if (store_user_group_ids(st, f->user_id, &groups, &ngroups,
+		    err) == -1)
 			goto done;
 		if (ngroups > 0 && for_actor(&c, NULL, groups, ngroups, &refs,
 		    err) == -1)
@@ -1313,8 +1181,7 @@ direct_list(struct store *st, const struct kg_assign_filter *f,
 		if (f->include_subtree) {
 			char	dom[STORE_ID_SIZE];
 
-			if (project_domain(st, f->project_id, dom, sizeof(dom),
-			    err) == -1 ||
+			if (project_domain(st, f->project_id, dom, err) == -1 ||
 			    project_subtree(st, f->project_id, &sub, &nsub, err) == -1)
 				return -1;
 		}

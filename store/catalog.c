@@ -9,37 +9,10 @@
 #include "store/catalog.h"
 #include "store/store_int.h"
 
-/* NULL for "" so optional references are stored as SQL NULL. */
-static const char *
-nz(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
-static const char *
-dflt(const char *s, const char *d)
-{
-	return s != NULL ? s : d;
-}
-
-/*
- * Make room for one more element of size elsz in *v (count cnt, capacity
- * *cap). Returns 0 or -1 (out of memory; *v untouched).
- */
 static int
-grow(void **v, size_t *cap, size_t cnt, size_t elsz)
+oom(struct kg_err *err)
 {
-	void	*nv;
-	size_t	 ncap;
-
-	if (cnt < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	if ((nv = realloc(*v, ncap * elsz)) == NULL)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
+	return kg_errf(err, KG_EINTERNAL, "out of memory");
 }
 
 void
@@ -72,38 +45,46 @@ kg_endpoint_free(struct kg_endpoint *e)
 	e->url = e->extra = NULL;
 }
 
+static void
+region_free_one(void *p)
+{
+	kg_region_free(p);
+}
+
+static void
+service_free_one(void *p)
+{
+	kg_service_free(p);
+}
+
+static void
+endpoint_free_one(void *p)
+{
+	kg_endpoint_free(p);
+}
+
 void
 kg_region_list_free(struct kg_region *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_region_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), region_free_one);
 }
 
 void
 kg_service_list_free(struct kg_service *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_service_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), service_free_one);
 }
 
 void
 kg_endpoint_list_free(struct kg_endpoint *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_endpoint_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), endpoint_free_one);
 }
 
 /* ------------------------------------------------------------------------
- * Row readers. Column order is fixed by the SELECTs below.
+ * Row readers (store_row_fn). Column order is fixed by the SELECTs below;
+ * the token catalog reads a service and an endpoint from one joined row,
+ * so those two take the offset of their first column.
  * --------------------------------------------------------------------- */
 
 #define REGION_COLS	"id, description, parent_region_id, extra"
@@ -111,8 +92,10 @@ kg_endpoint_list_free(struct kg_endpoint *v, size_t n)
 #define ENDPOINT_COLS	"id, service_id, region_id, interface, url, enabled, extra"
 
 static int
-region_row(sqlite3_stmt *s, struct kg_region *r)
+region_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 {
+	struct kg_region	*r = p;
+
 	memset(r, 0, sizeof(*r));
 	store_col_copy(s, 0, r->id, sizeof(r->id));
 	store_col_copy(s, 2, r->parent_region_id, sizeof(r->parent_region_id));
@@ -120,13 +103,13 @@ region_row(sqlite3_stmt *s, struct kg_region *r)
 	r->extra = store_col_strdup(s, 3);
 	if (r->description == NULL || r->extra == NULL) {
 		kg_region_free(r);
-		return -1;
+		return oom(err);
 	}
 	return 0;
 }
 
 static int
-service_row(sqlite3_stmt *s, int off, struct kg_service *v)
+service_at(sqlite3_stmt *s, int off, struct kg_service *v, struct kg_err *err)
 {
 	memset(v, 0, sizeof(*v));
 	store_col_copy(s, off + 0, v->id, sizeof(v->id));
@@ -137,13 +120,19 @@ service_row(sqlite3_stmt *s, int off, struct kg_service *v)
 	v->extra = store_col_strdup(s, off + 5);
 	if (v->description == NULL || v->extra == NULL) {
 		kg_service_free(v);
-		return -1;
+		return oom(err);
 	}
 	return 0;
 }
 
 static int
-endpoint_row(sqlite3_stmt *s, int off, struct kg_endpoint *e)
+service_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return service_at(s, 0, p, err);
+}
+
+static int
+endpoint_at(sqlite3_stmt *s, int off, struct kg_endpoint *e, struct kg_err *err)
 {
 	memset(e, 0, sizeof(*e));
 	store_col_copy(s, off + 0, e->id, sizeof(e->id));
@@ -155,9 +144,15 @@ endpoint_row(sqlite3_stmt *s, int off, struct kg_endpoint *e)
 	e->extra = store_col_strdup(s, off + 6);
 	if (e->url == NULL || e->extra == NULL) {
 		kg_endpoint_free(e);
-		return -1;
+		return oom(err);
 	}
 	return 0;
+}
+
+static int
+endpoint_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	return endpoint_at(s, 0, p, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -169,24 +164,14 @@ store_region_get(struct store *st, const char *id, struct kg_region *out,
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((s = store_stmt(st, "SELECT " REGION_COLS " FROM region WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (region_row(s, out) == 0)
-			ret = 0;
-		else
-			kg_errf(err, KG_EINTERNAL, "out of memory");
-	} else if (rc == SQLITE_DONE)
-		kg_errf(err, KG_ENOTFOUND, "Could not find region: %s.", id);
-	else
-		store_sqlerr(st, rc, "region get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	return store_get_one(st, s, "region get", region_row, out, "region", id,
+	    err);
 }
 
 static int
@@ -206,38 +191,30 @@ store_region_create(struct store *st, const struct kg_region *r,
 {
 	sqlite3_stmt	*s;
 	char		 msg[128];
-	int		 rc;
 
 	/* Keystone checks for a duplicate before the parent. */
 	snprintf(msg, sizeof(msg), "Conflict occurred attempting to store region"
 	    " - Duplicate ID, %.64s..", r->id);
 	if (region_exists(st, r->id, NULL) == 0)
 		return kg_errf(err, KG_ECONFLICT, "%s", msg);
-	if (nz(r->parent_region_id) != NULL &&
+	if (store_nz(r->parent_region_id) != NULL &&
 	    region_exists(st, r->parent_region_id, err) == -1)
 		return -1;
 	if ((s = store_stmt(st, "INSERT INTO region (id, description,"
 	    " parent_region_id, extra) VALUES (?, ?, ?, ?)", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, r->id);
-	store_bind_text(s, 2, dflt(r->description, ""));
-	store_bind_text(s, 3, nz(r->parent_region_id));
-	store_bind_text(s, 4, dflt(r->extra, "{}"));
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return store_sqlerr(st, rc, "region create", msg, err);
+	store_bind_text(s, 2, store_or(r->description, ""));
+	store_bind_text(s, 3, store_nz(r->parent_region_id));
+	store_bind_text(s, 4, store_or(r->extra, "{}"));
+	return store_exec_stmt(st, s, "region create", msg, err);
 }
 
 int
 store_region_list(struct store *st, const char *parent_region_id,
     struct kg_region **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
-	struct kg_region	*v = NULL;
-	size_t			 cnt = 0, cap = 0;
-	int			 rc;
+	sqlite3_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -245,23 +222,8 @@ store_region_list(struct store *st, const char *parent_region_id,
 	    " WHERE ?1 IS NULL OR parent_region_id = ?1 ORDER BY rowid", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, parent_region_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
-		    region_row(s, &v[cnt]) == -1) {
-			sqlite3_reset(s);
-			kg_region_list_free(v, cnt);
-			return kg_errf(err, KG_EINTERNAL, "out of memory");
-		}
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		kg_region_list_free(v, cnt);
-		return store_sqlerr(st, rc, "region list", NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_get_all(st, s, "region list", sizeof(**out), region_row,
+	    region_free_one, (void **)out, n, err);
 }
 
 /*
@@ -273,7 +235,7 @@ region_in_subtree(struct store *st, const char *id, const char *candidate,
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, found;
+	int		 found = 0;
 
 	if ((s = store_stmt(st, "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION"
 	    " SELECT r.id FROM region r JOIN sub ON r.parent_region_id = sub.id)"
@@ -281,11 +243,8 @@ region_in_subtree(struct store *st, const char *id, const char *candidate,
 		return -1;
 	store_bind_text(s, 1, id);
 	store_bind_text(s, 2, candidate);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "region subtree", NULL, err);
-	found = rc == SQLITE_ROW;
+	if (store_exists(st, s, "region subtree", &found, err) == -1)
+		return -1;
 	return found;
 }
 
@@ -296,7 +255,7 @@ store_region_update(struct store *st, const struct kg_region *r,
 	sqlite3_stmt	*s;
 	int		 loop;
 
-	if (nz(r->parent_region_id) != NULL) {
+	if (store_nz(r->parent_region_id) != NULL) {
 		if (region_exists(st, r->parent_region_id, err) == -1)
 			return -1;
 		if ((loop = region_in_subtree(st, r->id, r->parent_region_id,
@@ -310,22 +269,18 @@ store_region_update(struct store *st, const struct kg_region *r,
 	if ((s = store_stmt(st, "UPDATE region SET description = ?,"
 	    " parent_region_id = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, dflt(r->description, ""));
-	store_bind_text(s, 2, nz(r->parent_region_id));
-	store_bind_text(s, 3, dflt(r->extra, "{}"));
+	store_bind_text(s, 1, store_or(r->description, ""));
+	store_bind_text(s, 2, store_nz(r->parent_region_id));
+	store_bind_text(s, 3, store_or(r->extra, "{}"));
 	store_bind_text(s, 4, r->id);
-	if (store_exec_stmt(st, s, "region update", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find region: %s.", r->id);
-	return 0;
+	return store_exec_one(st, s, "region update", NULL, "region", r->id, err);
 }
 
 int
 store_region_delete(struct store *st, const char *id, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 used = 0;
 
 	if (region_exists(st, id, err) == -1)
 		return -1;
@@ -336,13 +291,11 @@ store_region_delete(struct store *st, const char *id, struct kg_err *err)
 	    " LIMIT 1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (store_exists(st, s, "region delete check", &used, err) == -1)
+		return -1;
+	if (used)
 		return kg_errf(err, KG_EFORBID, "Unable to delete region %s because"
 		    " it or its child regions have associated endpoints.", id);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "region delete check", NULL, err);
 	/*
 	 * Then the whole subtree goes, children first (as Keystone's
 	 * _delete_child_regions): delete leaves until the region itself is gone.
@@ -380,9 +333,9 @@ store_service_create(struct store *st, const struct kg_service *v,
 	store_bind_text(s, 1, v->id);
 	store_bind_text(s, 2, v->type);
 	store_bind_text(s, 3, v->name);
-	store_bind_text(s, 4, dflt(v->description, ""));
+	store_bind_text(s, 4, store_or(v->description, ""));
 	sqlite3_bind_int(s, 5, v->enabled != 0);
-	store_bind_text(s, 6, dflt(v->extra, "{}"));
+	store_bind_text(s, 6, store_or(v->extra, "{}"));
 	return store_exec_stmt(st, s, "service create", "Conflict occurred"
 	    " attempting to store service - Duplicate ID.", err);
 }
@@ -392,24 +345,14 @@ store_service_get(struct store *st, const char *id, struct kg_service *out,
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((s = store_stmt(st, "SELECT " SERVICE_COLS " FROM service WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (service_row(s, 0, out) == 0)
-			ret = 0;
-		else
-			kg_errf(err, KG_EINTERNAL, "out of memory");
-	} else if (rc == SQLITE_DONE)
-		kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", id);
-	else
-		store_sqlerr(st, rc, "service get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	return store_get_one(st, s, "service get", service_row, out, "service", id,
+	    err);
 }
 
 int
@@ -417,7 +360,6 @@ store_service_find_by_type_name(struct store *st, const char *type,
     const char *name, struct kg_service *out, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((s = store_stmt(st, "SELECT " SERVICE_COLS " FROM service"
@@ -425,27 +367,15 @@ store_service_find_by_type_name(struct store *st, const char *type,
 		return -1;
 	store_bind_text(s, 1, type);
 	store_bind_text(s, 2, name);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (service_row(s, 0, out) == 0)
-			ret = 0;
-		else
-			kg_errf(err, KG_EINTERNAL, "out of memory");
-	} else if (rc == SQLITE_DONE)
-		kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", name);
-	else
-		store_sqlerr(st, rc, "service find", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	return store_get_one(st, s, "service find", service_row, out, "service",
+	    name, err);
 }
 
 int
 store_service_list(struct store *st, const char *type, const char *name,
     struct kg_service **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
-	struct kg_service	*v = NULL;
-	size_t			 cnt = 0, cap = 0;
-	int			 rc;
+	sqlite3_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -455,23 +385,8 @@ store_service_list(struct store *st, const char *type, const char *name,
 		return -1;
 	store_bind_text(s, 1, type);
 	store_bind_text(s, 2, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
-		    service_row(s, 0, &v[cnt]) == -1) {
-			sqlite3_reset(s);
-			kg_service_list_free(v, cnt);
-			return kg_errf(err, KG_EINTERNAL, "out of memory");
-		}
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		kg_service_list_free(v, cnt);
-		return store_sqlerr(st, rc, "service list", NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_get_all(st, s, "service list", sizeof(**out), service_row,
+	    service_free_one, (void **)out, n, err);
 }
 
 int
@@ -485,15 +400,12 @@ store_service_update(struct store *st, const struct kg_service *v,
 		return -1;
 	store_bind_text(s, 1, v->type);
 	store_bind_text(s, 2, v->name);
-	store_bind_text(s, 3, dflt(v->description, ""));
+	store_bind_text(s, 3, store_or(v->description, ""));
 	sqlite3_bind_int(s, 4, v->enabled != 0);
-	store_bind_text(s, 5, dflt(v->extra, "{}"));
+	store_bind_text(s, 5, store_or(v->extra, "{}"));
 	store_bind_text(s, 6, v->id);
-	if (store_exec_stmt(st, s, "service update", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", v->id);
-	return 0;
+	return store_exec_one(st, s, "service update", NULL, "service", v->id,
+	    err);
 }
 
 int
@@ -505,11 +417,7 @@ store_service_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM service WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if (store_exec_stmt(st, s, "service delete", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find service: %s.", id);
-	return 0;
+	return store_exec_one(st, s, "service delete", NULL, "service", id, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -537,11 +445,11 @@ store_endpoint_create(struct store *st, const struct kg_endpoint *e,
 		return -1;
 	store_bind_text(s, 1, e->id);
 	store_bind_text(s, 2, e->service_id);
-	store_bind_text(s, 3, nz(e->region_id));
+	store_bind_text(s, 3, store_nz(e->region_id));
 	store_bind_text(s, 4, e->interface);
-	store_bind_text(s, 5, dflt(e->url, ""));
+	store_bind_text(s, 5, store_or(e->url, ""));
 	sqlite3_bind_int(s, 6, e->enabled != 0);
-	store_bind_text(s, 7, dflt(e->extra, "{}"));
+	store_bind_text(s, 7, store_or(e->extra, "{}"));
 	return store_exec_stmt(st, s, "endpoint create", "Conflict occurred"
 	    " attempting to store endpoint - Duplicate ID or unknown service or"
 	    " region.", err);
@@ -552,24 +460,14 @@ store_endpoint_get(struct store *st, const char *id, struct kg_endpoint *out,
     struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((s = store_stmt(st, "SELECT " ENDPOINT_COLS " FROM endpoint WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (endpoint_row(s, 0, out) == 0)
-			ret = 0;
-		else
-			kg_errf(err, KG_EINTERNAL, "out of memory");
-	} else if (rc == SQLITE_DONE)
-		kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", id);
-	else
-		store_sqlerr(st, rc, "endpoint get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
+	return store_get_one(st, s, "endpoint get", endpoint_row, out, "endpoint",
+	    id, err);
 }
 
 int
@@ -577,10 +475,7 @@ store_endpoint_list(struct store *st, const char *interface,
     const char *service_id, const char *region_id, struct kg_endpoint **out,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
-	struct kg_endpoint	*v = NULL;
-	size_t			 cnt = 0, cap = 0;
-	int			 rc;
+	sqlite3_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -591,23 +486,8 @@ store_endpoint_list(struct store *st, const char *interface,
 	store_bind_text(s, 1, interface);
 	store_bind_text(s, 2, service_id);
 	store_bind_text(s, 3, region_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (grow((void **)&v, &cap, cnt, sizeof(*v)) == -1 ||
-		    endpoint_row(s, 0, &v[cnt]) == -1) {
-			sqlite3_reset(s);
-			kg_endpoint_list_free(v, cnt);
-			return kg_errf(err, KG_EINTERNAL, "out of memory");
-		}
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		kg_endpoint_list_free(v, cnt);
-		return store_sqlerr(st, rc, "endpoint list", NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return store_get_all(st, s, "endpoint list", sizeof(**out), endpoint_row,
+	    endpoint_free_one, (void **)out, n, err);
 }
 
 int
@@ -630,18 +510,15 @@ store_endpoint_update(struct store *st, const struct kg_endpoint *e,
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, e->service_id);
-	store_bind_text(s, 2, nz(e->region_id));
+	store_bind_text(s, 2, store_nz(e->region_id));
 	store_bind_text(s, 3, e->interface);
-	store_bind_text(s, 4, dflt(e->url, ""));
+	store_bind_text(s, 4, store_or(e->url, ""));
 	sqlite3_bind_int(s, 5, e->enabled != 0);
-	store_bind_text(s, 6, dflt(e->extra, "{}"));
+	store_bind_text(s, 6, store_or(e->extra, "{}"));
 	store_bind_text(s, 7, e->id);
-	if (store_exec_stmt(st, s, "endpoint update", "Conflict occurred"
-	    " attempting to store endpoint - unknown service or region.", err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", e->id);
-	return 0;
+	return store_exec_one(st, s, "endpoint update", "Conflict occurred"
+	    " attempting to store endpoint - unknown service or region.",
+	    "endpoint", e->id, err);
 }
 
 int
@@ -652,11 +529,7 @@ store_endpoint_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM endpoint WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if (store_exec_stmt(st, s, "endpoint delete", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find endpoint: %s.", id);
-	return 0;
+	return store_exec_one(st, s, "endpoint delete", NULL, "endpoint", id, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -690,8 +563,7 @@ store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err)
 {
 	sqlite3_stmt		*s;
 	struct kg_catalog	 c;
-	size_t			 cap = 0, ecap = 0, i = 0;
-	void			*p;
+	size_t			 scap = 0, ecap = 0, ncap = 0, epcap = 0, i = 0;
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -707,34 +579,27 @@ store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err)
 
 		if (c.nservices == 0 || strcmp(c.services[c.nservices - 1].id,
 		    sid ? sid : "") != 0) {
-			if (c.nservices == cap) {
-				cap = cap ? cap * 2 : 8;
-				if ((p = realloc(c.services, cap * sizeof(*c.services))) == NULL)
-					goto oom;
-				c.services = p;
-				if ((p = realloc(c.eps, cap * sizeof(*c.eps))) == NULL)
-					goto oom;
-				c.eps = p;
-				if ((p = realloc(c.neps, cap * sizeof(*c.neps))) == NULL)
-					goto oom;
-				c.neps = p;
-			}
+			if (store_grow(&c.services, sizeof(*c.services),
+			    c.nservices, &scap, err) == -1 ||
+			    store_grow(&c.eps, sizeof(*c.eps), c.nservices, &ecap,
+			    err) == -1 ||
+			    store_grow(&c.neps, sizeof(*c.neps), c.nservices, &ncap,
+			    err) == -1)
+				goto fail;
 			i = c.nservices;
 			c.eps[i] = NULL;
 			c.neps[i] = 0;
-			if (service_row(s, 0, &c.services[i]) == -1)
-				goto oom;
+			if (service_at(s, 0, &c.services[i], err) == -1)
+				goto fail;
 			c.nservices++;
-			ecap = 0;
+			epcap = 0;
 		}
 		if (sqlite3_column_type(s, 6) == SQLITE_NULL)
 			continue;	/* a service without endpoints */
-		p = c.eps[i];
-		if (grow(&p, &ecap, c.neps[i], sizeof(**c.eps)) == -1)
-			goto oom;
-		c.eps[i] = p;
-		if (endpoint_row(s, 6, &c.eps[i][c.neps[i]]) == -1)
-			goto oom;
+		if (store_grow(&c.eps[i], sizeof(**c.eps), c.neps[i], &epcap,
+		    err) == -1 ||
+		    endpoint_at(s, 6, &c.eps[i][c.neps[i]], err) == -1)
+			goto fail;
 		c.neps[i]++;
 	}
 	sqlite3_reset(s);
@@ -744,8 +609,8 @@ store_catalog_get(struct store *st, struct kg_catalog *out, struct kg_err *err)
 	}
 	*out = c;
 	return 0;
- oom:
+ fail:
 	sqlite3_reset(s);
 	store_catalog_free(&c);
-	return kg_errf(err, KG_EINTERNAL, "out of memory");
+	return -1;
 }

@@ -14,33 +14,11 @@
  * Helpers.
  * --------------------------------------------------------------------- */
 
-/* strdup that treats NULL as "" (columns declared NOT NULL DEFAULT ''). */
-static const char *
-or_empty(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
+/* extra as stored: "{}" for NULL or "". */
 static const char *
 or_obj(const char *s)
 {
 	return s != NULL && *s != '\0' ? s : "{}";
-}
-
-/* NULL for "" so optional references are stored as SQL NULL. */
-static const char *
-nz(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
-/* Duplicate a text column, "" when NULL; NULL only when out of memory. */
-static char *
-col_str(sqlite3_stmt *s, int col)
-{
-	char	*v = store_col_strdup(s, col);
-
-	return v != NULL ? v : strdup("");
 }
 
 static int
@@ -50,24 +28,6 @@ oom(struct kg_err *err)
 }
 
 #define DUP_MSG_SIZE	640
-
-/*
- * Keystone's text for a duplicate name (keystone/common/sql/core.py):
- * "Conflict occurred attempting to store <type> - Duplicate entry found
- * with name <name>[ at domain ID <domain>]." Into buf; returns buf.
- */
-static const char *
-dup_msg(char *buf, const char *type, const char *name, const char *domain_id)
-{
-	if (domain_id != NULL)
-		snprintf(buf, DUP_MSG_SIZE, "Conflict occurred attempting to store %s"
-		    " - Duplicate entry found with name %s at domain ID %s.", type,
-		    name, domain_id);
-	else
-		snprintf(buf, DUP_MSG_SIZE, "Conflict occurred attempting to store %s"
-		    " - Duplicate entry found with name %s.", type, name);
-	return buf;
-}
 
 /*
  * Keystone replaces the generic text for projects and domains (which are
@@ -150,35 +110,20 @@ kg_group_free(struct kg_group *g)
 #define DOMAIN_COLS	"id, name, description, enabled, extra"
 
 static int
-domain_from_row(sqlite3_stmt *s, struct kg_domain *d, struct kg_err *err)
+domain_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 {
+	struct kg_domain	*d = p;
+
 	memset(d, 0, sizeof(*d));
 	store_col_copy(s, 0, d->id, sizeof(d->id));
 	store_col_copy(s, 1, d->name, sizeof(d->name));
 	d->enabled = sqlite3_column_int(s, 3);
-	if ((d->description = col_str(s, 2)) == NULL ||
-	    (d->extra = col_str(s, 4)) == NULL) {
+	if ((d->description = store_col_str(s, 2)) == NULL ||
+	    (d->extra = store_col_str(s, 4)) == NULL) {
 		kg_domain_free(d);
 		return oom(err);
 	}
 	return 0;
-}
-
-/* Step s (bound) expecting at most one row; fill d. */
-static int
-domain_one(struct store *st, sqlite3_stmt *s, const char *key,
-    struct kg_domain *d, struct kg_err *err)
-{
-	int	rc = sqlite3_step(s), ret;
-
-	if (rc == SQLITE_ROW)
-		ret = domain_from_row(s, d, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find domain: %s.", key);
-	else
-		ret = store_sqlerr(st, rc, "domain get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
 }
 
 int
@@ -191,7 +136,8 @@ store_domain_get(struct store *st, const char *id, struct kg_domain *out,
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return domain_one(st, s, id, out, err);
+	return store_get_one(st, s, "domain get", domain_row, out, "domain", id,
+	    err);
 }
 
 int
@@ -204,7 +150,8 @@ store_domain_get_by_name(struct store *st, const char *name,
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, name);
-	return domain_one(st, s, name, out, err);
+	return store_get_one(st, s, "domain get", domain_row, out, "domain", name,
+	    err);
 }
 
 int
@@ -219,7 +166,7 @@ store_domain_create(struct store *st, const struct kg_domain *d,
 		return -1;
 	store_bind_text(s, 1, d->id);
 	store_bind_text(s, 2, d->name);
-	store_bind_text(s, 3, or_empty(d->description));
+	store_bind_text(s, 3, store_or(d->description, ""));
 	sqlite3_bind_int(s, 4, d->enabled ? 1 : 0);
 	store_bind_text(s, 5, or_obj(d->extra));
 	return store_exec_stmt(st, s, "domain create", domain_dup_msg(msg, d->name),
@@ -232,74 +179,52 @@ store_domain_create(struct store *st, const struct kg_domain *d,
 
 #define PROJECT_COLS	"id, name, description, domain_id, parent_id, enabled, extra"
 
-/* Load p->tags for p->id. */
+/* Load p->tags for p->id (p has none yet). */
 static int
 project_load_tags(struct store *st, struct kg_project *p, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		**v;
-	size_t		 cap = 0;
-	int		 rc;
 
 	if ((s = store_stmt(st, "SELECT name FROM project_tag WHERE project_id = ?"
 	    " ORDER BY rowid", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, p->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (p->ntags == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((v = realloc(p->tags, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			p->tags = v;
-		}
-		if ((p->tags[p->ntags] = col_str(s, 0)) == NULL)
-			goto nomem;
-		p->ntags++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "project tags", NULL, err);
-	return 0;
- nomem:
-	sqlite3_reset(s);
-	return oom(err);
+	return store_get_strings(st, s, "project tags", &p->tags, &p->ntags, err);
 }
 
+/* A project row, without its tags. */
 static int
-project_from_row(sqlite3_stmt *s, struct kg_project *p, struct kg_err *err)
+project_row(sqlite3_stmt *s, void *v, struct kg_err *err)
 {
+	struct kg_project	*p = v;
+
 	memset(p, 0, sizeof(*p));
 	store_col_copy(s, 0, p->id, sizeof(p->id));
 	store_col_copy(s, 1, p->name, sizeof(p->name));
 	store_col_copy(s, 3, p->domain_id, sizeof(p->domain_id));
 	store_col_copy(s, 4, p->parent_id, sizeof(p->parent_id));
 	p->enabled = sqlite3_column_int(s, 5);
-	if ((p->description = col_str(s, 2)) == NULL ||
-	    (p->extra = col_str(s, 6)) == NULL) {
+	if ((p->description = store_col_str(s, 2)) == NULL ||
+	    (p->extra = store_col_str(s, 6)) == NULL) {
 		kg_project_free(p);
 		return oom(err);
 	}
 	return 0;
 }
 
+/* store_get_one for a project, with its tags. */
 static int
 project_one(struct store *st, sqlite3_stmt *s, const char *key,
     struct kg_project *p, struct kg_err *err)
 {
-	int	rc = sqlite3_step(s), ret;
-
-	if (rc == SQLITE_ROW)
-		ret = project_from_row(s, p, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.", key);
-	else
-		ret = store_sqlerr(st, rc, "project get", NULL, err);
-	sqlite3_reset(s);
-	if (ret == 0 && project_load_tags(st, p, err) == -1) {
+	if (store_get_one(st, s, "project get", project_row, p, "project", key,
+	    err) == -1)
+		return -1;
+	if (project_load_tags(st, p, err) == -1) {
 		kg_project_free(p);
 		return -1;
 	}
-	return ret;
+	return 0;
 }
 
 int
@@ -385,9 +310,9 @@ store_project_create(struct store *st, const struct kg_project *p,
 		goto done;
 	store_bind_text(s, 1, p->id);
 	store_bind_text(s, 2, p->name);
-	store_bind_text(s, 3, or_empty(p->description));
+	store_bind_text(s, 3, store_or(p->description, ""));
 	store_bind_text(s, 4, p->domain_id);
-	store_bind_text(s, 5, nz(p->parent_id));
+	store_bind_text(s, 5, store_nz(p->parent_id));
 	sqlite3_bind_int(s, 6, p->enabled ? 1 : 0);
 	store_bind_text(s, 7, or_obj(p->extra));
 	if (store_exec_stmt(st, s, "project create",
@@ -408,8 +333,10 @@ store_project_create(struct store *st, const struct kg_project *p,
 			" password_expires_at, default_project_id, extra, created_at"
 
 static int
-user_from_row(sqlite3_stmt *s, struct kg_user *u, struct kg_err *err)
+user_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 {
+	struct kg_user	*u = p;
+
 	memset(u, 0, sizeof(*u));
 	store_col_copy(s, 0, u->id, sizeof(u->id));
 	store_col_copy(s, 1, u->name, sizeof(u->name));
@@ -420,29 +347,13 @@ user_from_row(sqlite3_stmt *s, struct kg_user *u, struct kg_err *err)
 		goto nomem;
 	u->password_expires_at = sqlite3_column_int64(s, 5);
 	store_col_copy(s, 6, u->default_project_id, sizeof(u->default_project_id));
-	if ((u->extra = col_str(s, 7)) == NULL)
+	if ((u->extra = store_col_str(s, 7)) == NULL)
 		goto nomem;
 	u->created_at = sqlite3_column_int64(s, 8);
 	return 0;
  nomem:
 	kg_user_free(u);
 	return oom(err);
-}
-
-static int
-user_one(struct store *st, sqlite3_stmt *s, const char *key, struct kg_user *u,
-    struct kg_err *err)
-{
-	int	rc = sqlite3_step(s), ret;
-
-	if (rc == SQLITE_ROW)
-		ret = user_from_row(s, u, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find user: %s.", key);
-	else
-		ret = store_sqlerr(st, rc, "user get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
 }
 
 int
@@ -455,7 +366,7 @@ store_user_get(struct store *st, const char *id, struct kg_user *out,
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return user_one(st, s, id, out, err);
+	return store_get_one(st, s, "user get", user_row, out, "user", id, err);
 }
 
 int
@@ -469,7 +380,7 @@ store_user_get_by_name(struct store *st, const char *domain_id,
 		return -1;
 	store_bind_text(s, 1, domain_id);
 	store_bind_text(s, 2, name);
-	return user_one(st, s, name, out, err);
+	return store_get_one(st, s, "user get", user_row, out, "user", name, err);
 }
 
 int
@@ -493,11 +404,11 @@ store_user_create(struct store *st, const struct kg_user *u, struct kg_err *err)
 		sqlite3_bind_int64(s, 6, now);
 	if (u->password_expires_at != 0)
 		sqlite3_bind_int64(s, 7, u->password_expires_at);
-	store_bind_text(s, 8, nz(u->default_project_id));
+	store_bind_text(s, 8, store_nz(u->default_project_id));
 	store_bind_text(s, 9, or_obj(u->extra));
 	sqlite3_bind_int64(s, 10, now);
-	return store_exec_stmt(st, s, "user create",
-	    dup_msg(msg, "user", u->name, u->domain_id), err);
+	return store_exec_stmt(st, s, "user create", store_dup_msg(msg,
+	    sizeof(msg), "user", u->name, u->domain_id), err);
 }
 
 int
@@ -516,45 +427,8 @@ store_user_set_password(struct store *st, const char *user_id,
 	if (expires_at != 0)
 		sqlite3_bind_int64(s, 3, expires_at);
 	store_bind_text(s, 4, user_id);
-	if (store_exec_stmt(st, s, "user set password", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find user: %s.", user_id);
-	return 0;
-}
-
-/* Collect column 0 of every row of s (bound) into a string array. */
-static int
-collect_strings(struct store *st, sqlite3_stmt *s, char ***out, size_t *n,
-    struct kg_err *err)
-{
-	char	**v = NULL, **nv;
-	size_t	 cnt = 0, cap = 0;
-	int	 rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
-		if ((v[cnt] = col_str(s, 0)) == NULL)
-			goto nomem;
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_strv_free(v, cnt);
-		return store_sqlerr(st, rc, "list ids", NULL, err);
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
- nomem:
-	sqlite3_reset(s);
-	store_strv_free(v, cnt);
-	return oom(err);
+	return store_exec_one(st, s, "user set password", NULL, "user", user_id,
+	    err);
 }
 
 int
@@ -569,76 +443,12 @@ store_user_group_ids(struct store *st, const char *user_id, char ***ids,
 	    " ORDER BY group_id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
-	return collect_strings(st, s, ids, n, err);
+	return store_get_strings(st, s, "list ids", ids, n, err);
 }
 
 /* ------------------------------------------------------------------------
- * Lists: one generic row collector, per-type free functions.
+ * Lists: store_get_all with per-type free functions.
  * --------------------------------------------------------------------- */
-
-typedef int	(*row_fn)(sqlite3_stmt *, void *, struct kg_err *);
-typedef void	(*free_fn)(void *);
-
-/*
- * Step the bound statement s, turning each row into an element of size
- * elsz with from_row. On success *out holds *n elements (NULL when none).
- */
-static int
-collect_rows(struct store *st, sqlite3_stmt *s, size_t elsz, row_fn from_row,
-    free_fn free_one, void **out, size_t *n, struct kg_err *err)
-{
-	char	*v = NULL, *nv;
-	size_t	 cnt = 0, cap = 0, i;
-	int	 rc;
-
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * elsz)) == NULL) {
-				oom(err);
-				goto fail;
-			}
-			v = nv;
-		}
-		if (from_row(s, v + cnt * elsz, err) == -1)
-			goto fail;
-		cnt++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, rc, "list", NULL, err);
-		goto fail;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
- fail:
-	sqlite3_reset(s);
-	for (i = 0; i < cnt; i++)
-		free_one(v + i * elsz);
-	free(v);
-	return -1;
-}
-
-static int
-domain_row(sqlite3_stmt *s, void *p, struct kg_err *err)
-{
-	return domain_from_row(s, p, err);
-}
-
-static int
-project_row(sqlite3_stmt *s, void *p, struct kg_err *err)
-{
-	return project_from_row(s, p, err);
-}
-
-static int
-user_row(sqlite3_stmt *s, void *p, struct kg_err *err)
-{
-	return user_from_row(s, p, err);
-}
 
 static void
 domain_free_one(void *p)
@@ -667,53 +477,25 @@ group_free_one(void *p)
 void
 kg_domain_list_free(struct kg_domain *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_domain_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), domain_free_one);
 }
 
 void
 kg_project_list_free(struct kg_project *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_project_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), project_free_one);
 }
 
 void
 kg_user_list_free(struct kg_user *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_user_free(&v[i]);
-	free(v);
+	store_free_each(v, n, sizeof(*v), user_free_one);
 }
 
 void
 kg_group_list_free(struct kg_group *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		kg_group_free(&v[i]);
-	free(v);
-}
-
-/* Run a bound statement that changes one row; KG_ENOTFOUND when none. */
-static int
-exec_one(struct store *st, sqlite3_stmt *s, const char *what,
-    const char *conflict, const char *type, const char *id, struct kg_err *err)
-{
-	if (store_exec_stmt(st, s, what, conflict, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type, id);
-	return 0;
+	store_free_each(v, n, sizeof(*v), group_free_one);
 }
 
 /* ------------------------------------------------------------------------
@@ -732,8 +514,8 @@ store_domain_list(struct store *st, const char *name, int enabled,
 		return -1;
 	store_bind_text(s, 1, name);
 	sqlite3_bind_int(s, 2, enabled);
-	return collect_rows(st, s, sizeof(**out), domain_row, domain_free_one,
-	    (void **)out, n, err);
+	return store_get_all(st, s, "list", sizeof(**out), domain_row,
+	    domain_free_one, (void **)out, n, err);
 }
 
 int
@@ -747,11 +529,11 @@ store_domain_update(struct store *st, const struct kg_domain *d,
 	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, d->name);
-	store_bind_text(s, 2, or_empty(d->description));
+	store_bind_text(s, 2, store_or(d->description, ""));
 	sqlite3_bind_int(s, 3, d->enabled ? 1 : 0);
 	store_bind_text(s, 4, or_obj(d->extra));
 	store_bind_text(s, 5, d->id);
-	return exec_one(st, s, "domain update", domain_dup_msg(msg, d->name),
+	return store_exec_one(st, s, "domain update", domain_dup_msg(msg, d->name),
 	    "domain", d->id, err);
 }
 
@@ -782,7 +564,7 @@ store_domain_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM domain WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return exec_one(st, s, "domain delete", NULL, "domain", id, err);
+	return store_exec_one(st, s, "domain delete", NULL, "domain", id, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -887,8 +669,8 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 	store_bind_text(s, 2, f->domain_id);
 	store_bind_text(s, 3, f->parent_id);
 	sqlite3_bind_int(s, 4, f->enabled);
-	if (collect_rows(st, s, sizeof(**out), project_row, project_free_one,
-	    (void **)out, n, err) == -1)
+	if (store_get_all(st, s, "list", sizeof(**out), project_row,
+	    project_free_one, (void **)out, n, err) == -1)
 		return -1;
 	if (project_list_finish(st, f, *out, n, err) == -1) {
 		kg_project_list_free(*out, *n);
@@ -910,11 +692,11 @@ store_project_update(struct store *st, const struct kg_project *p,
 	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, p->name);
-	store_bind_text(s, 2, or_empty(p->description));
+	store_bind_text(s, 2, store_or(p->description, ""));
 	sqlite3_bind_int(s, 3, p->enabled ? 1 : 0);
 	store_bind_text(s, 4, or_obj(p->extra));
 	store_bind_text(s, 5, p->id);
-	return exec_one(st, s, "project update", project_dup_msg(msg, p),
+	return store_exec_one(st, s, "project update", project_dup_msg(msg, p),
 	    "project", p->id, err);
 }
 
@@ -923,18 +705,15 @@ static int
 project_exists(struct store *st, const char *id, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 yes = 0;
 
 	if ((s = store_stmt(st, "SELECT 1 FROM project WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.", id);
-	return store_sqlerr(st, rc, "project exists", NULL, err);
+	if (store_exists(st, s, "project exists", &yes, err) == -1)
+		return -1;
+	return yes ? 0 : kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.",
+	    id);
 }
 
 int
@@ -1018,7 +797,7 @@ store_project_ancestors(struct store *st, const char *id, char ***ids,
     size_t *n, char disabled[STORE_ID_SIZE], struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		**v = NULL, **nv;
+	char		**v = NULL;
 	size_t		 cnt = 0, cap = 0;
 	int		 rc;
 
@@ -1032,14 +811,12 @@ store_project_ancestors(struct store *st, const char *id, char ***ids,
 		return -1;
 	store_bind_text(s, 1, id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
+		if (store_grow(&v, sizeof(*v), cnt, &cap, err) == -1)
+			goto fail;
+		if ((v[cnt] = store_col_str(s, 0)) == NULL) {
+			oom(err);
+			goto fail;
 		}
-		if ((v[cnt] = col_str(s, 0)) == NULL)
-			goto nomem;
 		if (disabled[0] == '\0' && sqlite3_column_int(s, 1) == 0)
 			kg_strlcpy(disabled, v[cnt], STORE_ID_SIZE);
 		cnt++;
@@ -1052,10 +829,10 @@ store_project_ancestors(struct store *st, const char *id, char ***ids,
 	*ids = v;
 	*n = cnt;
 	return 0;
- nomem:
+ fail:
 	sqlite3_reset(s);
 	store_strv_free(v, cnt);
-	return oom(err);
+	return -1;
 }
 
 int
@@ -1075,7 +852,7 @@ store_project_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM project WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return exec_one(st, s, "project delete", NULL, "project", id, err);
+	return store_exec_one(st, s, "project delete", NULL, "project", id, err);
 }
 
 int
@@ -1108,8 +885,8 @@ store_user_project_list(struct store *st, const char *user_id,
 	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
-	if (collect_rows(st, s, sizeof(**out), project_row, project_free_one,
-	    (void **)out, n, err) == -1)
+	if (store_get_all(st, s, "list", sizeof(**out), project_row,
+	    project_free_one, (void **)out, n, err) == -1)
 		return -1;
 	if (project_list_finish(st, NULL, *out, n, err) == -1) {
 		kg_project_list_free(*out, *n);
@@ -1141,8 +918,8 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 	store_bind_text(s, 1, f->name);
 	store_bind_text(s, 2, f->domain_id);
 	sqlite3_bind_int(s, 3, f->enabled);
-	return collect_rows(st, s, sizeof(**out), user_row, user_free_one,
-	    (void **)out, n, err);
+	return store_get_all(st, s, "list", sizeof(**out), user_row,
+	    user_free_one, (void **)out, n, err);
 }
 
 int
@@ -1156,11 +933,11 @@ store_user_update(struct store *st, const struct kg_user *u, struct kg_err *err)
 		return -1;
 	store_bind_text(s, 1, u->name);
 	sqlite3_bind_int(s, 2, u->enabled ? 1 : 0);
-	store_bind_text(s, 3, nz(u->default_project_id));
+	store_bind_text(s, 3, store_nz(u->default_project_id));
 	store_bind_text(s, 4, or_obj(u->extra));
 	store_bind_text(s, 5, u->id);
-	return exec_one(st, s, "user update", dup_msg(msg, "user", u->name,
-	    u->domain_id), "user", u->id, err);
+	return store_exec_one(st, s, "user update", store_dup_msg(msg,
+	    sizeof(msg), "user", u->name, u->domain_id), "user", u->id, err);
 }
 
 int
@@ -1171,7 +948,7 @@ store_user_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM user WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return exec_one(st, s, "user delete", NULL, "user", id, err);
+	return store_exec_one(st, s, "user delete", NULL, "user", id, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -1181,40 +958,20 @@ store_user_delete(struct store *st, const char *id, struct kg_err *err)
 #define GROUP_COLS	"id, name, description, domain_id, extra"
 
 static int
-group_from_row(sqlite3_stmt *s, struct kg_group *g, struct kg_err *err)
+group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 {
+	struct kg_group	*g = p;
+
 	memset(g, 0, sizeof(*g));
 	store_col_copy(s, 0, g->id, sizeof(g->id));
 	store_col_copy(s, 1, g->name, sizeof(g->name));
 	store_col_copy(s, 3, g->domain_id, sizeof(g->domain_id));
-	if ((g->description = col_str(s, 2)) == NULL ||
-	    (g->extra = col_str(s, 4)) == NULL) {
+	if ((g->description = store_col_str(s, 2)) == NULL ||
+	    (g->extra = store_col_str(s, 4)) == NULL) {
 		kg_group_free(g);
 		return oom(err);
 	}
 	return 0;
-}
-
-static int
-group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
-{
-	return group_from_row(s, p, err);
-}
-
-static int
-group_one(struct store *st, sqlite3_stmt *s, const char *key,
-    struct kg_group *g, struct kg_err *err)
-{
-	int	rc = sqlite3_step(s), ret;
-
-	if (rc == SQLITE_ROW)
-		ret = group_from_row(s, g, err);
-	else if (rc == SQLITE_DONE)
-		ret = kg_errf(err, KG_ENOTFOUND, "Could not find group: %s.", key);
-	else
-		ret = store_sqlerr(st, rc, "group get", NULL, err);
-	sqlite3_reset(s);
-	return ret;
 }
 
 int
@@ -1227,7 +984,7 @@ store_group_get(struct store *st, const char *id, struct kg_group *out,
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return group_one(st, s, id, out, err);
+	return store_get_one(st, s, "group get", group_row, out, "group", id, err);
 }
 
 int
@@ -1241,7 +998,8 @@ store_group_get_by_name(struct store *st, const char *domain_id,
 		return -1;
 	store_bind_text(s, 1, domain_id);
 	store_bind_text(s, 2, name);
-	return group_one(st, s, name, out, err);
+	return store_get_one(st, s, "group get", group_row, out, "group", name,
+	    err);
 }
 
 int
@@ -1256,11 +1014,11 @@ store_group_create(struct store *st, const struct kg_group *g,
 		return -1;
 	store_bind_text(s, 1, g->id);
 	store_bind_text(s, 2, g->name);
-	store_bind_text(s, 3, or_empty(g->description));
+	store_bind_text(s, 3, store_or(g->description, ""));
 	store_bind_text(s, 4, g->domain_id);
 	store_bind_text(s, 5, or_obj(g->extra));
-	return store_exec_stmt(st, s, "group create",
-	    dup_msg(msg, "group", g->name, g->domain_id), err);
+	return store_exec_stmt(st, s, "group create", store_dup_msg(msg,
+	    sizeof(msg), "group", g->name, g->domain_id), err);
 }
 
 int
@@ -1274,11 +1032,11 @@ store_group_update(struct store *st, const struct kg_group *g,
 	    " extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, g->name);
-	store_bind_text(s, 2, or_empty(g->description));
+	store_bind_text(s, 2, store_or(g->description, ""));
 	store_bind_text(s, 3, or_obj(g->extra));
 	store_bind_text(s, 4, g->id);
-	return exec_one(st, s, "group update", dup_msg(msg, "group", g->name,
-	    g->domain_id), "group", g->id, err);
+	return store_exec_one(st, s, "group update", store_dup_msg(msg,
+	    sizeof(msg), "group", g->name, g->domain_id), "group", g->id, err);
 }
 
 int
@@ -1289,7 +1047,7 @@ store_group_delete(struct store *st, const char *id, struct kg_err *err)
 	if ((s = store_stmt(st, "DELETE FROM grp WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	return exec_one(st, s, "group delete", NULL, "group", id, err);
+	return store_exec_one(st, s, "group delete", NULL, "group", id, err);
 }
 
 int
@@ -1304,21 +1062,8 @@ store_group_list(struct store *st, const char *name, const char *domain_id,
 		return -1;
 	store_bind_text(s, 1, name);
 	store_bind_text(s, 2, domain_id);
-	return collect_rows(st, s, sizeof(**out), group_row, group_free_one,
-	    (void **)out, n, err);
-}
-
-/* *yes = 1 when the bound statement s returns a row. */
-static int
-exists(struct store *st, sqlite3_stmt *s, int *yes, struct kg_err *err)
-{
-	int	rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "exists", NULL, err);
-	*yes = rc == SQLITE_ROW;
-	return 0;
+	return store_get_all(st, s, "list", sizeof(**out), group_row,
+	    group_free_one, (void **)out, n, err);
 }
 
 int
@@ -1331,7 +1076,7 @@ store_group_has_grants(struct store *st, const char *group_id, int *yes,
 	    " AND type LIKE 'Group%' LIMIT 1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, group_id);
-	return exists(st, s, yes, err);
+	return store_exists(st, s, "exists", yes, err);
 }
 
 /* KG_ENOTFOUND naming the group or the user when either is missing. */
@@ -1345,14 +1090,14 @@ group_and_user_exist(struct store *st, const char *group_id,
 	if ((s = store_stmt(st, "SELECT 1 FROM grp WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, group_id);
-	if (exists(st, s, &yes, err) == -1)
+	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	if (!yes)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find group: %s.", group_id);
 	if ((s = store_stmt(st, "SELECT 1 FROM user WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
-	if (exists(st, s, &yes, err) == -1)
+	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	if (!yes)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find user: %s.", user_id);
@@ -1416,7 +1161,7 @@ store_group_check_user(struct store *st, const char *group_id,
 		return -1;
 	store_bind_text(s, 1, user_id);
 	store_bind_text(s, 2, group_id);
-	if (exists(st, s, &yes, err) == -1)
+	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	return yes ? 0 : not_member(group_id, user_id, err);
 }
@@ -1437,8 +1182,8 @@ store_group_user_list(struct store *st, const char *group_id,
 	    " WHERE user_group.group_id = ? ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, group_id);
-	return collect_rows(st, s, sizeof(**out), user_row, user_free_one,
-	    (void **)out, n, err);
+	return store_get_all(st, s, "list", sizeof(**out), user_row,
+	    user_free_one, (void **)out, n, err);
 }
 
 int
@@ -1457,6 +1202,6 @@ store_user_group_list(struct store *st, const char *user_id,
 	    " WHERE user_group.user_id = ? ORDER BY grp.name, grp.id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
-	return collect_rows(st, s, sizeof(**out), group_row, group_free_one,
-	    (void **)out, n, err);
+	return store_get_all(st, s, "list", sizeof(**out), group_row,
+	    group_free_one, (void **)out, n, err);
 }

@@ -53,4 +53,90 @@ void		 store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz);
 /* Number of rows changed by the last statement on this connection. */
 int		 store_changes(struct store *st);
 
+/* ------------------------------------------------------------------------
+ * Rows into objects and lists (store/rows.c). "what" names the query in
+ * the log line of a database error; type and key make Keystone's 404 text
+ * "Could not find <type>: <key>.".
+ * --------------------------------------------------------------------- */
+
+/* Read the current row of s into the object at out (which it owns after).
+ * Returns 0, or -1 with err (nothing left to free). */
+typedef int	(*store_row_fn)(sqlite3_stmt *s, void *out, struct kg_err *err);
+
+/* Release the members of the object at p (not p itself). */
+typedef void	(*store_free_fn)(void *p);
+
+/*
+ * Step the bound statement s expecting at most one row, read by from_row
+ * into out. No row: KG_ENOTFOUND "Could not find <type>: <key>.". Resets
+ * s. Returns 0 or -1.
+ */
+int		 store_get_one(struct store *st, sqlite3_stmt *s, const char *what,
+		    store_row_fn from_row, void *out, const char *type,
+		    const char *key, struct kg_err *err);
+
+/*
+ * Step the bound statement s, reading every row with from_row into a new
+ * array of elements of elsz bytes: *out (NULL when none, free with
+ * store_free_each), *n. On failure the rows read so far are released with
+ * free_one (may be NULL). Resets s. Returns 0 or -1.
+ */
+int		 store_get_all(struct store *st, sqlite3_stmt *s, const char *what,
+		    size_t elsz, store_row_fn from_row, store_free_fn free_one,
+		    void **out, size_t *n, struct kg_err *err);
+
+/* Copy text column col, "" for SQL NULL; NULL only when out of memory. */
+char		*store_col_str(sqlite3_stmt *s, int col);
+
+/* store_get_all of column 0 as strings ("" for NULL): *out is a new
+ * string array of *n (store_strv_free). */
+int		 store_get_strings(struct store *st, sqlite3_stmt *s,
+		    const char *what, char ***out, size_t *n, struct kg_err *err);
+
+/* free_one (may be NULL) on each of the n elements of elsz bytes at v,
+ * then free(v). NULL-safe. */
+void		 store_free_each(void *v, size_t n, size_t elsz,
+		    store_free_fn free_one);
+
+/*
+ * Make room for one more element of elsz bytes in the array *(void **)v
+ * holding n of *cap. Returns 0, or -1 with err (the array untouched).
+ */
+int		 store_grow(void *v, size_t elsz, size_t n, size_t *cap,
+		    struct kg_err *err);
+
+/* *yes = whether the bound statement s returns a row. Resets s. Returns
+ * 0 or -1. */
+int		 store_exists(struct store *st, sqlite3_stmt *s, const char *what,
+		    int *yes, struct kg_err *err);
+
+/* store_exec_stmt of a statement that changes one row; KG_ENOTFOUND
+ * "Could not find <type>: <id>." when it changed none. */
+int		 store_exec_one(struct store *st, sqlite3_stmt *s, const char *what,
+		    const char *conflict, const char *type, const char *id,
+		    struct kg_err *err);
+
+/*
+ * Keystone's text for a duplicate name (keystone/common/sql/core.py):
+ * "Conflict occurred attempting to store <type> - Duplicate entry found
+ * with name <name>[ at domain ID <domain_id>]." (domain_id NULL: no
+ * domain). Into buf; returns buf.
+ */
+const char	*store_dup_msg(char *buf, size_t bufsz, const char *type,
+		    const char *name, const char *domain_id);
+
+/* s, or NULL for "" (optional references are stored as SQL NULL). */
+static inline const char *
+store_nz(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* s, or dflt when s is NULL (NOT NULL columns with a default). */
+static inline const char *
+store_or(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
+}
+
 #endif /* KG_STORE_INT_H */

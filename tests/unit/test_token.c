@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth/jwt.h"
@@ -228,6 +229,61 @@ static const char *
 it_str_or(json_t *v)
 {
 	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* "name,name,..." of the roles in a token body or claims ("" if none). */
+static const char *
+role_names(json_t *o)
+{
+	static char	 buf[256];
+	json_t		*r;
+	size_t		 i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(o, "roles"), i, r)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "",
+		    it_str_or(json_object_get(r, "name")));
+	return buf;
+}
+
+/*
+ * Issue with a (the token method in the state-cache tests); 1 when both
+ * the body's and the signed claims' roles read want, and the body's
+ * project name (when pname is not NULL) is pname.
+ */
+static int
+issued_roles(const struct token_auth *a, const char *want, const char *pname)
+{
+	struct kg_err	 err = { 0 };
+	json_t		*b = NULL, *c = NULL;
+	char		*tok;
+	int		 ok;
+
+	if ((tok = issue(a, &b, &err)) == NULL)
+		return 0;
+	c = claims_of(tok);
+	ok = b != NULL && c != NULL && strcmp(role_names(b), want) == 0 &&
+	    strcmp(role_names(c), want) == 0 && (pname == NULL ||
+	    strcmp(it_str_or(json_object_get(json_object_get(b, "project"), "name")),
+	    pname) == 0);
+	if (!ok)
+		printf("issued_roles: body [%s] claims [%s] want [%s]\n",
+		    b ? role_names(b) : "-", c ? role_names(c) : "-", want);
+	json_decref(b);
+	json_decref(c);
+	free(tok);
+	return ok;
+}
+
+/* The audit id of tok (its first), into out. */
+static void
+audit_of(const char *tok, char out[64])
+{
+	json_t	*c = claims_of(tok);
+
+	snprintf(out, 64, "%s", it_str_or(json_array_get(json_object_get(c,
+	    "audit_ids"), 0)));
+	json_decref(c);
 }
 
 struct thr {
@@ -784,6 +840,192 @@ main(void)
 	    tokens_reload(tk, &err) == 0 &&
 	    strcmp(why(t_admin, 0), TOKEN_MSG_UNRECOGNIZED) == 0);
 	json_decref(c);
+
+	/* ---- the token method's state cache follows every store change ---- */
+	{
+		struct kg_group		 g;
+		struct kg_project	 pp;
+		struct kg_user		 uu;
+		struct kg_service	 sv;
+		struct kg_endpoint	 ep;
+		struct kg_role		 aud, obs;
+		char			 erin[STORE_ID_SIZE], observer[STORE_ID_SIZE];
+		char			*te, *tok = NULL, *reply = NULL, aids[80][64];
+		json_t			*r;
+		int			 ncat = -1, distinct = 1, j, k;
+		int			 fds[2];
+		pid_t			 pid = -1;
+
+		mk_user("erin", "erin-pw", 1, NULL, 0, erin);
+		store_grant(st, 0, erin, KG_SCOPE_PROJECT, p1, member_role, 0, &err);
+		a = pw_auth("erin", "erin-pw");
+		te = issue(&a, NULL, &err);		/* unscoped */
+		memset(&a, 0, sizeof(a));
+		a.methods[0] = "token";
+		a.nmethods = 1;
+		a.token_id = te;
+		a.scope = KG_SCOPE_PROJECT;
+		a.project_id = p1;
+		T("token-10.1 token method, twice at one generation: same roles",
+		    te != NULL && issued_roles(&a, "member,reader", "p1") &&
+		    issued_roles(&a, "member,reader", "p1"));
+		T("token-10.2 role granted between two issues: in the next token",
+		    store_grant(st, 0, erin, KG_SCOPE_PROJECT, p1, admin_role, 0,
+		    &err) == 0 && issued_roles(&a, "admin,manager,member,reader", NULL));
+		T("token-10.3 role removed: gone from the next token",
+		    store_ungrant(st, 0, erin, KG_SCOPE_PROJECT, p1, admin_role, 0,
+		    &err) == 0 && issued_roles(&a, "member,reader", NULL));
+		/* a role member does not imply (it implies reader) */
+		memset(&obs, 0, sizeof(obs));
+		kg_id_new(obs.id);
+		kg_strlcpy(obs.name, "observer", sizeof(obs.name));
+		store_role_create(st, &obs, &err);
+		kg_strlcpy(observer, obs.id, sizeof(observer));
+		memset(&g, 0, sizeof(g));
+		kg_id_new(g.id);
+		kg_strlcpy(g.name, "erin-group", sizeof(g.name));
+		kg_strlcpy(g.domain_id, "default", sizeof(g.domain_id));
+		store_group_create(st, &g, &err);
+		store_grant(st, 1, g.id, KG_SCOPE_PROJECT, p1, observer, 0, &err);
+		T("token-10.4 joined a group holding a role: role in the next token",
+		    issued_roles(&a, "member,reader", NULL) &&
+		    store_group_add_user(st, g.id, erin, &err) == 0 &&
+		    issued_roles(&a, "member,observer,reader", NULL));
+		T("token-10.5 left the group: role gone",
+		    store_group_remove_user(st, g.id, erin, &err) == 0 &&
+		    issued_roles(&a, "member,reader", NULL));
+		memset(&aud, 0, sizeof(aud));
+		kg_id_new(aud.id);
+		kg_strlcpy(aud.name, "auditor", sizeof(aud.name));
+		store_role_create(st, &aud, &err);
+		T("token-10.6 new implied role of a held role: in the next token",
+		    store_role_add_implied(st, member_role, aud.id, &err) == 0 &&
+		    issued_roles(&a, "auditor,member,reader", NULL));
+		T("token-10.7 implication removed: gone",
+		    store_implied_delete(st, member_role, aud.id, &err) == 0 &&
+		    issued_roles(&a, "member,reader", NULL));
+		memset(&pp, 0, sizeof(pp));
+		store_project_get(st, p1, &pp, &err);
+		kg_strlcpy(pp.name, "p1-renamed", sizeof(pp.name));
+		T("token-10.8 project renamed: new name in the next token",
+		    store_project_update(st, &pp, &err) == 0 &&
+		    issued_roles(&a, "member,reader", "p1-renamed"));
+		pp.enabled = 0;
+		T("token-10.9 project disabled: the token method is refused at once",
+		    store_project_update(st, &pp, &err) == 0 &&
+		    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+		pp.enabled = 1;
+		kg_strlcpy(pp.name, "p1", sizeof(pp.name));
+		T("token-10.10 re-enabled and named back: issued again",
+		    store_project_update(st, &pp, &err) == 0 &&
+		    issued_roles(&a, "member,reader", "p1"));
+		kg_project_free(&pp);
+		memset(&uu, 0, sizeof(uu));
+		store_user_get(st, erin, &uu, &err);
+		kg_strlcpy(uu.name, "erin2", sizeof(uu.name));
+		T("token-10.11 user renamed: new name in the next token",
+		    store_user_update(st, &uu, &err) == 0 &&
+		    (t = issue(&a, &b, &err)) != NULL && strcmp(it_str_or(
+		    json_object_get(json_object_get(b, "user"), "name")), "erin2") == 0);
+		free(t);
+		json_decref(b);
+		uu.enabled = 0;
+		T("token-10.12 user disabled: refused at once",
+		    store_user_update(st, &uu, &err) == 0 &&
+		    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+		uu.enabled = 1;
+		store_user_update(st, &uu, &err);
+		kg_user_free(&uu);
+
+		/* the catalog in the reply follows the store too */
+		memset(&sv, 0, sizeof(sv));
+		kg_id_new(sv.id);
+		kg_strlcpy(sv.type, "compute", sizeof(sv.type));
+		kg_strlcpy(sv.name, "nova", sizeof(sv.name));
+		sv.enabled = 1;
+		if (tokens_issue(tk, st, &a, 1, &tok, &reply, NULL, &err) == 0 &&
+		    (r = json_loads(reply, 0, NULL)) != NULL) {
+			ncat = (int)json_array_size(json_object_get(json_object_get(r,
+			    "token"), "catalog"));
+			json_decref(r);
+		}
+		free(tok);
+		free(reply);
+		memset(&ep, 0, sizeof(ep));
+		kg_id_new(ep.id);
+		kg_strlcpy(ep.service_id, sv.id, sizeof(ep.service_id));
+		kg_strlcpy(ep.interface, "public", sizeof(ep.interface));
+		ep.url = "http://nova.example/v2.1";
+		ep.enabled = 1;
+		r = NULL;
+		T("token-10.13 service and endpoint added: in the next reply's catalog",
+		    ncat >= 1 && store_service_create(st, &sv, &err) == 0 &&
+		    store_endpoint_create(st, &ep, &err) == 0 &&
+		    tokens_issue(tk, st, &a, 1, &tok, &reply, NULL, &err) == 0 &&
+		    (r = json_loads(reply, 0, NULL)) != NULL &&
+		    (int)json_array_size(json_object_get(json_object_get(r, "token"),
+		    "catalog")) == ncat + 1);
+		json_decref(r);
+		free(tok);
+		free(reply);
+		r = NULL;
+		T("token-10.14 service deleted: gone from the next reply's catalog",
+		    store_service_delete(st, sv.id, &err) == 0 &&
+		    tokens_issue(tk, st, &a, 1, &tok, &reply, NULL, &err) == 0 &&
+		    (r = json_loads(reply, 0, NULL)) != NULL &&
+		    (int)json_array_size(json_object_get(json_object_get(r, "token"),
+		    "catalog")) == ncat);
+		json_decref(r);
+		free(tok);
+		free(reply);
+
+		/* audit ids: from a per-thread pool; unique across refills and forks */
+		for (j = 0; j < 80; j++) {
+			aids[j][0] = '\0';
+			if ((t = issue(&a, NULL, &err)) != NULL)
+				audit_of(t, aids[j]);
+			free(t);
+		}
+		for (j = 0; j < 80 && distinct; j++)
+			for (k = 0; k < j; k++)
+				if (aids[j][0] == '\0' || strcmp(aids[j], aids[k]) == 0) {
+					distinct = 0;
+					break;
+				}
+		T("token-10.15 80 token-method issues: 80 distinct audit ids",
+		    distinct && strlen(aids[0]) == 22);
+		aids[0][0] = aids[1][0] = '\0';
+		if (pipe(fds) == 0 && (pid = fork()) == 0) {
+			struct store	*cst;
+			char		 id[64] = "";
+
+			close(fds[0]);
+			/* the child's own connection: SQLite's do not cross fork */
+			if ((cst = store_open(dbpath, &err)) != NULL &&
+			    tokens_issue(tk, cst, &a, 0, &tok, &reply, NULL, &err) == 0)
+				audit_of(tok, id);
+			if (write(fds[1], id, sizeof(id)) != (ssize_t)sizeof(id))
+				_exit(1);
+			_exit(0);
+		} else if (pid > 0) {
+			close(fds[1]);
+			if (read(fds[0], aids[0], 64) != 64)
+				aids[0][0] = '\0';
+			close(fds[0]);
+			waitpid(pid, NULL, 0);
+			if ((t = issue(&a, NULL, &err)) != NULL)
+				audit_of(t, aids[1]);
+			free(t);
+		}
+		T("token-10.16 a forked child does not repeat its parent's audit ids",
+		    aids[0][0] != '\0' && aids[1][0] != '\0' && strcmp(aids[0], aids[1]) != 0);
+		T("token-10.17 all grants removed: the token method is refused",
+		    store_ungrant(st, 0, erin, KG_SCOPE_PROJECT, p1, member_role, 0,
+		    &err) == 0 && issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+		kg_group_free(&g);
+		kg_role_free(&aud);
+		free(te);
+	}
 
 	/* ---- threads: validate, clear the cache, reload concurrently ---- */
 	a = pw_auth("admin", "admin-secret");
