@@ -112,7 +112,8 @@ gw_conf_defaults(struct gw_conf *c)
 	c->cache_size = 10000;
 	kg_strlcpy(c->log_level, "info", sizeof(c->log_level));
 	c->log_decisions = 1;
-	kg_strlcpy(c->control_socket, "/run/keygate-gateway.sock", sizeof(c->control_socket));
+	kg_strlcpy(c->control_socket, "/run/keygate-gateway/gateway.sock",
+	    sizeof(c->control_socket));
 	kg_strlcpy(c->chain, "INPUT", sizeof(c->chain));
 	kg_strlcpy(c->chain_name, "KEYGATE", sizeof(c->chain_name));
 	kg_strlcpy(c->skip_empty, "all", sizeof(c->skip_empty));

@@ -90,6 +90,7 @@ gwctl_start(const char *path, gwctl_fn fn, void *arg, struct kg_err *err)
 {
 	struct sockaddr_un	 sa;
 	struct gwctl		*c;
+	char			 dir[sizeof(sa.sun_path)], *slash;
 	mode_t			 old;
 
 	if (addr_of(path, &sa, err) == -1)
@@ -102,6 +103,14 @@ gwctl_start(const char *path, gwctl_fn fn, void *arg, struct kg_err *err)
 	c->arg = arg;
 	kg_strlcpy(c->path, path, sizeof(c->path));
 	c->wake[0] = c->wake[1] = -1;
+	c->fd = -1;
+	/* the socket's directory, e.g. /run/keygate-gateway (0700) */
+	kg_strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			goto fail;
+	}
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
 	(void)unlink(path);		/* a stale socket from a dead daemon */

@@ -11,6 +11,7 @@ or "closed".
   --wait-file F      before each request after the first, wait until F exists
   --ready-file F     create F after the first response
   --timeout S        (default 5)
+  --sport P          connect from local port P (SO_REUSEADDR)
 """
 import os, socket, sys, time
 
@@ -24,6 +25,9 @@ fam = socket.AF_INET6 if ":" in host else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM)
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 s.settimeout(float(o["timeout"]))
+if "sport" in o:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", int(o["sport"])))
 
 
 def request():

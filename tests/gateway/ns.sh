@@ -116,6 +116,8 @@ for l in lo "kgc$ID" "kgd$ID"; do inc ip link set "$l" up; done
 for l in lo "kgg$ID" "kgh$ID"; do ing ip link set "$l" up; done
 # replies routed by mark arrive on the second link: accept them there
 inc sysctl -qw net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.kgd$ID.rp_filter=0"
+# gw-4.4 reuses a client port at once, whichever side closed first
+inc sysctl -qw net.ipv4.tcp_tw_reuse=1
 
 mkdir -p "$W/www"
 echo hello >"$W/www/index.html"
@@ -326,10 +328,10 @@ is "gw-4.1 keep-alive: second request not queued" "yes" \
 q1=$(stat packets_queued)
 is "gw-4.2 one request: only its packet queued (handshake, FIN skip)" "200 0 1" \
     "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued) - q1))"
-is "gw-4.4 port reuse: accepted connection from port 40404" "200 0" \
-    "$(get --local-port 40404 -H 'Connection: close' -H "X-Auth-Token: $MEMBER" $URL/)"
-is "gw-4.4 port reuse: next connection from 40404 without a token -> reset" "000 56" \
-    "$(get --local-port 40404 -H 'Connection: close' $URL/)"
+is "gw-4.4 port reuse: accepted connection from port 40404" "200" \
+    "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --sport 40404 --token "$MEMBER")"
+is "gw-4.4 port reuse: next connection from 40404 without a token -> reset" "reset" \
+    "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --sport 40404)"
 q1=$(stat packets_queued)
 size=$(inc curl -s -m 20 -H "X-Auth-Token: $MEMBER" -o - $URL/big | wc -c)
 q2=$(stat packets_queued)
