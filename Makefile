@@ -5,6 +5,8 @@
 #   make test         build and run every test (unit, integration, conformance, gateway)
 #   make check-asan   the same under AddressSanitizer + UBSan, into build-asan/
 #   make bench        throughput/latency/RSS figures with wrk
+#   make bench-gateway keygate-gateway vs. no queue, between namespaces (root)
+#   make fuzz         build/fuzz_pkt, the gateway parsers' libFuzzer target
 #   make test-container  build and exercise the Docker image (docker/)
 #
 # Variants are built by re-invoking make with B= and SAN= (as Redis does),
@@ -17,7 +19,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt
-GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl
+GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -34,8 +36,9 @@ AUTH_SRC    = $(wildcard auth/*.c)
 STORE_SRC   = $(wildcard store/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
 GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
-# The gateway checks tokens offline: it links only the pure parts of auth/.
-GW_AUTH_SRC = $(filter auth/jwt.c auth/jwks.c auth/gwpolicy.c,$(AUTH_SRC))
+# The gateway checks tokens offline: it links only the pure part of auth/
+# (its JWKS parsing and policy live in gateway/gwauth.c, gateway/gwpolicy.c).
+GW_AUTH_SRC = $(filter auth/jwt.c,$(AUTH_SRC))
 
 LIBKG	 = $(B)/libkeygate.a
 LIBGW	 = $(B)/libkggw.a
@@ -89,7 +92,26 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	@mkdir -p $(@D)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
-tests: all $(UNIT_BIN) $(IT_BIN)
+# libFuzzer target for the gateway's parsers and reassembly (clang only).
+FUZZ_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
+	   gateway/stats.c auth/jwt.c $(COMMON_SRC)
+FUZZ_BIN = $(B)/fuzz_pkt
+
+$(FUZZ_BIN): gateway/fuzz_pkt.c $(FUZZ_SRC) $(wildcard gateway/*.h)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(shell pkg-config --cflags jansson openssl) \
+	    -o $@ gateway/fuzz_pkt.c $(FUZZ_SRC) -pthread \
+	    $(shell pkg-config --libs jansson openssl)
+
+fuzz: $(FUZZ_BIN)
+
+# keygate-gateway vs. the same rules without the queue, between namespaces
+bench-gateway: all
+	@scripts/install-deps bench
+	tests/bench/bench-gateway $(B)
+
+tests: all $(UNIT_BIN) $(IT_BIN) $(FUZZ_BIN)
 
 test: deps-test tests
 	tests/run $(B)
@@ -144,8 +166,8 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-test tests test check check-asan run bench install clean \
-	test-container
+.PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz \
+	install clean test-container
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

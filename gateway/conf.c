@@ -1,0 +1,468 @@
+/*
+ * conf.c - keygate-gateway.conf (libinih) driven by one option table,
+ * plus the checks that make a configuration usable (see conf.h).
+ */
+#include <ini.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "gateway/conf.h"
+
+enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_MARK };
+
+struct option_def {
+	const char	*section;
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 off;
+	size_t		 size;		/* OPT_STR: buffer size */
+	long		 min, max;	/* OPT_INT bounds */
+	int		 secret;	/* masked in dumps */
+};
+
+#define OFF(f)		offsetof(struct gw_conf, f)
+#define SZ(f)		sizeof(((struct gw_conf *)0)->f)
+#define STR(s, n, f)	{ s, n, OPT_STR, OFF(f), SZ(f), 0, 0, 0 }
+#define SECRET(s, n, f)	{ s, n, OPT_STR, OFF(f), SZ(f), 0, 0, 1 }
+#define INT(s, n, f, lo, hi) { s, n, OPT_INT, OFF(f), 0, lo, hi, 0 }
+#define BOOL(s, n, f)	{ s, n, OPT_BOOL, OFF(f), 0, 0, 1, 0 }
+#define MARK(s, n, f)	{ s, n, OPT_MARK, OFF(f), 0, 0, 0, 0 }
+
+static const struct option_def options[] = {
+	STR("gateway", "queues", queues),
+	STR("gateway", "policy", policy),
+	STR("gateway", "mode", mode),
+	MARK("gateway", "accept_mark", accept_mark),
+	MARK("gateway", "reject_mark", reject_mark),
+	MARK("gateway", "drop_mark", drop_mark),
+	MARK("gateway", "mark_mask", mark_mask),
+	MARK("gateway", "recheck_mark", recheck_mark),
+	INT("gateway", "max_header_bytes", max_header_bytes, 256, 60000),
+	INT("gateway", "hold_timeout_ms", hold_timeout_ms, 10, 60000),
+	BOOL("gateway", "hold_all", hold_all),
+	INT("gateway", "max_flows", max_flows, 16, 10000000),
+	INT("gateway", "max_pending", max_pending, 1, 1000000),
+	INT("gateway", "max_held_packets", max_held_packets, 1, 4096),
+	INT("gateway", "flow_idle", flow_idle, 1, 3600),
+	INT("gateway", "queue_maxlen", queue_maxlen, 16, 1000000),
+	BOOL("gateway", "fail_open", fail_open),
+	INT("gateway", "rcvbuf", rcvbuf, 65536, 1073741824),
+	INT("gateway", "cache_size", cache_size, 0, 10000000),
+	STR("gateway", "log_level", log_level),
+	BOOL("gateway", "log_decisions", log_decisions),
+	STR("gateway", "control_socket", control_socket),
+	STR("rules", "chain", chain),
+	STR("rules", "chain_name", chain_name),
+	STR("rules", "ports", ports),
+	STR("rules", "dst", dst),
+	STR("rules", "in_interface", in_interface),
+	BOOL("rules", "queue_bypass", queue_bypass),
+	STR("rules", "skip_empty", skip_empty),
+	BOOL("rules", "cpu_fanout", cpu_fanout),
+	BOOL("rules", "restore_mark", restore_mark),
+	BOOL("rules", "ipv6", ipv6),
+	STR("keygate", "url", url),
+	STR("keygate", "jwks_file", jwks_file),
+	STR("keygate", "state_dir", state_dir),
+	INT("keygate", "sync_interval", sync_interval, 1, 86400),
+	INT("keygate", "timeout", timeout, 1, 300),
+	STR("keygate", "issuer", issuer),
+	STR("keygate", "username", username),
+	SECRET("keygate", "password", password),
+	STR("keygate", "password_file", password_file),
+	STR("keygate", "user_domain", user_domain),
+	STR("keygate", "project", project),
+	STR("keygate", "project_domain", project_domain),
+	BOOL("keygate", "revocation", revocation),
+	INT("keygate", "max_token_lifetime", max_token_lifetime, 60, 31536000),
+	INT("keygate", "leeway", leeway, 0, 3600),
+	STR("keygate", "cafile", cafile),
+};
+#define NOPTIONS	(sizeof(options) / sizeof(options[0]))
+
+void
+gw_conf_defaults(struct gw_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	kg_strlcpy(c->queues, "0", sizeof(c->queues));
+	kg_strlcpy(c->policy, "/etc/keygate/gateway.policy", sizeof(c->policy));
+	kg_strlcpy(c->mode, "repeat", sizeof(c->mode));
+	c->accept_mark = 0x1;
+	c->reject_mark = 0x2;
+	c->drop_mark = 0x3;
+	c->mark_mask = 0xff;
+	c->recheck_mark = 0x100;
+	c->max_header_bytes = 16384;
+	c->hold_timeout_ms = 2000;
+	c->max_flows = 65536;
+	c->max_pending = 1024;
+	c->max_held_packets = 64;
+	c->flow_idle = 10;
+	c->queue_maxlen = 4096;
+	c->rcvbuf = 8 * 1024 * 1024;
+	c->cache_size = 10000;
+	kg_strlcpy(c->log_level, "info", sizeof(c->log_level));
+	c->log_decisions = 1;
+	kg_strlcpy(c->control_socket, "/run/keygate-gateway/gateway.sock",
+	    sizeof(c->control_socket));
+	kg_strlcpy(c->chain, "INPUT", sizeof(c->chain));
+	kg_strlcpy(c->chain_name, "KEYGATE", sizeof(c->chain_name));
+	kg_strlcpy(c->skip_empty, "all", sizeof(c->skip_empty));
+	c->ipv6 = 1;
+	c->sync_interval = 5;
+	c->timeout = 3;
+	kg_strlcpy(c->issuer, "keygate", sizeof(c->issuer));
+	kg_strlcpy(c->user_domain, "Default", sizeof(c->user_domain));
+	kg_strlcpy(c->project, "service", sizeof(c->project));
+	kg_strlcpy(c->project_domain, "Default", sizeof(c->project_domain));
+	c->revocation = 1;
+	c->max_token_lifetime = 86400;
+	c->leeway = 60;
+}
+
+static const struct option_def *
+option_find(const char *section, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strcasecmp(options[i].section, section) == 0 &&
+		    strcasecmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static int
+option_set(struct gw_conf *c, const struct option_def *o, const char *value,
+    struct kg_err *err)
+{
+	char		*p = (char *)c + o->off, *end;
+	long		 v;
+	unsigned long	 u;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (strlen(value) >= o->size)
+			return kg_errf(err, KG_EBADREQ, "%s.%s: value too long",
+			    o->section, o->name);
+		kg_strlcpy(p, value, o->size);
+		return 0;
+	case OPT_BOOL:
+		if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0 ||
+		    strcasecmp(value, "on") == 0 || strcmp(value, "1") == 0)
+			*(int *)(void *)p = 1;
+		else if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0 ||
+		    strcasecmp(value, "off") == 0 || strcmp(value, "0") == 0)
+			*(int *)(void *)p = 0;
+		else
+			return kg_errf(err, KG_EBADREQ, "%s.%s: not a boolean: %s",
+			    o->section, o->name, value);
+		return 0;
+	case OPT_INT:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || v < o->min || v > o->max)
+			return kg_errf(err, KG_EBADREQ,
+			    "%s.%s: expected an integer in [%ld, %ld]: %s", o->section,
+			    o->name, o->min, o->max, value);
+		*(int *)(void *)p = (int)v;
+		return 0;
+	case OPT_MARK:
+		errno = 0;
+		u = strtoul(value, &end, 0);
+		if (errno != 0 || end == value || *end != '\0' || !isdigit((unsigned char)*value) ||
+		    u == 0 || u > 0xffffffffUL)
+			return kg_errf(err, KG_EBADREQ,
+			    "%s.%s: expected a nonzero 32-bit mark (0x.. or decimal): %s",
+			    o->section, o->name, value);
+		*(uint32_t *)(void *)p = (uint32_t)u;
+		return 0;
+	}
+	return -1;
+}
+
+struct ini_ctx {
+	struct gw_conf	*c;
+	struct kg_err	*err;
+	int		 failed;
+};
+
+/* Returning 0 makes ini_parse_file report the line (Debian's inih gives
+ * the handler none). */
+static int
+on_ini_option(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_ctx		*x = user;
+	const struct option_def	*o;
+
+	if (x->failed)
+		return 0;
+	if ((o = option_find(section, name)) == NULL) {
+		kg_errf(x->err, KG_EBADREQ, "unknown option [%s] %s", section, name);
+		x->failed = 1;
+		return 0;
+	}
+	if (option_set(x->c, o, value, x->err) == -1) {
+		x->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+apply_env(struct gw_conf *c, struct kg_err *err)
+{
+	char		 var[128], *p;
+	const char	*val;
+	size_t		 i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		snprintf(var, sizeof(var), "KEYGATE_GW_%s_%s", options[i].section,
+		    options[i].name);
+		for (p = var; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if ((val = getenv(var)) == NULL)
+			continue;
+		if (option_set(c, &options[i], val, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+read_password_file(struct gw_conf *c, struct kg_err *err)
+{
+	FILE	*fp;
+	size_t	 n;
+
+	if ((fp = fopen(c->password_file, "r")) == NULL)
+		return kg_errf(err, KG_EBADREQ, "keygate.password_file: %s: %s",
+		    c->password_file, strerror(errno));
+	if (fgets(c->password, sizeof(c->password), fp) == NULL)
+		c->password[0] = '\0';
+	fclose(fp);
+	n = strlen(c->password);
+	while (n > 0 && (c->password[n - 1] == '\n' || c->password[n - 1] == '\r'))
+		c->password[--n] = '\0';
+	return 0;
+}
+
+/* "N" or "N-M" within [lo, hi]. */
+static int
+parse_range(const char *s, long lo, long hi, long *a, long *b)
+{
+	char	*end;
+
+	errno = 0;
+	*a = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *a < lo || *a > hi)
+		return -1;
+	*b = *a;
+	if (*end == '-') {
+		s = end + 1;
+		*b = strtol(s, &end, 10);
+		if (errno != 0 || end == s || *b < *a || *b > hi)
+			return -1;
+	}
+	return *end == '\0' ? 0 : -1;
+}
+
+static int
+check_ports(const char *ports, struct kg_err *err)
+{
+	char	 buf[sizeof(((struct gw_conf *)0)->ports)], *tok, *save = NULL;
+	long	 a, b;
+	int	 slots = 0;
+
+	kg_strlcpy(buf, ports, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (parse_range(tok, 1, 65535, &a, &b) == -1)
+			return kg_errf(err, KG_EBADREQ, "rules.ports: bad port \"%s\"", tok);
+		slots += a == b ? 1 : 2;
+	}
+	if (slots == 0)
+		return kg_errf(err, KG_EBADREQ, "rules.ports: at least one port is required");
+	if (slots > 15)
+		return kg_errf(err, KG_EBADREQ, "rules.ports: at most 15 ports "
+		    "(a range counts 2), the limit of -m multiport");
+	return 0;
+}
+
+static int
+check_dst(const char *dst, struct kg_err *err)
+{
+	char		 buf[sizeof(((struct gw_conf *)0)->dst)], *tok, *save = NULL, *slash;
+	unsigned char	 a[16];
+	long		 plen;
+	char		*end;
+	int		 v6;
+
+	kg_strlcpy(buf, dst, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if ((slash = strchr(tok, '/')) != NULL)
+			*slash++ = '\0';
+		v6 = strchr(tok, ':') != NULL;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, tok, a) != 1)
+			return kg_errf(err, KG_EBADREQ, "rules.dst: bad address \"%s\"", tok);
+		if (slash != NULL) {
+			plen = strtol(slash, &end, 10);
+			if (end == slash || *end != '\0' || plen < 0 || plen > (v6 ? 128 : 32))
+				return kg_errf(err, KG_EBADREQ, "rules.dst: bad prefix "
+				    "length \"%s\"", slash);
+		}
+	}
+	return 0;
+}
+
+static int
+valid_chain_name(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > 28)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int
+valid_ifname(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_-.+@", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+conf_check(struct gw_conf *c, struct kg_err *err)
+{
+	enum log_level	lvl;
+	long		a, b;
+
+	if (parse_range(c->queues, 0, 65535, &a, &b) == -1 || b - a >= 16)
+		return kg_errf(err, KG_EBADREQ, "gateway.queues: expected N or N-M "
+		    "(at most 16 queues): %s", c->queues);
+	if (c->policy[0] == '\0')
+		return kg_errf(err, KG_EBADREQ, "gateway.policy: a policy file is required");
+	if (strcmp(c->mode, "repeat") != 0 && strcmp(c->mode, "split") != 0)
+		return kg_errf(err, KG_EBADREQ, "gateway.mode: repeat or split");
+	if ((c->accept_mark & ~c->mark_mask) || (c->reject_mark & ~c->mark_mask) ||
+	    (c->drop_mark & ~c->mark_mask))
+		return kg_errf(err, KG_EBADREQ, "gateway: accept/reject/drop marks must "
+		    "lie inside mark_mask 0x%x", c->mark_mask);
+	if ((c->recheck_mark & c->mark_mask) != 0)
+		return kg_errf(err, KG_EBADREQ, "gateway.recheck_mark 0x%x must lie outside "
+		    "mark_mask 0x%x", c->recheck_mark, c->mark_mask);
+	if (c->accept_mark == c->reject_mark || c->accept_mark == c->drop_mark ||
+	    c->reject_mark == c->drop_mark)
+		return kg_errf(err, KG_EBADREQ, "gateway: accept, reject and drop marks "
+		    "must differ");
+	if ((long)c->flow_idle * 1000 <= c->hold_timeout_ms)
+		return kg_errf(err, KG_EBADREQ, "gateway.flow_idle must be longer than "
+		    "hold_timeout_ms");
+	if (log_level_parse(c->log_level, &lvl) == -1)
+		return kg_errf(err, KG_EBADREQ, "gateway.log_level: unknown level %s",
+		    c->log_level);
+	if (c->control_socket[0] != '/')
+		return kg_errf(err, KG_EBADREQ, "gateway.control_socket: an absolute path");
+	if (strcmp(c->chain, "INPUT") != 0 && strcmp(c->chain, "FORWARD") != 0)
+		return kg_errf(err, KG_EBADREQ, "rules.chain: INPUT or FORWARD");
+	if (strcmp(c->skip_empty, "ack") != 0 && strcmp(c->skip_empty, "all") != 0 &&
+	    strcmp(c->skip_empty, "no") != 0)
+		return kg_errf(err, KG_EBADREQ, "rules.skip_empty: ack, all or no");
+	if (!valid_chain_name(c->chain_name))
+		return kg_errf(err, KG_EBADREQ, "rules.chain_name: [A-Za-z0-9_-], "
+		    "at most 28");
+	if (!valid_ifname(c->in_interface))
+		return kg_errf(err, KG_EBADREQ, "rules.in_interface: bad name");
+	if (check_ports(c->ports, err) == -1 || check_dst(c->dst, err) == -1)
+		return -1;
+	if (c->url[0] != '\0' && strncmp(c->url, "http://", 7) != 0 &&
+	    strncmp(c->url, "https://", 8) != 0)
+		return kg_errf(err, KG_EBADREQ, "keygate.url: http:// or https://");
+	if (c->url[0] == '\0' && c->jwks_file[0] == '\0')
+		return kg_errf(err, KG_EBADREQ, "keygate.url or keygate.jwks_file is "
+		    "required (the gateway needs keys to verify tokens)");
+	if (c->url[0] != '\0' && c->revocation &&
+	    (c->username[0] == '\0' || c->password[0] == '\0'))
+		return kg_errf(err, KG_EBADREQ, "keygate.username and keygate.password "
+		    "(or password_file) are required to follow revocations "
+		    "(or set keygate.revocation = no)");
+	return 0;
+}
+
+int
+gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err)
+{
+	struct ini_ctx	 x = { c, err, 0 };
+	FILE		*fp;
+	int		 rc;
+
+	if (path != NULL) {
+		if ((fp = fopen(path, "r")) == NULL)
+			return kg_errf(err, KG_EBADREQ, "%s: %s", path, strerror(errno));
+		rc = ini_parse_file(fp, on_ini_option, &x);
+		fclose(fp);
+		if (x.failed) {
+			char	msg[sizeof(err->msg)];
+
+			kg_strlcpy(msg, err->msg, sizeof(msg));
+			return kg_errf(err, KG_EBADREQ, "%s:%d: %s", path, rc, msg);
+		}
+		if (rc != 0)
+			return kg_errf(err, KG_EBADREQ, "%s:%d: syntax error", path, rc);
+	}
+	if (apply_env(c, err) == -1)
+		return -1;
+	if (c->password_file[0] != '\0' && read_password_file(c, err) == -1)
+		return -1;
+	return conf_check(c, err);
+}
+
+void
+gw_conf_queues(const struct gw_conf *c, uint16_t *first, uint16_t *last)
+{
+	long	a = 0, b = 0;
+
+	(void)parse_range(c->queues, 0, 65535, &a, &b);
+	*first = (uint16_t)a;
+	*last = (uint16_t)b;
+}
+
+void
+gw_conf_dump(const struct gw_conf *c, FILE *fp)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		p = (const char *)c + options[i].off;
+		fprintf(fp, "%s.%s = ", options[i].section, options[i].name);
+		switch (options[i].type) {
+		case OPT_STR:
+			fprintf(fp, "%s\n", options[i].secret && *p ? "***" : p);
+			break;
+		case OPT_INT:
+		case OPT_BOOL:
+			fprintf(fp, "%d\n", *(const int *)(const void *)p);
+			break;
+		case OPT_MARK:
+			fprintf(fp, "0x%x\n", *(const uint32_t *)(const void *)p);
+			break;
+		}
+	}
+}

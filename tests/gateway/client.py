@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""client.py HOST PORT [options] - a raw HTTP/1.1 client for the gateway
+tests; prints one word per request: the status code, "reset", "timeout"
+or "closed".
+
+  --token T          X-Auth-Token: T        --bearer T   Authorization: Bearer T
+  --path P           (default /)             --requests N on one connection
+  --chunks N         send each request head in N pieces (TCP_NODELAY)
+  --delay S          seconds between pieces (default 0.05)
+  --pad N            add an N-byte X-Pad header
+  --wait-file F      before each request after the first, wait until F exists
+  --ready-file F     create F after the first response
+  --timeout S        (default 5)
+  --sport P          connect from local port P (SO_REUSEADDR)
+"""
+import os, socket, sys, time
+
+a = sys.argv[3:]
+o = {"path": "/", "requests": "1", "chunks": "1", "delay": "0.05", "pad": "0",
+     "timeout": "5"}
+for i in range(0, len(a), 2):
+    o[a[i][2:]] = a[i + 1]
+host, port = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.settimeout(float(o["timeout"]))
+if "sport" in o:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", int(o["sport"])))
+
+
+def request():
+    h = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: kgw-test\r\n" % (o["path"], host)
+    if "token" in o:
+        h += "X-Auth-Token: %s\r\n" % o["token"]
+    if "bearer" in o:
+        h += "Authorization: Bearer %s\r\n" % o["bearer"]
+    if int(o["pad"]):
+        h += "X-Pad: %s\r\n" % ("x" * int(o["pad"]))
+    return (h + "\r\n").encode()
+
+
+def read_response(f):
+    line = f.readline()
+    if not line:
+        return "closed"
+    status = line.split()[1].decode()
+    n = 0
+    while True:
+        l = f.readline()
+        if l in (b"\r\n", b"\n", b""):
+            break
+        if l.lower().startswith(b"content-length:"):
+            n = int(l.split(b":")[1])
+    while n > 0:
+        chunk = f.read(min(n, 65536))
+        if not chunk:
+            return "closed"
+        n -= len(chunk)
+    return status
+
+
+out = []
+try:
+    s.connect((host, port))
+    f = s.makefile("rb")
+    for r in range(int(o["requests"])):
+        if r > 0 and "wait-file" in o:
+            while not os.path.exists(o["wait-file"]):
+                time.sleep(0.02)
+        data = request()
+        k = int(o["chunks"])
+        step = (len(data) + k - 1) // k
+        for i in range(0, len(data), step):
+            s.sendall(data[i:i + step])
+            if i + step < len(data):
+                time.sleep(float(o["delay"]))
+        out.append(read_response(f))
+        if r == 0 and "ready-file" in o:
+            open(o["ready-file"], "w").close()
+except ConnectionResetError:
+    out.append("reset")
+except (socket.timeout, TimeoutError):
+    out.append("timeout")
+except BrokenPipeError:
+    out.append("reset")
+print(" ".join(out))
