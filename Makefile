@@ -160,6 +160,8 @@ install: all
 	install -m 0644 dist/man/keygate.8 dist/man/keygate-gateway.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 dist/man/keygate.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 keygate.conf $(DESTDIR)$(DOCDIR)/keygate.conf.sample
+	install -m 0644 gateway/keygate-gateway.conf $(DESTDIR)$(DOCDIR)/keygate-gateway.conf.sample
+	install -m 0644 gateway/gateway.policy $(DESTDIR)$(DOCDIR)/gateway.policy.sample
 	test -e $(DESTDIR)$(SYSCONFDIR)/keygate/keygate.conf || \
 	    install -m 0644 keygate.conf $(DESTDIR)$(SYSCONFDIR)/keygate/keygate.conf
 
