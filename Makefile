@@ -32,6 +32,8 @@ KG_LDFLAGS = $(SAN) $(LDFLAGS) -pthread
 obj	 = $(patsubst %.c,$(B)/%.o,$(1))
 
 COMMON_SRC  = $(wildcard common/*.c)
+# common/conf.c needs libinih: only the two daemons' libraries link it.
+COMMON_NOCONF = $(filter-out common/conf.c,$(COMMON_SRC))
 AUTH_SRC    = $(wildcard auth/*.c)
 STORE_SRC   = $(wildcard store/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
@@ -88,13 +90,13 @@ $(B)/tests/test_%: $(call obj,tests/unit/test_%.c) $(LIBKG) $(LIBGW)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(PKGS) $(GWPKGS))
 
 # Integration tests only speak HTTP to the real binary.
-$(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COMMON_SRC))
+$(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COMMON_NOCONF))
 	@mkdir -p $(@D)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
 # libFuzzer target for the gateway's parsers and reassembly (clang only).
 FUZZ_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
-	   gateway/stats.c auth/jwt.c $(COMMON_SRC)
+	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
 FUZZ_BIN = $(B)/fuzz_pkt
 
 $(FUZZ_BIN): gateway/fuzz_pkt.c $(FUZZ_SRC) $(wildcard gateway/*.h)

@@ -1,43 +1,27 @@
 /*
- * conf.c - keygate-gateway.conf (libinih) driven by one option table,
- * plus the checks that make a configuration usable (see conf.h).
+ * conf.c - keygate-gateway.conf: the option table and defaults (parsed by
+ * common/conf.c), plus the checks that make a configuration usable.
  */
-#include <ini.h>
-
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/conf.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "gateway/conf.h"
 
-enum opt_type { OPT_STR, OPT_INT, OPT_BOOL, OPT_MARK };
+#define STR(s, n, f)	CONF_STR(struct gw_conf, s, n, f)
+#define SECRET(s, n, f)	CONF_SECRET(struct gw_conf, s, n, f)
+#define INT(s, n, f, lo, hi) CONF_INT(struct gw_conf, s, n, f, lo, hi)
+#define BOOL(s, n, f)	CONF_BOOL(struct gw_conf, s, n, f)
+#define MARK(s, n, f)	CONF_MARK(struct gw_conf, s, n, f)
 
-struct option_def {
-	const char	*section;
-	const char	*name;
-	enum opt_type	 type;
-	size_t		 off;
-	size_t		 size;		/* OPT_STR: buffer size */
-	long		 min, max;	/* OPT_INT bounds */
-	int		 secret;	/* masked in dumps */
-};
-
-#define OFF(f)		offsetof(struct gw_conf, f)
-#define SZ(f)		sizeof(((struct gw_conf *)0)->f)
-#define STR(s, n, f)	{ s, n, OPT_STR, OFF(f), SZ(f), 0, 0, 0 }
-#define SECRET(s, n, f)	{ s, n, OPT_STR, OFF(f), SZ(f), 0, 0, 1 }
-#define INT(s, n, f, lo, hi) { s, n, OPT_INT, OFF(f), 0, lo, hi, 0 }
-#define BOOL(s, n, f)	{ s, n, OPT_BOOL, OFF(f), 0, 0, 1, 0 }
-#define MARK(s, n, f)	{ s, n, OPT_MARK, OFF(f), 0, 0, 0, 0 }
-
-static const struct option_def options[] = {
+static const struct conf_option options[] = {
 	STR("gateway", "queues", queues),
 	STR("gateway", "policy", policy),
 	STR("gateway", "mode", mode),
@@ -87,7 +71,7 @@ static const struct option_def options[] = {
 	INT("keygate", "leeway", leeway, 0, 3600),
 	STR("keygate", "cafile", cafile),
 };
-#define NOPTIONS	(sizeof(options) / sizeof(options[0]))
+#define NOPTIONS	CONF_NOPTS(options)
 
 void
 gw_conf_defaults(struct gw_conf *c)
@@ -127,115 +111,6 @@ gw_conf_defaults(struct gw_conf *c)
 	c->revocation = 1;
 	c->max_token_lifetime = 86400;
 	c->leeway = 60;
-}
-
-static const struct option_def *
-option_find(const char *section, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < NOPTIONS; i++)
-		if (strcasecmp(options[i].section, section) == 0 &&
-		    strcasecmp(options[i].name, name) == 0)
-			return &options[i];
-	return NULL;
-}
-
-static int
-option_set(struct gw_conf *c, const struct option_def *o, const char *value,
-    struct kg_err *err)
-{
-	char		*p = (char *)c + o->off, *end;
-	long		 v;
-	unsigned long	 u;
-
-	switch (o->type) {
-	case OPT_STR:
-		if (strlen(value) >= o->size)
-			return kg_errf(err, KG_EBADREQ, "%s.%s: value too long",
-			    o->section, o->name);
-		kg_strlcpy(p, value, o->size);
-		return 0;
-	case OPT_BOOL:
-		if (strcasecmp(value, "yes") == 0 || strcasecmp(value, "true") == 0 ||
-		    strcasecmp(value, "on") == 0 || strcmp(value, "1") == 0)
-			*(int *)(void *)p = 1;
-		else if (strcasecmp(value, "no") == 0 || strcasecmp(value, "false") == 0 ||
-		    strcasecmp(value, "off") == 0 || strcmp(value, "0") == 0)
-			*(int *)(void *)p = 0;
-		else
-			return kg_errf(err, KG_EBADREQ, "%s.%s: not a boolean: %s",
-			    o->section, o->name, value);
-		return 0;
-	case OPT_INT:
-		errno = 0;
-		v = strtol(value, &end, 10);
-		if (errno != 0 || end == value || *end != '\0' || v < o->min || v > o->max)
-			return kg_errf(err, KG_EBADREQ,
-			    "%s.%s: expected an integer in [%ld, %ld]: %s", o->section,
-			    o->name, o->min, o->max, value);
-		*(int *)(void *)p = (int)v;
-		return 0;
-	case OPT_MARK:
-		errno = 0;
-		u = strtoul(value, &end, 0);
-		if (errno != 0 || end == value || *end != '\0' || !isdigit((unsigned char)*value) ||
-		    u == 0 || u > 0xffffffffUL)
-			return kg_errf(err, KG_EBADREQ,
-			    "%s.%s: expected a nonzero 32-bit mark (0x.. or decimal): %s",
-			    o->section, o->name, value);
-		*(uint32_t *)(void *)p = (uint32_t)u;
-		return 0;
-	}
-	return -1;
-}
-
-struct ini_ctx {
-	struct gw_conf	*c;
-	struct kg_err	*err;
-	int		 failed;
-};
-
-/* Returning 0 makes ini_parse_file report the line (Debian's inih gives
- * the handler none). */
-static int
-on_ini_option(void *user, const char *section, const char *name, const char *value)
-{
-	struct ini_ctx		*x = user;
-	const struct option_def	*o;
-
-	if (x->failed)
-		return 0;
-	if ((o = option_find(section, name)) == NULL) {
-		kg_errf(x->err, KG_EBADREQ, "unknown option [%s] %s", section, name);
-		x->failed = 1;
-		return 0;
-	}
-	if (option_set(x->c, o, value, x->err) == -1) {
-		x->failed = 1;
-		return 0;
-	}
-	return 1;
-}
-
-static int
-apply_env(struct gw_conf *c, struct kg_err *err)
-{
-	char		 var[128], *p;
-	const char	*val;
-	size_t		 i;
-
-	for (i = 0; i < NOPTIONS; i++) {
-		snprintf(var, sizeof(var), "KEYGATE_GW_%s_%s", options[i].section,
-		    options[i].name);
-		for (p = var; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-		if ((val = getenv(var)) == NULL)
-			continue;
-		if (option_set(c, &options[i], val, err) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 static int
@@ -408,25 +283,9 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 int
 gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err)
 {
-	struct ini_ctx	 x = { c, err, 0 };
-	FILE		*fp;
-	int		 rc;
-
-	if (path != NULL) {
-		if ((fp = fopen(path, "r")) == NULL)
-			return kg_errf(err, KG_EBADREQ, "%s: %s", path, strerror(errno));
-		rc = ini_parse_file(fp, on_ini_option, &x);
-		fclose(fp);
-		if (x.failed) {
-			char	msg[sizeof(err->msg)];
-
-			kg_strlcpy(msg, err->msg, sizeof(msg));
-			return kg_errf(err, KG_EBADREQ, "%s:%d: %s", path, rc, msg);
-		}
-		if (rc != 0)
-			return kg_errf(err, KG_EBADREQ, "%s:%d: syntax error", path, rc);
-	}
-	if (apply_env(c, err) == -1)
+	if (path != NULL && conf_load_file(options, NOPTIONS, c, path, err) == -1)
+		return -1;
+	if (conf_apply_env(options, NOPTIONS, c, "KEYGATE_GW", 0, err) == -1)
 		return -1;
 	if (c->password_file[0] != '\0' && read_password_file(c, err) == -1)
 		return -1;
@@ -446,23 +305,5 @@ gw_conf_queues(const struct gw_conf *c, uint16_t *first, uint16_t *last)
 void
 gw_conf_dump(const struct gw_conf *c, FILE *fp)
 {
-	const char	*p;
-	size_t		 i;
-
-	for (i = 0; i < NOPTIONS; i++) {
-		p = (const char *)c + options[i].off;
-		fprintf(fp, "%s.%s = ", options[i].section, options[i].name);
-		switch (options[i].type) {
-		case OPT_STR:
-			fprintf(fp, "%s\n", options[i].secret && *p ? "***" : p);
-			break;
-		case OPT_INT:
-		case OPT_BOOL:
-			fprintf(fp, "%d\n", *(const int *)(const void *)p);
-			break;
-		case OPT_MARK:
-			fprintf(fp, "0x%x\n", *(const uint32_t *)(const void *)p);
-			break;
-		}
-	}
+	conf_dump(options, NOPTIONS, c, fp);
 }
