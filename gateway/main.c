@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "gateway/conf.h"
 #include "gateway/ctl.h"
@@ -256,13 +257,7 @@ run(int check)
 	gw_engine_set_policy(G.eng, pol);
 
 	/* Signals go to sigwait() below, never to a worker thread. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, SIGUSR1, 0 });
 
 	gw_conf_queues(&G.c, &G.qfirst, &last);
 	qo.maxlen = (uint32_t)G.c.queue_maxlen;

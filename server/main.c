@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "auth/keys.h"
 #include "auth/token.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "common/util.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
@@ -143,12 +143,7 @@ cmd_serve(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 
 	/* Signals go to sigwait() here, never to a library thread. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, 0 });
 
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
 		die(&err);
