@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/util.h"
+#include "common/version.h"
 #include "gateway/conf.h"
 #include "gateway/ctl.h"
 #include "gateway/gwauth.h"
@@ -27,10 +28,6 @@
 #include "gateway/stats.h"
 #include "gateway/sync.h"
 #include "gateway/verdict.h"
-
-#ifndef KEYGATE_VERSION
-#define KEYGATE_VERSION	"0.1.0"
-#endif
 
 #define MAX_QUEUES	16
 #define TICK_US		100000

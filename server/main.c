@@ -17,16 +17,13 @@
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/util.h"
+#include "common/version.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "store/store.h"
-
-#ifndef KEYGATE_VERSION
-#define KEYGATE_VERSION	"0.1.0"
-#endif
 
 static void
 die(const struct kg_err *err)

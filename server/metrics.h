@@ -24,12 +24,9 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/version.h"
 
 struct sockaddr;
-
-#ifndef KEYGATE_VERSION
-#define KEYGATE_VERSION	"0.1.0"
-#endif
 
 /* Distinct route patterns tracked; patterns beyond it count as "other". */
 #define METRICS_MAX_ROUTES	192
