@@ -2,6 +2,7 @@
  * api_auth.c - Keystone's token API (/v3/auth/...), revocation events
  * (OS-REVOKE) and the public keys for offline verification (JWKS).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,19 +266,24 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 	return 0;
 }
 
-/* POST /v3/auth/tokens */
+/*
+ * POST /v3/auth/tokens, the issue proper; with the password method it
+ * runs on a hashing thread (req_defer) since bcrypt takes ~250 ms.
+ */
 static int
-issue_token(struct req *r, struct kg_err *err)
+issue_parsed(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
 	char			*tok, *reply;
+	int			 rc;
 
-	if (r->body == NULL)
-		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
-	if (tokens_issue(r->srv->tokens, r->st, &a, req_query(r, "nocatalog") == NULL,
-	    &tok, &reply, NULL, err) == -1) {
+	rc = tokens_issue(r->srv->tokens, r->st, &a,
+	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	if (a.password != NULL)		/* jansson's own copy: done with it */
+		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
+	if (rc == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
 		return -1;
@@ -288,6 +294,23 @@ issue_token(struct req *r, struct kg_err *err)
 	metrics_token_issued();
 	tokens_prune(r->srv->tokens, r->st);
 	return 201;
+}
+
+/* POST /v3/auth/tokens */
+static int
+issue_token(struct req *r, struct kg_err *err)
+{
+	struct token_auth	 a;
+	size_t			 i;
+
+	if (r->body == NULL)
+		return apij_required(err, "identity");
+	if (parse_auth(r->body, &a, err) == -1)
+		return -1;
+	for (i = 0; i < a.nmethods; i++)
+		if (strcmp(a.methods[i], "password") == 0)
+			return req_defer(r, issue_parsed, err);
+	return issue_parsed(r, err);
 }
 
 /*

@@ -29,6 +29,8 @@ static const struct conf_option options[] = {
 	STR("token", "key_repository", key_repository),
 	INT("token", "cache_size", cache_size, 0, 10000000),
 	INT("identity", "password_hash_rounds", password_hash_rounds, 4, 31),
+	INT("identity", "hash_threads", hash_threads, 0, 256),
+	INT("identity", "hash_queue", hash_queue, 0, 100000),
 	BOOL("metrics", "enabled", metrics_enabled),
 	STR("metrics", "allow", metrics_allow),
 };
@@ -51,6 +53,8 @@ config_defaults(struct kg_config *cfg)
 	cfg->allow_expired_window = 172800;	/* Keystone's default: 48 h */
 	cfg->cache_size = 10000;	/* ~1.5 KB each: ~15 MB when full */
 	cfg->password_hash_rounds = 12;		/* Keystone's bcrypt default */
+	cfg->hash_threads = 0;			/* one per CPU */
+	cfg->hash_queue = 64;
 	cfg->metrics_enabled = 1;
 }
 

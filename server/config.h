@@ -33,6 +33,8 @@ struct kg_config {
 	int	cache_size;		/* validated tokens kept in memory */
 	/* [identity] */
 	int	password_hash_rounds;	/* bcrypt cost, 4..31 */
+	int	hash_threads;		/* bcrypt threads; 0 = one per CPU */
+	int	hash_queue;		/* bcrypt jobs waiting at most; then 503 */
 	/* [metrics] */
 	int	metrics_enabled;	/* serve GET /metrics */
 	char	metrics_allow[256];	/* "" = loopback only; "any"; or a CIDR list */

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "server/jobs.h"
 #include "server/metrics.h"
 
 const struct route *const http_route_tables[] = {
@@ -34,6 +36,15 @@ const struct route *const http_route_tables[] = {
 
 struct http_daemon {
 	struct MHD_Daemon	*mhd;
+	const struct server	*srv;
+	struct jobs		*jobs;		/* hashing threads (req_defer) */
+};
+
+/* Where a request stands (conn_state.phase). */
+enum {
+	PH_READ,	/* receiving the body */
+	PH_JOB,		/* suspended: its deferred part is queued or running */
+	PH_DONE		/* deferred part finished: reply with final */
 };
 
 /* Per-request state, kept in MHD's *req_cls from first call to completion. */
@@ -45,6 +56,9 @@ struct conn_state {
 	int64_t		 started;	/* µs */
 	struct req	 req;
 	struct kg_ctx	 ctx;
+	int		 phase;		/* PH_* */
+	unsigned int	 final;		/* status for PH_DONE */
+	struct job	 job;		/* req_defer's job */
 };
 
 /* Keystone's fixed client-facing texts for errors that carry no detail. */
@@ -170,6 +184,15 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
+}
+
+int
+req_defer(struct req *r, int (*fn)(struct req *, struct kg_err *),
+    struct kg_err *err)
+{
+	(void)err;
+	r->defer_fn = fn;
+	return REQ_DEFERRED;
 }
 
 json_t *
@@ -373,6 +396,8 @@ parse_body(struct conn_state *s, struct kg_err *err)
 	return 0;
 }
 
+static unsigned int	finish(struct req *r, int status, struct kg_err *err);
+
 static int
 authenticate(struct conn_state *s, struct kg_err *err)
 {
@@ -431,13 +456,61 @@ dispatch(struct conn_state *s)
 	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
 	status = rt->fn(r, &err);
+	if (status == REQ_DEFERRED && r->defer_fn != NULL)
+		return REQ_DEFERRED;
  done:
-	if (status < 0) {
-		if (err.kind == KG_EINTERNAL || err.kind == KG_EUNAVAIL)
+	return finish(r, status, &err);
+}
+
+/* The reply status for a handler's result (status or -1 with err). */
+static unsigned int
+finish(struct req *r, int status, struct kg_err *err)
+{
+	if (status < 0 || status == REQ_DEFERRED) {
+		if (status == REQ_DEFERRED)	/* req_defer without a function */
+			kg_errf(err, KG_EINTERNAL, "deferred without a job");
+		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL)
 			metrics_db_error();
-		return set_error(r, &err);
+		return set_error(r, err);
 	}
 	return (unsigned int)status;
+}
+
+/*
+ * A deferred handler part, on a hashing thread (or, cancelled, on the
+ * thread stopping the pool). The connection is suspended meanwhile; the
+ * worker it belongs to picks the reply up once it is resumed.
+ */
+static void
+run_job(struct job *j, int cancelled)
+{
+	struct conn_state	*s = (struct conn_state *)(void *)
+				    ((char *)j - offsetof(struct conn_state, job));
+	struct req		*r = &s->req;
+	struct kg_err		 err = { 0 };
+	int			 status = -1;
+
+	if (cancelled)
+		kg_errf(&err, KG_EUNAVAIL, "shutting down");
+	else if ((r->st = store_thread(&err)) == NULL)
+		err.kind = KG_EUNAVAIL;
+	else
+		status = r->defer_fn(r, &err);
+	r->defer_fn = NULL;
+	r->st = NULL;
+	s->final = finish(r, status, &err);
+	s->phase = PH_DONE;
+}
+
+/* The job's result is ready: hand the connection back to its worker. */
+static void
+job_done(struct job *j)
+{
+	struct conn_state	*s = (struct conn_state *)(void *)
+				    ((char *)j - offsetof(struct conn_state, job));
+
+	/* Last touch of s: the worker may free it once resumed. */
+	MHD_resume_connection(s->req.conn);
 }
 
 static int
@@ -460,8 +533,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **req_cls)
 {
-	const struct server	*srv = cls;
+	struct http_daemon	*d = cls;
+	const struct server	*srv = d->srv;
 	struct conn_state	*s = *req_cls;
+	struct kg_err		 err = { 0 };
 	unsigned int		 status;
 	size_t			 max = (size_t)srv->cfg.max_request_body_size;
 	char			*nb;
@@ -480,6 +555,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*req_cls = s;
 		return MHD_YES;
 	}
+	if (s->phase == PH_DONE)
+		return send_reply(&s->req, s->final);
 	if (*upload_data_size > 0) {
 		if (!s->too_big && s->len + *upload_data_size > max) {
 			s->too_big = 1;
@@ -505,6 +582,21 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	status = dispatch(s);
+	if (status == REQ_DEFERRED) {
+		/* Suspend first: the job may resume the connection at once. */
+		s->phase = PH_JOB;
+		s->job.run = run_job;
+		s->job.done = job_done;
+		MHD_suspend_connection(conn);
+		if (jobs_submit(d->jobs, &s->job, &err) == -1) {
+			s->req.defer_fn = NULL;
+			s->req.st = NULL;
+			s->final = finish(&s->req, -1, &err);
+			s->phase = PH_DONE;
+			MHD_resume_connection(conn);
+		}
+		return MHD_YES;
+	}
 	return send_reply(&s->req, status);
 }
 
@@ -560,6 +652,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	kg_ctx_free(&s->ctx);
 	free(s->path);
+	if (s->buf != NULL)		/* may hold a password */
+		kg_wipe(s->buf, s->len);
 	free(s->buf);
 	free(s);
 	*req_cls = NULL;
@@ -614,7 +708,8 @@ http_start(const struct server *srv, struct kg_err *err)
 	struct http_daemon	*d;
 	struct sockaddr_storage	 ss;
 	unsigned int		 flags = MHD_USE_INTERNAL_POLLING_THREAD |
-				    MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+				    MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+				    MHD_ALLOW_SUSPEND_RESUME;
 
 	if (parse_listen(srv->cfg.listen, &ss, err) == -1)
 		return NULL;
@@ -624,7 +719,13 @@ http_start(const struct server *srv, struct kg_err *err)
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		return NULL;
 	}
-	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)srv,
+	d->srv = srv;
+	if ((d->jobs = jobs_start(srv->cfg.hash_threads, srv->cfg.hash_queue,
+	    err)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.connection_timeout,
@@ -633,6 +734,7 @@ http_start(const struct server *srv, struct kg_err *err)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
 	if (d->mhd == NULL) {
+		jobs_free(d->jobs);
 		free(d);
 		kg_errf(err, KG_EINTERNAL, "cannot listen on %s", srv->cfg.listen);
 		return NULL;
@@ -645,6 +747,13 @@ http_stop(struct http_daemon *d)
 {
 	if (d == NULL)
 		return;
+	/*
+	 * Finish or cancel the deferred requests first: every suspended
+	 * connection is resumed before MHD stops (its API requires it), and
+	 * no job touches a connection MHD has already freed.
+	 */
+	jobs_stop(d->jobs);
 	MHD_stop_daemon(d->mhd);
+	jobs_free(d->jobs);
 	free(d);
 }

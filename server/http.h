@@ -53,6 +53,9 @@ struct req {
 	char			*subject_token;	/* X-Subject-Token to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+
+	/* Set by req_defer: the handler part to run on a hashing thread. */
+	int			(*defer_fn)(struct req *r, struct kg_err *err);
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
@@ -126,6 +129,21 @@ json_t		*req_self_link(struct req *r, const char *collection, const char *id);
  * "yes", "on" (any case) -> 1; "0", "false", "no", "off" -> 0; else -1.
  */
 int		 req_query_bool(struct req *r, const char *name, int dflt);
+
+/*
+ * Run fn(r, err) on a hashing thread instead of this worker, for CPU-heavy
+ * work (bcrypt). A handler returns req_defer(r, fn, err) after checking
+ * what it can cheaply; http.c then suspends the connection, queues the job
+ * and, once fn has returned, sends its reply as if the handler had
+ * returned it. fn runs with r->st set to the hashing thread's own store
+ * connection (so no transaction may be open when deferring); it may read
+ * r (body, params, headers, query) and fill the reply, but must not talk
+ * to the connection otherwise. When the queue is full (identity.
+ * hash_queue) or the server is stopping, the client gets a 503 instead.
+ */
+#define REQ_DEFERRED	1
+int		 req_defer(struct req *r, int (*fn)(struct req *, struct kg_err *),
+		    struct kg_err *err);
 
 /* Map an error kind to its HTTP status / Keystone title. */
 unsigned int	 http_status_of(enum kg_errkind kind);

@@ -1,0 +1,209 @@
+/*
+ * it_hashpool.c - bcrypt runs on the hashing threads, not on the HTTP
+ * workers: with one worker, a request made while password logins hash is
+ * answered before any of them; a full hashing queue answers 503; SIGTERM
+ * with hashing jobs in flight still exits cleanly.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/integration/it.h"
+
+#define NLOGIN	4
+
+static const char login_body[] =
+    "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": "
+    "{\"user\": {\"name\": \"admin\", \"domain\": {\"id\": \"default\"}, "
+    "\"password\": \"" IT_ADMIN_PASSWORD "\"}}}, \"scope\": {\"project\": "
+    "{\"name\": \"admin\", \"domain\": {\"id\": \"default\"}}}}}";
+
+struct raw {
+	int	fd;
+	char	buf[16384];
+	size_t	len;
+	int	done;		/* order of completion, from 1 */
+};
+
+/* Send one whole request on a new connection (closed after the reply). */
+static int
+raw_send(struct it_server *s, struct raw *c, const char *method, const char *path,
+    const char *body)
+{
+	struct sockaddr_in	sin;
+	char			req[4096];
+	int			n;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)s->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -1;
+	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Connection: close\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", method, path, body ? strlen(body) : 0,
+	    body ? body : "");
+	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
+}
+
+/* Read every connection to EOF, numbering them in the order they end. */
+static void
+raw_wait(struct raw *c, size_t n)
+{
+	struct pollfd	pfd[16];
+	size_t		i, left = n;
+	int		order = 0;
+	ssize_t		r;
+
+	while (left > 0) {
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = c[i].done ? -1 : c[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, n, 30000) <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (c[i].done || pfd[i].revents == 0)
+				continue;
+			r = read(c[i].fd, c[i].buf + c[i].len,
+			    sizeof(c[i].buf) - 1 - c[i].len);
+			if (r > 0) {
+				c[i].len += (size_t)r;
+				continue;
+			}
+			c[i].done = ++order;
+			close(c[i].fd);
+			left--;
+		}
+	}
+}
+
+static int
+raw_status(const struct raw *c)
+{
+	int	code = 0;
+
+	if (sscanf(c->buf, "HTTP/1.1 %d", &code) != 1)
+		return 0;
+	return code;
+}
+
+static const char *
+raw_body(const struct raw *c)
+{
+	const char	*p = strstr(c->buf, "\r\n\r\n");
+
+	return p ? p + 4 : "";
+}
+
+int
+main(void)
+{
+	static const char *const env1[] = {
+		"KEYGATE_SERVER_THREADS=1",
+		"KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS=12",
+		"KEYGATE_IDENTITY_HASH_THREADS=1",
+		"KEYGATE_IDENTITY_HASH_QUEUE=16",
+		NULL
+	};
+	static const char *const env2[] = {
+		"KEYGATE_IDENTITY_HASH_QUEUE=0",
+		NULL
+	};
+	struct it_server	 s;
+	struct raw		 c[NLOGIN + 1];
+	json_t			*j;
+	int			 i, ok, first, n201, n503, good503;
+
+	/* One HTTP worker, one hashing thread, bcrypt cost 12 (~250 ms). */
+	it_start(&s, env1);
+	T("hashpool-1.1 cost-12 admin can log in", s.admin_token[0] != '\0');
+
+	ok = 1;
+	for (i = 0; i < NLOGIN; i++)
+		ok &= raw_send(&s, &c[i], "POST", "/v3/auth/tokens", login_body) == 0;
+	usleep(20000);		/* let the worker take the logins in first */
+	ok &= raw_send(&s, &c[NLOGIN], "GET", "/v3", NULL) == 0;
+	raw_wait(c, NLOGIN + 1);
+	T("hashpool-1.2 requests sent", ok);
+	first = 0;
+	n201 = 0;
+	for (i = 0; i < NLOGIN; i++) {
+		n201 += raw_status(&c[i]) == 201;
+		if (c[i].done != 0 && (first == 0 || c[i].done < first))
+			first = c[i].done;
+	}
+	T("hashpool-1.3 every password login -> 201", n201 == NLOGIN);
+	T("hashpool-1.4 GET /v3 -> 200", raw_status(&c[NLOGIN]) == 200);
+	T("hashpool-1.5 GET /v3 answered before any login finished hashing",
+	    c[NLOGIN].done != 0 && c[NLOGIN].done < first);
+
+	/* Bad password: the deferred path answers 401 with Keystone's body. */
+	{
+		struct it_resp	r;
+
+		it_req(&s, "POST", "/v3/auth/tokens", NULL,
+		    "{\"auth\": {\"identity\": {\"methods\": [\"password\"], "
+		    "\"password\": {\"user\": {\"name\": \"admin\", \"domain\": "
+		    "{\"id\": \"default\"}, \"password\": \"wrong\"}}}}}", NULL, &r);
+		T("hashpool-1.6 wrong password -> 401", r.status == 401 &&
+		    json_integer_value(it_get(r.json, "error.code")) == 401);
+		it_resp_free(&r);
+	}
+
+	/* SIGTERM while the hashing thread works and jobs wait. */
+	ok = 1;
+	for (i = 0; i < NLOGIN; i++)
+		ok &= raw_send(&s, &c[i], "POST", "/v3/auth/tokens", login_body) == 0;
+	usleep(50000);
+	T("hashpool-2.1 SIGTERM with hashing jobs in flight exits 0",
+	    ok && it_stop(&s) == 0);
+	raw_wait(c, NLOGIN);
+	n503 = 0;
+	for (i = 0; i < NLOGIN; i++)
+		n503 += raw_status(&c[i]) == 503;
+	n201 = n503 = 0;
+	for (i = 0; i < NLOGIN; i++) {
+		n201 += raw_status(&c[i]) == 201;
+		n503 += raw_status(&c[i]) == 503;
+	}
+	T("hashpool-2.2 in-flight logins answered 201 or 503 on shutdown",
+	    n201 + n503 == NLOGIN);
+	T("hashpool-2.3 queued logins cancelled with 503", n503 >= 1);
+
+	/* No queue beyond the single hashing thread: the others get 503. */
+	it_start(&s, env2);
+	for (i = 0; i < NLOGIN; i++)
+		raw_send(&s, &c[i], "POST", "/v3/auth/tokens", login_body);
+	raw_wait(c, NLOGIN);
+	n201 = n503 = good503 = 0;
+	for (i = 0; i < NLOGIN; i++) {
+		n201 += raw_status(&c[i]) == 201;
+		if (raw_status(&c[i]) != 503)
+			continue;
+		n503++;
+		j = json_loads(raw_body(&c[i]), 0, NULL);
+		good503 += j != NULL &&
+		    json_integer_value(it_get(j, "error.code")) == 503 &&
+		    it_str(j, "error.title") != NULL &&
+		    strcmp(it_str(j, "error.title"), "Service Unavailable") == 0;
+		json_decref(j);
+	}
+	T("hashpool-3.1 first login hashed -> 201", n201 >= 1);
+	T("hashpool-3.2 logins beyond the queue -> 503", n503 >= 1 &&
+	    n201 + n503 == NLOGIN);
+	T("hashpool-3.3 503 carries Keystone's error body", good503 == n503);
+	T("hashpool-3.4 server answers after the burst",
+	    it_status(&s, "GET", "/v3", NULL, NULL) == 200);
+
+	T("hashpool-9.9 clean stop", it_stop(&s) == 0);
+	return t_report();
+}
