@@ -54,6 +54,32 @@ raw_send(struct it_server *s, struct raw *c, const char *method, const char *pat
 	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
 }
 
+/* POST body with an X-Auth-Token on a new connection. */
+static int
+raw_send_tok(struct it_server *s, struct raw *c, const char *path,
+    const char *token, const char *body, char *req, size_t reqsz)
+{
+	struct sockaddr_in	sin;
+	int			n;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)s->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -1;
+	n = snprintf(req, reqsz, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Connection: close\r\nContent-Type: application/json\r\n"
+	    "X-Auth-Token: %s\r\nContent-Length: %zu\r\n\r\n%s", path, token,
+	    strlen(body), body);
+	if (n < 0 || (size_t)n >= reqsz)
+		return -1;
+	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
+}
+
 /* Read every connection to EOF, numbering them in the order they end. */
 static void
 raw_wait(struct raw *c, size_t n)
@@ -157,6 +183,74 @@ main(void)
 		T("hashpool-1.6 wrong password -> 401", r.status == 401 &&
 		    json_integer_value(it_get(r.json, "error.code")) == 401);
 		it_resp_free(&r);
+	}
+
+	/* User create and self-service password change hash there too. */
+	{
+		char	 auth[4200], ids[NLOGIN][40];
+		char	*tok;
+		int	 nid = 0;
+
+		snprintf(auth, sizeof(auth), "%s", s.admin_token);
+		ok = 1;
+		for (i = 0; i < NLOGIN - 1; i++) {
+			const char *body = it_fmt("{\"user\": {\"name\": \"hp%d\", "
+			    "\"password\": \"first-secret\"}}", i);
+			char req[8192];
+
+			memset(&c[i], 0, sizeof(c[i]));
+			ok &= raw_send_tok(&s, &c[i], "/v3/users", auth, body,
+			    req, sizeof(req)) == 0;
+		}
+		usleep(20000);
+		ok &= raw_send(&s, &c[NLOGIN - 1], "GET", "/v3", NULL) == 0;
+		raw_wait(c, NLOGIN);
+		first = 0;
+		n201 = 0;
+		for (i = 0; i < NLOGIN - 1; i++) {
+			n201 += raw_status(&c[i]) == 201;
+			if (first == 0 || c[i].done < first)
+				first = c[i].done;
+			j = json_loads(raw_body(&c[i]), 0, NULL);
+			if (it_str(j, "user.id") != NULL)
+				snprintf(ids[nid++], sizeof(ids[0]), "%s",
+				    it_str(j, "user.id"));
+			json_decref(j);
+		}
+		T("hashpool-1.7 users with passwords created -> 201",
+		    ok && n201 == NLOGIN - 1 && nid == NLOGIN - 1);
+		T("hashpool-1.8 GET /v3 answered before any user create",
+		    c[NLOGIN - 1].done != 0 && c[NLOGIN - 1].done < first);
+
+		ok = 1;
+		for (i = 0; i < nid; i++)
+			ok &= raw_send(&s, &c[i], "POST",
+			    it_fmt("/v3/users/%s/password", ids[i]),
+			    "{\"user\": {\"original_password\": \"first-secret\", "
+			    "\"password\": \"second-secret\"}}") == 0;
+		usleep(20000);
+		ok &= raw_send(&s, &c[nid], "GET", "/v3", NULL) == 0;
+		raw_wait(c, (size_t)nid + 1);
+		first = 0;
+		n201 = 0;
+		for (i = 0; i < nid; i++) {
+			n201 += raw_status(&c[i]) == 204;
+			if (first == 0 || c[i].done < first)
+				first = c[i].done;
+		}
+		T("hashpool-1.9 password changes -> 204", ok && nid > 0 &&
+		    n201 == nid);
+		T("hashpool-1.10 GET /v3 answered before any password change",
+		    c[nid].done != 0 && c[nid].done < first);
+		tok = nid > 0 ? it_token(&s, ids[0], "second-secret", NULL) : NULL;
+		T("hashpool-1.11 new password logs in", tok != NULL);
+		free(tok);
+		T("hashpool-1.12 PATCH with a password -> 200", nid > 0 &&
+		    it_status(&s, "PATCH", it_fmt("/v3/users/%s", ids[0]),
+		    s.admin_token, "{\"user\": {\"password\": \"third\"}}") == 200);
+		tok = nid > 0 ? it_token(&s, ids[0], "third", NULL) : NULL;
+		T("hashpool-1.13 PATCHed password logs in", tok != NULL);
+		free(tok);
 	}
 
 	/* SIGTERM while the hashing thread works and jobs wait. */
