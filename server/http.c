@@ -490,9 +490,14 @@ run_job(struct job *j, int cancelled)
 	struct kg_err		 err = { 0 };
 	int			 status = -1;
 
-	if (cancelled)
+	if (cancelled) {
+		/* Not a database error: bypass finish's metrics. */
 		kg_errf(&err, KG_EUNAVAIL, "shutting down");
-	else if ((r->st = store_thread(&err)) == NULL)
+		s->final = set_error(r, &err);
+		s->phase = PH_DONE;
+		return;
+	}
+	if ((r->st = store_thread(&err)) == NULL)
 		err.kind = KG_EUNAVAIL;
 	else
 		status = r->defer_fn(r, &err);
@@ -591,7 +596,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (jobs_submit(d->jobs, &s->job, &err) == -1) {
 			s->req.defer_fn = NULL;
 			s->req.st = NULL;
-			s->final = finish(&s->req, -1, &err);
+			s->final = set_error(&s->req, &err);
 			s->phase = PH_DONE;
 			MHD_resume_connection(conn);
 		}
