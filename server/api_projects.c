@@ -5,6 +5,7 @@
  * delete), is_domain projects (domains seen through the projects API), tag
  * filters, and revocation events when a project is disabled or deleted.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -558,13 +559,34 @@ check_tag(struct req *r, struct kg_err *err)
 	return 204;
 }
 
+/* Percent-encode s for a URL path segment (RFC 3986 unreserved kept). */
+static void
+url_escape(const char *s, char *out, size_t outsz)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	size_t			o = 0;
+	unsigned char		c;
+
+	for (; *s != '\0' && o + 4 < outsz; s++) {
+		c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
 static int
 add_tag(struct req *r, struct kg_err *err)
 {
 	struct kg_project	p;
 	size_t			i;
 	int			found = 0, status = -1;
-	char			tag[1024];
+	char			tag[1024], base[600], etag[3 * 1024];
 
 	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
 	    err) == -1)
@@ -582,6 +604,15 @@ add_tag(struct req *r, struct kg_err *err)
 	}
 	if (store_project_add_tag(r->st, p.id, tag, err) == -1)
 		goto done;
+	/* Keystone answers with the new tag's URL. */
+	req_base_url(r, base, sizeof(base));
+	url_escape(r->params[1], etag, sizeof(etag));
+	if (asprintf(&r->location, "%s/v3/projects/%s/tags/%s", base, p.id,
+	    etag) == -1) {
+		r->location = NULL;
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
 	status = 201;
  done:
 	kg_project_free(&p);

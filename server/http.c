@@ -343,6 +343,8 @@ send_reply(struct req *r, unsigned int status)
 		    "application/json");
 	if (r->subject_token != NULL)
 		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
+	if (r->location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (status == 401) {
 		req_base_url(r, base, sizeof(base));
 		snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", base);
@@ -376,6 +378,8 @@ set_error(struct req *r, const struct kg_err *err)
 		free(r->subject_token);
 		r->subject_token = NULL;
 	}
+	free(r->location);
+	r->location = NULL;
 	return code;
 }
 
@@ -655,6 +659,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		kg_wipe(s->req.subject_token, strlen(s->req.subject_token));
 		free(s->req.subject_token);
 	}
+	free(s->req.location);
 	kg_ctx_free(&s->ctx);
 	free(s->path);
 	if (s->buf != NULL)		/* may hold a password */

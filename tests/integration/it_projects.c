@@ -270,6 +270,16 @@ main(void)
 	T("tags-1.8 add one -> 201", it_status(&s, "PUT",
 	    it_fmt("/v3/projects/%s/tags/four", p1), A, NULL) == 201 &&
 	    it_status(&s, "GET", it_fmt("/v3/projects/%s/tags/four", p1), A, NULL) == 204);
+	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags/five%%20x", p1), A, NULL, NULL, &r);
+	{
+		char	*loc = it_header(&r, "Location");
+
+		T("tags-1.8b add answers Location of the new tag", r.status == 201 &&
+		    loc != NULL && strcmp(loc, it_fmt("%s/v3/projects/%s/tags/five%%20x",
+		    s.base, p1)) == 0);
+		free(loc);
+	}
+	it_resp_free(&r);
 	T("tags-1.9 add with comma -> 400", it_status(&s, "PUT",
 	    it_fmt("/v3/projects/%s/tags/a%%2Cb", p1), A, NULL) == 400);
 	T("tags-1.10 URL-encoded tag", it_status(&s, "PUT",
