@@ -833,6 +833,18 @@ struct tlists {
 	size_t		 naudit;
 };
 
+/* The scope members other than a project (whose shape differs between
+ * the token body and the claims): domain, system, or nothing. */
+static void
+sb_scope_rest(struct sbuf *b, const struct tstate *s)
+{
+	if (s->scope == KG_SCOPE_DOMAIN) {
+		sb_put(b, ",\"domain\":");
+		sb_id_name(b, s->tgt.id, s->tgt.name);
+	} else if (s->scope == KG_SCOPE_SYSTEM)
+		sb_put(b, ",\"system\":{\"all\":true}");
+}
+
 /*
  * The token object as Keystone shows it (order as on the wire):
  * methods, user, audit_ids, expires_at, issued_at, then the scope,
@@ -874,14 +886,8 @@ body_text(const struct tstate *s, const struct tlists *l, int64_t iat_s,
 		sb_str(&b, s->tgt.name);
 		sb_put(&b, "},\"is_domain\":false");
 		break;
-	case KG_SCOPE_DOMAIN:
-		sb_put(&b, ",\"domain\":");
-		sb_id_name(&b, s->tgt.id, s->tgt.name);
-		break;
-	case KG_SCOPE_SYSTEM:
-		sb_put(&b, ",\"system\":{\"all\":true}");
-		break;
-	case KG_SCOPE_NONE:
+	default:
+		sb_scope_rest(&b, s);
 		break;
 	}
 	if (s->scope != KG_SCOPE_NONE) {
@@ -928,14 +934,8 @@ claims_text(const struct tstate *s, const struct tlists *l, int64_t iat_us,
 		sb_id_name(&b, s->tgt.domain_id, s->tgt.domain_name);
 		sb_put(&b, "}");
 		break;
-	case KG_SCOPE_DOMAIN:
-		sb_put(&b, ",\"domain\":");
-		sb_id_name(&b, s->tgt.id, s->tgt.name);
-		break;
-	case KG_SCOPE_SYSTEM:
-		sb_put(&b, ",\"system\":{\"all\":true}");
-		break;
-	case KG_SCOPE_NONE:
+	default:
+		sb_scope_rest(&b, s);
 		break;
 	}
 	if (s->scope != KG_SCOPE_NONE) {
