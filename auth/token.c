@@ -474,24 +474,38 @@ tstate_unscope(struct tstate *s)
 }
 
 
-/* key = SHA-256 over the NUL-separated parts (NULL -> "\1"). */
-static void
+/*
+ * key = SHA-256 over the NUL-separated parts (NULL -> "\1"), hashed part
+ * by part: parts come from the request (names of any length), so they are
+ * never copied into a buffer, and no two distinct part lists share a key.
+ * Returns 0, or -1 (no key: the caller skips the cache) when the digest
+ * cannot be set up.
+ */
+static int
 state_key(unsigned char key[32], const char *const *parts, size_t n)
 {
-	char	 buf[2048];
-	size_t	 off = 0, l, i;
+	EVP_MD_CTX	*md;
+	const char	*p;
+	size_t		 i;
+	int		 ret = -1;
 
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || (md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (!EVP_DigestInit_ex(md, sha256_md, NULL))
+		goto fail;
 	for (i = 0; i < n; i++) {
-		const char *p = parts[i] ? parts[i] : "\1";
-
-		l = strlen(p);
-		if (off + l + 1 > sizeof(buf))
-			l = sizeof(buf) - off - 1;
-		memcpy(buf + off, p, l);
-		off += l;
-		buf[off++] = '\0';
+		p = parts[i] != NULL ? parts[i] : "\1";
+		/* strlen + 1: the terminating NUL separates the parts. */
+		if (!EVP_DigestUpdate(md, p, strlen(p) + 1))
+			goto fail;
 	}
-	hash(buf, off, key);
+	if (!EVP_DigestFinal_ex(md, key, NULL))
+		goto fail;
+	ret = 0;
+ fail:
+	EVP_MD_CTX_free(md);
+	return ret;
 }
 
 static struct sentry *
@@ -1149,7 +1163,7 @@ validate(struct tokens *t, struct store *st, const char *token, int allow_expire
 	unsigned char		 h[32], skey[32];
 	int64_t			 now = kg_now_us();
 	size_t			 len, i;
-	int			 revoked, ret = -1, cacheable, tx = 0;
+	int			 revoked, ret = -1, cacheable, tx = 0, keyed = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	memset(&s, 0, sizeof(s));
@@ -1201,15 +1215,16 @@ validate(struct tokens *t, struct store *st, const char *token, int allow_expire
 		char		 kind[2] = { (char)('0' + tc.scope), '\0' };
 		const char	*parts[4] = { "v", tc.user_id, kind, tc.target_id };
 
-		state_key(skey, parts, 4);
+		keyed = state_key(skey, parts, 4) == 0;
 	}
-	if (!state_get(t, gen, skey, &s)) {
+	if (!keyed || !state_get(t, gen, skey, &s)) {
 		if (load_user(st, tc.user_id, &s, err) == -1 ||
 		    load_scope(st, tc.scope, tc.target_id, &s, err) == -1) {
 			invalid(err, err ? err->msg : "state");
 			goto done;
 		}
-		state_put(t, gen, skey, &s);
+		if (keyed)
+			state_put(t, gen, skey, &s);
 	}
 	if (strcmp(s.user.domain_id, tc.user_domain_id) != 0 ||
 	    (tc.scope == KG_SCOPE_PROJECT &&
@@ -1554,7 +1569,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	unsigned char	 skey[32];
 	int64_t		 gen, iat_us, exp_s;
 	size_t		 i, j;
-	int		 ret = -1, pw, tk, tx = 0, cached = 0;
+	int		 ret = -1, pw, tk, tx = 0, cached = 0, keyed = 0;
 
 	*token = NULL;
 	*reply = NULL;
@@ -1603,8 +1618,8 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 				    a->project_name, a->project_domain_id,
 				    a->project_domain_name, a->domain_id, a->domain_name };
 
-		state_key(skey, parts, 9);
-		cached = state_get(t, gen, skey, &s);
+		keyed = state_key(skey, parts, 9) == 0;
+		cached = keyed && state_get(t, gen, skey, &s);
 	}
 	if (!cached) {
 		/* One read transaction: one lock, one snapshot. */
@@ -1614,7 +1629,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 			goto done;
 		store_read_end(st, tx);
 		tx = 0;
-		if (tk && !pw)
+		if (keyed)
 			state_put(t, gen, skey, &s);
 	}
 

@@ -514,6 +514,25 @@ main(void)
 	T("auth-1.29 unknown project -> 401", refused(body, 401, NULL));
 	free(body);
 
+	/* A scope name longer than the state cache's old 2 KiB key buffer:
+	 * its length computation wrapped and smashed the worker's stack. */
+	{
+		char	longname[3001];
+
+		memset(longname, 'p', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		body = strdup(it_fmt("{\"auth\": {\"identity\": {\"methods\": [\"token\"], "
+		    "\"token\": {\"id\": \"%s\"}}, \"scope\": {\"project\": {\"name\": "
+		    "\"%s\", \"domain\": {\"id\": \"default\"}}}}}", unscoped, longname));
+		it_req(&s, "POST", "/v3/auth/tokens", NULL, body, NULL, &r);
+		T("auth-1.29a token method, 3000-character project name -> 4xx, no crash",
+		    r.status == 400 || r.status == 401);
+		it_resp_free(&r);
+		free(body);
+		T("auth-1.29b the server still answers", it_status(&s, "GET", "/v3", NULL,
+		    NULL) == 200);
+	}
+
 	/* a second user "alice", member on project "demo" (bootstrap does it) */
 	T("auth-1.30 fixture: bootstrap makes alice, member on demo",
 	    keygate("bootstrap", "--bootstrap-username", "alice", "--bootstrap-password",
