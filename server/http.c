@@ -114,7 +114,8 @@ http_status_of(enum kg_errkind kind)
 	case KG_ECONFLICT:	return 409;
 	case KG_ETOOBIG:	return 413;
 	case KG_ENOTIMPL:	return 501;
-	case KG_EUNAVAIL:	return 503;
+	case KG_EUNAVAIL:
+	case KG_ERETRY:		return 503;
 	case KG_OK:
 	case KG_EINTERNAL:	break;
 	}
@@ -473,7 +474,8 @@ finish(struct req *r, int status, struct kg_err *err)
 	if (status < 0 || status == REQ_DEFERRED) {
 		if (status == REQ_DEFERRED)	/* req_defer without a function */
 			kg_errf(err, KG_EINTERNAL, "deferred without a job");
-		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL)
+		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL ||
+		    err->kind == KG_ERETRY)
 			metrics_db_error();
 		return set_error(r, err);
 	}
