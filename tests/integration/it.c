@@ -132,11 +132,33 @@ it_start(struct it_server *s, const char *const *env)
 	}
 }
 
+/*
+ * keygate db-check on the server's database (the environment names its
+ * data directory): 0 when clean, else -1 (its report is on stdout).
+ */
+static int
+db_check(void)
+{
+	char	exe[512];
+	pid_t	pid;
+	int	status;
+
+	snprintf(exe, sizeof(exe), "%s/keygate", build_dir());
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		execl(exe, "keygate", "db-check", (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int
 it_stop(struct it_server *s)
 {
 	char	cmd[300];
-	int	status = -1, i;
+	int	status = -1, i, clean = -1;
 
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
@@ -152,12 +174,16 @@ it_stop(struct it_server *s)
 		}
 		s->pid = 0;
 	}
+	/* Every suite ends with the database checked: integrity, foreign keys. */
+	if (s->dir[0] != '\0' && (clean = db_check()) == -1)
+		fprintf(stderr, "it_stop: keygate db-check found problems in %s\n",
+		    s->dir);
 	if (s->dir[0] != '\0' && strncmp(s->dir, "/tmp/kg-it-", 11) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "it_stop: cannot remove %s\n", s->dir);
 	}
-	if (status == -1)
+	if (status == -1 || clean == -1)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

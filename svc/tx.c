@@ -1,0 +1,62 @@
+/*
+ * tx.c - svc_run: one transaction per change, retried while the store
+ * reports a transient conflict (see svc.h). After GNU Taler's
+ * run_transaction.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "svc/svc.h"
+
+/* Pause before attempt n + 1 (n >= 1): 1, 2, 4, 8 ms ... capped at 64,
+ * each drawn in [half, full] so that colliding writers spread out. */
+static void
+backoff(int n)
+{
+	struct timespec	ts;
+	uint32_t	r = 0;
+	long		full_us = 1000L << (n - 1 < 6 ? n - 1 : 6), us;
+
+	(void)kg_random(&r, sizeof(r));
+	us = full_us / 2 + (long)(r % (uint32_t)(full_us / 2 + 1));
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000L;
+	nanosleep(&ts, NULL);
+}
+
+int
+svc_run(struct store *st, const char *what, svc_body_fn body, void *cls,
+    struct kg_err *err)
+{
+	struct kg_err	e;
+	int		attempt;
+
+	/* Part of a larger transaction: its owner commits and retries. */
+	if (store_in_transaction(st))
+		return body(st, cls, err);
+	for (attempt = 1;; attempt++) {
+		memset(&e, 0, sizeof(e));
+		if (store_begin(st, &e) == 0 && body(st, cls, &e) == 0 &&
+		    store_commit(st, &e) == 0)
+			return 0;
+		store_rollback(st);
+		if (e.kind == KG_OK)	/* a body that failed without saying why */
+			kg_errf(&e, KG_EINTERNAL, "%s failed", what);
+		if (e.kind != KG_ERETRY || attempt == SVC_MAX_ATTEMPTS)
+			break;
+		log_debug("%s: %s: attempt %d: %s, retrying", __func__, what,
+		    attempt, e.msg);
+		backoff(attempt);
+	}
+	if (e.kind == KG_ERETRY) {
+		log_warn("%s: %s: still busy after %d attempts", __func__, what,
+		    attempt);
+		return kg_errf(err, KG_EUNAVAIL, "The database is busy: try again.");
+	}
+	if (err != NULL)
+		*err = e;
+	return -1;
+}
