@@ -31,43 +31,14 @@ svc_region_create(struct store *st, const struct kg_region *r,
 	return svc_run(st, "region create", region_create_body, (void *)r, err);
 }
 
-struct region_update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	struct kg_region	 r;
-};
-
-static int
-region_update_body(struct store *st, void *cls, struct kg_err *err)
-{
-	struct region_update	*u = cls;
-
-	kg_region_free(&u->r);
-	if (store_region_get(st, u->id, &u->r, err) == -1 ||
-	    u->edit->fn(&u->r, u->edit->cls, err) == -1 ||
-	    store_region_update(st, &u->r, err) == -1)
-		return -1;
-	return 0;
-}
+SVC_KIND(region_kind, kg_region, "region update", store_region_get,
+    store_region_update, kg_region_free);
 
 int
 svc_region_update(struct store *st, const char *id, const struct svc_edit *edit,
     struct kg_region *out, struct kg_err *err)
 {
-	struct region_update	u;
-
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	if (svc_run(st, "region update", region_update_body, &u, err) == -1) {
-		kg_region_free(&u.r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.r;
-	else
-		kg_region_free(&u.r);
-	return 0;
+	return svc_update(st, &region_kind, id, edit, NULL, out, err);
 }
 
 static int
@@ -99,43 +70,14 @@ svc_service_create(struct store *st, const struct kg_service *s,
 	return svc_run(st, "service create", service_create_body, (void *)s, err);
 }
 
-struct service_update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	struct kg_service	 s;
-};
-
-static int
-service_update_body(struct store *st, void *cls, struct kg_err *err)
-{
-	struct service_update	*u = cls;
-
-	kg_service_free(&u->s);
-	if (store_service_get(st, u->id, &u->s, err) == -1 ||
-	    u->edit->fn(&u->s, u->edit->cls, err) == -1 ||
-	    store_service_update(st, &u->s, err) == -1)
-		return -1;
-	return 0;
-}
+SVC_KIND(service_kind, kg_service, "service update", store_service_get,
+    store_service_update, kg_service_free);
 
 int
 svc_service_update(struct store *st, const char *id,
     const struct svc_edit *edit, struct kg_service *out, struct kg_err *err)
 {
-	struct service_update	u;
-
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	if (svc_run(st, "service update", service_update_body, &u, err) == -1) {
-		kg_service_free(&u.s);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.s;
-	else
-		kg_service_free(&u.s);
-	return 0;
+	return svc_update(st, &service_kind, id, edit, NULL, out, err);
 }
 
 static int
@@ -214,12 +156,10 @@ endpoint_service(struct store *st, const char *service_id, struct kg_err *err)
 }
 
 struct endpoint_change {
-	const char		*id;
-	const struct svc_edit	*edit;
 	enum svc_region_ref	 how;
 	const char		*region_id;
 	struct kg_endpoint	*e;		/* create: the new endpoint */
-	struct kg_endpoint	 cur;		/* update: as stored */
+	char			 service[STORE_ID_SIZE];	/* update: as read */
 };
 
 static int
@@ -246,23 +186,28 @@ svc_endpoint_create(struct store *st, struct kg_endpoint *e,
 	return svc_run(st, "endpoint create", endpoint_create_body, &c, err);
 }
 
-static int
-endpoint_update_body(struct store *st, void *cls, struct kg_err *err)
-{
-	struct endpoint_change	*c = cls;
-	char			 service[STORE_ID_SIZE];
+SVC_KIND(endpoint_kind, kg_endpoint, "endpoint update", store_endpoint_get,
+    store_endpoint_update, kg_endpoint_free);
 
-	kg_endpoint_free(&c->cur);
-	if (store_endpoint_get(st, c->id, &c->cur, err) == -1)
+static void
+note_service(const void *obj, void *cls)
+{
+	kg_strlcpy(((struct endpoint_change *)cls)->service,
+	    ((const struct kg_endpoint *)obj)->service_id, STORE_ID_SIZE);
+}
+
+/* Its region as the body gives it; a new service must exist. */
+static int
+check_endpoint(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_endpoint	*e = obj;
+	struct endpoint_change	*c = cls;
+
+	if (endpoint_region(st, e, c->how, c->region_id, err) == -1)
 		return -1;
-	kg_strlcpy(service, c->cur.service_id, sizeof(service));
-	if (c->edit->fn(&c->cur, c->edit->cls, err) == -1 ||
-	    endpoint_region(st, &c->cur, c->how, c->region_id, err) == -1)
-		return -1;
-	if (strcmp(service, c->cur.service_id) != 0 &&
-	    endpoint_service(st, c->cur.service_id, err) == -1)
-		return -1;
-	return store_endpoint_update(st, &c->cur, err);
+	if (strcmp(c->service, e->service_id) != 0)
+		return endpoint_service(st, e->service_id, err);
+	return 0;
 }
 
 int
@@ -271,21 +216,12 @@ svc_endpoint_update(struct store *st, const char *id,
     struct kg_endpoint *out, struct kg_err *err)
 {
 	struct endpoint_change	c;
+	struct svc_hooks	h = { note_service, check_endpoint, NULL, &c };
 
 	memset(&c, 0, sizeof(c));
-	c.id = id;
-	c.edit = edit;
 	c.how = how;
 	c.region_id = region_id;
-	if (svc_run(st, "endpoint update", endpoint_update_body, &c, err) == -1) {
-		kg_endpoint_free(&c.cur);
-		return -1;
-	}
-	if (out != NULL)
-		*out = c.cur;
-	else
-		kg_endpoint_free(&c.cur);
-	return 0;
+	return svc_update(st, &endpoint_kind, id, edit, &h, out, err);
 }
 
 static int

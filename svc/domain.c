@@ -20,28 +20,23 @@ svc_domain_create(struct store *st, const struct kg_domain *d,
 	return svc_run(st, "domain create", create_body, (void *)d, err);
 }
 
-struct update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	struct kg_domain	 d;		/* as stored */
-};
+SVC_KIND(domain_kind, kg_domain, "domain update", store_domain_get,
+    store_domain_update, kg_domain_free);
 
-static int
-update_body(struct store *st, void *cls, struct kg_err *err)
+static void
+note_enabled(const void *obj, void *cls)
 {
-	struct update	*u = cls;
-	int		 was;
+	*(int *)cls = ((const struct kg_domain *)obj)->enabled;
+}
 
-	kg_domain_free(&u->d);
-	if (store_domain_get(st, u->id, &u->d, err) == -1)
-		return -1;
-	was = u->d.enabled;
-	if (u->edit->fn(&u->d, u->edit->cls, err) == -1 ||
-	    store_domain_update(st, &u->d, err) == -1)
-		return -1;
-	/* Keystone invalidates every token of a domain being disabled. */
-	if (was && !u->d.enabled && svc_revoke_domain(st, u->id, err) == -1)
-		return -1;
+/* Keystone invalidates every token of a domain being disabled. */
+static int
+revoke_disabled(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	const struct kg_domain	*d = obj;
+
+	if (*(int *)cls && !d->enabled)
+		return svc_revoke_domain(st, d->id, err);
 	return 0;
 }
 
@@ -49,20 +44,10 @@ int
 svc_domain_update(struct store *st, const char *id, const struct svc_edit *edit,
     struct kg_domain *out, struct kg_err *err)
 {
-	struct update	u;
+	int			was = 0;
+	struct svc_hooks	h = { note_enabled, NULL, revoke_disabled, &was };
 
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	if (svc_run(st, "domain update", update_body, &u, err) == -1) {
-		kg_domain_free(&u.d);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.d;
-	else
-		kg_domain_free(&u.d);
-	return 0;
+	return svc_update(st, &domain_kind, id, edit, &h, out, err);
 }
 
 /* The revocations of what deleting domain_id deletes besides itself: its

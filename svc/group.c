@@ -26,43 +26,14 @@ svc_group_create(struct store *st, const struct kg_group *g, struct kg_err *err)
 	return svc_run(st, "group create", create_body, (void *)g, err);
 }
 
-struct update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	struct kg_group		 g;		/* as stored */
-};
-
-static int
-update_body(struct store *st, void *cls, struct kg_err *err)
-{
-	struct update	*u = cls;
-
-	kg_group_free(&u->g);
-	if (store_group_get(st, u->id, &u->g, err) == -1 ||
-	    u->edit->fn(&u->g, u->edit->cls, err) == -1 ||
-	    store_group_update(st, &u->g, err) == -1)
-		return -1;
-	return 0;
-}
+SVC_KIND(group_kind, kg_group, "group update", store_group_get,
+    store_group_update, kg_group_free);
 
 int
 svc_group_update(struct store *st, const char *id, const struct svc_edit *edit,
     struct kg_group *out, struct kg_err *err)
 {
-	struct update	u;
-
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	if (svc_run(st, "group update", update_body, &u, err) == -1) {
-		kg_group_free(&u.g);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.g;
-	else
-		kg_group_free(&u.g);
-	return 0;
+	return svc_update(st, &group_kind, id, edit, NULL, out, err);
 }
 
 static int

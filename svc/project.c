@@ -123,34 +123,40 @@ check_enable_change(struct store *st, const struct kg_project *p, int was,
 	return 0;
 }
 
+SVC_KIND(project_kind, kg_project, "project update", store_project_get,
+    store_project_update, kg_project_free);
+
 struct update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	int			 set_tags;
-	struct kg_project	 p;		/* as stored */
+	int	was;		/* enabled as read */
+	int	set_tags;
 };
 
-static int
-update_body(struct store *st, void *cls, struct kg_err *err)
+static void
+note_enabled(const void *obj, void *cls)
 {
-	struct update	*u = cls;
-	int		 was;
+	((struct update *)cls)->was = ((const struct kg_project *)obj)->enabled;
+}
 
-	kg_project_free(&u->p);
-	if (store_project_get(st, u->id, &u->p, err) == -1)
-		return -1;
-	was = u->p.enabled;
-	if (u->edit->fn(&u->p, u->edit->cls, err) == -1 ||
-	    check_enable_change(st, &u->p, was, err) == -1 ||
-	    store_project_update(st, &u->p, err) == -1)
-		return -1;
-	if (u->set_tags && u->p.ntags > SVC_MAX_TAGS)
+static int
+check_update(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	return check_enable_change(st, obj, ((struct update *)cls)->was, err);
+}
+
+/* Its tags, and the revocation when it was disabled. */
+static int
+after_update(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	const struct kg_project	*p = obj;
+	const struct update	*u = cls;
+
+	if (u->set_tags && p->ntags > SVC_MAX_TAGS)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
 		    "tags. Is too long (at most %d items).", SVC_MAX_TAGS);
-	if (u->set_tags && store_project_set_tags(st, u->id, u->p.tags, u->p.ntags,
+	if (u->set_tags && store_project_set_tags(st, p->id, p->tags, p->ntags,
 	    err) == -1)
 		return -1;
-	if (was && !u->p.enabled && svc_revoke_project(st, u->id, err) == -1)
+	if (u->was && !p->enabled && svc_revoke_project(st, p->id, err) == -1)
 		return -1;
 	return 0;
 }
@@ -159,21 +165,10 @@ int
 svc_project_update(struct store *st, const char *id, const struct svc_edit *edit,
     int set_tags, struct kg_project *out, struct kg_err *err)
 {
-	struct update	u;
+	struct update		u = { 0, set_tags };
+	struct svc_hooks	h = { note_enabled, check_update, after_update, &u };
 
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	u.set_tags = set_tags;
-	if (svc_run(st, "project update", update_body, &u, err) == -1) {
-		kg_project_free(&u.p);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.p;
-	else
-		kg_project_free(&u.p);
-	return 0;
+	return svc_update(st, &project_kind, id, edit, &h, out, err);
 }
 
 static int

@@ -39,43 +39,14 @@ svc_role_create(struct store *st, const struct kg_role *r, struct kg_err *err)
 	return svc_run(st, "role create", create_body, (void *)r, err);
 }
 
-struct update {
-	const char		*id;
-	const struct svc_edit	*edit;
-	struct kg_role		 r;		/* as stored */
-};
-
-static int
-update_body(struct store *st, void *cls, struct kg_err *err)
-{
-	struct update	*u = cls;
-
-	kg_role_free(&u->r);
-	if (store_role_get(st, u->id, &u->r, err) == -1 ||
-	    u->edit->fn(&u->r, u->edit->cls, err) == -1 ||
-	    store_role_update(st, &u->r, err) == -1)
-		return -1;
-	return 0;
-}
+SVC_KIND(role_kind, kg_role, "role update", store_role_get,
+    store_role_update, kg_role_free);
 
 int
 svc_role_update(struct store *st, const char *id, const struct svc_edit *edit,
     struct kg_role *out, struct kg_err *err)
 {
-	struct update	u;
-
-	memset(&u, 0, sizeof(u));
-	u.id = id;
-	u.edit = edit;
-	if (svc_run(st, "role update", update_body, &u, err) == -1) {
-		kg_role_free(&u.r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = u.r;
-	else
-		kg_role_free(&u.r);
-	return 0;
+	return svc_update(st, &role_kind, id, edit, NULL, out, err);
 }
 
 static int

@@ -1,15 +1,17 @@
 /*
  * tx.c - svc_run: one transaction per change, retried while the store
- * reports a transient conflict (see svc.h). After GNU Taler's
- * run_transaction.
+ * reports a transient conflict (see svc.h), after GNU Taler's
+ * run_transaction; and svc_update, the read-edit-write every update
+ * shares (svc_int.h).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/log.h"
 #include "common/util.h"
-#include "svc/svc.h"
+#include "svc/svc_int.h"
 
 /* Pause before attempt n + 1 (n >= 1): 1, 2, 4, 8 ms ... capped at 64,
  * each drawn in [half, full] so that colliding writers spread out. */
@@ -59,4 +61,59 @@ svc_run(struct store *st, const char *what, svc_body_fn body, void *cls,
 	if (err != NULL)
 		*err = e;
 	return -1;
+}
+
+struct update {
+	const struct svc_kind	*k;
+	const char		*id;
+	const struct svc_edit	*edit;
+	const struct svc_hooks	*h;
+	void			*obj;
+};
+
+static int
+update_body(struct store *st, void *cls, struct kg_err *err)
+{
+	struct update		*u = cls;
+	const struct svc_hooks	*h = u->h;
+
+	/* A retry starts again from the object as stored. */
+	u->k->free(u->obj);
+	memset(u->obj, 0, u->k->size);
+	if (u->k->get(st, u->id, u->obj, err) == -1)
+		return -1;
+	if (h != NULL && h->before != NULL)
+		h->before(u->obj, h->cls);
+	if ((u->edit != NULL && u->edit->fn != NULL &&
+	    u->edit->fn(u->obj, u->edit->cls, err) == -1) ||
+	    (h != NULL && h->check != NULL &&
+	    h->check(st, u->obj, h->cls, err) == -1) ||
+	    u->k->put(st, u->obj, err) == -1 ||
+	    (h != NULL && h->after != NULL &&
+	    h->after(st, u->obj, h->cls, err) == -1))
+		return -1;
+	return 0;
+}
+
+int
+svc_update(struct store *st, const struct svc_kind *k, const char *id,
+    const struct svc_edit *edit, const struct svc_hooks *h, void *out,
+    struct kg_err *err)
+{
+	struct update	u;
+	int		ret;
+
+	u.k = k;
+	u.id = id;
+	u.edit = edit;
+	u.h = h;
+	if ((u.obj = out != NULL ? out : malloc(k->size)) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	memset(u.obj, 0, k->size);
+	if ((ret = svc_run(st, k->what, update_body, &u, err)) == -1 ||
+	    out == NULL)
+		k->free(u.obj);
+	if (out == NULL)
+		free(u.obj);
+	return ret;
 }

@@ -45,43 +45,59 @@ svc_user_create(struct store *st, const struct kg_user *u, struct kg_err *err)
 	return svc_run(st, "user create", create_body, (void *)u, err);
 }
 
+SVC_KIND(user_kind, kg_user, "user update", store_user_get,
+    store_user_update, kg_user_free);
+
 struct update {
-	const char			*id;
 	const struct svc_user_change	*c;
-	struct kg_user			 u;	/* as stored */
+	int				 was;		/* as read */
+	char				 dpid[STORE_ID_SIZE];
 };
 
-static int
-update_body(struct store *st, void *cls, struct kg_err *err)
+static void
+note_user(const void *obj, void *cls)
 {
-	struct update	*up = cls;
-	struct kg_user	*u = &up->u;
-	char		 dpid[STORE_ID_SIZE];
-	int		 was;
+	const struct kg_user	*u = obj;
+	struct update		*up = cls;
 
-	kg_user_free(u);
-	if (store_user_get(st, up->id, u, err) == -1)
-		return -1;
-	was = u->enabled;
-	kg_strlcpy(dpid, u->default_project_id, sizeof(dpid));
-	if (up->c->edit.fn != NULL &&
-	    up->c->edit.fn(u, up->c->edit.cls, err) == -1)
-		return -1;
-	if (strcmp(dpid, u->default_project_id) != 0 &&
-	    check_default_project(st, u->default_project_id, err) == -1)
-		return -1;
-	if (store_user_update(st, u, err) == -1)
-		return -1;
+	up->was = u->enabled;
+	kg_strlcpy(up->dpid, u->default_project_id, sizeof(up->dpid));
+}
+
+static int
+check_user(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	const struct kg_user	*u = obj;
+	const struct update	*up = cls;
+
+	if (strcmp(up->dpid, u->default_project_id) == 0)
+		return 0;
+	return check_default_project(st, u->default_project_id, err);
+}
+
+/* The password, and the revocation: Keystone ends the tokens of a user
+ * whose password is set or who is disabled. */
+static int
+after_user(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_user		*u = obj;
+	const struct update	*up = cls;
+
 	if (up->c->set_password) {
 		if (store_user_set_password(st, u->id, up->c->password_hash, 0,
 		    err) == -1)
 			return -1;
+		if (u->password_hash != NULL)
+			kg_wipe(u->password_hash, strlen(u->password_hash));
+		free(u->password_hash);
+		u->password_hash = NULL;
+		if (up->c->password_hash != NULL &&
+		    (u->password_hash = strdup(up->c->password_hash)) == NULL)
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
 		u->password_expires_at = 0;
 	}
-	/* Keystone: a new password or disabling ends the user's tokens. */
-	if ((up->c->set_password || (was && !u->enabled)) &&
-	    svc_revoke_user(st, u->id, err) == -1)
-		return -1;
+	if (up->c->set_password || (up->was && !u->enabled))
+		return svc_revoke_user(st, u->id, err);
 	return 0;
 }
 
@@ -89,20 +105,12 @@ int
 svc_user_update(struct store *st, const char *id,
     const struct svc_user_change *c, struct kg_user *out, struct kg_err *err)
 {
-	struct update	up;
+	struct update		up;
+	struct svc_hooks	h = { note_user, check_user, after_user, &up };
 
 	memset(&up, 0, sizeof(up));
-	up.id = id;
 	up.c = c;
-	if (svc_run(st, "user update", update_body, &up, err) == -1) {
-		kg_user_free(&up.u);
-		return -1;
-	}
-	if (out != NULL)
-		*out = up.u;
-	else
-		kg_user_free(&up.u);
-	return 0;
+	return svc_update(st, &user_kind, id, &c->edit, &h, out, err);
 }
 
 static int
