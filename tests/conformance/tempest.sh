@@ -123,7 +123,7 @@ run_suite() {
 	write_conf "$ws" "$3"
 	start=$(date +%s)
 	# timeout signals its whole process group: stestr and its workers.
-	(cd "$ws" && HOME=$ws TEMPEST_CONFIG_DIR=$ws/etc \
+	(cd "$ws" && HOME=$ws TEMPEST_CONFIG_DIR=$ws/etc PYTHON=$PY \
 	    timeout -k 10 "$LIMIT" $PY -m stestr.cli run --concurrency "$WORKERS" \
 	    --subunit "$regex" >"$ws/run.subunit" 2>"$ws/stestr.err")
 	rc=$?
