@@ -127,8 +127,12 @@ run_suite() {
 	    timeout -k 10 "$LIMIT" $PY -m stestr.cli run --concurrency "$WORKERS" \
 	    --subunit "$regex" >"$ws/run.subunit" 2>"$ws/stestr.err")
 	rc=$?
-	[ $rc -eq 124 ] && echo "FAIL tempest-$name run killed after ${LIMIT}s"
-	[ $rc -eq 124 ] && T_FAIL=$((T_FAIL + 1))
+	killed=0
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		killed=1
+		echo "FAIL tempest-$name run killed after ${LIMIT}s"
+		T_FAIL=$((T_FAIL + 1))
+	fi
 	cp "$KG_DIR/server.log" "$ws/keygate.log" 2>/dev/null
 	if ! kg_stop; then
 		echo "FAIL tempest-$name keygate did not exit cleanly (see $ws/keygate.log)"
@@ -149,7 +153,7 @@ run_suite() {
 		T_FAIL=$((T_FAIL + 1)) ;;
 	esac
 	echo "tempest-$name: $(( $(date +%s) - start ))s; workspace $ws"
-	if [ $res -eq 0 ] && [ $rc -ne 124 ] && [ -z "${TEMPEST_KEEP:-}" ]; then
+	if [ $res -eq 0 ] && [ $killed -eq 0 ] && [ -z "${TEMPEST_KEEP:-}" ]; then
 		rm -rf "$ws"
 	fi
 }
