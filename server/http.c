@@ -421,6 +421,21 @@ carries_password(const json_t *v, int depth)
 	return 0;
 }
 
+/*
+ * No request leaves its connection inside a transaction: the next one's
+ * svc_run would join it and its commits never happen. A handler that
+ * does is a bug: log it, roll back.
+ */
+static void
+end_transaction(struct req *r)
+{
+	if (r->st != NULL && store_in_transaction(r->st) != STORE_TX_NONE) {
+		log_error("%s %s: a transaction was left open: rolled back",
+		    r->method, r->route ? r->route : "-");
+		store_rollback(r->st);
+	}
+}
+
 static int
 authenticate(struct conn_state *s, struct kg_err *err)
 {
@@ -483,6 +498,7 @@ dispatch(struct conn_state *s)
 		return DISPATCH_SLOW;
 	}
 	status = rt->fn(r, &err);
+	end_transaction(r);
  done:
 	return finish(r, status, &err);
 }
@@ -527,6 +543,7 @@ run_job(struct job *j, int cancelled)
 		err.kind = KG_EUNAVAIL;
 	else
 		status = s->rt->fn(r, &err);
+	end_transaction(r);
 	r->st = NULL;
 	s->final = finish(r, status, &err);
 	s->phase = PH_DONE;

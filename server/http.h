@@ -64,7 +64,8 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
 #define R_AUTH		0x1	/* a valid X-Auth-Token is required */
 /*
  * The handler checks or hashes a password when the body carries one (a
- * string member "password" or "original_password", at any depth): bcrypt
+ * string member "password" or "original_password", up to 6 levels down,
+ * where POST /v3/auth/tokens has its 5 levels down): bcrypt
  * takes ~250 ms, so such a request runs its handler on a hashing thread,
  * off the HTTP workers ([identity] hash_threads; 503 when hash_queue is
  * full or the server is stopping). There r->st is the hashing thread's

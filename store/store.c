@@ -255,10 +255,13 @@ store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int
+enum store_tx
 store_in_transaction(struct store *st)
 {
-	return !sqlite3_get_autocommit(st->db);
+	if (sqlite3_get_autocommit(st->db))
+		return STORE_TX_NONE;
+	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE ?
+	    STORE_TX_WRITE : STORE_TX_READ;
 }
 
 void

@@ -82,14 +82,18 @@ int		 store_schema_latest(void);
 
 /*
  * Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE)
- * so multi-row changes never deadlock on upgrade. Nesting is not supported:
- * store_in_transaction says whether one is open. Use svc_run (svc/svc.h)
- * rather than these directly: it retries what KG_ERETRY allows.
+ * so multi-row changes never deadlock on upgrade. Nesting is not supported.
+ * Use svc_run (svc/svc.h) rather than these directly: it retries what
+ * KG_ERETRY allows. store_rollback is a no-op outside a transaction.
  */
 int		 store_begin(struct store *st, struct kg_err *err);
 int		 store_commit(struct store *st, struct kg_err *err);
 void		 store_rollback(struct store *st);
-int		 store_in_transaction(struct store *st);
+
+/* What is open on st: STORE_TX_NONE, STORE_TX_READ (a read transaction,
+ * store_read_begin) or STORE_TX_WRITE (store_begin). */
+enum store_tx { STORE_TX_NONE = 0, STORE_TX_READ, STORE_TX_WRITE };
+enum store_tx	 store_in_transaction(struct store *st);
 
 /*
  * How long a statement waits for another connection's lock before failing

@@ -87,10 +87,12 @@ typedef int	(*svc_body_fn)(struct store *st, void *cls, struct kg_err *err);
  * what it fills), and do nothing outside the store (no I/O, no hashing, no
  * global state) -- compute those before, publish after.
  *
- * Called while st already has a transaction open (keygate bootstrap runs
- * all its steps in one), svc_run runs the body inside it: the outermost
- * call commits, and retries the whole when an inner body fails with
- * KG_ERETRY. what names the change in log lines.
+ * Called inside another svc_run's body (keygate bootstrap runs all its
+ * steps in one transaction), svc_run runs the body inside that
+ * transaction: the outermost call commits, and retries the whole when an
+ * inner body fails with KG_ERETRY. Inside a read transaction
+ * (store_read_begin) it refuses (KG_EINTERNAL). what names the change in
+ * log lines.
  */
 int	svc_run(struct store *st, const char *what, svc_body_fn body, void *cls,
 	    struct kg_err *err);

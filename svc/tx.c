@@ -36,9 +36,18 @@ svc_run(struct store *st, const char *what, svc_body_fn body, void *cls,
 	struct kg_err	e;
 	int		attempt;
 
-	/* Part of a larger transaction: its owner commits and retries. */
-	if (store_in_transaction(st))
+	switch (store_in_transaction(st)) {
+	case STORE_TX_WRITE:
+		/* Part of a larger change: its svc_run commits and retries. */
 		return body(st, cls, err);
+	case STORE_TX_READ:
+		/* Writes would upgrade a snapshot no one retries or commits. */
+		log_error("%s: %s inside a read transaction", __func__, what);
+		return kg_errf(err, KG_EINTERNAL, "%s: inside a read transaction",
+		    what);
+	case STORE_TX_NONE:
+		break;
+	}
 	for (attempt = 1;; attempt++) {
 		memset(&e, 0, sizeof(e));
 		if (store_begin(st, &e) == 0 && body(st, cls, &e) == 0 &&

@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "store/revoke.h"
+#include "store/scope.h"
 #include "store/store_int.h"
 #include "svc/svc.h"
 #include "tests/t.h"
@@ -322,6 +323,12 @@ test_run(void)
 	    svc_run(st, "nested", nested_body, NULL, &err) == -1 &&
 	    err.kind == KG_ENOTFOUND && !domain_exists(st, "d-nest") &&
 	    !store_in_transaction(st));
+	T("svc-1.11 ... but never a read transaction (its writes would be lost)",
+	    store_read_begin(st, &err) == 1 &&
+	    store_in_transaction(st) == STORE_TX_READ &&
+	    svc_run(st, "t", tx_body, &a, &err) == -1 &&
+	    err.kind == KG_EINTERNAL);
+	store_read_end(st, 1);
 	store_close(st);
 	unlink(path);
 }
