@@ -123,7 +123,6 @@ ensure_user(struct store *st, struct boot *b, char id[STORE_ID_SIZE],
 {
 	struct svc_user_change	c;
 	struct kg_user		u;
-	int			ret;
 
 	memset(&u, 0, sizeof(u));
 	memset(&c, 0, sizeof(c));
@@ -155,8 +154,7 @@ ensure_user(struct store *st, struct boot *b, char id[STORE_ID_SIZE],
 	u.created_at = kg_now_us();
 	kg_strlcpy(id, u.id, STORE_ID_SIZE);
 	did(b, "created user", b->o->username);
-	ret = svc_user_create(st, &u, err);
-	return ret;
+	return svc_user_create(st, &u, err);
 }
 
 static int

@@ -65,8 +65,8 @@ set_server_env(struct it_server *s, const char *const *env)
 		putenv((char *)*env);
 }
 
-static int
-run_bootstrap(struct it_server *s)
+int
+it_bootstrap(struct it_server *s, const char *password)
 {
 	char	exe[512], url[128];
 	pid_t	pid;
@@ -76,7 +76,7 @@ run_bootstrap(struct it_server *s)
 	snprintf(url, sizeof(url), "%s/v3", s->base);
 	if ((pid = fork()) == 0) {
 		execl(exe, "keygate", "bootstrap", "--bootstrap-password",
-		    IT_ADMIN_PASSWORD, "--bootstrap-region-id", "RegionOne",
+		    password, "--bootstrap-region-id", "RegionOne",
 		    "--bootstrap-admin-url", url, "--bootstrap-internal-url", url,
 		    "--bootstrap-public-url", url, (char *)NULL);
 		_exit(127);
@@ -102,7 +102,7 @@ it_start(struct it_server *s, const char *const *env)
 	}
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	set_server_env(s, env);
-	if (run_bootstrap(s) == -1) {
+	if (it_bootstrap(s, IT_ADMIN_PASSWORD) == -1) {
 		fprintf(stderr, "it_start: bootstrap failed\n");
 		exit(2);
 	}
