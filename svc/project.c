@@ -140,7 +140,13 @@ note_enabled(const void *obj, void *cls)
 static int
 check_update(struct store *st, void *obj, void *cls, struct kg_err *err)
 {
-	return check_enable_change(st, obj, ((struct update *)cls)->was, err);
+	const struct kg_project	*p = obj;
+	const struct update	*u = cls;
+
+	if (u->set_tags && p->ntags > SVC_MAX_TAGS)
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "tags. Is too long (at most %d items).", SVC_MAX_TAGS);
+	return check_enable_change(st, p, u->was, err);
 }
 
 /* Its tags, and the revocation when it was disabled. */
@@ -150,9 +156,6 @@ after_update(struct store *st, void *obj, void *cls, struct kg_err *err)
 	const struct kg_project	*p = obj;
 	const struct update	*u = cls;
 
-	if (u->set_tags && p->ntags > SVC_MAX_TAGS)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "tags. Is too long (at most %d items).", SVC_MAX_TAGS);
 	if (u->set_tags && store_project_set_tags(st, p->id, p->tags, p->ntags,
 	    err) == -1)
 		return -1;
