@@ -212,6 +212,39 @@ kg_wipe(void *p, size_t n)
 		OPENSSL_cleanse(p, n);
 }
 
+const char *
+kg_conninfo_redact(const char *conn, char *buf, size_t bufsz)
+{
+	const char	*sep = strstr(conn, "://"), *rest, *end, *at, *p;
+	size_t		 n, user;
+
+	/* A URI starts with a scheme: a letter, then letters, digits, +-. */
+	for (p = conn; sep != NULL && p < sep; p++)
+		if (!(isalpha((unsigned char)*p) || (p > conn &&
+		    (isdigit((unsigned char)*p) || *p == '+' || *p == '-' ||
+		    *p == '.'))))
+			break;
+	if (sep == NULL || sep == conn || p != sep) {
+		kg_strlcpy(buf, conn, bufsz);
+		return buf;
+	}
+	rest = sep + 3;
+	end = rest + strcspn(rest, "?#");
+	/* The last '@' ends the user info (a password may hold '/' or '@'). */
+	for (at = NULL, p = rest; p < end; p++)
+		if (*p == '@')
+			at = p;
+	n = (size_t)(rest - conn);
+	if (at != NULL) {
+		user = strcspn(rest, ":@");
+		snprintf(buf, bufsz, "%.*s%.*s%s%.*s", (int)n, conn, (int)user, rest,
+		    user > 0 ? "@" : "", (int)(end - at - 1), at + 1);
+	} else
+		snprintf(buf, bufsz, "%.*s%.*s", (int)n, conn, (int)(end - rest),
+		    rest);
+	return buf;
+}
+
 int
 kg_is_hex_id(const char *s)
 {

@@ -51,6 +51,15 @@ size_t	kg_strlcpy(char *dst, const char *src, size_t dstsz);
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);
 
+/*
+ * A database connection string as it may be shown in logs and dumps: a URI
+ * "scheme://user:password@host:port/db?params" loses its password and its
+ * query (which may carry password=): "scheme://user@host:port/db";
+ * anything else (a file path) is copied unchanged. Into buf (truncated to
+ * bufsz, which must be > 0); returns buf.
+ */
+const char *kg_conninfo_redact(const char *conn, char *buf, size_t bufsz);
+
 /* Nonzero when s is exactly 32 lowercase-or-uppercase hex characters. */
 int	kg_is_hex_id(const char *s);
 

@@ -23,7 +23,7 @@ static const struct conf_option options[] = {
 	LNG("server", "max_request_body_size", max_request_body_size, 1024, 16777216),
 	STR("server", "log_level", log_level),
 	INT("server", "connection_timeout", connection_timeout, 1, 3600),
-	STR("database", "connection", database),
+	CONF_CONNINFO(struct kg_config, "database", "connection", database),
 	LNG("token", "expiration", expiration, 60, 31536000),
 	LNG("token", "allow_expired_window", allow_expired_window, 0, 31536000),
 	STR("token", "key_repository", key_repository),

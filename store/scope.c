@@ -156,32 +156,6 @@ store_token_domain(struct store *st, const char *id, const char *name,
 }
 
 int
-store_read_begin(struct store *st, struct kg_err *err)
-{
-	sqlite3_stmt	*s;
-
-	if (!sqlite3_get_autocommit(st->db))
-		return 0;		/* the caller's transaction covers us */
-	if ((s = store_stmt(st, "BEGIN DEFERRED", err)) == NULL ||
-	    store_exec_stmt(st, s, "read begin", NULL, err) == -1)
-		return -1;
-	return 1;
-}
-
-void
-store_read_end(struct store *st, int began)
-{
-	sqlite3_stmt	*s;
-
-	if (began != 1)
-		return;
-	/* A read-only transaction: COMMIT only releases the snapshot. */
-	if ((s = store_stmt(st, "COMMIT", NULL)) == NULL ||
-	    store_exec_stmt(st, s, "read end", NULL, NULL) == -1)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int
 store_scope_targets(struct store *st, const char *user_id, enum kg_scope_kind kind,
     char ***ids, size_t *n, struct kg_err *err)
 {

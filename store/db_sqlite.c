@@ -1,0 +1,480 @@
+/*
+ * db_sqlite.c - the SQLite driver (see db.h): one file opened in WAL mode
+ * with foreign keys on; the write lock is BEGIN IMMEDIATE; schema version
+ * in PRAGMA user_version. With db_pg.c, the only file that includes
+ * sqlite3.h (besides the transitional compatibility in store_int.h).
+ */
+#include <sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "store/db.h"
+
+struct db {
+	sqlite3		*h;
+	int		 rc;		/* the last failure's result code */
+	char		 msg[256];	/* and its message */
+	/* Transaction statements, prepared once (the validation path opens
+	 * a read transaction per request). */
+	sqlite3_stmt	*tx[4];
+};
+
+enum { TX_READ, TX_WRITE, TX_COMMIT, TX_ROLLBACK };
+
+static const char *const tx_sql[4] = {
+	"BEGIN DEFERRED", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
+};
+
+struct sq_stmt {
+	struct db_stmt	 base;
+	struct db	*db;
+	sqlite3_stmt	*h;
+};
+
+static int
+fail(struct db *db, int rc)
+{
+	db->rc = rc;
+	kg_strlcpy(db->msg, sqlite3_errmsg(db->h), sizeof(db->msg));
+	return -1;
+}
+
+static struct db *
+sq_open(const char *path, struct kg_err *err)
+{
+	struct db	*db;
+	char		*msg = NULL;
+	int		 rc;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: open %s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		kg_errf(err, KG_EUNAVAIL, "cannot open database %s", path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	/*
+	 * WAL lets readers run while one writer commits; synchronous=FULL
+	 * makes every acknowledged commit durable, also across power loss.
+	 */
+	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;", NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("store: pragmas on %s: %s", path, msg);
+		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);
+		sqlite3_free(msg);
+		goto fail;
+	}
+	return db;
+ fail:
+	sqlite3_close(db->h);
+	free(db);
+	return NULL;
+}
+
+static void
+sq_close(struct db *db)
+{
+	size_t	i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < sizeof(db->tx) / sizeof(db->tx[0]); i++)
+		sqlite3_finalize(db->tx[i]);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+/* A local file is never "gone": nothing to re-open. */
+static int
+sq_reconnect(struct db *db)
+{
+	(void)db;
+	return 0;
+}
+
+static int
+sq_broken(struct db *db)
+{
+	(void)db;
+	return 0;
+}
+
+static void
+sq_set_lock_timeout(struct db *db, int ms)
+{
+	sqlite3_busy_timeout(db->h, ms);
+}
+
+static int
+sq_exec(struct db *db, const char *sql)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg)) == SQLITE_OK)
+		return 0;
+	db->rc = rc;
+	kg_strlcpy(db->msg, msg ? msg : sqlite3_errstr(rc), sizeof(db->msg));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static struct db_stmt *
+sq_prepare(struct db *db, const char *sql)
+{
+	struct sq_stmt	*s;
+	int		 rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		db->rc = SQLITE_NOMEM;
+		kg_strlcpy(db->msg, "out of memory", sizeof(db->msg));
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->h,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		fail(db, rc);
+		free(s);
+		return NULL;
+	}
+	s->base.drv = &db_sqlite_driver;
+	s->db = db;
+	return &s->base;
+}
+
+static void
+sq_finalize(struct db_stmt *p)
+{
+	struct sq_stmt	*s = (struct sq_stmt *)p;
+
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->h);
+	free(s);
+}
+
+static void
+sq_reset(struct db_stmt *p)
+{
+	struct sq_stmt	*s = (struct sq_stmt *)p;
+
+	sqlite3_reset(s->h);
+	sqlite3_clear_bindings(s->h);
+}
+
+static void
+sq_bind_text(struct db_stmt *p, int idx, const char *v)
+{
+	struct sq_stmt	*s = (struct sq_stmt *)p;
+
+	if (v == NULL)
+		sqlite3_bind_null(s->h, idx);
+	else
+		sqlite3_bind_text(s->h, idx, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+sq_bind_int64(struct db_stmt *p, int idx, int64_t v)
+{
+	sqlite3_bind_int64(((struct sq_stmt *)p)->h, idx, v);
+}
+
+static int
+sq_param_index(struct db_stmt *p, const char *name)
+{
+	return sqlite3_bind_parameter_index(((struct sq_stmt *)p)->h, name);
+}
+
+static int
+sq_step(struct db_stmt *p)
+{
+	struct sq_stmt	*s = (struct sq_stmt *)p;
+	int		 rc = sqlite3_step(s->h);
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	fail(s->db, rc);
+	return DB_ERROR;
+}
+
+static const char *
+sq_column_text(struct db_stmt *p, int col)
+{
+	return (const char *)sqlite3_column_text(((struct sq_stmt *)p)->h, col);
+}
+
+static int64_t
+sq_column_int64(struct db_stmt *p, int col)
+{
+	return sqlite3_column_int64(((struct sq_stmt *)p)->h, col);
+}
+
+static int
+sq_column_null(struct db_stmt *p, int col)
+{
+	return sqlite3_column_type(((struct sq_stmt *)p)->h, col) == SQLITE_NULL;
+}
+
+static int64_t
+sq_changes(struct db *db)
+{
+	return sqlite3_changes(db->h);
+}
+
+static enum db_errclass
+sq_errclass(struct db *db)
+{
+	switch (db->rc & 0xff) {
+	case SQLITE_OK:
+		return DB_ENONE;
+	case SQLITE_CONSTRAINT:
+		return DB_ECONSTRAINT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_ERETRY;
+	default:
+		return DB_EOTHER;
+	}
+}
+
+static const char *
+sq_errmsg(struct db *db)
+{
+	return db->msg;
+}
+
+/* Step one of the prepared transaction statements. */
+static int
+tx_run(struct db *db, int which)
+{
+	int	rc;
+
+	if (db->tx[which] == NULL && (rc = sqlite3_prepare_v3(db->h,
+	    tx_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &db->tx[which],
+	    NULL)) != SQLITE_OK)
+		return fail(db, rc);
+	rc = sqlite3_step(db->tx[which]);
+	sqlite3_reset(db->tx[which]);
+	if (rc != SQLITE_DONE)
+		return fail(db, rc);
+	return 0;
+}
+
+static int
+sq_begin(struct db *db, enum db_txkind kind)
+{
+	return tx_run(db, kind == DB_TX_READ ? TX_READ : TX_WRITE);
+}
+
+static int
+sq_commit(struct db *db)
+{
+	return tx_run(db, TX_COMMIT);
+}
+
+static void
+sq_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		(void)tx_run(db, TX_ROLLBACK);
+}
+
+static int
+sq_tx_state(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h))
+		return 0;
+	return sqlite3_txn_state(db->h, NULL) == SQLITE_TXN_WRITE ?
+	    DB_TX_WRITE : DB_TX_READ;
+}
+
+/* ------------------------------------------------------------------------
+ * Schema: PRAGMA user_version, migrations, integrity checks.
+ * --------------------------------------------------------------------- */
+
+static int
+sq_schema_version(struct db *db)
+{
+	sqlite3_stmt	*s;
+	int		 rc, v = -1;
+
+	if ((rc = sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return fail(db, rc);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	else
+		fail(db, rc);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Rows of PRAGMA foreign_key_check, each reported; the count or -1. */
+static int
+fk_check(struct db *db, void (*report)(const char *, void *), void *cls)
+{
+	sqlite3_stmt	*s;
+	char		 line[512];
+	int		 rc, n = 0;
+
+	if ((rc = sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return fail(db, rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* table, rowid, parent table, foreign key index */
+		snprintf(line, sizeof(line), "foreign key: %s row %lld refers to a"
+		    " missing %s", (const char *)sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1),
+		    (const char *)sqlite3_column_text(s, 2));
+		if (report != NULL)
+			report(line, cls);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		n = fail(db, rc);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+log_problem(const char *line, void *cls)
+{
+	log_error("%s: %s", (const char *)cls, line);
+}
+
+/*
+ * Apply migration m: foreign keys off (SQLite ignores the pragma inside a
+ * transaction, and a table rebuild needs it); then, holding the write lock
+ * (BEGIN IMMEDIATE), the version -- read only now, so that a concurrent
+ * runner that got the lock first is seen -- the script and the new
+ * version, committed only if no foreign key is broken.
+ */
+static int
+sq_migrate_one(struct db *db, const struct migration *m, int *skipped)
+{
+	char	pragma[64];
+	int	bad, cur;
+
+	*skipped = 0;
+	if (sq_exec(db, "PRAGMA foreign_keys=OFF") == -1 ||
+	    tx_run(db, TX_WRITE) == -1)
+		goto fail;
+	if ((cur = sq_schema_version(db)) == -1)
+		goto fail;
+	if (cur >= m->version) {
+		*skipped = 1;
+		sq_rollback(db);
+		sq_exec(db, "PRAGMA foreign_keys=ON");
+		return 0;
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", m->version);
+	if (sq_exec(db, m->sql) == -1 || sq_exec(db, pragma) == -1) {
+		log_error("store: migration %s: %s", m->name, db->msg);
+		goto fail;
+	}
+	if ((bad = fk_check(db, log_problem, (void *)m->name)) != 0) {
+		if (bad > 0) {
+			db->rc = SQLITE_CONSTRAINT;
+			snprintf(db->msg, sizeof(db->msg), "migration %s leaves %d"
+			    " broken foreign keys", m->name, bad);
+		}
+		goto fail;
+	}
+	if (tx_run(db, TX_COMMIT) == -1)
+		goto fail;
+	sq_exec(db, "PRAGMA foreign_keys=ON");
+	return 0;
+ fail:
+	sq_rollback(db);
+	sq_exec(db, "PRAGMA foreign_keys=ON");
+	return -1;
+}
+
+static int
+sq_check(struct db *db, void (*report)(const char *, void *), void *cls)
+{
+	sqlite3_stmt	*s;
+	const char	*line;
+	int		 rc, n = 0, fk;
+
+	if ((rc = sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return fail(db, rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		line = (const char *)sqlite3_column_text(s, 0);
+		if (line != NULL && strcmp(line, "ok") == 0)
+			continue;
+		if (report != NULL)
+			report(line ? line : "?", cls);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		fail(db, rc);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if ((fk = fk_check(db, report, cls)) == -1)
+		return -1;
+	return n + fk;
+}
+
+/* TRANSITIONAL: the handles behind a connection and a statement, for
+ * store/compat_sqlite.c (see store_int.h). */
+sqlite3		*db_sqlite_handle(struct db *db);
+sqlite3_stmt	*db_sqlite_stmt(struct db_stmt *s);
+
+sqlite3 *
+db_sqlite_handle(struct db *db)
+{
+	return db->h;
+}
+
+sqlite3_stmt *
+db_sqlite_stmt(struct db_stmt *s)
+{
+	return ((struct sq_stmt *)s)->h;
+}
+
+const struct db_driver db_sqlite_driver = {
+	.name = "sqlite",
+	.migrations = kg_migrations,
+	.open = sq_open,
+	.close = sq_close,
+	.reconnect = sq_reconnect,
+	.broken = sq_broken,
+	.set_lock_timeout = sq_set_lock_timeout,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.reset = sq_reset,
+	.bind_text = sq_bind_text,
+	.bind_int64 = sq_bind_int64,
+	.param_index = sq_param_index,
+	.step = sq_step,
+	.column_text = sq_column_text,
+	.column_int64 = sq_column_int64,
+	.column_null = sq_column_null,
+	.changes = sq_changes,
+	.errclass = sq_errclass,
+	.errmsg = sq_errmsg,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.tx_state = sq_tx_state,
+	.schema_version = sq_schema_version,
+	.migrate_one = sq_migrate_one,
+	.check = sq_check,
+};
