@@ -165,7 +165,7 @@ store_role_add_implied(struct store *st, const char *prior_id,
  * --------------------------------------------------------------------- */
 
 /*
- * The statement for sql (a string literal, see store_stmt) with a grant's
+ * The statement for sql (a string literal, see store_prepare) with a grant's
  * key bound: ?1 its type, ?2 actor_id, ?3 target_id ("system" for the
  * system), ?4 role_id, ?5 inherited. NULL with err (400 for an actor and
  * scope that make no assignment type).
@@ -374,7 +374,7 @@ store_role_holders(struct store *st, const char *role_id, char ***ids,
 	struct db_stmt	*s;
 
 	if ((s = store_prepare(st, "WITH RECURSIVE"
-	    " priors(id) AS (SELECT CAST(?1 AS TEXT) UNION SELECT i.prior_role_id"
+	    " priors(id) AS (SELECT id FROM role WHERE id = ?1 UNION SELECT i.prior_role_id"
 	    "  FROM implied_role i JOIN priors ON i.implied_role_id = priors.id),"
 	    " g(user_id, group_id) AS (SELECT user_id, group_id FROM assignment"
 	    "  WHERE role_id IN (SELECT id FROM priors))"

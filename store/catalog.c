@@ -238,7 +238,7 @@ region_in_subtree(struct store *st, const char *id, const char *candidate,
 	int		 found = 0;
 
 	if ((s = store_prepare(st, "WITH RECURSIVE sub(id) AS ("
-	    " SELECT CAST(?1 AS TEXT) UNION SELECT r.id FROM region r"
+	    " SELECT id FROM region WHERE id = ?1 UNION SELECT r.id FROM region r"
 	    " JOIN sub ON r.parent_region_id = sub.id)"
 	    " SELECT 1 FROM sub WHERE id = ?2", err)) == NULL)
 		return -1;
@@ -287,7 +287,7 @@ store_region_delete(struct store *st, const char *id, struct kg_err *err)
 		return -1;
 	/* Keystone refuses when the region or any descendant has endpoints. */
 	if ((s = store_prepare(st, "WITH RECURSIVE sub(id) AS ("
-	    " SELECT CAST(?1 AS TEXT) UNION SELECT r.id FROM region r"
+	    " SELECT id FROM region WHERE id = ?1 UNION SELECT r.id FROM region r"
 	    " JOIN sub ON r.parent_region_id = sub.id)"
 	    " SELECT 1 FROM endpoint WHERE region_id IN (SELECT id FROM sub)"
 	    " LIMIT 1", err)) == NULL)
@@ -304,7 +304,7 @@ store_region_delete(struct store *st, const char *id, struct kg_err *err)
 	 */
 	for (;;) {
 		if ((s = store_prepare(st, "WITH RECURSIVE sub(id) AS ("
-		    " SELECT CAST(?1 AS TEXT) UNION SELECT r.id FROM region r"
+		    " SELECT id FROM region WHERE id = ?1 UNION SELECT r.id FROM region r"
 	    " JOIN sub ON r.parent_region_id = sub.id)"
 		    " DELETE FROM region WHERE id IN (SELECT id FROM sub) AND NOT EXISTS"
 		    " (SELECT 1 FROM region c WHERE c.parent_region_id = region.id)",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/db.h"
 
@@ -57,9 +58,28 @@ db_sqlparams_free(struct db_sqlparams *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Note parameter number idx (1-based) as used, named name[len] or not. */
+/* Nonzero when s (after a placeholder) goes on with IS [NOT] NULL. */
 static int
-note_param(struct db_sqlparams *p, int idx, const char *name, size_t len)
+null_test(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	if (strncasecmp(s, "IS", 2) != 0 || s[2] != ' ')
+		return 0;
+	for (s += 3; *s == ' '; s++)
+		;
+	if (strncasecmp(s, "NOT", 3) == 0 && s[3] == ' ')
+		for (s += 4; *s == ' '; s++)
+			;
+	return strncasecmp(s, "NULL", 4) == 0 && !isalnum((unsigned char)s[4]) &&
+	    s[4] != '_';
+}
+
+/* Note parameter number idx (1-based) as used, named name[len] or not;
+ * rest is the text after it. */
+static int
+note_param(struct db_sqlparams *p, int idx, const char *name, size_t len,
+    const char *rest)
 {
 	unsigned char	*nu;
 	char		**nn;
@@ -78,7 +98,9 @@ note_param(struct db_sqlparams *p, int idx, const char *name, size_t len)
 		}
 		p->n = idx;
 	}
-	p->used[idx - 1] = 1;
+	if (p->used[idx - 1] == 0)
+		p->used[idx - 1] = DB_PARAM_USED |
+		    (null_test(rest) ? DB_PARAM_NULLTEST : 0);
 	if (name != NULL && p->names[idx - 1] == NULL &&
 	    (p->names[idx - 1] = strndup(name, len)) == NULL)
 		return -1;
@@ -144,7 +166,7 @@ db_placeholders(const char *sql, struct db_sqlparams *p)
 			if ((idx = named_index(p, sql, j)) == 0)
 				idx = max + 1;
 			if (idx > DB_MAX_PARAMS ||
-			    note_param(p, idx, sql, j) == -1)
+			    note_param(p, idx, sql, j, sql + j) == -1)
 				goto fail;
 			sql += j;
 			if (idx > max)
@@ -155,7 +177,7 @@ db_placeholders(const char *sql, struct db_sqlparams *p)
 			*o++ = *sql++;
 			continue;
 		}
-		if (idx > DB_MAX_PARAMS || note_param(p, idx, NULL, 0) == -1)
+		if (idx > DB_MAX_PARAMS || note_param(p, idx, NULL, 0, sql) == -1)
 			goto fail;
 		if (idx > max)
 			max = idx;

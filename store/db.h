@@ -140,15 +140,22 @@ const struct db_driver *db_driver_for(const char *conninfo, struct kg_err *err);
  * the unit tests check it): ?N, ? and :name, numbered as SQLite numbers
  * them (? and a new :name take the highest number so far plus one), become
  * $N; quoted literals and identifiers and :: casts are left alone.
+ * PostgreSQL infers a parameter's type from its first use; where that is
+ * "?N IS NULL" there is none to infer, so the driver says text: cast such
+ * a parameter (CAST(?N AS BIGINT)) when it is not text.
  */
 #define DB_MAX_PARAMS	999
 
 struct db_sqlparams {
 	char		 *sql;		/* the rewritten statement */
 	int		  n;		/* highest parameter number */
-	unsigned char	 *used;		/* used[i]: $i+1 appears */
+	unsigned char	 *used;		/* used[i]: bit 1: $i+1 appears; bit 2: it
+					   first appears as "$i+1 IS [NOT] NULL" */
 	char		**names;	/* names[i]: ":name" of $i+1, or NULL */
 };
+
+#define DB_PARAM_USED		0x1
+#define DB_PARAM_NULLTEST	0x2
 
 /* Returns 0, or -1 (out of memory, a number beyond DB_MAX_PARAMS). */
 int	db_placeholders(const char *sql, struct db_sqlparams *p);

@@ -319,9 +319,10 @@ pg_prepare(struct db *db, const char *sql)
 		db_pg_driver.finalize(&s->base);
 		goto nomem;
 	}
-	/* A number the text skips has no type to infer: say text. */
+	/* A number the text skips, or first tests for NULL, has no type to
+	 * infer: say text (see db_placeholders). */
 	for (i = 0; i < s->p.n; i++)
-		s->types[i] = s->p.used[i] ? 0 : PG_TEXTOID;
+		s->types[i] = s->p.used[i] == DB_PARAM_USED ? 0 : PG_TEXTOID;
 	s->base.drv = &db_pg_driver;
 	s->db = db;
 	snprintf(s->name, sizeof(s->name), "kg%u", ++db->nstmt);

@@ -2,7 +2,7 @@
  * db_sqlite.c - the SQLite driver (see db.h): one file opened in WAL mode
  * with foreign keys on; the write lock is BEGIN IMMEDIATE; schema version
  * in PRAGMA user_version. With db_pg.c, the only file that includes
- * sqlite3.h (besides the transitional compatibility in store_int.h).
+ * sqlite3.h.
  */
 #include <sqlite3.h>
 
@@ -429,23 +429,6 @@ sq_check(struct db *db, void (*report)(const char *, void *), void *cls)
 	if ((fk = fk_check(db, report, cls)) == -1)
 		return -1;
 	return n + fk;
-}
-
-/* TRANSITIONAL: the handles behind a connection and a statement, for
- * store/compat_sqlite.c (see store_int.h). */
-sqlite3		*db_sqlite_handle(struct db *db);
-sqlite3_stmt	*db_sqlite_stmt(struct db_stmt *s);
-
-sqlite3 *
-db_sqlite_handle(struct db *db)
-{
-	return db->h;
-}
-
-sqlite3_stmt *
-db_sqlite_stmt(struct db_stmt *s)
-{
-	return ((struct sq_stmt *)s)->h;
 }
 
 const struct db_driver db_sqlite_driver = {

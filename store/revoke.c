@@ -17,23 +17,23 @@ int
 store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "INSERT INTO revocation_event (user_id, project_id,"
+	if ((s = store_prepare(st, "INSERT INTO revocation_event (user_id, project_id,"
 	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
 	    " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, nz(ev->user_id));
-	store_bind_text(s, 2, nz(ev->project_id));
-	store_bind_text(s, 3, nz(ev->domain_id));
-	store_bind_text(s, 4, nz(ev->role_id));
-	store_bind_text(s, 5, nz(ev->audit_id));
-	store_bind_text(s, 6, nz(ev->audit_chain_id));
+	db_bind_text(s, 1, nz(ev->user_id));
+	db_bind_text(s, 2, nz(ev->project_id));
+	db_bind_text(s, 3, nz(ev->domain_id));
+	db_bind_text(s, 4, nz(ev->role_id));
+	db_bind_text(s, 5, nz(ev->audit_id));
+	db_bind_text(s, 6, nz(ev->audit_chain_id));
 	if (ev->expires_at != 0)
-		sqlite3_bind_int64(s, 7, ev->expires_at);
-	sqlite3_bind_int64(s, 8, ev->issued_before);
-	sqlite3_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
-	return store_exec_stmt(st, s, "revoke add", NULL, err);
+		db_bind_int64(s, 7, ev->expires_at);
+	db_bind_int64(s, 8, ev->issued_before);
+	db_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
+	return store_run(st, s, "revoke add", NULL, err);
 }
 
 static int
@@ -71,45 +71,45 @@ int
 store_revoke_list(struct store *st, int64_t since, struct kg_revoke_event **out,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	struct kg_revoke_event	*v = NULL, *nv, *e;
 	size_t			 cnt = 0, cap = 0;
 	int			 rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_stmt(st, "SELECT id, user_id, project_id, domain_id, role_id,"
+	if ((s = store_prepare(st, "SELECT id, user_id, project_id, domain_id, role_id,"
 	    " audit_id, audit_chain_id, expires_at, issued_before, revoked_at"
 	    " FROM revocation_event WHERE revoked_at > ? ORDER BY id", err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, since);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
 				free(v);
-				sqlite3_reset(s);
+				db_reset(s);
 				return kg_errf(err, KG_EINTERNAL, "out of memory");
 			}
 			v = nv;
 		}
 		e = &v[cnt++];
 		memset(e, 0, sizeof(*e));
-		e->id = sqlite3_column_int64(s, 0);
-		store_col_copy(s, 1, e->user_id, sizeof(e->user_id));
-		store_col_copy(s, 2, e->project_id, sizeof(e->project_id));
-		store_col_copy(s, 3, e->domain_id, sizeof(e->domain_id));
-		store_col_copy(s, 4, e->role_id, sizeof(e->role_id));
-		store_col_copy(s, 5, e->audit_id, sizeof(e->audit_id));
-		store_col_copy(s, 6, e->audit_chain_id, sizeof(e->audit_chain_id));
-		e->expires_at = sqlite3_column_int64(s, 7);
-		e->issued_before = sqlite3_column_int64(s, 8);
-		e->revoked_at = sqlite3_column_int64(s, 9);
+		e->id = db_col_int64(s, 0);
+		db_col_copy(s, 1, e->user_id, sizeof(e->user_id));
+		db_col_copy(s, 2, e->project_id, sizeof(e->project_id));
+		db_col_copy(s, 3, e->domain_id, sizeof(e->domain_id));
+		db_col_copy(s, 4, e->role_id, sizeof(e->role_id));
+		db_col_copy(s, 5, e->audit_id, sizeof(e->audit_id));
+		db_col_copy(s, 6, e->audit_chain_id, sizeof(e->audit_chain_id));
+		e->expires_at = db_col_int64(s, 7);
+		e->issued_before = db_col_int64(s, 8);
+		e->revoked_at = db_col_int64(s, 9);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(v);
-		return store_sqlerr(st, rc, "revoke list", NULL, err);
+		return store_dberr(st, "revoke list", NULL, err);
 	}
 	*out = v;
 	*n = cnt;
@@ -119,13 +119,13 @@ store_revoke_list(struct store *st, int64_t since, struct kg_revoke_event **out,
 int
 store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM revocation_event WHERE revoked_at < ?",
+	if ((s = store_prepare(st, "DELETE FROM revocation_event WHERE revoked_at < ?",
 	    err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, cutoff);
-	if (store_exec_stmt(st, s, "revoke prune", NULL, err) == -1)
+	db_bind_int64(s, 1, cutoff);
+	if (store_run(st, s, "revoke prune", NULL, err) == -1)
 		return -1;
 	return store_changes(st);
 }
@@ -180,39 +180,39 @@ int
 store_revoke_check(struct store *st, const struct kg_revoke_target *t, int *revoked,
     struct kg_err *err)
 {
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	struct kg_revoke_event	 e;
 	int			 rc;
 
 	*revoked = 0;
 	/* SQL narrows by the indexed-or-selective fields; C decides the rest. */
-	if ((s = store_stmt(st, "SELECT id, user_id, project_id, domain_id, role_id,"
+	if ((s = store_prepare(st, "SELECT id, user_id, project_id, domain_id, role_id,"
 	    " audit_id, audit_chain_id, expires_at, issued_before, revoked_at"
 	    " FROM revocation_event WHERE issued_before >= ?1"
 	    " AND (user_id IS NULL OR user_id = ?2)"
 	    " AND (project_id IS NULL OR project_id = ?3)", err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, t->issued_at);
-	store_bind_text(s, 2, t->user_id ? t->user_id : "");
-	store_bind_text(s, 3, t->project_id ? t->project_id : "");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, t->issued_at);
+	db_bind_text(s, 2, t->user_id ? t->user_id : "");
+	db_bind_text(s, 3, t->project_id ? t->project_id : "");
+	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&e, 0, sizeof(e));
-		store_col_copy(s, 1, e.user_id, sizeof(e.user_id));
-		store_col_copy(s, 2, e.project_id, sizeof(e.project_id));
-		store_col_copy(s, 3, e.domain_id, sizeof(e.domain_id));
-		store_col_copy(s, 4, e.role_id, sizeof(e.role_id));
-		store_col_copy(s, 5, e.audit_id, sizeof(e.audit_id));
-		store_col_copy(s, 6, e.audit_chain_id, sizeof(e.audit_chain_id));
-		e.expires_at = sqlite3_column_int64(s, 7);
-		e.issued_before = sqlite3_column_int64(s, 8);
-		e.revoked_at = sqlite3_column_int64(s, 9);
+		db_col_copy(s, 1, e.user_id, sizeof(e.user_id));
+		db_col_copy(s, 2, e.project_id, sizeof(e.project_id));
+		db_col_copy(s, 3, e.domain_id, sizeof(e.domain_id));
+		db_col_copy(s, 4, e.role_id, sizeof(e.role_id));
+		db_col_copy(s, 5, e.audit_id, sizeof(e.audit_id));
+		db_col_copy(s, 6, e.audit_chain_id, sizeof(e.audit_chain_id));
+		e.expires_at = db_col_int64(s, 7);
+		e.issued_before = db_col_int64(s, 8);
+		e.revoked_at = db_col_int64(s, 9);
 		if (kg_revoke_matches(&e, t)) {
 			*revoked = 1;
 			break;
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlerr(st, rc, "revoke check", NULL, err);
+	db_reset(s);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return store_dberr(st, "revoke check", NULL, err);
 	return 0;
 }

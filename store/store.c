@@ -16,10 +16,6 @@
 #include "store/migrations.h"
 #include "store/store_int.h"
 
-/* The SQLite handle of a connection, for the transitional calls
- * (store/compat_sqlite.c). */
-sqlite3		*db_sqlite_handle(struct db *db);
-
 #define RECONNECT_INTERVAL_US	500000	/* per thread, while the database is down */
 
 static char		*pool_conninfo;
@@ -43,8 +39,6 @@ store_open(const char *conninfo, struct kg_err *err)
 		free(st);
 		return NULL;
 	}
-	if (drv == &db_sqlite_driver)
-		st->db = db_sqlite_handle(st->conn);
 	return st;
 }
 

@@ -26,7 +26,6 @@ struct store {
 	struct db		*conn;
 	int64_t			 retry_at;	/* no re-connect before (µs) */
 	struct stmt_slot	 slots[STORE_STMT_SLOTS];
-	void			*db;		/* TRANSITIONAL: sqlite3 *, below */
 };
 
 /*
@@ -151,23 +150,5 @@ store_or(const char *s, const char *dflt)
 {
 	return s != NULL ? s : dflt;
 }
-
-/* ------------------------------------------------------------------------
- * TRANSITIONAL: the SQLite-only calls of store/scope.c and store/revoke.c,
- * which are converted last (they are being rewritten elsewhere). They work
- * on SQLite only (st->db is the SQLite handle, NULL on PostgreSQL, where
- * store_stmt fails). Goes away with their conversion.
- * --------------------------------------------------------------------- */
-#include <sqlite3.h>
-
-sqlite3_stmt	*store_stmt(struct store *st, const char *sql, struct kg_err *err);
-int		 store_sqlerr(struct store *st, int rc, const char *what,
-		    const char *conflict_msg, struct kg_err *err);
-int		 store_exec_stmt(struct store *st, sqlite3_stmt *stmt,
-		    const char *what, const char *conflict_msg, struct kg_err *err);
-int		 store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
-char		*store_col_strdup(sqlite3_stmt *stmt, int col);
-void		 store_col_copy(sqlite3_stmt *stmt, int col, char *dst,
-		    size_t dstsz);
 
 #endif /* KG_STORE_INT_H */

@@ -1,4 +1,5 @@
-/* test_store_identity.c - unit tests for store/identity.c on :memory:. */
+/* test_store_identity.c - unit tests for store/identity.c (on SQLite, or
+ * PostgreSQL with KG_TEST_PG: tests/unit/tstore.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "store/revoke.h"
 #include "store/store.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 #define HAS_PREFIX(s, lit)	(strncmp((s), (lit), sizeof(lit) - 1) == 0)
 
@@ -15,13 +17,9 @@ static struct store *
 open_db(void)
 {
 	struct store	*st;
-	struct kg_err	 err = { 0 };
 
-	if ((st = store_open(":memory:", &err)) == NULL ||
-	    store_migrate(st, NULL, NULL, &err) == -1) {
-		fprintf(stderr, "cannot open store: %s\n", err.msg);
+	if ((st = tstore_open()) == NULL)
 		exit(1);
-	}
 	return st;
 }
 
