@@ -1,5 +1,5 @@
 /*
- * catalog.c - regions, services and endpoints in SQLite (see catalog.h).
+ * catalog.c - regions, services and endpoints (see catalog.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -632,8 +632,12 @@ pg_schema_version(struct db *db)
 	return (int)query_int(db, "SELECT max(version) FROM schema_migrations");
 }
 
-/* The version table, created by the first runner (two at once: one gets a
- * unique violation on the catalog and tries again). */
+/*
+ * The version table, created by the first runner. IF NOT EXISTS does not
+ * make two concurrent CREATEs safe: the loser fails on the catalog ("type
+ * ... already exists", or a unique violation) and tries again, then sees
+ * the table.
+ */
 static int
 version_table(struct db *db)
 {
@@ -644,7 +648,7 @@ version_table(struct db *db)
 		    " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 		    " applied_at BIGINT NOT NULL)") == 0)
 			return 0;
-		if (db->cls != DB_ECONSTRAINT)
+		if (db->cls == DB_EUNAVAIL)
 			return -1;
 	}
 	return -1;

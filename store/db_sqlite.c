@@ -48,7 +48,7 @@ sq_open(const char *path, struct kg_err *err)
 {
 	struct db	*db;
 	char		*msg = NULL;
-	int		 rc;
+	int		 rc, tries;
 
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -66,9 +66,21 @@ sq_open(const char *path, struct kg_err *err)
 	/*
 	 * WAL lets readers run while one writer commits; synchronous=FULL
 	 * makes every acknowledged commit durable, also across power loss.
+	 * Switching a new file to WAL needs it to itself, and SQLite does not
+	 * wait for that (no busy handler): another process opening the same
+	 * new file at once makes it fail with SQLITE_BUSY; try again for up
+	 * to 5 s.
 	 */
-	rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;", NULL, NULL, &msg);
+	for (tries = 0;; tries++) {
+		rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;", NULL, NULL,
+		    &msg);
+		if ((rc & 0xff) != SQLITE_BUSY || tries == 100)
+			break;
+		sqlite3_free(msg);
+		msg = NULL;
+		sqlite3_sleep(50);
+	}
 	if (rc != SQLITE_OK) {
 		log_error("store: pragmas on %s: %s", path, msg);
 		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);

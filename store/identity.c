@@ -1,6 +1,6 @@
 /*
  * identity.c - domains, projects (with tags), users, groups and group
- * membership in SQLite (see identity.h for the contract).
+ * membership (see identity.h for the contract).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,9 +2,10 @@
  * store.h - keygate's persistent state, in domain terms.
  *
  * Nothing here (or in the per-area headers store/identity.h,
- * store/assignment.h, store/catalog.h, store/revoke.h) mentions SQL or
- * SQLite: a PostgreSQL backend can implement the same contract. Only files
- * under store/ include <sqlite3.h>.
+ * store/assignment.h, store/catalog.h, store/revoke.h) mentions SQL or a
+ * database: the contract is the same on SQLite and on PostgreSQL, and each
+ * function is implemented once for both (see store/db.h). Only the drivers
+ * store/db_sqlite.c and store/db_pg.c include <sqlite3.h> / <libpq-fe.h>.
  *
  * Concurrency: a struct store is one database connection and must be used
  * by one thread at a time. The server gives each worker thread its own
@@ -14,10 +15,11 @@
  * failure with *err filled: KG_ENOTFOUND for a missing object, KG_ECONFLICT
  * for a uniqueness or reference violation, KG_ERETRY for a transient
  * conflict with another connection (SQLite's SQLITE_BUSY / SQLITE_LOCKED;
- * a PostgreSQL backend reports SQLSTATE 40001 / 40P01 the same way): the
- * transaction must be rolled back and may be run again (svc_run does), and
- * KG_EINTERNAL for anything else (the detail is logged, never shown to
- * clients).
+ * PostgreSQL's SQLSTATE 40001 / 40P01 / 55P03): the transaction must be
+ * rolled back and may be run again (svc_run does), KG_EUNAVAIL when the
+ * database cannot be reached (the connection is re-opened later, see
+ * store_thread), and KG_EINTERNAL for anything else (the detail is logged,
+ * never shown to clients).
  *
  * Writes: only svc/ calls the functions that change the database, each
  * inside a transaction opened by svc_run (svc/svc.h). store/ holds SQL and
