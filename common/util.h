@@ -51,6 +51,10 @@ size_t	kg_strlcpy(char *dst, const char *src, size_t dstsz);
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);
 
+/* Length of the URI scheme when s starts "scheme://" (a letter, then
+ * letters, digits, '+', '-', '.'), else 0. */
+size_t	kg_uri_scheme(const char *s);
+
 /*
  * A database connection string as it may be shown in logs and dumps: a URI
  * "scheme://user:password@host:port/db?params" loses its password and its

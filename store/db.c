@@ -9,21 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
 #include "store/db.h"
-
-/* Length of a URI scheme followed by "://" at the start of s, else 0. */
-static size_t
-uri_scheme(const char *s)
-{
-	size_t	n = 0;
-
-	if (!isalpha((unsigned char)s[0]))
-		return 0;
-	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' ||
-	    s[n] == '.')
-		n++;
-	return strncmp(s + n, "://", 3) == 0 ? n : 0;
-}
 
 const struct db_driver *
 db_driver_for(const char *conninfo, struct kg_err *err)
@@ -33,7 +20,7 @@ db_driver_for(const char *conninfo, struct kg_err *err)
 	if (strncmp(conninfo, "postgresql://", 13) == 0 ||
 	    strncmp(conninfo, "postgres://", 11) == 0)
 		return &db_pg_driver;
-	if ((n = uri_scheme(conninfo)) > 0) {
+	if ((n = kg_uri_scheme(conninfo)) > 0) {
 		/* Only the scheme: the rest may hold a password. */
 		kg_errf(err, KG_EBADREQ, "database.connection: unsupported URL"
 		    " scheme \"%.*s\" (PostgreSQL: postgresql://USER@HOST:PORT/DB;"
