@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "auth/ctx.h"
-#include "auth/policy.h"
+#include "auth/policy_table.h"
 #include "common/err.h"
 #include "server/config.h"
 #include "store/store.h"
