@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdatomic.h>
 
 #include "auth/policy.h"
 #include "common/log.h"
@@ -226,6 +227,7 @@ struct pnode {
 	unsigned int	 n;		/* AND/OR: number of kids; LIT: offset
 					 * of the literal's str() in text */
 	unsigned int	 src;		/* offset of the check's text in text */
+	unsigned int	 ref;		/* inlined "rule:x": its text; 0: none */
 };
 
 /* A check's match: literal pieces and %(key)s substitutions. */
@@ -237,6 +239,10 @@ struct pseg {
 
 struct ptmpl {
 	unsigned int	 seg, nseg;
+	/* The common shapes, compared without walking segments. */
+	enum { TM_MIXED, TM_TEXT, TM_KEY } shape;
+	unsigned int	 text;		/* TM_TEXT: offset of the whole text */
+	unsigned int	 key;		/* TM_KEY: the one key */
 };
 
 enum origin { OR_DEFAULT, OR_DEFAULT_DEPRECATED, OR_FILE, OR_FILE_RENAMED };
@@ -273,8 +279,12 @@ struct policy_set {
 	size_t			 nsegs, csegs;
 	char			*text;
 	size_t			 ntext, ctext;
-	int			 oom;
+	unsigned int		*hash;		/* rule index + 1 by name; 0: empty */
+	size_t			 hmask;
+	unsigned long		 serial;	/* unique per set built */
 };
+
+static atomic_ulong	next_serial = 1;
 
 static int
 grow(void **v, size_t *cap, size_t n, size_t elem)
@@ -847,11 +857,38 @@ rule_cmp(const void *a, const void *b, void *arg)
 	    TXT(s, ((const struct prule *)b)->name));
 }
 
+/*
+ * Hash of a rule name: FNV-1a of its length and last 12 bytes (names
+ * share the "identity:" prefix and differ at the end); cheap on the
+ * request path.
+ */
+static uint32_t
+name_hash(const char *p)
+{
+	uint32_t	h = 2166136261u;
+	size_t		len = strlen(p), i;
+
+	h = (h ^ (uint32_t)len) * 16777619u;
+	for (i = len > 12 ? len - 12 : 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
 static long
 rule_index(const struct policy_set *s, const char *name)
 {
-	size_t	lo = 0, hi = s->nrules, mid;
-	int	c;
+	size_t		lo = 0, hi = s->nrules, mid, i;
+	unsigned int	v;
+	int		c;
+
+	/* Enforcement looks names up in the table built with the set. */
+	if (s->hash != NULL) {
+		for (i = name_hash(name) & s->hmask; (v = s->hash[i]) != 0;
+		    i = (i + 1) & s->hmask)
+			if (strcmp(TXT(s, s->rules[v - 1].name), name) == 0)
+				return (long)v - 1;
+		return -1;
+	}
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -916,6 +953,20 @@ tmpl_add(struct policy_set *s, const char *m)
 		return -1;
 	s->tmpls[s->ntmpls].seg = (unsigned int)first;
 	s->tmpls[s->ntmpls].nseg = (unsigned int)(s->nsegs - first);
+	s->tmpls[s->ntmpls].shape = TM_MIXED;
+	if (s->nsegs - first == 0) {
+		/* The empty match: the empty text. */
+		if ((off = text_add(s, "", 0)) == -1)
+			return -1;
+		s->tmpls[s->ntmpls].shape = TM_TEXT;
+		s->tmpls[s->ntmpls].text = (unsigned int)off;
+	} else if (s->nsegs - first == 1 && s->segs[first].key == SEG_TEXT) {
+		s->tmpls[s->ntmpls].shape = TM_TEXT;
+		s->tmpls[s->ntmpls].text = s->segs[first].off;
+	} else if (s->nsegs - first == 1) {
+		s->tmpls[s->ntmpls].shape = TM_KEY;
+		s->tmpls[s->ntmpls].key = s->segs[first].key;
+	}
 	return (long)s->ntmpls++;
 }
 
@@ -942,29 +993,43 @@ emit(struct policy_set *s, const struct tnode *t, struct kg_err *err)
 		break;
 	case PN_AND:
 	case PN_OR:
-		/* Kids first (they may add nodes), then their indices. */
+		/*
+		 * Kids first (they may add nodes), then their indices. An "or"
+		 * kid of an "or" (an "and" of an "and") is spliced in: the
+		 * same decision with fewer nodes to walk.
+		 */
 		{
-			long	*ix = calloc(t->nkids, sizeof(*ix));
+			long		*ix = calloc(t->nkids, sizeof(*ix));
+			size_t		 total = 0, j;
+			const struct pnode *kn;
 
 			if (ix == NULL)
 				goto oom;
-			for (i = 0; i < t->nkids; i++)
+			for (i = 0; i < t->nkids; i++) {
 				if ((ix[i] = emit(s, t->kids[i], err)) == -1) {
 					free(ix);
 					return -1;
 				}
+				kn = &s->nodes[ix[i]];
+				total += kn->kind == t->kind ? kn->n : 1;
+			}
 			first = s->nkids;
 			for (i = 0; i < t->nkids; i++) {
-				if (grow((void **)&s->kids, &s->ckids, s->nkids,
-				    sizeof(unsigned int)) == -1) {
-					free(ix);
-					goto oom;
+				kn = &s->nodes[ix[i]];
+				for (j = 0; j < (kn->kind == t->kind ? kn->n : 1); j++) {
+					if (grow((void **)&s->kids, &s->ckids, s->nkids,
+					    sizeof(unsigned int)) == -1) {
+						free(ix);
+						goto oom;
+					}
+					kn = &s->nodes[ix[i]];
+					s->kids[s->nkids++] = kn->kind == t->kind ?
+					    s->kids[kn->a + j] : (unsigned int)ix[i];
 				}
-				s->kids[s->nkids++] = (unsigned int)ix[i];
 			}
 			free(ix);
 			n.a = (unsigned int)first;
-			n.n = (unsigned int)t->nkids;
+			n.n = (unsigned int)total;
 		}
 		break;
 	case PN_NOT:
@@ -1121,6 +1186,32 @@ eval_leaf(const struct policy_set *s, const struct pnode *p, struct env *e)
 	const char		*v;
 	size_t			 i;
 
+	/* One piece of text or one key: compare whole strings. */
+	if (m->shape != TM_MIXED) {
+		const char *want = m->shape == TM_TEXT ? TXT(s, m->text) :
+		    tval(e, m->key);
+
+		if (want == NULL)
+			return 0;		/* KeyError */
+		switch (p->kind) {
+		case PN_ROLE:
+			/* (c | 0x20) differs only if the ASCII-folded bytes do:
+			 * a cheap first test before strcasecmp. */
+			for (i = 0; i < e->ctx->nroles; i++)
+				if ((e->ctx->roles[i].name[0] | 0x20) == (want[0] | 0x20) &&
+				    strcasecmp(e->ctx->roles[i].name, want) == 0)
+					return 1;
+			return 0;
+		case PN_LIT:
+			return strcmp(TXT(s, p->n), want) == 0;
+		case PN_CRED:
+			for (i = 0; (v = cred_value(e->ctx, p->attr, i)) != NULL; i++)
+				if (v[0] == want[0] && strcmp(v, want) == 0)
+					return 1;
+			return 0;
+		}
+		return 0;
+	}
 	if (!tmpl_ready(s, m, e))
 		return 0;
 	switch (p->kind) {
@@ -1150,7 +1241,19 @@ explain_line(const struct policy_set *s, const struct pnode *p, struct env *e,
 
 	if (line < 0)
 		return;
-	if (p->kind == PN_AND || p->kind == PN_OR || p->kind == PN_NOT)
+	if (p->ref != 0 && (p->kind == PN_AND || p->kind == PN_OR ||
+	    p->kind == PN_NOT))
+		snprintf(buf, sizeof(buf), "%s: %s", TXT(s, p->ref), p->kind == PN_AND ?
+		    "and" : p->kind == PN_OR ? "or" : "not");
+	else if (p->ref != 0 && (p->kind == PN_ROLE || p->kind == PN_CRED ||
+	    p->kind == PN_LIT)) {
+		tmpl_render(s, &s->tmpls[p->a], e, m, sizeof(m));
+		snprintf(buf, sizeof(buf), "%s: %s  (match \"%s\")", TXT(s, p->ref),
+		    TXT(s, p->src), m);
+	} else if (p->ref != 0)
+		snprintf(buf, sizeof(buf), "%s: %s", TXT(s, p->ref), *TXT(s, p->src) ?
+		    TXT(s, p->src) : "\"\" (the empty rule)");
+	else if (p->kind == PN_AND || p->kind == PN_OR || p->kind == PN_NOT)
 		snprintf(buf, sizeof(buf), "%s", p->kind == PN_AND ? "and" :
 		    p->kind == PN_OR ? "or" : "not");
 	else if (p->kind == PN_ROLE || p->kind == PN_CRED || p->kind == PN_LIT) {
@@ -1205,6 +1308,33 @@ eval(const struct policy_set *s, unsigned int n, struct env *e, int depth)
 	return r;
 }
 
+/*
+ * rule_index with a small per-thread memo keyed by the name's address:
+ * callers pass the same string literals again and again. The name is
+ * still compared, so a reused buffer cannot pick a stale rule.
+ */
+static long
+rule_index_cached(const struct policy_set *s, const char *name)
+{
+	static __thread struct {
+		unsigned long	 serial;
+		const char	*name;
+		long		 idx;
+	} memo[16];
+	size_t	slot = ((uintptr_t)name >> 3) & 15;
+	long	i;
+
+	if (memo[slot].serial == s->serial && memo[slot].name == name &&
+	    strcmp(TXT(s, s->rules[memo[slot].idx].name), name) == 0)
+		return memo[slot].idx;
+	if ((i = rule_index(s, name)) >= 0) {
+		memo[slot].serial = s->serial;
+		memo[slot].name = name;
+		memo[slot].idx = i;
+	}
+	return i;
+}
+
 static unsigned int
 scope_bit(const struct kg_ctx *c)
 {
@@ -1232,7 +1362,7 @@ enforce(const struct policy_set *s, const char *rule, const struct kg_ctx *ctx,
 	long			 i;
 	char			 a[32], b[32];
 
-	if (s == NULL || ctx == NULL || (i = rule_index(s, rule)) == -1) {
+	if (s == NULL || ctx == NULL || (i = rule_index_cached(s, rule)) == -1) {
 		if (note != NULL)
 			snprintf(note, notesz, "no rule named %s: denied", rule);
 		return 0;
@@ -1485,6 +1615,92 @@ rule_depth(struct policy_set *s, size_t i, int depth, struct kg_err *err)
 	return d;
 }
 
+/*
+ * Fewer nodes to walk, same decisions (every check is free of side
+ * effects): a rule: reference becomes a copy of the rule's root node
+ * (kids shared), and an "or" kid of an "or" (an "and" of an "and") is
+ * spliced into its parent. Run once the set is complete and acyclic.
+ */
+static int
+optimize(struct policy_set *s)
+{
+	struct pnode	*p, *k;
+	unsigned int	 r, j, m, first;
+	size_t		 n;
+	int		 changed, pass;
+
+	for (n = 0; n < s->nnodes; n++) {
+		p = &s->nodes[n];
+		if (p->kind != PN_RULE)
+			continue;
+		r = s->rules[p->a].root;
+		while (s->nodes[r].kind == PN_RULE)
+			r = s->rules[s->nodes[r].a].root;
+		{
+			unsigned int	ref = p->src;
+
+			*p = s->nodes[r];
+			p->ref = ref;
+		}
+	}
+	for (pass = 0; pass < DEPTH_MAX; pass++) {
+		changed = 0;
+		for (n = 0; n < s->nnodes; n++) {
+			p = &s->nodes[n];
+			if (p->kind != PN_AND && p->kind != PN_OR)
+				continue;
+			for (j = 0; j < p->n; j++)
+				if (s->nodes[s->kids[p->a + j]].kind == p->kind)
+					break;
+			if (j == p->n)
+				continue;
+			first = (unsigned int)s->nkids;
+			for (j = 0; j < p->n; j++) {
+				k = &s->nodes[s->kids[s->nodes[n].a + j]];
+				for (m = 0; m < (k->kind == s->nodes[n].kind ? k->n : 1);
+				    m++) {
+					if (grow((void **)&s->kids, &s->ckids, s->nkids,
+					    sizeof(unsigned int)) == -1)
+						return -1;
+					k = &s->nodes[s->kids[s->nodes[n].a + j]];
+					s->kids[s->nkids++] = k->kind == s->nodes[n].kind ?
+					    s->kids[k->a + m] : s->kids[s->nodes[n].a + j];
+				}
+			}
+			s->nodes[n].a = first;
+			s->nodes[n].n = (unsigned int)s->nkids - first;
+			changed = 1;
+		}
+		if (!changed)
+			break;
+	}
+	/*
+	 * Single checks before sub-expressions, stably: an "or" that a cheap
+	 * check decides (role:admin, role:service) stops there; the same
+	 * decision in any order, as no check has side effects.
+	 */
+	for (n = 0; n < s->nnodes; n++) {
+		p = &s->nodes[n];
+		if (p->kind != PN_AND && p->kind != PN_OR)
+			continue;
+		first = (unsigned int)s->nkids;
+		for (pass = 0; pass < 2; pass++)
+			for (j = 0; j < s->nodes[n].n; j++) {
+				r = s->kids[s->nodes[n].a + j];
+				k = &s->nodes[r];
+				if ((k->kind == PN_AND || k->kind == PN_OR ||
+				    k->kind == PN_NOT) != pass)
+					continue;
+				if (grow((void **)&s->kids, &s->ckids, s->nkids,
+				    sizeof(unsigned int)) == -1)
+					return -1;
+				s->kids[s->nkids++] = r;
+			}
+		s->nodes[n].a = first;
+	}
+	return 0;
+}
+
 struct policy_set *
 policy_set_build(const struct policy_options *o, const struct policy_file *f,
     struct kg_err *err)
@@ -1505,6 +1721,10 @@ policy_set_build(const struct policy_options *o, const struct policy_file *f,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		goto oom;
 	s->opt = *o;
+	s->serial = atomic_fetch_add(&next_serial, 1);
+	/* Text offset 0 is a placeholder: pnode.ref 0 means "none". */
+	if (text_add(s, "", 0) == -1)
+		goto oom;
 	max = d->nrules + (f != NULL ? f->n : 0);
 	if ((s->rules = calloc(max ? max : 1, sizeof(*s->rules))) == NULL)
 		goto oom;
@@ -1558,6 +1778,21 @@ policy_set_build(const struct policy_options *o, const struct policy_file *f,
 		}
 	for (i = 0; i < s->nrules; i++)
 		s->rules[i].src1 = s->rules[i].src2 = NULL;
+	if (optimize(s) == -1)
+		goto oom;
+	/* Open addressing, at most half full. */
+	for (max = 64; max < 2 * s->nrules; max *= 2)
+		;
+	if ((s->hash = calloc(max, sizeof(*s->hash))) == NULL)
+		goto oom;
+	s->hmask = max - 1;
+	for (i = 0; i < s->nrules; i++) {
+		size_t	h = name_hash(TXT(s, s->rules[i].name)) & s->hmask;
+
+		while (s->hash[h] != 0)
+			h = (h + 1) & s->hmask;
+		s->hash[h] = (unsigned int)i + 1;
+	}
 	return s;
  oom:
 	kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -1577,6 +1812,7 @@ policy_set_free(struct policy_set *s)
 	free(s->tmpls);
 	free(s->segs);
 	free(s->text);
+	free(s->hash);
 	free(s);
 }
 

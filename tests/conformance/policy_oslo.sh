@@ -21,4 +21,18 @@ trap 'rm -rf "$work"' EXIT
 	echo "0 passed, 1 failed"
 	exit 1
 }
-exec "$B/tests/test_policy" --oslo-cases "$work/cases.json"
+"$B/tests/test_policy" --oslo-cases "$work/cases.json" | tee "$work/out"
+# it_policy.c's persona table must be what oslo.policy says of today's rules.
+if /usr/bin/python3 tests/integration/policy_table.py "$work/d22.json" \
+    > "$work/table.h" && cmp -s "$work/table.h" tests/integration/it_policy_table.h; then
+	echo "ok   policy-oslo-table it_policy_table.h is current"
+	extra=0
+else
+	echo "FAIL policy-oslo-table it_policy_table.h differs from policy_table.py's output"
+	extra=1
+fi
+tail -n 1 "$work/out" | {
+	read -r p _ f _
+	echo "$((p + 1 - extra)) passed, $((f + extra)) failed"
+	[ "$((f + extra))" -eq 0 ]
+}
