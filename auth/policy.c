@@ -567,6 +567,22 @@ struct pstack {
 #define TOP(s, i)	((s)->v[(s)->n - (i)])
 #define IS_CHECKISH(k)	((k) == TK_CHECK || (k) == TK_ANDX || (k) == TK_ORX)
 
+/* A new "and"/"or" of a and b, or NULL (out of memory; a and b untouched). */
+static struct tnode *
+pair(enum pn_kind kind, struct tnode *a, struct tnode *b)
+{
+	struct tnode	*n;
+
+	if ((n = tnode_new(kind)) == NULL)
+		return NULL;
+	if (tnode_add(n, a) == -1 || tnode_add(n, b) == -1) {
+		n->nkids = 0;		/* a and b stay the caller's */
+		tnode_free(n);
+		return NULL;
+	}
+	return n;
+}
+
 /*
  * oslo's ParseState.reduce: apply the first matching reduction to the top
  * of the stack, repeatedly. Returns 0, or -1 (out of memory).
@@ -595,18 +611,8 @@ reduce(struct pstack *s)
 				y = TOP(s, 1).t;
 				if (a == TK_CHECK) {
 					/* _make_and_expr */
-					struct tnode *n = tnode_new(PN_AND);
-
-					if (n == NULL || tnode_add(n, x) == -1) {
-						free(n);
+					if ((x = pair(PN_AND, x, y)) == NULL)
 						return -1;
-					}
-					if (tnode_add(n, y) == -1) {
-						n->nkids = 0;
-						tnode_free(n);
-						return -1;
-					}
-					x = n;
 					a = TK_ANDX;
 				} else if (a == TK_ANDX) {
 					/* _extend_and_expr */
@@ -619,18 +625,9 @@ reduce(struct pstack *s)
 						if (tnode_add(last, y) == -1)
 							return -1;
 					} else {
-						struct tnode *n = tnode_new(PN_AND);
-
-						if (n == NULL || tnode_add(n, last) == -1) {
-							free(n);
+						if ((last = pair(PN_AND, last, y)) == NULL)
 							return -1;
-						}
-						if (tnode_add(n, y) == -1) {
-							n->nkids = 0;
-							tnode_free(n);
-							return -1;
-						}
-						x->kids[x->nkids - 1] = n;
+						x->kids[x->nkids - 1] = last;
 					}
 				}
 				s->n -= 3;
@@ -648,18 +645,8 @@ reduce(struct pstack *s)
 						return -1;
 				} else {
 					/* _make_or_expr */
-					struct tnode *n = tnode_new(PN_OR);
-
-					if (n == NULL || tnode_add(n, x) == -1) {
-						free(n);
+					if ((x = pair(PN_OR, x, y)) == NULL)
 						return -1;
-					}
-					if (tnode_add(n, y) == -1) {
-						n->nkids = 0;
-						tnode_free(n);
-						return -1;
-					}
-					x = n;
 				}
 				s->n -= 3;
 				s->v[s->n].tok = TK_ORX;
@@ -1491,8 +1478,9 @@ rule_where(const struct policy_set *s, const struct prule *r,
     const struct policy_file *f, char *buf, size_t bufsz)
 {
 	if (r->origin == OR_FILE || r->origin == OR_FILE_RENAMED)
-		snprintf(buf, bufsz, "%s:%d: rule \"%s\"", f->path ? f->path :
-		    "policy file", r->line, TXT(s, r->name));
+		snprintf(buf, bufsz, "%s:%d: rule \"%s\"", f != NULL &&
+		    f->path != NULL ? f->path : "policy file", r->line,
+		    TXT(s, r->name));
 	else
 		snprintf(buf, bufsz, "built-in policy %s: rule \"%s\"",
 		    s->opt.defaults->name, TXT(s, r->name));
