@@ -1254,6 +1254,21 @@ explain_line(const struct policy_set *s, const struct pnode *p, struct env *e,
 	e->x[line].result = r;
 }
 
+static int	eval(const struct policy_set *s, unsigned int n, struct env *e,
+		    int depth);
+
+/* A kid of an and/or: leaf checks without a call through eval. */
+static inline int
+eval_kid(const struct policy_set *s, unsigned int n, struct env *e, int depth)
+{
+	const struct pnode	*k = &s->nodes[n];
+
+	if (!e->explain && (k->kind == PN_ROLE || k->kind == PN_CRED ||
+	    k->kind == PN_LIT))
+		return eval_leaf(s, k, e);
+	return eval(s, n, e, depth);
+}
+
 static int
 eval(const struct policy_set *s, unsigned int n, struct env *e, int depth)
 {
@@ -1274,11 +1289,11 @@ eval(const struct policy_set *s, unsigned int n, struct env *e, int depth)
 	case PN_AND:
 		r = 1;
 		for (i = 0; i < p->n && r; i++)
-			r = eval(s, s->kids[p->a + i], e, depth + 1);
+			r = eval_kid(s, s->kids[p->a + i], e, depth + 1);
 		break;
 	case PN_OR:
 		for (i = 0; i < p->n && !r; i++)
-			r = eval(s, s->kids[p->a + i], e, depth + 1);
+			r = eval_kid(s, s->kids[p->a + i], e, depth + 1);
 		break;
 	case PN_NOT:
 		r = !eval(s, p->a, e, depth + 1);
