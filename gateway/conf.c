@@ -105,6 +105,10 @@ gw_conf_defaults(struct gw_conf *c)
 	c->sync_interval = 5;
 	c->timeout = 3;
 	kg_strlcpy(c->issuer, "keygate", sizeof(c->issuer));
+	kg_strlcpy(c->state_dir, "/var/lib/keygate-gateway", sizeof(c->state_dir));
+	kg_strlcpy(c->username, "keygate-gateway", sizeof(c->username));
+	kg_strlcpy(c->password_file, "/etc/keygate/gateway.password",
+	    sizeof(c->password_file));
 	kg_strlcpy(c->user_domain, "Default", sizeof(c->user_domain));
 	kg_strlcpy(c->project, "service", sizeof(c->project));
 	kg_strlcpy(c->project_domain, "Default", sizeof(c->project_domain));
@@ -272,6 +276,11 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 	if (c->url[0] == '\0' && c->jwks_file[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "keygate.url or keygate.jwks_file is "
 		    "required (the gateway needs keys to verify tokens)");
+	if (c->state_dir[0] == '\0')
+		return kg_errf(err, KG_EBADREQ, "keygate.state_dir: empty; give a directory "
+		    "for the last good keys and events, or \"none\" to run without one");
+	if (strcmp(c->state_dir, "none") != 0 && c->state_dir[0] != '/')
+		return kg_errf(err, KG_EBADREQ, "keygate.state_dir: an absolute path or none");
 	if (c->url[0] != '\0' && c->revocation &&
 	    (c->username[0] == '\0' || c->password[0] == '\0'))
 		return kg_errf(err, KG_EBADREQ, "keygate.username and keygate.password "
@@ -287,9 +296,19 @@ gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err)
 		return -1;
 	if (conf_apply_env(options, NOPTIONS, c, "KEYGATE_GW", 0, err) == -1)
 		return -1;
-	if (c->password_file[0] != '\0' && read_password_file(c, err) == -1)
+	/* the file is read only when it is needed: an inline password (or
+	 * KEYGATE_GW_KEYGATE_PASSWORD) wins, and an offline gateway (no url,
+	 * or revocation = no) needs none */
+	if (c->url[0] != '\0' && c->revocation && c->password[0] == '\0' &&
+	    c->password_file[0] != '\0' && read_password_file(c, err) == -1)
 		return -1;
 	return conf_check(c, err);
+}
+
+int
+gw_conf_has_state(const struct gw_conf *c)
+{
+	return c->state_dir[0] != '\0' && strcmp(c->state_dir, "none") != 0;
 }
 
 void

@@ -54,7 +54,7 @@ struct gw_conf {
 	/* [keygate] */
 	char	url[512];		/* keygate base URL; "" = no sync */
 	char	jwks_file[PATH_MAX];	/* static JWKS (start-up / offline) */
-	char	state_dir[PATH_MAX];	/* last good JWKS + events ("" = none) */
+	char	state_dir[PATH_MAX];	/* last good JWKS + events ("none" = none) */
 	int	sync_interval;		/* seconds */
 	int	timeout;		/* HTTP timeout, seconds */
 	char	issuer[128];		/* required "iss" ("" = not checked) */
@@ -80,6 +80,9 @@ void	gw_conf_defaults(struct gw_conf *c);
  * and line, or the option. Returns 0 or -1.
  */
 int	gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err);
+
+/* 1 when the last good copy is kept (state_dir is not "none"). */
+int	gw_conf_has_state(const struct gw_conf *c);
 
 /* The queue range from c->queues. */
 void	gw_conf_queues(const struct gw_conf *c, uint16_t *first, uint16_t *last);

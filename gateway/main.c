@@ -52,7 +52,7 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: keygate-gateway [-dn] [-f file]          run the daemon\n"
-	    "       keygate-gateway rules [-f file] [--nft] [--delete]\n"
+	    "       keygate-gateway rules [-f file] [--nft] [--delete] [--queue-bypass]\n"
 	    "       keygate-gateway stats [-f file]\n"
 	    "       keygate-gateway --version | --help\n"
 	    "  -f file   configuration (default: $KEYGATE_GATEWAY_CONFIG, else\n"
@@ -60,7 +60,9 @@ usage(FILE *fp)
 	    "  -n        check the configuration and the policy file, print them, exit\n"
 	    "  -d        stay in the foreground (always the case)\n"
 	    "  rules     print the iptables/ip6tables commands (or an nft ruleset)\n"
-	    "            that send the protected ports through the gateway\n"
+	    "            that send the protected ports through the gateway;\n"
+	    "            --queue-bypass: let traffic pass while no daemon listens\n"
+	    "            (fail open), as [rules] queue_bypass = yes\n"
 	    "  stats     print the running daemon's counters (control socket)\n"
 	    "Signals: SIGHUP reloads the policy and keys and syncs with keygate,\n"
 	    "SIGUSR1 logs the counters, SIGTERM/SIGINT stop cleanly.\n");
@@ -332,11 +334,12 @@ cmd_rules(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "nft", no_argument, NULL, 'N' },
 		{ "delete", no_argument, NULL, 'D' },
+		{ "queue-bypass", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*conf = NULL;
-	int		 ch, flags = 0;
+	int		 ch, flags = 0, bypass = 0;
 
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
 		switch (ch) {
@@ -349,6 +352,9 @@ cmd_rules(int argc, char **argv)
 		case 'D':
 			flags |= RULES_DELETE;
 			break;
+		case 'B':
+			bypass = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -357,6 +363,8 @@ cmd_rules(int argc, char **argv)
 			return 2;
 		}
 	load_conf(conf);
+	if (bypass)
+		G.c.queue_bypass = 1;	/* as [rules] queue_bypass = yes */
 	gw_rules_print(stdout, &G.c, flags);
 	return 0;
 }

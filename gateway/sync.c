@@ -164,7 +164,7 @@ state_write(const struct gwsync *s, const char *name, const char *data, size_t n
 	char	path[4200], tmp[4210];
 	FILE	*fp;
 
-	if (s->c.state_dir[0] == '\0')
+	if (!gw_conf_has_state(&s->c))
 		return;
 	snprintf(path, sizeof(path), "%s/%s", s->c.state_dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -266,7 +266,7 @@ save_events(struct gwsync *s, const struct gw_revent *ev, size_t n, int replace)
 	size_t	i;
 	char	t1[KG_TIME_LEN], t2[KG_TIME_LEN], t3[KG_TIME_LEN];
 
-	if (s->c.state_dir[0] == '\0')
+	if (!gw_conf_has_state(&s->c))
 		return;
 	/* append-only log of what was received; rewritten on a full fetch */
 	snprintf(path, sizeof(path), "%s/events.jsonl", s->c.state_dir);
@@ -440,7 +440,7 @@ gwsync_load_files(const struct gw_conf *c, struct gwauth *a, struct kg_err *err)
 		gwauth_set_keys(a, keys, nk);
 		return 0;	/* static keys: the state copy is not needed */
 	}
-	if (c->state_dir[0] == '\0')
+	if (!gw_conf_has_state(c))
 		return 0;
 	snprintf(path, sizeof(path), "%s/jwks.json", c->state_dir);
 	if ((buf = slurp(path, &len)) != NULL) {

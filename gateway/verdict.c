@@ -61,6 +61,9 @@ struct flow {
 	int64_t		 done_until;		/* F_DONE: forget after, µs */
 	enum gw_vkind	 vkind;			/* the decision, once F_DONE */
 	uint32_t	 vmark;
+	int		 undelivered;		/* F_DONE, but no packet carried the
+						   decision to conntrack (a timeout
+						   while nothing was held) */
 };
 
 struct polsnap {
@@ -437,6 +440,7 @@ flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
 	f->done_until = now + e->cfg.flow_idle_us;
 	f->vkind = e->cfg.split ? GW_V_ACCEPT : GW_V_REPEAT;
 	f->vmark = d->mark;
+	f->undelivered = f->nheld == 0;
 	pending_unlink(e, f);
 	for (i = 0; i < f->nheld; i++)
 		flow_verdict(e, f, o, f->held[i].queue, f->held[i].id, f->held[i].mark);
@@ -772,6 +776,18 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		if (f == NULL && (f = flow_new(e, &pi.flow, b, now)) != NULL) {
 			f->base = seq;
 		}
+	}
+	if (f != NULL && f->state == F_DONE && f->undelivered &&
+	    seq - f->base < e->cfg.max_header) {
+		/*
+		 * The rest of a head whose decision (a timeout) no packet has
+		 * carried to conntrack yet: this one does. Without this the
+		 * recheck below would come back and the tail of the head would
+		 * be decided afresh as a second, "not-http", flow.
+		 */
+		flow_verdict(e, f, &o, queue, id, mark);
+		f->undelivered = 0;
+		goto unlock;
 	}
 	if (f != NULL && f->state == F_DONE) {
 		/*

@@ -426,13 +426,15 @@ is "gw-8.3 daemon down: established connection goes on" "200 200" "$(cat "$W/ka.
 "$GW" rules --delete -f "$W/gw.conf" >"$W/unrules.sh"
 ok "gw-8.4 printed --delete rules apply" ing sh -e "$W/unrules.sh"
 is "gw-8.4 rules gone" "0" "$(ing iptables -S | grep -c KEYGATE)"
-"$GW" rules -f "$W/gw-bypass.conf" >"$W/rules-bypass.sh"
+"$GW" rules --queue-bypass -f "$W/gw.conf" >"$W/rules-bypass.sh"
+is "gw-8.5 rules --queue-bypass (the README's spelling) prints the bypass" "2" \
+    "$(grep -c -- '-j NFQUEUE --queue-num 0 --queue-bypass$' "$W/rules-bypass.sh")"
 ing sh -e "$W/rules-bypass.sh"
 is "gw-8.5 --queue-bypass, daemon down: passes without a token" "200 0" "$(get $URL/)"
 start_gw "$W/gw-bypass.conf"
 is "gw-8.6 --queue-bypass, daemon up: checked again" "000 56" "$(get $URL/)"
 ok "gw-8.7 clean SIGTERM" stop_gw
-"$GW" rules --delete -f "$W/gw-bypass.conf" | ing sh -e
+"$GW" rules --delete -f "$W/gw.conf" | ing sh -e
 
 # ------------------------------------------------------------------
 # 9. hold_all: nothing reaches the server before the decision

@@ -84,7 +84,7 @@ test_conf(void)
 	T("gwconf-1.4 keys source required", load("[rules]\nports = 80\n", &c, &err) == -1 &&
 	    strstr(err.msg, "jwks_file") != NULL);
 	T("gwconf-1.4 url without credentials", load("[rules]\nports = 80\n[keygate]\n"
-	    "url = http://127.0.0.1:5000\n", &c, &err) == -1 &&
+	    "url = http://127.0.0.1:5000\npassword_file =\n", &c, &err) == -1 &&
 	    strstr(err.msg, "username") != NULL);
 	T("gwconf-1.4 url without credentials, revocation off", load("[rules]\nports = 80\n"
 	    "[keygate]\nurl = http://127.0.0.1:5000\nrevocation = no\n", &c, &err) == 0);
@@ -140,6 +140,63 @@ test_conf(void)
 	}
 }
 
+/* Defaults that work, and state_dir never silently off. */
+static void
+test_defaults(void)
+{
+	struct gw_conf	c;
+	struct kg_err	err;
+	char		text[512];
+
+	T("gwconf-3.1 default service user and password file", load(BASE, &c, &err) == 0 &&
+	    strcmp(c.username, "keygate-gateway") == 0 &&
+	    strcmp(c.password_file, "/etc/keygate/gateway.password") == 0 &&
+	    strcmp(c.project, "service") == 0);
+	T("gwconf-3.2 default state_dir", strcmp(c.state_dir, "/var/lib/keygate-gateway") == 0 &&
+	    gw_conf_has_state(&c));
+	T("gwconf-3.3 empty state_dir refused, not silently off",
+	    load(BASE "state_dir =\n", &c, &err) == -1 && strstr(err.msg, "state_dir") != NULL &&
+	    strstr(err.msg, "none") != NULL);
+	T("gwconf-3.3 state_dir = none turns it off", load(BASE "state_dir = none\n", &c,
+	    &err) == 0 && !gw_conf_has_state(&c));
+	T("gwconf-3.3 relative state_dir refused", load(BASE "state_dir = var\n", &c,
+	    &err) == -1);
+	T("gwconf-3.4 offline gateway: the default password file is not read",
+	    load(BASE, &c, &err) == 0 && c.password[0] == '\0');
+	T("gwconf-3.4 url: the default password file is needed", load("[rules]\nports = 80\n"
+	    "[keygate]\nurl = http://h:5000\npassword_file = /nonexistent/pw\n", &c,
+	    &err) == -1 && strstr(err.msg, "/nonexistent/pw") != NULL);
+	snprintf(text, sizeof(text), "[rules]\nports = 80\n[keygate]\nurl = http://h:5000\n"
+	    "password = inline\npassword_file = /nonexistent/pw\n");
+	T("gwconf-3.4 an inline password wins over password_file", load(text, &c, &err) == 0 &&
+	    strcmp(c.password, "inline") == 0);
+}
+
+/* Every "/etc/keygate/<x>.conf" named in text is the daemon's default path. */
+static int
+doc_paths_agree(const char *path)
+{
+	FILE	*fp = fopen(path, "r");
+	char	 line[1024], *p, *q;
+	int	 ok = fp != NULL;
+
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+		for (p = line; (p = strstr(p, "/etc/keygate/")) != NULL; p = q) {
+			q = p + 13;
+			while (*q && strchr(" `)\n\t,|", *q) == NULL)
+				q++;
+			if (q - p > 5 && strncmp(q - 5, ".conf", 5) == 0 &&
+			    strncmp(p, "/etc/keygate/gateway.conf", 25) != 0 &&
+			    strncmp(p, "/etc/keygate/keygate.conf", 25) != 0) {
+				printf("    %s names %.*s\n", path, (int)(q - p), p);
+				ok = 0;
+			}
+		}
+	if (fp != NULL)
+		fclose(fp);
+	return ok;
+}
+
 /* The sample gateway/keygate-gateway.conf parses and names every option. */
 static void
 test_sample(void)
@@ -182,6 +239,40 @@ test_sample(void)
 	free(dump);
 	free(sample);
 	T("gwconf-2.2 the sample names every option", options > 40 && missing == 0);
+
+	/* its values are the defaults, but for the two marked REQUIRED */
+	{
+		struct gw_conf	 d;
+		char		*ddump = NULL, *l2, *s2 = NULL, *dl, *s3 = NULL;
+		size_t		 dn = 0, differ = 0;
+
+		setenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE", write_file("pw", "x\n"), 1);
+		gw_conf_defaults(&d);
+		gw_conf_load(&d, write_file("req.conf", "[rules]\nports = 8080\n[keygate]\n"
+		    "url = http://127.0.0.1:5000\n"), &err);
+		unsetenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE");
+		fp = open_memstream(&dump, &n);
+		gw_conf_dump(&c, fp);
+		fclose(fp);
+		fp = open_memstream(&ddump, &dn);
+		gw_conf_dump(&d, fp);
+		fclose(fp);
+		for (l2 = strtok_r(dump, "\n", &s2), dl = strtok_r(ddump, "\n", &s3);
+		    l2 != NULL && dl != NULL;
+		    l2 = strtok_r(NULL, "\n", &s2), dl = strtok_r(NULL, "\n", &s3))
+			if (strcmp(l2, dl) != 0) {
+				printf("    sample: %s, default: %s\n", l2, dl);
+				differ++;
+			}
+		T("gwconf-2.3 the sample shows the built-in defaults", differ == 0);
+		free(dump);
+		free(ddump);
+	}
+	T("gwconf-2.4 README, man page and unit agree on the config path",
+	    doc_paths_agree("gateway/README.md") && doc_paths_agree("README.md") &&
+	    doc_paths_agree("dist/man/keygate-gateway.8") &&
+	    doc_paths_agree("dist/systemd/keygate-gateway.service") &&
+	    doc_paths_agree("gateway/keygate-gateway.conf"));
 }
 
 static void
@@ -282,10 +373,12 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_conf();
+	test_defaults();
 	test_sample();
 	test_rules();
 	unlink(write_file("gw.conf", ""));
 	unlink(write_file("pw", ""));
+	unlink(write_file("req.conf", ""));
 	rmdir(dir);
 	return t_report();
 }

@@ -448,6 +448,28 @@ test_partial(struct gwauth *a, const char *good)
 	data(79, 4002, 21, "\x01\x02", 2);
 	T("verd-4.3 garbage after a valid prefix: reject", passed(78) &&
 	    is(79, GW_V_REPEAT, 0x2));
+
+	/* a head completed after the hold timeout: one decision, logged once */
+	{
+		uint64_t	decided = STAT_GET(flows_decided);
+		uint64_t	nothttp = atomic_load(&gw_stats.by_reason[GW_R_NOT_HTTP]);
+		uint64_t	timeout = atomic_load(&gw_stats.by_reason[GW_R_TIMEOUT]);
+
+		nrecs = 0;
+		data(80, 4003, 1, r, q);
+		T("verd-4.4 partial head passes", passed(80));
+		gw_engine_tick(eng, now + 1000001);
+		data(81, 4003, 1 + (uint32_t)q, r + q, n - q);
+		T("verd-4.4 the rest after the timeout carries the reject",
+		    is(81, GW_V_REPEAT, 0x2));
+		T("verd-4.4 decided once: header-timeout, no not-http",
+		    STAT_GET(flows_decided) == decided + 1 &&
+		    atomic_load(&gw_stats.by_reason[GW_R_TIMEOUT]) == timeout + 1 &&
+		    atomic_load(&gw_stats.by_reason[GW_R_NOT_HTTP]) == nothttp);
+		data(82, 4003, 1 + (uint32_t)n, "x", 1);
+		T("verd-4.4 once delivered, later packets go to conntrack",
+		    is(82, GW_V_REPEAT, 0x100));
+	}
 	free(r);
 	free(nr);
 	eng = saved;
