@@ -58,6 +58,7 @@ static const struct conf_option options[] = {
 	STR("keygate", "jwks_file", jwks_file),
 	STR("keygate", "state_dir", state_dir),
 	INT("keygate", "sync_interval", sync_interval, 1, 86400),
+	INT("keygate", "revocation_interval_ms", revocation_interval_ms, 100, 600000),
 	INT("keygate", "timeout", timeout, 1, 300),
 	STR("keygate", "issuer", issuer),
 	STR("keygate", "username", username),
@@ -103,6 +104,7 @@ gw_conf_defaults(struct gw_conf *c)
 	kg_strlcpy(c->skip_empty, "all", sizeof(c->skip_empty));
 	c->ipv6 = 1;
 	c->sync_interval = 5;
+	c->revocation_interval_ms = 500;
 	c->timeout = 3;
 	kg_strlcpy(c->issuer, "keygate", sizeof(c->issuer));
 	kg_strlcpy(c->state_dir, "/var/lib/keygate-gateway", sizeof(c->state_dir));

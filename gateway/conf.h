@@ -55,7 +55,8 @@ struct gw_conf {
 	char	url[512];		/* keygate base URL; "" = no sync */
 	char	jwks_file[PATH_MAX];	/* static JWKS (start-up / offline) */
 	char	state_dir[PATH_MAX];	/* last good JWKS + events ("none" = none) */
-	int	sync_interval;		/* seconds */
+	int	sync_interval;		/* seconds between JWKS fetches */
+	int	revocation_interval_ms;	/* between revocation-event polls */
 	int	timeout;		/* HTTP timeout, seconds */
 	char	issuer[128];		/* required "iss" ("" = not checked) */
 	char	username[256];		/* service user for the revocation feed */

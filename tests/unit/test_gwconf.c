@@ -211,6 +211,8 @@ test_sample(void)
 	gw_conf_defaults(&c);
 	T("gwconf-2.1 sample configuration parses",
 	    gw_conf_load(&c, "gateway/keygate-gateway.conf", &err) == 0);
+	if (err.msg[0])
+		printf("    %s\n", err.msg);
 	unsetenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE");
 	if ((fp = fopen("gateway/keygate-gateway.conf", "r")) == NULL)
 		return;
