@@ -19,7 +19,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt
-GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl inih
+GWPKGS	 = libnetfilter_queue libnetfilter_conntrack libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

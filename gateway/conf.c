@@ -30,6 +30,9 @@ static const struct conf_option options[] = {
 	MARK("gateway", "drop_mark", drop_mark),
 	MARK("gateway", "mark_mask", mark_mask),
 	MARK("gateway", "recheck_mark", recheck_mark),
+	MARK("gateway", "kill_mark", kill_mark),
+	STR("gateway", "check", check),
+	BOOL("gateway", "teardown", teardown),
 	INT("gateway", "max_header_bytes", max_header_bytes, 256, 60000),
 	INT("gateway", "hold_timeout_ms", hold_timeout_ms, 10, 60000),
 	BOOL("gateway", "hold_all", hold_all),
@@ -86,6 +89,9 @@ gw_conf_defaults(struct gw_conf *c)
 	c->drop_mark = 0x3;
 	c->mark_mask = 0xff;
 	c->recheck_mark = 0x100;
+	c->kill_mark = 0x4;
+	kg_strlcpy(c->check, "first", sizeof(c->check));
+	c->teardown = 1;
 	c->max_header_bytes = 16384;
 	c->hold_timeout_ms = 2000;
 	c->max_flows = 65536;
@@ -252,6 +258,16 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 	    c->reject_mark == c->drop_mark)
 		return kg_errf(err, KG_EBADREQ, "gateway: accept, reject and drop marks "
 		    "must differ");
+	if ((c->kill_mark & ~c->mark_mask) || c->kill_mark == c->accept_mark ||
+	    c->kill_mark == c->reject_mark || c->kill_mark == c->drop_mark)
+		return kg_errf(err, KG_EBADREQ, "gateway.kill_mark 0x%x must lie inside "
+		    "mark_mask and differ from the accept, reject and drop marks",
+		    c->kill_mark);
+	if (strcmp(c->check, "first") != 0 && strcmp(c->check, "every") != 0)
+		return kg_errf(err, KG_EBADREQ, "gateway.check: first or every");
+	if (strcmp(c->check, "every") == 0 && c->hold_all)
+		return kg_errf(err, KG_EBADREQ, "gateway.hold_all is not available with "
+		    "check = every");
 	if ((long)c->flow_idle * 1000 <= c->hold_timeout_ms)
 		return kg_errf(err, KG_EBADREQ, "gateway.flow_idle must be longer than "
 		    "hold_timeout_ms");

@@ -25,6 +25,9 @@ struct gw_conf {
 	uint32_t drop_mark;		/* -> DROP */
 	uint32_t mark_mask;		/* mark bits the gateway owns */
 	uint32_t recheck_mark;		/* one more bit, outside mark_mask */
+	uint32_t kill_mark;		/* conntrack mark of a connection being ended */
+	char	check[8];		/* "first" request only, or "every" one */
+	int	teardown;		/* end live connections (revoked, expired) */
 	int	max_header_bytes;	/* request head limit (bytes) */
 	int	hold_timeout_ms;	/* head must be complete within */
 	int	hold_all;		/* hold partial-head packets too */

@@ -300,8 +300,9 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
 		if ((r->mark & ~ps->marks->mask) != 0)
 			return perr(ps, "mark 0x%x is outside the gateway's mark mask 0x%x",
 			    r->mark, ps->marks->mask);
-		if (r->mark == ps->marks->reject || r->mark == ps->marks->drop)
-			return perr(ps, "mark 0x%x is the reject or drop mark", r->mark);
+		if (r->mark == ps->marks->reject || r->mark == ps->marks->drop ||
+		    (ps->marks->kill != 0 && r->mark == ps->marks->kill))
+			return perr(ps, "mark 0x%x is the reject, drop or kill mark", r->mark);
 		return 0;
 	}
 	if (strcmp(key, "project") == 0 || strcmp(key, "domain") == 0) {

@@ -75,6 +75,7 @@ struct gwp_marks {
 	uint32_t	reject;		/* turned into REJECT tcp-reset by the rules */
 	uint32_t	drop;		/* turned into DROP by the rules */
 	uint32_t	mask;		/* the mark bits the gateway owns */
+	uint32_t	kill;		/* a connection being ended (0: none) */
 };
 
 struct gwp_cidr {

@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "gateway/conf.h"
+#include "gateway/ct.h"
 #include "gateway/ctl.h"
 #include "gateway/gwauth.h"
 #include "gateway/gwpolicy.h"
@@ -91,7 +92,7 @@ static struct gwp_marks
 marks_of(const struct gw_conf *c)
 {
 	struct gwp_marks	m = { c->accept_mark, c->reject_mark, c->drop_mark,
-				      c->mark_mask };
+				      c->mark_mask, c->kill_mark };
 
 	return m;
 }
@@ -203,6 +204,7 @@ run(int check)
 	struct gwpolicy		*pol;
 	struct gwsync		*sync = NULL;
 	struct gwctl		*ctl = NULL;
+	struct gwct		*ct = NULL;
 	struct kg_err		 err = { 0 };
 	struct gwauth_info	 ai;
 	sigset_t		 set;
@@ -249,11 +251,27 @@ run(int check)
 	ec.log_decisions = G.c.log_decisions;
 	ec.hold_all = G.c.hold_all;
 	ec.recheck = G.c.recheck_mark;
+	ec.every = strcmp(G.c.check, "every") == 0;
+	ec.teardown = G.c.teardown;
+	ec.kill_mark = G.c.teardown ? G.c.kill_mark : 0;
 	if ((G.eng = gw_engine_new(&ec, G.auth, send_verdict, NULL, &err)) == NULL) {
 		fprintf(stderr, "keygate-gateway: %s\n", err.msg);
 		return 1;
 	}
 	gw_engine_set_policy(G.eng, pol);
+	if (G.c.teardown) {
+		/* fail closed: a gateway that cannot end revoked connections
+		 * does not start (teardown = no opts out) */
+		if ((ct = gwct_start(G.eng, G.c.mark_mask, &err)) == NULL) {
+			fprintf(stderr, "keygate-gateway: teardown: %s (or set "
+			    "teardown = no)\n", err.msg);
+			gw_engine_free(G.eng);
+			gwauth_free(G.auth);
+			return 1;
+		}
+		gw_engine_set_actions(G.eng, gwct_act, ct);
+		gwauth_set_revoke_listener(G.auth, gw_engine_revoked, G.eng);
+	}
 
 	/* Signals go to sigwait() below, never to a worker thread. */
 	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, SIGUSR1, 0 });
@@ -288,9 +306,10 @@ run(int check)
 			goto out;
 		}
 	gwauth_info(G.auth, &ai);
-	log_info("keygate-gateway %s: queues %s, mode %s, policy %s (%zu rules), "
-	    "%zu key(s)%s%s", KEYGATE_VERSION, G.c.queues, G.c.mode, G.c.policy,
-	    pol->n, ai.keys, G.c.url[0] ? ", keygate " : "", G.c.url);
+	log_info("keygate-gateway %s: queues %s, mode %s, check %s, teardown %s, "
+	    "policy %s (%zu rules), %zu key(s)%s%s", KEYGATE_VERSION, G.c.queues,
+	    G.c.mode, G.c.check, G.c.teardown ? "yes" : "no", G.c.policy, pol->n,
+	    ai.keys, G.c.url[0] ? ", keygate " : "", G.c.url);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -313,8 +332,9 @@ run(int check)
 	gw_engine_flush(G.eng);		/* reject what is held: clients fail fast */
 	log_stats();
  out:
-	gwsync_stop(sync);
+	gwsync_stop(sync);		/* no more revocation scans */
 	gwctl_stop(ctl);
+	gwct_stop(ct);			/* after the queue threads and the sync */
 	for (i = 0; i < G.nq; i++)
 		gwq_close(G.qt[i].q);
 	gw_engine_free(G.eng);

@@ -96,8 +96,16 @@ test_conf(void)
 	    &c, &err) == -1);
 	T("gwconf-1.5 zero mark refused", load("[gateway]\ndrop_mark = 0\n" BASE, &c,
 	    &err) == -1);
+	T("gwconf-1.5 kill mark inside the mask", load("[gateway]\naccept_mark = 0x10\n"
+	    "mark_mask = 0xf0\nreject_mark = 0x20\ndrop_mark = 0x30\n" BASE, &c, &err) == -1 &&
+	    strstr(err.msg, "kill_mark") != NULL);
+	T("gwconf-1.5 kill mark differs", load("[gateway]\nkill_mark = 0x2\n" BASE, &c,
+	    &err) == -1);
+	T("gwconf-1.5 check", load("[gateway]\ncheck = some\n" BASE, &c, &err) == -1 &&
+	    load("[gateway]\ncheck = every\nhold_all = yes\n" BASE, &c, &err) == -1 &&
+	    load("[gateway]\ncheck = every\n" BASE, &c, &err) == 0);
 	T("gwconf-1.5 hex marks", load("[gateway]\naccept_mark = 0x10\nmark_mask = 0xf0\n"
-	    "reject_mark = 0x20\ndrop_mark = 0x30\n" BASE, &c, &err) == 0 &&
+	    "reject_mark = 0x20\ndrop_mark = 0x30\nkill_mark = 0x40\n" BASE, &c, &err) == 0 &&
 	    c.accept_mark == 0x10 && c.mark_mask == 0xf0);
 	T("gwconf-1.6 queue range", load("[gateway]\nqueues = 3-4\n" BASE, &c, &err) == 0);
 	gw_conf_queues(&c, &a, &b);
@@ -302,7 +310,15 @@ test_rules(void)
 	    "ACCEPT\n") && has(r, "ip6tables -w -A KEYGATE -p tcp -m u32 --u32 "
 	    "\"6>>24=6&&4>>16=32&&52>>26&0x3C=32\" -j ACCEPT\n"));
 	T("gwrules-1.1 skip rules before the queue", strstr(r, "-m u32") <
-	    strstr(r, "NFQUEUE"));
+	    strstr(r, "-A KEYGATE -j NFQUEUE"));
+	T("gwrules-1.3 teardown: a connection with the kill mark is queued whole, tagged",
+	    has(r, "iptables -w -A KEYGATE -m connmark --mark 0x4/0xff -j MARK --set-xmark "
+	    "0x4/0xff\n") && has(r, "iptables -w -A KEYGATE -m mark --mark 0x4/0xff -j "
+	    "NFQUEUE --queue-num 0\n"));
+	T("gwrules-1.3 kill lines after reject/drop, before the accept and skip lines",
+	    strstr(r, "-j DROP") < strstr(r, "--set-xmark") &&
+	    strstr(r, "--set-xmark") < strstr(r, "! --mark 0x0/0xff -j ACCEPT") &&
+	    strstr(r, "--set-xmark") < strstr(r, "-m u32"));
 	T("gwrules-1.1 mark rules precede the queue", strstr(r, "--save-mark") <
 	    strstr(r, "NFQUEUE"));
 	T("gwrules-1.1 jump for the ports", has(r, "iptables -w -I INPUT -p tcp -m multiport "
@@ -330,6 +346,26 @@ test_rules(void)
 	    "--ctmask 0xff\n") && has(r, "-t mangle -I OUTPUT"));
 	free(r);
 
+	load("[gateway]\ncheck = every\n[rules]\nports = 80\n[keygate]\njwks_file = /k\n",
+	    &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.4 every: accepted connections' packets keep coming",
+	    !has(r, "-A KEYGATE -m connmark ! --mark 0x0/0xff -j ACCEPT") &&
+	    has(r, "iptables -w -A KEYGATE -m mark --mark 0x100/0x100 -j ACCEPT\n"));
+	T("gwrules-2.4 every: SYNs queued (a new connection resets the stream)",
+	    has(r, "-p tcp ! --syn -m u32") && !has(r, "-p tcp -m u32"));
+	free(r);
+	load("[gateway]\ncheck = every\nmode = split\n[rules]\nports = 80\n[keygate]\n"
+	    "jwks_file = /k\n", &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.4 every, split: no connmark shortcut in mangle", !has(r, "-j RETURN") &&
+	    has(r, "-t mangle -A KEYGATE -m connmark --mark 0x4/0xff -j MARK"));
+	free(r);
+	load("[gateway]\nteardown = no\n[rules]\nports = 80\n[keygate]\njwks_file = /k\n",
+	    &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.5 teardown = no: no kill lines", !has(r, "--set-xmark"));
+	free(r);
 	load("[rules]\nports = 80\nskip_empty = ack\n[keygate]\njwks_file = /k\n", &c, &err);
 	r = rules(&c, 0);
 	T("gwrules-2.3 skip_empty = ack keeps SYNs queued", has(r, "-p tcp ! --syn -m u32"));

@@ -235,8 +235,8 @@ test_single(const char *good, const char *admin)
 	data(9, 1004, 1, r, strlen(r));
 	T("verd-1.6 unsafe path with path rules: reject", is(9, GW_V_REPEAT, 0x2));
 	free(r);
-	data(10, 1005, 1, "\x16\x03\x01\x02\x00", 5);
-	T("verd-1.7 TLS / not HTTP: reject", is(10, GW_V_REPEAT, 0x2));
+	data(10, 1005, 1, "\x16\x03\x01\x00\x04\x02\x00\x00\x00", 9);
+	T("verd-1.7 TLS but not a ClientHello / not HTTP: reject", is(10, GW_V_REPEAT, 0x2));
 	gw_engine_packet(eng, 0, 11, "\x45\x00", 2, 0, now);
 	T("verd-1.8 unparsable packet dropped", verdict_of(11) != NULL &&
 	    verdict_of(11)->v == GW_V_DROP);
