@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -27,8 +28,6 @@
 struct gwct {
 	struct gw_engine *e;
 	uint32_t	 mask;
-	pthread_mutex_t	 qmu;		/* the query handle is not thread-safe */
-	struct nfct_handle *q;
 	struct nfct_handle *ev;		/* DESTROY events */
 	int		 raw4, raw6;
 	int		 stopfd[2];
@@ -81,6 +80,7 @@ ct_of(const struct pkt_flow *k, int reply)
 struct got {
 	int		found;
 	uint32_t	mark;
+	uint8_t		state;
 };
 
 static int
@@ -91,36 +91,59 @@ on_get(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 	(void)type;
 	g->found = 1;
 	g->mark = nfct_get_attr_u32(ct, ATTR_MARK);
+	g->state = nfct_attr_is_set(ct, ATTR_TCP_STATE) ?
+	    nfct_get_attr_u8(ct, ATTR_TCP_STATE) : TCP_CONNTRACK_ESTABLISHED;
 	return NFCT_CB_STOP;
 }
 
 /*
- * Look k up (original tuple, then reply tuple, for NAT in front). Returns
- * 1 and the tuple kind that found it, 0 when conntrack has no entry, -1
- * on another error. Under qmu.
+ * A query handle of its own for each request: requests are rare (one per
+ * ended connection), come from several threads, and a handle shared
+ * between them could read another request's answer.
+ */
+static struct nfct_handle *
+qopen(void)
+{
+	struct nfct_handle	*h = nfct_open(CONNTRACK, 0);
+
+	if (h == NULL) {
+		STAT_INC(conntrack_errors);
+		log_warn("%s: ctnetlink: %s", __func__, strerror(errno));
+	}
+	return h;
+}
+
+/*
+ * Look k up on h (original tuple, then reply tuple, for NAT in front).
+ * Returns 1 with the tuple kind that found it, its mark and TCP state, 0
+ * when conntrack has no entry, -1 on another error.
  */
 static int
-ct_get(struct gwct *c, const struct pkt_flow *k, int *reply, uint32_t *mark)
+ct_get(struct nfct_handle *h, const struct pkt_flow *k, int *reply, uint32_t *mark,
+    uint8_t *state)
 {
 	struct nf_conntrack	*ct;
 	struct got		 g;
-	int			 r, rc = 0;
+	int			 r, rc = 0, q;
 
 	for (r = 0; r < 2; r++) {
 		if ((ct = ct_of(k, r)) == NULL)
 			return -1;
 		memset(&g, 0, sizeof(g));
-		nfct_callback_unregister(c->q);
-		nfct_callback_register(c->q, NFCT_T_ALL, on_get, &g);
-		if (nfct_query(c->q, NFCT_Q_GET, ct) == 0 && g.found) {
-			nfct_destroy(ct);
+		nfct_callback_register(h, NFCT_T_ALL, on_get, &g);
+		errno = 0;
+		q = nfct_query(h, NFCT_Q_GET, ct);
+		nfct_destroy(ct);
+		if (g.found) {
 			*reply = r;
 			*mark = g.mark;
+			*state = g.state;
 			return 1;
 		}
-		if (errno != ENOENT)
+		if (q == -1 && errno != ENOENT) {
+			log_warn("%s: conntrack get: %s", __func__, strerror(errno));
 			rc = -1;
-		nfct_destroy(ct);
+		}
 	}
 	return rc;
 }
@@ -128,14 +151,24 @@ ct_get(struct gwct *c, const struct pkt_flow *k, int *reply, uint32_t *mark)
 static void
 ct_set_mark(struct gwct *c, const struct pkt_flow *k, uint32_t mark)
 {
+	struct nfct_handle	*h;
 	struct nf_conntrack	*ct;
 	uint32_t		 old;
+	uint8_t			 state;
 	int			 reply, found;
 
-	pthread_mutex_lock(&c->qmu);
-	if ((found = ct_get(c, k, &reply, &old)) == 1 && (ct = ct_of(k, reply)) != NULL) {
+	if ((h = qopen()) == NULL)
+		return;
+	found = ct_get(h, k, &reply, &old, &state);
+	if (found == 1 && (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE)) {
+		/* closed already: nothing to end, stop watching it */
+		nfct_close(h);
+		gw_engine_conn_gone(c->e, k);
+		return;
+	}
+	if (found == 1 && (ct = ct_of(k, reply)) != NULL) {
 		nfct_set_attr_u32(ct, ATTR_MARK, (old & ~c->mask) | mark);
-		if (nfct_query(c->q, NFCT_Q_UPDATE, ct) == -1) {
+		if (nfct_query(h, NFCT_Q_UPDATE, ct) == -1) {
 			STAT_INC(conntrack_errors);
 			log_warn("%s: conntrack update: %s", __func__, strerror(errno));
 		}
@@ -143,30 +176,33 @@ ct_set_mark(struct gwct *c, const struct pkt_flow *k, uint32_t mark)
 	} else if (found == -1) {
 		STAT_INC(conntrack_errors);
 	}
-	pthread_mutex_unlock(&c->qmu);
+	nfct_close(h);
 }
 
 static void
 ct_delete(struct gwct *c, const struct pkt_flow *k)
 {
+	struct nfct_handle	*h;
 	struct nf_conntrack	*ct;
-	int			 r;
+	int			 r, q;
 
-	pthread_mutex_lock(&c->qmu);
+	(void)c;
+	if ((h = qopen()) == NULL)
+		return;
 	for (r = 0; r < 2; r++) {
 		if ((ct = ct_of(k, r)) == NULL)
 			break;
-		if (nfct_query(c->q, NFCT_Q_DESTROY, ct) == 0) {
-			nfct_destroy(ct);
-			break;
-		}
+		q = nfct_query(h, NFCT_Q_DESTROY, ct);
 		nfct_destroy(ct);
+		if (q == 0)
+			break;
 		if (errno != ENOENT) {
 			STAT_INC(conntrack_errors);
+			log_warn("%s: conntrack delete: %s", __func__, strerror(errno));
 			break;
 		}
 	}
-	pthread_mutex_unlock(&c->qmu);
+	nfct_close(h);
 }
 
 /* Send a bare TCP segment of flow k (reverse: from the server). */
@@ -201,7 +237,15 @@ void
 gwct_act(void *arg, const struct gw_act *a)
 {
 	struct gwct	*c = arg;
+	char		 fs[PKT_FLOW_STRLEN];
 
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		pkt_flow_str(&a->flow, fs);
+		log_debug("%s: %s %s mark 0x%x seq %u ack %u%s", __func__, fs,
+		    a->kind == GW_ACT_CTMARK ? "ct-mark" : a->kind == GW_ACT_CTDELETE ?
+		    "ct-delete" : a->kind == GW_ACT_PROBE ? "probe" : "reset", a->mark,
+		    a->seq, a->ack, a->has_ack ? "" : " (no ack)");
+	}
 	switch (a->kind) {
 	case GW_ACT_CTMARK:
 		ct_set_mark(c, &a->flow, a->mark);
@@ -259,21 +303,27 @@ on_destroy(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 static void
 check_live(struct gwct *c)
 {
+	struct nfct_handle *h;
 	struct pkt_flow	*keys;
 	size_t		 n, i;
 	uint32_t	 mark;
+	uint8_t		 state;
 	int		 reply, found;
 
 	if ((keys = malloc(MAX_CHECK * sizeof(*keys))) == NULL)
 		return;
+	if ((h = qopen()) == NULL) {
+		free(keys);
+		return;
+	}
 	n = gw_engine_live(c->e, keys, MAX_CHECK);
 	for (i = 0; i < n; i++) {
-		pthread_mutex_lock(&c->qmu);
-		found = ct_get(c, &keys[i], &reply, &mark);
-		pthread_mutex_unlock(&c->qmu);
-		if (found == 0)
+		found = ct_get(h, &keys[i], &reply, &mark, &state);
+		if (found == 0 || (found == 1 && (state == TCP_CONNTRACK_TIME_WAIT ||
+		    state == TCP_CONNTRACK_CLOSE)))
 			gw_engine_conn_gone(c->e, &keys[i]);
 	}
+	nfct_close(h);
 	free(keys);
 }
 
@@ -315,11 +365,6 @@ gwct_start(struct gw_engine *e, uint32_t mask, struct kg_err *err)
 	c->e = e;
 	c->mask = mask;
 	c->raw4 = c->raw6 = c->stopfd[0] = c->stopfd[1] = -1;
-	pthread_mutex_init(&c->qmu, NULL);
-	if ((c->q = nfct_open(CONNTRACK, 0)) == NULL) {
-		kg_errf(err, KG_EINTERNAL, "conntrack (ctnetlink): %s", strerror(errno));
-		goto fail;
-	}
 	if ((c->ev = nfct_open(CONNTRACK, NF_NETLINK_CONNTRACK_DESTROY)) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "conntrack events: %s", strerror(errno));
 		goto fail;
@@ -366,8 +411,5 @@ gwct_stop(struct gwct *c)
 		close(c->raw6);
 	if (c->ev != NULL)
 		nfct_close(c->ev);
-	if (c->q != NULL)
-		nfct_close(c->q);
-	pthread_mutex_destroy(&c->qmu);
 	free(c);
 }
