@@ -95,7 +95,7 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
 # libFuzzer target for the gateway's parsers and reassembly (clang only).
-FUZZ_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
+FUZZ_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
 	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
 FUZZ_BIN = $(B)/fuzz_pkt
 

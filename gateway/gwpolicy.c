@@ -350,7 +350,9 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
 			struct http_req	hr;
 			char		line[HTTP_MAX_METHOD + 16];
 
-			snprintf(line, sizeof(line), "%s / HTTP/1.1\r\n\r\n", items[i]);
+			/* a CONNECT head needs an authority-form target */
+			snprintf(line, sizeof(line), "%s %s HTTP/1.1\r\n\r\n", items[i],
+			    strcmp(items[i], "CONNECT") == 0 ? "h:1" : "/");
 			if (strlen(items[i]) > HTTP_MAX_METHOD ||
 			    http_parse(line, strlen(line), &hr) != HTTP_COMPLETE ||
 			    hr.method_len != strlen(items[i]))

@@ -816,7 +816,7 @@ tls_parse_hello(const uint8_t *buf, size_t len, size_t max, struct tls_hello *ou
 			return TLS_INCOMPLETE;	/* this record is not all here yet */
 		off += 5 + rl;
 	}
-	out->len = off + 5 + rl;
+	out->len = off + 5 + need - (have - n);	/* where the message ends */
 	p = msg + 4;
 	end = msg + need;
 	p += 2 + 32;				/* legacy_version, random */

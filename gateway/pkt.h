@@ -156,7 +156,7 @@ struct tls_hello {
 	char		sni[TLS_MAX_SNI + 1];	/* host_name, lower case; "" = none */
 	char		alpn[TLS_MAX_ALPN][33];	/* offered protocols (<= 32 bytes) */
 	size_t		nalpn;			/* 0: no ALPN extension */
-	size_t		len;			/* bytes of the records read */
+	size_t		len;			/* bytes up to the message's end */
 };
 
 enum tls_status {
