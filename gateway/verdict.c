@@ -127,6 +127,7 @@ struct gw_engine {
 	struct flow	*end_head;		/* ending list */
 	size_t		 nending;
 	uint64_t	 revoke_gen;		/* moves with each revocation scan */
+	size_t		 npartial;		/* every: flows holding part of a head */
 	uint64_t	 probe_seq;
 };
 
@@ -547,6 +548,8 @@ flow_remove(struct gw_engine *e, struct flow *f)
 	heap_del(e, f);
 	ending_unlink(e, f);
 	gw_ident_put(f->ident);
+	if (f->every && f->hlen > 0)
+		e->npartial--;
 	e->nheld -= f->nheld;
 	e->nflows--;
 	flow_drop_buffers(f);
@@ -1320,6 +1323,14 @@ every_packet(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
 				    a, now);
 				return;
 			}
+			/* part of a head is kept per flow: bounded like held heads */
+			if (f->hlen == 0 && e->npartial >= e->cfg.max_pending) {
+				every_deny(e, f, pi, srv_next, 1, GW_R_OVERLOAD, queue, id, o,
+				    a, now);
+				return;
+			}
+			if (f->hlen == 0)
+				e->npartial++;
 			f->hlen += k;
 			f->pos += (uint32_t)k;
 			p += k;
@@ -1363,7 +1374,14 @@ every_packet(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
 		if (d.id != NULL && e->cfg.teardown && e->act != NULL)
 			flow_make_live(e, f, &d);
 		gw_ident_put(d.id);
+		if (f->hlen > 0)
+			e->npartial--;
 		f->hlen = 0;
+		if (f->bufcap > 4096) {
+			free(f->buf);	/* a big head: do not keep its buffer */
+			f->buf = NULL;
+			f->bufcap = 0;
+		}
 		f->pos += (uint32_t)used;
 		p += used;
 		n -= used;
