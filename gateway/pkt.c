@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
 #include "gateway/pkt.h"
 
 #define IPPROTO_TCP_	6
@@ -620,58 +621,35 @@ http_path_normalize(const char *path, size_t n, char *out, size_t outsz)
  * Basic credentials
  * ------------------------------------------------------------------ */
 
-static int
-b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 long
 http_basic_token(const char *b64, size_t n, char *out, size_t outsz)
 {
-	char		buf[16384 + 512];
-	size_t		i, o = 0, pad = 0, colon;
-	uint32_t	acc = 0;
-	int		v, bits = 0;
+	char		url[16384 + 512], buf[16384 + 512];
+	size_t		i, colon, pad = 0;
+	long		o;
 
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > sizeof(buf))
+	/* standard base64 with padding, decoded as base64url without it */
+	if (n == 0 || n % 4 != 0 || n > sizeof(url))
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (b64[i] == '=') {
-			if (i < n - 2)
-				return -1;
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64val(b64[i])) < 0)
+	while (pad < 2 && b64[n - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < n - pad; i++) {
+		if (b64[i] == '-' || b64[i] == '_' || b64[i] == '=')
 			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (char)(acc >> bits);
-		}
+		url[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 	}
-	for (colon = 0; colon < o && buf[colon] != ':'; colon++)
-		;
-	if (colon >= o - 1 || o - colon - 1 >= outsz)
+	if ((o = kg_b64url_decode(url, n - pad, buf, sizeof(buf))) < 0)
 		return -1;
-	for (i = colon + 1; i < o; i++)
+	for (colon = 0; colon < (size_t)o && buf[colon] != ':'; colon++)
+		;
+	if (colon + 1 >= (size_t)o || (size_t)o - colon - 1 >= outsz)
+		return -1;
+	for (i = colon + 1; i < (size_t)o; i++)
 		if ((unsigned char)buf[i] <= 0x20 || buf[i] == 0x7f)
 			return -1;
-	memcpy(out, buf + colon + 1, o - colon - 1);
-	out[o - colon - 1] = '\0';
-	return (long)(o - colon - 1);
+	memcpy(out, buf + colon + 1, (size_t)o - colon - 1);
+	out[(size_t)o - colon - 1] = '\0';
+	return o - (long)colon - 1;
 }
 
 /* ------------------------------------------------------------------
