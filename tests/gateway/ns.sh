@@ -270,8 +270,11 @@ is "gw-9.1 hold_all: segments held, none passed early" "yes 0" \
 is "gw-9.2 hold_all: no token in several segments -> reset" "reset" \
     "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --pad 9000)"
 q0=$(stat packets_queued "$W/gw-hold.conf")
-is "gw-9.3 skip_empty = ack: SYN and request queued" "200 0 2" \
-    "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued "$W/gw-hold.conf") - q0))"
+r=$(get -H "X-Auth-Token: $MEMBER" $URL/)
+nq=$(($(stat packets_queued "$W/gw-hold.conf") - q0))
+# SYN and request; on a loaded machine TCP may resend the held request once
+is "gw-9.3 skip_empty = ack: SYN and request queued (not the ACKs, the FIN)" "200 0 yes" \
+    "$r $([ "$nq" -ge 2 ] && [ "$nq" -le 3 ] && echo yes || echo "no ($nq)")"
 ok "gw-9.4 clean SIGTERM" stop_gw
 "$GW" rules --delete -f "$W/gw-hold.conf" | ing sh -e
 
