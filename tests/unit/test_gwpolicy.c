@@ -93,6 +93,7 @@ eval(const struct gwpolicy *p, const char *dst, uint16_t port, const char *metho
 		inet_pton(AF_INET, dst, f.daddr);
 	}
 	f.dport = port;
+	memset(&rq, 0, sizeof(rq));	/* an HTTP request: no authority, no TLS */
 	rq.flow = &f;
 	rq.method = method;
 	rq.method_len = strlen(method);
