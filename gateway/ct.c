@@ -352,6 +352,28 @@ ct_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Only the ends of TCP connections that carry one of the gateway's marks
+ * concern it: let the kernel drop the others' events (a socket filter),
+ * so a busy host's connections cost the daemon nothing.
+ */
+static void
+events_filter(struct gwct *c)
+{
+	struct nfct_filter		*f;
+	struct nfct_filter_dump_mark	 unmarked = { 0, c->mask };
+
+	if ((f = nfct_filter_create()) == NULL)
+		return;
+	nfct_filter_add_attr_u32(f, NFCT_FILTER_L4PROTO, IPPROTO_TCP);
+	nfct_filter_add_attr(f, NFCT_FILTER_MARK, &unmarked);
+	nfct_filter_set_logic(f, NFCT_FILTER_MARK, NFCT_FILTER_LOGIC_NEGATIVE);
+	if (nfct_filter_attach(nfct_fd(c->ev), f) == -1)
+		log_warn("%s: no kernel-side filter for conntrack events (%s); "
+		    "reading them all", __func__, strerror(errno));
+	nfct_filter_destroy(f);
+}
+
 struct gwct *
 gwct_start(struct gw_engine *e, uint32_t mask, struct kg_err *err)
 {
@@ -372,6 +394,7 @@ gwct_start(struct gw_engine *e, uint32_t mask, struct kg_err *err)
 	(void)setsockopt(nfct_fd(c->ev), SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 4 << 20 },
 	    sizeof(int));
 	(void)fcntl(nfct_fd(c->ev), F_SETFL, O_NONBLOCK);
+	events_filter(c);
 	nfct_callback_register(c->ev, NFCT_T_DESTROY, on_destroy, c);
 	if ((c->raw4 = socket(AF_INET, SOCK_RAW, IPPROTO_RAW)) == -1 ||
 	    (c->raw6 = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW)) == -1) {

@@ -91,6 +91,12 @@ ok "live-1.8 logged with user and token tag" grep -q \
     "$W/gw.log"
 is "live-1.9 a new connection with it is refused" "000 56" "$(get -H "X-Auth-Token: $T1" $URL/)"
 is "live-1.10 the user's other token still works" "200 0" "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
+# conntrack forgets the connections (as it does after TIME_WAIT): DESTROY
+# events (filtered in the kernel by mark) reach the daemon
+live_none() { [ "$(stat flows_live)" = 0 ]; }
+ing conntrack -D -p tcp --orig-src 10.77.0.2 --dport 8080 >/dev/null 2>&1
+ok "live-1.11 conntrack's DESTROY events end the tracking" wait_for live_none
+is "live-1.11 counted" "yes" "$([ "$(stat conntrack_gone)" -ge 1 ] && echo yes)"
 
 # ------------------------------------------------------------------
 # 2. the token expires while downloading
