@@ -23,3 +23,18 @@ kg_ctx_has_role(const struct kg_ctx *ctx, const char *name)
 			return 1;
 	return 0;
 }
+
+int
+kg_ctx_copy(struct kg_ctx *dst, const struct kg_ctx *src)
+{
+	*dst = *src;
+	dst->roles = NULL;
+	if (src->nroles == 0)
+		return 0;
+	if ((dst->roles = malloc(src->nroles * sizeof(*src->roles))) == NULL) {
+		memset(dst, 0, sizeof(*dst));
+		return -1;
+	}
+	memcpy(dst->roles, src->roles, src->nroles * sizeof(*src->roles));
+	return 0;
+}
