@@ -311,42 +311,28 @@ load_subject(struct tokens *t, struct store *st, int64_t rev,
 	return 0;
 }
 
-int
-token_validate(struct tokens *t, struct store *st, const char *token,
-    int allow_expired, int64_t rev, struct kg_ctx *ctx, char **body,
-    struct kg_err *err)
+/*
+ * The validation proper, for a token the cache did not answer: signature
+ * with the keys k, claims, expiry, then one read snapshot for the
+ * revocation events and the subject. Caches the result at the snapshot's
+ * revision.
+ */
+static int
+validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
+    const unsigned char h[32], struct keyring_keys *k, int allow_expired,
+    int64_t rev, struct kg_ctx *ctx, char **body, struct kg_err *err)
 {
-	struct keyring_keys	*keys;
 	struct kg_claims	 c;
 	struct subject		 s;
-	json_t			*payload = NULL;
+	json_t			*payload;
 	char			*b = NULL;
-	unsigned char		 h[32];
 	int64_t			 now = kg_now_us();
-	size_t			 len;
 	int			 rc, ret = -1, cacheable, tx = 0;
 
-	memset(ctx, 0, sizeof(*ctx));
 	memset(&s, 0, sizeof(s));
 	memset(&c, 0, sizeof(c));
-	if (body != NULL)
-		*body = NULL;
-	if (token == NULL || (len = strlen(token)) == 0)
+	if ((payload = jwt_verify(&k->ks, token, len, err)) == NULL)
 		return unrecognized(err);
-	if (rev == 0 && token_revision(st, &rev, err) == -1)
-		return -1;
-	kg_sha256(token, len, h);
-	keys = keyring_acquire(t->keys);
-	if (vcache_get(t->vcache, h, rev, keys->epoch, now, ctx, body)) {
-		ctx->rev = rev;
-		ret = 0;
-		goto done;
-	}
-
-	if ((payload = jwt_verify(&keys->ks, token, len, err)) == NULL) {
-		unrecognized(err);
-		goto done;
-	}
 	if ((rc = claims_parse(payload, &c)) != 0 ||
 	    strcmp(c.iss, KG_CLAIMS_ISSUER) != 0) {
 		if (rc == CLAIMS_ENOMEM)
@@ -389,7 +375,7 @@ token_validate(struct tokens *t, struct store *st, const char *token,
 	    rev, ctx, err) == -1)
 		goto done;
 	if (cacheable)
-		vcache_put(t->vcache, h, rev, keys->epoch, ctx, b);
+		vcache_put(t->vcache, h, rev, k->epoch, ctx, b);
 	if (body != NULL) {
 		*body = b;
 		b = NULL;
@@ -397,13 +383,38 @@ token_validate(struct tokens *t, struct store *st, const char *token,
 	ret = 0;
  done:
 	store_read_end(st, tx);
-	keyring_release(t->keys, keys);
-	if (ret == -1)
-		kg_ctx_free(ctx);
 	free(b);
 	claims_free(&c);
 	json_decref(payload);
 	subject_free(&s);
+	return ret;
+}
+
+int
+token_validate(struct tokens *t, struct store *st, const char *token,
+    int allow_expired, int64_t rev, struct kg_ctx *ctx, char **body,
+    struct kg_err *err)
+{
+	struct keyring_keys	*k;
+	unsigned char		 h[32];
+	size_t			 len;
+	int			 ret = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (body != NULL)
+		*body = NULL;
+	if (token == NULL || (len = strlen(token)) == 0)
+		return unrecognized(err);
+	if (rev == 0 && token_revision(st, &rev, err) == -1)
+		return -1;
+	kg_sha256(token, len, h);
+	k = keyring_acquire(t->keys);
+	if (vcache_get(t->vcache, h, rev, k->epoch, kg_now_us(), ctx, body))
+		ctx->rev = rev;
+	else if ((ret = validate_miss(t, st, token, len, h, k, allow_expired, rev,
+	    ctx, body, err)) == -1)
+		kg_ctx_free(ctx);
+	keyring_release(t->keys, k);
 	return ret;
 }
 

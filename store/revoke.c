@@ -10,9 +10,6 @@
 #define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
 			" audit_chain_id, expires_at, issued_before, revoked_at, revision"
 
-/* Keys bound per look-up statement; more keys take more statements. */
-#define FIND_KEYS	16
-
 /* The current row (EVENT_COLS) into e. */
 static void
 event_from_row(sqlite3_stmt *s, struct kg_revoke_event *e)
@@ -142,56 +139,39 @@ store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err)
 	return store_changes(st);
 }
 
-/* One look-up statement over keys[0..n), n <= FIND_KEYS. */
-static int
-find_some(struct store *st, const char *const *keys, size_t n, int64_t issued_at,
-    int64_t revision, int (*fn)(const struct kg_revoke_event *, void *), void *arg,
-    struct kg_err *err)
-{
-	sqlite3_stmt		*s;
-	struct kg_revoke_event	 e;
-	size_t			 i;
-	int			 rc, ret = 0;
-
-	/*
-	 * match_key IN (...) is one probe of revocation_event_match per key
-	 * (unbound parameters are NULL and match nothing). The time test only
-	 * thins the rows out; fn decides.
-	 */
-	if ((s = store_stmt(st, "SELECT " EVENT_COLS " FROM revocation_event"
-	    " WHERE match_key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " ?12, ?13, ?14, ?15, ?16)"
-	    " AND (issued_before >= ?17 OR revision > ?18)", err)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		store_bind_text(s, (int)i + 1, keys[i]);
-	sqlite3_bind_int64(s, 17, issued_at);
-	sqlite3_bind_int64(s, 18, revision > 0 ? revision : INT64_MAX);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		event_from_row(s, &e);
-		if ((ret = fn(&e, arg)) != 0)
-			break;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlerr(st, rc, "revoke find", NULL, err);
-	return ret;
-}
-
 int
 store_revoke_find(struct store *st, const char *const *keys, size_t nkeys,
     int64_t issued_at, int64_t revision,
     int (*fn)(const struct kg_revoke_event *ev, void *arg), void *arg,
     struct kg_err *err)
 {
-	size_t	i, n;
-	int	rc;
+	sqlite3_stmt		*s;
+	struct kg_revoke_event	 e;
+	size_t			 i;
+	int			 rc = SQLITE_DONE, ret = 0;
 
-	for (i = 0; i < nkeys; i += n) {
-		n = nkeys - i < FIND_KEYS ? nkeys - i : FIND_KEYS;
-		if ((rc = find_some(st, keys + i, n, issued_at, revision, fn, arg,
-		    err)) != 0)
-			return rc;
+	/*
+	 * One probe of revocation_event_match per key; the time test only
+	 * thins the rows out, fn decides. (One statement per key costs less
+	 * than a single "match_key IN (...)" over all of them, whose list
+	 * SQLite first builds into a temporary index.)
+	 */
+	if ((s = store_stmt(st, "SELECT " EVENT_COLS " FROM revocation_event"
+	    " WHERE match_key = ?1 AND (issued_before >= ?2 OR revision > ?3)",
+	    err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 2, issued_at);
+	sqlite3_bind_int64(s, 3, revision > 0 ? revision : INT64_MAX);
+	for (i = 0; i < nkeys && ret == 0; i++) {
+		store_bind_text(s, 1, keys[i]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			event_from_row(s, &e);
+			if ((ret = fn(&e, arg)) != 0)
+				break;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return store_sqlerr(st, rc, "revoke find", NULL, err);
 	}
-	return 0;
+	return ret;
 }
