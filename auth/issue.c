@@ -280,11 +280,10 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    token_revision(st, &rev, err) == -1)
 		goto done;
 	if (tk) {
-		if (token_validate(t, st, a->token_id, 0, rev, &orig, NULL, err) == -1) {
-			if (err == NULL || err->kind != KG_EINTERNAL)
-				unauthorized(err, "token method: invalid token");
+		/* As Keystone: a bad token is refused as validation refuses it,
+		 * 404 "Could not recognize token" / "Failed to validate token". */
+		if (token_validate(t, st, a->token_id, 0, rev, &orig, NULL, err) == -1)
 			goto done;
-		}
 		/* Keystone keeps the original's expiry and audit chain and
 		 * adds its methods. */
 		merge_methods(methods, &nmethods, &orig);
