@@ -193,22 +193,9 @@ claims_free(struct kg_claims *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* {"id":..,"name":..} */
-static void
-write_id_name(struct jsonw *w, const char *id, const char *name)
-{
-	jsonw_raw(w, "{\"id\":");
-	jsonw_str(w, id);
-	jsonw_raw(w, ",\"name\":");
-	jsonw_str(w, name);
-	jsonw_raw(w, "}");
-}
-
 static void
 write_scope(struct jsonw *w, const struct kg_claims *c)
 {
-	size_t	i;
-
 	switch (c->scope) {
 	case KG_SCOPE_PROJECT:
 		jsonw_raw(w, ",\"project\":{\"id\":");
@@ -216,12 +203,12 @@ write_scope(struct jsonw *w, const struct kg_claims *c)
 		jsonw_raw(w, ",\"name\":");
 		jsonw_str(w, c->scope_name);
 		jsonw_raw(w, ",\"domain\":");
-		write_id_name(w, c->scope_domain_id, c->scope_domain_name);
+		jsonw_id_name(w, c->scope_domain_id, c->scope_domain_name);
 		jsonw_raw(w, "}");
 		break;
 	case KG_SCOPE_DOMAIN:
 		jsonw_raw(w, ",\"domain\":");
-		write_id_name(w, c->scope_id, c->scope_name);
+		jsonw_id_name(w, c->scope_id, c->scope_name);
 		break;
 	case KG_SCOPE_SYSTEM:
 		jsonw_raw(w, ",\"system\":{\"all\":true}");
@@ -229,13 +216,8 @@ write_scope(struct jsonw *w, const struct kg_claims *c)
 	case KG_SCOPE_NONE:
 		return;
 	}
-	jsonw_raw(w, ",\"roles\":[");
-	for (i = 0; i < c->nroles; i++) {
-		if (i > 0)
-			jsonw_raw(w, ",");
-		write_id_name(w, c->roles[i].id, c->roles[i].name);
-	}
-	jsonw_raw(w, "]");
+	jsonw_raw(w, ",\"roles\":");
+	jsonw_roles(w, c->roles, c->nroles);
 }
 
 char *
@@ -268,7 +250,7 @@ claims_write(const struct kg_claims *c)
 	jsonw_raw(&w, ",\"name\":");
 	jsonw_str(&w, c->user_name);
 	jsonw_raw(&w, ",\"domain\":");
-	write_id_name(&w, c->user_domain_id, c->user_domain_name);
+	jsonw_id_name(&w, c->user_domain_id, c->user_domain_name);
 	jsonw_raw(&w, "}");
 	write_scope(&w, c);
 	jsonw_raw(&w, "}");

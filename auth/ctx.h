@@ -38,6 +38,10 @@ void	kg_ctx_free(struct kg_ctx *ctx);
  * memory (dst zeroed). */
 int	kg_ctx_copy(struct kg_ctx *dst, const struct kg_ctx *src);
 
+/* A malloc'd copy of roles[n], NULL when n is 0 or out of memory (then
+ * *oom is set). */
+struct kg_role_ref *kg_roles_dup(const struct kg_role_ref *roles, size_t n, int *oom);
+
 /* Nonzero when the caller's token carries the role of that name. */
 int	kg_ctx_has_role(const struct kg_ctx *ctx, const char *name);
 

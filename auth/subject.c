@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/ctx.h"
 #include "auth/subject.h"
 #include "store/assignment.h"
 #include "store/scope.h"
@@ -29,16 +30,15 @@ subject_unscope(struct subject *s)
 int
 subject_copy(struct subject *dst, const struct subject *src)
 {
+	int	oom;
+
 	*dst = *src;
 	dst->user.password_hash = NULL;
-	dst->roles = NULL;
-	if (src->nroles == 0)
-		return 0;
-	if ((dst->roles = malloc(src->nroles * sizeof(*src->roles))) == NULL) {
+	dst->roles = kg_roles_dup(src->roles, src->nroles, &oom);
+	if (oom) {
 		memset(dst, 0, sizeof(*dst));
 		return -1;
 	}
-	memcpy(dst->roles, src->roles, src->nroles * sizeof(*src->roles));
 	return 0;
 }
 

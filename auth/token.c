@@ -116,6 +116,7 @@ token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain
     struct kg_ctx *ctx, struct kg_err *err)
 {
 	size_t	i;
+	int	oom;
 
 	memset(ctx, 0, sizeof(*ctx));
 	kg_strlcpy(ctx->user_id, s->user.id, sizeof(ctx->user_id));
@@ -134,12 +135,10 @@ token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain
 	ctx->nmethods = i;
 	ctx->expires_at = exp_s * 1000000;
 	ctx->rev = rev;
-	if (s->nroles > 0) {
-		if ((ctx->roles = malloc(s->nroles * sizeof(*s->roles))) == NULL)
-			return kg_errf(err, KG_EINTERNAL, "out of memory");
-		memcpy(ctx->roles, s->roles, s->nroles * sizeof(*s->roles));
-		ctx->nroles = s->nroles;
-	}
+	ctx->roles = kg_roles_dup(s->roles, s->nroles, &oom);
+	if (oom)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	ctx->nroles = s->nroles;
 	return 0;
 }
 

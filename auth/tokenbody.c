@@ -32,22 +32,11 @@ write_time(struct jsonw *w, int64_t us)
 	jsonw_str(w, last[i].text);
 }
 
-/* {"id":..,"name":..} */
-static void
-write_id_name(struct jsonw *w, const char *id, const char *name)
-{
-	jsonw_raw(w, "{\"id\":");
-	jsonw_str(w, id);
-	jsonw_raw(w, ",\"name\":");
-	jsonw_str(w, name);
-	jsonw_raw(w, "}");
-}
-
 static void
 write_user(struct jsonw *w, const struct kg_token_user *u)
 {
 	jsonw_raw(w, ",\"user\":{\"domain\":");
-	write_id_name(w, u->domain_id, u->domain_name);
+	jsonw_id_name(w, u->domain_id, u->domain_name);
 	jsonw_raw(w, ",\"id\":");
 	jsonw_str(w, u->id);
 	jsonw_raw(w, ",\"name\":");
@@ -63,12 +52,10 @@ write_user(struct jsonw *w, const struct kg_token_user *u)
 static void
 write_scope(struct jsonw *w, const struct subject *s)
 {
-	size_t	i;
-
 	switch (s->scope) {
 	case KG_SCOPE_PROJECT:
 		jsonw_raw(w, ",\"project\":{\"domain\":");
-		write_id_name(w, s->tgt.domain_id, s->tgt.domain_name);
+		jsonw_id_name(w, s->tgt.domain_id, s->tgt.domain_name);
 		jsonw_raw(w, ",\"id\":");
 		jsonw_str(w, s->tgt.id);
 		jsonw_raw(w, ",\"name\":");
@@ -77,7 +64,7 @@ write_scope(struct jsonw *w, const struct subject *s)
 		break;
 	case KG_SCOPE_DOMAIN:
 		jsonw_raw(w, ",\"domain\":");
-		write_id_name(w, s->tgt.id, s->tgt.name);
+		jsonw_id_name(w, s->tgt.id, s->tgt.name);
 		break;
 	case KG_SCOPE_SYSTEM:
 		jsonw_raw(w, ",\"system\":{\"all\":true}");
@@ -85,13 +72,8 @@ write_scope(struct jsonw *w, const struct subject *s)
 	case KG_SCOPE_NONE:
 		return;
 	}
-	jsonw_raw(w, ",\"roles\":[");
-	for (i = 0; i < s->nroles; i++) {
-		if (i > 0)
-			jsonw_raw(w, ",");
-		write_id_name(w, s->roles[i].id, s->roles[i].name);
-	}
-	jsonw_raw(w, "]");
+	jsonw_raw(w, ",\"roles\":");
+	jsonw_roles(w, s->roles, s->nroles);
 }
 
 char *

@@ -150,6 +150,30 @@ jsonw_strv(struct jsonw *w, const char *const *v, size_t n)
 	jsonw_raw(w, "]");
 }
 
+void
+jsonw_id_name(struct jsonw *w, const char *id, const char *name)
+{
+	jsonw_raw(w, "{\"id\":");
+	jsonw_str(w, id);
+	jsonw_raw(w, ",\"name\":");
+	jsonw_str(w, name);
+	jsonw_raw(w, "}");
+}
+
+void
+jsonw_roles(struct jsonw *w, const struct kg_role_ref *roles, size_t n)
+{
+	size_t	i;
+
+	jsonw_raw(w, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			jsonw_raw(w, ",");
+		jsonw_id_name(w, roles[i].id, roles[i].name);
+	}
+	jsonw_raw(w, "]");
+}
+
 char *
 jsonw_done(struct jsonw *w)
 {

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/types.h"
+
 struct jsonw {
 	char	*p;		/* NUL-terminated text so far (NULL before the first write) */
 	size_t	 len;		/* bytes in p, without the NUL */
@@ -47,6 +49,12 @@ void	jsonw_int(struct jsonw *w, int64_t v);
 
 /* Append the n strings of v as a JSON array of strings. */
 void	jsonw_strv(struct jsonw *w, const char *const *v, size_t n);
+
+/* Append Keystone's reference shape {"id": id, "name": name}. */
+void	jsonw_id_name(struct jsonw *w, const char *id, const char *name);
+
+/* Append roles[n] as [{"id", "name"}, ...]. */
+void	jsonw_roles(struct jsonw *w, const struct kg_role_ref *roles, size_t n);
 
 /*
  * The text written (malloc'd, the caller frees it), or NULL when an

@@ -146,6 +146,20 @@ report(const char *name, int round, const struct round_result *r)
 
 /* ---- fixtures ---------------------------------------------------------- */
 
+/* The status of one request as admin (0 when the transfer failed). */
+static long
+admin_status(struct it_server *s, const char *method, const char *path,
+    const char *body, const char *const *hdrs)
+{
+	struct it_resp	 r;
+	long		 st;
+
+	it_req(s, method, path, s->admin_token, body, hdrs, &r);
+	st = r.status;
+	it_resp_free(&r);
+	return st;
+}
+
 static char	 member_role[64], admin_project[64];
 
 static char *
@@ -209,15 +223,10 @@ change_password(struct it_server *s, void *arg)
 {
 	struct pwcase	*c = arg;
 	char		 path[128], body[128];
-	struct it_resp	 r;
-	long		 st;
 
 	snprintf(path, sizeof(path), "/v3/users/%s", c->user_id);
 	snprintf(body, sizeof(body), "{\"user\": {\"password\": \"%s\"}}", c->next);
-	it_req(s, "PATCH", path, s->admin_token, body, NULL, &r);
-	st = r.status;
-	it_resp_free(&r);
-	return st;
+	return admin_status(s, "PATCH", path, body, NULL);
 }
 
 static void
@@ -258,14 +267,9 @@ delete_token(struct it_server *s, void *arg)
 {
 	char		 hdr[4200];
 	const char	*hdrs[] = { hdr, NULL };
-	struct it_resp	 r;
-	long		 st;
 
 	snprintf(hdr, sizeof(hdr), "X-Subject-Token: %s", (const char *)arg);
-	it_req(s, "DELETE", "/v3/auth/tokens", s->admin_token, NULL, hdrs, &r);
-	st = r.status;
-	it_resp_free(&r);
-	return st;
+	return admin_status(s, "DELETE", "/v3/auth/tokens", NULL, hdrs);
 }
 
 static void

@@ -99,6 +99,30 @@ main(void)
 	json_decref(doc);
 	free(text);
 
+	{
+		struct kg_role_ref	r[2];
+
+		memset(r, 0, sizeof(r));
+		strcpy(r[0].id, "r1");
+		strcpy(r[0].name, "member");
+		strcpy(r[1].id, "r2");
+		strcpy(r[1].name, "re\"ader");
+		jsonw_id_name(&w, "d", "Default");
+		text = jsonw_done(&w);
+		T("jsonw-3.6 an id/name reference", text != NULL &&
+		    strcmp(text, "{\"id\":\"d\",\"name\":\"Default\"}") == 0);
+		free(text);
+		jsonw_roles(&w, r, 2);
+		text = jsonw_done(&w);
+		T("jsonw-3.7 roles", text != NULL && strcmp(text, "[{\"id\":\"r1\","
+		    "\"name\":\"member\"},{\"id\":\"r2\",\"name\":\"re\\\"ader\"}]") == 0);
+		free(text);
+		jsonw_roles(&w, r, 0);
+		text = jsonw_done(&w);
+		T("jsonw-3.8 no roles", text != NULL && strcmp(text, "[]") == 0);
+		free(text);
+	}
+
 	big = malloc(100001);
 	memset(big, '\n', 100000);
 	big[100000] = '\0';
