@@ -62,7 +62,7 @@ kg_revoke_matches(const struct kg_revoke_event *ev, const struct kg_revoke_targe
 		return 0;
 	if (ev->role_id[0] != '\0') {
 		for (i = 0; i < t->nroles; i++)
-			if (strcmp(ev->role_id, t->roles[i].id) == 0)
+			if (strcmp(ev->role_id, str(t->role_ids[i])) == 0)
 				break;
 		if (i == t->nroles)
 			return 0;
@@ -155,8 +155,10 @@ kg_revoke_target_keys(const struct kg_revoke_target *t,
 		return rc;
 	for (i = 0; i < t->nroles; i++) {
 		/* Roles are distinct in a token; no need to remember them. */
-		make_key(key, 'r', t->roles[i].id);
-		if (t->roles[i].id[0] != '\0' && (rc = fn(key, arg)) != 0)
+		if (t->role_ids[i] == NULL || t->role_ids[i][0] == '\0')
+			continue;
+		make_key(key, 'r', t->role_ids[i]);
+		if ((rc = fn(key, arg)) != 0)
 			return rc;
 	}
 	return 0;

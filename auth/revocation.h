@@ -57,7 +57,7 @@ struct kg_revoke_target {
 	const char		*domain_id;		/* domain scope */
 	const char		*audit_id;		/* the token's own (audit_ids[0]) */
 	const char		*audit_chain_id;	/* audit_ids[1], "" when none */
-	const struct kg_role_ref *roles;		/* roles[nroles] (ids used) */
+	const char *const	*role_ids;		/* role_ids[nroles] */
 	size_t			 nroles;
 	int64_t			 issued_at;		/* µs */
 	int64_t			 expires_at;		/* µs */

@@ -248,7 +248,8 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 	struct kg_revoke_target	 rt;
 	struct keylist		 l;
 	char			 kbuf[STACK_KEYS][KG_REVOKE_KEY_SIZE];
-	const char		*kptr[STACK_KEYS];
+	const char		*kptr[STACK_KEYS], *ridbuf[STACK_KEYS], **rids;
+	size_t			 i;
 	int			 rc;
 
 	memset(&rt, 0, sizeof(rt));
@@ -261,7 +262,6 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 		rt.domain_id = c->scope_id;
 	rt.audit_id = c->audit_id;
 	rt.audit_chain_id = c->audit_chain_id;
-	rt.roles = c->roles;
 	rt.nroles = c->nroles;
 	rt.issued_at = c->iat_us;
 	rt.expires_at = c->exp * 1000000;
@@ -269,21 +269,31 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 
 	l.n = 0;
 	l.cap = KG_REVOKE_TARGET_KEYS + c->nroles;
+	rids = c->nroles <= STACK_KEYS ? ridbuf : calloc(c->nroles, sizeof(*rids));
 	if (l.cap <= STACK_KEYS) {
 		l.buf = kbuf;
 		l.ptr = kptr;
-	} else if ((l.buf = calloc(l.cap, sizeof(*l.buf))) == NULL ||
-	    (l.ptr = calloc(l.cap, sizeof(*l.ptr))) == NULL) {
-		free(l.buf);
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	} else {
+		l.buf = calloc(l.cap, sizeof(*l.buf));
+		l.ptr = calloc(l.cap, sizeof(*l.ptr));
 	}
+	if (rids == NULL || l.buf == NULL || l.ptr == NULL) {
+		rc = kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < c->nroles; i++)
+		rids[i] = c->roles[i].id;
+	rt.role_ids = rids;
 	kg_revoke_target_keys(&rt, collect_key, &l);
 	rc = store_revoke_find(st, l.ptr, l.n, rt.issued_at, rt.revision,
 	    event_matches, &rt, err);
+ done:
 	if (l.buf != kbuf) {
 		free(l.buf);
 		free(l.ptr);
 	}
+	if (rids != ridbuf)
+		free(rids);
 	return rc;
 }
 

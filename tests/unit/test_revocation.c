@@ -15,7 +15,8 @@
 #include "store/scope.h"
 #include "tests/t.h"
 
-static struct kg_role_ref	rr[20];
+static char		 rr[20][KG_ID_SIZE];
+static const char	*rp[20];
 
 /* A project-scoped target: user u (domain du), project p (domain dp). */
 static void
@@ -23,7 +24,9 @@ target(struct kg_revoke_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	memset(rr, 0, sizeof(rr));
-	kg_strlcpy(rr[0].id, "r1", sizeof(rr[0].id));
+	for (size_t i = 0; i < 20; i++)
+		rp[i] = rr[i];
+	kg_strlcpy(rr[0], "r1", sizeof(rr[0]));
 	t->user_id = "u";
 	t->user_domain_id = "du";
 	t->project_id = "p";
@@ -31,7 +34,7 @@ target(struct kg_revoke_target *t)
 	t->domain_id = "";
 	t->audit_id = "A";
 	t->audit_chain_id = "";
-	t->roles = rr;
+	t->role_ids = rp;
 	t->nroles = 1;
 	t->issued_at = 100;
 	t->expires_at = 500;
@@ -212,7 +215,7 @@ main(void)
 
 	target(&t);
 	t.audit_chain_id = "C";
-	kg_strlcpy(rr[1].id, "r2", sizeof(rr[1].id));
+	kg_strlcpy(rr[1], "r2", sizeof(rr[1]));
 	t.nroles = 2;
 	memset(&k, 0, sizeof(k));
 	T("revocation-3.8 target keys: all of them", kg_revoke_target_keys(&t, collect,
