@@ -229,7 +229,7 @@ collect_key(const char *key, void *arg)
 
 	if (l->n == l->cap)
 		return -1;		/* cannot happen: cap counts every key */
-	memcpy(l->buf[l->n], key, KG_REVOKE_KEY_SIZE);
+	kg_strlcpy(l->buf[l->n], key, KG_REVOKE_KEY_SIZE);
 	l->ptr[l->n] = l->buf[l->n];
 	l->n++;
 	return 0;
