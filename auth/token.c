@@ -1,5 +1,5 @@
 /*
- * token.c - the tokens object, validation and revocation (see token.h):
+ * token.c - the tokens object, validation and event pruning (see token.h):
  * ES256 JWTs checked against every loaded key, then, in one read snapshot,
  * against the revocation events that could match them (a few index
  * look-ups) and the current state of their subject. Issuing is in
@@ -482,23 +482,8 @@ tokens_authenticate(struct tokens *t, struct store *st, const char *token,
 }
 
 /* ------------------------------------------------------------------------
- * Revocation and pruning.
+ * Pruning.
  * --------------------------------------------------------------------- */
-
-int
-tokens_revoke(struct tokens *t, struct store *st, const struct kg_ctx *subject,
-    struct kg_err *err)
-{
-	struct kg_revoke_event	ev;
-
-	memset(&ev, 0, sizeof(ev));
-	kg_strlcpy(ev.audit_id, subject->audit_id, sizeof(ev.audit_id));
-	ev.issued_before = ev.revoked_at = kg_now_us();
-	if (store_revoke_add(st, &ev, err) == -1)
-		return -1;
-	tokens_prune(t, st);
-	return 0;
-}
 
 void
 tokens_prune(struct tokens *t, struct store *st)

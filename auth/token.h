@@ -2,8 +2,9 @@
  * token.h - keygate tokens: ES256-signed JWTs that carry identity, scope
  * and roles, so other services can also verify them offline.
  *
- * Issuing, validating (signature with the pinned algorithm, expiry,
- * revocation events, current state of user/project/roles) and revoking.
+ * Issuing and validating (signature with the pinned algorithm, expiry,
+ * revocation events, current state of user/project/roles); auth/ only
+ * reads the store: revoking a token is svc_token_revoke's (svc/svc.h).
  * The tokens object holds the signing keys (auth/keyring.h) and the caches
  * (auth/vcache.h, auth/scache.h, auth/catcache.h); it is shared by all
  * worker threads and is thread-safe. Claims: auth/claims.h; which events
@@ -141,15 +142,6 @@ struct token_auth {
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
-	    struct kg_err *err);
-
-/*
- * Revoke the token described by subject (from tokens_validate): records a
- * revocation event on its audit id, which also revokes the tokens made
- * from it with the token method, including those being issued meanwhile.
- * Returns 0 or -1.
- */
-int	tokens_revoke(struct tokens *t, struct store *st, const struct kg_ctx *subject,
 	    struct kg_err *err);
 
 /*

@@ -23,6 +23,7 @@
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "svc/svc.h"
 #include "tests/t.h"
 
 static char	 dir[64], keydir[128], dbpath[128];
@@ -709,7 +710,7 @@ main(void)
 	/* ---- revocation ---- */
 	tokens_validate(tk, st, t_un, 0, &ctx, NULL, &err);
 	T("token-4.1 revoke one token (cached): it fails, others survive",
-	    tokens_revoke(tk, st, &ctx, &err) == 0 &&
+	    svc_token_revoke(st, ctx.audit_id, &err) == 0 &&
 	    strcmp(why(t_un, 0), TOKEN_MSG_INVALID) == 0 && valid(t_alice));
 	kg_ctx_free(&ctx);
 	T("token-4.2 a token rescoped from the revoked one is revoked too",
