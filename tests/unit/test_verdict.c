@@ -157,10 +157,15 @@ make_token(struct jwt_key *k, const char *role)
 	char	*t;
 	int64_t	 s = now / 1000000;
 
-	c = json_pack("{s:s, s:s, s:I, s:I, s:[s], s:{s:s}, s:{s:s, s:s}, s:[{s:s, s:s}]}",
+	/* keygate's claims (auth/claims.h), as the gateway reads them. */
+	c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:[s], s:[s], s:{s:s, s:s, s:{s:s, s:s}},"
+	    " s:{s:s, s:s, s:{s:s, s:s}}, s:[{s:s, s:s}]}",
 	    "iss", "keygate", "sub", "user1", "iat", (json_int_t)s, "exp",
-	    (json_int_t)(s + 600), "audit_ids", "aud", "user", "id", "user1",
-	    "project", "id", "p1", "name", "demo", "roles", "id", "r1", "name", role);
+	    (json_int_t)(s + 600), "iat_us", (json_int_t)s * 1000000,
+	    "audit_ids", "aud", "methods", "password",
+	    "user", "id", "user1", "name", "alice", "domain", "id", "default", "name",
+	    "Default", "project", "id", "p1", "name", "demo", "domain", "id", "default",
+	    "name", "Default", "roles", "id", "r1", "name", role);
 	t = jwt_sign(k, c, NULL);
 	json_decref(c);
 	return t;
