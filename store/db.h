@@ -84,8 +84,11 @@ struct db_driver {
 
 	struct db_stmt	*(*prepare)(struct db *db, const char *sql);
 	void		 (*finalize)(struct db_stmt *s);
-	/* Forget the current result and every binding (NULL again). */
+	/* Forget the current result, so the statement runs again at the
+	 * next step; the bindings stay (as sqlite3_reset). */
 	void		 (*reset)(struct db_stmt *s);
+	/* Every binding back to NULL. */
+	void		 (*clear)(struct db_stmt *s);
 	/* Bindings (idx from 1; out of range: ignored). s NULL: SQL NULL. */
 	void		 (*bind_text)(struct db_stmt *s, int idx, const char *v);
 	void		 (*bind_int64)(struct db_stmt *s, int idx, int64_t v);

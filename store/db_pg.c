@@ -356,12 +356,19 @@ static void
 pg_reset(struct db_stmt *p)
 {
 	struct pg_stmt	*s = (struct pg_stmt *)p;
-	int		 i;
 
 	PQclear(s->res);
 	s->res = NULL;
 	s->row = -1;
 	s->nrows = 0;
+}
+
+static void
+pg_clear(struct db_stmt *p)
+{
+	struct pg_stmt	*s = (struct pg_stmt *)p;
+	int		 i;
+
 	for (i = 0; i < s->p.n; i++)
 		s->vals[i] = NULL;
 }
@@ -749,6 +756,7 @@ const struct db_driver db_pg_driver = {
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,
 	.reset = pg_reset,
+	.clear = pg_clear,
 	.bind_text = pg_bind_text,
 	.bind_int64 = pg_bind_int64,
 	.param_index = pg_param_index,

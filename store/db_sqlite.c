@@ -179,10 +179,13 @@ sq_finalize(struct db_stmt *p)
 static void
 sq_reset(struct db_stmt *p)
 {
-	struct sq_stmt	*s = (struct sq_stmt *)p;
+	sqlite3_reset(((struct sq_stmt *)p)->h);
+}
 
-	sqlite3_reset(s->h);
-	sqlite3_clear_bindings(s->h);
+static void
+sq_clear(struct db_stmt *p)
+{
+	sqlite3_clear_bindings(((struct sq_stmt *)p)->h);
 }
 
 static void
@@ -455,6 +458,7 @@ const struct db_driver db_sqlite_driver = {
 	.prepare = sq_prepare,
 	.finalize = sq_finalize,
 	.reset = sq_reset,
+	.clear = sq_clear,
 	.bind_text = sq_bind_text,
 	.bind_int64 = sq_bind_int64,
 	.param_index = sq_param_index,

@@ -259,6 +259,7 @@ store_prepare(struct store *st, const char *sql, struct kg_err *err)
 		slot = &st->slots[i];
 		if (slot->sql == sql) {
 			db_reset(slot->stmt);
+			st->drv->clear(slot->stmt);
 			return slot->stmt;
 		}
 		if (slot->sql == NULL)
