@@ -6,12 +6,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "auth/token.h"
 #include "common/log.h"
@@ -39,6 +41,7 @@ struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	const struct server	*srv;
 	struct jobs		*jobs;		/* hashing threads (R_SLOW routes) */
+	atomic_int		 job_conns;	/* handed to a job, not yet completed */
 };
 
 /* Where a request stands (conn_state.phase). */
@@ -61,6 +64,7 @@ struct conn_state {
 	unsigned int	 final;		/* status for PH_DONE */
 	const struct route *rt;		/* the matched route */
 	struct job	 job;		/* an R_SLOW handler on a hashing thread */
+	int		 counted;	/* in http_daemon.job_conns */
 };
 
 /* dispatch: the handler is to run on a hashing thread (R_SLOW). */
@@ -707,6 +711,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		s->phase = PH_JOB;
 		s->job.run = run_job;
 		s->job.done = job_done;
+		s->counted = 1;
+		atomic_fetch_add(&d->job_conns, 1);
 		MHD_suspend_connection(conn);
 		if (jobs_submit(d->jobs, &s->job, &err) == -1) {
 			s->req.st = NULL;
@@ -743,6 +749,7 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_daemon	*d = cls;
 	struct conn_state	*s = *req_cls;
 	const union MHD_ConnectionInfo *ci;
 	unsigned int		 status;
@@ -751,6 +758,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 	if (s == NULL)
 		return;
+	if (s->counted)
+		atomic_fetch_sub(&d->job_conns, 1);
 	us = kg_now_us() - s->started;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	status = ci ? ci->http_status : 0;
@@ -851,7 +860,7 @@ http_start(const struct server *srv, struct kg_err *err)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
 	    MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		jobs_free(d->jobs);
@@ -865,6 +874,8 @@ http_start(const struct server *srv, struct kg_err *err)
 void
 http_stop(struct http_daemon *d)
 {
+	int	i;
+
 	if (d == NULL)
 		return;
 	/*
@@ -873,6 +884,13 @@ http_stop(struct http_daemon *d)
 	 * no job touches a connection MHD has already freed.
 	 */
 	jobs_stop(d->jobs);
+	/*
+	 * The connections jobs_stop resumed still have to send their reply
+	 * (a finished login's 201, a cancelled one's 503): MHD_stop_daemon
+	 * would close them unanswered. Give MHD up to 2 s for that.
+	 */
+	for (i = 0; i < 200 && atomic_load(&d->job_conns) > 0; i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	MHD_stop_daemon(d->mhd);
 	jobs_free(d->jobs);
 	free(d);
