@@ -18,7 +18,16 @@ KG=$KG_BUILD/keygate
 WORK=$(mktemp -d /tmp/kg-flt-XXXXXX)
 OWN=$(mktemp -d /tmp/kg-pg-XXXXXX)
 PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; sh tests/pgcluster destroy "$OWN" >/dev/null 2>&1; kg_pg_cleanup; rm -rf "$WORK"' EXIT
+cleanup() {
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	sh tests/pgcluster destroy "$OWN" >/dev/null 2>&1
+	kg_pg_cleanup
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 export KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS=4 KEYGATE_SERVER_LOG_LEVEL=info
 
 PWBODY='{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"admin-secret"}}},"scope":{"project":{"name":"admin","domain":{"id":"default"}}}}}'

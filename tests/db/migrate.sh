@@ -13,7 +13,15 @@ ROUNDS=${MIGRATE_ROUNDS:-7}
 LATEST=$(ls schema/*.sql | sed -n 's|.*/0*\([0-9][0-9]*\)_.*|\1|p' | sort -n | tail -1)
 WORK=$(mktemp -d /tmp/kg-mig-XXXXXX)
 PIDS=""
-trap 'for p in $PIDS; do kill -9 $p 2>/dev/null; done; kg_pg_cleanup; rm -rf "$WORK"' EXIT
+cleanup() {
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	kg_pg_cleanup
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 
 kg_pg_ensure || { echo "FAIL migrate: no PostgreSQL"; T_FAIL=$((T_FAIL + 1)); finish; }
 
