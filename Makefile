@@ -6,7 +6,8 @@
 #   make check-asan   the same under AddressSanitizer + UBSan, into build-asan/
 #   make bench        throughput/latency/RSS figures with wrk
 #   make bench-gateway keygate-gateway vs. no queue, between namespaces (root)
-#   make fuzz         build/fuzz_pkt, the gateway parsers' libFuzzer target
+#   make fuzz         the libFuzzer targets in build/fuzz/ (tests/fuzz/)
+#   make fuzz-long    run each fuzz target 10 minutes
 #   make test-container  build and exercise the Docker image (docker/)
 #
 # Variants are built by re-invoking make with B= and SAN= (as Redis does),
@@ -94,19 +95,49 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	@mkdir -p $(@D)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
-# libFuzzer target for the gateway's parsers and reassembly (clang only).
-FUZZ_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
-	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
-FUZZ_BIN = $(B)/fuzz_pkt
+# libFuzzer targets (clang; tests/fuzz/README.md): fuzz_http (the whole
+# request path in process), fuzz_token (JWS framing, header, claims and
+# validation against a real store), fuzz_pkt (the gateway's parsers and
+# reassembly). Their objects are built apart, instrumented for coverage
+# and under ASan + UBSan, in $(B)/fuzz/.
+FZ	 = $(B)/fuzz
+FUZZ_BIN = $(FZ)/fuzz_http $(FZ)/fuzz_token $(FZ)/fuzz_pkt
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -MMD -MP \
+	   -I. -I$(B)/gen $(WARN) -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all \
+	   $(shell pkg-config --cflags $(PKGS) $(GWPKGS) 2>/dev/null)
+FUZZ_CORE = $(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SERVER_SRC) \
+	   tests/fuzz/fuzz_env.c
+FUZZ_PKT_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c \
+	   gateway/verdict.c gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
+fzobj	 = $(patsubst %.c,$(FZ)/%.o,$(1))
 
-$(FUZZ_BIN): gateway/fuzz_pkt.c $(FUZZ_SRC) $(wildcard gateway/*.h)
+$(FZ)/%.o: %.c
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(shell pkg-config --cflags jansson openssl) \
-	    -o $@ gateway/fuzz_pkt.c $(FUZZ_SRC) -pthread \
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@echo "  FUZZCC $<"
+
+$(FZ)/gen/schema_sql.o: $(SCHEMA_C)
+	@mkdir -p $(@D)
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/fuzz_http: $(call fzobj,tests/fuzz/fuzz_http.c $(FUZZ_CORE)) $(FZ)/gen/schema_sql.o
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
+	    $(shell pkg-config --libs $(PKGS))
+
+$(FZ)/fuzz_token: $(call fzobj,tests/fuzz/fuzz_token.c $(FUZZ_CORE)) $(FZ)/gen/schema_sql.o
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
+	    $(shell pkg-config --libs $(PKGS))
+
+$(FZ)/fuzz_pkt: $(call fzobj,gateway/fuzz_pkt.c $(FUZZ_PKT_SRC))
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
 	    $(shell pkg-config --libs jansson openssl)
 
 fuzz: $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS (default 600) from its committed seeds.
+fuzz-long: $(FUZZ_BIN)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} sh tests/fuzz/run.sh $(B)
 
 # keygate-gateway vs. the same rules without the queue, between namespaces
 bench-gateway: all
@@ -170,7 +201,7 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz \
+.PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz fuzz-long \
 	install clean test-container
 .SECONDARY:
 

@@ -96,9 +96,19 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 	int			 ret;
 
 	memset(&g, 0, sizeof(g));
-	if (strlen(id) >= sizeof(g.id))
-		return apij_bad_input(err, "id", json_object_get(m, "id"),
-		    "%s is too long");
+	if (strlen(id) >= sizeof(g.id)) {
+		/* PUT's id is the path's: there may be no "id" in the body
+		 * (a NULL here crashed the worker). */
+		json_t	*v = json_string(id);
+
+		apij_bad_input(err, "id", v, "%s is too long");
+		json_decref(v);
+		return -1;
+	}
+	/* PUT's id comes from the URL path, which may be any bytes. */
+	if (!kg_utf8_valid(id))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "id. Value is not valid UTF-8.");
 	kg_strlcpy(g.id, id, sizeof(g.id));
 	kg_strlcpy(g.parent_region_id, str_or_null(m, "parent_region_id") ?
 	    str_or_null(m, "parent_region_id") : "", sizeof(g.parent_region_id));

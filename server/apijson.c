@@ -69,6 +69,10 @@ pyrepr(const json_t *v, int quote, char *out, size_t outsz)
 {
 	char	*s;
 
+	if (v == NULL) {
+		snprintf(out, outsz, "None");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
@@ -376,6 +380,10 @@ apij_tag_check(const char *field, const char *tag, struct kg_err *err)
 	json_t	*v;
 	int	 ret = 0;
 
+	/* A tag from the URL path may be any bytes: only UTF-8 is stored. */
+	if (!kg_utf8_valid(tag))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "%s. Value is not valid UTF-8.", field);
 	if (*tag == '\0' || utf8_len(tag) > 255 || strpbrk(tag, ",/") != NULL) {
 		v = json_string(tag);
 		ret = invalid(err, field, v, 0, *tag == '\0' ? "'' is too short" :
