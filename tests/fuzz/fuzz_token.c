@@ -17,7 +17,8 @@
  *        "u" (explicitly unscoped); anything else requests no scope.
  *   "@X" markers are replaced: @u the admin user id, @p the admin
  *   project id, @r the admin role id, @k the primary key's kid, @n now
- *   (seconds), @m now (µs), @x now + 1 hour (seconds); "@@" is '@'.
+ *   (seconds), @m now (µs), @x now + 1 hour, @o a minute ago (seconds);
+ *   "@@" is '@'.
  *
  * Checked: whatever validates gives a context for the claimed user and a
  * token body and reply that parse as JSON; the sanitizers catch the rest.
@@ -106,6 +107,10 @@ substitute(struct buf *b, const char *s, size_t n)
 			break;
 		case 'x':
 			snprintf(num, sizeof(num), "%lld", (long long)(now / 1000000 + 3600));
+			v = num;
+			break;
+		case 'o':
+			snprintf(num, sizeof(num), "%lld", (long long)(now / 1000000 - 60));
 			v = num;
 			break;
 		default:

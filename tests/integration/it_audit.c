@@ -113,6 +113,48 @@ main(void)
 	    it_fmt("%s/v3/", s.base)) == 0);
 	it_resp_free(&r);
 
+	/* audit-5: values longer than the fixed array they are copied into
+	 * were cut silently: the cut value named another region, or was
+	 * stored as broken UTF-8 and vanished from the user. */
+	memset(longid, 'R', 64);
+	longid[64] = '\0';
+	T("audit-5.1 a region with a 64-character id", it_status(&s, "PUT",
+	    it_fmt("/v3/regions/%s", longid), tok, "{\"region\": {}}") == 201);
+	it_req(&s, "PUT", "/v3/regions/child5", tok, it_fmt("{\"region\": "
+	    "{\"parent_region_id\": \"%sXYZ\"}}", longid), NULL, &r);
+	T("audit-5.2 a parent_region_id longer than any id -> 404, not its "
+	    "64-character prefix", keystone_error(&r, 404));
+	it_resp_free(&r);
+	T("audit-5.3 ... and no region was made", it_status(&s, "GET",
+	    "/v3/regions/child5", tok, NULL) == 404);
+	T("audit-5.4 PATCH the same way -> 404", it_status(&s, "PATCH",
+	    it_fmt("/v3/regions/%s", longid), tok, it_fmt("{\"region\": "
+	    "{\"parent_region_id\": \"%sXYZ\"}}", longid)) == 404);
+	it_req(&s, "GET", "/v3/services", tok, NULL, NULL, &r);
+	snprintf(body, sizeof(body), "{\"endpoint\": {\"service_id\": \"%s\", "
+	    "\"interface\": \"public\", \"url\": \"http://x/\", \"region\": "
+	    "\"%.64sQQ\"}}", it_str(r.json, "services.0.id") ?
+	    it_str(r.json, "services.0.id") : "none",
+	    "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ");
+	it_resp_free(&r);
+	it_req(&s, "POST", "/v3/endpoints", tok, body, NULL, &r);
+	T("audit-5.5 an endpoint's legacy region too long for a region id -> 400",
+	    keystone_error(&r, 400));
+	it_resp_free(&r);
+	T("audit-5.6 ... and the cut region was not made", it_status(&s, "GET",
+	    it_fmt("/v3/regions/%.64s",
+	    "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"), tok,
+	    NULL) == 404);
+	snprintf(body, sizeof(body), "{\"user\": {\"name\": \"dp\", "
+	    "\"default_project_id\": \"a");
+	for (i = 0; i < 63; i++)
+		strcat(body, "\xc3\xa9");
+	strcat(body, "\"}}");
+	it_req(&s, "POST", "/v3/users", tok, body, NULL, &r);
+	T("audit-5.7 a default_project_id that is not an id -> 400 (it was cut "
+	    "inside a character)", keystone_error(&r, 400));
+	it_resp_free(&r);
+
 	T("audit-9.1 clean exit", it_stop(&s) == 0);
 	return t_report();
 }
