@@ -1046,7 +1046,9 @@ claims_parse(json_t *c, struct tclaims *tc)
 	tc->iat_s = json_integer_value(json_object_get(c, "iat"));
 	tc->exp_s = json_integer_value(json_object_get(c, "exp"));
 	tc->iat_us = json_integer_value(json_object_get(c, "iat_us"));
-	if (tc->exp_s <= 0 || tc->exp_s > 100000000000LL || tc->iat_us <= 0)
+	/* Bounded so that the µs values (and the body's times) cannot overflow. */
+	if (tc->exp_s <= 0 || tc->exp_s > 100000000000LL || tc->iat_us <= 0 ||
+	    tc->iat_s <= 0 || tc->iat_s > 100000000000LL)
 		return -1;
 	tc->audit_ids = json_object_get(c, "audit_ids");
 	if (!json_is_array(tc->audit_ids) || json_array_size(tc->audit_ids) < 1 ||

@@ -181,11 +181,12 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 		return NULL;
 	exp = json_integer_value(json_object_get(c, "exp"));
 	iat = json_integer_value(json_object_get(c, "iat"));
+	/* Range first: iat * 10^6 of a huge iat overflowed (UB). */
+	if (exp <= 0 || iat <= 0 || exp > INT64_MAX / 1000000 || iat > INT64_MAX / 1000000)
+		return NULL;
 	iat_us = iat * 1000000;
 	if (json_is_integer(json_object_get(c, "iat_us")))
 		iat_us = json_integer_value(json_object_get(c, "iat_us"));
-	if (exp <= 0 || iat <= 0 || exp > INT64_MAX / 1000000 || iat > INT64_MAX / 1000000)
-		return NULL;
 
 	if ((proj = json_object_get(c, "project")) != NULL) {
 		if (!json_is_object(proj))

@@ -420,6 +420,14 @@ build_request(unsigned char sel, const char *s, size_t n, struct buf *out)
 		blen = 0;
 	}
 	/* The request line, then the headers but the framing ones. */
+	if (hlen == 0) {
+		request_line("", 0, out);
+		if (tok != NULL) {
+			buf_str(out, "X-Auth-Token: ");
+			buf_str(out, tok);
+			buf_str(out, "\r\n");
+		}
+	}
 	for (line = in.p; line < in.p + hlen; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(in.p + hlen - line));
 		if (nl == NULL)
@@ -462,6 +470,15 @@ broken(const char *what, const struct buf *req, const struct buf *raw)
 	fprintf(stderr, "fuzz_http: %s\n--- request (%zu bytes)\n%.*s\n--- reply\n%.*s\n",
 	    what, req->len, (int)(req->len > 4000 ? 4000 : req->len), req->p,
 	    (int)(raw->len > 4000 ? 4000 : raw->len), raw->p);
+	/* FUZZ_HTTP_GDB=1: every thread's stack first (a stuck worker). */
+	if (getenv("FUZZ_HTTP_GDB") != NULL) {
+		char	cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "gdb -p %d -batch -ex 'thread apply all bt 15'"
+		    " >&2 2>/dev/null", (int)getpid());
+		if (system(cmd) != 0)
+			fprintf(stderr, "fuzz_http: gdb failed\n");
+	}
 	if (getenv("FUZZ_HTTP_KEEP_GOING") == NULL)
 		abort();
 }
