@@ -217,13 +217,13 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 	if ((roles = json_object_get(c, "roles")) != NULL) {
 		if (!json_is_array(roles) || json_array_size(roles) > MAX_ROLES)
 			return NULL;
-		for (i = 0; i < json_array_size(roles); i++) {
+		nroles = json_array_size(roles);
+		for (i = 0; i < nroles; i++) {
 			r = json_array_get(roles, i);
 			if (!json_is_object(r) || str_at(r, "id", &rid[i]) == -1 ||
 			    str_at(r, "name", &rname[i]) == -1)
 				return NULL;
 		}
-		nroles = json_array_size(roles);
 	}
 	if ((audit = json_object_get(c, "audit_ids")) != NULL) {
 		if (!json_is_array(audit) || json_array_size(audit) > 2)

@@ -987,10 +987,14 @@ gw_engine_new(const struct gw_engine_cfg *cfg, struct gwauth *a, gw_send_fn send
 void
 gw_engine_free(struct gw_engine *e)
 {
+	struct flow	*f, *next;
+
 	if (e == NULL)
 		return;
-	while (e->lru_head != NULL)
-		flow_remove(e, e->lru_head);
+	for (f = e->lru_head; f != NULL; f = next) {
+		next = f->lnext;
+		flow_remove(e, f);
+	}
 	free(e->buckets);
 	pol_put(e->pol);
 	pthread_mutex_destroy(&e->mu);

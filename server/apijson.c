@@ -139,7 +139,7 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	json_t		*v;
 	const char	*k;
 
-	if (r->body == NULL || (v = json_object_get(r->body, key)) == NULL) {
+	if (r->body == NULL || json_object_get(r->body, key) == NULL) {
 		apij_required(err, key);
 		return NULL;
 	}
@@ -409,7 +409,9 @@ apij_tags(json_t *v, const char *field, char ***out, size_t *n,
 	cnt = json_array_size(v);
 	if (cnt > APIJ_MAX_TAGS)
 		return invalid(err, field, v, 0, "Is too long (at most 80 items).");
-	if (cnt > 0 && (tags = calloc(cnt, sizeof(*tags))) == NULL)
+	if (cnt == 0)
+		return 0;
+	if ((tags = calloc(cnt, sizeof(*tags))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(v, i, t) {
 		if (!json_is_string(t) ||

@@ -839,7 +839,7 @@ int
 store_project_delete(struct store *st, const char *id, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	size_t		 children;
+	size_t		 children = 0;
 
 	if (project_exists(st, id, err) == -1)
 		return -1;

@@ -50,7 +50,10 @@ fuzz() {
 
 for t in ${FUZZ_TARGETS:-http token pkt}; do
 	case $t in
-	http)	fuzz http -max_len=20000 -timeout=30 -rss_limit_mb=4096 \
+	# http: no per-input leak check: the server threads fill caches during
+	# an input, which makes libFuzzer stop the world for LeakSanitizer almost
+	# every time (10x slower); leaks are still reported when the run ends.
+	http)	fuzz http -max_len=20000 -timeout=30 -rss_limit_mb=4096 -detect_leaks=0 \
 		    -dict=tests/fuzz/http.dict ;;
 	token)	fuzz token -max_len=8192 -timeout=10 -rss_limit_mb=2048 ;;
 	pkt)	fuzz pkt -timeout=10 -rss_limit_mb=2048 ;;

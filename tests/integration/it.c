@@ -316,10 +316,12 @@ is_hex32(const char *s)
 {
 	int	i;
 
+	if (strlen(s) != 32)
+		return 0;
 	for (i = 0; i < 32; i++)
 		if (!isxdigit((unsigned char)s[i]))
 			return 0;
-	return s[32] == '\0';
+	return 1;
 }
 
 char *

@@ -73,8 +73,8 @@ main(void)
 	 * character: the body could not be encoded, the client got none. */
 	snprintf(body, sizeof(body), "{\"user\": {\"name\": \"x\", \"enabled\": \"");
 	for (i = 0; i < 60; i++)
-		strcat(body, "\xc3\xa9");
-	strcat(body, "\"}}");
+		t_cat(body, sizeof(body), "\xc3\xa9");
+	t_cat(body, sizeof(body), "\"}}");
 	it_req(&s, "POST", "/v3/users", tok, body, NULL, &r);
 	T("audit-3.1 a long non-ASCII value in a 400 text -> Keystone's body",
 	    keystone_error(&r, 400));
@@ -148,8 +148,8 @@ main(void)
 	snprintf(body, sizeof(body), "{\"user\": {\"name\": \"dp\", "
 	    "\"default_project_id\": \"a");
 	for (i = 0; i < 63; i++)
-		strcat(body, "\xc3\xa9");
-	strcat(body, "\"}}");
+		t_cat(body, sizeof(body), "\xc3\xa9");
+	t_cat(body, sizeof(body), "\"}}");
 	it_req(&s, "POST", "/v3/users", tok, body, NULL, &r);
 	T("audit-5.7 a default_project_id that is not an id -> 400 (it was cut "
 	    "inside a character)", keystone_error(&r, 400));
