@@ -97,7 +97,7 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	@mkdir -p $(@D)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
-# libFuzzer targets (clang; tests/fuzz/README.md): fuzz_http (the whole
+# libFuzzer targets (clang; README "Hardening"): fuzz_http (the whole
 # request path in process), fuzz_token (JWS framing, header, claims and
 # validation against a real store), fuzz_pkt (the gateway's parsers and
 # reassembly). Their objects are built apart, instrumented for coverage

@@ -184,7 +184,7 @@ req_base_url(struct req *r, char *out, size_t outsz)
 		kg_strlcpy(out, r->srv->cfg.public_endpoint, outsz);
 	} else {
 		host = req_header(r, MHD_HTTP_HEADER_HOST);
-		snprintf(out, outsz, "http://%s", host != NULL &&
+		snprintf(out, outsz, "http://%s", host != NULL && outsz > 7 &&
 		    host_ok(host, outsz - 7) ? host : r->srv->cfg.listen);
 	}
 	n = strlen(out);
