@@ -314,14 +314,7 @@ it_header(const struct it_resp *r, const char *name)
 static int
 is_hex32(const char *s)
 {
-	int	i;
-
-	if (strlen(s) != 32)
-		return 0;
-	for (i = 0; i < 32; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
+	return strlen(s) == 32 && strspn(s, "0123456789abcdefABCDEF") == 32;
 }
 
 char *
