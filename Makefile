@@ -39,6 +39,7 @@ COMMON_SRC  = $(wildcard common/*.c)
 COMMON_NOCONF = $(filter-out common/conf.c,$(COMMON_SRC))
 AUTH_SRC    = $(wildcard auth/*.c)
 STORE_SRC   = $(wildcard store/*.c)
+SVC_SRC     = $(wildcard svc/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
 GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
 # The gateway checks tokens offline: it links only the pure part of auth/
@@ -73,7 +74,8 @@ $(B)/gen/schema_sql.o: $(SCHEMA_C)
 	@$(CC) $(KG_CFLAGS) -c -o $@ $<
 	@echo "  CC $<"
 
-$(LIBKG): $(call obj,$(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SERVER_SRC)) $(B)/gen/schema_sql.o
+$(LIBKG): $(call obj,$(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SVC_SRC) $(SERVER_SRC)) \
+	    $(B)/gen/schema_sql.o
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -108,7 +110,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -MMD -MP \
 	   -I. -I$(B)/gen $(WARN) -fsanitize=address,undefined \
 	   -fno-sanitize-recover=all \
 	   $(shell pkg-config --cflags $(PKGS) $(GWPKGS) 2>/dev/null)
-FUZZ_CORE = $(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SERVER_SRC) \
+FUZZ_CORE = $(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SVC_SRC) $(SERVER_SRC) \
 	   tests/fuzz/fuzz_env.c
 FUZZ_PKT_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c \
 	   gateway/verdict.c gateway/stats.c auth/jwt.c $(COMMON_NOCONF)

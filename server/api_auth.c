@@ -15,6 +15,7 @@
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
 #define VALIDATION_TAIL	" The server could not comply with the request since it is" \
@@ -267,16 +268,18 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 }
 
 /*
- * POST /v3/auth/tokens, the issue proper; with the password method it
- * runs on a hashing thread (req_defer) since bcrypt takes ~250 ms.
+ * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
+ * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
 static int
-issue_parsed(struct req *r, struct kg_err *err)
+issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
 	char			*tok, *reply;
 	int			 rc;
 
+	if (r->body == NULL)
+		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
@@ -294,23 +297,6 @@ issue_parsed(struct req *r, struct kg_err *err)
 	metrics_token_issued();
 	tokens_prune(r->srv->tokens, r->st);
 	return 201;
-}
-
-/* POST /v3/auth/tokens */
-static int
-issue_token(struct req *r, struct kg_err *err)
-{
-	struct token_auth	 a;
-	size_t			 i;
-
-	if (r->body == NULL)
-		return apij_required(err, "identity");
-	if (parse_auth(r->body, &a, err) == -1)
-		return -1;
-	for (i = 0; i < a.nmethods; i++)
-		if (strcmp(a.methods[i], "password") == 0)
-			return req_defer(r, issue_parsed, err);
-	return issue_parsed(r, err);
 }
 
 /*
@@ -379,8 +365,10 @@ revoke_token(struct req *r, struct kg_err *err)
 		return -1;
 	tgt.user_id = sctx.user_id;
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
-	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+	if (rc == 0 && (rc = svc_token_revoke(r->st, sctx.audit_id, err)) == 0) {
 		metrics_token_revoked();
+		tokens_prune(r->srv->tokens, r->st);
+	}
 	kg_ctx_free(&sctx);
 	return rc == -1 ? -1 : 204;
 }
@@ -552,7 +540,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		0 },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },
