@@ -36,10 +36,15 @@ s.recv(100)' "${KG_URL##*:}"
 /usr/bin/python3 -c 'import sqlite3,sys,time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
 time.sleep(7)
-db.execute("ROLLBACK")' "$KG_DIR/keygate.db" &
+db.execute("ROLLBACK")' "$KG_DIR/keygate.db" "$KG_DIR/locked" &
 LOCKER=$!
-sleep 0.5
+i=0
+while [ ! -e "$KG_DIR/locked" ] && [ $i -lt 100 ]; do	# up to 10 s
+	sleep 0.1
+	i=$((i + 1))
+done
 S5=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "X-Auth-Token: ${TOK:-none}" \
     -H 'Content-Type: application/json' -d '{"region": {}}' \
     "$KG_URL/v3/regions/r%0A2026-01-01T00:00:00.000Z%20ERROR%20forged5xx")
