@@ -32,12 +32,13 @@ s.sendall(b"G\x1b[31mX /v3 HTTP/1.1\r\nHost: x\r\n\r\n")
 s.settimeout(5)
 s.recv(100)' "${KG_URL##*:}"
 # A 5xx is logged with its path: the database held by another writer
-# beyond the busy timeout (5 s) makes a write answer 503.
+# beyond svc's retries (5 attempts, each waiting up to the 5 s busy
+# timeout: about 26 s) makes a write answer 503.
 /usr/bin/python3 -c 'import sqlite3,sys,time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
-time.sleep(7)
+time.sleep(40)
 db.execute("ROLLBACK")' "$KG_DIR/keygate.db" "$KG_DIR/locked" &
 LOCKER=$!
 i=0
@@ -45,10 +46,10 @@ while [ ! -e "$KG_DIR/locked" ] && [ $i -lt 100 ]; do	# up to 10 s
 	sleep 0.1
 	i=$((i + 1))
 done
-S5=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "X-Auth-Token: ${TOK:-none}" \
+S5=$(curl -s -m 60 -o /dev/null -w '%{http_code}' -X PUT -H "X-Auth-Token: ${TOK:-none}" \
     -H 'Content-Type: application/json' -d '{"region": {}}' \
     "$KG_URL/v3/regions/r%0A2026-01-01T00:00:00.000Z%20ERROR%20forged5xx")
-wait "$LOCKER"
+{ kill "$LOCKER"; wait "$LOCKER"; } 2>/dev/null
 # Stop the server ourselves (kg_stop would delete the log with the dir):
 # after a clean exit every request's line has been written.
 kill -TERM "$KG_PID"
