@@ -619,8 +619,8 @@ setup_token(const char *user, const char *pw, const char *scope)
 
 	snprintf(body, sizeof(body), "{\"auth\":{\"identity\":{\"methods\":[\"password\"],"
 	    "\"password\":{\"user\":{\"name\":\"%s\",\"domain\":{\"id\":\"default\"},"
-	    "\"password\":\"%s\"}}}%s%s%s}}", user, pw, scope ? ",\"scope\":" : "",
-	    scope ? scope : "", "");
+	    "\"password\":\"%s\"}}}%s%s}}", user, pw, scope ? ",\"scope\":" : "",
+	    scope ? scope : "");
 	j = setup_req("POST", "/v3/auth/tokens", NULL, body, 201, &tok);
 	json_decref(j);
 	return tok;
