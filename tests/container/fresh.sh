@@ -17,7 +17,8 @@
 # the gateway tests create network namespaces (ip netns, in the
 # container's own /run/netns) and name them with $$, which must not
 # collide with the host's; apt and npm reach Debian's mirror and the npm
-# registry through the host's network. Downloaded .deb files are kept in
+# registry through the host's network (with the host's CA bundle: this
+# machine's TLS egress proxy signs with its own CA). Downloaded .deb files are kept in
 # /var/cache/keygate-fresh/apt between runs (only the downloads: every run
 # installs everything again).
 #
@@ -100,6 +101,7 @@ else
 	finish
 fi
 mkdir -p "$RUN" "$ROOT" "$APTCACHE/partial"
+rm -f "$RUN/dockerd.pid"	# left by a run that was killed (we hold the lock)
 # No fd of ours may stay open in the daemon (the lock on 9, CI pipes).
 /usr/sbin/dockerd -H "$SOCK" --data-root "$ROOT" --exec-root "$RUN/exec" \
     --pidfile "$RUN/dockerd.pid" --bridge none --iptables=false --ip6tables=false \
@@ -145,6 +147,27 @@ else
 fi
 
 # ---- 3. make test in the container ----------------------------------------------
+# The machine's own trust for TLS (here the npm registry is reached through
+# an egress proxy whose CA only the machine's bundle holds): the container
+# gets the host's bundle and the variables that point at it, as a new
+# machine of this kind has them. apt uses plain HTTP.
+CA=
+for v in NODE_EXTRA_CA_CERTS SSL_CERT_FILE CURL_CA_BUNDLE REQUESTS_CA_BUNDLE; do
+	eval "f=\${$v:-}"
+	if [ -n "$f" ] && [ -f "$f" ]; then
+		CA=$f
+		break
+	fi
+done
+[ -z "$CA" ] && [ -f /etc/ssl/certs/ca-certificates.crt ] &&
+    CA=/etc/ssl/certs/ca-certificates.crt
+set --
+if [ -n "$CA" ]; then
+	HCA=/etc/keygate-fresh-host-ca.crt
+	set -- -v "$CA:$HCA:ro" -e NODE_EXTRA_CA_CERTS=$HCA -e npm_config_cafile=$HCA \
+	    -e SSL_CERT_FILE=$HCA -e CURL_CA_BUNDLE=$HCA -e REQUESTS_CA_BUNDLE=$HCA
+fi
+
 echo "# make test in a fresh debian:bookworm-slim (log: $F/make-test.log)"
 start=$(date +%s)
 # Privileged but for CAP_SYS_RESOURCE, which this kind of VM keeps out of
@@ -153,7 +176,7 @@ d run --name "$NAME" --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --network host --pid host \
     --tmpfs /run:rw,exec --tmpfs /tmp:rw,exec \
-    -v "$SRC:/src" -v "$APTCACHE:/var/cache/apt/archives" -w /src \
+    -v "$SRC:/src" -v "$APTCACHE:/var/cache/apt/archives" -w /src "$@" \
     -e DEBIAN_FRONTEND=noninteractive debian:bookworm-slim sh -c '
 	# The slim image keeps dpkg from installing /usr/share/{man,groff,...}
 	# (its size); a Debian machine has them, and the man page tests need
