@@ -530,17 +530,37 @@ db_data_version(void)
 	return v;
 }
 
+/*
+ * Copy database from into to. A raw input's request may still be running
+ * when the harness stops waiting for it, so the copy waits (up to 30 s) for
+ * a worker's transaction to end rather than failing on the lock.
+ */
 static void
 db_copy(sqlite3 *to, sqlite3 *from)
 {
 	sqlite3_backup	*b;
+	int		 rc, tries;
 
-	if ((b = sqlite3_backup_init(to, "main", from, "main")) == NULL)
-		fz_die("backup: %s", sqlite3_errmsg(to));
-	while (sqlite3_backup_step(b, -1) == SQLITE_BUSY)
+	for (tries = 0; tries < 30000; tries++) {
+		if ((b = sqlite3_backup_init(to, "main", from, "main")) == NULL) {
+			rc = sqlite3_errcode(to);
+		} else {
+			while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK ||
+			    rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				if (rc != SQLITE_OK)
+					usleep(1000);
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+			if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
+				rc = sqlite3_errcode(to);
+		}
+		if (rc == SQLITE_OK)
+			return;
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
 		usleep(1000);
-	if (sqlite3_backup_finish(b) != SQLITE_OK)
-		fz_die("backup: %s", sqlite3_errmsg(to));
+	}
+	fz_die("backup: %s", sqlite3_errmsg(to));
 }
 
 /*

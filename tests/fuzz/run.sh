@@ -34,7 +34,9 @@ fuzz() {
 	else
 		T_FAIL=$((T_FAIL + 1))
 		echo "FAIL fuzz-$name.3 ${S} s of fuzzing without a finding"
-		grep -a -E '^(fuzz_[a-z]+:|==[0-9]+==ERROR|SUMMARY|.*runtime error)' \
+		cp "$DIR/$name.log" "$ART/$name.log"
+		echo "    | whole log: $ART/$name.log"
+		grep -a -E '^(fuzz(_[a-z]+)?:|==[0-9]+== ?ERROR|SUMMARY|.*runtime error|ALARM)' \
 		    "$DIR/$name.log" | head -n 5 | sed 's/^/    | /'
 		grep -a -A 12 -E '^fuzz_[a-z]+:' "$DIR/$name.log" | head -n 30 |
 		    sed 's/^/    | /'
@@ -53,7 +55,8 @@ for t in ${FUZZ_TARGETS:-http token pkt}; do
 	# http: no per-input leak check: the server threads fill caches during
 	# an input, which makes libFuzzer stop the world for LeakSanitizer almost
 	# every time (10x slower); leaks are still reported when the run ends.
-	http)	fuzz http -max_len=20000 -timeout=30 -rss_limit_mb=4096 -detect_leaks=0 \
+	# (-timeout: a reply may take two 10 s tries, see fuzz_http.c)
+	http)	fuzz http -max_len=20000 -timeout=60 -rss_limit_mb=4096 -detect_leaks=0 \
 		    -dict=tests/fuzz/http.dict ;;
 	token)	fuzz token -max_len=8192 -timeout=10 -rss_limit_mb=2048 ;;
 	pkt)	fuzz pkt -timeout=10 -rss_limit_mb=2048 ;;
