@@ -21,8 +21,8 @@ OPT	?= -O2
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt
-GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl inih
+PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1
+GWPKGS	 = libnetfilter_queue libnetfilter_conntrack libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -112,7 +112,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -MMD -MP \
 	   $(shell pkg-config --cflags $(PKGS) $(GWPKGS) 2>/dev/null)
 FUZZ_CORE = $(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SVC_SRC) $(SERVER_SRC) \
 	   tests/fuzz/fuzz_env.c
-FUZZ_PKT_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c \
+FUZZ_PKT_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c \
 	   gateway/verdict.c gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
 fzobj	 = $(patsubst %.c,$(FZ)/%.o,$(1))
 
