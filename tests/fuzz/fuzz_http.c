@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "auth/token.h"
+#include "server/authz.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "store/store.h"
@@ -755,6 +756,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct token_cfg	 tc;
+	struct policy_set	*ps;
 	struct kg_err		 err = { 0 };
 	char			 url[64];
 	int			 i;
@@ -765,6 +767,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	port = free_port();
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v3", port);
 	fz_env_setup(&srv.cfg, "kg-fuzz-http", url);
+	/* The policy, as keygate serve builds it (the default rules). */
+	if ((ps = authz_build(&srv.cfg, &err)) == NULL ||
+	    (srv.authz = authz_new(ps)) == NULL)
+		fz_die("policy: %s", err.msg);
 	if (store_pool_init(config_db_path(&srv.cfg), &err) == -1)
 		fz_die("store: %s", err.msg);
 	tc.key_dir = config_key_dir(&srv.cfg);
