@@ -334,6 +334,8 @@ db_col_copy(struct db_stmt *s, int col, char *dst, size_t dstsz)
 	const char	*t = db_col_text(s, col);
 	size_t		 n = t ? strlen(t) : 0;
 
+	if (dstsz == 0)		/* dstsz - 1 below would wrap */
+		return;
 	if (n >= dstsz)
 		n = dstsz - 1;
 	if (n > 0)
