@@ -228,6 +228,11 @@ list_group_users(struct req *r, struct kg_err *err)
 		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
 		    (enabled >= 0 && enabled != v[i].enabled))
 			continue;
+		/* Keystone's groups.py: a domain-scoped caller sees the
+		 * members of its own domain only. */
+		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
+		    strcmp(v[i].domain_id, r->ctx->domain_id) != 0)
+			continue;
 		json_array_append_new(arr, apij_user(r, &v[i]));
 	}
 	kg_user_list_free(v, n);

@@ -8,7 +8,7 @@
  * bad file at start and on SIGHUP, "serve -n", "policy list/check".
  *
  * The world: domains dA and dB, projects pA (dA, tag t1) and pB (dB),
- * users uA (dA) and uB (dB), groups gA = {uA} (dA) and gB = {uB} (dB), a
+ * users uA (dA) and uB (dB), groups gA = {uA, uB} (dA) and gB = {uB} (dB), a
  * domain role rA of dA, and uA and gA holding member on pA, dA and the
  * system, directly and inherited. Every persona's user is in dA; domain
  * personas are scoped to dA, project personas to pA. Mutations act on
@@ -240,6 +240,7 @@ setup_world(void)
 		"/v3/OS-INHERIT/domains/{dA}/groups/{gA}/roles/{member}/inherited_to_projects",
 		"/v3/groups/{gA}/users/{uA}",
 		"/v3/groups/{gB}/users/{uB}",
+		"/v3/groups/{gA}/users/{uB}",
 	};
 	char	*id;
 	size_t	 i;
@@ -496,6 +497,39 @@ targets(void)
 	    as("proj-member", "GET", "/v3/endpoints/nope", NULL) == 404);
 }
 
+/* ---- lists filtered by the caller's domain ----------------------------------- */
+
+/*
+ * Keystone's list controllers drop, for a domain-scoped caller, what lies
+ * outside its domain (groups.py list_users_in_group, users.py
+ * list_groups_for_user, list_users, list_projects, list_role_assignments,
+ * Keystone 29's list_domains): gA holds uA (dA) and uB (dB).
+ */
+static void
+scoped_lists(void)
+{
+	struct it_resp	r;
+
+	it_req(&s, "GET", subst("/v3/groups/{gA}/users"),
+	    per[persona("dom-reader")].token, NULL, NULL, &r);
+	T("policy-10.1 a domain reader lists a group of its domain: members of its "
+	    "domain only", r.status == 200 && ii_has_id(r.json, "users", var("uA")) &&
+	    !ii_has_id(r.json, "users", var("uB")));
+	it_resp_free(&r);
+	it_req(&s, "GET", subst("/v3/groups/{gA}/users"),
+	    per[persona("sys-reader")].token, NULL, NULL, &r);
+	T("policy-10.2 ... a system reader sees every member", r.status == 200 &&
+	    ii_has_id(r.json, "users", var("uA")) &&
+	    ii_has_id(r.json, "users", var("uB")));
+	it_resp_free(&r);
+	it_req(&s, "GET", "/v3/users", per[persona("dom-reader")].token, NULL, NULL,
+	    &r);
+	T("policy-10.3 a domain reader lists users: its domain's only",
+	    r.status == 200 && ii_has_id(r.json, "users", var("uA")) &&
+	    !ii_has_id(r.json, "users", var("uB")));
+	it_resp_free(&r);
+}
+
 /* ---- the policy file ------------------------------------------------------- */
 
 static char	policy_path[300];
@@ -686,6 +720,7 @@ main(void)
 	issue7_cells();
 	targets();
 	run_table();
+	scoped_lists();
 	policy_file();
 	it_stop(&s);
 	unlink(policy_path);
