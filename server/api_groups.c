@@ -86,9 +86,7 @@ create_group(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
-	/* Keystone's target is the new group; keygate's has the domain it
-	 * will be created in (the caller's or the default when omitted). */
-	t.v[PK_T_GROUP_DOMAIN_ID] = g.domain_id;
+	ptarget_new_group(&t, obj);
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
 		return -1;
 	if (kg_id_new(g.id) == -1)
