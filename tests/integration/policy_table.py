@@ -403,7 +403,10 @@ ROUTES = [
      ["identity:list_role_assignments"], dom_list_target("domain_id")),
     ("assignments.tree", "GET",
      "/v3/role_assignments?scope.project.id={pA}&include_subtree=true", None, None,
-     200, ["identity:list_role_assignments_for_tree"], T(project="pA")),
+     200, ["identity:list_role_assignments_for_tree"],
+     # 29 adds target.domain_id, the project's domain
+     lambda p: {"target": dict({"project": W["pA"]}, **(
+         {"domain_id": "dA"} if VERSION == "keystone-29" else {}))}),
 ]
 
 ROUTES += grant_routes("grants.project", "u", "pA", "/v3/projects/{pA}", "project")
