@@ -773,6 +773,52 @@ free_personas(void)
 	}
 }
 
+/*
+ * Keygate's default set (Keystone 29's secure RBAC): domain managers
+ * already manage their domain's users; an operator's file lets project
+ * managers create users in their project's domain too (README: Policy;
+ * keygate.conf(5)), end to end: reload on SIGHUP, the grant, its limits.
+ */
+static void
+policy_file_default(int k)
+{
+	const char	*mgr = per[persona("proj-manager")].token;
+	const char	*body = "{\"user\": {\"name\": \"{uniq}\", \"domain_id\": "
+			    "\"{dA}\"}}";
+	int		 i, st = 0;
+
+	TS(k, "11.1 without a policy file a project manager may not create users",
+	    it_status(&s, "POST", "/v3/users", mgr, subst(body)) == 403);
+	TS(k, "11.2 ... a domain manager may, in its domain",
+	    it_status(&s, "POST", "/v3/users", per[persona("dom-manager")].token,
+	    subst(body)) == 201);
+	write_policy("# project managers onboard users into their project's domain\n"
+	    "\"identity:create_user\": \"(rule:admin_required) or (role:manager and "
+	    "token.domain.id:%(target.user.domain_id)s) or (role:manager and "
+	    "token.project.domain.id:%(target.user.domain_id)s)\"\n");
+	kill(s.pid, SIGHUP);
+	for (i = 0; i < 100 && st != 201; i++) {	/* up to 5 s */
+		st = it_status(&s, "POST", "/v3/users", mgr, subst(body));
+		if (st != 201)
+			usleep(50000);
+	}
+	TS(k, "11.3 with the file (SIGHUP) a project manager creates a user in its "
+	    "project's domain", st == 201);
+	TS(k, "11.4 ... not in another domain", it_status(&s, "POST", "/v3/users",
+	    mgr, subst("{\"user\": {\"name\": \"{uniq}\", \"domain_id\": "
+	    "\"{dB}\"}}")) == 403);
+	TS(k, "11.5 ... nor without domain_id (the target's domain is missing)",
+	    it_status(&s, "POST", "/v3/users", mgr, subst("{\"user\": {\"name\": "
+	    "\"{uniq}\"}}")) == 403);
+	TS(k, "11.6 ... and a project member still may not",
+	    it_status(&s, "POST", "/v3/users", per[persona("proj-member")].token,
+	    subst(body)) == 403);
+	TS(k, "11.7 the other rules stay Keystone 29's: a project manager may not "
+	    "update a user", it_status(&s, "PATCH", subst("/v3/users/{uA}"), mgr,
+	    "{\"user\": {\"description\": \"x\"}}") == 403);
+	write_policy("");
+}
+
 int
 main(void)
 {
@@ -812,6 +858,8 @@ main(void)
 		scoped_lists(k);
 		if (k == 0)
 			policy_file();
+		if (strcmp(pol_sets[k].defaults, "keystone-29") == 0)
+			policy_file_default(k);
 		free_personas();
 		it_stop(&s);
 	}
