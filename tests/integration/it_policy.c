@@ -349,10 +349,12 @@ fresh(const char *steps, int i, char **subject)
 			    "\"{service}\", \"interface\": \"internal\", \"url\": "
 			    "\"http://x.example:1/\"}}", "endpoint.id");
 		else if (strcmp(step, "S:tA") == 0) {
+			free(*subject);		/* a later S: step wins */
 			*subject = token_for(var("uA"), it_fmt("project:%s", var("pA")));
 			ok = *subject != NULL;
 			continue;
 		} else if (strcmp(step, "S:tself") == 0) {
+			free(*subject);
 			*subject = token_for(per[i].user, per[i].scope[0] ?
 			    per[i].scope : NULL);
 			ok = *subject != NULL;
