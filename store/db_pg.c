@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -51,6 +52,8 @@ struct pg_stmt {
 	size_t		*caps;
 	PGresult	*res;		/* the result being read; NULL: not run */
 	int		 row, nrows;
+	int		 query;		/* a SELECT (or WITH ... SELECT) */
+	int		 nomatch;	/* run without the server: no rows */
 };
 
 /* ------------------------------------------------------------------------
@@ -299,6 +302,15 @@ pg_exec(struct db *db, const char *sql)
  * Statements.
  * --------------------------------------------------------------------- */
 
+/* Nonzero when sql reads only: it begins with SELECT or WITH (keygate
+ * writes no data-modifying CTEs). */
+static int
+is_query(const char *sql)
+{
+	sql += strspn(sql, " \t\r\n(");
+	return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "WITH", 4) == 0;
+}
+
 static struct db_stmt *
 pg_prepare(struct db *db, const char *sql)
 {
@@ -325,6 +337,7 @@ pg_prepare(struct db *db, const char *sql)
 		s->types[i] = s->p.used[i] == DB_PARAM_USED ? 0 : PG_TEXTOID;
 	s->base.drv = &db_pg_driver;
 	s->db = db;
+	s->query = is_query(sql);
 	snprintf(s->name, sizeof(s->name), "kg%u", ++db->nstmt);
 	s->row = -1;
 	return &s->base;
@@ -361,6 +374,7 @@ pg_reset(struct db_stmt *p)
 	s->res = NULL;
 	s->row = -1;
 	s->nrows = 0;
+	s->nomatch = 0;
 }
 
 static void
@@ -449,6 +463,18 @@ prepare_on_server(struct pg_stmt *s)
 	return 0;
 }
 
+/* Nonzero when every bound value of s is valid UTF-8. */
+static int
+params_utf8(const struct pg_stmt *s)
+{
+	int	i;
+
+	for (i = 0; i < s->p.n; i++)
+		if (s->vals[i] != NULL && !kg_utf8_valid(s->vals[i]))
+			return 0;
+	return 1;
+}
+
 /* The whole result is fetched at the first step; later steps walk it. */
 static int
 pg_step(struct db_stmt *p)
@@ -459,10 +485,26 @@ pg_step(struct db_stmt *p)
 	const char	*tag;
 	int		 st;
 
-	if (s->res == NULL) {
+	if (s->res == NULL && !s->nomatch) {
 		if (db->broken)
 			return fail_msg(db, DB_EUNAVAIL,
 			    "no connection to the database");
+		if (!params_utf8(s)) {
+			/*
+			 * PostgreSQL refuses text that is not UTF-8 (SQLSTATE
+			 * 22021), where SQLite compares the bytes. Every text
+			 * stored is UTF-8 (the API refuses anything else), so
+			 * such a value matches no row: a query answers none,
+			 * as on SQLite, without aborting the transaction. A
+			 * write of one is refused.
+			 */
+			if (!s->query)
+				return fail_msg(db, DB_EOTHER,
+				    "a text parameter is not valid UTF-8");
+			s->nomatch = 1;
+			s->row = s->nrows = 0;
+			return DB_DONE;
+		}
 		if (s->epoch != db->epoch && prepare_on_server(s) == -1)
 			return DB_ERROR;
 		res = PQexecPrepared(db->conn, s->name, s->p.n, s->vals, NULL,
