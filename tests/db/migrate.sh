@@ -175,6 +175,10 @@ for B in sqlite pg; do
 		    "$KG" db-sync --check >/dev/null 2>&1
 		[ $? -eq 3 ]
 		check "dbsync-4.5 the password from libpq's password file (PGPASSFILE)" $?
+		KEYGATE_DATABASE_CONNECTION="postgres://keygate@$hostpart/postgres?passfile=$WORK/pgpass" \
+		    "$KG" db-sync --check >"$WORK/passfile" 2>&1
+		[ $? -eq 3 ] && grep -q '^schema version 0, latest' "$WORK/passfile"
+		check "dbsync-4.6 postgres:// with a passfile= parameter" $?
 	fi
 	KEYGATE_DATABASE_CONNECTION="mysql+pymysql://keystone:Sekrit99@db/keystone" \
 	    "$KG" db-sync >"$WORK/scheme" 2>&1
