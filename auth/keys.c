@@ -2,7 +2,11 @@
  * keys.c - the signing key repository (see keys.h): a directory of P-256
  * private keys named by index, rotated like Keystone's fernet keys.
  * Every write goes to a temporary file (0600) that is fsync'd and renamed
- * into place, so a reader never sees a half-written key.
+ * into place, so a reader never sees a half-written key. Changes to the
+ * repository (setup, rotation) hold an exclusive flock on the directory
+ * and loads a shared one, so that two keygate commands started at once on
+ * one data_dir (two bootstraps, a serve and a db-sync) neither both
+ * create the first keys nor read a rotation half done.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,35 +180,83 @@ ensure_dir(const char *dir, struct kg_err *err)
 	return 0;
 }
 
+/* Lock the repository dir (LOCK_EX or LOCK_SH); the fd to unlock_dir, or
+ * -1 with err. */
+static int
+lock_dir(const char *dir, int how, struct kg_err *err)
+{
+	int	fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return kg_errf(err, KG_EINTERNAL, "key repository %s: %s", dir,
+		    strerror(errno));
+	while (flock(fd, how) == -1) {
+		if (errno == EINTR)
+			continue;
+		kg_errf(err, KG_EINTERNAL, "lock %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+unlock_dir(int fd)
+{
+	if (fd != -1)
+		close(fd);	/* releases the flock */
+}
+
+static int	rotate_locked(const char *dir, int max_active, struct kg_err *err);
+
 int
 keys_setup(const char *dir, struct kg_err *err)
 {
 	long	idx[KEYS_MAX_FILES];
 	size_t	n;
+	int	fd, rc = -1;
 
-	if (ensure_dir(dir, err) == -1 || list_indexes(dir, idx, &n, err) == -1)
+	if (ensure_dir(dir, err) == -1 || (fd = lock_dir(dir, LOCK_EX, err)) == -1)
 		return -1;
+	if (list_indexes(dir, idx, &n, err) == -1)
+		goto done;
+	rc = 0;
 	if (n > 0)
-		return 0;
+		goto done;
 	/* As keystone-manage fernet_setup: a staged key, then rotate once. */
-	if (new_key_file(dir, 0, err) == -1)
-		return -1;
-	if (keys_rotate(dir, KEYS_MAX_ACTIVE_DEFAULT, err) == -1)
-		return -1;
+	rc = -1;
+	if (new_key_file(dir, 0, err) == -1 ||
+	    rotate_locked(dir, KEYS_MAX_ACTIVE_DEFAULT, err) == -1)
+		goto done;
 	log_info("%s: created signing keys in %s", __func__, dir);
-	return 0;
+	rc = 0;
+ done:
+	unlock_dir(fd);
+	return rc;
 }
 
 int
 keys_rotate(const char *dir, int max_active, struct kg_err *err)
 {
+	int	fd, rc;
+
+	if (max_active < 2)
+		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
+	if (ensure_dir(dir, err) == -1 || (fd = lock_dir(dir, LOCK_EX, err)) == -1)
+		return -1;
+	rc = rotate_locked(dir, max_active, err);
+	unlock_dir(fd);
+	return rc;
+}
+
+static int
+rotate_locked(const char *dir, int max_active, struct kg_err *err)
+{
 	long	idx[KEYS_MAX_FILES];
 	size_t	n, i, keep;
 	char	from[PATH_MAX], to[PATH_MAX];
 
-	if (max_active < 2)
-		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
-	if (ensure_dir(dir, err) == -1 || list_indexes(dir, idx, &n, err) == -1)
+	if (list_indexes(dir, idx, &n, err) == -1)
 		return -1;
 	if (n == 0)
 		return kg_errf(err, KG_EINTERNAL,
@@ -226,10 +279,10 @@ keys_rotate(const char *dir, int max_active, struct kg_err *err)
 		if (unlink(from) == -1)
 			return kg_errf(err, KG_EINTERNAL, "unlink %s: %s", from,
 			    strerror(errno));
-		log_info("%s: removed key %ld", __func__, idx[i]);
+		log_info("keys_rotate: removed key %ld", idx[i]);
 	}
 	fsync_dir(dir);
-	log_info("%s: key %ld is now primary", __func__, idx[n - 1]);
+	log_info("keys_rotate: key %ld is now primary", idx[n - 1]);
 	return 0;
 }
 
@@ -286,24 +339,35 @@ keys_load(const char *dir, struct jwt_keyset *ks, struct jwt_key **primary,
 	long	idx[KEYS_MAX_FILES];
 	size_t	n, i;
 
+	int	fd, rc = -1;
+
 	ks->keys = NULL;
 	ks->n = 0;
 	*primary = NULL;
-	if (list_indexes(dir, idx, &n, err) == -1)
+	if ((fd = lock_dir(dir, LOCK_SH, err)) == -1)
 		return -1;
-	if (n == 0)
-		return kg_errf(err, KG_EINTERNAL, "no signing keys in %s", dir);
-	if ((ks->keys = calloc(n, sizeof(*ks->keys))) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	if (list_indexes(dir, idx, &n, err) == -1)
+		goto done;
+	if (n == 0) {
+		kg_errf(err, KG_EINTERNAL, "no signing keys in %s", dir);
+		goto done;
+	}
+	if ((ks->keys = calloc(n, sizeof(*ks->keys))) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		if ((ks->keys[i] = load_file(dir, idx[i], err)) == NULL) {
 			keys_free(ks);
-			return -1;
+			goto done;
 		}
 		ks->n++;
 	}
 	*primary = ks->keys[n - 1];
-	return 0;
+	rc = 0;
+ done:
+	unlock_dir(fd);
+	return rc;
 }
 
 void
