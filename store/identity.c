@@ -773,7 +773,6 @@ store_project_descendants(struct store *st, const char *id, size_t *total,
     size_t *enabled, struct kg_err *err)
 {
 	struct db_stmt	*s;
-	int		 rc;
 
 	/* lvl bounds the walk should the data ever hold a cycle. */
 	if ((s = store_prepare(st, "WITH RECURSIVE d(id, enabled, lvl) AS ("
@@ -783,7 +782,7 @@ store_project_descendants(struct store *st, const char *id, size_t *total,
 	    " SELECT count(*), coalesce(sum(enabled), 0) FROM d", err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, id);
-	if ((rc = db_step(s)) != DB_ROW) {
+	if (db_step(s) != DB_ROW) {
 		db_reset(s);
 		return store_dberr(st, "project descendants", NULL, err);
 	}
