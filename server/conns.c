@@ -62,6 +62,7 @@ conns_init(struct conns *cs, unsigned int max)
 {
 	memset(cs, 0, sizeof(*cs));
 	pthread_mutex_init(&cs->mu, NULL);
+	TAILQ_INIT(&cs->idle);
 	cs->max = max;
 }
 
@@ -69,33 +70,6 @@ void
 conns_destroy(struct conns *cs)
 {
 	pthread_mutex_destroy(&cs->mu);
-}
-
-static void
-unlink_idle(struct conns *cs, struct conn *c)
-{
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		cs->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		cs->tail = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void
-append_idle(struct conns *cs, struct conn *c)
-{
-	c->state = CONN_IDLE;
-	c->next = NULL;
-	c->prev = cs->tail;
-	if (cs->tail != NULL)
-		cs->tail->next = c;
-	else
-		cs->head = c;
-	cs->tail = c;
 }
 
 unsigned int
@@ -106,11 +80,12 @@ conns_opened(struct conns *cs, struct conn *c, int fd)
 
 	pthread_mutex_lock(&cs->mu);
 	c->fd = fd;
+	c->state = CONN_IDLE;
+	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
 	cs->open++;
-	append_idle(cs, c);
-	while (cs->open - cs->closing > cs->max && (v = cs->head) != c &&
-	    v != NULL) {
-		unlink_idle(cs, v);
+	while (cs->open - cs->closing > cs->max &&
+	    (v = TAILQ_FIRST(&cs->idle)) != c) {
+		TAILQ_REMOVE(&cs->idle, v, idle);
 		v->state = CONN_CLOSING;
 		cs->closing++;
 		cs->evicted++;
@@ -137,7 +112,7 @@ conns_busy(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE) {
-		unlink_idle(cs, c);
+		TAILQ_REMOVE(&cs->idle, c, idle);
 		c->state = CONN_BUSY;
 	}
 	pthread_mutex_unlock(&cs->mu);
@@ -148,9 +123,11 @@ conns_idle(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE)
-		unlink_idle(cs, c);
-	if (c->state != CONN_CLOSING)
-		append_idle(cs, c);
+		TAILQ_REMOVE(&cs->idle, c, idle);
+	if (c->state != CONN_CLOSING) {
+		c->state = CONN_IDLE;
+		TAILQ_INSERT_TAIL(&cs->idle, c, idle);
+	}
 	pthread_mutex_unlock(&cs->mu);
 }
 
@@ -159,11 +136,11 @@ conns_closed(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE)
-		unlink_idle(cs, c);
+		TAILQ_REMOVE(&cs->idle, c, idle);
 	else if (c->state == CONN_CLOSING)
 		cs->closing--;
 	cs->open--;
-	c->state = CONN_CLOSING;
+	c->state = CONN_CLOSING;	/* unregistered: never touched again */
 	c->fd = -1;
 	pthread_mutex_unlock(&cs->mu);
 	metrics_connection_closed();

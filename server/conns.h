@@ -43,6 +43,8 @@
 #ifndef KG_CONNS_H
 #define KG_CONNS_H
 
+#include <sys/queue.h>
+
 #include <pthread.h>
 #include <stdint.h>
 
@@ -51,18 +53,18 @@
 enum conn_status { CONN_IDLE, CONN_BUSY, CONN_CLOSING };
 
 struct conn {
-	int		 fd;
-	enum conn_status state;
-	struct conn	*prev, *next;	/* idle list; private to conns.c */
+	int			 fd;
+	enum conn_status	 state;
+	TAILQ_ENTRY(conn)	 idle;		/* private to conns.c */
 };
 
 struct conns {
-	pthread_mutex_t	 mu;
-	unsigned int	 max;		/* evict beyond this many open */
-	unsigned int	 open;		/* registered, CLOSING included */
-	unsigned int	 closing;
-	uint64_t	 evicted;	/* since start */
-	struct conn	*head, *tail;	/* idle, longest idle first */
+	pthread_mutex_t		 mu;
+	unsigned int		 max;		/* evict beyond this many open */
+	unsigned int		 open;		/* registered, CLOSING included */
+	unsigned int		 closing;
+	uint64_t		 evicted;	/* since start */
+	TAILQ_HEAD(, conn)	 idle;		/* longest idle first */
 };
 
 /* Limits derived from server.max_connections and RLIMIT_NOFILE. */

@@ -14,9 +14,16 @@
  *                 suspend for a hashing thread, req_defer), reply
  *   on_completed  log line, metrics, cleanup; the connection is idle again
  *
- * Connections (on_connection) are registered in server/conns.c, which
- * keeps at most server.max_connections open by closing the longest idle
- * ones when a new client arrives (see conns.h for the design).
+ * Connections. MHD alone stops accepting at its connection limit (1,020
+ * by default) and leaves new clients in the listen backlog, so idle
+ * keep-alive connections could lock everyone else out. on_connection
+ * registers each connection, with its socket from MHD_get_connection_info,
+ * in server/conns.c, which keeps at most server.max_connections open: a
+ * newcomer beyond that makes it shut down (not close: the descriptor stays
+ * MHD's) the connection idle longest; MHD then reads end-of-file and
+ * closes it. A connection is busy, never evicted, from dispatch until its
+ * reply is done (mark_busy, on_completed). MHD's own limit is set above
+ * ours so the newcomer is accepted first; conns.h has the details.
  *
  * A client that half-closes before its body is complete. MHD 0.9.75 polls
  * with edge-triggered epoll and, after a short read, takes the socket for
@@ -26,8 +33,9 @@
  * So whenever the body is still short of its Content-Length after what
  * MHD has handed us, peek_eof() looks at the socket; at end-of-file
  * kick_reader() makes the kernel signal the socket readable again
- * (setting SO_RCVLOWAT wakes epoll waiters when data or end-of-file is
- * pending). Either way MHD then reads the end-of-file and aborts the
+ * (on Linux since 4.18, setting SO_RCVLOWAT wakes epoll waiters when data
+ * or end-of-file is pending; where it does not, the timeout remains the
+ * fallback). Either way MHD then reads the end-of-file and aborts the
  * request, and on_completed, which MHD calls before it shuts the socket,
  * writes a 400 on it (abort_reply). A client that stays connected and
  * sends no more gets the connection timeout; a chunked body cut by an
@@ -38,6 +46,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +85,7 @@ struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	const struct server	*srv;
 	struct jobs		*jobs;		/* hashing threads (req_defer) */
+	atomic_uint		 deferred;	/* deferred requests not yet completed */
 	struct conns		 conns;		/* open connections (conns.h) */
 };
 
@@ -100,6 +110,7 @@ struct conn_state {
 	uint64_t	 expect;	/* Content-Length; 0 = none or chunked */
 	int		 busy;		/* marked busy in the registry */
 	int		 body_expected;	/* Content-Length > 0 or chunked */
+	int		 deferred;	/* counted in http_daemon.deferred */
 	char		*path;		/* copy of the URL path; params point into it */
 	int64_t		 started;	/* µs */
 	struct req	 req;
@@ -727,14 +738,14 @@ screen_headers(struct conn_state *s, struct MHD_Connection *conn,
 {
 	const union MHD_ConnectionInfo	*ci;
 	struct http_conn		*hc = conn_of(conn);
-	struct hdr_list			*l;
+	struct hdr_list			 list, *l = &list;	/* not zeroed: hot */
 	struct screen_in		 in;
 	const char			*cl, *te;
 	char				*end;
 	int				 rc;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	l->n = 0;
+	l->overflow = 0;
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, l);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	memset(&in, 0, sizeof(in));
@@ -750,7 +761,6 @@ screen_headers(struct conn_state *s, struct MHD_Connection *conn,
 		    " more than %d header fields.", MAX_HEADERS);
 	else
 		rc = screen_request(&in, err);
-	free(l);
 	if (rc == -1)
 		return -1;
 
@@ -877,6 +887,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (status == REQ_DEFERRED) {
 		/* Suspend first: the job may resume the connection at once. */
 		s->phase = PH_JOB;
+		s->deferred = 1;
+		atomic_fetch_add(&d->deferred, 1);
 		s->job.run = run_job;
 		s->job.done = job_done;
 		MHD_suspend_connection(conn);
@@ -976,6 +988,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		metrics_request(s->req.route, s->req.method, status, us);
 	if (hc != NULL)
 		conns_idle(&d->conns, &hc->c);
+	if (s->deferred)
+		atomic_fetch_sub(&d->deferred, 1);
 	free(s->req.out_text);
 	json_decref(s->req.body);
 	json_decref(s->req.out);
@@ -1144,6 +1158,8 @@ http_start(const struct server *srv, int listen_fd, struct kg_err *err)
 void
 http_stop(struct http_daemon *d)
 {
+	int	i;
+
 	if (d == NULL)
 		return;
 	/*
@@ -1152,6 +1168,12 @@ http_stop(struct http_daemon *d)
 	 * no job touches a connection MHD has already freed.
 	 */
 	jobs_stop(d->jobs);
+	/*
+	 * Their replies go out once the workers have resumed them: MHD would
+	 * close those connections unanswered if it stopped first (up to 5 s).
+	 */
+	for (i = 0; i < 500 && atomic_load(&d->deferred) > 0; i++)
+		usleep(10000);
 	MHD_stop_daemon(d->mhd);
 	jobs_free(d->jobs);
 	conns_destroy(&d->conns);
