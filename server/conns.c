@@ -34,12 +34,17 @@ conns_plan(unsigned int want, unsigned int reserve, struct conns_plan *p,
 	    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
 		    need : rl.rlim_max;
+		/* A sandbox may forbid it (systemd's ~@resources): then the
+		 * limits are lowered below, as for a low hard limit. */
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			return kg_errf(err, KG_EINTERNAL, "setrlimit: %s",
-			    strerror(errno));
-		p->nofile = (unsigned long)rl.rlim_cur;
-		log_info("raised the open-file limit (RLIMIT_NOFILE) from %lu to %lu"
-		    " for %u connections", p->nofile_before, p->nofile, p->hard);
+			log_warn("cannot raise the open-file limit (RLIMIT_NOFILE)"
+			    " from %lu: %s", p->nofile_before, strerror(errno));
+		else {
+			p->nofile = (unsigned long)rl.rlim_cur;
+			log_info("raised the open-file limit (RLIMIT_NOFILE) from"
+			    " %lu to %lu for %u connections", p->nofile_before,
+			    p->nofile, p->hard);
+		}
 	}
 	if (p->nofile != (unsigned long)RLIM_INFINITY && p->nofile < need) {
 		fit = p->nofile > reserve ? p->nofile - reserve : 0;

@@ -30,7 +30,8 @@
  * File descriptors: conns_plan raises the process's soft RLIMIT_NOFILE
  * so that the hard connection limit plus the server's other descriptors
  * fit, and lowers the connection limits (with a warning) when the hard
- * RLIMIT_NOFILE does not allow that many.
+ * RLIMIT_NOFILE does not allow that many or raising it is forbidden
+ * (keygate.service sets LimitNOFILE=65536 and filters setrlimit out).
  *
  * Ownership and threads: struct conn is embedded in the caller's
  * per-connection state and owned by it; the registry only links it. Every
