@@ -4,8 +4,9 @@
  * GET /v3/role_assignments, as Keystone serves them (keystone/api/
  * projects.py, domains.py, system.py, os_inherit.py, role_assignments.py).
  *
- * Removing a grant records revocation events (see store/revoke.h) in the
- * same transaction, so the server and offline checkers stop honouring
+ * Grants change through svc/grant.c, which checks in one transaction
+ * that what a grant names exists, and records the revocation events that
+ * removing one implies, so the server and offline checkers stop honouring
  * tokens that carried the role.
  */
 #include <stdio.h>
@@ -15,7 +16,9 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
-#include "store/revoke.h"
+#include "server/ptarget.h"
+#include "store/scope.h"
+#include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
  * Grants.
@@ -38,62 +41,106 @@ struct grant_ref {
 	int		 actor_missing;
 };
 
+/* The objects a grant URL names, as its policy target. */
+struct grant_objs {
+	struct kg_user		user;
+	struct kg_group		group;
+	struct kg_project	project;
+	struct kg_domain	domain;
+};
+
+static void
+grant_objs_free(struct grant_objs *o)
+{
+	kg_user_free(&o->user);
+	kg_group_free(&o->group);
+	kg_project_free(&o->project);
+	kg_domain_free(&o->domain);
+}
+
 /*
- * Resolve the URL as Keystone's _build_enforcement_target_attr: the role
- * (404), the user or group (404 unless allow_missing), then the project or
- * domain (404); then check rule.
+ * Resolve the URL and check rule on it as Keystone's controllers do: the
+ * objects found become the target (target.role, .user or .group,
+ * .project or .domain; req_authorize adds the URL's ids). A missing object is
+ * a 404 before the check, in Keystone's order (project grants: role,
+ * actor, project; domain grants: domain, role, actor; system: role,
+ * actor), except a missing actor when allow_missing (DELETE). OS-INHERIT
+ * looks everything up and checks the rule first (a missing object is
+ * absent from the target), then reports the first missing one.
  */
 static int
 grant_load(struct req *r, const struct grant_spec *g, int with_role,
     int allow_missing, const char *rule, struct grant_ref *ref,
     struct kg_err *err)
 {
-	struct kg_assign_name	 nm;
 	struct policy_target	 t = { 0 };
-	struct kg_err		 aerr = { 0 };
-	size_t			 i = 0;
+	struct grant_objs	 o;
+	struct kg_err		 e[4] = { { 0 } };	/* role, actor, target */
+	struct kg_err		*first = NULL;
+	size_t			 i = 0, k;
+	int			 ret = -1;
 
 	memset(ref, 0, sizeof(*ref));
+	memset(&o, 0, sizeof(o));
 	if (g->kind != KG_SCOPE_SYSTEM)
 		ref->target_id = r->params[i++];
 	ref->actor_id = r->params[i++];
 	if (with_role) {
 		ref->role_id = r->params[i++];
-		if (store_role_get(r->st, ref->role_id, &ref->role, err) == -1)
-			return -1;
+		if (store_role_get(r->st, ref->role_id, &ref->role, &e[0]) == 0)
+			ptarget_role(&t, &ref->role, PT_ROLE);
 	}
-	if (store_assign_name(r->st, g->is_group ? KG_OBJ_GROUP : KG_OBJ_USER,
-	    ref->actor_id, NULL, &aerr) == -1) {
-		if (!allow_missing || aerr.kind != KG_ENOTFOUND) {
-			*err = aerr;
-			goto fail;
-		}
+	if (g->is_group) {
+		if (store_group_get(r->st, ref->actor_id, &o.group, &e[1]) == 0)
+			ptarget_group(&t, &o.group);
+	} else {
+		if (store_user_get(r->st, ref->actor_id, &o.user, &e[1]) == 0)
+			ptarget_user(&t, &o.user);
+	}
+	if (e[1].kind == KG_ENOTFOUND && allow_missing) {
 		ref->actor_missing = 1;
+		e[1].kind = KG_OK;
 	}
 	if (g->kind == KG_SCOPE_PROJECT) {
-		if (store_assign_name(r->st, KG_OBJ_PROJECT, ref->target_id, &nm,
-		    err) == -1)
-			goto fail;
-		kg_strlcpy(ref->target_domain, nm.domain_id,
-		    sizeof(ref->target_domain));
-		t.project_id = ref->target_id;
+		if (store_project_get(r->st, ref->target_id, &o.project, &e[2]) == 0) {
+			ptarget_project(&t, &o.project);
+			kg_strlcpy(ref->target_domain, o.project.domain_id,
+			    sizeof(ref->target_domain));
+		}
 	} else if (g->kind == KG_SCOPE_DOMAIN) {
-		if (store_assign_name(r->st, KG_OBJ_DOMAIN, ref->target_id, NULL,
-		    err) == -1)
-			goto fail;
-		kg_strlcpy(ref->target_domain, ref->target_id,
-		    sizeof(ref->target_domain));
+		if (store_domain_get(r->st, ref->target_id, &o.domain, &e[2]) == 0) {
+			ptarget_domain(&t, &o.domain);
+			kg_strlcpy(ref->target_domain, ref->target_id,
+			    sizeof(ref->target_domain));
+		}
 	}
-	if (ref->target_domain[0] != '\0')
-		t.domain_id = ref->target_domain;
-	if (!g->is_group)
-		t.user_id = ref->actor_id;
+	/* Keystone's look-up order, and the first look-up that failed. */
+	{
+		static const size_t	order_project[] = { 0, 1, 2 };
+		static const size_t	order_domain[] = { 2, 0, 1 };
+		const size_t		*order = g->kind == KG_SCOPE_DOMAIN ?
+					    order_domain : order_project;
+
+		for (k = 0; k < 3 && first == NULL; k++)
+			if (e[order[k]].kind != KG_OK)
+				first = &e[order[k]];
+	}
+	if (first != NULL && (first->kind != KG_ENOTFOUND || !g->inherited)) {
+		*err = *first;
+		goto done;
+	}
 	if (req_authorize(r, rule, &t, err) == -1)
-		goto fail;
-	return 0;
- fail:
-	kg_role_free(&ref->role);
-	return -1;
+		goto done;
+	if (first != NULL) {
+		*err = *first;
+		goto done;
+	}
+	ret = 0;
+ done:
+	grant_objs_free(&o);
+	if (ret == -1)
+		kg_role_free(&ref->role);
+	return ret;
 }
 
 static int
@@ -113,101 +160,54 @@ grant_check(struct req *r, const struct grant_spec *g, struct kg_err *err)
 	return ret == 0 ? 204 : -1;
 }
 
+/* The grant a URL names, for svc/grant.c. */
+static void
+grant_of(const struct grant_spec *g, const struct grant_ref *ref,
+    struct svc_grant *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->is_group = g->is_group;
+	out->actor_id = ref->actor_id;
+	out->kind = g->kind;
+	out->target_id = ref->target_id;
+	out->role_id = ref->role_id;
+	out->inherited = g->inherited;
+}
+
 static int
 grant_put(struct req *r, const struct grant_spec *g, struct kg_err *err)
 {
 	struct grant_ref	ref;
-	int			ret = -1;
+	struct svc_grant	sg;
+	int			ret;
 
 	if (grant_load(r, g, 1, 0, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
 	    "identity:create_system_grant_for_group" :
 	    "identity:create_system_grant_for_user") : "identity:create_grant",
 	    &ref, err) == -1)
 		return -1;
-	if (g->kind == KG_SCOPE_SYSTEM && ref.role.domain_id[0] != '\0') {
-		kg_errf(err, KG_EBADREQ, "Role %s is a domain-specific role. Unable"
-		    " to use a domain-specific role in a system assignment.",
-		    ref.role_id);
-		goto done;
-	}
-	if (g->kind == KG_SCOPE_PROJECT && ref.role.domain_id[0] != '\0' &&
-	    strcmp(ref.role.domain_id, ref.target_domain) != 0) {
-		kg_errf(err, KG_EFORBID, "Project %s must be in the same domain as"
-		    " the role %s being assigned.", ref.target_id, ref.role_id);
-		goto done;
-	}
-	if (store_grant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
-	    ref.role_id, g->inherited, err) == -1)
-		goto done;
-	ret = 204;
- done:
+	grant_of(g, &ref, &sg);
+	ret = svc_grant_create(r->st, &sg, err);
 	kg_role_free(&ref.role);
-	return ret;
-}
-
-/*
- * Revocation events for a removed grant: per affected user, scoped to the
- * project or domain for a direct grant there; user-wide for inherited and
- * system grants, which reach tokens of other scopes.
- */
-static int
-grant_revoke_events(struct store *st, const struct grant_spec *g,
-    const struct grant_ref *ref, struct kg_err *err)
-{
-	struct kg_revoke_event	  ev;
-	char			**ids = NULL;
-	size_t			  n = 0, i;
-	int			  ret = -1;
-
-	if (g->is_group) {
-		if (store_assignment_group_members(st, ref->actor_id, &ids, &n,
-		    err) == -1)
-			return -1;
-	} else if (!ref->actor_missing)
-		n = 1;
-	for (i = 0; i < n; i++) {
-		memset(&ev, 0, sizeof(ev));
-		kg_strlcpy(ev.user_id, g->is_group ? ids[i] : ref->actor_id,
-		    sizeof(ev.user_id));
-		if (!g->inherited && g->kind == KG_SCOPE_PROJECT)
-			kg_strlcpy(ev.project_id, ref->target_id, sizeof(ev.project_id));
-		else if (!g->inherited && g->kind == KG_SCOPE_DOMAIN)
-			kg_strlcpy(ev.domain_id, ref->target_id, sizeof(ev.domain_id));
-		ev.issued_before = ev.revoked_at = kg_now_us();
-		if (store_revoke_add(st, &ev, err) == -1)
-			goto done;
-	}
-	ret = 0;
- done:
-	if (g->is_group)
-		store_strv_free(ids, n);
-	return ret;
+	return ret == -1 ? -1 : 204;
 }
 
 static int
 grant_delete(struct req *r, const struct grant_spec *g, struct kg_err *err)
 {
 	struct grant_ref	ref;
-	int			ret = -1;
+	struct svc_grant	sg;
+	int			ret;
 
 	if (grant_load(r, g, 1, 1, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
 	    "identity:revoke_system_grant_for_group" :
 	    "identity:revoke_system_grant_for_user") : "identity:revoke_grant",
 	    &ref, err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_ungrant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
-	    ref.role_id, g->inherited, err) == -1 ||
-	    grant_revoke_events(r->st, g, &ref, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	ret = 204;
- done:
+	grant_of(g, &ref, &sg);
+	ret = svc_grant_delete(r->st, &sg, err);
 	kg_role_free(&ref.role);
-	return ret;
+	return ret == -1 ? -1 : 204;
 }
 
 static int
@@ -289,9 +289,10 @@ named_ref(struct store *st, enum kg_assign_obj obj, const char *id,
 
 	if (store_assign_name(st, obj, id, &nm, &lerr) == -1) {
 		/* Keystone shows users and groups gone from the backend with
-		 * empty names; anything else missing is an error. */
-		if (lerr.kind != KG_ENOTFOUND ||
-		    (obj != KG_OBJ_USER && obj != KG_OBJ_GROUP)) {
+		 * empty names. The listing reads one snapshot and the schema
+		 * keeps no grant on what is gone, so this is for them only; one
+		 * object missing never fails the whole list. */
+		if (lerr.kind != KG_ENOTFOUND) {
 			*err = lerr;
 			return NULL;
 		}
@@ -377,8 +378,11 @@ format_assignment(struct req *r, const struct kg_assignment *a, int names,
 		LINKF("/groups/%s", a->actor_id);
 	}
 	if (names) {
-		if (store_assign_name(r->st, KG_OBJ_ROLE, a->role_id, &rn, err) == -1)
+		memset(&rn, 0, sizeof(rn));
+		if (store_assign_name(r->st, KG_OBJ_ROLE, a->role_id, &rn, err) == -1 &&
+		    err->kind != KG_ENOTFOUND)
 			goto fail;
+		kg_err_clear(err);
 		o = rn.domain_id[0] != '\0' ? json_pack("{s:s, s:s, s:{s:s, s:s}}",
 		    "id", a->role_id, "name", rn.name, "domain", "id", rn.domain_id,
 		    "name", rn.domain_name) : json_pack("{s:s, s:s}", "id",
@@ -432,8 +436,12 @@ in_domain(struct req *r, const struct kg_assignment *a, const char *domain_id,
 		return strcmp(a->target_id, domain_id) == 0;
 	if (a->kind != KG_SCOPE_PROJECT)
 		return 0;
-	if (store_assign_name(r->st, KG_OBJ_PROJECT, a->target_id, &nm, err) == -1)
-		return -1;
+	if (store_assign_name(r->st, KG_OBJ_PROJECT, a->target_id, &nm, err) == -1) {
+		if (err->kind != KG_ENOTFOUND)
+			return -1;
+		kg_err_clear(err);	/* gone: in no domain */
+		return 0;
+	}
 	return strcmp(nm.domain_id, domain_id) == 0;
 }
 
@@ -446,7 +454,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	json_t			*list = NULL, *o;
 	const char		*inh, *sys;
 	size_t			 n = 0, i;
-	int			 names, in, ret = -1;
+	int			 names, in, ret = -1, tx = 0;
 
 	memset(&f, 0, sizeof(f));
 	f.user_id = arg(r, "user.id");
@@ -463,17 +471,20 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	f.inherited = inh == NULL ? -1 : strcmp(inh, "projects") == 0;
 
 	if (f.include_subtree) {
-		struct kg_assign_name	nm;
+		struct kg_project	p;
+		int			rc;
 
+		/* Keystone: target.project when scope.project.id is given. */
+		memset(&p, 0, sizeof(p));
 		if (f.project_id != NULL) {
-			if (store_assign_name(r->st, KG_OBJ_PROJECT, f.project_id,
-			    &nm, err) == -1)
+			if (store_project_get(r->st, f.project_id, &p, err) == -1)
 				return -1;
-			t.project_id = f.project_id;
-			t.domain_id = nm.domain_id;
+			ptarget_project(&t, &p);
 		}
-		if (req_authorize(r, "identity:list_role_assignments_for_tree", &t,
-		    err) == -1)
+		rc = req_authorize(r, "identity:list_role_assignments_for_tree", &t,
+		    err);
+		kg_project_free(&p);
+		if (rc == -1)
 			return -1;
 		if (f.project_id == NULL)
 			return kg_errf(err, KG_EBADREQ, "scope.project.id must be"
@@ -483,7 +494,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		sys = NULL;
 	} else {
 		if (r->ctx->scope == KG_SCOPE_DOMAIN)
-			t.domain_id = r->ctx->domain_id;
+			t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
 		if (req_authorize(r, "identity:list_role_assignments", &t, err) == -1)
 			return -1;
 	}
@@ -502,8 +513,12 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "Combining effective, domain and"
 		    " inherited filters will always result in an empty list.");
 
-	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
+	/* The list and the names in it from one snapshot: concurrent deletes
+	 * cannot leave an entry whose project or role has gone. */
+	if ((tx = store_read_begin(r->st, err)) == -1)
 		return -1;
+	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
+		goto done;
 	if ((list = json_array()) == NULL) {
 		apij_oom(err);
 		goto done;
@@ -527,6 +542,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	    apij_query_links(r), err);
 	list = NULL;
  done:
+	store_read_end(r->st, tx);
 	json_decref(list);
 	free(v);
 	return ret;

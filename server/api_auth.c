@@ -13,9 +13,11 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/metrics.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
 #define VALIDATION_TAIL	" The server could not comply with the request since it is" \
@@ -282,7 +284,7 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
 
 	if ((hash = password_hash(password ? password : "",
 	    r->srv->cfg.password_hash_rounds, &err)) != NULL) {
-		rc = store_user_rehash_password(r->st, rh->user_id, rh->old_hash,
+		rc = svc_user_rehash_password(r->st, rh->user_id, rh->old_hash,
 		    hash, &err);
 		kg_wipe(hash, strlen(hash));
 		free(hash);
@@ -296,17 +298,19 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
 }
 
 /*
- * POST /v3/auth/tokens, the issue proper; with the password method it
- * runs on a hashing thread (req_defer) since bcrypt takes ~250 ms.
+ * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
+ * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
 static int
-issue_parsed(struct req *r, struct kg_err *err)
+issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
 	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
 
+	if (r->body == NULL)
+		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
 	a.rehash = &rh;
@@ -328,23 +332,6 @@ issue_parsed(struct req *r, struct kg_err *err)
 	metrics_token_issued();
 	tokens_prune(r->srv->tokens, r->st);
 	return 201;
-}
-
-/* POST /v3/auth/tokens */
-static int
-issue_token(struct req *r, struct kg_err *err)
-{
-	struct token_auth	 a;
-	size_t			 i;
-
-	if (r->body == NULL)
-		return apij_required(err, "identity");
-	if (parse_auth(r->body, &a, err) == -1)
-		return -1;
-	for (i = 0; i < a.nmethods; i++)
-		if (strcmp(a.methods[i], "password") == 0)
-			return req_defer(r, issue_parsed, err);
-	return issue_parsed(r, err);
 }
 
 /*
@@ -384,7 +371,7 @@ validate_token(struct req *r, struct kg_err *err)
 	allow_expired = req_query_bool(r, "allow_expired", 0) == 1;
 	if (subject(r, allow_expired, &sctx, r->head ? NULL : &reply, err) == -1)
 		return -1;
-	tgt.user_id = sctx.user_id;
+	ptarget_token(&tgt, &sctx);
 	if (req_authorize(r, r->head ? "identity:check_token" :
 	    "identity:validate_token", &tgt, err) == -1 ||
 	    (r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
@@ -411,10 +398,12 @@ revoke_token(struct req *r, struct kg_err *err)
 
 	if (subject(r, 0, &sctx, NULL, err) == -1)
 		return -1;
-	tgt.user_id = sctx.user_id;
+	ptarget_token(&tgt, &sctx);
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
-	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+	if (rc == 0 && (rc = svc_token_revoke(r->st, sctx.audit_id, err)) == 0) {
 		metrics_token_revoked();
+		tokens_prune(r->srv->tokens, r->st);
+	}
 	kg_ctx_free(&sctx);
 	return rc == -1 ? -1 : 204;
 }
@@ -427,7 +416,9 @@ get_catalog(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:get_auth_catalog", NULL, err) == -1)
 		return -1;
-	if (r->ctx->scope == KG_SCOPE_NONE)
+	/* Keystone: only a project-scoped token has a catalog (not system or
+	 * domain tokens either). */
+	if (r->ctx->scope != KG_SCOPE_PROJECT)
 		return kg_errf(err, KG_EFORBID, "A project-scoped token is required to "
 		    "produce a service catalog.");
 	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)
@@ -586,7 +577,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		0 },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },

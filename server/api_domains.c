@@ -1,8 +1,8 @@
 /*
  * api_domains.c - /v3/domains: create, list (filters name, enabled), get,
- * update, delete, as Keystone (keystone/api/domains.py). Disabling a
- * domain records a revocation event for its tokens in the same
- * transaction; an enabled domain cannot be deleted.
+ * update, delete, as Keystone (keystone/api/domains.py). Changes go
+ * through svc/domain.c: disabling a domain revokes its tokens, an enabled
+ * domain cannot be deleted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,9 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 #define DOMAIN_NAME_MAX	64	/* characters, as Keystone's schema */
 
@@ -100,7 +101,7 @@ create_domain(struct req *r, struct kg_err *err)
 	d.description = (char *)(desc ? desc : "");
 	if ((d.extra = domain_extra(obj, NULL, err)) == NULL)
 		return -1;
-	if (store_domain_create(r->st, &d, err) == -1)
+	if (svc_domain_create(r->st, &d, err) == -1)
 		goto done;
 	status = apij_reply_member(r, "domain", apij_domain(r, &d), 201, err);
  done:
@@ -117,8 +118,9 @@ list_domains(struct req *r, struct kg_err *err)
 	int			 enabled;
 	json_t			*arr;
 
+	/* Keystone 29: target.domain.id = the caller's domain, if any. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_T_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_domains", &t, err) == -1)
 		return -1;
 	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
@@ -137,23 +139,38 @@ list_domains(struct req *r, struct kg_err *err)
 	return apij_reply_list(r, "domains", arr, err);
 }
 
-/* Load domain id after checking rule on it (a missing domain is checked
- * against its id alone, then reported: Keystone's order). */
+/*
+ * Load domain id after checking rule on it, the domain as target when
+ * found. A missing domain is reported after the check (GET: Keystone's
+ * _build_domain_enforcement_target) or, with strict, before it (PATCH,
+ * DELETE: Keystone's member target lets the NotFound through).
+ */
 static int
-load_domain(struct req *r, const char *rule, const char *id,
+load_domain_as(struct req *r, const char *rule, const char *id, int strict,
     struct kg_domain *d, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
 	struct kg_err		lerr = { 0 };
 
 	memset(d, 0, sizeof(*d));
-	t.domain_id = id;
-	store_domain_get(r->st, id, d, &lerr);
+	if (store_domain_get(r->st, id, d, &lerr) == 0)
+		ptarget_domain(&t, d);
+	else if (strict && lerr.kind == KG_ENOTFOUND) {
+		*err = lerr;
+		return -1;
+	}
 	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_domain_free(d);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+load_domain(struct req *r, const char *rule, const char *id,
+    struct kg_domain *d, struct kg_err *err)
+{
+	return load_domain_as(r, rule, id, 0, d, err);
 }
 
 static int
@@ -169,56 +186,53 @@ get_domain(struct req *r, struct kg_err *err)
 	return status;
 }
 
+/* The PATCH body applied to the domain as stored (svc_domain_update). */
+static int
+domain_edit(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_domain	*d = obj;
+	json_t			*body = cls;
+	const char		*name, *desc;
+	char			*extra;
+
+	if (domain_check(body, 0, &name, &desc, &d->enabled, err) == -1)
+		return -1;
+	if (name != NULL)
+		apij_strip(name, d->name, sizeof(d->name));
+	if (apij_set_text(body, "description", &d->description, err) == -1)
+		return -1;
+	if ((extra = domain_extra(body, d->extra, err)) == NULL)
+		return -1;
+	free(d->extra);
+	d->extra = extra;
+	return 0;
+}
+
 static int
 update_domain(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { domain_edit, NULL };
 	struct kg_domain	 d;
 	json_t			*obj;
-	const char		*name, *desc, *id;
-	char			*extra = NULL;
-	int			 was_enabled, status = -1, tx = 0;
+	const char		*id;
+	int			 status;
 
-	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
+	if (load_domain_as(r, "identity:update_domain", r->params[0], 1, &d,
+	    err) == -1)
 		return -1;
+	kg_domain_free(&d);
 	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
 	    err)) == NULL)
 		return -1;
-	memset(&d, 0, sizeof(d));
 	if (apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1)
 		return -1;
 	if (id != NULL && strcmp(id, r->params[0]) != 0)
 		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
-	if (store_begin(r->st, err) == -1)
+	edit.cls = obj;
+	memset(&d, 0, sizeof(d));
+	if (svc_domain_update(r->st, r->params[0], &edit, &d, err) == -1)
 		return -1;
-	tx = 1;
-	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
-		goto done;
-	was_enabled = d.enabled;
-	if (domain_check(obj, 0, &name, &desc, &d.enabled, err) == -1)
-		goto done;
-	if (name != NULL)
-		apij_strip(name, d.name, sizeof(d.name));
-	if (apij_set_text(obj, "description", &d.description, err) == -1)
-		goto done;
-	if ((extra = domain_extra(obj, d.extra, err)) == NULL)
-		goto done;
-	free(d.extra);
-	d.extra = extra;
-	if (store_domain_update(r->st, &d, err) == -1)
-		goto done;
-	/* Keystone invalidates every token of a domain being disabled. */
-	if (was_enabled && !d.enabled &&
-	    store_revoke_domain(r->st, d.id, err) == -1)
-		goto done;
-	if (store_commit(r->st, err) == -1) {
-		tx = 0;
-		goto done;
-	}
-	tx = 0;
 	status = apij_reply_member(r, "domain", apij_domain(r, &d), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
 	kg_domain_free(&d);
 	return status;
 }
@@ -228,28 +242,13 @@ delete_domain(struct req *r, struct kg_err *err)
 {
 	struct kg_domain	d;
 
-	if (req_authorize(r, "identity:delete_domain", NULL, err) == -1)
+	if (load_domain_as(r, "identity:delete_domain", r->params[0], 1, &d,
+	    err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
-		goto fail;
-	if (d.enabled) {
-		kg_domain_free(&d);
-		kg_errf(err, KG_EFORBID, "Cannot delete a domain that is enabled, "
-		    "please disable it first.");
-		goto fail;
-	}
 	kg_domain_free(&d);
-	if (store_domain_delete(r->st, r->params[0], err) == -1 ||
-	    store_revoke_domain(r->st, r->params[0], err) == -1)
-		goto fail;
-	if (store_commit(r->st, err) == -1)
+	if (svc_domain_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
- fail:
-	store_rollback(r->st);
-	return -1;
 }
 
 const struct route api_domains_routes[] = {

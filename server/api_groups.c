@@ -1,8 +1,8 @@
 /*
  * api_groups.c - /v3/groups and group membership, as Keystone
- * (keystone/api/groups.py, keystone/identity/core.py). Removing a member
- * revokes that user's tokens (its roles may drop); deleting a group that
- * holds grants revokes every member's tokens.
+ * (keystone/api/groups.py, keystone/identity/core.py). Changes go through
+ * svc/group.c: removing a member revokes that user's tokens (its roles may
+ * drop); deleting a group that holds grants revokes every member's tokens.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,9 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 #define GROUP_NAME_MAX	255
 
@@ -19,25 +20,43 @@ static const char *const group_known[] = { "id", "name", "description",
 	"domain_id", "links", NULL };
 
 /*
- * Load group id after checking rule on it (target: the group's domain). A
- * missing group is checked against nothing but the caller, then reported.
+ * Load group id after checking rule on it, as Keystone's groups.py does:
+ * the target is the group and, for membership calls, the user (each when
+ * found); a missing group is reported after the check. With strict, a
+ * missing group is a 404 before the check (Keystone's member target for
+ * DELETE).
  */
+static int
+load_group_as(struct req *r, const char *rule, const char *id,
+    const char *user_id, int strict, struct kg_group *g, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		lerr = { 0 };
+	struct kg_user		u;
+	int			rc;
+
+	memset(g, 0, sizeof(*g));
+	memset(&u, 0, sizeof(u));
+	if (store_group_get(r->st, id, g, &lerr) == 0)
+		ptarget_group(&t, g);
+	else if (strict && lerr.kind == KG_ENOTFOUND) {
+		*err = lerr;
+		return -1;
+	}
+	if (user_id != NULL && store_user_get(r->st, user_id, &u, NULL) == 0)
+		ptarget_user(&t, &u);
+	rc = apij_authorize_lookup(r, rule, &t, &lerr, err);
+	kg_user_free(&u);
+	if (rc == -1)
+		kg_group_free(g);
+	return rc;
+}
+
 static int
 load_group(struct req *r, const char *rule, const char *id, const char *user_id,
     struct kg_group *g, struct kg_err *err)
 {
-	struct policy_target	t = { 0 };
-	struct kg_err		lerr = { 0 };
-
-	memset(g, 0, sizeof(*g));
-	if (store_group_get(r->st, id, g, &lerr) == 0)
-		t.domain_id = g->domain_id;
-	t.user_id = user_id;
-	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
-		kg_group_free(g);
-		return -1;
-	}
-	return 0;
+	return load_group_as(r, rule, id, user_id, 0, g, err);
 }
 
 static int
@@ -57,7 +76,6 @@ create_group(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_group		 g;
-	struct kg_domain	 d;
 	json_t			*obj;
 	const char		*name, *desc, *domain_id;
 	int			 status = -1;
@@ -68,19 +86,18 @@ create_group(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
-	t.domain_id = g.domain_id;
+	/* Keystone's target is the new group; keygate's has the domain it
+	 * will be created in (the caller's or the default when omitted). */
+	t.v[PK_T_GROUP_DOMAIN_ID] = g.domain_id;
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
 		return -1;
-	if (store_domain_get(r->st, g.domain_id, &d, err) == -1)
-		return -1;
-	kg_domain_free(&d);
 	if (kg_id_new(g.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
 	apij_strip(name, g.name, sizeof(g.name));
 	g.description = (char *)(desc ? desc : "");
 	if ((g.extra = apij_extra(obj, group_known, NULL, err)) == NULL)
 		return -1;
-	if (store_group_create(r->st, &g, err) == 0)
+	if (svc_group_create(r->st, &g, err) == 0)
 		status = apij_reply_member(r, "group", apij_group(r, &g), 201, err);
 	free(g.extra);
 	return status;
@@ -95,8 +112,9 @@ list_groups(struct req *r, struct kg_err *err)
 	const char		*dom;
 	json_t			*arr;
 
+	/* Keystone: target.group.domain_id = the caller's domain, if any. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_T_GROUP_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_groups", &t, err) == -1)
 		return -1;
 	if (!apij_list_domain(r, &dom))
@@ -123,47 +141,48 @@ get_group(struct req *r, struct kg_err *err)
 	return status;
 }
 
+/* The PATCH body applied to the group as stored (svc_group_update). */
+static int
+group_edit(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_group	*g = obj;
+	json_t		*body = cls;
+	const char	*name, *desc, *domain_id, *id;
+
+	if (apij_string(body, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
+	    group_check(body, 0, &name, &desc, &domain_id, err) == -1)
+		return -1;
+	if (id != NULL && strcmp(id, g->id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	if (domain_id != NULL && strcmp(domain_id, g->domain_id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+	if (name != NULL)
+		apij_strip(name, g->name, sizeof(g->name));
+	if (apij_set_text(body, "description", &g->description, err) == -1 ||
+	    apij_set_extra(body, group_known, &g->extra, err) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 update_group(struct req *r, struct kg_err *err)
 {
+	struct svc_edit	 edit = { group_edit, NULL };
 	struct kg_group	 g;
 	json_t		*obj;
-	const char	*name, *desc, *domain_id, *id;
-	int		 status = -1, tx = 1;
+	int		 status;
 
-	/* Read, modify and write in one transaction: no lost updates. */
-	if (store_begin(r->st, err) == -1)
-		return -1;
 	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
 	    err) == -1)
-		goto done;
+		return -1;
+	kg_group_free(&g);
 	if ((obj = apij_body_object(r, "group", APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    group_check(obj, 0, &name, &desc, &domain_id, err) == -1)
-		goto done;
-	if (id != NULL && strcmp(id, g.id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change ID");
-		goto done;
-	}
-	if (domain_id != NULL && strcmp(domain_id, g.domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-		goto done;
-	}
-	if (name != NULL)
-		apij_strip(name, g.name, sizeof(g.name));
-	if (apij_set_text(obj, "description", &g.description, err) == -1 ||
-	    apij_set_extra(obj, group_known, &g.extra, err) == -1)
-		goto done;
-	if (store_group_update(r->st, &g, err) == -1)
-		goto done;
-	tx = 0;
-	if (store_commit(r->st, err) == -1)
-		goto done;
+	    err)) == NULL)
+		return -1;
+	edit.cls = obj;
+	if (svc_group_update(r->st, r->params[0], &edit, &g, err) == -1)
+		return -1;
 	status = apij_reply_member(r, "group", apij_group(r, &g), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
 	kg_group_free(&g);
 	return status;
 }
@@ -171,35 +190,15 @@ update_group(struct req *r, struct kg_err *err)
 static int
 delete_group(struct req *r, struct kg_err *err)
 {
-	struct kg_group	 g;
-	struct kg_user	*v = NULL;
-	size_t		 n = 0, i;
-	int		 grants = 0;
+	struct kg_group	g;
 
-	if (load_group(r, "identity:delete_group", r->params[0], NULL, &g,
+	if (load_group_as(r, "identity:delete_group", r->params[0], NULL, 1, &g,
 	    err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	/* As Keystone: members lose roles only when the group had grants. */
-	if (store_group_has_grants(r->st, r->params[0], &grants, err) == -1 ||
-	    (grants && store_group_user_list(r->st, r->params[0], &v, &n,
-	    err) == -1))
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (store_revoke_user(r->st, v[i].id, err) == -1)
-			goto fail;
-	if (store_group_delete(r->st, r->params[0], err) == -1)
-		goto fail;
-	kg_user_list_free(v, n);
-	if (store_commit(r->st, err) == -1)
+	if (svc_group_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
- fail:
-	kg_user_list_free(v, n);
-	store_rollback(r->st);
-	return -1;
 }
 
 /* ------------------------------------------------------------------------
@@ -244,7 +243,7 @@ add_group_user(struct req *r, struct kg_err *err)
 	    &g, err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_group_add_user(r->st, r->params[0], r->params[1], err) == -1)
+	if (svc_group_add_user(r->st, r->params[0], r->params[1], err) == -1)
 		return -1;
 	return 204;
 }
@@ -272,14 +271,7 @@ remove_group_user(struct req *r, struct kg_err *err)
 	    r->params[1], &g, err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_group_remove_user(r->st, r->params[0], r->params[1], err) == -1 ||
-	    store_revoke_user(r->st, r->params[1], err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (store_commit(r->st, err) == -1)
+	if (svc_group_remove_user(r->st, r->params[0], r->params[1], err) == -1)
 		return -1;
 	return 204;
 }

@@ -4,9 +4,9 @@
  * enabled, password_expires_at), get, update, delete, the self-service
  * password change (no token: the original password proves the caller),
  * and a user's projects and groups. Password hashes never leave the
- * server; every change that should end a user's sessions (password set,
- * user disabled or deleted) records a revocation event in the same
- * transaction.
+ * server. Changes go through svc/user.c, which records the revocations
+ * they imply (password set, user disabled or deleted). Routes whose body
+ * may carry a password are R_SLOW: bcrypt runs on a hashing thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,9 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 #define USER_NAME_MAX	255
 
@@ -26,8 +27,9 @@ static const char *const user_known[] = { "id", "name", "domain_id",
 	"password_expires_at", "federated", NULL };
 
 /*
- * Load user id after checking rule on it (the user as target: owner and
- * domain). A missing user is checked against its id alone, then reported.
+ * Load user id after checking rule on it: the target is the user, when
+ * found (Keystone's _build_user_target_enforcement); a missing user is
+ * reported after the check.
  */
 static int
 load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
@@ -38,8 +40,7 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
 
 	memset(u, 0, sizeof(*u));
 	if (store_user_get(r->st, id, u, &lerr) == 0)
-		t.domain_id = u->domain_id;
-	t.user_id = id;
+		ptarget_user(&t, u);
 	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_user_free(u);
 		return -1;
@@ -77,19 +78,6 @@ user_check(json_t *obj, int create, const char **name, const char **domain_id,
 	return 0;
 }
 
-/* Keystone refuses a domain as a user's default project. */
-static int
-check_default_project(struct req *r, const char *id, struct kg_err *err)
-{
-	struct kg_domain	d;
-
-	if (id == NULL || store_domain_get(r->st, id, &d, NULL) == -1)
-		return 0;
-	kg_domain_free(&d);
-	return kg_errf(err, KG_EBADREQ,
-	    "User's default project ID cannot be a domain ID: %s", id);
-}
-
 /* Hash a password with the configured bcrypt cost; NULL stays NULL. */
 static int
 hash_password(struct req *r, const char *password, char **hash,
@@ -117,23 +105,11 @@ free_hash(char *hash)
  * Create, list, get.
  * --------------------------------------------------------------------- */
 
-/*
- * bcrypt takes ~250 ms: a request whose body carries a password runs its
- * handler on a hashing thread (req_defer), the others run here.
- */
 static int
-has_password(struct req *r, const char *key)
-{
-	return json_is_string(json_object_get(json_object_get(r->body, "user"),
-	    key));
-}
-
-static int
-create_user_now(struct req *r, struct kg_err *err)
+create_user(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_user		 u;
-	struct kg_domain	 d;
 	json_t			*obj;
 	const char		*name, *domain_id, *password, *dpid;
 	int			 status = -1;
@@ -147,13 +123,10 @@ create_user_now(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
-	t.domain_id = u.domain_id;
+	/* Keystone's target is the new user; keygate's has the domain it
+	 * will be created in (the caller's or the default when omitted). */
+	t.v[PK_T_USER_DOMAIN_ID] = u.domain_id;
 	if (req_authorize(r, "identity:create_user", &t, err) == -1)
-		return -1;
-	if (store_domain_get(r->st, u.domain_id, &d, err) == -1)
-		return -1;
-	kg_domain_free(&d);
-	if (check_default_project(r, dpid, err) == -1)
 		return -1;
 	if (kg_id_new(u.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
@@ -165,20 +138,12 @@ create_user_now(struct req *r, struct kg_err *err)
 		return -1;
 	if (hash_password(r, password, &u.password_hash, err) == -1)
 		goto done;
-	if (store_user_create(r->st, &u, err) == -1)
+	if (svc_user_create(r->st, &u, err) == -1)
 		goto done;
 	status = apij_reply_member(r, "user", apij_user(r, &u), 201, err);
  done:
 	kg_user_free(&u);
 	return status;
-}
-
-static int
-create_user(struct req *r, struct kg_err *err)
-{
-	if (has_password(r, "password"))
-		return req_defer(r, create_user_now, err);
-	return create_user_now(r, err);
 }
 
 /*
@@ -255,7 +220,7 @@ list_users(struct req *r, struct kg_err *err)
 	json_t			*arr;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_users", &t, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));
@@ -292,83 +257,70 @@ get_user(struct req *r, struct kg_err *err)
  * Update, delete, password change.
  * --------------------------------------------------------------------- */
 
+/*
+ * The PATCH body applied to the user as stored (svc_user_update's edit):
+ * Keystone's immutable attributes, then the changed ones.
+ */
 static int
-update_user_now(struct req *r, struct kg_err *err)
+user_edit(void *obj, void *cls, struct kg_err *err)
 {
-	struct kg_user	 u;
-	json_t		*obj;
-	const char	*name, *domain_id, *password, *dpid, *id;
-	char		*hash = NULL;
-	int		 was, revoke, status = -1, tx = 0;
+	struct kg_user	*u = obj;
+	json_t		*body = cls;
+	const char	*id, *name, *domain_id, *password, *dpid;
 
-	memset(&u, 0, sizeof(u));
-	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
+	if (apij_string(body, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
+	    user_check(body, 0, &name, &domain_id, &password, &dpid, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "user", APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1)
-		goto done;
-	if (id != NULL && strcmp(id, u.id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change user ID");
-		goto done;
-	}
-	if (domain_id != NULL && strcmp(domain_id, u.domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-		goto done;
-	}
-	if (apij_bool(obj, "enabled", &was, NULL, err) == -1 ||
-	    check_default_project(r, dpid, err) == -1)
-		goto done;
-	/* bcrypt is slow: hash before taking the write lock. */
-	if (hash_password(r, password, &hash, err) == -1)
-		goto done;
-
-	/* Re-read, modify and write in one transaction: no lost updates. */
-	kg_user_free(&u);
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	tx = 1;
-	if (store_user_get(r->st, r->params[0], &u, err) == -1)
-		goto done;
-	was = u.enabled;
-	apij_bool(obj, "enabled", &u.enabled, NULL, NULL);
+	if (id != NULL && strcmp(id, u->id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change user ID");
+	if (domain_id != NULL && strcmp(domain_id, u->domain_id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+	if (apij_bool(body, "enabled", &u->enabled, NULL, err) == -1)
+		return -1;
 	if (name != NULL)
-		apij_strip(name, u.name, sizeof(u.name));
-	if (json_object_get(obj, "default_project_id") != NULL)
-		kg_strlcpy(u.default_project_id, dpid ? dpid : "",
-		    sizeof(u.default_project_id));
-	if (apij_set_extra(obj, user_known, &u.extra, err) == -1)
-		goto done;
-	/* Keystone: a new password or disabling ends the user's tokens. */
-	revoke = password != NULL || (was && !u.enabled);
-	if (store_user_update(r->st, &u, err) == -1)
-		goto done;
-	if (json_object_get(obj, "password") != NULL &&
-	    store_user_set_password(r->st, u.id, hash, 0, err) == -1)
-		goto done;
-	if (revoke && store_revoke_user(r->st, u.id, err) == -1)
-		goto done;
-	tx = 0;
-	if (store_commit(r->st, err) == -1)
-		goto done;
-	if (json_object_get(obj, "password") != NULL)
-		u.password_expires_at = 0;
-	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
-	free_hash(hash);
-	kg_user_free(&u);
-	return status;
+		apij_strip(name, u->name, sizeof(u->name));
+	if (json_object_get(body, "default_project_id") != NULL)
+		kg_strlcpy(u->default_project_id, dpid ? dpid : "",
+		    sizeof(u->default_project_id));
+	return apij_set_extra(body, user_known, &u->extra, err);
 }
 
 static int
 update_user(struct req *r, struct kg_err *err)
 {
-	if (has_password(r, "password"))
-		return req_defer(r, update_user_now, err);
-	return update_user_now(r, err);
+	struct svc_user_change	 c;
+	struct kg_user		 u;
+	json_t			*obj;
+	const char		*name, *domain_id, *password, *dpid;
+	char			*hash = NULL;
+	int			 enabled, status = -1;
+
+	memset(&u, 0, sizeof(u));
+	memset(&c, 0, sizeof(c));
+	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
+		return -1;
+	kg_user_free(&u);
+	/* What can be checked from the body alone, before hashing. */
+	if ((obj = apij_body_object(r, "user", APIJ_BODY_NONEMPTY,
+	    err)) == NULL ||
+	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1 ||
+	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1)
+		goto done;
+	/* bcrypt is slow: hash before the transaction (R_SLOW: on a hashing
+	 * thread). */
+	if (hash_password(r, password, &hash, err) == -1)
+		goto done;
+	c.edit.fn = user_edit;
+	c.edit.cls = obj;
+	c.set_password = json_object_get(obj, "password") != NULL;
+	c.password_hash = hash;
+	if (svc_user_update(r->st, r->params[0], &c, &u, err) == -1)
+		goto done;
+	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
+ done:
+	free_hash(hash);
+	kg_user_free(&u);
+	return status;
 }
 
 static int
@@ -379,14 +331,7 @@ delete_user(struct req *r, struct kg_err *err)
 	if (load_user(r, "identity:delete_user", r->params[0], &u, err) == -1)
 		return -1;
 	kg_user_free(&u);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_user_delete(r->st, r->params[0], err) == -1 ||
-	    store_revoke_user(r->st, r->params[0], err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (store_commit(r->st, err) == -1)
+	if (svc_user_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
 }
@@ -397,7 +342,7 @@ delete_user(struct req *r, struct kg_err *err)
  * Any failure to prove it is a 401 that says nothing about why.
  */
 static int
-change_password_now(struct req *r, struct kg_err *err)
+change_password(struct req *r, struct kg_err *err)
 {
 	struct kg_user	 u;
 	json_t		*obj, *v;
@@ -434,28 +379,15 @@ change_password_now(struct req *r, struct kg_err *err)
 	}
 	if (hash_password(r, pw, &hash, err) == -1)
 		goto done;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_user_set_password(r->st, u.id, hash, 0, err) == -1 ||
-	    store_revoke_user(r->st, u.id, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	if (store_commit(r->st, err) == -1)
+	/* Only if the password verified is still the user's. */
+	if (svc_user_change_password(r->st, u.id, u.password_hash, hash,
+	    err) == -1)
 		goto done;
 	status = 204;
  done:
 	free_hash(hash);
 	kg_user_free(&u);
 	return status;
-}
-
-static int
-change_password(struct req *r, struct kg_err *err)
-{
-	if (has_password(r, "original_password"))
-		return req_defer(r, change_password_now, err);
-	return change_password_now(r, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -521,12 +453,12 @@ list_user_groups(struct req *r, struct kg_err *err)
 }
 
 const struct route api_users_routes[] = {
-	{ "POST",	"/v3/users",			create_user,	R_AUTH },
+	{ "POST",	"/v3/users",			create_user,	R_AUTH | R_SLOW },
 	{ "GET",	"/v3/users",			list_users,	R_AUTH },
 	{ "GET",	"/v3/users/{}",			get_user,	R_AUTH },
-	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH },
+	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH | R_SLOW },
 	{ "DELETE",	"/v3/users/{}",			delete_user,	R_AUTH },
-	{ "POST",	"/v3/users/{}/password",	change_password, 0 },
+	{ "POST",	"/v3/users/{}/password",	change_password, R_SLOW },
 	{ "GET",	"/v3/users/{}/projects",	list_user_projects, R_AUTH },
 	{ "GET",	"/v3/users/{}/groups",		list_user_groups, R_AUTH },
 	{ NULL, NULL, NULL, 0 }

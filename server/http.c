@@ -11,7 +11,7 @@
  *                 limit, a non-JSON body): a refusal is answered at once
  *   on_request #n body chunks: accumulated up to max_request_body_size
  *   on_request    body complete: route, parse, authenticate, handle (or
- *                 suspend for a hashing thread, req_defer), reply
+ *                 suspend for a hashing thread, R_SLOW), reply
  *   on_completed  log line, metrics, cleanup; the connection is idle again
  *
  * Connections. MHD alone stops accepting at its connection limit (1,020
@@ -58,6 +58,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/authz.h"
 #include "server/conns.h"
 #include "server/http.h"
 #include "server/jobs.h"
@@ -84,8 +85,8 @@ const struct route *const http_route_tables[] = {
 struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	const struct server	*srv;
-	struct jobs		*jobs;		/* hashing threads (req_defer) */
-	atomic_uint		 deferred;	/* deferred requests not yet completed */
+	struct jobs		*jobs;		/* hashing threads (R_SLOW routes) */
+	atomic_uint		 deferred;	/* R_SLOW requests not yet completed */
 	struct conns		 conns;		/* open connections (conns.h) */
 };
 
@@ -98,8 +99,8 @@ struct http_conn {
 /* Where a request stands (conn_state.phase). */
 enum {
 	PH_READ,	/* receiving the body */
-	PH_JOB,		/* suspended: its deferred part is queued or running */
-	PH_DONE		/* deferred part finished: reply with final */
+	PH_JOB,		/* suspended: its R_SLOW handler is queued or running */
+	PH_DONE		/* the handler finished: reply with final */
 };
 
 /* Per-request state, kept in MHD's *req_cls from first call to completion. */
@@ -117,8 +118,12 @@ struct conn_state {
 	struct kg_ctx	 ctx;
 	int		 phase;		/* PH_* */
 	unsigned int	 final;		/* status for PH_DONE */
-	struct job	 job;		/* req_defer's job */
+	const struct route *rt;		/* the matched route */
+	struct job	 job;		/* an R_SLOW handler on a hashing thread */
 };
+
+/* dispatch: the handler is to run on a hashing thread (R_SLOW). */
+#define DISPATCH_SLOW	1
 
 /* Keystone's fixed client-facing texts for errors that carry no detail. */
 static const struct {
@@ -173,7 +178,8 @@ http_status_of(enum kg_errkind kind)
 	case KG_ECONFLICT:	return 409;
 	case KG_ETOOBIG:	return 413;
 	case KG_ENOTIMPL:	return 501;
-	case KG_EUNAVAIL:	return 503;
+	case KG_EUNAVAIL:
+	case KG_ERETRY:		return 503;
 	case KG_OK:
 	case KG_EINTERNAL:	break;
 	}
@@ -235,23 +241,77 @@ req_base_url(struct req *r, char *out, size_t outsz)
 		out[--n] = '\0';
 }
 
+/*
+ * The Keystone name of URL parameter i of route pattern (its view arg):
+ * the singular of the segment before it plus "_id" ("/v3/users/{}" ->
+ * user_id), except /v3/roles/{prior_role_id}/implies/{implied_role_id}
+ * and /v3/projects/{project_id}/tags/{value}.
+ */
+static enum policy_key
+url_param_key(const char *pattern, size_t i)
+{
+	static const struct { const char *seg; enum policy_key key; } names[] = {
+		{ "users", PK_USER_ID }, { "groups", PK_GROUP_ID },
+		{ "roles", PK_ROLE_ID }, { "domains", PK_DOMAIN_ID },
+		{ "projects", PK_PROJECT_ID }, { "regions", PK_REGION_ID },
+		{ "services", PK_SERVICE_ID }, { "endpoints", PK_ENDPOINT_ID },
+		{ "tags", PK_VALUE }, { "implies", PK_IMPLIED_ROLE_ID },
+	};
+	const char	*p = pattern, *prev = NULL, *seg;
+	size_t		 n = 0, len, k;
+
+	while (*p == '/') {
+		seg = ++p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if (len == 2 && seg[0] == '{' && seg[1] == '}') {
+			if (n++ != i || prev == NULL)
+				continue;
+			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+				if (strncmp(prev, names[k].seg, strlen(names[k].seg))
+				    == 0 && prev[strlen(names[k].seg)] == '/') {
+					/* /v3/roles/{}/implies/{}: the first is prior */
+					if (names[k].key == PK_ROLE_ID &&
+					    strstr(p, "/implies") == p)
+						return PK_PRIOR_ROLE_ID;
+					return names[k].key;
+				}
+			return PK_NEVER;
+		}
+		prev = seg;
+	}
+	return PK_NEVER;
+}
+
 int
 req_authorize(struct req *r, const char *rule, const struct policy_target *target,
     struct kg_err *err)
 {
-	if (policy_allowed(rule, r->ctx, target))
+	static const struct policy_target	 none;
+	const struct policy_set			*s;
+	struct policy_target			 t;
+	enum policy_key				 k;
+	size_t					 i;
+	int					 ok;
+
+	if (target == NULL)
+		target = &none;
+	if (r->nparams > 0 && r->route != NULL) {
+		t = *target;
+		for (i = 0; i < r->nparams; i++)
+			if ((k = url_param_key(r->route, i)) != PK_NEVER &&
+			    t.v[k] == NULL)
+				t.v[k] = r->params[i];
+		target = &t;
+	}
+	s = authz_get(r->srv->authz);
+	ok = policy_enforce(s, rule, r->ctx, target);
+	authz_put(r->srv->authz, s);
+	if (ok)
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
-}
-
-int
-req_defer(struct req *r, int (*fn)(struct req *, struct kg_err *),
-    struct kg_err *err)
-{
-	(void)err;
-	r->defer_fn = fn;
-	return REQ_DEFERRED;
 }
 
 json_t *
@@ -507,6 +567,44 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 static unsigned int	finish(struct req *r, int status, struct kg_err *err);
 
+/*
+ * Does v carry a password: a string member "password" or
+ * "original_password" at most depth levels down? (R_SLOW; the bodies of
+ * the routes that hash have them 2 or 5 levels down.)
+ */
+static int
+carries_password(const json_t *v, int depth)
+{
+	const char	*k;
+	json_t		*m;
+
+	if (depth == 0 || !json_is_object(v))
+		return 0;
+	json_object_foreach((json_t *)v, k, m) {
+		if (json_is_string(m) && (strcmp(k, "password") == 0 ||
+		    strcmp(k, "original_password") == 0))
+			return 1;
+		if (carries_password(m, depth - 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * No request leaves its connection inside a transaction: the next one's
+ * svc_run would join it and its commits never happen. A handler that
+ * does is a bug: log it, roll back.
+ */
+static void
+end_transaction(struct req *r)
+{
+	if (r->st != NULL && store_in_transaction(r->st) != STORE_TX_NONE) {
+		log_error("%s %s: a transaction was left open: rolled back",
+		    r->method, r->route ? r->route : "-");
+		store_rollback(r->st);
+	}
+}
+
 static int
 authenticate(struct conn_state *s, struct kg_err *err)
 {
@@ -570,9 +668,12 @@ dispatch(struct conn_state *s)
 		goto done;
 	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
+	if ((m.rt->flags & R_SLOW) && carries_password(r->body, 6)) {
+		s->rt = m.rt;
+		return DISPATCH_SLOW;
+	}
 	status = m.rt->fn(r, &err);
-	if (status == REQ_DEFERRED && r->defer_fn != NULL)
-		return REQ_DEFERRED;
+	end_transaction(r);
  done:
 	return finish(r, status, &err);
 }
@@ -581,10 +682,11 @@ dispatch(struct conn_state *s)
 static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
-	if (status < 0 || status == REQ_DEFERRED) {
-		if (status == REQ_DEFERRED)	/* req_defer without a function */
-			kg_errf(err, KG_EINTERNAL, "deferred without a job");
-		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL)
+	if (status < 0 || status == DISPATCH_SLOW) {
+		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
+			kg_errf(err, KG_EINTERNAL, "handler returned 1");
+		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL ||
+		    err->kind == KG_ERETRY)
 			metrics_db_error();
 		return set_error(r, err);
 	}
@@ -592,9 +694,9 @@ finish(struct req *r, int status, struct kg_err *err)
 }
 
 /*
- * A deferred handler part, on a hashing thread (or, cancelled, on the
- * thread stopping the pool). The connection is suspended meanwhile; the
- * worker it belongs to picks the reply up once it is resumed.
+ * An R_SLOW handler, on a hashing thread (or, cancelled, on the thread
+ * stopping the pool). The connection is suspended meanwhile; the worker it
+ * belongs to picks the reply up once it is resumed.
  */
 static void
 run_job(struct job *j, int cancelled)
@@ -615,8 +717,8 @@ run_job(struct job *j, int cancelled)
 	if ((r->st = store_thread(&err)) == NULL)
 		err.kind = KG_EUNAVAIL;
 	else
-		status = r->defer_fn(r, &err);
-	r->defer_fn = NULL;
+		status = s->rt->fn(r, &err);
+	end_transaction(r);
 	r->st = NULL;
 	s->final = finish(r, status, &err);
 	s->phase = PH_DONE;
@@ -884,7 +986,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	mark_busy(d, s, conn);
 	status = dispatch(s);
-	if (status == REQ_DEFERRED) {
+	if (status == DISPATCH_SLOW) {
 		/* Suspend first: the job may resume the connection at once. */
 		s->phase = PH_JOB;
 		s->deferred = 1;
@@ -893,7 +995,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		s->job.done = job_done;
 		MHD_suspend_connection(conn);
 		if (jobs_submit(d->jobs, &s->job, &err) == -1) {
-			s->req.defer_fn = NULL;
 			s->req.st = NULL;
 			s->final = set_error(&s->req, &err);
 			s->phase = PH_DONE;
