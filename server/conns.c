@@ -67,7 +67,6 @@ conns_init(struct conns *cs, unsigned int max)
 {
 	memset(cs, 0, sizeof(*cs));
 	pthread_mutex_init(&cs->mu, NULL);
-	TAILQ_INIT(&cs->idle);
 	cs->max = max;
 }
 
@@ -75,6 +74,33 @@ void
 conns_destroy(struct conns *cs)
 {
 	pthread_mutex_destroy(&cs->mu);
+}
+
+/* The idle list (plain links: cppcheck cannot read <sys/queue.h>). */
+static void
+idle_remove(struct conns *cs, struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		cs->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		cs->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+idle_append(struct conns *cs, struct conn *c)
+{
+	c->state = CONN_IDLE;
+	c->next = NULL;
+	if ((c->prev = cs->tail) != NULL)
+		cs->tail->next = c;
+	else
+		cs->head = c;
+	cs->tail = c;
 }
 
 unsigned int
@@ -85,12 +111,10 @@ conns_opened(struct conns *cs, struct conn *c, int fd)
 
 	pthread_mutex_lock(&cs->mu);
 	c->fd = fd;
-	c->state = CONN_IDLE;
-	TAILQ_INSERT_TAIL(&cs->idle, c, idle);
+	idle_append(cs, c);
 	cs->open++;
-	while (cs->open - cs->closing > cs->max &&
-	    (v = TAILQ_FIRST(&cs->idle)) != c) {
-		TAILQ_REMOVE(&cs->idle, v, idle);
+	while (cs->open - cs->closing > cs->max && (v = cs->head) != c) {
+		idle_remove(cs, v);
 		v->state = CONN_CLOSING;
 		cs->closing++;
 		cs->evicted++;
@@ -117,7 +141,7 @@ conns_busy(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE) {
-		TAILQ_REMOVE(&cs->idle, c, idle);
+		idle_remove(cs, c);
 		c->state = CONN_BUSY;
 	}
 	pthread_mutex_unlock(&cs->mu);
@@ -128,11 +152,9 @@ conns_idle(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE)
-		TAILQ_REMOVE(&cs->idle, c, idle);
-	if (c->state != CONN_CLOSING) {
-		c->state = CONN_IDLE;
-		TAILQ_INSERT_TAIL(&cs->idle, c, idle);
-	}
+		idle_remove(cs, c);
+	if (c->state != CONN_CLOSING)
+		idle_append(cs, c);
 	pthread_mutex_unlock(&cs->mu);
 }
 
@@ -141,7 +163,7 @@ conns_closed(struct conns *cs, struct conn *c)
 {
 	pthread_mutex_lock(&cs->mu);
 	if (c->state == CONN_IDLE)
-		TAILQ_REMOVE(&cs->idle, c, idle);
+		idle_remove(cs, c);
 	else if (c->state == CONN_CLOSING)
 		cs->closing--;
 	cs->open--;

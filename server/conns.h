@@ -44,8 +44,6 @@
 #ifndef KG_CONNS_H
 #define KG_CONNS_H
 
-#include <sys/queue.h>
-
 #include <pthread.h>
 #include <stdint.h>
 
@@ -56,7 +54,7 @@ enum conn_status { CONN_IDLE, CONN_BUSY, CONN_CLOSING };
 struct conn {
 	int			 fd;
 	enum conn_status	 state;
-	TAILQ_ENTRY(conn)	 idle;		/* private to conns.c */
+	struct conn		*prev, *next;	/* idle list; private to conns.c */
 };
 
 struct conns {
@@ -65,7 +63,7 @@ struct conns {
 	unsigned int		 open;		/* registered, CLOSING included */
 	unsigned int		 closing;
 	uint64_t		 evicted;	/* since start */
-	TAILQ_HEAD(, conn)	 idle;		/* longest idle first */
+	struct conn		*head, *tail;	/* idle list, longest idle first */
 };
 
 /* Limits derived from server.max_connections and RLIMIT_NOFILE. */
