@@ -113,7 +113,10 @@ conns_opened(struct conns *cs, struct conn *c, int fd)
 	c->fd = fd;
 	idle_append(cs, c);
 	cs->open++;
-	while (cs->open - cs->closing > cs->max && (v = cs->head) != c) {
+	/* c is in the list, so it is never empty here (v != NULL for the
+	 * analyzer's sake). */
+	while (cs->open - cs->closing > cs->max && (v = cs->head) != c &&
+	    v != NULL) {
 		idle_remove(cs, v);
 		v->state = CONN_CLOSING;
 		cs->closing++;

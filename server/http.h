@@ -109,7 +109,8 @@ int		 http_listen(const char *listen_addr, struct kg_err *err);
  * Serve listen_fd (from http_listen; owned by the daemon from then on)
  * with cfg.threads workers, at most cfg.max_connections connections
  * (raising RLIMIT_NOFILE as needed, see server/conns.h). Returns an
- * opaque daemon handle or NULL with err filled. http_stop stops it and
+ * opaque daemon handle, or NULL with err filled (then the caller gives
+ * up: listen_fd may or may not have been closed). http_stop stops it and
  * waits for in-flight requests.
  */
 struct http_daemon;
