@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/revoke.h"
 
 /* ------------------------------------------------------------------------

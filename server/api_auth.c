@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "server/metrics.h"
 #include "store/identity.h"
 #include "store/revoke.h"

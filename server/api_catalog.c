@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/catalog.h"
 
 /* Catalog bodies: other top-level members are ignored; jsonschema's texts. */

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 

@@ -1,19 +1,15 @@
 /*
- * apijson.h - request-body validation and reply building shared by the
- * API modules (server/api_*.c): strict request-body checks with
- * Keystone's JSON-schema style 400 texts, "extra" attribute handling,
- * the JSON views of domains, projects, users, groups and roles, and the
- * list and member replies.
+ * apijson.h - the request side shared by the API modules (server/api_*.c):
+ * request_validate, which server/http.c runs before every handler (the
+ * body against its route's schema in server/bodies.c, the query against
+ * its limits), and the few helpers handlers still need on a validated
+ * body: the member object, "extra" attributes, tags, query parameters and
+ * the caller's domain. The JSON views and replies are in server/views.h.
  *
- * 400 texts follow keystone/api/validation/validators.py:
- *   "Invalid input for field/attribute <field>. Value: <v>. <reason>"
- * and for a missing attribute "'<field>' is a required property". The
- * reason comes in two wordings, both kept as clients see them: the
- * identity APIs (domains, projects, users, groups) say "Expecting a
- * string." and show <v> as JSON (apij_string, apij_bool, ...); the roles
- * and catalog APIs use jsonschema's "<repr> is not of type 'string'" and
- * show <v> as Python's repr() would (apij_bad_input). Secret values
- * (passwords) are never echoed.
+ * 400 texts are Keystone 22's (see server/validate.h):
+ *   "Invalid input for field '<path>': <jsonschema message>"
+ * or the bare message for the member object itself, e.g. "'name' is a
+ * required property". Secret values (passwords, tokens) are never echoed.
  */
 #ifndef KG_APIJSON_H
 #define KG_APIJSON_H
@@ -23,6 +19,18 @@
 #include "server/http.h"
 #include "store/assignment.h"
 #include "store/identity.h"
+
+/* Query parameters: longer keys or values get a 400 (README "Security"). */
+#define APIJ_QUERY_KEY_MAX	255	/* bytes */
+#define APIJ_QUERY_VALUE_MAX	4096	/* bytes */
+
+/*
+ * Check r before its handler runs: every query key and value within the
+ * limits above, and the body against the schema of r's route (bodies.h;
+ * routes without one take no body and ignore what is sent). Returns 0, or
+ * -1 with a 400 in err.
+ */
+int	 request_validate(struct req *r, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Request bodies.
@@ -112,8 +120,8 @@ int	 apij_string(json_t *obj, const char *field, unsigned int flags,
 	    size_t maxchars, const char **out, struct kg_err *err);
 
 /*
- * obj[field] as a Keystone boolean (true/false, or the strings Keystone's
- * schema accepts: "true", "False", "1", "0", "yes", "off", ...). *out is
+ * obj[field] as a JSON boolean (true/false only: the strings "false",
+ * "yes", ... are refused, as Keystone's schema refuses them). *out is
  * left alone when absent or null. *present (may be NULL) says whether it
  * was given.
  */
@@ -143,10 +151,6 @@ int	 apij_tags(json_t *v, const char *field, char ***out, size_t *n,
  */
 char	*apij_extra(const json_t *obj, const char *const *known,
 	    const char *old, struct kg_err *err);
-
-/* Add the members of extra (JSON object text, may be NULL) that o does
- * not have: columns win over extra attributes. */
-void	 apij_merge_extra(json_t *o, const char *extra);
 
 /* *extra (malloc'd JSON text or NULL) becomes apij_extra(obj, known,
  * *extra). Returns 0, or -1 with err and *extra unchanged. */
@@ -202,57 +206,5 @@ const char *apij_default_domain(struct req *r);
  * go on.
  */
 int	 apij_list_domain(struct req *r, const char **dom);
-
-/* ------------------------------------------------------------------------
- * JSON views and replies.
- * --------------------------------------------------------------------- */
-
-/* JSON views (new references, NULL when out of memory). */
-json_t	*apij_domain(struct req *r, const struct kg_domain *d);
-json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
-json_t	*apij_project(struct req *r, const struct kg_project *p);
-json_t	*apij_user(struct req *r, const struct kg_user *u);
-json_t	*apij_group(struct req *r, const struct kg_group *g);
-
-/*
- * A role as Keystone renders it: its extra attributes, then id, name,
- * domain_id (null for a global role), description (null when empty),
- * options and links.self.
- */
-json_t	*apij_role(struct req *r, const struct kg_role *role);
-
-/* base + "/v3" + path (path starts with '/') into out. */
-void	 apij_url(struct req *r, const char *path, char *out, size_t outsz);
-
-/*
- * Keystone's collection links with the query string: {"next": null,
- * "self": base + path + "?query" (as received), "previous": null}. New
- * reference. (req_links gives the same without the query, its members in
- * another order.)
- */
-json_t	*apij_query_links(struct req *r);
-
-/*
- * r->out = {"<key>": arr, "links": links}, stealing arr and links (NULL:
- * out of memory). Returns 200, or -1 with err.
- */
-int	 apij_reply_list_links(struct req *r, const char *key, json_t *arr,
-	    json_t *links, struct kg_err *err);
-
-/* apij_reply_list_links with req_links(r). */
-int	 apij_reply_list(struct req *r, const char *key, json_t *arr,
-	    struct kg_err *err);
-
-/* {"roles": [...], "links": apij_query_links} for n roles into r->out.
- * Returns 200, or -1 with err. */
-int	 apij_reply_roles(struct req *r, const struct kg_role *v, size_t n,
-	    struct kg_err *err);
-
-/* r->out = {"<key>": obj}, stealing obj. Returns status or -1. */
-int	 apij_reply_member(struct req *r, const char *key, json_t *obj,
-	    int status, struct kg_err *err);
-
-/* 500 "out of memory" (returns -1). */
-int	 apij_oom(struct kg_err *err);
 
 #endif /* KG_APIJSON_H */

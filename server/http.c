@@ -16,6 +16,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/apijson.h"
 #include "server/http.h"
 #include "server/jobs.h"
 #include "server/metrics.h"
@@ -134,6 +135,37 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+/* MHD's iterator over the query, adapted to req_query_each's callback. */
+struct query_each {
+	int	(*fn)(void *arg, const char *key, const char *value);
+	void	*arg;
+	int	 stopped;
+};
+
+static enum MHD_Result
+query_each_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_each	*q = cls;
+
+	(void)kind;
+	if (q->fn(q->arg, key, value) != 0) {
+		q->stopped = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+int
+req_query_each(struct req *r, int (*fn)(void *arg, const char *key,
+    const char *value), void *arg)
+{
+	struct query_each	q = { fn, arg, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_iter, &q);
+	return q.stopped ? -1 : 0;
 }
 
 const char *
@@ -458,6 +490,8 @@ dispatch(struct conn_state *s)
 	if (parse_body(s, &err) == -1)
 		goto done;
 	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+		goto done;
+	if (request_validate(r, &err) == -1)	/* body schema, query limits */
 		goto done;
 	status = rt->fn(r, &err);
 	if (status == REQ_DEFERRED && r->defer_fn != NULL)

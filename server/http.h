@@ -5,7 +5,9 @@
  * Flow of one request: MHD calls http.c, which accumulates the body up to
  * max_request_body_size (413 beyond), matches the route table, parses a
  * JSON body once (400 when malformed), authenticates X-Auth-Token for
- * routes flagged R_AUTH (401), then calls the handler. A handler returns
+ * routes flagged R_AUTH (401), checks the body against the route's schema
+ * and the query against its limits (request_validate, server/apijson.h:
+ * 400), then calls the handler. A handler returns
  * an HTTP status and leaves its reply body in r->out, or returns -1 with
  * err filled; only this layer turns a struct kg_err into a status.
  */
@@ -99,6 +101,14 @@ void			 http_stop(struct http_daemon *d);
 
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
+
+/*
+ * Call fn(arg, key, value) for each query parameter, in order (value NULL
+ * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
+ * stopped the walk.
+ */
+int		 req_query_each(struct req *r, int (*fn)(void *arg,
+		    const char *key, const char *value), void *arg);
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
