@@ -74,14 +74,19 @@ sb_fmt(struct sbuf *b, const char *fmt, ...)
 static void
 sb_finish(struct sbuf *b, size_t outsz)
 {
-	size_t	n = b->len;
+	size_t		n = b->len, lead = b->len, need;
+	unsigned char	c;
 
 	if (!b->full)
 		return;
-	while (n > 0 && ((unsigned char)b->s[n - 1] & 0xc0) == 0x80)
-		n--;
-	if (n > 0 && ((unsigned char)b->s[n - 1] & 0x80))
-		n--;		/* the lead byte of the cut sequence */
+	while (lead > 0 && ((unsigned char)b->s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && ((unsigned char)b->s[lead - 1] & 0x80)) {
+		c = (unsigned char)b->s[lead - 1];
+		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (n - (lead - 1) < need)
+			n = lead - 1;	/* drop the cut character */
+	}
 	if (n + 4 > outsz)
 		n = outsz > 4 ? outsz - 4 : 0;
 	memcpy(b->s + n, "...", 4);
@@ -789,7 +794,7 @@ validate_dump(const struct vschema *s)
 	json_t			*o, *t, *a, *props;
 	const struct vprop	*p;
 	const char *const	*e;
-	size_t			 i, max;
+	size_t			 i;
 	int			 rc = 0;
 
 	if ((o = json_object()) == NULL)
@@ -810,11 +815,10 @@ validate_dump(const struct vschema *s)
 	}
 	if (s->min_length != 0)
 		rc |= set_size(o, "minLength", s->min_length);
-	max = s->max_length;
-	if (s->column != 0 && (max == 0 || s->column < max))
-		max = s->column;
-	if (max != 0)
-		rc |= set_size(o, "maxLength", max);
+	if (s->max_length != 0)
+		rc |= set_size(o, "maxLength", s->max_length);
+	if (s->column != 0)
+		rc |= set_size(o, "x-keygate-column", s->column);
 	if (s->max_bytes != 0)
 		rc |= set_size(o, "x-keygate-max-bytes", s->max_bytes);
 	if (s->pattern != VP_NONE)

@@ -108,7 +108,7 @@ struct vschema {
 };
 
 /* Longest echo of a value in an error text, in bytes. */
-#define VALIDATE_ECHO_MAX	512
+#define VALIDATE_ECHO_MAX	900
 
 /*
  * Check v against s (both passes). Returns 0, or -1 with a 400 in err
@@ -140,8 +140,9 @@ size_t	 validate_utf8_len(const char *s, size_t n);
  * s as a JSON Schema document (2020-12 keywords: type, properties,
  * required, additionalProperties, minProperties, minLength, maxLength, the
  * pattern as a regular expression, enum, items, minItems, maxItems,
- * uniqueItems). maxLength is the lowest of maxLength and the column size;
- * the byte limit and extra_max are given as "x-keygate-max-bytes" and
+ * uniqueItems, writeOnly for secrets): pass 1 exactly, so a JSON Schema
+ * validator finds the same first error. The storage limits of pass 2 are
+ * given as "x-keygate-column", "x-keygate-max-bytes" and
  * "x-keygate-extra-max". New reference, NULL when out of memory.
  */
 json_t	*validate_dump(const struct vschema *s);
