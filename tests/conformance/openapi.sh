@@ -7,7 +7,9 @@
 #      recommended-strict rules (api-docs/redocly.yaml)
 #   2. routes: every route of `keygate routes` is described, every
 #      described operation is served, token requirements agree
-#   3. schemas: valid JSON Schema 2020-12; every example matches its schema
+#   3. schemas: valid JSON Schema 2020-12; every example matches its schema;
+#      every request body schema is what the server's validator checks
+#      (`keygate schemas`)
 #   4. exercise: a real server (bootstrap + serve on a free loopback port)
 #      answers a success and a failure on every route; each response's
 #      status, headers and body are validated against the description
@@ -75,6 +77,12 @@ else
 	T_FAIL=$((T_FAIL + 1))
 fi
 py schemas schemas "$SPEC"
+if "$KG_BUILD/keygate" schemas >"$OUT/bodies.json"; then
+	py bodies bodies "$SPEC" "$OUT/bodies.json"
+else
+	echo "FAIL openapi-3.0: keygate schemas"
+	T_FAIL=$((T_FAIL + 1))
+fi
 
 # ---- 4. the real server; metrics may be scraped from 127.0.0.2 only
 if kg_start KEYGATE_METRICS_ALLOW=127.0.0.2; then

@@ -134,8 +134,8 @@ def run(c, pw):
     call("POST", "/v3/projects", 400, admin, body={"project": {"name": 5}},
          bad_request=True, what="wrong type")
     call("POST", "/v3/projects", 413, admin,
-         body={"project": {"name": "oa-big", "description": "x" * 200000}},
-         what="oversized body")
+         body=b'{"project": {"name": "oa-big", "description": "' + b"x" * 200000
+         + b'"}}', what="oversized body")
     call("GET", "/v3/projects", 200, admin)
     call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
     call("GET", "/v3/projects", 401, None)
