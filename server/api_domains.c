@@ -114,6 +114,7 @@ list_domains(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_domain	*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	int			 enabled;
 	json_t			*arr;
@@ -124,7 +125,9 @@ list_domains(struct req *r, struct kg_err *err)
 		return -1;
 	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
 		return -1;
-	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n, err) == -1)
+	apij_name_match(r, &m);
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &m, &v, &n,
+	    err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++) {

@@ -92,6 +92,7 @@ list_groups(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_group		*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	const char		*dom;
 	json_t			*arr;
@@ -102,7 +103,9 @@ list_groups(struct req *r, struct kg_err *err)
 		return -1;
 	if (!apij_list_domain(r, &dom))
 		return apij_reply_list(r, "groups", json_array(), err);
-	if (store_group_list(r->st, req_query(r, "name"), dom, &v, &n, err) == -1)
+	apij_name_match(r, &m);
+	if (store_group_list(r->st, req_query(r, "name"), dom, &m, &v, &n,
+	    err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)

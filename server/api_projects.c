@@ -241,13 +241,15 @@ static int
 list_domain_projects(struct req *r, int enabled, struct kg_err *err)
 {
 	struct kg_domain	*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	json_t			*arr;
 
 	/* Projects acting as domains have neither a domain nor a parent. */
 	if (req_query(r, "domain_id") != NULL || req_query(r, "parent_id") != NULL)
 		return apij_reply_list(r, "projects", json_array(), err);
-	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n,
+	apij_name_match(r, &m);
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &m, &v, &n,
 	    err) == -1)
 		return -1;
 	arr = json_array();
@@ -284,6 +286,7 @@ list_projects(struct req *r, struct kg_err *err)
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "projects", json_array(), err);
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	f.parent_id = req_query(r, "parent_id");
 	f.tags = req_query(r, "tags");
 	f.tags_any = req_query(r, "tags-any");

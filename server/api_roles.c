@@ -174,6 +174,7 @@ list_roles(struct req *r, struct kg_err *err)
 	struct policy_target	 t = { 0 };
 	const char		*name = req_query(r, "name");
 	const char		*dom = req_query(r, "domain_id");
+	struct kg_name_match	 m;
 	struct kg_role		*v;
 	size_t			 n;
 	int			 ret;
@@ -191,7 +192,8 @@ list_roles(struct req *r, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
 		    " name. Value: %s. '%s' is too %s", name, name,
 		    *name == '\0' ? "short" : "long");
-	if (store_role_list(r->st, name, dom, &v, &n, err) == -1)
+	apij_name_match(r, &m);
+	if (store_role_list(r->st, name, dom, &m, &v, &n, err) == -1)
 		return -1;
 	ret = apij_reply_roles(r, v, n, err);
 	kg_role_list_free(v, n);

@@ -266,6 +266,7 @@ list_users(struct req *r, struct kg_err *err)
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "users", json_array(), err);
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	if (store_user_list(r->st, &f, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();

@@ -562,6 +562,17 @@ apij_query_bool(struct req *r, const char *name, int *out, struct kg_err *err)
 	return 0;
 }
 
+void
+apij_name_match(struct req *r, struct kg_name_match *m)
+{
+	m->contains = req_query(r, "name__contains");
+	m->icontains = req_query(r, "name__icontains");
+	m->startswith = req_query(r, "name__startswith");
+	m->istartswith = req_query(r, "name__istartswith");
+	m->endswith = req_query(r, "name__endswith");
+	m->iendswith = req_query(r, "name__iendswith");
+}
+
 int
 apij_query_true(struct req *r, const char *name)
 {

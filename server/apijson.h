@@ -180,6 +180,13 @@ void	 apij_strip(const char *s, char *out, size_t outsz);
 int	 apij_query_bool(struct req *r, const char *name, int *out,
 	    struct kg_err *err);
 
+/*
+ * Keystone's inexact name filters of the query (?name__contains=,
+ * __icontains, __startswith, __istartswith, __endswith, __iendswith) into
+ * m; absent ones are NULL. The strings are the request's.
+ */
+void	 apij_name_match(struct req *r, struct kg_name_match *m);
+
 /* Query flag as Keystone's query_filter_is_true: present and not "0". */
 int	 apij_query_true(struct req *r, const char *name);
 
