@@ -1593,11 +1593,10 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	for (i = 0; i < a->nmethods && i < 4; i++)
 		tl.methods[tl.nmethods++] = a->methods[i];
 	if (tk) {
-		if (validate(t, st, a->token_id, 0, gen, &orig, &oi, NULL, err) == -1) {
-			if (err == NULL || err->kind != KG_EINTERNAL)
-				unauthorized(err, "token method: invalid token");
+		/* As Keystone: a bad token is refused as validation refuses it,
+		 * 404 "Could not recognize token" / "Failed to validate token". */
+		if (validate(t, st, a->token_id, 0, gen, &orig, &oi, NULL, err) == -1)
 			goto done;
-		}
 		/* Keystone keeps the original's expiry and audit chain and
 		 * adds its methods. */
 		for (m = strtok_r(oi.methods, ",", &save); m != NULL &&

@@ -499,8 +499,9 @@ main(void)
 	json_decref(b);
 	json_decref(b2);
 	a.token_id = "garbage";
-	T("token-1.20 token method with a garbage token -> 401",
-	    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+	T("token-1.20 token method with a garbage token -> 404, as validation",
+	    issue(&a, NULL, &err) == NULL && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, TOKEN_MSG_UNRECOGNIZED) == 0);
 
 	/* names that need escaping survive into the body and the claims */
 	{
@@ -721,8 +722,9 @@ main(void)
 	a.methods[0] = "token";
 	a.nmethods = 1;
 	a.token_id = t_un;
-	T("token-4.4 a revoked token cannot mint new ones",
-	    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+	T("token-4.4 a revoked token cannot mint new ones (404, as validation)",
+	    issue(&a, NULL, &err) == NULL && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, TOKEN_MSG_INVALID) == 0);
 	T("token-4.5 project event revokes project tokens only",
 	    store_revoke_project(st, p2, &err) == 0 &&
 	    strcmp(why(t_p2, 0), TOKEN_MSG_INVALID) == 0 && valid(t_alice) &&
@@ -930,9 +932,9 @@ main(void)
 		free(t);
 		json_decref(b);
 		uu.enabled = 0;
-		T("token-10.12 user disabled: refused at once",
+		T("token-10.12 user disabled: refused at once (404, as validation)",
 		    store_user_update(st, &uu, &err) == 0 &&
-		    issue(&a, NULL, &err) == NULL && err.kind == KG_EUNAUTH);
+		    issue(&a, NULL, &err) == NULL && err.kind == KG_ENOTFOUND);
 		uu.enabled = 1;
 		store_user_update(st, &uu, &err);
 		kg_user_free(&uu);
