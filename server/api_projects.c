@@ -16,7 +16,6 @@
 #include "store/identity.h"
 #include "store/revoke.h"
 
-#define PROJECT_NAME_MAX	64	/* characters, as Keystone's schema */
 #define PROJECT_MAX_DEPTH	5	/* Keystone's max_project_tree_depth */
 
 static const char *const project_known[] = { "id", "name", "description",
@@ -155,22 +154,17 @@ create_project(struct req *r, struct kg_err *err)
 	int			 enabled = 1, is_domain = 0, top, status = -1, tx = 0;
 
 	memset(&p, 0, sizeof(p));
-	if ((obj = apij_body_object(r, "project", 0, err)) == NULL)
+	/* request_validate checked Keystone's project_create schema. */
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
 		return -1;
-	if (apij_string(obj, "name", APIJ_REQUIRED | APIJ_NONBLANK,
-	    PROJECT_NAME_MAX, &name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &domain_id, err) == -1 ||
-	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &parent_id, err) == -1 ||
-	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
-	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    apij_options(obj, err) == -1)
-		return -1;
+	name = apij_str(obj, "name");
+	desc = apij_str(obj, "description");
+	domain_id = apij_str(obj, "domain_id");
+	parent_id = apij_str(obj, "parent_id");
+	apij_set_bool(obj, "enabled", &enabled);
+	apij_set_bool(obj, "is_domain", &is_domain);
 	tags = json_object_get(obj, "tags");
-	if (tags != NULL && !json_is_null(tags) &&
-	    apij_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
+	if (tags != NULL && apij_tags(tags, &p.tags, &p.ntags, err) == -1)
 		return -1;
 	if (is_domain) {
 		status = create_domain_project(r, obj, name, desc, enabled,
@@ -364,7 +358,7 @@ update_project(struct req *r, struct kg_err *err)
 {
 	struct kg_project	 p;
 	json_t			*obj, *tags;
-	const char		*name, *desc, *id, *domain_id, *parent_id;
+	const char		*name, *domain_id, *parent_id;
 	char			**tv = NULL;
 	size_t			 ntv = 0;
 	int			 was, is_domain = 0, status = -1, tx = 0;
@@ -376,23 +370,14 @@ update_project(struct req *r, struct kg_err *err)
 	tx = 1;
 	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
 		goto done;
-	if ((obj = apij_body_object(r, "project", APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    apij_string(obj, "name", APIJ_NONBLANK, PROJECT_NAME_MAX, &name,
-	    err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &domain_id, err) == -1 ||
-	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &parent_id, err) == -1 ||
-	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    apij_options(obj, err) == -1)
+	/* request_validate checked Keystone's project_update schema. */
+	if ((obj = apij_body_object(r, "project", err)) == NULL ||
+	    apij_matching_id(obj, p.id, err) == -1)
 		goto done;
-	if (id != NULL && strcmp(id, p.id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change ID");
-		goto done;
-	}
+	name = apij_str(obj, "name");
+	domain_id = apij_str(obj, "domain_id");
+	parent_id = apij_str(obj, "parent_id");
+	apij_set_bool(obj, "is_domain", &is_domain);
 	if (json_object_get(obj, "domain_id") != NULL &&
 	    (domain_id == NULL || strcmp(domain_id, p.domain_id) != 0)) {
 		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
@@ -408,12 +393,10 @@ update_project(struct req *r, struct kg_err *err)
 		goto done;
 	}
 	tags = json_object_get(obj, "tags");
-	if (tags != NULL && !json_is_null(tags) &&
-	    apij_tags(tags, "tags", &tv, &ntv, err) == -1)
+	if (tags != NULL && apij_tags(tags, &tv, &ntv, err) == -1)
 		goto done;
 	was = p.enabled;
-	if (apij_bool(obj, "enabled", &p.enabled, NULL, err) == -1)
-		goto done;
+	apij_set_bool(obj, "enabled", &p.enabled);
 	if (name != NULL)
 		apij_strip(name, p.name, sizeof(p.name));
 	if (apij_set_text(obj, "description", &p.description, err) == -1 ||
@@ -422,7 +405,7 @@ update_project(struct req *r, struct kg_err *err)
 	if (check_enable_change(r, &p, was, err) == -1 ||
 	    store_project_update(r->st, &p, err) == -1)
 		goto done;
-	if (tags != NULL && !json_is_null(tags)) {
+	if (tags != NULL) {
 		if (store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
 			goto done;
 		store_strv_free(p.tags, p.ntags);
@@ -516,11 +499,11 @@ replace_tags(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:update_project_tags", r->params[0], &p,
 	    err) == -1)
 		return -1;
-	if ((v = r->body ? json_object_get(r->body, "tags") : NULL) == NULL) {
-		apij_required(err, "tags");
+	/* request_validate checked Keystone's project_tags_update schema. */
+	if ((v = apij_body(r, err)) == NULL && err->kind != KG_OK)
 		goto done;
-	}
-	if (apij_tags(v, "tags", &tv, &ntv, err) == -1 ||
+	v = json_object_get(v, "tags");
+	if (apij_tags(v, &tv, &ntv, err) == -1 ||
 	    store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
 		goto done;
 	status = reply_tags(r, tv, ntv, err);
@@ -595,7 +578,7 @@ add_tag(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
 	    err) == -1)
 		return -1;
-	if (apij_tag_check("tags", r->params[1], err) == -1)
+	if (apij_tag_check(r->params[1], err) == -1)
 		goto done;
 	apij_strip(r->params[1], tag, sizeof(tag));
 	for (i = 0; i < p.ntags; i++)

@@ -22,50 +22,17 @@
 #define PROHIBITED_IMPLIED_ROLE	"admin"
 
 /* ------------------------------------------------------------------------
- * Validation of role bodies (keystone/assignment/schema.py).
+ * Role bodies (keystone/assignment/schema.py, checked in server/bodies.c).
  * --------------------------------------------------------------------- */
 
-/* The role attributes with a column (keystone/assignment/schema.py). */
-static const struct apij_field role_fields[] = {
-	{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-	{ "description", APIJ_F_STRN, 0, 0, 0 },
-	{ "domain_id", APIJ_F_STRN, 0, 0, APIJ_IDCHARS },
-};
-
 /*
- * Check a {"role": {...}} body's known attributes. The member object is
- * returned (borrowed) or NULL with err.
+ * The {"role": {...}} member, checked by request_validate against Keystone's
+ * role_create / role_update schema: borrowed, or NULL with err.
  */
 static json_t *
-role_body(struct req *r, int update, struct kg_err *err)
+role_body(struct req *r, struct kg_err *err)
 {
-	json_t		*m, *v, *o;
-	const char	*k;
-
-	if ((m = apij_body_object(r, "role", APIJ_BODY_REPR |
-	    (update ? APIJ_BODY_NONEMPTY : 0), err)) == NULL ||
-	    (!update && apij_require(m, "role", "name", err) == -1) ||
-	    apij_check_fields(m, role_fields, 3, err) == -1)
-		return NULL;
-	if ((o = json_object_get(m, "options")) != NULL) {
-		if (!json_is_object(o)) {
-			apij_bad_input(err, "options", o,
-			    "%s is not of type 'object'");
-			return NULL;
-		}
-		json_object_foreach(o, k, v) {
-			if (strcmp(k, "immutable") != 0) {
-				apij_unexpected(err, "options", k);
-				return NULL;
-			}
-			if (!json_is_boolean(v) && !json_is_null(v)) {
-				apij_bad_input(err, "immutable", v,
-				    "%s is not of type 'boolean', 'null'");
-				return NULL;
-			}
-		}
-	}
-	return m;
+	return apij_body_object(r, "role", err);
 }
 
 /* Is the role's options.immutable true? */
@@ -134,7 +101,7 @@ create_role(struct req *r, struct kg_err *err)
 	int			 ret = -1;
 
 	memset(&role, 0, sizeof(role));
-	if ((m = role_body(r, 0, err)) == NULL)
+	if ((m = role_body(r, err)) == NULL)
 		return -1;
 	v = json_object_get(m, "domain_id");
 	if (json_is_string(v)) {
@@ -188,10 +155,6 @@ list_roles(struct req *r, struct kg_err *err)
 		if (req_authorize(r, "identity:list_roles", NULL, err) == -1)
 			return -1;
 	}
-	if (name != NULL && (*name == '\0' || strlen(name) > 255))
-		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
-		    " name. Value: %s. '%s' is too %s", name, name,
-		    *name == '\0' ? "short" : "long");
 	apij_name_match(r, &m);
 	if (store_role_list(r->st, name, dom, &m, &v, &n, err) == -1)
 		return -1;
@@ -255,7 +218,7 @@ update_role(struct req *r, struct kg_err *err)
 	if (load_role(r, "identity:update_role", "identity:update_domain_role",
 	    &role, err) == -1)
 		return -1;
-	if ((m = role_body(r, 1, err)) == NULL)
+	if ((m = role_body(r, err)) == NULL)
 		goto done;
 	if (apij_matching_id(m, role.id, err) == -1)
 		goto done;

@@ -50,405 +50,144 @@ request_validate(struct req *r, struct kg_err *err)
 		return -1;
 	if ((b = bodies_find(r->method, r->route)) == NULL)
 		return 0;
-	return bodies_validate(b, r->body, err);
+	if (bodies_validate(b, r->body, &r->body_err) == -1 &&
+	    r->body_err.kind != KG_EBADREQ) {
+		*err = r->body_err;		/* out of memory: now */
+		return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
- * 400 texts.
+ * A validated body.
  * --------------------------------------------------------------------- */
 
-static int
-input_error(struct kg_err *err, const char *field, const char *val,
-    const char *reason)
-{
-	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s. "
-	    "Value: %s. %s", field, val, reason);
-}
-
-/* Short JSON rendering of v for error texts ("***" for secrets). */
-static void
-repr(json_t *v, unsigned int flags, char *out, size_t outsz)
-{
-	char	*s;
-
-	if (flags & APIJ_SECRET) {
-		kg_strlcpy(out, "***", outsz);
-		return;
-	}
-	if ((s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL) {
-		kg_strlcpy(out, "?", outsz);
-		return;
-	}
-	if (strlen(s) >= 64)
-		snprintf(out, outsz, "%.60s...", s);
-	else
-		kg_strlcpy(out, s, outsz);
-	free(s);
-}
-
-static int
-invalid(struct kg_err *err, const char *field, json_t *v, unsigned int flags,
-    const char *reason)
-{
-	char	val[80];
-
-	repr(v, flags, val, sizeof(val));
-	return input_error(err, field, val, reason);
-}
-
-/* Render v as Python's repr() would (quote: strings in '...'), or as its
- * str() (no quote). */
-static void
-pyrepr(const json_t *v, int quote, char *out, size_t outsz)
-{
-	char	*s;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
-		break;
-	case JSON_INTEGER:
-		snprintf(out, outsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		snprintf(out, outsz, "%g", json_real_value(v));
-		break;
-	case JSON_TRUE:
-		snprintf(out, outsz, "True");
-		break;
-	case JSON_FALSE:
-		snprintf(out, outsz, "False");
-		break;
-	case JSON_NULL:
-		snprintf(out, outsz, "None");
-		break;
-	default:
-		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		snprintf(out, outsz, "%s", s ? s : "?");
-		free(s);
-	}
-}
-
 int
-apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
+apij_bad_input(struct kg_err *err, const char *field, const json_t *v,
     const char *why)
 {
-	char	val[96], rep[100], msg[200];
+	char	rep[VALIDATE_ECHO_MAX + 8];
 
-	pyrepr(v, 0, val, sizeof(val));
-	pyrepr(v, 1, rep, sizeof(rep));
-	snprintf(msg, sizeof(msg), why, rep);
-	return input_error(err, attr, val, msg);
+	validate_repr(v, rep, sizeof(rep), VALIDATE_ECHO_MAX);
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field '%s': %s%s",
+	    field, rep, why);
 }
 
 int
-apij_unexpected(struct kg_err *err, const char *field, const char *key)
-{
-	if (field == NULL)
-		return kg_errf(err, KG_EBADREQ, "Additional properties are not"
-		    " allowed ('%s' was unexpected)", key);
-	return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute %s."
-	    " Additional properties are not allowed ('%s' was unexpected)",
-	    field, key);
-}
-
-int
-apij_required(struct kg_err *err, const char *field)
-{
-	return kg_errf(err, KG_EBADREQ, "'%s' is a required property", field);
-}
-
-/* ------------------------------------------------------------------------
- * Request bodies.
- * --------------------------------------------------------------------- */
-
-json_t *
-apij_body_object(struct req *r, const char *key, unsigned int flags,
+apij_path_value(const char *column, const char *v, size_t max,
     struct kg_err *err)
 {
-	json_t		*v;
-	const char	*k;
+	json_t	*j;
+	int	 ret;
 
-	if (r->body == NULL || (v = json_object_get(r->body, key)) == NULL) {
-		apij_required(err, key);
+	if ((j = json_string(v)) == NULL)	/* jansson checks UTF-8 */
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field '%s': "
+		    "the value is not valid UTF-8.", column);
+	ret = bodies_check_bytes(column, j, max, err);
+	json_decref(j);
+	return ret;
+}
+
+json_t *
+apij_body(struct req *r, struct kg_err *err)
+{
+	r->body_seen = 1;
+	if (r->body_err.kind != KG_OK) {
+		*err = r->body_err;
 		return NULL;
 	}
-	if (!(flags & APIJ_BODY_OPEN))
-		json_object_foreach(r->body, k, v)
-			if (strcmp(k, key) != 0) {
-				apij_unexpected(err, NULL, k);
-				return NULL;
-			}
-	v = json_object_get(r->body, key);
+	return r->body;
+}
+
+json_t *
+apij_body_object(struct req *r, const char *key, struct kg_err *err)
+{
+	json_t	*v;
+
+	if (apij_body(r, err) == NULL && r->body_err.kind != KG_OK)
+		return NULL;
+	v = r->body ? json_object_get(r->body, key) : NULL;
+	if (v == NULL) {
+		kg_errf(err, KG_EBADREQ, "'%s' is a required property", key);
+		return NULL;
+	}
 	if (!json_is_object(v)) {
-		if (flags & APIJ_BODY_REPR)
-			apij_bad_input(err, key, v, "%s is not of type 'object'");
-		else
-			invalid(err, key, v, 0, "Expecting an object.");
-		return NULL;
-	}
-	if ((flags & APIJ_BODY_NONEMPTY) && json_object_size(v) == 0) {
-		apij_bad_input(err, key, v, "%s does not have enough properties");
+		apij_bad_input(err, key, v, " is not of type 'object'");
 		return NULL;
 	}
 	return v;
 }
 
-/* Is s made of Keystone's id characters only ([a-zA-Z0-9-]*)? */
-static int
-id_charset(const char *s)
+const char *
+apij_str(const json_t *obj, const char *key)
 {
-	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-")] == '\0';
-}
-
-/* Does s match Keystone's id_string (^[a-zA-Z0-9-]+$, 1..64 long)? */
-static int
-id_chars(const char *s)
-{
-	size_t	n = strlen(s);
-
-	return n > 0 && n <= 64 && id_charset(s);
-}
-
-/* Has s a character other than white space? */
-static int
-not_blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!isspace((unsigned char)*s))
-			return 1;
-	return 0;
+	return json_string_value(json_object_get(obj, key));
 }
 
 int
-apij_check_fields(const json_t *obj, const struct apij_field *f, size_t n,
-    struct kg_err *err)
+apij_set_bool(const json_t *obj, const char *key, int *out)
 {
-	const json_t	*v;
-	const char	*s;
-	size_t		 i, len;
+	const json_t	*v = json_object_get(obj, key);
 
-	for (i = 0; i < n; i++) {
-		if ((v = json_object_get(obj, f[i].name)) == NULL)
-			continue;
-		switch (f[i].type) {
-		case APIJ_F_BOOL:
-			if (!json_is_boolean(v))
-				return apij_bad_input(err, f[i].name, v,
-				    "%s is not of type 'boolean'");
-			continue;
-		case APIJ_F_STRN:
-			if (json_is_null(v))
-				continue;
-			if (!json_is_string(v))
-				return apij_bad_input(err, f[i].name, v,
-				    "%s is not of type 'string', 'null'");
-			break;
-		case APIJ_F_STR:
-			if (!json_is_string(v))
-				return apij_bad_input(err, f[i].name, v,
-				    "%s is not of type 'string'");
-			break;
-		}
-		s = json_string_value(v);
-		len = json_string_length(v);
-		if (len < f[i].minlen)
-			return apij_bad_input(err, f[i].name, v, "%s is too short");
-		if (f[i].maxlen != 0 && len > f[i].maxlen)
-			return apij_bad_input(err, f[i].name, v, "%s is too long");
-		if (strlen(s) != len)
-			return apij_bad_input(err, f[i].name, v, "%s contains NUL");
-		if ((f[i].flags & APIJ_NONBLANK) && !not_blank(s))
-			return apij_bad_input(err, f[i].name, v,
-			    "%s does not match '[\\\\S]+'");
-		if ((f[i].flags & APIJ_IDCHARS) && !id_chars(s))
-			return apij_bad_input(err, f[i].name, v,
-			    "%s does not match '^[a-zA-Z0-9-]+$'");
-	}
-	return 0;
-}
-
-int
-apij_require(const json_t *obj, const char *member, const char *name,
-    struct kg_err *err)
-{
-	char	msg[64];
-
-	if (json_object_get(obj, name) != NULL)
+	if (!json_is_boolean(v))
 		return 0;
-	snprintf(msg, sizeof(msg), "'%s' is a required property", name);
-	return apij_bad_input(err, member, obj, msg);
+	*out = json_is_true(v);
+	return 1;
+}
+
+int
+apij_matching(const json_t *obj, const char *key, const char *id,
+    const char *text, struct kg_err *err)
+{
+	const json_t	*v = json_object_get(obj, key);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
+		return kg_errf(err, KG_EBADREQ, "%s", text);
+	return 0;
 }
 
 int
 apij_matching_id(const json_t *obj, const char *id, struct kg_err *err)
 {
-	const json_t	*v = json_object_get(obj, "id");
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
-	return 0;
-}
-
-/* Characters (not bytes) of a UTF-8 string. */
-static size_t
-utf8_len(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
+	return apij_matching(obj, "id", id, "Cannot change ID", err);
 }
 
 int
-apij_string(json_t *obj, const char *field, unsigned int flags, size_t maxchars,
-    const char **out, struct kg_err *err)
-{
-	json_t		*v = json_object_get(obj, field);
-	const char	*s;
-	char		 why[128];
-
-	*out = NULL;
-	if (v == NULL) {
-		if (flags & APIJ_REQUIRED)
-			return apij_required(err, field);
-		return 0;
-	}
-	if (json_is_null(v) && (flags & APIJ_NULLABLE))
-		return 0;
-	if (!json_is_string(v))
-		return invalid(err, field, v, flags, (flags & APIJ_NULLABLE) ?
-		    "Expecting a string or null." : "Expecting a string.");
-	s = json_string_value(v);
-	if (strlen(s) != json_string_length(v))
-		return invalid(err, field, v, flags, "NUL characters are not allowed.");
-	if ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) && *s == '\0')
-		return invalid(err, field, v, flags, "'' is too short");
-	if (flags & APIJ_IDCHARS) {
-		maxchars = maxchars && maxchars < 64 ? maxchars : 64;
-		if (!id_charset(s))
-			return invalid(err, field, v, flags,
-			    "Does not match '^[a-zA-Z0-9-]+$'");
-	}
-	if ((flags & APIJ_NONBLANK) && !not_blank(s))
-		return invalid(err, field, v, flags, "Does not match '[\\S]+'");
-	if ((maxchars != 0 && utf8_len(s) > maxchars) ||
-	    ((flags & (APIJ_NONBLANK | APIJ_IDCHARS)) &&
-	    strlen(s) >= STORE_NAME_SIZE)) {
-		snprintf(why, sizeof(why), "Is too long (at most %zu characters).",
-		    maxchars ? maxchars : (size_t)STORE_NAME_SIZE - 1);
-		return invalid(err, field, v, flags, why);
-	}
-	*out = s;
-	return 0;
-}
-
-/* Keystone's boolean enum (keystone/api/validation/parameter_types.py). */
-static int
-bool_word(const char *s)
-{
-	static const char *const yes[] = { "True", "TRUE", "true", "1", "y", "Y",
-	    "on", "ON", "yes" };
-	static const char *const no[] = { "False", "FALSE", "false", "", "0", "n",
-	    "N", "off", "OFF", "no" };
-	size_t	i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (strcmp(s, yes[i]) == 0)
-			return 1;
-	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (strcmp(s, no[i]) == 0)
-			return 0;
-	return -1;
-}
-
-int
-apij_bool(json_t *obj, const char *field, int *out, int *present,
-    struct kg_err *err)
-{
-	json_t	*v = json_object_get(obj, field);
-	int	 b;
-
-	if (present != NULL)
-		*present = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
-		return apij_bad_input(err, field, v, "%s is not of type 'boolean'");
-	b = json_is_true(v);
-	*out = b;
-	if (present != NULL)
-		*present = 1;
-	return 0;
-}
-
-int
-apij_options(json_t *obj, struct kg_err *err)
-{
-	json_t		*v = json_object_get(obj, "options");
-	const char	*k;
-	json_t		*x;
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_object(v))
-		return invalid(err, "options", v, 0, "Expecting an object.");
-	json_object_foreach(v, k, x)
-		return apij_unexpected(err, "options", k);
-	return 0;
-}
-
-int
-apij_tag_check(const char *field, const char *tag, struct kg_err *err)
+apij_tag_check(const char *tag, struct kg_err *err)
 {
 	json_t	*v;
-	int	 ret = 0;
+	int	 ret;
 
-	if (*tag == '\0' || utf8_len(tag) > 255 || strpbrk(tag, ",/") != NULL) {
-		v = json_string(tag);
-		ret = invalid(err, field, v, 0, *tag == '\0' ? "'' is too short" :
-		    strpbrk(tag, ",/") != NULL ? "Does not match '^[^,/]*$'" :
-		    "Is too long (at most 255 characters).");
-		json_decref(v);
-	}
+	/* A tag from the URL path may be any bytes: only UTF-8 is stored. */
+	if ((v = json_string(tag)) == NULL)
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field 'tags': "
+		    "the tag is not valid UTF-8.");
+	ret = bodies_check_tag(v, err);
+	json_decref(v);
 	return ret;
 }
 
 int
-apij_tags(json_t *v, const char *field, char ***out, size_t *n,
-    struct kg_err *err)
+apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err)
 {
 	char	**tags = NULL, buf[1024];
-	size_t	 i, j, cnt;
+	size_t	 i, j, cnt = json_array_size(v);
 	json_t	*t;
 
 	*out = NULL;
 	*n = 0;
-	if (!json_is_array(v))
-		return invalid(err, field, v, 0, "Expecting an array.");
-	cnt = json_array_size(v);
-	if (cnt > APIJ_MAX_TAGS)
-		return invalid(err, field, v, 0, "Is too long (at most 80 items).");
 	if (cnt > 0 && (tags = calloc(cnt, sizeof(*tags))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(v, i, t) {
-		if (!json_is_string(t) ||
-		    strlen(json_string_value(t)) != json_string_length(t)) {
-			invalid(err, field, t, 0, "Expecting a string.");
-			goto fail;
-		}
-		if (apij_tag_check(field, json_string_value(t), err) == -1)
-			goto fail;
 		/* Keystone strips tags after validating them. */
-		apij_strip(json_string_value(t), buf, sizeof(buf));
+		apij_strip(json_is_string(t) ? json_string_value(t) : "", buf,
+		    sizeof(buf));
 		for (j = 0; j < i; j++)
 			if (strcmp(tags[j], buf) == 0) {
-				invalid(err, field, v, 0, "Has non-unique elements.");
+				apij_bad_input(err, "tags", v,
+				    " has non-unique elements");
 				goto fail;
 			}
 		if ((tags[i] = strdup(buf)) == NULL) {
@@ -541,6 +280,25 @@ apij_strip(const char *s, char *out, size_t outsz)
 		n = outsz - 1;
 	memcpy(out, s, n);
 	out[n] = '\0';
+}
+
+/* Keystone's boolean words for query filters (parameter_types.py). */
+static int
+bool_word(const char *s)
+{
+	static const char *const yes[] = { "True", "TRUE", "true", "1", "y", "Y",
+	    "on", "ON", "yes" };
+	static const char *const no[] = { "False", "FALSE", "false", "", "0", "n",
+	    "N", "off", "OFF", "no" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcmp(s, no[i]) == 0)
+			return 0;
+	return -1;
 }
 
 /* ------------------------------------------------------------------------

@@ -26,123 +26,62 @@
 
 /*
  * Check r before its handler runs: every query key and value within the
- * limits above, and the body against the schema of r's route (bodies.h;
- * routes without one take no body and ignore what is sent). Returns 0, or
- * -1 with a 400 in err.
+ * limits above (else -1 with a 400 in err), and the body against the
+ * schema of r's route (bodies.h; routes without one take no body and
+ * ignore what is sent). A body error is held in r->body_err for the
+ * handler, which meets it at apij_body (after authorizing, as Keystone's
+ * handlers validate after enforcing policy); http.c refuses a handler's
+ * success when it never read the body. Returns 0, or -1 with err.
  */
 int	 request_validate(struct req *r, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
- * Request bodies.
+ * A validated body. request_validate has checked the types, lengths and
+ * patterns of every member the route's schema lists, so these only read.
  * --------------------------------------------------------------------- */
-
-/* apij_body_object flags. */
-#define APIJ_BODY_OPEN		0x100	/* other top-level members allowed */
-#define APIJ_BODY_NONEMPTY	0x200	/* {} -> 400 "... does not have enough
-					   properties" */
-#define APIJ_BODY_REPR		0x400	/* not an object: "<repr> is not of type
-					   'object'" (else "Expecting an
-					   object.") */
-
-/*
- * The object body[key] (e.g. "user"). 400 when the body is missing,
- * body[key] is absent or not an object, the body has other top-level
- * members (unless APIJ_BODY_OPEN) or body[key] is empty (with
- * APIJ_BODY_NONEMPTY). Borrowed reference, or NULL with err.
- */
-json_t	*apij_body_object(struct req *r, const char *key, unsigned int flags,
-	    struct kg_err *err);
-
-/*
- * 400 "Invalid input for field/attribute <attr>. Value: <v>. <why>" where
- * v is rendered as Python's str() and why is a format whose one %s
- * receives repr(v) (jsonschema's messages). Returns -1.
- */
-int	 apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
-	    const char *why);
-
-/* 400 "'<field>' is a required property". Returns -1. */
-int	 apij_required(struct kg_err *err, const char *field);
-
-/*
- * 400 "Additional properties are not allowed ('<key>' was unexpected)",
- * after "Invalid input for field/attribute <field>. " unless field is
- * NULL (the top level of the body). Returns -1.
- */
-int	 apij_unexpected(struct kg_err *err, const char *field, const char *key);
-
-/* 400 (apij_bad_input on member) "'<name>' is a required property" when
- * obj has no name; else 0. */
-int	 apij_require(const json_t *obj, const char *member, const char *name,
-	    struct kg_err *err);
-
-/* Keystone's _require_matching_id: obj["id"], when present and not null,
- * must be id, else 400 "Cannot change ID". */
-int	 apij_matching_id(const json_t *obj, const char *id,
-	    struct kg_err *err);
-
-/* Flags of apij_string (identity wording) and struct apij_field. */
-#define APIJ_REQUIRED	0x01	/* absent -> 400 */
-#define APIJ_NULLABLE	0x02	/* JSON null accepted (reads as absent) */
-#define APIJ_NONBLANK	0x04	/* at least one non-space char ([\S]+) */
-#define APIJ_IDCHARS	0x08	/* ^[a-zA-Z0-9-]+$ (ids), max 64 */
-#define APIJ_SECRET	0x10	/* never echo the value in errors */
 
 #define APIJ_MAX_TAGS	80	/* per project, as Keystone */
 
-/* One attribute of a body object, for apij_check_fields. */
-struct apij_field {
-	const char	*name;
-	enum {
-		APIJ_F_STR,		/* string */
-		APIJ_F_STRN,		/* string or null */
-		APIJ_F_BOOL		/* boolean */
-	}		 type;
-	size_t		 minlen, maxlen; /* strings, bytes; maxlen 0 = unlimited */
-	unsigned int	 flags;		/* strings: APIJ_NONBLANK, APIJ_IDCHARS */
-};
+/*
+ * The request body as validated: borrowed (NULL when there was none), or
+ * NULL with the held 400 when it failed its schema. Call it after
+ * authorizing; only then does the body's error reach the client.
+ */
+json_t	*apij_body(struct req *r, struct kg_err *err);
 
 /*
- * Check the type, length and pattern of every field of f[n] present in
- * obj, in order, with jsonschema's texts (apij_bad_input): "<repr> is not
- * of type 'string'", "... is too short", "... is too long", "... does not
- * match '<pattern>'". Returns 0, or -1 with err.
+ * The object body[key] (e.g. "user") of apij_body: borrowed, or NULL with
+ * a 400 (the held one, or: missing or not an object).
  */
-int	 apij_check_fields(const json_t *obj, const struct apij_field *f,
-	    size_t n, struct kg_err *err);
+json_t	*apij_body_object(struct req *r, const char *key, struct kg_err *err);
+
+/* obj[key] as a string: borrowed, NULL when absent, null or no string. */
+const char *apij_str(const json_t *obj, const char *key);
+
+/* *out = obj[key] when it is a JSON boolean (left alone otherwise).
+ * Returns 1 when it was, else 0. */
+int	 apij_set_bool(const json_t *obj, const char *key, int *out);
 
 /*
- * obj[field] as a string of at most maxchars characters (UTF-8; 0: no
- * limit) and fewer than STORE_NAME_SIZE bytes when APIJ_NONBLANK is set
- * (names). *out: borrowed, NULL when absent (or null with APIJ_NULLABLE).
+ * Keystone's _require_matching_id: obj[key], when present and not null,
+ * must be id, else 400 with text (e.g. "Cannot change ID").
  */
-int	 apij_string(json_t *obj, const char *field, unsigned int flags,
-	    size_t maxchars, const char **out, struct kg_err *err);
+int	 apij_matching_id(const json_t *obj, const char *id, struct kg_err *err);
+int	 apij_matching(const json_t *obj, const char *key, const char *id,
+	    const char *text, struct kg_err *err);
 
 /*
- * obj[field] as a JSON boolean (true/false only: the strings "false",
- * "yes", ... are refused, as Keystone's schema refuses them). *out is
- * left alone when absent or null. *present (may be NULL) says whether it
- * was given.
+ * A project tag from a URL path: what Keystone's project_tag_create schema
+ * allows (1..255 characters, no ',' or '/', UTF-8), with its 400 text.
  */
-int	 apij_bool(json_t *obj, const char *field, int *out, int *present,
-	    struct kg_err *err);
+int	 apij_tag_check(const char *tag, struct kg_err *err);
 
 /*
- * obj["options"] must be absent, null or an empty object: keygate has no
- * resource options (immutable, ignore_password_expiry, ...) yet.
+ * The validated tag list v as a new string array of *n, white space
+ * stripped as Keystone stores them (free with store_strv_free). 400 when
+ * two tags are the same once stripped.
  */
-int	 apij_options(json_t *obj, struct kg_err *err);
-
-/* A project tag: 1..255 characters, no ',' or '/'. */
-int	 apij_tag_check(const char *field, const char *tag, struct kg_err *err);
-
-/*
- * v as a tag list (array of unique tags, at most APIJ_MAX_TAGS): *out is a
- * new string array of *n (store_strv_free).
- */
-int	 apij_tags(json_t *v, const char *field, char ***out, size_t *n,
-	    struct kg_err *err);
+int	 apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err);
 
 /*
  * The members of obj not named in known[] (NULL-terminated) merged over
@@ -168,6 +107,21 @@ int	 apij_set_text(const json_t *obj, const char *key, char **dst,
 /* Copy s without leading/trailing white space into out (Keystone strips
  * names). */
 void	 apij_strip(const char *s, char *out, size_t outsz);
+
+/*
+ * A value taken from the URL path (which no schema sees) for a column of
+ * max bytes: 0, or -1 with a 400 when it is not UTF-8 or too long
+ * (Keystone's StringLengthExceeded text, as for a body).
+ */
+int	 apij_path_value(const char *column, const char *v, size_t max,
+	    struct kg_err *err);
+
+/*
+ * 400 "Invalid input for field '<field>': <repr(v)><why>" (Keystone's
+ * schema text), e.g. why " is too long". Returns -1.
+ */
+int	 apij_bad_input(struct kg_err *err, const char *field, const json_t *v,
+	    const char *why);
 
 /* ------------------------------------------------------------------------
  * Query parameters and the caller's domain.

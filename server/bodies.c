@@ -272,19 +272,25 @@ static const struct vschema role_update = {
  * Catalog: regions, services, endpoints (keystone/catalog/schema.py).
  * --------------------------------------------------------------------- */
 
-/* The region table's String(255) columns. */
+/* The region table's String(255) columns; keygate keeps region ids in
+ * BODY_ID_BYTES. */
 static const struct vschema region_description = {
 	.type = VT_STRING | VT_NULL, .column = 255,
+};
+
+static const struct vschema region_id = {
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
 };
 
 /* keygate: an empty parent is refused rather than looked up. */
 static const struct vschema region_parent = {
 	.type = VT_STRING | VT_NULL, .min_length = 1, .column = 255,
+	.max_bytes = BODY_ID_BYTES,
 };
 
 static const struct vprop region_props[] = {
 	{ "description", &region_description },
-	{ "id", &string_col255 },
+	{ "id", &region_id },
 	{ "parent_region_id", &region_parent },
 	{ NULL, NULL }
 };
@@ -331,9 +337,18 @@ static const struct vschema endpoint_interface = {
 	.enumv = (const char *const[]){ "admin", "internal", "public", NULL },
 };
 
+static const struct vschema endpoint_region_id = {
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
+};
+
 /* The legacy "region" is stored as region_id. */
 static const struct vschema endpoint_region = {
-	.type = VT_STRING, .column = 255, .column_name = "region_id",
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
+	.column_name = "region_id",
+};
+
+static const struct vschema endpoint_service_id = {
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_ID_BYTES,
 };
 
 /* parameter_types.url */
@@ -344,9 +359,9 @@ static const struct vschema url = {
 static const struct vprop endpoint_props[] = {
 	{ "enabled", &boolean },
 	{ "interface", &endpoint_interface },
-	{ "region_id", &string_col255 },
+	{ "region_id", &endpoint_region_id },
 	{ "region", &endpoint_region },
-	{ "service_id", &string_col64 },
+	{ "service_id", &endpoint_service_id },
 	{ "url", &url },
 	{ NULL, NULL }
 };
@@ -370,11 +385,13 @@ static const struct vschema endpoint_update = {
  * --------------------------------------------------------------------- */
 
 static const struct vschema domain_name_col = {	/* project.name String(64) */
-	.type = VT_STRING, .column = 64, .column_name = "name",
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_NAME_BYTES,
+	.column_name = "name",
 };
 
 static const struct vschema id_col = {
-	.type = VT_STRING, .column = 64, .column_name = "id",
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_ID_BYTES,
+	.column_name = "id",
 };
 
 static const struct vprop auth_domain_props[] = {
@@ -638,6 +655,28 @@ bodies_validate(const struct body *b, const json_t *body, struct kg_err *err)
  done:
 	json_decref(absent);
 	return ret;
+}
+
+int
+bodies_check_tag(const json_t *v, struct kg_err *err)
+{
+	return validate(&tag, v, err);
+}
+
+int
+bodies_check_tags(const json_t *v, struct kg_err *err)
+{
+	return validate(&tags, v, err);
+}
+
+int
+bodies_check_bytes(const char *column, const json_t *v, size_t max,
+    struct kg_err *err)
+{
+	struct vschema	s = { .type = VT_STRING, .max_bytes = max,
+			    .column_name = column };
+
+	return validate(&s, v, err);
 }
 
 json_t *

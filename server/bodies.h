@@ -20,7 +20,8 @@
  * The limits (README "Security") are BODY_TEXT_MAX characters for
  * descriptions and other text Keystone keeps in TEXT columns, and
  * BODY_EXTRA_MAX bytes of JSON for the attributes without a column
- * ("extra"); names are also limited to BODY_NAME_BYTES bytes of UTF-8.
+ * ("extra"); names are also limited to BODY_NAME_BYTES bytes of UTF-8,
+ * ids (region ids too) to BODY_ID_BYTES.
  */
 #ifndef KG_BODIES_H
 #define KG_BODIES_H
@@ -33,6 +34,7 @@
 #define BODY_TEXT_MAX	65535	/* MySQL TEXT, Keystone's Text() columns */
 #define BODY_EXTRA_MAX	65535	/* JSON of the extra attributes */
 #define BODY_NAME_BYTES	255	/* keygate's name buffers (STORE_NAME_SIZE) */
+#define BODY_ID_BYTES	64	/* keygate's id buffers (STORE_ID_SIZE) */
 #define BODY_TOKEN_MAX	65536	/* a token in a body: as big as a header can be */
 
 struct body {
@@ -57,6 +59,19 @@ const struct body	*bodies_table(size_t *n);
  * against b. Returns 0, or -1 with a 400 (Keystone's text) in err.
  */
 int	 bodies_validate(const struct body *b, const json_t *body,
+	    struct kg_err *err);
+
+/*
+ * A project tag given in a URL (PUT /v3/projects/{id}/tags/{tag}), and the
+ * project's tags with it, against Keystone's project_tag_create and
+ * project_tags_update schemas: 0, or -1 with the 400.
+ */
+int	 bodies_check_tag(const json_t *tag, struct kg_err *err);
+int	 bodies_check_tags(const json_t *tags, struct kg_err *err);
+
+/* A string value (from a URL path) for column of max bytes: 0, or -1 with
+ * Keystone's StringLengthExceeded 400. */
+int	 bodies_check_bytes(const char *column, const json_t *v, size_t max,
 	    struct kg_err *err);
 
 /*

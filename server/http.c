@@ -504,6 +504,14 @@ dispatch(struct conn_state *s)
 static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
+	/* A handler that never read an invalid body does not succeed. */
+	if (status >= 0 && status != REQ_DEFERRED && r->body_err.kind != KG_OK &&
+	    !r->body_seen) {
+		log_error("%s %s: the handler ignored its body's error (%s)",
+		    r->method, r->route ? r->route : r->path, r->request_id);
+		*err = r->body_err;
+		status = -1;
+	}
 	if (status < 0 || status == REQ_DEFERRED) {
 		if (status == REQ_DEFERRED)	/* req_defer without a function */
 			kg_errf(err, KG_EINTERNAL, "deferred without a job");

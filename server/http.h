@@ -50,6 +50,14 @@ struct req {
 	char			 request_id[48];	/* "req-<uuid>" */
 	const char		*route;		/* matched pattern ("/v3/users/{}"), or NULL */
 
+	/*
+	 * The body's schema error, held for the handler (request_validate):
+	 * as in Keystone, a handler authorizes first and meets it when it
+	 * reads the body (apij_body); body_seen records that it did.
+	 */
+	struct kg_err		 body_err;
+	int			 body_seen;
+
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
 	char			*subject_token;	/* X-Subject-Token to send (owned) */

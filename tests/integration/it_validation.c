@@ -412,6 +412,17 @@ main(void)
 	T("valid-10.4 checked before routes without a body too", answers("GET",
 	    fmt("/v3/auth/projects?x=%s", rep("q", 5000)), NULL, 400, NULL));
 
+	/* As Keystone: authorization (and the object's look-up) before the body. */
+	T("valid-12.1 bad body, caller not allowed -> 403", it_status(&s, "PATCH",
+	    fmt("/v3/projects/%s", p), t, "{\"project\": {}}") == 403);
+	T("valid-12.2 bad body, no such project -> 404", it_status(&s, "PATCH",
+	    "/v3/projects/0123456789abcdef0123456789abcdef", A,
+	    "{\"project\": {\"enabled\": \"no\"}}") == 404);
+	T("valid-12.3 bad body on create, caller not allowed -> 403", it_status(&s,
+	    "POST", "/v3/domains", t, "{\"domain\": {\"name\": 5}}") == 403);
+	T("valid-12.4 bad body, allowed caller -> 400", answers("PATCH",
+	    fmt("/v3/projects/%s", p), "{\"project\": {}}", 400, NOT_ENOUGH));
+
 	T("valid-11.1 server still up, clean exit", it_stop(&s) == 0);
 	while (npool > 0)
 		free(pool[--npool]);
