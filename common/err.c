@@ -3,13 +3,12 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/util.h"
 
 int
 kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 {
 	va_list	ap;
-	size_t	n, lead, need;
-	unsigned char c;
 	int	len;
 
 	if (err == NULL)
@@ -18,19 +17,9 @@ kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	len = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	if (len >= (int)sizeof(err->msg)) {
-		/* Cut: never leave half a UTF-8 character (replies are JSON). */
-		n = sizeof(err->msg) - 1;
-		lead = n;
-		while (lead > 0 && ((unsigned char)err->msg[lead - 1] & 0xc0) == 0x80)
-			lead--;
-		if (lead > 0 && ((unsigned char)err->msg[lead - 1] & 0x80)) {
-			c = (unsigned char)err->msg[lead - 1];
-			need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-			if (n - (lead - 1) < need)
-				err->msg[lead - 1] = '\0';
-		}
-	}
+	/* Cut: never leave half a UTF-8 character (replies are JSON). */
+	if (len >= (int)sizeof(err->msg))
+		err->msg[kg_utf8_cut(err->msg, sizeof(err->msg) - 1)] = '\0';
 	return -1;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "server/validate.h"
 
 /* ------------------------------------------------------------------------
@@ -74,19 +75,11 @@ sb_fmt(struct sbuf *b, const char *fmt, ...)
 static void
 sb_finish(struct sbuf *b, size_t outsz)
 {
-	size_t		n = b->len, lead = b->len, need;
-	unsigned char	c;
+	size_t	n;
 
 	if (!b->full)
 		return;
-	while (lead > 0 && ((unsigned char)b->s[lead - 1] & 0xc0) == 0x80)
-		lead--;
-	if (lead > 0 && ((unsigned char)b->s[lead - 1] & 0x80)) {
-		c = (unsigned char)b->s[lead - 1];
-		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-		if (n - (lead - 1) < need)
-			n = lead - 1;	/* drop the cut character */
-	}
+	n = kg_utf8_cut(b->s, b->len);	/* drop a cut character */
 	if (n + 4 > outsz)
 		n = outsz > 4 ? outsz - 4 : 0;
 	memcpy(b->s + n, "...", 4);
@@ -671,9 +664,7 @@ too_long_for_column(struct kg_err *err, const struct vschema *s,
 	int		cut = 0;
 
 	if (echo > VALIDATE_ECHO_MAX) {
-		echo = VALIDATE_ECHO_MAX;
-		while (echo > 0 && ((unsigned char)str[echo] & 0xc0) == 0x80)
-			echo--;
+		echo = kg_utf8_cut(str, VALIDATE_ECHO_MAX);
 		cut = 1;
 	}
 	sb_init(&b, msg, sizeof(msg), sizeof(msg) - 1);

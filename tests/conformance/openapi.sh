@@ -29,22 +29,7 @@ trap 'kg_stop >/dev/null 2>&1; rm -rf "$OUT"' EXIT
 py() {
 	name=$1
 	shift
-	PYTHONPATH=tests/conformance $PY $CHECK "$@" >"$OUT/$name.log" 2>&1
-	if [ -n "${T_VERBOSE:-}" ]; then
-		cat "$OUT/$name.log"
-	else
-		grep -v '^ok ' "$OUT/$name.log" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
-	fi
-	tally=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/$name.log" | tail -n 1)
-	if [ -z "$tally" ]; then
-		echo "FAIL $name: no result"
-		tail -n 20 "$OUT/$name.log" | sed 's/^/    | /'
-		T_FAIL=$((T_FAIL + 1))
-		return
-	fi
-	T_PASS=$((T_PASS + ${tally%% passed*}))
-	f=${tally#*passed, }
-	T_FAIL=$((T_FAIL + ${f%% failed*}))
+	tally "$name" env PYTHONPATH=tests/conformance $PY $CHECK "$@"
 }
 
 # ---- 1. lint

@@ -29,21 +29,7 @@ import urllib.parse
 
 import jsonschema
 
-passed = 0
-failed = 0
-
-
-def check(tid, cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   %s %s" % (tid, what))
-    else:
-        failed += 1
-        print("FAIL %s: %s" % (tid, what))
-        for line in str(detail).splitlines()[:20]:
-            print("    | " + line)
-    return cond
+from openapi_check import check, finish
 
 
 # ---------------------------------------------------------------- HTTP
@@ -270,8 +256,7 @@ def main():
         schemas = json.load(f)
     c = Client(url)
     if not check("kschema-0.1", c.login(password), "admin token"):
-        print("%d passed, %d failed" % (passed, failed))
-        sys.exit(1)
+        finish()
     ids = fixtures(c)
     check("kschema-0.2", all(ids.values()), "fixtures", ids)
     n = 0
@@ -319,8 +304,7 @@ def main():
             "is not of type" in msg)), "a minimal valid body passes the schema",
             "%s %s" % (st, msg))
     check("kschema-0.3", n > 200, "generated bodies: %d" % n)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":
