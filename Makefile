@@ -36,6 +36,7 @@ COMMON_SRC  = $(wildcard common/*.c)
 COMMON_NOCONF = $(filter-out common/conf.c,$(COMMON_SRC))
 AUTH_SRC    = $(wildcard auth/*.c)
 STORE_SRC   = $(wildcard store/*.c)
+SVC_SRC     = $(wildcard svc/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
 GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
 # The gateway checks tokens offline: it links only the pure part of auth/
@@ -70,7 +71,8 @@ $(B)/gen/schema_sql.o: $(SCHEMA_C)
 	@$(CC) $(KG_CFLAGS) -c -o $@ $<
 	@echo "  CC $<"
 
-$(LIBKG): $(call obj,$(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SERVER_SRC)) $(B)/gen/schema_sql.o
+$(LIBKG): $(call obj,$(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SVC_SRC) $(SERVER_SRC)) \
+	    $(B)/gen/schema_sql.o
 	@rm -f $@
 	$(AR) rcs $@ $^
 

@@ -18,6 +18,9 @@ enum kg_errkind {
 	KG_ETOOBIG,		/* request body too large           (413) */
 	KG_ENOTIMPL,		/* feature not implemented          (501) */
 	KG_EUNAVAIL,		/* backend unavailable              (503) */
+	KG_ERETRY,		/* transient conflict (busy, deadlock, serialization
+				   failure): the transaction may be run again;
+				   svc_run does, and answers 503 when it gives up */
 	KG_EINTERNAL		/* bug or I/O failure; detail logged only (500) */
 };
 

@@ -4,8 +4,9 @@
  * GET /v3/role_assignments, as Keystone serves them (keystone/api/
  * projects.py, domains.py, system.py, os_inherit.py, role_assignments.py).
  *
- * Removing a grant records revocation events (see store/revoke.h) in the
- * same transaction, so the server and offline checkers stop honouring
+ * Grants change through svc/grant.c, which checks in one transaction
+ * that what a grant names exists, and records the revocation events that
+ * removing one implies, so the server and offline checkers stop honouring
  * tokens that carried the role.
  */
 #include <stdio.h>
@@ -16,7 +17,8 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/views.h"
-#include "store/revoke.h"
+#include "store/scope.h"
+#include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
  * Grants.
@@ -114,101 +116,54 @@ grant_check(struct req *r, const struct grant_spec *g, struct kg_err *err)
 	return ret == 0 ? 204 : -1;
 }
 
+/* The grant a URL names, for svc/grant.c. */
+static void
+grant_of(const struct grant_spec *g, const struct grant_ref *ref,
+    struct svc_grant *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->is_group = g->is_group;
+	out->actor_id = ref->actor_id;
+	out->kind = g->kind;
+	out->target_id = ref->target_id;
+	out->role_id = ref->role_id;
+	out->inherited = g->inherited;
+}
+
 static int
 grant_put(struct req *r, const struct grant_spec *g, struct kg_err *err)
 {
 	struct grant_ref	ref;
-	int			ret = -1;
+	struct svc_grant	sg;
+	int			ret;
 
 	if (grant_load(r, g, 1, 0, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
 	    "identity:create_system_grant_for_group" :
 	    "identity:create_system_grant_for_user") : "identity:create_grant",
 	    &ref, err) == -1)
 		return -1;
-	if (g->kind == KG_SCOPE_SYSTEM && ref.role.domain_id[0] != '\0') {
-		kg_errf(err, KG_EBADREQ, "Role %s is a domain-specific role. Unable"
-		    " to use a domain-specific role in a system assignment.",
-		    ref.role_id);
-		goto done;
-	}
-	if (g->kind == KG_SCOPE_PROJECT && ref.role.domain_id[0] != '\0' &&
-	    strcmp(ref.role.domain_id, ref.target_domain) != 0) {
-		kg_errf(err, KG_EFORBID, "Project %s must be in the same domain as"
-		    " the role %s being assigned.", ref.target_id, ref.role_id);
-		goto done;
-	}
-	if (store_grant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
-	    ref.role_id, g->inherited, err) == -1)
-		goto done;
-	ret = 204;
- done:
+	grant_of(g, &ref, &sg);
+	ret = svc_grant_create(r->st, &sg, err);
 	kg_role_free(&ref.role);
-	return ret;
-}
-
-/*
- * Revocation events for a removed grant: per affected user, scoped to the
- * project or domain for a direct grant there; user-wide for inherited and
- * system grants, which reach tokens of other scopes.
- */
-static int
-grant_revoke_events(struct store *st, const struct grant_spec *g,
-    const struct grant_ref *ref, struct kg_err *err)
-{
-	struct kg_revoke_event	  ev;
-	char			**ids = NULL;
-	size_t			  n = 0, i;
-	int			  ret = -1;
-
-	if (g->is_group) {
-		if (store_assignment_group_members(st, ref->actor_id, &ids, &n,
-		    err) == -1)
-			return -1;
-	} else if (!ref->actor_missing)
-		n = 1;
-	for (i = 0; i < n; i++) {
-		memset(&ev, 0, sizeof(ev));
-		kg_strlcpy(ev.user_id, g->is_group ? ids[i] : ref->actor_id,
-		    sizeof(ev.user_id));
-		if (!g->inherited && g->kind == KG_SCOPE_PROJECT)
-			kg_strlcpy(ev.project_id, ref->target_id, sizeof(ev.project_id));
-		else if (!g->inherited && g->kind == KG_SCOPE_DOMAIN)
-			kg_strlcpy(ev.domain_id, ref->target_id, sizeof(ev.domain_id));
-		ev.issued_before = ev.revoked_at = kg_now_us();
-		if (store_revoke_add(st, &ev, err) == -1)
-			goto done;
-	}
-	ret = 0;
- done:
-	if (g->is_group)
-		store_strv_free(ids, n);
-	return ret;
+	return ret == -1 ? -1 : 204;
 }
 
 static int
 grant_delete(struct req *r, const struct grant_spec *g, struct kg_err *err)
 {
 	struct grant_ref	ref;
-	int			ret = -1;
+	struct svc_grant	sg;
+	int			ret;
 
 	if (grant_load(r, g, 1, 1, g->kind == KG_SCOPE_SYSTEM ? (g->is_group ?
 	    "identity:revoke_system_grant_for_group" :
 	    "identity:revoke_system_grant_for_user") : "identity:revoke_grant",
 	    &ref, err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_ungrant(r->st, g->is_group, ref.actor_id, g->kind, ref.target_id,
-	    ref.role_id, g->inherited, err) == -1 ||
-	    grant_revoke_events(r->st, g, &ref, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	ret = 204;
- done:
+	grant_of(g, &ref, &sg);
+	ret = svc_grant_delete(r->st, &sg, err);
 	kg_role_free(&ref.role);
-	return ret;
+	return ret == -1 ? -1 : 204;
 }
 
 static int
@@ -290,9 +245,10 @@ named_ref(struct store *st, enum kg_assign_obj obj, const char *id,
 
 	if (store_assign_name(st, obj, id, &nm, &lerr) == -1) {
 		/* Keystone shows users and groups gone from the backend with
-		 * empty names; anything else missing is an error. */
-		if (lerr.kind != KG_ENOTFOUND ||
-		    (obj != KG_OBJ_USER && obj != KG_OBJ_GROUP)) {
+		 * empty names. The listing reads one snapshot and the schema
+		 * keeps no grant on what is gone, so this is for them only; one
+		 * object missing never fails the whole list. */
+		if (lerr.kind != KG_ENOTFOUND) {
 			*err = lerr;
 			return NULL;
 		}
@@ -378,8 +334,11 @@ format_assignment(struct req *r, const struct kg_assignment *a, int names,
 		LINKF("/groups/%s", a->actor_id);
 	}
 	if (names) {
-		if (store_assign_name(r->st, KG_OBJ_ROLE, a->role_id, &rn, err) == -1)
+		memset(&rn, 0, sizeof(rn));
+		if (store_assign_name(r->st, KG_OBJ_ROLE, a->role_id, &rn, err) == -1 &&
+		    err->kind != KG_ENOTFOUND)
 			goto fail;
+		kg_err_clear(err);
 		o = rn.domain_id[0] != '\0' ? json_pack("{s:s, s:s, s:{s:s, s:s}}",
 		    "id", a->role_id, "name", rn.name, "domain", "id", rn.domain_id,
 		    "name", rn.domain_name) : json_pack("{s:s, s:s}", "id",
@@ -433,8 +392,12 @@ in_domain(struct req *r, const struct kg_assignment *a, const char *domain_id,
 		return strcmp(a->target_id, domain_id) == 0;
 	if (a->kind != KG_SCOPE_PROJECT)
 		return 0;
-	if (store_assign_name(r->st, KG_OBJ_PROJECT, a->target_id, &nm, err) == -1)
-		return -1;
+	if (store_assign_name(r->st, KG_OBJ_PROJECT, a->target_id, &nm, err) == -1) {
+		if (err->kind != KG_ENOTFOUND)
+			return -1;
+		kg_err_clear(err);	/* gone: in no domain */
+		return 0;
+	}
 	return strcmp(nm.domain_id, domain_id) == 0;
 }
 
@@ -447,7 +410,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	json_t			*list = NULL, *o;
 	const char		*inh, *sys;
 	size_t			 n = 0, i;
-	int			 names, in, ret = -1;
+	int			 names, in, ret = -1, tx = 0;
 
 	memset(&f, 0, sizeof(f));
 	f.user_id = arg(r, "user.id");
@@ -503,8 +466,12 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "Combining effective, domain and"
 		    " inherited filters will always result in an empty list.");
 
-	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
+	/* The list and the names in it from one snapshot: concurrent deletes
+	 * cannot leave an entry whose project or role has gone. */
+	if ((tx = store_read_begin(r->st, err)) == -1)
 		return -1;
+	if (store_assignment_list(r->st, &f, &v, &n, err) == -1)
+		goto done;
 	if ((list = json_array()) == NULL) {
 		apij_oom(err);
 		goto done;
@@ -528,6 +495,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	    apij_query_links(r), err);
 	list = NULL;
  done:
+	store_read_end(r->st, tx);
 	json_decref(list);
 	free(v);
 	return ret;

@@ -16,6 +16,7 @@
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
 #define VALIDATION_TAIL	" The server could not comply with the request since it is" \
@@ -217,17 +218,17 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 }
 
 /*
- * POST /v3/auth/tokens, the issue proper; with the password method it
- * runs on a hashing thread (req_defer) since bcrypt takes ~250 ms.
+ * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
+ * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
 static int
-issue_parsed(struct req *r, struct kg_err *err)
+issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
 	char			*tok, *reply;
 	int			 rc;
 
-	if (parse_auth(r->body, &a, err) == -1)
+	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
 		return -1;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
@@ -244,21 +245,6 @@ issue_parsed(struct req *r, struct kg_err *err)
 	metrics_token_issued();
 	tokens_prune(r->srv->tokens, r->st);
 	return 201;
-}
-
-/* POST /v3/auth/tokens */
-static int
-issue_token(struct req *r, struct kg_err *err)
-{
-	struct token_auth	 a;
-	size_t			 i;
-
-	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
-		return -1;
-	for (i = 0; i < a.nmethods; i++)
-		if (strcmp(a.methods[i], "password") == 0)
-			return req_defer(r, issue_parsed, err);
-	return issue_parsed(r, err);
 }
 
 /*
@@ -327,8 +313,10 @@ revoke_token(struct req *r, struct kg_err *err)
 		return -1;
 	tgt.user_id = sctx.user_id;
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
-	if (rc == 0 && (rc = tokens_revoke(r->srv->tokens, r->st, &sctx, err)) == 0)
+	if (rc == 0 && (rc = svc_token_revoke(r->st, sctx.audit_id, err)) == 0) {
 		metrics_token_revoked();
+		tokens_prune(r->srv->tokens, r->st);
+	}
 	kg_ctx_free(&sctx);
 	return rc == -1 ? -1 : 204;
 }
@@ -500,7 +488,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		0 },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },

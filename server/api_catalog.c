@@ -5,6 +5,7 @@
  *
  * Attributes a client sends that have no column are kept in "extra" and
  * returned merged into the object, as Keystone's ModelDictMixinWithExtras.
+ * Changes go through svc/catalog.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/catalog.h"
+#include "svc/svc.h"
 
 /* String value of m[name], or NULL when absent or null. */
 static const char *
@@ -100,7 +102,7 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 	if ((extra = apij_extra(m, region_known, NULL, err)) == NULL)
 		return -1;
 	g.extra = extra;
-	ret = store_region_create(r->st, &g, err);
+	ret = svc_region_create(r->st, &g, err);
 	free(extra);
 	if (ret == -1)
 		return -1;
@@ -148,40 +150,36 @@ put_region(struct req *r, struct kg_err *err)
 	return region_create_from(r, m, r->params[0], err);
 }
 
+/* The PATCH body applied to the region as stored (svc_region_update). */
+static int
+region_edit(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_region	*g = obj;
+	json_t			*m = cls, *v;
+
+	if (apij_set_text(m, "description", &g->description, err) == -1)
+		return -1;
+	if ((v = json_object_get(m, "parent_region_id")) != NULL)
+		kg_strlcpy(g->parent_region_id, json_is_string(v) ?
+		    json_string_value(v) : "", sizeof(g->parent_region_id));
+	return apij_set_extra(m, region_known, &g->extra, err);
+}
+
 static int
 update_region(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { region_edit, NULL };
 	struct kg_region	 g;
-	json_t			*m, *v, *o;
-	int			 ret = -1;
+	json_t			*m, *o;
 
-	memset(&g, 0, sizeof(g));
 	if (req_authorize(r, "identity:update_region", NULL, err) == -1)
 		return -1;
 	if ((m = apij_body_object(r, "region", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
+	edit.cls = m;
+	if (svc_region_update(r->st, r->params[0], &edit, &g, err) == -1)
 		return -1;
-	if (store_region_get(r->st, r->params[0], &g, err) == -1)
-		goto done;
-	if (apij_set_text(m, "description", &g.description, err) == -1)
-		goto done;
-	if ((v = json_object_get(m, "parent_region_id")) != NULL)
-		kg_strlcpy(g.parent_region_id, json_is_string(v) ?
-		    json_string_value(v) : "", sizeof(g.parent_region_id));
-	if (apij_set_extra(m, region_known, &g.extra, err) == -1)
-		goto done;
-	if (store_region_update(r->st, &g, err) == -1 ||
-	    store_commit(r->st, err) == -1)
-		goto done;
-	ret = 0;
- done:
-	if (ret == -1) {
-		store_rollback(r->st);
-		kg_region_free(&g);
-		return -1;
-	}
 	o = region_json(r, &g);
 	kg_region_free(&g);
 	return apij_reply_member(r, "region", o, 200, err);
@@ -192,13 +190,8 @@ delete_region(struct req *r, struct kg_err *err)
 {
 	if (req_authorize(r, "identity:delete_region", NULL, err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
+	if (svc_region_delete(r->st, r->params[0], err) == -1)
 		return -1;
-	if (store_region_delete(r->st, r->params[0], err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
 	return 204;
 }
 
@@ -297,7 +290,7 @@ create_service(struct req *r, struct kg_err *err)
 		kg_service_free(&s);
 		return -1;
 	}
-	ret = store_service_create(r->st, &s, err);
+	ret = svc_service_create(r->st, &s, err);
 	o = ret == 0 ? service_json(r, &s) : NULL;
 	kg_service_free(&s);
 	if (ret == -1)
@@ -305,9 +298,17 @@ create_service(struct req *r, struct kg_err *err)
 	return apij_reply_member(r, "service", o, 201, err);
 }
 
+/* The PATCH body applied to the service as stored. */
+static int
+service_edit(void *obj, void *cls, struct kg_err *err)
+{
+	return service_apply(obj, cls, err);
+}
+
 static int
 update_service(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { service_edit, NULL };
 	struct kg_service	 s;
 	json_t			*m, *o;
 
@@ -316,19 +317,9 @@ update_service(struct req *r, struct kg_err *err)
 	if ((m = apij_body_object(r, "service", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
+	edit.cls = m;
+	if (svc_service_update(r->st, r->params[0], &edit, &s, err) == -1)
 		return -1;
-	if (store_service_get(r->st, r->params[0], &s, err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (service_apply(&s, m, err) == -1 ||
-	    store_service_update(r->st, &s, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		kg_service_free(&s);
-		return -1;
-	}
 	o = service_json(r, &s);
 	kg_service_free(&s);
 	return apij_reply_member(r, "service", o, 200, err);
@@ -339,7 +330,7 @@ delete_service(struct req *r, struct kg_err *err)
 {
 	if (req_authorize(r, "identity:delete_service", NULL, err) == -1)
 		return -1;
-	if (store_service_delete(r->st, r->params[0], err) == -1)
+	if (svc_service_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
 }
@@ -436,68 +427,27 @@ endpoint_json(struct req *r, const struct kg_endpoint *e)
 }
 
 /*
- * Resolve the endpoint's region from m into e->region_id, as Keystone's
- * _validate_endpoint_region + _assert_region_exists: "region_id" must name
- * an existing region (else 400); the legacy "region" (used only when
- * region_id is absent or null) is created when missing. Call inside a
- * transaction.
+ * How the body m gives the endpoint's region (Keystone's
+ * _validate_endpoint_region): "region_id" when present and not null, else
+ * the legacy "region" (created when missing), else, for a "region_id":
+ * null, no region; else unchanged.
  */
-static int
-endpoint_region(struct req *r, const json_t *m, struct kg_endpoint *e,
-    struct kg_err *err)
+static enum svc_region_ref
+region_ref(const json_t *m, const char **id)
 {
-	struct kg_region	 g;
-	const json_t		*rid = json_object_get(m, "region_id");
-	const char		*legacy = str_or_null(m, "region");
+	const json_t	*rid = json_object_get(m, "region_id");
+	const char	*legacy = str_or_null(m, "region");
 
+	*id = NULL;
 	if (rid != NULL && !json_is_null(rid)) {
-		if (kg_strlcpy(e->region_id, json_string_value(rid),
-		    sizeof(e->region_id)) >= sizeof(e->region_id) ||
-		    e->region_id[0] == '\0')
-			goto notfound;
-	} else if (legacy != NULL && *legacy != '\0') {
-		kg_strlcpy(e->region_id, legacy, sizeof(e->region_id));
-		memset(&g, 0, sizeof(g));
-		kg_strlcpy(g.id, legacy, sizeof(g.id));
-		if (store_region_create(r->st, &g, err) == -1 &&
-		    err->kind != KG_ECONFLICT)
-			return -1;
-		kg_err_clear(err);
-		return 0;
-	} else {
-		if (rid != NULL)
-			e->region_id[0] = '\0';	/* "region_id": null */
-		return 0;
+		*id = json_string_value(rid);
+		return SVC_REGION_ID;
 	}
-	if (store_region_get(r->st, e->region_id, &g, err) == 0) {
-		kg_region_free(&g);
-		return 0;
+	if (legacy != NULL && *legacy != '\0') {
+		*id = legacy;
+		return SVC_REGION_LEGACY;
 	}
-	if (err->kind != KG_ENOTFOUND)
-		return -1;
- notfound:
-	return kg_errf(err, KG_EBADREQ, "Expecting to find endpoint region_id in"
-	    " region table. The server could not comply with the request since it"
-	    " is either malformed or otherwise incorrect. The client is assumed to"
-	    " be in error.");
-}
-
-/* _assert_service_exists: 400 when service_id names no service. */
-static int
-endpoint_service(struct req *r, const char *service_id, struct kg_err *err)
-{
-	struct kg_service	s;
-
-	if (store_service_get(r->st, service_id, &s, err) == 0) {
-		kg_service_free(&s);
-		return 0;
-	}
-	if (err->kind != KG_ENOTFOUND)
-		return -1;
-	return kg_errf(err, KG_EBADREQ, "Expecting to find endpoint service_id in"
-	    " service table. The server could not comply with the request since it"
-	    " is either malformed or otherwise incorrect. The client is assumed to"
-	    " be in error.");
+	return rid != NULL ? SVC_REGION_CLEAR : SVC_REGION_KEEP;
 }
 
 /* Apply the plain attributes of m (not region) to e. */
@@ -562,6 +512,8 @@ create_endpoint(struct req *r, struct kg_err *err)
 {
 	struct kg_endpoint	 e;
 	json_t			*m, *o = NULL;
+	enum svc_region_ref	 how;
+	const char		*region_id;
 	int			 ret = -1;
 
 	if (req_authorize(r, "identity:create_endpoint", NULL, err) == -1)
@@ -578,15 +530,9 @@ create_endpoint(struct req *r, struct kg_err *err)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
 	if (endpoint_apply(&e, m, err) == -1)
 		goto done;
-	if (store_begin(r->st, err) == -1)
+	how = region_ref(m, &region_id);
+	if (svc_endpoint_create(r->st, &e, how, region_id, err) == -1)
 		goto done;
-	if (endpoint_region(r, m, &e, err) == -1 ||
-	    endpoint_service(r, e.service_id, err) == -1 ||
-	    store_endpoint_create(r->st, &e, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
 	o = endpoint_json(r, &e);
 	ret = 0;
  done:
@@ -596,37 +542,34 @@ create_endpoint(struct req *r, struct kg_err *err)
 	return apij_reply_member(r, "endpoint", o, 201, err);
 }
 
+/* The PATCH body applied to the endpoint as stored (its region apart). */
+static int
+endpoint_edit(void *obj, void *cls, struct kg_err *err)
+{
+	return endpoint_apply(obj, cls, err);
+}
+
 static int
 update_endpoint(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { endpoint_edit, NULL };
 	struct kg_endpoint	 e;
-	json_t			*m, *o = NULL;
-	int			 ret = -1;
+	json_t			*m, *o;
+	enum svc_region_ref	 how;
+	const char		*region_id;
 
 	if (req_authorize(r, "identity:update_endpoint", NULL, err) == -1)
 		return -1;
 	if ((m = apij_body_object(r, "endpoint", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
-	memset(&e, 0, sizeof(e));
-	if (store_begin(r->st, err) == -1)
+	edit.cls = m;
+	how = region_ref(m, &region_id);
+	if (svc_endpoint_update(r->st, r->params[0], &edit, how, region_id, &e,
+	    err) == -1)
 		return -1;
-	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1 ||
-	    endpoint_apply(&e, m, err) == -1 ||
-	    endpoint_region(r, m, &e, err) == -1 ||
-	    (json_object_get(m, "service_id") != NULL &&
-	    endpoint_service(r, e.service_id, err) == -1) ||
-	    store_endpoint_update(r->st, &e, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
 	o = endpoint_json(r, &e);
-	ret = 0;
- done:
 	kg_endpoint_free(&e);
-	if (ret == -1)
-		return -1;
 	return apij_reply_member(r, "endpoint", o, 200, err);
 }
 
@@ -635,7 +578,7 @@ delete_endpoint(struct req *r, struct kg_err *err)
 {
 	if (req_authorize(r, "identity:delete_endpoint", NULL, err) == -1)
 		return -1;
-	if (store_endpoint_delete(r->st, r->params[0], err) == -1)
+	if (svc_endpoint_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
 }

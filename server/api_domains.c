@@ -1,8 +1,8 @@
 /*
  * api_domains.c - /v3/domains: create, list (filters name, enabled), get,
- * update, delete, as Keystone (keystone/api/domains.py). Disabling a
- * domain records a revocation event for its tokens in the same
- * transaction; an enabled domain cannot be deleted.
+ * update, delete, as Keystone (keystone/api/domains.py). Changes go
+ * through svc/domain.c: disabling a domain revokes its tokens, an enabled
+ * domain cannot be deleted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 /* Attributes with a column (or no meaning) that never go to "extra". */
 static const char *const domain_known[] = { "id", "name", "description",
@@ -57,16 +57,12 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 
 /* The attributes a create or update may carry (request_validate checked
  * them against Keystone's domain schema). */
-static int
-domain_check(json_t *obj, int create, const char **name, const char **desc,
-    int *enabled, struct kg_err *err)
+static void
+domain_check(json_t *obj, const char **name, const char **desc, int *enabled)
 {
-	(void)create;
-	(void)err;
 	*name = apij_str(obj, "name");
 	*desc = apij_str(obj, "description");
 	apij_set_bool(obj, "enabled", enabled);
-	return 0;
 }
 
 static int
@@ -83,8 +79,7 @@ create_domain(struct req *r, struct kg_err *err)
 	if ((obj = apij_body_object(r, "domain", err)) == NULL)
 		return -1;
 	d.enabled = 1;
-	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1)
-		return -1;
+	domain_check(obj, &name, &desc, &d.enabled);
 	eid = apij_str(obj, "explicit_domain_id");
 	if (eid != NULL) {
 		/* Keystone insists on its own id format (uuid4 hex). */
@@ -98,7 +93,7 @@ create_domain(struct req *r, struct kg_err *err)
 	d.description = (char *)(desc ? desc : "");
 	if ((d.extra = domain_extra(obj, NULL, err)) == NULL)
 		return -1;
-	if (store_domain_create(r->st, &d, err) == -1)
+	if (svc_domain_create(r->st, &d, err) == -1)
 		goto done;
 	status = apij_reply_member(r, "domain", apij_domain(r, &d), 201, err);
  done:
@@ -170,52 +165,45 @@ get_domain(struct req *r, struct kg_err *err)
 	return status;
 }
 
+/* The PATCH body applied to the domain as stored (svc_domain_update). */
+static int
+domain_edit(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_domain	*d = obj;
+	json_t			*body = cls;
+	const char		*name, *desc;
+	char			*extra;
+
+	domain_check(body, &name, &desc, &d->enabled);
+	if (name != NULL)
+		apij_strip(name, d->name, sizeof(d->name));
+	if (apij_set_text(body, "description", &d->description, err) == -1)
+		return -1;
+	if ((extra = domain_extra(body, d->extra, err)) == NULL)
+		return -1;
+	free(d->extra);
+	d->extra = extra;
+	return 0;
+}
+
 static int
 update_domain(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { domain_edit, NULL };
 	struct kg_domain	 d;
 	json_t			*obj;
-	const char		*name, *desc;
-	char			*extra = NULL;
-	int			 was_enabled, status = -1, tx = 0;
+	int			 status;
 
 	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
 		return -1;
 	if ((obj = apij_body_object(r, "domain", err)) == NULL ||
 	    apij_matching_id(obj, r->params[0], err) == -1)
 		return -1;
+	edit.cls = obj;
 	memset(&d, 0, sizeof(d));
-	if (store_begin(r->st, err) == -1)
+	if (svc_domain_update(r->st, r->params[0], &edit, &d, err) == -1)
 		return -1;
-	tx = 1;
-	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
-		goto done;
-	was_enabled = d.enabled;
-	if (domain_check(obj, 0, &name, &desc, &d.enabled, err) == -1)
-		goto done;
-	if (name != NULL)
-		apij_strip(name, d.name, sizeof(d.name));
-	if (apij_set_text(obj, "description", &d.description, err) == -1)
-		goto done;
-	if ((extra = domain_extra(obj, d.extra, err)) == NULL)
-		goto done;
-	free(d.extra);
-	d.extra = extra;
-	if (store_domain_update(r->st, &d, err) == -1)
-		goto done;
-	/* Keystone invalidates every token of a domain being disabled. */
-	if (was_enabled && !d.enabled &&
-	    store_revoke_domain(r->st, d.id, err) == -1)
-		goto done;
-	if (store_commit(r->st, err) == -1) {
-		tx = 0;
-		goto done;
-	}
-	tx = 0;
 	status = apij_reply_member(r, "domain", apij_domain(r, &d), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
 	kg_domain_free(&d);
 	return status;
 }
@@ -223,30 +211,11 @@ update_domain(struct req *r, struct kg_err *err)
 static int
 delete_domain(struct req *r, struct kg_err *err)
 {
-	struct kg_domain	d;
-
 	if (req_authorize(r, "identity:delete_domain", NULL, err) == -1)
 		return -1;
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_domain_get(r->st, r->params[0], &d, err) == -1)
-		goto fail;
-	if (d.enabled) {
-		kg_domain_free(&d);
-		kg_errf(err, KG_EFORBID, "Cannot delete a domain that is enabled, "
-		    "please disable it first.");
-		goto fail;
-	}
-	kg_domain_free(&d);
-	if (store_domain_delete(r->st, r->params[0], err) == -1 ||
-	    store_revoke_domain(r->st, r->params[0], err) == -1)
-		goto fail;
-	if (store_commit(r->st, err) == -1)
+	if (svc_domain_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
- fail:
-	store_rollback(r->st);
-	return -1;
 }
 
 const struct route api_domains_routes[] = {

@@ -1,8 +1,8 @@
 /*
  * api_groups.c - /v3/groups and group membership, as Keystone
- * (keystone/api/groups.py, keystone/identity/core.py). Removing a member
- * revokes that user's tokens (its roles may drop); deleting a group that
- * holds grants revokes every member's tokens.
+ * (keystone/api/groups.py, keystone/identity/core.py). Changes go through
+ * svc/group.c: removing a member revokes that user's tokens (its roles may
+ * drop); deleting a group that holds grants revokes every member's tokens.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 static const char *const group_known[] = { "id", "name", "description",
 	"domain_id", "links", NULL };
@@ -41,16 +41,13 @@ load_group(struct req *r, const char *rule, const char *id, const char *user_id,
 
 /* The attributes of a create or update (request_validate checked them
  * against Keystone's group schema). */
-static int
-group_check(json_t *obj, int create, const char **name, const char **desc,
-    const char **domain_id, struct kg_err *err)
+static void
+group_check(json_t *obj, const char **name, const char **desc,
+    const char **domain_id)
 {
-	(void)create;
-	(void)err;
 	*name = apij_str(obj, "name");
 	*desc = apij_str(obj, "description");
 	*domain_id = apij_str(obj, "domain_id");
-	return 0;
 }
 
 static int
@@ -58,30 +55,26 @@ create_group(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_group		 g;
-	struct kg_domain	 d;
 	json_t			*obj;
 	const char		*name, *desc, *domain_id;
 	int			 status = -1;
 
 	memset(&g, 0, sizeof(g));
-	if ((obj = apij_body_object(r, "group", err)) == NULL ||
-	    group_check(obj, 1, &name, &desc, &domain_id, err) == -1)
+	if ((obj = apij_body_object(r, "group", err)) == NULL)
 		return -1;
+	group_check(obj, &name, &desc, &domain_id);
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
 	t.domain_id = g.domain_id;
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
 		return -1;
-	if (store_domain_get(r->st, g.domain_id, &d, err) == -1)
-		return -1;
-	kg_domain_free(&d);
 	if (kg_id_new(g.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
 	apij_strip(name, g.name, sizeof(g.name));
 	g.description = (char *)(desc ? desc : "");
 	if ((g.extra = apij_extra(obj, group_known, NULL, err)) == NULL)
 		return -1;
-	if (store_group_create(r->st, &g, err) == 0)
+	if (svc_group_create(r->st, &g, err) == 0)
 		status = apij_reply_member(r, "group", apij_group(r, &g), 201, err);
 	free(g.extra);
 	return status;
@@ -127,42 +120,45 @@ get_group(struct req *r, struct kg_err *err)
 	return status;
 }
 
+/* The PATCH body applied to the group as stored (svc_group_update). */
+static int
+group_edit(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_group	*g = obj;
+	json_t		*body = cls;
+	const char	*name, *desc, *domain_id;
+
+	if (apij_matching_id(body, g->id, err) == -1)
+		return -1;
+	group_check(body, &name, &desc, &domain_id);
+	if (domain_id != NULL && strcmp(domain_id, g->domain_id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+	if (name != NULL)
+		apij_strip(name, g->name, sizeof(g->name));
+	if (apij_set_text(body, "description", &g->description, err) == -1 ||
+	    apij_set_extra(body, group_known, &g->extra, err) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 update_group(struct req *r, struct kg_err *err)
 {
+	struct svc_edit	 edit = { group_edit, NULL };
 	struct kg_group	 g;
 	json_t		*obj;
-	const char	*name, *desc, *domain_id;
-	int		 status = -1, tx = 1;
+	int		 status;
 
-	/* Read, modify and write in one transaction: no lost updates. */
-	if (store_begin(r->st, err) == -1)
-		return -1;
 	if (load_group(r, "identity:update_group", r->params[0], NULL, &g,
 	    err) == -1)
-		goto done;
-	if ((obj = apij_body_object(r, "group", err)) == NULL ||
-	    apij_matching_id(obj, g.id, err) == -1 ||
-	    group_check(obj, 0, &name, &desc, &domain_id, err) == -1)
-		goto done;
-	if (domain_id != NULL && strcmp(domain_id, g.domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-		goto done;
-	}
-	if (name != NULL)
-		apij_strip(name, g.name, sizeof(g.name));
-	if (apij_set_text(obj, "description", &g.description, err) == -1 ||
-	    apij_set_extra(obj, group_known, &g.extra, err) == -1)
-		goto done;
-	if (store_group_update(r->st, &g, err) == -1)
-		goto done;
-	tx = 0;
-	if (store_commit(r->st, err) == -1)
-		goto done;
+		return -1;
+	kg_group_free(&g);
+	if ((obj = apij_body_object(r, "group", err)) == NULL)
+		return -1;
+	edit.cls = obj;
+	if (svc_group_update(r->st, r->params[0], &edit, &g, err) == -1)
+		return -1;
 	status = apij_reply_member(r, "group", apij_group(r, &g), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
 	kg_group_free(&g);
 	return status;
 }
@@ -170,35 +166,15 @@ update_group(struct req *r, struct kg_err *err)
 static int
 delete_group(struct req *r, struct kg_err *err)
 {
-	struct kg_group	 g;
-	struct kg_user	*v = NULL;
-	size_t		 n = 0, i;
-	int		 grants = 0;
+	struct kg_group	g;
 
 	if (load_group(r, "identity:delete_group", r->params[0], NULL, &g,
 	    err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	/* As Keystone: members lose roles only when the group had grants. */
-	if (store_group_has_grants(r->st, r->params[0], &grants, err) == -1 ||
-	    (grants && store_group_user_list(r->st, r->params[0], &v, &n,
-	    err) == -1))
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (store_revoke_user(r->st, v[i].id, err) == -1)
-			goto fail;
-	if (store_group_delete(r->st, r->params[0], err) == -1)
-		goto fail;
-	kg_user_list_free(v, n);
-	if (store_commit(r->st, err) == -1)
+	if (svc_group_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
- fail:
-	kg_user_list_free(v, n);
-	store_rollback(r->st);
-	return -1;
 }
 
 /* ------------------------------------------------------------------------
@@ -243,7 +219,7 @@ add_group_user(struct req *r, struct kg_err *err)
 	    &g, err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_group_add_user(r->st, r->params[0], r->params[1], err) == -1)
+	if (svc_group_add_user(r->st, r->params[0], r->params[1], err) == -1)
 		return -1;
 	return 204;
 }
@@ -271,14 +247,7 @@ remove_group_user(struct req *r, struct kg_err *err)
 	    r->params[1], &g, err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_group_remove_user(r->st, r->params[0], r->params[1], err) == -1 ||
-	    store_revoke_user(r->st, r->params[1], err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (store_commit(r->st, err) == -1)
+	if (svc_group_remove_user(r->st, r->params[0], r->params[1], err) == -1)
 		return -1;
 	return 204;
 }

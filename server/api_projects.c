@@ -1,9 +1,10 @@
 /*
  * api_projects.c - /v3/projects and project tags, as Keystone
- * (keystone/api/projects.py, keystone/resource/core.py): hierarchy rules
- * (same domain as the parent, no disabled ancestors, depth limit, leaf-only
- * delete), is_domain projects (domains seen through the projects API), tag
- * filters, and revocation events when a project is disabled or deleted.
+ * (keystone/api/projects.py): is_domain projects (domains seen through the
+ * projects API), tag filters. Changes go through svc/project.c, which
+ * holds the hierarchy rules (same domain as the parent, no disabled
+ * ancestors, depth limit, leaf-only delete) and revokes a disabled or
+ * deleted project's tokens.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,9 +15,8 @@
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
-#define PROJECT_MAX_DEPTH	5	/* Keystone's max_project_tree_depth */
 
 static const char *const project_known[] = { "id", "name", "description",
 	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
@@ -73,74 +73,11 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 	d.enabled = enabled;
 	if ((d.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
 		return -1;
-	if (store_domain_create(r->st, &d, err) == 0)
+	if (svc_domain_create(r->st, &d, err) == 0)
 		status = apij_reply_member(r, "project",
 		    apij_domain_as_project(r, &d), 201, err);
 	free(d.extra);
 	return status;
-}
-
-/*
- * Check parent_id for a new project of domain_id (resource/core.py
- * _assert_regular_project_constraints, _enforce_project_constraints).
- * *top is set when the project is top level (no parent, or the parent
- * is its domain).
- */
-static int
-check_parent(struct req *r, const char *domain_id, const char *parent_id,
-    int *top, struct kg_err *err)
-{
-	struct kg_project	 parent;
-	struct kg_domain	 d;
-	char			**anc = NULL, disabled[STORE_ID_SIZE];
-	size_t			 nanc = 0;
-	int			 ret = -1;
-
-	*top = 1;
-	if (parent_id == NULL || strcmp(parent_id, domain_id) == 0)
-		return 0;
-	memset(&parent, 0, sizeof(parent));
-	if (store_project_get(r->st, parent_id, &parent, err) == -1) {
-		if (err->kind != KG_ENOTFOUND)
-			return -1;
-		/* A parent acting as a domain must be the project's domain. */
-		if (store_domain_get(r->st, parent_id, &d, NULL) == 0) {
-			kg_domain_free(&d);
-			return kg_errf(err, KG_EBADREQ, "Cannot create project, the "
-			    "parent (%s) is acting as a domain, but this project's "
-			    "domain id (%s) does not match the parent's id.",
-			    parent_id, domain_id);
-		}
-		err->kind = KG_EBADREQ;		/* ValidationError in Keystone */
-		return -1;
-	}
-	*top = 0;
-	if (strcmp(parent.domain_id, domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot create project, since it specifies "
-		    "its domain_id %s, but specifies a parent in a different domain "
-		    "(%s).", domain_id, parent.domain_id);
-		goto done;
-	}
-	if (store_project_ancestors(r->st, parent_id, &anc, &nanc, disabled,
-	    err) == -1)
-		goto done;
-	if (!parent.enabled || disabled[0] != '\0') {
-		kg_errf(err, KG_EBADREQ, "cannot create a project in a branch "
-		    "containing a disabled project: %s", !parent.enabled ?
-		    parent.id : disabled);
-		goto done;
-	}
-	/* The parent is at level nanc + 1; the new project one below. */
-	if (nanc + 2 > PROJECT_MAX_DEPTH) {
-		kg_errf(err, KG_EFORBID, "Max hierarchy depth reached for %s branch.",
-		    parent_id);
-		goto done;
-	}
-	ret = 0;
- done:
-	store_strv_free(anc, nanc);
-	kg_project_free(&parent);
-	return ret;
 }
 
 static int
@@ -148,10 +85,9 @@ create_project(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_project	 p, parent;
-	struct kg_domain	 d;
 	json_t			*obj, *tags;
 	const char		*name, *desc, *domain_id, *parent_id;
-	int			 enabled = 1, is_domain = 0, top, status = -1, tx = 0;
+	int			 enabled = 1, is_domain = 0, status = -1;
 
 	memset(&p, 0, sizeof(p));
 	/* request_validate checked Keystone's project_create schema. */
@@ -189,36 +125,21 @@ create_project(struct req *r, struct kg_err *err)
 	t.domain_id = p.domain_id;
 	if (req_authorize(r, "identity:create_project", &t, err) == -1)
 		goto done;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	tx = 1;
-	if (store_domain_get(r->st, p.domain_id, &d, err) == -1) {
-		if (err->kind == KG_ENOTFOUND)
-			err->kind = KG_EBADREQ;	/* ValidationError in Keystone */
-		goto done;
-	}
-	kg_domain_free(&d);
-	if (check_parent(r, p.domain_id, parent_id, &top, err) == -1)
-		goto done;
 	if (kg_id_new(p.id) == -1) {
 		kg_errf(err, KG_EINTERNAL, "no randomness");
 		goto done;
 	}
 	apij_strip(name, p.name, sizeof(p.name));
-	if (!top)
+	if (parent_id != NULL)		/* svc clears it for a top-level one */
 		kg_strlcpy(p.parent_id, parent_id, sizeof(p.parent_id));
 	p.description = (char *)(desc ? desc : "");
 	p.enabled = enabled;
 	if ((p.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
 		goto done;
-	if (store_project_create(r->st, &p, err) == -1 ||
-	    store_commit(r->st, err) == -1)
+	if (svc_project_create(r->st, &p, err) == -1)
 		goto done;
-	tx = 0;
 	status = apij_reply_member(r, "project", apij_project(r, &p), 201, err);
  done:
-	if (tx)
-		store_rollback(r->st);
 	free(p.extra);
 	p.extra = NULL;
 	p.description = NULL;
@@ -326,106 +247,72 @@ get_project(struct req *r, struct kg_err *err)
  * Update, delete.
  * --------------------------------------------------------------------- */
 
-/* The hierarchy rules of an enabled flip (resource/core.py _update_project). */
+/*
+ * The PATCH body applied to the project as stored (svc_project_update):
+ * Keystone's immutable attributes (id, domain, parent, is_domain), then
+ * the changed ones, tags included.
+ */
 static int
-check_enable_change(struct req *r, const struct kg_project *p, int was,
-    struct kg_err *err)
+project_edit(void *obj, void *cls, struct kg_err *err)
 {
-	char	**anc = NULL, disabled[STORE_ID_SIZE];
-	size_t	 nanc = 0, enabled = 0;
+	struct kg_project	*p = obj;
+	json_t			*body = cls, *tags;
+	const char		*name, *domain_id, *parent_id;
+	char			**tv = NULL;
+	size_t			 ntv = 0;
+	int			 is_domain = 0;
 
-	if (!was && p->enabled) {
-		if (store_project_ancestors(r->st, p->id, &anc, &nanc, disabled,
-		    err) == -1)
+	/* request_validate checked Keystone's project_update schema. */
+	if (apij_matching_id(body, p->id, err) == -1)
+		return -1;
+	name = apij_str(body, "name");
+	domain_id = apij_str(body, "domain_id");
+	parent_id = apij_str(body, "parent_id");
+	apij_set_bool(body, "is_domain", &is_domain);
+	if (json_object_get(body, "domain_id") != NULL &&
+	    (domain_id == NULL || strcmp(domain_id, p->domain_id) != 0))
+		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+	if (json_object_get(body, "parent_id") != NULL && (parent_id == NULL ||
+	    strcmp(parent_id, p->parent_id[0] ? p->parent_id : p->domain_id) != 0))
+		return kg_errf(err, KG_EFORBID, "Update of `parent_id` is not allowed.");
+	if (is_domain)
+		return kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
+	tags = json_object_get(body, "tags");
+	if (tags != NULL) {
+		if (apij_tags(tags, &tv, &ntv, err) == -1)
 			return -1;
-		store_strv_free(anc, nanc);
-		if (disabled[0] != '\0')
-			return kg_errf(err, KG_EFORBID, "Cannot enable project %s "
-			    "since it has disabled parents", p->id);
+		store_strv_free(p->tags, p->ntags);
+		p->tags = tv;
+		p->ntags = ntv;
 	}
-	if (was && !p->enabled) {
-		if (store_project_descendants(r->st, p->id, NULL, &enabled, err) == -1)
-			return -1;
-		if (enabled > 0)
-			return kg_errf(err, KG_EFORBID, "Cannot disable project %s "
-			    "since its subtree contains enabled projects.", p->id);
-	}
+	apij_set_bool(body, "enabled", &p->enabled);
+	if (name != NULL)
+		apij_strip(name, p->name, sizeof(p->name));
+	if (apij_set_text(body, "description", &p->description, err) == -1 ||
+	    apij_set_extra(body, project_known, &p->extra, err) == -1)
+		return -1;
 	return 0;
 }
 
 static int
 update_project(struct req *r, struct kg_err *err)
 {
+	struct svc_edit		 edit = { project_edit, NULL };
 	struct kg_project	 p;
 	json_t			*obj, *tags;
-	const char		*name, *domain_id, *parent_id;
-	char			**tv = NULL;
-	size_t			 ntv = 0;
-	int			 was, is_domain = 0, status = -1, tx = 0;
+	int			 status;
 
-	memset(&p, 0, sizeof(p));
-	/* Read, modify and write in one transaction: no lost updates. */
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	tx = 1;
 	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
-		goto done;
-	/* request_validate checked Keystone's project_update schema. */
-	if ((obj = apij_body_object(r, "project", err)) == NULL ||
-	    apij_matching_id(obj, p.id, err) == -1)
-		goto done;
-	name = apij_str(obj, "name");
-	domain_id = apij_str(obj, "domain_id");
-	parent_id = apij_str(obj, "parent_id");
-	apij_set_bool(obj, "is_domain", &is_domain);
-	if (json_object_get(obj, "domain_id") != NULL &&
-	    (domain_id == NULL || strcmp(domain_id, p.domain_id) != 0)) {
-		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-		goto done;
-	}
-	if (json_object_get(obj, "parent_id") != NULL && (parent_id == NULL ||
-	    strcmp(parent_id, p.parent_id[0] ? p.parent_id : p.domain_id) != 0)) {
-		kg_errf(err, KG_EFORBID, "Update of `parent_id` is not allowed.");
-		goto done;
-	}
-	if (is_domain) {
-		kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
-		goto done;
-	}
+		return -1;
+	kg_project_free(&p);
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
+		return -1;
 	tags = json_object_get(obj, "tags");
-	if (tags != NULL && apij_tags(tags, &tv, &ntv, err) == -1)
-		goto done;
-	was = p.enabled;
-	apij_set_bool(obj, "enabled", &p.enabled);
-	if (name != NULL)
-		apij_strip(name, p.name, sizeof(p.name));
-	if (apij_set_text(obj, "description", &p.description, err) == -1 ||
-	    apij_set_extra(obj, project_known, &p.extra, err) == -1)
-		goto done;
-	if (check_enable_change(r, &p, was, err) == -1 ||
-	    store_project_update(r->st, &p, err) == -1)
-		goto done;
-	if (tags != NULL) {
-		if (store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
-			goto done;
-		store_strv_free(p.tags, p.ntags);
-		p.tags = tv;
-		p.ntags = ntv;
-		tv = NULL;
-		ntv = 0;
-	}
-	if (was && !p.enabled && store_revoke_project(r->st, p.id, err) == -1)
-		goto done;
-	if (store_commit(r->st, err) == -1) {
-		tx = 0;
-		goto done;
-	}
-	tx = 0;
+	edit.cls = obj;
+	if (svc_project_update(r->st, r->params[0], &edit, tags != NULL &&
+	    !json_is_null(tags), &p, err) == -1)
+		return -1;
 	status = apij_reply_member(r, "project", apij_project(r, &p), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
-	store_strv_free(tv, ntv);
 	kg_project_free(&p);
 	return status;
 }
@@ -438,14 +325,7 @@ delete_project(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:delete_project", r->params[0], &p, err) == -1)
 		return -1;
 	kg_project_free(&p);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_project_delete(r->st, r->params[0], err) == -1 ||
-	    store_revoke_project(r->st, r->params[0], err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (store_commit(r->st, err) == -1)
+	if (svc_project_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
 }
@@ -504,7 +384,7 @@ replace_tags(struct req *r, struct kg_err *err)
 		goto done;
 	v = json_object_get(v, "tags");
 	if (apij_tags(v, &tv, &ntv, err) == -1 ||
-	    store_project_set_tags(r->st, p.id, tv, ntv, err) == -1)
+	    svc_project_tags_set(r->st, p.id, tv, ntv, err) == -1)
 		goto done;
 	status = reply_tags(r, tv, ntv, err);
  done:
@@ -522,7 +402,7 @@ clear_tags(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	kg_project_free(&p);
-	if (store_project_set_tags(r->st, r->params[0], NULL, 0, err) == -1)
+	if (svc_project_tags_set(r->st, r->params[0], NULL, 0, err) == -1)
 		return -1;
 	return 204;
 }
@@ -571,8 +451,7 @@ static int
 add_tag(struct req *r, struct kg_err *err)
 {
 	struct kg_project	p;
-	size_t			i;
-	int			found = 0, status = -1;
+	int			status = -1;
 	char			tag[1024], base[600], etag[3 * 1024];
 
 	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
@@ -581,15 +460,7 @@ add_tag(struct req *r, struct kg_err *err)
 	if (apij_tag_check(r->params[1], err) == -1)
 		goto done;
 	apij_strip(r->params[1], tag, sizeof(tag));
-	for (i = 0; i < p.ntags; i++)
-		if (strcmp(p.tags[i], tag) == 0)
-			found = 1;
-	if (!found && p.ntags + 1 > APIJ_MAX_TAGS) {
-		kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute tags. "
-		    "Is too long (at most %d items).", APIJ_MAX_TAGS);
-		goto done;
-	}
-	if (store_project_add_tag(r->st, p.id, tag, err) == -1)
+	if (svc_project_tag_add(r->st, p.id, tag, err) == -1)
 		goto done;
 	/* Keystone answers with the new tag's URL. */
 	req_base_url(r, base, sizeof(base));
@@ -615,7 +486,7 @@ delete_tag(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	kg_project_free(&p);
-	if (store_project_delete_tag(r->st, r->params[0], r->params[1], err) == -1)
+	if (svc_project_tag_delete(r->st, r->params[0], r->params[1], err) == -1)
 		return -1;
 	return 204;
 }

@@ -6,20 +6,17 @@
  *
  * A role's "options" (Keystone's resource options: only "immutable") are
  * kept in its extra JSON under the key "options"; every other attribute a
- * client sends that has no column is kept in extra as well.
+ * client sends that has no column is kept in extra as well. Changes go
+ * through svc/role.c, which revokes the tokens of a deleted role's holders.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/views.h"
-#include "store/revoke.h"
-
-/* Keystone's [assignment] prohibited_implied_role default. */
-#define PROHIBITED_IMPLIED_ROLE	"admin"
+#include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
  * Role bodies (keystone/assignment/schema.py, checked in server/bodies.c).
@@ -33,21 +30,6 @@ static json_t *
 role_body(struct req *r, struct kg_err *err)
 {
 	return apij_body_object(r, "role", err);
-}
-
-/* Is the role's options.immutable true? */
-static int
-role_immutable(const struct kg_role *role)
-{
-	json_t	*x;
-	int	 imm;
-
-	if (role->extra == NULL || (x = json_loads(role->extra, 0, NULL)) == NULL)
-		return 0;
-	imm = json_is_true(json_object_get(json_object_get(x, "options"),
-	    "immutable"));
-	json_decref(x);
-	return imm;
 }
 
 /*
@@ -108,9 +90,6 @@ create_role(struct req *r, struct kg_err *err)
 		t.domain_id = json_string_value(v);
 		if (req_authorize(r, "identity:create_domain_role", &t, err) == -1)
 			return -1;
-		if (store_assign_name(r->st, KG_OBJ_DOMAIN, t.domain_id, NULL,
-		    err) == -1)
-			return -1;
 		kg_strlcpy(role.domain_id, t.domain_id, sizeof(role.domain_id));
 	} else if (req_authorize(r, "identity:create_role", NULL, err) == -1)
 		return -1;
@@ -126,7 +105,7 @@ create_role(struct req *r, struct kg_err *err)
 		apij_oom(err);
 		goto done;
 	}
-	if (store_role_create(r->st, &role, err) == -1)
+	if (svc_role_create(r->st, &role, err) == -1)
 		goto done;
 	ret = apij_reply_member(r, "role", apij_role(r, &role), 201, err);
  done:
@@ -207,115 +186,93 @@ get_role(struct req *r, struct kg_err *err)
 	return ret;
 }
 
+/*
+ * The PATCH body (checked by role_body) applied to the role as stored
+ * (svc_role_update): an immutable role only accepts setting immutable to
+ * false; domain_id cannot change.
+ */
 static int
-update_role(struct req *r, struct kg_err *err)
+role_edit(void *obj, void *cls, struct kg_err *err)
 {
-	struct kg_role	 role;
-	json_t		*m, *v, *x = NULL, *opts;
-	char		*extra = NULL, *saved_desc;
+	struct kg_role	*role = obj;
+	json_t		*m = cls, *v, *x = NULL;
+	char		*extra = NULL, *desc;
 	int		 ret = -1;
 
-	if (load_role(r, "identity:update_role", "identity:update_domain_role",
-	    &role, err) == -1)
+	if (apij_matching_id(m, role->id, err) == -1)
 		return -1;
-	if ((m = role_body(r, err)) == NULL)
-		goto done;
-	if (apij_matching_id(m, role.id, err) == -1)
-		goto done;
-	/* Immutable: the only update allowed is one setting it false. */
-	if (role_immutable(&role)) {
-		opts = json_object_get(m, "options");
-		v = json_object_get(opts, "immutable");
-		if (json_object_size(m) > 1 || v == NULL || json_is_true(v)) {
-			kg_errf(err, KG_EFORBID, "Unable to update immutable role"
-			    " resource: `%s. Set resource option \"immutable\" to"
-			    " false first.", role.id);
-			goto done;
-		}
+	if (svc_role_immutable(role)) {
+		v = json_object_get(json_object_get(m, "options"), "immutable");
+		if (json_object_size(m) > 1 || v == NULL || json_is_true(v))
+			return kg_errf(err, KG_EFORBID, "Unable to update immutable"
+			    " role resource: `%s. Set resource option \"immutable\""
+			    " to false first.", role->id);
 	}
 	v = json_object_get(m, "domain_id");
 	if (v != NULL && strcmp(json_is_string(v) ? json_string_value(v) : "",
-	    role.domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Update of `domain_id` is not allowed.");
-		goto done;
-	}
-	if ((v = json_object_get(m, "name")) != NULL)
-		kg_strlcpy(role.name, json_string_value(v), sizeof(role.name));
-	saved_desc = role.description;
-	if ((v = json_object_get(m, "description")) != NULL)
-		role.description = (char *)(json_is_string(v) ?
-		    json_string_value(v) : "");
-	x = json_loads(role.extra ? role.extra : "{}", 0, NULL);
+	    role->domain_id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Update of `domain_id` is not allowed.");
+	x = json_loads(role->extra ? role->extra : "{}", 0, NULL);
 	if (!json_is_object(x)) {
 		json_decref(x);
 		x = json_object();
 	}
 	if (x == NULL || merge_extra(x, m, err) == -1 ||
-	    (extra = json_dumps(x, JSON_COMPACT)) == NULL) {
-		role.description = saved_desc;
-		if (err->kind == KG_OK)
-			apij_oom(err);
+	    (extra = json_dumps(x, JSON_COMPACT)) == NULL)
 		goto done;
+	if ((v = json_object_get(m, "description")) != NULL) {
+		if ((desc = strdup(json_is_string(v) ? json_string_value(v) :
+		    "")) == NULL)
+			goto done;
+		free(role->description);
+		role->description = desc;
 	}
-	free(role.extra);
-	role.extra = extra;
-	ret = store_role_update(r->st, &role, err);
-	if (ret == 0)
-		ret = apij_reply_member(r, "role", apij_role(r, &role), 200, err);
-	role.description = saved_desc;
+	if ((v = json_object_get(m, "name")) != NULL)
+		kg_strlcpy(role->name, json_string_value(v), sizeof(role->name));
+	free(role->extra);
+	role->extra = extra;
+	extra = NULL;
+	ret = 0;
  done:
+	if (ret == -1 && err->kind == KG_OK)
+		apij_oom(err);
+	free(extra);
 	json_decref(x);
-	kg_role_free(&role);
 	return ret;
 }
 
-/* Record a user revocation event for each id; within a transaction. */
 static int
-revoke_users(struct store *st, char **ids, size_t n, struct kg_err *err)
+update_role(struct req *r, struct kg_err *err)
 {
-	size_t	i;
+	struct svc_edit	 edit = { role_edit, NULL };
+	struct kg_role	 role;
+	int		 ret;
 
-	for (i = 0; i < n; i++)
-		if (store_revoke_user(st, ids[i], err) == -1)
-			return -1;
-	return 0;
+	if (load_role(r, "identity:update_role", "identity:update_domain_role",
+	    &role, err) == -1)
+		return -1;
+	kg_role_free(&role);
+	if ((edit.cls = role_body(r, err)) == NULL)
+		return -1;
+	if (svc_role_update(r->st, r->params[0], &edit, &role, err) == -1)
+		return -1;
+	ret = apij_reply_member(r, "role", apij_role(r, &role), 200, err);
+	kg_role_free(&role);
+	return ret;
 }
 
 static int
 delete_role(struct req *r, struct kg_err *err)
 {
-	struct kg_role	  role;
-	char		**ids = NULL;
-	size_t		  n = 0;
-	int		  ret = -1;
+	struct kg_role	role;
 
 	if (load_role(r, "identity:delete_role", "identity:delete_domain_role",
 	    &role, err) == -1)
 		return -1;
-	if (role_immutable(&role)) {
-		kg_errf(err, KG_EFORBID, "Unable to delete immutable role resource:"
-		    " `%s. Set resource option \"immutable\" to false first.",
-		    role.id);
-		goto done;
-	}
-	/* Tokens of everyone who held it (directly, through a group or by
-	 * implication) lose the role: revoke them in the same transaction. */
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_role_holders(r->st, role.id, &ids, &n, err) == -1 ||
-	    revoke_users(r->st, ids, n, err) == -1 ||
-	    store_role_delete(r->st, role.id, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	log_info("%s: deleted role %s, revoked tokens of %zu users", __func__,
-	    role.id, n);
-	ret = 204;
- done:
-	store_strv_free(ids, n);
 	kg_role_free(&role);
-	return ret;
+	if (svc_role_delete(r->st, r->params[0], err) == -1)
+		return -1;
+	return 204;
 }
 
 /* ------------------------------------------------------------------------
@@ -381,19 +338,8 @@ create_implied(struct req *r, struct kg_err *err)
 	if (load_pair(r, "identity:create_implied_role", &prior, &implied,
 	    err) == -1)
 		return -1;
-	if (strcmp(implied.name, PROHIBITED_IMPLIED_ROLE) == 0) {
-		kg_errf(err, KG_EFORBID, "%s cannot be an implied roles.", implied.id);
-		goto done;
-	}
-	if (prior.domain_id[0] == '\0' && implied.domain_id[0] != '\0') {
-		kg_errf(err, KG_EFORBID,
-		    "Global role cannot imply a domain-specific role");
-		goto done;
-	}
-	if (store_role_add_implied(r->st, prior.id, implied.id, err) == -1)
-		goto done;
-	ret = reply_inference(r, &prior, &implied, 201, err);
- done:
+	if (svc_implied_create(r->st, prior.id, implied.id, err) == 0)
+		ret = reply_inference(r, &prior, &implied, 201, err);
 	kg_role_free(&prior);
 	kg_role_free(&implied);
 	return ret;
@@ -435,27 +381,14 @@ check_implied(struct req *r, struct kg_err *err)
 static int
 delete_implied(struct req *r, struct kg_err *err)
 {
-	struct kg_role	  prior, implied;
-	char		**ids = NULL;
-	size_t		  n = 0;
-	int		  ret = -1;
+	struct kg_role	prior, implied;
+	int		ret = -1;
 
 	if (load_pair(r, "identity:delete_implied_role", &prior, &implied,
 	    err) == -1)
 		return -1;
-	/* Holders of the prior role lose the implied one. */
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_implied_delete(r->st, prior.id, implied.id, err) == -1 ||
-	    store_role_holders(r->st, prior.id, &ids, &n, err) == -1 ||
-	    revoke_users(r->st, ids, n, err) == -1 ||
-	    store_commit(r->st, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	ret = 204;
- done:
-	store_strv_free(ids, n);
+	if (svc_implied_delete(r->st, prior.id, implied.id, err) == 0)
+		ret = 204;
 	kg_role_free(&prior);
 	kg_role_free(&implied);
 	return ret;

@@ -4,9 +4,9 @@
  * enabled, password_expires_at), get, update, delete, the self-service
  * password change (no token: the original password proves the caller),
  * and a user's projects and groups. Password hashes never leave the
- * server; every change that should end a user's sessions (password set,
- * user disabled or deleted) records a revocation event in the same
- * transaction.
+ * server. Changes go through svc/user.c, which records the revocations
+ * they imply (password set, user disabled or deleted). Routes whose body
+ * may carry a password are R_SLOW: bcrypt runs on a hashing thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/identity.h"
-#include "store/revoke.h"
+#include "svc/svc.h"
 
 /* Attributes with a column, or read-only ones, never kept in "extra". */
 static const char *const user_known[] = { "id", "name", "domain_id",
@@ -46,15 +46,15 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
 	return 0;
 }
 
-/* The attributes of a create or update (a body request_validate checked). */
+/* The attributes of a create or update (a body request_validate checked
+ * against Keystone's user schema). */
 static int
-user_check(json_t *obj, int create, const char **name, const char **domain_id,
+user_check(json_t *obj, const char **name, const char **domain_id,
     const char **password, const char **default_project_id,
     struct kg_err *err)
 {
 	json_t		*fed;
 
-	(void)create;
 	*name = apij_str(obj, "name");
 	*domain_id = apij_str(obj, "domain_id");
 	*password = apij_str(obj, "password");
@@ -64,19 +64,6 @@ user_check(json_t *obj, int create, const char **name, const char **domain_id,
 		return kg_errf(err, KG_ENOTIMPL,
 		    "Federated users are not supported by keygate.");
 	return 0;
-}
-
-/* Keystone refuses a domain as a user's default project. */
-static int
-check_default_project(struct req *r, const char *id, struct kg_err *err)
-{
-	struct kg_domain	d;
-
-	if (id == NULL || store_domain_get(r->st, id, &d, NULL) == -1)
-		return 0;
-	kg_domain_free(&d);
-	return kg_errf(err, KG_EBADREQ,
-	    "User's default project ID cannot be a domain ID: %s", id);
 }
 
 /* Hash a password with the configured bcrypt cost; NULL stays NULL. */
@@ -106,23 +93,11 @@ free_hash(char *hash)
  * Create, list, get.
  * --------------------------------------------------------------------- */
 
-/*
- * bcrypt takes ~250 ms: a request whose body carries a password runs its
- * handler on a hashing thread (req_defer), the others run here.
- */
 static int
-has_password(struct req *r, const char *key)
-{
-	return json_is_string(json_object_get(json_object_get(r->body, "user"),
-	    key));
-}
-
-static int
-create_user_now(struct req *r, struct kg_err *err)
+create_user(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_user		 u;
-	struct kg_domain	 d;
 	json_t			*obj;
 	const char		*name, *domain_id, *password, *dpid;
 	int			 status = -1;
@@ -131,18 +106,13 @@ create_user_now(struct req *r, struct kg_err *err)
 	if ((obj = apij_body_object(r, "user", err)) == NULL)
 		return -1;
 	u.enabled = 1;
-	if (user_check(obj, 1, &name, &domain_id, &password, &dpid, err) == -1)
+	if (user_check(obj, &name, &domain_id, &password, &dpid, err) == -1)
 		return -1;
 	apij_set_bool(obj, "enabled", &u.enabled);
 	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
 	t.domain_id = u.domain_id;
 	if (req_authorize(r, "identity:create_user", &t, err) == -1)
-		return -1;
-	if (store_domain_get(r->st, u.domain_id, &d, err) == -1)
-		return -1;
-	kg_domain_free(&d);
-	if (check_default_project(r, dpid, err) == -1)
 		return -1;
 	if (kg_id_new(u.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
@@ -154,20 +124,12 @@ create_user_now(struct req *r, struct kg_err *err)
 		return -1;
 	if (hash_password(r, password, &u.password_hash, err) == -1)
 		goto done;
-	if (store_user_create(r->st, &u, err) == -1)
+	if (svc_user_create(r->st, &u, err) == -1)
 		goto done;
 	status = apij_reply_member(r, "user", apij_user(r, &u), 201, err);
  done:
 	kg_user_free(&u);
 	return status;
-}
-
-static int
-create_user(struct req *r, struct kg_err *err)
-{
-	if (has_password(r, "password"))
-		return req_defer(r, create_user_now, err);
-	return create_user_now(r, err);
 }
 
 /*
@@ -282,77 +244,65 @@ get_user(struct req *r, struct kg_err *err)
  * Update, delete, password change.
  * --------------------------------------------------------------------- */
 
+/*
+ * The PATCH body applied to the user as stored (svc_user_update's edit):
+ * Keystone's immutable attributes, then the changed ones.
+ */
 static int
-update_user_now(struct req *r, struct kg_err *err)
+user_edit(void *obj, void *cls, struct kg_err *err)
 {
-	struct kg_user	 u;
-	json_t		*obj;
+	struct kg_user	*u = obj;
+	json_t		*body = cls;
 	const char	*name, *domain_id, *password, *dpid;
-	char		*hash = NULL;
-	int		 was, revoke, status = -1, tx = 0;
 
-	memset(&u, 0, sizeof(u));
-	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
+	if (apij_matching(body, "id", u->id, "Cannot change user ID", err) == -1 ||
+	    user_check(body, &name, &domain_id, &password, &dpid, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "user", err)) == NULL ||
-	    apij_matching(obj, "id", u.id, "Cannot change user ID", err) == -1 ||
-	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1)
-		goto done;
-	if (domain_id != NULL && strcmp(domain_id, u.domain_id) != 0) {
-		kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-		goto done;
-	}
-	if (check_default_project(r, dpid, err) == -1)
-		goto done;
-	/* bcrypt is slow: hash before taking the write lock. */
-	if (hash_password(r, password, &hash, err) == -1)
-		goto done;
-
-	/* Re-read, modify and write in one transaction: no lost updates. */
-	kg_user_free(&u);
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	tx = 1;
-	if (store_user_get(r->st, r->params[0], &u, err) == -1)
-		goto done;
-	was = u.enabled;
-	apij_set_bool(obj, "enabled", &u.enabled);
+	if (domain_id != NULL && strcmp(domain_id, u->domain_id) != 0)
+		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
+	apij_set_bool(body, "enabled", &u->enabled);
 	if (name != NULL)
-		apij_strip(name, u.name, sizeof(u.name));
-	if (json_object_get(obj, "default_project_id") != NULL)
-		kg_strlcpy(u.default_project_id, dpid ? dpid : "",
-		    sizeof(u.default_project_id));
-	if (apij_set_extra(obj, user_known, &u.extra, err) == -1)
-		goto done;
-	/* Keystone: a new password or disabling ends the user's tokens. */
-	revoke = password != NULL || (was && !u.enabled);
-	if (store_user_update(r->st, &u, err) == -1)
-		goto done;
-	if (json_object_get(obj, "password") != NULL &&
-	    store_user_set_password(r->st, u.id, hash, 0, err) == -1)
-		goto done;
-	if (revoke && store_revoke_user(r->st, u.id, err) == -1)
-		goto done;
-	tx = 0;
-	if (store_commit(r->st, err) == -1)
-		goto done;
-	if (json_object_get(obj, "password") != NULL)
-		u.password_expires_at = 0;
-	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
- done:
-	if (tx)
-		store_rollback(r->st);
-	free_hash(hash);
-	kg_user_free(&u);
-	return status;
+		apij_strip(name, u->name, sizeof(u->name));
+	if (json_object_get(body, "default_project_id") != NULL)
+		kg_strlcpy(u->default_project_id, dpid ? dpid : "",
+		    sizeof(u->default_project_id));
+	return apij_set_extra(body, user_known, &u->extra, err);
 }
 
 static int
 update_user(struct req *r, struct kg_err *err)
 {
-	if (has_password(r, "password"))
-		return req_defer(r, update_user_now, err);
-	return update_user_now(r, err);
+	struct svc_user_change	 c;
+	struct kg_user		 u;
+	json_t			*obj;
+	const char		*name, *domain_id, *password, *dpid;
+	char			*hash = NULL;
+	int			 status = -1;
+
+	memset(&u, 0, sizeof(u));
+	memset(&c, 0, sizeof(c));
+	if (load_user(r, "identity:update_user", r->params[0], &u, err) == -1)
+		return -1;
+	kg_user_free(&u);
+	/* What can be checked from the body alone, before hashing. */
+	if ((obj = apij_body_object(r, "user", err)) == NULL ||
+	    user_check(obj, &name, &domain_id, &password, &dpid, err) == -1)
+		goto done;
+	/* bcrypt is slow: hash before the transaction (R_SLOW: on a hashing
+	 * thread). */
+	if (hash_password(r, password, &hash, err) == -1)
+		goto done;
+	c.edit.fn = user_edit;
+	c.edit.cls = obj;
+	c.set_password = json_object_get(obj, "password") != NULL;
+	c.password_hash = hash;
+	if (svc_user_update(r->st, r->params[0], &c, &u, err) == -1)
+		goto done;
+	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
+ done:
+	free_hash(hash);
+	kg_user_free(&u);
+	return status;
 }
 
 static int
@@ -363,14 +313,7 @@ delete_user(struct req *r, struct kg_err *err)
 	if (load_user(r, "identity:delete_user", r->params[0], &u, err) == -1)
 		return -1;
 	kg_user_free(&u);
-	if (store_begin(r->st, err) == -1)
-		return -1;
-	if (store_user_delete(r->st, r->params[0], err) == -1 ||
-	    store_revoke_user(r->st, r->params[0], err) == -1) {
-		store_rollback(r->st);
-		return -1;
-	}
-	if (store_commit(r->st, err) == -1)
+	if (svc_user_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;
 }
@@ -381,7 +324,7 @@ delete_user(struct req *r, struct kg_err *err)
  * Any failure to prove it is a 401 that says nothing about why.
  */
 static int
-change_password_now(struct req *r, struct kg_err *err)
+change_password(struct req *r, struct kg_err *err)
 {
 	struct kg_user	 u;
 	json_t		*obj;
@@ -410,28 +353,15 @@ change_password_now(struct req *r, struct kg_err *err)
 	}
 	if (hash_password(r, pw, &hash, err) == -1)
 		goto done;
-	if (store_begin(r->st, err) == -1)
-		goto done;
-	if (store_user_set_password(r->st, u.id, hash, 0, err) == -1 ||
-	    store_revoke_user(r->st, u.id, err) == -1) {
-		store_rollback(r->st);
-		goto done;
-	}
-	if (store_commit(r->st, err) == -1)
+	/* Only if the password verified is still the user's. */
+	if (svc_user_change_password(r->st, u.id, u.password_hash, hash,
+	    err) == -1)
 		goto done;
 	status = 204;
  done:
 	free_hash(hash);
 	kg_user_free(&u);
 	return status;
-}
-
-static int
-change_password(struct req *r, struct kg_err *err)
-{
-	if (has_password(r, "original_password"))
-		return req_defer(r, change_password_now, err);
-	return change_password_now(r, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -497,12 +427,12 @@ list_user_groups(struct req *r, struct kg_err *err)
 }
 
 const struct route api_users_routes[] = {
-	{ "POST",	"/v3/users",			create_user,	R_AUTH },
+	{ "POST",	"/v3/users",			create_user,	R_AUTH | R_SLOW },
 	{ "GET",	"/v3/users",			list_users,	R_AUTH },
 	{ "GET",	"/v3/users/{}",			get_user,	R_AUTH },
-	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH },
+	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH | R_SLOW },
 	{ "DELETE",	"/v3/users/{}",			delete_user,	R_AUTH },
-	{ "POST",	"/v3/users/{}/password",	change_password, 0 },
+	{ "POST",	"/v3/users/{}/password",	change_password, R_SLOW },
 	{ "GET",	"/v3/users/{}/projects",	list_user_projects, R_AUTH },
 	{ "GET",	"/v3/users/{}/groups",		list_user_groups, R_AUTH },
 	{ NULL, NULL, NULL, 0 }

@@ -38,14 +38,14 @@ const struct route *const http_route_tables[] = {
 struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	const struct server	*srv;
-	struct jobs		*jobs;		/* hashing threads (req_defer) */
+	struct jobs		*jobs;		/* hashing threads (R_SLOW routes) */
 };
 
 /* Where a request stands (conn_state.phase). */
 enum {
 	PH_READ,	/* receiving the body */
-	PH_JOB,		/* suspended: its deferred part is queued or running */
-	PH_DONE		/* deferred part finished: reply with final */
+	PH_JOB,		/* suspended: its R_SLOW handler is queued or running */
+	PH_DONE		/* the handler finished: reply with final */
 };
 
 /* Per-request state, kept in MHD's *req_cls from first call to completion. */
@@ -59,8 +59,12 @@ struct conn_state {
 	struct kg_ctx	 ctx;
 	int		 phase;		/* PH_* */
 	unsigned int	 final;		/* status for PH_DONE */
-	struct job	 job;		/* req_defer's job */
+	const struct route *rt;		/* the matched route */
+	struct job	 job;		/* an R_SLOW handler on a hashing thread */
 };
+
+/* dispatch: the handler is to run on a hashing thread (R_SLOW). */
+#define DISPATCH_SLOW	1
 
 /* Keystone's fixed client-facing texts for errors that carry no detail. */
 static const struct {
@@ -115,7 +119,8 @@ http_status_of(enum kg_errkind kind)
 	case KG_ECONFLICT:	return 409;
 	case KG_ETOOBIG:	return 413;
 	case KG_ENOTIMPL:	return 501;
-	case KG_EUNAVAIL:	return 503;
+	case KG_EUNAVAIL:
+	case KG_ERETRY:		return 503;
 	case KG_OK:
 	case KG_EINTERNAL:	break;
 	}
@@ -216,15 +221,6 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
-}
-
-int
-req_defer(struct req *r, int (*fn)(struct req *, struct kg_err *),
-    struct kg_err *err)
-{
-	(void)err;
-	r->defer_fn = fn;
-	return REQ_DEFERRED;
 }
 
 json_t *
@@ -434,6 +430,44 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 static unsigned int	finish(struct req *r, int status, struct kg_err *err);
 
+/*
+ * Does v carry a password: a string member "password" or
+ * "original_password" at most depth levels down? (R_SLOW; the bodies of
+ * the routes that hash have them 2 or 5 levels down.)
+ */
+static int
+carries_password(const json_t *v, int depth)
+{
+	const char	*k;
+	json_t		*m;
+
+	if (depth == 0 || !json_is_object(v))
+		return 0;
+	json_object_foreach((json_t *)v, k, m) {
+		if (json_is_string(m) && (strcmp(k, "password") == 0 ||
+		    strcmp(k, "original_password") == 0))
+			return 1;
+		if (carries_password(m, depth - 1))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * No request leaves its connection inside a transaction: the next one's
+ * svc_run would join it and its commits never happen. A handler that
+ * does is a bug: log it, roll back.
+ */
+static void
+end_transaction(struct req *r)
+{
+	if (r->st != NULL && store_in_transaction(r->st) != STORE_TX_NONE) {
+		log_error("%s %s: a transaction was left open: rolled back",
+		    r->method, r->route ? r->route : "-");
+		store_rollback(r->st);
+	}
+}
+
 static int
 authenticate(struct conn_state *s, struct kg_err *err)
 {
@@ -493,9 +527,14 @@ dispatch(struct conn_state *s)
 		goto done;
 	if (request_validate(r, &err) == -1)	/* body schema, query limits */
 		goto done;
+	/* An invalid body needs no hashing thread: its handler answers 400. */
+	if ((rt->flags & R_SLOW) && r->body_err.kind == KG_OK &&
+	    carries_password(r->body, 6)) {
+		s->rt = rt;
+		return DISPATCH_SLOW;
+	}
 	status = rt->fn(r, &err);
-	if (status == REQ_DEFERRED && r->defer_fn != NULL)
-		return REQ_DEFERRED;
+	end_transaction(r);
  done:
 	return finish(r, status, &err);
 }
@@ -505,17 +544,18 @@ static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
 	/* A handler that never read an invalid body does not succeed. */
-	if (status >= 0 && status != REQ_DEFERRED && r->body_err.kind != KG_OK &&
+	if (status >= 0 && status != DISPATCH_SLOW && r->body_err.kind != KG_OK &&
 	    !r->body_seen) {
 		log_error("%s %s: the handler ignored its body's error (%s)",
 		    r->method, r->route ? r->route : r->path, r->request_id);
 		*err = r->body_err;
 		status = -1;
 	}
-	if (status < 0 || status == REQ_DEFERRED) {
-		if (status == REQ_DEFERRED)	/* req_defer without a function */
-			kg_errf(err, KG_EINTERNAL, "deferred without a job");
-		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL)
+	if (status < 0 || status == DISPATCH_SLOW) {
+		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
+			kg_errf(err, KG_EINTERNAL, "handler returned 1");
+		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL ||
+		    err->kind == KG_ERETRY)
 			metrics_db_error();
 		return set_error(r, err);
 	}
@@ -523,9 +563,9 @@ finish(struct req *r, int status, struct kg_err *err)
 }
 
 /*
- * A deferred handler part, on a hashing thread (or, cancelled, on the
- * thread stopping the pool). The connection is suspended meanwhile; the
- * worker it belongs to picks the reply up once it is resumed.
+ * An R_SLOW handler, on a hashing thread (or, cancelled, on the thread
+ * stopping the pool). The connection is suspended meanwhile; the worker it
+ * belongs to picks the reply up once it is resumed.
  */
 static void
 run_job(struct job *j, int cancelled)
@@ -546,8 +586,8 @@ run_job(struct job *j, int cancelled)
 	if ((r->st = store_thread(&err)) == NULL)
 		err.kind = KG_EUNAVAIL;
 	else
-		status = r->defer_fn(r, &err);
-	r->defer_fn = NULL;
+		status = s->rt->fn(r, &err);
+	end_transaction(r);
 	r->st = NULL;
 	s->final = finish(r, status, &err);
 	s->phase = PH_DONE;
@@ -633,14 +673,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	status = dispatch(s);
-	if (status == REQ_DEFERRED) {
+	if (status == DISPATCH_SLOW) {
 		/* Suspend first: the job may resume the connection at once. */
 		s->phase = PH_JOB;
 		s->job.run = run_job;
 		s->job.done = job_done;
 		MHD_suspend_connection(conn);
 		if (jobs_submit(d->jobs, &s->job, &err) == -1) {
-			s->req.defer_fn = NULL;
 			s->req.st = NULL;
 			s->final = set_error(&s->req, &err);
 			s->phase = PH_DONE;

@@ -7,9 +7,11 @@
  * JSON body once (400 when malformed), authenticates X-Auth-Token for
  * routes flagged R_AUTH (401), checks the body against the route's schema
  * and the query against its limits (request_validate, server/apijson.h:
- * 400), then calls the handler. A handler returns
- * an HTTP status and leaves its reply body in r->out, or returns -1 with
- * err filled; only this layer turns a struct kg_err into a status.
+ * 400, a body's error held for the handler), then calls the handler -- on
+ * this worker, or, for an R_SLOW route whose body carries a password, on a
+ * hashing thread. A handler returns an HTTP status and leaves its reply
+ * body in r->out, or returns -1 with err filled; only this layer turns a
+ * struct kg_err into a status.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
@@ -64,15 +66,22 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
-
-	/* Set by req_defer: the handler part to run on a hashing thread. */
-	int			(*defer_fn)(struct req *r, struct kg_err *err);
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
 typedef int (*api_fn)(struct req *r, struct kg_err *err);
 
 #define R_AUTH		0x1	/* a valid X-Auth-Token is required */
+/*
+ * The handler checks or hashes a password when the body carries one (a
+ * string member "password" or "original_password", up to 6 levels down,
+ * where POST /v3/auth/tokens has its 5 levels down): bcrypt
+ * takes ~250 ms, so such a request runs its handler on a hashing thread,
+ * off the HTTP workers ([identity] hash_threads; 503 when hash_queue is
+ * full or the server is stopping). There r->st is the hashing thread's
+ * own store connection; the handler is the same and runs once.
+ */
+#define R_SLOW		0x2
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -148,21 +157,6 @@ json_t		*req_self_link(struct req *r, const char *collection, const char *id);
  * "yes", "on" (any case) -> 1; "0", "false", "no", "off" -> 0; else -1.
  */
 int		 req_query_bool(struct req *r, const char *name, int dflt);
-
-/*
- * Run fn(r, err) on a hashing thread instead of this worker, for CPU-heavy
- * work (bcrypt). A handler returns req_defer(r, fn, err) after checking
- * what it can cheaply; http.c then suspends the connection, queues the job
- * and, once fn has returned, sends its reply as if the handler had
- * returned it. fn runs with r->st set to the hashing thread's own store
- * connection (so no transaction may be open when deferring); it may read
- * r (body, params, headers, query) and fill the reply, but must not talk
- * to the connection otherwise. When the queue is full (identity.
- * hash_queue) or the server is stopping, the client gets a 503 instead.
- */
-#define REQ_DEFERRED	1
-int		 req_defer(struct req *r, int (*fn)(struct req *, struct kg_err *),
-		    struct kg_err *err);
 
 /* Map an error kind to its HTTP status / Keystone title. */
 unsigned int	 http_status_of(enum kg_errkind kind);

@@ -1,5 +1,6 @@
 /*
- * main.c - the keygate command: serve, bootstrap, db-sync, keys, version.
+ * main.c - the keygate command: serve, bootstrap, db-sync, db-check, keys,
+ * version.
  * In the spirit of keystone-manage and httpd/relayd (-f file, -n check).
  */
 #include <errno.h>
@@ -299,6 +300,62 @@ cmd_db_sync(int argc, char **argv)
 	return 0;
 }
 
+static void
+print_problem(const char *line, void *cls)
+{
+	(void)cls;
+	printf("%s\n", line);
+}
+
+/*
+ * db-check: the database's schema version, SQLite's integrity check and
+ * every foreign key (no grant, membership or tag points at nothing).
+ * Exit 0 when all is well, 3 when a problem was found.
+ */
+static int
+cmd_db_check(int argc, char **argv)
+{
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	struct store		*st;
+	const char		*conf = NULL, *path;
+	struct stat		 sb;
+	int			 ch, version, n;
+
+	while ((ch = getopt(argc, argv, "f:h")) != -1)
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'h':
+			printf("usage: keygate db-check [-f file]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	load_config(&cfg, conf);
+	path = config_db_path(&cfg);
+	if (stat(path, &sb) == -1) {
+		fprintf(stderr, "keygate: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if ((st = store_open(path, &err)) == NULL)
+		die(&err);
+	version = store_schema_version(st);
+	if ((n = store_check(st, print_problem, NULL, &err)) == -1) {
+		store_close(st);
+		die(&err);
+	}
+	store_close(st);
+	if (version != store_schema_latest()) {
+		printf("schema version %d, latest %d: run keygate db-sync\n", version,
+		    store_schema_latest());
+		n++;
+	}
+	printf("%s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+	return n == 0 ? 0 : 3;
+}
+
 static int
 cmd_keys(int argc, char **argv)
 {
@@ -438,6 +495,7 @@ usage(FILE *fp)
 	    "  serve       run the Identity API server\n"
 	    "  bootstrap   create the initial domain, project, admin user, roles, catalog\n"
 	    "  db-sync     apply database schema migrations\n"
+	    "  db-check    check the database's integrity and foreign keys\n"
 	    "  keys        create | rotate | list token signing keys\n"
 	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
 	    "  routes      print the HTTP route table\n"
@@ -456,6 +514,7 @@ main(int argc, char **argv)
 		{ "serve", cmd_serve },
 		{ "bootstrap", cmd_bootstrap },
 		{ "db-sync", cmd_db_sync },
+		{ "db-check", cmd_db_check },
 		{ "keys", cmd_keys },
 		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },

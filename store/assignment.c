@@ -108,11 +108,13 @@ store_role_get_by_name(struct store *st, const char *name, const char *domain_id
 {
 	sqlite3_stmt	*s;
 
+	/* ?2 NULL: a global role (domain_id IS NULL). */
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
-	    " FROM role WHERE name = ? AND domain_id = ?", err)) == NULL)
+	    " FROM role WHERE name = ?1 AND (domain_id = ?2"
+	    " OR (domain_id IS NULL AND ?2 IS NULL))", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, name);
-	store_bind_text(s, 2, store_or(domain_id, ""));
+	store_bind_text(s, 2, store_nz(domain_id));
 	return store_get_one(st, s, "role get by name", role_row, out, "role",
 	    name, err);
 }
@@ -132,7 +134,7 @@ store_role_create(struct store *st, const struct kg_role *r, struct kg_err *err)
 	store_bind_text(s, 1, r->id);
 	store_bind_text(s, 2, r->name);
 	store_bind_text(s, 3, store_or(r->description, ""));
-	store_bind_text(s, 4, r->domain_id);
+	store_bind_text(s, 4, store_nz(r->domain_id));
 	store_bind_text(s, 5, r->extra != NULL ? r->extra : "{}");
 	return store_exec_stmt(st, s, "role create", msg, err);
 }
@@ -197,17 +199,23 @@ store_grant(struct store *st, int is_group, const char *actor_id,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = grant_stmt(st, "INSERT OR IGNORE INTO assignment (type, actor_id,"
-	    " target_id, role_id, inherited) VALUES (?, ?, ?, ?, ?)", is_group,
-	    actor_id, kind, target_id, role_id, inherited, err)) == NULL)
+	if (scope_suffix(kind) == NULL)
+		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
+	/* One typed column per kind of actor and target: the foreign keys. */
+	if ((s = store_stmt(st, "INSERT OR IGNORE INTO assignment (user_id,"
+	    " group_id, project_id, domain_id, role_id, inherited)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	if (store_exec_stmt(st, s, "grant", NULL, err) == -1) {
-		if (err != NULL && err->kind == KG_ECONFLICT)
-			return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.",
-			    role_id);
-		return -1;
-	}
-	return 0;
+	store_bind_text(s, is_group ? 2 : 1, actor_id);
+	if (kind != KG_SCOPE_SYSTEM)
+		store_bind_text(s, kind == KG_SCOPE_PROJECT ? 3 : 4, target_id);
+	store_bind_text(s, 5, role_id);
+	sqlite3_bind_int(s, 6, inherited ? 1 : 0);
+	/* A foreign key refused the grant: something it names does not exist
+	 * (svc/grant.c checks each first, with Keystone's texts). */
+	return store_exec_stmt(st, s, "grant", "Conflict occurred attempting to"
+	    " store role assignment - the user, group, project, domain or role"
+	    " does not exist.", err);
 }
 
 /* ------------------------------------------------------------------------
@@ -252,7 +260,7 @@ static const char SQL_EFFECTIVE[] =
 	"  UNION SELECT i.implied_role_id FROM implied_role i"
 	"   JOIN eff ON i.prior_role_id = eff.role_id)"
 	" SELECT r.id, r.name FROM role r JOIN eff ON r.id = eff.role_id"
-	" WHERE r.domain_id = '' ORDER BY r.name, r.id";
+	" WHERE r.domain_id IS NULL ORDER BY r.name, r.id";
 
 int
 store_effective_roles(struct store *st, const char *user_id,
@@ -318,10 +326,11 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
-	    " FROM role WHERE domain_id = ?1 AND (?2 IS NULL OR name = ?2)"
-	    STORE_NAME_MATCH_SQL " ORDER BY name, id", err)) == NULL)
+	    " FROM role WHERE (domain_id = ?1 OR (domain_id IS NULL AND ?1 IS NULL))"
+	    " AND (?2 IS NULL OR name = ?2)" STORE_NAME_MATCH_SQL
+	    " ORDER BY name, id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, store_or(domain_id, ""));
+	store_bind_text(s, 1, store_nz(domain_id));
 	store_bind_text(s, 2, name);
 	if (store_bind_name_match(s, match, err) == -1)
 		return -1;
@@ -371,11 +380,11 @@ store_role_holders(struct store *st, const char *role_id, char ***ids,
 	if ((s = store_stmt(st, "WITH RECURSIVE"
 	    " priors(id) AS (SELECT ?1 UNION SELECT i.prior_role_id"
 	    "  FROM implied_role i JOIN priors ON i.implied_role_id = priors.id),"
-	    " g(type, actor_id) AS (SELECT type, actor_id FROM assignment"
+	    " g(user_id, group_id) AS (SELECT user_id, group_id FROM assignment"
 	    "  WHERE role_id IN priors)"
-	    " SELECT actor_id FROM g WHERE type LIKE 'User%'"
+	    " SELECT user_id FROM g WHERE user_id IS NOT NULL"
 	    " UNION SELECT ug.user_id FROM user_group ug JOIN g"
-	    "  ON g.actor_id = ug.group_id AND g.type LIKE 'Group%'"
+	    "  ON g.group_id = ug.group_id"
 	    " ORDER BY 1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, role_id);
@@ -1083,7 +1092,7 @@ role_is_domain_specific(struct store *st, const char *role_id, struct kg_err *er
 	sqlite3_stmt	*s;
 	int		 rc, ret = 1;
 
-	if ((s = store_stmt(st, "SELECT domain_id <> '' FROM role WHERE id = ?",
+	if ((s = store_stmt(st, "SELECT domain_id IS NOT NULL FROM role WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, role_id);

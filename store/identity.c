@@ -546,6 +546,9 @@ store_domain_delete(struct store *st, const char *id, struct kg_err *err)
 	static const char *const sql[] = {
 		"DELETE FROM user WHERE domain_id = ?",
 		"DELETE FROM grp WHERE domain_id = ?",
+		/* Users elsewhere keep no default project that is going. */
+		"UPDATE user SET default_project_id = NULL WHERE default_project_id"
+		" IN (SELECT id FROM project WHERE domain_id = ?)",
 		/* One statement: the parent_id references are all gone at its end. */
 		"DELETE FROM project WHERE domain_id = ?",
 		"DELETE FROM role WHERE domain_id = ?",
@@ -872,21 +875,21 @@ store_user_project_list(struct store *st, const char *user_id,
 	 * project of a domain with an inherited domain grant.
 	 */
 	if ((s = store_stmt(st, "WITH RECURSIVE"
-	    " grants(type, target_id, inherited) AS ("
-	    "  SELECT type, target_id, inherited FROM assignment"
-	    "  WHERE (actor_id = ?1 AND type LIKE 'User%')"
-	    "  OR (type LIKE 'Group%' AND actor_id IN"
-	    "   (SELECT group_id FROM user_group WHERE user_id = ?1))),"
+	    " grants(project_id, domain_id, inherited) AS ("
+	    "  SELECT project_id, domain_id, inherited FROM assignment"
+	    "  WHERE user_id = ?1"
+	    "  UNION ALL SELECT a.project_id, a.domain_id, a.inherited"
+	    "  FROM user_group ug JOIN assignment a ON a.group_id = ug.group_id"
+	    "  WHERE ug.user_id = ?1),"
 	    " sub(id, lvl) AS ("
-	    "  SELECT p.id, 1 FROM project p JOIN grants g ON p.parent_id = g.target_id"
-	    "  WHERE g.type LIKE '%Project' AND g.inherited = 1"
+	    "  SELECT p.id, 1 FROM project p JOIN grants g ON p.parent_id = g.project_id"
+	    "  WHERE g.inherited = 1"
 	    "  UNION ALL SELECT p.id, sub.lvl + 1 FROM project p"
 	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64)"
 	    " SELECT " PROJECT_COLS " FROM project WHERE id IN ("
-	    "  SELECT target_id FROM grants WHERE type LIKE '%Project' AND inherited = 0"
+	    "  SELECT project_id FROM grants WHERE inherited = 0"
 	    "  UNION SELECT id FROM sub)"
-	    " OR domain_id IN (SELECT target_id FROM grants"
-	    "  WHERE type LIKE '%Domain' AND inherited = 1)"
+	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1)"
 	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
@@ -946,6 +949,19 @@ store_user_update(struct store *st, const struct kg_user *u, struct kg_err *err)
 	store_bind_text(s, 5, u->id);
 	return store_exec_one(st, s, "user update", store_dup_msg(msg,
 	    sizeof(msg), "user", u->name, u->domain_id), "user", u->id, err);
+}
+
+int
+store_user_unset_default_project(struct store *st, const char *project_id,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "UPDATE user SET default_project_id = NULL"
+	    " WHERE default_project_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return store_exec_stmt(st, s, "user unset default project", NULL, err);
 }
 
 int
@@ -1083,8 +1099,8 @@ store_group_has_grants(struct store *st, const char *group_id, int *yes,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE actor_id = ?"
-	    " AND type LIKE 'Group%' LIMIT 1", err)) == NULL)
+	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE group_id = ?"
+	    " LIMIT 1", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, group_id);
 	return store_exists(st, s, "exists", yes, err);

@@ -125,7 +125,8 @@ int	store_domain_update(struct store *st, const struct kg_domain *d,
 /*
  * Delete a domain and everything it owns, as Keystone does: its projects
  * (with their tags), users, groups, domain-specific roles, and every grant
- * on or by them. Run it inside a transaction.
+ * on or by them (the foreign keys cascade); other users' default project
+ * is cleared when it was one of the domain's. Run it inside a transaction.
  */
 int	store_domain_delete(struct store *st, const char *id, struct kg_err *err);
 
@@ -211,6 +212,11 @@ int	store_user_update(struct store *st, const struct kg_user *u,
 
 /* Delete a user with its memberships and grants. */
 int	store_user_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* Clear the default_project_id of every user whose default project is
+ * project_id (Keystone does when the project is deleted). */
+int	store_user_unset_default_project(struct store *st, const char *project_id,
+	    struct kg_err *err);
 
 /* Groups (KG_ENOTFOUND "Could not find group: <id>."). */
 int	store_group_get(struct store *st, const char *id, struct kg_group *out,

@@ -6,15 +6,9 @@
  * the token was issued at or before issued_before. Events are pruned once
  * no token they could match can still be valid.
  *
- * Who records what (so offline checkers like keygate-gateway, which only
- * see events, refuse the same tokens the server refuses):
- *   token DELETE               audit_id
- *   password change            user_id
- *   user disabled / deleted    user_id
- *   project disabled / deleted project_id
- *   domain disabled / deleted  domain_id
- *   grant removed              user_id (+ project_id or domain_id), or for a
- *                              group grant, each member's user_id
+ * Which change records which events -- "who loses tokens when X
+ * changes" -- is decided in one place: the table in svc/svc.h, each row a
+ * function of svc/revoke.c, the only caller of the writes below.
  */
 #ifndef KG_STORE_REVOKE_H
 #define KG_STORE_REVOKE_H

@@ -98,31 +98,93 @@ store_schema_latest(void)
 	return v;
 }
 
+/* Rows of PRAGMA foreign_key_check, each reported; the count or -1. */
+static int
+fk_check(struct store *st, void (*report)(const char *, void *), void *cls,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	char		 line[512];
+	int		 rc, n = 0;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return store_sqlerr(st, rc, "foreign_key_check", NULL, err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* table, rowid, parent table, foreign key index */
+		snprintf(line, sizeof(line), "foreign key: %s row %lld refers to a"
+		    " missing %s", (const char *)sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1),
+		    (const char *)sqlite3_column_text(s, 2));
+		if (report != NULL)
+			report(line, cls);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "foreign_key_check", NULL, err);
+	return n;
+}
+
+static void
+log_problem(const char *line, void *cls)
+{
+	log_error("%s: %s", (const char *)cls, line);
+}
+
+/*
+ * Apply migration m: foreign keys off (SQLite ignores the pragma inside a
+ * transaction, and a table rebuild needs it), the script and the version
+ * in one transaction, which commits only if no foreign key is broken.
+ */
+static int
+migrate_one(struct store *st, const struct migration *m, struct kg_err *err)
+{
+	char	 pragma[64], *msg = NULL;
+	int	 bad;
+
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) !=
+	    SQLITE_OK || store_begin(st, err) == -1)
+		goto fail;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", m->version);
+	if (sqlite3_exec(st->db, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("%s: migration %s: %s", __func__, m->name, msg);
+		sqlite3_free(msg);
+		kg_errf(err, KG_EINTERNAL, "migration %s failed", m->name);
+		goto fail;
+	}
+	if ((bad = fk_check(st, log_problem, (void *)m->name, err)) != 0) {
+		if (bad > 0)
+			kg_errf(err, KG_EINTERNAL, "migration %s leaves %d broken"
+			    " foreign keys", m->name, bad);
+		goto fail;
+	}
+	if (store_commit(st, err) == -1)
+		goto fail;
+	sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	return 0;
+ fail:
+	store_rollback(st);
+	sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	return -1;
+}
+
 int
-store_migrate(struct store *st, int *from, int *to, struct kg_err *err)
+store_migrate_to(struct store *st, int version, int *from, int *to,
+    struct kg_err *err)
 {
 	const struct migration	*m;
-	char			 pragma[64], *msg = NULL;
 	int			 cur;
 
 	if ((cur = store_schema_version(st)) < 0)
 		return kg_errf(err, KG_EINTERNAL, "cannot read schema version");
 	if (from != NULL)
 		*from = cur;
-	for (m = kg_migrations; m->name != NULL; m++) {
+	for (m = kg_migrations; m->name != NULL && m->version <= version; m++) {
 		if (m->version <= cur)
 			continue;
-		if (store_begin(st, err) == -1)
-			return -1;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", m->version);
-		if (sqlite3_exec(st->db, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK) {
-			log_error("%s: migration %s: %s", __func__, m->name, msg);
-			sqlite3_free(msg);
-			store_rollback(st);
-			return kg_errf(err, KG_EINTERNAL, "migration %s failed", m->name);
-		}
-		if (store_commit(st, err) == -1)
+		if (migrate_one(st, m, err) == -1)
 			return -1;
 		log_info("%s: applied schema migration %s", __func__, m->name);
 		cur = m->version;
@@ -130,6 +192,39 @@ store_migrate(struct store *st, int *from, int *to, struct kg_err *err)
 	if (to != NULL)
 		*to = cur;
 	return 0;
+}
+
+int
+store_migrate(struct store *st, int *from, int *to, struct kg_err *err)
+{
+	return store_migrate_to(st, store_schema_latest(), from, to, err);
+}
+
+int
+store_check(struct store *st, void (*report)(const char *, void *), void *cls,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	const char	*line;
+	int		 rc, n = 0, fk;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return store_sqlerr(st, rc, "integrity_check", NULL, err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		line = (const char *)sqlite3_column_text(s, 0);
+		if (line != NULL && strcmp(line, "ok") == 0)
+			continue;
+		if (report != NULL)
+			report(line ? line : "?", cls);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, rc, "integrity_check", NULL, err);
+	if ((fk = fk_check(st, report, cls, err)) == -1)
+		return -1;
+	return n + fk;
 }
 
 static int
@@ -163,6 +258,21 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum store_tx
+store_in_transaction(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return STORE_TX_NONE;
+	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE ?
+	    STORE_TX_WRITE : STORE_TX_READ;
+}
+
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }
 
 int64_t
@@ -241,9 +351,12 @@ store_sqlerr(struct store *st, int rc, const char *what, const char *conflict_ms
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return kg_errf(err, KG_ECONFLICT, "%s", conflict_msg ? conflict_msg :
 		    "Conflict occurred attempting to store data.");
+	/* Another connection holds the lock: the transaction may be retried. */
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		log_debug("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
+		return kg_errf(err, KG_ERETRY, "database busy");
+	}
 	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return kg_errf(err, KG_EUNAVAIL, "database busy");
 	return kg_errf(err, KG_EINTERNAL, "database error");
 }
 

@@ -12,8 +12,16 @@
  *
  * Errors: functions return 0 (or a pointer) on success and -1 (or NULL) on
  * failure with *err filled: KG_ENOTFOUND for a missing object, KG_ECONFLICT
- * for a uniqueness or reference violation, KG_EINTERNAL for anything else
- * (the detail is logged, never shown to clients).
+ * for a uniqueness or reference violation, KG_ERETRY for a transient
+ * conflict with another connection (SQLite's SQLITE_BUSY / SQLITE_LOCKED;
+ * a PostgreSQL backend reports SQLSTATE 40001 / 40P01 the same way): the
+ * transaction must be rolled back and may be run again (svc_run does), and
+ * KG_EINTERNAL for anything else (the detail is logged, never shown to
+ * clients).
+ *
+ * Writes: only svc/ calls the functions that change the database, each
+ * inside a transaction opened by svc_run (svc/svc.h). store/ holds SQL and
+ * no rule beyond what one statement or the schema enforces.
  *
  * Strings in returned structs are owned by the struct; each struct type has
  * a *_free() that releases its members (not the struct itself) and accepts
@@ -46,8 +54,25 @@ void		 store_close(struct store *st);
  * Apply every schema migration newer than the database's version, each in
  * its own transaction. *from and *to (either may be NULL) receive the
  * version before and after. Returns 0 or -1.
+ *
+ * A migration may rebuild tables to change their constraints: it runs with
+ * foreign-key enforcement off, and is committed only when PRAGMA
+ * foreign_key_check finds nothing afterwards (KG_EINTERNAL otherwise).
  */
 int		 store_migrate(struct store *st, int *from, int *to, struct kg_err *err);
+
+/* store_migrate up to version (not beyond); for tests of a migration. */
+int		 store_migrate_to(struct store *st, int version, int *from, int *to,
+		    struct kg_err *err);
+
+/*
+ * Check the database: SQLite's integrity_check and foreign_key_check.
+ * Each problem found is passed to report (a line of text; report may be
+ * NULL). Returns the number of problems, or -1 with err when the checks
+ * cannot run.
+ */
+int		 store_check(struct store *st, void (*report)(const char *line,
+		    void *cls), void *cls, struct kg_err *err);
 
 /* Schema version of the open database (PRAGMA user_version), or -1. */
 int		 store_schema_version(struct store *st);
@@ -58,10 +83,23 @@ int		 store_schema_latest(void);
 /*
  * Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE)
  * so multi-row changes never deadlock on upgrade. Nesting is not supported.
+ * Use svc_run (svc/svc.h) rather than these directly: it retries what
+ * KG_ERETRY allows. store_rollback is a no-op outside a transaction.
  */
 int		 store_begin(struct store *st, struct kg_err *err);
 int		 store_commit(struct store *st, struct kg_err *err);
 void		 store_rollback(struct store *st);
+
+/* What is open on st: STORE_TX_NONE, STORE_TX_READ (a read transaction,
+ * store_read_begin) or STORE_TX_WRITE (store_begin). */
+enum store_tx { STORE_TX_NONE = 0, STORE_TX_READ, STORE_TX_WRITE };
+enum store_tx	 store_in_transaction(struct store *st);
+
+/*
+ * How long a statement waits for another connection's lock before failing
+ * with KG_ERETRY (default 5000 ms).
+ */
+void		 store_set_busy_timeout(struct store *st, int ms);
 
 /*
  * The generation counter: it changes whenever anything that can alter a

@@ -31,8 +31,10 @@ sqlite3_stmt	*store_stmt(struct store *st, const char *sql, struct kg_err *err);
 
 /*
  * Turn a failed SQLite result code into an error: SQLITE_CONSTRAINT ->
- * KG_ECONFLICT with conflict_msg (or a generic text when NULL), anything
- * else -> KG_EINTERNAL with the detail logged. Returns -1.
+ * KG_ECONFLICT with conflict_msg (or a generic text when NULL),
+ * SQLITE_BUSY / SQLITE_LOCKED -> KG_ERETRY (the caller's transaction may be
+ * run again), anything else -> KG_EINTERNAL with the detail logged.
+ * Returns -1.
  */
 int		 store_sqlerr(struct store *st, int rc, const char *what,
 		    const char *conflict_msg, struct kg_err *err);

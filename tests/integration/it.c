@@ -65,8 +65,8 @@ set_server_env(struct it_server *s, const char *const *env)
 		putenv((char *)*env);
 }
 
-static int
-run_bootstrap(struct it_server *s)
+int
+it_bootstrap(struct it_server *s, const char *password)
 {
 	char	exe[512], url[128];
 	pid_t	pid;
@@ -76,7 +76,7 @@ run_bootstrap(struct it_server *s)
 	snprintf(url, sizeof(url), "%s/v3", s->base);
 	if ((pid = fork()) == 0) {
 		execl(exe, "keygate", "bootstrap", "--bootstrap-password",
-		    IT_ADMIN_PASSWORD, "--bootstrap-region-id", "RegionOne",
+		    password, "--bootstrap-region-id", "RegionOne",
 		    "--bootstrap-admin-url", url, "--bootstrap-internal-url", url,
 		    "--bootstrap-public-url", url, (char *)NULL);
 		_exit(127);
@@ -102,7 +102,7 @@ it_start(struct it_server *s, const char *const *env)
 	}
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	set_server_env(s, env);
-	if (run_bootstrap(s) == -1) {
+	if (it_bootstrap(s, IT_ADMIN_PASSWORD) == -1) {
 		fprintf(stderr, "it_start: bootstrap failed\n");
 		exit(2);
 	}
@@ -132,11 +132,33 @@ it_start(struct it_server *s, const char *const *env)
 	}
 }
 
+/*
+ * keygate db-check on the server's database (the environment names its
+ * data directory): 0 when clean, else -1 (its report is on stdout).
+ */
+static int
+db_check(void)
+{
+	char	exe[512];
+	pid_t	pid;
+	int	status;
+
+	snprintf(exe, sizeof(exe), "%s/keygate", build_dir());
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		execl(exe, "keygate", "db-check", (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int
 it_stop(struct it_server *s)
 {
 	char	cmd[300];
-	int	status = -1, i;
+	int	status = -1, i, clean = -1;
 
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
@@ -152,12 +174,16 @@ it_stop(struct it_server *s)
 		}
 		s->pid = 0;
 	}
+	/* Every suite ends with the database checked: integrity, foreign keys. */
+	if (s->dir[0] != '\0' && (clean = db_check()) == -1)
+		fprintf(stderr, "it_stop: keygate db-check found problems in %s\n",
+		    s->dir);
 	if (s->dir[0] != '\0' && strncmp(s->dir, "/tmp/kg-it-", 11) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "it_stop: cannot remove %s\n", s->dir);
 	}
-	if (status == -1)
+	if (status == -1 || clean == -1)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

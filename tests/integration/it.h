@@ -41,7 +41,17 @@ struct it_resp {
  */
 void	it_start(struct it_server *s, const char *const *env);
 
-/* SIGTERM the server; returns its exit status (0 = clean), removes dir. */
+/*
+ * Run keygate bootstrap (as it_start does) with the admin password
+ * password, on the server's data directory. Returns 0 when it exits 0.
+ */
+int	it_bootstrap(struct it_server *s, const char *password);
+
+/*
+ * SIGTERM the server, check its database (keygate db-check: integrity and
+ * foreign keys), remove dir. Returns the server's exit status (0 = clean),
+ * or -1 when it did not stop or the database check found a problem.
+ */
 int	it_stop(struct it_server *s);
 
 /*

@@ -2,12 +2,14 @@
  * it_hashpool.c - bcrypt runs on the hashing threads, not on the HTTP
  * workers: with one worker, a request made while password logins hash is
  * answered before any of them; a full hashing queue answers 503; SIGTERM
- * with hashing jobs in flight still exits cleanly.
+ * with hashing jobs in flight still exits cleanly; only requests whose
+ * body carries a password go to the pool (R_SLOW).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -297,6 +299,41 @@ main(void)
 	T("hashpool-3.3 503 carries Keystone's error body", good503 == n503);
 	T("hashpool-3.4 server answers after the burst",
 	    it_status(&s, "GET", "/v3", NULL, NULL) == 200);
+
+	/*
+	 * R_SLOW is decided per request by whether the body carries a
+	 * password: with the only hashing thread busy and no queue, requests
+	 * without one still run (on the workers), one with a password is 503.
+	 */
+	{
+		struct it_resp	 r;
+		char		*uid = NULL;
+		const char	*tok_body;
+		long		 st_tok, st_plain, st_pw;
+
+		it_req(&s, "POST", "/v3/users", s.admin_token,
+		    "{\"user\": {\"name\": \"slow-route\"}}", NULL, &r);
+		if (r.status == 201 && it_str(r.json, "user.id") != NULL)
+			uid = strdup(it_str(r.json, "user.id"));
+		it_resp_free(&r);
+		tok_body = it_fmt("{\"auth\": {\"identity\": {\"methods\": "
+		    "[\"token\"], \"token\": {\"id\": \"%s\"}}}}", s.admin_token);
+		raw_send(&s, &c[0], "POST", "/v3/auth/tokens", login_body);
+		usleep(20000);		/* the login reaches the hashing thread */
+		st_tok = it_status(&s, "POST", "/v3/auth/tokens", NULL, tok_body);
+		st_plain = it_status(&s, "PATCH", it_fmt("/v3/users/%s", uid ? uid :
+		    "x"), s.admin_token, "{\"user\": {\"email\": \"a@b\"}}");
+		st_pw = it_status(&s, "PATCH", it_fmt("/v3/users/%s", uid ? uid :
+		    "x"), s.admin_token, "{\"user\": {\"password\": \"pw\"}}");
+		raw_wait(c, 1);
+		T("hashpool-3.5 token-method issue (no password) runs on a worker",
+		    st_tok == 201);
+		T("hashpool-3.6 PATCH without a password runs on a worker",
+		    st_plain == 200);
+		T("hashpool-3.7 PATCH with a password needs the busy pool: 503",
+		    st_pw == 503 && raw_status(&c[0]) == 201);
+		free(uid);
+	}
 
 	T("hashpool-9.9 clean stop", it_stop(&s) == 0);
 	return t_report();

@@ -323,6 +323,21 @@ main(void)
 	T("user-9.5 membership gone", r.status == 200 && ii_count(r.json, "users") == 0);
 	it_resp_free(&r);
 
+	/* keygate bootstrap again: as Keystone's, the admin keeps its tokens
+	 * when the password is the same, and loses them when it changes. */
+	x = it_token(&s, "admin", IT_ADMIN_PASSWORD, "admin");
+	T("user-9.6 bootstrap re-run with the same password: tokens kept",
+	    it_bootstrap(&s, IT_ADMIN_PASSWORD) == 0 && ii_validate(&s, x) == 200);
+	T("user-9.7 bootstrap with a new password: the admin's tokens revoked",
+	    it_bootstrap(&s, "admin-renewed") == 0 &&
+	    it_status(&s, "GET", "/v3/users", x, NULL) == 401 &&
+	    it_status(&s, "GET", "/v3/users", A, NULL) == 401);
+	free(x);
+	x = it_token(&s, "admin", "admin-renewed", "admin");
+	T("user-9.8 ... and the new password logs in", x != NULL &&
+	    it_status(&s, "GET", "/v3/users", x, NULL) == 200);
+	free(x);
+
 	free(u1);
 	free(u2);
 	free(t1);

@@ -123,8 +123,8 @@ test_crud_and_listing(void)
 	    " ('u3', 'carol', 'default', 0);"
 	    "INSERT INTO grp (id, name, domain_id) VALUES ('g1', 'devs', 'default');"
 	    "INSERT INTO user_group (user_id, group_id) VALUES ('u1', 'g1'), ('u2', 'g1');"
-	    "INSERT INTO role (id, name, domain_id) VALUES ('ra', 'admin', ''),"
-	    " ('rm', 'member', ''), ('rr', 'reader', ''), ('rd', 'dom', 'default');"
+	    "INSERT INTO role (id, name, domain_id) VALUES ('ra', 'admin', NULL),"
+	    " ('rm', 'member', NULL), ('rr', 'reader', NULL), ('rd', 'dom', 'default');"
 	    "INSERT INTO implied_role VALUES ('ra', 'rm'), ('rm', 'rr'), ('rd', 'rr');") == 0);
 
 	/* Listing and update. */
@@ -426,9 +426,18 @@ main(void)
 	T("sassign-3.6 not on the child (not inherited)",
 	    strcmp(eff(st, "u1", KG_SCOPE_PROJECT, "p2"), "") == 0);
 	T("sassign-3.7 not for another user", strcmp(eff(st, "u2", KG_SCOPE_PROJECT, "p1"), "") == 0);
-	T("sassign-3.8 grant with unknown role -> not found",
+	T("sassign-3.8 grant with unknown role: the foreign key refuses it",
 	    store_grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "nope", 0, &err) == -1 &&
-	    err.kind == KG_ENOTFOUND);
+	    err.kind == KG_ECONFLICT);
+	T("sassign-3.10 grant to an unknown user, group, project or domain: refused",
+	    store_grant(st, 0, "nobody", KG_SCOPE_PROJECT, "p1", "r-reader", 0,
+	    &err) == -1 && err.kind == KG_ECONFLICT &&
+	    store_grant(st, 1, "nogroup", KG_SCOPE_SYSTEM, NULL, "r-reader", 0,
+	    &err) == -1 && err.kind == KG_ECONFLICT &&
+	    store_grant(st, 0, "u1", KG_SCOPE_PROJECT, "noproj", "r-reader", 0,
+	    &err) == -1 && err.kind == KG_ECONFLICT &&
+	    store_grant(st, 0, "u1", KG_SCOPE_DOMAIN, "nodom", "r-reader", 1,
+	    &err) == -1 && err.kind == KG_ECONFLICT);
 	T("sassign-3.9 bad scope kind",
 	    store_grant(st, 0, "u1", KG_SCOPE_NONE, "p1", "r-reader", 0, &err) == -1);
 

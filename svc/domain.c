@@ -1,0 +1,106 @@
+/*
+ * domain.c - domains: create, update (disabling revokes), delete with
+ * everything the domain owns (see svc.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "svc/svc_int.h"
+
+static int
+create_body(struct store *st, void *cls, struct kg_err *err)
+{
+	return store_domain_create(st, cls, err);
+}
+
+int
+svc_domain_create(struct store *st, const struct kg_domain *d,
+    struct kg_err *err)
+{
+	return svc_run(st, "domain create", create_body, (void *)d, err);
+}
+
+SVC_KIND(domain_kind, kg_domain, "domain update", store_domain_get,
+    store_domain_update, kg_domain_free);
+
+static void
+note_enabled(const void *obj, void *cls)
+{
+	*(int *)cls = ((const struct kg_domain *)obj)->enabled;
+}
+
+/* Keystone invalidates every token of a domain being disabled. */
+static int
+revoke_disabled(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	const struct kg_domain	*d = obj;
+
+	if (*(int *)cls && !d->enabled)
+		return svc_revoke_domain(st, d->id, err);
+	return 0;
+}
+
+int
+svc_domain_update(struct store *st, const char *id, const struct svc_edit *edit,
+    struct kg_domain *out, struct kg_err *err)
+{
+	int			was = 0;
+	struct svc_hooks	h = { note_enabled, NULL, revoke_disabled, &was };
+
+	return svc_update(st, &domain_kind, id, edit, &h, out, err);
+}
+
+/* The revocations of what deleting domain_id deletes besides itself: its
+ * groups (members elsewhere lose their grants) and domain-specific roles
+ * (their holders anywhere lose what they implied). */
+static int
+revoke_owned(struct store *st, const char *domain_id, struct kg_err *err)
+{
+	struct kg_group	*g = NULL;
+	struct kg_role	*r = NULL;
+	size_t		 ng = 0, nr = 0, i;
+	int		 ret = -1;
+
+	if (store_group_list(st, NULL, domain_id, NULL, &g, &ng, err) == -1 ||
+	    store_role_list(st, NULL, domain_id, NULL, &r, &nr, err) == -1)
+		goto done;
+	for (i = 0; i < ng; i++)
+		if (svc_revoke_group(st, g[i].id, err) == -1)
+			goto done;
+	for (i = 0; i < nr; i++)
+		if (svc_revoke_role(st, r[i].id, err) == -1)
+			goto done;
+	ret = 0;
+ done:
+	kg_group_list_free(g, ng);
+	kg_role_list_free(r, nr);
+	return ret;
+}
+
+static int
+delete_body(struct store *st, void *cls, struct kg_err *err)
+{
+	const char		*id = cls;
+	struct kg_domain	 d;
+	int			 enabled;
+
+	memset(&d, 0, sizeof(d));
+	if (store_domain_get(st, id, &d, err) == -1)
+		return -1;
+	enabled = d.enabled;
+	kg_domain_free(&d);
+	if (enabled)
+		return kg_errf(err, KG_EFORBID, "Cannot delete a domain that is "
+		    "enabled, please disable it first.");
+	if (revoke_owned(st, id, err) == -1 ||
+	    store_domain_delete(st, id, err) == -1 ||
+	    svc_revoke_domain(st, id, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+svc_domain_delete(struct store *st, const char *id, struct kg_err *err)
+{
+	return svc_run(st, "domain delete", delete_body, (void *)id, err);
+}

@@ -1,0 +1,719 @@
+/*
+ * test_svc.c - the service layer (svc/) on a real SQLite store: svc_run's
+ * transaction and retry contract, each row of the revocation table in
+ * svc/svc.h, the rules checked inside the transactions, the foreign keys
+ * of migration 0002, and that migration on a database holding orphans.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "store/revoke.h"
+#include "store/scope.h"
+#include "store/store_int.h"
+#include "svc/svc.h"
+#include "tests/t.h"
+
+static struct store *
+open_db(const char *path)
+{
+	struct store	*st;
+	struct kg_err	 err = { 0 };
+
+	if ((st = store_open(path, &err)) == NULL ||
+	    store_migrate(st, NULL, NULL, &err) == -1) {
+		fprintf(stderr, "cannot open store: %s\n", err.msg);
+		exit(1);
+	}
+	return st;
+}
+
+static int
+sql(struct store *st, const char *q)
+{
+	return sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Problems store_check finds (-1: it could not run). */
+static int
+problems(struct store *st)
+{
+	struct kg_err	err = { 0 };
+
+	return store_check(st, NULL, NULL, &err);
+}
+
+/* ------------------------------------------------------------------------
+ * Fixtures, made through svc itself.
+ * --------------------------------------------------------------------- */
+
+static int
+domain(struct store *st, const char *id, int enabled)
+{
+	struct kg_domain	d;
+	struct kg_err		err = { 0 };
+
+	memset(&d, 0, sizeof(d));
+	kg_strlcpy(d.id, id, sizeof(d.id));
+	kg_strlcpy(d.name, id, sizeof(d.name));
+	d.enabled = enabled;
+	return svc_domain_create(st, &d, &err);
+}
+
+static int
+project(struct store *st, const char *id, const char *domain_id,
+    const char *parent_id, struct kg_err *err)
+{
+	struct kg_project	p;
+
+	memset(&p, 0, sizeof(p));
+	kg_strlcpy(p.id, id, sizeof(p.id));
+	kg_strlcpy(p.name, id, sizeof(p.name));
+	kg_strlcpy(p.domain_id, domain_id, sizeof(p.domain_id));
+	if (parent_id != NULL)
+		kg_strlcpy(p.parent_id, parent_id, sizeof(p.parent_id));
+	p.enabled = 1;
+	return svc_project_create(st, &p, err);
+}
+
+static int
+user(struct store *st, const char *id, const char *domain_id,
+    const char *default_project, struct kg_err *err)
+{
+	struct kg_user	u;
+
+	memset(&u, 0, sizeof(u));
+	kg_strlcpy(u.id, id, sizeof(u.id));
+	kg_strlcpy(u.name, id, sizeof(u.name));
+	kg_strlcpy(u.domain_id, domain_id, sizeof(u.domain_id));
+	if (default_project != NULL)
+		kg_strlcpy(u.default_project_id, default_project,
+		    sizeof(u.default_project_id));
+	u.enabled = 1;
+	u.password_hash = "$2b$04$old";
+	return svc_user_create(st, &u, err);
+}
+
+static int
+group(struct store *st, const char *id, const char *domain_id)
+{
+	struct kg_group	g;
+	struct kg_err	err = { 0 };
+
+	memset(&g, 0, sizeof(g));
+	kg_strlcpy(g.id, id, sizeof(g.id));
+	kg_strlcpy(g.name, id, sizeof(g.name));
+	kg_strlcpy(g.domain_id, domain_id, sizeof(g.domain_id));
+	return svc_group_create(st, &g, &err);
+}
+
+static int
+role(struct store *st, const char *id, const char *domain_id)
+{
+	struct kg_role	r;
+	struct kg_err	err = { 0 };
+
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(r.id, id, sizeof(r.id));
+	kg_strlcpy(r.name, id, sizeof(r.name));
+	if (domain_id != NULL)
+		kg_strlcpy(r.domain_id, domain_id, sizeof(r.domain_id));
+	return svc_role_create(st, &r, &err);
+}
+
+static struct svc_grant
+gr(int is_group, const char *actor, enum kg_scope_kind kind, const char *target,
+    const char *role_id, int inherited)
+{
+	struct svc_grant	g;
+
+	memset(&g, 0, sizeof(g));
+	g.is_group = is_group;
+	g.actor_id = actor;
+	g.kind = kind;
+	g.target_id = target;
+	g.role_id = role_id;
+	g.inherited = inherited;
+	return g;
+}
+
+static int
+grant(struct store *st, int is_group, const char *actor, enum kg_scope_kind kind,
+    const char *target, const char *role_id, int inherited, struct kg_err *err)
+{
+	struct svc_grant	g = gr(is_group, actor, kind, target, role_id,
+				    inherited);
+
+	return svc_grant_create(st, &g, err);
+}
+
+static int
+ungrant(struct store *st, int is_group, const char *actor,
+    enum kg_scope_kind kind, const char *target, const char *role_id,
+    int inherited)
+{
+	struct svc_grant	g = gr(is_group, actor, kind, target, role_id,
+				    inherited);
+	struct kg_err		err = { 0 };
+
+	return svc_grant_delete(st, &g, &err);
+}
+
+/* ------------------------------------------------------------------------
+ * Revocation events written since the last call, as "u=..,p=..;..".
+ * --------------------------------------------------------------------- */
+
+static size_t	events_seen;
+
+static const char *
+new_events(struct store *st)
+{
+	static char		 buf[4096];
+	struct kg_revoke_event	*ev;
+	struct kg_err		 err = { 0 };
+	size_t			 n, i, len = 0;
+
+	buf[0] = '\0';
+	if (store_revoke_list(st, 0, &ev, &n, &err) == -1)
+		return "ERR";
+	for (i = events_seen; i < n && len < sizeof(buf) - 200; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		    "%s%s%s%s%s%s%s%s%s%s%s", i > events_seen ? ";" : "",
+		    ev[i].user_id[0] ? "u=" : "", ev[i].user_id,
+		    ev[i].project_id[0] ? ",p=" : "", ev[i].project_id,
+		    ev[i].domain_id[0] ? ",d=" : "", ev[i].domain_id,
+		    ev[i].audit_id[0] ? "a=" : "", ev[i].audit_id,
+		    ev[i].role_id[0] ? ",r=" : "", ev[i].role_id);
+	events_seen = n;
+	free(ev);
+	return buf;
+}
+
+static int
+events_are(struct store *st, const char *want)
+{
+	const char	*got = new_events(st);
+
+	if (strcmp(got, want) == 0)
+		return 1;
+	printf("# events: want \"%s\", got \"%s\"\n", want, got);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * svc_run.
+ * --------------------------------------------------------------------- */
+
+struct attempts {
+	int	runs;
+	int	fail_first;		/* fail this many runs with fail_kind */
+	enum kg_errkind fail_kind;
+};
+
+/* Creates domain "d-tx" and fails the first fail_first runs. */
+static int
+tx_body(struct store *st, void *cls, struct kg_err *err)
+{
+	struct attempts		*a = cls;
+	struct kg_domain	 d;
+
+	a->runs++;
+	memset(&d, 0, sizeof(d));
+	kg_strlcpy(d.id, "d-tx", sizeof(d.id));
+	kg_strlcpy(d.name, "tx", sizeof(d.name));
+	if (store_domain_create(st, &d, err) == -1)
+		return -1;
+	if (a->runs <= a->fail_first)
+		return kg_errf(err, a->fail_kind, "injected");
+	return 0;
+}
+
+static int
+domain_exists(struct store *st, const char *id)
+{
+	struct kg_domain	d;
+
+	memset(&d, 0, sizeof(d));
+	if (store_domain_get(st, id, &d, NULL) == -1)
+		return 0;
+	kg_domain_free(&d);
+	return 1;
+}
+
+/* A body inside svc_run that calls svc functions (bootstrap's way). */
+static int
+nested_body(struct store *st, void *cls, struct kg_err *err)
+{
+	(void)cls;
+	if (domain(st, "d-nest", 1) == -1)
+		return kg_errf(err, KG_EINTERNAL, "domain");
+	/* Its domain does not exist: the whole transaction goes. */
+	return user(st, "u-nest", "no-such-domain", NULL, err);
+}
+
+static void
+test_run(void)
+{
+	struct store	*st, *other;
+	struct attempts	 a;
+	struct kg_err	 err = { 0 };
+	char		 path[] = "/tmp/kg-test-svc-XXXXXX";
+	int		 fd;
+
+	if ((fd = mkstemp(path)) == -1)
+		return;
+	close(fd);
+	st = open_db(path);
+
+	memset(&a, 0, sizeof(a));
+	T("svc-1.1 a body that succeeds is committed once",
+	    svc_run(st, "t", tx_body, &a, &err) == 0 && a.runs == 1 &&
+	    domain_exists(st, "d-tx") && !store_in_transaction(st));
+	sql(st, "DELETE FROM domain WHERE id = 'd-tx'");
+
+	memset(&a, 0, sizeof(a));
+	a.fail_first = 1;
+	a.fail_kind = KG_ENOTFOUND;
+	T("svc-1.2 other errors: one run, rolled back, error kept",
+	    svc_run(st, "t", tx_body, &a, &err) == -1 && a.runs == 1 &&
+	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "injected") == 0 &&
+	    !domain_exists(st, "d-tx") && !store_in_transaction(st));
+
+	/* The domain insert would conflict if an attempt were not rolled back. */
+	memset(&a, 0, sizeof(a));
+	a.fail_first = 2;
+	a.fail_kind = KG_ERETRY;
+	T("svc-1.3 KG_ERETRY: rolled back and run again until it commits",
+	    svc_run(st, "t", tx_body, &a, &err) == 0 && a.runs == 3 &&
+	    domain_exists(st, "d-tx"));
+	sql(st, "DELETE FROM domain WHERE id = 'd-tx'");
+
+	memset(&a, 0, sizeof(a));
+	a.fail_first = 1000;
+	a.fail_kind = KG_ERETRY;
+	T("svc-1.4 still KG_ERETRY after SVC_MAX_ATTEMPTS runs: 503",
+	    svc_run(st, "t", tx_body, &a, &err) == -1 &&
+	    a.runs == SVC_MAX_ATTEMPTS && err.kind == KG_EUNAVAIL &&
+	    !domain_exists(st, "d-tx"));
+
+	/* A real lock held by another connection. */
+	other = open_db(path);
+	T("svc-1.5 another connection holds the write lock",
+	    store_begin(other, &err) == 0 &&
+	    sql(other, "INSERT INTO domain (id, name) VALUES ('d-o', 'o')") == 0);
+	store_set_busy_timeout(st, 1);
+	T("svc-1.6 the store reports SQLITE_BUSY as KG_ERETRY",
+	    store_begin(st, &err) == -1 && err.kind == KG_ERETRY);
+	memset(&a, 0, sizeof(a));
+	T("svc-1.7 svc_run retries a busy database, then answers KG_EUNAVAIL",
+	    svc_run(st, "t", tx_body, &a, &err) == -1 && a.runs == 0 &&
+	    err.kind == KG_EUNAVAIL);
+	T("svc-1.8 the holder is undisturbed and commits",
+	    store_commit(other, &err) == 0 && domain_exists(st, "d-o"));
+	memset(&a, 0, sizeof(a));
+	T("svc-1.9 once released, the change goes through",
+	    svc_run(st, "t", tx_body, &a, &err) == 0 && a.runs == 1);
+	store_set_busy_timeout(st, 5000);
+	store_close(other);
+
+	T("svc-1.10 svc_run inside a transaction joins it: one failure undoes all",
+	    svc_run(st, "nested", nested_body, NULL, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND && !domain_exists(st, "d-nest") &&
+	    !store_in_transaction(st));
+	T("svc-1.11 ... but never a read transaction (its writes would be lost)",
+	    store_read_begin(st, &err) == 1 &&
+	    store_in_transaction(st) == STORE_TX_READ &&
+	    svc_run(st, "t", tx_body, &a, &err) == -1 &&
+	    err.kind == KG_EINTERNAL);
+	store_read_end(st, 1);
+	store_close(st);
+	unlink(path);
+}
+
+/* ------------------------------------------------------------------------
+ * The revocation table, row by row.
+ * --------------------------------------------------------------------- */
+
+static int
+rename_user(void *obj, void *cls, struct kg_err *err)
+{
+	kg_strlcpy(((struct kg_user *)obj)->name, cls,
+	    sizeof(((struct kg_user *)obj)->name));
+	return 0;
+}
+
+static int
+set_user_enabled(void *obj, void *cls, struct kg_err *err)
+{
+	((struct kg_user *)obj)->enabled = *(int *)cls;
+	return 0;
+}
+
+static int
+set_project_enabled(void *obj, void *cls, struct kg_err *err)
+{
+	((struct kg_project *)obj)->enabled = *(int *)cls;
+	return 0;
+}
+
+static int
+set_domain_enabled(void *obj, void *cls, struct kg_err *err)
+{
+	((struct kg_domain *)obj)->enabled = *(int *)cls;
+	return 0;
+}
+
+static int
+refuse(void *obj, void *cls, struct kg_err *err)
+{
+	((struct kg_user *)obj)->enabled = 0;	/* then change its mind */
+	return kg_errf(err, KG_EBADREQ, "refused");
+}
+
+static void
+test_revocations(void)
+{
+	struct store		*st = open_db(":memory:");
+	struct kg_err		 err = { 0 };
+	struct svc_user_change	 c;
+	struct svc_edit		 e;
+	struct kg_user		 u;
+	int			 off = 0, on = 1;
+
+	events_seen = 0;
+	T("svc-2.0 fixtures",
+	    domain(st, "default", 1) == 0 && domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "default", "p1", &err) == 0 &&
+	    user(st, "u1", "default", NULL, &err) == 0 &&
+	    user(st, "u2", "default", NULL, &err) == 0 &&
+	    user(st, "u3", "d2", NULL, &err) == 0 &&
+	    group(st, "g1", "default") == 0 && group(st, "g2", "d2") == 0 &&
+	    svc_group_add_user(st, "g1", "u1", &err) == 0 &&
+	    svc_group_add_user(st, "g1", "u2", &err) == 0 &&
+	    svc_group_add_user(st, "g2", "u3", &err) == 0 &&
+	    role(st, "reader", NULL) == 0 && role(st, "member", NULL) == 0 &&
+	    role(st, "admin", NULL) == 0 && role(st, "drole", "d2") == 0 &&
+	    svc_implied_create(st, "member", "reader", &err) == 0 &&
+	    svc_implied_create(st, "admin", "member", &err) == 0 &&
+	    svc_implied_create(st, "drole", "reader", &err) == 0);
+	T("svc-2.1 creations, grants and memberships added revoke nothing",
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "member", 0, &err) == 0 &&
+	    grant(st, 1, "g1", KG_SCOPE_DOMAIN, "default", "reader", 0, &err) == 0 &&
+	    grant(st, 0, "u2", KG_SCOPE_PROJECT, "p1", "admin", 1, &err) == 0 &&
+	    grant(st, 0, "u3", KG_SCOPE_SYSTEM, NULL, "reader", 0, &err) == 0 &&
+	    events_are(st, ""));
+
+	T("svc-2.2 token revoked: its audit id",
+	    svc_token_revoke(st, "AUDIT1", &err) == 0 &&
+	    events_are(st, "a=AUDIT1"));
+
+	memset(&c, 0, sizeof(c));
+	c.edit.fn = rename_user;
+	c.edit.cls = "renamed";
+	memset(&u, 0, sizeof(u));
+	T("svc-2.3 a rename revokes nothing",
+	    svc_user_update(st, "u1", &c, &u, &err) == 0 &&
+	    strcmp(u.name, "renamed") == 0 && events_are(st, ""));
+	kg_user_free(&u);
+	memset(&c, 0, sizeof(c));
+	c.set_password = 1;
+	c.password_hash = "$2b$04$new";
+	T("svc-2.4 password set: user", svc_user_update(st, "u1", &c, NULL,
+	    &err) == 0 && events_are(st, "u=u1"));
+	c.password_hash = NULL;
+	T("svc-2.5 password cleared: user", svc_user_update(st, "u1", &c, NULL,
+	    &err) == 0 && events_are(st, "u=u1"));
+	memset(&c, 0, sizeof(c));
+	c.edit.fn = set_user_enabled;
+	c.edit.cls = &off;
+	T("svc-2.6 user disabled: user", svc_user_update(st, "u2", &c, NULL,
+	    &err) == 0 && events_are(st, "u=u2"));
+	c.edit.cls = &on;
+	T("svc-2.7 user enabled: nothing", svc_user_update(st, "u2", &c, NULL,
+	    &err) == 0 && events_are(st, ""));
+	c.edit.fn = refuse;
+	T("svc-2.8 an edit that refuses changes nothing",
+	    svc_user_update(st, "u2", &c, &u, &err) == -1 &&
+	    err.kind == KG_EBADREQ && events_are(st, "") &&
+	    store_user_get(st, "u2", &u, &err) == 0 && u.enabled == 1);
+	kg_user_free(&u);
+
+	T("svc-2.9 self-service change with the verified hash: user",
+	    svc_user_change_password(st, "u3", "$2b$04$old", "$2b$04$x",
+	    &err) == 0 && events_are(st, "u=u3"));
+	T("svc-2.10 ... against a hash changed meanwhile: 401, nothing",
+	    svc_user_change_password(st, "u3", "$2b$04$old", "$2b$04$y",
+	    &err) == -1 && err.kind == KG_EUNAUTH && events_are(st, "") &&
+	    store_user_get(st, "u3", &u, &err) == 0 &&
+	    strcmp(u.password_hash, "$2b$04$x") == 0);
+	kg_user_free(&u);
+
+	T("svc-2.11 user removed from a group: user",
+	    svc_group_remove_user(st, "g2", "u3", &err) == 0 &&
+	    events_are(st, "u=u3"));
+	T("svc-2.12 group without grants deleted: nothing",
+	    svc_group_delete(st, "g2", &err) == 0 && events_are(st, ""));
+
+	T("svc-2.13 direct project grant removed: user + project",
+	    ungrant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "member", 0) == 0 &&
+	    events_are(st, "u=u1,p=p1"));
+	T("svc-2.14 group domain grant removed: each member + domain",
+	    ungrant(st, 1, "g1", KG_SCOPE_DOMAIN, "default", "reader", 0) == 0 &&
+	    events_are(st, "u=u1,d=default;u=u2,d=default"));
+	T("svc-2.15 inherited grant removed: user-wide",
+	    ungrant(st, 0, "u2", KG_SCOPE_PROJECT, "p1", "admin", 1) == 0 &&
+	    events_are(st, "u=u2"));
+	T("svc-2.16 system grant removed: user-wide",
+	    ungrant(st, 0, "u3", KG_SCOPE_SYSTEM, NULL, "reader", 0) == 0 &&
+	    events_are(st, "u=u3"));
+	T("svc-2.17 a grant that does not exist: 404, nothing",
+	    ungrant(st, 0, "u3", KG_SCOPE_SYSTEM, NULL, "reader", 0) == -1 &&
+	    events_are(st, ""));
+
+	/* Holders: u1 directly, u2 through g1, both granted a role implying
+	 * member; reader's holders include holders of member and admin. */
+	T("svc-2.18 more grants",
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "admin", 0, &err) == 0 &&
+	    grant(st, 1, "g1", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0 &&
+	    events_are(st, ""));
+	T("svc-2.19 rule admin -> member removed: holders of admin",
+	    svc_implied_delete(st, "admin", "member", &err) == 0 &&
+	    events_are(st, "u=u1"));
+	T("svc-2.20 role deleted: every holder, direct or through a group",
+	    svc_role_delete(st, "member", &err) == 0 &&
+	    events_are(st, "u=u1;u=u2"));
+	T("svc-2.21 group holding grants deleted: each member",
+	    grant(st, 1, "g1", KG_SCOPE_SYSTEM, NULL, "reader", 0, &err) == 0 &&
+	    svc_group_delete(st, "g1", &err) == 0 &&
+	    events_are(st, "u=u1;u=u2"));
+
+	e.fn = set_project_enabled;
+	e.cls = &off;
+	T("svc-2.22 project disabled: project (a leaf first)",
+	    svc_project_update(st, "p2", &e, 0, NULL, &err) == 0 &&
+	    events_are(st, ",p=p2"));
+	T("svc-2.23 project deleted: project",
+	    svc_project_delete(st, "p2", &err) == 0 && events_are(st, ",p=p2"));
+
+	/* d2 owns u3, a domain role granted to u1 on a project of default,
+	 * and a group holding grants with a member from default. */
+	T("svc-2.24 domain fixtures",
+	    group(st, "g3", "d2") == 0 &&
+	    svc_group_add_user(st, "g3", "u2", &err) == 0 &&
+	    grant(st, 1, "g3", KG_SCOPE_PROJECT, "p1", "reader", 0, &err) == 0 &&
+	    project(st, "q1", "d2", NULL, &err) == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "q1", "drole", 0, &err) == 0 &&
+	    events_are(st, ""));
+	e.fn = set_domain_enabled;
+	T("svc-2.25 domain disabled: domain",
+	    svc_domain_update(st, "d2", &e, NULL, &err) == 0 &&
+	    events_are(st, ",d=d2"));
+	T("svc-2.26 domain deleted: its group's members, its role's holders, domain",
+	    svc_domain_delete(st, "d2", &err) == 0 &&
+	    events_are(st, "u=u2;u=u1;,d=d2"));
+	T("svc-2.27 nothing left pointing at it", problems(st) == 0 &&
+	    store_user_get(st, "u3", &u, NULL) == -1);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Rules checked inside the transactions; integrity.
+ * --------------------------------------------------------------------- */
+
+static void
+test_rules(void)
+{
+	struct store		*st = open_db(":memory:");
+	struct kg_err		 err = { 0 };
+	struct kg_assignment	*v;
+	struct kg_assign_filter	 f;
+	struct kg_user		 u;
+	char			 tag[16];
+	size_t			 n, i;
+	int			 ok;
+
+	T("svc-3.0 fixtures",
+	    domain(st, "default", 1) == 0 && domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    user(st, "u1", "default", "p1", &err) == 0 &&
+	    role(st, "r", NULL) == 0 && role(st, "dr", "d2") == 0);
+
+	T("svc-3.1 grant: missing role, user, group, project, domain -> 404",
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "nope", 0, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find role: nope.") == 0 &&
+	    grant(st, 0, "nope", KG_SCOPE_PROJECT, "p1", "r", 0, &err) == -1 &&
+	    strcmp(err.msg, "Could not find user: nope.") == 0 &&
+	    grant(st, 1, "nope", KG_SCOPE_PROJECT, "p1", "r", 0, &err) == -1 &&
+	    strcmp(err.msg, "Could not find group: nope.") == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "nope", "r", 0, &err) == -1 &&
+	    strcmp(err.msg, "Could not find project: nope.") == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_DOMAIN, "nope", "r", 0, &err) == -1 &&
+	    err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find domain: nope.") == 0);
+	T("svc-3.2 domain-specific role: 400 on the system, 403 elsewhere",
+	    grant(st, 0, "u1", KG_SCOPE_SYSTEM, NULL, "dr", 0, &err) == -1 &&
+	    err.kind == KG_EBADREQ &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "dr", 0, &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-3.3 grants, and granting twice is not an error",
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "r", 0, &err) == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "r", 0, &err) == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_DOMAIN, "default", "r", 1, &err) == 0);
+
+	T("svc-3.4 project under a missing parent: 400",
+	    project(st, "c", "default", "nope", &err) == -1 &&
+	    err.kind == KG_EBADREQ);
+	T("svc-3.5 project under a parent of another domain: 400",
+	    project(st, "c", "d2", "p1", &err) == -1 && err.kind == KG_EBADREQ);
+	T("svc-3.6 project in a missing domain: 400",
+	    project(st, "c", "nope", NULL, &err) == -1 && err.kind == KG_EBADREQ);
+	ok = project(st, "l2", "default", "p1", &err) == 0 &&
+	    project(st, "l3", "default", "l2", &err) == 0 &&
+	    project(st, "l4", "default", "l3", &err) == 0 &&
+	    project(st, "l5", "default", "l4", &err) == 0;
+	T("svc-3.7 five levels, not six (403)", ok &&
+	    project(st, "l6", "default", "l5", &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-3.8 a project with children is not deleted (403)",
+	    svc_project_delete(st, "l4", &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-3.9 a parent equal to the domain: a top-level project",
+	    project(st, "top", "default", "default", &err) == 0);
+
+	for (ok = 1, i = 0; ok && i < SVC_MAX_TAGS; i++) {
+		snprintf(tag, sizeof(tag), "t%zu", i);
+		ok = svc_project_tag_add(st, "top", tag, &err) == 0;
+	}
+	T("svc-3.10 tags up to the limit, then 400 (an existing one is fine)",
+	    ok && svc_project_tag_add(st, "top", "t0", &err) == 0 &&
+	    svc_project_tag_add(st, "top", "one-more", &err) == -1 &&
+	    err.kind == KG_EBADREQ);
+	T("svc-3.11 delete a tag; a missing one is 404",
+	    svc_project_tag_delete(st, "top", "t0", &err) == 0 &&
+	    svc_project_tag_delete(st, "top", "t0", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+
+	T("svc-3.12 membership of a missing user or group: 404",
+	    svc_group_add_user(st, "nope", "u1", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND &&
+	    group(st, "g", "default") == 0 &&
+	    svc_group_add_user(st, "g", "nope", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+
+	T("svc-3.13 deleting the project clears it as default project, and its "
+	    "grants go", svc_project_delete(st, "p1", &err) == -1 &&
+	    svc_project_delete(st, "l5", &err) == 0 &&
+	    svc_project_delete(st, "l4", &err) == 0 &&
+	    svc_project_delete(st, "l3", &err) == 0 &&
+	    svc_project_delete(st, "l2", &err) == 0 &&
+	    svc_project_delete(st, "p1", &err) == 0 &&
+	    store_user_get(st, "u1", &u, &err) == 0 &&
+	    u.default_project_id[0] == '\0');
+	kg_user_free(&u);
+	memset(&f, 0, sizeof(f));
+	f.inherited = -1;
+	T("svc-3.14 the user's domain grant remains",
+	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 1 &&
+	    v[0].kind == KG_SCOPE_DOMAIN);
+	free(v);
+	T("svc-3.15 deleting the user deletes its grants and memberships",
+	    svc_group_add_user(st, "g", "u1", &err) == 0 &&
+	    svc_user_delete(st, "u1", &err) == 0 &&
+	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 0 &&
+	    problems(st) == 0);
+	free(v);
+	T("svc-3.16 an enabled domain is not deleted (403)",
+	    svc_domain_delete(st, "d2", &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-3.17 a domain-specific role needs its domain (404)",
+	    role(st, "orphan", "nope") == -1);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Migration 0002 on a version-1 database that holds orphans.
+ * --------------------------------------------------------------------- */
+
+static void
+test_migration(void)
+{
+	struct store		*st;
+	struct kg_err		 err = { 0 };
+	struct kg_assign_filter	 f;
+	struct kg_assignment	*v = NULL;
+	struct kg_role		*roles = NULL;
+	struct kg_implied_role	*iv = NULL;
+	size_t			 n = 0, nroles = 0, ni = 0;
+	int64_t			 g0;
+	int			 from, to;
+
+	if ((st = store_open(":memory:", &err)) == NULL)
+		return;
+	T("svc-4.1 a version-1 database", store_migrate_to(st, 1, &from, &to,
+	    &err) == 0 && from == 0 && to == 1);
+	T("svc-4.2 with orphans the old schema let in", sql(st,
+	    "INSERT INTO domain (id, name) VALUES ('default', 'Default');"
+	    "INSERT INTO project (id, name, domain_id) VALUES ('p1', 'p1', 'default');"
+	    "INSERT INTO user (id, name, domain_id, created_at) VALUES"
+	    " ('u1', 'u1', 'default', 0);"
+	    "INSERT INTO grp (id, name, domain_id) VALUES ('g1', 'g1', 'default');"
+	    "INSERT INTO role (id, name, domain_id) VALUES ('r1', 'r1', ''),"
+	    " ('rd', 'rd', 'gone-domain');"
+	    "INSERT INTO implied_role VALUES ('r1', 'rd');"
+	    "INSERT INTO assignment VALUES"
+	    " ('UserProject', 'u1', 'p1', 'r1', 0),"
+	    " ('UserSystem', 'u1', 'system', 'r1', 0),"
+	    " ('GroupProject', 'g1', 'p1', 'r1', 1),"
+	    " ('UserProject', 'ghost', 'p1', 'r1', 0),"
+	    " ('GroupDomain', 'g1', 'gone-domain', 'r1', 0),"
+	    " ('UserProject', 'u1', 'p1', 'rd', 0);") == 0);
+	T("svc-4.3 migrates to the latest version", store_migrate(st, &from, &to,
+	    &err) == 0 && from == 1 && to == store_schema_latest());
+	memset(&f, 0, sizeof(f));
+	f.inherited = -1;
+	T("svc-4.4 the grants kept are the valid ones, read back as before",
+	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 3 &&
+	    store_grant_check(st, 0, "u1", KG_SCOPE_PROJECT, "p1", "r1", 0,
+	    &err) == 0 &&
+	    store_grant_check(st, 0, "u1", KG_SCOPE_SYSTEM, NULL, "r1", 0,
+	    &err) == 0 &&
+	    store_grant_check(st, 1, "g1", KG_SCOPE_PROJECT, "p1", "r1", 1,
+	    &err) == 0);
+	free(v);
+	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
+	    store_role_list(st, NULL, NULL, &roles, &nroles, &err) == 0 &&
+	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
+	    roles[0].domain_id[0] == '\0' &&
+	    store_implied_list(st, NULL, &iv, &ni, &err) == 0 && ni == 0);
+	kg_role_list_free(roles, nroles);
+	free(iv);
+	T("svc-4.6 no problem left", problems(st) == 0);
+	g0 = store_generation(st);
+	T("svc-4.7 generation triggers: a grant bumps it",
+	    store_grant(st, 0, "u1", KG_SCOPE_DOMAIN, "default", "r1", 0,
+	    &err) == 0 && store_generation(st) > g0);
+	g0 = store_generation(st);
+	T("svc-4.8 ... and so does the cascade of a user delete",
+	    store_user_delete(st, "u1", &err) == 0 && store_generation(st) > g0 &&
+	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 1);
+	free(v);
+	T("svc-4.9 the database refuses an orphan grant",
+	    sql(st, "INSERT INTO assignment (user_id, project_id, role_id)"
+	    " VALUES ('ghost', 'p1', 'r1')") == -1 &&
+	    sql(st, "INSERT INTO assignment (user_id, group_id, role_id)"
+	    " VALUES (NULL, NULL, 'r1')") == -1);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	test_run();
+	test_revocations();
+	test_rules();
+	test_migration();
+	return t_report();
+}
