@@ -176,6 +176,8 @@ def run(c, pw):
              what="a user without roles, explicitly unscoped")
     alice_tok = tok(r)
     call("GET", "/v3/users", 200, admin)
+    call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
+         what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
     call("GET", "/v3/users", 403, alice_tok, what="no role")
     call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
