@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/bodies.h"
 #include "server/views.h"
 #include "store/identity.h"
 #include "svc/svc.h"
@@ -447,6 +448,31 @@ url_escape(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/*
+ * Keystone's check of the tags project p would have with tag added (a new
+ * one: the 81st gets "[...] is too long"). svc_project_tag_add checks the
+ * count again inside its transaction.
+ */
+static int
+check_new_tag(const struct kg_project *p, const char *tag, struct kg_err *err)
+{
+	json_t	*a;
+	size_t	 i;
+	int	 ret;
+
+	for (i = 0; i < p->ntags; i++)
+		if (strcmp(p->tags[i], tag) == 0)
+			return 0;
+	if ((a = json_array()) == NULL)
+		return apij_oom(err);
+	for (i = 0; i < p->ntags; i++)
+		json_array_append_new(a, json_string(p->tags[i]));
+	json_array_append_new(a, json_string(tag));
+	ret = bodies_check_tags(a, err);
+	json_decref(a);
+	return ret;
+}
+
 static int
 add_tag(struct req *r, struct kg_err *err)
 {
@@ -460,7 +486,8 @@ add_tag(struct req *r, struct kg_err *err)
 	if (apij_tag_check(r->params[1], err) == -1)
 		goto done;
 	apij_strip(r->params[1], tag, sizeof(tag));
-	if (svc_project_tag_add(r->st, p.id, tag, err) == -1)
+	if (check_new_tag(&p, tag, err) == -1 ||
+	    svc_project_tag_add(r->st, p.id, tag, err) == -1)
 		goto done;
 	/* Keystone answers with the new tag's URL. */
 	req_base_url(r, base, sizeof(base));

@@ -59,6 +59,29 @@ fmt(const char *f, ...)
 	return keep(s);
 }
 
+/* "\"t0\", \"t1\", ... " for n tags, and Python's "'t0', 't1', ... ". */
+static char *
+tag_list(int n)
+{
+	char	*s = calloc(1, (size_t)n * 12 + 1);
+	int	 i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		sprintf(s + strlen(s), "\"t%d\", ", i);
+	return s;
+}
+
+static char *
+tag_repr(int n)
+{
+	char	*s = calloc(1, (size_t)n * 12 + 1);
+	int	 i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		sprintf(s + strlen(s), "'t%d', ", i);
+	return s;
+}
+
 static struct it_server	s;
 
 /* One request: 1 when it answers status with exactly msg (NULL: any). */
@@ -203,6 +226,14 @@ main(void)
 	BAD("valid-3.11 tags: 81 of them", "PUT", fmt("/v3/projects/%s/tags", p),
 	    fmt("{\"tags\": [%s\"x\"]}", rep("\"t\", ", 80)),
 	    fmt("[%s'x'] is too long", rep("'t', ", 80)));
+	it_req(&s, "PUT", fmt("/v3/projects/%s/tags", p), A, fmt("{\"tags\": "
+	    "[%s\"t80\"]}", keep(tag_list(79))), NULL, &r);
+	it_resp_free(&r);
+	BAD("valid-3.11a the 81st tag by URL: Keystone's list text", "PUT",
+	    fmt("/v3/projects/%s/tags/t81", p), NULL, fmt("[%s't80', 't81'] is "
+	    "too long", keep(tag_repr(79))));
+	T("valid-3.11b re-adding a tag the project has: 201", answers("PUT",
+	    fmt("/v3/projects/%s/tags/t80", p), NULL, 201, NULL));
 	BAD("valid-3.12 tags: duplicates", "PUT", fmt("/v3/projects/%s/tags", p),
 	    "{\"tags\": [\"a\", \"a\"]}", "['a', 'a'] has non-unique elements");
 	BAD("valid-3.13 tags: missing", "PUT", fmt("/v3/projects/%s/tags", p), "{}",
