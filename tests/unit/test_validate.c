@@ -251,6 +251,7 @@ main(void)
 	{
 		char	*u = malloc(3 * 400 + 3);
 		size_t	 i;
+		json_t	*m = NULL;
 
 		u[0] = '"';
 		for (i = 0; i < 400; i++)
@@ -259,7 +260,8 @@ main(void)
 		j = json_loads(u, JSON_DECODE_ANY, NULL);
 		memset(&err, 0, sizeof(err));
 		T("valid-7.2 cut on a character boundary", validate(&boolean, j,
-		    &err) == -1 && json_string(err.msg) != NULL);
+		    &err) == -1 && (m = json_string(err.msg)) != NULL);
+		json_decref(m);
 		json_decref(j);
 		free(u);
 	}
