@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/policy.h"
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -33,6 +34,10 @@ static const struct conf_option options[] = {
 	INT("identity", "hash_queue", hash_queue, 0, 100000),
 	BOOL("metrics", "enabled", metrics_enabled),
 	STR("metrics", "allow", metrics_allow),
+	STR("oslo_policy", "policy_file", policy_file),
+	BOOL("oslo_policy", "enforce_scope", enforce_scope),
+	BOOL("oslo_policy", "enforce_new_defaults", enforce_new_defaults),
+	STR("oslo_policy", "defaults", policy_defaults),
 };
 #define NOPTIONS	CONF_NOPTS(options)
 
@@ -56,6 +61,29 @@ config_defaults(struct kg_config *cfg)
 	cfg->hash_threads = 0;			/* one per CPU */
 	cfg->hash_queue = 64;
 	cfg->metrics_enabled = 1;
+	/* Keystone 22 as it ships: scope not enforced, deprecated rules OR'ed. */
+	kg_strlcpy(cfg->policy_defaults, "keystone-22", sizeof(cfg->policy_defaults));
+}
+
+/*
+ * A relative policy_file is relative to the configuration file's
+ * directory (oslo.config looks there first too).
+ */
+static int
+resolve_policy_file(struct kg_config *cfg, const char *conf_path,
+    struct kg_err *err)
+{
+	char		 buf[PATH_MAX];
+	const char	*slash;
+
+	if (cfg->policy_file[0] == '\0' || cfg->policy_file[0] == '/' ||
+	    conf_path == NULL || (slash = strrchr(conf_path, '/')) == NULL)
+		return 0;
+	if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - conf_path),
+	    conf_path, cfg->policy_file) >= sizeof(cfg->policy_file))
+		return kg_errf(err, KG_EBADREQ, "oslo_policy.policy_file: path too long");
+	kg_strlcpy(cfg->policy_file, buf, sizeof(cfg->policy_file));
+	return 0;
 }
 
 int
@@ -73,7 +101,10 @@ config_load(struct kg_config *cfg, const char *path, struct kg_err *err)
 		    cfg->log_level);
 	if (cfg->data_dir[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "server.data_dir must be set");
-	return 0;
+	if (policy_defaults_find(cfg->policy_defaults) == NULL)
+		return kg_errf(err, KG_EBADREQ, "oslo_policy.defaults: %s is not "
+		    "keystone-22 or keystone-29", cfg->policy_defaults);
+	return resolve_policy_file(cfg, path, err);
 }
 
 const char *

@@ -38,6 +38,11 @@ struct kg_config {
 	/* [metrics] */
 	int	metrics_enabled;	/* serve GET /metrics */
 	char	metrics_allow[256];	/* "" = loopback only; "any"; or a CIDR list */
+	/* [oslo_policy] (Keystone's names) */
+	char	policy_file[PATH_MAX];	/* "" = none; relative to the config file */
+	int	enforce_scope;		/* refuse tokens outside a rule's scope_types */
+	int	enforce_new_defaults;	/* drop the deprecated checks OR'ed in */
+	char	policy_defaults[32];	/* built-in set: keystone-22 | keystone-29 */
 };
 
 /* Fill cfg with the built-in defaults. */
