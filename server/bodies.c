@@ -282,10 +282,10 @@ static const struct vschema region_id = {
 	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
 };
 
-/* keygate: an empty parent is refused rather than looked up. */
+/* keygate: an empty parent is refused rather than looked up. A longer one
+ * than keygate's ids names no region (404, as for a missing one). */
 static const struct vschema region_parent = {
 	.type = VT_STRING | VT_NULL, .min_length = 1, .column = 255,
-	.max_bytes = BODY_ID_BYTES,
 };
 
 static const struct vprop region_props[] = {
@@ -337,11 +337,13 @@ static const struct vschema endpoint_interface = {
 	.enumv = (const char *const[]){ "admin", "internal", "public", NULL },
 };
 
+/* An existing region: one longer than keygate's ids names none (400, as
+ * for a missing one). */
 static const struct vschema endpoint_region_id = {
-	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
+	.type = VT_STRING, .column = 255,
 };
 
-/* The legacy "region" is stored as region_id. */
+/* The legacy "region" is stored as region_id (and created). */
 static const struct vschema endpoint_region = {
 	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
 	.column_name = "region_id",
