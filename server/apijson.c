@@ -178,7 +178,9 @@ apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err)
 
 	*out = NULL;
 	*n = 0;
-	if (cnt > 0 && (tags = calloc(cnt, sizeof(*tags))) == NULL)
+	if (cnt == 0)
+		return 0;
+	if ((tags = calloc(cnt, sizeof(*tags))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(v, i, t) {
 		/* Keystone strips tags after validating them. */

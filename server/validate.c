@@ -219,6 +219,8 @@ repr_float(struct sbuf *b, double d)
 	for (i = tmp[0] == '-' ? 1 : 0; tmp + i < e && nd < 20; i++)
 		if (tmp[i] >= '0' && tmp[i] <= '9')
 			digits[nd++] = tmp[i];
+	if (nd == 0)
+		digits[nd++] = '0';
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
 	if (tmp[0] == '-')
@@ -230,7 +232,7 @@ repr_float(struct sbuf *b, double d)
 			for (i = 1; i < nd; i++)
 				out[o++] = digits[i];
 		}
-		o += snprintf(out + o, sizeof(out) - (size_t)o, "e%c%02d",
+		snprintf(out + o, sizeof(out) - (size_t)o, "e%c%02d",
 		    exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
 	} else if (exp < 0) {
 		out[o++] = '0';

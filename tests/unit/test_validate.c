@@ -283,16 +283,14 @@ main(void)
 	T("valid-8.4 other top-level members are refused",
 	    body("POST", "/v3/users", "{\"user\": {\"name\": \"u\"}, \"x\": 1}",
 	    "Additional properties are not allowed ('x' was unexpected)"));
-	strcpy(msg, "{\"user\": {\"name\": \"");
-	memset(msg + strlen(msg), 'n', 256);
-	strcpy(msg + strlen("{\"user\": {\"name\": \"") + 256, "\"}}");
+	snprintf(msg, sizeof(msg), "{\"user\": {\"name\": \"%0256d\"}}", 0);
+	memset(strchr(msg, '0'), 'n', 256);
 	{
 		char	want[400];
 
-		strcpy(want, "Invalid input for field 'name': '");
-		memset(want + strlen(want), 'n', 256);
-		strcpy(want + strlen("Invalid input for field 'name': '") + 256,
-		    "' is too long");
+		snprintf(want, sizeof(want), "Invalid input for field 'name': "
+		    "'%0256d' is too long", 0);
+		memset(strchr(want, '0'), 'n', 256);
 		T("valid-8.5 user: name of 256 characters, Keystone's whole text",
 		    body("POST", "/v3/users", msg, want));
 	}
