@@ -13,7 +13,7 @@
 #include "tests/integration/it_identity.h"
 
 /* Strings made for the cases, freed at the end (LeakSanitizer). */
-static char	*pool[128];
+static char	*pool[256];
 static size_t	 npool;
 
 static const char *
@@ -442,6 +442,15 @@ main(void)
 	    rep("q", 4096)), NULL, 200, NULL));
 	T("valid-10.4 checked before routes without a body too", answers("GET",
 	    fmt("/v3/auth/projects?x=%s", rep("q", 5000)), NULL, 400, NULL));
+	/* Found by fuzz_http: a long name that is not UTF-8 answered 500
+	 * "out of memory" (its echo was made a JSON string first). */
+	BAD("valid-10.5 query name over 255 bytes, not UTF-8", "GET",
+	    fmt("/v3/users?%%FF%s=1", rep("k", 256)), NULL, fmt("Invalid input "
+	    "for query parameters: the name '?%s... is too long (at most 255 "
+	    "bytes).", rep("k", 62)));
+	BAD("valid-10.6 query value over 4096 bytes, name not UTF-8", "GET",
+	    fmt("/v3/users?%%FF%%C2=%s", rep("q", 4097)), NULL, "Invalid input for "
+	    "query parameters '?" "?': the value is too long (at most 4096 bytes).");
 
 	/* As Keystone: authorization (and the object's look-up) before the body. */
 	T("valid-12.1 bad body, caller not allowed -> 403", it_status(&s, "PATCH",
