@@ -83,6 +83,11 @@ size_t	kg_uri_scheme(const char *s);
  * bufsz, which must be > 0); returns buf.
  */
 const char *kg_conninfo_redact(const char *conn, char *buf, size_t bufsz);
+/*
+ * The length of the longest prefix of the UTF-8 text s[0..n) that does not
+ * end inside a character: where to cut s at n bytes or fewer.
+ */
+size_t	kg_utf8_cut(const char *s, size_t n);
 
 /* Nonzero when s is exactly 32 lowercase-or-uppercase hex characters. */
 int	kg_is_hex_id(const char *s);

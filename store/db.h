@@ -13,7 +13,8 @@
  * SQL dialect (see the README, "Database backends"): write each statement
  * once, in what both databases accept. Placeholders are ?N (also ? and
  * :name, numbered as SQLite numbers them; db_pg.c rewrites them to $N);
- * the table "user" is always quoted; no SQLite-only functions, no INSERT OR
+ * the table "user" is always quoted; no SQLite-only functions (db_sqlite.c
+ * gives SQLite PostgreSQL's strpos() and Unicode lower()), no INSERT OR
  * IGNORE (ON CONFLICT DO NOTHING), no boolean result columns, CAST(?N AS
  * TEXT) where a parameter has no other type context.
  *
@@ -163,6 +164,16 @@ struct db_sqlparams {
 /* Returns 0, or -1 (out of memory, a number beyond DB_MAX_PARAMS). */
 int	db_placeholders(const char *sql, struct db_sqlparams *p);
 void	db_sqlparams_free(struct db_sqlparams *p);
+
+/*
+ * s[0..n) in lower case (Unicode, C.UTF-8's tables; ASCII only when that
+ * locale is missing; bytes that are not UTF-8 stay as they are) into a new
+ * string (malloc'd, *outlen bytes, NUL-terminated); with escape, LIKE's
+ * '%', '_' and backslash get a backslash before them. NULL when out of
+ * memory.
+ * store/match.c; db_sqlite.c's lower() is this.
+ */
+char	*db_utf8_lower(const char *s, size_t n, int escape, size_t *outlen);
 
 /* The statement calls, dispatched to the statement's driver. */
 static inline void

@@ -43,6 +43,79 @@ fail(struct db *db, int rc)
 	return -1;
 }
 
+/*
+ * PostgreSQL's lower() (Unicode, as in a database with a UTF-8 LC_CTYPE):
+ * SQLite's folds ASCII only. NULL stays NULL.
+ */
+static void
+sql_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*s;
+	char		*l;
+	size_t		 n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	s = (const char *)sqlite3_value_text(argv[0]);
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (s == NULL || (l = db_utf8_lower(s, n, 0, &n)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text64(ctx, l, n, free, SQLITE_UTF8);
+}
+
+/*
+ * PostgreSQL's strpos(string, substring): the 1-based character position
+ * of the first occurrence, 0 when absent, NULL when either is NULL.
+ */
+static void
+sql_strpos(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char	*h, *nd, *at, *p;
+	sqlite3_int64		 pos;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	h = sqlite3_value_text(argv[0]);
+	nd = sqlite3_value_text(argv[1]);
+	if (h == NULL || nd == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if ((at = (const unsigned char *)strstr((const char *)h,
+	    (const char *)nd)) == NULL) {
+		sqlite3_result_int64(ctx, 0);
+		return;
+	}
+	for (pos = 1, p = h; p < at; p++)
+		if ((*p & 0xc0) != 0x80)	/* not a continuation byte */
+			pos++;
+	sqlite3_result_int64(ctx, pos);
+}
+
+/* Give a new connection the functions the shared SQL dialect uses. */
+static int
+register_functions(sqlite3 *h)
+{
+	int	flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	int	rc;
+
+	rc = sqlite3_create_function_v2(h, "lower", 1, flags, NULL, sql_lower,
+	    NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(h, "strpos", 2, flags, NULL,
+		    sql_strpos, NULL, NULL, NULL);
+	return rc;
+}
+
 static struct db *
 sq_open(const char *path, struct kg_err *err)
 {
@@ -63,6 +136,11 @@ sq_open(const char *path, struct kg_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
+	if ((rc = register_functions(db->h)) != SQLITE_OK) {
+		log_error("store: functions on %s: %s", path, sqlite3_errstr(rc));
+		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);
+		goto fail;
+	}
 	/*
 	 * WAL lets readers run while one writer commits; synchronous=FULL
 	 * makes every acknowledged commit durable, also across power loss.

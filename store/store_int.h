@@ -64,6 +64,34 @@ char		*db_col_strdup(struct db_stmt *s, int col);
 char		*db_col_str(struct db_stmt *s, int col);
 void		 db_col_copy(struct db_stmt *s, int col, char *dst, size_t dstsz);
 
+/* ------------------------------------------------------------------------
+ * Name filters (store/match.c).
+ * --------------------------------------------------------------------- */
+
+/*
+ * The SQL of struct kg_name_match on column "name", to append to a WHERE
+ * clause; its parameters are named (:nm_c, :nm_ic, ...) and bound by
+ * store_bind_name_match. Case-insensitive ones compare lower(name) with a
+ * LIKE pattern lowered and escaped with '\' by store_lower_utf8. Written
+ * for both backends: strpos() and a Unicode lower() are PostgreSQL's (in
+ * a database whose LC_CTYPE is a UTF-8 locale); db_sqlite.c defines both
+ * on SQLite (store_lower_utf8 with C.UTF-8's case tables), whose own
+ * lower() and LIKE fold ASCII only.
+ */
+#define STORE_NAME_MATCH_SQL						\
+	" AND (:nm_c IS NULL OR strpos(name, :nm_c) > 0)"		\
+	" AND (:nm_s IS NULL OR substr(name, 1, length(:nm_s)) = :nm_s)" \
+	" AND (:nm_e IS NULL OR (length(name) >= length(:nm_e) AND"	\
+	"  substr(name, length(name) - length(:nm_e) + 1) = :nm_e))"	\
+	" AND (:nm_ic IS NULL OR lower(name) LIKE :nm_ic ESCAPE '\\')" \
+	" AND (:nm_is IS NULL OR lower(name) LIKE :nm_is ESCAPE '\\')" \
+	" AND (:nm_ie IS NULL OR lower(name) LIKE :nm_ie ESCAPE '\\')"
+
+/* Bind m (NULL: no filter) to the parameters of STORE_NAME_MATCH_SQL in s.
+ * Returns 0, or -1 (out of memory) with err. */
+int		 store_bind_name_match(struct db_stmt *s,
+		    const struct kg_name_match *m, struct kg_err *err);
+
 /* Number of rows changed by the last statement on this connection. */
 int		 store_changes(struct store *st);
 
