@@ -14,7 +14,8 @@
  * once, in what both databases accept. Placeholders are ?N (also ? and
  * :name, numbered as SQLite numbers them; db_pg.c rewrites them to $N);
  * the table "user" is always quoted; no SQLite-only functions (db_sqlite.c
- * gives SQLite PostgreSQL's strpos() and Unicode lower()), no INSERT OR
+ * gives SQLite PostgreSQL's strpos(), Unicode lower() and the collation
+ * "default"), no INSERT OR
  * IGNORE (ON CONFLICT DO NOTHING), no boolean result columns, CAST(?N AS
  * TEXT) where a parameter has no other type context.
  *

@@ -101,7 +101,19 @@ sql_strpos(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, pos);
 }
 
-/* Give a new connection the functions the shared SQL dialect uses. */
+/* Collation "default" (PostgreSQL's name for the database's): BINARY. */
+static int
+coll_binary(void *cls, int na, const void *a, int nb, const void *b)
+{
+	int	c;
+
+	(void)cls;
+	c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+	return c != 0 ? c : (na > nb) - (na < nb);
+}
+
+/* Give a new connection the functions and collation the shared SQL
+ * dialect uses (db.h). */
 static int
 register_functions(sqlite3 *h)
 {
@@ -113,6 +125,9 @@ register_functions(sqlite3 *h)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(h, "strpos", 2, flags, NULL,
 		    sql_strpos, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_collation_v2(h, "default", SQLITE_UTF8, NULL,
+		    coll_binary, NULL);
 	return rc;
 }
 

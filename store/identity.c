@@ -443,7 +443,7 @@ store_user_rehash_password(struct store *st, const char *user_id,
 	db_bind_text(s, 1, new_hash);
 	db_bind_text(s, 2, user_id);
 	db_bind_text(s, 3, old_hash);
-	if (store_exec_stmt(st, s, "user rehash password", NULL, err) == -1)
+	if (store_run(st, s, "user rehash password", NULL, err) == -1)
 		return -1;
 	return store_changes(st) > 0;
 }

@@ -72,20 +72,24 @@ void		 db_col_copy(struct db_stmt *s, int col, char *dst, size_t dstsz);
  * The SQL of struct kg_name_match on column "name", to append to a WHERE
  * clause; its parameters are named (:nm_c, :nm_ic, ...) and bound by
  * store_bind_name_match. Case-insensitive ones compare lower(name) with a
- * LIKE pattern lowered and escaped with '\' by store_lower_utf8. Written
- * for both backends: strpos() and a Unicode lower() are PostgreSQL's (in
- * a database whose LC_CTYPE is a UTF-8 locale); db_sqlite.c defines both
- * on SQLite (store_lower_utf8 with C.UTF-8's case tables), whose own
- * lower() and LIKE fold ASCII only.
+ * LIKE pattern lowered and escaped with '\' by db_utf8_lower. Written for
+ * both backends: strpos() and a Unicode lower() are PostgreSQL's (names
+ * are COLLATE "C" there, whose lower() folds ASCII only: lower() is asked
+ * for the database's collation, "default", which folds Unicode when its
+ * LC_CTYPE is a UTF-8 locale); db_sqlite.c gives SQLite, whose own lower()
+ * and LIKE fold ASCII only, both functions (db_utf8_lower, with C.UTF-8's
+ * case tables) and a collation "default" (BINARY).
  */
+#define STORE_NAME_ILIKE(p)						\
+	" AND (" p " IS NULL OR lower(name COLLATE \"default\") LIKE " p	\
+	" ESCAPE '\\')"
 #define STORE_NAME_MATCH_SQL						\
 	" AND (:nm_c IS NULL OR strpos(name, :nm_c) > 0)"		\
 	" AND (:nm_s IS NULL OR substr(name, 1, length(:nm_s)) = :nm_s)" \
 	" AND (:nm_e IS NULL OR (length(name) >= length(:nm_e) AND"	\
 	"  substr(name, length(name) - length(:nm_e) + 1) = :nm_e))"	\
-	" AND (:nm_ic IS NULL OR lower(name) LIKE :nm_ic ESCAPE '\\')" \
-	" AND (:nm_is IS NULL OR lower(name) LIKE :nm_is ESCAPE '\\')" \
-	" AND (:nm_ie IS NULL OR lower(name) LIKE :nm_ie ESCAPE '\\')"
+	STORE_NAME_ILIKE(":nm_ic") STORE_NAME_ILIKE(":nm_is")		\
+	STORE_NAME_ILIKE(":nm_ie")
 
 /* Bind m (NULL: no filter) to the parameters of STORE_NAME_MATCH_SQL in s.
  * Returns 0, or -1 (out of memory) with err. */
