@@ -319,7 +319,7 @@ cmd_db_sync(int argc, char **argv)
 	struct kg_err		 err = { 0 };
 	struct store		*st;
 	const char		*conf = NULL;
-	int			 ch, from, to, check = 0;
+	int			 ch, from, to, missing, check = 0;
 
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
 		switch (ch) {
@@ -347,14 +347,19 @@ cmd_db_sync(int argc, char **argv)
 		die(&err);
 	if (check) {
 		from = store_schema_version(st);
+		missing = store_schema_missing(st);
 		store_close(st);
-		if (from < 0) {
+		if (from < 0 || missing < 0) {
 			fprintf(stderr, "keygate: db-sync: cannot read the schema"
 			    " version\n");
 			return 1;
 		}
-		printf("schema version %d, latest %d\n", from, store_schema_latest());
-		return from == store_schema_latest() ? 0 : 3;
+		printf("schema version %d, latest %d", from, store_schema_latest());
+		if (missing > 0)
+			printf(", %d migration%s not applied", missing,
+			    missing == 1 ? "" : "s");
+		printf("\n");
+		return missing == 0 ? 0 : 3;
 	}
 	if (store_migrate(st, &from, &to, &err) == -1) {
 		store_close(st);
@@ -386,7 +391,7 @@ cmd_db_check(int argc, char **argv)
 	const char		*conf = NULL, *path;
 	char			 shown[256];
 	struct stat		 sb;
-	int			 ch, version, n;
+	int			 ch, version, missing, n;
 
 	while ((ch = getopt(argc, argv, "f:h")) != -1)
 		switch (ch) {
@@ -410,14 +415,16 @@ cmd_db_check(int argc, char **argv)
 	if ((st = store_open(path, &err)) == NULL)
 		die(&err);
 	version = store_schema_version(st);
+	missing = store_schema_missing(st);
 	if ((n = store_check(st, print_problem, NULL, &err)) == -1) {
 		store_close(st);
 		die(&err);
 	}
 	store_close(st);
-	if (version != store_schema_latest()) {
-		printf("schema version %d, latest %d: run keygate db-sync\n", version,
-		    store_schema_latest());
+	if (missing != 0) {
+		printf("schema version %d, latest %d, %d migration%s not applied:"
+		    " run keygate db-sync\n", version, store_schema_latest(),
+		    missing, missing == 1 ? "" : "s");
 		n++;
 	}
 	printf("%s: %d problem%s\n", shown, n, n == 1 ? "" : "s");

@@ -118,10 +118,14 @@ struct db_driver {
 	 * DB_TX_WRITE). */
 	int		 (*tx_state)(struct db *db);
 
-	/* Schema: the version applied (0 on an empty database, -1 on
-	 * error); apply migration m unless another process applied it
-	 * (*skipped = 1), atomically and serialized with any other runner. */
+	/* Schema: the highest version applied (0 on an empty database, -1
+	 * on error); whether migration version is applied (1, 0, -1: each
+	 * is recorded on its own, so that one numbered below the highest
+	 * is still applied); apply migration m unless another process
+	 * applied it (*skipped = 1), atomically and serialized with any
+	 * other runner. */
 	int		 (*schema_version)(struct db *db);
+	int		 (*schema_has)(struct db *db, int version);
 	int		 (*migrate_one)(struct db *db, const struct migration *m,
 			    int *skipped);
 	/* Integrity checks: each problem to report; count or -1. */

@@ -681,6 +681,22 @@ pg_schema_version(struct db *db)
 	return (int)query_int(db, "SELECT max(version) FROM schema_migrations");
 }
 
+static int
+pg_schema_has(struct db *db, int version)
+{
+	char	q[128];
+	int64_t	v;
+
+	if ((v = query_int(db, "SELECT CASE WHEN to_regclass('schema_migrations')"
+	    " IS NULL THEN 0 ELSE 1 END")) <= 0)
+		return (int)v;
+	snprintf(q, sizeof(q), "SELECT count(*) FROM schema_migrations WHERE"
+	    " version = %d", version);
+	if ((v = query_int(db, q)) == -1)
+		return -1;
+	return v > 0;
+}
+
 /*
  * The version table, created by the first runner. IF NOT EXISTS does not
  * make two concurrent CREATEs safe: the loser fails on the catalog ("type
@@ -714,15 +730,14 @@ static int
 pg_migrate_one(struct db *db, const struct migration *m, int *skipped)
 {
 	char	ins[256];
-	int	cur;
+	int	has;
 
 	*skipped = 0;
 	if (version_table(db) == -1 || pg_begin(db, DB_TX_SCHEMA) == -1)
 		return -1;
-	if ((cur = (int)query_int(db, "SELECT COALESCE(max(version), 0)"
-	    " FROM schema_migrations")) == -1)
+	if ((has = pg_schema_has(db, m->version)) == -1)
 		goto fail;
-	if (cur >= m->version) {
+	if (has) {
 		*skipped = 1;
 		pg_rollback(db);
 		return 0;
@@ -814,6 +829,7 @@ const struct db_driver db_pg_driver = {
 	.rollback = pg_rollback,
 	.tx_state = pg_tx_state,
 	.schema_version = pg_schema_version,
+	.schema_has = pg_schema_has,
 	.migrate_one = pg_migrate_one,
 	.check = pg_check,
 };

@@ -1,8 +1,8 @@
 /*
  * db_sqlite.c - the SQLite driver (see db.h): one file opened in WAL mode
- * with foreign keys on; the write lock is BEGIN IMMEDIATE; schema version
- * in PRAGMA user_version. With db_pg.c, the only file that includes
- * sqlite3.h.
+ * with foreign keys on; the write lock is BEGIN IMMEDIATE; one row per
+ * migration applied in the table schema_migrations (as on PostgreSQL). With
+ * db_pg.c, the only file that includes sqlite3.h.
  */
 #include <sqlite3.h>
 
@@ -410,24 +410,151 @@ sq_tx_state(struct db *db)
 }
 
 /* ------------------------------------------------------------------------
- * Schema: PRAGMA user_version, migrations, integrity checks.
+ * Schema: the table schema_migrations, migrations, integrity checks.
+ *
+ * Each migration applied has its row in schema_migrations, so that one
+ * with a lower number than some already applied (branches land in any
+ * order) is still applied. Databases made before that table existed
+ * recorded only the highest version, in PRAGMA user_version: until a
+ * migration runs, that number is read as "every migration up to it", and
+ * the first migration to run records those rows (legacy_rows). PRAGMA
+ * user_version still holds the highest version, for the sqlite3 shell.
  * --------------------------------------------------------------------- */
+
+/* The first integer column of a one-row query with an optional integer
+ * parameter (bound when param >= 0): *v (0 when there is no row); 0 or -1. */
+static int
+query_int(struct db *db, const char *sql, int param, int64_t *v)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL)) != SQLITE_OK)
+		return fail(db, rc);
+	if (param >= 0)
+		sqlite3_bind_int(s, 1, param);
+	*v = 0;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE) {
+		fail(db, rc);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* 1 when the table schema_migrations exists, 0 when not, -1 on error. */
+static int
+has_table(struct db *db)
+{
+	int64_t	v;
+
+	if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE type ="
+	    " 'table' AND name = 'schema_migrations'", -1, &v) == -1)
+		return -1;
+	return v > 0;
+}
 
 static int
 sq_schema_version(struct db *db)
 {
-	sqlite3_stmt	*s;
-	int		 rc, v = -1;
+	int64_t	v;
+	int	t;
 
-	if ((rc = sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &s,
-	    NULL)) != SQLITE_OK)
+	if ((t = has_table(db)) == -1)
+		return -1;
+	if (query_int(db, t ? "SELECT COALESCE(max(version), 0) FROM"
+	    " schema_migrations" : "PRAGMA user_version", -1, &v) == -1)
+		return -1;
+	return (int)v;
+}
+
+static int
+sq_schema_has(struct db *db, int version)
+{
+	int64_t	v;
+	int	t;
+
+	if ((t = has_table(db)) == -1)
+		return -1;
+	if (!t) {		/* before schema_migrations: the highest only */
+		if (query_int(db, "PRAGMA user_version", -1, &v) == -1)
+			return -1;
+		return v >= version;
+	}
+	if (query_int(db, "SELECT count(*) FROM schema_migrations WHERE"
+	    " version = ?", version, &v) == -1)
+		return -1;
+	return v > 0;
+}
+
+/* Inside the migration's write transaction: schema_migrations, created
+ * when missing with the rows of a database that recorded only PRAGMA
+ * user_version (the binaries that did knew 0001..0003 only, applied in
+ * order: every known migration up to it was applied). 0 or -1. */
+static int
+legacy_rows(struct db *db)
+{
+	const struct migration	*m;
+	sqlite3_stmt		*s;
+	int64_t			 uv;
+	int			 t, rc;
+
+	if ((t = has_table(db)) != 0)
+		return t == -1 ? -1 : 0;
+	if (query_int(db, "PRAGMA user_version", -1, &uv) == -1 ||
+	    sq_exec(db, "CREATE TABLE schema_migrations (version INTEGER"
+	    " PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+	    == -1)
+		return -1;
+	if (uv > 3)
+		log_warn("store: schema version %lld recorded without the"
+		    " list of migrations: taking every migration up to it as"
+		    " applied", (long long)uv);
+	if ((rc = sqlite3_prepare_v2(db->h, "INSERT INTO schema_migrations"
+	    " (version, name, applied_at) VALUES (?, ?, 0)", -1, &s, NULL))
+	    != SQLITE_OK)
 		return fail(db, rc);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	else
-		fail(db, rc);
+	for (m = kg_migrations; m->name != NULL && m->version <= uv; m++) {
+		sqlite3_bind_int(s, 1, m->version);
+		sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			fail(db, rc);
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
 	sqlite3_finalize(s);
-	return v;
+	return 0;
+}
+
+/* Record m as applied (its row; user_version: the highest). 0 or -1. */
+static int
+record(struct db *db, const struct migration *m)
+{
+	sqlite3_stmt	*s;
+	char		 pragma[64];
+	int		 rc, top;
+
+	if ((rc = sqlite3_prepare_v2(db->h, "INSERT INTO schema_migrations"
+	    " (version, name, applied_at) VALUES (?, ?, ?)", -1, &s, NULL))
+	    != SQLITE_OK)
+		return fail(db, rc);
+	sqlite3_bind_int(s, 1, m->version);
+	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, kg_now_us());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(db, rc);
+	if ((top = sq_schema_version(db)) == -1)
+		return -1;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", top);
+	return sq_exec(db, pragma);
 }
 
 /* Rows of PRAGMA foreign_key_check, each reported; the count or -1. */
@@ -466,30 +593,28 @@ log_problem(const char *line, void *cls)
 /*
  * Apply migration m: foreign keys off (SQLite ignores the pragma inside a
  * transaction, and a table rebuild needs it); then, holding the write lock
- * (BEGIN IMMEDIATE), the version -- read only now, so that a concurrent
- * runner that got the lock first is seen -- the script and the new
- * version, committed only if no foreign key is broken.
+ * (BEGIN IMMEDIATE), whether m is applied -- read only now, so that a
+ * concurrent runner that got the lock first is seen -- the script and m's
+ * row, committed only if no foreign key is broken.
  */
 static int
 sq_migrate_one(struct db *db, const struct migration *m, int *skipped)
 {
-	char	pragma[64];
-	int	bad, cur;
+	int	bad, has;
 
 	*skipped = 0;
 	if (sq_exec(db, "PRAGMA foreign_keys=OFF") == -1 ||
 	    tx_run(db, TX_WRITE) == -1)
 		goto fail;
-	if ((cur = sq_schema_version(db)) == -1)
+	if (legacy_rows(db) == -1 || (has = sq_schema_has(db, m->version)) == -1)
 		goto fail;
-	if (cur >= m->version) {
+	if (has) {
 		*skipped = 1;
 		sq_rollback(db);
 		sq_exec(db, "PRAGMA foreign_keys=ON");
 		return 0;
 	}
-	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", m->version);
-	if (sq_exec(db, m->sql) == -1 || sq_exec(db, pragma) == -1) {
+	if (sq_exec(db, m->sql) == -1 || record(db, m) == -1) {
 		log_error("store: migration %s: %s", m->name, db->msg);
 		goto fail;
 	}
@@ -567,6 +692,7 @@ const struct db_driver db_sqlite_driver = {
 	.rollback = sq_rollback,
 	.tx_state = sq_tx_state,
 	.schema_version = sq_schema_version,
+	.schema_has = sq_schema_has,
 	.migrate_one = sq_migrate_one,
 	.check = sq_check,
 };

@@ -80,19 +80,35 @@ store_schema_latest(void)
 }
 
 int
-store_migrate_to(struct store *st, int version, int *from, int *to,
-    struct kg_err *err)
+store_schema_missing(struct store *st)
 {
 	const struct migration	*m;
-	int			 cur, skipped;
+	int			 has, n = 0;
+
+	for (m = st->drv->migrations; m->name != NULL; m++) {
+		if ((has = st->drv->schema_has(st->conn, m->version)) == -1)
+			return -1;
+		n += !has;
+	}
+	return n;
+}
+
+int
+store_migrate_list(struct store *st, const struct migration *list,
+    int version, int *from, int *to, struct kg_err *err)
+{
+	const struct migration	*m;
+	int			 cur, has, skipped;
 
 	if ((cur = store_schema_version(st)) < 0)
 		return store_dberr(st, "schema version", NULL, err);
 	if (from != NULL)
 		*from = cur;
-	for (m = st->drv->migrations; m->name != NULL && m->version <= version;
-	    m++) {
-		if (m->version <= cur)
+	/* Every migration not recorded, also one numbered below cur. */
+	for (m = list; m->name != NULL && m->version <= version; m++) {
+		if ((has = st->drv->schema_has(st->conn, m->version)) == -1)
+			return store_dberr(st, "schema version", NULL, err);
+		if (has)
 			continue;
 		if (st->drv->migrate_one(st->conn, m, &skipped) == -1) {
 			store_dberr(st, m->name, NULL, err);
@@ -107,11 +123,18 @@ store_migrate_to(struct store *st, int version, int *from, int *to,
 		else
 			log_info("%s: applied schema migration %s", __func__,
 			    m->name);
-		cur = m->version;
 	}
-	if (to != NULL)
-		*to = cur;
+	if (to != NULL && (*to = store_schema_version(st)) < 0)
+		return store_dberr(st, "schema version", NULL, err);
 	return 0;
+}
+
+int
+store_migrate_to(struct store *st, int version, int *from, int *to,
+    struct kg_err *err)
+{
+	return store_migrate_list(st, st->drv->migrations, version, from, to,
+	    err);
 }
 
 int

@@ -67,8 +67,9 @@ int		 store_unavailable(struct store *st);
 void		 store_close(struct store *st);
 
 /*
- * Apply every schema migration newer than the database's version, each in
- * its own transaction. *from and *to (either may be NULL) receive the
+ * Apply every schema migration the database has not applied (also one
+ * numbered below its version: branches add migrations in any order), each
+ * in its own transaction. *from and *to (either may be NULL) receive the
  * version before and after. Returns 0 or -1.
  *
  * Safe when several processes run it at once on the same database: each
@@ -87,6 +88,13 @@ int		 store_migrate(struct store *st, int *from, int *to, struct kg_err *err);
 int		 store_migrate_to(struct store *st, int version, int *from, int *to,
 		    struct kg_err *err);
 
+/* store_migrate_to with another list of migrations (ordered by version,
+ * { 0, NULL } ends it), in the backend's SQL: for tests of the machinery. */
+struct migration;
+int		 store_migrate_list(struct store *st,
+		    const struct migration *list, int version, int *from,
+		    int *to, struct kg_err *err);
+
 /*
  * Check the database: SQLite's integrity_check and foreign_key_check;
  * on PostgreSQL, which enforces foreign keys always, constraints left
@@ -98,8 +106,14 @@ int		 store_migrate_to(struct store *st, int version, int *from, int *to,
 int		 store_check(struct store *st, void (*report)(const char *line,
 		    void *cls), void *cls, struct kg_err *err);
 
-/* Schema version of the open database (0: empty), or -1. */
+/* Schema version of the open database: the highest migration applied
+ * (0: empty), or -1. */
 int		 store_schema_version(struct store *st);
+
+/* How many of the binary's migrations the database has not applied (each
+ * applied one is recorded on its own: one numbered below the highest may
+ * be missing), or -1. */
+int		 store_schema_missing(struct store *st);
 
 /* Highest version the binary knows about. */
 int		 store_schema_latest(void);

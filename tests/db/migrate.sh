@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.." || exit 2
 KG=$KG_BUILD/keygate
 ROUNDS=${MIGRATE_ROUNDS:-7}
 LATEST=$(ls schema/*.sql | sed -n 's|.*/0*\([0-9][0-9]*\)_.*|\1|p' | sort -n | tail -1)
+NMIG=$(ls schema/*.sql | wc -l)
 WORK=$(mktemp -d /tmp/kg-mig-XXXXXX)
 PIDS=""
 cleanup() {
@@ -77,7 +78,7 @@ for B in sqlite pg; do
 	fresh $B || { check "dbsync-0-$B fresh database" 1; continue; }
 	"$KG" db-sync --check >"$WORK/out" 2>&1
 	rc=$?
-	[ $rc -eq 3 ] && [ "$(cat "$WORK/out")" = "schema version 0, latest $LATEST" ]
+	[ $rc -eq 3 ] && [ "$(cat "$WORK/out")" = "schema version 0, latest $LATEST, $NMIG migrations not applied" ]
 	check "dbsync-1.1-$B --check on an empty database: exit 3, version 0" $?
 	[ "$("$KG" db-sync 2>/dev/null)" = "schema version 0 -> $LATEST" ]
 	check "dbsync-1.2-$B db-sync migrates" $?

@@ -5,12 +5,17 @@
  * columns (with their NOT NULL) and triggers. The comparison needs both
  * databases: it runs when KG_TEST_PG names a PostgreSQL server (tests/run
  * sets it for the [pg] runs); without it only the versions are compared.
+ * Also: each migration applied is recorded, so one numbered below the
+ * highest applied (branches land in any order) is still applied, on both
+ * backends, and an SQLite database that recorded only PRAGMA user_version
+ * is upgraded to that.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/migrations.h"
+#include "store/store.h"
 #include "tests/t.h"
 #include "tests/unit/tstore.h"
 
@@ -86,6 +91,7 @@ static const char SQLITE_DESC[] =
 	" (p.pk > 0 AND p.hidden = 0) THEN ' notnull' ELSE ' null' END"
 	" FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p"
 	" WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+	" AND m.name <> 'schema_migrations'"
 	" UNION ALL SELECT 'trigger', tbl_name, name, NULL FROM sqlite_master"
 	" WHERE type = 'trigger'";
 
@@ -149,12 +155,91 @@ test_equivalent(int version)
 	store_close(pg);
 }
 
+/* The backend's migrations, then extra ones (version, SQL), into list. */
+static void
+make_list(struct migration *list, size_t cap, int nextra,
+    const struct migration *extra)
+{
+	const struct migration	*m = tstore_is_pg() ? kg_migrations_pg :
+				    kg_migrations;
+	size_t			 n = 0;
+	int			 i;
+
+	for (; m->name != NULL && n + 1 < cap; m++)
+		list[n++] = *m;
+	for (i = 0; i < nextra && n + 1 < cap; i++)
+		list[n++] = extra[i];
+	list[n] = (struct migration){ 0, NULL, NULL };
+}
+
+static const struct migration	m10 = { 9010, "9010_t10",
+				    "CREATE TABLE kg_t10 (x INTEGER);" };
+static const struct migration	m20 = { 9020, "9020_t20",
+				    "CREATE TABLE kg_t20 (x INTEGER);" };
+
+/* A database that has 9020 applied meets 9010, added later. */
+static void
+test_order(void)
+{
+	struct migration	 list[64];
+	struct store		*st;
+	struct kg_err		 err = { 0 };
+	int			 from = -1, to = -1;
+
+	if ((st = tstore_open()) == NULL) {
+		T("schema-2.0 open", 0);
+		return;
+	}
+	make_list(list, 64, 1, &m20);
+	T("schema-2.1 9020 applied", store_migrate_list(st, list, 1 << 30,
+	    NULL, &to, &err) == 0 && to == 9020 &&
+	    tstore_sql(st, "INSERT INTO kg_t20 (x) VALUES (1)") == 0);
+	make_list(list, 64, 2, (struct migration[]){ m10, m20 });
+	T("schema-2.3 then applied (was: skipped as below the version)",
+	    store_migrate_list(st, list, 1 << 30, &from, &to, &err) == 0 &&
+	    from == 9020 && to == 9020 &&
+	    tstore_sql(st, "INSERT INTO kg_t10 (x) VALUES (1)") == 0);
+	T("schema-2.4 once: running the list again applies nothing",
+	    store_migrate_list(st, list, 1 << 30, NULL, NULL, &err) == 0);
+	store_close(st);
+}
+
+/* SQLite: a database from before schema_migrations (PRAGMA user_version
+ * only) takes every migration up to that version as applied. */
+static void
+test_legacy(void)
+{
+	struct migration	 list[64];
+	struct store		*st;
+	struct kg_err		 err = { 0 };
+	int			 latest = store_schema_latest(), to = -1;
+
+	if ((st = tstore_open()) == NULL) {
+		T("schema-3.0 open", 0);
+		return;
+	}
+	T("schema-3.1 a legacy database (user_version only)",
+	    tstore_sql(st, "DROP TABLE schema_migrations") == 0 &&
+	    store_schema_version(st) == latest && store_schema_missing(st) == 0);
+	make_list(list, 64, 2, (struct migration[]){ m10, m20 });
+	T("schema-3.2 upgraded: the new migrations only (the old ones would fail"
+	    " again)", store_migrate_list(st, list, 1 << 30, NULL, &to, &err)
+	    == 0 && to == 9020 &&
+	    tstore_sql(st, "INSERT INTO kg_t10 (x) VALUES (1)") == 0);
+	T("schema-3.3 the old ones recorded", store_migrate(st, NULL, NULL,
+	    &err) == 0 && store_schema_missing(st) == 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct migration	*m;
 
 	test_versions();
+	test_order();
+	if (!tstore_is_pg())
+		test_legacy();
 	if (!tstore_is_pg()) {
 		printf("# KG_TEST_PG not set: schemas compared by version only\n");
 		return t_report();
