@@ -183,9 +183,8 @@ keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
     keydir_may_remove_fn may_remove, void *cls, size_t *kept, struct kg_err *err)
 {
 	long	idx[KEYDIR_MAX_FILES];
-	size_t	n, i, over;
+	size_t	n;
 	char	from[PATH_MAX], to[PATH_MAX];
-	int	rc;
 
 	if (kept != NULL)
 		*kept = 0;
@@ -205,6 +204,23 @@ keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
 		return kg_errf(err, KG_EINTERNAL, "rename %s: %s", from, strerror(errno));
 	if (new_key_file(dir, 0, gen, err) == -1)
 		return -1;
+	log_info("%s: key %ld is now primary", __func__, idx[n - 1] + 1);
+	return keydir_prune(dir, max_active, may_remove, cls, kept, err);
+}
+
+int
+keydir_prune(const char *dir, int max_active, keydir_may_remove_fn may_remove,
+    void *cls, size_t *kept, struct kg_err *err)
+{
+	long	idx[KEYDIR_MAX_FILES];
+	size_t	n, i, over;
+	char	path[PATH_MAX];
+	int	rc;
+
+	if (kept != NULL)
+		*kept = 0;
+	if (max_active < 2)
+		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
 	/* Keep the staged key plus the max_active - 1 highest indexes;
 	 * secondaries the owner still needs stay too. */
 	if (keydir_indexes(dir, idx, &n, err) == -1)
@@ -222,14 +238,13 @@ keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
 				continue;
 			}
 		}
-		snprintf(from, sizeof(from), "%s/%ld", dir, idx[i]);
-		if (unlink(from) == -1)
-			return kg_errf(err, KG_EINTERNAL, "unlink %s: %s", from,
+		snprintf(path, sizeof(path), "%s/%ld", dir, idx[i]);
+		if (unlink(path) == -1)
+			return kg_errf(err, KG_EINTERNAL, "unlink %s: %s", path,
 			    strerror(errno));
 		log_info("%s: removed key %ld", __func__, idx[i]);
 	}
 	fsync_dir(dir);
-	log_info("%s: key %ld is now primary", __func__, idx[n - 1]);
 	return 0;
 }
 

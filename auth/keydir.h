@@ -15,11 +15,13 @@
 #ifndef KG_AUTH_KEYDIR_H
 #define KG_AUTH_KEYDIR_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "common/err.h"
 
 #define KEYDIR_MAX_FILES	256	/* more index files than this is a mistake */
+#define KEYDIR_KEEP_ALL		INT_MAX	/* a max_active that removes nothing */
 
 /* The contents of a new key (malloc'd; keydir wipes and frees it), *len
  * bytes, or NULL with err. */
@@ -58,6 +60,12 @@ int	keydir_setup(const char *dir, keydir_gen_fn gen, int max_active,
  * that had to stay.
  */
 int	keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
+	    keydir_may_remove_fn may_remove, void *cls, size_t *kept,
+	    struct kg_err *err);
+
+/* The removal step of a rotation on its own: the lowest secondaries
+ * beyond max_active that may_remove lets go (*kept: those it kept). */
+int	keydir_prune(const char *dir, int max_active,
 	    keydir_may_remove_fn may_remove, void *cls, size_t *kept,
 	    struct kg_err *err);
 

@@ -74,6 +74,7 @@ static const char *const key_names[PK_COUNT] = {
 	[PK_T_ENDPOINT_ENABLED] = "target.endpoint.enabled",
 	[PK_T_TOKEN_USER_ID] = "target.token.user_id",
 	[PK_T_TOKEN_USER_DOMAIN_ID] = "target.token.user.domain.id",
+	[PK_T_CREDENTIAL_USER_ID] = "target.credential.user_id",
 };
 
 const char *

@@ -32,6 +32,7 @@ const struct route *const http_route_tables[] = {
 	api_assignments_routes,
 	api_catalog_routes,
 	api_ops_routes,
+	api_credentials_routes,
 	NULL
 };
 

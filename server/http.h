@@ -26,12 +26,14 @@
 struct MHD_Connection;
 struct tokens;
 struct authz;
+struct credkeys;
 
 /* Process-wide state, built by serve and shared read-only by workers. */
 struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
+	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -93,6 +95,7 @@ extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
+extern const struct route api_credentials_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
