@@ -405,6 +405,27 @@ ec2_update_keys(const char *old, const char *new, struct kg_err *err)
 	return rc;
 }
 
+/* Is v (a PATCH member) the stored value of attribute k of c? */
+static int
+same_attr(const struct kg_credential *c, const char *k, const json_t *v)
+{
+	const char	*cur;
+
+	if (strcmp(k, "id") == 0)
+		cur = c->id;
+	else if (strcmp(k, "user_id") == 0)
+		cur = c->user_id;
+	else if (strcmp(k, "type") == 0)
+		cur = c->type;
+	else {
+		cur = c->project_id;
+		if (json_is_null(v))
+			return cur[0] == '\0';
+	}
+	return json_is_string(v) && strcmp(json_string_value(v), cur) == 0 &&
+	    json_string_length(v) == strlen(cur);
+}
+
 static int
 update_credential(struct req *r, struct kg_err *err)
 {
@@ -420,13 +441,25 @@ update_credential(struct req *r, struct kg_err *err)
 	if ((obj = apij_body_object(r, "credential", APIJ_BODY_OPEN |
 	    APIJ_BODY_NONEMPTY, err)) == NULL)
 		goto done;
-	/* Debian's fix: the blob is the only thing a PATCH may change (the
-	 * owner, project and type stay what the create checked). */
-	json_object_foreach(obj, k, v)
-		if (strcmp(k, "blob") != 0) {
-			apij_unexpected(err, "credential", k);
-			goto done;
+	/* Debian's fix: the blob is the only thing a PATCH may change; the
+	 * owner, project and type stay what the create checked (given again
+	 * unchanged, as clients that send the whole credential do, they are
+	 * accepted). */
+	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "blob") == 0)
+			continue;
+		if (strcmp(k, "id") == 0 || strcmp(k, "user_id") == 0 ||
+		    strcmp(k, "project_id") == 0 || strcmp(k, "type") == 0) {
+			if (!same_attr(&c, k, v)) {
+				kg_errf(err, KG_EBADREQ, "%s can not be updated for "
+				    "credential", k);
+				goto done;
+			}
+			continue;
 		}
+		apij_unexpected(err, "credential", k);
+		goto done;
+	}
 	if (body_blob(obj, &blob, &len, err) == -1)
 		goto done;
 	if (strcmp(c.type, EC2_TYPE) == 0) {

@@ -440,7 +440,7 @@ def run(c, pw):
     call("PATCH", "/v3/credentials/" + cred, 200, admin,
          body={"credential": {"blob": "oa-cert-2"}})
     call("PATCH", "/v3/credentials/" + cred, 400, admin,
-         body={"credential": {"blob": "b", "type": "x"}}, bad_request=True,
+         body={"credential": {"blob": "b", "label": "x"}}, bad_request=True,
          what="only the blob may change")
     call("PATCH", "/v3/credentials/" + NOPE, 404, admin,
          body={"credential": {"blob": "b"}})

@@ -326,15 +326,25 @@ main(void)
 	it_resp_free(&r);
 	T("cred-5.2 the new blob is what GET shows", stm("GET",
 	    it_fmt("/v3/credentials/%s", cert), A, NULL, msg, sizeof(msg)) == 200);
-	T("cred-5.3 project_id in a PATCH -> 400 (Debian's fix)", stm("PATCH",
+	T("cred-5.3 a new project_id in a PATCH -> 400 (Debian's fix)", stm("PATCH",
 	    it_fmt("/v3/credentials/%s", cert), tAlice, it_fmt("{\"credential\": "
 	    "{\"blob\": \"b\", \"project_id\": \"%s\"}}", pB), msg, sizeof(msg)) ==
-	    400 && strstr(msg, "'project_id' was unexpected") != NULL);
-	T("cred-5.4 user_id or type in a PATCH -> 400",
+	    400 && strcmp(msg, "project_id can not be updated for credential") == 0);
+	T("cred-5.4 a new user_id or type in a PATCH -> 400",
 	    st("PATCH", it_fmt("/v3/credentials/%s", cert), A, it_fmt(
 	    "{\"credential\": {\"user_id\": \"%s\"}}", bob)) == 400 &&
 	    st("PATCH", it_fmt("/v3/credentials/%s", cert), A,
-	    "{\"credential\": {\"type\": \"ec2\", \"blob\": \"b\"}}") == 400);
+	    "{\"credential\": {\"type\": \"ec2\", \"blob\": \"b\"}}") == 400 &&
+	    st("PATCH", it_fmt("/v3/credentials/%s", cert), A,
+	    "{\"credential\": {\"id\": \"x\", \"blob\": \"b\"}}") == 400);
+	T("cred-5.4b the whole credential again, only the blob changed -> 200",
+	    st("PATCH", it_fmt("/v3/credentials/%s", cert), tAlice, it_fmt(
+	    "{\"credential\": {\"user_id\": \"%s\", \"type\": \"cert\", "
+	    "\"project_id\": null, \"blob\": \"secret-cert-2\"}}", alice)) == 200);
+	T("cred-5.4c another attribute in a PATCH -> 400", stm("PATCH",
+	    it_fmt("/v3/credentials/%s", cert), A, "{\"credential\": {\"label\": "
+	    "\"x\", \"blob\": \"b\"}}", msg, sizeof(msg)) == 400 &&
+	    strstr(msg, "'label' was unexpected") != NULL);
 	T("cred-5.5 empty PATCH -> 400", st("PATCH", it_fmt("/v3/credentials/%s",
 	    cert), A, "{\"credential\": {}}") == 400);
 	T("cred-5.6 blob not a string -> 400", st("PATCH",
