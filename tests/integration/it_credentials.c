@@ -86,6 +86,37 @@ hash_access(const char *access)
 	return out;
 }
 
+/* Run "keygate credential-keys VERB" on the server's data directory (the
+ * environment names it); its output into out. Returns its exit status. */
+static int
+keys_cli(const char *verb, char *out, size_t outsz)
+{
+	const char	*b = getenv("KG_BUILD");
+	char		 cmd[600];
+	FILE		*fp;
+	size_t		 n;
+
+	snprintf(cmd, sizeof(cmd), "%s/keygate credential-keys %s 2>/dev/null",
+	    b != NULL && *b != '\0' ? b : "build", verb);
+	fflush(stdout);
+	if ((fp = popen(cmd, "r")) == NULL)
+		return -1;
+	n = fread(out, 1, outsz - 1, fp);
+	out[n] = '\0';
+	return pclose(fp);
+}
+
+/* Number of lines of text. */
+static int
+nlines(const char *text)
+{
+	int	n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
 static long
 st(const char *method, const char *path, const char *tok, const char *body)
 {
@@ -513,6 +544,42 @@ main(void)
 	    !file_has(it_fmt("%s/keygate.db", s.dir), secret) &&
 	    !file_has(it_fmt("%s/keygate.db-wal", s.dir), secret));
 
+	/* ---- key rotation: nothing is lost, old keys go once unused ---- */
+	{
+		char	out[4096];
+		int	i, ok = 1;
+
+		T("cred-8.2 credential-keys list: staged and primary, the primary "
+		    "sealing all 4", keys_cli("list", out, sizeof(out)) == 0 &&
+		    nlines(out) == 2 && strstr(out, "0 staged") != NULL &&
+		    strstr(out, "primary") != NULL &&
+		    strstr(out, " 4 credentials") != NULL);
+		T("cred-8.3 rotate re-encrypts every credential",
+		    keys_cli("rotate", out, sizeof(out)) == 0 &&
+		    strstr(out, "4 credentials re-encrypted") != NULL);
+		T("cred-8.4 the server opens them without a reload",
+		    stm("GET", it_fmt("/v3/credentials/%s", cert), A, NULL, msg,
+		    sizeof(msg)) == 200 && st("POST", "/v3/ec2tokens", NULL,
+		    ec2_v2(access, secret, "h", "h", ts_now(0))) == 200);
+		for (i = 0; i < 3; i++)
+			ok &= keys_cli("rotate", out, sizeof(out)) == 0;
+		T("cred-8.5 three more rotations: only max_active (3) keys remain",
+		    ok && keys_cli("list", out, sizeof(out)) == 0 && nlines(out) == 3 &&
+		    strstr(out, " 4 credentials") != NULL);
+		T("cred-8.6 every credential still opens", st("GET",
+		    it_fmt("/v3/credentials/%s", cert), A, NULL) == 200 &&
+		    st("GET", it_fmt("/v3/credentials/%s", ec2id), A, NULL) == 200 &&
+		    st("GET", "/v3/credentials", A, NULL) == 200 &&
+		    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+		    ts_now(0))) == 200);
+		T("cred-8.7 a new credential is sealed under the new primary",
+		    st("POST", "/v3/credentials", A, it_fmt("{\"credential\": "
+		    "{\"user_id\": \"%s\", \"type\": \"x\", \"blob\": \"b\"}}", bob))
+		    == 201 && keys_cli("list", out, sizeof(out)) == 0 &&
+		    strstr(out, "primary") != NULL && strstr(out, " 5 credentials") !=
+		    NULL);
+	}
+
 	/* ---- delete ---- */
 	T("cred-9.1 EC2 delete by another member -> 403", st("DELETE",
 	    it_fmt("%s/%s", p, access), tBob, NULL) == 403);
@@ -544,8 +611,8 @@ main(void)
 	    st("DELETE", it_fmt("/v3/users/%s", alice), A, NULL) == 204 &&
 	    st("GET", it_fmt("/v3/credentials/%s", ec2id), A, NULL) == 404);
 	it_req(&s, "GET", "/v3/credentials", A, NULL, NULL, &r);
-	T("cred-9.11 what is left: bob's totp credential", r.status == 200 &&
-	    ii_count(r.json, "credentials") == 1 &&
+	T("cred-9.11 what is left: bob's two", r.status == 200 &&
+	    ii_count(r.json, "credentials") == 2 &&
 	    t_streq(it_str(r.json, "credentials.0.type"), "totp"));
 	it_resp_free(&r);
 
