@@ -425,7 +425,6 @@ seal_with(const struct credkey *k, const struct credkeys_aad *aad,
 {
 	unsigned char	*raw = NULL, *ad = NULL;
 	size_t		 adlen = 0, rawlen = NONCE_LEN + len + TAG_LEN, outsz;
-	long		 n;
 
 	*sealed = NULL;
 	if (len > 16 * 1024 * 1024)
@@ -443,8 +442,8 @@ seal_with(const struct credkey *k, const struct credkeys_aad *aad,
 		goto fail;
 	}
 	memcpy(*sealed, SEALED_PREFIX, sizeof(SEALED_PREFIX) - 1);
-	if ((n = kg_b64url_encode(raw, rawlen, *sealed + sizeof(SEALED_PREFIX) - 1,
-	    outsz - (sizeof(SEALED_PREFIX) - 1))) < 0) {
+	if (kg_b64url_encode(raw, rawlen, *sealed + sizeof(SEALED_PREFIX) - 1,
+	    outsz - (sizeof(SEALED_PREFIX) - 1)) < 0) {
 		kg_errf(err, KG_EINTERNAL, "Credential could not be encrypted");
 		goto fail;
 	}
@@ -592,8 +591,8 @@ credkeys_reseal(struct credkeys *ck, const struct credkeys_aad *aad,
     const char *sealed, const char *key_id, char **resealed,
     char new_id[CREDKEY_ID_SIZE], struct kg_err *err)
 {
-	char	primary[CREDKEY_ID_SIZE], *plain;
-	size_t	len;
+	char	primary[CREDKEY_ID_SIZE], *plain = NULL;
+	size_t	len = 0;
 	int	rc;
 
 	*resealed = NULL;

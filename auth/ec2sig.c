@@ -136,8 +136,7 @@ canonical_qs(struct jsonw *w, const json_t *params, const char *set_key,
 	size_t		  n, i, j;
 	int		  first = 1;
 
-	keys = sorted_keys(params, &n);
-	if (keys == NULL && json_object_size(params) > 0)
+	if ((keys = sorted_keys(params, &n)) == NULL)
 		return EC2SIG_ENOMEM;
 	if (set_key != NULL && json_object_get(params, set_key) == NULL) {
 		/* Insert set_key in order (keys has room for one more). */

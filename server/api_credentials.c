@@ -61,14 +61,17 @@ json_wipe(json_t *v)
 	json_t		*m;
 	size_t		 i;
 
-	if (json_is_string(v))
+	if (json_is_string(v)) {
 		kg_wipe((char *)(uintptr_t)json_string_value(v), json_string_length(v));
-	else if (json_is_object(v))
-		json_object_foreach(v, k, m)
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, m) {
 			json_wipe(m);
-	else if (json_is_array(v))
-		json_array_foreach(v, i, m)
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m) {
 			json_wipe(m);
+		}
+	}
 }
 
 /* Wipe and release a tree this module parsed (and alone holds). */

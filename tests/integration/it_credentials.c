@@ -30,6 +30,8 @@ hmac_b64(const EVP_MD *md, const char *key, const char *msg, char *out)
 	unsigned char	d[EVP_MAX_MD_SIZE];
 	unsigned int	n = 0;
 
+	if (key == NULL)	/* a failed step before: sign with nothing */
+		key = "";
 	HMAC(md, key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), d,
 	    &n);
 	EVP_EncodeBlock((unsigned char *)out, d, (int)n);
@@ -165,6 +167,8 @@ file_has(const char *path, const char *needle)
 
 	if (fp == NULL)
 		return 0;
+	if (needle == NULL)		/* a failed step before */
+		needle = "";
 	if ((buf = malloc(64 * 1024 * 1024)) != NULL) {
 		n = (long)fread(buf, 1, 64 * 1024 * 1024, fp);
 		found = n > 0 && memmem(buf, (size_t)n, needle, strlen(needle)) != NULL;
