@@ -93,7 +93,7 @@ static struct mark {
 	{ 's', NULL },	/* service id */
 	{ 'e', NULL },	/* endpoint id */
 	{ 'G', NULL },	/* region id */
-	{ 'k', NULL },	/* alice's EC2 credential on demo (access "fz-access",
+	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
 };
 #define NMARKS	(sizeof(marks) / sizeof(marks[0]))
@@ -728,7 +728,7 @@ setup_fixtures(void)
 	    "\"project_id\":\"%s\",\"type\":\"ec2\",\"blob\":"
 	    "\"{\\\"access\\\":\\\"fz-access\\\",\\\"secret\\\":"
 	    "\\\"fz-secret\\\"}\"}}", mark('u'), mark('p'));
-	setup_create('k', "/v3/credentials", "credential", body);
+	setup_create('j', "/v3/credentials", "credential", body);
 	if ((t = setup_token("alice", "alice-secret",
 	    "{\"project\":{\"name\":\"demo\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
 		fz_die("no member token");
