@@ -1403,6 +1403,12 @@ policy_enforce(const struct policy_set *s, const char *rule,
 }
 
 int
+policy_has_rule(const struct policy_set *s, const char *rule)
+{
+	return s != NULL && rule_index_cached(s, rule) != -1;
+}
+
+int
 policy_explain(const struct policy_set *s, const char *rule,
     const struct kg_ctx *ctx, const struct policy_target *t,
     policy_trace_fn trace, void *arg)

@@ -183,6 +183,9 @@ const struct policy_options *policy_set_options(const struct policy_set *s);
 int	policy_enforce(const struct policy_set *s, const char *rule,
 	    const struct kg_ctx *ctx, const struct policy_target *t);
 
+/* Nonzero when s has a rule called rule (defaults or file). */
+int	policy_has_rule(const struct policy_set *s, const char *rule);
+
 /*
  * policy_enforce, with each check's outcome reported to trace (for
  * "keygate policy check"): depth in the rule tree, the check as text,

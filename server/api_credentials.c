@@ -807,12 +807,23 @@ ec2_login(struct req *r, int s3, struct kg_err *err)
 		"ec2Credentials" };
 	struct token_auth	 a;
 	const json_t		*creds = NULL, *v;
-	const char		*access;
+	const char		*access, *rule;
 	char			 cred_id[STORE_ID_SIZE], why[160] = "";
 	char			*secret = NULL, *tok = NULL, *reply = NULL;
 	enum ec2sig_rc		 sig;
 	size_t			 i;
 
+	/* Keystone 29 (bug 2119646): only a service user or an admin may ask
+	 * (identity:ec2tokens_validate / s3tokens_validate); Keystone 22,
+	 * whose rules have neither, lets anyone. */
+	rule = s3 ? "identity:s3tokens_validate" : "identity:ec2tokens_validate";
+	if (req_has_rule(r, rule)) {
+		if (r->ctx == NULL)
+			return ec2_refused(err, "no X-Auth-Token: a service user's "
+			    "token is required");
+		if (req_authorize(r, rule, NULL, err) == -1)
+			return -1;
+	}
 	if (r->body == NULL || (json_is_object(r->body) &&
 	    json_object_size(r->body) == 0))
 		return kg_errf(err, KG_EBADREQ, "request must include a request body");
@@ -900,7 +911,7 @@ const struct route api_credentials_routes[] = {
 	{ "POST", "/v3/users/{}/credentials/OS-EC2", create_ec2, R_AUTH },
 	{ "GET", "/v3/users/{}/credentials/OS-EC2/{}", get_ec2, R_AUTH },
 	{ "DELETE", "/v3/users/{}/credentials/OS-EC2/{}", delete_ec2, R_AUTH },
-	{ "POST", "/v3/ec2tokens", ec2_tokens, 0 },
-	{ "POST", "/v3/s3tokens", s3_tokens, 0 },
+	{ "POST", "/v3/ec2tokens", ec2_tokens, R_AUTH_OPT },
+	{ "POST", "/v3/s3tokens", s3_tokens, R_AUTH_OPT },
 	{ NULL, NULL, NULL, 0 }
 };

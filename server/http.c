@@ -272,6 +272,18 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 	    "You are not authorized to perform the requested action: %s.", rule);
 }
 
+int
+req_has_rule(struct req *r, const char *rule)
+{
+	const struct policy_set	*s;
+	int			 yes;
+
+	s = authz_get(r->srv->authz);
+	yes = policy_has_rule(s, rule);
+	authz_put(r->srv->authz, s);
+	return yes;
+}
+
 json_t *
 req_links(struct req *r)
 {
@@ -581,7 +593,8 @@ dispatch(struct conn_state *s)
 	}
 	if (parse_body(s, &err) == -1)
 		goto done;
-	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+	if (((rt->flags & R_AUTH) || ((rt->flags & R_AUTH_OPT) &&
+	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
 	if ((rt->flags & R_SLOW) && carries_password(r->body, 6)) {
 		s->rt = rt;

@@ -454,16 +454,24 @@ def run(c, pw):
     call("GET", "/v3/users/%s/credentials/OS-EC2" % NOPE, 404, admin)
     call("GET", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, access), 200, admin)
     call("GET", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, NOPE), 404, admin)
-    call("POST", "/v3/ec2tokens", 200, body=ec2_signed(access, secret))
-    call("POST", "/v3/ec2tokens", 401, body=ec2_signed(access, "wrong"),
+    # keygate's default policy (Keystone 29): a service user or an admin asks
+    call("POST", "/v3/ec2tokens", 200, admin, body=ec2_signed(access, secret))
+    call("POST", "/v3/ec2tokens", 401, admin, body=ec2_signed(access, "wrong"),
          what="wrong signature")
-    call("POST", "/v3/ec2tokens", 400, body={}, what="empty body")
+    call("POST", "/v3/ec2tokens", 401, body=ec2_signed(access, secret),
+         what="no X-Auth-Token")
+    call("POST", "/v3/ec2tokens", 403, alice_proj, body=ec2_signed(access, secret),
+         what="asked by a member")
+    call("POST", "/v3/ec2tokens", 400, admin, body={}, what="empty body")
     sts = b"GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/oa/key"
-    call("POST", "/v3/s3tokens", 200, body={"credentials": {
+    call("POST", "/v3/s3tokens", 200, admin, body={"credentials": {
         "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
         "signature": base64.b64encode(hmac.new(secret.encode(), sts,
                                                hashlib.sha1).digest()).decode()}})
-    call("POST", "/v3/s3tokens", 401, body={"credentials": {
+    call("POST", "/v3/s3tokens", 403, alice_proj, body={"credentials": {
+        "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
+        "signature": "AAAA"}}, what="asked by a member")
+    call("POST", "/v3/s3tokens", 401, admin, body={"credentials": {
         "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
         "signature": "AAAA"}}, what="wrong signature")
     call("DELETE", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, access), 204, admin)

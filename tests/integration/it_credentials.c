@@ -455,7 +455,7 @@ main(void)
 	    tCarol, NULL) == 200);
 
 	/* ---- ec2tokens ---- */
-	it_req(&s, "POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret,
+	it_req(&s, "POST", "/v3/ec2tokens", A, ec2_v2(access, secret,
 	    "ec2.example.com:8773", "ec2.example.com:8773", ts_now(0)), NULL, &r);
 	T("cred-7.1 EC2 login signed with v2 -> 200 with a token", r.status == 200 &&
 	    r.subject_token != NULL &&
@@ -468,41 +468,52 @@ main(void)
 	T("cred-7.2 the token validates and authenticates",
 	    ii_validate(&s, tok) == 200 &&
 	    st("GET", "/v3/auth/projects", tok, NULL) == 200);
-	T("cred-7.3 signed without the port -> 200", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.3 signed without the port -> 200", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2(access, secret, "ec2.example.com:8773", "ec2.example.com",
 	    ts_now(0))) == 200);
 	T("cred-7.4 the credential PATCHed through /v3/credentials -> 200",
-	    st("POST", "/v3/ec2tokens", NULL, ec2_v2("AKIA-alice", "ec2-secret-2",
+	    st("POST", "/v3/ec2tokens", A, ec2_v2("AKIA-alice", "ec2-secret-2",
 	    "h", "h", ts_now(0))) == 200);
-	T("cred-7.5 the old secret -> 401", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.5 the old secret -> 401", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2("AKIA-alice", "ec2-secret-1", "h", "h", ts_now(0))) == 401);
-	T("cred-7.6 wrong secret -> 401", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.6 wrong secret -> 401", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2(access, "nope", "h", "h", ts_now(0))) == 401);
 	T("cred-7.7 signed an hour ago ([credential] auth_ttl 15 min) -> 401",
-	    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+	    st("POST", "/v3/ec2tokens", A, ec2_v2(access, secret, "h", "h",
 	    ts_now(-3600))) == 401);
-	T("cred-7.8 signed 10 minutes ago -> 200", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.8 signed 10 minutes ago -> 200", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2(access, secret, "h", "h", ts_now(-600))) == 200);
-	T("cred-7.9 no signature -> 401", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.9 no signature -> 401", st("POST", "/v3/ec2tokens", A,
 	    it_fmt("{\"credentials\": {\"access\": \"%s\", \"host\": \"h\", "
 	    "\"verb\": \"GET\", \"path\": \"/\", \"params\": {\"SignatureVersion\": "
 	    "\"2\"}}}", access)) == 401);
-	T("cred-7.10 no access -> 401", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.10 no access -> 401", st("POST", "/v3/ec2tokens", A,
 	    "{\"credentials\": {\"signature\": \"x\"}}") == 401);
-	T("cred-7.11 unknown access key -> 404", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-7.11 unknown access key -> 404", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2("nope", "x", "h", "h", ts_now(0))) == 404);
-	T("cred-7.12 empty body -> 400", stm("POST", "/v3/ec2tokens", NULL, "{}", msg,
+	T("cred-7.12 empty body -> 400", stm("POST", "/v3/ec2tokens", A, "{}", msg,
 	    sizeof(msg)) == 400 && strcmp(msg, "request must include a request body")
 	    == 0);
 	T("cred-7.13 credentials not an object -> 400", st("POST", "/v3/ec2tokens",
-	    NULL, "{\"credentials\": [1]}") == 400);
+	    A, "{\"credentials\": [1]}") == 400);
 	T("cred-7.14 unsignable request (no params) -> 400", st("POST",
-	    "/v3/ec2tokens", NULL, it_fmt("{\"ec2Credentials\": {\"access\": \"%s\", "
+	    "/v3/ec2tokens", A, it_fmt("{\"ec2Credentials\": {\"access\": \"%s\", "
 	    "\"signature\": \"x\"}}", access)) == 400);
-	T("cred-7.15 GET /v3/ec2tokens -> 405", st("GET", "/v3/ec2tokens", NULL,
+	T("cred-7.15 GET /v3/ec2tokens -> 405", st("GET", "/v3/ec2tokens", A,
 	    NULL) == 405);
+	/* Keystone 29 (keygate's default policy): only a service user or an
+	 * admin may ask (identity:ec2tokens_validate, s3tokens_validate). */
+	T("cred-7.15b EC2 login without X-Auth-Token -> 401 (keystone-29)",
+	    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+	    ts_now(0))) == 401);
+	T("cred-7.15c EC2 login asked by a member -> 403 (keystone-29)",
+	    st("POST", "/v3/ec2tokens", tBob, ec2_v2(access, secret, "h", "h",
+	    ts_now(0))) == 403);
+	T("cred-7.15d EC2 login with an invalid X-Auth-Token -> 401",
+	    st("POST", "/v3/ec2tokens", "garbage", ec2_v2(access, secret, "h", "h",
+	    ts_now(0))) == 401);
 	T("cred-7.16 a cert credential's id is no access key -> 404",
-	    st("POST", "/v3/ec2tokens", NULL, ec2_v2(cert, "x", "h", "h", ts_now(0)))
+	    st("POST", "/v3/ec2tokens", A, ec2_v2(cert, "x", "h", "h", ts_now(0)))
 	    == 404);
 	/* S3: version 1 over a string to sign the client sends. */
 	{
@@ -512,29 +523,29 @@ main(void)
 		EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)sts,
 		    (int)strlen(sts));
 		hmac_b64(EVP_sha1(), secret, sts, sig);
-		it_req(&s, "POST", "/v3/s3tokens", NULL, it_fmt("{\"credentials\": "
+		it_req(&s, "POST", "/v3/s3tokens", A, it_fmt("{\"credentials\": "
 		    "{\"access\": \"%s\", \"token\": \"%s\", \"signature\": \"%s\"}}",
 		    access, b64, sig), NULL, &r);
 		T("cred-7.17 S3 login (v1) -> 200, a token, no X-Subject-Token",
 		    r.status == 200 && r.subject_token == NULL &&
 		    t_streq(it_str(r.json, "token.user.id"), alice));
 		it_resp_free(&r);
-		T("cred-7.18 S3 wrong signature -> 401", st("POST", "/v3/s3tokens", NULL,
+		T("cred-7.18 S3 wrong signature -> 401", st("POST", "/v3/s3tokens", A,
 		    it_fmt("{\"credentials\": {\"access\": \"%s\", \"token\": \"%s\", "
 		    "\"signature\": \"AAAA\"}}", access, b64)) == 401);
 	}
 	/* What the user's state does to an EC2 login. */
 	T("cred-7.19 user disabled -> 401", st("PATCH", it_fmt("/v3/users/%s", alice),
 	    A, "{\"user\": {\"enabled\": false}}") == 200 &&
-	    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+	    st("POST", "/v3/ec2tokens", A, ec2_v2(access, secret, "h", "h",
 	    ts_now(0))) == 401);
 	T("cred-7.20 enabled again -> 200", st("PATCH", it_fmt("/v3/users/%s", alice),
 	    A, "{\"user\": {\"enabled\": true}}") == 200 &&
-	    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+	    st("POST", "/v3/ec2tokens", A, ec2_v2(access, secret, "h", "h",
 	    ts_now(0))) == 200);
 	T("cred-7.21 no role on the project any more -> 401", st("DELETE",
 	    it_fmt("/v3/projects/%s/users/%s/roles/%s", pA, alice, member), A, NULL) ==
-	    204 && st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+	    204 && st("POST", "/v3/ec2tokens", A, ec2_v2(access, secret, "h", "h",
 	    ts_now(0))) == 401);
 	st("PUT", it_fmt("/v3/projects/%s/users/%s/roles/%s", pA, alice, member), A,
 	    NULL);
@@ -563,7 +574,7 @@ main(void)
 		    strstr(out, "4 credentials re-encrypted") != NULL);
 		T("cred-8.4 the server opens them without a reload",
 		    stm("GET", it_fmt("/v3/credentials/%s", cert), A, NULL, msg,
-		    sizeof(msg)) == 200 && st("POST", "/v3/ec2tokens", NULL,
+		    sizeof(msg)) == 200 && st("POST", "/v3/ec2tokens", A,
 		    ec2_v2(access, secret, "h", "h", ts_now(0))) == 200);
 		for (i = 0; i < 3; i++)
 			ok &= keys_cli("rotate", out, sizeof(out)) == 0;
@@ -574,7 +585,7 @@ main(void)
 		    it_fmt("/v3/credentials/%s", cert), A, NULL) == 200 &&
 		    st("GET", it_fmt("/v3/credentials/%s", ec2id), A, NULL) == 200 &&
 		    st("GET", "/v3/credentials", A, NULL) == 200 &&
-		    st("POST", "/v3/ec2tokens", NULL, ec2_v2(access, secret, "h", "h",
+		    st("POST", "/v3/ec2tokens", A, ec2_v2(access, secret, "h", "h",
 		    ts_now(0))) == 200);
 		T("cred-8.7 a new credential is sealed under the new primary",
 		    st("POST", "/v3/credentials", A, it_fmt("{\"credential\": "
@@ -591,7 +602,7 @@ main(void)
 	    it_fmt("%s/%s", p, access), tAlice, NULL) == 204);
 	T("cred-9.3 again -> 404", st("DELETE", it_fmt("%s/%s", p, access), tAlice,
 	    NULL) == 404);
-	T("cred-9.4 its EC2 login is gone -> 404", st("POST", "/v3/ec2tokens", NULL,
+	T("cred-9.4 its EC2 login is gone -> 404", st("POST", "/v3/ec2tokens", A,
 	    ec2_v2(access, secret, "h", "h", ts_now(0))) == 404);
 	T("cred-9.5 delete by another member -> 403", st("DELETE",
 	    it_fmt("/v3/credentials/%s", cert), tBob, NULL) == 403);
@@ -621,6 +632,41 @@ main(void)
 	it_resp_free(&r);
 
 	T("cred-10.1 server stops cleanly, database consistent", it_stop(&s) == 0);
+
+	/* Keystone 22's policy has no ec2tokens rule: anyone may ask. */
+	{
+		static const char *const env22[] = {
+			"KEYGATE_OSLO_POLICY_DEFAULTS=keystone-22", NULL };
+		char	*admin_id = NULL, *ak = NULL, *sk = NULL, hdr[4200];
+		const char *hdrs[] = { hdr, NULL };
+
+		it_start(&s, env22);
+		snprintf(hdr, sizeof(hdr), "X-Subject-Token: %s", s.admin_token);
+		it_req(&s, "GET", "/v3/auth/tokens", s.admin_token, NULL, hdrs, &r);
+		if (it_str(r.json, "token.user.id") != NULL)
+			admin_id = strdup(it_str(r.json, "token.user.id"));
+		free(pA);
+		pA = NULL;
+		if (it_str(r.json, "token.project.id") != NULL)
+			pA = strdup(it_str(r.json, "token.project.id"));
+		it_resp_free(&r);
+		it_req(&s, "POST", it_fmt("/v3/users/%s/credentials/OS-EC2",
+		    admin_id ? admin_id : "x"), s.admin_token, it_fmt(
+		    "{\"tenant_id\": \"%s\"}", pA ? pA : "x"), NULL, &r);
+		if (it_str(r.json, "credential.access") != NULL)
+			ak = strdup(it_str(r.json, "credential.access"));
+		if (it_str(r.json, "credential.secret") != NULL)
+			sk = strdup(it_str(r.json, "credential.secret"));
+		it_resp_free(&r);
+		T("cred-11.1 keystone-22: an EC2 login without X-Auth-Token -> 200",
+		    ak && sk && st("POST", "/v3/ec2tokens", NULL, ec2_v2(ak, sk, "h",
+		    "h", ts_now(0))) == 200);
+		T("cred-11.2 keystone-22: server stops cleanly", it_stop(&s) == 0);
+		unsetenv("KEYGATE_OSLO_POLICY_DEFAULTS");
+		free(admin_id);
+		free(ak);
+		free(sk);
+	}
 	free(pA);
 	free(pB);
 	free(member);
