@@ -23,6 +23,7 @@
 #include "server/apijson.h"
 #include "server/http.h"
 #include "server/metrics.h"
+#include "server/views.h"
 #include "store/credential.h"
 #include "svc/svc.h"
 
@@ -186,7 +187,7 @@ body_blob(json_t *obj, const char **blob, size_t *len, struct kg_err *err)
 	json_t	*v = json_object_get(obj, "blob");
 
 	if (v == NULL)
-		return apij_required(err, "blob");
+		return kg_errf(err, KG_EBADREQ, "'blob' is a required property");
 	if (!json_is_string(v))
 		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
 		    "blob. Value: (not shown). It is not of type 'string'");
@@ -243,11 +244,6 @@ reply_cred(struct req *r, const struct kg_credential *c, int status,
 static int
 create_credential(struct req *r, struct kg_err *err)
 {
-	static const struct apij_field	 fields[] = {
-		{ "project_id", APIJ_F_STR, 0, 64, 0 },
-		{ "type", APIJ_F_STR, 0, 255, 0 },
-		{ "user_id", APIJ_F_STR, 0, 64, 0 },
-	};
 	struct policy_target	 t = { 0 };
 	struct kg_credential	 c;
 	json_t			*obj, *eb = NULL;
@@ -256,26 +252,18 @@ create_credential(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&c, 0, sizeof(c));
-	if ((obj = apij_body_object(r, "credential", APIJ_BODY_OPEN, err)) == NULL)
-		return -1;
 	/* Keystone enforces before it validates: target.credential is the
-	 * body's. */
-	t.v[PK_T_CREDENTIAL_USER_ID] = json_string_value(json_object_get(obj,
-	    "user_id"));
+	 * body's (request_validate held any schema error for apij_body). */
+	if (json_is_object(r->body) && json_is_object(json_object_get(r->body,
+	    "credential")))
+		t.v[PK_T_CREDENTIAL_USER_ID] = json_string_value(json_object_get(
+		    json_object_get(r->body, "credential"), "user_id"));
 	if (req_authorize(r, "identity:create_credential", &t, err) == -1)
 		return -1;
-	if (body_blob(obj, &blob, &len, err) == -1 ||
-	    apij_check_fields(obj, fields, sizeof(fields) / sizeof(fields[0]),
-	    err) == -1)
+	if ((obj = apij_body_object(r, "credential", err)) == NULL)
+		return -1;
+	if (body_blob(obj, &blob, &len, err) == -1)
 		goto done;
-	if (json_object_get(obj, "type") == NULL) {
-		apij_required(err, "type");
-		goto done;
-	}
-	if (json_object_get(obj, "user_id") == NULL) {
-		apij_required(err, "user_id");
-		goto done;
-	}
 	kg_strlcpy(c.user_id, json_string_value(json_object_get(obj, "user_id")),
 	    sizeof(c.user_id));
 	kg_strlcpy(c.type, json_string_value(json_object_get(obj, "type")),
@@ -289,7 +277,7 @@ create_credential(struct req *r, struct kg_err *err)
 			goto done;
 		hash_access(json_string_value(json_object_get(eb, "access")), c.id);
 		if (c.project_id[0] == '\0') {
-			apij_required(err, "project_id");
+			kg_errf(err, KG_EBADREQ, "'project_id' is a required property");
 			goto done;
 		}
 	} else if (kg_id_new(c.id) == -1) {
@@ -441,8 +429,7 @@ update_credential(struct req *r, struct kg_err *err)
 
 	if (cred_load(r, "identity:update_credential", r->params[0], &c, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "credential", APIJ_BODY_OPEN |
-	    APIJ_BODY_NONEMPTY, err)) == NULL)
+	if ((obj = apij_body_object(r, "credential", err)) == NULL)
 		goto done;
 	/* Debian's fix: the blob is the only thing a PATCH may change; the
 	 * owner, project and type stay what the create checked (given again
@@ -460,7 +447,8 @@ update_credential(struct req *r, struct kg_err *err)
 			}
 			continue;
 		}
-		apij_unexpected(err, "credential", k);
+		kg_errf(err, KG_EBADREQ, "Additional properties are not allowed "
+		    "('%s' was unexpected)", k);
 		goto done;
 	}
 	if (body_blob(obj, &blob, &len, err) == -1)
