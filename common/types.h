@@ -63,6 +63,10 @@ struct kg_revoke_event {
 	char	 role_id[KG_ID_SIZE];
 	char	 audit_id[KG_REVOKE_AUDIT_SIZE];
 	char	 audit_chain_id[KG_REVOKE_AUDIT_SIZE];
+	char	 trust_id[KG_ID_SIZE];		/* tokens of this trust (Keystone's
+						   OS-TRUST:trust_id); keygate's
+						   events carry the trustor's
+						   user_id with it */
 	int64_t	 expires_at;			/* 0 = any */
 	int64_t	 issued_before;			/* tokens issued at or before it */
 	int64_t	 revoked_at;

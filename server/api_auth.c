@@ -535,6 +535,9 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		if (ev[i].audit_chain_id[0])
 			json_object_set_new(o, "audit_chain_id",
 			    json_string(ev[i].audit_chain_id));
+		if (ev[i].trust_id[0])
+			json_object_set_new(o, "OS-TRUST:trust_id",
+			    json_string(ev[i].trust_id));
 		if (ev[i].expires_at != 0)
 			set_time(o, "expires_at", ev[i].expires_at);
 		/* keygate's extension: see "Token format" in the README. */
