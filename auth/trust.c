@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "store/assignment.h"
 #include "store/scope.h"
+#include "store/trust.h"
 
 /* Keystone's Forbidden: its detail is shown only with insecure_debug. */
 #define FORBIDDEN	"You are not authorized to perform the requested action."

@@ -20,7 +20,7 @@
 
 #include "auth/subject.h"
 #include "common/err.h"
-#include "store/trust.h"
+#include "common/types.h"
 
 struct store;
 
@@ -43,7 +43,7 @@ struct store;
  * chain with a trustee that is disabled (or in a disabled domain) is
  * refused (KG_EFORBID: Keystone's "One of the trust agents is disabled or
  * deleted", shown as its generic text). Release with
- * kg_trust_list_free(*chain, *n).
+ * kg_trust_list_free(*chain, *n) (store/trust.h).
  */
 int	trust_chain(struct store *st, const char *id, unsigned int flags,
 	    struct kg_trust **chain, size_t *n, struct kg_err *err);

@@ -8,6 +8,7 @@
 #ifndef KG_TYPES_H
 #define KG_TYPES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define KG_ID_SIZE	65	/* ids: 32 hex normally, up to 64 chars + NUL */
@@ -46,6 +47,35 @@ struct kg_token_target {
 	char	 domain_id[KG_ID_SIZE];
 	char	 domain_name[KG_NAME_SIZE];
 	int	 domain_enabled;
+};
+
+/*
+ * A trust (Keystone's OS-TRUST): a trustor delegating roles on a project
+ * to a trustee, possibly redelegated from another trust. store/trust.h
+ * reads and writes them; auth/trust.h derives tokens from them.
+ */
+#define KG_TRUST_UNLIMITED	(-1)	/* remaining_uses: no limit (NULL) */
+
+struct kg_trust {
+	char			 id[KG_ID_SIZE];
+	char			 trustor_user_id[KG_ID_SIZE];
+	char			 trustee_user_id[KG_ID_SIZE];
+	char			 project_id[KG_ID_SIZE];	/* "": none */
+	int			 impersonation;
+	int64_t			 expires_at;		/* µs; 0: never */
+	int64_t			 remaining_uses;	/* KG_TRUST_UNLIMITED or >= 0 */
+	char			 redelegated_trust_id[KG_ID_SIZE];	/* "": none */
+	int			 redelegation_count;
+	char			*extra;			/* JSON object text; NULL: "{}" */
+	struct kg_role_ref	*roles;			/* delegated, roles[nroles]; */
+	size_t			 nroles;		/* ids only to create */
+};
+
+/* A role a trust-scoped token carries before Keystone's checks
+ * (store_trust_effective_roles). */
+struct kg_trust_role {
+	struct kg_role_ref	ref;
+	int			domain_specific;
 };
 
 /*

@@ -10,22 +10,7 @@
 
 #include "store/store.h"
 
-#define KG_TRUST_UNLIMITED	(-1)	/* remaining_uses: no limit (NULL) */
-
-struct kg_trust {
-	char			 id[STORE_ID_SIZE];
-	char			 trustor_user_id[STORE_ID_SIZE];
-	char			 trustee_user_id[STORE_ID_SIZE];
-	char			 project_id[STORE_ID_SIZE];	/* "": none */
-	int			 impersonation;
-	int64_t			 expires_at;		/* µs; 0: never */
-	int64_t			 remaining_uses;	/* KG_TRUST_UNLIMITED or >= 0 */
-	char			 redelegated_trust_id[STORE_ID_SIZE];	/* "": none */
-	int			 redelegation_count;
-	char			*extra;			/* JSON object text; NULL: "{}" */
-	struct kg_role_ref	*roles;			/* delegated, roles[nroles]; */
-	size_t			 nroles;		/* ids only to create */
-};
+/* struct kg_trust and struct kg_trust_role are in common/types.h. */
 
 /* Release the members of t (not t) and zero it. NULL-safe. */
 void	kg_trust_free(struct kg_trust *t);
@@ -92,10 +77,6 @@ int	store_trust_affected(struct store *st, enum kg_trust_sel sel,
  * domain_specific set for a domain's own role (Keystone checks those
  * against the trustor but leaves them out of tokens). *out: free().
  */
-struct kg_trust_role {
-	struct kg_role_ref	ref;
-	int			domain_specific;
-};
 int	store_trust_effective_roles(struct store *st, const char *trust_id,
 	    struct kg_trust_role **out, size_t *n, struct kg_err *err);
 
