@@ -425,9 +425,10 @@ int	svc_trust_create(struct store *st, const struct svc_trust_new *n,
 int	svc_trust_delete(struct store *st, const char *id, struct kg_err *err);
 
 /*
- * Take one use of a trust that counts them, for a token about to be
- * signed: KG_EFORBID "No remaining uses for trust: <id>." when another
- * issue took the last one, KG_EUNAUTH when the trust is gone.
+ * Take one use of a trust that counts them (remaining_uses not unlimited),
+ * for a token just signed and not yet handed out: KG_EFORBID (Keystone's
+ * TrustUseLimitReached, generic text) when another issue took the last
+ * one, or the trust counts none; KG_EUNAUTH when the trust is gone.
  */
 int	svc_trust_consume(struct store *st, const char *id, struct kg_err *err);
 

@@ -242,8 +242,10 @@ consume_body(struct store *st, void *cls, struct kg_err *err)
 			kg_errf(err, KG_EUNAUTH, "trust %s is gone", id);
 		return -1;
 	}
+	/* Keystone's TrustUseLimitReached, a Forbidden: its detail is shown
+	 * only with insecure_debug. */
 	if (!taken)
-		return kg_errf(err, KG_EFORBID, "No remaining uses for trust: %s.", id);
+		return kg_errf(err, KG_EFORBID, FORBIDDEN);
 	return 0;
 }
 
