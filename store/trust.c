@@ -103,35 +103,32 @@ store_trust_create(struct store *st, const struct kg_trust *t,
 	return 0;
 }
 
-/* The roles of trust t->id (id and name) into t, in the order given. */
+static int
+role_ref_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	struct kg_role_ref	*r = p;
+
+	(void)err;
+	memset(r, 0, sizeof(*r));
+	store_col_copy(s, 0, r->id, sizeof(r->id));
+	store_col_copy(s, 1, r->name, sizeof(r->name));
+	return 0;
+}
+
+/* The roles of trust t->id (id and name) into t, by id (the order of
+ * Keystone's trust_role primary key). */
 static int
 load_roles(struct store *st, struct kg_trust *t, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	size_t		 cap = 0;
-	int		 rc;
 
 	if ((s = store_stmt(st, "SELECT r.id, r.name FROM trust_role tr"
 	    " JOIN role r ON r.id = tr.role_id WHERE tr.trust_id = ?"
-	    " ORDER BY tr.rowid", err)) == NULL)
+	    " ORDER BY r.id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, t->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_grow(&t->roles, sizeof(*t->roles), t->nroles, &cap,
-		    err) == -1) {
-			sqlite3_reset(s);
-			return -1;
-		}
-		store_col_copy(s, 0, t->roles[t->nroles].id,
-		    sizeof(t->roles[t->nroles].id));
-		store_col_copy(s, 1, t->roles[t->nroles].name,
-		    sizeof(t->roles[t->nroles].name));
-		t->nroles++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "trust roles", NULL, err);
-	return 0;
+	return store_get_all(st, s, "trust roles", sizeof(*t->roles),
+	    role_ref_row, NULL, (void **)&t->roles, &t->nroles, err);
 }
 
 int
@@ -164,7 +161,7 @@ store_trust_list(struct store *st, const char *trustor_user_id,
 
 	if ((s = store_stmt(st, "SELECT " TRUST_COLS " FROM trust"
 	    " WHERE (?1 IS NULL OR trustor_user_id = ?1)"
-	    " AND (?2 IS NULL OR trustee_user_id = ?2) ORDER BY rowid",
+	    " AND (?2 IS NULL OR trustee_user_id = ?2) ORDER BY id",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, trustor_user_id);
@@ -222,16 +219,16 @@ store_trust_consume(struct store *st, const char *id, int *taken,
 	" UNION SELECT t.id FROM trust t JOIN fam"			\
 	"  ON t.redelegated_trust_id = fam.id)"				\
 	" SELECT " TRUST_COLS " FROM trust WHERE id IN (SELECT id FROM fam)" \
-	" ORDER BY rowid"
+	" ORDER BY id"
 
 static const char *const affected_sql[] = {
 	[KG_TRUST_ID] = AFFECTED("SELECT id FROM trust WHERE id = ?1"),
 	[KG_TRUST_USER] = AFFECTED("SELECT id FROM trust WHERE trustor_user_id = ?1"
 	    " UNION SELECT id FROM trust WHERE trustee_user_id = ?1"),
 	[KG_TRUST_PROJECT] = AFFECTED("SELECT id FROM trust WHERE project_id = ?1"),
-	[KG_TRUST_DOMAIN] = AFFECTED("SELECT t.id FROM trust t JOIN user u"
+	[KG_TRUST_DOMAIN] = AFFECTED("SELECT t.id FROM trust t JOIN \"user\" u"
 	    " ON u.id = t.trustor_user_id WHERE u.domain_id = ?1"
-	    " UNION SELECT t.id FROM trust t JOIN user u"
+	    " UNION SELECT t.id FROM trust t JOIN \"user\" u"
 	    " ON u.id = t.trustee_user_id WHERE u.domain_id = ?1"
 	    " UNION SELECT t.id FROM trust t JOIN project p"
 	    " ON p.id = t.project_id WHERE p.domain_id = ?1"),

@@ -27,7 +27,7 @@ int	store_trust_create(struct store *st, const struct kg_trust *t,
 
 /*
  * The trust by id, expired or used up or not, with its roles (id and
- * name, in the order they were given). KG_ENOTFOUND "Could not find
+ * name, by id). KG_ENOTFOUND "Could not find
  * trust: <id>.".
  */
 int	store_trust_get(struct store *st, const char *id, struct kg_trust *out,
@@ -35,7 +35,7 @@ int	store_trust_get(struct store *st, const char *id, struct kg_trust *out,
 
 /*
  * Every trust (trustor and trustee NULL), or those of a trustor, or of a
- * trustee, in creation order, without their roles. *out is an array of
+ * trustee, by id, without their roles. *out is an array of
  * *n (kg_trust_list_free).
  */
 int	store_trust_list(struct store *st, const char *trustor_user_id,

@@ -83,7 +83,8 @@ trust_new(const char *tok, const char *body, long *st)
 
 /*
  * A trust-scoped token for trust (password of user id uid); *st the
- * status; the reply (decref) and *tok (free) on success.
+ * status; the reply (decref) and *tok (free) on success. *tok (NULL or a
+ * token from before) is freed first.
  */
 static json_t *
 trust_token(const char *uid, const char *pw, const char *trust, long *st,
@@ -92,6 +93,7 @@ trust_token(const char *uid, const char *pw, const char *trust, long *st,
 	struct it_resp	 r;
 	json_t		*j = NULL;
 
+	free(*tok);
 	*tok = NULL;
 	*st = 0;
 	if (it_req(&s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\": "
