@@ -132,6 +132,15 @@ struct token_auth {
 	/* scope "OS-TRUST:trust": {"id": trust_id} (scope stays
 	 * KG_SCOPE_NONE; the trust gives the project) */
 	const char	*trust_id;
+	/* Out, optional: when the password matched a legacy hash
+	 * (password_needs_upgrade), the user's id and a malloc'd copy of that
+	 * hash, for the caller to rehash once the login has succeeded. */
+	struct token_rehash	*rehash;
+};
+
+struct token_rehash {
+	char	 user_id[KG_ID_SIZE];
+	char	*old_hash;		/* malloc'd; NULL when nothing to do */
 };
 
 /*
