@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "store/trust.h"
 #include "svc/svc.h"
 
@@ -156,14 +157,6 @@ trust_view(struct req *r, const struct kg_trust *t, int with_roles,
  * Create (keystone/trust/schema.py trust_create, then TrustResource.post).
  * --------------------------------------------------------------------- */
 
-static const struct apij_field trust_fields[] = {
-	{ "trustor_user_id", APIJ_F_STR, 1, 64, 0 },
-	{ "trustee_user_id", APIJ_F_STR, 1, 64, 0 },
-	{ "impersonation", APIJ_F_BOOL, 0, 0, 0 },
-	{ "project_id", APIJ_F_STRN, 1, 64, APIJ_IDCHARS },
-	{ "expires_at", APIJ_F_STRN, 0, 0, 0 },
-};
-
 /* The attributes with a column (or a meaning): the rest go to extra. */
 static const char *const trust_known[] = {
 	"id", "trustor_user_id", "trustee_user_id", "project_id",
@@ -172,75 +165,26 @@ static const char *const trust_known[] = {
 	"redelegated_trust_id", NULL
 };
 
-/* An optional integer (or null) of at least min; *out untouched when
- * absent or null. */
+/* "roles" (checked by server/bodies.c: {"id"} or {"name"} each) into
+ * t->roles. */
 static int
-opt_int(json_t *m, const char *name, long long min, int64_t *out,
-    struct kg_err *err)
+parse_roles(const json_t *m, struct kg_trust *t, struct kg_err *err)
 {
-	json_t	*v = json_object_get(m, name);
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v))
-		return apij_bad_input(err, name, v,
-		    "%s is not of type 'integer', 'null'");
-	if (json_integer_value(v) < min) {
-		char	why[64];
-
-		snprintf(why, sizeof(why), "%%s is less than the minimum of %lld",
-		    min);
-		return apij_bad_input(err, name, v, why);
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
-/* "roles": an array of {"id": id} or {"name": name}, into t->roles. */
-static int
-parse_roles(json_t *m, struct kg_trust *t, struct kg_err *err)
-{
-	static const struct apij_field by_id[] = {
-		{ "id", APIJ_F_STR, 1, 64, APIJ_IDCHARS },
-	};
-	static const struct apij_field by_name[] = {
-		{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-	};
-	json_t		*a = json_object_get(m, "roles"), *o, *v;
-	const char	*k;
+	const json_t	*a = json_object_get(m, "roles"), *o, *v;
 	size_t		 i;
 
-	if (a == NULL)
+	if (json_array_size(a) == 0)
 		return 0;
-	if (!json_is_array(a))
-		return apij_bad_input(err, "roles", a, "%s is not of type 'array'");
-	if (json_array_size(a) > 0 &&
-	    (t->roles = calloc(json_array_size(a), sizeof(*t->roles))) == NULL)
+	if ((t->roles = calloc(json_array_size(a), sizeof(*t->roles))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(a, i, o) {
-		if (!json_is_object(o))
-			return apij_bad_input(err, "roles", o,
-			    "%s is not of type 'object'");
-		if (json_object_size(o) != 1)
-			return apij_bad_input(err, "roles", o, json_object_size(o) ?
-			    "%s has too many properties" :
-			    "%s does not have enough properties");
-		json_object_foreach(o, k, v) {
-			if (strcmp(k, "id") == 0) {
-				if (apij_check_fields(o, by_id, 1, err) == -1)
-					return -1;
-				kg_strlcpy(t->roles[t->nroles].id,
-				    json_string_value(v),
-				    sizeof(t->roles[t->nroles].id));
-			} else if (strcmp(k, "name") == 0) {
-				if (apij_check_fields(o, by_name, 1, err) == -1)
-					return -1;
-				kg_strlcpy(t->roles[t->nroles].name,
-				    json_string_value(v),
-				    sizeof(t->roles[t->nroles].name));
-			} else
-				return apij_unexpected(err, "roles", k);
-		}
+		if ((v = json_object_get(o, "id")) != NULL)
+			kg_strlcpy(t->roles[t->nroles].id, json_string_value(v),
+			    sizeof(t->roles[t->nroles].id));
+		else
+			kg_strlcpy(t->roles[t->nroles].name, json_string_value(
+			    json_object_get(o, "name")),
+			    sizeof(t->roles[t->nroles].name));
 		t->nroles++;
 	}
 	return 0;
@@ -264,33 +208,23 @@ parse_expiry(json_t *m, int64_t *out, struct kg_err *err)
 	return 0;
 }
 
-/* The body's members as struct svc_trust_new; strings copied, extra
- * malloc'd (n->t.extra), roles calloc'd (n->t.roles). */
+/* The body's members (checked by server/bodies.c trust_create) as struct
+ * svc_trust_new; strings copied, extra malloc'd (n->t.extra), roles
+ * calloc'd (n->t.roles). */
 static int
 parse_trust(json_t *m, struct svc_trust_new *n, struct kg_err *err)
 {
 	struct kg_trust	*t = &n->t;
 	json_t		*v;
-	int64_t		 count = -1;
+	json_int_t	 count = -1;
 
 	t->remaining_uses = KG_TRUST_UNLIMITED;
-	/* lazy_validate on the trust object: jsonschema's bare message */
-	if (json_object_get(m, "trustor_user_id") == NULL)
-		return apij_required(err, "trustor_user_id");
-	if (json_object_get(m, "trustee_user_id") == NULL)
-		return apij_required(err, "trustee_user_id");
-	if (json_object_get(m, "impersonation") == NULL)
-		return apij_required(err, "impersonation");
-	if (apij_check_fields(m, trust_fields, sizeof(trust_fields) /
-	    sizeof(trust_fields[0]), err) == -1 ||
-	    opt_int(m, "remaining_uses", 1, &t->remaining_uses, err) == -1 ||
-	    opt_int(m, "redelegation_count", 0, &count, err) == -1)
-		return -1;
-	v = json_object_get(m, "allow_redelegation");
-	if (v != NULL && !json_is_boolean(v) && !json_is_null(v))
-		return apij_bad_input(err, "allow_redelegation", v,
-		    "%s is not of type 'boolean', 'null'");
-	n->allow_redelegation = json_is_true(v);
+	if (json_is_integer(v = json_object_get(m, "remaining_uses")))
+		t->remaining_uses = json_integer_value(v);
+	if (json_is_integer(v = json_object_get(m, "redelegation_count")))
+		count = json_integer_value(v);
+	n->allow_redelegation = json_is_true(json_object_get(m,
+	    "allow_redelegation"));
 	/* a count above INT_MAX is above any maximum: refused as such */
 	n->redelegation_count = count > 1000000 ? 1000000 : (int)count;
 	if (parse_roles(m, t, err) == -1 || parse_expiry(m, &t->expires_at,
@@ -330,8 +264,8 @@ create_trust(struct req *r, struct kg_err *err)
 		pt.v[PK_T_TRUST_TRUSTEE_USER_ID] = json_string_value(v);
 	if (req_authorize(r, "identity:create_trust", &pt, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "trust", APIJ_BODY_OPEN | APIJ_BODY_REPR,
-	    err)) == NULL || parse_trust(m, &n, err) == -1)
+	if ((m = apij_body_object(r, "trust", err)) == NULL ||
+	    parse_trust(m, &n, err) == -1)
 		goto done;
 	if (n.t.project_id[0] != '\0' && n.t.nroles == 0) {
 		kg_errf(err, KG_EFORBID, FORBIDDEN_ACTION,
