@@ -254,17 +254,20 @@ create_trust(struct req *r, struct kg_err *err)
 
 	memset(&n, 0, sizeof(n));
 	memset(&out, 0, sizeof(out));
-	/* Keystone checks the policy before the schema, on the body's trust
-	 * (keystone-22: "trust.trustor_user_id"; secure RBAC: "target.trust"). */
-	m = json_object_get(r->body, "trust");
+	/*
+	 * The body's shape first (as every route here, and Keystone since its
+	 * request_body_schema decorators; Keystone 22 checked the policy
+	 * first), then the policy on the body's trust (keystone-22:
+	 * "trust.trustor_user_id"; secure RBAC: "target.trust").
+	 */
+	if ((m = apij_body_object(r, "trust", err)) == NULL)
+		return -1;
 	if (json_is_string(v = json_object_get(m, "trustor_user_id")))
 		pt.v[PK_TRUST_TRUSTOR_USER_ID] =
 		    pt.v[PK_T_TRUST_TRUSTOR_USER_ID] = json_string_value(v);
 	if (json_is_string(v = json_object_get(m, "trustee_user_id")))
 		pt.v[PK_T_TRUST_TRUSTEE_USER_ID] = json_string_value(v);
-	if (req_authorize(r, "identity:create_trust", &pt, err) == -1)
-		return -1;
-	if ((m = apij_body_object(r, "trust", err)) == NULL ||
+	if (req_authorize(r, "identity:create_trust", &pt, err) == -1 ||
 	    parse_trust(m, &n, err) == -1)
 		goto done;
 	if (n.t.project_id[0] != '\0' && n.t.nroles == 0) {

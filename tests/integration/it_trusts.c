@@ -300,9 +300,10 @@ main(void)
 	    "\"project_id\": \"%s\", \"impersonation\": false, \"roles\": "
 	    "[{\"name\": \"member\"}], \"expires_at\": \"2099-01-02T03:04:05Z\"}}",
 	    alice, bob, demo)) == 409);
-	T("trust-1.22 trust not an object, or none: the policy refuses -> 403",
-	    st_of("POST", "/v3/OS-TRUST/trusts", atok, "{\"trust\": [1]}") == 403 &&
-	    st_of("POST", "/v3/OS-TRUST/trusts", atok, "{}") == 403);
+	T("trust-1.22 trust not an object, or none -> 400",
+	    st_of("POST", "/v3/OS-TRUST/trusts", atok, "{\"trust\": [1]}") == 400 &&
+	    err_is("POST", "/v3/OS-TRUST/trusts", atok, "{}", 400,
+	    "'trustor_user_id' is a required property"));
 	T("trust-1.23 redelegation deeper than allowed -> 403", st_of("POST",
 	    "/v3/OS-TRUST/trusts", atok, trust_body(alice, bob, demo,
 	    ", \"allow_redelegation\": true, \"redelegation_count\": 4")) == 403);
