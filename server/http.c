@@ -81,6 +81,7 @@ const struct route *const http_route_tables[] = {
 	api_catalog_routes,
 	api_ops_routes,
 	api_credentials_routes,
+	api_trusts_routes,
 	NULL
 };
 
@@ -201,6 +202,15 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+size_t
+req_query_count(struct req *r)
+{
+	int	n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+		    NULL);
+
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* MHD's iterator over the query, adapted to req_query_each's callback. */

@@ -114,6 +114,7 @@ extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
 extern const struct route api_credentials_routes[];
+extern const struct route api_trusts_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
@@ -142,6 +143,9 @@ void			 http_stop(struct http_daemon *d);
 
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
+
+/* How many query parameters the request has. */
+size_t		 req_query_count(struct req *r);
 
 /*
  * Call fn(arg, key, value) for each query parameter, in order (value NULL

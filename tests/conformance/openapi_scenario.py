@@ -95,9 +95,9 @@ def run(c, pw):
     call("POST", "/v3/auth/tokens", 400, body={"auth": {"scope": "unscoped"}},
          bad_request=True, what="no identity")
     call("POST", "/v3/auth/tokens", 400, body=b'{"auth": ', what="malformed JSON")
-    call("POST", "/v3/auth/tokens", 501,
+    call("POST", "/v3/auth/tokens", 401,
          body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": NOPE}}),
-         what="trust scope")
+         what="unknown trust")
     call("POST", "/v3/auth/tokens", 413, body=b'{"auth": "' + b"x" * 200000 + b'"}',
          what="oversized body")
 
@@ -494,6 +494,50 @@ def run(c, pw):
     # The server runs with metrics.allow = 127.0.0.2: scrape from there.
     call("GET", "/metrics", 200, source="127.0.0.2")
     call("GET", "/metrics", 403, what="from 127.0.0.1, not allowed")
+
+    # ---- trusts: the admin trusts alice with its admin role
+    tb = {"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice,
+                    "project_id": admin_project, "impersonation": False,
+                    "roles": [{"name": "admin"}], "remaining_uses": 5,
+                    "expires_at": "2099-01-01T00:00:00Z"}}
+    call("POST", "/v3/OS-TRUST/trusts", 401, None, body=tb)
+    call("POST", "/v3/OS-TRUST/trusts", 403, alice_proj, body=tb, what="not the trustor")
+    r = call("POST", "/v3/OS-TRUST/trusts", 201, admin, body=tb)
+    trust = idof(r, "trust", "id")
+    trole = idof(r, "trust", "roles", 0, "id")
+    call("POST", "/v3/OS-TRUST/trusts", 409, admin, body=tb, what="the same again")
+    call("POST", "/v3/OS-TRUST/trusts", 400, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice}},
+         bad_request=True, what="no impersonation")
+    call("POST", "/v3/OS-TRUST/trusts", 404, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": NOPE,
+                         "impersonation": True}}, what="unknown trustee")
+    call("GET", "/v3/OS-TRUST/trusts", 200, admin)
+    call("GET", "/v3/OS-TRUST/trusts?trustee_user_id=" + alice, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts", 403, alice_proj, what="all trusts")
+    call("GET", "/v3/OS-TRUST/trusts", 401, None)
+    call("GET", "/v3/OS-TRUST/trusts/" + trust, 200, alice_proj, what="the trustee")
+    call("GET", "/v3/OS-TRUST/trusts/" + NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % trust, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, trole), 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, NOPE), 404, alice_proj,
+         what="a role it does not delegate")
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw2", {"OS-TRUST:trust": {"id": trust}}),
+             what="trust scope")
+    trust_tok = tok(r)
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(trust_tok),
+         what="a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=token_auth(trust_tok, project_scope("admin")),
+         what="a token from a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": trust}}),
+         what="not the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 403, alice_proj, what="the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 204, admin)
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 404, admin, what="again")
 
     # ---- deletions last
     call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 204, admin)

@@ -96,6 +96,8 @@ static struct mark {
 	{ 'G', NULL },	/* region id */
 	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
+	{ 't', NULL },	/* trust: alice -> admin, member on demo */
+	{ 'T', NULL },	/* trust-scoped token of trust t (the admin's) */
 };
 #define NMARKS	(sizeof(marks) / sizeof(marks[0]))
 
@@ -693,7 +695,9 @@ setup_put(int want, const char *fmt, const char *a, const char *b, const char *c
 static void
 setup_fixtures(void)
 {
-	char	*t, body[512];
+	char		*t, body[512];
+	const char	*id;
+	json_t		*j;
 
 	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD,
 	    "{\"project\":{\"name\":\"admin\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
@@ -738,6 +742,23 @@ setup_fixtures(void)
 	if ((t = setup_token("alice", "alice-secret", "\"unscoped\"")) == NULL)
 		fz_die("no unscoped token");
 	set_mark('N', t);
+	free(t);
+	/* alice trusts the admin with member on demo */
+	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
+	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"
+	    "true,\"roles\":[{\"name\":\"member\"}],\"allow_redelegation\":true}}",
+	    mark('u'), mark('a'), mark('p'));
+	j = setup_req("POST", "/v3/OS-TRUST/trusts", mark('M'), body, 201, NULL);
+	if ((id = json_string_value(json_object_get(json_object_get(j, "trust"),
+	    "id"))) == NULL)
+		fz_die("set-up: no trust id");
+	set_mark('t', id);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"OS-TRUST:trust\":{\"id\":\"%s\"}}",
+	    mark('t'));
+	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD, body)) == NULL)
+		fz_die("no trust-scoped token");
+	set_mark('T', t);
 	free(t);
 }
 
