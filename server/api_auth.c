@@ -18,6 +18,7 @@
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
@@ -89,7 +90,7 @@ parse_domain_ref(json_t *d, const char *path, const char **id, const char **name
 static int
 parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 {
-	json_t	*proj, *dom, *sys, *pd;
+	json_t	*proj, *dom, *sys, *pd, *tr;
 	size_t	 nscope;
 
 	if (json_is_string(scope)) {
@@ -107,9 +108,16 @@ parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 	if (nscope != 1)
 		return expecting(err, "system, project, domain, OS-TRUST:trust or "
 		    "unscoped", "scope");
-	if (json_object_get(scope, "OS-TRUST:trust") != NULL)
-		return kg_errf(err, KG_ENOTIMPL, "The action you have requested has "
-		    "not been implemented.");
+	if ((tr = json_object_get(scope, "OS-TRUST:trust")) != NULL) {
+		/* Keystone's AuthInfo._lookup_trust */
+		if (opt_obj(scope, "OS-TRUST:trust", "scope", &tr, err) == -1 ||
+		    opt_str(tr, "id", "scope/OS-TRUST:trust", &a->trust_id,
+		    err) == -1)
+			return -1;
+		if (a->trust_id == NULL || a->trust_id[0] == '\0')
+			return expecting(err, "trust_id", "trust");
+		return 0;
+	}
 	if (json_object_get(scope, "unscoped") != NULL) {
 		a->explicit_unscoped = 1;
 		return 0;
@@ -251,10 +259,33 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
  * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
  * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
+/*
+ * Take one use of the trust of a token just issued, when the trust counts
+ * them (Keystone's consume_use, after the token is made): another issue
+ * may have taken the last one meanwhile (403), or the trust may be gone
+ * (401); the token is then not handed out.
+ */
+static int
+consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
+{
+	struct kg_trust	tr;
+	int		limited;
+
+	if (store_trust_get(r->st, trust_id, &tr, err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			kg_errf(err, KG_EUNAUTH, "trust %s is gone", trust_id);
+		return -1;
+	}
+	limited = tr.remaining_uses != KG_TRUST_UNLIMITED;
+	kg_trust_free(&tr);
+	return limited ? svc_trust_consume(r->st, trust_id, err) : 0;
+}
+
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
+	struct kg_ctx		 ctx;
 	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
@@ -263,12 +294,20 @@ issue_token(struct req *r, struct kg_err *err)
 		return -1;
 	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
-	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	    req_query(r, "nocatalog") == NULL, &tok, &reply, &ctx, err);
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
+	if (rc == 0 && ctx.trust_id[0] != '\0' &&
+	    consume_trust_use(r, ctx.trust_id, err) == -1) {
+		kg_wipe(tok, strlen(tok));
+		free(tok);
+		free(reply);
+		rc = -1;
+	}
+	kg_ctx_free(&ctx);
 	if (rc == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
@@ -517,6 +556,9 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		if (ev[i].audit_chain_id[0])
 			json_object_set_new(o, "audit_chain_id",
 			    json_string(ev[i].audit_chain_id));
+		if (ev[i].trust_id[0])
+			json_object_set_new(o, "OS-TRUST:trust_id",
+			    json_string(ev[i].trust_id));
 		if (ev[i].expires_at != 0)
 			set_time(o, "expires_at", ev[i].expires_at);
 		/* keygate's extension: see "Token format" in the README. */

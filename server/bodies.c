@@ -561,6 +561,138 @@ token_issue_check(const json_t *auth, struct kg_err *err)
 }
 
 /* ------------------------------------------------------------------------
+ * Credentials (keystone/credential/schema.py), with Debian's security fix:
+ * a PATCH carries the blob; the other attributes may come again unchanged
+ * (server/api_credentials.c compares them with the stored ones).
+ * --------------------------------------------------------------------- */
+
+/* a blob holds secrets: never echoed */
+static const struct vschema cred_blob = {
+	.type = VT_STRING, .flags = VF_SECRET, .column = BODY_TEXT_MAX,
+};
+
+static const struct vschema cred_ref = {
+	.type = VT_STRING, .max_length = BODY_ID_BYTES,
+};
+
+static const struct vschema cred_ref_null = {
+	.type = VT_STRING | VT_NULL, .max_length = BODY_ID_BYTES,
+};
+
+static const struct vschema cred_type = {
+	.type = VT_STRING, .max_length = 255,
+};
+
+static const struct vprop cred_props[] = {
+	{ "blob", &cred_blob },
+	{ "project_id", &cred_ref },
+	{ "type", &cred_type },
+	{ "user_id", &cred_ref },
+	{ NULL, NULL }
+};
+
+static const struct vschema credential_create = {
+	.type = VT_OBJECT, .properties = cred_props,
+	.required = (const char *const[]){ "blob", "type", "user_id", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vprop cred_update_props[] = {
+	{ "blob", &cred_blob },
+	{ "id", &cred_ref },
+	{ "project_id", &cred_ref_null },
+	{ "type", &cred_type },
+	{ "user_id", &cred_ref },
+	{ NULL, NULL }
+};
+
+static const struct vschema credential_update = {
+	.type = VT_OBJECT, .properties = cred_update_props,
+	.required = (const char *const[]){ "blob", NULL }, .closed = 1,
+};
+
+/* ------------------------------------------------------------------------
+ * Trusts (keystone/trust/schema.py trust_create).
+ * --------------------------------------------------------------------- */
+
+/* parameter_types.external_id_string */
+static const struct vschema external_id = {
+	.type = VT_STRING, .min_length = 1, .max_length = 64,
+	.max_bytes = BODY_ID_BYTES,
+};
+
+static const struct vschema integer_null = {
+	.type = VT_INTEGER | VT_NULL,
+};
+
+static const struct vschema string_null = {
+	.type = VT_STRING | VT_NULL,
+};
+
+static const struct vprop trust_role_props[] = {
+	{ "id", &id_string },
+	{ "name", &name },
+	{ NULL, NULL }
+};
+
+/* {"id": ...} or {"name": ...}: exactly one property */
+static const struct vschema trust_role = {
+	.type = VT_OBJECT, .properties = trust_role_props, .min_properties = 1,
+	.closed = 1,
+};
+
+static const struct vschema trust_roles = {
+	.type = VT_ARRAY, .items = &trust_role,
+};
+
+static const struct vprop trust_create_props[] = {
+	{ "trustor_user_id", &external_id },
+	{ "trustee_user_id", &external_id },
+	{ "impersonation", &boolean },
+	{ "project_id", &id_string_null },
+	{ "remaining_uses", &integer_null },
+	{ "expires_at", &string_null },
+	{ "allow_redelegation", &boolean_null },
+	{ "redelegation_count", &integer_null },
+	{ "roles", &trust_roles },
+	{ NULL, NULL }
+};
+
+static const struct vschema trust_create = {
+	.type = VT_OBJECT, .properties = trust_create_props,
+	.required = (const char *const[]){ "trustor_user_id", "trustee_user_id",
+	    "impersonation", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* What the validator cannot say: the integers' minimums (remaining_uses
+ * 1, redelegation_count 0) and at most one property per role (jsonschema's
+ * texts). */
+static int
+trust_create_check(const json_t *t, struct kg_err *err)
+{
+	static const struct { const char *name; json_int_t min; } ints[] = {
+		{ "remaining_uses", 1 }, { "redelegation_count", 0 },
+	};
+	const json_t	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		v = json_object_get(t, ints[i].name);
+		if (json_is_integer(v) && json_integer_value(v) < ints[i].min)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
+			    "'%s': %" JSON_INTEGER_FORMAT " is less than the minimum "
+			    "of %" JSON_INTEGER_FORMAT, ints[i].name,
+			    json_integer_value(v), ints[i].min);
+	}
+	json_array_foreach(json_object_get(t, "roles"), i, v)
+		if (json_object_size(v) > 1)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
+			    "'roles/%zu': the role has too many properties", i);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
  * The routes.
  * --------------------------------------------------------------------- */
 
@@ -599,6 +731,12 @@ static const struct body table[] = {
 	    "endpoint_create", NULL },
 	{ "PATCH", "/v3/endpoints/{}", "endpoint", 1, &endpoint_update,
 	    "endpoint_update", NULL },
+	{ "POST", "/v3/credentials", "credential", 0, &credential_create,
+	    "credential_create", NULL },
+	{ "PATCH", "/v3/credentials/{}", "credential", 0, &credential_update,
+	    "credential_update", NULL },
+	{ "POST", "/v3/OS-TRUST/trusts", "trust", 0, &trust_create,
+	    "trust_create", trust_create_check },
 };
 
 const struct body *

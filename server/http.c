@@ -80,6 +80,8 @@ const struct route *const http_route_tables[] = {
 	api_assignments_routes,
 	api_catalog_routes,
 	api_ops_routes,
+	api_credentials_routes,
+	api_trusts_routes,
 	NULL
 };
 
@@ -200,6 +202,15 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+size_t
+req_query_count(struct req *r)
+{
+	int	n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+		    NULL);
+
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* MHD's iterator over the query, adapted to req_query_each's callback. */
@@ -360,6 +371,18 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
+}
+
+int
+req_has_rule(struct req *r, const char *rule)
+{
+	const struct policy_set	*s;
+	int			 yes;
+
+	s = authz_get(r->srv->authz);
+	yes = policy_has_rule(s, rule);
+	authz_put(r->srv->authz, s);
+	return yes;
 }
 
 json_t *
@@ -723,7 +746,8 @@ dispatch(struct conn_state *s)
 	}
 	if (parse_body(s, &err) == -1)
 		goto done;
-	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+	if (((m.rt->flags & R_AUTH) || ((m.rt->flags & R_AUTH_OPT) &&
+	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
 	if (request_validate(r, &err) == -1)	/* body schema, query limits */
 		goto done;

@@ -8,7 +8,8 @@
 #include "store/store_int.h"
 
 #define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
-			" audit_chain_id, expires_at, issued_before, revoked_at, revision"
+			" audit_chain_id, expires_at, issued_before, revoked_at, revision," \
+			" trust_id"
 
 /* The current row (EVENT_COLS) into e. */
 static void
@@ -26,6 +27,7 @@ event_from_row(struct db_stmt *s, struct kg_revoke_event *e)
 	e->issued_before = db_col_int64(s, 8);
 	e->revoked_at = db_col_int64(s, 9);
 	e->revision = db_col_int64(s, 10);	/* NULL -> 0 */
+	db_col_copy(s, 11, e->trust_id, sizeof(e->trust_id));
 }
 
 static const char *
@@ -42,7 +44,8 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 
 	if ((s = store_prepare(st, "INSERT INTO revocation_event (user_id, project_id,"
 	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
-	    " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+	    " revoked_at, trust_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, nz(ev->user_id));
 	db_bind_text(s, 2, nz(ev->project_id));
@@ -54,6 +57,7 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 		db_bind_int64(s, 7, ev->expires_at);
 	db_bind_int64(s, 8, ev->issued_before);
 	db_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
+	db_bind_text(s, 10, nz(ev->trust_id));
 	return store_run(st, s, "revoke add", NULL, err);
 }
 
