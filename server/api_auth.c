@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/authguard.h"
 #include "server/metrics.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
@@ -272,9 +273,50 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
  * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
  * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
+/*
+ * What the password method found, recorded through svc/ after the issue's
+ * read snapshot ([security_compliance]: the failure counter, the last
+ * activity, a user disabled for inactivity) and in the rate limit. These
+ * writes never change the answer: one that fails is logged.
+ */
+static void
+record_outcome(struct req *r, const struct token_auth *a,
+    const struct token_pw_outcome *o)
+{
+	struct kg_err	 e = { 0 };
+	const char	*uid = o->user_id[0] != '\0' ? o->user_id : NULL;
+	int		 rc = 0;
+
+	if (a->password == NULL)
+		return;
+	switch (o->result) {
+	case TOKEN_PW_NONE:		/* no such user */
+		authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_LOCKED:
+		authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_WRONG:
+		authguard_record(r, uid, 0);
+		rc = svc_user_auth_failed(r->st, uid, &e);
+		break;
+	case TOKEN_PW_OK:
+		authguard_record(r, uid, 1);
+		rc = svc_user_auth_succeeded(r->st, uid, &e);
+		break;
+	case TOKEN_PW_INACTIVE:
+		authguard_record(r, uid, 1);
+		rc = svc_user_disable_inactive(r->st, uid, &e);
+		break;
+	}
+	if (rc == -1 && e.kind != KG_ENOTFOUND)
+		log_error("recording a login of user %s: %s", uid, e.msg);
+}
+
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
+	struct token_pw_outcome	 out;
 	struct token_auth	 a;
 	char			*tok, *reply;
 	int			 rc;
@@ -283,8 +325,11 @@ issue_token(struct req *r, struct kg_err *err)
 		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
+	memset(&out, 0, sizeof(out));
+	a.outcome = &out;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	record_outcome(r, &a, &out);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
 	if (rc == -1) {
@@ -548,7 +593,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW | R_LIMIT },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },

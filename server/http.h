@@ -32,6 +32,7 @@ struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
+	struct authlimit	*limit;		/* failed-login rate limit; NULL: off */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -58,6 +59,7 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	int			 retry_after;	/* 429: the Retry-After seconds */
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
@@ -74,6 +76,12 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
  * own store connection; the handler is the same and runs once.
  */
 #define R_SLOW		0x2
+/*
+ * A password check under the failed-login rate limit (server/authguard.h):
+ * when the body carries a password, authguard_check runs on the worker
+ * first and may answer 429, before any hashing or queueing.
+ */
+#define R_LIMIT		0x4
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -113,6 +121,11 @@ const char	*req_query(struct req *r, const char *name);
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
+
+/* The client's address as the rate limit counts it: IPv4 dotted (also
+ * when IPv4-mapped), an IPv6 address's /64 ("2001:0db8:0000:0001::/64");
+ * "-" when unknown. */
+void		 req_client_addr(struct req *r, char *out, size_t outsz);
 
 /*
  * Base URL clients reach us at, no trailing slash: server.public_endpoint

@@ -49,6 +49,8 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* cfg lives as long as the command: svc/ and auth/ read the rules. */
+	compliance_set(&cfg->compliance);
 }
 
 static int
@@ -170,6 +172,11 @@ cmd_serve(int argc, char **argv)
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();
+	if (srv.cfg.rate_limit.enabled &&
+	    (srv.limit = authlimit_new(&srv.cfg.rate_limit)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "rate limit: out of memory");
+		die(&err);
+	}
 	if ((d = http_start(&srv, &err)) == NULL)
 		die(&err);
 	log_info("keygate %s listening on %s (data %s, %d threads)",
@@ -203,6 +210,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: shutting down", sig);
 	http_stop(d);
 	tokens_close(srv.tokens);
+	authlimit_free(srv.limit);
 	authz_free(srv.authz);
 	store_pool_shutdown();
 	log_info("stopped");

@@ -50,7 +50,7 @@ static _Atomic uint64_t		dur_count[NROUTES];
 static atomic_int		hash_queued, hash_running;
 
 static _Atomic uint64_t		tokens_issued, tokens_validated, tokens_revoked,
-				auth_failures, db_errors;
+				auth_failures, auth_limited, db_errors;
 
 static uint32_t
 fnv1a(const char *s)
@@ -171,6 +171,12 @@ metrics_auth_failure(void)
 }
 
 void
+metrics_auth_limited(void)
+{
+	atomic_fetch_add_explicit(&auth_limited, 1, memory_order_relaxed);
+}
+
+void
 metrics_db_error(void)
 {
 	atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed);
@@ -276,6 +282,9 @@ metrics_render(int64_t started_at)
 	counter(f, "keygate_auth_failures_total",
 	    "Failed authentications (bad credentials or invalid tokens).",
 	    &auth_failures);
+	counter(f, "keygate_auth_rate_limited_total",
+	    "Password checks refused by the failed-login rate limit (429).",
+	    &auth_limited);
 	counter(f, "keygate_db_errors_total",
 	    "Requests failed by an internal or database error.", &db_errors);
 	fprintf(f, "# HELP keygate_hash_jobs Password requests waiting for or"
