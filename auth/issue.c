@@ -133,6 +133,10 @@ auth_password(struct store *st, const struct token_auth *a, struct subject *s,
 	f.at = ua.failed_auth_at;
 	inactive = compliance_inactive(c, ua.last_active_at, ua.created_at, &o,
 	    now);
+	if (a->outcome != NULL) {
+		a->outcome->failures = f.count;
+		a->outcome->last_active_at = ua.last_active_at;
+	}
 	kg_user_auth_free(&ua);
 	if (compliance_locked(c, &f, &o, now)) {
 		outcome(a, TOKEN_PW_LOCKED, s->user.id);

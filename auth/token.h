@@ -121,6 +121,8 @@ enum token_pw_result {
 struct token_pw_outcome {
 	enum token_pw_result	 result;
 	char			 user_id[128];	/* "" when no user was found */
+	int			 failures;	/* failed logins on record */
+	int64_t			 last_active_at;	/* µs, as read */
 };
 
 /*

@@ -281,7 +281,7 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
  */
 static void
 record_outcome(struct req *r, const struct token_auth *a,
-    const struct token_pw_outcome *o)
+    const struct token_pw_outcome *o, const struct kg_err *err)
 {
 	struct kg_err	 e = { 0 };
 	const char	*uid = o->user_id[0] != '\0' ? o->user_id : NULL;
@@ -290,8 +290,9 @@ record_outcome(struct req *r, const struct token_auth *a,
 	if (a->password == NULL)
 		return;
 	switch (o->result) {
-	case TOKEN_PW_NONE:		/* no such user */
-		authguard_record(r, NULL, 0);
+	case TOKEN_PW_NONE:		/* no such user (else: no password checked) */
+		if (err->kind == KG_EUNAUTH)
+			authguard_record(r, NULL, 0);
 		return;
 	case TOKEN_PW_LOCKED:
 		authguard_record(r, NULL, 0);
@@ -302,7 +303,10 @@ record_outcome(struct req *r, const struct token_auth *a,
 		break;
 	case TOKEN_PW_OK:
 		authguard_record(r, uid, 1);
-		rc = svc_user_auth_succeeded(r->st, uid, &e);
+		/* A write only when there is something to change: most logins
+		 * leave no trace (no write lock taken). */
+		if (o->failures > 0 || svc_user_activity_due(o->last_active_at))
+			rc = svc_user_auth_succeeded(r->st, uid, &e);
 		break;
 	case TOKEN_PW_INACTIVE:
 		authguard_record(r, uid, 1);
@@ -329,7 +333,7 @@ issue_token(struct req *r, struct kg_err *err)
 	a.outcome = &out;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
-	record_outcome(r, &a, &out);
+	record_outcome(r, &a, &out, err);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
 	if (rc == -1) {

@@ -43,6 +43,14 @@ svc_user_auth_failed(struct store *st, const char *user_id, struct kg_err *err)
 	return svc_run(st, "user auth failed", failed_body, &c, err);
 }
 
+int
+svc_user_activity_due(int64_t last_active_at)
+{
+	/* Keystone keeps the date only: one write a day at most. */
+	return compliance_get()->disable_user_account_days_inactive > 0 &&
+	    last_active_at / US_PER_DAY != kg_now_us() / US_PER_DAY;
+}
+
 static int
 ok_body(struct store *st, void *cls, struct kg_err *err)
 {
@@ -55,9 +63,7 @@ ok_body(struct store *st, void *cls, struct kg_err *err)
 	if (a.failed_auth_count != 0 &&
 	    store_user_auth_set_failures(st, c->user_id, 0, 0, err) == -1)
 		goto done;
-	/* Keystone keeps the date only: one write a day at most. */
-	if (compliance_get()->disable_user_account_days_inactive > 0 &&
-	    a.last_active_at / US_PER_DAY != c->now / US_PER_DAY &&
+	if (svc_user_activity_due(a.last_active_at) &&
 	    store_user_set_last_active(st, c->user_id, c->now, err) == -1)
 		goto done;
 	ret = 0;

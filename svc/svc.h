@@ -261,9 +261,14 @@ int	svc_user_auth_failed(struct store *st, const char *user_id,
 	    struct kg_err *err);
 
 /* A successful login: failures forgotten, last_active_at set (once a day,
- * when disable_user_account_days_inactive is on). */
+ * when disable_user_account_days_inactive is on). Callers skip it when
+ * the login saw no failures and svc_user_activity_due is false: then it
+ * would change nothing, and a write transaction is not free. */
 int	svc_user_auth_succeeded(struct store *st, const char *user_id,
 	    struct kg_err *err);
+
+/* Is last_active_at (as read) to be set by a login now? */
+int	svc_user_activity_due(int64_t last_active_at);
 
 /* A login found user_id inactive for disable_user_account_days_inactive
  * days: if it still is as stored, disable it and revoke its tokens. */
