@@ -38,17 +38,17 @@ login_body(const char *uid, const char *pw)
 	    uid, pw);
 }
 
-/* Login status; *msg (optional) the error message, static copy. */
+/* POST body to path without a token: the status; *msg (optional) the
+ * error message, a static copy. */
 static long
-login(struct it_server *s, const char *uid, const char *pw, const char **msg)
+post(struct it_server *s, const char *path, const char *body, const char **msg)
 {
 	static char	m[512];
 	struct it_resp	r;
 	long		st;
 
 	m[0] = '\0';
-	if (it_req(s, "POST", "/v3/auth/tokens", NULL, login_body(uid, pw), NULL,
-	    &r) == -1)
+	if (it_req(s, "POST", path, NULL, body, NULL, &r) == -1)
 		return 0;
 	st = r.status;
 	if (r.json != NULL && it_str(r.json, "error.message") != NULL)
@@ -57,6 +57,12 @@ login(struct it_server *s, const char *uid, const char *pw, const char **msg)
 	if (msg != NULL)
 		*msg = m;
 	return st;
+}
+
+static long
+login(struct it_server *s, const char *uid, const char *pw, const char **msg)
+{
+	return post(s, "/v3/auth/tokens", login_body(uid, pw), msg);
 }
 
 /* Create a user in Default with password pw and options (JSON or NULL);
@@ -87,21 +93,9 @@ static long
 change(struct it_server *s, const char *id, const char *orig, const char *pw,
     const char **msg)
 {
-	static char	m[512];
-	struct it_resp	r;
-	long		st;
-
-	m[0] = '\0';
-	it_req(s, "POST", it_fmt("/v3/users/%s/password", id), NULL,
-	    it_fmt("{\"user\": {\"original_password\": \"%s\", \"password\": \"%s\"}}",
-	    orig, pw), NULL, &r);
-	st = r.status;
-	if (r.json != NULL && it_str(r.json, "error.message") != NULL)
-		snprintf(m, sizeof(m), "%s", it_str(r.json, "error.message"));
-	it_resp_free(&r);
-	if (msg != NULL)
-		*msg = m;
-	return st;
+	return post(s, it_fmt("/v3/users/%s/password", id), it_fmt("{\"user\": "
+	    "{\"original_password\": \"%s\", \"password\": \"%s\"}}", orig, pw),
+	    msg);
 }
 
 static long
