@@ -42,7 +42,7 @@ store_user_auth_get(struct store *st, const char *id, struct kg_user_auth *out,
 	if ((s = store_stmt(st, "SELECT COALESCE(a.failed_auth_count, 0),"
 	    " a.failed_auth_at, u.last_active_at, u.created_at,"
 	    " u.password_created_at, u.password_self_service, u.extra"
-	    " FROM user u LEFT JOIN user_auth a ON a.user_id = u.id"
+	    " FROM \"user\" u LEFT JOIN user_auth a ON a.user_id = u.id"
 	    " WHERE u.id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
@@ -80,7 +80,7 @@ store_user_set_last_active(struct store *st, const char *id, int64_t at,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET last_active_at = ? WHERE id = ?",
+	if ((s = store_stmt(st, "UPDATE \"user\" SET last_active_at = ? WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, at);
@@ -93,7 +93,7 @@ store_user_disable(struct store *st, const char *id, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET enabled = 0 WHERE id = ?",
+	if ((s = store_stmt(st, "UPDATE \"user\" SET enabled = 0 WHERE id = ?",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
@@ -106,7 +106,7 @@ store_user_set_self_service(struct store *st, const char *id, int yes,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET password_self_service = ?"
+	if ((s = store_stmt(st, "UPDATE \"user\" SET password_self_service = ?"
 	    " WHERE id = ?", err)) == NULL)
 		return -1;
 	sqlite3_bind_int(s, 1, yes ? 1 : 0);
