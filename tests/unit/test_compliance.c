@@ -256,18 +256,10 @@ nevents(struct store *st)
 	return n;
 }
 
-static int64_t
-gen(struct store *st)
+static int
+sql(struct store *st, const char *q)
 {
-	sqlite3_stmt	*s = store_stmt(st, "SELECT value FROM meta WHERE key ="
-			    " 'generation'", NULL);
-	int64_t		 g = -1;
-
-	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
-		g = sqlite3_column_int64(s, 0);
-	if (s != NULL)
-		sqlite3_reset(s);
-	return g;
+	return sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 static int
@@ -320,14 +312,14 @@ test_svc(void)
 	    u.password_expires_at <= kg_now_us() + 10 * DAY);
 	kg_user_free(&u);
 
-	g = gen(st);
+	g = store_generation(st);
 	T("cmp-9.3 a failure is counted", svc_user_auth_failed(st, "u1", &err) == 0 &&
 	    svc_user_auth_failed(st, "u1", &err) == 0 &&
 	    store_user_auth_get(st, "u1", &a, &err) == 0 && a.failed_auth_count == 2 &&
 	    a.failed_auth_at > 0);
 	kg_user_auth_free(&a);
 	T("cmp-9.4 failures do not bump the generation (caches stay)",
-	    gen(st) == g);
+	    store_generation(st) == g);
 	ev = nevents(st);
 	T("cmp-9.5 a lock revokes nothing", nevents(st) == ev);
 	T("cmp-9.6 success forgets the failures",
@@ -335,7 +327,7 @@ test_svc(void)
 	    store_user_auth_get(st, "u1", &a, &err) == 0 && a.failed_auth_count == 0 &&
 	    a.last_active_at > 0);
 	kg_user_auth_free(&a);
-	T("cmp-9.7 last_active_at does not bump the generation", gen(st) == g);
+	T("cmp-9.7 last_active_at does not bump the generation", store_generation(st) == g);
 
 	/* Admin updates: history, not self-service, expiry. */
 	svc_user_auth_failed(st, "u1", &err);
@@ -379,8 +371,8 @@ test_svc(void)
 	ev = nevents(st);
 	T("cmp-13.1 active user: disable_inactive does nothing",
 	    svc_user_disable_inactive(st, "u3", &err) == 0 && nevents(st) == ev);
-	sqlite3_exec(st->db, "UPDATE user SET created_at = created_at - 6 * 86400000000"
-	    " WHERE id = 'u3'", NULL, NULL, NULL);
+	sql(st, "UPDATE \"user\" SET created_at = created_at - 6 * 86400000000"
+	    " WHERE id = 'u3'");
 	T("cmp-13.2 inactive: disabled, tokens revoked",
 	    svc_user_disable_inactive(st, "u3", &err) == 0 && nevents(st) == ev + 1 &&
 	    store_user_get(st, "u3", &u, &err) == 0 && !u.enabled);
