@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/password.h"
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -270,6 +271,34 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 }
 
 /*
+ * The password just logged in against a legacy (plain bcrypt) hash:
+ * store it in the current format, which counts every byte. A separate
+ * write after the login; if it fails the login stands and the next one
+ * tries again.
+ */
+static void
+upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
+{
+	struct kg_err	 err = { 0 };
+	char		*hash;
+	int		 rc = -1;
+
+	if ((hash = password_hash(password ? password : "",
+	    r->srv->cfg.password_hash_rounds, &err)) != NULL) {
+		rc = svc_user_rehash_password(r->st, rh->user_id, rh->old_hash,
+		    hash, &err);
+		kg_wipe(hash, strlen(hash));
+		free(hash);
+	}
+	if (rc == -1)
+		log_warn("user %s: password hash not upgraded: %s", rh->user_id,
+		    err.msg);
+	else if (rc == 1)
+		log_info("user %s: password hash upgraded to bcrypt_sha256",
+		    rh->user_id);
+}
+
+/*
  * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
  * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
@@ -322,6 +351,7 @@ issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_pw_outcome	 out;
 	struct token_auth	 a;
+	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
 
@@ -331,9 +361,13 @@ issue_token(struct req *r, struct kg_err *err)
 		return -1;
 	memset(&out, 0, sizeof(out));
 	a.outcome = &out;
+	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
 	record_outcome(r, &a, &out, err);
+	if (rc == 0 && rh.old_hash != NULL)
+		upgrade_hash(r, &rh, a.password);
+	free(rh.old_hash);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
 	if (rc == -1) {

@@ -540,6 +540,8 @@ change_password(struct req *r, struct kg_err *err)
 		    PASSWORD_MAX);
 	if (store_user_get(r->st, r->params[0], &u, err) == -1) {
 		if (err->kind == KG_ENOTFOUND) {
+			/* A wrong password's cost: no timing oracle for ids. */
+			(void)password_verify(orig, NULL);
 			authguard_record(r, NULL, 0);
 			kg_errf(err, KG_EUNAUTH, "Invalid user / password");
 		}
