@@ -489,6 +489,22 @@ login_from(struct it_server *s, const char *src, const char *uid,
 	    code);
 }
 
+/* keygate_password_hashes_total, or -1. */
+static long
+hashes(struct it_server *s)
+{
+	struct it_resp	 r;
+	const char	*p;
+	long		 n = -1;
+
+	if (it_req(s, "GET", "/metrics", NULL, NULL, NULL, &r) == 0 &&
+	    r.status == 200 && r.body != NULL &&
+	    (p = strstr(r.body, "\nkeygate_password_hashes_total ")) != NULL)
+		n = atol(p + strlen("\nkeygate_password_hashes_total "));
+	it_resp_free(&r);
+	return n;
+}
+
 static void
 test_rate_limit(struct it_server *s)
 {
@@ -496,6 +512,7 @@ test_rate_limit(struct it_server *s)
 	int		 retry;
 	long		 code, st;
 	int		 i, all401 = 1;
+	long		 h0;
 	struct it_resp	 r;
 
 	/* user_failures 3, address_failures 5, intervals 60 s. */
@@ -512,6 +529,11 @@ test_rate_limit(struct it_server *s)
 	T("pci-7.4 Keystone-style error body, code 429", code == 429);
 	T("pci-7.5 the right password from that address -> 429 too",
 	    login_from(s, "127.0.0.2", id, "passwordR1", &retry, &code) == 429);
+	h0 = hashes(s);
+	for (i = 0; i < 5; i++)
+		login_from(s, "127.0.0.2", id, "wrong", &retry, &code);
+	T("pci-7.5b a refused login costs no hashing (keygate_password_hashes_total)",
+	    h0 >= 0 && hashes(s) == h0);
 	T("pci-7.6 the right password from an address with no failure -> 201",
 	    login_from(s, "127.0.0.3", id, "passwordR1", &retry, &code) == 201);
 	T("pci-7.7 a wrong one from a fresh address is tried (401), once",
@@ -541,7 +563,7 @@ test_rate_limit(struct it_server *s)
 	it_req(s, "GET", "/metrics", NULL, NULL, NULL, &r);
 	T("pci-7.14 keygate_auth_rate_limited_total counts the 429s",
 	    r.status == 200 && r.body != NULL &&
-	    strstr(r.body, "keygate_auth_rate_limited_total 5") != NULL);
+	    strstr(r.body, "keygate_auth_rate_limited_total 10") != NULL);
 	it_resp_free(&r);
 }
 
