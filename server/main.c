@@ -36,6 +36,8 @@ die(const struct kg_err *err)
 	exit(1);
 }
 
+static struct compliance	compliance;
+
 /* Load the configuration: -f file, else $KEYGATE_CONFIG, else defaults. */
 static void
 load_config(struct kg_config *cfg, const char *path)
@@ -50,8 +52,10 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
-	/* cfg lives as long as the command: svc/ and auth/ read the rules. */
-	compliance_set(&cfg->compliance);
+	/* svc/ and auth/ read the rules for the life of the process (the
+	 * compiled regex with them): a copy that outlives the command. */
+	compliance = cfg->compliance;
+	compliance_set(&compliance);
 }
 
 static int
