@@ -20,10 +20,13 @@
 #include "auth/scache.h"
 #include "auth/token_int.h"
 #include "auth/tokenbody.h"
+#include "auth/trust.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "store/compliance.h"
+#include "store/credential.h"
 #include "store/scope.h"
+#include "store/trust.h"
 
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
 #define AUDIT_POOL	512
@@ -242,6 +245,91 @@ load_state_cached(struct tokens *t, struct store *st, int64_t rev,
 	return 0;
 }
 
+/*
+ * "ec2credential": the credential as the snapshot has it gives the user
+ * and the project (Keystone's EC2 tokens are scoped to the credential's
+ * project); the user and project must be enabled and the user hold a role
+ * there ("User not valid for project.").
+ */
+static int
+load_ec2(struct store *st, const struct token_auth *a, struct subject *s,
+    struct kg_err *err)
+{
+	struct kg_credential	c;
+	struct token_auth	b = *a;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	if (store_credential_get(st, a->ec2_credential_id, &c, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			return unauthorized(err, "EC2 credential gone");
+		return -1;
+	}
+	if (strcmp(c.type, "ec2") != 0 || c.project_id[0] == '\0') {
+		kg_credential_free(&c);
+		return unauthorized(err, "not an EC2 credential with a project");
+	}
+	b.scope = KG_SCOPE_PROJECT;
+	b.explicit_unscoped = 0;
+	b.project_id = c.project_id;
+	b.project_name = b.project_domain_id = b.project_domain_name = NULL;
+	rc = load_state(st, &b, 0, c.user_id, s, err);
+	kg_credential_free(&c);
+	return rc;
+}
+
+/*
+ * A trust-scoped token's subject (auth/trust.h): the user authenticates
+ * (password, or user_id from the token method) and must be the trust's
+ * trustee; the trust then gives the token's user, project and roles.
+ */
+static int
+load_trust(struct store *st, const struct token_auth *a, int pw,
+    const char *user_id, struct subject *s, struct kg_err *err)
+{
+	struct subject	 u;
+	struct kg_trust	*chain = NULL;
+	size_t		 n = 0;
+	int		 ret = -1;
+
+	memset(&u, 0, sizeof(u));
+	if (pw) {
+		if (auth_password(st, a, &u, err) == -1)
+			goto done;
+		if (user_id != NULL && strcmp(u.user.id, user_id) != 0) {
+			unauthorized(err, "methods disagree on the user");
+			goto done;
+		}
+	} else if (subject_load_user(st, user_id, &u, err) == -1) {
+		unauthorized(err, "token method: user gone or disabled");
+		goto done;
+	}
+	/* Keystone: TrustNotFound while authenticating is a 401. */
+	if (trust_chain(st, a->trust_id, 0, &chain, &n, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	/* keystone/models/token_model.py: "User is not a trustee." */
+	if (strcmp(u.user.id, chain[0].trustee_user_id) != 0) {
+		log_info("trust %s refused: user %s is not its trustee",
+		    chain[0].id, u.user.id);
+		kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+		    "requested action.");
+		goto done;
+	}
+	if (trust_subject(st, chain, n, s, err) == -1) {
+		if (err != NULL && err->kind == KG_EUNAUTH)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	ret = 0;
+ done:
+	kg_trust_list_free(chain, n);
+	subject_free(&u);
+	return ret;
+}
+
 /* Add the methods of the original token (token method) to m, no repeats. */
 static void
 merge_methods(const char **m, size_t *n, const struct kg_ctx *orig)
@@ -293,6 +381,10 @@ sign(struct tokens *t, const struct subject *s, const char *const *methods,
 	c.exp = exp_s;
 	c.iat_us = iat_us;
 	c.rev = rev;
+	c.trust_id = s->trust.id;
+	c.trustor_id = s->trust.trustor_id;
+	c.trustee_id = s->trust.trustee_id;
+	c.trust_impersonation = s->trust.impersonation;
 	if ((text = claims_write(&c)) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	keys = keyring_acquire(t->keys);
@@ -315,7 +407,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	char		*body = NULL, aid[KG_AUDIT_SIZE];
 	int64_t		 rev, iat_us, exp_s;
 	size_t		 i, nmethods = 0;
-	int		 ret = -1, pw, tk, tx = 0;
+	int		 ret = -1, pw, tk, ec2, tx = 0;
 
 	*token = NULL;
 	*reply = NULL;
@@ -325,12 +417,17 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		memset(ctx, 0, sizeof(*ctx));
 	pw = has_method(a, "password");
 	tk = has_method(a, "token");
-	for (i = 0; i < a->nmethods; i++)
-		if (strcmp(a->methods[i], "password") != 0 &&
-		    strcmp(a->methods[i], "token") != 0)
-			return kg_errf(err, KG_EUNAUTH,
-			    "Attempted to authenticate with an unsupported method.");
-	if (!pw && !tk)
+	ec2 = a->ec2_credential_id != NULL;
+	for (i = 0; i < a->nmethods; i++) {
+		if (ec2 ? a->nmethods == 1 &&
+		    strcmp(a->methods[i], "ec2credential") == 0 :
+		    strcmp(a->methods[i], "password") == 0 ||
+		    strcmp(a->methods[i], "token") == 0)
+			continue;
+		return kg_errf(err, KG_EUNAUTH,
+		    "Attempted to authenticate with an unsupported method.");
+	}
+	if (!pw && !tk && !ec2)
 		return kg_errf(err, KG_EUNAUTH, "no authentication method");
 	for (i = 0; i < a->nmethods && nmethods < KG_MAX_METHODS; i++)
 		methods[nmethods++] = a->methods[i];
@@ -344,6 +441,13 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		 * 404 "Could not recognize token" / "Failed to validate token". */
 		if (token_validate(t, st, a->token_id, 0, rev, &orig, NULL, err) == -1)
 			goto done;
+		/* Keystone's token plugin: a delegated token makes no other. */
+		if (orig.trust_id[0] != '\0') {
+			kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+			    "requested action: Using trust-scoped token to create "
+			    "another token. Create a new trust-scoped token instead.");
+			goto done;
+		}
 		/* Keystone's token plugin: no project or domain token from a
 		 * system-scoped one (ForbiddenAction, 403). */
 		if (orig.scope == KG_SCOPE_SYSTEM && (a->scope == KG_SCOPE_PROJECT ||
@@ -359,7 +463,13 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		chain = orig.audit_chain_id[0] != '\0' ? orig.audit_chain_id :
 		    orig.audit_id;
 	}
-	if (tk && !pw) {
+	if (ec2) {
+		if (load_ec2(st, a, &s, err) == -1)
+			goto done;
+	} else if (a->trust_id != NULL) {
+		if (load_trust(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
+			goto done;
+	} else if (tk && !pw) {
 		if (load_state_cached(t, st, rev, a, orig.user_id, &s, err) == -1)
 			goto done;
 	} else if (load_state(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
@@ -371,6 +481,9 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	}
 	iat_us = kg_now_us();
 	exp_s = tk ? orig.expires_at / 1000000 : iat_us / 1000000 + t->cfg.expiration;
+	/* A trust's tokens end with it, so its expiry needs no event. */
+	if (s.trust.expires_at != 0 && s.trust.expires_at / 1000000 < exp_s)
+		exp_s = s.trust.expires_at / 1000000;
 	if (sign(t, &s, methods, nmethods, aid, chain, iat_us, exp_s, rev, token,
 	    err) == -1)
 		goto done;

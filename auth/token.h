@@ -140,6 +140,13 @@ struct token_auth {
 	const char	*password;
 	/* "token" method */
 	const char	*token_id;
+	/*
+	 * "ec2credential" (POST /v3/ec2tokens; never from the methods of
+	 * POST /v3/auth/tokens): the EC2 credential whose signature the
+	 * caller checked. Alone; the token is for its user and project, as
+	 * the snapshot has them (a credential deleted meanwhile is refused).
+	 */
+	const char	*ec2_credential_id;
 	/* scope: KG_SCOPE_NONE = none requested */
 	enum kg_scope_kind scope;
 	int		 explicit_unscoped;	/* "scope": "unscoped" */
@@ -149,6 +156,9 @@ struct token_auth {
 	const char	*project_domain_name;
 	const char	*domain_id;		/* domain scope: id or name */
 	const char	*domain_name;
+	/* scope "OS-TRUST:trust": {"id": trust_id} (scope stays
+	 * KG_SCOPE_NONE; the trust gives the project) */
+	const char	*trust_id;
 	struct token_pw_outcome *outcome;	/* NULL: not wanted */
 	/* Out, optional: when the password matched a legacy hash
 	 * (password_needs_upgrade), the user's id and a malloc'd copy of that
@@ -178,6 +188,14 @@ struct token_rehash {
  * disabled for user: <id>.", an expired password "The password is
  * expired and needs to be changed for user: <id>." (those three texts
  * are shown, kg_err_shown). a->outcome gets what was found.
+ *
+ * A trust-scoped token (a->trust_id, auth/trust.h): the authenticated
+ * user must be the trust's trustee (403 otherwise); a trust that is gone,
+ * expired or used up is a 401 (Keystone's TrustNotFound at issue); a
+ * trust-scoped token cannot be used with the token method (403, as
+ * Keystone); the token expires with the trust at the latest. Taking one
+ * of the trust's uses is the caller's (svc_trust_consume), once the token
+ * is issued: auth/ only reads the store.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,

@@ -27,7 +27,7 @@ enum kg_errkind {
 
 struct kg_err {
 	enum kg_errkind	kind;		/* KG_OK until something fails */
-	char		msg[256];	/* message safe to show a client (not for 5xx) */
+	char		msg[1024];	/* message safe to show a client (not for 5xx) */
 	int		shown;		/* a 401 whose msg the client sees (see
 					   kg_err_shown); else 401s say only
 					   Keystone's fixed text */

@@ -15,9 +15,11 @@
 #include "server/authguard.h"
 #include "server/metrics.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
@@ -31,48 +33,21 @@ expecting(struct kg_err *err, const char *attribute, const char *target)
 	    attribute, target);
 }
 
-/* jsonschema's "<instance> is not of type '<type>'" under a field path. */
-static int
-wrong_type(struct kg_err *err, const char *path, const json_t *v, const char *type,
-    int secret)
-{
-	char	*dump = NULL, inst[64];
-
-	if (secret)
-		snprintf(inst, sizeof(inst), "'******'");
-	else if (json_is_string(v))
-		snprintf(inst, sizeof(inst), "'%.48s'", json_string_value(v));
-	else {
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		snprintf(inst, sizeof(inst), "%.60s", dump ? dump : "?");
-		free(dump);
-	}
-	if (path[0] == '\0')
-		return kg_errf(err, KG_EBADREQ, "%s is not of type '%s'", inst, type);
-	return kg_errf(err, KG_EBADREQ, "Invalid input for field '%s': %s is not of "
-	    "type '%s'", path, inst, type);
-}
-
 /*
- * Optional member key of o under path, of JSON type type (a string or an
- * object): *out NULL when absent; -1 when present with another type.
+ * Member key of o when it has JSON type type, else NULL. request_validate
+ * checked the body against Keystone's token_issue schema (server/bodies.c),
+ * so a member of another type is never seen here; path and err are kept
+ * for the callers' symmetry.
  */
 static int
 opt_member(json_t *o, const char *key, const char *path, json_type type,
     json_t **out, struct kg_err *err)
 {
 	json_t	*v = json_object_get(o, key);
-	char	 p[128];
 
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (json_typeof(v) != type) {
-		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "/" : "", key);
-		return wrong_type(err, p, v, type == JSON_STRING ? "string" :
-		    "object", strcmp(key, "password") == 0);
-	}
-	*out = v;
+	(void)path;
+	(void)err;
+	*out = v != NULL && json_typeof(v) == type ? v : NULL;
 	return 0;
 }
 
@@ -116,7 +91,7 @@ parse_domain_ref(json_t *d, const char *path, const char **id, const char **name
 static int
 parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 {
-	json_t	*proj, *dom, *sys, *pd, *all;
+	json_t	*proj, *dom, *sys, *pd, *tr;
 	size_t	 nscope;
 
 	if (json_is_string(scope)) {
@@ -126,8 +101,6 @@ parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 		a->explicit_unscoped = 1;
 		return 0;
 	}
-	if (!json_is_object(scope))
-		return wrong_type(err, "scope", scope, "object, string", 0);
 	nscope = (json_object_get(scope, "project") != NULL) +
 	    (json_object_get(scope, "domain") != NULL) +
 	    (json_object_get(scope, "system") != NULL) +
@@ -136,9 +109,16 @@ parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 	if (nscope != 1)
 		return expecting(err, "system, project, domain, OS-TRUST:trust or "
 		    "unscoped", "scope");
-	if (json_object_get(scope, "OS-TRUST:trust") != NULL)
-		return kg_errf(err, KG_ENOTIMPL, "The action you have requested has "
-		    "not been implemented.");
+	if ((tr = json_object_get(scope, "OS-TRUST:trust")) != NULL) {
+		/* Keystone's AuthInfo._lookup_trust */
+		if (opt_obj(scope, "OS-TRUST:trust", "scope", &tr, err) == -1 ||
+		    opt_str(tr, "id", "scope/OS-TRUST:trust", &a->trust_id,
+		    err) == -1)
+			return -1;
+		if (a->trust_id == NULL || a->trust_id[0] == '\0')
+			return expecting(err, "trust_id", "trust");
+		return 0;
+	}
 	if (json_object_get(scope, "unscoped") != NULL) {
 		a->explicit_unscoped = 1;
 		return 0;
@@ -148,9 +128,6 @@ parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 	    opt_obj(scope, "system", "scope", &sys, err) == -1)
 		return -1;
 	if (sys != NULL) {
-		all = json_object_get(sys, "all");
-		if (all != NULL && !json_is_boolean(all))
-			return wrong_type(err, "scope/system/all", all, "boolean", 0);
 		a->scope = KG_SCOPE_SYSTEM;
 		return 0;
 	}
@@ -183,8 +160,6 @@ parse_password(json_t *pw, struct token_auth *a, struct kg_err *err)
 {
 	json_t	*user, *dom;
 
-	if (!json_is_object(pw))
-		return wrong_type(err, "identity/password", pw, "object", 0);
 	if (opt_obj(pw, "user", "identity/password", &user, err) == -1)
 		return -1;
 	if (user == NULL)
@@ -215,41 +190,24 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 {
 	json_t		*auth, *id, *methods, *m, *tok, *scope;
 	const char	*s;
-	char		 p[64];
 	size_t		 i, j;
 
+	/* request_validate checked Keystone's token_issue schema: the
+	 * types below are the schema's. */
 	memset(a, 0, sizeof(*a));
 	auth = json_object_get(body, "auth");
-	if (auth != NULL && !json_is_object(auth))
-		return wrong_type(err, "", auth, "object", 0);
-	if ((id = json_object_get(auth, "identity")) == NULL)
-		return apij_required(err, "identity");
-	if (!json_is_object(id))
-		return wrong_type(err, "identity", id, "object", 0);
-	if ((methods = json_object_get(id, "methods")) == NULL)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field 'identity': "
-		    "'methods' is a required property");
-	if (!json_is_array(methods))
-		return wrong_type(err, "identity/methods", methods, "array", 0);
-	json_array_foreach(methods, i, m)
-		if (!json_is_string(m)) {
-			snprintf(p, sizeof(p), "identity/methods/%zu", i);
-			return wrong_type(err, p, m, "string", 0);
-		}
-	if ((tok = json_object_get(id, "token")) != NULL) {
-		if (!json_is_object(tok))
-			return wrong_type(err, "identity/token", tok, "object", 0);
-		if (json_object_get(tok, "id") == NULL)
-			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
-			    "'identity/token': 'id' is a required property");
-		if (opt_str(tok, "id", "identity/token", &a->token_id, err) == -1)
-			return -1;
-	}
+	id = json_object_get(auth, "identity");
+	if (!json_is_object(id) || !json_is_array(methods = json_object_get(id,
+	    "methods")))
+		return kg_errf(err, KG_EBADREQ, "'identity' is a required property");
+	if ((tok = json_object_get(id, "token")) != NULL)
+		a->token_id = json_string_value(json_object_get(tok, "id"));
 	if ((scope = json_object_get(auth, "scope")) != NULL &&
 	    parse_scope(scope, a, err) == -1)
 		return -1;
 	json_array_foreach(methods, i, m) {
-		s = json_string_value(m);
+		if ((s = json_string_value(m)) == NULL)
+			continue;
 		for (j = 0; j < a->nmethods; j++)
 			if (strcmp(a->methods[j], s) == 0)
 				break;
@@ -299,10 +257,6 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
 }
 
 /*
- * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
- * method) runs on a hashing thread, since bcrypt takes ~250 ms.
- */
-/*
  * What the password method found, recorded through svc/ after the issue's
  * read snapshot ([security_compliance]: the failure counter, the last
  * activity, a user disabled for inactivity) and in the rate limit. These
@@ -346,30 +300,63 @@ record_outcome(struct req *r, const struct token_auth *a,
 		log_error("recording a login of user %s: %s", uid, e.msg);
 }
 
+/*
+ * Take one use of the trust of a token just issued, when the trust counts
+ * them (Keystone's consume_use, after the token is made): another issue
+ * may have taken the last one meanwhile (403), or the trust may be gone
+ * (401); the token is then not handed out.
+ */
+static int
+consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
+{
+	struct kg_trust	tr;
+	int		limited;
+
+	if (store_trust_get(r->st, trust_id, &tr, err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			kg_errf(err, KG_EUNAUTH, "trust %s is gone", trust_id);
+		return -1;
+	}
+	limited = tr.remaining_uses != KG_TRUST_UNLIMITED;
+	kg_trust_free(&tr);
+	return limited ? svc_trust_consume(r->st, trust_id, err) : 0;
+}
+
+/*
+ * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
+ * method) runs on a hashing thread, since bcrypt takes ~250 ms.
+ */
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_pw_outcome	 out;
 	struct token_auth	 a;
+	struct kg_ctx		 ctx;
 	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
 
-	if (r->body == NULL)
-		return apij_required(err, "identity");
-	if (parse_auth(r->body, &a, err) == -1)
+	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
 		return -1;
 	memset(&out, 0, sizeof(out));
 	a.outcome = &out;
 	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
-	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	    req_query(r, "nocatalog") == NULL, &tok, &reply, &ctx, err);
 	record_outcome(r, &a, &out, err);
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
+	if (rc == 0 && ctx.trust_id[0] != '\0' &&
+	    consume_trust_use(r, ctx.trust_id, err) == -1) {
+		kg_wipe(tok, strlen(tok));
+		free(tok);
+		free(reply);
+		rc = -1;
+	}
+	kg_ctx_free(&ctx);
 	if (rc == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
@@ -618,6 +605,9 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		if (ev[i].audit_chain_id[0])
 			json_object_set_new(o, "audit_chain_id",
 			    json_string(ev[i].audit_chain_id));
+		if (ev[i].trust_id[0])
+			json_object_set_new(o, "OS-TRUST:trust_id",
+			    json_string(ev[i].trust_id));
 		if (ev[i].expires_at != 0)
 			set_time(o, "expires_at", ev[i].expires_at);
 		/* keygate's extension: see "Token format" in the README. */

@@ -58,6 +58,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/apijson.h"
 #include "server/authguard.h"
 #include "server/authz.h"
 #include "server/conns.h"
@@ -80,6 +81,8 @@ const struct route *const http_route_tables[] = {
 	api_assignments_routes,
 	api_catalog_routes,
 	api_ops_routes,
+	api_credentials_routes,
+	api_trusts_routes,
 	NULL
 };
 
@@ -234,6 +237,46 @@ req_client_addr(struct req *r, char *out, size_t outsz)
 	    b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
+size_t
+req_query_count(struct req *r)
+{
+	int	n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+		    NULL);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* MHD's iterator over the query, adapted to req_query_each's callback. */
+struct query_each {
+	int	(*fn)(void *arg, const char *key, const char *value);
+	void	*arg;
+	int	 stopped;
+};
+
+static enum MHD_Result
+query_each_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_each	*q = cls;
+
+	(void)kind;
+	if (q->fn(q->arg, key, value) != 0) {
+		q->stopped = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+int
+req_query_each(struct req *r, int (*fn)(void *arg, const char *key,
+    const char *value), void *arg)
+{
+	struct query_each	q = { fn, arg, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_iter, &q);
+	return q.stopped ? -1 : 0;
+}
+
 const char *
 req_header(struct req *r, const char *name)
 {
@@ -361,6 +404,18 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
+}
+
+int
+req_has_rule(struct req *r, const char *rule)
+{
+	const struct policy_set	*s;
+	int			 yes;
+
+	s = authz_get(r->srv->authz);
+	yes = policy_has_rule(s, rule);
+	authz_put(r->srv->authz, s);
+	return yes;
 }
 
 json_t *
@@ -731,13 +786,19 @@ dispatch(struct conn_state *s)
 	}
 	if (parse_body(s, &err) == -1)
 		goto done;
-	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+	if (((m.rt->flags & R_AUTH) || ((m.rt->flags & R_AUTH_OPT) &&
+	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
-	/* The failed-login rate limit, before any hashing or queueing. */
-	if ((m.rt->flags & R_LIMIT) && carries_password(r->body, 6) &&
-	    authguard_check(r, &err) == -1)
+	if (request_validate(r, &err) == -1)	/* body schema, query limits */
 		goto done;
-	if ((m.rt->flags & R_SLOW) && carries_password(r->body, 6)) {
+	/* The failed-login rate limit, before any hashing or queueing (an
+	 * invalid body is its handler's 400, no login). */
+	if ((m.rt->flags & R_LIMIT) && r->body_err.kind == KG_OK &&
+	    carries_password(r->body, 6) && authguard_check(r, &err) == -1)
+		goto done;
+	/* An invalid body needs no hashing thread: its handler answers 400. */
+	if ((m.rt->flags & R_SLOW) && r->body_err.kind == KG_OK &&
+	    carries_password(r->body, 6)) {
 		s->rt = m.rt;
 		return DISPATCH_SLOW;
 	}
@@ -751,6 +812,14 @@ dispatch(struct conn_state *s)
 static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
+	/* A handler that never read an invalid body does not succeed. */
+	if (status >= 0 && status != DISPATCH_SLOW && r->body_err.kind != KG_OK &&
+	    !r->body_seen) {
+		log_error("%s %s: the handler ignored its body's error (%s)",
+		    r->method, r->route ? r->route : r->path, r->request_id);
+		*err = r->body_err;
+		status = -1;
+	}
 	if (status < 0 || status == DISPATCH_SLOW) {
 		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
 			kg_errf(err, KG_EINTERNAL, "handler returned 1");

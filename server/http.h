@@ -5,11 +5,13 @@
  * Flow of one request: MHD calls http.c, which accumulates the body up to
  * max_request_body_size (413 beyond), matches the route table, parses a
  * JSON body once (400 when malformed), authenticates X-Auth-Token for
- * routes flagged R_AUTH (401), then calls the handler -- on this worker,
- * or, for an R_SLOW route whose body carries a password, on a hashing
- * thread. A handler returns an HTTP status and leaves its reply body in
- * r->out, or returns -1 with err filled; only this layer turns a struct
- * kg_err into a status.
+ * routes flagged R_AUTH (401), checks the body against the route's schema
+ * and the query against its limits (request_validate, server/apijson.h:
+ * 400, a body's error held for the handler), then calls the handler -- on
+ * this worker, or, for an R_SLOW route whose body carries a password, on a
+ * hashing thread. A handler returns an HTTP status and leaves its reply
+ * body in r->out, or returns -1 with err filled; only this layer turns a
+ * struct kg_err into a status.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
@@ -26,6 +28,7 @@
 struct MHD_Connection;
 struct tokens;
 struct authz;
+struct credkeys;
 
 /* Process-wide state, built by serve and shared read-only by workers. */
 struct server {
@@ -33,6 +36,7 @@ struct server {
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
 	struct authlimit	*limit;		/* failed-login rate limit; NULL: off */
+	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -52,6 +56,14 @@ struct req {
 	int			 head;		/* HEAD: reply without a body */
 	char			 request_id[48];	/* "req-<uuid>" */
 	const char		*route;		/* matched pattern ("/v3/users/{}"), or NULL */
+
+	/*
+	 * The body's schema error, held for the handler (request_validate):
+	 * as in Keystone, a handler authorizes first and meets it when it
+	 * reads the body (apij_body); body_seen records that it did.
+	 */
+	struct kg_err		 body_err;
+	int			 body_seen;
 
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
@@ -78,11 +90,18 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
  */
 #define R_SLOW		0x2
 /*
+ * X-Auth-Token is optional: when the request has one it must be valid
+ * (401) and r->ctx is its caller, else r->ctx is NULL. For routes that
+ * Keystone opens to anyone under one policy and not another
+ * (POST /v3/ec2tokens: identity:ec2tokens_validate since Keystone 29).
+ */
+#define R_AUTH_OPT	0x4
+/*
  * A password check under the failed-login rate limit (server/authguard.h):
  * when the body carries a password, authguard_check runs on the worker
  * first and may answer 429, before any hashing or queueing.
  */
-#define R_LIMIT		0x4
+#define R_LIMIT		0x8
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -102,6 +121,8 @@ extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
+extern const struct route api_credentials_routes[];
+extern const struct route api_trusts_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
@@ -130,6 +151,17 @@ void			 http_stop(struct http_daemon *d);
 
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
+
+/* How many query parameters the request has. */
+size_t		 req_query_count(struct req *r);
+
+/*
+ * Call fn(arg, key, value) for each query parameter, in order (value NULL
+ * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
+ * stopped the walk.
+ */
+int		 req_query_each(struct req *r, int (*fn)(void *arg,
+		    const char *key, const char *value), void *arg);
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
@@ -169,6 +201,9 @@ json_t		*req_self_link(struct req *r, const char *collection, const char *id);
  * "yes", "on" (any case) -> 1; "0", "false", "no", "off" -> 0; else -1.
  */
 int		 req_query_bool(struct req *r, const char *name, int dflt);
+
+/* Nonzero when the policy in force has a rule of this name. */
+int		 req_has_rule(struct req *r, const char *rule);
 
 /* Map an error kind to its HTTP status / Keystone title. */
 unsigned int	 http_status_of(enum kg_errkind kind);

@@ -99,7 +99,9 @@ inactive_body(struct store *st, void *cls, struct kg_err *err)
 	kg_user_auth_free(&a);
 	if (!inactive)
 		return 0;
-	if (store_user_disable(st, c->user_id, err) == -1 ||
+	/* As any disable (svc_user_update): its trusts' tokens end too. */
+	if (svc_revoke_trusts(st, KG_TRUST_USER, c->user_id, err) == -1 ||
+	    store_user_disable(st, c->user_id, err) == -1 ||
 	    svc_revoke_user(st, c->user_id, err) == -1)
 		return -1;
 	return 0;

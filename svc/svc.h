@@ -34,10 +34,13 @@
  *                                   rescoped from it (its chain)
  *   password set, changed, cleared  user_id                         svc_user_update,
  *                                                                   svc_user_change_password
- *   user disabled or deleted        user_id                         svc_user_update,
- *                                                                   svc_user_delete
- *   user disabled for inactivity    user_id                         svc_user_disable_inactive
- *   ([security_compliance]
+ *   user disabled or deleted        user_id; trust_id of the trusts svc_user_update,
+ *                                   where it is trustor or trustee  svc_user_delete
+ *                                   and of those redelegated from
+ *                                   them (a chain's tokens do not
+ *                                   name its middle users)
+ *   user disabled for inactivity    user_id; trust_id of its trusts svc_user_disable_inactive
+ *   ([security_compliance]          (as a disable above)
  *   disable_user_account_days_
  *   inactive; found at a login)
  *   account locked (failed          none: a lock refuses logins     svc_user_auth_failed
@@ -62,18 +65,39 @@
  *                                   any target, directly or         domain-specific roles)
  *                                   through a group
  *   rule "prior implies r" removed  user_id of each holder of prior svc_implied_delete
- *   project disabled or deleted     project_id                      svc_project_update,
- *                                                                   svc_project_delete
+ *   project disabled or deleted     project_id; when deleted, also  svc_project_update,
+ *                                   trust_id of its trusts and of   svc_project_delete
+ *                                   those redelegated from them
  *   domain disabled or deleted      domain_id: tokens of its users, svc_domain_update,
- *                                   of its projects, scoped to it   svc_domain_delete
+ *                                   of its projects, scoped to it;  svc_domain_delete
+ *                                   trust_id of the trusts of its
+ *                                   users and projects, and of
+ *                                   their redelegations
+ *   trust deleted                   trust_id of it and of every     svc_trust_delete
+ *                                   trust redelegated from it
+ *
+ * A trust event carries its trustor's user_id too (it is found by that
+ * index key, see auth/revocation.h). A trust-scoped token matches a
+ * user's event when the user is its trustor or trustee: a password
+ * change, a removed grant or group membership or a deleted role of the
+ * trustor's ends the trust's tokens through the rows above. A trust that
+ * expires needs no event: its tokens expire with it (their expiry is
+ * capped at the trust's).
+ *
+ * Credentials (/v3/credentials, EC2) revoke nothing when they change or
+ * go, as in Keystone: a token issued through POST /v3/ec2tokens lives on
+ * like any other. They go with their user or project, in the same
+ * transaction (foreign keys).
  */
 #ifndef KG_SVC_H
 #define KG_SVC_H
 
 #include "store/assignment.h"
 #include "store/catalog.h"
+#include "store/credential.h"
 #include "store/identity.h"
 #include "store/store.h"
+#include "store/trust.h"
 
 /* ------------------------------------------------------------------------
  * Transactions.
@@ -421,6 +445,87 @@ int	svc_endpoint_update(struct store *st, const char *id,
 	    const struct svc_edit *edit, enum svc_region_ref how,
 	    const char *region_id, struct kg_endpoint *out, struct kg_err *err);
 int	svc_endpoint_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Credentials. Blobs come sealed (auth/credkeys.h); none of these revokes.
+ * --------------------------------------------------------------------- */
+
+/* Create c: its user (404 "Could not find user: <id>.") and project, when
+ * it has one (404), exist; KG_ECONFLICT on a duplicate id (an EC2 access
+ * key used twice). */
+int	svc_credential_create(struct store *st, const struct kg_credential *c,
+	    struct kg_err *err);
+
+/* Replace the sealed blob of credential id (404 when gone). */
+int	svc_credential_set_blob(struct store *st, const char *id,
+	    const char *sealed, const char *key_hash, struct kg_err *err);
+
+/*
+ * The re-encryption of a key rotation: replace the blob only if it is
+ * still sealed under old_key_hash (*changed = 0 otherwise: a PATCH
+ * re-sealed it meanwhile).
+ */
+int	svc_credential_reseal(struct store *st, const char *id,
+	    const char *old_key_hash, const char *sealed, const char *key_hash,
+	    int *changed, struct kg_err *err);
+
+int	svc_credential_delete(struct store *st, const char *id,
+	    struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Trusts (OS-TRUST).
+ * --------------------------------------------------------------------- */
+
+/* Keystone's [trust] max_redelegation_count default. */
+#define SVC_TRUST_MAX_REDELEGATION	3
+
+/* A trust to create, as the request gives it (its shape already checked). */
+struct svc_trust_new {
+	/*
+	 * id (filled by the caller), trustor_user_id (the caller's user),
+	 * trustee_user_id, project_id ("": none), impersonation, expires_at
+	 * (0: none), remaining_uses (KG_TRUST_UNLIMITED: none), extra, and
+	 * roles, each by id, or by a global role's name (id "").
+	 */
+	struct kg_trust	 t;
+	int		 allow_redelegation;
+	int		 redelegation_count;	/* -1: not given */
+	/* The trust of the caller's trust-scoped token (a redelegation);
+	 * NULL: the caller's token is not trust-scoped. */
+	const char	*redelegated_trust_id;
+	int		 max_redelegation_count;	/* [trust] option */
+};
+
+/*
+ * Create a trust as Keystone 22's POST /v3/OS-TRUST/trusts does, after the
+ * handler's own checks (policy, the trustor is the caller, a project needs
+ * roles): the trustee exists (404 "Could not find user: <id>."); a role
+ * named by name is a global role (404 "Role <name> is not defined"); the
+ * project exists (404) and the trustor holds every role on it, directly,
+ * through a group, by inheritance or implication (404 "Could not find
+ * role: <id>.", also for any role without a project); then Keystone's
+ * redelegation rules: redelegation_count above the maximum (403), uses
+ * with redelegation (400), and for a redelegation each trust up the chain
+ * of redelegated_trust_id (404 when it is gone, expired or used up; 403
+ * when a trustee on it is disabled) must allow one more level, have no
+ * uses, no earlier expiry, every role, impersonation if asked (403; an
+ * expiry not given is inherited). KG_ECONFLICT for Keystone's duplicate
+ * trust. *out (kg_trust_free) is the trust as stored, with its roles.
+ */
+int	svc_trust_create(struct store *st, const struct svc_trust_new *n,
+	    struct kg_trust *out, struct kg_err *err);
+
+/* Delete a trust (404 "Could not find trust: <id>.") and those redelegated
+ * from it, revoking their tokens. */
+int	svc_trust_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Take one use of a trust that counts them (remaining_uses not unlimited),
+ * for a token just signed and not yet handed out: KG_EFORBID (Keystone's
+ * TrustUseLimitReached, generic text) when another issue took the last
+ * one, or the trust counts none; KG_EUNAUTH when the trust is gone.
+ */
+int	svc_trust_consume(struct store *st, const char *id, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Tokens.

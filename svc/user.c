@@ -152,6 +152,9 @@ after_user(struct store *st, void *obj, void *cls, struct kg_err *err)
 		    store_user_set_last_active(st, u->id, now, err) == -1)
 			return -1;
 	}
+	if (up->was && !u->enabled &&
+	    svc_revoke_trusts(st, KG_TRUST_USER, u->id, err) == -1)
+		return -1;
 	if (up->c->set_password || (up->was && !u->enabled))
 		return svc_revoke_user(st, u->id, err);
 	return 0;
@@ -174,7 +177,9 @@ delete_body(struct store *st, void *cls, struct kg_err *err)
 {
 	const char	*id = cls;
 
-	if (store_user_delete(st, id, err) == -1 ||
+	/* Its trusts' events before the cascade takes them. */
+	if (svc_revoke_trusts(st, KG_TRUST_USER, id, err) == -1 ||
+	    store_user_delete(st, id, err) == -1 ||
 	    svc_revoke_user(st, id, err) == -1)
 		return -1;
 	return 0;

@@ -7,7 +7,26 @@ returns a Resp (or None when the route is not served yet, or the status was
 not the expected one). Object names start with "oa-" to stand out in logs.
 """
 
+import base64
+import hashlib
+import hmac
+import json
+import time
+
 NOPE = "f" * 32		# an id that names nothing
+
+
+def ec2_signed(access, secret, host="ec2.example.com:8773"):
+    """The credentials of an EC2 request signed with version 2 (as boto)."""
+    params = {"AWSAccessKeyId": access, "Action": "DescribeInstances",
+              "SignatureMethod": "HmacSHA256", "SignatureVersion": "2",
+              "Timestamp": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())}
+    qs = "&".join("%s=%s" % (k, params[k]) for k in sorted(params))
+    sts = "POST\n%s\n/\n%s" % (host, qs)
+    sig = base64.b64encode(hmac.new(secret.encode(), sts.encode(),
+                                    hashlib.sha256).digest()).decode()
+    return {"credentials": {"access": access, "host": host, "verb": "POST",
+                            "path": "/", "signature": sig, "params": params}}
 
 
 def pw_auth(user, password, scope=None, domain="Default", by_id=False):
@@ -76,9 +95,9 @@ def run(c, pw):
     call("POST", "/v3/auth/tokens", 400, body={"auth": {"scope": "unscoped"}},
          bad_request=True, what="no identity")
     call("POST", "/v3/auth/tokens", 400, body=b'{"auth": ', what="malformed JSON")
-    call("POST", "/v3/auth/tokens", 501,
+    call("POST", "/v3/auth/tokens", 401,
          body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": NOPE}}),
-         what="trust scope")
+         what="unknown trust")
     call("POST", "/v3/auth/tokens", 413, body=b'{"auth": "' + b"x" * 200000 + b'"}',
          what="oversized body")
 
@@ -134,8 +153,8 @@ def run(c, pw):
     call("POST", "/v3/projects", 400, admin, body={"project": {"name": 5}},
          bad_request=True, what="wrong type")
     call("POST", "/v3/projects", 413, admin,
-         body={"project": {"name": "oa-big", "description": "x" * 200000}},
-         what="oversized body")
+         body=b'{"project": {"name": "oa-big", "description": "' + b"x" * 200000
+         + b'"}}', what="oversized body")
     call("GET", "/v3/projects", 200, admin)
     call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
     call("GET", "/v3/projects", 401, None)
@@ -176,6 +195,8 @@ def run(c, pw):
              what="a user without roles, explicitly unscoped")
     alice_tok = tok(r)
     call("GET", "/v3/users", 200, admin)
+    call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
+         what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
     call("GET", "/v3/users", 403, alice_tok, what="no role")
     call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
@@ -410,6 +431,68 @@ def run(c, pw):
     call("DELETE", "/v3/regions/" + reg, 404, admin, what="again")
     call("DELETE", "/v3/regions/RegionOne", 403, admin, what="has children and endpoints")
 
+    # ---- credentials, EC2 credentials, EC2 and S3 logins
+    r = call("POST", "/v3/credentials", 201, admin, body={"credential": {
+        "user_id": alice, "type": "cert", "blob": "oa-cert"}})
+    cred = idof(r, "credential", "id")
+    call("POST", "/v3/credentials", 400, admin, body={"credential": {
+        "user_id": alice, "type": "cert"}}, bad_request=True, what="no blob")
+    call("POST", "/v3/credentials", 404, admin, body={"credential": {
+        "user_id": NOPE, "type": "cert", "blob": "b"}}, what="unknown user")
+    call("POST", "/v3/credentials", 201, admin, body={"credential": {
+        "user_id": alice, "project_id": proj, "type": "ec2",
+        "blob": json.dumps({"access": "oa-ak", "secret": "oa-sk"})}}, what="ec2")
+    call("POST", "/v3/credentials", 409, admin, body={"credential": {
+        "user_id": alice, "project_id": proj, "type": "ec2",
+        "blob": json.dumps({"access": "oa-ak"})}}, what="access key taken")
+    call("GET", "/v3/credentials", 200, admin)
+    call("GET", "/v3/credentials?type=ec2", 200, admin)
+    call("GET", "/v3/credentials", 401, None)
+    call("GET", "/v3/credentials/" + cred, 200, admin)
+    call("GET", "/v3/credentials/" + NOPE, 404, admin)
+    call("PATCH", "/v3/credentials/" + cred, 200, admin,
+         body={"credential": {"blob": "oa-cert-2"}})
+    call("PATCH", "/v3/credentials/" + cred, 400, admin,
+         body={"credential": {"blob": "b", "label": "x"}}, bad_request=True,
+         what="only the blob may change")
+    call("PATCH", "/v3/credentials/" + NOPE, 404, admin,
+         body={"credential": {"blob": "b"}})
+    r = call("POST", "/v3/users/%s/credentials/OS-EC2" % alice, 201, admin,
+             body={"tenant_id": proj})
+    access = r.get("credential", "access") if r else NOPE
+    secret = r.get("credential", "secret") if r else NOPE
+    call("POST", "/v3/users/%s/credentials/OS-EC2" % alice, 404, admin,
+         body={"tenant_id": NOPE}, what="unknown project")
+    call("GET", "/v3/users/%s/credentials/OS-EC2" % alice, 200, admin)
+    call("GET", "/v3/users/%s/credentials/OS-EC2" % NOPE, 404, admin)
+    call("GET", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, access), 200, admin)
+    call("GET", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, NOPE), 404, admin)
+    # keygate's default policy (Keystone 29): a service user or an admin asks
+    call("POST", "/v3/ec2tokens", 200, admin, body=ec2_signed(access, secret))
+    call("POST", "/v3/ec2tokens", 401, admin, body=ec2_signed(access, "wrong"),
+         what="wrong signature")
+    call("POST", "/v3/ec2tokens", 401, body=ec2_signed(access, secret),
+         what="no X-Auth-Token")
+    call("POST", "/v3/ec2tokens", 403, alice_proj, body=ec2_signed(access, secret),
+         what="asked by a member")
+    call("POST", "/v3/ec2tokens", 400, admin, body={}, what="empty body")
+    sts = b"GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/oa/key"
+    call("POST", "/v3/s3tokens", 200, admin, body={"credentials": {
+        "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
+        "signature": base64.b64encode(hmac.new(secret.encode(), sts,
+                                               hashlib.sha1).digest()).decode()}})
+    call("POST", "/v3/s3tokens", 403, alice_proj, body={"credentials": {
+        "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
+        "signature": "AAAA"}}, what="asked by a member")
+    call("POST", "/v3/s3tokens", 401, admin, body={"credentials": {
+        "access": access, "token": base64.urlsafe_b64encode(sts).decode(),
+        "signature": "AAAA"}}, what="wrong signature")
+    call("DELETE", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, access), 204, admin)
+    call("DELETE", "/v3/users/%s/credentials/OS-EC2/%s" % (alice, access), 404, admin,
+         what="again")
+    call("DELETE", "/v3/credentials/" + cred, 204, admin)
+    call("DELETE", "/v3/credentials/" + cred, 404, admin, what="again")
+
     # ---- revocation events, keys, operations
     call("GET", "/v3/OS-REVOKE/events", 200, admin)
     call("GET", "/v3/OS-REVOKE/events", 401, None)
@@ -422,6 +505,50 @@ def run(c, pw):
     # The server runs with metrics.allow = 127.0.0.2: scrape from there.
     call("GET", "/metrics", 200, source="127.0.0.2")
     call("GET", "/metrics", 403, what="from 127.0.0.1, not allowed")
+
+    # ---- trusts: the admin trusts alice with its admin role
+    tb = {"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice,
+                    "project_id": admin_project, "impersonation": False,
+                    "roles": [{"name": "admin"}], "remaining_uses": 5,
+                    "expires_at": "2099-01-01T00:00:00Z"}}
+    call("POST", "/v3/OS-TRUST/trusts", 401, None, body=tb)
+    call("POST", "/v3/OS-TRUST/trusts", 403, alice_proj, body=tb, what="not the trustor")
+    r = call("POST", "/v3/OS-TRUST/trusts", 201, admin, body=tb)
+    trust = idof(r, "trust", "id")
+    trole = idof(r, "trust", "roles", 0, "id")
+    call("POST", "/v3/OS-TRUST/trusts", 409, admin, body=tb, what="the same again")
+    call("POST", "/v3/OS-TRUST/trusts", 400, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice}},
+         bad_request=True, what="no impersonation")
+    call("POST", "/v3/OS-TRUST/trusts", 404, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": NOPE,
+                         "impersonation": True}}, what="unknown trustee")
+    call("GET", "/v3/OS-TRUST/trusts", 200, admin)
+    call("GET", "/v3/OS-TRUST/trusts?trustee_user_id=" + alice, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts", 403, alice_proj, what="all trusts")
+    call("GET", "/v3/OS-TRUST/trusts", 401, None)
+    call("GET", "/v3/OS-TRUST/trusts/" + trust, 200, alice_proj, what="the trustee")
+    call("GET", "/v3/OS-TRUST/trusts/" + NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % trust, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, trole), 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, NOPE), 404, alice_proj,
+         what="a role it does not delegate")
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw2", {"OS-TRUST:trust": {"id": trust}}),
+             what="trust scope")
+    trust_tok = tok(r)
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(trust_tok),
+         what="a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=token_auth(trust_tok, project_scope("admin")),
+         what="a token from a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": trust}}),
+         what="not the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 403, alice_proj, what="the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 204, admin)
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 404, admin, what="again")
 
     # ---- the failed-login rate limit ([rate_limit]: 10 failures a user),
     # from an address of its own

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/credkeys.h"
 #include "auth/password.h"
 #include "auth/token.h"
 #include "server/authz.h"
@@ -93,6 +94,10 @@ static struct mark {
 	{ 's', NULL },	/* service id */
 	{ 'e', NULL },	/* endpoint id */
 	{ 'G', NULL },	/* region id */
+	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
+			   secret "fz-secret") */
+	{ 't', NULL },	/* trust: alice -> admin, member on demo */
+	{ 'T', NULL },	/* trust-scoped token of trust t (the admin's) */
 };
 #define NMARKS	(sizeof(marks) / sizeof(marks[0]))
 
@@ -690,7 +695,9 @@ setup_put(int want, const char *fmt, const char *a, const char *b, const char *c
 static void
 setup_fixtures(void)
 {
-	char	*t, body[512];
+	char		*t, body[512];
+	const char	*id;
+	json_t		*j;
 
 	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD,
 	    "{\"project\":{\"name\":\"admin\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
@@ -722,6 +729,11 @@ setup_fixtures(void)
 	setup_put(204, "/v3/groups/%s/users/%s%s", mark('g'), mark('u'), "");
 	setup_put(204, "/v3/domains/%s/groups/%s/roles/%s", mark('d'), mark('g'), mark('R'));
 	setup_put(201, "/v3/roles/%s/implies/%s%s", mark('x'), mark('R'), "");
+	snprintf(body, sizeof(body), "{\"credential\":{\"user_id\":\"%s\","
+	    "\"project_id\":\"%s\",\"type\":\"ec2\",\"blob\":"
+	    "\"{\\\"access\\\":\\\"fz-access\\\",\\\"secret\\\":"
+	    "\\\"fz-secret\\\"}\"}}", mark('u'), mark('p'));
+	setup_create('j', "/v3/credentials", "credential", body);
 	if ((t = setup_token("alice", "alice-secret",
 	    "{\"project\":{\"name\":\"demo\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
 		fz_die("no member token");
@@ -730,6 +742,23 @@ setup_fixtures(void)
 	if ((t = setup_token("alice", "alice-secret", "\"unscoped\"")) == NULL)
 		fz_die("no unscoped token");
 	set_mark('N', t);
+	free(t);
+	/* alice trusts the admin with member on demo */
+	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
+	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"
+	    "true,\"roles\":[{\"name\":\"member\"}],\"allow_redelegation\":true}}",
+	    mark('u'), mark('a'), mark('p'));
+	j = setup_req("POST", "/v3/OS-TRUST/trusts", mark('M'), body, 201, NULL);
+	if ((id = json_string_value(json_object_get(json_object_get(j, "trust"),
+	    "id"))) == NULL)
+		fz_die("set-up: no trust id");
+	set_mark('t', id);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"OS-TRUST:trust\":{\"id\":\"%s\"}}",
+	    mark('t'));
+	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD, body)) == NULL)
+		fz_die("no trust-scoped token");
+	set_mark('T', t);
 	free(t);
 }
 
@@ -780,6 +809,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	tc.cache_size = 1000;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		fz_die("tokens: %s", err.msg);
+	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),
+	    &err)) == NULL)
+		fz_die("credential keys: %s", err.msg);
 	srv.started_at = kg_now_us();
 	/* The dummy hash for unknown users at the configured (low) cost. */
 	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -108,6 +109,11 @@ it_start(struct it_server *s, const char *const *env)
 	}
 	snprintf(exe, sizeof(exe), "%s/keygate", build_dir());
 	if ((s->pid = fork()) == 0) {
+		/* A test that dies (a signal, timeout(1)) takes its server
+		 * with it: an orphan would hold the caller's pipes open. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(127);
 		execl(exe, "keygate", "serve", (char *)NULL);
 		_exit(127);
 	}
@@ -250,15 +256,20 @@ it_req(struct it_server *s, const char *method, const char *path,
 	CURL			*c;
 	struct curl_slist	*h = NULL;
 	struct buf		 b = { NULL, 0 }, hb = { NULL, 0 };
-	char			 url[2048], line[8192];
+	char			*url, line[8192];
 	CURLcode		 rc;
 
 	memset(out, 0, sizeof(*out));
 	record(s, method, path, token, body, hdrs);
 	if ((c = curl_easy_init()) == NULL)
 		return -1;
-	snprintf(url, sizeof(url), "%s%s", s->base, path);
+	/* Not a fixed buffer: tests send paths and queries of any length. */
+	if (asprintf(&url, "%s%s", s->base, path) == -1) {
+		curl_easy_cleanup(c);
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	free(url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
