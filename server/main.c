@@ -39,6 +39,8 @@ die(const struct kg_err *err)
 	exit(1);
 }
 
+static struct compliance	compliance;
+
 /* Load the configuration: -f file, else $KEYGATE_CONFIG, else defaults. */
 static void
 load_config(struct kg_config *cfg, const char *path)
@@ -53,6 +55,10 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* svc/ and auth/ read the rules for the life of the process (the
+	 * compiled regex with them): a copy that outlives the command. */
+	compliance = cfg->compliance;
+	compliance_set(&compliance);
 }
 
 static int
@@ -185,6 +191,11 @@ cmd_serve(int argc, char **argv)
 	    &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();
+	if (srv.cfg.rate_limit.enabled &&
+	    (srv.limit = authlimit_new(&srv.cfg.rate_limit)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "rate limit: out of memory");
+		die(&err);
+	}
 	if ((d = http_start(&srv, lfd, &err)) == NULL)
 		die(&err);
 	log_info("keygate %s listening on %s (data %s, %d threads)",
@@ -223,6 +234,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: shutting down", sig);
 	http_stop(d);
 	tokens_close(srv.tokens);
+	authlimit_free(srv.limit);
 	credkeys_close(srv.credkeys);
 	authz_free(srv.authz);
 	store_pool_shutdown();
