@@ -314,6 +314,23 @@ it_resp_free(struct it_resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
+json_t *
+it_json(struct it_server *s, const char *method, const char *path,
+    const char *token, const char *body, long *status)
+{
+	struct it_resp	 r;
+	json_t		*j;
+
+	if (it_req(s, method, path, token, body, NULL, &r) == -1) {
+		*status = 0;
+		return NULL;
+	}
+	*status = r.status;
+	j = r.json != NULL ? json_incref(r.json) : NULL;
+	it_resp_free(&r);
+	return j;
+}
+
 long
 it_status(struct it_server *s, const char *method, const char *path,
     const char *token, const char *body)
