@@ -427,6 +427,7 @@ key_command_args(int argc, char **argv, const char *usage, const char **conf,
 {
 	int	ch;
 
+	*rc = 2;	/* what a NULL return means unless -h asked for usage */
 	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
 		switch (ch) {
 		case 'f':
@@ -438,12 +439,12 @@ key_command_args(int argc, char **argv, const char *usage, const char **conf,
 		case 'h':
 		default:
 			printf("%s", usage);
-			*rc = ch == 'h' ? 0 : 2;
+			if (ch == 'h')
+				*rc = 0;
 			return NULL;
 		}
 	if (optind >= argc) {
 		fprintf(stderr, "%s", usage);
-		*rc = 2;
 		return NULL;
 	}
 	if (*max_active < 3)

@@ -327,6 +327,7 @@ it_json(struct it_server *s, const char *method, const char *path,
 
 	if (it_req(s, method, path, token, body, NULL, &r) == -1) {
 		*status = 0;
+		it_resp_free(&r);
 		return NULL;
 	}
 	*status = r.status;
