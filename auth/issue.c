@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "auth/claims.h"
+#include "auth/compliance.h"
 #include "auth/keyring.h"
 #include "auth/password.h"
 #include "auth/scache.h"
@@ -22,6 +23,7 @@
 #include "auth/trust.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "store/compliance.h"
 #include "store/credential.h"
 #include "store/scope.h"
 #include "store/trust.h"
@@ -97,11 +99,30 @@ unauthorized(struct kg_err *err, const char *why)
 	return kg_errf(err, KG_EUNAUTH, "%s", buf);
 }
 
-/* Password method: the user and its domain are loaded into s. */
+static void
+outcome(const struct token_auth *a, enum token_pw_result r, const char *user_id)
+{
+	if (a->outcome == NULL)
+		return;
+	a->outcome->result = r;
+	kg_strlcpy(a->outcome->user_id, user_id, sizeof(a->outcome->user_id));
+}
+
+/*
+ * Password method: the user and its domain are loaded into s. The order
+ * and texts are Keystone's (token.h), with [security_compliance].
+ */
 static int
 auth_password(struct store *st, const struct token_auth *a, struct subject *s,
     struct kg_err *err)
 {
+	const struct compliance		*c = compliance_get();
+	struct compliance_failures	 f;
+	struct compliance_opts		 o;
+	struct kg_user_auth		 ua;
+	int64_t				 now = kg_now_us();
+	int				 inactive;
+
 	if (store_token_user(st, a->user_id, a->user_name, a->user_domain_id,
 	    a->user_domain_name, &s->user, err) == -1) {
 		if (err != NULL && err->kind == KG_ENOTFOUND) {
@@ -111,18 +132,49 @@ auth_password(struct store *st, const struct token_auth *a, struct subject *s,
 		}
 		return -1;
 	}
-	if (!password_verify(a->password ? a->password : "", s->user.password_hash))
+	if (store_user_auth_get(st, s->user.id, &ua, err) == -1)
+		return -1;
+	compliance_user_options(ua.extra, &o);
+	f.count = ua.failed_auth_count;
+	f.at = ua.failed_auth_at;
+	inactive = compliance_inactive(c, ua.last_active_at, ua.created_at, &o,
+	    now);
+	if (a->outcome != NULL) {
+		a->outcome->failures = f.count;
+		a->outcome->last_active_at = ua.last_active_at;
+	}
+	kg_user_auth_free(&ua);
+	if (compliance_locked(c, &f, &o, now)) {
+		outcome(a, TOKEN_PW_LOCKED, s->user.id);
+		log_info("authentication refused: account locked");
+		return kg_err_shown(err, "The account is locked for user: %s.",
+		    s->user.id);
+	}
+	if (!password_verify(a->password ? a->password : "", s->user.password_hash)) {
+		outcome(a, TOKEN_PW_WRONG, s->user.id);
 		return unauthorized(err, "invalid password");
+	}
 	if (a->rehash != NULL && password_needs_upgrade(s->user.password_hash)) {
 		kg_strlcpy(a->rehash->user_id, s->user.id, sizeof(a->rehash->user_id));
 		free(a->rehash->old_hash);
 		a->rehash->old_hash = strdup(s->user.password_hash);
 	}
+	outcome(a, inactive && s->user.enabled ? TOKEN_PW_INACTIVE : TOKEN_PW_OK,
+	    s->user.id);
+	if (!s->user.enabled || inactive) {
+		log_info("authentication refused: user disabled%s",
+		    inactive ? " (inactive)" : "");
+		return kg_err_shown(err, "The account is disabled for user: %s.",
+		    s->user.id);
+	}
 	if (subject_check_user(s, err) == -1)
 		return unauthorized(err, "user or its domain disabled");
-	if (s->user.password_expires_at != 0 &&
-	    kg_now_us() >= s->user.password_expires_at)
-		return unauthorized(err, "password expired");
+	if (s->user.password_expires_at != 0 && !o.ignore_password_expiry &&
+	    now >= s->user.password_expires_at) {
+		log_info("authentication refused: password expired");
+		return kg_err_shown(err, "The password is expired and needs to be "
+		    "changed for user: %s.", s->user.id);
+	}
 	return 0;
 }
 

@@ -12,9 +12,10 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
-#include "server/views.h"
+#include "server/authguard.h"
 #include "server/metrics.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
@@ -256,9 +257,49 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
 }
 
 /*
- * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
- * method) runs on a hashing thread, since bcrypt takes ~250 ms.
+ * What the password method found, recorded through svc/ after the issue's
+ * read snapshot ([security_compliance]: the failure counter, the last
+ * activity, a user disabled for inactivity) and in the rate limit. These
+ * writes never change the answer: one that fails is logged.
  */
+static void
+record_outcome(struct req *r, const struct token_auth *a,
+    const struct token_pw_outcome *o, const struct kg_err *err)
+{
+	struct kg_err	 e = { 0 };
+	const char	*uid = o->user_id[0] != '\0' ? o->user_id : NULL;
+	int		 rc = 0;
+
+	if (a->password == NULL)
+		return;
+	switch (o->result) {
+	case TOKEN_PW_NONE:		/* no such user (else: no password checked) */
+		if (err->kind == KG_EUNAUTH)
+			authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_LOCKED:
+		authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_WRONG:
+		authguard_record(r, uid, 0);
+		rc = svc_user_auth_failed(r->st, uid, &e);
+		break;
+	case TOKEN_PW_OK:
+		authguard_record(r, uid, 1);
+		/* A write only when there is something to change: most logins
+		 * leave no trace (no write lock taken). */
+		if (o->failures > 0 || svc_user_activity_due(o->last_active_at))
+			rc = svc_user_auth_succeeded(r->st, uid, &e);
+		break;
+	case TOKEN_PW_INACTIVE:
+		authguard_record(r, uid, 1);
+		rc = svc_user_disable_inactive(r->st, uid, &e);
+		break;
+	}
+	if (rc == -1 && e.kind != KG_ENOTFOUND)
+		log_error("recording a login of user %s: %s", uid, e.msg);
+}
+
 /*
  * Take one use of the trust of a token just issued, when the trust counts
  * them (Keystone's consume_use, after the token is made): another issue
@@ -281,9 +322,14 @@ consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
 	return limited ? svc_trust_consume(r->st, trust_id, err) : 0;
 }
 
+/*
+ * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
+ * method) runs on a hashing thread, since bcrypt takes ~250 ms.
+ */
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
+	struct token_pw_outcome	 out;
 	struct token_auth	 a;
 	struct kg_ctx		 ctx;
 	struct token_rehash	 rh = { "", NULL };
@@ -292,9 +338,12 @@ issue_token(struct req *r, struct kg_err *err)
 
 	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
 		return -1;
+	memset(&out, 0, sizeof(out));
+	a.outcome = &out;
 	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, &ctx, err);
+	record_outcome(r, &a, &out, err);
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
@@ -572,7 +621,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW | R_LIMIT },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },

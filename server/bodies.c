@@ -104,6 +104,27 @@ static const struct vschema federated = {
 	.type = VT_ARRAY, .items = &federated_item,
 };
 
+/*
+ * The user resource options keygate implements (keystone/identity/backends/
+ * resource_options.py, the registry's json_schema: each nullable, null
+ * removes it; auth/compliance.h). Keystone's multi_factor_auth_rules and
+ * multi_factor_auth_enabled are not among them: keygate has no MFA, so
+ * they are refused as unknown rather than stored and ignored.
+ */
+static const struct vprop user_options_props[] = {
+	{ "ignore_change_password_upon_first_use", &boolean_null },
+	{ "ignore_password_expiry", &boolean_null },
+	{ "ignore_lockout_failure_attempts", &boolean_null },
+	{ "lock_password", &boolean_null },
+	{ "ignore_user_inactivity", &boolean_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema user_options = {
+	.type = VT_OBJECT, .properties = user_options_props, .closed = 1,
+	.title = "PCI-DSS user options (security compliance)",
+};
+
 static const struct vprop user_props[] = {
 	{ "default_project_id", &id_string_null },
 	{ "description", &description_null },
@@ -112,7 +133,7 @@ static const struct vprop user_props[] = {
 	{ "federated", &federated },
 	{ "name", &name },
 	{ "password", &password_null },
-	{ "options", &no_options },
+	{ "options", &user_options },
 	{ NULL, NULL }
 };
 

@@ -39,6 +39,17 @@
  *                                   and of those redelegated from
  *                                   them (a chain's tokens do not
  *                                   name its middle users)
+ *   user disabled for inactivity    user_id; trust_id of its trusts svc_user_disable_inactive
+ *   ([security_compliance]          (as a disable above)
+ *   disable_user_account_days_
+ *   inactive; found at a login)
+ *   account locked (failed          none: a lock refuses logins     svc_user_auth_failed
+ *   logins, lockout_failure_        only. Tokens already issued
+ *   attempts)                       stay valid, as in Keystone:
+ *                                   failures are what an attacker
+ *                                   controls, and must not end the
+ *                                   user's sessions
+ *   password expired                none: refused at the next login
  *   user removed from a group       user_id                         svc_group_remove_user
  *   group deleted while it holds    user_id of each member          svc_group_delete,
  *   grants                                                          svc_domain_delete
@@ -213,21 +224,32 @@ int	svc_project_tag_delete(struct store *st, const char *id, const char *tag,
  * Create u (id filled by the caller; password_hash already hashed or
  * NULL). Its domain must exist (404); its default project, when it names a
  * domain, is refused (400, as Keystone; a project that does not exist is
- * accepted, as Keystone does).
+ * accepted, as Keystone does). u->password_expires_at is set as stored:
+ * [security_compliance] change_password_upon_first_use (now) or
+ * password_expires_days, unless the options in u->extra exempt the user.
  */
-int	svc_user_create(struct store *st, const struct kg_user *u,
-	    struct kg_err *err);
+int	svc_user_create(struct store *st, struct kg_user *u, struct kg_err *err);
 
 /* A PATCH of a user: the edit (struct kg_user), and the new password. */
 struct svc_user_change {
 	struct svc_edit	 edit;		/* fn NULL: no other change */
 	int		 set_password;	/* store password_hash below */
 	const char	*password_hash;	/* already hashed; NULL clears it */
+	int		 enable;	/* the body says "enabled": true */
 };
 
 /*
  * Apply c to user id. A new password, or disabling the user, revokes its
  * tokens. *out (NULL: not wanted; kg_user_free) is the user as stored.
+ *
+ * Security compliance (auth/compliance.h), as Keystone's update_user: a
+ * new password moves the old one into the history, is not self-service,
+ * and expires at once under change_password_upon_first_use (unless the
+ * user's ignore_change_password_upon_first_use), else after
+ * password_expires_days (unless ignore_password_expiry). A user left
+ * enabled has its failed logins forgotten (an update unlocks it);
+ * enabling counts as activity for disable_user_account_days_inactive.
+ * The password history is not checked here: administrators may reuse.
  */
 int	svc_user_update(struct store *st, const char *id,
 	    const struct svc_user_change *c, struct kg_user *out,
@@ -238,10 +260,14 @@ int	svc_user_delete(struct store *st, const char *id, struct kg_err *err);
 
 /*
  * The self-service password change: the caller has verified the original
- * password against verified_hash (bcrypt, before the transaction). The
- * change is made only if the user still has that hash and is enabled --
- * else KG_EUNAUTH "Invalid user / password", as for a wrong password --
- * and revokes the user's tokens.
+ * password against verified_hash (bcrypt, before the transaction), and the
+ * new one against the password rules and history (bcrypt too). The change
+ * is made only if the user still has that hash and is enabled -- else
+ * KG_EUNAUTH "Invalid user / password", as for a wrong password -- and the
+ * user's lock_password option is off and the current password, when the
+ * user set it, is older than minimum_password_age (400, Keystone's
+ * texts); the old hash joins the history, the new one is self-service
+ * and expires after password_expires_days. Revokes the user's tokens.
  */
 int	svc_user_change_password(struct store *st, const char *id,
 	    const char *verified_hash, const char *new_hash, struct kg_err *err);
@@ -255,6 +281,33 @@ int	svc_user_change_password(struct store *st, const char *id,
  */
 int	svc_user_rehash_password(struct store *st, const char *id,
 	    const char *old_hash, const char *new_hash, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Authentication outcomes (security compliance, svc/compliance.c). The
+ * rules are auth/compliance.h's, under the options compliance_get()
+ * returns; the authentication itself is auth/'s (tokens_issue), which
+ * reports what it found, and the caller records it here.
+ * --------------------------------------------------------------------- */
+
+/* A wrong password for user_id: one more failure on record (a lock that
+ * has run out starts again from one). Revokes nothing (see the table). */
+int	svc_user_auth_failed(struct store *st, const char *user_id,
+	    struct kg_err *err);
+
+/* A successful login: failures forgotten, last_active_at set (once a day,
+ * when disable_user_account_days_inactive is on). Callers skip it when
+ * the login saw no failures and svc_user_activity_due is false: then it
+ * would change nothing, and a write transaction is not free. */
+int	svc_user_auth_succeeded(struct store *st, const char *user_id,
+	    struct kg_err *err);
+
+/* Is last_active_at (as read) to be set by a login now? */
+int	svc_user_activity_due(int64_t last_active_at);
+
+/* A login found user_id inactive for disable_user_account_days_inactive
+ * days: if it still is as stored, disable it and revoke its tokens. */
+int	svc_user_disable_inactive(struct store *st, const char *user_id,
+	    struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Groups and membership.

@@ -223,6 +223,17 @@ def run(c, pw):
     r = call("POST", "/v3/auth/tokens", 201,
              body=pw_auth("oa-alice", "alice-pw2"), what="after password change")
     alice_tok = tok(r)
+    # security compliance: user options
+    r = call("POST", "/v3/users", 201, admin,
+             body={"user": {"name": "oa-bob", "password": "bob-pw",
+                            "options": {"lock_password": True}}}, what="with options")
+    bob = idof(r, "user", "id")
+    call("PATCH", "/v3/users/" + bob, 400, admin,
+         body={"user": {"options": {"no_such_option": True}}}, bad_request=True,
+         what="unknown option")
+    call("POST", "/v3/users/%s/password" % bob, 400, None,
+         body={"user": {"original_password": "bob-pw", "password": "bob-pw2"}},
+         what="lock_password")
 
     # ---- groups and membership
     r = call("POST", "/v3/groups", 201, admin,
@@ -539,6 +550,17 @@ def run(c, pw):
     call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 204, admin)
     call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 404, admin, what="again")
 
+    # ---- the failed-login rate limit ([rate_limit]: 10 failures a user),
+    # from an address of its own
+    for i in range(10):
+        call("POST", "/v3/auth/tokens", 401, body=pw_auth(bob, "wrong", by_id=True),
+             source="127.0.0.3", what="wrong password %d" % (i + 1))
+    call("POST", "/v3/auth/tokens", 429, body=pw_auth(bob, "wrong", by_id=True),
+         source="127.0.0.3", what="the user's budget spent")
+    call("POST", "/v3/users/%s/password" % bob, 429, None, source="127.0.0.3",
+         body={"user": {"original_password": "wrong", "password": "bob-pw3"}},
+         what="the user's budget spent")
+
     # ---- deletions last
     call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 204, admin)
     call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 404, admin, what="again")
@@ -549,6 +571,7 @@ def run(c, pw):
     call("DELETE", "/v3/groups/" + grp, 204, admin)
     call("DELETE", "/v3/groups/" + grp, 404, admin, what="again")
     call("DELETE", "/v3/users/" + alice, 204, admin)
+    call("DELETE", "/v3/users/" + bob, 204, admin)
     call("DELETE", "/v3/users/" + alice, 404, admin, what="again")
     call("DELETE", "/v3/projects/" + proj, 204, admin)
     call("DELETE", "/v3/projects/" + proj, 404, admin, what="again")

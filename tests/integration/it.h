@@ -80,6 +80,11 @@ int	it_sql(struct it_server *s, const char *stmt);
 /* Nonzero when the servers run on PostgreSQL (KG_TEST_PG). */
 int	it_pg(void);
 
+/* The parsed body (a new reference, NULL without one) and, in *status,
+ * the status (0 when the transfer failed). */
+json_t	*it_json(struct it_server *s, const char *method, const char *path,
+	    const char *token, const char *body, long *status);
+
 /* Status only, freeing the response: it_status(s, "GET", "/v3", tok, NULL). */
 long	it_status(struct it_server *s, const char *method, const char *path,
 	    const char *token, const char *body);

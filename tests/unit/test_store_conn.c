@@ -135,7 +135,7 @@ test_retry_kinds(const char *conn)
 {
 	struct store	*a, *b;
 	struct kg_err	 err = { 0 };
-	struct locker	 l = { conn, { 0, "" }, 0 };
+	struct locker	 l = { conn, { 0 }, 0 };
 	pthread_t	 t;
 	int		 rc;
 
