@@ -88,6 +88,8 @@ has_method(const struct token_auth *a, const char *m)
 	return 0;
 }
 
+const char *const tokens_methods[] = { "password", "token", "totp", NULL };
+
 static int
 unauthorized(struct kg_err *err, const char *why)
 {
@@ -330,6 +332,23 @@ load_trust(struct store *st, const struct token_auth *a, int pw,
 	return ret;
 }
 
+/*
+ * "totp": the user it proves into buf; with the token method's user
+ * (other, not NULL) they must agree. Returns the user id or NULL.
+ */
+static const char *
+totp_user(struct tokens *t, struct store *st, const struct token_auth *a,
+    const char *other, char buf[KG_ID_SIZE], struct kg_err *err)
+{
+	if (token_auth_totp(t, st, a, buf, err) == -1)
+		return NULL;
+	if (other != NULL && strcmp(other, buf) != 0) {
+		unauthorized(err, "methods disagree on the user");
+		return NULL;
+	}
+	return buf;
+}
+
 /* Add the methods of the original token (token method) to m, no repeats. */
 static void
 merge_methods(const char **m, size_t *n, const struct kg_ctx *orig)
@@ -403,11 +422,12 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 {
 	struct subject	 s;
 	struct kg_ctx	 orig;
-	const char	*methods[KG_MAX_METHODS], *chain = "";
-	char		*body = NULL, aid[KG_AUDIT_SIZE];
+	struct receipt_hold *hold = NULL;
+	const char	*methods[KG_MAX_METHODS], *chain = "", *uid;
+	char		*body = NULL, aid[KG_AUDIT_SIZE], totp_uid[KG_ID_SIZE];
 	int64_t		 rev, iat_us, exp_s;
 	size_t		 i, nmethods = 0;
-	int		 ret = -1, pw, tk, ec2, tx = 0;
+	int		 ret = -1, pw, tk, ec2, totp, tx = 0;
 
 	*token = NULL;
 	*reply = NULL;
@@ -417,17 +437,19 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		memset(ctx, 0, sizeof(*ctx));
 	pw = has_method(a, "password");
 	tk = has_method(a, "token");
+	totp = has_method(a, "totp");
 	ec2 = a->ec2_credential_id != NULL;
 	for (i = 0; i < a->nmethods; i++) {
 		if (ec2 ? a->nmethods == 1 &&
 		    strcmp(a->methods[i], "ec2credential") == 0 :
 		    strcmp(a->methods[i], "password") == 0 ||
-		    strcmp(a->methods[i], "token") == 0)
+		    strcmp(a->methods[i], "token") == 0 ||
+		    strcmp(a->methods[i], "totp") == 0)
 			continue;
 		return kg_errf(err, KG_EUNAUTH,
 		    "Attempted to authenticate with an unsupported method.");
 	}
-	if (!pw && !tk && !ec2)
+	if (!pw && !tk && !ec2 && !totp)
 		return kg_errf(err, KG_EUNAUTH, "no authentication method");
 	for (i = 0; i < a->nmethods && nmethods < KG_MAX_METHODS; i++)
 		methods[nmethods++] = a->methods[i];
@@ -463,16 +485,26 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		chain = orig.audit_chain_id[0] != '\0' ? orig.audit_chain_id :
 		    orig.audit_id;
 	}
+	/* The user the token and totp methods proved (NULL: none). */
+	uid = tk ? orig.user_id : NULL;
+	if (totp && (uid = totp_user(t, st, a, uid, totp_uid, err)) == NULL)
+		goto done;
 	if (ec2) {
 		if (load_ec2(st, a, &s, err) == -1)
 			goto done;
 	} else if (a->trust_id != NULL) {
-		if (load_trust(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
+		if (load_trust(st, a, pw, uid, &s, err) == -1)
 			goto done;
-	} else if (tk && !pw) {
-		if (load_state_cached(t, st, rev, a, orig.user_id, &s, err) == -1)
+	} else if (uid != NULL && !pw) {
+		if (load_state_cached(t, st, rev, a, uid, &s, err) == -1)
 			goto done;
-	} else if (load_state(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
+	} else if (load_state(st, a, pw, uid, &s, err) == -1)
+		goto done;
+	/* Multi-factor rules of the user the methods proved (a trust's
+	 * trustee), with an auth receipt's methods; not for EC2 (as
+	 * Keystone's ec2tokens). */
+	if (!ec2 && token_mfa_gate(t, st, rev, a, a->trust_id != NULL ?
+	    s.trust.trustee_id : s.user.id, methods, &nmethods, &hold, err) == -1)
 		goto done;
 
 	if (new_audit_id(aid) == -1) {
@@ -515,6 +547,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 			kg_ctx_free(ctx);
 	}
 	kg_ctx_free(&orig);
+	receipt_hold_free(hold);
 	free(body);
 	subject_free(&s);
 	return ret;

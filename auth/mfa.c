@@ -150,7 +150,7 @@ mfa_required(const char *extra, const char *const *done, size_t ndone,
 			continue;
 		if ((ra = rule_active(r, active)) == NULL)
 			goto fail;
-		for (covers = 1, k = 0; k < ndone && covers; k++)
+		for (covers = 0, k = 0; k < ndone && !covers; k++)
 			covers = array_has(ra, done[k]);
 		if (!covers)
 			json_decref(ra);

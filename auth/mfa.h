@@ -32,8 +32,9 @@ int	mfa_satisfied(const char *extra, const char *const *done, size_t ndone,
 	    const char *const *active);
 
 /*
- * A receipt's "required_auth_methods": each rule (reduced to the active
- * methods) that contains every method done, in the rules' order. New
+ * A receipt's "required_auth_methods" (Keystone's ReceiptModel.
+ * required_methods): each rule, reduced to the active methods, that has a
+ * method in common with those done, in the rules' order. New
  * reference (an empty array when none); NULL when out of memory.
  */
 json_t	*mfa_required(const char *extra, const char *const *done, size_t ndone,

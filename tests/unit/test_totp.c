@@ -157,10 +157,14 @@ test_rules(void)
 	    sat("{\"multi_factor_auth_rules\": [[], [1], \"totp\"]}", pw, 1));
 	T("mfa-1.10 empty rule list: any method",
 	    sat("{\"multi_factor_auth_rules\": []}", pw, 1));
-	T("mfa-2.1 required_auth_methods: rules containing the methods done",
+	T("mfa-2.1 required_auth_methods: the rules sharing a method done",
 	    req_is("{\"multi_factor_auth_rules\": [[\"password\", \"totp\"], "
 	    "[\"token\", \"totp\"], [\"password\", \"mapped\", \"password\"]]}", pw, 1,
 	    "[[\"password\",\"totp\"],[\"password\"]]"));
+	T("mfa-2.3 a rule sharing one of two methods done is listed",
+	    req_is("{\"multi_factor_auth_rules\": [[\"password\", \"totp\"], "
+	    "[\"token\", \"totp\"]]}", both, 2,
+	    "[[\"password\",\"totp\"],[\"token\",\"totp\"]]"));
 	T("mfa-2.2 no rules: empty", req_is("{}", pw, 1, "[]"));
 }
 
