@@ -151,6 +151,29 @@ struct reply {
 	size_t	 body_len;
 };
 
+/*
+ * A connect() interrupted by a signal (libFuzzer's -timeout alarm) goes on
+ * by itself: wait for it. 0 once connected, -1 with errno.
+ */
+static int
+connect_finish(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+	socklen_t	len = sizeof(int);
+	int		soerr = 0, rc;
+
+	while ((rc = poll(&pfd, 1, 10000)) == -1 && errno == EINTR)
+		;
+	if (rc != 1) {
+		errno = rc == 0 ? ETIMEDOUT : errno;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		return -1;
+	errno = soerr;
+	return soerr == 0 ? 0 : -1;
+}
+
 static int
 connect_server(void)
 {
@@ -163,7 +186,8 @@ connect_server(void)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    (errno != EINTR || connect_finish(fd) == -1))
 		fz_die("connect 127.0.0.1:%d: %s", port, strerror(errno));
 	return fd;
 }
