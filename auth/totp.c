@@ -41,6 +41,7 @@ totp_b32decode(const char *text, unsigned char **key, size_t *keylen)
 	for (i = 0; i < data; i++) {
 		if ((v = b32_value(text[i])) == -1) {
 			kg_wipe(out, data * 5 / 8 + 1);
+			kg_wipe(&acc, sizeof(acc));
 			free(out);
 			return -1;
 		}
@@ -50,7 +51,7 @@ totp_b32decode(const char *text, unsigned char **key, size_t *keylen)
 			out[len++] = (unsigned char)(acc >> bits);
 		}
 	}
-	acc = 0;
+	kg_wipe(&acc, sizeof(acc));	/* key bits */
 	*key = out;
 	*keylen = len;
 	return 0;
