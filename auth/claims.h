@@ -9,7 +9,10 @@
  *   absent in tokens from before revisions), audit_ids [<own>, <chain>?],
  *   methods [...], user {id, name, domain {id, name}},
  *   project {id, name, domain {id, name}} | domain {id, name} | system {all: true}
- *   (at most one), roles [{id, name}, ...] (absent when unscoped).
+ *   (at most one), roles [{id, name}, ...] (absent when unscoped),
+ *   application_credential {id, name, restricted, access_rules?: [{id,
+ *   service, path, method}, ...]} (only in tokens issued with one; the
+ *   access rules only when it has some, at most KG_MAX_ACCESS_RULES).
  *
  * claims_parse accepts exactly that shape and nothing looser: sub equal
  * to user.id, ids shorter than KG_ID_SIZE, names shorter than
@@ -53,6 +56,13 @@ struct kg_claims {
 	int64_t			 exp;
 	int64_t			 iat_us;
 	int64_t			 rev;			/* 0 = none */
+	/* The application credential the token was issued with: app_cred_id
+	 * "" when none; its access rules copied into a malloc'd array. */
+	const char		*app_cred_id;
+	const char		*app_cred_name;
+	int			 app_cred_restricted;
+	struct kg_access_rule	*access_rules;		/* access_rules[naccess_rules] */
+	size_t			 naccess_rules;
 };
 
 #define CLAIMS_EMALFORMED	(-1)	/* not a keygate token's claims */
@@ -76,5 +86,14 @@ void	claims_free(struct kg_claims *c);
  * c->roles is borrowed.
  */
 char	*claims_write(const struct kg_claims *c);
+
+/*
+ * {"id", "name", "restricted", "access_rules"?: [{id, service, path,
+ * method}]} onto w: the claim, which is also the token body's
+ * "application_credential" object as Keystone renders it.
+ */
+struct jsonw;
+void	claims_write_app_cred(struct jsonw *w, const char *id, const char *name,
+	    int restricted, const struct kg_access_rule *rules, size_t nrules);
 
 #endif /* KG_AUTH_CLAIMS_H */

@@ -120,6 +120,15 @@ struct token_auth {
 	const char	*password;
 	/* "token" method */
 	const char	*token_id;
+	/* "application_credential" method: the credential by id, or by name
+	 * with its user (by id, or name + domain id or name) */
+	const char	*app_cred_id;
+	const char	*app_cred_name;
+	const char	*app_cred_secret;
+	const char	*app_cred_user_id;
+	const char	*app_cred_user_name;
+	const char	*app_cred_user_domain_id;
+	const char	*app_cred_user_domain_name;
 	/* scope: KG_SCOPE_NONE = none requested */
 	enum kg_scope_kind scope;
 	int		 explicit_unscoped;	/* "scope": "unscoped" */
@@ -131,6 +140,9 @@ struct token_auth {
 	const char	*domain_name;
 };
 
+/* The authentication methods tokens_issue knows, NULL-terminated. */
+extern const char *const tokens_methods[];
+
 /*
  * Authenticate a and issue a token, every check in one read snapshot whose
  * revision the token carries. *token (malloc'd) is the compact JWT
@@ -138,7 +150,17 @@ struct token_auth {
  * text, with the catalog when with_catalog and the token is scoped; *ctx
  * (optional, free with kg_ctx_free) the new token's context. Fails with
  * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
- * the scope, unsupported method) or KG_EINTERNAL.
+ * the scope, unsupported method), KG_ENOTFOUND (the token method's token
+ * does not validate; an application credential id that does not exist,
+ * as Keystone), KG_EFORBID (Keystone's refusals of the token method) or
+ * KG_EINTERNAL.
+ *
+ * Methods (issue.c's table, tokens_methods): "password", "token",
+ * "application_credential". Each proves a user; several must prove the
+ * same one. A delegation method (an application credential today; trusts
+ * next) also fixes the scope, narrows the roles and caps the expiry, and
+ * is written into the claims, where revocation events (auth/revocation.h)
+ * and the token body find it.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,

@@ -32,7 +32,8 @@ struct centry {
 	{ (c)->project_domain_id, sizeof((c)->project_domain_id) },	\
 	{ (c)->domain_id, sizeof((c)->domain_id) },			\
 	{ (c)->audit_id, sizeof((c)->audit_id) },			\
-	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) }
+	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) },		\
+	{ (c)->app_cred_id, sizeof((c)->app_cred_id) }
 
 struct field {
 	char	*s;
@@ -46,6 +47,8 @@ struct packed_head {
 	uint32_t	nroles;
 	uint8_t		scope;
 	uint8_t		nmethods;
+	uint8_t		app_cred_restricted;
+	uint8_t		app_cred_nrules;
 };
 
 /* Bytes ctx takes packed. */
@@ -87,6 +90,8 @@ ctx_pack(char *p, const struct kg_ctx *c)
 	h.nroles = (uint32_t)c->nroles;
 	h.scope = (uint8_t)c->scope;
 	h.nmethods = (uint8_t)c->nmethods;
+	h.app_cred_restricted = (uint8_t)(c->app_cred_restricted != 0);
+	h.app_cred_nrules = (uint8_t)c->app_cred_nrules;	/* <= KG_MAX_ACCESS_RULES */
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -126,6 +131,8 @@ ctx_unpack(const char *p, struct kg_ctx *c)
 	c->expires_at = h.expires_at;
 	c->rev = h.rev;
 	c->nmethods = h.nmethods;
+	c->app_cred_restricted = h.app_cred_restricted;
+	c->app_cred_nrules = h.app_cred_nrules;
 	for (i = 0; i < c->nmethods; i++)
 		p = get_str(p, c->methods[i], sizeof(c->methods[i]));
 	if (h.nroles == 0)

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/appcred.h"
 #include "server/authz.h"
 #include "server/http.h"
 #include "server/jobs.h"
@@ -32,6 +34,8 @@ const struct route *const http_route_tables[] = {
 	api_assignments_routes,
 	api_catalog_routes,
 	api_ops_routes,
+	api_appcred_routes,
+	api_oauth2_routes,
 	NULL
 };
 
@@ -197,6 +201,8 @@ url_param_key(const char *pattern, size_t i)
 		{ "projects", PK_PROJECT_ID }, { "regions", PK_REGION_ID },
 		{ "services", PK_SERVICE_ID }, { "endpoints", PK_ENDPOINT_ID },
 		{ "tags", PK_VALUE }, { "implies", PK_IMPLIED_ROLE_ID },
+		{ "application_credentials", PK_APPLICATION_CREDENTIAL_ID },
+		{ "access_rules", PK_ACCESS_RULE_ID },
 	};
 	const char	*p = pattern, *prev = NULL, *seg;
 	size_t		 n = 0, len, k;
@@ -371,6 +377,14 @@ add_common_headers(struct MHD_Response *resp, struct req *r)
 	MHD_add_response_header(resp, "x-openstack-request-id", r->request_id);
 }
 
+/* MHD's release of a reply that held a secret (NUL-terminated text). */
+static void
+wipe_free(void *p)
+{
+	kg_wipe(p, strlen(p));
+	free(p);
+}
+
 static enum MHD_Result
 send_reply(struct req *r, unsigned int status)
 {
@@ -388,8 +402,12 @@ send_reply(struct req *r, unsigned int status)
 			return MHD_NO;
 		len = strlen(s);
 	}
-	resp = MHD_create_response_from_buffer(len, s ? s : (void *)"",
-	    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (s != NULL && r->out_secret)
+		resp = MHD_create_response_from_buffer_with_free_callback(len, s,
+		    wipe_free);
+	else
+		resp = MHD_create_response_from_buffer(len, s ? s : (void *)"",
+		    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(s);
 		return MHD_NO;
@@ -405,6 +423,10 @@ send_reply(struct req *r, unsigned int status)
 		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->out_secret) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
+	}
 	if (status == 401) {
 		req_base_url(r, base, sizeof(base));
 		snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", base);
@@ -428,9 +450,12 @@ set_error(struct req *r, const struct kg_err *err)
 	if (code >= 500)
 		log_error("%s %s: %s (%s)", r->method, r->path, err->msg, r->request_id);
 	json_decref(r->out);
+	if (r->out_text != NULL && r->out_secret)
+		kg_wipe(r->out_text, strlen(r->out_text));
 	free(r->out_text);
 	r->out_text = NULL;
 	r->out_type = NULL;
+	r->out_secret = 0;
 	r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
 	    "title", http_title(code), "message", msg);
 	if (r->subject_token != NULL) {
@@ -462,13 +487,23 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 static unsigned int	finish(struct req *r, int status, struct kg_err *err);
 
+/* The names of the body members that hold secrets (R_SLOW, and wiped
+ * when the request is done). */
+static int
+secret_key(const char *k)
+{
+	return strcmp(k, "password") == 0 || strcmp(k, "original_password") == 0 ||
+	    strcmp(k, "secret") == 0;
+}
+
 /*
- * Does v carry a password: a string member "password" or
- * "original_password" at most depth levels down? (R_SLOW; the bodies of
- * the routes that hash have them 2 or 5 levels down.)
+ * Does v carry a secret: a string member secret_key() names at most depth
+ * levels down? (R_SLOW; the bodies of the routes that hash have them 2 or
+ * 5 levels down.) With wipe, overwrite every such string instead (jansson
+ * frees without clearing); returns 0 then.
  */
 static int
-carries_password(const json_t *v, int depth)
+carries_secret(const json_t *v, int depth, int wipe)
 {
 	const char	*k;
 	json_t		*m;
@@ -476,13 +511,31 @@ carries_password(const json_t *v, int depth)
 	if (depth == 0 || !json_is_object(v))
 		return 0;
 	json_object_foreach((json_t *)v, k, m) {
-		if (json_is_string(m) && (strcmp(k, "password") == 0 ||
-		    strcmp(k, "original_password") == 0))
-			return 1;
-		if (carries_password(m, depth - 1))
+		if (json_is_string(m) && secret_key(k)) {
+			if (!wipe)
+				return 1;
+			kg_wipe((char *)(uintptr_t)json_string_value(m),
+			    json_string_length(m));
+		} else if (carries_secret(m, depth - 1, wipe))
 			return 1;
 	}
 	return 0;
+}
+
+/* An "Authorization: Basic" header: OAuth 2.0 client credentials. */
+static int
+basic_auth(struct req *r)
+{
+	const char	*h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	return h != NULL && strncasecmp(h, "Basic ", 6) == 0;
+}
+
+/* Does the request hold a secret the handler hashes or checks (R_SLOW)? */
+static int
+carries_secrets(struct req *r)
+{
+	return carries_secret(r->body, 6, 0) || basic_auth(r);
 }
 
 /*
@@ -513,6 +566,13 @@ authenticate(struct conn_state *s, struct kg_err *err)
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
 		return -1;
+	}
+	/* keystonemiddleware's check, which Keystone runs on its own API:
+	 * a credential's access rules must allow the call ("identity"). */
+	if (s->ctx.app_cred_nrules > 0 && !appcred_request_allowed(r->st,
+	    &s->ctx, "identity", r->method, r->path)) {
+		metrics_auth_failure();
+		return kg_errf(err, KG_EUNAUTH, "access rules refuse %s", r->path);
 	}
 	metrics_token_validated();
 	r->ctx = &s->ctx;
@@ -553,11 +613,14 @@ dispatch(struct conn_state *s)
 		err.kind = KG_EUNAVAIL;		/* the database cannot be opened */
 		goto done;
 	}
-	if (parse_body(s, &err) == -1)
+	if (rt->flags & R_FORM) {
+		r->raw = s->buf != NULL ? s->buf : "";
+		r->rawlen = s->len;
+	} else if (parse_body(s, &err) == -1)
 		goto done;
 	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
-	if ((rt->flags & R_SLOW) && carries_password(r->body, 6)) {
+	if ((rt->flags & R_HASHES) || ((rt->flags & R_SLOW) && carries_secrets(r))) {
 		s->rt = rt;
 		return DISPATCH_SLOW;
 	}
@@ -753,7 +816,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	    s->req.route ? s->req.route : "-");
 	if (status != 0)
 		metrics_request(s->req.route, s->req.method, status, us);
+	if (s->req.out_text != NULL && s->req.out_secret)
+		kg_wipe(s->req.out_text, strlen(s->req.out_text));
 	free(s->req.out_text);
+	carries_secret(s->req.body, 6, 1);	/* wipe what it holds */
 	json_decref(s->req.body);
 	json_decref(s->req.out);
 	if (s->req.subject_token != NULL) {

@@ -45,6 +45,9 @@ struct req {
 	const char		*params[REQ_MAX_PARAMS];	/* {x} segments, in order */
 	size_t			 nparams;
 	json_t			*body;		/* parsed JSON body, or NULL */
+	const char		*raw;		/* the body as received (R_FORM
+						   routes; NULL otherwise) */
+	size_t			 rawlen;
 	struct store		*st;		/* this worker's connection */
 	struct kg_ctx		*ctx;		/* caller; set for R_AUTH routes */
 	const char		*auth_token;	/* raw X-Auth-Token; never log it */
@@ -58,6 +61,10 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	int			 out_secret;	/* the body holds a secret: wipe it
+						   once sent, and tell caches not
+						   to keep it (Cache-Control:
+						   no-store, RFC 6749 5.1) */
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
@@ -65,15 +72,22 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
 
 #define R_AUTH		0x1	/* a valid X-Auth-Token is required */
 /*
- * The handler checks or hashes a password when the body carries one (a
- * string member "password" or "original_password", up to 6 levels down,
- * where POST /v3/auth/tokens has its 5 levels down): bcrypt
+ * The handler checks or hashes a secret when the request carries one: a
+ * string member "password", "original_password" or "secret" in the body,
+ * up to 6 levels down (POST /v3/auth/tokens has them 5 levels down), or
+ * an "Authorization: Basic" header (OAuth 2.0 client credentials). bcrypt
  * takes ~250 ms, so such a request runs its handler on a hashing thread,
  * off the HTTP workers ([identity] hash_threads; 503 when hash_queue is
  * full or the server is stopping). There r->st is the hashing thread's
  * own store connection; the handler is the same and runs once.
  */
 #define R_SLOW		0x2
+/* The handler always hashes (it makes a secret when none is given):
+ * always on a hashing thread, as R_SLOW with a secret. */
+#define R_HASHES	0x4
+/* The body is not JSON (application/x-www-form-urlencoded): it is not
+ * parsed, the handler reads r->raw. */
+#define R_FORM		0x8
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -93,6 +107,8 @@ extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
+extern const struct route api_appcred_routes[];
+extern const struct route api_oauth2_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
