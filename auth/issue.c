@@ -125,6 +125,26 @@ prove_user(struct issue *is, const char *user_id, struct kg_err *err)
 	return 0;
 }
 
+/*
+ * The user a method loaded: kept as the subject's when it is the first,
+ * else only compared (several methods must prove one user).
+ */
+static int
+take_user(struct issue *is, struct kg_token_user *u, struct kg_err *err)
+{
+	int	rc;
+
+	if (!is->user_loaded) {
+		is->s.user = *u;
+		memset(u, 0, sizeof(*u));
+		is->user_loaded = 1;
+		return prove_user(is, is->s.user.id, err);
+	}
+	rc = prove_user(is, u->id, err);
+	kg_token_user_free(u);
+	return rc;
+}
+
 static void
 cap_expiry(struct issue *is, int64_t us)
 {
@@ -137,25 +157,27 @@ static int
 m_password(struct issue *is, struct kg_err *err)
 {
 	const struct token_auth	*a = is->a;
-	struct subject		*s = &is->s;
+	struct subject		 s;
+	int			 rc = -1;
 
-	if (is->user_loaded)
-		return unauthorized(err, "two methods load the user");
+	memset(&s, 0, sizeof(s));
 	if (store_token_user(is->st, a->user_id, a->user_name, a->user_domain_id,
-	    a->user_domain_name, &s->user, err) == -1) {
+	    a->user_domain_name, &s.user, err) == -1) {
 		if (err != NULL && err->kind == KG_ENOTFOUND)
 			return unauthorized(err, "unknown user or domain");
 		return -1;
 	}
-	is->user_loaded = 1;
-	if (!password_verify(a->password ? a->password : "", s->user.password_hash))
-		return unauthorized(err, "invalid password");
-	if (subject_check_user(s, err) == -1)
-		return unauthorized(err, "user or its domain disabled");
-	if (s->user.password_expires_at != 0 &&
-	    kg_now_us() >= s->user.password_expires_at)
-		return unauthorized(err, "password expired");
-	return prove_user(is, s->user.id, err);
+	if (!password_verify(a->password ? a->password : "", s.user.password_hash))
+		unauthorized(err, "invalid password");
+	else if (subject_check_user(&s, err) == -1)
+		unauthorized(err, "user or its domain disabled");
+	else if (s.user.password_expires_at != 0 &&
+	    kg_now_us() >= s.user.password_expires_at)
+		unauthorized(err, "password expired");
+	else
+		rc = take_user(is, &s.user, err);
+	kg_token_user_free(&s.user);
+	return rc;
 }
 
 /* "token": the original token, validated as GET /v3/auth/tokens would. */
@@ -198,7 +220,7 @@ m_token(struct issue *is, struct kg_err *err)
  * (by id, or name in a domain).
  */
 static int
-lookup_appcred(struct issue *is, struct kg_err *err)
+lookup_appcred(struct issue *is, struct kg_token_user *cu, struct kg_err *err)
 {
 	const struct token_auth	*a = is->a;
 	struct kg_token_user	 u;
@@ -206,7 +228,8 @@ lookup_appcred(struct issue *is, struct kg_err *err)
 	int			 rc;
 
 	if (a->app_cred_id != NULL)
-		return store_appcred_get(is->st, a->app_cred_id, &is->ac, err);
+		return store_token_appcred(is->st, a->app_cred_id, NULL, NULL,
+		    &is->ac, cu, err);
 	memset(&u, 0, sizeof(u));
 	if (uid == NULL) {
 		if (store_token_user(is->st, NULL, a->app_cred_user_name,
@@ -218,7 +241,8 @@ lookup_appcred(struct issue *is, struct kg_err *err)
 		}
 		uid = u.id;
 	}
-	rc = store_appcred_get_by_name(is->st, uid, a->app_cred_name, &is->ac, err);
+	rc = store_token_appcred(is->st, NULL, uid, a->app_cred_name, &is->ac, cu,
+	    err);
 	kg_token_user_free(&u);
 	if (rc == -1 && err != NULL && err->kind == KG_ENOTFOUND)
 		return unauthorized(err, "unknown application credential name");
@@ -231,24 +255,32 @@ m_app_cred(struct issue *is, struct kg_err *err)
 {
 	const struct token_auth	*a = is->a;
 	struct kg_appcred	*c = &is->ac;
+	struct subject		 s;
+	int			 rc = -1;
 
 	if (is->has_ac)
 		return unauthorized(err, "two application credentials");
-	if (lookup_appcred(is, err) == -1)
+	memset(&s, 0, sizeof(s));
+	if (lookup_appcred(is, &s.user, err) == -1)
 		return -1;
 	is->has_ac = 1;
 	/* The secret is hashed like a password (bcrypt, the same cost). */
 	if (!password_verify(a->app_cred_secret ? a->app_cred_secret : "",
 	    c->secret_hash))
-		return unauthorized(err, "invalid application credential secret");
-	if (c->expires_at != 0 && kg_now_us() >= c->expires_at)
-		return unauthorized(err, "application credential expired");
-	if (a->scope != KG_SCOPE_NONE || a->explicit_unscoped)
-		return unauthorized(err, "Application credentials cannot request a "
-		    "scope.");
-	/* CVE-2022-2447: no token outlives its credential. */
-	cap_expiry(is, c->expires_at);
-	return prove_user(is, c->user_id, err);
+		unauthorized(err, "invalid application credential secret");
+	else if (c->expires_at != 0 && kg_now_us() >= c->expires_at)
+		unauthorized(err, "application credential expired");
+	else if (a->scope != KG_SCOPE_NONE || a->explicit_unscoped)
+		unauthorized(err, "Application credentials cannot request a scope.");
+	else if (subject_check_user(&s, err) == -1)
+		unauthorized(err, "user or its domain disabled");
+	else {
+		/* CVE-2022-2447: no token outlives its credential. */
+		cap_expiry(is, c->expires_at);
+		rc = take_user(is, &s.user, err);
+	}
+	kg_token_user_free(&s.user);
+	return rc;
 }
 
 static const struct method {

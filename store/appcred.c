@@ -8,6 +8,12 @@
 
 #define APPCRED_COLS	"id, name, secret_hash, description, user_id, project_id," \
 			" expires_at, unrestricted, created_at"
+/* The columns, and how many access rules the credential has (a login
+ * then skips the look-up of rules it does not have). */
+#define APPCRED_SELECT	"SELECT " APPCRED_COLS ", (SELECT count(*) FROM" \
+			" application_credential_access_rule AS x WHERE" \
+			" x.application_credential_id = application_credential.id)" \
+			" FROM application_credential"
 #define RULE_COLS	"id, service, path, method"
 
 static int
@@ -91,6 +97,7 @@ appcred_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 	c->unrestricted = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(s, 7) != 0;
 	c->created_at = sqlite3_column_int64(s, 8);
+	c->nrules = (size_t)sqlite3_column_int64(s, 9);	/* load_parts reads them */
 	return 0;
 }
 
@@ -133,6 +140,9 @@ load_parts(struct store *st, struct kg_appcred *c, struct kg_err *err)
 	if (store_get_all(st, s, "appcred roles", sizeof(*c->roles), role_ref_row,
 	    NULL, (void **)&c->roles, &c->nroles, err) == -1)
 		return -1;
+	if (c->nrules == 0)		/* none: no look-up */
+		return 0;
+	c->nrules = 0;
 	return rules_of(st, c->id, &c->rules, &c->nrules, err);
 }
 
@@ -161,8 +171,7 @@ store_appcred_get(struct store *st, const char *id, struct kg_appcred *out,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " APPCRED_COLS
-	    " FROM application_credential WHERE id = ?", err)) == NULL)
+	if ((s = store_stmt(st, APPCRED_SELECT " WHERE id = ?", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
 	return get_one(st, s, "appcred get", id, out, err);
@@ -174,8 +183,8 @@ store_appcred_get_by_name(struct store *st, const char *user_id,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " APPCRED_COLS " FROM application_credential"
-	    " WHERE user_id = ? AND name = ?", err)) == NULL)
+	if ((s = store_stmt(st, APPCRED_SELECT " WHERE user_id = ? AND name = ?",
+	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
 	store_bind_text(s, 2, name);
@@ -189,9 +198,8 @@ store_appcred_list(struct store *st, const char *user_id, const char *name,
 	sqlite3_stmt	*s;
 	size_t		 i;
 
-	if ((s = store_stmt(st, "SELECT " APPCRED_COLS " FROM application_credential"
-	    " WHERE user_id = ?1 AND (?2 IS NULL OR name = ?2) ORDER BY rowid",
-	    err)) == NULL)
+	if ((s = store_stmt(st, APPCRED_SELECT " WHERE user_id = ?1 AND"
+	    " (?2 IS NULL OR name = ?2) ORDER BY rowid", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
 	store_bind_text(s, 2, name);

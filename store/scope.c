@@ -84,6 +84,109 @@ store_token_user(struct store *st, const char *id, const char *name,
 	return 0;
 }
 
+/*
+ * A login's credential: its columns, its roles' ids (comma-separated, in
+ * the primary key's order, which spares a sort: ids are [a-zA-Z0-9-]; the
+ * names come with the user's effective roles), whether it has access
+ * rules, and its user and
+ * the user's domain -- one statement, where the password method's look-up
+ * is one too.
+ */
+#define TOKEN_APPCRED_COLS "SELECT ac.id, ac.name, ac.secret_hash, ac.project_id," \
+	" ac.expires_at, ac.unrestricted, (SELECT group_concat(role_id, ',') FROM" \
+	" application_credential_role WHERE application_credential_id = ac.id)," \
+	" EXISTS (SELECT 1" \
+	" FROM application_credential_access_rule AS y WHERE" \
+	" y.application_credential_id = ac.id), u.id, u.name, u.enabled," \
+	" u.default_project_id, d.id, d.name, d.enabled FROM application_credential" \
+	" AS ac JOIN user AS u ON u.id = ac.user_id JOIN domain AS d ON d.id =" \
+	" u.domain_id"
+
+/* The comma-separated role ids of column col into ac->roles (no names). */
+static int
+appcred_roles(sqlite3_stmt *s, int col, struct kg_appcred *ac, struct kg_err *err)
+{
+	const char	*ids = (const char *)sqlite3_column_text(s, col), *p, *e;
+	size_t		 n = 1, len;
+
+	if (ids == NULL || ids[0] == '\0')
+		return 0;
+	for (p = ids; *p != '\0'; p++)
+		n += *p == ',';
+	if ((ac->roles = calloc(n, sizeof(*ac->roles))) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	for (p = ids; ac->nroles < n; p = e + 1) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		len = (size_t)(e - p);
+		if (len >= sizeof(ac->roles[0].id))
+			len = sizeof(ac->roles[0].id) - 1;
+		memcpy(ac->roles[ac->nroles].id, p, len);
+		ac->roles[ac->nroles++].id[len] = '\0';
+		if (*e == '\0')
+			break;
+	}
+	return 0;
+}
+
+int
+store_token_appcred(struct store *st, const char *id, const char *user_id,
+    const char *name, struct kg_appcred *ac, struct kg_token_user *u,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+	int		 rules;
+
+	memset(ac, 0, sizeof(*ac));
+	memset(u, 0, sizeof(*u));
+	if (id != NULL)
+		s = store_stmt(st, TOKEN_APPCRED_COLS " WHERE ac.id = ?1", err);
+	else
+		s = store_stmt(st, TOKEN_APPCRED_COLS " WHERE ac.user_id = ?2 AND"
+		    " ac.name = ?3", err);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, user_id);
+	store_bind_text(s, 3, name);
+	if (step_one(st, s, "Application Credential", id != NULL ? id :
+	    name != NULL ? name : "None", err) == -1)
+		return -1;
+	store_col_copy(s, 0, ac->id, sizeof(ac->id));
+	store_col_copy(s, 1, ac->name, sizeof(ac->name));
+	if ((ac->secret_hash = store_col_strdup(s, 2)) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		sqlite3_reset(s);
+		goto fail;
+	}
+	store_col_copy(s, 3, ac->project_id, sizeof(ac->project_id));
+	ac->expires_at = sqlite3_column_int64(s, 4);
+	ac->unrestricted = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, 5) != 0;
+	if (appcred_roles(s, 6, ac, err) == -1) {
+		sqlite3_reset(s);
+		goto fail;
+	}
+	rules = sqlite3_column_int(s, 7);
+	store_col_copy(s, 8, u->id, sizeof(u->id));
+	kg_strlcpy(ac->user_id, u->id, sizeof(ac->user_id));
+	store_col_copy(s, 9, u->name, sizeof(u->name));
+	u->enabled = sqlite3_column_int(s, 10);
+	store_col_copy(s, 11, u->default_project_id, sizeof(u->default_project_id));
+	store_col_copy(s, 12, u->domain_id, sizeof(u->domain_id));
+	store_col_copy(s, 13, u->domain_name, sizeof(u->domain_name));
+	u->domain_enabled = sqlite3_column_int(s, 14);
+	sqlite3_reset(s);
+	if (rules && store_appcred_access_rules(st, ac->id, &ac->rules, &ac->nrules,
+	    err) == -1)
+		goto fail;
+	return 0;
+ fail:
+	kg_appcred_free(ac);
+	kg_token_user_free(u);
+	return -1;
+}
+
 #define TOKEN_PROJECT_COLS "SELECT p.id, p.name, p.enabled, d.id, d.name," \
 	" d.enabled FROM project p JOIN domain d ON d.id = p.domain_id"
 
