@@ -6,8 +6,9 @@
  * body and claims, restricted credentials, access rules (shared, deleted
  * when unused, enforced on validation and on keygate's own API), what
  * invalidates a credential (deletion, user disabled or deleted, a role
- * lost or deleted, project deleted) and the RBAC of Keystone 22's rules
- * for non-admin personas.
+ * lost or deleted, project deleted) and the RBAC of keygate's default
+ * policy (Keystone 29's secure RBAC, enforce_scope on) for non-admin
+ * personas.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -860,7 +861,7 @@ main(void)
 		free(psec);
 	}
 
-	/* ---- RBAC: Keystone 22's default rules, non-admin personas ---------- */
+	/* ---- RBAC: the default policy (Keystone 29), non-admin personas ----- */
 	dom = ii_create(&s, "/v3/domains", "{\"domain\": {\"name\": \"d1\"}}",
 	    "domain.id");
 	dadmin = new_user("dadmin");
@@ -885,10 +886,12 @@ main(void)
 	T("appcred-6.4 system reader cannot create for alice -> 403", create(tsys,
 	    alice, "{\"application_credential\": {\"name\": \"s\"}}", &r) == 403);
 	it_resp_free(&r);
-	T("appcred-6.5 domain admin: Keystone 22's admin_or_owner lets any admin "
-	    "read -> 200", req_st("GET", it_fmt("/v3/users/%s/application_"
-	    "credentials", alice), tdom) == 200 && req_st("GET", it_fmt("/v3/users/%s/"
-	    "application_credentials/%s", alice, id2), tdom) == 200);
+	T("appcred-6.5 domain admin: a domain-scoped token is outside the rules' "
+	    "scope types (system, project) -> 403", req_st("GET", it_fmt("/v3/users/"
+	    "%s/application_credentials", alice), tdom) == 403 && req_st("GET",
+	    it_fmt("/v3/users/%s/application_credentials/%s", alice, id2), tdom)
+	    == 403 && req_st("DELETE", it_fmt("/v3/users/%s/application_credentials"
+	    "/%s", alice, id2), tdom) == 403);
 	{
 		char	*dmem = new_user("dmember"), *tdm;
 
@@ -907,7 +910,8 @@ main(void)
 		free(dmem);
 		free(tdm);
 	}
-	T("appcred-6.6 project admin (Keystone 22's admin_or_owner) shows -> 200",
+	T("appcred-6.6 project admin (rule:admin_required: an admin on any "
+	    "project is a cloud admin) shows -> 200",
 	    req_st("GET", it_fmt("/v3/users/%s/application_credentials/%s", alice,
 	    id2), tpadmin) == 200);
 	T("appcred-6.7 project member (bob) -> 403 everywhere", req_st("GET",
