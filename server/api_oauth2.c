@@ -41,11 +41,20 @@
  * RFC 6749 error replies (Keystone's oauth2/handlers.py build_response).
  * --------------------------------------------------------------------- */
 
+/*
+ * desc may echo what the client sent (a grant type, an authorization
+ * scheme), cut by a %.64s: it is made valid UTF-8 first, since jansson
+ * refuses anything else and the reply would go out without a body.
+ */
 static int
 oauth_error(struct req *r, int status, const char *error, const char *desc)
 {
+	char	text[256];
+
+	snprintf(text, sizeof(text), "%s", desc);
+	kg_utf8_repair(text);
 	json_decref(r->out);
-	r->out = json_pack("{s:s, s:s}", "error", error, "error_description", desc);
+	r->out = json_pack("{s:s, s:s}", "error", error, "error_description", text);
 	return status;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/util.h"
 #include "tests/integration/it_identity.h"
 
 static struct it_server	s;
@@ -208,6 +209,20 @@ main(void)
 	T("oauth2-1.13 other grant_type -> 400", is_error(&r, 400,
 	    "unsupported_grant_type", "The parameter grant_type not_client_credentials"
 	    " is not supported."));
+	it_resp_free(&r);
+	/* fuzz_http found these: the description echoes the value, which
+	 * must still make a JSON body (jansson refuses bytes that are not
+	 * UTF-8, and %.64s may cut a character in two). */
+	token_req(auth, "grant_type=client%5Fc\xff\xfe%FFredentials", &r);
+	T("oauth2-1.13a grant_type not UTF-8 -> 400 with an RFC 6749 body",
+	    r.status == 400 && it_str(r.json, "error") != NULL &&
+	    strcmp(it_str(r.json, "error"), "unsupported_grant_type") == 0);
+	it_resp_free(&r);
+	token_req(auth, "grant_type=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "%C3%A9%C3%A9", &r);
+	T("oauth2-1.13b a long grant_type cut inside a character -> 400 with a "
+	    "body", r.status == 400 && it_str(r.json, "error_description") != NULL &&
+	    kg_utf8_valid(it_str(r.json, "error_description")));
 	it_resp_free(&r);
 	token_req(auth, "scope=x&grant_type=client%5Fcredentials", &r);
 	T("oauth2-1.14 form encoding decoded, other parameters ignored",
