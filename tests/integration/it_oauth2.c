@@ -25,7 +25,9 @@ basic(const char *user, const char *pass)
 	unsigned char	b64[900];
 	int		n;
 
-	n = snprintf(raw, sizeof(raw), "%s:%s", user, pass);
+	n = snprintf(raw, sizeof(raw), "%s:%s", user ? user : "", pass ? pass : "");
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		n = 0;
 	EVP_EncodeBlock(b64, (const unsigned char *)raw, n);
 	snprintf(hdr, sizeof(hdr), "Authorization: Basic %s", b64);
 	return hdr;
@@ -117,7 +119,8 @@ main(void)
 	struct it_resp	 r;
 	const char	*m;
 	char		*p, *svcp, *alice, *svc, *member, *service, *ta, *ts;
-	char		*aid, *asec, *sid, *ssec, *at, *at2, *st, *bob, *tb, *bid, *bsec;
+	char		*aid = NULL, *asec = NULL, *sid = NULL, *ssec = NULL, *bid = NULL,
+			*bsec = NULL, *at, *at2, *st, *bob, *tb;
 	char		 auth[1100], sauth[1100], body[9000], exp_s[64];
 	time_t		 now;
 	struct tm	 tm;
