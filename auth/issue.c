@@ -163,19 +163,30 @@ m_password(struct issue *is, struct kg_err *err)
 	memset(&s, 0, sizeof(s));
 	if (store_token_user(is->st, a->user_id, a->user_name, a->user_domain_id,
 	    a->user_domain_name, &s.user, err) == -1) {
-		if (err != NULL && err->kind == KG_ENOTFOUND)
+		if (err != NULL && err->kind == KG_ENOTFOUND) {
+			/* A wrong password's cost: no timing oracle for names. */
+			(void)password_verify(a->password, NULL);
 			return unauthorized(err, "unknown user or domain");
+		}
 		return -1;
 	}
-	if (!password_verify(a->password ? a->password : "", s.user.password_hash))
+	if (!password_verify(a->password ? a->password : "", s.user.password_hash)) {
 		unauthorized(err, "invalid password");
-	else if (subject_check_user(&s, err) == -1)
+		goto done;
+	}
+	if (a->rehash != NULL && password_needs_upgrade(s.user.password_hash)) {
+		kg_strlcpy(a->rehash->user_id, s.user.id, sizeof(a->rehash->user_id));
+		free(a->rehash->old_hash);
+		a->rehash->old_hash = strdup(s.user.password_hash);
+	}
+	if (subject_check_user(&s, err) == -1)
 		unauthorized(err, "user or its domain disabled");
 	else if (s.user.password_expires_at != 0 &&
 	    kg_now_us() >= s.user.password_expires_at)
 		unauthorized(err, "password expired");
 	else
 		rc = take_user(is, &s.user, err);
+ done:
 	kg_token_user_free(&s.user);
 	return rc;
 }
@@ -235,8 +246,11 @@ lookup_appcred(struct issue *is, struct kg_token_user *cu, struct kg_err *err)
 		if (store_token_user(is->st, NULL, a->app_cred_user_name,
 		    a->app_cred_user_domain_id, a->app_cred_user_domain_name, &u,
 		    err) == -1) {
-			if (err != NULL && err->kind == KG_ENOTFOUND)
+			if (err != NULL && err->kind == KG_ENOTFOUND) {
+				/* A wrong secret's cost, as for passwords. */
+				(void)password_verify(a->app_cred_secret, NULL);
 				return unauthorized(err, "unknown user or domain");
+			}
 			return -1;
 		}
 		uid = u.id;
@@ -244,8 +258,10 @@ lookup_appcred(struct issue *is, struct kg_token_user *cu, struct kg_err *err)
 	rc = store_token_appcred(is->st, NULL, uid, a->app_cred_name, &is->ac, cu,
 	    err);
 	kg_token_user_free(&u);
-	if (rc == -1 && err != NULL && err->kind == KG_ENOTFOUND)
+	if (rc == -1 && err != NULL && err->kind == KG_ENOTFOUND) {
+		(void)password_verify(a->app_cred_secret, NULL);
 		return unauthorized(err, "unknown application credential name");
+	}
 	return rc;
 }
 
