@@ -27,6 +27,7 @@
 #include "server/appcred.h"
 #include "server/http.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "store/appcred.h"
 #include "svc/svc.h"
 
@@ -157,147 +158,9 @@ appcred_json(struct req *r, const struct kg_appcred *c)
 }
 
 /* ------------------------------------------------------------------------
- * Request bodies (keystone/application_credential/schema.py).
+ * The create body, as request_validate checked it against Keystone's
+ * application_credential_create (server/bodies.c).
  * --------------------------------------------------------------------- */
-
-/* roles: [{"id"} or {"name"}, ...], exactly one property each. */
-static int
-check_roles(json_t *roles, struct kg_err *err)
-{
-	static const struct apij_field f[] = {
-		{ "id", APIJ_F_STR, 1, 64, APIJ_IDCHARS },
-		{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-	};
-	const char	*k;
-	json_t		*v, *m;
-	size_t		 i;
-
-	if (!json_is_array(roles))
-		return apij_bad_input(err, "roles", roles,
-		    "%s is not of type 'array'");
-	json_array_foreach(roles, i, v) {
-		if (!json_is_object(v))
-			return apij_bad_input(err, "roles", v,
-			    "%s is not of type 'object'");
-		if (json_object_size(v) < 1)
-			return apij_bad_input(err, "roles", v,
-			    "%s does not have enough properties");
-		if (json_object_size(v) > 1)
-			return apij_bad_input(err, "roles", v,
-			    "%s has too many properties");
-		json_object_foreach(v, k, m)
-			if (strcmp(k, "id") != 0 && strcmp(k, "name") != 0)
-				return apij_unexpected(err, "roles", k);
-		if (apij_check_fields(v, f, 2, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* access_rules: [{path, method, service, id}], nothing else. */
-static int
-check_rules(json_t *rules, struct kg_err *err)
-{
-	static const struct apij_field f[] = {
-		{ "path", APIJ_F_STR, 0, KG_ACCESS_PATH_SIZE - 1, 0 },
-		{ "method", APIJ_F_STR, 0, 0, 0 },
-		{ "service", APIJ_F_STR, 1, 64, APIJ_IDCHARS },
-		{ "id", APIJ_F_STR, 1, 64, APIJ_IDCHARS },
-	};
-	static const char *const methods[] = { "POST", "GET", "HEAD", "PATCH",
-	    "PUT", "DELETE", NULL };
-	const char	*k, *s;
-	json_t		*v, *m;
-	size_t		 i, j;
-
-	if (!json_is_array(rules))
-		return apij_bad_input(err, "access_rules", rules,
-		    "%s is not of type 'array'");
-	if (json_array_size(rules) > KG_MAX_ACCESS_RULES)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "access_rules. At most %d access rules per application "
-		    "credential (keygate's limit: they travel in its tokens).",
-		    KG_MAX_ACCESS_RULES);
-	json_array_foreach(rules, i, v) {
-		if (!json_is_object(v))
-			return apij_bad_input(err, "access_rules", v,
-			    "%s is not of type 'object'");
-		json_object_foreach(v, k, m)
-			if (strcmp(k, "path") != 0 && strcmp(k, "method") != 0 &&
-			    strcmp(k, "service") != 0 && strcmp(k, "id") != 0)
-				return apij_unexpected(err, "access_rules", k);
-		if (apij_check_fields(v, f, 4, err) == -1)
-			return -1;
-		if ((s = json_string_value(json_object_get(v, "path"))) != NULL &&
-		    s[0] != '/')
-			return apij_bad_input(err, "path", json_object_get(v, "path"),
-			    "%s does not match '^\\\\/.*'");
-		if ((s = json_string_value(json_object_get(v, "method"))) != NULL) {
-			for (j = 0; methods[j] != NULL; j++)
-				if (strcmp(methods[j], s) == 0)
-					break;
-			if (methods[j] == NULL)
-				return apij_bad_input(err, "method",
-				    json_object_get(v, "method"), "%s does not match "
-				    "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'");
-		}
-		/* keygate: a new rule needs all three (Keystone stores nulls). */
-		if (json_object_get(v, "id") == NULL)
-			for (j = 0; j < 3; j++)
-				if (json_object_get(v, f[j].name) == NULL)
-					return apij_bad_input(err, "access_rules", v,
-					    j == 0 ? "'path' is a required property" :
-					    j == 1 ? "'method' is a required property" :
-					    "'service' is a required property");
-	}
-	return 0;
-}
-
-/* secret: a string or null, never echoed. */
-static int
-check_secret(json_t *obj, const char **secret, struct kg_err *err)
-{
-	json_t	*v = json_object_get(obj, "secret");
-
-	*secret = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "secret. Value: ***. Expecting a string or null.");
-	if (strlen(json_string_value(v)) != json_string_length(v) ||
-	    json_string_length(v) > PASSWORD_MAX)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "secret. Value: ***. Is too long (at most %d characters) or "
-		    "holds NUL characters.", PASSWORD_MAX);
-	*secret = json_string_value(v);
-	return 0;
-}
-
-/* The create body against Keystone's application_credential_create. */
-static int
-check_create(json_t *obj, const char **secret, struct kg_err *err)
-{
-	static const struct apij_field f[] = {
-		{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-		{ "description", APIJ_F_STRN, 0, 0, 0 },
-		{ "expires_at", APIJ_F_STRN, 0, 64, 0 },
-		{ "unrestricted", APIJ_F_BOOL, 0, 0, 0 },
-	};
-	json_t	*v;
-
-	if (json_object_get(obj, "name") == NULL)
-		return apij_required(err, "name");
-	if (apij_check_fields(obj, f, 4, err) == -1 ||
-	    check_secret(obj, secret, err) == -1)
-		return -1;
-	if ((v = json_object_get(obj, "roles")) != NULL && check_roles(v, err) == -1)
-		return -1;
-	if ((v = json_object_get(obj, "access_rules")) != NULL &&
-	    check_rules(v, err) == -1)
-		return -1;
-	return 0;
-}
 
 /*
  * Keystone's parse_expiration_date: ISO 8601 ("T" or a space between date
@@ -306,7 +169,7 @@ check_create(json_t *obj, const char **secret, struct kg_err *err)
 static int
 parse_expiry(const char *s, int64_t *us, struct kg_err *err)
 {
-	char	buf[64];
+	char	buf[80];	/* the schema allows 64 characters, ASCII here */
 
 	kg_strlcpy(buf, s, sizeof(buf));
 	if (strlen(buf) > 10 && buf[10] == ' ')
@@ -473,16 +336,12 @@ create_appcred(struct req *r, struct kg_err *err)
 	if (req_authorize(r, "identity:create_application_credential", NULL,
 	    err) == -1)
 		return -1;
-	/* Keystone reads {} when the member is missing: then 'name' is. */
-	obj = json_object_get(r->body, "application_credential");
-	if (obj == NULL)
-		return apij_required(err, "name");
-	if (!json_is_object(obj))
-		return apij_bad_input(err, "application_credential", obj,
-		    "%s is not of type 'object'");
-	if (check_create(obj, &secret, err) == -1 ||
+	/* Keystone reads {} when the member is missing: then 'name' is
+	 * required (the schema's 400, held until now). */
+	if ((obj = apij_body_object(r, "application_credential", err)) == NULL ||
 	    check_unrestricted(r, "additional application credentials", err) == -1)
 		return -1;
+	secret = apij_str(obj, "secret");
 	if (strcmp(r->ctx->user_id, r->params[0]) != 0)
 		return kg_errf(err, KG_EFORBID, "You are not authorized to perform "
 		    "the requested action: Cannot create an application credential "
@@ -490,8 +349,7 @@ create_appcred(struct req *r, struct kg_err *err)
 	if (r->ctx->scope != KG_SCOPE_PROJECT)
 		return kg_errf(err, KG_EFORBID, "You are not authorized to perform "
 		    "the requested action: identity:create_application_credential.");
-	if (apij_bool(obj, "unrestricted", &unrestricted, NULL, err) == -1)
-		return -1;
+	apij_set_bool(obj, "unrestricted", &unrestricted);
 	n.c.unrestricted = unrestricted;
 	if (kg_id_new(n.c.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");

@@ -32,6 +32,7 @@
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "svc/svc.h"
 
 /* Longest client id and secret accepted in Basic credentials. */

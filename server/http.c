@@ -59,6 +59,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/apijson.h"
 #include "server/appcred.h"
 #include "server/authz.h"
 #include "server/conns.h"
@@ -203,6 +204,37 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+/* MHD's iterator over the query, adapted to req_query_each's callback. */
+struct query_each {
+	int	(*fn)(void *arg, const char *key, const char *value);
+	void	*arg;
+	int	 stopped;
+};
+
+static enum MHD_Result
+query_each_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_each	*q = cls;
+
+	(void)kind;
+	if (q->fn(q->arg, key, value) != 0) {
+		q->stopped = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+int
+req_query_each(struct req *r, int (*fn)(void *arg, const char *key,
+    const char *value), void *arg)
+{
+	struct query_each	q = { fn, arg, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_iter, &q);
+	return q.stopped ? -1 : 0;
 }
 
 const char *
@@ -756,8 +788,11 @@ dispatch(struct conn_state *s)
 		goto done;
 	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
-	if ((m.rt->flags & R_HASHES) || ((m.rt->flags & R_SLOW) &&
-	    carries_secrets(r))) {
+	if (request_validate(r, &err) == -1)	/* body schema, query limits */
+		goto done;
+	/* An invalid body needs no hashing thread: its handler answers 400. */
+	if (r->body_err.kind == KG_OK && ((m.rt->flags & R_HASHES) ||
+	    ((m.rt->flags & R_SLOW) && carries_secrets(r)))) {
 		s->rt = m.rt;
 		return DISPATCH_SLOW;
 	}
@@ -771,6 +806,14 @@ dispatch(struct conn_state *s)
 static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
+	/* A handler that never read an invalid body does not succeed. */
+	if (status >= 0 && status != DISPATCH_SLOW && r->body_err.kind != KG_OK &&
+	    !r->body_seen) {
+		log_error("%s %s: the handler ignored its body's error (%s)",
+		    r->method, r->route ? r->route : r->path, r->request_id);
+		*err = r->body_err;
+		status = -1;
+	}
 	if (status < 0 || status == DISPATCH_SLOW) {
 		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
 			kg_errf(err, KG_EINTERNAL, "handler returned 1");
