@@ -169,7 +169,8 @@ appcred_json(struct req *r, const struct kg_appcred *c)
 static int
 parse_expiry(const char *s, int64_t *us, struct kg_err *err)
 {
-	char	buf[80];	/* the schema allows 64 characters, ASCII here */
+	char	buf[80];	/* the schema allows 64 characters: a cut copy
+				   holds a non-ASCII byte, never a valid time */
 
 	kg_strlcpy(buf, s, sizeof(buf));
 	if (strlen(buf) > 10 && buf[10] == ' ')
