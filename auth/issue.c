@@ -7,7 +7,8 @@
  * that proves a user in the issue's snapshot and records in struct issue
  * what the token inherits from it (the original token's expiry and audit
  * chain for "token"; the credential's project, roles and expiry for
- * "application_credential"). A new method (totp, or trusts' delegation)
+ * "application_credential"; the EC2 credential's project for
+ * "ec2credential", which only POST /v3/ec2tokens uses). A new method (totp, or trusts' delegation)
  * is one more row and one more function; api_auth.c parses its payload
  * into struct token_auth.
  *
@@ -31,6 +32,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "store/appcred.h"
+#include "store/credential.h"
 #include "store/scope.h"
 
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
@@ -109,6 +111,9 @@ struct issue {
 	/* "application_credential" */
 	struct kg_appcred	 ac;
 	int			 has_ac;
+	/* "ec2credential": the credential's project */
+	char			 ec2_project_id[KG_ID_SIZE];
+	int			 has_ec2;
 	int64_t			 exp_cap_us;	/* earliest expiry a method imposes; 0 none */
 };
 
@@ -299,6 +304,41 @@ m_app_cred(struct issue *is, struct kg_err *err)
 	return rc;
 }
 
+/*
+ * "ec2credential" (POST /v3/ec2tokens only, which checked the request's
+ * signature; never one of POST /v3/auth/tokens' methods): the credential
+ * as the snapshot has it gives the user and the project (Keystone's EC2
+ * tokens are scoped to the credential's project); load_state then needs
+ * the user and project enabled and a role there ("User not valid for
+ * project.").
+ */
+static int
+m_ec2(struct issue *is, struct kg_err *err)
+{
+	const struct token_auth	*a = is->a;
+	struct kg_credential	 c;
+	int			 rc;
+
+	if (a->ec2_credential_id == NULL)
+		return kg_errf(err, KG_EUNAUTH,
+		    "Attempted to authenticate with an unsupported method.");
+	memset(&c, 0, sizeof(c));
+	if (store_credential_get(is->st, a->ec2_credential_id, &c, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			return unauthorized(err, "EC2 credential gone");
+		return -1;
+	}
+	if (strcmp(c.type, "ec2") != 0 || c.project_id[0] == '\0')
+		rc = unauthorized(err, "not an EC2 credential with a project");
+	else if ((rc = prove_user(is, c.user_id, err)) == 0) {
+		kg_strlcpy(is->ec2_project_id, c.project_id,
+		    sizeof(is->ec2_project_id));
+		is->has_ec2 = 1;
+	}
+	kg_credential_free(&c);
+	return rc;
+}
+
 static const struct method {
 	const char	*name;
 	int		(*authenticate)(struct issue *, struct kg_err *);
@@ -306,6 +346,7 @@ static const struct method {
 	{ "password",			m_password },
 	{ "token",			m_token },
 	{ "application_credential",	m_app_cred },
+	{ "ec2credential",		m_ec2 },
 };
 
 #define NMETHODS	(sizeof(method_table) / sizeof(method_table[0]))
@@ -366,6 +407,15 @@ load_state(struct issue *is, struct kg_err *err)
 		if (subject_load_user(is->st, is->user_id, s, err) == -1)
 			return unauthorized(err, "user gone or disabled");
 		is->user_loaded = 1;
+	}
+	if (is->has_ec2) {
+		struct token_auth	b = *is->a;
+
+		b.scope = KG_SCOPE_PROJECT;
+		b.explicit_unscoped = 0;
+		b.project_id = is->ec2_project_id;
+		b.project_name = b.project_domain_id = b.project_domain_name = NULL;
+		return load_scope(is->st, &b, s, err);
 	}
 	if (!is->has_ac)
 		return load_scope(is->st, is->a, s, err);
@@ -493,6 +543,11 @@ authenticate(struct issue *is, const char **m, size_t *nm, struct kg_err *err)
 			    "Attempted to authenticate with an unsupported method.");
 	if (a->nmethods == 0)
 		return kg_errf(err, KG_EUNAUTH, "no authentication method");
+	/* An EC2 token is made by its method alone. */
+	if (a->ec2_credential_id != NULL && (a->nmethods != 1 ||
+	    strcmp(a->methods[0], "ec2credential") != 0))
+		return kg_errf(err, KG_EUNAUTH,
+		    "Attempted to authenticate with an unsupported method.");
 	for (i = 0; i < a->nmethods && *nm < KG_MAX_METHODS; i++)
 		m[(*nm)++] = a->methods[i];
 	for (i = 0; i < a->nmethods; i++) {
