@@ -304,8 +304,8 @@ main(void)
 	snprintf(body, sizeof(body), "token=%s&token_type_hint=access_token", at);
 	form("/v3/OS-OAUTH2/introspect", sauth, body, &r);
 	T("oauth2-2.2 a credential's token names its client_id", r.status == 200 &&
-	    json_is_true(it_get(r.json, "active")) && strcmp(it_str(r.json,
-	    "client_id"), aid) == 0);
+	    json_is_true(it_get(r.json, "active")) && t_streq(it_str(r.json,
+	    "client_id"), aid));
 	it_resp_free(&r);
 	form("/v3/OS-OAUTH2/introspect", sauth, "token=garbage", &r);
 	T("oauth2-2.3 garbage -> {active: false}", r.status == 200 &&
