@@ -128,10 +128,9 @@ subject_restrict_roles(struct subject *s, const struct kg_role_ref *allowed,
 	struct kg_role_ref	*kept;
 	size_t			 i, j, nkept = 0;
 
+	kept = NULL;
 	if (n > 0 && (kept = malloc(n * sizeof(*kept))) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	if (n == 0)
-		kept = NULL;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < s->nroles; j++)
 			if (strcmp(allowed[i].id, s->roles[j].id) == 0) {

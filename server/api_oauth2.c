@@ -99,7 +99,7 @@ static int
 form_get(struct req *r, const char *key, char **out)
 {
 	const char	*ct = req_header(r, "Content-Type");
-	const char	*p = r->raw, *end = r->raw + r->rawlen, *amp, *eq;
+	const char	*p = r->raw, *end, *amp, *eq;
 	size_t		 klen = strlen(key), i, o;
 	char		*v;
 	int		 h, l;
@@ -108,6 +108,7 @@ form_get(struct req *r, const char *key, char **out)
 	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
 	    33) != 0 || p == NULL)
 		return 0;
+	end = p + r->rawlen;
 	for (; p < end; p = amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
 			amp = end;
