@@ -12,7 +12,10 @@
  *   (at most one), roles [{id, name}, ...] (absent when unscoped),
  *   application_credential {id, name, restricted, access_rules?: [{id,
  *   service, path, method}, ...]} (only in tokens issued with one; the
- *   access rules only when it has some, at most KG_MAX_ACCESS_RULES).
+ *   access rules only when it has some, at most KG_MAX_ACCESS_RULES),
+ *   "OS-TRUST:trust" {id, impersonation, trustor_user {id}, trustee_user
+ *   {id}} (only in a trust-scoped token, which is project-scoped; its user
+ *   is the trustor when impersonation is true, else the trustee).
  *
  * claims_parse accepts exactly that shape and nothing looser: sub equal
  * to user.id, ids shorter than KG_ID_SIZE, names shorter than
@@ -63,6 +66,12 @@ struct kg_claims {
 	int			 app_cred_restricted;
 	struct kg_access_rule	*access_rules;		/* access_rules[naccess_rules] */
 	size_t			 naccess_rules;
+	/* A trust-scoped token: the trust, its trustor and trustee ("" when
+	 * not trust-scoped) and whether the token's user is the trustor. */
+	const char		*trust_id;
+	const char		*trustor_id;
+	const char		*trustee_id;
+	int			 trust_impersonation;
 };
 
 #define CLAIMS_EMALFORMED	(-1)	/* not a keygate token's claims */
@@ -95,5 +104,13 @@ char	*claims_write(const struct kg_claims *c);
 struct jsonw;
 void	claims_write_app_cred(struct jsonw *w, const char *id, const char *name,
 	    int restricted, const struct kg_access_rule *rules, size_t nrules);
+
+/*
+ * {"id", "impersonation", "trustor_user": {"id"}, "trustee_user": {"id"}}
+ * onto w: the "OS-TRUST:trust" claim, which is also the token body's
+ * "OS-TRUST:trust" object as Keystone renders it.
+ */
+void	claims_write_trust(struct jsonw *w, const char *trust_id,
+	    int impersonation, const char *trustor_id, const char *trustee_id);
 
 #endif /* KG_AUTH_CLAIMS_H */

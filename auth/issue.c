@@ -8,9 +8,12 @@
  * what the token inherits from it (the original token's expiry and audit
  * chain for "token"; the credential's project, roles and expiry for
  * "application_credential"; the EC2 credential's project for
- * "ec2credential", which only POST /v3/ec2tokens uses). A new method (totp, or trusts' delegation)
- * is one more row and one more function; api_auth.c parses its payload
- * into struct token_auth.
+ * "ec2credential", which only POST /v3/ec2tokens uses). A new method
+ * (totp) is one more row and one more function; api_auth.c parses its
+ * payload into struct token_auth. A trust is a scope, not a method
+ * (Keystone's "OS-TRUST:trust"): once the methods have proved the user,
+ * load_trust checks that user is the trustee and takes the trust's
+ * subject (auth/trust.h).
  *
  * Every check of an issue runs in one read snapshot, and the token
  * carries that snapshot's store revision (claim "rev"): a revocation that
@@ -24,16 +27,20 @@
 #include <string.h>
 
 #include "auth/claims.h"
+#include "auth/compliance.h"
 #include "auth/keyring.h"
 #include "auth/password.h"
 #include "auth/scache.h"
 #include "auth/token_int.h"
 #include "auth/tokenbody.h"
+#include "auth/trust.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "store/appcred.h"
+#include "store/compliance.h"
 #include "store/credential.h"
 #include "store/scope.h"
+#include "store/trust.h"
 
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
 #define AUDIT_POOL	512
@@ -93,6 +100,85 @@ unauthorized(struct kg_err *err, const char *why)
 	kg_strlcpy(buf, why, sizeof(buf));
 	log_info("authentication refused: %s", buf);
 	return kg_errf(err, KG_EUNAUTH, "%s", buf);
+}
+
+static void
+outcome(const struct token_auth *a, enum token_pw_result r, const char *user_id)
+{
+	if (a->outcome == NULL)
+		return;
+	a->outcome->result = r;
+	kg_strlcpy(a->outcome->user_id, user_id, sizeof(a->outcome->user_id));
+}
+
+/*
+ * Password method: the user and its domain are loaded into s. The order
+ * and texts are Keystone's (token.h), with [security_compliance].
+ */
+static int
+auth_password(struct store *st, const struct token_auth *a, struct subject *s,
+    struct kg_err *err)
+{
+	const struct compliance		*c = compliance_get();
+	struct compliance_failures	 f;
+	struct compliance_opts		 o;
+	struct kg_user_auth		 ua;
+	int64_t				 now = kg_now_us();
+	int				 inactive;
+
+	if (store_token_user(st, a->user_id, a->user_name, a->user_domain_id,
+	    a->user_domain_name, &s->user, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND) {
+			/* A wrong password's cost: no timing oracle for names. */
+			(void)password_verify(a->password, NULL);
+			return unauthorized(err, "unknown user or domain");
+		}
+		return -1;
+	}
+	if (store_user_auth_get(st, s->user.id, &ua, err) == -1)
+		return -1;
+	compliance_user_options(ua.extra, &o);
+	f.count = ua.failed_auth_count;
+	f.at = ua.failed_auth_at;
+	inactive = compliance_inactive(c, ua.last_active_at, ua.created_at, &o,
+	    now);
+	if (a->outcome != NULL) {
+		a->outcome->failures = f.count;
+		a->outcome->last_active_at = ua.last_active_at;
+	}
+	kg_user_auth_free(&ua);
+	if (compliance_locked(c, &f, &o, now)) {
+		outcome(a, TOKEN_PW_LOCKED, s->user.id);
+		log_info("authentication refused: account locked");
+		return kg_err_shown(err, "The account is locked for user: %s.",
+		    s->user.id);
+	}
+	if (!password_verify(a->password ? a->password : "", s->user.password_hash)) {
+		outcome(a, TOKEN_PW_WRONG, s->user.id);
+		return unauthorized(err, "invalid password");
+	}
+	if (a->rehash != NULL && password_needs_upgrade(s->user.password_hash)) {
+		kg_strlcpy(a->rehash->user_id, s->user.id, sizeof(a->rehash->user_id));
+		free(a->rehash->old_hash);
+		a->rehash->old_hash = strdup(s->user.password_hash);
+	}
+	outcome(a, inactive && s->user.enabled ? TOKEN_PW_INACTIVE : TOKEN_PW_OK,
+	    s->user.id);
+	if (!s->user.enabled || inactive) {
+		log_info("authentication refused: user disabled%s",
+		    inactive ? " (inactive)" : "");
+		return kg_err_shown(err, "The account is disabled for user: %s.",
+		    s->user.id);
+	}
+	if (subject_check_user(s, err) == -1)
+		return unauthorized(err, "user or its domain disabled");
+	if (s->user.password_expires_at != 0 && !o.ignore_password_expiry &&
+	    now >= s->user.password_expires_at) {
+		log_info("authentication refused: password expired");
+		return kg_err_shown(err, "The password is expired and needs to be "
+		    "changed for user: %s.", s->user.id);
+	}
+	return 0;
 }
 
 /* What the methods of one issue establish, all in its read snapshot. */
@@ -157,42 +243,18 @@ cap_expiry(struct issue *is, int64_t us)
 		is->exp_cap_us = us;
 }
 
-/* "password": the user (and its domain) loaded into is->s. */
+/* "password": auth_password's user, kept by take_user. */
 static int
 m_password(struct issue *is, struct kg_err *err)
 {
-	const struct token_auth	*a = is->a;
-	struct subject		 s;
-	int			 rc = -1;
+	struct subject	 s;
+	int		 rc;
 
 	memset(&s, 0, sizeof(s));
-	if (store_token_user(is->st, a->user_id, a->user_name, a->user_domain_id,
-	    a->user_domain_name, &s.user, err) == -1) {
-		if (err != NULL && err->kind == KG_ENOTFOUND) {
-			/* A wrong password's cost: no timing oracle for names. */
-			(void)password_verify(a->password, NULL);
-			return unauthorized(err, "unknown user or domain");
-		}
-		return -1;
-	}
-	if (!password_verify(a->password ? a->password : "", s.user.password_hash)) {
-		unauthorized(err, "invalid password");
-		goto done;
-	}
-	if (a->rehash != NULL && password_needs_upgrade(s.user.password_hash)) {
-		kg_strlcpy(a->rehash->user_id, s.user.id, sizeof(a->rehash->user_id));
-		free(a->rehash->old_hash);
-		a->rehash->old_hash = strdup(s.user.password_hash);
-	}
-	if (subject_check_user(&s, err) == -1)
-		unauthorized(err, "user or its domain disabled");
-	else if (s.user.password_expires_at != 0 &&
-	    kg_now_us() >= s.user.password_expires_at)
-		unauthorized(err, "password expired");
-	else
+	rc = auth_password(is->st, is->a, &s, err);
+	if (rc == 0)
 		rc = take_user(is, &s.user, err);
- done:
-	kg_token_user_free(&s.user);
+	subject_free(&s);
 	return rc;
 }
 
@@ -209,6 +271,11 @@ m_token(struct issue *is, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	is->has_orig = 1;
+	/* Keystone's token plugin: a delegated token makes no other. */
+	if (o->trust_id[0] != '\0')
+		return kg_errf(err, KG_EFORBID, "You are not authorized to perform "
+		    "the requested action: Using trust-scoped token to create "
+		    "another token. Create a new trust-scoped token instead.");
 	/* Keystone's token plugin: no project or domain token from a
 	 * system-scoped one (ForbiddenAction, 403). */
 	if (o->scope == KG_SCOPE_SYSTEM && (a->scope == KG_SCOPE_PROJECT ||
@@ -291,7 +358,8 @@ m_app_cred(struct issue *is, struct kg_err *err)
 		unauthorized(err, "invalid application credential secret");
 	else if (c->expires_at != 0 && kg_now_us() >= c->expires_at)
 		unauthorized(err, "application credential expired");
-	else if (a->scope != KG_SCOPE_NONE || a->explicit_unscoped)
+	else if (a->scope != KG_SCOPE_NONE || a->explicit_unscoped ||
+	    a->trust_id != NULL)
 		unauthorized(err, "Application credentials cannot request a scope.");
 	else if (subject_check_user(&s, err) == -1)
 		unauthorized(err, "user or its domain disabled");
@@ -397,6 +465,51 @@ load_scope(struct store *st, const struct token_auth *a, struct subject *s,
 	return 0;
 }
 
+/*
+ * A trust-scoped token's subject (auth/trust.h): the user the methods
+ * proved (loaded by load_state) must be the trust's trustee; the trust then gives the token's
+ * user, project and roles, and its expiry caps the token's (a trust's
+ * tokens end with it, so its expiry needs no event).
+ */
+static int
+load_trust(struct issue *is, struct kg_err *err)
+{
+	struct kg_trust	*chain = NULL;
+	struct subject	 ts;
+	size_t		 n = 0;
+	int		 ret = -1;
+
+	memset(&ts, 0, sizeof(ts));
+	/* Keystone: TrustNotFound while authenticating is a 401. */
+	if (trust_chain(is->st, is->a->trust_id, 0, &chain, &n, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	/* keystone/models/token_model.py: "User is not a trustee." */
+	if (strcmp(is->user_id, chain[0].trustee_user_id) != 0) {
+		log_info("trust %s refused: user %s is not its trustee",
+		    chain[0].id, is->user_id);
+		kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+		    "requested action.");
+		goto done;
+	}
+	if (trust_subject(is->st, chain, n, &ts, err) == -1) {
+		if (err != NULL && err->kind == KG_EUNAUTH)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	subject_free(&is->s);
+	is->s = ts;
+	memset(&ts, 0, sizeof(ts));
+	cap_expiry(is, is->s.trust.expires_at);
+	ret = 0;
+ done:
+	kg_trust_list_free(chain, n);
+	subject_free(&ts);
+	return ret;
+}
+
 /* The user proved by the methods and its scope into is->s. */
 static int
 load_state(struct issue *is, struct kg_err *err)
@@ -417,6 +530,8 @@ load_state(struct issue *is, struct kg_err *err)
 		b.project_name = b.project_domain_id = b.project_domain_name = NULL;
 		return load_scope(is->st, &b, s, err);
 	}
+	if (is->a->trust_id != NULL)
+		return load_trust(is, err);
 	if (!is->has_ac)
 		return load_scope(is->st, is->a, s, err);
 	/* The credential's project, and the roles it names that the user
@@ -517,6 +632,10 @@ sign(struct tokens *t, const struct subject *s, const char *const *methods,
 		c.access_rules = (struct kg_access_rule *)(uintptr_t)ac->rules;
 		c.naccess_rules = ac->nrules;
 	}
+	c.trust_id = s->trust.id;
+	c.trustor_id = s->trust.trustor_id;
+	c.trustee_id = s->trust.trustee_id;
+	c.trust_impersonation = s->trust.impersonation;
 	if ((text = claims_write(&c)) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	keys = keyring_acquire(t->keys);
@@ -557,7 +676,7 @@ authenticate(struct issue *is, const char **m, size_t *nm, struct kg_err *err)
 	}
 	if (is->has_orig)
 		merge_methods(m, nm, &is->orig);
-	token_only = a->nmethods == 1 && is->has_orig;
+	token_only = a->nmethods == 1 && is->has_orig && a->trust_id == NULL;
 	return token_only ? load_state_cached(is, err) : load_state(is, err);
 }
 

@@ -33,7 +33,10 @@ struct centry {
 	{ (c)->domain_id, sizeof((c)->domain_id) },			\
 	{ (c)->audit_id, sizeof((c)->audit_id) },			\
 	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) },		\
-	{ (c)->app_cred_id, sizeof((c)->app_cred_id) }
+	{ (c)->app_cred_id, sizeof((c)->app_cred_id) },			\
+	{ (c)->trust_id, sizeof((c)->trust_id) },			\
+	{ (c)->trustor_id, sizeof((c)->trustor_id) },			\
+	{ (c)->trustee_id, sizeof((c)->trustee_id) }
 
 struct field {
 	char	*s;
@@ -49,6 +52,7 @@ struct packed_head {
 	uint8_t		nmethods;
 	uint8_t		app_cred_restricted;
 	uint8_t		app_cred_nrules;
+	uint8_t		trust_impersonation;
 };
 
 /* Bytes ctx takes packed. */
@@ -92,6 +96,7 @@ ctx_pack(char *p, const struct kg_ctx *c)
 	h.nmethods = (uint8_t)c->nmethods;
 	h.app_cred_restricted = (uint8_t)(c->app_cred_restricted != 0);
 	h.app_cred_nrules = (uint8_t)c->app_cred_nrules;	/* <= KG_MAX_ACCESS_RULES */
+	h.trust_impersonation = (uint8_t)(c->trust_impersonation != 0);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -133,6 +138,7 @@ ctx_unpack(const char *p, struct kg_ctx *c)
 	c->nmethods = h.nmethods;
 	c->app_cred_restricted = h.app_cred_restricted;
 	c->app_cred_nrules = h.app_cred_nrules;
+	c->trust_impersonation = h.trust_impersonation;
 	for (i = 0; i < c->nmethods; i++)
 		p = get_str(p, c->methods[i], sizeof(c->methods[i]));
 	if (h.nroles == 0)

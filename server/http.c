@@ -61,6 +61,7 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/appcred.h"
+#include "server/authguard.h"
 #include "server/authz.h"
 #include "server/conns.h"
 #include "server/http.h"
@@ -85,6 +86,7 @@ const struct route *const http_route_tables[] = {
 	api_appcred_routes,
 	api_oauth2_routes,
 	api_credentials_routes,
+	api_trusts_routes,
 	NULL
 };
 
@@ -145,6 +147,7 @@ static const struct {
 	{ 409, "Conflict", "Conflict occurred attempting to store data." },
 	{ 413, "Request Entity Too Large", "Request is too large." },
 	{ 415, "Unsupported Media Type", "The media type is not supported." },
+	{ 429, "Too Many Requests", "Too many failed authentication attempts." },
 	{ 500, "Internal Server Error",
 	    "An unexpected error prevented the server from fulfilling your request." },
 	{ 501, "Not Implemented", "The action you have requested has not been implemented." },
@@ -184,6 +187,7 @@ http_status_of(enum kg_errkind kind)
 	case KG_ECONFLICT:	return 409;
 	case KG_ETOOBIG:	return 413;
 	case KG_ENOTIMPL:	return 501;
+	case KG_ETOOMANY:	return 429;
 	case KG_EUNAVAIL:
 	case KG_ERETRY:		return 503;
 	case KG_OK:
@@ -205,6 +209,45 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+void
+req_client_addr(struct req *r, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const unsigned char		*b;
+	char				 a[INET6_ADDRSTRLEN];
+
+	kg_strlcpy(out, "-", outsz);
+	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, a, sizeof(a)) != NULL)
+			kg_strlcpy(out, a, outsz);
+		return;
+	}
+	if (sa->sa_family != AF_INET6)
+		return;
+	b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)b)) {
+		snprintf(out, outsz, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+		return;
+	}
+	/* One IPv6 host holds a /64: that is the address that counts. */
+	snprintf(out, outsz, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0], b[1],
+	    b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+size_t
+req_query_count(struct req *r)
+{
+	int	n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+		    NULL);
+
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* MHD's iterator over the query, adapted to req_query_each's callback. */
@@ -593,6 +636,10 @@ send_reply(struct req *r, unsigned int status)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
 	}
+	if (status == 429 && r->retry_after > 0) {
+		snprintf(hdr, sizeof(hdr), "%d", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, hdr);
+	}
 	if (r->allow[0] != '\0')
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (status == 401) {
@@ -614,9 +661,12 @@ set_error(struct req *r, const struct kg_err *err)
 	unsigned int	 code = http_status_of(err->kind);
 	const char	*msg = err->msg;
 
-	/* 401 and 5xx never carry detail (Keystone's SecurityError). */
-	if (code == 401 || code >= 500 || msg[0] == '\0')
+	/* 401 and 5xx never carry detail (Keystone's SecurityError), but
+	 * for the reasons Keystone shows too (kg_err_shown). */
+	if ((code == 401 && !err->shown) || code >= 500 || msg[0] == '\0')
 		msg = status_message(code);
+	if (code == 429)
+		r->retry_after = err->retry_after;
 	if (code >= 500) {
 		char	m[64], p[512];
 
@@ -662,23 +712,31 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 static unsigned int	finish(struct req *r, int status, struct kg_err *err);
 
+/* What carries_secret looks for, or does. */
+enum secret_op {
+	SECRET_FIND,		/* a password or a secret (R_SLOW) */
+	SECRET_PASSWORD,	/* a password (R_LIMIT: the rate limit) */
+	SECRET_WIPE		/* overwrite every secret */
+};
+
 /* The names of the body members that hold secrets (R_SLOW, and wiped
- * when the request is done). */
+ * when the request is done); passwords are the rate limit's. */
 static int
-secret_key(const char *k)
+secret_key(const char *k, enum secret_op op)
 {
-	return strcmp(k, "password") == 0 || strcmp(k, "original_password") == 0 ||
-	    strcmp(k, "secret") == 0;
+	if (strcmp(k, "password") == 0 || strcmp(k, "original_password") == 0)
+		return 1;
+	return op != SECRET_PASSWORD && strcmp(k, "secret") == 0;
 }
 
 /*
  * Does v carry a secret: a string member secret_key() names at most depth
  * levels down? (R_SLOW; the bodies of the routes that hash have them 2 or
- * 5 levels down.) With wipe, overwrite every such string instead (jansson
- * frees without clearing); returns 0 then.
+ * 5 levels down.) With SECRET_WIPE, overwrite every such string instead
+ * (jansson frees without clearing); returns 0 then.
  */
 static int
-carries_secret(const json_t *v, int depth, int wipe)
+carries_secret(const json_t *v, int depth, enum secret_op op)
 {
 	const char	*k;
 	json_t		*m;
@@ -686,12 +744,12 @@ carries_secret(const json_t *v, int depth, int wipe)
 	if (depth == 0 || !json_is_object(v))
 		return 0;
 	json_object_foreach((json_t *)v, k, m) {
-		if (json_is_string(m) && secret_key(k)) {
-			if (!wipe)
+		if (json_is_string(m) && secret_key(k, op)) {
+			if (op != SECRET_WIPE)
 				return 1;
 			kg_wipe((char *)(uintptr_t)json_string_value(m),
 			    json_string_length(m));
-		} else if (carries_secret(m, depth - 1, wipe))
+		} else if (carries_secret(m, depth - 1, op))
 			return 1;
 	}
 	return 0;
@@ -710,7 +768,7 @@ basic_auth(struct req *r)
 static int
 carries_secrets(struct req *r)
 {
-	return carries_secret(r->body, 6, 0) || basic_auth(r);
+	return carries_secret(r->body, 6, SECRET_FIND) || basic_auth(r);
 }
 
 /*
@@ -803,6 +861,12 @@ dispatch(struct conn_state *s)
 	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
 	if (request_validate(r, &err) == -1)	/* body schema, query limits */
+		goto done;
+	/* The failed-login rate limit, before any hashing or queueing (an
+	 * invalid body is its handler's 400, no login). */
+	if ((m.rt->flags & R_LIMIT) && r->body_err.kind == KG_OK &&
+	    carries_secret(r->body, 6, SECRET_PASSWORD) &&
+	    authguard_check(r, &err) == -1)
 		goto done;
 	/* An invalid body needs no hashing thread: its handler answers 400. */
 	if (r->body_err.kind == KG_OK && ((m.rt->flags & R_HASHES) ||
@@ -1245,7 +1309,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (s->req.out_text != NULL && s->req.out_secret)
 		kg_wipe(s->req.out_text, strlen(s->req.out_text));
 	free(s->req.out_text);
-	carries_secret(s->req.body, 6, 1);	/* wipe what it holds */
+	carries_secret(s->req.body, 6, SECRET_WIPE);	/* wipe what it holds */
 	json_decref(s->req.body);
 	json_decref(s->req.out);
 	if (s->req.subject_token != NULL) {

@@ -35,6 +35,7 @@ struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
+	struct authlimit	*limit;		/* failed-login rate limit; NULL: off */
 	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
 	int64_t			 started_at;	/* µs */
 };
@@ -77,6 +78,7 @@ struct req {
 						   once sent, and tell caches not
 						   to keep it (Cache-Control:
 						   no-store, RFC 6749 5.1) */
+	int			 retry_after;	/* 429: the Retry-After seconds */
 	char			 allow[64];	/* Allow header (OPTIONS, 405); "" = none */
 };
 
@@ -108,6 +110,17 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
  * (POST /v3/ec2tokens: identity:ec2tokens_validate since Keystone 29).
  */
 #define R_AUTH_OPT	0x10
+/*
+ * A password check under the failed-login rate limit (server/authguard.h):
+ * when the body carries a password, authguard_check runs on the worker
+ * first and may answer 429, before any hashing or queueing.
+ */
+#define R_LIMIT		0x20
+
+/* Branches number their flags apart: no two may share a bit. */
+_Static_assert((R_AUTH ^ R_SLOW ^ R_HASHES ^ R_FORM ^ R_AUTH_OPT ^ R_LIMIT) ==
+    (R_AUTH | R_SLOW | R_HASHES | R_FORM | R_AUTH_OPT | R_LIMIT),
+    "route flags overlap");
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -130,6 +143,7 @@ extern const struct route api_ops_routes[];
 extern const struct route api_appcred_routes[];
 extern const struct route api_oauth2_routes[];
 extern const struct route api_credentials_routes[];
+extern const struct route api_trusts_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
@@ -159,6 +173,9 @@ void			 http_stop(struct http_daemon *d);
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
 
+/* How many query parameters the request has. */
+size_t		 req_query_count(struct req *r);
+
 /*
  * Call fn(arg, key, value) for each query parameter, in order (value NULL
  * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
@@ -169,6 +186,11 @@ int		 req_query_each(struct req *r, int (*fn)(void *arg,
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
+
+/* The client's address as the rate limit counts it: IPv4 dotted (also
+ * when IPv4-mapped), an IPv6 address's /64 ("2001:0db8:0000:0001::/64");
+ * "-" when unknown. */
+void		 req_client_addr(struct req *r, char *out, size_t outsz);
 
 /*
  * Base URL clients reach us at, no trailing slash: server.public_endpoint

@@ -9,7 +9,7 @@
 
 #define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
 			" audit_chain_id, expires_at, issued_before, revoked_at, revision," \
-			" app_cred_id"
+			" app_cred_id, trust_id"
 
 /* The current row (EVENT_COLS) into e. */
 static void
@@ -28,6 +28,7 @@ event_from_row(sqlite3_stmt *s, struct kg_revoke_event *e)
 	e->revoked_at = sqlite3_column_int64(s, 9);
 	e->revision = sqlite3_column_int64(s, 10);	/* NULL -> 0 */
 	store_col_copy(s, 11, e->app_cred_id, sizeof(e->app_cred_id));
+	store_col_copy(s, 12, e->trust_id, sizeof(e->trust_id));
 }
 
 static const char *
@@ -44,7 +45,7 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 
 	if ((s = store_stmt(st, "INSERT INTO revocation_event (user_id, project_id,"
 	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
-	    " revoked_at, app_cred_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " revoked_at, app_cred_id, trust_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, nz(ev->user_id));
@@ -58,6 +59,7 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 	sqlite3_bind_int64(s, 8, ev->issued_before);
 	sqlite3_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
 	store_bind_text(s, 10, nz(ev->app_cred_id));
+	store_bind_text(s, 11, nz(ev->trust_id));
 	return store_exec_stmt(st, s, "revoke add", NULL, err);
 }
 

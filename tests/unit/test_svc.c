@@ -14,6 +14,7 @@
 #include "store/revoke.h"
 #include "store/scope.h"
 #include "store/store_int.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 #include "tests/t.h"
 
@@ -714,6 +715,218 @@ test_migration(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Trusts: create's rules, taking uses, and the trust rows of the
+ * revocation table.
+ * --------------------------------------------------------------------- */
+
+/* The trust ids of the events written since the last look, "t1,t2". */
+static const char *
+new_trust_events(struct store *st)
+{
+	static char		 buf[1024];
+	struct kg_revoke_event	*ev;
+	struct kg_err		 err = { 0 };
+	size_t			 n, i;
+
+	buf[0] = '\0';
+	if (store_revoke_list(st, 0, &ev, &n, &err) == -1)
+		return "ERR";
+	for (i = events_seen; i < n; i++) {
+		if (ev[i].trust_id[0] == '\0')
+			continue;
+		if (buf[0] != '\0')
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), ev[i].trust_id);
+	}
+	events_seen = n;
+	free(ev);
+	return buf;
+}
+
+static int
+trust_events_are(struct store *st, const char *want)
+{
+	const char	*got = new_trust_events(st);
+
+	if (strcmp(got, want) == 0)
+		return 1;
+	printf("# trust events: want \"%s\", got \"%s\"\n", want, got);
+	return 0;
+}
+
+/*
+ * Create trust id: trustor -> trustee on project (NULL: none) with role
+ * (by id; NULL: none); redelegated from `from` (NULL: not), allowing
+ * redelegation when redel >= 0 (its count; -1 not allowed, -2 allowed
+ * with the default count), uses (KG_TRUST_UNLIMITED or a count).
+ */
+static int
+trust(struct store *st, const char *id, const char *trustor,
+    const char *trustee, const char *project, const char *role_id,
+    const char *from, int redel, int64_t uses, struct kg_err *err)
+{
+	struct svc_trust_new	 n;
+	struct kg_role_ref	 r;
+	struct kg_trust		 out;
+	int			 rc;
+
+	memset(&n, 0, sizeof(n));
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(n.t.id, id, sizeof(n.t.id));
+	kg_strlcpy(n.t.trustor_user_id, trustor, sizeof(n.t.trustor_user_id));
+	kg_strlcpy(n.t.trustee_user_id, trustee, sizeof(n.t.trustee_user_id));
+	if (project != NULL)
+		kg_strlcpy(n.t.project_id, project, sizeof(n.t.project_id));
+	if (role_id != NULL) {
+		kg_strlcpy(r.id, role_id, sizeof(r.id));
+		n.t.roles = &r;
+		n.t.nroles = 1;
+	}
+	n.t.remaining_uses = uses;
+	n.allow_redelegation = redel != -1;
+	n.redelegation_count = redel >= 0 ? redel : -1;
+	n.redelegated_trust_id = from;
+	n.max_redelegation_count = SVC_TRUST_MAX_REDELEGATION;
+	rc = svc_trust_create(st, &n, &out, err);
+	kg_trust_free(&out);
+	return rc;
+}
+
+static int
+trust_exists(struct store *st, const char *id)
+{
+	struct kg_trust	t;
+
+	if (store_trust_get(st, id, &t, NULL) == -1)
+		return 0;
+	kg_trust_free(&t);
+	return 1;
+}
+
+static void
+test_trusts(void)
+{
+	struct store		*st = open_db(":memory:");
+	struct kg_err		 err = { 0 };
+	struct kg_trust		 t;
+	struct svc_user_change	 c;
+	int			 off = 0;
+
+	events_seen = 0;
+	T("svc-5.0 fixtures",
+	    domain(st, "default", 1) == 0 && domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "d2", NULL, &err) == 0 &&
+	    user(st, "alice", "default", NULL, &err) == 0 &&
+	    user(st, "bob", "default", NULL, &err) == 0 &&
+	    user(st, "carol", "d2", NULL, &err) == 0 &&
+	    role(st, "reader", NULL) == 0 && role(st, "member", NULL) == 0 &&
+	    role(st, "admin", NULL) == 0 &&
+	    svc_implied_create(st, "member", "reader", &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p1", "member", 0, &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
+	new_trust_events(st);
+
+	T("svc-5.1 create: unknown trustee -> 404",
+	    trust(st, "t0", "alice", "ghost", "p1", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find user: ghost.") == 0);
+	T("svc-5.2 create: a role the trustor does not hold -> 404",
+	    trust(st, "t0", "alice", "bob", "p1", "admin", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find role: admin.") == 0);
+	T("svc-5.3 create: an implied role is held",
+	    trust(st, "t-implied", "alice", "bob", "p1", "reader", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	T("svc-5.4 create: a role without a project -> 404",
+	    trust(st, "t0", "alice", "bob", NULL, "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.5 create: unknown project -> 404",
+	    trust(st, "t0", "alice", "bob", "ghost", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.6 create -> stored with its roles",
+	    trust(st, "t1", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0 &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.nroles == 1 &&
+	    strcmp(t.roles[0].name, "member") == 0 && t.remaining_uses == 2 &&
+	    t.redelegation_count == 0);
+	kg_trust_free(&t);
+	T("svc-5.7 the same trust without an expiry is another trust (NULLs "
+	    "differ in Keystone's duplicate_trust_constraint too)",
+	    trust(st, "t1b", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0);
+	T("svc-5.8 creating revokes nothing", trust_events_are(st, ""));
+
+	/* uses */
+	T("svc-5.9 two uses taken, the third refused -> 403",
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == -1 && err.kind == KG_EFORBID &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.remaining_uses == 0);
+	kg_trust_free(&t);
+	T("svc-5.10 a use of a trust that is gone -> 401",
+	    svc_trust_consume(st, "ghost", &err) == -1 && err.kind == KG_EUNAUTH);
+
+	/* redelegation */
+	T("svc-5.11 redelegation deeper than the maximum -> 403",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, 4,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.12 uses with redelegation -> 400",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, -2, 3, &err) == -1 &&
+	    err.kind == KG_EBADREQ);
+	T("svc-5.13 a redelegatable trust gets the maximum count",
+	    trust(st, "r1", "alice", "bob", "p2", "member", NULL, -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r1", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION);
+	kg_trust_free(&t);
+	T("svc-5.14 its redelegation counts one less",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r2", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION - 1 &&
+	    strcmp(t.redelegated_trust_id, "r1") == 0);
+	kg_trust_free(&t);
+	T("svc-5.15 changing the count on redelegation -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", 3,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.16 redelegating a role the trust lacks -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "reader", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.17 redelegating a trust that does not allow it -> 403",
+	    trust(st, "r3", "alice", "carol", "p1", "reader", "t-implied", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.18 a third level",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+
+	/* the trust rows of the revocation table */
+	T("svc-5.19 deleting a trust revokes it and its redelegations",
+	    svc_trust_delete(st, "r2", &err) == 0 &&
+	    trust_events_are(st, "r2,r3") && trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2") && !trust_exists(st, "r3"));
+	T("svc-5.20 deleting it again -> 404",
+	    svc_trust_delete(st, "r2", &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.21 rebuild a chain",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	new_trust_events(st);
+	memset(&c, 0, sizeof(c));
+	c.edit.fn = set_user_enabled;
+	c.edit.cls = &off;
+	T("svc-5.22 disabling a trustee revokes its trusts and what they "
+	    "gave", svc_user_update(st, "carol", &c, NULL, &err) == 0 &&
+	    trust_events_are(st, "r2"));
+	T("svc-5.23 deleting a project revokes the trusts on it",
+	    svc_project_delete(st, "p2", &err) == 0 &&
+	    trust_events_are(st, "r1,r2") && !trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2"));
+	T("svc-5.24 deleting the trustor revokes and removes its trusts",
+	    svc_user_delete(st, "alice", &err) == 0 &&
+	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
+	    problems(st) == 0);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
  * Application credentials (svc/appcred.c) and their revocation rows.
  * --------------------------------------------------------------------- */
 
@@ -779,7 +992,7 @@ test_appcreds(void)
 	snprintf(path, sizeof(path), "%s/kg.db", dir);
 	st = open_db(path);
 	events_seen = 0;
-	T("svc-5.0 fixtures", domain(st, "d", 1) == 0 &&
+	T("svc-6.0 fixtures", domain(st, "d", 1) == 0 &&
 	    project(st, "p", "d", NULL, &err) == 0 &&
 	    project(st, "p2", "d", NULL, &err) == 0 &&
 	    user(st, "u", "d", NULL, &err) == 0 && user(st, "v", "d", NULL, &err) == 0
@@ -790,24 +1003,24 @@ test_appcreds(void)
 	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
 	new_events(st);
 
-	T("svc-5.1 create a credential with the user's roles",
+	T("svc-6.1 create a credential with the user's roles",
 	    appcred(st, "c1", "u", "p", both, 2, NULL, 0, NULL, &err) == 0 &&
 	    appcred_exists(st, "c1"));
 	memset(&err, 0, sizeof(err));
-	T("svc-5.2 a role the user does not hold there -> 400 (Keystone's text)",
+	T("svc-6.2 a role the user does not hold there -> 400 (Keystone's text)",
 	    appcred(st, "c2", "u", "p2", both, 2, NULL, 0, NULL, &err) == -1 &&
 	    err.kind == KG_EBADREQ && strcmp(err.msg, "Invalid application "
 	    "credential: Could not find role assignment with role: obs, user or "
 	    "group: u, project, domain, or system: p2.") == 0 &&
 	    !appcred_exists(st, "c2"));
 	memset(&err, 0, sizeof(err));
-	T("svc-5.3 a project that is gone -> 404", appcred(st, "c3", "u", "nosuch",
+	T("svc-6.3 a project that is gone -> 404", appcred(st, "c3", "u", "nosuch",
 	    mr, 1, NULL, 0, NULL, &err) == -1 && err.kind == KG_ENOTFOUND);
 	memset(&err, 0, sizeof(err));
-	T("svc-5.4 a duplicate name -> 409", appcred(st, "c1", "u", "p", mr, 1, NULL,
+	T("svc-6.4 a duplicate name -> 409", appcred(st, "c1", "u", "p", mr, 1, NULL,
 	    0, NULL, &err) == -1 && err.kind == KG_ECONFLICT);
 	memset(&err, 0, sizeof(err));
-	T("svc-5.5 creating revokes nothing", events_are(st, ""));
+	T("svc-6.5 creating revokes nothing", events_are(st, ""));
 
 	/* Access rules: found by fields, shared, by id only the user's. */
 	memset(ask, 0, sizeof(ask));
@@ -815,54 +1028,54 @@ test_appcreds(void)
 	kg_strlcpy(ask[0].path, "/x", sizeof(ask[0].path));
 	kg_strlcpy(ask[0].method, "GET", sizeof(ask[0].method));
 	ask[1] = ask[0];		/* the same twice: once */
-	T("svc-5.6 a credential with a new rule", appcred(st, "c4", "u", "p", mr, 1,
+	T("svc-6.6 a credential with a new rule", appcred(st, "c4", "u", "p", mr, 1,
 	    ask, 2, out, &err) == 0 && out[0].id[0] != '\0' &&
 	    store_appcred_get(st, "c4", &c, &err) == 0 && c.nrules == 1 &&
 	    strcmp(c.rules[0].id, out[0].id) == 0);
 	kg_appcred_free(&c);
 	memset(ask, 0, sizeof(ask));
 	kg_strlcpy(ask[0].id, out[0].id, sizeof(ask[0].id));
-	T("svc-5.7 another naming it by id shares it", appcred(st, "c5", "u", "p",
+	T("svc-6.7 another naming it by id shares it", appcred(st, "c5", "u", "p",
 	    mr, 1, ask, 1, out + 1, &err) == 0 && strcmp(out[1].id, out[0].id) == 0);
 	memset(&err, 0, sizeof(err));
-	T("svc-5.8 another user naming it by id -> 400", grant(st, 0, "v",
+	T("svc-6.8 another user naming it by id -> 400", grant(st, 0, "v",
 	    KG_SCOPE_PROJECT, "p", "member", 0, &err) == 0 && appcred(st, "c6", "v",
 	    "p", mr, 1, ask, 1, out + 2, &err) == -1 && err.kind == KG_EBADREQ);
 	new_events(st);
 	memset(&err, 0, sizeof(err));
-	T("svc-5.9 deleting a rule in use -> 403", svc_access_rule_delete(st, "u",
+	T("svc-6.9 deleting a rule in use -> 403", svc_access_rule_delete(st, "u",
 	    out[0].id, &err) == -1 && err.kind == KG_EFORBID &&
 	    strcmp(err.msg, "May not delete access rule in use") == 0);
 	memset(&err, 0, sizeof(err));
-	T("svc-5.10 ... another user's rule -> 404", svc_access_rule_delete(st, "v",
+	T("svc-6.10 ... another user's rule -> 404", svc_access_rule_delete(st, "v",
 	    out[0].id, &err) == -1 && err.kind == KG_ENOTFOUND);
 
 	/* Deletion and its revocation row. */
-	T("svc-5.11 delete a credential: user + credential event",
+	T("svc-6.11 delete a credential: user + credential event",
 	    svc_appcred_delete(st, "c4", &err) == 0 && !appcred_exists(st, "c4") &&
 	    events_are(st, "u=u,c=c4"));
 	memset(&err, 0, sizeof(err));
-	T("svc-5.12 deleting it again -> 404", svc_appcred_delete(st, "c4",
+	T("svc-6.12 deleting it again -> 404", svc_appcred_delete(st, "c4",
 	    &err) == -1 && err.kind == KG_ENOTFOUND && events_are(st, ""));
-	T("svc-5.13 once unused the rule deletes", svc_appcred_delete(st, "c5",
+	T("svc-6.13 once unused the rule deletes", svc_appcred_delete(st, "c5",
 	    &err) == 0 && store_access_rule_in_use(st, out[0].id, &used, &err) == 0 &&
 	    !used && svc_access_rule_delete(st, "u", out[0].id, &err) == 0);
 	new_events(st);
 
 	/* A deleted role takes the credentials carrying it, and (Keystone)
 	 * every credential of a direct holder on that project. */
-	T("svc-5.14 credentials: c7 on p (member), c8 on p2 (member)",
+	T("svc-6.14 credentials: c7 on p (member), c8 on p2 (member)",
 	    appcred(st, "c7", "u", "p", mr, 1, NULL, 0, NULL, &err) == 0 &&
 	    appcred(st, "c8", "u", "p2", mr, 1, NULL, 0, NULL, &err) == 0);
-	T("svc-5.15 delete role obs: c1 (carries it) and c7 (u holds obs on p) go, "
+	T("svc-6.15 delete role obs: c1 (carries it) and c7 (u holds obs on p) go, "
 	    "c8 stays", svc_role_delete(st, "obs", &err) == 0 &&
 	    !appcred_exists(st, "c1") && !appcred_exists(st, "c7") &&
 	    appcred_exists(st, "c8") &&
 	    events_are(st, "u=u;u=u,c=c1;u=u,c=c7"));
-	T("svc-5.16 a user deleted takes the rest with it", svc_user_delete(st, "u",
+	T("svc-6.16 a user deleted takes the rest with it", svc_user_delete(st, "u",
 	    &err) == 0 && !appcred_exists(st, "c8") && events_are(st, "u=u"));
-	T("svc-5.17 no problem left", problems(st) == 0);
-	T("svc-5.18 the database refuses a credential of a missing user",
+	T("svc-6.17 no problem left", problems(st) == 0);
+	T("svc-6.18 the database refuses a credential of a missing user",
 	    sql(st, "INSERT INTO application_credential (id, name, secret_hash,"
 	    " user_id, project_id, created_at) VALUES ('x', 'x', 'h', 'ghost', 'p',"
 	    " 1)") == -1);
@@ -878,6 +1091,7 @@ main(void)
 	test_revocations();
 	test_rules();
 	test_migration();
+	test_trusts();
 	test_appcreds();
 	return t_report();
 }
