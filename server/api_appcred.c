@@ -15,6 +15,10 @@
  * creating a credential must be the user's own; a credential needs a
  * project-scoped token (Keystone makes one without a project from a
  * domain or unscoped token, which then cannot log in).
+ *
+ * A trust-scoped token may do none of this (403 after the policy check,
+ * Keystone's _block_delegated_token_app_creds), and a token of an
+ * application credential may not manage trusts (api_trusts.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -303,6 +307,21 @@ new_secret(char out[SECRET_BUF], struct kg_err *err)
 	return 0;
 }
 
+/*
+ * Keystone's _block_delegated_token_app_creds: a trust-scoped token may not
+ * create, list, show or delete application credentials or access rules (a
+ * credential made with one would outlive the trust and lose its chain).
+ * Keystone's Forbidden, whose text is the generic one.
+ */
+static int
+refuse_trust(struct req *r, struct kg_err *err)
+{
+	if (r->ctx->trust_id[0] == '\0')
+		return 0;
+	return kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+	    "requested action.");
+}
+
 /* Keystone's _check_unrestricted_application_credential. */
 static int
 check_unrestricted(struct req *r, const char *what, struct kg_err *err)
@@ -340,6 +359,7 @@ create_appcred(struct req *r, struct kg_err *err)
 	/* Keystone reads {} when the member is missing: then 'name' is
 	 * required (the schema's 400, held until now). */
 	if ((obj = apij_body_object(r, "application_credential", err)) == NULL ||
+	    refuse_trust(r, err) == -1 ||
 	    check_unrestricted(r, "additional application credentials", err) == -1)
 		return -1;
 	secret = apij_str(obj, "secret");
@@ -432,7 +452,7 @@ list_appcreds(struct req *r, struct kg_err *err)
 	json_t			*arr;
 
 	if (req_authorize(r, "identity:list_application_credentials", NULL,
-	    err) == -1)
+	    err) == -1 || refuse_trust(r, err) == -1)
 		return -1;
 	if (store_appcred_list(r->st, r->params[0], req_query(r, "name"), &v, &n,
 	    err) == -1)
@@ -465,9 +485,10 @@ load_appcred(struct req *r, const char *rule, int deleting,
 		*err = lerr;
 		return -1;
 	}
-	/* Keystone's order: the rule, the restricted-token check, then the
-	 * credential's existence. */
-	if (req_authorize(r, rule, &t, err) == -1 || (deleting &&
+	/* Keystone's order: the rule, the trust-scoped and restricted-token
+	 * checks, then the credential's existence. */
+	if (req_authorize(r, rule, &t, err) == -1 || refuse_trust(r, err) == -1 ||
+	    (deleting &&
 	    check_unrestricted(r, "additional application credentials", err) == -1))
 		goto fail;
 	if (lerr.kind != KG_OK) {
@@ -519,7 +540,8 @@ delete_appcred(struct req *r, struct kg_err *err)
  * --------------------------------------------------------------------- */
 
 /* The rule check with target.user the path's user (Keystone's
- * _build_user_target_enforcement; a missing user leaves it out). */
+ * _build_user_target_enforcement; a missing user leaves it out), then
+ * refuse_trust. */
 static int
 authorize_user(struct req *r, const char *rule, struct kg_err *err)
 {
@@ -532,7 +554,7 @@ authorize_user(struct req *r, const char *rule, struct kg_err *err)
 		ptarget_user(&t, &u);
 	rc = req_authorize(r, rule, &t, err);
 	kg_user_free(&u);
-	return rc;
+	return rc == -1 ? -1 : refuse_trust(r, err);
 }
 
 /* GET /v3/users/{user_id}/access_rules[?service=&path=&method=] */

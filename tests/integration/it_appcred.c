@@ -950,6 +950,127 @@ main(void)
 	    ii_count(r.json, "application_credentials") == 0);
 	it_resp_free(&r);
 
+	/* ---- delegation meets delegation: trusts and credentials ---------- */
+	{
+		const char	*ac_trusts = "You are not authorized to perform the "
+				    "requested action: Using method "
+				    "'application_credential' is not allowed for "
+				    "managing trusts.";
+		char		*carol = new_user("carol"), *trust = NULL, *tt, *tu, *tr;
+		char		*uid = NULL, *usec = NULL, *rid = NULL, *rsec = NULL;
+
+		/* The trustor posts it, with his project token. */
+		it_req(&s, "POST", "/v3/OS-TRUST/trusts", tb, it_fmt("{\"trust\": "
+		    "{\"trustor_user_id\": \"%s\", \"trustee_user_id\": \"%s\", "
+		    "\"project_id\": \"%s\", \"impersonation\": true, \"roles\": "
+		    "[{\"name\": \"member\"}]}}", bob, carol, p), NULL, &r);
+		if (r.status == 201 && it_str(r.json, "trust.id") != NULL)
+			trust = strdup(it_str(r.json, "trust.id"));
+		it_resp_free(&r);
+		T("appcred-8.0 fixtures: bob's credentials (unrestricted and "
+		    "restricted), his trust to carol with impersonation", carol &&
+		    trust && create_ok(tb, bob, "{\"application_credential\": "
+		    "{\"name\": \"ub\", \"unrestricted\": true}}", &uid, &usec) &&
+		    create_ok(tb, bob, "{\"application_credential\": {\"name\": "
+		    "\"rb\"}}", &rid, &rsec));
+		tu = uid ? ac_token(uid, usec) : NULL;
+		tr = rid ? ac_token(rid, rsec) : NULL;
+		tt = carol ? scoped_token(carol, "carol-pw", it_fmt("{\"OS-TRUST:"
+		    "trust\": {\"id\": \"%s\"}}", trust ? trust : "")) : NULL;
+		T("appcred-8.1 tokens: both credentials', carol's trust-scoped",
+		    tu && tr && tt);
+
+		/* Keystone's _check_application_credential (CVE-2026-43000):
+		 * restricted or not, no trust operation. */
+		it_req(&s, "POST", "/v3/OS-TRUST/trusts", tu, it_fmt("{\"trust\": "
+		    "{\"trustor_user_id\": \"%s\", \"trustee_user_id\": \"%s\", "
+		    "\"project_id\": \"%s\", \"impersonation\": false, "
+		    "\"roles\": [{\"name\": \"member\"}]}}", bob, carol, p),
+		    NULL, &r);
+		T("appcred-8.2 an unrestricted credential's token creates no trust "
+		    "-> 403, Keystone's text", r.status == 403 &&
+		    t_streq(ii_msg(&r), ac_trusts));
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/OS-TRUST/trusts", tr, it_fmt("{\"trust\": "
+		    "{\"trustor_user_id\": \"%s\", \"trustee_user_id\": \"%s\", "
+		    "\"project_id\": \"%s\", \"impersonation\": false, "
+		    "\"roles\": [{\"name\": \"member\"}]}}", bob, carol, p),
+		    NULL, &r);
+		T("appcred-8.3 ... nor a restricted one's -> 403", r.status == 403 &&
+		    t_streq(ii_msg(&r), ac_trusts));
+		it_resp_free(&r);
+		T("appcred-8.4 ... nor lists, shows, reads the roles of one -> 403",
+		    req_st("GET", it_fmt("/v3/OS-TRUST/trusts?trustor_user_id=%s",
+		    bob), tu) == 403 && req_st("GET", "/v3/OS-TRUST/trusts", tu)
+		    == 403 && req_st("GET", it_fmt("/v3/OS-TRUST/trusts/%s", trust),
+		    tu) == 403 && req_st("GET", it_fmt("/v3/OS-TRUST/trusts/%s/roles",
+		    trust), tu) == 403 && req_st("GET", it_fmt("/v3/OS-TRUST/trusts/"
+		    "%s/roles/%s", trust, member), tu) == 403);
+		T("appcred-8.5 ... nor deletes one -> 403; the trust stays",
+		    req_st("DELETE", it_fmt("/v3/OS-TRUST/trusts/%s", trust), tu)
+		    == 403 && req_st("GET", it_fmt("/v3/OS-TRUST/trusts/%s", trust),
+		    tb) == 200);
+		T("appcred-8.6 a trust that does not exist is still a 404 first",
+		    req_st("GET", "/v3/OS-TRUST/trusts/nosuchtrust", tu) == 404);
+		T("appcred-8.7 bob's password token lists his trusts -> 200",
+		    req_st("GET", it_fmt("/v3/OS-TRUST/trusts?trustor_user_id=%s",
+		    bob), tb) == 200);
+
+		/* Keystone's _block_delegated_token_app_creds: the trust-scoped
+		 * token is bob's (impersonation), yet manages none of his. */
+		it_req(&s, "POST", it_fmt("/v3/users/%s/application_credentials",
+		    bob), tt, "{\"application_credential\": {\"name\": \"viatrust\"}}",
+		    NULL, &r);
+		T("appcred-8.8 a trust-scoped token creates no credential -> 403 "
+		    "(Keystone's generic text)", r.status == 403 && t_streq(ii_msg(&r),
+		    "You are not authorized to perform the requested action."));
+		it_resp_free(&r);
+		T("appcred-8.9 ... lists, shows, deletes none -> 403; it stays",
+		    req_st("GET", it_fmt("/v3/users/%s/application_credentials", bob),
+		    tt) == 403 && req_st("GET", it_fmt("/v3/users/%s/application_"
+		    "credentials/%s", bob, uid), tt) == 403 && req_st("DELETE",
+		    it_fmt("/v3/users/%s/application_credentials/%s", bob, uid), tt)
+		    == 403 && req_st("GET", it_fmt("/v3/users/%s/application_"
+		    "credentials/%s", bob, uid), tb) == 200);
+		T("appcred-8.10 ... and no access rule -> 403", req_st("GET",
+		    it_fmt("/v3/users/%s/access_rules", bob), tt) == 403 &&
+		    req_st("GET", it_fmt("/v3/users/%s/access_rules/nosuch", bob), tt)
+		    == 403 && req_st("DELETE", it_fmt("/v3/users/%s/access_rules/"
+		    "nosuch", bob), tt) == 403);
+		T("appcred-8.11 the trust-scoped token is otherwise good",
+		    ii_validate(&s, tt) == 200);
+
+		/* The auth methods: a credential names its own scope. */
+		T("appcred-8.12 a credential's login with a trust scope -> 401",
+		    ac_auth(it_fmt("{\"id\": \"%s\", \"secret\": \"%s\"}", uid,
+		    usec), it_fmt("{\"OS-TRUST:trust\": {\"id\": \"%s\"}}", trust),
+		    &r) == 401);
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\": "
+		    "{\"identity\": {\"methods\": [\"token\"], \"token\": "
+		    "{\"id\": \"%s\"}}, \"scope\": {\"OS-TRUST:trust\": {\"id\": "
+		    "\"%s\"}}}}", tu, trust), NULL, &r);
+		T("appcred-8.13 a credential's token makes no trust-scoped token "
+		    "-> 403", r.status == 403);
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\": "
+		    "{\"identity\": {\"methods\": [\"token\"], \"token\": "
+		    "{\"id\": \"%s\"}}, \"scope\": {\"project\": {\"id\": "
+		    "\"%s\"}}}}", tt, p), NULL, &r);
+		T("appcred-8.14 a trust-scoped token makes no other token -> 403",
+		    r.status == 403);
+		it_resp_free(&r);
+		free(carol);
+		free(trust);
+		free(tt);
+		free(tu);
+		free(tr);
+		free(uid);
+		free(usec);
+		free(rid);
+		free(rsec);
+	}
+
 	T("appcred-9.1 server stops cleanly, database consistent", it_stop(&s) == 0);
 	free(p);
 	free(p2);
