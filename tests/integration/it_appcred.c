@@ -1060,6 +1060,50 @@ main(void)
 		T("appcred-8.14 a trust-scoped token makes no other token -> 403",
 		    r.status == 403);
 		it_resp_free(&r);
+
+		/* EC2 credentials (Keystone bug 2142138): none from a restricted
+		 * credential; a delegated maker is recorded in the blob. */
+		it_req(&s, "POST", it_fmt("/v3/users/%s/credentials/OS-EC2", bob), tr,
+		    it_fmt("{\"tenant_id\": \"%s\"}", p), NULL, &r);
+		T("appcred-8.15 a restricted credential's token makes no EC2 "
+		    "credential -> 403", r.status == 403 && t_streq(ii_msg(&r),
+		    "You are not authorized to perform the requested action: Using "
+		    "method 'application_credential' is not allowed for managing "
+		    "additional application credentials."));
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/credentials", tr, it_fmt("{\"credential\": "
+		    "{\"user_id\": \"%s\", \"project_id\": \"%s\", \"type\": "
+		    "\"EC2\", \"blob\": \"{\\\"access\\\": \\\"ac-r\\\", "
+		    "\\\"secret\\\": \\\"s\\\"}\"}}", bob, p), NULL, &r);
+		T("appcred-8.16 ... nor through /v3/credentials -> 403",
+		    r.status == 403 && t_streq(ii_msg(&r), "You are not authorized to "
+		    "perform the requested action: Using method 'application_credential'"
+		    " is not allowed for managing additional credentials."));
+		it_resp_free(&r);
+		it_req(&s, "POST", "/v3/credentials", tu, it_fmt("{\"credential\": "
+		    "{\"user_id\": \"%s\", \"project_id\": \"%s\", \"type\": "
+		    "\"ec2\", \"blob\": \"{\\\"access\\\": \\\"ac-u\\\", "
+		    "\\\"secret\\\": \\\"s\\\"}\"}}", bob, p), NULL, &r);
+		cs = it_str(r.json, "credential.blob") ? strdup(it_str(r.json,
+		    "credential.blob")) : NULL;
+		T("appcred-8.17 an unrestricted credential's EC2 credential -> 201, "
+		    "bound to it in its blob", r.status == 201 && cs != NULL &&
+		    strstr(cs, it_fmt("\"app_cred_id\":\"%s\"", uid)) != NULL &&
+		    strstr(cs, "\"access\":\"ac-u\"") != NULL);
+		it_resp_free(&r);
+		free(cs);
+		it_req(&s, "POST", it_fmt("/v3/users/%s/credentials/OS-EC2", bob), tt,
+		    it_fmt("{\"tenant_id\": \"%s\"}", p), NULL, &r);
+		T("appcred-8.18 a trust-scoped token's OS-EC2 credential -> 201, "
+		    "its trust_id the trust", r.status == 201 &&
+		    t_streq(it_str(r.json, "credential.trust_id"), trust));
+		it_resp_free(&r);
+		it_req(&s, "POST", it_fmt("/v3/users/%s/credentials/OS-EC2", bob), tb,
+		    it_fmt("{\"tenant_id\": \"%s\"}", p), NULL, &r);
+		T("appcred-8.19 bob's own token's -> 201, trust_id null",
+		    r.status == 201 && json_is_null(it_get(r.json,
+		    "credential.trust_id")));
+		it_resp_free(&r);
 		free(carol);
 		free(trust);
 		free(tt);
