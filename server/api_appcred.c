@@ -322,11 +322,11 @@ refuse_trust(struct req *r, struct kg_err *err)
 	    "requested action.");
 }
 
-/* Keystone's _check_unrestricted_application_credential. */
-static int
-check_unrestricted(struct req *r, const char *what, struct kg_err *err)
+int
+appcred_check_unrestricted(const struct kg_ctx *ctx, const char *what,
+    struct kg_err *err)
 {
-	if (r->ctx->app_cred_id[0] != '\0' && r->ctx->app_cred_restricted)
+	if (ctx->app_cred_id[0] != '\0' && ctx->app_cred_restricted)
 		return kg_errf(err, KG_EFORBID, "You are not authorized to perform "
 		    "the requested action: Using method 'application_credential' is "
 		    "not allowed for managing %s.", what);
@@ -360,7 +360,8 @@ create_appcred(struct req *r, struct kg_err *err)
 	 * required (the schema's 400, held until now). */
 	if ((obj = apij_body_object(r, "application_credential", err)) == NULL ||
 	    refuse_trust(r, err) == -1 ||
-	    check_unrestricted(r, "additional application credentials", err) == -1)
+	    appcred_check_unrestricted(r->ctx,
+	    "additional application credentials", err) == -1)
 		return -1;
 	secret = apij_str(obj, "secret");
 	if (strcmp(r->ctx->user_id, r->params[0]) != 0)
@@ -488,8 +489,8 @@ load_appcred(struct req *r, const char *rule, int deleting,
 	/* Keystone's order: the rule, the trust-scoped and restricted-token
 	 * checks, then the credential's existence. */
 	if (req_authorize(r, rule, &t, err) == -1 || refuse_trust(r, err) == -1 ||
-	    (deleting &&
-	    check_unrestricted(r, "additional application credentials", err) == -1))
+	    (deleting && appcred_check_unrestricted(r->ctx, "additional "
+	    "application credentials", err) == -1))
 		goto fail;
 	if (lerr.kind != KG_OK) {
 		*err = lerr;

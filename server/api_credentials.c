@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/appcred.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/views.h"
@@ -44,19 +45,6 @@ static const char *const cred_known[] = { "id", "blob", "project_id", "type",
 /* ------------------------------------------------------------------------
  * Helpers.
  * --------------------------------------------------------------------- */
-
-/* Keystone's _check_unrestricted_application_credential before an EC2
- * credential is made ("additional credentials" from /v3/credentials,
- * "additional application credentials" from OS-EC2, as its texts say). */
-static int
-ec2_check_unrestricted(struct req *r, const char *what, struct kg_err *err)
-{
-	if (r->ctx->app_cred_id[0] == '\0' || !r->ctx->app_cred_restricted)
-		return 0;
-	return kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
-	    "requested action: Using method 'application_credential' is not "
-	    "allowed for managing %s.", what);
-}
 
 /*
  * The delegation of the caller into an EC2 blob b (Keystone's
@@ -303,8 +291,8 @@ create_credential(struct req *r, struct kg_err *err)
 		return -1;
 	if (json_is_string(json_object_get(obj, "type")) &&
 	    strcasecmp(json_string_value(json_object_get(obj, "type")),
-	    EC2_TYPE) == 0 && ec2_check_unrestricted(r, "additional credentials",
-	    err) == -1)
+	    EC2_TYPE) == 0 && appcred_check_unrestricted(r->ctx,
+	    "additional credentials", err) == -1)
 		return -1;
 	if (body_blob(obj, &blob, &len, err) == -1)
 		goto done;
@@ -652,8 +640,8 @@ create_ec2(struct req *r, struct kg_err *err)
 	memset(&p, 0, sizeof(p));
 	t.v[PK_T_CREDENTIAL_USER_ID] = r->params[0];
 	if (req_authorize(r, "identity:ec2_create_credential", &t, err) == -1 ||
-	    ec2_check_unrestricted(r, "additional application credentials",
-	    err) == -1 || user_exists(r, r->params[0], err) == -1)
+	    appcred_check_unrestricted(r->ctx, "additional application "
+	    "credentials", err) == -1 || user_exists(r, r->params[0], err) == -1)
 		return -1;
 	/* Keystone: get_project(body.get("tenant_id")), 404 for None too. */
 	tenant = json_is_object(r->body) ? json_object_get(r->body, "tenant_id") :
