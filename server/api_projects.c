@@ -189,8 +189,8 @@ list_projects(struct req *r, struct kg_err *err)
 	struct kg_project_filter f;
 	struct kg_project	*v = NULL;
 	size_t			 n = 0, i;
+	struct apij_list	 l;
 	int			 is_domain;
-	json_t			*arr;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
@@ -213,11 +213,11 @@ list_projects(struct req *r, struct kg_err *err)
 	f.not_tags_any = req_query(r, "not-tags-any");
 	if (store_project_list(r->st, &f, &v, &n, err) == -1)
 		return -1;
-	arr = json_array();
-	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, apij_project(r, &v[i]));
+	apij_list_begin(r, &l, "projects", "projects");
+	for (i = 0; i < n; i++)
+		apij_list_project(&l, &v[i]);
 	kg_project_list_free(v, n);
-	return apij_reply_list(r, "projects", arr, err);
+	return apij_list_end(r, &l, req_links(r), err);
 }
 
 static int

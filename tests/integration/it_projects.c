@@ -33,6 +33,54 @@ names(struct it_server *s, const char *path)
 	return buf;
 }
 
+/*
+ * The list view is written as text, the member view parsed from the same
+ * writer: each listed project must equal its GET, with extra attributes
+ * of every JSON type, tags, and strings that need escaping (issue 8).
+ */
+static void
+list_equals_members(struct it_server *s)
+{
+	struct it_resp	 r, m;
+	json_t		*v;
+	size_t		 i, same = 0, n = 0;
+	int		 found = 0;
+
+	it_req(s, "POST", "/v3/projects", s->admin_token, "{\"project\": {\"name\":"
+	    " \"view-\\\"q\\\\b\\u00e9\", \"description\": \"l1\\nl2\\t\\u0001\","
+	    " \"tags\": [\"a\", \"b\\\"\"], \"x_obj\": {\"k\": [1, null, true]},"
+	    " \"x_num\": 1.5, \"x_null\": null, \"x_false\": false}}", NULL, &r);
+	T("project-12.1 project with escapes and typed extras -> 201", r.status == 201);
+	it_resp_free(&r);
+	it_req(s, "GET", "/v3/projects", s->admin_token, NULL, NULL, &r);
+	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
+		n++;
+		it_req(s, "GET", it_fmt("/v3/projects/%s", it_str(v, "id")),
+		    s->admin_token, NULL, NULL, &m);
+		if (m.status == 200 && json_equal(v, json_object_get(m.json, "project")))
+			same++;
+		if (json_array_size(json_object_get(json_object_get(v, "x_obj"),
+		    "k")) == 3 && json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_false(json_object_get(v, "x_false")) &&
+		    t_streq(json_string_value(json_object_get(v, "name")),
+		    "view-\"q\\b\xc3\xa9") &&
+		    t_streq(json_string_value(json_array_get(json_object_get(v,
+		    "tags"), 1)), "b\"") &&
+		    (json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_null(json_object_get(v, "x_null")) &&
+		    t_streq(json_string_value(json_object_get(v, "description")),
+		    "l1\nl2\t\001")))
+			found = 1;
+		it_resp_free(&m);
+	}
+	T("project-12.2 every listed project equals its GET", n > 1 && same == n);
+	T("project-12.3 the list carries the extras and escaped strings", found);
+	T("project-12.4 the list's links", t_streq(it_str(r.json, "links.self"),
+	    it_fmt("%s/v3/projects", s->base)) &&
+	    json_is_null(it_get(r.json, "links.next")));
+	it_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -379,6 +427,7 @@ main(void)
 	free(utok);
 	free(ptok);
 	free(member);
+	list_equals_members(&s);
 	T("project-11.1 server exits cleanly", it_stop(&s) == 0);
 	return t_report();
 }
