@@ -115,7 +115,7 @@ token_revision(struct store *st, int64_t *rev, struct kg_err *err)
 int
 token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain_id,
     const char *const *methods, size_t nmethods, int64_t exp_s, int64_t rev,
-    struct kg_ctx *ctx, struct kg_err *err)
+    const struct token_appcred *ac, struct kg_ctx *ctx, struct kg_err *err)
 {
 	size_t	i;
 	int	oom;
@@ -137,6 +137,11 @@ token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain
 	ctx->nmethods = i;
 	ctx->expires_at = exp_s * 1000000;
 	ctx->rev = rev;
+	if (ac != NULL) {
+		kg_strlcpy(ctx->app_cred_id, ac->id, sizeof(ctx->app_cred_id));
+		ctx->app_cred_restricted = ac->restricted;
+		ctx->app_cred_nrules = ac->nrules;
+	}
 	ctx->roles = kg_roles_dup(s->roles, s->nroles, &oom);
 	if (oom)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -268,6 +273,7 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 		rt.domain_id = c->scope_id;
 	rt.audit_id = c->audit_id;
 	rt.audit_chain_id = c->audit_chain_id;
+	rt.app_cred_id = c->app_cred_id;
 	rt.trust_id = c->trust_id;
 	rt.trustor_id = c->trustor_id;
 	rt.trustee_id = c->trustee_id;
@@ -373,6 +379,7 @@ validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
 {
 	struct kg_claims	 c;
 	struct subject		 s;
+	struct token_appcred	 ac, *acp = NULL;
 	json_t			*payload;
 	char			*b = NULL;
 	int64_t			 now = kg_now_us();
@@ -415,13 +422,29 @@ validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
 		invalid(err, "domain moved");
 		goto done;
 	}
+	/* A credential's token keeps only the roles it carried that the user
+	 * still holds (Keystone recomputes them from the credential's; ours
+	 * are those, as of the issue, and a removed grant revokes anyway). */
+	if (c.app_cred_id[0] != '\0') {
+		ac.id = c.app_cred_id;
+		ac.name = c.app_cred_name;
+		ac.restricted = c.app_cred_restricted;
+		ac.rules = c.access_rules;
+		ac.nrules = c.naccess_rules;
+		acp = &ac;
+		if (c.scope != KG_SCOPE_PROJECT ||
+		    subject_restrict_roles(&s, c.roles, c.nroles, err) == -1) {
+			invalid(err, "application credential roles");
+			goto done;
+		}
+	}
 	if ((b = tokenbody_text(&s, c.methods, c.nmethods, c.audit_id,
-	    c.audit_chain_id, c.iat, c.exp)) == NULL) {
+	    c.audit_chain_id, c.iat, c.exp, acp)) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
 	if (token_ctx(&s, c.audit_id, c.audit_chain_id, c.methods, c.nmethods, c.exp,
-	    rev, ctx, err) == -1)
+	    rev, acp, ctx, err) == -1)
 		goto done;
 	if (cacheable)
 		vcache_put(t->vcache, h, rev, k->epoch, ctx, b);

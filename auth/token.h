@@ -140,6 +140,15 @@ struct token_auth {
 	const char	*password;
 	/* "token" method */
 	const char	*token_id;
+	/* "application_credential" method: the credential by id, or by name
+	 * with its user (by id, or name + domain id or name) */
+	const char	*app_cred_id;
+	const char	*app_cred_name;
+	const char	*app_cred_secret;
+	const char	*app_cred_user_id;
+	const char	*app_cred_user_name;
+	const char	*app_cred_user_domain_id;
+	const char	*app_cred_user_domain_name;
 	/*
 	 * "ec2credential" (POST /v3/ec2tokens; never from the methods of
 	 * POST /v3/auth/tokens): the EC2 credential whose signature the
@@ -171,6 +180,9 @@ struct token_rehash {
 	char	*old_hash;		/* malloc'd; NULL when nothing to do */
 };
 
+/* The authentication methods tokens_issue knows, NULL-terminated. */
+extern const char *const tokens_methods[];
+
 /*
  * Authenticate a and issue a token, every check in one read snapshot whose
  * revision the token carries. *token (malloc'd) is the compact JWT
@@ -178,7 +190,18 @@ struct token_rehash {
  * text, with the catalog when with_catalog and the token is scoped; *ctx
  * (optional, free with kg_ctx_free) the new token's context. Fails with
  * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
- * the scope, unsupported method) or KG_EINTERNAL.
+ * the scope, unsupported method), KG_ENOTFOUND (the token method's token
+ * does not validate; an application credential id that does not exist,
+ * as Keystone), KG_EFORBID (Keystone's refusals of the token method and of
+ * a trust) or KG_EINTERNAL.
+ *
+ * Methods (issue.c's table, tokens_methods): "password", "token",
+ * "application_credential". Each proves a user; several must prove the
+ * same one. An application credential also fixes the scope, narrows the
+ * roles and caps the expiry, and is written into the claims, where
+ * revocation events (auth/revocation.h) and the token body find it; it
+ * cannot be combined with a requested scope, a trust's included (401,
+ * "Application credentials cannot request a scope.").
  *
  * The password method applies [security_compliance] (compliance_get()),
  * in Keystone's order (identity/backends/sql.py authenticate): a locked
@@ -193,9 +216,10 @@ struct token_rehash {
  * user must be the trust's trustee (403 otherwise); a trust that is gone,
  * expired or used up is a 401 (Keystone's TrustNotFound at issue); a
  * trust-scoped token cannot be used with the token method (403, as
- * Keystone); the token expires with the trust at the latest. Taking one
- * of the trust's uses is the caller's (svc_trust_consume), once the token
- * is issued: auth/ only reads the store.
+ * Keystone), nor can an application credential's; the token expires with
+ * the trust at the latest. Taking one of the trust's uses is the caller's
+ * (svc_trust_consume), once the token is issued: auth/ only reads the
+ * store.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,

@@ -10,6 +10,7 @@
 
 #include "auth/subject.h"
 #include "auth/token.h"
+#include "auth/tokenbody.h"
 
 struct tokens {
 	struct token_cfg	 cfg;		/* key_dir points to key_dir below */
@@ -37,10 +38,12 @@ int	token_validate(struct tokens *t, struct store *st, const char *token,
 	    int allow_expired, int64_t rev, struct kg_ctx *ctx, char **body,
 	    struct kg_err *err);
 
-/* Fill *ctx (which owns a copy of the roles) for a token of subject s. */
+/* Fill *ctx (which owns a copy of the roles) for a token of subject s,
+ * issued with application credential ac (NULL: none). */
 int	token_ctx(const struct subject *s, const char *audit_id,
 	    const char *audit_chain_id, const char *const *methods, size_t nmethods,
-	    int64_t exp_s, int64_t rev, struct kg_ctx *ctx, struct kg_err *err);
+	    int64_t exp_s, int64_t rev, const struct token_appcred *ac,
+	    struct kg_ctx *ctx, struct kg_err *err);
 
 /* The {"token": body[, "catalog": ...]} reply text (malloc'd), the
  * catalog at rev when with_catalog. NULL with err. */

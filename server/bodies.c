@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "common/types.h"
 #include "server/bodies.h"
 
 /* ------------------------------------------------------------------------
@@ -481,10 +482,51 @@ static const struct vschema auth_methods = {
 	.type = VT_ARRAY, .items = &auth_method, .max_items = 16,
 };
 
+/*
+ * The application_credential method (keygate's: Keystone's schema leaves
+ * it out and reads its members untyped in AuthInfo). The credential by id,
+ * or by name with its user (by id, or by name with its domain), and its
+ * secret; the lengths are those of the columns they are looked up in.
+ */
+static const struct vschema appcred_name_col = {	/* String(255) */
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_NAME_BYTES,
+	.column_name = "name",
+};
+
+/* A secret is a credential: never echoed; keygate: as long as a password. */
+static const struct vschema appcred_secret = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = PASSWORD_MAX,
+};
+
+static const struct vprop auth_appcred_user_props[] = {
+	{ "id", &id_col },
+	{ "name", &user_name_col },
+	{ "domain", &auth_domain },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_appcred_user = {
+	.type = VT_OBJECT, .properties = auth_appcred_user_props,
+};
+
+static const struct vprop auth_appcred_method_props[] = {
+	{ "id", &id_col },
+	{ "name", &appcred_name_col },
+	{ "secret", &appcred_secret },
+	{ "user", &auth_appcred_user },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_appcred_method = {
+	.type = VT_OBJECT, .properties = auth_appcred_method_props,
+};
+
+/* Keystone's three, then keygate's application_credential. */
 static const struct vprop identity_props[] = {
 	{ "methods", &auth_methods },
 	{ "password", &auth_password_method },
 	{ "token", &auth_token_method },
+	{ "application_credential", &auth_appcred_method },
 	{ NULL, NULL }
 };
 
@@ -578,6 +620,106 @@ token_issue_check(const json_t *auth, struct kg_err *err)
 	    err) == -1 ||
 	    id_or_name(json_object_get(sc, "domain"), "scope/domain", err) == -1)
 		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Application credentials and access rules
+ * (keystone/application_credential/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* _role_properties' items: a role by id or by name, exactly one of them */
+static const struct vprop appcred_role_props[] = {
+	{ "id", &id_string },
+	{ "name", &name },
+	{ NULL, NULL }
+};
+
+static const struct vschema appcred_role = {
+	.type = VT_OBJECT, .properties = appcred_role_props,
+	.min_properties = 1, .max_properties = 1, .closed = 1,
+};
+
+static const struct vschema appcred_roles = {
+	.type = VT_ARRAY, .items = &appcred_role,
+};
+
+/* An access rule's path: the schema allows 225 characters, its column
+ * String(128); keygate keeps it in KG_ACCESS_PATH_SIZE bytes. */
+static const struct vschema access_rule_path = {
+	.type = VT_STRING, .max_length = 225, .pattern = VP_PATH,
+	.column = 128, .max_bytes = KG_ACCESS_PATH_SIZE - 1,
+};
+
+static const struct vschema access_rule_method = {
+	.type = VT_STRING, .pattern = VP_METHOD,
+};
+
+static const struct vprop access_rule_props[] = {
+	{ "path", &access_rule_path },
+	{ "method", &access_rule_method },
+	{ "service", &id_string },
+	{ "id", &id_string },
+	{ NULL, NULL }
+};
+
+static const struct vschema access_rule = {
+	.type = VT_OBJECT, .properties = access_rule_props, .closed = 1,
+};
+
+/* keygate: at most KG_MAX_ACCESS_RULES (they travel in the tokens). */
+static const struct vschema access_rules = {
+	.type = VT_ARRAY, .items = &access_rule, .max_items = KG_MAX_ACCESS_RULES,
+};
+
+/* ['null', 'string']; keygate: a secret as long as a password at most */
+static const struct vschema appcred_secret_null = {
+	.type = VT_STRING | VT_NULL, .flags = VF_SECRET | VF_NULL_FIRST,
+	.max_length = PASSWORD_MAX,
+};
+
+/* ['null', 'string']: an ISO 8601 time (the handler parses it); keygate:
+ * 64 characters at most */
+static const struct vschema expires_at_null = {
+	.type = VT_STRING | VT_NULL, .flags = VF_NULL_FIRST, .max_length = 64,
+};
+
+static const struct vprop appcred_props[] = {
+	{ "name", &name },
+	{ "description", &description_null },
+	{ "secret", &appcred_secret_null },
+	{ "expires_at", &expires_at_null },
+	{ "roles", &appcred_roles },
+	{ "unrestricted", &boolean },
+	{ "access_rules", &access_rules },
+	{ NULL, NULL }
+};
+
+/* keygate: other members are refused (Keystone's schema lets them through
+ * to its SQL model, which fails on them with a 500). */
+static const struct vschema appcred_create = {
+	.type = VT_OBJECT, .properties = appcred_props,
+	.required = (const char *const[]){ "name", NULL }, .closed = 1,
+};
+
+/* keygate: an access rule that is not named by id is a new one and needs
+ * all of service, path and method (Keystone would store nulls). */
+static int
+appcred_create_check(const json_t *ac, struct kg_err *err)
+{
+	static const char *const need[] = { "path", "method", "service", NULL };
+	const json_t	*rule;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(ac, "access_rules"), i, rule) {
+		if (json_object_get(rule, "id") != NULL)
+			continue;
+		for (j = 0; need[j] != NULL; j++)
+			if (json_object_get(rule, need[j]) == NULL)
+				return kg_errf(err, KG_EBADREQ, "Invalid input for "
+				    "field 'access_rules/%zu': '%s' is a required "
+				    "property", i, need[j]);
+	}
 	return 0;
 }
 
@@ -752,6 +894,9 @@ static const struct body table[] = {
 	    "endpoint_create", NULL },
 	{ "PATCH", "/v3/endpoints/{}", "endpoint", 1, &endpoint_update,
 	    "endpoint_update", NULL },
+	{ "POST", "/v3/users/{}/application_credentials",
+	    "application_credential", 0, &appcred_create,
+	    "application_credential_create", appcred_create_check },
 	{ "POST", "/v3/credentials", "credential", 0, &credential_create,
 	    "credential_create", NULL },
 	{ "PATCH", "/v3/credentials/{}", "credential", 0, &credential_update,

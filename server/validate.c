@@ -435,6 +435,8 @@ pattern_regex(enum vpattern p)
 	case VP_ID:		return "^[a-zA-Z0-9-]+$";
 	case VP_TAG:		return "^[^,/]*$";
 	case VP_URL:		return "^[a-zA-Z0-9+.-]+:.+";
+	case VP_PATH:		return "^\\/.*";
+	case VP_METHOD:		return "^(POST|GET|HEAD|PATCH|PUT|DELETE)$";
 	case VP_NONE:		break;
 	}
 	return "";
@@ -443,6 +445,8 @@ pattern_regex(enum vpattern p)
 static int
 pattern_match(enum vpattern p, const char *s, size_t n)
 {
+	static const char *const methods[] = { "POST", "GET", "HEAD", "PATCH",
+	    "PUT", "DELETE", NULL };
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i, k;
 	uint32_t		 c;
@@ -471,6 +475,13 @@ pattern_match(enum vpattern p, const char *s, size_t n)
 		k = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789+.-");
 		return k > 0 && k + 1 < n && s[k] == ':' && s[k + 1] != '\n';
+	case VP_PATH:
+		return n > 0 && s[0] == '/';
+	case VP_METHOD:
+		for (i = 0; methods[i] != NULL; i++)
+			if (strlen(methods[i]) == n && memcmp(methods[i], s, n) == 0)
+				return 1;
+		return 0;
 	}
 	return 0;
 }
@@ -488,8 +499,13 @@ v_type(const struct vschema *s, const json_t *v, struct vctx *c)
 		return 0;
 	sb_init(&b, names, sizeof(names), sizeof(names) - 1);
 	sb_str(&b, " is not of type ");
+	if ((s->flags & VF_NULL_FIRST) && (s->type & VT_NULL)) {
+		sb_str(&b, "'null'");
+		n++;
+	}
 	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (s->type & type_names[i].bit) {
+		if ((s->type & type_names[i].bit) && !(n > 0 &&
+		    type_names[i].bit == VT_NULL && (s->flags & VF_NULL_FIRST))) {
 			sb_fmt(&b, "%s'%s'", n++ ? ", " : "", type_names[i].name);
 		}
 	return fail(c, s, v, NULL, names);
@@ -603,6 +619,8 @@ v_object(const struct vschema *s, const json_t *v, struct vctx *c)
 		}
 	if (json_object_size(v) < s->min_properties)
 		return fail(c, s, v, NULL, " does not have enough properties");
+	if (s->max_properties != 0 && json_object_size(v) > s->max_properties)
+		return fail(c, s, v, NULL, " has too many properties");
 	if (!s->closed)
 		return 0;
 	sb_init(&b, msg, sizeof(msg), sizeof(msg) - 4);
@@ -796,8 +814,11 @@ validate_dump(const struct vschema *s)
 		rc |= json_object_set_new(o, "description", json_string(s->title));
 	if (s->type != 0) {
 		t = json_array();
+		if ((s->flags & VF_NULL_FIRST) && (s->type & VT_NULL))
+			rc |= json_array_append_new(t, json_string("null"));
 		for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-			if (s->type & type_names[i].bit)
+			if ((s->type & type_names[i].bit) && !(type_names[i].bit ==
+			    VT_NULL && (s->flags & VF_NULL_FIRST)))
 				rc |= json_array_append_new(t,
 				    json_string(type_names[i].name));
 		if (json_array_size(t) == 1) {
@@ -848,6 +869,8 @@ validate_dump(const struct vschema *s)
 	}
 	if (s->min_properties != 0)
 		rc |= set_size(o, "minProperties", s->min_properties);
+	if (s->max_properties != 0)
+		rc |= set_size(o, "maxProperties", s->max_properties);
 	if (s->closed)
 		rc |= json_object_set_new(o, "additionalProperties", json_false());
 	if (s->extra_max != 0)

@@ -7,7 +7,8 @@
  * initializers; server/bodies.c holds one per request body. The engine
  * knows the keywords Keystone's schemas use: type (a set), properties (in
  * Keystone's order, which is the order errors are found in), required,
- * minProperties, additionalProperties (true, or false), minLength and
+ * minProperties, maxProperties, additionalProperties (true, or false),
+ * minLength and
  * maxLength (characters, i.e. code points, as Python counts), pattern (the
  * few patterns Keystone uses, as named classes), enum (strings), items,
  * minItems, maxItems, uniqueItems.
@@ -17,7 +18,7 @@
  *   1. the schema, in jsonschema's order (type, then per kind: enum,
  *      minLength, maxLength, pattern / items, minItems, maxItems,
  *      uniqueItems / properties, required, minProperties,
- *      additionalProperties); the first error is reported as
+ *      maxProperties, additionalProperties); the first error is reported as
  *        "Invalid input for field '<a/b/0>': <message>"
  *      or the bare message for the validated object itself, where message
  *      is jsonschema's ("'yes' is not of type 'boolean'", "... is too
@@ -64,11 +65,15 @@ enum vpattern {
 	VP_NONBLANK,	/* '[\S]+': at least one non-white-space character */
 	VP_ID,		/* '^[a-zA-Z0-9-]+$' (id_string) */
 	VP_TAG,		/* '^[^,/]*$' (project tags) */
-	VP_URL		/* '^[a-zA-Z0-9+.-]+:.+' (parameter_types.url) */
+	VP_URL,		/* '^[a-zA-Z0-9+.-]+:.+' (parameter_types.url) */
+	VP_PATH,	/* '^\\/.*' (an access rule's path) */
+	VP_METHOD	/* '^(POST|GET|HEAD|PATCH|PUT|DELETE)$' (its method) */
 };
 
 /* struct vschema flags. */
 #define VF_SECRET	0x01	/* never echo the value in an error */
+#define VF_NULL_FIRST	0x02	/* Keystone wrote ['null', ...]: name null
+				   first, as its type error does */
 
 /* One member of an object schema's properties. */
 struct vprop {
@@ -102,6 +107,7 @@ struct vschema {
 	const struct vprop	*properties;	/* ends with { NULL, NULL } */
 	const char *const	*required;	/* NULL-ended */
 	size_t			 min_properties;
+	size_t			 max_properties;	/* 0: no maxProperties */
 	int			 closed;	/* additionalProperties: false */
 	size_t			 extra_max;	/* JSON bytes of the additional
 						   properties; 0: unbounded */
@@ -138,8 +144,8 @@ size_t	 validate_utf8_len(const char *s, size_t n);
 
 /*
  * s as a JSON Schema document (2020-12 keywords: type, properties,
- * required, additionalProperties, minProperties, minLength, maxLength, the
- * pattern as a regular expression, enum, items, minItems, maxItems,
+ * required, additionalProperties, minProperties, maxProperties,
+ * minLength, maxLength, the pattern as a regular expression, enum, items, minItems, maxItems,
  * uniqueItems, writeOnly for secrets): pass 1 exactly, so a JSON Schema
  * validator finds the same first error. The storage limits of pass 2 are
  * given as "x-keygate-column", "x-keygate-max-bytes" and

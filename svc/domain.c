@@ -72,7 +72,8 @@ revoke_owned(struct store *st, const char *domain_id, struct kg_err *err)
 		if (svc_revoke_group(st, g[i].id, err) == -1)
 			goto done;
 	for (i = 0; i < nr; i++)
-		if (svc_revoke_role(st, r[i].id, err) == -1)
+		if (svc_revoke_role(st, r[i].id, err) == -1 ||
+		    svc_appcred_drop_for_role(st, r[i].id, err) == -1)
 			goto done;
 	ret = 0;
  done:

@@ -68,6 +68,7 @@ delete_body(struct store *st, void *cls, struct kg_err *err)
 	/* Everyone who held it (directly, through a group or by implication)
 	 * loses it: their events go first, while the grants still say who. */
 	if (svc_revoke_role(st, id, err) == -1 ||
+	    svc_appcred_drop_for_role(st, id, err) == -1 ||
 	    store_role_delete(st, id, err) == -1)
 		return -1;
 	return 0;

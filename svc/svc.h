@@ -75,6 +75,13 @@
  *                                   their redelegations
  *   trust deleted                   trust_id of it and of every     svc_trust_delete
  *                                   trust redelegated from it
+ *   application credential deleted  user_id + app_cred_id: the      svc_appcred_delete
+ *                                   tokens issued with it
+ *   role deleted: the credentials   user_id + app_cred_id of each   svc_role_delete,
+ *   that carry it, and (Keystone)   (besides the holders' user_id   svc_domain_delete
+ *   every credential of a direct    events above)
+ *   holder on that project, are
+ *   deleted
  *
  * A trust event carries its trustor's user_id too (it is found by that
  * index key, see auth/revocation.h). A trust-scoped token matches a
@@ -84,6 +91,17 @@
  * expires needs no event: its tokens expire with it (their expiry is
  * capped at the trust's).
  *
+ * Application credentials and the rows above: a credential goes with its
+ * user and its project (foreign keys; the user_id and project_id events of
+ * those rows cover its tokens). A disabled user's credentials stay, as in
+ * Keystone, and refuse to log in (401) until the user is enabled again;
+ * the user_id event covers their tokens. A user who loses a role (grant
+ * removed, membership removed, role or implication deleted) loses, by the
+ * rows above, every token that could carry it, those of credentials too;
+ * a credential's later tokens carry only the roles it names that the user
+ * still holds on its project, and none at all is a refusal (Keystone's
+ * rule, applied at issue and again at validation).
+ *
  * Credentials (/v3/credentials, EC2) revoke nothing when they change or
  * go, as in Keystone: a token issued through POST /v3/ec2tokens lives on
  * like any other. They go with their user or project, in the same
@@ -92,6 +110,7 @@
 #ifndef KG_SVC_H
 #define KG_SVC_H
 
+#include "store/appcred.h"
 #include "store/assignment.h"
 #include "store/catalog.h"
 #include "store/credential.h"
@@ -445,6 +464,48 @@ int	svc_endpoint_update(struct store *st, const char *id,
 	    const struct svc_edit *edit, enum svc_region_ref how,
 	    const char *region_id, struct kg_endpoint *out, struct kg_err *err);
 int	svc_endpoint_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Application credentials and access rules.
+ * --------------------------------------------------------------------- */
+
+/*
+ * A new application credential. The handler fills c (id, name,
+ * secret_hash already hashed, description, user_id, project_id,
+ * expires_at, unrestricted, created_at, roles[].id) and the access rules
+ * asked for: each either a reference to one of the user's rules by id
+ * (service "" ) or a (service, path, method), with an id to give it when
+ * it is new ("": generate). Rule ids found or created are written into
+ * rules_out (nrules of them, same order, duplicates kept once) for the
+ * reply.
+ */
+struct svc_appcred_new {
+	struct kg_appcred		 c;		/* c.rules/c.nrules unused */
+	const struct kg_access_rule	*rules;		/* as asked */
+	size_t				 nrules;
+	struct kg_access_rule		*rules_out;	/* room for nrules */
+	size_t				 nrules_out;
+};
+
+/*
+ * Create: the user and project exist (404); the user holds every role on
+ * the project now (400 "Invalid application credential: Could not find
+ * role assignment with role: ..., user or group: ..., project, domain, or
+ * system: ...."); a rule given by id is one of the user's (400 "Invalid
+ * application credential: Could not find Access Rule: <id>."); a rule
+ * given by its fields is the user's existing one or a new one; the name is
+ * unused for the user (409).
+ */
+int	svc_appcred_create(struct store *st, struct svc_appcred_new *n,
+	    struct kg_err *err);
+
+/* Delete credential id (404), revoking the tokens issued with it. */
+int	svc_appcred_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* Delete user_id's access rule id: 404 when it is not the user's, 403
+ * "May not delete access rule in use" while a credential uses it. */
+int	svc_access_rule_delete(struct store *st, const char *user_id,
+	    const char *id, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Credentials. Blobs come sealed (auth/credkeys.h); none of these revokes.

@@ -431,6 +431,116 @@ def run(c, pw):
     call("DELETE", "/v3/regions/" + reg, 404, admin, what="again")
     call("DELETE", "/v3/regions/RegionOne", 403, admin, what="has children and endpoints")
 
+    # ---- application credentials and access rules (the admin's own)
+    acs = "/v3/users/%s/application_credentials" % admin_id
+    r = call("POST", acs, 201, admin,
+             body={"application_credential": {
+                 "name": "oa-ac", "description": "openapi check",
+                 "expires_at": "2099-01-01T00:00:00Z", "roles": [{"name": "reader"}],
+                 "access_rules": [{"service": "identity", "method": "GET",
+                                   "path": "/v3/auth/projects"}]}})
+    ac = idof(r, "application_credential", "id")
+    ac_secret = r.get("application_credential", "secret") if r else "x"
+    rule = r.get("application_credential", "access_rules")[0]["id"] if r else NOPE
+    r = call("POST", acs, 201, admin,
+             body={"application_credential": {"name": "oa-ac2", "unrestricted": True}},
+             what="secret generated, the token's roles")
+    ac2 = idof(r, "application_credential", "id")
+    ac2_secret = r.get("application_credential", "secret") if r else "x"
+    call("POST", acs, 409, admin, body={"application_credential": {"name": "oa-ac"}})
+    call("POST", acs, 400, admin, body={"application_credential": {"name": 5}},
+         bad_request=True, what="name not a string")
+    call("POST", acs, 401, None, body={"application_credential": {"name": "x"}})
+    call("POST", acs, 403, unscoped, body={"application_credential": {"name": "x"}},
+         what="unscoped token")
+    call("POST", acs, 404, admin,
+         body={"application_credential": {"name": "x", "roles": [{"name": "oa-none"}]}},
+         what="unknown role name")
+    call("GET", acs, 200, admin)
+    call("GET", acs + "?name=oa-ac", 200, admin)
+    call("GET", acs, 401, None)
+    call("GET", acs + "/" + ac, 200, admin)
+    call("GET", acs + "/" + NOPE, 404, admin)
+    call("GET", acs + "/" + ac, 401, None)
+    ars = "/v3/users/%s/access_rules" % admin_id
+    call("GET", ars, 200, system)
+    call("GET", ars + "?service=identity", 200, system)
+    call("GET", ars, 403, alice_proj, what="another user's")
+    call("GET", ars + "/" + rule, 200, system)
+    call("GET", ars + "/" + NOPE, 404, system)
+    call("DELETE", ars + "/" + rule, 403, system, what="in use")
+
+    def ac_auth(ident):
+        return {"auth": {"identity": {"methods": ["application_credential"],
+                                      "application_credential": ident}}}
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=ac_auth({"id": ac2, "secret": ac2_secret}),
+             what="application credential by id")
+    ac_tok = tok(r)
+    call("POST", "/v3/auth/tokens", 201,
+         body=ac_auth({"name": "oa-ac2", "user": {"id": admin_id}, "secret": ac2_secret}),
+         what="application credential by name")
+    call("POST", "/v3/auth/tokens", 401, body=ac_auth({"id": ac2, "secret": "wrong"}),
+         what="application credential, wrong secret")
+    call("POST", "/v3/auth/tokens", 404, body=ac_auth({"id": NOPE, "secret": "x"}),
+         what="unknown application credential")
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(ac_tok),
+         what="application credential's token")
+    r = call("POST", "/v3/auth/tokens", 201, body=ac_auth({"id": ac, "secret": ac_secret}),
+             what="credential with access rules")
+    ruled = tok(r)
+    call("GET", "/v3/auth/tokens", 404, admin, headers=subj(ruled),
+         what="access rules, no OpenStack-Identity-Access-Rules")
+    h = subj(ruled)
+    h["OpenStack-Identity-Access-Rules"] = "1.0"
+    call("GET", "/v3/auth/tokens", 200, admin, headers=h, what="access rules understood")
+
+    # ---- OAuth 2.0
+    import base64
+    basic = {"Authorization": "Basic " + base64.b64encode(
+        ("%s:%s" % (ac2, ac2_secret)).encode()).decode(),
+        "Content-Type": "application/x-www-form-urlencoded"}
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = call("POST", "/v3/OS-OAUTH2/token", 200, body="grant_type=client_credentials",
+             headers=basic)
+    oa_tok = r.get("access_token") if r else "x"
+    call("POST", "/v3/OS-OAUTH2/token", 401, body="grant_type=client_credentials",
+         headers=form, what="no client")
+    call("POST", "/v3/OS-OAUTH2/token", 400, body="grant_type=password", headers=basic,
+         what="unsupported grant")
+    call("POST", "/v3/OS-OAUTH2/token", 404, body="grant_type=client_credentials",
+         headers=dict(form, Authorization="Basic " + base64.b64encode(
+             ("%s:x" % NOPE).encode()).decode()), what="unknown client")
+    for m in ("GET", "PUT", "PATCH", "DELETE"):
+        call(m, "/v3/OS-OAUTH2/token", 405)
+    call("POST", "/v3/OS-OAUTH2/introspect", 200, body="token=" + oa_tok, headers=basic)
+    call("POST", "/v3/OS-OAUTH2/introspect", 200, body="token=garbage", headers=basic,
+         what="inactive")
+    call("POST", "/v3/OS-OAUTH2/introspect", 400, body="", headers=basic,
+         what="no token")
+    call("POST", "/v3/OS-OAUTH2/introspect", 401, body="token=x", headers=form,
+         what="no client")
+    r = call("POST", "/v3/users/%s/application_credentials" % alice, 201, alice_proj,
+             body={"application_credential": {"name": "oa-alice-ac"}},
+             what="a non-admin user's credential")
+    alice_basic = dict(form, Authorization="Basic " + base64.b64encode(("%s:%s" % (
+        idof(r, "application_credential", "id"),
+        r.get("application_credential", "secret") if r else "x")).encode()).decode())
+    call("POST", "/v3/OS-OAUTH2/revoke", 400, body="token=" + oa_tok,
+         headers=alice_basic, what="another user's token")
+    call("POST", "/v3/OS-OAUTH2/revoke", 200, body="token=" + oa_tok, headers=basic)
+    call("POST", "/v3/OS-OAUTH2/revoke", 401, body="token=x", headers=form,
+         what="no client")
+    call("GET", "/.well-known/openid-configuration", 200)
+    call("GET", "/.well-known/oauth-authorization-server", 200)
+
+    call("DELETE", acs + "/" + ac, 204, admin)
+    call("DELETE", acs + "/" + ac, 404, admin, what="again")
+    call("DELETE", acs + "/" + ac2, 401, None)
+    call("DELETE", ars + "/" + rule, 403, alice_proj, what="another user's")
+    call("DELETE", ars + "/" + rule, 204, system)
+    call("DELETE", ars + "/" + rule, 404, system, what="again")
+
     # ---- credentials, EC2 credentials, EC2 and S3 logins
     r = call("POST", "/v3/credentials", 201, admin, body={"credential": {
         "user_id": alice, "type": "cert", "blob": "oa-cert"}})

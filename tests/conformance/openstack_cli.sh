@@ -94,6 +94,42 @@ fails cli-6.4 alice_env $OSC role add --project demo --user alice admin
 alice_user_list() { alice_env $OSC user list 2>&1; }
 ok cli-6.5 has_line "HTTP 403" alice_user_list
 
+# application credentials: alice makes one, a client logs in with it
+alice_os() { alice_env $OSC "$@"; }
+ok cli-10.1 alice_os application credential create --role member --secret ac-secret \
+    --description "for the CLI test" cli-ac
+ok cli-10.2 has_line "^cli-ac$" alice_os application credential list -f value -c Name
+ok cli-10.3 test "$(alice_os application credential show cli-ac -f value -c description)" = \
+    "for the CLI test"
+AC_ID=$(alice_os application credential show cli-ac -f value -c id)
+ac_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_AUTH_TYPE=v3applicationcredential \
+	    OS_APPLICATION_CREDENTIAL_ID="$AC_ID" \
+	    OS_APPLICATION_CREDENTIAL_SECRET="${AC_SECRET:-ac-secret}" \
+	    OS_REGION_NAME=RegionOne "$@"
+}
+ok cli-10.4 test -n "$AC_ID"
+ok cli-10.5 ac_env $OSC token issue -f value -c id
+ok cli-10.6 test "$(ac_env $OSC token issue -f value -c project_id)" = \
+    "$(value id project show demo)"
+ok cli-10.7 test "$(ac_env $OSC token issue -f value -c user_id)" = "$(value id user show alice)"
+ok cli-10.8 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+    OS_IDENTITY_API_VERSION=3 OS_AUTH_TYPE=v3applicationcredential \
+    OS_APPLICATION_CREDENTIAL_NAME=cli-ac OS_APPLICATION_CREDENTIAL_SECRET=ac-secret \
+    OS_USERNAME=alice OS_USER_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+    $OSC token issue -f value -c id
+ac_env_wrong() { AC_SECRET=wrong-secret ac_env $OSC token issue -f value -c id; }
+fails cli-10.9 ac_env_wrong
+# restricted (the default): its token may not make another credential
+fails cli-10.11 ac_env $OSC application credential create other-ac
+ok cli-10.12 alice_os application credential create --unrestricted cli-ac2
+ok cli-10.13 has_line "cli-ac2" alice_os application credential list -f value -c Name
+ok cli-10.14 alice_os application credential delete cli-ac
+fails cli-10.15 has_line "^cli-ac$" alice_os application credential list -f value -c Name
+fails cli-10.16 ac_env $OSC token issue -f value -c id
+ok cli-10.17 alice_os application credential delete cli-ac2
+
 # token revoke: the revoked token no longer works
 T2=$(os token issue -f value -c id)
 ok cli-7.1 os token revoke "$T2"

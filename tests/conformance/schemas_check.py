@@ -58,13 +58,14 @@ class Client:
         return r.status, doc, tok
 
     def login(self, password):
-        st, _, tok = self.request("POST", "/v3/auth/tokens", {"auth": {
+        st, doc, tok = self.request("POST", "/v3/auth/tokens", {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": "admin", "domain": {"id": "default"},
                 "password": password}}},
             "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}},
             token=False)
         self.token = tok
+        self.user_id = ((doc or {}).get("token", {}).get("user", {}).get("id"))
         return st == 201 and tok
 
 
@@ -82,7 +83,7 @@ def keystone_message(schema, instance):
         msg = e.message
         if e.validator in ("type", "maxLength", "minLength", "pattern", "enum",
                            "maxItems", "minItems", "uniqueItems",
-                           "minProperties"):
+                           "minProperties", "maxProperties"):
             r = repr(e.instance)
             if e.schema.get("writeOnly"):
                 msg = msg.replace(r, "'******'", 1)
@@ -101,9 +102,11 @@ def keystone_message(schema, instance):
 SAMPLES = {"object": {}, "array": [], "string": "s", "boolean": True,
            "integer": 5, "number": 1.5, "null": None}
 PATTERN_OK = {"[\\S]+": "x", "^[a-zA-Z0-9-]+$": "abc", "^[^,/]*$": "t",
-              "^[a-zA-Z0-9+.-]+:.+": "http://x"}
+              "^[a-zA-Z0-9+.-]+:.+": "http://x", "^\\/.*": "/p",
+              "^(POST|GET|HEAD|PATCH|PUT|DELETE)$": "GET"}
 PATTERN_BAD = {"[\\S]+": "   ", "^[a-zA-Z0-9-]+$": "a b", "^[^,/]*$": "a,b",
-               "^[a-zA-Z0-9+.-]+:.+": "nourl"}
+               "^[a-zA-Z0-9+.-]+:.+": "nourl", "^\\/.*": "p",
+               "^(POST|GET|HEAD|PATCH|PUT|DELETE)$": "get"}
 
 
 def types_of(s):
@@ -173,6 +176,12 @@ def mutations(s):
             out.append(("unexpected property", dict(base, zz_unexpected=1)))
         if s.get("minProperties"):
             out.append(("empty", {}))
+        if "maxProperties" in s:
+            props = list(s.get("properties", {}).items())
+            over = {k: valid(sub)
+                    for k, sub in props[:s["maxProperties"] + 1]}
+            if len(over) > s["maxProperties"]:
+                out.append(("too many properties", over))
     if "array" in types_of(s) and "maxItems" in s:
         item = valid(s["items"])
         out.append(("too many items", [item + str(i) if isinstance(item, str)
@@ -272,6 +281,9 @@ def main():
         # A PATCH of a missing object is a 404 before its body is read,
         # as in Keystone: the routes' objects exist.
         path = route.replace("{}", ids.get(route.split("/")[2], "x"), 1)
+        # A user creates application credentials for itself only.
+        if route == "/v3/users/{}/application_credentials":
+            path = route.replace("{}", c.user_id or "x", 1)
         cases = []
         seen = set()
         for p, sub in walk(s):

@@ -19,7 +19,9 @@
  *            waiting for a body that never comes).
  *   the rest the request; "@X" markers are replaced by the fixtures made
  *            at start-up (see marks[]): tokens, user/project/group/role/
- *            domain/service/endpoint/region ids; "@@" is a literal '@'.
+ *            domain/service/endpoint/region ids, an application
+ *            credential (id, secret, Basic credentials, access rule);
+ *            "@@" is a literal '@'.
  *
  * Checked for every reply (a broken promise is an abort, which libFuzzer
  * reports with the input): a status line comes back; never 500 (an
@@ -36,6 +38,8 @@
  * Seeds: tests/fuzz/http/ (tests/fuzz/make-http-seeds from the integration
  * tests' requests). Built by `make fuzz` as $(B)/fuzz/fuzz_http.
  */
+#include <openssl/evp.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -94,6 +98,10 @@ static struct mark {
 	{ 's', NULL },	/* service id */
 	{ 'e', NULL },	/* endpoint id */
 	{ 'G', NULL },	/* region id */
+	{ 'k', NULL },	/* alice's application credential id */
+	{ 'K', NULL },	/* its secret */
+	{ 'B', NULL },	/* base64("k:K"): its OAuth 2.0 Basic credentials */
+	{ 'w', NULL },	/* its access rule id */
 	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
 	{ 't', NULL },	/* trust: alice -> admin, member on demo */
@@ -483,6 +491,12 @@ check_reply(const struct fz_buf *req, const struct fz_buf *raw, const struct rep
 			broken("an error without a JSON body", req, raw);
 		j = json_loadb(r->body, r->body_len, 0, NULL);
 		e = json_object_get(j, "error");
+		/* OS-OAUTH2 answers RFC 6749's {"error", "error_description"}. */
+		if (json_is_string(e) && strstr(req->p, " /v3/OS-OAUTH2/") != NULL &&
+		    json_is_string(json_object_get(j, "error_description"))) {
+			json_decref(j);
+			return;
+		}
 		if (!json_is_object(e) ||
 		    json_integer_value(json_object_get(e, "code")) != r->status ||
 		    !json_is_string(json_object_get(e, "title")) ||
@@ -670,6 +684,36 @@ setup_put(int want, const char *fmt, const char *a, const char *b, const char *c
 	json_decref(j);
 }
 
+/* Alice's application credential (unrestricted, one access rule). */
+static void
+setup_appcred(void)
+{
+	char		 path[256], basic[512], b64[700];
+	json_t		*j, *ac;
+	const char	*id, *sec, *rule;
+
+	snprintf(path, sizeof(path), "/v3/users/%s/application_credentials", mark('u'));
+	j = setup_req("POST", path, mark('M'), "{\"application_credential\":{"
+	    "\"name\":\"fuzzac\",\"secret\":\"fuzz-ac-secret\",\"unrestricted\":true,"
+	    "\"access_rules\":[{\"service\":\"identity\",\"method\":\"GET\","
+	    "\"path\":\"/v3/auth/**\"}]}}", 201, NULL);
+	ac = json_object_get(j, "application_credential");
+	id = json_string_value(json_object_get(ac, "id"));
+	sec = json_string_value(json_object_get(ac, "secret"));
+	rule = json_string_value(json_object_get(json_array_get(json_object_get(ac,
+	    "access_rules"), 0), "id"));
+	if (id == NULL || sec == NULL || rule == NULL)
+		fz_die("set-up: no application credential");
+	set_mark('k', id);
+	set_mark('K', sec);
+	set_mark('w', rule);
+	snprintf(basic, sizeof(basic), "%s:%s", id, sec);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)basic,
+	    (int)strlen(basic));
+	set_mark('B', b64);
+	json_decref(j);
+}
+
 static void
 setup_fixtures(void)
 {
@@ -721,6 +765,7 @@ setup_fixtures(void)
 		fz_die("no unscoped token");
 	set_mark('N', t);
 	free(t);
+	setup_appcred();
 	/* alice trusts the admin with member on demo */
 	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
 	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"

@@ -2,8 +2,10 @@
  * it_validation.c - request validation over HTTP: for every route that
  * takes a body, a wrong type, a too long string, a missing required
  * property and an unexpected property, each answered 400 with Keystone
- * 22's text; the storage limits (Keystone's StringLengthExceeded); the
- * string booleans that used to be read as booleans; the query limits.
+ * 22's text (application credentials, and the application_credential
+ * method of a token request, too); the storage limits (Keystone's
+ * StringLengthExceeded); the string booleans that used to be read as
+ * booleans; the query limits.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,7 +113,7 @@ int
 main(void)
 {
 	const char	*A, *L65, *L256, *pw, *longdesc, *p, *u, *g, *rl, *svc, *ep,
-			*d, *t;
+			*d, *t, *ac;
 	char		*x;
 	struct it_resp	 r;
 
@@ -162,6 +164,30 @@ main(void)
 	    "{\"auth\": {\"identity\": {\"methods\": [\"token\"], \"token\": {\"id\": "
 	    "12345}}}}", "Invalid input for field 'identity/token/id': '******' is "
 	    "not of type 'string'");
+
+	BAD("valid-1.7 token: application_credential not an object", "POST",
+	    "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": \"x\"}}}",
+	    "Invalid input for field 'identity/application_credential': 'x' is not "
+	    "of type 'object'");
+	BAD("valid-1.8 token: the secret is never echoed", "POST", "/v3/auth/tokens",
+	    "{\"auth\": {\"identity\": {\"methods\": [\"application_credential\"],"
+	    " \"application_credential\": {\"id\": \"x\", \"secret\": 12345}}}}",
+	    "Invalid input for field 'identity/application_credential/secret': "
+	    "'******' is not of type 'string'");
+	BAD("valid-1.9 token: application credential id over its column", "POST",
+	    "/v3/auth/tokens", fmt("{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": {\"id\": "
+	    "\"%s\", \"secret\": \"s\"}}}}", L65), fmt("String length exceeded. "
+	    "The length of string '%s' exceeds the limit of column id(CHAR(64)).",
+	    L65));
+	BAD("valid-1.10 token: application credential's user domain", "POST",
+	    "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": {\"name\":"
+	    " \"a\", \"secret\": \"s\", \"user\": {\"name\": \"admin\", "
+	    "\"domain\": \"default\"}}}}}", "Invalid input for field "
+	    "'identity/application_credential/user/domain': 'default' is not of "
+	    "type 'object'");
 
 	/* POST, PATCH /v3/domains */
 	BAD("valid-2.1 domain create: \"enabled\": \"false\"", "POST", "/v3/domains",
@@ -437,6 +463,88 @@ main(void)
 	    "PATCH", fmt("/v3/endpoints/%s", ep), "{\"endpoint\": {\"region_id\": "
 	    "null}}", "Invalid input for field 'region_id': None is not of type "
 	    "'string'");
+
+	/* POST /v3/users/{id}/application_credentials (the admin's own) */
+	it_req(&s, "GET", "/v3/users?name=admin", A, NULL, NULL, &r);
+	ac = fmt("/v3/users/%s/application_credentials",
+	    it_str(r.json, "users.0.id") ? it_str(r.json, "users.0.id") : "x");
+	it_resp_free(&r);
+	BAD("valid-13.1 app cred: \"unrestricted\": \"true\"", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"unrestricted\": "
+	    "\"true\"}}", "Invalid input for field 'unrestricted': 'true' is not of "
+	    "type 'boolean'");
+	BAD("valid-13.2 app cred: name too long", "POST", ac,
+	    fmt("{\"application_credential\": {\"name\": \"%s\"}}", L256),
+	    fmt("Invalid input for field 'name': '%s' is too long", L256));
+	BAD("valid-13.3 app cred: missing name", "POST", ac,
+	    "{\"application_credential\": {\"description\": \"x\"}}",
+	    "'name' is a required property");
+	BAD("valid-13.4 app cred: no member (Keystone reads {})", "POST", ac, "{}",
+	    "'name' is a required property");
+	BAD("valid-13.5 app cred: unexpected property (keygate)", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"project_id\": "
+	    "\"p\"}}", "Additional properties are not allowed ('project_id' was "
+	    "unexpected)");
+	BAD("valid-13.6 app cred: unexpected member", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\"}, \"extra\": 1}",
+	    UNEXPECTED_TOP);
+	BAD("valid-13.7 app cred: a role by id and name", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": "
+	    "[{\"id\": \"a\", \"name\": \"b\"}]}}", "Invalid input for field "
+	    "'roles/0': {'id': 'a', 'name': 'b'} has too many properties");
+	BAD("valid-13.8 app cred: an empty role", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": [{}]}}",
+	    "Invalid input for field 'roles/0': {} does not have enough properties");
+	BAD("valid-13.9 app cred: a rule's path without '/'", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"method\": \"GET\", \"path\": "
+	    "\"v2\"}]}}", "Invalid input for field 'access_rules/0/path': 'v2' "
+	    "does not match '^\\\\/.*'");
+	BAD("valid-13.10 app cred: a rule's method", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"method\": \"get\", \"path\": "
+	    "\"/v2\"}]}}", "Invalid input for field 'access_rules/0/method': 'get' "
+	    "does not match '^(POST|GET|HEAD|PATCH|PUT|DELETE)$'");
+	BAD("valid-13.11 app cred: a rule's path over its String(128) column",
+	    "POST", ac, fmt("{\"application_credential\": {\"name\": \"va\", "
+	    "\"access_rules\": [{\"service\": \"compute\", \"method\": \"GET\", "
+	    "\"path\": \"/%s\"}]}}", rep("p", 128)), fmt("String length exceeded. "
+	    "The length of string '/%s' exceeds the limit of column "
+	    "path(CHAR(128)).", rep("p", 128)));
+	BAD("valid-13.12 app cred: 17 access rules (keygate's 16)", "POST", ac,
+	    fmt("{\"application_credential\": {\"name\": \"va\", \"access_rules\":"
+	    " [%s{\"id\": \"x\"}]}}", rep("{\"id\": \"x\"}, ", 16)),
+	    fmt("Invalid input for field 'access_rules': [%s{'id': 'x'}] is too "
+	    "long", rep("{'id': 'x'}, ", 16)));
+	BAD("valid-13.13 app cred: a new rule needs its method (keygate)", "POST",
+	    ac, "{\"application_credential\": {\"name\": \"va\", \"access_rules\":"
+	    " [{\"service\": \"compute\", \"path\": \"/v2\"}]}}",
+	    "Invalid input for field 'access_rules/0': 'method' is a required "
+	    "property");
+	BAD("valid-13.14 app cred: a rule's unexpected property", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"id\": \"x\", \"x\": 1}]}}", "Invalid input for field "
+	    "'access_rules/0': Additional properties are not allowed ('x' was "
+	    "unexpected)");
+	BAD("valid-13.15 app cred: the secret is never echoed", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"secret\": 5}}",
+	    "Invalid input for field 'secret': '******' is not of type 'null', "
+	    "'string'");
+	BAD("valid-13.16 app cred: expires_at", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"expires_at\": "
+	    "true}}", "Invalid input for field 'expires_at': True is not of type "
+	    "'null', 'string'");
+	T("valid-13.17 bad body, caller not allowed -> 403", it_status(&s, "POST",
+	    ac, t, "{\"application_credential\": {\"name\": 5}}") == 403);
+	T("valid-13.18 a valid body -> 201", answers("POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": "
+	    "[{\"name\": \"admin\"}], \"access_rules\": [{\"service\": "
+	    "\"identity\", \"method\": \"GET\", \"path\": \"/v3/users\"}]}}",
+	    201, NULL));
+	it_req(&s, "GET", ac, A, NULL, NULL, &r);
+	T("valid-13.19 no credential was made by the refused bodies",
+	    r.status == 200 && ii_count(r.json, "application_credentials") == 1);
+	it_resp_free(&r);
 
 	/* query limits */
 	BAD("valid-10.1 query value over 4096 bytes", "GET",

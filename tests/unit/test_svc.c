@@ -188,12 +188,13 @@ new_events(struct store *st)
 		return "ERR";
 	for (i = events_seen; i < n && len < sizeof(buf) - 200; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-		    "%s%s%s%s%s%s%s%s%s%s%s", i > events_seen ? ";" : "",
+		    "%s%s%s%s%s%s%s%s%s%s%s%s%s", i > events_seen ? ";" : "",
 		    ev[i].user_id[0] ? "u=" : "", ev[i].user_id,
 		    ev[i].project_id[0] ? ",p=" : "", ev[i].project_id,
 		    ev[i].domain_id[0] ? ",d=" : "", ev[i].domain_id,
 		    ev[i].audit_id[0] ? "a=" : "", ev[i].audit_id,
-		    ev[i].role_id[0] ? ",r=" : "", ev[i].role_id);
+		    ev[i].role_id[0] ? ",r=" : "", ev[i].role_id,
+		    ev[i].app_cred_id[0] ? ",c=" : "", ev[i].app_cred_id);
 	events_seen = n;
 	free(ev);
 	return buf;
@@ -928,6 +929,156 @@ test_trusts(void)
 	store_close(st);
 }
 
+/* ------------------------------------------------------------------------
+ * Application credentials (svc/appcred.c) and their revocation rows.
+ * --------------------------------------------------------------------- */
+
+/* A credential id of user uid on project pid carrying roles[n]; rules[nr]
+ * as asked. */
+static int
+appcred(struct store *st, const char *id, const char *uid, const char *pid,
+    const char *const *roles, size_t n, const struct kg_access_rule *rules,
+    size_t nr, struct kg_access_rule *out, struct kg_err *err)
+{
+	struct svc_appcred_new	a;
+	struct kg_role_ref	r[4];
+	size_t			i;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(r, 0, sizeof(r));
+	kg_strlcpy(a.c.id, id, sizeof(a.c.id));
+	kg_strlcpy(a.c.name, id, sizeof(a.c.name));
+	kg_strlcpy(a.c.user_id, uid, sizeof(a.c.user_id));
+	kg_strlcpy(a.c.project_id, pid, sizeof(a.c.project_id));
+	a.c.secret_hash = "$2b$04$hash";
+	a.c.unrestricted = -1;
+	a.c.created_at = 1;
+	for (i = 0; i < n && i < 4; i++)
+		kg_strlcpy(r[i].id, roles[i], sizeof(r[i].id));
+	a.c.roles = r;
+	a.c.nroles = i;
+	a.rules = rules;
+	a.nrules = nr;
+	a.rules_out = out;
+	rc = svc_appcred_create(st, &a, err);
+	return rc;
+}
+
+static int
+appcred_exists(struct store *st, const char *id)
+{
+	struct kg_appcred	c;
+	struct kg_err		err = { 0 };
+
+	memset(&c, 0, sizeof(c));
+	if (store_appcred_get(st, id, &c, &err) == -1)
+		return 0;
+	kg_appcred_free(&c);
+	return 1;
+}
+
+static void
+test_appcreds(void)
+{
+	struct store		*st = open_db(NULL);
+	struct kg_err		 err = { 0 };
+	struct kg_access_rule	 ask[3], out[3];
+	struct kg_appcred	 c;
+	const char		*mr[] = { "member" }, *both[] = { "member", "obs" };
+	int			 used;
+
+	events_seen = 0;
+	T("svc-6.0 fixtures", domain(st, "d", 1) == 0 &&
+	    project(st, "p", "d", NULL, &err) == 0 &&
+	    project(st, "p2", "d", NULL, &err) == 0 &&
+	    user(st, "u", "d", NULL, &err) == 0 && user(st, "v", "d", NULL, &err) == 0
+	    && role(st, "member", NULL) == 0 && role(st, "obs", NULL) == 0 &&
+	    role(st, "other", NULL) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p", "member", 0, &err) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p", "obs", 0, &err) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
+	new_events(st);
+
+	T("svc-6.1 create a credential with the user's roles",
+	    appcred(st, "c1", "u", "p", both, 2, NULL, 0, NULL, &err) == 0 &&
+	    appcred_exists(st, "c1"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.2 a role the user does not hold there -> 400 (Keystone's text)",
+	    appcred(st, "c2", "u", "p2", both, 2, NULL, 0, NULL, &err) == -1 &&
+	    err.kind == KG_EBADREQ && strcmp(err.msg, "Invalid application "
+	    "credential: Could not find role assignment with role: obs, user or "
+	    "group: u, project, domain, or system: p2.") == 0 &&
+	    !appcred_exists(st, "c2"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.3 a project that is gone -> 404", appcred(st, "c3", "u", "nosuch",
+	    mr, 1, NULL, 0, NULL, &err) == -1 && err.kind == KG_ENOTFOUND);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.4 a duplicate name -> 409", appcred(st, "c1", "u", "p", mr, 1, NULL,
+	    0, NULL, &err) == -1 && err.kind == KG_ECONFLICT);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.5 creating revokes nothing", events_are(st, ""));
+
+	/* Access rules: found by fields, shared, by id only the user's. */
+	memset(ask, 0, sizeof(ask));
+	kg_strlcpy(ask[0].service, "compute", sizeof(ask[0].service));
+	kg_strlcpy(ask[0].path, "/x", sizeof(ask[0].path));
+	kg_strlcpy(ask[0].method, "GET", sizeof(ask[0].method));
+	ask[1] = ask[0];		/* the same twice: once */
+	T("svc-6.6 a credential with a new rule", appcred(st, "c4", "u", "p", mr, 1,
+	    ask, 2, out, &err) == 0 && out[0].id[0] != '\0' &&
+	    store_appcred_get(st, "c4", &c, &err) == 0 && c.nrules == 1 &&
+	    strcmp(c.rules[0].id, out[0].id) == 0);
+	kg_appcred_free(&c);
+	memset(ask, 0, sizeof(ask));
+	kg_strlcpy(ask[0].id, out[0].id, sizeof(ask[0].id));
+	T("svc-6.7 another naming it by id shares it", appcred(st, "c5", "u", "p",
+	    mr, 1, ask, 1, out + 1, &err) == 0 && strcmp(out[1].id, out[0].id) == 0);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.8 another user naming it by id -> 400", grant(st, 0, "v",
+	    KG_SCOPE_PROJECT, "p", "member", 0, &err) == 0 && appcred(st, "c6", "v",
+	    "p", mr, 1, ask, 1, out + 2, &err) == -1 && err.kind == KG_EBADREQ);
+	new_events(st);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.9 deleting a rule in use -> 403", svc_access_rule_delete(st, "u",
+	    out[0].id, &err) == -1 && err.kind == KG_EFORBID &&
+	    strcmp(err.msg, "May not delete access rule in use") == 0);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.10 ... another user's rule -> 404", svc_access_rule_delete(st, "v",
+	    out[0].id, &err) == -1 && err.kind == KG_ENOTFOUND);
+
+	/* Deletion and its revocation row. */
+	T("svc-6.11 delete a credential: user + credential event",
+	    svc_appcred_delete(st, "c4", &err) == 0 && !appcred_exists(st, "c4") &&
+	    events_are(st, "u=u,c=c4"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.12 deleting it again -> 404", svc_appcred_delete(st, "c4",
+	    &err) == -1 && err.kind == KG_ENOTFOUND && events_are(st, ""));
+	T("svc-6.13 once unused the rule deletes", svc_appcred_delete(st, "c5",
+	    &err) == 0 && store_access_rule_in_use(st, out[0].id, &used, &err) == 0 &&
+	    !used && svc_access_rule_delete(st, "u", out[0].id, &err) == 0);
+	new_events(st);
+
+	/* A deleted role takes the credentials carrying it, and (Keystone)
+	 * every credential of a direct holder on that project. */
+	T("svc-6.14 credentials: c7 on p (member), c8 on p2 (member)",
+	    appcred(st, "c7", "u", "p", mr, 1, NULL, 0, NULL, &err) == 0 &&
+	    appcred(st, "c8", "u", "p2", mr, 1, NULL, 0, NULL, &err) == 0);
+	T("svc-6.15 delete role obs: c1 (carries it) and c7 (u holds obs on p) go, "
+	    "c8 stays", svc_role_delete(st, "obs", &err) == 0 &&
+	    !appcred_exists(st, "c1") && !appcred_exists(st, "c7") &&
+	    appcred_exists(st, "c8") &&
+	    events_are(st, "u=u;u=u,c=c1;u=u,c=c7"));
+	T("svc-6.16 a user deleted takes the rest with it", svc_user_delete(st, "u",
+	    &err) == 0 && !appcred_exists(st, "c8") && events_are(st, "u=u"));
+	T("svc-6.17 no problem left", problems(st) == 0);
+	T("svc-6.18 the database refuses a credential of a missing user",
+	    sql(st, "INSERT INTO application_credential (id, name, secret_hash,"
+	    " user_id, project_id, created_at) VALUES ('x', 'x', 'h', 'ghost', 'p',"
+	    " 1)") == -1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -936,5 +1087,6 @@ main(void)
 	test_rules();
 	test_migration();
 	test_trusts();
+	test_appcreds();
 	return t_report();
 }

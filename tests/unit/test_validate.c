@@ -89,6 +89,18 @@ static const struct vschema col = { .type = VT_STRING, .column = 4 };
 static const struct vschema bytes = { .type = VT_STRING, .max_bytes = 4,
 	.column_name = "name" };
 static const struct vschema any = { 0 };
+static const struct vschema null_str = { .type = VT_STRING | VT_NULL,
+	.flags = VF_NULL_FIRST };
+static const struct vschema path = { .type = VT_STRING, .pattern = VP_PATH };
+static const struct vschema method = { .type = VT_STRING,
+	.pattern = VP_METHOD };
+static const struct vprop one_prop_props[] = {
+	{ "id", &str },
+	{ "name", &str },
+	{ NULL, NULL }
+};
+static const struct vschema one_prop = { .type = VT_OBJECT,
+	.properties = one_prop_props, .min_properties = 1, .max_properties = 1 };
 
 static const struct vprop inner_props[] = {
 	{ "flag", &boolean },
@@ -352,6 +364,87 @@ main(void)
 			ok = ok && bodies_find(t[i].method, t[i].route) == &t[i];
 		T("valid-8.16 table: every entry found by its route", ok);
 	}
+	T("valid-8.18 maxProperties: Keystone's text", check(&one_prop,
+	    "{\"id\": \"a\", \"name\": \"b\"}",
+	    "{'id': 'a', 'name': 'b'} has too many properties") &&
+	    check(&one_prop, "{\"id\": \"a\"}", NULL) &&
+	    check(&one_prop, "{}", "{} does not have enough properties"));
+	T("valid-8.19 access-rule patterns", check(&path, "\"/v2/**\"", NULL) &&
+	    check(&path, "\"/\"", NULL) &&
+	    check(&path, "\"v2\"", "'v2' does not match '^\\\\/.*'") &&
+	    check(&path, "\"\"", "'' does not match '^\\\\/.*'") &&
+	    check(&method, "\"DELETE\"", NULL) &&
+	    check(&method, "\"get\"", "'get' does not match "
+	    "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'") &&
+	    check(&method, "\"GET\\n\"", "'GET\\n' does not match "
+	    "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'"));
+	T("valid-8.20 null named first when Keystone wrote it so",
+	    check(&null_str, "5", "5 is not of type 'null', 'string'") &&
+	    check(&str_null, "5", "5 is not of type 'string', 'null'"));
+	T("valid-8.21 application credential: Keystone's schema",
+	    body("POST", "/v3/users/{}/application_credentials", "{}",
+	    "'name' is a required property") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"unrestricted\": "
+	    "\"true\"}}", "Invalid input for field 'unrestricted': 'true' is not "
+	    "of type 'boolean'") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"roles\": "
+	    "[{\"id\": \"r\", \"name\": \"n\"}]}}", "Invalid input for field "
+	    "'roles/0': {'id': 'r', 'name': 'n'} has too many properties") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"secret\": 5}}",
+	    "Invalid input for field 'secret': '******' is not of type 'null', "
+	    "'string'") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"secret\": null, "
+	    "\"expires_at\": null, \"description\": null, \"roles\": "
+	    "[{\"name\": \"member\"}], \"unrestricted\": false, "
+	    "\"access_rules\": [{\"id\": \"abc\"}, {\"service\": \"compute\", "
+	    "\"path\": \"/v2.1/servers\", \"method\": \"GET\"}]}}", NULL));
+	T("valid-8.22 application credential: keygate's rules",
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"project_id\": "
+	    "\"p\"}}", "Additional properties are not allowed ('project_id' was "
+	    "unexpected)") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"path\": \"/\"}]}}", "Invalid input "
+	    "for field 'access_rules/0': 'method' is a required property") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"access_rules\": "
+	    "[{\"id\": \"x\"}, {\"service\": \"compute\", \"path\": \"/\"}]}}",
+	    "Invalid input for field 'access_rules/1': 'method' is a required "
+	    "property"));
+	snprintf(msg, sizeof(msg), "{\"application_credential\": {\"name\": "
+	    "\"a\", \"access_rules\": [{\"service\": \"s\", \"method\": "
+	    "\"GET\", \"path\": \"/%0128d\"}]}}", 0);
+	{
+		char	want[400];
+
+		snprintf(want, sizeof(want), "String length exceeded. The length "
+		    "of string '/%0128d' exceeds the limit of column "
+		    "path(CHAR(128)).", 0);
+		T("valid-8.23 access rule path: over its String(128) column",
+		    body("POST", "/v3/users/{}/application_credentials", msg,
+		    want));
+	}
+	T("valid-8.24 auth: the application_credential method (keygate's schema)",
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": {\"id\": \"x\", \"secret\": 5}}}}",
+	    "Invalid input for field 'identity/application_credential/secret': "
+	    "'******' is not of type 'string'") &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": [1]}}}", "Invalid input for field "
+	    "'identity/application_credential': [1] is not of type 'object'") &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": {\"name\": \"a\", \"secret\": \"s\", "
+	    "\"user\": {\"name\": \"u\", \"domain\": \"default\"}}}}}",
+	    "Invalid input for field 'identity/application_credential/user/domain':"
+	    " 'default' is not of type 'object'"));
 	j = bodies_dump();
 	T("valid-8.17 dump: a JSON Schema per route", j != NULL &&
 	    json_is_object(json_object_get(json_object_get(json_object_get(
