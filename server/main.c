@@ -25,6 +25,7 @@
 #include "server/http.h"
 #include "server/metrics.h"
 #include "store/store.h"
+#include "svc/svc.h"
 
 static void
 die(const struct kg_err *err)
@@ -37,8 +38,9 @@ die(const struct kg_err *err)
 static void
 load_config(struct kg_config *cfg, const char *path)
 {
-	struct kg_err	 err = { 0 };
-	enum log_level	 lvl;
+	struct kg_err		 err = { 0 };
+	enum log_level		 lvl;
+	enum svc_limit_model	 model;
 
 	if (path == NULL)
 		path = getenv("KEYGATE_CONFIG");
@@ -47,6 +49,9 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* Process-wide, before any thread: the rules svc/ enforces. */
+	if (svc_limit_model_parse(cfg->enforcement_model, &model) == 0)
+		svc_set_limit_model(model);
 }
 
 static int
@@ -144,6 +149,9 @@ cmd_serve(int argc, char **argv)
 	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, 0 });
 
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
+		die(&err);
+	/* As Keystone: no project tree deeper than the limit model allows. */
+	if (svc_limit_check_depth(st, &err) == -1)
 		die(&err);
 	store_close(st);
 	if (store_pool_init(config_db_path(&srv.cfg), &err) == -1)

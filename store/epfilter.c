@@ -1,0 +1,406 @@
+/*
+ * epfilter.c - endpoint groups and project endpoint associations in SQLite
+ * (see epfilter.h). An endpoint group's filters are matched in SQL with
+ * SQLite's JSON functions.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "store/epfilter.h"
+#include "store/store_int.h"
+
+static int
+oom(struct kg_err *err)
+{
+	return kg_errf(err, KG_EINTERNAL, "out of memory");
+}
+
+/*
+ * "Endpoint e matches the filters of group g": no member of g.filters
+ * names an attribute e does not have with that value (as Keystone's
+ * get_endpoints_filtered_by_endpoint_group compares endpoint[key] with
+ * value: a string equals a string, null a missing region).
+ */
+#define EP_MATCHES_GROUP "NOT EXISTS (SELECT 1 FROM json_each(g.filters) f" \
+	" WHERE NOT ((f.key = 'service_id' AND f.type = 'text'" \
+	" AND f.atom IS e.service_id)" \
+	" OR (f.key = 'region_id' AND ((f.type = 'text' AND f.atom IS e.region_id)" \
+	" OR (f.type = 'null' AND e.region_id IS NULL)))" \
+	" OR (f.key = 'interface' AND f.type = 'text'" \
+	" AND f.atom IS e.interface)))"
+
+void
+kg_endpoint_group_free(struct kg_endpoint_group *g)
+{
+	if (g == NULL)
+		return;
+	free(g->description);
+	free(g->filters);
+	g->description = g->filters = NULL;
+}
+
+static void
+group_free_one(void *p)
+{
+	kg_endpoint_group_free(p);
+}
+
+void
+kg_endpoint_group_list_free(struct kg_endpoint_group *v, size_t n)
+{
+	store_free_each(v, n, sizeof(*v), group_free_one);
+}
+
+#define GROUP_COLS	"id, name, description, filters"
+
+static int
+group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+{
+	struct kg_endpoint_group	*g = p;
+
+	memset(g, 0, sizeof(*g));
+	store_col_copy(s, 0, g->id, sizeof(g->id));
+	store_col_copy(s, 1, g->name, sizeof(g->name));
+	if (sqlite3_column_type(s, 2) != SQLITE_NULL &&
+	    (g->description = store_col_strdup(s, 2)) == NULL)
+		return oom(err);
+	if ((g->filters = store_col_str(s, 3)) == NULL) {
+		kg_endpoint_group_free(g);
+		return oom(err);
+	}
+	return 0;
+}
+
+int
+store_endpoint_group_create(struct store *st, const struct kg_endpoint_group *g,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "INSERT INTO endpoint_group (" GROUP_COLS ")"
+	    " VALUES (?, ?, ?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, g->id);
+	store_bind_text(s, 2, g->name);
+	store_bind_text(s, 3, g->description);
+	store_bind_text(s, 4, store_or(g->filters, "{}"));
+	return store_exec_stmt(st, s, "endpoint group create", NULL, err);
+}
+
+/* KG_ENOTFOUND with Keystone's capitalised "Endpoint Group". */
+static int
+group_notfound(struct kg_err *err, const char *id)
+{
+	if (err != NULL && err->kind == KG_ENOTFOUND)
+		kg_errf(err, KG_ENOTFOUND, "Could not find Endpoint Group: %s.", id);
+	return -1;
+}
+
+int
+store_endpoint_group_get(struct store *st, const char *id,
+    struct kg_endpoint_group *out, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM endpoint_group"
+	    " WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if (store_get_one(st, s, "endpoint group get", group_row, out,
+	    "Endpoint Group", id, err) == 0)
+		return 0;
+	return group_notfound(err, id);
+}
+
+int
+store_endpoint_group_list(struct store *st, const char *name,
+    struct kg_endpoint_group **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM endpoint_group"
+	    " WHERE ?1 IS NULL OR name = ?1 ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, name);
+	return store_get_all(st, s, "endpoint group list", sizeof(**out),
+	    group_row, group_free_one, (void **)out, n, err);
+}
+
+int
+store_endpoint_group_update(struct store *st, const struct kg_endpoint_group *g,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "UPDATE endpoint_group SET name = ?,"
+	    " description = ?, filters = ? WHERE id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, g->name);
+	store_bind_text(s, 2, g->description);
+	store_bind_text(s, 3, store_or(g->filters, "{}"));
+	store_bind_text(s, 4, g->id);
+	if (store_exec_one(st, s, "endpoint group update", NULL, "Endpoint Group",
+	    g->id, err) == 0)
+		return 0;
+	return group_notfound(err, g->id);
+}
+
+int
+store_endpoint_group_delete(struct store *st, const char *id,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM endpoint_group WHERE id = ?",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	if (store_exec_one(st, s, "endpoint group delete", NULL, "Endpoint Group",
+	    id, err) == 0)
+		return 0;
+	return group_notfound(err, id);
+}
+
+/* The endpoints whose ids the bound statement s returns, in that order. */
+static int
+endpoints_of(struct store *st, sqlite3_stmt *s, const char *what,
+    struct kg_endpoint **out, size_t *n, struct kg_err *err)
+{
+	struct kg_endpoint	*v = NULL;
+	char			**ids = NULL;
+	size_t			 nids = 0, i;
+	int			 ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (store_get_strings(st, s, what, &ids, &nids, err) == -1)
+		return -1;
+	if (nids > 0 && (v = calloc(nids, sizeof(*v))) == NULL) {
+		oom(err);
+		goto done;
+	}
+	for (i = 0; i < nids; i++)
+		if (store_endpoint_get(st, ids[i], &v[i], err) == -1)
+			goto done;
+	*out = v;
+	*n = nids;
+	v = NULL;
+	ret = 0;
+ done:
+	kg_endpoint_list_free(v, nids);
+	store_strv_free(ids, nids);
+	return ret;
+}
+
+/* The projects whose ids the bound statement s returns, in that order. */
+static int
+projects_of(struct store *st, sqlite3_stmt *s, const char *what,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	struct kg_project	*v = NULL;
+	char			**ids = NULL;
+	size_t			 nids = 0, i;
+	int			 ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (store_get_strings(st, s, what, &ids, &nids, err) == -1)
+		return -1;
+	if (nids > 0 && (v = calloc(nids, sizeof(*v))) == NULL) {
+		oom(err);
+		goto done;
+	}
+	for (i = 0; i < nids; i++)
+		if (store_project_get(st, ids[i], &v[i], err) == -1)
+			goto done;
+	*out = v;
+	*n = nids;
+	v = NULL;
+	ret = 0;
+ done:
+	kg_project_list_free(v, nids);
+	store_strv_free(ids, nids);
+	return ret;
+}
+
+int
+store_endpoint_group_endpoints(struct store *st, const char *id,
+    struct kg_endpoint **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e, endpoint_group g"
+	    " WHERE g.id = ?1 AND " EP_MATCHES_GROUP " ORDER BY e.rowid",
+	    err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	return endpoints_of(st, s, "endpoint group endpoints", out, n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Project <-> endpoint.
+ * --------------------------------------------------------------------- */
+
+int
+store_project_endpoint_add(struct store *st, const char *project_id,
+    const char *endpoint_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "INSERT INTO project_endpoint (endpoint_id,"
+	    " project_id) VALUES (?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, endpoint_id);
+	store_bind_text(s, 2, project_id);
+	return store_exec_stmt(st, s, "project endpoint add", "Conflict occurred"
+	    " attempting to store project_endpoint - Duplicate entry.", err);
+}
+
+int
+store_project_endpoint_exists(struct store *st, const char *project_id,
+    const char *endpoint_id, int *yes, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM project_endpoint"
+	    " WHERE endpoint_id = ? AND project_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, endpoint_id);
+	store_bind_text(s, 2, project_id);
+	return store_exists(st, s, "project endpoint check", yes, err);
+}
+
+int
+store_project_endpoint_remove(struct store *st, const char *project_id,
+    const char *endpoint_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM project_endpoint"
+	    " WHERE endpoint_id = ? AND project_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, endpoint_id);
+	store_bind_text(s, 2, project_id);
+	if (store_exec_stmt(st, s, "project endpoint remove", NULL, err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Endpoint %s not found in project"
+		    " %s", endpoint_id, project_id);
+	return 0;
+}
+
+int
+store_endpoint_projects(struct store *st, const char *endpoint_id,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT project_id FROM project_endpoint"
+	    " WHERE endpoint_id = ? ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, endpoint_id);
+	return projects_of(st, s, "endpoint projects", out, n, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Project <-> endpoint group.
+ * --------------------------------------------------------------------- */
+
+int
+store_project_endpoint_group_add(struct store *st, const char *group_id,
+    const char *project_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "INSERT INTO project_endpoint_group"
+	    " (endpoint_group_id, project_id) VALUES (?, ?)", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	store_bind_text(s, 2, project_id);
+	return store_exec_stmt(st, s, "project endpoint group add", "Conflict"
+	    " occurred attempting to store project_endpoint_group - Duplicate"
+	    " entry.", err);
+}
+
+int
+store_project_endpoint_group_exists(struct store *st, const char *group_id,
+    const char *project_id, int *yes, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT 1 FROM project_endpoint_group"
+	    " WHERE endpoint_group_id = ? AND project_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	store_bind_text(s, 2, project_id);
+	return store_exists(st, s, "project endpoint group check", yes, err);
+}
+
+int
+store_project_endpoint_group_remove(struct store *st, const char *group_id,
+    const char *project_id, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "DELETE FROM project_endpoint_group"
+	    " WHERE endpoint_group_id = ? AND project_id = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	store_bind_text(s, 2, project_id);
+	if (store_exec_stmt(st, s, "project endpoint group remove", NULL,
+	    err) == -1)
+		return -1;
+	if (store_changes(st) == 0)
+		return kg_errf(err, KG_ENOTFOUND, "Endpoint Group Project"
+		    " Association not found");
+	return 0;
+}
+
+int
+store_endpoint_group_projects(struct store *st, const char *group_id,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT project_id FROM project_endpoint_group"
+	    " WHERE endpoint_group_id = ? ORDER BY rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, group_id);
+	return projects_of(st, s, "endpoint group projects", out, n, err);
+}
+
+int
+store_project_endpoint_groups(struct store *st, const char *project_id,
+    struct kg_endpoint_group **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT g.id, g.name, g.description, g.filters"
+	    " FROM project_endpoint_group p JOIN endpoint_group g"
+	    " ON g.id = p.endpoint_group_id WHERE p.project_id = ?"
+	    " ORDER BY p.rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return store_get_all(st, s, "project endpoint groups", sizeof(**out),
+	    group_row, group_free_one, (void **)out, n, err);
+}
+
+int
+store_project_endpoints(struct store *st, const char *project_id,
+    struct kg_endpoint **out, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e"
+	    " WHERE e.id IN (SELECT endpoint_id FROM project_endpoint"
+	    " WHERE project_id = ?1)"
+	    " OR EXISTS (SELECT 1 FROM project_endpoint_group p"
+	    " JOIN endpoint_group g ON g.id = p.endpoint_group_id"
+	    " WHERE p.project_id = ?1 AND " EP_MATCHES_GROUP ")"
+	    " ORDER BY e.rowid", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return endpoints_of(st, s, "project endpoints", out, n, err);
+}
