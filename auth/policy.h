@@ -13,6 +13,9 @@
  *   PROJECT      a project-scoped token on target->project_id
  *   SERVICE      the token has the service role
  *   TOKEN_DOMAIN the target domain is the token's domain or its project's domain
+ *   SYS_ADMIN    admin role and system scope (rules with no deprecated
+ *                admin_required alternative: the unified limits' writes)
+ *   DOMAIN_SCOPE a domain-scoped token on target->domain_id, any role
  *   ANY          any valid token
  *
  * Pure: no I/O, no allocation.

@@ -23,6 +23,7 @@
 const struct route *const http_route_tables[] = {
 	api_version_routes,
 	api_auth_routes,
+	api_domain_config_routes,	/* before /v3/domains/{}: "config" is a path */
 	api_domains_routes,
 	api_projects_routes,
 	api_users_routes,
@@ -30,6 +31,9 @@ const struct route *const http_route_tables[] = {
 	api_roles_routes,
 	api_assignments_routes,
 	api_catalog_routes,
+	api_limits_routes,
+	api_policies_routes,
+	api_ep_filter_routes,
 	api_ops_routes,
 	NULL
 };

@@ -90,6 +90,10 @@ extern const struct route api_groups_routes[];
 extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
+extern const struct route api_limits_routes[];
+extern const struct route api_policies_routes[];
+extern const struct route api_ep_filter_routes[];
+extern const struct route api_domain_config_routes[];
 extern const struct route api_ops_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
