@@ -101,6 +101,41 @@ fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$
     OS_AUTH_URL="$KG_URL/v3" OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default \
     OS_IDENTITY_API_VERSION=3 $OSC project list
 
+# unified limits: written with a system-scoped token, as Keystone's policy wants
+sys_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD="$KG_ADMIN_PASSWORD" \
+	    OS_SYSTEM_SCOPE=all OS_USER_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+	    OS_INTERFACE=public "$@"
+}
+sysos() { sys_env $OSC "$@"; }
+ok cli-10.1 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 10 --description "images per project" image-count
+ok cli-10.2 has_line "image-count 10" \
+    sysos registered limit list -f value -c "Resource Name" -c "Default Limit"
+fails cli-10.3 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 5 image-count
+fails cli-10.4 os registered limit create --service glance --default-limit 1 \
+    project-scoped-admin
+ok cli-10.5 sysos limit create --project demo --service glance --region RegionTwo \
+    --resource-limit 5 image-count
+ok cli-10.6 has_line "image-count 5" \
+    sysos limit list -f value -c "Resource Name" -c "Resource Limit"
+fails cli-10.7 sysos limit create --project demo --service glance \
+    --resource-limit 5 no-such-registered-limit
+ok cli-10.8 has_line "image-count 5" \
+    alice_env $OSC limit list -f value -c "Resource Name" -c "Resource Limit"
+
+# endpoint groups: demo's catalog holds only what its groups select
+FILTERS=$(mktemp /tmp/kg-cli-filters-XXXXXX)
+printf '{"service_id": "%s"}\n' "$(value id service show glance)" >"$FILTERS"
+ok cli-11.1 os endpoint group create --description "images only" images "$FILTERS"
+ok cli-11.2 has_line "^images$" os endpoint group list -f value -c Name
+ok cli-11.3 os endpoint group add project images demo
+ok cli-11.4 has_line "^demo$" os endpoint group list --endpointgroup images \
+    -f value -c Name
+rm -f "$FILTERS"
+
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice
 ok cli-8.2 os project delete demo
