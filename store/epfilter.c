@@ -404,3 +404,76 @@ store_project_endpoints(struct store *st, const char *project_id,
 	store_bind_text(s, 1, project_id);
 	return endpoints_of(st, s, "project endpoints", out, n, err);
 }
+
+/* ------------------------------------------------------------------------
+ * The catalog of a project's tokens.
+ * --------------------------------------------------------------------- */
+
+int
+store_endpoint_filter_used(struct store *st, int *yes, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT 1 WHERE EXISTS (SELECT 1 FROM"
+	    " project_endpoint) OR EXISTS (SELECT 1 FROM project_endpoint_group)",
+	    err)) == NULL)
+		return -1;
+	return store_exists(st, s, "endpoint filter used", yes, err);
+}
+
+int
+store_project_endpoint_ids(struct store *st, const char *project_id,
+    char ***ids, size_t *n, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e"
+	    " WHERE e.id IN (SELECT endpoint_id FROM project_endpoint"
+	    " WHERE project_id = ?1)"
+	    " OR EXISTS (SELECT 1 FROM project_endpoint_group p"
+	    " JOIN endpoint_group g ON g.id = p.endpoint_group_id"
+	    " WHERE p.project_id = ?1 AND " EP_MATCHES_GROUP ")"
+	    " ORDER BY e.id COLLATE BINARY", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, project_id);
+	return store_get_strings(st, s, "project endpoint ids", ids, n, err);
+}
+
+static int
+id_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+void
+kg_catalog_keep(struct kg_catalog *c, char *const *ids, size_t n)
+{
+	size_t	i, j, ki, kj;
+
+	for (i = ki = 0; i < c->nservices; i++) {
+		for (j = kj = 0; j < c->neps[i]; j++) {
+			if (bsearch(c->eps[i][j].id, ids, n, sizeof(*ids),
+			    id_cmp) == NULL) {
+				kg_endpoint_free(&c->eps[i][j]);
+				continue;
+			}
+			if (kj != j)
+				c->eps[i][kj] = c->eps[i][j];
+			kj++;
+		}
+		c->neps[i] = kj;
+		if (kj == 0) {
+			/* Keystone leaves out a service left without endpoints. */
+			kg_service_free(&c->services[i]);
+			free(c->eps[i]);
+			continue;
+		}
+		if (ki != i) {
+			c->services[ki] = c->services[i];
+			c->eps[ki] = c->eps[i];
+			c->neps[ki] = c->neps[i];
+		}
+		ki++;
+	}
+	c->nservices = ki;
+}

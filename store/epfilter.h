@@ -96,4 +96,30 @@ int	store_project_endpoint_groups(struct store *st, const char *project_id,
 int	store_project_endpoints(struct store *st, const char *project_id,
 	    struct kg_endpoint **out, size_t *n, struct kg_err *err);
 
+/* ------------------------------------------------------------------------
+ * The catalog of a project's tokens.
+ * --------------------------------------------------------------------- */
+
+/*
+ * *yes: whether any project is associated with an endpoint or an endpoint
+ * group. When none is, every project's catalog is the whole catalog.
+ */
+int	store_endpoint_filter_used(struct store *st, int *yes,
+	    struct kg_err *err);
+
+/*
+ * The ids of store_project_endpoints(project_id), sorted (strcmp):
+ * *ids[*n] (store_strv_free). None: the project is not filtered.
+ */
+int	store_project_endpoint_ids(struct store *st, const char *project_id,
+	    char ***ids, size_t *n, struct kg_err *err);
+
+/*
+ * Keystone's filtered catalog (catalog/backends/sql.py get_v3_catalog):
+ * keep in c only the endpoints whose id is in ids[n] (sorted, as
+ * store_project_endpoint_ids gives them), and drop the services left
+ * without one. Pure; frees what it drops.
+ */
+void	kg_catalog_keep(struct kg_catalog *c, char *const *ids, size_t n);
+
 #endif /* KG_STORE_EPFILTER_H */
