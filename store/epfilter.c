@@ -163,66 +163,45 @@ store_endpoint_group_delete(struct store *st, const char *id,
 	return group_notfound(err, id);
 }
 
-/* The endpoints whose ids the bound statement s returns, in that order. */
+/* store_get_by_ids for endpoints and projects. */
+static int
+endpoint_get(struct store *st, const char *id, void *out, struct kg_err *err)
+{
+	return store_endpoint_get(st, id, out, err);
+}
+
+static void
+endpoint_free(void *p)
+{
+	kg_endpoint_free(p);
+}
+
 static int
 endpoints_of(struct store *st, sqlite3_stmt *s, const char *what,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
-	struct kg_endpoint	*v = NULL;
-	char			**ids = NULL;
-	size_t			 nids = 0, i;
-	int			 ret = -1;
-
-	*out = NULL;
-	*n = 0;
-	if (store_get_strings(st, s, what, &ids, &nids, err) == -1)
-		return -1;
-	if (nids > 0 && (v = calloc(nids, sizeof(*v))) == NULL) {
-		oom(err);
-		goto done;
-	}
-	for (i = 0; i < nids; i++)
-		if (store_endpoint_get(st, ids[i], &v[i], err) == -1)
-			goto done;
-	*out = v;
-	*n = nids;
-	v = NULL;
-	ret = 0;
- done:
-	kg_endpoint_list_free(v, nids);
-	store_strv_free(ids, nids);
-	return ret;
+	return store_get_by_ids(st, s, what, sizeof(**out), endpoint_get,
+	    endpoint_free, (void **)out, n, err);
 }
 
-/* The projects whose ids the bound statement s returns, in that order. */
+static int
+project_get(struct store *st, const char *id, void *out, struct kg_err *err)
+{
+	return store_project_get(st, id, out, err);
+}
+
+static void
+project_free(void *p)
+{
+	kg_project_free(p);
+}
+
 static int
 projects_of(struct store *st, sqlite3_stmt *s, const char *what,
     struct kg_project **out, size_t *n, struct kg_err *err)
 {
-	struct kg_project	*v = NULL;
-	char			**ids = NULL;
-	size_t			 nids = 0, i;
-	int			 ret = -1;
-
-	*out = NULL;
-	*n = 0;
-	if (store_get_strings(st, s, what, &ids, &nids, err) == -1)
-		return -1;
-	if (nids > 0 && (v = calloc(nids, sizeof(*v))) == NULL) {
-		oom(err);
-		goto done;
-	}
-	for (i = 0; i < nids; i++)
-		if (store_project_get(st, ids[i], &v[i], err) == -1)
-			goto done;
-	*out = v;
-	*n = nids;
-	v = NULL;
-	ret = 0;
- done:
-	kg_project_list_free(v, nids);
-	store_strv_free(ids, nids);
-	return ret;
+	return store_get_by_ids(st, s, what, sizeof(**out), project_get,
+	    project_free, (void **)out, n, err);
 }
 
 int
@@ -240,54 +219,113 @@ store_endpoint_group_endpoints(struct store *st, const char *id,
 }
 
 /* ------------------------------------------------------------------------
- * Project <-> endpoint.
+ * The two association tables, project <-> endpoint and project <->
+ * endpoint group: each row is a pair (a, b) of ids.
  * --------------------------------------------------------------------- */
+
+struct pair_table {
+	const char	*add;		/* SQL: INSERT (a, b) */
+	const char	*exists;	/* SQL: SELECT 1 ... a = ?1 AND b = ?2 */
+	const char	*remove;	/* SQL: DELETE ... a = ?1 AND b = ?2 */
+	const char	*dup;		/* 409 text */
+	const char	*what;		/* for log lines */
+};
+
+static const struct pair_table project_endpoint = {
+	"INSERT INTO project_endpoint (endpoint_id, project_id) VALUES (?1, ?2)",
+	"SELECT 1 FROM project_endpoint WHERE endpoint_id = ?1 AND project_id = ?2",
+	"DELETE FROM project_endpoint WHERE endpoint_id = ?1 AND project_id = ?2",
+	"Conflict occurred attempting to store project_endpoint - Duplicate entry.",
+	"project endpoint"
+};
+
+static const struct pair_table project_endpoint_group = {
+	"INSERT INTO project_endpoint_group (endpoint_group_id, project_id)"
+	" VALUES (?1, ?2)",
+	"SELECT 1 FROM project_endpoint_group WHERE endpoint_group_id = ?1"
+	" AND project_id = ?2",
+	"DELETE FROM project_endpoint_group WHERE endpoint_group_id = ?1"
+	" AND project_id = ?2",
+	"Conflict occurred attempting to store project_endpoint_group -"
+	" Duplicate entry.",
+	"project endpoint group"
+};
+
+/* Prepare sql of t with a and b bound. */
+static sqlite3_stmt *
+pair_stmt(struct store *st, const char *sql, const char *a, const char *b,
+    struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, sql, err)) == NULL)
+		return NULL;
+	store_bind_text(s, 1, a);
+	store_bind_text(s, 2, b);
+	return s;
+}
+
+static int
+pair_add(struct store *st, const struct pair_table *t, const char *a,
+    const char *b, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = pair_stmt(st, t->add, a, b, err)) == NULL)
+		return -1;
+	return store_exec_stmt(st, s, t->what, t->dup, err);
+}
+
+static int
+pair_exists(struct store *st, const struct pair_table *t, const char *a,
+    const char *b, int *yes, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = pair_stmt(st, t->exists, a, b, err)) == NULL)
+		return -1;
+	return store_exists(st, s, t->what, yes, err);
+}
+
+/* 1 when a row went, 0 when there was none, -1 on error. */
+static int
+pair_remove(struct store *st, const struct pair_table *t, const char *a,
+    const char *b, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = pair_stmt(st, t->remove, a, b, err)) == NULL ||
+	    store_exec_stmt(st, s, t->what, NULL, err) == -1)
+		return -1;
+	return store_changes(st) > 0;
+}
 
 int
 store_project_endpoint_add(struct store *st, const char *project_id,
     const char *endpoint_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "INSERT INTO project_endpoint (endpoint_id,"
-	    " project_id) VALUES (?, ?)", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, endpoint_id);
-	store_bind_text(s, 2, project_id);
-	return store_exec_stmt(st, s, "project endpoint add", "Conflict occurred"
-	    " attempting to store project_endpoint - Duplicate entry.", err);
+	return pair_add(st, &project_endpoint, endpoint_id, project_id, err);
 }
 
 int
 store_project_endpoint_exists(struct store *st, const char *project_id,
     const char *endpoint_id, int *yes, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "SELECT 1 FROM project_endpoint"
-	    " WHERE endpoint_id = ? AND project_id = ?", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, endpoint_id);
-	store_bind_text(s, 2, project_id);
-	return store_exists(st, s, "project endpoint check", yes, err);
+	return pair_exists(st, &project_endpoint, endpoint_id, project_id, yes,
+	    err);
 }
 
 int
 store_project_endpoint_remove(struct store *st, const char *project_id,
     const char *endpoint_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "DELETE FROM project_endpoint"
-	    " WHERE endpoint_id = ? AND project_id = ?", err)) == NULL)
+	switch (pair_remove(st, &project_endpoint, endpoint_id, project_id, err)) {
+	case -1:
 		return -1;
-	store_bind_text(s, 1, endpoint_id);
-	store_bind_text(s, 2, project_id);
-	if (store_exec_stmt(st, s, "project endpoint remove", NULL, err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
+	case 0:
 		return kg_errf(err, KG_ENOTFOUND, "Endpoint %s not found in project"
 		    " %s", endpoint_id, project_id);
+	}
 	return 0;
 }
 
@@ -304,57 +342,33 @@ store_endpoint_projects(struct store *st, const char *endpoint_id,
 	return projects_of(st, s, "endpoint projects", out, n, err);
 }
 
-/* ------------------------------------------------------------------------
- * Project <-> endpoint group.
- * --------------------------------------------------------------------- */
-
 int
 store_project_endpoint_group_add(struct store *st, const char *group_id,
     const char *project_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "INSERT INTO project_endpoint_group"
-	    " (endpoint_group_id, project_id) VALUES (?, ?)", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, group_id);
-	store_bind_text(s, 2, project_id);
-	return store_exec_stmt(st, s, "project endpoint group add", "Conflict"
-	    " occurred attempting to store project_endpoint_group - Duplicate"
-	    " entry.", err);
+	return pair_add(st, &project_endpoint_group, group_id, project_id, err);
 }
 
 int
 store_project_endpoint_group_exists(struct store *st, const char *group_id,
     const char *project_id, int *yes, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "SELECT 1 FROM project_endpoint_group"
-	    " WHERE endpoint_group_id = ? AND project_id = ?", err)) == NULL)
-		return -1;
-	store_bind_text(s, 1, group_id);
-	store_bind_text(s, 2, project_id);
-	return store_exists(st, s, "project endpoint group check", yes, err);
+	return pair_exists(st, &project_endpoint_group, group_id, project_id,
+	    yes, err);
 }
 
 int
 store_project_endpoint_group_remove(struct store *st, const char *group_id,
     const char *project_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, "DELETE FROM project_endpoint_group"
-	    " WHERE endpoint_group_id = ? AND project_id = ?", err)) == NULL)
+	switch (pair_remove(st, &project_endpoint_group, group_id, project_id,
+	    err)) {
+	case -1:
 		return -1;
-	store_bind_text(s, 1, group_id);
-	store_bind_text(s, 2, project_id);
-	if (store_exec_stmt(st, s, "project endpoint group remove", NULL,
-	    err) == -1)
-		return -1;
-	if (store_changes(st) == 0)
+	case 0:
 		return kg_errf(err, KG_ENOTFOUND, "Endpoint Group Project"
 		    " Association not found");
+	}
 	return 0;
 }
 

@@ -225,18 +225,24 @@ store_policy_assoc_find(struct store *st, const struct kg_policy_target *t,
 	return -1;
 }
 
+static int
+endpoint_get(struct store *st, const char *id, void *out, struct kg_err *err)
+{
+	return store_endpoint_get(st, id, out, err);
+}
+
+static void
+endpoint_free(void *p)
+{
+	kg_endpoint_free(p);
+}
+
 int
 store_policy_endpoints(struct store *st, const char *policy_id,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	char		**ids = NULL;
-	size_t		 nids = 0, i, cnt = 0;
-	struct kg_endpoint *v = NULL;
-	int		 ret = -1;
 
-	*out = NULL;
-	*n = 0;
 	/*
 	 * Each association with the endpoints it reaches: its endpoint, the
 	 * endpoints of its service, or those of its service in its region's
@@ -256,22 +262,6 @@ store_policy_endpoints(struct store *st, const char *policy_id,
 	    " WHERE a.policy_id = ?1 ORDER BY a.rowid, e.rowid", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, policy_id);
-	if (store_get_strings(st, s, "policy endpoints", &ids, &nids, err) == -1)
-		return -1;
-	if (nids > 0 && (v = calloc(nids, sizeof(*v))) == NULL) {
-		oom(err);
-		goto done;
-	}
-	for (i = 0; i < nids; i++, cnt++)
-		if (store_endpoint_get(st, ids[i], &v[i], err) == -1)
-			goto done;
-	*out = v;
-	*n = nids;
-	v = NULL;
-	ret = 0;
- done:
-	if (v != NULL)
-		kg_endpoint_list_free(v, cnt);
-	store_strv_free(ids, nids);
-	return ret;
+	return store_get_by_ids(st, s, "policy endpoints", sizeof(**out),
+	    endpoint_get, endpoint_free, (void **)out, n, err);
 }
