@@ -18,7 +18,7 @@ OPT	?= -O2
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt
+PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1
 GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 

@@ -1597,6 +1597,15 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		 * 404 "Could not recognize token" / "Failed to validate token". */
 		if (validate(t, st, a->token_id, 0, gen, &orig, &oi, NULL, err) == -1)
 			goto done;
+		/* Keystone's token plugin: no project or domain token from a
+		 * system-scoped one (ForbiddenAction, 403). */
+		if (orig.scope == KG_SCOPE_SYSTEM && (a->scope == KG_SCOPE_PROJECT ||
+		    a->scope == KG_SCOPE_DOMAIN)) {
+			kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+			    "requested action: Using a system-scoped token to create a "
+			    "project-scoped or domain-scoped token is not allowed.");
+			goto done;
+		}
 		/* Keystone keeps the original's expiry and audit chain and
 		 * adds its methods. */
 		for (m = strtok_r(oi.methods, ",", &save); m != NULL &&

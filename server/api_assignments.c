@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/scope.h"
 #include "svc/svc.h"
 
@@ -40,62 +41,106 @@ struct grant_ref {
 	int		 actor_missing;
 };
 
+/* The objects a grant URL names, as its policy target. */
+struct grant_objs {
+	struct kg_user		user;
+	struct kg_group		group;
+	struct kg_project	project;
+	struct kg_domain	domain;
+};
+
+static void
+grant_objs_free(struct grant_objs *o)
+{
+	kg_user_free(&o->user);
+	kg_group_free(&o->group);
+	kg_project_free(&o->project);
+	kg_domain_free(&o->domain);
+}
+
 /*
- * Resolve the URL as Keystone's _build_enforcement_target_attr: the role
- * (404), the user or group (404 unless allow_missing), then the project or
- * domain (404); then check rule.
+ * Resolve the URL and check rule on it as Keystone's controllers do: the
+ * objects found become the target (target.role, .user or .group,
+ * .project or .domain; req_authorize adds the URL's ids). A missing object is
+ * a 404 before the check, in Keystone's order (project grants: role,
+ * actor, project; domain grants: domain, role, actor; system: role,
+ * actor), except a missing actor when allow_missing (DELETE). OS-INHERIT
+ * looks everything up and checks the rule first (a missing object is
+ * absent from the target), then reports the first missing one.
  */
 static int
 grant_load(struct req *r, const struct grant_spec *g, int with_role,
     int allow_missing, const char *rule, struct grant_ref *ref,
     struct kg_err *err)
 {
-	struct kg_assign_name	 nm;
 	struct policy_target	 t = { 0 };
-	struct kg_err		 aerr = { 0 };
-	size_t			 i = 0;
+	struct grant_objs	 o;
+	struct kg_err		 e[4] = { { 0 } };	/* role, actor, target */
+	struct kg_err		*first = NULL;
+	size_t			 i = 0, k;
+	int			 ret = -1;
 
 	memset(ref, 0, sizeof(*ref));
+	memset(&o, 0, sizeof(o));
 	if (g->kind != KG_SCOPE_SYSTEM)
 		ref->target_id = r->params[i++];
 	ref->actor_id = r->params[i++];
 	if (with_role) {
 		ref->role_id = r->params[i++];
-		if (store_role_get(r->st, ref->role_id, &ref->role, err) == -1)
-			return -1;
+		if (store_role_get(r->st, ref->role_id, &ref->role, &e[0]) == 0)
+			ptarget_role(&t, &ref->role, PT_ROLE);
 	}
-	if (store_assign_name(r->st, g->is_group ? KG_OBJ_GROUP : KG_OBJ_USER,
-	    ref->actor_id, NULL, &aerr) == -1) {
-		if (!allow_missing || aerr.kind != KG_ENOTFOUND) {
-			*err = aerr;
-			goto fail;
-		}
+	if (g->is_group) {
+		if (store_group_get(r->st, ref->actor_id, &o.group, &e[1]) == 0)
+			ptarget_group(&t, &o.group);
+	} else {
+		if (store_user_get(r->st, ref->actor_id, &o.user, &e[1]) == 0)
+			ptarget_user(&t, &o.user);
+	}
+	if (e[1].kind == KG_ENOTFOUND && allow_missing) {
 		ref->actor_missing = 1;
+		e[1].kind = KG_OK;
 	}
 	if (g->kind == KG_SCOPE_PROJECT) {
-		if (store_assign_name(r->st, KG_OBJ_PROJECT, ref->target_id, &nm,
-		    err) == -1)
-			goto fail;
-		kg_strlcpy(ref->target_domain, nm.domain_id,
-		    sizeof(ref->target_domain));
-		t.project_id = ref->target_id;
+		if (store_project_get(r->st, ref->target_id, &o.project, &e[2]) == 0) {
+			ptarget_project(&t, &o.project);
+			kg_strlcpy(ref->target_domain, o.project.domain_id,
+			    sizeof(ref->target_domain));
+		}
 	} else if (g->kind == KG_SCOPE_DOMAIN) {
-		if (store_assign_name(r->st, KG_OBJ_DOMAIN, ref->target_id, NULL,
-		    err) == -1)
-			goto fail;
-		kg_strlcpy(ref->target_domain, ref->target_id,
-		    sizeof(ref->target_domain));
+		if (store_domain_get(r->st, ref->target_id, &o.domain, &e[2]) == 0) {
+			ptarget_domain(&t, &o.domain);
+			kg_strlcpy(ref->target_domain, ref->target_id,
+			    sizeof(ref->target_domain));
+		}
 	}
-	if (ref->target_domain[0] != '\0')
-		t.domain_id = ref->target_domain;
-	if (!g->is_group)
-		t.user_id = ref->actor_id;
+	/* Keystone's look-up order, and the first look-up that failed. */
+	{
+		static const size_t	order_project[] = { 0, 1, 2 };
+		static const size_t	order_domain[] = { 2, 0, 1 };
+		const size_t		*order = g->kind == KG_SCOPE_DOMAIN ?
+					    order_domain : order_project;
+
+		for (k = 0; k < 3 && first == NULL; k++)
+			if (e[order[k]].kind != KG_OK)
+				first = &e[order[k]];
+	}
+	if (first != NULL && (first->kind != KG_ENOTFOUND || !g->inherited)) {
+		*err = *first;
+		goto done;
+	}
 	if (req_authorize(r, rule, &t, err) == -1)
-		goto fail;
-	return 0;
- fail:
-	kg_role_free(&ref->role);
-	return -1;
+		goto done;
+	if (first != NULL) {
+		*err = *first;
+		goto done;
+	}
+	ret = 0;
+ done:
+	grant_objs_free(&o);
+	if (ret == -1)
+		kg_role_free(&ref->role);
+	return ret;
 }
 
 static int
@@ -426,17 +471,20 @@ list_role_assignments(struct req *r, struct kg_err *err)
 	f.inherited = inh == NULL ? -1 : strcmp(inh, "projects") == 0;
 
 	if (f.include_subtree) {
-		struct kg_assign_name	nm;
+		struct kg_project	p;
+		int			rc;
 
+		/* Keystone: target.project when scope.project.id is given. */
+		memset(&p, 0, sizeof(p));
 		if (f.project_id != NULL) {
-			if (store_assign_name(r->st, KG_OBJ_PROJECT, f.project_id,
-			    &nm, err) == -1)
+			if (store_project_get(r->st, f.project_id, &p, err) == -1)
 				return -1;
-			t.project_id = f.project_id;
-			t.domain_id = nm.domain_id;
+			ptarget_project(&t, &p);
 		}
-		if (req_authorize(r, "identity:list_role_assignments_for_tree", &t,
-		    err) == -1)
+		rc = req_authorize(r, "identity:list_role_assignments_for_tree", &t,
+		    err);
+		kg_project_free(&p);
+		if (rc == -1)
 			return -1;
 		if (f.project_id == NULL)
 			return kg_errf(err, KG_EBADREQ, "scope.project.id must be"
@@ -446,7 +494,7 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		sys = NULL;
 	} else {
 		if (r->ctx->scope == KG_SCOPE_DOMAIN)
-			t.domain_id = r->ctx->domain_id;
+			t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
 		if (req_authorize(r, "identity:list_role_assignments", &t, err) == -1)
 			return -1;
 	}

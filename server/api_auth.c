@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/metrics.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
@@ -336,7 +337,7 @@ validate_token(struct req *r, struct kg_err *err)
 	allow_expired = req_query_bool(r, "allow_expired", 0) == 1;
 	if (subject(r, allow_expired, &sctx, r->head ? NULL : &reply, err) == -1)
 		return -1;
-	tgt.user_id = sctx.user_id;
+	ptarget_token(&tgt, &sctx);
 	if (req_authorize(r, r->head ? "identity:check_token" :
 	    "identity:validate_token", &tgt, err) == -1 ||
 	    (r->subject_token = strdup(req_header(r, "X-Subject-Token"))) == NULL) {
@@ -363,7 +364,7 @@ revoke_token(struct req *r, struct kg_err *err)
 
 	if (subject(r, 0, &sctx, NULL, err) == -1)
 		return -1;
-	tgt.user_id = sctx.user_id;
+	ptarget_token(&tgt, &sctx);
 	rc = req_authorize(r, "identity:revoke_token", &tgt, err);
 	if (rc == 0 && (rc = svc_token_revoke(r->st, sctx.audit_id, err)) == 0) {
 		metrics_token_revoked();
@@ -381,7 +382,9 @@ get_catalog(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:get_auth_catalog", NULL, err) == -1)
 		return -1;
-	if (r->ctx->scope == KG_SCOPE_NONE)
+	/* Keystone: only a project-scoped token has a catalog (not system or
+	 * domain tokens either). */
+	if (r->ctx->scope != KG_SCOPE_PROJECT)
 		return kg_errf(err, KG_EFORBID, "A project-scoped token is required to "
 		    "produce a service catalog.");
 	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)

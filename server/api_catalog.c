@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "server/api_catalog.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/catalog.h"
 #include "svc/svc.h"
 
@@ -553,13 +554,33 @@ list_endpoints(struct req *r, struct kg_err *err)
 	return apij_reply_list(r, "endpoints", list, err);
 }
 
+/*
+ * Keystone's member target for /v3/endpoints/{id}: the endpoint is looked
+ * up first (a missing one is a 404 before the check) and is the target.
+ */
+static int
+authorize_endpoint(struct req *r, const char *rule, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_endpoint	e;
+	int			rc;
+
+	memset(&e, 0, sizeof(e));
+	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1)
+		return -1;
+	ptarget_endpoint(&t, &e);
+	rc = req_authorize(r, rule, &t, err);
+	kg_endpoint_free(&e);
+	return rc;
+}
+
 static int
 get_endpoint(struct req *r, struct kg_err *err)
 {
 	struct kg_endpoint	e;
 	json_t			*o;
 
-	if (req_authorize(r, "identity:get_endpoint", NULL, err) == -1)
+	if (authorize_endpoint(r, "identity:get_endpoint", err) == -1)
 		return -1;
 	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1)
 		return -1;
@@ -623,7 +644,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 	enum svc_region_ref	 how;
 	const char		*region_id;
 
-	if (req_authorize(r, "identity:update_endpoint", NULL, err) == -1)
+	if (authorize_endpoint(r, "identity:update_endpoint", err) == -1)
 		return -1;
 	if ((m = apij_body_object(r, "endpoint", BODY | APIJ_BODY_NONEMPTY,
 	    err)) == NULL ||
@@ -643,7 +664,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 static int
 delete_endpoint(struct req *r, struct kg_err *err)
 {
-	if (req_authorize(r, "identity:delete_endpoint", NULL, err) == -1)
+	if (authorize_endpoint(r, "identity:delete_endpoint", err) == -1)
 		return -1;
 	if (svc_endpoint_delete(r->st, r->params[0], err) == -1)
 		return -1;

@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -117,8 +118,9 @@ list_domains(struct req *r, struct kg_err *err)
 	int			 enabled;
 	json_t			*arr;
 
+	/* Keystone 29: target.domain.id = the caller's domain, if any. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_T_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_domains", &t, err) == -1)
 		return -1;
 	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
@@ -137,23 +139,38 @@ list_domains(struct req *r, struct kg_err *err)
 	return apij_reply_list(r, "domains", arr, err);
 }
 
-/* Load domain id after checking rule on it (a missing domain is checked
- * against its id alone, then reported: Keystone's order). */
+/*
+ * Load domain id after checking rule on it, the domain as target when
+ * found. A missing domain is reported after the check (GET: Keystone's
+ * _build_domain_enforcement_target) or, with strict, before it (PATCH,
+ * DELETE: Keystone's member target lets the NotFound through).
+ */
 static int
-load_domain(struct req *r, const char *rule, const char *id,
+load_domain_as(struct req *r, const char *rule, const char *id, int strict,
     struct kg_domain *d, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
 	struct kg_err		lerr = { 0 };
 
 	memset(d, 0, sizeof(*d));
-	t.domain_id = id;
-	store_domain_get(r->st, id, d, &lerr);
+	if (store_domain_get(r->st, id, d, &lerr) == 0)
+		ptarget_domain(&t, d);
+	else if (strict && lerr.kind == KG_ENOTFOUND) {
+		*err = lerr;
+		return -1;
+	}
 	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_domain_free(d);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+load_domain(struct req *r, const char *rule, const char *id,
+    struct kg_domain *d, struct kg_err *err)
+{
+	return load_domain_as(r, rule, id, 0, d, err);
 }
 
 static int
@@ -200,8 +217,10 @@ update_domain(struct req *r, struct kg_err *err)
 	const char		*id;
 	int			 status;
 
-	if (req_authorize(r, "identity:update_domain", NULL, err) == -1)
+	if (load_domain_as(r, "identity:update_domain", r->params[0], 1, &d,
+	    err) == -1)
 		return -1;
+	kg_domain_free(&d);
 	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
 	    err)) == NULL)
 		return -1;
@@ -221,8 +240,12 @@ update_domain(struct req *r, struct kg_err *err)
 static int
 delete_domain(struct req *r, struct kg_err *err)
 {
-	if (req_authorize(r, "identity:delete_domain", NULL, err) == -1)
+	struct kg_domain	d;
+
+	if (load_domain_as(r, "identity:delete_domain", r->params[0], 1, &d,
+	    err) == -1)
 		return -1;
+	kg_domain_free(&d);
 	if (svc_domain_delete(r->st, r->params[0], err) == -1)
 		return -1;
 	return 204;

@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -19,25 +20,43 @@ static const char *const group_known[] = { "id", "name", "description",
 	"domain_id", "links", NULL };
 
 /*
- * Load group id after checking rule on it (target: the group's domain). A
- * missing group is checked against nothing but the caller, then reported.
+ * Load group id after checking rule on it, as Keystone's groups.py does:
+ * the target is the group and, for membership calls, the user (each when
+ * found); a missing group is reported after the check. With strict, a
+ * missing group is a 404 before the check (Keystone's member target for
+ * DELETE).
  */
+static int
+load_group_as(struct req *r, const char *rule, const char *id,
+    const char *user_id, int strict, struct kg_group *g, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+	struct kg_err		lerr = { 0 };
+	struct kg_user		u;
+	int			rc;
+
+	memset(g, 0, sizeof(*g));
+	memset(&u, 0, sizeof(u));
+	if (store_group_get(r->st, id, g, &lerr) == 0)
+		ptarget_group(&t, g);
+	else if (strict && lerr.kind == KG_ENOTFOUND) {
+		*err = lerr;
+		return -1;
+	}
+	if (user_id != NULL && store_user_get(r->st, user_id, &u, NULL) == 0)
+		ptarget_user(&t, &u);
+	rc = apij_authorize_lookup(r, rule, &t, &lerr, err);
+	kg_user_free(&u);
+	if (rc == -1)
+		kg_group_free(g);
+	return rc;
+}
+
 static int
 load_group(struct req *r, const char *rule, const char *id, const char *user_id,
     struct kg_group *g, struct kg_err *err)
 {
-	struct policy_target	t = { 0 };
-	struct kg_err		lerr = { 0 };
-
-	memset(g, 0, sizeof(*g));
-	if (store_group_get(r->st, id, g, &lerr) == 0)
-		t.domain_id = g->domain_id;
-	t.user_id = user_id;
-	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
-		kg_group_free(g);
-		return -1;
-	}
-	return 0;
+	return load_group_as(r, rule, id, user_id, 0, g, err);
 }
 
 static int
@@ -67,7 +86,9 @@ create_group(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
-	t.domain_id = g.domain_id;
+	/* Keystone's target is the new group; keygate's has the domain it
+	 * will be created in (the caller's or the default when omitted). */
+	t.v[PK_T_GROUP_DOMAIN_ID] = g.domain_id;
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
 		return -1;
 	if (kg_id_new(g.id) == -1)
@@ -91,8 +112,9 @@ list_groups(struct req *r, struct kg_err *err)
 	const char		*dom;
 	json_t			*arr;
 
+	/* Keystone: target.group.domain_id = the caller's domain, if any. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_T_GROUP_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_groups", &t, err) == -1)
 		return -1;
 	if (!apij_list_domain(r, &dom))
@@ -170,7 +192,7 @@ delete_group(struct req *r, struct kg_err *err)
 {
 	struct kg_group	g;
 
-	if (load_group(r, "identity:delete_group", r->params[0], NULL, &g,
+	if (load_group_as(r, "identity:delete_group", r->params[0], NULL, 1, &g,
 	    err) == -1)
 		return -1;
 	kg_group_free(&g);

@@ -13,6 +13,7 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -557,22 +558,19 @@ list_limits(struct req *r, struct kg_err *err)
 static int
 get_limit(struct req *r, struct kg_err *err)
 {
-	struct policy_target	 t = { NULL, NULL, NULL };
+	struct policy_target	 t;
 	struct kg_limit		 l;
 	struct kg_project	 p;
 	struct kg_err		 lookup = { 0 };
 	json_t			*o;
 	int			 ret;
 
+	memset(&t, 0, sizeof(t));
 	memset(&p, 0, sizeof(p));
-	if (store_limit_get(r->st, r->params[0], &l, &lookup) == 0) {
-		if (l.project_id[0] != '\0') {
-			t.project_id = l.project_id;
-			if (store_project_get(r->st, l.project_id, &p, NULL) == 0)
-				t.domain_id = p.domain_id;
-		} else
-			t.domain_id = l.domain_id;
-	}
+	if (store_limit_get(r->st, r->params[0], &l, &lookup) == 0)
+		ptarget_limit(&t, &l, l.project_id[0] != '\0' &&
+		    store_project_get(r->st, l.project_id, &p, NULL) == 0 ?
+		    &p : NULL);
 	ret = apij_authorize_lookup(r, "identity:get_limit", &t, &lookup, err);
 	kg_project_free(&p);
 	if (ret == -1)

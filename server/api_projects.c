@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -23,8 +24,9 @@ static const char *const project_known[] = { "id", "name", "description",
 	"links", NULL };
 
 /*
- * Load project id after checking rule on it. A missing project is checked
- * against its id alone, then reported (Keystone's order).
+ * Load project id after checking rule on it: the target is the project
+ * when found (Keystone's _build_project_target_enforcement). A missing
+ * project is reported after the check (Keystone's order).
  */
 static int
 load_project(struct req *r, const char *rule, const char *id,
@@ -35,8 +37,7 @@ load_project(struct req *r, const char *rule, const char *id,
 
 	memset(p, 0, sizeof(*p));
 	if (store_project_get(r->st, id, p, &lerr) == 0)
-		t.domain_id = p->domain_id;
-	t.project_id = id;
+		ptarget_project(&t, p);
 	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_project_free(p);
 		return -1;
@@ -53,10 +54,14 @@ static int
 create_domain_project(struct req *r, json_t *obj, const char *name,
     const char *desc, int enabled, const char *parent_id, struct kg_err *err)
 {
+	struct policy_target	 t = { 0 };
 	struct kg_domain	 d;
 	int			 status = -1;
 
-	if (req_authorize(r, "identity:create_project", NULL, err) == -1 ||
+	/* A project acting as a domain has no domain (None). */
+	t.v[PK_T_PROJECT_DOMAIN_ID] = POLICY_NONE;
+	t.v[PK_T_PROJECT_IS_DOMAIN] = POLICY_TRUE;
+	if (req_authorize(r, "identity:create_project", &t, err) == -1 ||
 	    req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
 	if (parent_id != NULL)
@@ -127,7 +132,11 @@ create_project(struct req *r, struct kg_err *err)
 	if (p.domain_id[0] == '\0')
 		kg_strlcpy(p.domain_id, domain_id ? domain_id :
 		    apij_default_domain(r), sizeof(p.domain_id));
-	t.domain_id = p.domain_id;
+	/* Keystone's target is the new project; keygate's has the domain it
+	 * will be created in (the caller's or the default when omitted). */
+	t.v[PK_T_PROJECT_DOMAIN_ID] = p.domain_id;
+	if (parent_id != NULL)
+		t.v[PK_T_PROJECT_PARENT_ID] = parent_id;
 	if (req_authorize(r, "identity:create_project", &t, err) == -1)
 		goto done;
 	if (kg_id_new(p.id) == -1) {
@@ -192,7 +201,7 @@ list_projects(struct req *r, struct kg_err *err)
 	json_t			*arr;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_projects", &t, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));
@@ -228,7 +237,12 @@ get_project(struct req *r, struct kg_err *err)
 
 	/* Keystone's domains are projects: GET /v3/projects/<domain id>. */
 	if (store_domain_get(r->st, r->params[0], &d, NULL) == 0) {
-		t.project_id = t.domain_id = d.id;
+		/* A domain as a project: is_domain, no domain or parent. */
+		t.v[PK_T_PROJECT_ID] = d.id;
+		t.v[PK_T_PROJECT_NAME] = d.name;
+		t.v[PK_T_PROJECT_DOMAIN_ID] = t.v[PK_T_PROJECT_PARENT_ID] = POLICY_NONE;
+		t.v[PK_T_PROJECT_IS_DOMAIN] = POLICY_TRUE;
+		t.v[PK_T_PROJECT_ENABLED] = d.enabled ? POLICY_TRUE : POLICY_FALSE;
 		if (req_authorize(r, "identity:get_project", &t, err) == -1) {
 			kg_domain_free(&d);
 			return -1;

@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
@@ -117,13 +118,13 @@ create_role(struct req *r, struct kg_err *err)
 	memset(&role, 0, sizeof(role));
 	if ((m = role_body(r, 0, err)) == NULL)
 		return -1;
+	/* Keystone enforces both without a target (no role_id in the URL). */
 	v = json_object_get(m, "domain_id");
 	if (json_is_string(v)) {
-		t.domain_id = json_string_value(v);
 		if (req_authorize(r, "identity:create_domain_role", &t, err) == -1)
 			return -1;
-		kg_strlcpy(role.domain_id, t.domain_id, sizeof(role.domain_id));
-	} else if (req_authorize(r, "identity:create_role", NULL, err) == -1)
+		kg_strlcpy(role.domain_id, json_string_value(v), sizeof(role.domain_id));
+	} else if (req_authorize(r, "identity:create_role", &t, err) == -1)
 		return -1;
 	if (kg_id_new(role.id) == -1)
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
@@ -156,13 +157,13 @@ list_roles(struct req *r, struct kg_err *err)
 	size_t			 n;
 	int			 ret;
 
+	/* Keystone: no target (query filters are not part of it). */
 	if (dom != NULL && *dom != '\0') {
-		t.domain_id = dom;
 		if (req_authorize(r, "identity:list_domain_roles", &t, err) == -1)
 			return -1;
 	} else {
 		dom = NULL;
-		if (req_authorize(r, "identity:list_roles", NULL, err) == -1)
+		if (req_authorize(r, "identity:list_roles", &t, err) == -1)
 			return -1;
 	}
 	if (name != NULL && (*name == '\0' || strlen(name) > 255))
@@ -178,27 +179,22 @@ list_roles(struct req *r, struct kg_err *err)
 
 /*
  * Load the role of the URL and check rule (or its domain_rule variant for
- * a domain-specific role). As Keystone, policy is enforced before a
- * missing role is reported, so existence does not leak.
+ * a domain-specific role) with the role as target. A missing role is a
+ * 404 before the check: Keystone's enforce_call looks the member up
+ * (RoleResource.get_member_from_driver) and lets its NotFound through.
  */
 static int
 load_role(struct req *r, const char *rule, const char *domain_rule,
     struct kg_role *role, struct kg_err *err)
 {
 	struct policy_target	t = { 0 };
-	struct kg_err		lerr = { 0 };
 
 	memset(role, 0, sizeof(*role));
-	if (store_role_get(r->st, r->params[0], role, &lerr) == -1) {
-		if (req_authorize(r, rule, NULL, err) == -1)
-			return -1;
-		*err = lerr;
+	if (store_role_get(r->st, r->params[0], role, err) == -1)
 		return -1;
-	}
-	if (role->domain_id[0] != '\0') {
-		t.domain_id = role->domain_id;
+	ptarget_role(&t, role, PT_ROLE);
+	if (role->domain_id[0] != '\0')
 		rule = domain_rule;
-	}
 	if (req_authorize(r, rule, &t, err) == -1) {
 		kg_role_free(role);
 		return -1;
@@ -321,9 +317,22 @@ inference_ref(struct req *r, const char *id, const char *name)
 	    req_self_link(r, "roles", id), "name", name);
 }
 
+/* Check rule with target.prior_role and .implied_role (when in the URL). */
+static int
+authorize_pair(struct req *r, const char *rule, const struct kg_role *prior,
+    const struct kg_role *implied, struct kg_err *err)
+{
+	struct policy_target	t = { 0 };
+
+	ptarget_role(&t, prior, PT_PRIOR_ROLE);
+	if (r->nparams > 1)
+		ptarget_role(&t, implied, PT_IMPLIED_ROLE);
+	return req_authorize(r, rule, &t, err);
+}
+
 /*
  * Keystone's _build_enforcement_target_ref: both roles of the URL must
- * exist (404 first), then the rule is checked.
+ * exist (404 first), then the rule is checked with them as target.
  */
 static int
 load_pair(struct req *r, const char *rule, struct kg_role *prior,
@@ -336,7 +345,7 @@ load_pair(struct req *r, const char *rule, struct kg_role *prior,
 	if (r->nparams > 1 &&
 	    store_role_get(r->st, r->params[1], implied, err) == -1)
 		goto fail;
-	if (req_authorize(r, rule, NULL, err) == -1)
+	if (authorize_pair(r, rule, prior, implied, err) == -1)
 		goto fail;
 	return 0;
  fail:
@@ -404,7 +413,8 @@ check_implied(struct req *r, struct kg_err *err)
 	if (load_pair(r, "identity:check_implied_role", &prior, &implied,
 	    err) == -1)
 		return -1;
-	if (req_authorize(r, "identity:get_implied_role", NULL, err) == 0 &&
+	if (authorize_pair(r, "identity:get_implied_role", &prior, &implied,
+	    err) == 0 &&
 	    store_implied_get(r->st, prior.id, implied.id, err) == 0)
 		ret = 204;
 	kg_role_free(&prior);

@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -26,8 +27,9 @@ static const char *const user_known[] = { "id", "name", "domain_id",
 	"password_expires_at", "federated", NULL };
 
 /*
- * Load user id after checking rule on it (the user as target: owner and
- * domain). A missing user is checked against its id alone, then reported.
+ * Load user id after checking rule on it: the target is the user, when
+ * found (Keystone's _build_user_target_enforcement); a missing user is
+ * reported after the check.
  */
 static int
 load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
@@ -38,8 +40,7 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
 
 	memset(u, 0, sizeof(*u));
 	if (store_user_get(r->st, id, u, &lerr) == 0)
-		t.domain_id = u->domain_id;
-	t.user_id = id;
+		ptarget_user(&t, u);
 	if (apij_authorize_lookup(r, rule, &t, &lerr, err) == -1) {
 		kg_user_free(u);
 		return -1;
@@ -122,7 +123,9 @@ create_user(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
-	t.domain_id = u.domain_id;
+	/* Keystone's target is the new user; keygate's has the domain it
+	 * will be created in (the caller's or the default when omitted). */
+	t.v[PK_T_USER_DOMAIN_ID] = u.domain_id;
 	if (req_authorize(r, "identity:create_user", &t, err) == -1)
 		return -1;
 	if (kg_id_new(u.id) == -1)
@@ -217,7 +220,7 @@ list_users(struct req *r, struct kg_err *err)
 	json_t			*arr;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
-		t.domain_id = r->ctx->domain_id;
+		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_users", &t, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/policy.h"
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -37,6 +38,10 @@ static const struct conf_option options[] = {
 	STR("unified_limit", "enforcement_model", enforcement_model),
 	BOOL("endpoint_filter", "return_all_endpoints_if_no_filter",
 	    return_all_endpoints_if_no_filter),
+	STR("oslo_policy", "policy_file", policy_file),
+	BOOL("oslo_policy", "enforce_scope", enforce_scope),
+	BOOL("oslo_policy", "enforce_new_defaults", enforce_new_defaults),
+	STR("oslo_policy", "defaults", policy_defaults),
 };
 #define NOPTIONS	CONF_NOPTS(options)
 
@@ -62,6 +67,29 @@ config_defaults(struct kg_config *cfg)
 	cfg->metrics_enabled = 1;
 	kg_strlcpy(cfg->enforcement_model, "flat", sizeof(cfg->enforcement_model));
 	cfg->return_all_endpoints_if_no_filter = 1;	/* Keystone's default */
+	/* Keystone 22 as it ships: scope not enforced, deprecated rules OR'ed. */
+	kg_strlcpy(cfg->policy_defaults, "keystone-22", sizeof(cfg->policy_defaults));
+}
+
+/*
+ * A relative policy_file is relative to the configuration file's
+ * directory (oslo.config looks there first too).
+ */
+static int
+resolve_policy_file(struct kg_config *cfg, const char *conf_path,
+    struct kg_err *err)
+{
+	char		 buf[PATH_MAX];
+	const char	*slash;
+
+	if (cfg->policy_file[0] == '\0' || cfg->policy_file[0] == '/' ||
+	    conf_path == NULL || (slash = strrchr(conf_path, '/')) == NULL)
+		return 0;
+	if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - conf_path),
+	    conf_path, cfg->policy_file) >= sizeof(cfg->policy_file))
+		return kg_errf(err, KG_EBADREQ, "oslo_policy.policy_file: path too long");
+	kg_strlcpy(cfg->policy_file, buf, sizeof(cfg->policy_file));
+	return 0;
 }
 
 int
@@ -84,7 +112,10 @@ config_load(struct kg_config *cfg, const char *path, struct kg_err *err)
 		return kg_errf(err, KG_EBADREQ, "unified_limit.enforcement_model:"
 		    " unknown model %s (flat or strict_two_level)",
 		    cfg->enforcement_model);
-	return 0;
+	if (policy_defaults_find(cfg->policy_defaults) == NULL)
+		return kg_errf(err, KG_EBADREQ, "oslo_policy.defaults: %s is not "
+		    "keystone-22 or keystone-29", cfg->policy_defaults);
+	return resolve_policy_file(cfg, path, err);
 }
 
 const char *

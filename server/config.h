@@ -42,6 +42,11 @@ struct kg_config {
 	char	enforcement_model[32];	/* flat | strict_two_level */
 	/* [endpoint_filter] */
 	int	return_all_endpoints_if_no_filter;	/* see keygate.conf */
+	/* [oslo_policy] (Keystone's names) */
+	char	policy_file[PATH_MAX];	/* "" = none; relative to the config file */
+	int	enforce_scope;		/* refuse tokens outside a rule's scope_types */
+	int	enforce_new_defaults;	/* drop the deprecated checks OR'ed in */
+	char	policy_defaults[32];	/* built-in set: keystone-22 | keystone-29 */
 };
 
 /* Fill cfg with the built-in defaults. */

@@ -16,6 +16,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/authz.h"
 #include "server/http.h"
 #include "server/jobs.h"
 #include "server/metrics.h"
@@ -185,11 +186,74 @@ req_base_url(struct req *r, char *out, size_t outsz)
 		out[--n] = '\0';
 }
 
+/*
+ * The Keystone name of URL parameter i of route pattern (its view arg):
+ * the singular of the segment before it plus "_id" ("/v3/users/{}" ->
+ * user_id), except /v3/roles/{prior_role_id}/implies/{implied_role_id}
+ * and /v3/projects/{project_id}/tags/{value}.
+ */
+static enum policy_key
+url_param_key(const char *pattern, size_t i)
+{
+	static const struct { const char *seg; enum policy_key key; } names[] = {
+		{ "users", PK_USER_ID }, { "groups", PK_GROUP_ID },
+		{ "roles", PK_ROLE_ID }, { "domains", PK_DOMAIN_ID },
+		{ "projects", PK_PROJECT_ID }, { "regions", PK_REGION_ID },
+		{ "services", PK_SERVICE_ID }, { "endpoints", PK_ENDPOINT_ID },
+		{ "tags", PK_VALUE }, { "implies", PK_IMPLIED_ROLE_ID },
+	};
+	const char	*p = pattern, *prev = NULL, *seg;
+	size_t		 n = 0, len, k;
+
+	while (*p == '/') {
+		seg = ++p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if (len == 2 && seg[0] == '{' && seg[1] == '}') {
+			if (n++ != i || prev == NULL)
+				continue;
+			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+				if (strncmp(prev, names[k].seg, strlen(names[k].seg))
+				    == 0 && prev[strlen(names[k].seg)] == '/') {
+					/* /v3/roles/{}/implies/{}: the first is prior */
+					if (names[k].key == PK_ROLE_ID &&
+					    strstr(p, "/implies") == p)
+						return PK_PRIOR_ROLE_ID;
+					return names[k].key;
+				}
+			return PK_NEVER;
+		}
+		prev = seg;
+	}
+	return PK_NEVER;
+}
+
 int
 req_authorize(struct req *r, const char *rule, const struct policy_target *target,
     struct kg_err *err)
 {
-	if (policy_allowed(rule, r->ctx, target))
+	static const struct policy_target	 none;
+	const struct policy_set			*s;
+	struct policy_target			 t;
+	enum policy_key				 k;
+	size_t					 i;
+	int					 ok;
+
+	if (target == NULL)
+		target = &none;
+	if (r->nparams > 0 && r->route != NULL) {
+		t = *target;
+		for (i = 0; i < r->nparams; i++)
+			if ((k = url_param_key(r->route, i)) != PK_NEVER &&
+			    t.v[k] == NULL)
+				t.v[k] = r->params[i];
+		target = &t;
+	}
+	s = authz_get(r->srv->authz);
+	ok = policy_enforce(s, rule, r->ctx, target);
+	authz_put(r->srv->authz, s);
+	if (ok)
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);

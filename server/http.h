@@ -25,11 +25,13 @@
 
 struct MHD_Connection;
 struct tokens;
+struct authz;
 
 /* Process-wide state, built by serve and shared read-only by workers. */
 struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
+	struct authz		*authz;		/* the policy set (server/authz.h) */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -123,8 +125,11 @@ const char	*req_header(struct req *r, const char *name);
 void		 req_base_url(struct req *r, char *out, size_t outsz);
 
 /*
- * Check policy rule for the caller on target; returns 0, or -1 with a 403
- * (Keystone's text) in err.
+ * Check policy rule for the caller on target (may be NULL), as Keystone's
+ * enforce_call: the route's URL parameters are added to it under their
+ * Keystone names (user_id, project_id, role_id, prior_role_id, value, ...)
+ * unless the handler set them. Returns 0, or -1 with a 403 (Keystone's
+ * text) in err.
  */
 int		 req_authorize(struct req *r, const char *rule,
 		    const struct policy_target *target, struct kg_err *err);

@@ -19,11 +19,13 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/version.h"
+#include "server/authz.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http.h"
 #include "server/metrics.h"
+#include "server/policycli.h"
 #include "store/store.h"
 #include "svc/svc.h"
 
@@ -100,9 +102,11 @@ cmd_serve(int argc, char **argv)
 	struct http_daemon	*d;
 	struct kg_err		 err = { 0 };
 	struct store		*st;
+	struct policy_set	*ps;
 	const char		*conf = NULL;
 	sigset_t		 set;
 	int			 ch, check = 0, sig;
+	char			 desc[600];
 
 	while ((ch = getopt(argc, argv, "df:nh")) != -1)
 		switch (ch) {
@@ -129,11 +133,22 @@ cmd_serve(int argc, char **argv)
 		if (metrics_acl_parse(srv.cfg.metrics_allow, &acl, &err) == -1)
 			die(&err);
 	}
+	/* The policy (and its file) is checked before anything starts. */
+	if ((ps = authz_build(&srv.cfg, &err)) == NULL)
+		die(&err);
+	authz_describe(ps, &srv.cfg, desc, sizeof(desc));
 	if (check) {
 		config_dump(&srv.cfg, stdout);
+		printf("%s\n", desc);
+		policy_set_free(ps);
 		printf("configuration OK\n");
 		return 0;
 	}
+	if ((srv.authz = authz_new(ps)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "out of memory");
+		die(&err);
+	}
+	log_info("%s", desc);
 
 	/*
 	 * Keep freed memory instead of returning it at once: SQLite's
@@ -177,6 +192,18 @@ cmd_serve(int argc, char **argv)
 			kg_err_clear(&err);
 			if (tokens_reload(srv.tokens, &err) == -1)
 				log_error("SIGHUP: keeping the current keys: %s", err.msg);
+			/* The policy file again; a bad one leaves the old set. */
+			kg_err_clear(&err);
+			if (authz_reload(srv.authz, &srv.cfg, &err) == -1)
+				log_error("SIGHUP: keeping the current policy: %s",
+				    err.msg);
+			else {
+				const struct policy_set *cur = authz_get(srv.authz);
+
+				authz_describe(cur, &srv.cfg, desc, sizeof(desc));
+				authz_put(srv.authz, cur);
+				log_info("SIGHUP: %s", desc);
+			}
 			continue;
 		}
 		break;
@@ -184,6 +211,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: shutting down", sig);
 	http_stop(d);
 	tokens_close(srv.tokens);
+	authz_free(srv.authz);
 	store_pool_shutdown();
 	log_info("stopped");
 	return 0;
@@ -465,6 +493,75 @@ cmd_healthcheck(int argc, char **argv)
 	return 0;
 }
 
+static void
+usage_policy(FILE *fp)
+{
+	fprintf(fp, "usage: keygate policy list [-f file] [--json]\n"
+	    "       keygate policy check [-f file] (--token TOKEN | --creds JSON) RULE"
+	    " [TARGET-JSON]\n"
+	    "  list   print the effective rules (built-in defaults merged with\n"
+	    "         [oslo_policy] policy_file), as a policy file\n"
+	    "  check  explain whether the token's caller (or the JSON credentials,\n"
+	    "         e.g. '{\"user_id\": \"u\", \"project_id\": \"p\", \"roles\": "
+	    "[\"reader\"]}')\n"
+	    "         may perform RULE on the target, e.g. "
+	    "'{\"target\": {\"user\": {\"domain_id\": \"d\"}}}'\n"
+	    "         (exit 0: allowed, 1: denied)\n");
+}
+
+static int
+cmd_policy(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "token", required_argument, NULL, 't' },
+		{ "creds", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	const char		*conf = NULL, *token = NULL, *creds = NULL, *verb;
+	int			 ch, json = 0, rc;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		usage_policy(argc >= 2 && strcmp(argv[1], "-h") == 0 ? stdout : stderr);
+		return argc >= 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+	}
+	verb = argv[1];
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'f': conf = optarg; break;
+		case 'j': json = 1; break;
+		case 't': token = optarg; break;
+		case 'c': creds = optarg; break;
+		case 'h':
+			usage_policy(stdout);
+			return 0;
+		default:
+			usage_policy(stderr);
+			return 2;
+		}
+	load_config(&cfg, conf);
+	if (strcmp(verb, "list") == 0 && optind == argc) {
+		if (policycli_list(&cfg, json, stdout, &err) == -1)
+			die(&err);
+		return 0;
+	}
+	if (strcmp(verb, "check") == 0 && (token == NULL) != (creds == NULL) &&
+	    (argc - optind == 1 || argc - optind == 2)) {
+		rc = policycli_check(&cfg, token, creds, argv[optind],
+		    argc - optind == 2 ? argv[optind + 1] : NULL, stdout, &err);
+		if (rc == -1)
+			die(&err);
+		return rc ? 0 : 1;
+	}
+	usage_policy(stderr);
+	return 2;
+}
+
 /* Print the route table, one "METHOD PATTERN" per line (for API docs checks). */
 static int
 cmd_routes(int argc, char **argv)
@@ -489,6 +586,7 @@ usage(FILE *fp)
 	    "  db-check    check the database's integrity and foreign keys\n"
 	    "  keys        create | rotate | list token signing keys\n"
 	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
+	    "  policy      list the effective policy rules, or explain a decision\n"
 	    "  routes      print the HTTP route table\n"
 	    "  version     print the version\n"
 	    "Run \"keygate <command> -h\" for a command's options.\n");
@@ -508,6 +606,7 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },
 		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },
+		{ "policy", cmd_policy },
 	};
 	size_t	i;
 
