@@ -71,13 +71,20 @@ CREATE INDEX policy_association_region ON policy_association (region_id);
 
 -- OS-EP-FILTER (keystone/catalog/backends/sql.py). An endpoint group
 -- selects endpoints by attribute (filters: a JSON object over service_id,
--- region_id and interface); a project associated with endpoints or
--- endpoint groups sees only those in its catalog.
+-- region_id and interface, kept as given; the filter_* columns say the
+-- same for plain SQL to match: NULL / 0 where filters has no such member,
+-- filter_never when a value can match no endpoint); a project associated
+-- with endpoints or endpoint groups sees only those in its catalog.
 CREATE TABLE endpoint_group (
-	id		TEXT PRIMARY KEY,
-	name		TEXT NOT NULL,
-	description	TEXT,
-	filters		TEXT NOT NULL DEFAULT '{}'
+	id			TEXT PRIMARY KEY,
+	name			TEXT NOT NULL,
+	description		TEXT,
+	filters			TEXT NOT NULL DEFAULT '{}',
+	filter_service_id	TEXT,
+	filter_interface	TEXT,
+	filter_region_set	INTEGER NOT NULL DEFAULT 0,
+	filter_region_id	TEXT,
+	filter_never		INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE project_endpoint (

@@ -17,18 +17,15 @@ oom(struct kg_err *err)
 }
 
 /*
- * "Endpoint e matches the filters of group g": no member of g.filters
- * names an attribute e does not have with that value (as Keystone's
- * get_endpoints_filtered_by_endpoint_group compares endpoint[key] with
- * value: a string equals a string, null a missing region).
+ * "Endpoint e matches the filters of group g", on the columns svc/
+ * derives from g.filters (see struct kg_endpoint_group): every attribute
+ * filtered on has the filter's value.
  */
-#define EP_MATCHES_GROUP "NOT EXISTS (SELECT 1 FROM json_each(g.filters) f" \
-	" WHERE NOT ((f.key = 'service_id' AND f.type = 'text'" \
-	" AND f.atom IS e.service_id)" \
-	" OR (f.key = 'region_id' AND ((f.type = 'text' AND f.atom IS e.region_id)" \
-	" OR (f.type = 'null' AND e.region_id IS NULL)))" \
-	" OR (f.key = 'interface' AND f.type = 'text'" \
-	" AND f.atom IS e.interface)))"
+#define EP_MATCHES_GROUP "g.filter_never = 0" \
+	" AND (g.filter_service_id IS NULL OR g.filter_service_id = e.service_id)" \
+	" AND (g.filter_interface IS NULL OR g.filter_interface = e.interface)" \
+	" AND (g.filter_region_set = 0" \
+	" OR e.region_id IS NOT DISTINCT FROM g.filter_region_id)"
 
 void
 kg_endpoint_group_free(struct kg_endpoint_group *g)
@@ -37,7 +34,11 @@ kg_endpoint_group_free(struct kg_endpoint_group *g)
 		return;
 	free(g->description);
 	free(g->filters);
+	free(g->filter_service_id);
+	free(g->filter_interface);
+	free(g->filter_region_id);
 	g->description = g->filters = NULL;
+	g->filter_service_id = g->filter_interface = g->filter_region_id = NULL;
 }
 
 static void
@@ -52,7 +53,8 @@ kg_endpoint_group_list_free(struct kg_endpoint_group *v, size_t n)
 	store_free_each(v, n, sizeof(*v), group_free_one);
 }
 
-#define GROUP_COLS	"id, name, description, filters"
+#define GROUP_COLS	"id, name, description, filters, filter_service_id," \
+	" filter_interface, filter_region_set, filter_region_id, filter_never"
 
 static int
 group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
@@ -65,11 +67,33 @@ group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 	if (sqlite3_column_type(s, 2) != SQLITE_NULL &&
 	    (g->description = store_col_strdup(s, 2)) == NULL)
 		return oom(err);
-	if ((g->filters = store_col_str(s, 3)) == NULL) {
+	if ((g->filters = store_col_str(s, 3)) == NULL ||
+	    (sqlite3_column_type(s, 4) != SQLITE_NULL &&
+	    (g->filter_service_id = store_col_strdup(s, 4)) == NULL) ||
+	    (sqlite3_column_type(s, 5) != SQLITE_NULL &&
+	    (g->filter_interface = store_col_strdup(s, 5)) == NULL) ||
+	    (sqlite3_column_type(s, 7) != SQLITE_NULL &&
+	    (g->filter_region_id = store_col_strdup(s, 7)) == NULL)) {
 		kg_endpoint_group_free(g);
 		return oom(err);
 	}
+	g->filter_region_set = sqlite3_column_int(s, 6) != 0;
+	g->filter_never = sqlite3_column_int(s, 8) != 0;
 	return 0;
+}
+
+/* Bind the attributes of g as ?2..?9 (GROUP_COLS after the id). */
+static void
+bind_group(sqlite3_stmt *s, const struct kg_endpoint_group *g)
+{
+	store_bind_text(s, 2, g->name);
+	store_bind_text(s, 3, g->description);
+	store_bind_text(s, 4, store_or(g->filters, "{}"));
+	store_bind_text(s, 5, g->filter_service_id);
+	store_bind_text(s, 6, g->filter_interface);
+	sqlite3_bind_int(s, 7, g->filter_region_set != 0);
+	store_bind_text(s, 8, g->filter_region_id);
+	sqlite3_bind_int(s, 9, g->filter_never != 0);
 }
 
 int
@@ -79,12 +103,10 @@ store_endpoint_group_create(struct store *st, const struct kg_endpoint_group *g,
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "INSERT INTO endpoint_group (" GROUP_COLS ")"
-	    " VALUES (?, ?, ?, ?)", err)) == NULL)
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, g->id);
-	store_bind_text(s, 2, g->name);
-	store_bind_text(s, 3, g->description);
-	store_bind_text(s, 4, store_or(g->filters, "{}"));
+	bind_group(s, g);
 	return store_exec_stmt(st, s, "endpoint group create", NULL, err);
 }
 
@@ -134,13 +156,14 @@ store_endpoint_group_update(struct store *st, const struct kg_endpoint_group *g,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE endpoint_group SET name = ?,"
-	    " description = ?, filters = ? WHERE id = ?", err)) == NULL)
+	if ((s = store_stmt(st, "UPDATE endpoint_group SET name = ?2,"
+	    " description = ?3, filters = ?4, filter_service_id = ?5,"
+	    " filter_interface = ?6, filter_region_set = ?7,"
+	    " filter_region_id = ?8, filter_never = ?9 WHERE id = ?1",
+	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, g->name);
-	store_bind_text(s, 2, g->description);
-	store_bind_text(s, 3, store_or(g->filters, "{}"));
-	store_bind_text(s, 4, g->id);
+	store_bind_text(s, 1, g->id);
+	bind_group(s, g);
 	if (store_exec_one(st, s, "endpoint group update", NULL, "Endpoint Group",
 	    g->id, err) == 0)
 		return 0;
@@ -391,7 +414,9 @@ store_project_endpoint_groups(struct store *st, const char *project_id,
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT g.id, g.name, g.description, g.filters"
+	if ((s = store_stmt(st, "SELECT g.id, g.name, g.description, g.filters,"
+	    " g.filter_service_id, g.filter_interface, g.filter_region_set,"
+	    " g.filter_region_id, g.filter_never"
 	    " FROM project_endpoint_group p JOIN endpoint_group g"
 	    " ON g.id = p.endpoint_group_id WHERE p.project_id = ?"
 	    " ORDER BY p.rowid", err)) == NULL)
@@ -447,7 +472,7 @@ store_project_endpoint_ids(struct store *st, const char *project_id,
 	    " OR EXISTS (SELECT 1 FROM project_endpoint_group p"
 	    " JOIN endpoint_group g ON g.id = p.endpoint_group_id"
 	    " WHERE p.project_id = ?1 AND " EP_MATCHES_GROUP ")"
-	    " ORDER BY e.id COLLATE BINARY", err)) == NULL)
+	    " ORDER BY e.id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, project_id);
 	return store_get_strings(st, s, "project endpoint ids", ids, n, err);

@@ -13,15 +13,22 @@
 
 /*
  * An endpoint group. filters is a JSON object text whose members name
- * endpoint attributes (service_id, region_id, interface; svc/ checks the
- * names) and the value an endpoint must have: an endpoint matches when it
- * has every one ({} matches every endpoint).
+ * endpoint attributes (service_id, region_id, interface) and the value an
+ * endpoint must have: an endpoint matches when it has every one ({}
+ * matches every endpoint). The match runs in SQL on the filter_* fields,
+ * which svc/ derives from filters (svc_endpoint_group_derive): NULL / 0
+ * where filters has no such member.
  */
 struct kg_endpoint_group {
 	char	 id[STORE_ID_SIZE];
 	char	 name[STORE_NAME_SIZE];
 	char	*description;	/* NULL: none (JSON null) */
 	char	*filters;
+	char	*filter_service_id;	/* the endpoint's service_id must be */
+	char	*filter_interface;	/* its interface must be */
+	int	 filter_region_set;	/* its region_id must be filter_region_id */
+	char	*filter_region_id;	/* (NULL: no region) */
+	int	 filter_never;		/* a filter no endpoint can match */
 };
 
 void	kg_endpoint_group_free(struct kg_endpoint_group *g);

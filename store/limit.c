@@ -151,7 +151,8 @@ store_registered_limit_find(struct store *st, const char *service_id,
 
 	memset(out, 0, sizeof(*out));
 	if ((s = store_stmt(st, "SELECT " RL_COLS " FROM registered_limit"
-	    " WHERE service_id = ?1 AND region_id IS ?2 AND resource_name = ?3",
+	    " WHERE service_id = ?1 AND region_id IS NOT DISTINCT FROM ?2"
+	    " AND resource_name = ?3",
 	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, service_id);

@@ -137,7 +137,9 @@ store_policy_delete(struct store *st, const char *id, struct kg_err *err)
  * --------------------------------------------------------------------- */
 
 /* "The target is t" over columns that are NULL when not set. */
-#define TARGET_IS	"endpoint_id IS ?2 AND service_id IS ?3 AND region_id IS ?4"
+#define TARGET_IS	"endpoint_id IS NOT DISTINCT FROM ?2" \
+	" AND service_id IS NOT DISTINCT FROM ?3" \
+	" AND region_id IS NOT DISTINCT FROM ?4"
 
 static void
 bind_target(sqlite3_stmt *s, const struct kg_policy_target *t)

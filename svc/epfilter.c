@@ -6,6 +6,7 @@
  * generation counter (bumped by the schema's triggers) refreshes the
  * cached ones.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,30 +34,97 @@ svc_endpoint_group_filters_check(const json_t *filters, struct kg_err *err)
 	return 0;
 }
 
+/* A string filter value: the value an attribute must have; any other
+ * value (a number, true, null for service_id or interface) matches no
+ * endpoint, as Python's endpoint[key] != value finds. */
+static int
+derive_string(const json_t *v, char **out, int *never)
+{
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v)) {
+		*never = 1;
+		return 0;
+	}
+	return (*out = strdup(json_string_value(v))) == NULL ? -1 : 0;
+}
+
+/*
+ * Set the filter_* fields of g from g->filters, the form the store
+ * matches endpoints with (store/epfilter.h).
+ */
+static int
+derive_filters(struct kg_endpoint_group *g, struct kg_err *err)
+{
+	json_t		*f, *r;
+	int		 ret = -1;
+
+	free(g->filter_service_id);
+	free(g->filter_interface);
+	free(g->filter_region_id);
+	g->filter_service_id = g->filter_interface = g->filter_region_id = NULL;
+	g->filter_region_set = g->filter_never = 0;
+	if ((f = json_loads(g->filters != NULL ? g->filters : "{}", 0, NULL)) ==
+	    NULL || !json_is_object(f)) {
+		json_decref(f);
+		return kg_errf(err, KG_EINTERNAL, "endpoint group %s: bad filters",
+		    g->id);
+	}
+	if (derive_string(json_object_get(f, "service_id"), &g->filter_service_id,
+	    &g->filter_never) == -1 ||
+	    derive_string(json_object_get(f, "interface"), &g->filter_interface,
+	    &g->filter_never) == -1)
+		goto oom;
+	if ((r = json_object_get(f, "region_id")) != NULL) {
+		g->filter_region_set = 1;
+		if (!json_is_null(r) && derive_string(r, &g->filter_region_id,
+		    &g->filter_never) == -1)
+			goto oom;
+	}
+	ret = 0;
+	goto done;
+ oom:
+	kg_errf(err, KG_EINTERNAL, "out of memory");
+ done:
+	json_decref(f);
+	return ret;
+}
+
 static int
 group_create_body(struct store *st, void *cls, struct kg_err *err)
 {
+	if (derive_filters(cls, err) == -1)
+		return -1;
 	return store_endpoint_group_create(st, cls, err);
 }
 
 int
-svc_endpoint_group_create(struct store *st, const struct kg_endpoint_group *g,
+svc_endpoint_group_create(struct store *st, struct kg_endpoint_group *g,
     struct kg_err *err)
 {
-	return svc_run(st, "endpoint group create", group_create_body, (void *)g,
-	    err);
+	return svc_run(st, "endpoint group create", group_create_body, g, err);
 }
 
 SVC_KIND(group_kind, kg_endpoint_group, "endpoint group update",
     store_endpoint_group_get, store_endpoint_group_update,
     kg_endpoint_group_free);
 
+static int
+group_check(struct store *st, void *obj, void *cls, struct kg_err *err)
+{
+	(void)st;
+	(void)cls;
+	return derive_filters(obj, err);
+}
+
 int
 svc_endpoint_group_update(struct store *st, const char *id,
     const struct svc_edit *edit, struct kg_endpoint_group *out,
     struct kg_err *err)
 {
-	return svc_update(st, &group_kind, id, edit, NULL, out, err);
+	struct svc_hooks	h = { NULL, group_check, NULL, NULL };
+
+	return svc_update(st, &group_kind, id, edit, &h, out, err);
 }
 
 static int

@@ -516,8 +516,10 @@ int	svc_policy_dissociate(struct store *st, const char *policy_id,
 int	svc_endpoint_group_filters_check(const json_t *filters,
 	    struct kg_err *err);
 
-int	svc_endpoint_group_create(struct store *st,
-	    const struct kg_endpoint_group *g, struct kg_err *err);
+/* Create g (id filled by the caller); its filter_* fields are derived
+ * from its filters. */
+int	svc_endpoint_group_create(struct store *st, struct kg_endpoint_group *g,
+	    struct kg_err *err);
 /* Edit endpoint group id (struct kg_endpoint_group); *out as stored. */
 int	svc_endpoint_group_update(struct store *st, const char *id,
 	    const struct svc_edit *edit, struct kg_endpoint_group *out,

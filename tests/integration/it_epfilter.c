@@ -143,6 +143,10 @@ groups(struct env *e, char *gid, size_t gidsz)
 	    it_fmt(EG "/%s/endpoints", g3), e->adm, "endpoints") == 1 &&
 	    ia_lists(s, it_fmt(EG "/%s/endpoints", g3), e->adm, "endpoints",
 	    e->e3));
+	T("epfilter-3.5a a filter value that is not a string matches nothing",
+	    it_status(s, "PATCH", it_fmt(EG "/%s", g3), e->adm,
+	    "{\"endpoint_group\": {\"filters\": {\"interface\": 1}}}") == 200 &&
+	    ia_count(s, it_fmt(EG "/%s/endpoints", g3), e->adm, "endpoints") == 0);
 	T("epfilter-3.5 endpoints of an unknown group -> 404", it_status(s, "GET",
 	    EG "/nope/endpoints", e->adm, NULL) == 404);
 	T("epfilter-3.6 ... as member -> 403", it_status(s, "GET",

@@ -875,7 +875,7 @@ test_admin(void)
 	memset(&g, 0, sizeof(g));
 	kg_strlcpy(g.id, "g1", sizeof(g.id));
 	kg_strlcpy(g.name, "g1", sizeof(g.name));
-	g.filters = "{\"interface\": \"public\"}";
+	g.filters = strdup("{\"interface\": \"public\"}");
 	T("svc-5.13 policies, associations, endpoint groups",
 	    svc_policy_create(st, &pol, &err) == 0 &&
 	    svc_endpoint_create(st, &ep, SVC_REGION_KEEP, NULL, &err) == 0 &&
@@ -883,6 +883,11 @@ test_admin(void)
 	    svc_endpoint_group_create(st, &g, &err) == 0 &&
 	    svc_project_endpoint_group_add(st, "g1", "a", &err) == 0 &&
 	    svc_project_endpoint_add(st, "a", "e1", &err) == 0);
+	T("svc-5.13b the group's filters derived for SQL", g.filter_interface !=
+	    NULL && strcmp(g.filter_interface, "public") == 0 &&
+	    g.filter_service_id == NULL && !g.filter_region_set &&
+	    !g.filter_never);
+	kg_endpoint_group_free(&g);
 	T("svc-5.14 associating twice: 409", svc_project_endpoint_add(st, "a",
 	    "e1", &err) == -1 && err.kind == KG_ECONFLICT);
 	T("svc-5.15 deleting the endpoint drops its associations",
