@@ -19,7 +19,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1
-GWPKGS	 = libnetfilter_queue libmnl jansson openssl libcurl inih
+GWPKGS	 = libnetfilter_queue libnetfilter_conntrack libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -97,7 +97,7 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
 # libFuzzer target for the gateway's parsers and reassembly (clang only).
-FUZZ_SRC = gateway/pkt.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
+FUZZ_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
 	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
 FUZZ_BIN = $(B)/fuzz_pkt
 

@@ -30,6 +30,9 @@ static const struct conf_option options[] = {
 	MARK("gateway", "drop_mark", drop_mark),
 	MARK("gateway", "mark_mask", mark_mask),
 	MARK("gateway", "recheck_mark", recheck_mark),
+	MARK("gateway", "kill_mark", kill_mark),
+	STR("gateway", "check", check),
+	BOOL("gateway", "teardown", teardown),
 	INT("gateway", "max_header_bytes", max_header_bytes, 256, 60000),
 	INT("gateway", "hold_timeout_ms", hold_timeout_ms, 10, 60000),
 	BOOL("gateway", "hold_all", hold_all),
@@ -58,6 +61,7 @@ static const struct conf_option options[] = {
 	STR("keygate", "jwks_file", jwks_file),
 	STR("keygate", "state_dir", state_dir),
 	INT("keygate", "sync_interval", sync_interval, 1, 86400),
+	INT("keygate", "revocation_interval_ms", revocation_interval_ms, 100, 600000),
 	INT("keygate", "timeout", timeout, 1, 300),
 	STR("keygate", "issuer", issuer),
 	STR("keygate", "username", username),
@@ -85,6 +89,9 @@ gw_conf_defaults(struct gw_conf *c)
 	c->drop_mark = 0x3;
 	c->mark_mask = 0xff;
 	c->recheck_mark = 0x100;
+	c->kill_mark = 0x4;
+	kg_strlcpy(c->check, "first", sizeof(c->check));
+	c->teardown = 1;
 	c->max_header_bytes = 16384;
 	c->hold_timeout_ms = 2000;
 	c->max_flows = 65536;
@@ -103,8 +110,13 @@ gw_conf_defaults(struct gw_conf *c)
 	kg_strlcpy(c->skip_empty, "all", sizeof(c->skip_empty));
 	c->ipv6 = 1;
 	c->sync_interval = 5;
+	c->revocation_interval_ms = 500;
 	c->timeout = 3;
 	kg_strlcpy(c->issuer, "keygate", sizeof(c->issuer));
+	kg_strlcpy(c->state_dir, "/var/lib/keygate-gateway", sizeof(c->state_dir));
+	kg_strlcpy(c->username, "keygate-gateway", sizeof(c->username));
+	kg_strlcpy(c->password_file, "/etc/keygate/gateway.password",
+	    sizeof(c->password_file));
 	kg_strlcpy(c->user_domain, "Default", sizeof(c->user_domain));
 	kg_strlcpy(c->project, "service", sizeof(c->project));
 	kg_strlcpy(c->project_domain, "Default", sizeof(c->project_domain));
@@ -246,6 +258,16 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 	    c->reject_mark == c->drop_mark)
 		return kg_errf(err, KG_EBADREQ, "gateway: accept, reject and drop marks "
 		    "must differ");
+	if ((c->kill_mark & ~c->mark_mask) || c->kill_mark == c->accept_mark ||
+	    c->kill_mark == c->reject_mark || c->kill_mark == c->drop_mark)
+		return kg_errf(err, KG_EBADREQ, "gateway.kill_mark 0x%x must lie inside "
+		    "mark_mask and differ from the accept, reject and drop marks",
+		    c->kill_mark);
+	if (strcmp(c->check, "first") != 0 && strcmp(c->check, "every") != 0)
+		return kg_errf(err, KG_EBADREQ, "gateway.check: first or every");
+	if (strcmp(c->check, "every") == 0 && c->hold_all)
+		return kg_errf(err, KG_EBADREQ, "gateway.hold_all is not available with "
+		    "check = every");
 	if ((long)c->flow_idle * 1000 <= c->hold_timeout_ms)
 		return kg_errf(err, KG_EBADREQ, "gateway.flow_idle must be longer than "
 		    "hold_timeout_ms");
@@ -272,6 +294,11 @@ conf_check(struct gw_conf *c, struct kg_err *err)
 	if (c->url[0] == '\0' && c->jwks_file[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "keygate.url or keygate.jwks_file is "
 		    "required (the gateway needs keys to verify tokens)");
+	if (c->state_dir[0] == '\0')
+		return kg_errf(err, KG_EBADREQ, "keygate.state_dir: empty; give a directory "
+		    "for the last good keys and events, or \"none\" to run without one");
+	if (strcmp(c->state_dir, "none") != 0 && c->state_dir[0] != '/')
+		return kg_errf(err, KG_EBADREQ, "keygate.state_dir: an absolute path or none");
 	if (c->url[0] != '\0' && c->revocation &&
 	    (c->username[0] == '\0' || c->password[0] == '\0'))
 		return kg_errf(err, KG_EBADREQ, "keygate.username and keygate.password "
@@ -287,9 +314,19 @@ gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err)
 		return -1;
 	if (conf_apply_env(options, NOPTIONS, c, "KEYGATE_GW", 0, err) == -1)
 		return -1;
-	if (c->password_file[0] != '\0' && read_password_file(c, err) == -1)
+	/* the file is read only when it is needed: an inline password (or
+	 * KEYGATE_GW_KEYGATE_PASSWORD) wins, and an offline gateway (no url,
+	 * or revocation = no) needs none */
+	if (c->url[0] != '\0' && c->revocation && c->password[0] == '\0' &&
+	    c->password_file[0] != '\0' && read_password_file(c, err) == -1)
 		return -1;
 	return conf_check(c, err);
+}
+
+int
+gw_conf_has_state(const struct gw_conf *c)
+{
+	return c->state_dir[0] != '\0' && strcmp(c->state_dir, "none") != 0;
 }
 
 void

@@ -25,6 +25,9 @@ struct gw_conf {
 	uint32_t drop_mark;		/* -> DROP */
 	uint32_t mark_mask;		/* mark bits the gateway owns */
 	uint32_t recheck_mark;		/* one more bit, outside mark_mask */
+	uint32_t kill_mark;		/* conntrack mark of a connection being ended */
+	char	check[8];		/* "first" request only, or "every" one */
+	int	teardown;		/* end live connections (revoked, expired) */
 	int	max_header_bytes;	/* request head limit (bytes) */
 	int	hold_timeout_ms;	/* head must be complete within */
 	int	hold_all;		/* hold partial-head packets too */
@@ -54,8 +57,9 @@ struct gw_conf {
 	/* [keygate] */
 	char	url[512];		/* keygate base URL; "" = no sync */
 	char	jwks_file[PATH_MAX];	/* static JWKS (start-up / offline) */
-	char	state_dir[PATH_MAX];	/* last good JWKS + events ("" = none) */
-	int	sync_interval;		/* seconds */
+	char	state_dir[PATH_MAX];	/* last good JWKS + events ("none" = none) */
+	int	sync_interval;		/* seconds between JWKS fetches */
+	int	revocation_interval_ms;	/* between revocation-event polls */
 	int	timeout;		/* HTTP timeout, seconds */
 	char	issuer[128];		/* required "iss" ("" = not checked) */
 	char	username[256];		/* service user for the revocation feed */
@@ -80,6 +84,9 @@ void	gw_conf_defaults(struct gw_conf *c);
  * and line, or the option. Returns 0 or -1.
  */
 int	gw_conf_load(struct gw_conf *c, const char *path, struct kg_err *err);
+
+/* 1 when the last good copy is kept (state_dir is not "none"). */
+int	gw_conf_has_state(const struct gw_conf *c);
 
 /* The queue range from c->queues. */
 void	gw_conf_queues(const struct gw_conf *c, uint16_t *first, uint16_t *last);

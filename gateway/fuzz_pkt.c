@@ -2,12 +2,17 @@
  * fuzz_pkt.c - libFuzzer target for the gateway's input parsers and its
  * reassembly engine (`make fuzz`, clang -fsanitize=fuzzer,address).
  *
- * The first byte picks what the rest of the input feeds:
+ * The first byte picks what the rest of the input feeds (low 3 bits):
  *   0  pkt_parse, then http_parse and http_path_normalize on the payload
  *   1  http_parse + http_path_normalize, checking what a result promises
  *   2  gwpolicy_parse, then an evaluation
  *   3  the verdict engine: a stream of packets for four flows, checking
  *      that every packet gets exactly one verdict (after a final flush)
+ *   4  tls_parse_hello, whole and in every prefix
+ *   5  a request stream cut into heads and bodies (h1.c), in pieces
+ *   6  the engine as in 3, with check = every and teardown (actions,
+ *      revocation scans, kill-marked packets)
+ *   7  http_basic_token
  * Broken promises abort(), which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -17,12 +22,13 @@
 #include "common/log.h"
 #include "gateway/gwauth.h"
 #include "gateway/gwpolicy.h"
+#include "gateway/h1.h"
 #include "gateway/pkt.h"
 #include "gateway/verdict.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct gwp_marks marks = { 0x1, 0x2, 0x3, 0xff };
+static const struct gwp_marks marks = { 0x1, 0x2, 0x3, 0xff, 0x4 };
 
 static void
 check_http(const char *buf, size_t n)
@@ -104,12 +110,24 @@ count_verdict(void *arg, uint16_t q, uint32_t id, enum gw_vkind v, int setmark,
  * Records: [flags][seq lo][seq hi][len] then len payload bytes. flags bits
  * 0-1 pick the flow, bit 2 makes it a SYN, bits 3-4 the TCP flags.
  */
+static size_t	nacts;
+
 static void
-fuzz_engine(const uint8_t *d, size_t n)
+count_act(void *arg, const struct gw_act *a)
+{
+	(void)arg;
+	if (a->kind < GW_ACT_CTMARK || a->kind > GW_ACT_CTDELETE ||
+	    (a->kind == GW_ACT_CTMARK && a->mark != 0x4 && a->mark != 0x2))
+		abort();
+	nacts++;
+}
+
+static void
+fuzz_engine(const uint8_t *d, size_t n, int every)
 {
 	static struct gwauth	*a;
 	struct gw_engine_cfg	 ec = { marks, 0, 512, 1000000, 8, 2, 6, 5000000, 0, 0,
-				     0x100 };
+				     0x100, every, every, every ? 0x4 : 0 };
 	struct gw_engine	*e;
 	struct gwpolicy		*p;
 	const char		*pol = "rule open path /ok noauth\nrule t roles *\n";
@@ -127,6 +145,8 @@ fuzz_engine(const uint8_t *d, size_t n)
 		abort();
 	p = gwpolicy_parse(pol, strlen(pol), &marks, NULL);
 	gw_engine_set_policy(e, p);
+	if (every)
+		gw_engine_set_actions(e, count_act, NULL);
 	memset(verdicts, 0, sizeof(verdicts));
 	memset(sent, 0, sizeof(sent));
 	while (i + 4 <= n && id < 255) {
@@ -156,16 +176,100 @@ fuzz_engine(const uint8_t *d, size_t n)
 		memcpy(pkt + 40, d + i, plen);
 		i += plen;
 		sent[++id] = 1;
-		gw_engine_packet(e, 0, id, pkt, len, f & 0x80 ? 0x100 : 0, now);
+		gw_engine_packet(e, 0, id, pkt, len, f & 0x80 ? (every ? 0x4 : 0x100) : 0, now);
 		now += (f & 0x60) << 12;	/* sometimes time passes */
 		if (f & 0x60)
 			gw_engine_tick(e, now);
+		if (every && (f & 0x78) == 0x78) {
+			struct gw_revent	ev;
+			struct pkt_flow		k = { 4, { 10, 0, 0, 2 }, { 10, 0, 0, 1 },
+						    (uint16_t)(f & 3), 80 };
+
+			memset(&ev, 0, sizeof(ev));
+			ev.issued_before = INT64_MAX;
+			gw_engine_revoked(e, &ev, 1);	/* revokes every token */
+			gw_engine_conn_gone(e, &k);
+		}
 	}
 	gw_engine_flush(e);
 	for (i = 1; i <= id; i++)
 		if (verdicts[i] != 1)
 			abort();		/* a packet left without a verdict */
 	gw_engine_free(e);
+}
+
+static void
+fuzz_tls(const uint8_t *d, size_t n)
+{
+	struct tls_hello	h;
+	size_t			i;
+	enum tls_status		st = tls_parse_hello(d, n, 16384, &h);
+
+	if (st == TLS_COMPLETE && (h.len > n || strlen(h.sni) > TLS_MAX_SNI ||
+	    h.nalpn > TLS_MAX_ALPN))
+		abort();
+	for (i = 0; st == TLS_COMPLETE && i < h.len; i++)
+		if (tls_parse_hello(d, i, 16384, &h) != TLS_INCOMPLETE)
+			abort();	/* a prefix of a complete hello is incomplete */
+}
+
+/* A request stream fed in pieces of d[0] bytes: never stuck, never past n. */
+static void
+fuzz_h1(const uint8_t *d, size_t n)
+{
+	struct h1_framing f = { 0 };
+	struct http_req	  r;
+	size_t		  step, i = 0, hl = 0, k, used, guard = 0;
+	char		  head[600];
+
+	if (n < 1)
+		return;
+	step = d[0] % 64 + 1;
+	d++;
+	n--;
+	while (i < n && guard++ < 100000) {
+		k = n - i < step ? n - i : step;
+		if (f.state == H1_BAD)
+			return;
+		if (f.state != H1_HEAD) {
+			used = h1_body(&f, d + i, k);
+			if (used > k || (used == 0 && f.state != H1_HEAD && f.state != H1_BAD))
+				abort();
+			i += used;
+			continue;
+		}
+		if (hl + k > sizeof(head))
+			return;
+		memcpy(head + hl, d + i, k);
+		switch (http_parse(head, hl + k, &r)) {
+		case HTTP_INCOMPLETE:
+			hl += k;
+			i += k;
+			break;
+		case HTTP_COMPLETE:
+			if (r.head_len <= hl || r.head_len > hl + k)
+				abort();
+			used = r.head_len - hl;
+			(void)h1_after_head(&f, &r);
+			hl = 0;
+			i += used;
+			break;
+		default:
+			return;
+		}
+	}
+	if (guard >= 100000)
+		abort();		/* no progress */
+}
+
+static void
+fuzz_basic(const uint8_t *d, size_t n)
+{
+	char	out[256];
+	long	r = http_basic_token((const char *)d, n, out, sizeof(out));
+
+	if (r >= (long)sizeof(out) || (r >= 0 && (size_t)r != strlen(out)))
+		abort();
 }
 
 int
@@ -179,7 +283,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	switch (data[0] & 3) {
+	switch (data[0] & 7) {
 	case 0:
 		fuzz_packet(data + 1, size - 1);
 		break;
@@ -190,7 +294,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_policy(data + 1, size - 1);
 		break;
 	case 3:
-		fuzz_engine(data + 1, size - 1);
+		fuzz_engine(data + 1, size - 1, 0);
+		break;
+	case 4:
+		fuzz_tls(data + 1, size - 1);
+		break;
+	case 5:
+		fuzz_h1(data + 1, size - 1);
+		break;
+	case 6:
+		fuzz_engine(data + 1, size - 1, 1);
+		break;
+	case 7:
+		fuzz_basic(data + 1, size - 1);
 		break;
 	}
 	return 0;

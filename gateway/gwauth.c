@@ -81,6 +81,9 @@ struct gwauth {
 	struct gw_revent *ev;
 	size_t		 nev, evcap;
 
+	gwauth_revoke_fn on_revoke;	/* told about new events (live flows) */
+	void		*on_revoke_arg;
+
 	atomic_uint_fast64_t gen;	/* trust generation */
 
 	pthread_mutex_t	 cache_mu;
@@ -429,19 +432,40 @@ cache_purge_events(struct gwauth *a, const struct gw_revent *ev, size_t n)
 	pthread_mutex_unlock(&a->cache_mu);
 }
 
+/* 1 when ev is in a->ev[0..n). Under ev_lock. */
+static int
+has_event(const struct gwauth *a, size_t n, const struct gw_revent *ev)
+{
+	size_t	j;
+
+	for (j = 0; j < n; j++)
+		if (memcmp(&a->ev[j], ev, sizeof(*ev)) == 0)
+			return 1;
+	return 0;
+}
+
 size_t
 gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n, int replace)
 {
-	struct gw_revent *nev;
-	size_t		  i, j, added = 0;
+	struct gw_revent *nev, *fresh = NULL;
+	size_t		  i, added = 0, nfresh = 0, keep;
 
 	pthread_rwlock_wrlock(&a->ev_lock);
+	/*
+	 * With replace, the old list is dropped, but an event is only "new"
+	 * (purged from the cache, told to the listener) when it was not
+	 * known before: a full fetch repeats every stored event.
+	 */
+	keep = a->nev;
+	if (n > 0)
+		fresh = malloc(n * sizeof(*fresh));
+	for (i = 0; i < n; i++)
+		if (!has_event(a, keep, &ev[i]) && fresh != NULL)
+			fresh[nfresh++] = ev[i];
 	if (replace)
 		a->nev = 0;
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < a->nev && memcmp(&a->ev[j], &ev[i], sizeof(ev[i])) != 0; j++)
-			;
-		if (j < a->nev)
+		if (has_event(a, a->nev, &ev[i]))
 			continue;
 		if (a->nev == a->cfg.max_events) {
 			/* bounded: forget the oldest (revoked longest ago) */
@@ -463,9 +487,38 @@ gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n, int re
 		atomic_fetch_add(&a->gen, 1);
 	pthread_rwlock_unlock(&a->ev_lock);
 	/* after the generation moved: a racing check will not cache */
-	if (added > 0)
+	if (fresh == NULL && n > 0) {
+		/* out of memory: treat them all as new */
 		cache_purge_events(a, ev, n);
-	return added;
+		if (a->on_revoke != NULL)
+			a->on_revoke(a->on_revoke_arg, ev, n);
+	} else if (nfresh > 0) {
+		cache_purge_events(a, fresh, nfresh);
+		if (a->on_revoke != NULL)
+			a->on_revoke(a->on_revoke_arg, fresh, nfresh);
+	}
+	free(fresh);
+	return replace ? nfresh : added;
+}
+
+void
+gwauth_set_revoke_listener(struct gwauth *a, gwauth_revoke_fn fn, void *arg)
+{
+	pthread_rwlock_wrlock(&a->ev_lock);
+	a->on_revoke = fn;
+	a->on_revoke_arg = arg;
+	pthread_rwlock_unlock(&a->ev_lock);
+}
+
+int
+gwauth_revoked(struct gwauth *a, const struct gw_ident *id)
+{
+	int	r;
+
+	pthread_rwlock_rdlock(&a->ev_lock);
+	r = revoked_locked(a, id);
+	pthread_rwlock_unlock(&a->ev_lock);
+	return r;
 }
 
 void

@@ -100,10 +100,22 @@ int	gwauth_parse_events(const char *text, size_t len, struct gw_revent **ev,
 
 /*
  * Merge events (duplicates ignored; replace=1 drops the old list first)
- * and drop cached tokens they revoke. Returns the number of new events.
+ * and drop cached tokens they revoke. Events not known before are then
+ * handed to the revoke listener. Returns the number of new events.
  */
 size_t	gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n,
 	    int replace);
+
+/*
+ * Called (on the thread that added them, no gwauth lock held) with the
+ * events that gwauth_add_events has just learned: the gateway's engine
+ * ends the live connections whose token they revoke (gw_revent_matches).
+ */
+typedef void (*gwauth_revoke_fn)(void *arg, const struct gw_revent *ev, size_t n);
+void	gwauth_set_revoke_listener(struct gwauth *a, gwauth_revoke_fn fn, void *arg);
+
+/* 1 when a stored event revokes the (already verified) identity id. */
+int	gwauth_revoked(struct gwauth *a, const struct gw_ident *id);
 
 /* Drop events no live token can match any more (now in µs). */
 void	gwauth_prune_events(struct gwauth *a, int64_t now_us);

@@ -53,6 +53,9 @@ rule_free(struct gwp_rule *r)
 	strv_free(r->methods, r->nmethods);
 	strv_free(r->paths, r->npaths);
 	strv_free(r->roles, r->nroles);
+	strv_free(r->connect, r->nconnect);
+	strv_free(r->sni, r->nsni);
+	strv_free(r->alpn, r->nalpn);
 	free(r->scope_ref);
 	free(r->scope_domain);
 }
@@ -213,6 +216,33 @@ valid_ref(const char *s)
 	return 1;
 }
 
+/*
+ * "name" or "*.name" (lower-case letters, digits, '-', '.'); with port,
+ * followed by ":N" or ":*" (a CONNECT target).
+ */
+static int
+valid_host_pattern(const char *s, int port)
+{
+	const char	*colon = port ? strrchr(s, ':') : NULL, *h = s, *end;
+	uint32_t	 n;
+
+	if (port && colon == NULL)
+		return 0;
+	end = colon != NULL ? colon : s + strlen(s);
+	if (end - h > 2 && h[0] == '*' && h[1] == '.')
+		h += 2;
+	if (h == end || end - h > 253 || *h == '.' || end[-1] == '.')
+		return 0;
+	for (; h < end; h++)
+		if (!((*h >= 'a' && *h <= 'z') || (*h >= '0' && *h <= '9') || *h == '-' ||
+		    (*h == '.' && h[-1] != '.')))
+			return 0;
+	if (colon != NULL && strcmp(colon + 1, "*") != 0 &&
+	    (parse_u32(colon + 1, &n) == -1 || n < 1 || n > 65535))
+		return 0;
+	return 1;
+}
+
 /* Duplicate items into a new string vector; -1 on memory exhaustion. */
 static int
 strv_dup(char *items[], int n, char ***out, size_t *nout)
@@ -237,7 +267,7 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
     unsigned int *seen)
 {
 	static const char *const keys[] = { "dst", "port", "method", "path", "roles",
-	    "project", "domain", "action", "mark" };
+	    "project", "domain", "action", "mark", "connect", "sni", "alpn" };
 	char		*items[MAX_LIST], norm[HTTP_MAX_PATH + 1];
 	size_t		 k;
 	int		 n, i;
@@ -270,8 +300,9 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
 		if ((r->mark & ~ps->marks->mask) != 0)
 			return perr(ps, "mark 0x%x is outside the gateway's mark mask 0x%x",
 			    r->mark, ps->marks->mask);
-		if (r->mark == ps->marks->reject || r->mark == ps->marks->drop)
-			return perr(ps, "mark 0x%x is the reject or drop mark", r->mark);
+		if (r->mark == ps->marks->reject || r->mark == ps->marks->drop ||
+		    (ps->marks->kill != 0 && r->mark == ps->marks->kill))
+			return perr(ps, "mark 0x%x is the reject, drop or kill mark", r->mark);
 		return 0;
 	}
 	if (strcmp(key, "project") == 0 || strcmp(key, "domain") == 0) {
@@ -319,7 +350,9 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
 			struct http_req	hr;
 			char		line[HTTP_MAX_METHOD + 16];
 
-			snprintf(line, sizeof(line), "%s / HTTP/1.1\r\n\r\n", items[i]);
+			/* a CONNECT head needs an authority-form target */
+			snprintf(line, sizeof(line), "%s %s HTTP/1.1\r\n\r\n", items[i],
+			    strcmp(items[i], "CONNECT") == 0 ? "h:1" : "/");
 			if (strlen(items[i]) > HTTP_MAX_METHOD ||
 			    http_parse(line, strlen(line), &hr) != HTTP_COMPLETE ||
 			    hr.method_len != strlen(items[i]))
@@ -339,6 +372,25 @@ rule_keyword(struct parser *ps, struct gwp_rule *r, const char *key, char *val,
 				    "path (no %%-escapes, dot segments, //, ?)", items[i]);
 		}
 		if (strv_dup(items, n, &r->paths, &r->npaths) == -1)
+			return perr(ps, "out of memory");
+		return 0;
+	}
+	if (strcmp(key, "sni") == 0 || strcmp(key, "connect") == 0) {
+		for (i = 0; i < n; i++)
+			if (!valid_host_pattern(items[i], key[0] == 'c'))
+				return perr(ps, "bad %s \"%s\" (a lower-case DNS name, or "
+				    "*.name%s)", key, items[i], key[0] == 'c' ?
+				    ", then :port or :*" : "");
+		if (strv_dup(items, n, key[0] == 's' ? &r->sni : &r->connect,
+		    key[0] == 's' ? &r->nsni : &r->nconnect) == -1)
+			return perr(ps, "out of memory");
+		return 0;
+	}
+	if (strcmp(key, "alpn") == 0) {
+		for (i = 0; i < n; i++)
+			if (strlen(items[i]) > 32 || !valid_ref(items[i]))
+				return perr(ps, "bad ALPN protocol \"%s\"", items[i]);
+		if (strv_dup(items, n, &r->alpn, &r->nalpn) == -1)
 			return perr(ps, "out of memory");
 		return 0;
 	}
@@ -397,6 +449,13 @@ parse_rule(struct parser *ps, struct gwp_rule *r, char **w, int n,
 	if (r->mark != 0 && r->action != GWP_ACCEPT)
 		return perr(ps, "mark is only for accept rules (reject/drop use the "
 		    "configured marks)");
+	if ((r->nsni > 0 || r->nalpn > 0) && !r->noauth)
+		return perr(ps, "sni and alpn rules must be noauth (a TLS ClientHello "
+		    "carries no token)");
+	if ((r->nsni > 0 || r->nalpn > 0) && (r->nmethods > 0 || r->npaths > 0 ||
+	    r->nconnect > 0))
+		return perr(ps, "sni/alpn (TLS) and method/path/connect (HTTP) exclude "
+		    "each other");
 	return 0;
 }
 
@@ -607,11 +666,88 @@ scope_match(const struct gwp_rule *r, const struct gw_ident *id)
 	    strcmp(r->scope_domain, id->scope_domain_name) == 0;
 }
 
+/* host (n bytes, any case) against "name" or "*.name" (below name). */
+static int
+host_match(const char *pat, size_t plen, const char *host, size_t n)
+{
+	if (plen > 2 && pat[0] == '*' && pat[1] == '.')
+		return n > plen - 1 && strncasecmp(host + n - (plen - 1), pat + 1,
+		    plen - 1) == 0;
+	return n == plen && strncasecmp(host, pat, n) == 0;
+}
+
+static int
+sni_match(const struct gwp_rule *r, const struct tls_hello *t)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nsni; i++)
+		if (t->sni[0] != '\0' && host_match(r->sni[i], strlen(r->sni[i]), t->sni,
+		    strlen(t->sni)))
+			return 1;
+	return 0;
+}
+
+static int
+alpn_match(const struct gwp_rule *r, const struct tls_hello *t)
+{
+	size_t	i, j;
+
+	if (t->nalpn == 0)
+		return 0;
+	for (i = 0; i < t->nalpn; i++) {
+		for (j = 0; j < r->nalpn && strcmp(r->alpn[j], t->alpn[i]) != 0; j++)
+			;
+		if (j == r->nalpn)
+			return 0;
+	}
+	return 1;
+}
+
+/* A CONNECT target "host:port" against "name:port", "*.name:*"... */
+static int
+connect_match(const struct gwp_rule *r, const char *a, size_t n)
+{
+	const char	*colon;
+	size_t		 i, hl, pl;
+
+	for (colon = a + n; colon > a && colon[-1] != ':'; colon--)
+		;
+	if (colon == a)
+		return 0;
+	hl = (size_t)(colon - 1 - a);
+	for (i = 0; i < r->nconnect; i++) {
+		const char *pc = strrchr(r->connect[i], ':');
+
+		pl = (size_t)(pc - r->connect[i]);
+		if (!host_match(r->connect[i], pl, a, hl))
+			continue;
+		if (strcmp(pc + 1, "*") == 0 || (strlen(pc + 1) == (size_t)(a + n - colon) &&
+		    memcmp(pc + 1, colon, (size_t)(a + n - colon)) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 rule_match(const struct gwp_rule *r, const struct gwp_request *rq,
     const struct gw_ident *id)
 {
 	size_t	i;
+
+	if (rq->tls != NULL) {
+		if (r->nmethods > 0 || r->npaths > 0 || r->nconnect > 0)
+			return 0;
+		if (r->nsni > 0 && !sni_match(r, rq->tls))
+			return 0;
+		if (r->nalpn > 0 && !alpn_match(r, rq->tls))
+			return 0;
+	} else if (r->nsni > 0 || r->nalpn > 0) {
+		return 0;
+	}
+	if (r->nconnect > 0 && (rq->authority == NULL ||
+	    !connect_match(r, rq->authority, rq->authority_len)))
+		return 0;
 
 	if (r->ndst > 0) {
 		for (i = 0; i < r->ndst && !cidr_match(&r->dst[i], rq->flow); i++)

@@ -7,6 +7,7 @@
  *   # comment
  *   default reject|drop
  *   rule NAME [dst CIDR,...] [port N|N-M,...] [method M,...] [path /p,...]
+ *             [connect HOST:PORT,...] [sni NAME,...] [alpn PROTO,...]
  *             (roles R,...|roles *|noauth) [project ID|NAME[@DOMAIN]]
  *             [domain ID|NAME] [system] [action accept|reject|drop] [mark N]
  *
@@ -15,6 +16,12 @@
  * "/v3/users" and "/v3/users/x", not "/v3/usersx") match, and the token is
  * valid, carries one of the roles (by name or id; "*" = any valid token)
  * and has the required scope. "noauth" rules match without any token.
+ * A connection may also start with a TLS ClientHello instead of an HTTP
+ * head: it carries no token, so only noauth rules can match it; "sni"
+ * (the server name: exact, or "*.example.com" for any name below) and
+ * "alpn" (every protocol offered is in the list) match only TLS, "method",
+ * "path" and "connect" (a CONNECT request's target; host exact or
+ * "*.suffix", port or "*") only HTTP.
  * The file is parsed whole: any error refuses it (with the line number),
  * so a policy is never half-loaded.
  *
@@ -68,6 +75,7 @@ struct gwp_marks {
 	uint32_t	reject;		/* turned into REJECT tcp-reset by the rules */
 	uint32_t	drop;		/* turned into DROP by the rules */
 	uint32_t	mask;		/* the mark bits the gateway owns */
+	uint32_t	kill;		/* a connection being ended (0: none) */
 };
 
 struct gwp_cidr {
@@ -91,6 +99,12 @@ struct gwp_rule {
 	size_t		 nmethods;
 	char		**paths;	/* npaths == 0: any path */
 	size_t		 npaths;
+	char		**connect;	/* CONNECT targets "host:port" ("*.x", ":*") */
+	size_t		 nconnect;
+	char		**sni;		/* TLS server names ("*.x": below x) */
+	size_t		 nsni;
+	char		**alpn;		/* TLS: every offered protocol among these */
+	size_t		 nalpn;
 	char		**roles;	/* any of these role names/ids */
 	size_t		 nroles;
 	int		 any_role;	/* "roles *": any valid token */
@@ -109,12 +123,16 @@ struct gwpolicy {
 	int		 uses_path;	/* some rule matches on path */
 };
 
-/* A request to evaluate. */
+/* A request to evaluate: an HTTP head, or a TLS ClientHello. */
 struct gwp_request {
 	const struct pkt_flow *flow;	/* destination address and port */
-	const char	*method;
+	const char	*method;	/* HTTP; NULL for TLS */
 	size_t		 method_len;
-	const char	*path;		/* normalized, NUL-terminated; NULL = unsafe */
+	const char	*path;		/* normalized, NUL-terminated; NULL = unsafe,
+					   CONNECT or TLS */
+	const char	*authority;	/* CONNECT target "host:port", else NULL */
+	size_t		 authority_len;
+	const struct tls_hello *tls;	/* TLS: what the ClientHello says */
 };
 
 /*

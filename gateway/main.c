@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "gateway/conf.h"
+#include "gateway/ct.h"
 #include "gateway/ctl.h"
 #include "gateway/gwauth.h"
 #include "gateway/gwpolicy.h"
@@ -52,7 +53,7 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: keygate-gateway [-dn] [-f file]          run the daemon\n"
-	    "       keygate-gateway rules [-f file] [--nft] [--delete]\n"
+	    "       keygate-gateway rules [-f file] [--nft] [--delete] [--queue-bypass]\n"
 	    "       keygate-gateway stats [-f file]\n"
 	    "       keygate-gateway --version | --help\n"
 	    "  -f file   configuration (default: $KEYGATE_GATEWAY_CONFIG, else\n"
@@ -60,7 +61,9 @@ usage(FILE *fp)
 	    "  -n        check the configuration and the policy file, print them, exit\n"
 	    "  -d        stay in the foreground (always the case)\n"
 	    "  rules     print the iptables/ip6tables commands (or an nft ruleset)\n"
-	    "            that send the protected ports through the gateway\n"
+	    "            that send the protected ports through the gateway;\n"
+	    "            --queue-bypass: let traffic pass while no daemon listens\n"
+	    "            (fail open), as [rules] queue_bypass = yes\n"
 	    "  stats     print the running daemon's counters (control socket)\n"
 	    "Signals: SIGHUP reloads the policy and keys and syncs with keygate,\n"
 	    "SIGUSR1 logs the counters, SIGTERM/SIGINT stop cleanly.\n");
@@ -89,7 +92,7 @@ static struct gwp_marks
 marks_of(const struct gw_conf *c)
 {
 	struct gwp_marks	m = { c->accept_mark, c->reject_mark, c->drop_mark,
-				      c->mark_mask };
+				      c->mark_mask, c->kill_mark };
 
 	return m;
 }
@@ -201,6 +204,7 @@ run(int check)
 	struct gwpolicy		*pol;
 	struct gwsync		*sync = NULL;
 	struct gwctl		*ctl = NULL;
+	struct gwct		*ct = NULL;
 	struct kg_err		 err = { 0 };
 	struct gwauth_info	 ai;
 	sigset_t		 set;
@@ -247,11 +251,27 @@ run(int check)
 	ec.log_decisions = G.c.log_decisions;
 	ec.hold_all = G.c.hold_all;
 	ec.recheck = G.c.recheck_mark;
+	ec.every = strcmp(G.c.check, "every") == 0;
+	ec.teardown = G.c.teardown;
+	ec.kill_mark = G.c.teardown ? G.c.kill_mark : 0;
 	if ((G.eng = gw_engine_new(&ec, G.auth, send_verdict, NULL, &err)) == NULL) {
 		fprintf(stderr, "keygate-gateway: %s\n", err.msg);
 		return 1;
 	}
 	gw_engine_set_policy(G.eng, pol);
+	if (G.c.teardown) {
+		/* fail closed: a gateway that cannot end revoked connections
+		 * does not start (teardown = no opts out) */
+		if ((ct = gwct_start(G.eng, G.c.mark_mask, &err)) == NULL) {
+			fprintf(stderr, "keygate-gateway: teardown: %s (or set "
+			    "teardown = no)\n", err.msg);
+			gw_engine_free(G.eng);
+			gwauth_free(G.auth);
+			return 1;
+		}
+		gw_engine_set_actions(G.eng, gwct_act, ct);
+		gwauth_set_revoke_listener(G.auth, gw_engine_revoked, G.eng);
+	}
 
 	/* Signals go to sigwait() below, never to a worker thread. */
 	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, SIGUSR1, 0 });
@@ -286,9 +306,10 @@ run(int check)
 			goto out;
 		}
 	gwauth_info(G.auth, &ai);
-	log_info("keygate-gateway %s: queues %s, mode %s, policy %s (%zu rules), "
-	    "%zu key(s)%s%s", KEYGATE_VERSION, G.c.queues, G.c.mode, G.c.policy,
-	    pol->n, ai.keys, G.c.url[0] ? ", keygate " : "", G.c.url);
+	log_info("keygate-gateway %s: queues %s, mode %s, check %s, teardown %s, "
+	    "policy %s (%zu rules), %zu key(s)%s%s", KEYGATE_VERSION, G.c.queues,
+	    G.c.mode, G.c.check, G.c.teardown ? "yes" : "no", G.c.policy, pol->n,
+	    ai.keys, G.c.url[0] ? ", keygate " : "", G.c.url);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -311,8 +332,9 @@ run(int check)
 	gw_engine_flush(G.eng);		/* reject what is held: clients fail fast */
 	log_stats();
  out:
-	gwsync_stop(sync);
+	gwsync_stop(sync);		/* no more revocation scans */
 	gwctl_stop(ctl);
+	gwct_stop(ct);			/* after the queue threads and the sync */
 	for (i = 0; i < G.nq; i++)
 		gwq_close(G.qt[i].q);
 	gw_engine_free(G.eng);
@@ -332,11 +354,12 @@ cmd_rules(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "nft", no_argument, NULL, 'N' },
 		{ "delete", no_argument, NULL, 'D' },
+		{ "queue-bypass", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*conf = NULL;
-	int		 ch, flags = 0;
+	int		 ch, flags = 0, bypass = 0;
 
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
 		switch (ch) {
@@ -349,6 +372,9 @@ cmd_rules(int argc, char **argv)
 		case 'D':
 			flags |= RULES_DELETE;
 			break;
+		case 'B':
+			bypass = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -357,6 +383,8 @@ cmd_rules(int argc, char **argv)
 			return 2;
 		}
 	load_conf(conf);
+	if (bypass)
+		G.c.queue_bypass = 1;	/* as [rules] queue_bypass = yes */
 	gw_rules_print(stdout, &G.c, flags);
 	return 0;
 }

@@ -37,6 +37,7 @@ struct pkt_flow {
 struct pkt_info {
 	struct pkt_flow	 flow;
 	uint32_t	 seq;		/* TCP sequence number, host order */
+	uint32_t	 ack;		/* acknowledgment number (valid with TCPF_ACK) */
 	uint8_t		 flags;		/* TCPF_* */
 	const uint8_t	*payload;	/* TCP payload (points into the buffer) */
 	size_t		 paylen;	/* bytes of payload present in the buffer */
@@ -58,6 +59,17 @@ enum pkt_status {
  */
 enum pkt_status	pkt_parse(const void *buf, size_t len, struct pkt_info *out);
 
+/*
+ * Build a bare TCP segment (no payload, no options) of flow f into
+ * buf[0..cap): client to server, or server to client when reverse. flags
+ * are TCPF_*; seq and ack in host order; window 0 for a RST. IP and TCP
+ * checksums are filled in. Returns its length, 0 when cap is too small
+ * (60 bytes always suffice).
+ */
+#define PKT_TCP_MAX	60
+size_t	pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_flow *f, int reverse,
+	    uint32_t seq, uint32_t ack, uint8_t flags);
+
 /* "tcp 10.0.0.2:5555->10.0.0.1:8080" or "tcp [fd00::2]:5555->[fd00::1]:8080". */
 #define PKT_FLOW_STRLEN	128
 void	pkt_flow_str(const struct pkt_flow *f, char out[PKT_FLOW_STRLEN]);
@@ -77,8 +89,20 @@ struct http_req {
 	size_t		 path_len;
 	const char	*token;		/* X-Auth-Token or Bearer value; NULL if none */
 	size_t		 token_len;
+	const char	*basic;		/* Proxy-Authorization: Basic credentials
+					   (base64 "user:token"); NULL if none */
+	size_t		 basic_len;
 	size_t		 head_len;	/* bytes up to and including the blank line */
 	int		 minor;		/* HTTP/1.<minor> */
+	int		 connect;	/* CONNECT host:port (path is NULL then) */
+	/* body framing (RFC 9112 section 6), for check = every */
+	int64_t		 content_length; /* -1: no Content-Length */
+	int		 chunked;	/* Transfer-Encoding ends in "chunked" */
+	int		 te;		/* a Transfer-Encoding header was seen */
+	int		 bad_framing;	/* a Transfer-Encoding that does not end
+					   in chunked, both it and Content-Length,
+					   two different or bad Content-Lengths */
+	int		 upgrade;	/* an Upgrade header (h2c, websocket) */
 };
 
 enum http_status {
@@ -92,10 +116,14 @@ enum http_status {
  * Parse the request head at buf[0..len). Lines end in CRLF or LF. On
  * HTTP_COMPLETE *out is filled; on HTTP_INCOMPLETE the bytes so far are a
  * valid prefix (binary garbage is refused as soon as it is seen, not when
- * the head would be complete). The token is taken from "X-Auth-Token:" or
- * "Authorization: Bearer ..." (names and the scheme case-insensitive);
- * repeating the same token is allowed, two different ones are
- * HTTP_AMBIGUOUS.
+ * the head would be complete). The token is taken from "X-Auth-Token:",
+ * "Authorization: Bearer ..." or "Proxy-Authorization: Bearer ..." (names
+ * and the scheme case-insensitive); repeating the same token is allowed,
+ * two different ones are HTTP_AMBIGUOUS. "Proxy-Authorization: Basic"
+ * credentials are only located (basic): the caller decodes them (see
+ * http_basic_token). A CONNECT request must have an authority-form target
+ * "host:port" (connect = 1, path NULL); the framing fields say how long
+ * the body is.
  */
 enum http_status http_parse(const char *buf, size_t len, struct http_req *out);
 
@@ -109,5 +137,45 @@ enum http_status http_parse(const char *buf, size_t len, struct http_req *out);
  * is returned as is.
  */
 long	http_path_normalize(const char *path, size_t n, char *out, size_t outsz);
+
+/*
+ * The token in Basic credentials b64[0..n) ("user:token", base64): the
+ * part after the first ':' is copied, NUL-terminated, into out (size
+ * outsz). Returns its length, or -1 when the credentials are malformed,
+ * empty or too long.
+ */
+long	http_basic_token(const char *b64, size_t n, char *out, size_t outsz);
+
+/* ------------------------------------------------------------------ */
+
+#define TLS_MAX_SNI	253
+#define TLS_MAX_ALPN	16	/* ALPN protocols we keep (more: refused) */
+
+/* What a TLS ClientHello says about where it is going. */
+struct tls_hello {
+	char		sni[TLS_MAX_SNI + 1];	/* host_name, lower case; "" = none */
+	char		alpn[TLS_MAX_ALPN][33];	/* offered protocols (<= 32 bytes) */
+	size_t		nalpn;			/* 0: no ALPN extension */
+	size_t		len;			/* bytes up to the message's end */
+};
+
+enum tls_status {
+	TLS_COMPLETE = 0,	/* a whole, well-formed ClientHello */
+	TLS_INCOMPLETE,		/* a valid prefix; more bytes needed */
+	TLS_BAD,		/* not a TLS ClientHello */
+	TLS_AMBIGUOUS		/* duplicate extension or server name */
+};
+
+/* 1 when buf[0..len) starts like a TLS handshake record (needs 3 bytes). */
+int	tls_looks_like(const uint8_t *buf, size_t len);
+
+/*
+ * Parse the ClientHello at the start of a TLS stream buf[0..len), which
+ * may span several handshake records (at most max bytes). The server name
+ * must be a DNS name (letters, digits, '-', '.'), an ALPN protocol
+ * printable ASCII.
+ */
+enum tls_status tls_parse_hello(const uint8_t *buf, size_t len, size_t max,
+	    struct tls_hello *out);
 
 #endif /* KG_GATEWAY_PKT_H */

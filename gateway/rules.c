@@ -76,7 +76,9 @@ static void
 print_skip_empty(FILE *fp, const struct gw_conf *c, const char *cmd, int v6,
     const char *table, const char *ch)
 {
-	const char	*syn = strcmp(c->skip_empty, "all") == 0 ? "" : " ! --syn";
+	/* check = every needs the SYNs: a new connection resets its stream */
+	const char	*syn = strcmp(c->skip_empty, "all") == 0 &&
+			    strcmp(c->check, "every") != 0 ? "" : " ! --syn";
 	int		 d;
 
 	if (strcmp(c->skip_empty, "no") == 0)
@@ -93,12 +95,31 @@ print_skip_empty(FILE *fp, const struct gw_conf *c, const char *cmd, int v6,
 	}
 }
 
+/*
+ * teardown: every packet of a connection whose conntrack mark is the kill
+ * mark goes to the daemon (payload or not), tagged with that mark so the
+ * daemon knows it without remembering the flow.
+ */
+static void
+print_kill(FILE *fp, const struct gw_conf *c, const char *cmd, const char *table,
+    const char *ch, const char *q)
+{
+	if (!c->teardown)
+		return;
+	fprintf(fp, "%s -w%s -A %s -m connmark --mark 0x%x/0x%x -j MARK --set-xmark "
+	    "0x%x/0x%x\n", cmd, table, ch, c->kill_mark, c->mark_mask, c->kill_mark,
+	    c->mark_mask);
+	fprintf(fp, "%s -w%s -A %s -m mark --mark 0x%x/0x%x -j %s\n", cmd, table, ch,
+	    c->kill_mark, c->mark_mask, q);
+}
+
 static void
 print_ipt(FILE *fp, const struct gw_conf *c, const char *cmd, int v6, int del)
 {
 	char		 match[800], q[96], mk[64];
 	const char	*ch = c->chain_name, *split_tbl;
 	int		 split = strcmp(c->mode, "split") == 0;
+	int		 every = strcmp(c->check, "every") == 0;
 
 	match_of(c, v6, match, sizeof(match));
 	queue_target(c, q, sizeof(q));
@@ -132,11 +153,20 @@ print_ipt(FILE *fp, const struct gw_conf *c, const char *cmd, int v6, int del)
 	    "--reject-with tcp-reset\n", cmd, ch, c->reject_mark, mk);
 	fprintf(fp, "%s -w -A %s -m connmark --mark 0x%x%s -j DROP\n", cmd, ch,
 	    c->drop_mark, mk);
-	fprintf(fp, "%s -w -A %s -m connmark ! --mark 0x0%s -j ACCEPT\n", cmd, ch, mk);
+	if (!split)
+		print_kill(fp, c, cmd, "", ch, q);
+	if (split || !every)
+		fprintf(fp, "%s -w -A %s -m connmark ! --mark 0x0%s -j ACCEPT\n", cmd, ch,
+		    mk);
+	else
+		fprintf(fp, "%s -w -A %s -m mark --mark 0x%x/0x%x -j ACCEPT\n", cmd, ch,
+		    c->recheck_mark, c->recheck_mark);
 	if (split) {
 		fprintf(fp, "%s -w -t mangle -N %s\n", cmd, ch);
-		fprintf(fp, "%s -w -t mangle -A %s -m connmark ! --mark 0x0%s -j RETURN\n",
-		    cmd, ch, mk);
+		print_kill(fp, c, cmd, " -t mangle", ch, q);
+		if (!every)
+			fprintf(fp, "%s -w -t mangle -A %s -m connmark ! --mark 0x0%s "
+			    "-j RETURN\n", cmd, ch, mk);
 		print_skip_empty(fp, c, cmd, v6, " -t mangle", ch);
 		fprintf(fp, "%s -w -t mangle -A %s -j %s\n", cmd, ch, q);
 		fprintf(fp, "%s -w -t mangle -I %s %s -j %s\n", cmd, c->chain, match, ch);
@@ -173,7 +203,7 @@ static void
 print_nft(FILE *fp, const struct gw_conf *c, int del)
 {
 	char		 d4[sizeof(c->dst)], d6[sizeof(c->dst)], ports[256];
-	char		 set[sizeof(c->dst) * 2];
+	char		 set[sizeof(c->dst) * 2], qstmt[64];
 	uint16_t	 a, b;
 	const char	*hook = strcmp(c->chain, "FORWARD") == 0 ? "forward" : "input";
 
@@ -185,6 +215,14 @@ print_nft(FILE *fp, const struct gw_conf *c, int del)
 	dst_of(c, 1, d6, sizeof(d6));
 	list_nft(ports, c->ports, sizeof(ports));
 	gw_conf_queues(c, &a, &b);
+	if (a == b)
+		snprintf(qstmt, sizeof(qstmt), "queue num %u%s", a,
+		    c->queue_bypass ? " bypass" : "");
+	else
+		snprintf(qstmt, sizeof(qstmt), "queue num %u-%u%s%s", a, b,
+		    c->cpu_fanout || c->queue_bypass ? " " : "",
+		    c->cpu_fanout && c->queue_bypass ? "fanout,bypass" :
+		    c->cpu_fanout ? "fanout" : c->queue_bypass ? "bypass" : "");
 	fprintf(fp, "# needs CONFIG_NFT_QUEUE; on kernels without it use the "
 	    "iptables rules\n");
 	fprintf(fp, "table inet keygate {\n");
@@ -210,14 +248,18 @@ print_nft(FILE *fp, const struct gw_conf *c, int del)
 	fprintf(fp, "\t\tct mark & 0x%x == 0x%x meta l4proto tcp reject with tcp reset\n",
 	    c->mark_mask, c->reject_mark);
 	fprintf(fp, "\t\tct mark & 0x%x == 0x%x drop\n", c->mark_mask, c->drop_mark);
-	fprintf(fp, "\t\tct mark & 0x%x != 0 accept\n", c->mark_mask);
-	if (a == b)
-		fprintf(fp, "\t\tqueue num %u%s\n", a, c->queue_bypass ? " bypass" : "");
+	if (c->teardown) {
+		fprintf(fp, "\t\tct mark & 0x%x == 0x%x meta mark set meta mark & 0x%x | "
+		    "0x%x\n", c->mark_mask, c->kill_mark, ~c->mark_mask, c->kill_mark);
+		fprintf(fp, "\t\tmeta mark & 0x%x == 0x%x %s\n", c->mark_mask, c->kill_mark,
+		    qstmt);
+	}
+	if (strcmp(c->check, "every") == 0)
+		fprintf(fp, "\t\tmeta mark & 0x%x == 0x%x accept\n", c->recheck_mark,
+		    c->recheck_mark);
 	else
-		fprintf(fp, "\t\tqueue num %u-%u%s%s\n", a, b,
-		    c->cpu_fanout || c->queue_bypass ? " " : "",
-		    c->cpu_fanout && c->queue_bypass ? "fanout,bypass" :
-		    c->cpu_fanout ? "fanout" : c->queue_bypass ? "bypass" : "");
+		fprintf(fp, "\t\tct mark & 0x%x != 0 accept\n", c->mark_mask);
+	fprintf(fp, "\t\t%s\n", qstmt);
 	fprintf(fp, "\t}\n}\n");
 	if (c->restore_mark)
 		fprintf(fp, "table inet keygate_route {\n"

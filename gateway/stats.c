@@ -43,6 +43,8 @@ gw_stats_text(char *buf, size_t sz, const struct gw_gauges *g, int64_t now_us)
 	}
 	line(buf, sz, &off, "flows_tracked", g->flows);
 	line(buf, sz, &off, "flows_pending", g->flows_pending);
+	line(buf, sz, &off, "flows_live", g->flows_live);
+	line(buf, sz, &off, "flows_ending", g->flows_ending);
 	line(buf, sz, &off, "packets_held_now", g->held);
 	line(buf, sz, &off, "keys", g->keys);
 	line(buf, sz, &off, "revocation_events_stored", g->events);

@@ -34,7 +34,18 @@
 	X(jwks_updates, "key sets installed")				\
 	X(revocation_events, "revocation events received")		\
 	X(policy_reloads, "policies loaded")				\
-	X(policy_errors, "policy reloads refused")
+	X(policy_errors, "policy reloads refused")			\
+	X(requests_decided, "later request heads checked (check = every)") \
+	X(requests_denied, "later request heads refused (connection ended)") \
+	X(packets_reordered, "out-of-order segments dropped (check = every)") \
+	X(teardowns, "live connections ended (revoked, expired, denied)") \
+	X(teardowns_revoked, "... because a revocation event matched")	\
+	X(teardowns_expired, "... because the token expired")		\
+	X(teardown_probes, "probes sent to make an idle client answer")	\
+	X(teardown_resets, "TCP reset pairs sent")			\
+	X(teardown_gaveup, "idle connections left to the reject mark")	\
+	X(conntrack_errors, "conntrack updates or deletes that failed")	\
+	X(conntrack_gone, "tracked connections that conntrack ended")
 
 struct gw_stats {
 #define GW_STATS_FIELD(name, doc) atomic_uint_fast64_t name;
@@ -54,6 +65,8 @@ extern struct gw_stats gw_stats;
 struct gw_gauges {
 	size_t	flows;			/* tracked flows */
 	size_t	flows_pending;		/* flows holding packets */
+	size_t	flows_live;		/* accepted flows whose token is watched */
+	size_t	flows_ending;		/* being torn down */
 	size_t	held;			/* packets held now */
 	size_t	keys;
 	size_t	events;

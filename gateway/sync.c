@@ -20,20 +20,22 @@
 #include "gateway/sync.h"
 
 #define MAX_BODY	(8 * 1024 * 1024)
-#define FULL_EVERY	60		/* rounds between full event fetches */
+#define FULL_EVERY_US	(300 * (int64_t)1000000)	/* between full event fetches */
 
 struct gwsync {
 	struct gw_conf	 c;		/* a copy: the thread owns it */
 	char		 base[512];	/* url without a trailing "/" or "/v3" */
 	struct gwauth	*a;
 	pthread_t	 thread;
+	CURL		*curl;		/* one handle: its connection is reused */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	int		 kicked;
 	atomic_int	 stop;
 	char		 token[16384];	/* service token ("" = none) */
 	int64_t		 token_exp;	/* µs */
-	unsigned int	 rounds;
+	int64_t		 next_keys;	/* monotonic µs: next JWKS fetch */
+	int64_t		 next_full;	/* monotonic µs: next full event fetch */
 	int		 full;		/* next event fetch is a full one */
 	int		 was_down;	/* for logging transitions only */
 };
@@ -106,8 +108,9 @@ http(struct gwsync *s, const char *method, const char *path, const char *json,
 	CURLcode		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((h = curl_easy_init()) == NULL)
+	if ((h = s->curl) == NULL)
 		return 0;
+	curl_easy_reset(h);		/* options only: the connection stays */
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -141,7 +144,6 @@ http(struct gwsync *s, const char *method, const char *path, const char *json,
 	else if (!atomic_load(&s->stop))
 		log_debug("%s: %s %s: %s", __func__, method, path, curl_easy_strerror(rc));
 	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
 	if (tokhdr != NULL) {
 		kg_wipe(tokhdr, strlen(tokhdr));
 		free(tokhdr);
@@ -164,7 +166,7 @@ state_write(const struct gwsync *s, const char *name, const char *data, size_t n
 	char	path[4200], tmp[4210];
 	FILE	*fp;
 
-	if (s->c.state_dir[0] == '\0')
+	if (!gw_conf_has_state(&s->c))
 		return;
 	snprintf(path, sizeof(path), "%s/%s", s->c.state_dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -266,7 +268,7 @@ save_events(struct gwsync *s, const struct gw_revent *ev, size_t n, int replace)
 	size_t	i;
 	char	t1[KG_TIME_LEN], t2[KG_TIME_LEN], t3[KG_TIME_LEN];
 
-	if (s->c.state_dir[0] == '\0')
+	if (!gw_conf_has_state(&s->c))
 		return;
 	/* append-only log of what was received; rewritten on a full fetch */
 	snprintf(path, sizeof(path), "%s/events.jsonl", s->c.state_dir);
@@ -350,14 +352,37 @@ sync_events(struct gwsync *s)
 	return 0;
 }
 
+static int64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * One round: the keys when they are due (every sync_interval), the
+ * revocation events always (every revocation_interval_ms), so that a
+ * revocation reaches the gateway, and the live flows it ends, within about
+ * that interval plus one request.
+ */
 static void
 sync_round(struct gwsync *s)
 {
-	int	ok;
+	int64_t	now = mono_us();
+	int	ok = 1;
 
-	if (s->c.revocation)
-		(void)authenticate(s);
-	ok = sync_keys(s) == 0;
+	if (now >= s->next_keys) {
+		if (s->c.revocation)
+			(void)authenticate(s);
+		ok = sync_keys(s) == 0;
+		s->next_keys = now + (int64_t)s->c.sync_interval * 1000000;
+	}
+	if (now >= s->next_full) {
+		s->full = 1;
+		s->next_full = now + FULL_EVERY_US;
+	}
 	if (s->c.revocation && sync_events(s) == -1)
 		ok = 0;
 	if (ok) {
@@ -372,9 +397,9 @@ sync_round(struct gwsync *s)
 			log_warn("%s: sync with %s failed; keeping the last good keys "
 			    "and events", __func__, s->base);
 		s->was_down = 1;
+		/* retry the keys with the next round, not a whole interval later */
+		s->next_keys = now;
 	}
-	if (++s->rounds % FULL_EVERY == 0)
-		s->full = 1;
 }
 
 static void *
@@ -382,17 +407,28 @@ sync_main(void *arg)
 {
 	struct gwsync	*s = arg;
 	struct timespec	 ts;
+	int64_t		 wait_us, deadline;
 
 	for (;;) {
 		sync_round(s);
+		wait_us = s->c.revocation ? (int64_t)s->c.revocation_interval_ms * 1000 :
+		    s->next_keys - mono_us();
+		if (s->was_down && wait_us < 1000000)
+			wait_us = 1000000;	/* keygate down: at most once a second */
+		if (wait_us < 0)
+			wait_us = 0;
 		pthread_mutex_lock(&s->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += s->c.sync_interval;
+		deadline = (int64_t)ts.tv_nsec / 1000 + wait_us;
+		ts.tv_sec += deadline / 1000000;
+		ts.tv_nsec = (long)(deadline % 1000000) * 1000;
 		while (!s->kicked && !atomic_load(&s->stop))
 			if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT)
 				break;
-		if (s->kicked)
+		if (s->kicked) {
 			s->full = 1;
+			s->next_keys = 0;
+		}
 		s->kicked = 0;
 		pthread_mutex_unlock(&s->mu);
 		if (atomic_load(&s->stop))
@@ -440,7 +476,7 @@ gwsync_load_files(const struct gw_conf *c, struct gwauth *a, struct kg_err *err)
 		gwauth_set_keys(a, keys, nk);
 		return 0;	/* static keys: the state copy is not needed */
 	}
-	if (c->state_dir[0] == '\0')
+	if (!gw_conf_has_state(c))
 		return 0;
 	snprintf(path, sizeof(path), "%s/jwks.json", c->state_dir);
 	if ((buf = slurp(path, &len)) != NULL) {
@@ -480,6 +516,11 @@ gwsync_start(const struct gw_conf *c, struct gwauth *a, struct kg_err *err)
 	s->c = *c;
 	s->a = a;
 	s->full = 1;
+	if ((s->curl = curl_easy_init()) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "curl_easy_init failed");
+		free(s);
+		return NULL;
+	}
 	kg_strlcpy(s->base, c->url, sizeof(s->base));
 	n = strlen(s->base);
 	while (n > 0 && s->base[n - 1] == '/')
@@ -490,6 +531,7 @@ gwsync_start(const struct gw_conf *c, struct gwauth *a, struct kg_err *err)
 	pthread_cond_init(&s->cv, NULL);
 	if ((errno = pthread_create(&s->thread, NULL, sync_main, s)) != 0) {
 		kg_errf(err, KG_EINTERNAL, "sync thread: %s", strerror(errno));
+		curl_easy_cleanup(s->curl);
 		free(s);
 		return NULL;
 	}
@@ -517,6 +559,7 @@ gwsync_stop(struct gwsync *s)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
+	curl_easy_cleanup(s->curl);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	kg_wipe(s->c.password, sizeof(s->c.password));

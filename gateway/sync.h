@@ -3,14 +3,17 @@
  * keygate, from a thread of its own (libcurl), so the queue threads never
  * wait on the network.
  *
- * Every interval (and at once after gwsync_kick) it
- *   1. gets a service token (POST /v3/auth/tokens, password method, the
+ * It polls, on one kept-alive connection (libcurl):
+ *   1. a service token (POST /v3/auth/tokens, password method, the
  *      configured user scoped to the configured project) when it has none
  *      or it is about to expire;
- *   2. GET /v3/OS-KEYGATE/jwks and installs the keys when they changed;
- *   3. GET /v3/OS-REVOKE/events?since=<last seen - 1 s> (the whole list
- *      on the first round, after a kick and every 60 rounds) and merges
- *      the events, dropping cached tokens they revoke.
+ *   2. GET /v3/OS-KEYGATE/jwks every sync_interval seconds, installing the
+ *      keys when they changed;
+ *   3. GET /v3/OS-REVOKE/events?since=<last seen - 1 s> every
+ *      revocation_interval_ms (the whole list on the first round, after a
+ *      kick and every 5 minutes), merging the events: gwauth drops the
+ *      cached tokens they revoke and tells its listener (the engine ends
+ *      the live flows they revoke).
  * A failure keeps the last good copy and is retried next interval. When
  * state_dir is set, the last good JWKS and events are written there and
  * read back at start, so a restart while keygate is down still works.

@@ -7,8 +7,13 @@
  * --queue-cpu-fanout, is still one flow). The expensive part of a
  * decision, the token check, runs outside the lock: the flow is marked
  * DECIDING, packets that arrive meanwhile are held, and the thread that
- * decided releases them all. Verdicts are collected under the lock and
- * sent after it is dropped.
+ * decided releases them all. Verdicts (and conntrack/reset actions) are
+ * collected under the lock and sent after it is dropped.
+ *
+ * Flows live on one of three lists: the LRU (undecided and decided flows,
+ * forgotten when idle), the expiry heap (live flows: accepted with a
+ * token, kept until conntrack ends them, ordered by the token's exp), and
+ * the ending list (flows being torn down).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,9 +22,14 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "gateway/h1.h"
 #include "gateway/verdict.h"
 
 #define HELD_INLINE	4
+#define KILL_RETRY_US	200000		/* re-mark and probe an idle flow */
+#define KILL_TRIES	10		/* then leave it to the reject mark */
+#define KILL_GRACE_US	500000		/* resets sent: delete conntrack after */
+#define NO_HEAP		((size_t)-1)
 
 
 struct held {
@@ -38,7 +48,10 @@ struct seg {
  * PENDING: head incomplete, packets held. DECIDING: a thread is checking
  * the token outside the lock. DONE: decided; later packets get the same.
  */
-enum fstate { F_NEW = 0, F_PENDING, F_DECIDING, F_DONE };
+enum fstate { F_NEW = 0, F_PENDING, F_DECIDING, F_DONE, F_ENDING };
+
+/* F_ENDING: waiting for a client packet (probing), or resets sent (grace). */
+enum kstage { K_PROBING = 1, K_GRACE };
 
 struct flow {
 	struct flow	*hnext;			/* hash chain */
@@ -61,6 +74,27 @@ struct flow {
 	int64_t		 done_until;		/* F_DONE: forget after, µs */
 	enum gw_vkind	 vkind;			/* the decision, once F_DONE */
 	uint32_t	 vmark;
+	int		 undelivered;		/* F_DONE, but no packet carried the
+						   decision to conntrack (a timeout
+						   while nothing was held) */
+	int		 in_lru;
+	/* live: accepted by a rule that needs a token */
+	const struct gw_ident *ident;		/* a reference; NULL when not live */
+	char		 tag[17];		/* the token's log tag */
+	size_t		 hidx;			/* in the expiry heap, or NO_HEAP */
+	enum gw_reason	 kill_after;		/* ended while DECIDING: do it after */
+	int		 gone;			/* conntrack ended it while DECIDING */
+	/* check = every, once accepted */
+	int		 every;
+	uint32_t	 pos;			/* stream offset: bytes decided */
+	size_t		 hlen;			/* bytes of the current head in buf */
+	struct h1_framing h1;
+	/* F_ENDING */
+	enum kstage	 kstage;
+	int		 ktries;
+	int64_t		 knext;			/* next probe / the conntrack delete */
+	enum gw_reason	 kreason;
+	struct flow	*kprev, *knext_f;	/* ending list */
 };
 
 struct polsnap {
@@ -85,6 +119,16 @@ struct gw_engine {
 	pthread_mutex_t	 pol_mu;
 	struct polsnap	*pol;
 	atomic_int	 loop_warned;
+
+	gw_act_fn	 act;
+	void		*act_arg;
+	struct flow	**heap;			/* live flows, min-heap on ident->exp */
+	size_t		 nheap, heapcap;
+	struct flow	*end_head;		/* ending list */
+	size_t		 nending;
+	uint64_t	 revoke_gen;		/* moves with each revocation scan */
+	size_t		 npartial;		/* every: flows holding part of a head */
+	uint64_t	 probe_seq;
 };
 
 /* A verdict to send once the lock is dropped. */
@@ -102,10 +146,19 @@ struct outv {
 	size_t		 n, cap;
 };
 
+struct actv {
+	struct gw_act	 local[8];
+	struct gw_act	*v;
+	size_t		 n, cap;
+};
+
 struct decision {
 	enum gwp_action	action;
 	uint32_t	mark;		/* the gateway's mark bits */
 	enum gw_reason	reason;
+	const struct gw_ident *id;	/* accept by a token rule: a reference */
+	char		tag[17];	/* its token tag */
+	int		tunnel;		/* a CONNECT or a TLS flow */
 };
 
 /* ------------------------------------------------------------------
@@ -156,6 +209,55 @@ outv_send(struct gw_engine *e, struct outv *o)
 	if (o->v != o->local)
 		free(o->v);
 	outv_init(o);
+}
+
+static void
+actv_init(struct actv *a)
+{
+	a->v = a->local;
+	a->n = 0;
+	a->cap = sizeof(a->local) / sizeof(a->local[0]);
+}
+
+static void
+actv_add(struct gw_engine *e, struct actv *a, enum gw_act_kind kind,
+    const struct pkt_flow *f, uint32_t mark, uint32_t seq, uint32_t ack, int has_ack)
+{
+	struct gw_act	*nv;
+
+	if (e->act == NULL)
+		return;
+	if (a->n == a->cap) {
+		size_t	cap = a->cap * 2;
+
+		if ((nv = malloc(cap * sizeof(*nv))) == NULL)
+			return;
+		memcpy(nv, a->v, a->n * sizeof(*nv));
+		if (a->v != a->local)
+			free(a->v);
+		a->v = nv;
+		a->cap = cap;
+	}
+	memset(&a->v[a->n], 0, sizeof(a->v[a->n]));
+	a->v[a->n].kind = kind;
+	a->v[a->n].flow = *f;
+	a->v[a->n].mark = mark;
+	a->v[a->n].seq = seq;
+	a->v[a->n].ack = ack;
+	a->v[a->n].has_ack = has_ack;
+	a->n++;
+}
+
+static void
+actv_run(struct gw_engine *e, struct actv *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->n; i++)
+		e->act(e->act_arg, &a->v[i]);
+	if (a->v != a->local)
+		free(a->v);
+	actv_init(a);
 }
 
 static uint64_t
@@ -249,6 +351,8 @@ flow_find(struct gw_engine *e, const struct pkt_flow *k, size_t b)
 static void
 lru_unlink(struct gw_engine *e, struct flow *f)
 {
+	if (!f->in_lru)
+		return;
 	if (f->lprev != NULL)
 		f->lprev->lnext = f->lnext;
 	else
@@ -258,6 +362,7 @@ lru_unlink(struct gw_engine *e, struct flow *f)
 	else
 		e->lru_tail = f->lprev;
 	f->lprev = f->lnext = NULL;
+	f->in_lru = 0;
 }
 
 static void
@@ -270,16 +375,120 @@ lru_push(struct gw_engine *e, struct flow *f)
 	e->lru_head = f;
 	if (e->lru_tail == NULL)
 		e->lru_tail = f;
+	f->in_lru = 1;
 }
 
 static void
 touch(struct gw_engine *e, struct flow *f, int64_t now)
 {
 	f->touched = now;
-	if (e->lru_head != f) {
+	if (f->in_lru && e->lru_head != f) {
 		lru_unlink(e, f);
 		lru_push(e, f);
 	}
+}
+
+/* ------------------------------------------------------------------
+ * The expiry heap of live flows (min on ident->exp) and the ending list
+ * ------------------------------------------------------------------ */
+
+static int64_t
+hexp(const struct gw_engine *e, size_t i)
+{
+	return e->heap[i]->ident->exp;
+}
+
+static void
+heap_swap(struct gw_engine *e, size_t i, size_t j)
+{
+	struct flow	*t = e->heap[i];
+
+	e->heap[i] = e->heap[j];
+	e->heap[j] = t;
+	e->heap[i]->hidx = i;
+	e->heap[j]->hidx = j;
+}
+
+static void
+heap_fix(struct gw_engine *e, size_t i)
+{
+	size_t	c, p;
+
+	while (i > 0 && hexp(e, p = (i - 1) / 2) > hexp(e, i)) {
+		heap_swap(e, i, p);
+		i = p;
+	}
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= e->nheap)
+			break;
+		if (c + 1 < e->nheap && hexp(e, c + 1) < hexp(e, c))
+			c++;
+		if (hexp(e, i) <= hexp(e, c))
+			break;
+		heap_swap(e, i, c);
+		i = c;
+	}
+}
+
+static int
+heap_add(struct gw_engine *e, struct flow *f)
+{
+	struct flow	**nh;
+
+	if (e->nheap == e->heapcap) {
+		size_t	cap = e->heapcap ? e->heapcap * 2 : 64;
+
+		if ((nh = realloc(e->heap, cap * sizeof(*nh))) == NULL)
+			return -1;
+		e->heap = nh;
+		e->heapcap = cap;
+	}
+	f->hidx = e->nheap;
+	e->heap[e->nheap++] = f;
+	heap_fix(e, f->hidx);
+	return 0;
+}
+
+static void
+heap_del(struct gw_engine *e, struct flow *f)
+{
+	size_t	i = f->hidx;
+
+	if (i == NO_HEAP)
+		return;
+	f->hidx = NO_HEAP;
+	if (i != --e->nheap) {
+		e->heap[i] = e->heap[e->nheap];
+		e->heap[i]->hidx = i;
+		heap_fix(e, i);
+	}
+}
+
+static void
+ending_unlink(struct gw_engine *e, struct flow *f)
+{
+	if (f->state != F_ENDING)
+		return;
+	if (f->kprev != NULL)
+		f->kprev->knext_f = f->knext_f;
+	else
+		e->end_head = f->knext_f;
+	if (f->knext_f != NULL)
+		f->knext_f->kprev = f->kprev;
+	f->kprev = f->knext_f = NULL;
+	e->nending--;
+}
+
+static void
+ending_push(struct gw_engine *e, struct flow *f)
+{
+	f->kprev = NULL;
+	f->knext_f = e->end_head;
+	if (e->end_head != NULL)
+		e->end_head->kprev = f;
+	e->end_head = f;
+	e->nending++;
 }
 
 static void
@@ -336,6 +545,11 @@ flow_remove(struct gw_engine *e, struct flow *f)
 	*pp = f->hnext;
 	lru_unlink(e, f);
 	pending_unlink(e, f);
+	heap_del(e, f);
+	ending_unlink(e, f);
+	gw_ident_put(f->ident);
+	if (f->every && f->hlen > 0)
+		e->npartial--;
 	e->nheld -= f->nheld;
 	e->nflows--;
 	flow_drop_buffers(f);
@@ -370,6 +584,7 @@ flow_new(struct gw_engine *e, const struct pkt_flow *k, size_t b, int64_t now)
 		return NULL;
 	f->key = *k;
 	f->bucket = b;
+	f->hidx = NO_HEAP;
 	f->held = f->held_inline;
 	f->heldcap = HELD_INLINE;
 	f->hnext = e->buckets[b];
@@ -407,13 +622,20 @@ flow_hold(struct gw_engine *e, struct flow *f, uint16_t queue, uint32_t id,
 	return 0;
 }
 
-/* The verdict of a decided flow for one packet with mark pktmark. */
+/*
+ * The verdict of a decided flow for one packet with mark pktmark. With
+ * check = every an accept also carries the recheck bit: the rules accept
+ * a packet the daemon has seen, and queue the others.
+ */
 static void
 flow_verdict(struct gw_engine *e, const struct flow *f, struct outv *o,
     uint16_t queue, uint32_t id, uint32_t pktmark)
 {
-	outv_add(o, queue, id, f->vkind, 1,
-	    (pktmark & ~(e->cfg.marks.mask | e->cfg.recheck)) | f->vmark);
+	uint32_t	m = (pktmark & ~(e->cfg.marks.mask | e->cfg.recheck)) | f->vmark;
+
+	if (e->cfg.every && f->vmark != e->cfg.marks.reject && f->vmark != e->cfg.marks.drop)
+		m |= e->cfg.recheck;
+	outv_add(o, queue, id, f->vkind, 1, m);
 }
 
 /* Let a packet through undecided (clearing a recheck bit it may carry). */
@@ -426,9 +648,34 @@ pass(struct gw_engine *e, struct outv *o, uint16_t queue, uint32_t id, uint32_t 
 		outv_add(o, queue, id, GW_V_ACCEPT, 0, 0);
 }
 
+/*
+ * A flow accepted by a rule that needs a token becomes live: it keeps the
+ * token's identity until conntrack ends the connection, and is ended when
+ * the token is revoked or expires. Takes over d->id.
+ */
+static void
+flow_make_live(struct gw_engine *e, struct flow *f, struct decision *d)
+{
+	gw_ident_put(f->ident);
+	f->ident = d->id;
+	d->id = NULL;
+	memcpy(f->tag, d->tag, sizeof(f->tag));
+	if (f->hidx != NO_HEAP) {
+		heap_fix(e, f->hidx);
+		return;
+	}
+	if (heap_add(e, f) == -1) {
+		log_error("%s: out of memory: a live flow is not watched", __func__);
+		gw_ident_put(f->ident);
+		f->ident = NULL;
+		return;
+	}
+	lru_unlink(e, f);
+}
+
 /* Record the decision d on f, release its held packets into o. */
 static void
-flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
+flow_finish(struct gw_engine *e, struct flow *f, struct decision *d,
     struct outv *o, int64_t now)
 {
 	size_t	i;
@@ -437,6 +684,7 @@ flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
 	f->done_until = now + e->cfg.flow_idle_us;
 	f->vkind = e->cfg.split ? GW_V_ACCEPT : GW_V_REPEAT;
 	f->vmark = d->mark;
+	f->undelivered = f->nheld == 0;
 	pending_unlink(e, f);
 	for (i = 0; i < f->nheld; i++)
 		flow_verdict(e, f, o, f->held[i].queue, f->held[i].id, f->held[i].mark);
@@ -448,6 +696,14 @@ flow_finish(struct gw_engine *e, struct flow *f, const struct decision *d,
 		f->heldcap = HELD_INLINE;
 	}
 	flow_drop_buffers(f);
+	if (d->id != NULL && d->action == GWP_ACCEPT && e->cfg.teardown && e->act != NULL)
+		flow_make_live(e, f, d);
+	gw_ident_put(d->id);
+	d->id = NULL;
+	if (e->cfg.every && d->action == GWP_ACCEPT) {
+		f->every = 1;
+		f->h1.state = d->tunnel ? H1_TUNNEL : H1_HEAD;
+	}
 }
 
 /*
@@ -518,6 +774,7 @@ decide_fixed(struct gw_engine *e, const struct flow *f, enum gw_reason r,
 	struct polsnap	*ps = pol_get(e);
 	char		 fs[PKT_FLOW_STRLEN];
 
+	memset(d, 0, sizeof(*d));
 	d->action = ps != NULL && ps->p->def == GWP_DROP ? GWP_DROP : GWP_REJECT;
 	d->mark = action_mark(e, d->action, 0);
 	d->reason = r;
@@ -546,13 +803,88 @@ scope_str(const struct gw_ident *id, char *out, size_t n)
 		snprintf(out, n, "unscoped");
 }
 
+/* The TLS part of decide(): no token, the ClientHello's SNI and ALPN. */
+static void
+decide_tls(struct gw_engine *e, struct polsnap *ps, const struct pkt_flow *fl,
+    const char *head, size_t len, struct decision *d)
+{
+	const struct gwp_rule	*rule = NULL;
+	struct gwp_request	 rq;
+	struct tls_hello	 th;
+	enum tls_status		 ts;
+	char			 fs[PKT_FLOW_STRLEN], alpn[TLS_MAX_ALPN * 34 + 1] = "-";
+	size_t			 i, o = 0;
+
+	ts = tls_parse_hello((const uint8_t *)head, len, e->cfg.max_header, &th);
+	if (ts != TLS_COMPLETE) {
+		d->reason = ts == TLS_AMBIGUOUS ? GW_R_AMBIGUOUS : GW_R_NOT_HTTP;
+	} else if (ps == NULL) {
+		d->reason = GW_R_NO_RULE;
+	} else {
+		memset(&rq, 0, sizeof(rq));
+		rq.flow = fl;
+		rq.tls = &th;
+		if ((rule = gwpolicy_eval(ps->p, &rq, NULL)) != NULL) {
+			d->action = rule->action;
+			d->reason = rule->action == GWP_ACCEPT ? GW_R_OK : GW_R_RULE;
+			d->tunnel = 1;
+		} else {
+			d->reason = GW_R_NO_TOKEN;
+		}
+	}
+	d->mark = action_mark(e, d->action, rule != NULL ? rule->mark : 0);
+	count(d);
+	if (e->cfg.log_decisions) {
+		for (i = 0; ts == TLS_COMPLETE && i < th.nalpn; i++)
+			o += (size_t)snprintf(alpn + o, sizeof(alpn) - o, "%s%s", i ? "," : "",
+			    th.alpn[i]);
+		pkt_flow_str(fl, fs);
+		log_info("decision %s TLS sni=%s alpn=%s user=- scope=- rule=%s verdict=%s "
+		    "mark=0x%x reason=%s token=- cache=-", fs,
+		    ts == TLS_COMPLETE && th.sni[0] ? th.sni : "-", alpn,
+		    rule != NULL ? rule->name : "-", gwp_action_name(d->action), d->mark,
+		    gw_reason_name(d->reason));
+	}
+}
+
 /*
- * Decide for flow fl whose stream starts with head[0..len): parse, check
- * the token, evaluate the policy; log one line; count. No lock held.
+ * The token of a request: X-Auth-Token / Bearer, or the password of
+ * Proxy-Authorization: Basic (copied into buf). NULL when none; *bad when
+ * the credentials are malformed or disagree with another token header.
+ */
+static const char *
+request_token(const struct http_req *hr, char *buf, size_t bufsz, size_t *len, int *bad)
+{
+	long	n;
+
+	*bad = 0;
+	if (hr->basic == NULL) {
+		*len = hr->token_len;
+		return hr->token;
+	}
+	if ((n = http_basic_token(hr->basic, hr->basic_len, buf, bufsz)) < 0) {
+		*bad = 1;
+		return NULL;
+	}
+	if (hr->token != NULL && (hr->token_len != (size_t)n ||
+	    memcmp(hr->token, buf, (size_t)n) != 0)) {
+		*bad = 1;		/* two different tokens */
+		return NULL;
+	}
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Decide for flow fl on the request head (or TLS ClientHello) head[0..len):
+ * parse, check the token, evaluate the policy; log one line; count. When
+ * it is accepted by a rule that needs a token, d->id holds a reference to
+ * the token's identity. hr_out, when given, gets the parsed head. No lock
+ * held.
  */
 static void
 decide(struct gw_engine *e, const struct pkt_flow *fl, const char *head, size_t len,
-    int64_t now, struct decision *d)
+    int64_t now, struct decision *d, struct http_req *hr_out)
 {
 	struct polsnap		*ps = pol_get(e);
 	const struct gwp_rule	*rule = NULL;
@@ -562,22 +894,33 @@ decide(struct gw_engine *e, const struct pkt_flow *fl, const char *head, size_t 
 	enum http_status	 hs;
 	enum gw_reason		 tr = GW_R_NO_TOKEN;
 	char			 path[HTTP_MAX_PATH + 1], fs[PKT_FLOW_STRLEN], tag[17] = "-";
-	char			 scope[100];
-	const char		*cache = "-";
+	char			 scope[100], basic[16384 + 1];
+	const char		*cache = "-", *tok = NULL, *shown;
+	size_t			 toklen = 0;
 	long			 plen = -1;
-	int			 hit = 0;
+	int			 hit = 0, badcred = 0, shown_len;
 
+	memset(d, 0, sizeof(*d));
+	memcpy(d->tag, "-", 2);
 	d->action = ps != NULL && ps->p->def == GWP_DROP ? GWP_DROP : GWP_REJECT;
+	if (tls_looks_like((const uint8_t *)head, len)) {
+		decide_tls(e, ps, fl, head, len, d);
+		pol_put(ps);
+		return;
+	}
 	hs = http_parse(head, len, &hr);
+	if (hs == HTTP_COMPLETE)
+		tok = request_token(&hr, basic, sizeof(basic), &toklen, &badcred);
 	if (hs == HTTP_BAD || hs == HTTP_INCOMPLETE) {
 		d->reason = GW_R_NOT_HTTP;
-	} else if (hs == HTTP_AMBIGUOUS) {
+	} else if (hs == HTTP_AMBIGUOUS || badcred) {
 		d->reason = GW_R_AMBIGUOUS;
 	} else {
-		plen = http_path_normalize(hr.path, hr.path_len, path, sizeof(path));
-		if (hr.token != NULL) {
-			tr = gwauth_check(e->auth, hr.token, hr.token_len, now, &id, &hit);
-			gw_token_tag(hr.token, hr.token_len, tag);
+		if (!hr.connect)
+			plen = http_path_normalize(hr.path, hr.path_len, path, sizeof(path));
+		if (tok != NULL) {
+			tr = gwauth_check(e->auth, tok, toklen, now, &id, &hit);
+			gw_token_tag(tok, toklen, tag);
 			if (tr == GW_R_OK) {
 				cache = hit ? "hit" : "miss";
 				if (hit)
@@ -588,18 +931,24 @@ decide(struct gw_engine *e, const struct pkt_flow *fl, const char *head, size_t 
 		}
 		if (ps == NULL) {
 			d->reason = GW_R_NO_RULE;
-		} else if (plen < 0 && ps->p->uses_path) {
+		} else if (plen < 0 && !hr.connect && ps->p->uses_path) {
 			d->reason = GW_R_BAD_PATH;
 		} else {
+			memset(&rq, 0, sizeof(rq));
 			rq.flow = fl;
 			rq.method = hr.method;
 			rq.method_len = hr.method_len;
 			rq.path = plen >= 0 ? path : NULL;
+			if (hr.connect) {
+				rq.authority = hr.target;
+				rq.authority_len = hr.target_len;
+			}
 			if ((rule = gwpolicy_eval(ps->p, &rq, id)) != NULL) {
 				d->action = rule->action;
 				d->reason = rule->action == GWP_ACCEPT ? GW_R_OK : GW_R_RULE;
+				d->tunnel = hr.connect && rule->action == GWP_ACCEPT;
 			} else {
-				d->reason = hr.token == NULL ? GW_R_NO_TOKEN :
+				d->reason = tok == NULL ? GW_R_NO_TOKEN :
 				    tr != GW_R_OK ? tr : GW_R_NO_RULE;
 			}
 		}
@@ -609,18 +958,36 @@ decide(struct gw_engine *e, const struct pkt_flow *fl, const char *head, size_t 
 	if (e->cfg.log_decisions) {
 		pkt_flow_str(fl, fs);
 		scope_str(id, scope, sizeof(scope));
+		if (hs != HTTP_COMPLETE) {
+			shown = "-";
+			shown_len = 1;
+		} else if (plen >= 0) {
+			shown = path;
+			shown_len = (int)plen;
+		} else {
+			shown = hr.connect ? hr.target : hr.path;
+			shown_len = (int)(hr.connect ? hr.target_len : hr.path_len);
+			if (shown_len > 200)
+				shown_len = 200;
+		}
 		log_info("decision %s %.*s %.*s user=%s scope=%s rule=%s verdict=%s "
 		    "mark=0x%x reason=%s token=%s cache=%s", fs,
 		    hs == HTTP_COMPLETE ? (int)hr.method_len : 1,
-		    hs == HTTP_COMPLETE ? hr.method : "-",
-		    hs != HTTP_COMPLETE ? 1 : plen >= 0 ? (int)plen : (int)(hr.path_len > 200 ?
-		    200 : hr.path_len),
-		    hs != HTTP_COMPLETE ? "-" : plen >= 0 ? path : hr.path,
+		    hs == HTTP_COMPLETE ? hr.method : "-", shown_len, shown,
 		    id != NULL ? id->user_id : "-", scope, rule != NULL ? rule->name : "-",
 		    gwp_action_name(d->action), d->mark, gw_reason_name(d->reason), tag,
 		    cache);
 	}
-	gw_ident_put(id);
+	if (hs == HTTP_COMPLETE && hr.basic != NULL)
+		kg_wipe(basic, sizeof(basic));
+	if (d->action == GWP_ACCEPT && rule != NULL && !rule->noauth && id != NULL) {
+		d->id = id;		/* the caller keeps it for a live flow */
+		memcpy(d->tag, tag, sizeof(d->tag));
+	} else {
+		gw_ident_put(id);
+	}
+	if (hr_out != NULL)
+		*hr_out = hr;
 	pol_put(ps);
 }
 
@@ -708,6 +1075,328 @@ flow_have(const struct flow *f)
 }
 
 /* ------------------------------------------------------------------
+ * Ending live flows (under e->mu)
+ * ------------------------------------------------------------------ */
+
+/*
+ * A token revoked while its flow was being decided (the revocation scan
+ * could not see the flow): turn the accept into a reject, counted and
+ * logged as such.
+ */
+static void
+revoked_late(struct gw_engine *e, const struct flow *f, struct decision *d)
+{
+	char	fs[PKT_FLOW_STRLEN];
+
+	atomic_fetch_sub(&gw_stats.flows_accepted, 1);
+	atomic_fetch_sub(&gw_stats.by_reason[d->reason], 1);
+	STAT_INC(flows_rejected);
+	atomic_fetch_add(&gw_stats.by_reason[GW_R_REVOKED], 1);
+	d->action = GWP_REJECT;
+	d->mark = e->cfg.marks.reject;
+	d->reason = GW_R_REVOKED;
+	d->tunnel = 0;
+	gw_ident_put(d->id);
+	d->id = NULL;
+	if (e->cfg.log_decisions) {
+		pkt_flow_str(&f->key, fs);
+		log_info("decision %s verdict=reject mark=0x%x reason=revoked token=%s "
+		    "(revoked while it was being decided)", fs, d->mark, d->tag);
+	}
+}
+
+/* A reset each way, from sequence numbers the client just sent. */
+static void
+send_resets(struct gw_engine *e, struct actv *a, const struct pkt_flow *k, uint32_t seq,
+    uint32_t ack, int has_ack)
+{
+	actv_add(e, a, GW_ACT_RESET, k, 0, seq, ack, has_ack);
+	STAT_INC(teardown_resets);
+}
+
+static void
+send_probe(struct gw_engine *e, struct actv *a, const struct flow *f)
+{
+	uint64_t	r = mix64(e->seed ^ ++e->probe_seq);
+
+	/* a random seq lies outside the client's window (at most 1 GiB of
+	 * 4 GiB) nearly always; retries pick others */
+	actv_add(e, a, GW_ACT_PROBE, &f->key, 0, (uint32_t)r, (uint32_t)(r >> 32), 1);
+	STAT_INC(teardown_probes);
+}
+
+/*
+ * End flow f: its conntrack mark becomes the kill mark, so every client
+ * packet comes here. With rst (the server's next expected seq, from a
+ * packet in hand) resets go out at once; otherwise a probe makes the
+ * client send one. A flow being decided is ended after its decision.
+ */
+static void
+flow_end(struct gw_engine *e, struct flow *f, enum gw_reason why, const uint32_t *rst,
+    uint32_t ack, int has_ack, struct actv *a, int64_t now)
+{
+	char	fs[PKT_FLOW_STRLEN];
+
+	if (f->state == F_ENDING)
+		return;
+	heap_del(e, f);
+	if (f->state == F_DECIDING) {
+		f->kill_after = why;
+		return;
+	}
+	lru_unlink(e, f);
+	pending_unlink(e, f);
+	f->state = F_ENDING;
+	f->kreason = why;
+	ending_push(e, f);
+	STAT_INC(teardowns);
+	if (why == GW_R_REVOKED)
+		STAT_INC(teardowns_revoked);
+	else if (why == GW_R_EXPIRED)
+		STAT_INC(teardowns_expired);
+	pkt_flow_str(&f->key, fs);
+	log_info("teardown %s user=%s token=%s reason=%s", fs,
+	    f->ident != NULL ? f->ident->user_id : "-", f->ident != NULL ? f->tag : "-",
+	    gw_reason_name(why));
+	actv_add(e, a, GW_ACT_CTMARK, &f->key, e->cfg.kill_mark, 0, 0, 0);
+	if (rst != NULL) {
+		send_resets(e, a, &f->key, *rst, ack, has_ack);
+		f->kstage = K_GRACE;
+		f->knext = now + KILL_GRACE_US;
+	} else {
+		send_probe(e, a, f);
+		f->kstage = K_PROBING;
+		f->ktries = 1;
+		f->knext = now + KILL_RETRY_US;
+	}
+}
+
+/*
+ * A client packet of a flow being ended (f, or NULL when the engine no
+ * longer knows it: the packet carries the kill mark): a reset each way
+ * from its sequence numbers, and the packet dropped. A reset itself
+ * passes (ours to the server comes this way too).
+ */
+static void
+ending_packet(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
+    uint16_t queue, uint32_t id, struct outv *o, struct actv *a, int64_t now)
+{
+	if (pi->flags & TCPF_RST) {
+		outv_add(o, queue, id, GW_V_ACCEPT, 0, 0);
+		return;
+	}
+	send_resets(e, a, &pi->flow, pi->seq, pi->ack, (pi->flags & TCPF_ACK) != 0);
+	outv_add(o, queue, id, GW_V_DROP, 0, 0);
+	if (f == NULL)
+		actv_add(e, a, GW_ACT_CTDELETE, &pi->flow, 0, 0, 0, 0);
+	else if (f->kstage == K_PROBING) {
+		f->kstage = K_GRACE;
+		f->knext = now + KILL_GRACE_US;
+	}
+}
+
+/* After a decision made without the lock: what happened meanwhile. */
+static void
+after_decide(struct gw_engine *e, struct flow *f, struct actv *a, int64_t now)
+{
+	enum gw_reason	why = f->kill_after;
+
+	f->kill_after = GW_R_OK;
+	if (f->gone)
+		flow_remove(e, f);
+	else if (why != GW_R_OK && f->state == F_DONE)
+		flow_end(e, f, why, NULL, 0, 0, a, now);
+}
+
+/* ------------------------------------------------------------------
+ * check = every (under e->mu)
+ * ------------------------------------------------------------------ */
+
+/* Accept a packet of an every-mode flow; first: it carries the decision. */
+static void
+every_accept(struct gw_engine *e, const struct flow *f, struct outv *o, uint16_t queue,
+    uint32_t id, uint32_t mark, int first)
+{
+	uint32_t	m = mark & ~e->cfg.recheck;
+
+	/* a restored connmark (restore_mark) stays; the first decision sets it */
+	if (first)
+		m = (m & ~e->cfg.marks.mask) | f->vmark;
+	if (!e->cfg.split)
+		m |= e->cfg.recheck;
+	outv_add(o, queue, id, e->cfg.split ? GW_V_ACCEPT : GW_V_REPEAT, 1, m);
+}
+
+/*
+ * A request refused in the middle of a connection: the packet is dropped
+ * and the connection ended with resets built from it (the server expects
+ * next_seq; the client acknowledged pi->ack). log: the decision was not
+ * logged yet (a framing error), reason r.
+ */
+static void
+every_deny(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
+    uint32_t next_seq, int log, enum gw_reason r, uint16_t queue, uint32_t id,
+    struct outv *o, struct actv *a, int64_t now)
+{
+	struct decision	d;
+
+	if (log)
+		decide_fixed(e, f, r, &d);
+	if (f->vmark != 0)
+		STAT_INC(requests_denied);
+	outv_add(o, queue, id, GW_V_DROP, 0, 0);
+	flow_end(e, f, r, &next_seq, pi->ack, (pi->flags & TCPF_ACK) != 0, a, now);
+}
+
+/*
+ * check = every: a payload packet of an HTTP flow that is accepted so far
+ * (vmark != 0) or not decided yet (vmark == 0). Bytes are taken in order:
+ * retransmissions of decided bytes pass, a segment beyond a gap is
+ * dropped (TCP sends it again). Body bytes are skipped by the framing,
+ * each complete head is decided (without the lock) before the packet that
+ * completes it passes; a partial head passes (the server cannot act on
+ * it).
+ */
+static void
+every_packet(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
+    uint16_t queue, uint32_t id, uint32_t mark, int64_t now, struct outv *o,
+    struct actv *a)
+{
+	const uint8_t	*p;
+	struct decision	 d;
+	struct http_req	 hr;
+	enum http_status hs;
+	uint32_t	 off = pi->seq - f->base, srv_next;
+	int32_t		 rel = (int32_t)(off - f->pos);
+	size_t		 n, k, used, hl;
+	uint64_t	 rgen;
+	int		 first = 0;
+
+	touch(e, f, now);
+	f->done_until = now + e->cfg.flow_idle_us;
+	if (f->h1.state == H1_TUNNEL || pi->paylen == 0) {
+		every_accept(e, f, o, queue, id, mark, 0);
+		return;
+	}
+	if (rel > 0) {
+		STAT_INC(packets_reordered);
+		outv_add(o, queue, id, GW_V_DROP, 0, 0);
+		return;
+	}
+	if ((int64_t)rel + (int64_t)pi->paylen <= 0) {
+		every_accept(e, f, o, queue, id, mark, 0);	/* retransmission */
+		return;
+	}
+	p = pi->payload + (size_t)-rel;
+	n = pi->paylen - (size_t)-rel;
+	/* a refusal drops the whole packet: the server has the bytes before it */
+	srv_next = f->base + f->pos;
+	while (n > 0) {
+		if (f->h1.state == H1_TUNNEL) {
+			f->pos += (uint32_t)n;
+			break;
+		}
+		if (f->h1.state != H1_HEAD) {
+			k = h1_body(&f->h1, p, n);
+			p += k;
+			n -= k;
+			f->pos += (uint32_t)k;
+			if (f->h1.state == H1_BAD) {
+				every_deny(e, f, pi, srv_next, 1, GW_R_AMBIGUOUS, queue, id,
+				    o, a, now);
+				return;
+			}
+			continue;
+		}
+		k = n;
+		if (f->hlen + k > e->cfg.max_header)
+			k = e->cfg.max_header - f->hlen;
+		if (buf_reserve(f, f->hlen + k) == -1) {
+			every_deny(e, f, pi, srv_next, 1, GW_R_OVERLOAD, queue, id, o, a, now);
+			return;
+		}
+		memcpy(f->buf + f->hlen, p, k);
+		hs = http_parse((const char *)f->buf, f->hlen + k, &hr);
+		if (hs == HTTP_INCOMPLETE) {
+			if (f->hlen + k >= e->cfg.max_header) {
+				every_deny(e, f, pi, srv_next, 1, GW_R_TOO_BIG, queue, id, o,
+				    a, now);
+				return;
+			}
+			/* part of a head is kept per flow: bounded like held heads */
+			if (f->hlen == 0 && e->npartial >= e->cfg.max_pending) {
+				every_deny(e, f, pi, srv_next, 1, GW_R_OVERLOAD, queue, id, o,
+				    a, now);
+				return;
+			}
+			if (f->hlen == 0)
+				e->npartial++;
+			f->hlen += k;
+			f->pos += (uint32_t)k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		hl = hs == HTTP_COMPLETE ? hr.head_len : f->hlen + k;
+		used = hl - f->hlen;
+		f->state = F_DECIDING;
+		rgen = e->revoke_gen;
+		pthread_mutex_unlock(&e->mu);
+		decide(e, &f->key, (const char *)f->buf, hl, now, &d, &hr);
+		pthread_mutex_lock(&e->mu);
+		f->state = F_DONE;
+		if (d.id != NULL && e->revoke_gen != rgen && gwauth_revoked(e->auth, d.id))
+			revoked_late(e, f, &d);
+		if (f->vmark != 0)
+			STAT_INC(requests_decided);
+		if (f->gone) {
+			gw_ident_put(d.id);
+			outv_add(o, queue, id, GW_V_DROP, 0, 0);
+			flow_remove(e, f);
+			return;
+		}
+		if (d.action != GWP_ACCEPT) {
+			gw_ident_put(d.id);
+			/* the whole packet is dropped: nothing of it reached the server */
+			every_deny(e, f, pi, srv_next, 0, d.reason, queue, id, o, a, now);
+			return;
+		}
+		if (h1_after_head(&f->h1, &hr) == -1) {
+			gw_ident_put(d.id);
+			every_deny(e, f, pi, srv_next, 1, GW_R_AMBIGUOUS, queue, id, o, a,
+			    now);
+			return;
+		}
+		if (f->vmark == 0) {
+			f->vmark = d.mark;	/* the connection's mark, saved by this packet */
+			first = 1;
+		}
+		if (d.id != NULL && e->cfg.teardown && e->act != NULL)
+			flow_make_live(e, f, &d);
+		gw_ident_put(d.id);
+		if (f->hlen > 0)
+			e->npartial--;
+		f->hlen = 0;
+		if (f->bufcap > 4096) {
+			free(f->buf);	/* a big head: do not keep its buffer */
+			f->buf = NULL;
+			f->bufcap = 0;
+		}
+		f->pos += (uint32_t)used;
+		p += used;
+		n -= used;
+		if (f->kill_after != GW_R_OK) {
+			enum gw_reason	why = f->kill_after;
+
+			f->kill_after = GW_R_OK;
+			every_deny(e, f, pi, srv_next, 0, why, queue, id, o, a, now);
+			return;
+		}
+	}
+	every_accept(e, f, o, queue, id, mark, first);
+}
+
+/* ------------------------------------------------------------------
  * Packets
  * ------------------------------------------------------------------ */
 
@@ -725,6 +1414,19 @@ requeued(struct gw_engine *e, uint16_t queue, uint32_t id, uint32_t mark)
 	    GW_V_DROP : GW_V_ACCEPT, 0, 0);
 }
 
+/* A new flow's first data in every mode: an HTTP stream checked head by head. */
+static void
+every_start(struct gw_engine *e, struct flow *f)
+{
+	f->every = 1;
+	f->state = F_DONE;
+	f->vkind = e->cfg.split ? GW_V_ACCEPT : GW_V_REPEAT;
+	f->vmark = 0;			/* nothing decided yet */
+	f->pos = 0;
+	f->hlen = 0;
+	f->h1.state = H1_HEAD;
+}
+
 void
 gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *pkt,
     size_t len, uint32_t mark, int64_t now)
@@ -733,32 +1435,51 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 	struct http_req	 hr;
 	struct decision	 d;
 	struct outv	 o;
+	struct actv	 a;
 	struct flow	*f;
 	enum http_status hs;
 	size_t		 b, have;
 	uint32_t	 seq;
+	uint64_t	 rgen;
 	int32_t		 off;
 	int		 rc;
 
 	STAT_INC(packets_queued);
 	outv_init(&o);
+	actv_init(&a);
 	if (pkt_parse(pkt, len, &pi) != PKT_OK) {
 		STAT_INC(packets_unparsable);
 		e->send(e->arg, queue, id, GW_V_DROP, 0, 0);	/* fail closed */
 		return;
 	}
-	if ((mark & e->cfg.marks.mask) != 0) {
+	seq = pi.seq;
+	b = flow_bucket(e, &pi.flow);
+	if (e->cfg.kill_mark != 0 && (mark & e->cfg.marks.mask) == e->cfg.kill_mark) {
+		/* the rules queue every packet of a connection being ended */
+		pthread_mutex_lock(&e->mu);
+		f = flow_find(e, &pi.flow, b);
+		ending_packet(e, f != NULL && f->state == F_ENDING ? f : NULL, &pi, queue, id,
+		    &o, &a, now);
+		goto unlock;
+	}
+	if ((mark & e->cfg.marks.mask) != 0 && !e->cfg.every) {
+		/* with every, a restored connmark (restore_mark) comes this way;
+		 * the daemon's own verdicts never do (they carry the recheck bit,
+		 * which the rules accept) */
 		requeued(e, queue, id, mark);
 		return;
 	}
-	seq = pi.seq;
-	b = flow_bucket(e, &pi.flow);
 
 	pthread_mutex_lock(&e->mu);
 	f = flow_find(e, &pi.flow, b);
 	if ((pi.flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		/* a new connection on this 4-tuple: forget the old flow */
-		if (f != NULL && f->state != F_DECIDING) {
+		/*
+		 * A new connection on this 4-tuple: forget the old flow. Not a
+		 * live or ending one: a SYN proves nothing (anyone can send one
+		 * on their own 4-tuple); conntrack tells when it is gone.
+		 */
+		if (f != NULL && f->state != F_DECIDING && f->state != F_ENDING &&
+		    f->hidx == NO_HEAP) {
 			if (f->state == F_PENDING) {
 				decide_fixed(e, f, GW_R_TIMEOUT, &d);
 				flow_finish(e, f, &d, &o, now);
@@ -772,6 +1493,31 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		if (f == NULL && (f = flow_new(e, &pi.flow, b, now)) != NULL) {
 			f->base = seq;
 		}
+	}
+	if (f != NULL && f->state == F_ENDING) {
+		ending_packet(e, f, &pi, queue, id, &o, &a, now);
+		goto unlock;
+	}
+	if (f != NULL && f->state == F_DONE && f->every) {
+		every_packet(e, f, &pi, queue, id, mark, now, &o, &a);
+		goto unlock;
+	}
+	if (f != NULL && f->state == F_DONE && f->undelivered &&
+	    seq - f->base < e->cfg.max_header) {
+		/*
+		 * The rest of a head whose decision (a timeout) no packet has
+		 * carried to conntrack yet: this one does. Without this the
+		 * recheck below would come back and the tail of the head would
+		 * be decided afresh as a second, "not-http", flow.
+		 */
+		flow_verdict(e, f, &o, queue, id, mark);
+		f->undelivered = 0;
+		goto unlock;
+	}
+	if (f != NULL && f->state == F_DONE && e->cfg.every) {
+		/* every mode has no recheck round: its bit means "accepted" */
+		flow_verdict(e, f, &o, queue, id, mark);
+		goto unlock;
 	}
 	if (f != NULL && f->state == F_DONE) {
 		/*
@@ -799,7 +1545,8 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		goto unlock;
 	}
 	if (f != NULL && f->state == F_DECIDING) {
-		if (f->nheld >= e->cfg.max_held || flow_hold(e, f, queue, id, mark) == -1)
+		if (f->every || f->nheld >= e->cfg.max_held ||
+		    flow_hold(e, f, queue, id, mark) == -1)
 			outv_add(&o, queue, id, GW_V_DROP, 0, 0);  /* TCP resends it */
 		goto unlock;
 	}
@@ -817,17 +1564,31 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 			}
 			f->base = seq;	/* the first data we see starts the stream */
 		}
-		hs = seq == f->base ? http_parse((const char *)pi.payload, pi.paylen, &hr) :
+		if (e->cfg.every && !(seq == f->base &&
+		    tls_looks_like(pi.payload, pi.paylen))) {
+			every_start(e, f);
+			every_packet(e, f, &pi, queue, id, mark, now, &o, &a);
+			goto unlock;
+		}
+		hs = seq == f->base ? (tls_looks_like(pi.payload, pi.paylen) ?
+		    (tls_parse_hello(pi.payload, pi.paylen, e->cfg.max_header,
+		    &(struct tls_hello){ 0 }) == TLS_INCOMPLETE ? HTTP_INCOMPLETE :
+		    HTTP_COMPLETE) : http_parse((const char *)pi.payload, pi.paylen, &hr)) :
 		    HTTP_INCOMPLETE;
 		if (hs != HTTP_INCOMPLETE && !pi.truncated) {
 			/* the common case: the whole head in one segment */
 			f->state = F_DECIDING;
 			touch(e, f, now);
 			flow_hold(e, f, queue, id, mark);
+			rgen = e->revoke_gen;
 			pthread_mutex_unlock(&e->mu);
-			decide(e, &pi.flow, (const char *)pi.payload, pi.paylen, now, &d);
+			decide(e, &pi.flow, (const char *)pi.payload, pi.paylen, now, &d, NULL);
 			pthread_mutex_lock(&e->mu);
+			if (d.id != NULL && e->revoke_gen != rgen &&
+			    gwauth_revoked(e->auth, d.id))
+				revoked_late(e, f, &d);
 			flow_finish(e, f, &d, &o, now);
+			after_decide(e, f, &a, now);
 			goto unlock;
 		}
 		f->state = F_PENDING;
@@ -862,7 +1623,14 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 		goto unlock;
 	}
 	have = flow_have(f);
-	hs = have > 0 ? http_parse((const char *)f->buf, have, &hr) : HTTP_INCOMPLETE;
+	if (have == 0)
+		hs = HTTP_INCOMPLETE;
+	else if (tls_looks_like(f->buf, have))
+		hs = tls_parse_hello(f->buf, have, e->cfg.max_header,
+		    &(struct tls_hello){ 0 }) == TLS_INCOMPLETE ? HTTP_INCOMPLETE :
+		    HTTP_COMPLETE;
+	else
+		hs = http_parse((const char *)f->buf, have, &hr);
 	if (log_enabled(LOG_LVL_DEBUG)) {
 		char	fs[PKT_FLOW_STRLEN];
 
@@ -874,10 +1642,14 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
 	if (hs != HTTP_INCOMPLETE) {
 		f->state = F_DECIDING;
 		pending_unlink(e, f);
+		rgen = e->revoke_gen;
 		pthread_mutex_unlock(&e->mu);
-		decide(e, &f->key, (const char *)f->buf, have, now, &d);
+		decide(e, &f->key, (const char *)f->buf, have, now, &d, NULL);
 		pthread_mutex_lock(&e->mu);
+		if (d.id != NULL && e->revoke_gen != rgen && gwauth_revoked(e->auth, d.id))
+			revoked_late(e, f, &d);
 		flow_finish(e, f, &d, &o, now);
+		after_decide(e, f, &a, now);
 	} else if (have >= e->cfg.max_header || (pi.truncated && off == 0)) {
 		decide_fixed(e, f, GW_R_TOO_BIG, &d);
 		flow_finish(e, f, &d, &o, now);
@@ -890,6 +1662,42 @@ gw_engine_packet(struct gw_engine *e, uint16_t queue, uint32_t id, const void *p
  unlock:
 	pthread_mutex_unlock(&e->mu);
 	outv_send(e, &o);
+	actv_run(e, &a);
+}
+
+/* End live flows whose token expired; probe or clean up ending ones. */
+static void
+tick_live(struct gw_engine *e, struct actv *a, int64_t now)
+{
+	struct flow	*f, *next;
+
+	while (e->nheap > 0 && e->heap[0]->ident->exp <= now / 1000000)
+		flow_end(e, e->heap[0], GW_R_EXPIRED, NULL, 0, 0, a, now);
+	for (f = e->end_head; f != NULL; f = next) {
+		next = f->knext_f;
+		if (f->knext > now)
+			continue;
+		if (f->kstage == K_GRACE) {
+			actv_add(e, a, GW_ACT_CTDELETE, &f->key, 0, 0, 0, 0);
+			flow_remove(e, f);
+		} else if (f->ktries < KILL_TRIES) {
+			/* again: a verdict in flight may have saved the accept mark */
+			actv_add(e, a, GW_ACT_CTMARK, &f->key, e->cfg.kill_mark, 0, 0, 0);
+			send_probe(e, a, f);
+			f->ktries++;
+			f->knext = now + KILL_RETRY_US;
+		} else {
+			/* no answer: its next packet gets a reset from the rules */
+			char	fs[PKT_FLOW_STRLEN];
+
+			pkt_flow_str(&f->key, fs);
+			log_info("teardown %s: no packet from the client after %d probes; "
+			    "left to the reject mark", fs, KILL_TRIES);
+			STAT_INC(teardown_gaveup);
+			actv_add(e, a, GW_ACT_CTMARK, &f->key, e->cfg.marks.reject, 0, 0, 0);
+			flow_remove(e, f);
+		}
+	}
 }
 
 void
@@ -897,9 +1705,11 @@ gw_engine_tick(struct gw_engine *e, int64_t now)
 {
 	struct decision	 d;
 	struct outv	 o;
+	struct actv	 a;
 	struct flow	*f;
 
 	outv_init(&o);
+	actv_init(&a);
 	pthread_mutex_lock(&e->mu);
 	while ((f = e->pend_head) != NULL && f->deadline <= now) {
 		decide_fixed(e, f, GW_R_TIMEOUT, &d);
@@ -908,8 +1718,86 @@ gw_engine_tick(struct gw_engine *e, int64_t now)
 	while ((f = e->lru_tail) != NULL && ((f->state == F_DONE && f->done_until <= now) ||
 	    (f->state == F_NEW && f->touched + e->cfg.flow_idle_us <= now)))
 		flow_remove(e, f);
+	tick_live(e, &a, now);
 	pthread_mutex_unlock(&e->mu);
 	outv_send(e, &o);
+	actv_run(e, &a);
+}
+
+void
+gw_engine_revoked(void *arg, const struct gw_revent *ev, size_t n)
+{
+	struct gw_engine *e = arg;
+	struct flow	**hit = NULL;
+	struct actv	  a;
+	size_t		  i, j, nhit = 0;
+	int64_t		  now = kg_now_us();
+
+	actv_init(&a);
+	pthread_mutex_lock(&e->mu);
+	e->revoke_gen++;		/* flows being decided look again */
+	if (e->nheap > 0 && (hit = malloc(e->nheap * sizeof(*hit))) == NULL)
+		log_error("%s: out of memory: live flows not checked", __func__);
+	for (i = 0; hit != NULL && i < e->nheap; i++)
+		for (j = 0; j < n; j++)
+			if (gw_revent_matches(&ev[j], e->heap[i]->ident)) {
+				hit[nhit++] = e->heap[i];
+				break;
+			}
+	/* collected first: ending a flow reorders the heap */
+	for (i = 0; i < nhit; i++)
+		flow_end(e, hit[i], GW_R_REVOKED, NULL, 0, 0, &a, now);
+	pthread_mutex_unlock(&e->mu);
+	free(hit);
+	actv_run(e, &a);
+}
+
+void
+gw_engine_conn_gone(struct gw_engine *e, const struct pkt_flow *k)
+{
+	struct pkt_flow	 r;
+	struct flow	*f;
+
+	pthread_mutex_lock(&e->mu);
+	if ((f = flow_find(e, k, flow_bucket(e, k))) == NULL) {
+		/* the reply direction's tuple, reversed (NAT in front) */
+		r = *k;
+		memcpy(r.saddr, k->daddr, 16);
+		memcpy(r.daddr, k->saddr, 16);
+		r.sport = k->dport;
+		r.dport = k->sport;
+		f = flow_find(e, &r, flow_bucket(e, &r));
+	}
+	if (f != NULL && (f->hidx != NO_HEAP || f->state == F_ENDING))
+		STAT_INC(conntrack_gone);
+	if (f == NULL || f->nheld > 0 || f->state == F_PENDING)
+		;			/* held packets: the hold timeout ends it */
+	else if (f->state == F_DECIDING)
+		f->gone = 1;
+	else
+		flow_remove(e, f);
+	pthread_mutex_unlock(&e->mu);
+}
+
+size_t
+gw_engine_live(struct gw_engine *e, struct pkt_flow *out, size_t max)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&e->mu);
+	for (i = 0; i < e->nheap && i < max; i++)
+		out[i] = e->heap[i]->key;
+	pthread_mutex_unlock(&e->mu);
+	return i;
+}
+
+void
+gw_engine_set_actions(struct gw_engine *e, gw_act_fn fn, void *arg)
+{
+	pthread_mutex_lock(&e->mu);
+	e->act = fn;
+	e->act_arg = arg;
+	pthread_mutex_unlock(&e->mu);
 }
 
 void
@@ -939,6 +1827,8 @@ gw_engine_gauges(struct gw_engine *e, struct gw_gauges *g)
 	g->flows = e->nflows;
 	g->flows_pending = e->npending;
 	g->held = e->nheld;
+	g->flows_live = e->nheap;
+	g->flows_ending = e->nending;
 	pthread_mutex_unlock(&e->mu);
 	ps = pol_get(e);
 	g->policy_rules = ps != NULL ? ps->p->n : 0;
@@ -957,7 +1847,8 @@ gw_engine_new(const struct gw_engine_cfg *cfg, struct gwauth *a, gw_send_fn send
 	size_t			 nb = 64;
 
 	if (cfg->max_header < 64 || cfg->max_header > 60000 || cfg->max_flows < 1 ||
-	    cfg->max_held < 1 || cfg->max_pending < 1) {
+	    cfg->max_held < 1 || cfg->max_pending < 1 || (cfg->every && cfg->hold_all) ||
+	    (cfg->kill_mark & ~cfg->marks.mask) != 0) {
 		kg_errf(err, KG_EBADREQ, "gateway limits out of range");
 		return NULL;
 	}
@@ -991,6 +1882,11 @@ gw_engine_free(struct gw_engine *e)
 		return;
 	while (e->lru_head != NULL)
 		flow_remove(e, e->lru_head);
+	while (e->nheap > 0)
+		flow_remove(e, e->heap[0]);
+	while (e->end_head != NULL)
+		flow_remove(e, e->end_head);
+	free(e->heap);
 	free(e->buckets);
 	pol_put(e->pol);
 	pthread_mutex_destroy(&e->mu);

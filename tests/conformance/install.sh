@@ -29,7 +29,7 @@ fails inst-3.1 grep -l '@[A-Z]*@' "$U/keygate.service" "$U/keygate-gateway.servi
 ok inst-3.2 grep -q "^ExecStart=$P/bin/keygate serve -f /etc/keygate/keygate.conf\$" \
     "$U/keygate.service"
 ok inst-3.3 grep -q "^ExecStart=$P/bin/keygate-gateway " "$U/keygate-gateway.service"
-ok inst-3.4 grep -q '^AmbientCapabilities=CAP_NET_ADMIN$' "$U/keygate-gateway.service"
+ok inst-3.4 grep -q '^AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW$' "$U/keygate-gateway.service"
 for k in NoNewPrivileges=yes ProtectSystem=strict StateDirectory=keygate \
     User=keygate PrivateTmp=yes; do
 	ok "inst-3.5 keygate.service $k" grep -q "^$k\$" "$U/keygate.service"

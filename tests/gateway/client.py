@@ -12,6 +12,12 @@ or "closed".
   --ready-file F     create F after the first response
   --timeout S        (default 5)
   --sport P          connect from local port P (SO_REUSEADDR)
+  --tokens A,B,...   request i sends token i ("-": none); overrides --token
+  --paths P,Q,...    request i asks for path i
+  --pipeline 1       send every request head at once, then read the answers
+  --post N           requests are POSTs with an N-byte body that looks like
+                     a request head itself (Content-Length framing)
+  --chunked 1        ... with a chunked body instead
 """
 import os, socket, sys, time
 
@@ -30,15 +36,32 @@ if "sport" in o:
     s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", int(o["sport"])))
 
 
-def request():
-    h = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: kgw-test\r\n" % (o["path"], host)
-    if "token" in o:
-        h += "X-Auth-Token: %s\r\n" % o["token"]
+def request(i=0):
+    path = o["paths"].split(",")[i] if "paths" in o else o["path"]
+    token = o.get("token")
+    if "tokens" in o:
+        token = o["tokens"].split(",")[i]
+        token = None if token == "-" else token
+    body = b""
+    if int(o.get("post", "0")):
+        fake = b"GET /admin HTTP/1.1\r\nX-Auth-Token: forged\r\n\r\n"
+        body = (fake * (int(o["post"]) // len(fake) + 1))[:int(o["post"])]
+    method = "POST" if body else "GET"
+    h = "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: kgw-test\r\n" % (method, path, host)
+    if token:
+        h += "X-Auth-Token: %s\r\n" % token
     if "bearer" in o:
         h += "Authorization: Bearer %s\r\n" % o["bearer"]
     if int(o["pad"]):
         h += "X-Pad: %s\r\n" % ("x" * int(o["pad"]))
-    return (h + "\r\n").encode()
+    if body and o.get("chunked") == "1":
+        h += "Transfer-Encoding: chunked\r\n\r\n"
+        half = len(body) // 2
+        return h.encode() + b"%x;x=1\r\n" % half + body[:half] + b"\r\n" + \
+            b"%x\r\n" % (len(body) - half) + body[half:] + b"\r\n0\r\n\r\n"
+    if body:
+        h += "Content-Length: %d\r\n" % len(body)
+    return (h + "\r\n").encode() + body
 
 
 def read_response(f):
@@ -65,11 +88,16 @@ out = []
 try:
     s.connect((host, port))
     f = s.makefile("rb")
+    if o.get("pipeline") == "1":
+        s.sendall(b"".join(request(i) for i in range(int(o["requests"]))))
+        for r in range(int(o["requests"])):
+            out.append(read_response(f))
+        o["requests"] = "0"
     for r in range(int(o["requests"])):
         if r > 0 and "wait-file" in o:
             while not os.path.exists(o["wait-file"]):
                 time.sleep(0.02)
-        data = request()
+        data = request(r)
         k = int(o["chunks"])
         step = (len(data) + k - 1) // k
         for i in range(0, len(data), step):

@@ -10,189 +10,7 @@
 #   sh tests/gateway/ns.sh [BUILD_DIR]       (root; ends "N passed, N failed")
 #
 # No traffic leaves the namespaces; everything is removed on exit.
-. "$(dirname "$0")/../lib.sh"
-B=$KG_BUILD
-GW=$B/keygate-gateway
-T=tests/gateway
-PY=/usr/bin/python3
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "FAIL gw-0.0 needs root (network namespaces, iptables)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-ID=$$
-C=kgw-$ID-c
-G=kgw-$ID-g
-S=kgw-$ID-s
-W=$(mktemp -d /tmp/kgw-ns-XXXXXX)
-chmod 755 "$W"
-GWPID=
-cleanup() {
-	for ns in "$C" "$G" "$S"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do
-			kill "$p" 2>/dev/null
-		done
-	done
-	sleep 0.2
-	ip netns del "$C" 2>/dev/null
-	ip netns del "$G" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	if [ -n "${KGW_KEEP:-}" ]; then echo "kept $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-inc() { ip netns exec "$C" "$@"; }
-ing() { ip netns exec "$G" "$@"; }
-
-# is ID WANT GOT
-is() {
-	if [ "$2" = "$3" ]; then
-		T_PASS=$((T_PASS + 1))
-		[ -n "${T_VERBOSE:-}" ] && echo "ok   $1"
-	else
-		T_FAIL=$((T_FAIL + 1))
-		echo "FAIL $1: want '$2', got '$3'"
-	fi
-	return 0
-}
-
-# get [curl args] URL: "<status> <curl exit>"; reset = "000 56", timeout = "000 28"
-get() {
-	inc curl -s -o /dev/null -w '%{http_code}' -m "${WAIT:-5}" "$@"
-	echo " $?"
-}
-
-# stat NAME [CONF]: a counter of the running daemon
-stat() {
-	"$GW" stats -f "${2:-$W/gw.conf}" | awk -v n="$1" '$1 == n { print $2 }'
-}
-
-# stat_ge NAME N: the counter NAME is at least N
-stat_ge() {
-	[ "$(stat "$1")" -ge "$2" ] 2>/dev/null
-}
-
-# wait_for CMD...: poll up to 5 s until CMD succeeds
-wait_for() {
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || return 1
-		sleep 0.05
-	done
-}
-
-start_gw() {
-	# not through ing(): $! must be the daemon (ip netns exec execs it)
-	ip netns exec "$G" "$GW" -f "${1:-$W/gw.conf}" >>"$W/gw.log" 2>&1 &
-	GWPID=$!
-	wait_for "$GW" stats -f "${1:-$W/gw.conf}" || { echo "gateway did not start"; cat "$W/gw.log"; }
-}
-
-stop_gw() {
-	kill -TERM "$GWPID"
-	wait "$GWPID"
-	rc=$?
-	GWPID=
-	return $rc
-}
-
-# ------------------------------------------------------------------
-# namespaces, links, servers
-# ------------------------------------------------------------------
-ip netns add "$C" && ip netns add "$G" || { echo "FAIL gw-0.1 ip netns"; finish; }
-ip link add "kgc$ID" netns "$C" type veth peer name "kgg$ID" netns "$G"
-ip link add "kgd$ID" netns "$C" type veth peer name "kgh$ID" netns "$G"
-inc ip addr add 10.77.0.2/24 dev "kgc$ID"
-inc ip -6 addr add fd77::2/64 dev "kgc$ID" nodad
-inc ip addr add 10.78.0.2/24 dev "kgd$ID"
-ing ip addr add 10.77.0.1/24 dev "kgg$ID"
-ing ip -6 addr add fd77::1/64 dev "kgg$ID" nodad
-ing ip addr add 10.78.0.1/24 dev "kgh$ID"
-for l in lo "kgc$ID" "kgd$ID"; do inc ip link set "$l" up; done
-for l in lo "kgg$ID" "kgh$ID"; do ing ip link set "$l" up; done
-# replies routed by mark arrive on the second link: accept them there
-inc sysctl -qw net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.kgd$ID.rp_filter=0"
-# gw-4.4 reuses a client port at once, whichever side closed first
-inc sysctl -qw net.ipv4.tcp_tw_reuse=1
-
-mkdir -p "$W/www"
-echo hello >"$W/www/index.html"
-head -c 4000000 /dev/urandom >"$W/www/big"
-ip netns exec "$G" "$PY" "$T/httpd.py" 8080 "$W/www" >"$W/httpd.log" 2>&1 &
-
-# keygate itself, on the gateway namespace's loopback: it issues the
-# tokens; the gateway reads its JWKS and revocation events
-KGURL=http://127.0.0.1:5000
-export KEYGATE_SERVER_DATA_DIR="$W/kg" KEYGATE_SERVER_LISTEN=127.0.0.1:5000
-export KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS=4 KEYGATE_SERVER_LOG_LEVEL=warning
-"$B/keygate" bootstrap --bootstrap-password "$KG_ADMIN_PASSWORD" >"$W/bootstrap.log" 2>&1 ||
-    { echo "FAIL gw-0.1 keygate bootstrap"; cat "$W/bootstrap.log"; finish; }
-start_kg() {
-	ip netns exec "$G" "$B/keygate" serve >>"$W/kg.log" 2>&1 &
-	KGPID=$!
-	wait_for ing curl -fsS -o /dev/null "$KGURL/v3"
-}
-start_kg
-
-# token USER PASSWORD SCOPE-JSON: a token from keygate (password method)
-token() {
-	ing curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d \
-	    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":
-	    {\"name\":\"$1\",\"domain\":{\"id\":\"default\"},\"password\":\"$2\"}}},
-	    \"scope\":$3}}" "$KGURL/v3/auth/tokens" |
-	    tr -d '\r' | awk -F': ' 'tolower($1) == "x-subject-token" { print $2 }'
-}
-# api METHOD PATH [BODY]: keygate's answer, as admin
-api() {
-	ing curl -s -X "$1" -H "X-Auth-Token: $ADMINP" -H 'Content-Type: application/json' \
-	    ${3:+-d "$3"} "$KGURL$2"
-}
-# jget PATH: a field of the JSON on stdin ("project.id", "roles.0.id")
-jget() {
-	"$PY" -c 'import json, sys
-d = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if k.isdigit() else d[k]
-print(d)' "$1"
-}
-ADMINP=$(token admin "$KG_ADMIN_PASSWORD" '{"project":{"name":"admin","domain":{"id":"default"}}}')
-DEMO=$(api POST /v3/projects '{"project":{"name":"demo","domain_id":"default"}}' | jget project.id)
-SVCP=$(api POST /v3/projects '{"project":{"name":"service","domain_id":"default"}}' | jget project.id)
-R_MEMBER=$(api GET "/v3/roles?name=member" | jget roles.0.id)
-R_READER=$(api GET "/v3/roles?name=reader" | jget roles.0.id)
-R_SERVICE=$(api GET "/v3/roles?name=service" | jget roles.0.id)
-mkuser() {
-	api POST /v3/users "{\"user\":{\"name\":\"$1\",\"password\":\"$2\",\"domain_id\":\"default\"}}" |
-	    jget user.id
-}
-ALICE=$(mkuser alice alice-pw)
-BOB=$(mkuser bob bob-pw)
-GWUSER=$(mkuser gateway gateway-secret)
-api PUT "/v3/projects/$DEMO/users/$ALICE/roles/$R_MEMBER" >/dev/null
-api PUT "/v3/projects/$DEMO/users/$BOB/roles/$R_READER" >/dev/null
-api PUT "/v3/projects/$SVCP/users/$GWUSER/roles/$R_SERVICE" >/dev/null
-MEMBER=$(token alice alice-pw "{\"project\":{\"id\":\"$DEMO\"}}")
-READER=$(token bob bob-pw "{\"project\":{\"id\":\"$DEMO\"}}")
-ADMIN=$(token admin "$KG_ADMIN_PASSWORD" '{"system":{"all":true}}')
-is "gw-0.1 keygate issues the test tokens" "yes" \
-    "$([ -n "$MEMBER" ] && [ -n "$READER" ] && [ -n "$ADMIN" ] && [ -n "$ADMINP" ] && echo yes)"
-
-# tokens made outside keygate: with its own signing key, and a stranger's
-KEYPEM=$W/kg/keys/$(ls "$W/kg/keys" | sort -n | tail -n 1)
-FOREIGN=$(mktemp -d /tmp/kgw-ns-XXXXXX)
-"$PY" "$T/kgwtok.py" genkey "$FOREIGN"
-mv "$FOREIGN/key.pem" "$W/foreign.pem"
-rm -rf "$FOREIGN"
-REAL_KID=$("$PY" "$T/kgwtok.py" kid "$KEYPEM")
-mint() {
-	"$PY" "$T/kgwtok.py" sign "$KEYPEM" --user "$ALICE" --project "$DEMO:demo" "$@"
-}
-printf 'gateway-secret\n' >"$W/gw.pw"
-chmod 600 "$W/gw.pw"
+. "$(dirname "$0")/setup.inc"
 
 cat >"$W/gw.policy" <<EOF
 # keygate-gateway test policy
@@ -315,6 +133,8 @@ is "gw-3.4 head over 16 KiB -> reset" "reset" \
 is "gw-3.5 head never completed -> reset after the hold timeout" "reset" \
     "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --token "$MEMBER" --chunks 2 --delay 3)"
 is "gw-3.6 limits counted" "1 1" "$(stat decisions_headers_too_big) $(stat decisions_header_timeout)"
+is "gw-3.7 the head completed after the timeout is decided once (no not-http)" "0 0" \
+    "$(stat decisions_not_http) $(grep -c 'reason=not-http' "$W/gw.log")"
 
 # ------------------------------------------------------------------
 # 4. the queue only sees the start of a connection
@@ -378,12 +198,12 @@ is "gw-7.5 bad policy on SIGHUP refused with its line" "1" "$(grep -c "policy re
 is "gw-7.5 old policy still in force" "200 0" "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
 grep -v '^rule members' "$W/gw.policy.good" >"$W/gw.policy"
 kill -HUP "$GWPID"
-wait_for [ "$(stat policy_reloads)" = 1 ]
+wait_for stat_ge policy_reloads 1
 is "gw-7.6 new policy on SIGHUP: members rule gone -> reset" "000 56" \
     "$(get -H "X-Auth-Token: $MEMBER" $URL/)"
 cp "$W/gw.policy.good" "$W/gw.policy"
 kill -HUP "$GWPID"
-wait_for [ "$(stat policy_reloads)" = 2 ]
+wait_for stat_ge policy_reloads 2
 
 # keygate down: the last good keys and events go on; state_dir survives a restart
 T3=$(token alice alice-pw "{\"project\":{\"id\":\"$DEMO\"}}")
@@ -426,13 +246,15 @@ is "gw-8.3 daemon down: established connection goes on" "200 200" "$(cat "$W/ka.
 "$GW" rules --delete -f "$W/gw.conf" >"$W/unrules.sh"
 ok "gw-8.4 printed --delete rules apply" ing sh -e "$W/unrules.sh"
 is "gw-8.4 rules gone" "0" "$(ing iptables -S | grep -c KEYGATE)"
-"$GW" rules -f "$W/gw-bypass.conf" >"$W/rules-bypass.sh"
+"$GW" rules --queue-bypass -f "$W/gw.conf" >"$W/rules-bypass.sh"
+is "gw-8.5 rules --queue-bypass (the README's spelling) prints the bypass" "2" \
+    "$(grep -c -- '-A KEYGATE -j NFQUEUE --queue-num 0 --queue-bypass$' "$W/rules-bypass.sh")"
 ing sh -e "$W/rules-bypass.sh"
 is "gw-8.5 --queue-bypass, daemon down: passes without a token" "200 0" "$(get $URL/)"
 start_gw "$W/gw-bypass.conf"
 is "gw-8.6 --queue-bypass, daemon up: checked again" "000 56" "$(get $URL/)"
 ok "gw-8.7 clean SIGTERM" stop_gw
-"$GW" rules --delete -f "$W/gw-bypass.conf" | ing sh -e
+"$GW" rules --delete -f "$W/gw.conf" | ing sh -e
 
 # ------------------------------------------------------------------
 # 9. hold_all: nothing reaches the server before the decision
@@ -448,8 +270,11 @@ is "gw-9.1 hold_all: segments held, none passed early" "yes 0" \
 is "gw-9.2 hold_all: no token in several segments -> reset" "reset" \
     "$(inc "$PY" "$T/client.py" 10.77.0.1 8080 --pad 9000)"
 q0=$(stat packets_queued "$W/gw-hold.conf")
-is "gw-9.3 skip_empty = ack: SYN and request queued" "200 0 2" \
-    "$(get -H "X-Auth-Token: $MEMBER" $URL/) $(($(stat packets_queued "$W/gw-hold.conf") - q0))"
+r=$(get -H "X-Auth-Token: $MEMBER" $URL/)
+nq=$(($(stat packets_queued "$W/gw-hold.conf") - q0))
+# SYN and request; on a loaded machine TCP may resend the held request once
+is "gw-9.3 skip_empty = ack: SYN and request queued (not the ACKs, the FIN)" "200 0 yes" \
+    "$r $([ "$nq" -ge 2 ] && [ "$nq" -le 3 ] && echo yes || echo "no ($nq)")"
 ok "gw-9.4 clean SIGTERM" stop_gw
 "$GW" rules --delete -f "$W/gw-hold.conf" | ing sh -e
 

@@ -84,7 +84,7 @@ test_conf(void)
 	T("gwconf-1.4 keys source required", load("[rules]\nports = 80\n", &c, &err) == -1 &&
 	    strstr(err.msg, "jwks_file") != NULL);
 	T("gwconf-1.4 url without credentials", load("[rules]\nports = 80\n[keygate]\n"
-	    "url = http://127.0.0.1:5000\n", &c, &err) == -1 &&
+	    "url = http://127.0.0.1:5000\npassword_file =\n", &c, &err) == -1 &&
 	    strstr(err.msg, "username") != NULL);
 	T("gwconf-1.4 url without credentials, revocation off", load("[rules]\nports = 80\n"
 	    "[keygate]\nurl = http://127.0.0.1:5000\nrevocation = no\n", &c, &err) == 0);
@@ -96,8 +96,16 @@ test_conf(void)
 	    &c, &err) == -1);
 	T("gwconf-1.5 zero mark refused", load("[gateway]\ndrop_mark = 0\n" BASE, &c,
 	    &err) == -1);
+	T("gwconf-1.5 kill mark inside the mask", load("[gateway]\naccept_mark = 0x10\n"
+	    "mark_mask = 0xf0\nreject_mark = 0x20\ndrop_mark = 0x30\n" BASE, &c, &err) == -1 &&
+	    strstr(err.msg, "kill_mark") != NULL);
+	T("gwconf-1.5 kill mark differs", load("[gateway]\nkill_mark = 0x2\n" BASE, &c,
+	    &err) == -1);
+	T("gwconf-1.5 check", load("[gateway]\ncheck = some\n" BASE, &c, &err) == -1 &&
+	    load("[gateway]\ncheck = every\nhold_all = yes\n" BASE, &c, &err) == -1 &&
+	    load("[gateway]\ncheck = every\n" BASE, &c, &err) == 0);
 	T("gwconf-1.5 hex marks", load("[gateway]\naccept_mark = 0x10\nmark_mask = 0xf0\n"
-	    "reject_mark = 0x20\ndrop_mark = 0x30\n" BASE, &c, &err) == 0 &&
+	    "reject_mark = 0x20\ndrop_mark = 0x30\nkill_mark = 0x40\n" BASE, &c, &err) == 0 &&
 	    c.accept_mark == 0x10 && c.mark_mask == 0xf0);
 	T("gwconf-1.6 queue range", load("[gateway]\nqueues = 3-4\n" BASE, &c, &err) == 0);
 	gw_conf_queues(&c, &a, &b);
@@ -140,6 +148,63 @@ test_conf(void)
 	}
 }
 
+/* Defaults that work, and state_dir never silently off. */
+static void
+test_defaults(void)
+{
+	struct gw_conf	c;
+	struct kg_err	err;
+	char		text[512];
+
+	T("gwconf-3.1 default service user and password file", load(BASE, &c, &err) == 0 &&
+	    strcmp(c.username, "keygate-gateway") == 0 &&
+	    strcmp(c.password_file, "/etc/keygate/gateway.password") == 0 &&
+	    strcmp(c.project, "service") == 0);
+	T("gwconf-3.2 default state_dir", strcmp(c.state_dir, "/var/lib/keygate-gateway") == 0 &&
+	    gw_conf_has_state(&c));
+	T("gwconf-3.3 empty state_dir refused, not silently off",
+	    load(BASE "state_dir =\n", &c, &err) == -1 && strstr(err.msg, "state_dir") != NULL &&
+	    strstr(err.msg, "none") != NULL);
+	T("gwconf-3.3 state_dir = none turns it off", load(BASE "state_dir = none\n", &c,
+	    &err) == 0 && !gw_conf_has_state(&c));
+	T("gwconf-3.3 relative state_dir refused", load(BASE "state_dir = var\n", &c,
+	    &err) == -1);
+	T("gwconf-3.4 offline gateway: the default password file is not read",
+	    load(BASE, &c, &err) == 0 && c.password[0] == '\0');
+	T("gwconf-3.4 url: the default password file is needed", load("[rules]\nports = 80\n"
+	    "[keygate]\nurl = http://h:5000\npassword_file = /nonexistent/pw\n", &c,
+	    &err) == -1 && strstr(err.msg, "/nonexistent/pw") != NULL);
+	snprintf(text, sizeof(text), "[rules]\nports = 80\n[keygate]\nurl = http://h:5000\n"
+	    "password = inline\npassword_file = /nonexistent/pw\n");
+	T("gwconf-3.4 an inline password wins over password_file", load(text, &c, &err) == 0 &&
+	    strcmp(c.password, "inline") == 0);
+}
+
+/* Every "/etc/keygate/<x>.conf" named in text is the daemon's default path. */
+static int
+doc_paths_agree(const char *path)
+{
+	FILE	*fp = fopen(path, "r");
+	char	 line[1024], *p, *q;
+	int	 ok = fp != NULL;
+
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+		for (p = line; (p = strstr(p, "/etc/keygate/")) != NULL; p = q) {
+			q = p + 13;
+			while (*q && strchr(" `)\n\t,|", *q) == NULL)
+				q++;
+			if (q - p > 5 && strncmp(q - 5, ".conf", 5) == 0 &&
+			    strncmp(p, "/etc/keygate/gateway.conf", 25) != 0 &&
+			    strncmp(p, "/etc/keygate/keygate.conf", 25) != 0) {
+				printf("    %s names %.*s\n", path, (int)(q - p), p);
+				ok = 0;
+			}
+		}
+	if (fp != NULL)
+		fclose(fp);
+	return ok;
+}
+
 /* The sample gateway/keygate-gateway.conf parses and names every option. */
 static void
 test_sample(void)
@@ -154,6 +219,8 @@ test_sample(void)
 	gw_conf_defaults(&c);
 	T("gwconf-2.1 sample configuration parses",
 	    gw_conf_load(&c, "gateway/keygate-gateway.conf", &err) == 0);
+	if (err.msg[0])
+		printf("    %s\n", err.msg);
 	unsetenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE");
 	if ((fp = fopen("gateway/keygate-gateway.conf", "r")) == NULL)
 		return;
@@ -182,6 +249,40 @@ test_sample(void)
 	free(dump);
 	free(sample);
 	T("gwconf-2.2 the sample names every option", options > 40 && missing == 0);
+
+	/* its values are the defaults, but for the two marked REQUIRED */
+	{
+		struct gw_conf	 d;
+		char		*ddump = NULL, *l2, *s2 = NULL, *dl, *s3 = NULL;
+		size_t		 dn = 0, differ = 0;
+
+		setenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE", write_file("pw", "x\n"), 1);
+		gw_conf_defaults(&d);
+		gw_conf_load(&d, write_file("req.conf", "[rules]\nports = 8080\n[keygate]\n"
+		    "url = http://127.0.0.1:5000\n"), &err);
+		unsetenv("KEYGATE_GW_KEYGATE_PASSWORD_FILE");
+		fp = open_memstream(&dump, &n);
+		gw_conf_dump(&c, fp);
+		fclose(fp);
+		fp = open_memstream(&ddump, &dn);
+		gw_conf_dump(&d, fp);
+		fclose(fp);
+		for (l2 = strtok_r(dump, "\n", &s2), dl = strtok_r(ddump, "\n", &s3);
+		    l2 != NULL && dl != NULL;
+		    l2 = strtok_r(NULL, "\n", &s2), dl = strtok_r(NULL, "\n", &s3))
+			if (strcmp(l2, dl) != 0) {
+				printf("    sample: %s, default: %s\n", l2, dl);
+				differ++;
+			}
+		T("gwconf-2.3 the sample shows the built-in defaults", differ == 0);
+		free(dump);
+		free(ddump);
+	}
+	T("gwconf-2.4 README, man page and unit agree on the config path",
+	    doc_paths_agree("gateway/README.md") && doc_paths_agree("README.md") &&
+	    doc_paths_agree("dist/man/keygate-gateway.8") &&
+	    doc_paths_agree("dist/systemd/keygate-gateway.service") &&
+	    doc_paths_agree("gateway/keygate-gateway.conf"));
 }
 
 static void
@@ -209,7 +310,15 @@ test_rules(void)
 	    "ACCEPT\n") && has(r, "ip6tables -w -A KEYGATE -p tcp -m u32 --u32 "
 	    "\"6>>24=6&&4>>16=32&&52>>26&0x3C=32\" -j ACCEPT\n"));
 	T("gwrules-1.1 skip rules before the queue", strstr(r, "-m u32") <
-	    strstr(r, "NFQUEUE"));
+	    strstr(r, "-A KEYGATE -j NFQUEUE"));
+	T("gwrules-1.3 teardown: a connection with the kill mark is queued whole, tagged",
+	    has(r, "iptables -w -A KEYGATE -m connmark --mark 0x4/0xff -j MARK --set-xmark "
+	    "0x4/0xff\n") && has(r, "iptables -w -A KEYGATE -m mark --mark 0x4/0xff -j "
+	    "NFQUEUE --queue-num 0\n"));
+	T("gwrules-1.3 kill lines after reject/drop, before the accept and skip lines",
+	    strstr(r, "-j DROP") < strstr(r, "--set-xmark") &&
+	    strstr(r, "--set-xmark") < strstr(r, "! --mark 0x0/0xff -j ACCEPT") &&
+	    strstr(r, "--set-xmark") < strstr(r, "-m u32"));
 	T("gwrules-1.1 mark rules precede the queue", strstr(r, "--save-mark") <
 	    strstr(r, "NFQUEUE"));
 	T("gwrules-1.1 jump for the ports", has(r, "iptables -w -I INPUT -p tcp -m multiport "
@@ -237,6 +346,26 @@ test_rules(void)
 	    "--ctmask 0xff\n") && has(r, "-t mangle -I OUTPUT"));
 	free(r);
 
+	load("[gateway]\ncheck = every\n[rules]\nports = 80\n[keygate]\njwks_file = /k\n",
+	    &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.4 every: accepted connections' packets keep coming",
+	    !has(r, "-A KEYGATE -m connmark ! --mark 0x0/0xff -j ACCEPT") &&
+	    has(r, "iptables -w -A KEYGATE -m mark --mark 0x100/0x100 -j ACCEPT\n"));
+	T("gwrules-2.4 every: SYNs queued (a new connection resets the stream)",
+	    has(r, "-p tcp ! --syn -m u32") && !has(r, "-p tcp -m u32"));
+	free(r);
+	load("[gateway]\ncheck = every\nmode = split\n[rules]\nports = 80\n[keygate]\n"
+	    "jwks_file = /k\n", &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.4 every, split: no connmark shortcut in mangle", !has(r, "-j RETURN") &&
+	    has(r, "-t mangle -A KEYGATE -m connmark --mark 0x4/0xff -j MARK"));
+	free(r);
+	load("[gateway]\nteardown = no\n[rules]\nports = 80\n[keygate]\njwks_file = /k\n",
+	    &c, &err);
+	r = rules(&c, 0);
+	T("gwrules-2.5 teardown = no: no kill lines", !has(r, "--set-xmark"));
+	free(r);
 	load("[rules]\nports = 80\nskip_empty = ack\n[keygate]\njwks_file = /k\n", &c, &err);
 	r = rules(&c, 0);
 	T("gwrules-2.3 skip_empty = ack keeps SYNs queued", has(r, "-p tcp ! --syn -m u32"));
@@ -282,10 +411,12 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_conf();
+	test_defaults();
 	test_sample();
 	test_rules();
 	unlink(write_file("gw.conf", ""));
 	unlink(write_file("pw", ""));
+	unlink(write_file("req.conf", ""));
 	rmdir(dir);
 	return t_report();
 }

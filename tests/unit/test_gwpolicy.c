@@ -9,7 +9,7 @@
 #include "gateway/gwpolicy.h"
 #include "tests/t.h"
 
-static const struct gwp_marks marks = { 0x1, 0x2, 0x3, 0xff };
+static const struct gwp_marks marks = { 0x1, 0x2, 0x3, 0xff, 0 };
 
 static struct gwpolicy *
 parse(const char *text, struct kg_err *err)
@@ -93,6 +93,7 @@ eval(const struct gwpolicy *p, const char *dst, uint16_t port, const char *metho
 		inet_pton(AF_INET, dst, f.daddr);
 	}
 	f.dport = port;
+	memset(&rq, 0, sizeof(rq));	/* an HTTP request: no authority, no TLS */
 	rq.flow = &f;
 	rq.method = method;
 	rq.method_len = strlen(method);
@@ -255,10 +256,102 @@ test_eval(void)
 	gwpolicy_free(p);
 }
 
+/* TLS (sni, alpn) and CONNECT rules. */
+static void
+test_tls_connect(void)
+{
+	struct kg_err		 err;
+	struct gwpolicy		*p;
+	struct pkt_flow		 f = { .family = 4, .daddr = { 10, 0, 0, 1 }, .dport = 443 };
+	struct tls_hello	 th;
+	struct gwp_request	 rq;
+	struct gw_ident		 id = ident(GW_SCOPE_PROJECT, "p1", "demo", "Default",
+				    roles_member, 1);
+	const struct gwp_rule	*r;
+	const char		*text =
+	    "rule web  port 443 sni www.example.com,*.svc.test alpn h2,http/1.1 noauth\n"
+	    "rule open port 9000 noauth\n"
+	    "rule ssh  method CONNECT connect bastion.test:22,*.lab.test:* roles member\n";
+
+	T("tls-pol-1.1 sni, alpn, connect parse", (p = parse(text, &err)) != NULL);
+	if (p == NULL) {
+		printf("    %s\n", err.msg);
+		return;
+	}
+	memset(&th, 0, sizeof(th));
+	strcpy(th.sni, "www.example.com");
+	strcpy(th.alpn[0], "h2");
+	th.nalpn = 1;
+	memset(&rq, 0, sizeof(rq));
+	rq.flow = &f;
+	rq.tls = &th;
+	r = gwpolicy_eval(p, &rq, NULL);
+	T("tls-pol-1.2 SNI and ALPN match", r != NULL && strcmp(r->name, "web") == 0);
+	strcpy(th.sni, "a.b.svc.test");
+	T("tls-pol-1.2 *.name matches below it", gwpolicy_eval(p, &rq, NULL) != NULL);
+	strcpy(th.sni, "svc.test");
+	T("tls-pol-1.2 *.name is not the name itself", gwpolicy_eval(p, &rq, NULL) == NULL);
+	strcpy(th.sni, "xsvc.test");
+	T("tls-pol-1.2 nor a suffix inside a label", gwpolicy_eval(p, &rq, NULL) == NULL);
+	strcpy(th.sni, "www.example.com");
+	strcpy(th.alpn[1], "spdy/3");
+	th.nalpn = 2;
+	T("tls-pol-1.3 an offered protocol outside the list: no match",
+	    gwpolicy_eval(p, &rq, NULL) == NULL);
+	th.nalpn = 0;
+	T("tls-pol-1.3 no ALPN offered: no match", gwpolicy_eval(p, &rq, NULL) == NULL);
+	th.nalpn = 1;
+	th.sni[0] = '\0';
+	T("tls-pol-1.3 no SNI: no match", gwpolicy_eval(p, &rq, NULL) == NULL);
+	f.dport = 9000;
+	r = gwpolicy_eval(p, &rq, NULL);
+	T("tls-pol-1.4 a noauth port rule matches TLS too", r != NULL &&
+	    strcmp(r->name, "open") == 0);
+
+	f.dport = 3128;
+	memset(&rq, 0, sizeof(rq));
+	rq.flow = &f;
+	rq.method = "CONNECT";
+	rq.method_len = 7;
+	rq.authority = "bastion.test:22";
+	rq.authority_len = 15;
+	r = gwpolicy_eval(p, &rq, &id);
+	T("tls-pol-2.1 CONNECT target and role", r != NULL && strcmp(r->name, "ssh") == 0);
+	T("tls-pol-2.1 not without a token", gwpolicy_eval(p, &rq, NULL) == NULL);
+	rq.authority = "bastion.test:23";
+	T("tls-pol-2.2 another port", gwpolicy_eval(p, &rq, &id) == NULL);
+	rq.authority = "x.lab.test:8443";
+	rq.authority_len = 15;
+	T("tls-pol-2.2 *.name:* any port below", gwpolicy_eval(p, &rq, &id) != NULL);
+	rq.authority = NULL;
+	rq.path = "/";
+	rq.method = "GET";
+	rq.method_len = 3;
+	T("tls-pol-2.3 a connect rule never matches other requests",
+	    gwpolicy_eval(p, &rq, &id) == NULL);
+	gwpolicy_free(p);
+
+	T("tls-pol-3.1 sni needs noauth", refused_at("rule x sni a.test roles *\n", 1));
+	T("tls-pol-3.1 sni excludes path", refused_at("rule x sni a.test path /a noauth\n", 1));
+	T("tls-pol-3.1 bad names", refused_at("rule x sni A.test noauth\n", 1) &&
+	    refused_at("rule x sni a..b noauth\n", 1) && refused_at("rule x sni * noauth\n", 1) &&
+	    refused_at("rule x connect a.test roles *\n", 1) &&
+	    refused_at("rule x connect a.test:0 roles *\n", 1));
+	{
+		struct gwp_marks	 km = { 0x1, 0x2, 0x3, 0xff, 0x4 };
+		struct gwpolicy		*q = gwpolicy_parse("rule x roles * mark 0x4\n", 23, &km,
+					    &err);
+
+		T("tls-pol-3.1 the kill mark is not a rule mark", q == NULL);
+		gwpolicy_free(q);
+	}
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_eval();
+	test_tls_connect();
 	return t_report();
 }

@@ -297,10 +297,57 @@ test_path(void)
 	T("path-3.4 fits exactly", http_path_normalize("/ab", 3, out, sizeof(out)) == 3);
 }
 
+/* Ones' complement sum over buf (an independent check of the checksums). */
+static uint16_t
+sum16(const uint8_t *b, size_t n, uint32_t s)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+static void
+test_build(void)
+{
+	struct pkt_flow	 f = { 4, { 10, 77, 0, 2 }, { 10, 77, 0, 1 }, 40000, 8080 };
+	struct pkt_flow	 f6 = { 6, { 0xfd, 0x77, [15] = 2 }, { 0xfd, 0x77, [15] = 1 }, 40001, 443 };
+	struct pkt_info	 pi;
+	uint8_t		 b[PKT_TCP_MAX], pseudo[40];
+	size_t		 n;
+	uint32_t	 s;
+
+	n = pkt_build_tcp(b, sizeof(b), &f, 0, 1000, 0, TCPF_RST);
+	T("build-4.1 RST to the server parses back", n == 40 && pkt_parse(b, n, &pi) == PKT_OK &&
+	    pi.flow.sport == 40000 && pi.flow.dport == 8080 && pi.seq == 1000 &&
+	    pi.flags == TCPF_RST && pi.paylen == 0 &&
+	    memcmp(pi.flow.saddr, f.saddr, 4) == 0 && memcmp(pi.flow.daddr, f.daddr, 4) == 0);
+	T("build-4.1 IPv4 header checksum", sum16(b, 20, 0) == 0xffff);
+	memcpy(pseudo, b + 12, 8);
+	s = 6 + 20 + sum16(pseudo, 8, 0);
+	T("build-4.1 TCP checksum", sum16(b + 20, 20, s) == 0xffff);
+	n = pkt_build_tcp(b, sizeof(b), &f, 1, 77, 99, TCPF_ACK);
+	T("build-4.2 probe to the client: reversed, with its ack", n == 40 &&
+	    pkt_parse(b, n, &pi) == PKT_OK && pi.flow.sport == 8080 &&
+	    pi.flow.dport == 40000 && pi.seq == 77 && pi.ack == 99 &&
+	    memcmp(pi.flow.saddr, f.daddr, 4) == 0);
+	n = pkt_build_tcp(b, sizeof(b), &f6, 1, 5, 6, TCPF_RST | TCPF_ACK);
+	memcpy(pseudo, b + 8, 32);
+	s = 6 + 20 + sum16(pseudo, 32, 0);
+	T("build-4.3 IPv6: parses back, TCP checksum", n == 60 &&
+	    pkt_parse(b, n, &pi) == PKT_OK && pi.flow.family == 6 && pi.flow.sport == 443 &&
+	    pi.ack == 6 && sum16(b + 40, 20, s) == 0xffff);
+	T("build-4.4 too small a buffer", pkt_build_tcp(b, 39, &f, 0, 1, 1, TCPF_RST) == 0);
+}
+
 int
 main(void)
 {
 	test_ip();
+	test_build();
 	test_http();
 	test_path();
 	return t_report();
