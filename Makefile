@@ -39,9 +39,10 @@ STORE_SRC   = $(wildcard store/*.c)
 SVC_SRC     = $(wildcard svc/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
 GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
-# The gateway checks tokens offline: it links only the pure part of auth/
-# (its JWKS parsing and policy live in gateway/gwauth.c, gateway/gwpolicy.c).
-GW_AUTH_SRC = $(filter auth/jwt.c,$(AUTH_SRC))
+# The gateway checks tokens offline: it links only the pure part of auth/,
+# the same code keygate runs (signatures, claims, the revocation rule); its
+# JWKS parsing and policy live in gateway/gwauth.c, gateway/gwpolicy.c.
+GW_AUTH_SRC = $(filter auth/jwt.c auth/claims.c auth/revocation.c,$(AUTH_SRC))
 
 LIBKG	 = $(B)/libkeygate.a
 LIBGW	 = $(B)/libkggw.a
@@ -98,7 +99,7 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 
 # libFuzzer target for the gateway's parsers and reassembly (clang only).
 FUZZ_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
-	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
+	   gateway/stats.c auth/jwt.c auth/claims.c auth/revocation.c $(COMMON_NOCONF)
 FUZZ_BIN = $(B)/fuzz_pkt
 
 $(FUZZ_BIN): gateway/fuzz_pkt.c $(FUZZ_SRC) $(wildcard gateway/*.h)

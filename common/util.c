@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,10 +180,50 @@ kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz)
 	return (long)len;
 }
 
+static EVP_MD		*sha256_md;
+static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_init(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 with the algorithm fetched once: SHA256() fetches per call. */
 void
 kg_sha256(const void *data, size_t n, unsigned char out[32])
 {
-	SHA256(data, n, out);
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || !EVP_Digest(data, n, out, NULL, sha256_md, NULL))
+		SHA256(data, n, out);
+}
+
+int
+kg_sha256_strv(const char *const *parts, size_t n, unsigned char out[32])
+{
+	EVP_MD_CTX	*md;
+	const char	*p;
+	size_t		 i;
+	int		 ret = -1;
+
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || (md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (!EVP_DigestInit_ex(md, sha256_md, NULL))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		/* "N" for NULL, else "S" + the string + its NUL: injective. */
+		p = parts[i];
+		if (!EVP_DigestUpdate(md, p != NULL ? "S" : "N", 1) ||
+		    (p != NULL && !EVP_DigestUpdate(md, p, strlen(p) + 1)))
+			goto fail;
+	}
+	if (!EVP_DigestFinal_ex(md, out, NULL))
+		goto fail;
+	ret = 0;
+ fail:
+	EVP_MD_CTX_free(md);
+	return ret;
 }
 
 int

@@ -41,6 +41,14 @@ long	kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz);
 /* SHA-256 of data into out (32 bytes). */
 void	kg_sha256(const void *data, size_t n, unsigned char out[32]);
 
+/*
+ * SHA-256 over the n strings of parts (each NULL, or a string fed with a
+ * tag and its terminating NUL, part by part: parts of any length are never
+ * copied, and distinct lists give distinct inputs). Returns 0, or -1 when
+ * the digest cannot be set up.
+ */
+int	kg_sha256_strv(const char *const *parts, size_t n, unsigned char out[32]);
+
 /* Constant-time comparison of two n-byte buffers: 1 when equal. */
 int	kg_ct_equal(const void *a, const void *b, size_t n);
 

@@ -181,7 +181,7 @@ fuzz_engine(const uint8_t *d, size_t n, int every)
 		if (f & 0x60)
 			gw_engine_tick(e, now);
 		if (every && (f & 0x78) == 0x78) {
-			struct gw_revent	ev;
+			struct kg_revoke_event	ev;
 			struct pkt_flow		k = { 4, { 10, 0, 0, 2 }, { 10, 0, 0, 1 },
 						    (uint16_t)(f & 3), 80 };
 

@@ -1725,7 +1725,7 @@ gw_engine_tick(struct gw_engine *e, int64_t now)
 }
 
 void
-gw_engine_revoked(void *arg, const struct gw_revent *ev, size_t n)
+gw_engine_revoked(void *arg, const struct kg_revoke_event *ev, size_t n)
 {
 	struct gw_engine *e = arg;
 	struct flow	**hit = NULL;
