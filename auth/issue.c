@@ -327,7 +327,8 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	if ((ctx != NULL && token_ctx(&s, aid, chain, methods, nmethods, exp_s, rev,
 	    ctx, err) == -1) ||
 	    (*reply = token_reply(t, st, rev, body, with_catalog &&
-	    s.scope != KG_SCOPE_NONE, err)) == NULL)
+	    s.scope != KG_SCOPE_NONE, s.scope == KG_SCOPE_PROJECT ? s.tgt.id :
+	    NULL, err)) == NULL)
 		goto done;
 	ret = 0;
  done:

@@ -175,6 +175,7 @@ cmd_serve(int argc, char **argv)
 	tc.expiration = srv.cfg.expiration;
 	tc.allow_expired_window = srv.cfg.allow_expired_window;
 	tc.cache_size = srv.cfg.cache_size;
+	tc.catalog_filtered_only = !srv.cfg.return_all_endpoints_if_no_filter;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();

@@ -325,6 +325,172 @@ cascades(struct env *e, const char *gid)
 	    e->proj2), e->adm, "endpoint_groups") == 0);
 }
 
+/* ------------------------------------------------------------------------
+ * The catalog of project-scoped tokens.
+ * --------------------------------------------------------------------- */
+
+/* Whether a catalog (array of services) lists endpoint id; and how many
+ * services it has. */
+static int
+cat_has(json_t *cat, const char *id)
+{
+	json_t	*svc, *ep;
+	size_t	 i, j;
+
+	json_array_foreach(cat, i, svc)
+		json_array_foreach(json_object_get(svc, "endpoints"), j, ep)
+			if (ia_streq(json_string_value(json_object_get(ep, "id")), id))
+				return 1;
+	return 0;
+}
+
+/* The catalog in the validation of tok (GET /v3/auth/tokens), or NULL. */
+static json_t *
+token_catalog(struct it_server *s, const char *tok)
+{
+	struct it_resp	 r;
+	char		 hdr[4200];
+	const char	*hdrs[] = { hdr, NULL };
+	json_t		*cat = NULL;
+
+	snprintf(hdr, sizeof(hdr), "X-Subject-Token: %s", tok);
+	if (it_req(s, "GET", "/v3/auth/tokens", s->admin_token, NULL, hdrs,
+	    &r) == 0 && r.status == 200)
+		cat = json_incref(it_get(r.json, "token.catalog"));
+	it_resp_free(&r);
+	return cat;
+}
+
+/* GET /v3/auth/catalog as tok, or NULL. */
+static json_t *
+auth_catalog(struct it_server *s, const char *tok)
+{
+	struct it_resp	 r;
+	json_t		*cat = NULL;
+
+	if (it_req(s, "GET", "/v3/auth/catalog", tok, NULL, NULL, &r) == 0 &&
+	    r.status == 200)
+		cat = json_incref(json_object_get(r.json, "catalog"));
+	it_resp_free(&r);
+	return cat;
+}
+
+/* A catalog holding e1 and e2 of nova and nothing else. */
+static int
+only_nova(const struct env *e, json_t *cat)
+{
+	return json_array_size(cat) == 1 && cat_has(cat, e->e1) &&
+	    cat_has(cat, e->e2) && !cat_has(cat, e->e3) &&
+	    ia_streq(json_string_value(json_object_get(json_array_get(cat, 0),
+	    "type")), "compute");
+}
+
+/* The whole catalog: identity, nova (2 endpoints), cinder. */
+static int
+whole(const struct env *e, json_t *cat)
+{
+	return json_array_size(cat) == 3 && cat_has(cat, e->e1) &&
+	    cat_has(cat, e->e2) && cat_has(cat, e->e3);
+}
+
+static void
+catalogs(struct env *e)
+{
+	struct it_server	*s = &e->s;
+	char			*ptok, *p2tok, *dtok;
+	json_t			*c1, *c2;
+	struct it_resp		 r;
+
+	/* e->proj: e1 directly, and gid (nova: e1, e2); e->proj2: nothing */
+	ptok = ia_persona(s, "ecat1", "member", 'p', e->proj);
+	p2tok = ia_persona(s, "ecat2", "member", 'p', e->proj2);
+	dtok = ia_persona(s, "ecat3", "member", 'd', "default");
+	T("epfilter-9.0 tokens", ptok && p2tok && dtok);
+	if (!ptok || !p2tok || !dtok)
+		return;
+	c1 = token_catalog(s, ptok);
+	c2 = auth_catalog(s, ptok);
+	T("epfilter-9.1 an associated project's token: only its endpoints",
+	    only_nova(e, c1));
+	T("epfilter-9.2 ... and GET /v3/auth/catalog the same", only_nova(e, c2));
+	json_decref(c1);
+	json_decref(c2);
+	it_req(s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\":"
+	    " {\"identity\": {\"methods\": [\"token\"], \"token\": {\"id\":"
+	    " \"%s\"}}, \"scope\": {\"project\": {\"id\": \"%s\"}}}}", ptok,
+	    e->proj), NULL, &r);
+	T("epfilter-9.3 ... and a new token's catalog at issue",
+	    r.status == 201 && only_nova(e, it_get(r.json, "token.catalog")));
+	it_resp_free(&r);
+	c1 = token_catalog(s, p2tok);
+	T("epfilter-9.4 a project without associations: the whole catalog",
+	    whole(e, c1));
+	json_decref(c1);
+	c1 = token_catalog(s, dtok);
+	T("epfilter-9.5 a domain token: the whole catalog", whole(e, c1));
+	json_decref(c1);
+	T("epfilter-9.6 a disabled endpoint leaves it", it_status(s, "PATCH",
+	    it_fmt("/v3/endpoints/%s", e->e2), e->adm, "{\"endpoint\":"
+	    " {\"enabled\": false}}") == 200 && (c1 = auth_catalog(s, ptok)) !=
+	    NULL && json_array_size(c1) == 1 && cat_has(c1, e->e1) &&
+	    !cat_has(c1, e->e2));
+	json_decref(c1);
+	it_status(s, "PATCH", it_fmt("/v3/endpoints/%s", e->e2), e->adm,
+	    "{\"endpoint\": {\"enabled\": true}}");
+	T("epfilter-9.7 a project whose only endpoint goes sees the whole",
+	    it_status(s, "PUT", it_fmt(EPF "/projects/%s/endpoints/%s", e->proj2,
+	    e->e3), e->adm, NULL) == 204 && (c1 = auth_catalog(s, p2tok)) !=
+	    NULL && json_array_size(c1) == 1 && cat_has(c1, e->e3));
+	json_decref(c1);
+	T("epfilter-9.8 ... once the association is removed", it_status(s,
+	    "DELETE", it_fmt(EPF "/projects/%s/endpoints/%s", e->proj2, e->e3),
+	    e->adm, NULL) == 204 && (c1 = auth_catalog(s, p2tok)) != NULL &&
+	    whole(e, c1));
+	json_decref(c1);
+	free(ptok);
+	free(p2tok);
+	free(dtok);
+}
+
+/* [endpoint_filter] return_all_endpoints_if_no_filter = false */
+static void
+no_catalog_unless_filtered(void)
+{
+	static const char *const env[] = {
+		"KEYGATE_ENDPOINT_FILTER_RETURN_ALL_ENDPOINTS_IF_NO_FILTER=false",
+		NULL
+	};
+	struct env	 e;
+	char		*ptok, *p2tok, gid[64] = "";
+	json_t		*c1, *c2;
+
+	memset(&e, 0, sizeof(e));
+	it_start(&e.s, env);
+	e.adm = e.s.admin_token;
+	setup_catalog(&e);
+	ia_create(&e.s, EG, e.adm, it_fmt("{\"endpoint_group\": {\"name\":"
+	    " \"nova\", \"filters\": {\"service_id\": \"%s\"}}}", e.svc1),
+	    "endpoint_group.id", gid, sizeof(gid));
+	ptok = ia_persona(&e.s, "ncat1", "member", 'p', e.proj);
+	p2tok = ia_persona(&e.s, "ncat2", "member", 'p', e.proj2);
+	T("epfilter-10.0 set up", gid[0] && ptok && p2tok && it_status(&e.s, "PUT",
+	    it_fmt(EG "/%s/projects/%s", gid, e.proj), e.adm, NULL) == 204);
+	c1 = ptok ? auth_catalog(&e.s, ptok) : NULL;
+	c2 = p2tok ? auth_catalog(&e.s, p2tok) : NULL;
+	T("epfilter-10.1 an associated project: its endpoints", only_nova(&e, c1));
+	T("epfilter-10.2 any other project: an empty catalog",
+	    json_is_array(c2) && json_array_size(c2) == 0);
+	json_decref(c1);
+	json_decref(c2);
+	c1 = token_catalog(&e.s, e.adm);
+	T("epfilter-10.3 the admin's project (no association): empty too",
+	    json_is_array(c1) && json_array_size(c1) == 0);
+	json_decref(c1);
+	T("epfilter-10.4 clean exit", it_stop(&e.s) == 0);
+	free(ptok);
+	free(p2tok);
+}
+
 int
 main(void)
 {
@@ -349,10 +515,12 @@ main(void)
 	groups(&e, gid, sizeof(gid));
 	project_endpoints(&e);
 	project_groups(&e, gid);
+	catalogs(&e);
 	cascades(&e, gid);
 
 	T("epfilter-0.2 clean exit", it_stop(&e.s) == 0);
 	free(e.sysread);
 	free(e.member);
+	no_catalog_unless_filtered();
 	return t_report();
 }
