@@ -135,6 +135,10 @@ ok cli-11.3 os endpoint group add project images demo
 ok cli-11.4 has_line "^demo$" os endpoint group list --endpointgroup images \
     -f value -c Name
 rm -f "$FILTERS"
+# alice's token on demo carries only the group's endpoints; admin's the whole
+ok cli-11.5 has_line "^glance$" alice_env $OSC catalog list -f value -c Name
+fails cli-11.6 has_line "^keystone$" alice_env $OSC catalog list -f value -c Name
+ok cli-11.7 has_line "^keystone$" os catalog list -f value -c Name
 
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice
