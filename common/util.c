@@ -263,3 +263,61 @@ kg_is_hex_id(const char *s)
 			return 0;
 	return s[i] == '\0';
 }
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * surrogates or code points above U+10FFFF), or 0 when invalid. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	unsigned char	c = s[0];
+	size_t		n, i;
+	unsigned char	lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+size_t
+kg_utf8_repair(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 n, fixed = 0;
+
+	while (*p != '\0') {
+		if ((n = utf8_seq(p)) == 0) {
+			*p++ = '?';
+			fixed++;
+		} else
+			p += n;
+	}
+	return fixed;
+}
+
+int
+kg_utf8_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	for (; *p != '\0'; p += n)
+		if ((n = utf8_seq(p)) == 0)
+			return 0;
+	return 1;
+}

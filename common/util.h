@@ -56,6 +56,18 @@ int	kg_ct_equal(const void *a, const void *b, size_t n);
  * length of src (truncation when >= dstsz), like strlcpy. */
 size_t	kg_strlcpy(char *dst, const char *src, size_t dstsz);
 
+/*
+ * Make the NUL-terminated s valid UTF-8 in place: every byte that does not
+ * start a valid sequence (a stray continuation byte, a sequence cut short
+ * by truncation, an overlong form, a surrogate) becomes '?'. Returns how
+ * many bytes were replaced. JSON encoders refuse invalid UTF-8, so text
+ * built from client bytes is repaired before it goes into a reply.
+ */
+size_t	kg_utf8_repair(char *s);
+
+/* Nonzero when the NUL-terminated s is valid UTF-8 (as above). */
+int	kg_utf8_valid(const char *s);
+
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);
 

@@ -1878,10 +1878,14 @@ gw_engine_new(const struct gw_engine_cfg *cfg, struct gwauth *a, gw_send_fn send
 void
 gw_engine_free(struct gw_engine *e)
 {
+	struct flow	*f, *next;
+
 	if (e == NULL)
 		return;
-	while (e->lru_head != NULL)
-		flow_remove(e, e->lru_head);
+	for (f = e->lru_head; f != NULL; f = next) {
+		next = f->lnext;
+		flow_remove(e, f);
+	}
 	while (e->nheap > 0)
 		flow_remove(e, e->heap[0]);
 	while (e->end_head != NULL)

@@ -308,14 +308,15 @@ cidr_add(struct metrics_acl *acl, const char *entry, struct kg_err *err)
 	struct metrics_cidr	*c;
 	char			 host[64], *slash, *end;
 	long			 prefix;
+	size_t			 n;
 	int			 maxbits, i;
 
 	if (acl->ncidrs == METRICS_MAX_CIDRS)
 		return kg_errf(err, KG_EBADREQ, "metrics.allow: more than %d entries",
 		    METRICS_MAX_CIDRS);
-	if (strlen(entry) >= sizeof(host))
+	if ((n = strlen(entry)) >= sizeof(host))
 		return kg_errf(err, KG_EBADREQ, "metrics.allow: bad entry %.64s", entry);
-	strcpy(host, entry);
+	memcpy(host, entry, n + 1);
 	c = &acl->cidrs[acl->ncidrs];
 	memset(c, 0, sizeof(*c));
 	prefix = -1;

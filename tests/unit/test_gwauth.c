@@ -390,6 +390,36 @@ test_matching(void)
 	    strcmp(gw_reason_name(GW_R_MAX), "?") == 0);
 }
 
+/*
+ * audit: ident_from_claims multiplied iat by 10^6 before checking its
+ * range, a signed overflow (UBSan aborts under make check-asan) for a
+ * signed token with a huge iat. It must be refused as malformed.
+ */
+static void
+test_iat_overflow(void)
+{
+	struct gwauth_cfg	 cfg = { "keygate", 64, 60, 86400, 0 };
+	struct gwauth		*a = gwauth_new(&cfg, NULL);
+	struct jwt_key		*k = jwt_key_generate(NULL), *keys[1] = { k };
+	json_t			*c;
+	char			*t;
+
+	now_s = kg_now_us() / 1000000;
+	install(a, keys, 1);
+	c = json_pack("{s:s, s:s, s:I, s:I, s:[s], s:[s], s:{s:s, s:s, s:{s:s, s:s}}}",
+	    "iss", "keygate", "sub", "u1", "iat", (json_int_t)INT64_MAX / 1000,
+	    "exp", (json_int_t)(now_s + 3600), "audit_ids", "aud-iat", "methods",
+	    "password", "user", "id", "u1", "name", "alice", "domain", "id",
+	    "default", "name", "Default");
+	t = jwt_sign(k, c, NULL);
+	T("gwauth-5.1 a token with iat beyond 64-bit microseconds is malformed",
+	    t != NULL && check(a, t, NULL, NULL) == GW_R_MALFORMED);
+	free(t);
+	json_decref(c);
+	gwauth_free(a);
+	jwt_key_free(k);
+}
+
 int
 main(void)
 {
@@ -397,5 +427,6 @@ main(void)
 	test_check();
 	test_events();
 	test_matching();
+	test_iat_overflow();
 	return t_report();
 }

@@ -565,6 +565,14 @@ main(void)
 	T("token-2.8 hand-signed unscoped token with valid claims validates",
 	    strcmp(why(t, 0), "") == 0);
 	free(t);
+	/* audit (found by fuzz_token): iat went unchecked into the body's
+	 * issued_at as iat * 10^6, a signed overflow (UBSan under check-asan). */
+	json_object_set_new(c, "iat", json_integer(now));	/* µs, not s */
+	t = forge(json_deep_copy(c));
+	T("token-2.8a an iat beyond 64-bit microseconds -> not recognized",
+	    strcmp(why(t, 0), TOKEN_MSG_UNRECOGNIZED) == 0);
+	free(t);
+	json_object_set_new(c, "iat", json_integer(now / 1000000 - 7200));
 	json_object_set_new(c, "iss", json_string("someone-else"));
 	t = forge(json_deep_copy(c));
 	T("token-2.9 other issuer -> not recognized",
