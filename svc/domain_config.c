@@ -448,8 +448,12 @@ update_body(struct store *st, void *cls, struct kg_err *err)
 	c->out = NULL;
 	if (domain_exists(st, c->domain_id, err) == -1)
 		return -1;
-	/* For one option the body is {option: value}: {group: body}. */
+	/* For one option the body is {option: value}: {group: body}, once
+	 * the group is known to be one (a name from the URL may be any bytes,
+	 * which a JSON key cannot hold). */
 	if (c->group != NULL && c->option != NULL) {
+		if (svc_domain_config_check(c->group, c->option, err) == -1)
+			return -1;
 		if ((wrap = json_object()) == NULL ||
 		    json_object_set(wrap, c->group, (json_t *)c->config) == -1) {
 			json_decref(wrap);

@@ -262,6 +262,11 @@ update(struct env *e)
 	T("dconfig-5.12 update as system reader -> 403", it_status(s, "PATCH",
 	    cfg(e), e->sysread, "{\"config\": {\"ldap\": {\"url\": \"x\"}}}") ==
 	    403);
+	T("dconfig-5.14 an option update naming a group that is not UTF-8 -> 403",
+	    ia_err(s, "PATCH", it_fmt("%s/ldap%%FF/url", cfg(e)), e->adm,
+	    "{\"config\": {\"url\": \"x\"}}", msg, sizeof(msg)) == 403 &&
+	    strncmp(msg, INVALID "Group ldap", strlen(INVALID "Group ldap")) ==
+	    0);
 	T("dconfig-5.13 update unknown domain -> 404", it_status(s, "PATCH",
 	    "/v3/domains/nope/config", e->adm, "{\"config\": {\"ldap\": {\"url\":"
 	    " \"x\"}}}") == 404);
