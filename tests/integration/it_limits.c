@@ -1,8 +1,10 @@
 /*
  * it_limits.c - unified limits over HTTP: /v3/registered_limits,
  * /v3/limits and /v3/limits/model against the real server, with
- * Keystone's bodies, texts and default policy (system admins write;
- * everyone reads registered limits; a limit is read by the system, its
+ * Keystone's bodies, texts and keygate's default policy, Keystone 29's
+ * (admins write, system- or project-scoped: an admin on any project is a
+ * cloud admin, a domain-scoped admin is refused by scope; everyone reads
+ * registered limits; a limit is read by admins, system readers, its
  * domain or its project), under the flat model and then under
  * strict_two_level with its hierarchy rules.
  */
@@ -19,7 +21,7 @@
 struct env {
 	struct it_server	 s;
 	char			*sysadm, *sysread, *projadm, *projmem, *domread,
-				*otherproj;
+				*domadm, *otherproj;
 	char			 svc[64], proj[64], child[64], proj2[64], dom[64];
 };
 
@@ -75,11 +77,16 @@ registered_limits(struct env *e)
 	    it_fmt("{\"registered_limits\": [{\"service_id\": \"%s\","
 	    " \"resource_name\": \"cores\", \"default_limit\": 10}]}", e->svc)) ==
 	    401);
-	T("limits-1.2 create as project admin -> 403 (system admins only)",
-	    ia_err(s, "POST", RL, e->projadm, it_fmt("{\"registered_limits\": [{"
+	T("limits-1.2 create as project member -> 403 (admins only)",
+	    ia_err(s, "POST", RL, e->projmem, it_fmt("{\"registered_limits\": [{"
 	    "\"service_id\": \"%s\", \"resource_name\": \"cores\","
 	    " \"default_limit\": 10}]}", e->svc), msg, sizeof(msg)) == 403 &&
 	    strstr(msg, "not authorized") != NULL);
+	T("limits-1.2b create as domain-scoped admin -> 403 (scope: system or"
+	    " project)", it_status(s, "POST", RL, tok(e->domadm),
+	    it_fmt("{\"registered_limits\": [{\"service_id\": \"%s\","
+	    " \"resource_name\": \"cores\", \"default_limit\": 10}]}", e->svc)) ==
+	    403);
 	T("limits-1.3 create as system reader -> 403", it_status(s, "POST", RL,
 	    tok(e->sysread), it_fmt("{\"registered_limits\": [{\"service_id\":"
 	    " \"%s\", \"resource_name\": \"cores\", \"default_limit\": 10}]}",
@@ -231,9 +238,12 @@ registered_limits(struct env *e)
 	    strstr(msg, "service_id in registered_limit") != NULL);
 	T("limits-3.6 update unknown -> 404", it_status(s, "PATCH", RL "/nope",
 	    e->sysadm, "{\"registered_limit\": {\"default_limit\": 1}}") == 404);
-	T("limits-3.7 update as project admin -> 403", it_status(s, "PATCH",
-	    it_fmt(RL "/%s", id2), e->projadm, "{\"registered_limit\":"
+	T("limits-3.7 update as project member -> 403", it_status(s, "PATCH",
+	    it_fmt(RL "/%s", id2), e->projmem, "{\"registered_limit\":"
 	    " {\"default_limit\": 1}}") == 403);
+	T("limits-3.7b update as domain-scoped admin -> 403", it_status(s,
+	    "PATCH", it_fmt(RL "/%s", id2), tok(e->domadm),
+	    "{\"registered_limit\": {\"default_limit\": 1}}") == 403);
 	T("limits-3.8 update with id -> 400", it_status(s, "PATCH",
 	    it_fmt(RL "/%s", id2), e->sysadm, "{\"registered_limit\":"
 	    " {\"id\": \"x\"}}") == 400);
@@ -246,13 +256,13 @@ registered_limits(struct env *e)
 	/* a second service for the delete tests */
 	make_service(e, "limitsvc2", svc2, sizeof(svc2));
 	make_rl(e, svc2, NULL, "ram", 100, id3, sizeof(id3));
-	T("limits-4.1 delete as project admin -> 403",
-	    it_status(s, "DELETE", it_fmt(RL "/%s", id3), e->projadm, NULL) == 403);
+	T("limits-4.1 delete as project member -> 403",
+	    it_status(s, "DELETE", it_fmt(RL "/%s", id3), e->projmem, NULL) == 403);
 	T("limits-4.2 service with registered limits cannot go -> 403",
 	    ia_err(s, "DELETE", it_fmt("/v3/services/%s", svc2), s->admin_token,
 	    NULL, msg, sizeof(msg)) == 403 && strstr(msg, "registered limits"));
-	T("limits-4.3 delete -> 204",
-	    it_status(s, "DELETE", it_fmt(RL "/%s", id3), e->sysadm, NULL) == 204);
+	T("limits-4.3 delete as project admin (a cloud admin) -> 204",
+	    it_status(s, "DELETE", it_fmt(RL "/%s", id3), e->projadm, NULL) == 204);
 	T("limits-4.4 delete again -> 404",
 	    it_status(s, "DELETE", it_fmt(RL "/%s", id3), e->sysadm, NULL) == 404);
 	T("limits-4.5 then the service can go", it_status(s, "DELETE",
@@ -350,8 +360,8 @@ limits(struct env *e)
 	    "POST", LIM, e->sysadm, it_fmt("{\"limits\": [{\"project_id\": \"%s\","
 	    " \"service_id\": \"%s\", \"region_id\": null, \"resource_name\":"
 	    " \"volume\", \"resource_limit\": 1}]}", e->proj, e->svc)) == 400);
-	T("limits-6.13 as project admin -> 403", it_status(s, "POST", LIM,
-	    e->projadm, it_fmt("{\"limits\": [{\"project_id\": \"%s\","
+	T("limits-6.13 as project member -> 403", it_status(s, "POST", LIM,
+	    e->projmem, it_fmt("{\"limits\": [{\"project_id\": \"%s\","
 	    " \"service_id\": \"%s\", \"resource_name\": \"volume\","
 	    " \"resource_limit\": 1}]}", e->proj, e->svc)) == 403);
 	T("limits-6.14 empty list -> 400",
@@ -411,8 +421,10 @@ limits(struct env *e)
 	    ia_streq(msg, "Could not find limit for nope."));
 	T("limits-8.7 unknown as project member -> 403 (no existence leak)",
 	    it_status(s, "GET", LIM "/nope", e->projmem, NULL) == 403);
-	T("limits-8.8 project admin cannot read another project's -> 403",
-	    it_status(s, "GET", it_fmt(LIM "/%s", p2l), e->projadm, NULL) == 403);
+	T("limits-8.8 project member cannot read another project's -> 403",
+	    it_status(s, "GET", it_fmt(LIM "/%s", p2l), e->projmem, NULL) == 403);
+	T("limits-8.9 project admin (a cloud admin) reads another project's",
+	    it_status(s, "GET", it_fmt(LIM "/%s", p2l), e->projadm, NULL) == 200);
 
 	/* update */
 	it_req(s, "PATCH", it_fmt(LIM "/%s", pl), e->sysadm, "{\"limit\":"
@@ -422,9 +434,12 @@ limits(struct env *e)
 	    json_is_null(it_get(r.json, "limit.description")) &&
 	    ia_streq(it_str(r.json, "limit.project_id"), e->proj));
 	it_resp_free(&r);
-	T("limits-9.2 update as project admin -> 403", it_status(s, "PATCH",
-	    it_fmt(LIM "/%s", pl), e->projadm, "{\"limit\": {\"resource_limit\":"
+	T("limits-9.2 update as project member -> 403", it_status(s, "PATCH",
+	    it_fmt(LIM "/%s", pl), e->projmem, "{\"limit\": {\"resource_limit\":"
 	    " 1}}") == 403);
+	T("limits-9.2b update as domain-scoped admin -> 403", it_status(s,
+	    "PATCH", it_fmt(LIM "/%s", pl), tok(e->domadm), "{\"limit\":"
+	    " {\"resource_limit\": 1}}") == 403);
 	T("limits-9.3 update unknown -> 404", it_status(s, "PATCH", LIM "/nope",
 	    e->sysadm, "{\"limit\": {\"resource_limit\": 1}}") == 404);
 	T("limits-9.4 update other attribute -> 400", ia_err(s, "PATCH",
@@ -436,10 +451,11 @@ limits(struct env *e)
 	    " -5}}") == 400);
 
 	/* delete */
-	T("limits-10.1 delete as project admin -> 403", it_status(s, "DELETE",
-	    it_fmt(LIM "/%s", p2l), e->projadm, NULL) == 403);
-	T("limits-10.2 delete -> 204", it_status(s, "DELETE",
-	    it_fmt(LIM "/%s", p2l), e->sysadm, NULL) == 204);
+	T("limits-10.1 delete as project member -> 403", it_status(s, "DELETE",
+	    it_fmt(LIM "/%s", p2l), e->projmem, NULL) == 403);
+	T("limits-10.2 delete as project admin (a cloud admin) -> 204",
+	    it_status(s, "DELETE", it_fmt(LIM "/%s", p2l), e->projadm, NULL) ==
+	    204);
 	T("limits-10.3 delete again -> 404", it_status(s, "DELETE",
 	    it_fmt(LIM "/%s", p2l), e->sysadm, NULL) == 404);
 	T("limits-10.4 deleting a project deletes its limits", it_status(s,
@@ -540,9 +556,11 @@ flat(void)
 	e.sysread = ia_persona(&e.s, "lsysreader", "reader", 's', NULL);
 	e.projmem = ia_persona(&e.s, "lmember", "member", 'p', e.proj);
 	e.domread = ia_persona(&e.s, "ldomreader", "reader", 'd', "default");
+	e.domadm = ia_persona(&e.s, "ldomadmin", "admin", 'd', "default");
 	e.otherproj = ia_token(&e.s, "lmember", IA_PASSWORD, NULL);
 	T("limits-0.2 personas", e.svc[0] && e.proj[0] && e.child[0] &&
-	    e.proj2[0] && e.sysread && e.projmem && e.domread && e.otherproj);
+	    e.proj2[0] && e.sysread && e.projmem && e.domread && e.domadm &&
+	    e.otherproj);
 	if (e.projmem == NULL)
 		e.projmem = strdup("none");
 
@@ -556,6 +574,7 @@ flat(void)
 	free(e.sysread);
 	free(e.projmem);
 	free(e.domread);
+	free(e.domadm);
 	free(e.otherproj);
 }
 
