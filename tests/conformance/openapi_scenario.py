@@ -416,10 +416,10 @@ def run(c, pw):
          body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
                                       "default_limit": -2}]},
          bad_request=True, what="below -1")
-    call("POST", "/v3/registered_limits", 403, admin,
+    call("POST", "/v3/registered_limits", 403, alice_proj,
          body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
                                       "default_limit": 1}]},
-         what="project-scoped admin")
+         what="project member")
     call("GET", "/v3/registered_limits", 200, alice_proj, what="any token")
     call("GET", "/v3/registered_limits?resource_name=oa-cores", 200, admin)
     call("GET", "/v3/registered_limits", 401, None)
@@ -470,8 +470,9 @@ def run(c, pw):
     call("PATCH", "/v3/registered_limits/" + rlim, 403, system,
          body={"registered_limit": {"default_limit": 1}}, what="limits refer to it")
     call("DELETE", "/v3/registered_limits/" + rlim, 403, system, what="limits refer to it")
-    call("DELETE", "/v3/limits/" + lim, 403, admin, what="project-scoped admin")
-    call("DELETE", "/v3/limits/" + lim, 204, system)
+    call("DELETE", "/v3/limits/" + lim, 403, alice_proj, what="project member")
+    call("DELETE", "/v3/limits/" + lim, 204, admin,
+         what="project-scoped admin (a cloud admin under Keystone 29's rules)")
     call("DELETE", "/v3/limits/" + lim, 404, system, what="again")
     call("DELETE", "/v3/limits/" + dlim, 204, system)
 

@@ -101,7 +101,9 @@ fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$
     OS_AUTH_URL="$KG_URL/v3" OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default \
     OS_IDENTITY_API_VERSION=3 $OSC project list
 
-# unified limits: written with a system-scoped token, as Keystone's policy wants
+# unified limits: written with a system-scoped token, as Keystone 22's policy
+# wants; Keystone 29's (keygate's default) lets a project admin write too, not
+# a project member
 sys_env() {
 	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
 	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD="$KG_ADMIN_PASSWORD" \
@@ -115,7 +117,9 @@ ok cli-10.2 has_line "image-count 10" \
     sysos registered limit list -f value -c "Resource Name" -c "Default Limit"
 fails cli-10.3 sysos registered limit create --service glance --region RegionTwo \
     --default-limit 5 image-count
-fails cli-10.4 os registered limit create --service glance --default-limit 1 \
+fails cli-10.4 alice_env $OSC registered limit create --service glance \
+    --default-limit 1 project-member
+ok cli-10.4b os registered limit create --service glance --default-limit 1 \
     project-scoped-admin
 ok cli-10.5 sysos limit create --project demo --service glance --region RegionTwo \
     --resource-limit 5 image-count

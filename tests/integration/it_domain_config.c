@@ -321,6 +321,8 @@ main(void)
 {
 	struct env	 e;
 	char		 proj[64] = "";
+	char		*sysread, *member;	/* owned here: e is handed to
+						   calls that may change it */
 
 	memset(&e, 0, sizeof(e));
 	it_start(&e.s, NULL);
@@ -328,13 +330,15 @@ main(void)
 	ia_create(&e.s, "/v3/domains", e.adm, "{\"domain\": {\"name\": \"dc\"}}",
 	    "domain.id", e.dom, sizeof(e.dom));
 	ia_find_id(&e.s, "/v3/projects", "projects", "admin", proj, sizeof(proj));
-	e.sysread = ia_persona(&e.s, "dsysreader", "reader", 's', NULL);
-	e.member = ia_persona(&e.s, "dmember", "member", 'p', proj);
-	T("dconfig-0.1 set up", e.dom[0] && e.sysread && e.member);
-	if (e.sysread == NULL)
-		e.sysread = strdup("none");
-	if (e.member == NULL)
-		e.member = strdup("none");
+	sysread = ia_persona(&e.s, "dsysreader", "reader", 's', NULL);
+	member = ia_persona(&e.s, "dmember", "member", 'p', proj);
+	T("dconfig-0.1 set up", e.dom[0] && sysread && member);
+	if (sysread == NULL)
+		sysread = strdup("none");
+	if (member == NULL)
+		member = strdup("none");
+	e.sysread = sysread;
+	e.member = member;
 
 	defaults(&e);
 	create(&e);
@@ -343,7 +347,7 @@ main(void)
 	delete_config(&e);
 
 	T("dconfig-0.2 clean exit", it_stop(&e.s) == 0);
-	free(e.sysread);
-	free(e.member);
+	free(sysread);
+	free(member);
 	return t_report();
 }

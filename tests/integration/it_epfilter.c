@@ -406,8 +406,12 @@ catalogs(struct env *e)
 	p2tok = ia_persona(s, "ecat2", "member", 'p', e->proj2);
 	dtok = ia_persona(s, "ecat3", "member", 'd', "default");
 	T("epfilter-9.0 tokens", ptok && p2tok && dtok);
-	if (!ptok || !p2tok || !dtok)
+	if (!ptok || !p2tok || !dtok) {
+		free(ptok);
+		free(p2tok);
+		free(dtok);
 		return;
+	}
 	c1 = token_catalog(s, ptok);
 	c2 = auth_catalog(s, ptok);
 	T("epfilter-9.1 an associated project's token: only its endpoints",

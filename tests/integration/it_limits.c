@@ -593,12 +593,14 @@ strict(void)
 	struct it_resp	 r;
 	char		 dA[64], pB[64], pC[64], dD[64], pE[64], dF[64], pG[64],
 			 rl[64], b[64], dlim[64], msg[1024], x[64];
+	char		*sysadm;	/* owned here: e is handed to calls
+					   that may change it */
 
 	memset(&e, 0, sizeof(e));
 	it_start(s, env);
-	e.sysadm = ia_system_admin(s);
-	if (e.sysadm == NULL)
-		e.sysadm = strdup("none");
+	if ((sysadm = ia_system_admin(s)) == NULL)
+		sysadm = strdup("none");
+	e.sysadm = sysadm;
 	T("limits-20.1 model strict_two_level", it_req(s, "GET", LIM "/model",
 	    e.sysadm, NULL, NULL, &r) == 0 && ia_streq(it_str(r.json,
 	    "model.name"), "strict_two_level") && ia_streq(it_str(r.json,
@@ -689,7 +691,7 @@ strict(void)
 	    201 && post_limit(&e, pG, 0, e.svc, "volume", 100, x, sizeof(x), NULL,
 	    0) == 201);
 	T("limits-0.4 strict server clean exit", it_stop(s) == 0);
-	free(e.sysadm);
+	free(sysadm);
 }
 
 int
