@@ -14,18 +14,9 @@
 #include <string.h>
 
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-/* The request body's "config" (Keystone: body.get("config", {})); a new
- * reference, NULL when out of memory. */
-static json_t *
-body_config(struct req *r)
-{
-	json_t	*c = r->body != NULL ? json_object_get(r->body, "config") : NULL;
-
-	return c != NULL ? json_incref(c) : json_object();
-}
 
 static int
 reply_config(struct req *r, json_t *config, int status, struct kg_err *err)
@@ -90,8 +81,8 @@ update_config(struct req *r, const char *group, const char *option,
 
 	if (req_authorize(r, "identity:update_domain_config", NULL, err) == -1)
 		return -1;
-	if ((c = body_config(r)) == NULL)
-		return apij_oom(err);
+	if ((c = apij_body_member(r, "config", err)) == NULL)
+		return -1;
 	ret = svc_domain_config_update(r->st, r->params[0], group, option, c, &o,
 	    err);
 	json_decref(c);
@@ -122,8 +113,8 @@ create_config(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_domain_config", NULL, err) == -1)
 		return -1;
-	if ((c = body_config(r)) == NULL)
-		return apij_oom(err);
+	if ((c = apij_body_member(r, "config", err)) == NULL)
+		return -1;
 	ret = svc_domain_config_create(r->st, r->params[0], c, &created, &o, err);
 	json_decref(c);
 	if (ret == -1)

@@ -10,11 +10,10 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-#define DOMAIN_NAME_MAX	64	/* characters, as Keystone's schema */
 
 /* Attributes with a column (or no meaning) that never go to "extra". */
 static const char *const domain_known[] = { "id", "name", "description",
@@ -35,7 +34,7 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 		return NULL;
 	if ((tags = json_object_get(obj, "tags")) == NULL || json_is_null(tags))
 		return s;
-	if (apij_tags(tags, "tags", &tv, &n, err) == -1) {
+	if (apij_tags(tags, &tv, &n, err) == -1) {
 		free(s);
 		return NULL;
 	}
@@ -57,18 +56,14 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 	return s;
 }
 
-/* Check the attributes a create or update may carry. */
-static int
-domain_check(json_t *obj, int create, const char **name, const char **desc,
-    int *enabled, struct kg_err *err)
+/* The attributes a create or update may carry (request_validate checked
+ * them against Keystone's domain schema). */
+static void
+domain_check(json_t *obj, const char **name, const char **desc, int *enabled)
 {
-	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
-	    DOMAIN_NAME_MAX, name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 255, desc, err) == -1 ||
-	    apij_bool(obj, "enabled", enabled, NULL, err) == -1 ||
-	    apij_options(obj, err) == -1)
-		return -1;
-	return 0;
+	*name = apij_str(obj, "name");
+	*desc = apij_str(obj, "description");
+	apij_set_bool(obj, "enabled", enabled);
 }
 
 static int
@@ -82,13 +77,11 @@ create_domain(struct req *r, struct kg_err *err)
 	memset(&d, 0, sizeof(d));
 	if (req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "domain", 0, err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", err)) == NULL)
 		return -1;
 	d.enabled = 1;
-	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1 ||
-	    apij_string(obj, "explicit_domain_id", APIJ_IDCHARS, 64, &eid,
-	    err) == -1)
-		return -1;
+	domain_check(obj, &name, &desc, &d.enabled);
+	eid = apij_str(obj, "explicit_domain_id");
 	if (eid != NULL) {
 		/* Keystone insists on its own id format (uuid4 hex). */
 		if (!kg_is_hex_id(eid))
@@ -114,6 +107,7 @@ list_domains(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_domain	*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	int			 enabled;
 	json_t			*arr;
@@ -125,7 +119,9 @@ list_domains(struct req *r, struct kg_err *err)
 		return -1;
 	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
 		return -1;
-	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n, err) == -1)
+	apij_name_match(r, &m);
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &m, &v, &n,
+	    err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++) {
@@ -195,8 +191,7 @@ domain_edit(void *obj, void *cls, struct kg_err *err)
 	const char		*name, *desc;
 	char			*extra;
 
-	if (domain_check(body, 0, &name, &desc, &d->enabled, err) == -1)
-		return -1;
+	domain_check(body, &name, &desc, &d->enabled);
 	if (name != NULL)
 		apij_strip(name, d->name, sizeof(d->name));
 	if (apij_set_text(body, "description", &d->description, err) == -1)
@@ -214,20 +209,15 @@ update_domain(struct req *r, struct kg_err *err)
 	struct svc_edit		 edit = { domain_edit, NULL };
 	struct kg_domain	 d;
 	json_t			*obj;
-	const char		*id;
 	int			 status;
 
 	if (load_domain_as(r, "identity:update_domain", r->params[0], 1, &d,
 	    err) == -1)
 		return -1;
 	kg_domain_free(&d);
-	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
-	    err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", err)) == NULL ||
+	    apij_matching_id(obj, r->params[0], err) == -1)
 		return -1;
-	if (apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1)
-		return -1;
-	if (id != NULL && strcmp(id, r->params[0]) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
 	edit.cls = obj;
 	memset(&d, 0, sizeof(d));
 	if (svc_domain_update(r->st, r->params[0], &edit, &d, err) == -1)

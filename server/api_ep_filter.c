@@ -12,23 +12,14 @@
 #include "common/util.h"
 #include "server/api_catalog.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/epfilter.h"
 #include "svc/svc.h"
 
 #define PREFIX	"OS-EP-FILTER/endpoint_groups"
 
-/* Endpoint group bodies; jsonschema's texts. */
-#define BODY	(APIJ_BODY_OPEN | APIJ_BODY_REPR)
-
-static const struct apij_field group_fields[] = {
-	{ "description", APIJ_F_STRN, 0, 65535, 0 },
-	{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-};
-/* Keystone's model has no "extra": other attributes make it fail (500);
- * keygate refuses them (400). "id" and "links" are ignored. */
-static const char *const group_known[] = {
-	"id", "name", "description", "filters", "links", NULL
-};
+/* Endpoint group bodies: server/bodies.c (Keystone's schema; other
+ * attributes refused, "id" and "links" ignored). */
 
 static json_t *
 group_json(struct req *r, const struct kg_endpoint_group *g)
@@ -89,29 +80,6 @@ projects_json(struct req *r, const struct kg_project *v, size_t n)
 /* ------------------------------------------------------------------------
  * Endpoint groups.
  * --------------------------------------------------------------------- */
-
-/* The checks of a body beyond apij_check_fields: members, filters. */
-static int
-group_check(const json_t *m, struct kg_err *err)
-{
-	const json_t	*f;
-	const char	*k;
-	json_t		*v;
-	size_t		 i;
-
-	if (apij_check_fields(m, group_fields, 2, err) == -1)
-		return -1;
-	if ((f = json_object_get(m, "filters")) != NULL && !json_is_object(f))
-		return apij_bad_input(err, "filters", f,
-		    "%s is not of type 'object'");
-	json_object_foreach((json_t *)m, k, v) {
-		for (i = 0; group_known[i] != NULL && strcmp(group_known[i], k); i++)
-			;
-		if (group_known[i] == NULL)
-			return apij_unexpected(err, "endpoint_group", k);
-	}
-	return 0;
-}
 
 static int
 group_apply(struct kg_endpoint_group *g, const json_t *m, struct kg_err *err)
@@ -179,10 +147,7 @@ create_group(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_endpoint_group", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "endpoint_group", BODY, err)) == NULL ||
-	    group_check(m, err) == -1 ||
-	    apij_require(m, "endpoint_group", "name", err) == -1 ||
-	    apij_require(m, "endpoint_group", "filters", err) == -1)
+	if ((m = apij_body_object(r, "endpoint_group", err)) == NULL)
 		return -1;
 	if ((f = json_object_get(m, "filters")) == NULL || json_object_size(f) == 0)
 		return kg_errf(err, KG_EBADREQ, "filters field is required and"
@@ -219,8 +184,7 @@ update_group(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_endpoint_group", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "endpoint_group", BODY | APIJ_BODY_NONEMPTY,
-	    err)) == NULL || group_check(m, err) == -1)
+	if ((m = apij_body_object(r, "endpoint_group", err)) == NULL)
 		return -1;
 	if ((f = json_object_get(m, "filters")) != NULL &&
 	    svc_endpoint_group_filters_check(f, err) == -1)

@@ -13,245 +13,29 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
-/* The most limits one request may create (keygate; Keystone has no bound
- * but the body size). */
-#define LIMITS_MAX	1000
-
-/* Keystone's schemas: -1 (no limit) .. the largest signed 32-bit value. */
-#define LIMIT_MIN	-1
-#define LIMIT_MAX	0x7FFFFFFFLL
-
-/* A text attribute's bound (Keystone: a TEXT column). */
-#define DESCRIPTION_MAX	65535
-
 /* ------------------------------------------------------------------------
- * Request bodies (keystone/limit/schema.py), with jsonschema's texts;
- * field names are paths into the validated value ("0/resource_limit").
+ * Request bodies: server/bodies.c holds their schemas (Keystone's
+ * keystone/limit/schema.py), checked before the handlers run.
  * --------------------------------------------------------------------- */
 
-/* What one property of a limit body may be. */
-enum lim_type {
-	LT_ID,		/* parameter_types.id_string */
-	LT_STR,		/* string */
-	LT_STR_NULL,	/* string or null */
-	LT_NAME,	/* string, 1..255 */
-	LT_LIMIT,	/* integer, LIMIT_MIN..LIMIT_MAX */
-	LT_DESC		/* description: string or null */
-};
-
-struct lim_prop {
-	const char	*name;
-	enum lim_type	 type;
-};
-
-static const struct lim_prop registered_props[] = {
-	{ "service_id", LT_ID }, { "region_id", LT_STR_NULL },
-	{ "resource_name", LT_NAME }, { "default_limit", LT_LIMIT },
-	{ "description", LT_DESC }, { NULL, 0 }
-};
-static const char *const registered_required[] = {
-	"service_id", "resource_name", "default_limit", NULL
-};
-
-static const struct lim_prop project_limit_props[] = {
-	{ "project_id", LT_ID }, { "service_id", LT_ID }, { "region_id", LT_STR },
-	{ "resource_name", LT_NAME }, { "resource_limit", LT_LIMIT },
-	{ "description", LT_DESC }, { NULL, 0 }
-};
-static const char *const project_limit_required[] = {
-	"project_id", "service_id", "resource_name", "resource_limit", NULL
-};
-
-static const struct lim_prop domain_limit_props[] = {
-	{ "domain_id", LT_ID }, { "service_id", LT_ID }, { "region_id", LT_STR },
-	{ "resource_name", LT_NAME }, { "resource_limit", LT_LIMIT },
-	{ "description", LT_DESC }, { NULL, 0 }
-};
-static const char *const domain_limit_required[] = {
-	"domain_id", "service_id", "resource_name", "resource_limit", NULL
-};
-
-static const struct lim_prop limit_update_props[] = {
-	{ "resource_limit", LT_LIMIT }, { "description", LT_DESC }, { NULL, 0 }
-};
-
-/* Characters (code points) of the UTF-8 string s, as Python counts. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-static int
-id_ok(const char *s, size_t len)
-{
-	return len >= 1 && len <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
-}
-
-/* One property v at path against its type. */
-static int
-check_prop(const char *path, const json_t *v, enum lim_type t,
-    struct kg_err *err)
-{
-	size_t	len;
-
-	switch (t) {
-	case LT_LIMIT:
-		if (!json_is_integer(v))
-			return apij_bad_input(err, path, v,
-			    "%s is not of type 'integer'");
-		if (json_integer_value(v) < LIMIT_MIN)
-			return apij_bad_input(err, path, v,
-			    "%s is less than the minimum of -1");
-		if (json_integer_value(v) > LIMIT_MAX)
-			return apij_bad_input(err, path, v,
-			    "%s is greater than the maximum of 2147483647");
-		return 0;
-	case LT_STR_NULL:
-	case LT_DESC:
-		if (json_is_null(v))
-			return 0;
-		if (!json_is_string(v))
-			return apij_bad_input(err, path, v,
-			    "%s is not of type 'null', 'string'");
-		break;
-	case LT_ID:
-	case LT_STR:
-	case LT_NAME:
-		if (!json_is_string(v))
-			return apij_bad_input(err, path, v,
-			    "%s is not of type 'string'");
-		break;
-	}
-	len = json_string_length(v);
-	if (strlen(json_string_value(v)) != len)
-		return apij_bad_input(err, path, v, "%s contains NUL");
-	switch (t) {
-	case LT_ID:
-		if (len < 1)
-			return apij_bad_input(err, path, v, "%s is too short");
-		if (len > 64)
-			return apij_bad_input(err, path, v, "%s is too long");
-		if (!id_ok(json_string_value(v), len))
-			return apij_bad_input(err, path, v,
-			    "%s does not match '^[a-zA-Z0-9-]+$'");
-		return 0;
-	case LT_NAME:
-		if (utf8_chars(json_string_value(v)) < 1)
-			return apij_bad_input(err, path, v, "%s is too short");
-		if (utf8_chars(json_string_value(v)) > 255 ||
-		    len >= STORE_NAME_SIZE)
-			return apij_bad_input(err, path, v, "%s is too long");
-		return 0;
-	case LT_STR:
-	case LT_STR_NULL:
-		/* keygate stores region ids in STORE_ID_SIZE. */
-		if (len >= STORE_ID_SIZE)
-			return apij_bad_input(err, path, v, "%s is too long");
-		return 0;
-	case LT_DESC:
-		if (len > DESCRIPTION_MAX)
-			return apij_bad_input(err, path, v, "%s is too long");
-		return 0;
-	case LT_LIMIT:
-		break;
-	}
-	return 0;
-}
-
-/*
- * obj (at path prefix, "" for the top) against an object schema with
- * additionalProperties false: its properties, then unknown members, then
- * the required ones (jsonschema's order).
- */
-static int
-check_object(const char *prefix, const json_t *obj, const struct lim_prop *p,
-    const char *const *required, struct kg_err *err)
-{
-	const struct lim_prop	*q;
-	const char		*k;
-	json_t			*v;
-	char			 path[96];
-
-	if (!json_is_object(obj))
-		return apij_bad_input(err, prefix[0] ? prefix : "body", obj,
-		    "%s is not of type 'object'");
-	for (q = p; q->name != NULL; q++) {
-		if ((v = json_object_get(obj, q->name)) == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "/" : "",
-		    q->name);
-		if (check_prop(path, v, q->type, err) == -1)
-			return -1;
-	}
-	json_object_foreach((json_t *)obj, k, v) {
-		for (q = p; q->name != NULL && strcmp(q->name, k) != 0; q++)
-			;
-		if (q->name == NULL)
-			return apij_unexpected(err, prefix[0] ? prefix : NULL, k);
-	}
-	for (; required != NULL && *required != NULL; required++)
-		if (json_object_get(obj, *required) == NULL) {
-			if (prefix[0] == '\0')
-				return apij_required(err, *required);
-			return apij_require(obj, prefix, *required, err);
-		}
-	return 0;
-}
-
-/* The body's list member key: an array of 1..LIMITS_MAX items. */
+/* The validated body's list member key (1..BODY_LIMITS_MAX checked
+ * items): borrowed, or NULL with the held 400. */
 static json_t *
 body_list(struct req *r, const char *key, struct kg_err *err)
 {
-	json_t	*v = r->body != NULL ? json_object_get(r->body, key) : NULL;
+	json_t	*b, *v;
 
-	if (v == NULL) {
-		/* Keystone validates body.get(key, {}). */
-		if ((v = json_object()) == NULL)
-			apij_oom(err);
-		else
-			apij_bad_input(err, key, v, "%s is not of type 'array'");
-		json_decref(v);
-		return NULL;
-	}
-	if (!json_is_array(v)) {
-		apij_bad_input(err, key, v, "%s is not of type 'array'");
-		return NULL;
-	}
-	if (json_array_size(v) == 0) {
-		apij_bad_input(err, key, v, "%s is too short");
-		return NULL;
-	}
-	if (json_array_size(v) > LIMITS_MAX) {
-		apij_bad_input(err, key, v, "%s is too long");
-		return NULL;
-	}
-	return v;
-}
-
-/* Keystone validates body.get(key, {}): absent is an empty object. */
-static json_t *
-body_member(struct req *r, const char *key, struct kg_err *err)
-{
-	json_t	*v = r->body != NULL ? json_object_get(r->body, key) : NULL;
-
-	if (v == NULL)
-		return json_object();
-	if (!json_is_object(v)) {
-		apij_bad_input(err, key, v, "%s is not of type 'object'");
-		return NULL;
-	}
-	return json_incref(v);
+	if ((b = apij_body(r, err)) != NULL &&
+	    json_is_array(v = json_object_get(b, key)))
+		return v;
+	if (r->body_err.kind == KG_OK)	/* not reached: the schema needs it */
+		kg_errf(err, KG_EBADREQ, "'%s' is a required property", key);
+	return NULL;
 }
 
 static const char *
@@ -401,7 +185,6 @@ create_registered_limits(struct req *r, struct kg_err *err)
 {
 	struct kg_registered_limit	*v;
 	json_t				*list, *m;
-	char				 path[24];
 	size_t				 n, i;
 	int				 ret = -1;
 
@@ -411,12 +194,6 @@ create_registered_limits(struct req *r, struct kg_err *err)
 	if ((list = body_list(r, "registered_limits", err)) == NULL)
 		return -1;
 	n = json_array_size(list);
-	json_array_foreach(list, i, m) {
-		snprintf(path, sizeof(path), "%zu", i);
-		if (check_object(path, m, registered_props, registered_required,
-		    err) == -1)
-			return -1;
-	}
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(list, i, m) {
@@ -445,10 +222,8 @@ update_registered_limit(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_registered_limit", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "registered_limit", err)) == NULL)
+	if ((m = apij_body_member(r, "registered_limit", err)) == NULL)
 		return -1;
-	if (check_object("", m, registered_props, NULL, err) == -1)
-		goto done;
 	memset(&c, 0, sizeof(c));
 	if ((v = json_object_get(m, "service_id")) != NULL)
 		c.service_id = json_string_value(v);
@@ -597,33 +372,11 @@ limit_from(struct kg_limit *l, const json_t *m)
 	    "description"));
 }
 
-/* One item of POST /v3/limits: a project limit or a domain limit
- * (Keystone's oneOf), exactly one of the two. */
-static int
-check_limit_item(const char *path, const json_t *m, struct kg_err *err)
-{
-	struct kg_err	e1 = { 0 }, e2 = { 0 };
-	int		p, d;
-
-	if (!json_is_object(m))
-		return apij_bad_input(err, path, m, "%s is not of type 'object'");
-	p = check_object(path, m, project_limit_props, project_limit_required,
-	    &e1) == 0;
-	d = check_object(path, m, domain_limit_props, domain_limit_required,
-	    &e2) == 0;
-	if (p != d)
-		return 0;
-	return apij_bad_input(err, path, m, p ?
-	    "%s is valid under each of the given schemas" :
-	    "%s is not valid under any of the given schemas");
-}
-
 static int
 create_limits(struct req *r, struct kg_err *err)
 {
 	struct kg_limit	*v;
 	json_t		*list, *m;
-	char		 path[24];
 	size_t		 n, i;
 	int		 ret = -1;
 
@@ -632,11 +385,6 @@ create_limits(struct req *r, struct kg_err *err)
 	if ((list = body_list(r, "limits", err)) == NULL)
 		return -1;
 	n = json_array_size(list);
-	json_array_foreach(list, i, m) {
-		snprintf(path, sizeof(path), "%zu", i);
-		if (check_limit_item(path, m, err) == -1)
-			return -1;
-	}
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(list, i, m) {
@@ -664,10 +412,8 @@ update_limit(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_limit", NULL, err) == -1)
 		return -1;
-	if ((m = body_member(r, "limit", err)) == NULL)
+	if ((m = apij_body_member(r, "limit", err)) == NULL)
 		return -1;
-	if (check_object("", m, limit_update_props, NULL, err) == -1)
-		goto done;
 	memset(&c, 0, sizeof(c));
 	if ((v = json_object_get(m, "resource_limit")) != NULL) {
 		c.set_limit = 1;

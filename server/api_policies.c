@@ -16,16 +16,12 @@
 #include "common/util.h"
 #include "server/api_catalog.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "store/policies.h"
 #include "svc/svc.h"
 
-/* Policy bodies: other members are kept (additionalProperties: true). */
-#define BODY	(APIJ_BODY_OPEN | APIJ_BODY_REPR)
-
-static const struct apij_field policy_fields[] = {
-	{ "blob", APIJ_F_STR, 0, 0, 0 },
-	{ "type", APIJ_F_STR, 0, 255, 0 },
-};
+/* Policy bodies (server/bodies.c): other members are kept as "extra"
+ * (additionalProperties: true). */
 static const char *const policy_columns[] = { "id", "blob", "type", "links", NULL };
 
 static json_t *
@@ -102,10 +98,7 @@ create_policy(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_policy", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "policy", BODY, err)) == NULL ||
-	    apij_check_fields(m, policy_fields, 2, err) == -1 ||
-	    apij_require(m, "policy", "blob", err) == -1 ||
-	    apij_require(m, "policy", "type", err) == -1)
+	if ((m = apij_body_object(r, "policy", err)) == NULL)
 		return -1;
 	memset(&p, 0, sizeof(p));
 	/* Keystone assigns the id, whatever the body says. */
@@ -139,9 +132,7 @@ update_policy(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_policy", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "policy", BODY | APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_check_fields(m, policy_fields, 2, err) == -1)
+	if ((m = apij_body_object(r, "policy", err)) == NULL)
 		return -1;
 	/* The policy manager's own check (not _require_matching_id). */
 	if ((id = json_object_get(m, "id")) != NULL && (!json_is_string(id) ||

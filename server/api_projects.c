@@ -13,11 +13,12 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/bodies.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
-#define PROJECT_NAME_MAX	64	/* characters, as Keystone's schema */
 
 static const char *const project_known[] = { "id", "name", "description",
 	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
@@ -93,22 +94,17 @@ create_project(struct req *r, struct kg_err *err)
 	int			 enabled = 1, is_domain = 0, status = -1;
 
 	memset(&p, 0, sizeof(p));
-	if ((obj = apij_body_object(r, "project", 0, err)) == NULL)
+	/* request_validate checked Keystone's project_create schema. */
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
 		return -1;
-	if (apij_string(obj, "name", APIJ_REQUIRED | APIJ_NONBLANK,
-	    PROJECT_NAME_MAX, &name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &domain_id, err) == -1 ||
-	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &parent_id, err) == -1 ||
-	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
-	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    apij_options(obj, err) == -1)
-		return -1;
+	name = apij_str(obj, "name");
+	desc = apij_str(obj, "description");
+	domain_id = apij_str(obj, "domain_id");
+	parent_id = apij_str(obj, "parent_id");
+	apij_set_bool(obj, "enabled", &enabled);
+	apij_set_bool(obj, "is_domain", &is_domain);
 	tags = json_object_get(obj, "tags");
-	if (tags != NULL && !json_is_null(tags) &&
-	    apij_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
+	if (tags != NULL && apij_tags(tags, &p.tags, &p.ntags, err) == -1)
 		return -1;
 	if (is_domain) {
 		status = create_domain_project(r, obj, name, desc, enabled,
@@ -164,13 +160,15 @@ static int
 list_domain_projects(struct req *r, int enabled, struct kg_err *err)
 {
 	struct kg_domain	*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	json_t			*arr;
 
 	/* Projects acting as domains have neither a domain nor a parent. */
 	if (req_query(r, "domain_id") != NULL || req_query(r, "parent_id") != NULL)
 		return apij_reply_list(r, "projects", json_array(), err);
-	if (store_domain_list(r->st, req_query(r, "name"), enabled, &v, &n,
+	apij_name_match(r, &m);
+	if (store_domain_list(r->st, req_query(r, "name"), enabled, &m, &v, &n,
 	    err) == -1)
 		return -1;
 	arr = json_array();
@@ -207,6 +205,7 @@ list_projects(struct req *r, struct kg_err *err)
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "projects", json_array(), err);
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	f.parent_id = req_query(r, "parent_id");
 	f.tags = req_query(r, "tags");
 	f.tags_any = req_query(r, "tags-any");
@@ -267,24 +266,18 @@ project_edit(void *obj, void *cls, struct kg_err *err)
 {
 	struct kg_project	*p = obj;
 	json_t			*body = cls, *tags;
-	const char		*name, *desc, *id, *domain_id, *parent_id;
+	const char		*name, *domain_id, *parent_id;
 	char			**tv = NULL;
 	size_t			 ntv = 0;
 	int			 is_domain = 0;
 
-	if (apij_string(body, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    apij_string(body, "name", APIJ_NONBLANK, PROJECT_NAME_MAX, &name,
-	    err) == -1 ||
-	    apij_string(body, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_string(body, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &domain_id, err) == -1 ||
-	    apij_string(body, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &parent_id, err) == -1 ||
-	    apij_bool(body, "is_domain", &is_domain, NULL, err) == -1 ||
-	    apij_options(body, err) == -1)
+	/* request_validate checked Keystone's project_update schema. */
+	if (apij_matching_id(body, p->id, err) == -1)
 		return -1;
-	if (id != NULL && strcmp(id, p->id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	name = apij_str(body, "name");
+	domain_id = apij_str(body, "domain_id");
+	parent_id = apij_str(body, "parent_id");
+	apij_set_bool(body, "is_domain", &is_domain);
 	if (json_object_get(body, "domain_id") != NULL &&
 	    (domain_id == NULL || strcmp(domain_id, p->domain_id) != 0))
 		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
@@ -294,15 +287,14 @@ project_edit(void *obj, void *cls, struct kg_err *err)
 	if (is_domain)
 		return kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
 	tags = json_object_get(body, "tags");
-	if (tags != NULL && !json_is_null(tags)) {
-		if (apij_tags(tags, "tags", &tv, &ntv, err) == -1)
+	if (tags != NULL) {
+		if (apij_tags(tags, &tv, &ntv, err) == -1)
 			return -1;
 		store_strv_free(p->tags, p->ntags);
 		p->tags = tv;
 		p->ntags = ntv;
 	}
-	if (apij_bool(body, "enabled", &p->enabled, NULL, err) == -1)
-		return -1;
+	apij_set_bool(body, "enabled", &p->enabled);
 	if (name != NULL)
 		apij_strip(name, p->name, sizeof(p->name));
 	if (apij_set_text(body, "description", &p->description, err) == -1 ||
@@ -322,8 +314,7 @@ update_project(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:update_project", r->params[0], &p, err) == -1)
 		return -1;
 	kg_project_free(&p);
-	if ((obj = apij_body_object(r, "project", APIJ_BODY_NONEMPTY,
-	    err)) == NULL)
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
 		return -1;
 	tags = json_object_get(obj, "tags");
 	edit.cls = obj;
@@ -397,11 +388,11 @@ replace_tags(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:update_project_tags", r->params[0], &p,
 	    err) == -1)
 		return -1;
-	if ((v = r->body ? json_object_get(r->body, "tags") : NULL) == NULL) {
-		apij_required(err, "tags");
+	/* request_validate checked Keystone's project_tags_update schema. */
+	if ((v = apij_body(r, err)) == NULL && err->kind != KG_OK)
 		goto done;
-	}
-	if (apij_tags(v, "tags", &tv, &ntv, err) == -1 ||
+	v = json_object_get(v, "tags");
+	if (apij_tags(v, &tv, &ntv, err) == -1 ||
 	    svc_project_tags_set(r->st, p.id, tv, ntv, err) == -1)
 		goto done;
 	status = reply_tags(r, tv, ntv, err);
@@ -465,6 +456,31 @@ url_escape(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/*
+ * Keystone's check of the tags project p would have with tag added (a new
+ * one: the 81st gets "[...] is too long"). svc_project_tag_add checks the
+ * count again inside its transaction.
+ */
+static int
+check_new_tag(const struct kg_project *p, const char *tag, struct kg_err *err)
+{
+	json_t	*a;
+	size_t	 i;
+	int	 ret;
+
+	for (i = 0; i < p->ntags; i++)
+		if (strcmp(p->tags[i], tag) == 0)
+			return 0;
+	if ((a = json_array()) == NULL)
+		return apij_oom(err);
+	for (i = 0; i < p->ntags; i++)
+		json_array_append_new(a, json_string(p->tags[i]));
+	json_array_append_new(a, json_string(tag));
+	ret = bodies_check_tags(a, err);
+	json_decref(a);
+	return ret;
+}
+
 static int
 add_tag(struct req *r, struct kg_err *err)
 {
@@ -475,10 +491,11 @@ add_tag(struct req *r, struct kg_err *err)
 	if (load_project(r, "identity:create_project_tag", r->params[0], &p,
 	    err) == -1)
 		return -1;
-	if (apij_tag_check("tags", r->params[1], err) == -1)
+	if (apij_tag_check(r->params[1], err) == -1)
 		goto done;
 	apij_strip(r->params[1], tag, sizeof(tag));
-	if (svc_project_tag_add(r->st, p.id, tag, err) == -1)
+	if (check_new_tag(&p, tag, err) == -1 ||
+	    svc_project_tag_add(r->st, p.id, tag, err) == -1)
 		goto done;
 	/* Keystone answers with the new tag's URL. */
 	req_base_url(r, base, sizeof(base));

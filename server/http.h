@@ -5,11 +5,13 @@
  * Flow of one request: MHD calls http.c, which accumulates the body up to
  * max_request_body_size (413 beyond), matches the route table, parses a
  * JSON body once (400 when malformed), authenticates X-Auth-Token for
- * routes flagged R_AUTH (401), then calls the handler -- on this worker,
- * or, for an R_SLOW route whose body carries a password, on a hashing
- * thread. A handler returns an HTTP status and leaves its reply body in
- * r->out, or returns -1 with err filled; only this layer turns a struct
- * kg_err into a status.
+ * routes flagged R_AUTH (401), checks the body against the route's schema
+ * and the query against its limits (request_validate, server/apijson.h:
+ * 400, a body's error held for the handler), then calls the handler -- on
+ * this worker, or, for an R_SLOW route whose body carries a password, on a
+ * hashing thread. A handler returns an HTTP status and leaves its reply
+ * body in r->out, or returns -1 with err filled; only this layer turns a
+ * struct kg_err into a status.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
@@ -52,12 +54,21 @@ struct req {
 	char			 request_id[48];	/* "req-<uuid>" */
 	const char		*route;		/* matched pattern ("/v3/users/{}"), or NULL */
 
+	/*
+	 * The body's schema error, held for the handler (request_validate):
+	 * as in Keystone, a handler authorizes first and meets it when it
+	 * reads the body (apij_body); body_seen records that it did.
+	 */
+	struct kg_err		 body_err;
+	int			 body_seen;
+
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
 	char			*subject_token;	/* X-Subject-Token to send (owned) */
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	char			 allow[64];	/* Allow header (OPTIONS, 405); "" = none */
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
@@ -102,18 +113,37 @@ extern const struct route api_ops_routes[];
 extern const struct route *const http_route_tables[];
 
 /*
- * Start serving srv->cfg.listen with cfg.threads workers. Returns an
- * opaque daemon handle or NULL with err filled. http_stop stops it and
+ * Bind and listen on listen_addr ("host:port", "[v6]:port"): the socket,
+ * or -1 with err (a clear message when the address is in use: a second
+ * server never shares the port). Call before anything else at start.
+ */
+int		 http_listen(const char *listen_addr, struct kg_err *err);
+
+/*
+ * Serve listen_fd (from http_listen; owned by the daemon from then on)
+ * with cfg.threads workers, at most cfg.max_connections connections
+ * (raising RLIMIT_NOFILE as needed, see server/conns.h). Returns an
+ * opaque daemon handle, or NULL with err filled (then the caller gives
+ * up: listen_fd may or may not have been closed). http_stop stops it and
  * waits for in-flight requests.
  */
 struct http_daemon;
-struct http_daemon	*http_start(const struct server *srv, struct kg_err *err);
+struct http_daemon	*http_start(const struct server *srv, int listen_fd,
+			    struct kg_err *err);
 void			 http_stop(struct http_daemon *d);
 
 /* ---- helpers for handlers --------------------------------------------- */
 
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
+
+/*
+ * Call fn(arg, key, value) for each query parameter, in order (value NULL
+ * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
+ * stopped the walk.
+ */
+int		 req_query_each(struct req *r, int (*fn)(void *arg,
+		    const char *key, const char *value), void *arg);
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);

@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "auth/keys.h"
+#include "auth/password.h"
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "server/authz.h"
+#include "server/bodies.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
@@ -105,7 +107,7 @@ cmd_serve(int argc, char **argv)
 	struct policy_set	*ps;
 	const char		*conf = NULL;
 	sigset_t		 set;
-	int			 ch, check = 0, sig;
+	int			 ch, check = 0, sig, lfd;
 	char			 desc[600];
 
 	while ((ch = getopt(argc, argv, "df:nh")) != -1)
@@ -163,12 +165,19 @@ cmd_serve(int argc, char **argv)
 	/* Signals go to sigwait() here, never to a library thread. */
 	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, 0 });
 
+	/* The address first: a second server stops before touching state. */
+	if ((lfd = http_listen(srv.cfg.listen, &err)) == -1)
+		die(&err);
+
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
 		die(&err);
 	/* As Keystone: no project tree deeper than the limit model allows. */
 	if (svc_limit_check_depth(st, &err) == -1)
 		die(&err);
 	store_close(st);
+	/* The dummy hash unknown users are checked against, at our cost. */
+	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
+		die(&err);
 	if (store_pool_init(config_db_path(&srv.cfg), &err) == -1)
 		die(&err);
 	tc.key_dir = config_key_dir(&srv.cfg);
@@ -179,7 +188,7 @@ cmd_serve(int argc, char **argv)
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();
-	if ((d = http_start(&srv, &err)) == NULL)
+	if ((d = http_start(&srv, lfd, &err)) == NULL)
 		die(&err);
 	log_info("keygate %s listening on %s (data %s, %d threads)",
 	    KEYGATE_VERSION, srv.cfg.listen, srv.cfg.data_dir, srv.cfg.threads);
@@ -576,6 +585,22 @@ cmd_routes(int argc, char **argv)
 	return 0;
 }
 
+/* Print the request-body schemas as JSON (for the API description check). */
+static int
+cmd_schemas(int argc, char **argv)
+{
+	json_t	*all = bodies_dump();
+
+	if (all == NULL || json_dumpf(all, stdout, JSON_INDENT(2)) == -1) {
+		json_decref(all);
+		fprintf(stderr, "keygate: schemas: out of memory\n");
+		return 1;
+	}
+	json_decref(all);
+	printf("\n");
+	return 0;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -589,6 +614,7 @@ usage(FILE *fp)
 	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
 	    "  policy      list the effective policy rules, or explain a decision\n"
 	    "  routes      print the HTTP route table\n"
+	    "  schemas     print the request-body schemas (JSON Schema)\n"
 	    "  version     print the version\n"
 	    "Run \"keygate <command> -h\" for a command's options.\n");
 }
@@ -607,6 +633,7 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },
 		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },
+		{ "schemas", cmd_schemas },
 		{ "policy", cmd_policy },
 	};
 	size_t	i;

@@ -320,16 +320,20 @@ kg_role_list_free(struct kg_role *v, size_t n)
 
 int
 store_role_list(struct store *st, const char *name, const char *domain_id,
-    struct kg_role **out, size_t *n, struct kg_err *err)
+    const struct kg_name_match *match, struct kg_role **out, size_t *n,
+    struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE (domain_id = ?1 OR (domain_id IS NULL AND ?1 IS NULL))"
-	    " AND (?2 IS NULL OR name = ?2) ORDER BY name, id", err)) == NULL)
+	    " AND (?2 IS NULL OR name = ?2)" STORE_NAME_MATCH_SQL
+	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, store_nz(domain_id));
 	store_bind_text(s, 2, name);
+	if (store_bind_name_match(s, match, err) == -1)
+		return -1;
 	return store_get_all(st, s, "role list", sizeof(**out), role_row,
 	    role_free_one, (void **)out, n, err);
 }

@@ -432,6 +432,23 @@ store_user_set_password(struct store *st, const char *user_id,
 }
 
 int
+store_user_rehash_password(struct store *st, const char *user_id,
+    const char *old_hash, const char *new_hash, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "UPDATE user SET password_hash = ?"
+	    " WHERE id = ? AND password_hash = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, new_hash);
+	store_bind_text(s, 2, user_id);
+	store_bind_text(s, 3, old_hash);
+	if (store_exec_stmt(st, s, "user rehash password", NULL, err) == -1)
+		return -1;
+	return store_changes(st) > 0;
+}
+
+int
 store_user_group_ids(struct store *st, const char *user_id, char ***ids,
     size_t *n, struct kg_err *err)
 {
@@ -504,16 +521,19 @@ kg_group_list_free(struct kg_group *v, size_t n)
 
 int
 store_domain_list(struct store *st, const char *name, int enabled,
-    struct kg_domain **out, size_t *n, struct kg_err *err)
+    const struct kg_name_match *match, struct kg_domain **out, size_t *n,
+    struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain"
 	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 < 0 OR enabled = ?2)"
-	    " ORDER BY name, id", err)) == NULL)
+	    STORE_NAME_MATCH_SQL " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, name);
 	sqlite3_bind_int(s, 2, enabled);
+	if (store_bind_name_match(s, match, err) == -1)
+		return -1;
 	return store_get_all(st, s, "list", sizeof(**out), domain_row,
 	    domain_free_one, (void **)out, n, err);
 }
@@ -665,13 +685,15 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 	if ((s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project"
 	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
 	    " AND (?3 IS NULL OR parent_id = ?3 OR (parent_id IS NULL AND"
-	    " domain_id = ?3)) AND (?4 < 0 OR enabled = ?4) ORDER BY name, id",
-	    err)) == NULL)
+	    " domain_id = ?3)) AND (?4 < 0 OR enabled = ?4)" STORE_NAME_MATCH_SQL
+	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, f->name);
 	store_bind_text(s, 2, f->domain_id);
 	store_bind_text(s, 3, f->parent_id);
 	sqlite3_bind_int(s, 4, f->enabled);
+	if (store_bind_name_match(s, &f->match, err) == -1)
+		return -1;
 	if (store_get_all(st, s, "list", sizeof(**out), project_row,
 	    project_free_one, (void **)out, n, err) == -1)
 		return -1;
@@ -916,11 +938,14 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 
 	if ((s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user"
 	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
-	    " AND (?3 < 0 OR enabled = ?3) ORDER BY name, id", err)) == NULL)
+	    " AND (?3 < 0 OR enabled = ?3)" STORE_NAME_MATCH_SQL
+	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, f->name);
 	store_bind_text(s, 2, f->domain_id);
 	sqlite3_bind_int(s, 3, f->enabled);
+	if (store_bind_name_match(s, &f->match, err) == -1)
+		return -1;
 	return store_get_all(st, s, "list", sizeof(**out), user_row,
 	    user_free_one, (void **)out, n, err);
 }
@@ -1068,16 +1093,19 @@ store_group_delete(struct store *st, const char *id, struct kg_err *err)
 
 int
 store_group_list(struct store *st, const char *name, const char *domain_id,
-    struct kg_group **out, size_t *n, struct kg_err *err)
+    const struct kg_name_match *match, struct kg_group **out, size_t *n,
+    struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
 	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp"
 	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
-	    " ORDER BY name, id", err)) == NULL)
+	    STORE_NAME_MATCH_SQL " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, name);
 	store_bind_text(s, 2, domain_id);
+	if (store_bind_name_match(s, match, err) == -1)
+		return -1;
 	return store_get_all(st, s, "list", sizeof(**out), group_row,
 	    group_free_one, (void **)out, n, err);
 }

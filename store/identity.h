@@ -87,6 +87,16 @@ int	store_user_set_password(struct store *st, const char *user_id,
 	    const char *hash, int64_t expires_at, struct kg_err *err);
 
 /*
+ * Replace a user's password hash by another hash of the same password
+ * (a legacy hash upgraded after a good login): only while the stored hash
+ * is still old_hash, so a password changed meanwhile is never undone. The
+ * password's creation and expiry times stay; no token is revoked. Returns
+ * 1 when replaced, 0 when the hash had changed, -1 on error.
+ */
+int	store_user_rehash_password(struct store *st, const char *user_id,
+	    const char *old_hash, const char *new_hash, struct kg_err *err);
+
+/*
  * Creation (used by bootstrap as well as the API). The id field must be
  * filled by the caller (kg_id_new). KG_ECONFLICT on a duplicate name (with
  * Keystone's "Conflict occurred attempting to store ..." text) or an
@@ -113,9 +123,10 @@ void	kg_project_list_free(struct kg_project *v, size_t n);
 void	kg_user_list_free(struct kg_user *v, size_t n);
 void	kg_group_list_free(struct kg_group *v, size_t n);
 
-/* Domains. name NULL: any; enabled -1: any. */
+/* Domains. name NULL: any; enabled -1: any; match NULL: no name filter. */
 int	store_domain_list(struct store *st, const char *name, int enabled,
-	    struct kg_domain **out, size_t *n, struct kg_err *err);
+	    const struct kg_name_match *match, struct kg_domain **out, size_t *n,
+	    struct kg_err *err);
 
 /* Rewrite name, description, enabled and extra of domain d->id. */
 int	store_domain_update(struct store *st, const struct kg_domain *d,
@@ -138,6 +149,7 @@ int	store_domain_delete(struct store *st, const char *id, struct kg_err *err);
  */
 struct kg_project_filter {
 	const char	*name;
+	struct kg_name_match	 match;	/* name__contains, ... */
 	const char	*domain_id;
 	const char	*parent_id;
 	int		 enabled;
@@ -195,6 +207,7 @@ int	store_user_project_list(struct store *st, const char *user_id,
 /* Users. NULL / -1 filters mean "any". password_hash is not loaded. */
 struct kg_user_filter {
 	const char	*name;
+	struct kg_name_match	 match;	/* name__contains, ... */
 	const char	*domain_id;
 	int		 enabled;
 };
@@ -227,8 +240,11 @@ int	store_group_update(struct store *st, const struct kg_group *g,
 	    struct kg_err *err);
 /* Delete a group with its memberships and grants. */
 int	store_group_delete(struct store *st, const char *id, struct kg_err *err);
+/* Groups named name in domain_id (NULL: any), matching match (NULL: no
+ * name filter). */
 int	store_group_list(struct store *st, const char *name, const char *domain_id,
-	    struct kg_group **out, size_t *n, struct kg_err *err);
+	    const struct kg_name_match *match, struct kg_group **out, size_t *n,
+	    struct kg_err *err);
 
 /* Nonzero in *yes when the group holds any role assignment. */
 int	store_group_has_grants(struct store *st, const char *group_id, int *yes,

@@ -61,8 +61,8 @@ revoke_owned(struct store *st, const char *domain_id, struct kg_err *err)
 	size_t		 ng = 0, nr = 0, i;
 	int		 ret = -1;
 
-	if (store_group_list(st, NULL, domain_id, &g, &ng, err) == -1 ||
-	    store_role_list(st, NULL, domain_id, &r, &nr, err) == -1)
+	if (store_group_list(st, NULL, domain_id, NULL, &g, &ng, err) == -1 ||
+	    store_role_list(st, NULL, domain_id, NULL, &r, &nr, err) == -1)
 		goto done;
 	for (i = 0; i < ng; i++)
 		if (svc_revoke_group(st, g[i].id, err) == -1)

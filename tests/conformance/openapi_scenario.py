@@ -134,8 +134,8 @@ def run(c, pw):
     call("POST", "/v3/projects", 400, admin, body={"project": {"name": 5}},
          bad_request=True, what="wrong type")
     call("POST", "/v3/projects", 413, admin,
-         body={"project": {"name": "oa-big", "description": "x" * 200000}},
-         what="oversized body")
+         body=b'{"project": {"name": "oa-big", "description": "' + b"x" * 200000
+         + b'"}}', what="oversized body")
     call("GET", "/v3/projects", 200, admin)
     call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
     call("GET", "/v3/projects", 401, None)
@@ -176,6 +176,8 @@ def run(c, pw):
              what="a user without roles, explicitly unscoped")
     alice_tok = tok(r)
     call("GET", "/v3/users", 200, admin)
+    call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
+         what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
     call("GET", "/v3/users", 403, alice_tok, what="no role")
     call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")

@@ -284,14 +284,14 @@ test_domains(void)
 	mk_domain(st, "d2", "Beta", &err);
 	mk_domain(st, "d3", "Alpha", &err);
 
-	T("domain-1.1 list all sorted by name", store_domain_list(st, NULL, -1, &v, &n,
+	T("domain-1.1 list all sorted by name", store_domain_list(st, NULL, -1, NULL, &v, &n,
 	    &err) == 0 && n == 3 && strcmp(v[0].name, "Alpha") == 0 &&
 	    strcmp(v[2].name, "Default") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-1.2 list by name", store_domain_list(st, "Beta", -1, &v, &n, &err) == 0 &&
+	T("domain-1.2 list by name", store_domain_list(st, "Beta", -1, NULL, &v, &n, &err) == 0 &&
 	    n == 1 && strcmp(v[0].id, "d2") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-1.3 list by unknown name", store_domain_list(st, "Nope", -1, &v, &n,
+	T("domain-1.3 list by unknown name", store_domain_list(st, "Nope", -1, NULL, &v, &n,
 	    &err) == 0 && n == 0 && v == NULL);
 
 	store_domain_get(st, "d2", &d, &err);
@@ -303,10 +303,10 @@ test_domains(void)
 	T("domain-2.2 update visible", store_domain_get(st, "d2", &d, &err) == 0 &&
 	    d.enabled == 0 && strcmp(d.description, "new") == 0);
 	kg_domain_free(&d);
-	T("domain-2.3 list enabled=0", store_domain_list(st, NULL, 0, &v, &n, &err) == 0 &&
+	T("domain-2.3 list enabled=0", store_domain_list(st, NULL, 0, NULL, &v, &n, &err) == 0 &&
 	    n == 1 && strcmp(v[0].id, "d2") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-2.4 list enabled=1", store_domain_list(st, NULL, 1, &v, &n, &err) == 0 &&
+	T("domain-2.4 list enabled=1", store_domain_list(st, NULL, 1, NULL, &v, &n, &err) == 0 &&
 	    n == 2);
 	kg_domain_list_free(v, n);
 	store_domain_get(st, "d2", &d, &err);
@@ -541,10 +541,10 @@ test_users_groups(void)
 	kg_group_free(&g);
 	T("group-1.6 get unknown", store_group_get(st, "nope", &g, &err) == -1 &&
 	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find group: nope.") == 0);
-	T("group-1.7 list by domain", store_group_list(st, NULL, "default", &gv, &n,
+	T("group-1.7 list by domain", store_group_list(st, NULL, "default", NULL, &gv, &n,
 	    &err) == 0 && n == 2 && strcmp(gv[0].id, g1) == 0);
 	kg_group_list_free(gv, n);
-	T("group-1.8 list by name", store_group_list(st, "admins", NULL, &gv, &n,
+	T("group-1.8 list by name", store_group_list(st, "admins", NULL, NULL, &gv, &n,
 	    &err) == 0 && n == 2);
 	kg_group_list_free(gv, n);
 	store_group_get(st, g2, &g, &err);
