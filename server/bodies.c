@@ -566,7 +566,7 @@ static const struct vschema endpoint_group_update = {
  * --------------------------------------------------------------------- */
 
 static const struct vschema domain_config = {
-	.type = VT_OBJECT, .extra_max = BODY_EXTRA_MAX,
+	.type = VT_OBJECT, .extra_max = BODY_EXTRA_MAX, .column_name = "config",
 	.title = "{group: {option: value}}, or {option: value} for one option",
 };
 

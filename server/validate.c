@@ -787,6 +787,7 @@ extra_check(const struct vschema *s, const json_t *v, struct kg_err *err)
 			n = strlen(text);
 			if (n > s->extra_max)
 				ret = too_long_for_column(err, NULL, text, n,
+				    s->column_name != NULL ? s->column_name :
 				    "extra", s->extra_max);
 			free(text);
 		}

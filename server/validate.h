@@ -99,7 +99,8 @@ struct vschema {
 	/* pass 2: storage limits (StringLengthExceeded) */
 	size_t			 column;	/* characters; 0: none */
 	size_t			 max_bytes;	/* UTF-8 bytes; 0: none */
-	const char		*column_name;	/* NULL: the property's name */
+	const char		*column_name;	/* NULL: the property's name
+						   (objects: "extra") */
 
 	/* arrays */
 	const struct vschema	*items;
