@@ -529,8 +529,12 @@ def run(c, pw):
                                       "filters": {"service_id": lsvc}}})
     eg = idof(r, "endpoint_group", "id")
     call("POST", epf + "/endpoint_groups", 400, admin,
+         body={"endpoint_group": {"name": "oa-group"}},
+         bad_request=True, what="no filters")
+    # checked after the schema, as in Keystone
+    call("POST", epf + "/endpoint_groups", 400, admin,
          body={"endpoint_group": {"name": "oa-group", "filters": {}}},
-         bad_request=True, what="empty filters")
+         what="empty filters")
     call("GET", epf + "/endpoint_groups", 200, admin)
     call("GET", epf + "/endpoint_groups", 403, alice_proj)
     call("GET", epf + "/endpoint_groups/" + eg, 200, admin)
