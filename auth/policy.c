@@ -77,6 +77,7 @@ static const char *const key_names[PK_COUNT] = {
 	[PK_T_LIMIT_PROJECT_ID] = "target.limit.project_id",
 	[PK_T_LIMIT_DOMAIN_ID] = "target.limit.domain.id",
 	[PK_T_LIMIT_PROJECT_DOMAIN_ID] = "target.limit.project.domain_id",
+	[PK_T_CREDENTIAL_USER_ID] = "target.credential.user_id",
 };
 
 const char *
@@ -1402,6 +1403,12 @@ policy_enforce(const struct policy_set *s, const char *rule,
 
 	memset(&e, 0, sizeof(e));
 	return enforce(s, rule, ctx, t, &e, NULL, 0);
+}
+
+int
+policy_has_rule(const struct policy_set *s, const char *rule)
+{
+	return s != NULL && rule_index_cached(s, rule) != -1;
 }
 
 int

@@ -101,6 +101,26 @@ fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$
     OS_AUTH_URL="$KG_URL/v3" OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default \
     OS_IDENTITY_API_VERSION=3 $OSC project list
 
+# credentials and EC2 credentials (blobs are encrypted at rest)
+CRED=$(value id credential create --type cert --project demo alice cli-cert-blob)
+ok cli-10.1 test -n "$CRED"
+ok cli-10.2 has_line "cli-cert-blob" os credential list -f value -c Data
+ok cli-10.3 has_line "^$CRED cert" os credential list --user alice --type cert \
+    -f value -c ID -c Type
+ok cli-10.4 test "$(value blob credential show "$CRED")" = "cli-cert-blob"
+ok cli-10.5 os credential delete "$CRED"
+fails cli-10.6 os credential show "$CRED"
+AK=$(value access ec2 credentials create --project demo --user alice)
+ok cli-10.7 test -n "$AK"
+ok cli-10.8 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+ok cli-10.9 test "$(value project_id ec2 credentials show --user alice "$AK")" = \
+    "$(value id project show demo)"
+ok cli-10.10 os ec2 credentials delete --user alice "$AK"
+fails cli-10.11 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+AK2=$(alice_env $OSC ec2 credentials create -f value -c access)
+ok cli-10.12 test -n "$AK2"
+ok cli-10.13 has_line "^$AK2" alice_env $OSC ec2 credentials list -f value -c Access
+
 # unified limits: written with a system-scoped token, as Keystone 22's policy
 # wants; Keystone 29's (keygate's default) lets a project admin write too, not
 # a project member
@@ -111,38 +131,38 @@ sys_env() {
 	    OS_INTERFACE=public "$@"
 }
 sysos() { sys_env $OSC "$@"; }
-ok cli-10.1 sysos registered limit create --service glance --region RegionTwo \
+ok cli-12.1 sysos registered limit create --service glance --region RegionTwo \
     --default-limit 10 --description "images per project" image-count
-ok cli-10.2 has_line "image-count 10" \
+ok cli-12.2 has_line "image-count 10" \
     sysos registered limit list -f value -c "Resource Name" -c "Default Limit"
-fails cli-10.3 sysos registered limit create --service glance --region RegionTwo \
+fails cli-12.3 sysos registered limit create --service glance --region RegionTwo \
     --default-limit 5 image-count
-fails cli-10.4 alice_env $OSC registered limit create --service glance \
+fails cli-12.4 alice_env $OSC registered limit create --service glance \
     --default-limit 1 project-member
-ok cli-10.4b os registered limit create --service glance --default-limit 1 \
+ok cli-12.4b os registered limit create --service glance --default-limit 1 \
     project-scoped-admin
-ok cli-10.5 sysos limit create --project demo --service glance --region RegionTwo \
+ok cli-12.5 sysos limit create --project demo --service glance --region RegionTwo \
     --resource-limit 5 image-count
-ok cli-10.6 has_line "image-count 5" \
+ok cli-12.6 has_line "image-count 5" \
     sysos limit list -f value -c "Resource Name" -c "Resource Limit"
-fails cli-10.7 sysos limit create --project demo --service glance \
+fails cli-12.7 sysos limit create --project demo --service glance \
     --resource-limit 5 no-such-registered-limit
-ok cli-10.8 has_line "image-count 5" \
+ok cli-12.8 has_line "image-count 5" \
     alice_env $OSC limit list -f value -c "Resource Name" -c "Resource Limit"
 
 # endpoint groups: demo's catalog holds only what its groups select
 FILTERS=$(mktemp /tmp/kg-cli-filters-XXXXXX)
 printf '{"service_id": "%s"}\n' "$(value id service show glance)" >"$FILTERS"
-ok cli-11.1 os endpoint group create --description "images only" images "$FILTERS"
-ok cli-11.2 has_line "^images$" os endpoint group list -f value -c Name
-ok cli-11.3 os endpoint group add project images demo
-ok cli-11.4 has_line "^demo$" os endpoint group list --endpointgroup images \
+ok cli-13.1 os endpoint group create --description "images only" images "$FILTERS"
+ok cli-13.2 has_line "^images$" os endpoint group list -f value -c Name
+ok cli-13.3 os endpoint group add project images demo
+ok cli-13.4 has_line "^demo$" os endpoint group list --endpointgroup images \
     -f value -c Name
 rm -f "$FILTERS"
 # alice's token on demo carries only the group's endpoints; admin's the whole
-ok cli-11.5 has_line "^glance$" alice_env $OSC catalog list -f value -c Name
-fails cli-11.6 has_line "^keystone$" alice_env $OSC catalog list -f value -c Name
-ok cli-11.7 has_line "^keystone$" os catalog list -f value -c Name
+ok cli-13.5 has_line "^glance$" alice_env $OSC catalog list -f value -c Name
+fails cli-13.6 has_line "^keystone$" alice_env $OSC catalog list -f value -c Name
+ok cli-13.7 has_line "^keystone$" os catalog list -f value -c Name
 
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice

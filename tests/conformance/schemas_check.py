@@ -256,6 +256,7 @@ def fixtures(c):
         "project_id": admin_project, "service_id": svc,
         "resource_name": "kschema", "resource_limit": 3}]})
     limit = doc["limits"][0]["id"] if st == 201 else None
+    user = mk("/v3/users", {"user": {"name": "kschema-u"}}, "user")
     return {
         "registered_limits": rl,
         "limits": limit,
@@ -268,7 +269,9 @@ def fixtures(c):
         "domains": mk("/v3/domains", {"domain": {"name": "kschema-d"}}, "domain"),
         "projects": mk("/v3/projects", {"project": {"name": "kschema-p"}},
                        "project"),
-        "users": mk("/v3/users", {"user": {"name": "kschema-u"}}, "user"),
+        "users": user,
+        "credentials": mk("/v3/credentials", {"credential": {
+            "user_id": user, "type": "cert", "blob": "kschema"}}, "credential"),
         "groups": mk("/v3/groups", {"group": {"name": "kschema-g"}}, "group"),
         "roles": mk("/v3/roles", {"role": {"name": "kschema-r"}}, "role"),
         "regions": "RegionOne",
