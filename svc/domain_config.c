@@ -304,7 +304,7 @@ put_config(struct store *st, const char *domain_id, const json_t *config,
 	json_t			*opts, *v;
 	int			 ret;
 
-	json_object_foreach((json_t *)config, group, opts)
+	json_object_foreach((json_t *)config, group, opts) {
 		json_object_foreach(opts, option, v) {
 			memset(&o, 0, sizeof(o));
 			kg_strlcpy(o.group, group, sizeof(o.group));
@@ -319,6 +319,7 @@ put_config(struct store *st, const char *domain_id, const json_t *config,
 			if (ret == -1)
 				return -1;
 		}
+	}
 	return 0;
 }
 

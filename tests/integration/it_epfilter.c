@@ -337,10 +337,12 @@ cat_has(json_t *cat, const char *id)
 	json_t	*svc, *ep;
 	size_t	 i, j;
 
-	json_array_foreach(cat, i, svc)
-		json_array_foreach(json_object_get(svc, "endpoints"), j, ep)
+	json_array_foreach(cat, i, svc) {
+		json_array_foreach(json_object_get(svc, "endpoints"), j, ep) {
 			if (ia_streq(json_string_value(json_object_get(ep, "id")), id))
 				return 1;
+		}
+	}
 	return 0;
 }
 

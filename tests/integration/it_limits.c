@@ -512,7 +512,8 @@ strict_refuses_deep_tree(struct env *e)
 		setenv("KEYGATE_UNIFIED_LIMIT_ENFORCEMENT_MODEL", "strict_two_level",
 		    1);
 		setenv("KEYGATE_SERVER_LISTEN", listen, 1);
-		freopen("/dev/null", "w", stderr);
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
 		execl(exe, "keygate", "serve", (char *)NULL);
 		_exit(127);
 	}
