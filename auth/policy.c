@@ -78,6 +78,9 @@ static const char *const key_names[PK_COUNT] = {
 	[PK_T_LIMIT_DOMAIN_ID] = "target.limit.domain.id",
 	[PK_T_LIMIT_PROJECT_DOMAIN_ID] = "target.limit.project.domain_id",
 	[PK_T_CREDENTIAL_USER_ID] = "target.credential.user_id",
+	[PK_TRUST_TRUSTOR_USER_ID] = "trust.trustor_user_id",
+	[PK_T_TRUST_TRUSTOR_USER_ID] = "target.trust.trustor_user_id",
+	[PK_T_TRUST_TRUSTEE_USER_ID] = "target.trust.trustee_user_id",
 };
 
 const char *

@@ -13,7 +13,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "auth/compliance.h"
 #include "common/err.h"
+#include "server/authlimit.h"
 
 struct kg_config {
 	/* [server] */
@@ -51,6 +53,10 @@ struct kg_config {
 	int	enforce_scope;		/* refuse tokens outside a rule's scope_types */
 	int	enforce_new_defaults;	/* drop the deprecated checks OR'ed in */
 	char	policy_defaults[32];	/* built-in set: keystone-22 | keystone-29 */
+	/* [security_compliance] (Keystone's names; auth/compliance.h) */
+	struct compliance	compliance;
+	/* [rate_limit]: failed password authentications (server/authlimit.h) */
+	struct authlimit_cfg	rate_limit;
 };
 
 /* Fill cfg with the built-in defaults. */

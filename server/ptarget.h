@@ -42,6 +42,8 @@ void	ptarget_endpoint(struct policy_target *t, const struct kg_endpoint *e);
  */
 void	ptarget_limit(struct policy_target *t, const struct kg_limit *l,
 	    const struct kg_project *p);
+/* target.trust.{trustor,trustee}_user_id (trusts.py's build_target) */
+void	ptarget_trust(struct policy_target *t, const struct kg_trust *tr);
 /* target.token.user_id and .user.domain.id of a subject token. */
 void	ptarget_token(struct policy_target *t, const struct kg_ctx *subject);
 

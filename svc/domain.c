@@ -35,8 +35,10 @@ revoke_disabled(struct store *st, void *obj, void *cls, struct kg_err *err)
 {
 	const struct kg_domain	*d = obj;
 
-	if (*(int *)cls && !d->enabled)
-		return svc_revoke_domain(st, d->id, err);
+	if (*(int *)cls && !d->enabled &&
+	    (svc_revoke_trusts(st, KG_TRUST_DOMAIN, d->id, err) == -1 ||
+	    svc_revoke_domain(st, d->id, err) == -1))
+		return -1;
 	return 0;
 }
 
@@ -50,9 +52,10 @@ svc_domain_update(struct store *st, const char *id, const struct svc_edit *edit,
 	return svc_update(st, &domain_kind, id, edit, &h, out, err);
 }
 
-/* The revocations of what deleting domain_id deletes besides itself: its
- * groups (members elsewhere lose their grants) and domain-specific roles
- * (their holders anywhere lose what they implied). */
+/* The revocations of what deleting domain_id deletes besides itself: the
+ * trusts of its users and projects, its groups (members elsewhere lose
+ * their grants) and domain-specific roles (their holders anywhere lose
+ * what they implied). */
 static int
 revoke_owned(struct store *st, const char *domain_id, struct kg_err *err)
 {
@@ -61,7 +64,8 @@ revoke_owned(struct store *st, const char *domain_id, struct kg_err *err)
 	size_t		 ng = 0, nr = 0, i;
 	int		 ret = -1;
 
-	if (store_group_list(st, NULL, domain_id, NULL, &g, &ng, err) == -1 ||
+	if (svc_revoke_trusts(st, KG_TRUST_DOMAIN, domain_id, err) == -1 ||
+	    store_group_list(st, NULL, domain_id, NULL, &g, &ng, err) == -1 ||
 	    store_role_list(st, NULL, domain_id, NULL, &r, &nr, err) == -1)
 		goto done;
 	for (i = 0; i < ng; i++)

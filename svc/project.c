@@ -179,8 +179,10 @@ delete_body(struct store *st, void *cls, struct kg_err *err)
 {
 	const char	*id = cls;
 
-	/* store_project_delete refuses a project with children (403). */
-	if (store_project_delete(st, id, err) == -1 ||
+	/* store_project_delete refuses a project with children (403). Its
+	 * trusts' events go first: the cascade takes the trusts. */
+	if (svc_revoke_trusts(st, KG_TRUST_PROJECT, id, err) == -1 ||
+	    store_project_delete(st, id, err) == -1 ||
 	    store_user_unset_default_project(st, id, err) == -1 ||
 	    svc_revoke_project(st, id, err) == -1)
 		return -1;

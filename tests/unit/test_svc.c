@@ -14,6 +14,7 @@
 #include "store/revoke.h"
 #include "store/scope.h"
 #include "store/store_int.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 #include "tests/t.h"
 
@@ -790,7 +791,7 @@ test_admin(void)
 	int				 created = 0;
 
 	events_seen = 0;
-	T("svc-5.0 fixtures", domain(st, "default", 1) == 0 &&
+	T("svc-6.0 fixtures", domain(st, "default", 1) == 0 &&
 	    domain(st, "d2", 1) == 0 &&
 	    project(st, "p1", "default", NULL, &err) == 0 &&
 	    project(st, "p2", "default", "p1", &err) == 0 &&
@@ -805,28 +806,28 @@ test_admin(void)
 	kg_strlcpy(two[1].service_id, "s1", sizeof(two[1].service_id));
 	kg_strlcpy(two[0].resource_name, "ram", sizeof(two[0].resource_name));
 	kg_strlcpy(two[1].resource_name, "ram", sizeof(two[1].resource_name));
-	T("svc-5.1 a batch with a duplicate stores none of it (409)",
+	T("svc-6.1 a batch with a duplicate stores none of it (409)",
 	    svc_registered_limits_create(st, two, 2, &err) == -1 &&
 	    err.kind == KG_ECONFLICT && count_rows(st, "registered_limit") == 1);
 
 	limit_of(&l[0], "l1", "p1", NULL, "cores", 5);
 	limit_of(&l[1], "l2", "nope", NULL, "cores", 5);
-	T("svc-5.2 a limit batch with an unknown project stores none (400)",
+	T("svc-6.2 a limit batch with an unknown project stores none (400)",
 	    svc_limits_create(st, l, 2, &err) == -1 && err.kind == KG_EBADREQ &&
 	    count_rows(st, "unified_limit") == 0);
 	limit_of(&l[1], "l2", "d2", NULL, "cores", 7);
-	T("svc-5.3 a project id naming a domain makes a domain limit",
+	T("svc-6.3 a project id naming a domain makes a domain limit",
 	    svc_limits_create(st, l, 2, &err) == 0 && l[1].project_id[0] == '\0' &&
 	    strcmp(l[1].domain_id, "d2") == 0 &&
 	    strcmp(l[1].registered_limit_id, "rl1") == 0);
-	T("svc-5.4 a registered limit in use can neither change nor go (403)",
+	T("svc-6.4 a registered limit in use can neither change nor go (403)",
 	    svc_registered_limit_delete(st, "rl1", &err) == -1 &&
 	    err.kind == KG_EFORBID && svc_service_delete(st, "s1", &err) == -1 &&
 	    err.kind == KG_EFORBID);
-	T("svc-5.5 deleting a project deletes its limits", svc_project_delete(st,
+	T("svc-6.5 deleting a project deletes its limits", svc_project_delete(st,
 	    "p2", &err) == 0 && svc_project_delete(st, "p1", &err) == 0 &&
 	    count_rows(st, "unified_limit") == 1);
-	T("svc-5.6 deleting a domain deletes its limits (Keystone keeps them)",
+	T("svc-6.6 deleting a domain deletes its limits (Keystone keeps them)",
 	    sql(st, "UPDATE domain SET enabled = 0 WHERE id = 'd2'") == 0 &&
 	    svc_domain_delete(st, "d2", &err) == 0 &&
 	    count_rows(st, "unified_limit") == 0 && problems(st) == 0);
@@ -834,32 +835,32 @@ test_admin(void)
 
 	/* strict_two_level */
 	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
-	T("svc-5.7 strict: two project levels, not three (403)",
+	T("svc-6.7 strict: two project levels, not three (403)",
 	    project(st, "a", "default", NULL, &err) == 0 &&
 	    project(st, "b", "default", "a", &err) == 0 &&
 	    project(st, "c", "default", "b", &err) == -1 &&
 	    err.kind == KG_EFORBID && svc_limit_check_depth(st, &err) == 0);
 	limit_of(&l[0], "l3", "a", NULL, "cores", 11);
-	T("svc-5.8 strict: above the registered default without a domain limit"
+	T("svc-6.8 strict: above the registered default without a domain limit"
 	    " (403)", svc_limits_create(st, l, 1, &err) == -1 &&
 	    err.kind == KG_EFORBID && strstr(err.msg, "Invalid resource limit")
 	    != NULL);
 	limit_of(&l[0], "l3", NULL, "default", "cores", 20);
 	limit_of(&l[1], "l4", "a", NULL, "cores", 15);
-	T("svc-5.9 strict: with its domain's limit in the same batch -> stored",
+	T("svc-6.9 strict: with its domain's limit in the same batch -> stored",
 	    svc_limits_create(st, l, 2, &err) == 0);
-	T("svc-5.10 strict: the domain's limit below its project's (403)",
+	T("svc-6.10 strict: the domain's limit below its project's (403)",
 	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 14, 0, NULL },
 	    NULL, &err) == -1 && err.kind == KG_EFORBID &&
 	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 15, 0, NULL },
 	    NULL, &err) == 0);
 	svc_set_limit_model(SVC_LIMIT_FLAT);
-	T("svc-5.11 flat again: any depth up to five, any value",
+	T("svc-6.11 flat again: any depth up to five, any value",
 	    project(st, "c", "default", "b", &err) == 0 &&
 	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 1, 0, NULL },
 	    NULL, &err) == 0);
 	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
-	T("svc-5.12 strict refuses a deeper existing tree", svc_limit_check_depth(st,
+	T("svc-6.12 strict refuses a deeper existing tree", svc_limit_check_depth(st,
 	    &err) == -1 && strstr(err.msg, "'c'") != NULL);
 	svc_set_limit_model(SVC_LIMIT_FLAT);
 
@@ -880,37 +881,249 @@ test_admin(void)
 	kg_strlcpy(g.id, "g1", sizeof(g.id));
 	kg_strlcpy(g.name, "g1", sizeof(g.name));
 	g.filters = strdup("{\"interface\": \"public\"}");
-	T("svc-5.13 policies, associations, endpoint groups",
+	T("svc-6.13 policies, associations, endpoint groups",
 	    svc_policy_create(st, &pol, &err) == 0 &&
 	    svc_endpoint_create(st, &ep, SVC_REGION_KEEP, NULL, &err) == 0 &&
 	    svc_policy_associate(st, "pol1", &t, &err) == 0 &&
 	    svc_endpoint_group_create(st, &g, &err) == 0 &&
 	    svc_project_endpoint_group_add(st, "g1", "a", &err) == 0 &&
 	    svc_project_endpoint_add(st, "a", "e1", &err) == 0);
-	T("svc-5.13b the group's filters derived for SQL", g.filter_interface !=
+	T("svc-6.13b the group's filters derived for SQL", g.filter_interface !=
 	    NULL && strcmp(g.filter_interface, "public") == 0 &&
 	    g.filter_service_id == NULL && !g.filter_region_set &&
 	    !g.filter_never);
 	kg_endpoint_group_free(&g);
-	T("svc-5.14 associating twice: 409", svc_project_endpoint_add(st, "a",
+	T("svc-6.14 associating twice: 409", svc_project_endpoint_add(st, "a",
 	    "e1", &err) == -1 && err.kind == KG_ECONFLICT);
-	T("svc-5.15 deleting the endpoint drops its associations",
+	T("svc-6.15 deleting the endpoint drops its associations",
 	    svc_endpoint_delete(st, "e1", &err) == 0 &&
 	    count_rows(st, "policy_association") == 0 &&
 	    count_rows(st, "project_endpoint") == 0 && problems(st) == 0);
 	conf = json_pack("{s:{s:s}, s:{s:s, s:s}}", "identity", "driver", "ldap",
 	    "ldap", "url", "ldap://x", "password", "secret");
-	T("svc-5.16 domain config: created, the password stored, not shown",
+	T("svc-6.16 domain config: created, the password stored, not shown",
 	    svc_domain_config_create(st, "default", conf, &created, &out, &err) ==
 	    0 && created && json_object_get(json_object_get(out, "ldap"),
 	    "password") == NULL && count_rows(st, "domain_config") == 3);
 	json_decref(out);
 	out = NULL;
-	T("svc-5.17 domain config: a group update naming other groups (403)",
+	T("svc-6.17 domain config: a group update naming other groups (403)",
 	    svc_domain_config_update(st, "default", "identity", NULL, conf, &out,
 	    &err) == -1 && err.kind == KG_EFORBID);
 	json_decref(conf);
-	T("svc-5.18 none of the admin APIs revoked anything", events_are(st, ""));
+	T("svc-6.18 none of the admin APIs revoked anything", events_are(st, ""));
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Trusts: create's rules, taking uses, and the trust rows of the
+ * revocation table.
+ * --------------------------------------------------------------------- */
+
+/* The trust ids of the events written since the last look, "t1,t2". */
+static const char *
+new_trust_events(struct store *st)
+{
+	static char		 buf[1024];
+	struct kg_revoke_event	*ev;
+	struct kg_err		 err = { 0 };
+	size_t			 n, i;
+
+	buf[0] = '\0';
+	if (store_revoke_list(st, 0, &ev, &n, &err) == -1)
+		return "ERR";
+	for (i = events_seen; i < n; i++) {
+		if (ev[i].trust_id[0] == '\0')
+			continue;
+		if (buf[0] != '\0')
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), ev[i].trust_id);
+	}
+	events_seen = n;
+	free(ev);
+	return buf;
+}
+
+static int
+trust_events_are(struct store *st, const char *want)
+{
+	const char	*got = new_trust_events(st);
+
+	if (strcmp(got, want) == 0)
+		return 1;
+	printf("# trust events: want \"%s\", got \"%s\"\n", want, got);
+	return 0;
+}
+
+/*
+ * Create trust id: trustor -> trustee on project (NULL: none) with role
+ * (by id; NULL: none); redelegated from `from` (NULL: not), allowing
+ * redelegation when redel >= 0 (its count; -1 not allowed, -2 allowed
+ * with the default count), uses (KG_TRUST_UNLIMITED or a count).
+ */
+static int
+trust(struct store *st, const char *id, const char *trustor,
+    const char *trustee, const char *project, const char *role_id,
+    const char *from, int redel, int64_t uses, struct kg_err *err)
+{
+	struct svc_trust_new	 n;
+	struct kg_role_ref	 r;
+	struct kg_trust		 out;
+	int			 rc;
+
+	memset(&n, 0, sizeof(n));
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(n.t.id, id, sizeof(n.t.id));
+	kg_strlcpy(n.t.trustor_user_id, trustor, sizeof(n.t.trustor_user_id));
+	kg_strlcpy(n.t.trustee_user_id, trustee, sizeof(n.t.trustee_user_id));
+	if (project != NULL)
+		kg_strlcpy(n.t.project_id, project, sizeof(n.t.project_id));
+	if (role_id != NULL) {
+		kg_strlcpy(r.id, role_id, sizeof(r.id));
+		n.t.roles = &r;
+		n.t.nroles = 1;
+	}
+	n.t.remaining_uses = uses;
+	n.allow_redelegation = redel != -1;
+	n.redelegation_count = redel >= 0 ? redel : -1;
+	n.redelegated_trust_id = from;
+	n.max_redelegation_count = SVC_TRUST_MAX_REDELEGATION;
+	rc = svc_trust_create(st, &n, &out, err);
+	kg_trust_free(&out);
+	return rc;
+}
+
+static int
+trust_exists(struct store *st, const char *id)
+{
+	struct kg_trust	t;
+
+	if (store_trust_get(st, id, &t, NULL) == -1)
+		return 0;
+	kg_trust_free(&t);
+	return 1;
+}
+
+static void
+test_trusts(void)
+{
+	struct store		*st = open_db(":memory:");
+	struct kg_err		 err = { 0 };
+	struct kg_trust		 t;
+	struct svc_user_change	 c;
+	int			 off = 0;
+
+	events_seen = 0;
+	T("svc-5.0 fixtures",
+	    domain(st, "default", 1) == 0 && domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "d2", NULL, &err) == 0 &&
+	    user(st, "alice", "default", NULL, &err) == 0 &&
+	    user(st, "bob", "default", NULL, &err) == 0 &&
+	    user(st, "carol", "d2", NULL, &err) == 0 &&
+	    role(st, "reader", NULL) == 0 && role(st, "member", NULL) == 0 &&
+	    role(st, "admin", NULL) == 0 &&
+	    svc_implied_create(st, "member", "reader", &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p1", "member", 0, &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
+	new_trust_events(st);
+
+	T("svc-5.1 create: unknown trustee -> 404",
+	    trust(st, "t0", "alice", "ghost", "p1", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find user: ghost.") == 0);
+	T("svc-5.2 create: a role the trustor does not hold -> 404",
+	    trust(st, "t0", "alice", "bob", "p1", "admin", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find role: admin.") == 0);
+	T("svc-5.3 create: an implied role is held",
+	    trust(st, "t-implied", "alice", "bob", "p1", "reader", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	T("svc-5.4 create: a role without a project -> 404",
+	    trust(st, "t0", "alice", "bob", NULL, "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.5 create: unknown project -> 404",
+	    trust(st, "t0", "alice", "bob", "ghost", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.6 create -> stored with its roles",
+	    trust(st, "t1", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0 &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.nroles == 1 &&
+	    strcmp(t.roles[0].name, "member") == 0 && t.remaining_uses == 2 &&
+	    t.redelegation_count == 0);
+	kg_trust_free(&t);
+	T("svc-5.7 the same trust without an expiry is another trust (NULLs "
+	    "differ in Keystone's duplicate_trust_constraint too)",
+	    trust(st, "t1b", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0);
+	T("svc-5.8 creating revokes nothing", trust_events_are(st, ""));
+
+	/* uses */
+	T("svc-5.9 two uses taken, the third refused -> 403",
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == -1 && err.kind == KG_EFORBID &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.remaining_uses == 0);
+	kg_trust_free(&t);
+	T("svc-5.10 a use of a trust that is gone -> 401",
+	    svc_trust_consume(st, "ghost", &err) == -1 && err.kind == KG_EUNAUTH);
+
+	/* redelegation */
+	T("svc-5.11 redelegation deeper than the maximum -> 403",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, 4,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.12 uses with redelegation -> 400",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, -2, 3, &err) == -1 &&
+	    err.kind == KG_EBADREQ);
+	T("svc-5.13 a redelegatable trust gets the maximum count",
+	    trust(st, "r1", "alice", "bob", "p2", "member", NULL, -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r1", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION);
+	kg_trust_free(&t);
+	T("svc-5.14 its redelegation counts one less",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r2", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION - 1 &&
+	    strcmp(t.redelegated_trust_id, "r1") == 0);
+	kg_trust_free(&t);
+	T("svc-5.15 changing the count on redelegation -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", 3,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.16 redelegating a role the trust lacks -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "reader", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.17 redelegating a trust that does not allow it -> 403",
+	    trust(st, "r3", "alice", "carol", "p1", "reader", "t-implied", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.18 a third level",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+
+	/* the trust rows of the revocation table */
+	T("svc-5.19 deleting a trust revokes it and its redelegations",
+	    svc_trust_delete(st, "r2", &err) == 0 &&
+	    trust_events_are(st, "r2,r3") && trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2") && !trust_exists(st, "r3"));
+	T("svc-5.20 deleting it again -> 404",
+	    svc_trust_delete(st, "r2", &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.21 rebuild a chain",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	new_trust_events(st);
+	memset(&c, 0, sizeof(c));
+	c.edit.fn = set_user_enabled;
+	c.edit.cls = &off;
+	T("svc-5.22 disabling a trustee revokes its trusts and what they "
+	    "gave", svc_user_update(st, "carol", &c, NULL, &err) == 0 &&
+	    trust_events_are(st, "r2"));
+	T("svc-5.23 deleting a project revokes the trusts on it",
+	    svc_project_delete(st, "p2", &err) == 0 &&
+	    trust_events_are(st, "r1,r2") && !trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2"));
+	T("svc-5.24 deleting the trustor revokes and removes its trusts",
+	    svc_user_delete(st, "alice", &err) == 0 &&
+	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
+	    problems(st) == 0);
 	store_close(st);
 }
 
@@ -921,6 +1134,7 @@ main(void)
 	test_revocations();
 	test_rules();
 	test_migration();
+	test_trusts();
 	test_admin();
 	return t_report();
 }
