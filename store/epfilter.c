@@ -1,7 +1,7 @@
 /*
- * epfilter.c - endpoint groups and project endpoint associations in SQLite
- * (see epfilter.h). An endpoint group's filters are matched in SQL with
- * SQLite's JSON functions.
+ * epfilter.c - endpoint groups and project endpoint associations, on
+ * either backend (see epfilter.h). An endpoint group's filters are matched
+ * in plain SQL on the filter_* columns svc/ derives from them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,57 +57,57 @@ kg_endpoint_group_list_free(struct kg_endpoint_group *v, size_t n)
 	" filter_interface, filter_region_set, filter_region_id, filter_never"
 
 static int
-group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+group_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_endpoint_group	*g = p;
 
 	memset(g, 0, sizeof(*g));
-	store_col_copy(s, 0, g->id, sizeof(g->id));
-	store_col_copy(s, 1, g->name, sizeof(g->name));
-	if (sqlite3_column_type(s, 2) != SQLITE_NULL &&
-	    (g->description = store_col_strdup(s, 2)) == NULL)
+	db_col_copy(s, 0, g->id, sizeof(g->id));
+	db_col_copy(s, 1, g->name, sizeof(g->name));
+	if (!db_col_null(s, 2) &&
+	    (g->description = db_col_strdup(s, 2)) == NULL)
 		return oom(err);
-	if ((g->filters = store_col_str(s, 3)) == NULL ||
-	    (sqlite3_column_type(s, 4) != SQLITE_NULL &&
-	    (g->filter_service_id = store_col_strdup(s, 4)) == NULL) ||
-	    (sqlite3_column_type(s, 5) != SQLITE_NULL &&
-	    (g->filter_interface = store_col_strdup(s, 5)) == NULL) ||
-	    (sqlite3_column_type(s, 7) != SQLITE_NULL &&
-	    (g->filter_region_id = store_col_strdup(s, 7)) == NULL)) {
+	if ((g->filters = db_col_str(s, 3)) == NULL ||
+	    (!db_col_null(s, 4) &&
+	    (g->filter_service_id = db_col_strdup(s, 4)) == NULL) ||
+	    (!db_col_null(s, 5) &&
+	    (g->filter_interface = db_col_strdup(s, 5)) == NULL) ||
+	    (!db_col_null(s, 7) &&
+	    (g->filter_region_id = db_col_strdup(s, 7)) == NULL)) {
 		kg_endpoint_group_free(g);
 		return oom(err);
 	}
-	g->filter_region_set = sqlite3_column_int(s, 6) != 0;
-	g->filter_never = sqlite3_column_int(s, 8) != 0;
+	g->filter_region_set = db_col_int(s, 6) != 0;
+	g->filter_never = db_col_int(s, 8) != 0;
 	return 0;
 }
 
 /* Bind the attributes of g as ?2..?9 (GROUP_COLS after the id). */
 static void
-bind_group(sqlite3_stmt *s, const struct kg_endpoint_group *g)
+bind_group(struct db_stmt *s, const struct kg_endpoint_group *g)
 {
-	store_bind_text(s, 2, g->name);
-	store_bind_text(s, 3, g->description);
-	store_bind_text(s, 4, store_or(g->filters, "{}"));
-	store_bind_text(s, 5, g->filter_service_id);
-	store_bind_text(s, 6, g->filter_interface);
-	sqlite3_bind_int(s, 7, g->filter_region_set != 0);
-	store_bind_text(s, 8, g->filter_region_id);
-	sqlite3_bind_int(s, 9, g->filter_never != 0);
+	db_bind_text(s, 2, g->name);
+	db_bind_text(s, 3, g->description);
+	db_bind_text(s, 4, store_or(g->filters, "{}"));
+	db_bind_text(s, 5, g->filter_service_id);
+	db_bind_text(s, 6, g->filter_interface);
+	db_bind_int(s, 7, g->filter_region_set != 0);
+	db_bind_text(s, 8, g->filter_region_id);
+	db_bind_int(s, 9, g->filter_never != 0);
 }
 
 int
 store_endpoint_group_create(struct store *st, const struct kg_endpoint_group *g,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "INSERT INTO endpoint_group (" GROUP_COLS ")"
+	if ((s = store_prepare(st, "INSERT INTO endpoint_group (" GROUP_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, g->id);
+	db_bind_text(s, 1, g->id);
 	bind_group(s, g);
-	return store_exec_stmt(st, s, "endpoint group create", NULL, err);
+	return store_run(st, s, "endpoint group create", NULL, err);
 }
 
 /* KG_ENOTFOUND with Keystone's capitalised "Endpoint Group". */
@@ -123,13 +123,13 @@ int
 store_endpoint_group_get(struct store *st, const char *id,
     struct kg_endpoint_group *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM endpoint_group"
+	if ((s = store_prepare(st, "SELECT " GROUP_COLS " FROM endpoint_group"
 	    " WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	if (store_get_one(st, s, "endpoint group get", group_row, out,
 	    "Endpoint Group", id, err) == 0)
 		return 0;
@@ -140,12 +140,12 @@ int
 store_endpoint_group_list(struct store *st, const char *name,
     struct kg_endpoint_group **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM endpoint_group"
+	if ((s = store_prepare(st, "SELECT " GROUP_COLS " FROM endpoint_group"
 	    " WHERE ?1 IS NULL OR name = ?1 ORDER BY rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, name);
+	db_bind_text(s, 1, name);
 	return store_get_all(st, s, "endpoint group list", sizeof(**out),
 	    group_row, group_free_one, (void **)out, n, err);
 }
@@ -154,15 +154,15 @@ int
 store_endpoint_group_update(struct store *st, const struct kg_endpoint_group *g,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE endpoint_group SET name = ?2,"
+	if ((s = store_prepare(st, "UPDATE endpoint_group SET name = ?2,"
 	    " description = ?3, filters = ?4, filter_service_id = ?5,"
 	    " filter_interface = ?6, filter_region_set = ?7,"
 	    " filter_region_id = ?8, filter_never = ?9 WHERE id = ?1",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, g->id);
+	db_bind_text(s, 1, g->id);
 	bind_group(s, g);
 	if (store_exec_one(st, s, "endpoint group update", NULL, "Endpoint Group",
 	    g->id, err) == 0)
@@ -174,12 +174,12 @@ int
 store_endpoint_group_delete(struct store *st, const char *id,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM endpoint_group WHERE id = ?",
+	if ((s = store_prepare(st, "DELETE FROM endpoint_group WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	if (store_exec_one(st, s, "endpoint group delete", NULL, "Endpoint Group",
 	    id, err) == 0)
 		return 0;
@@ -200,7 +200,7 @@ endpoint_free(void *p)
 }
 
 static int
-endpoints_of(struct store *st, sqlite3_stmt *s, const char *what,
+endpoints_of(struct store *st, struct db_stmt *s, const char *what,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
 	return store_get_by_ids(st, s, what, sizeof(**out), endpoint_get,
@@ -220,7 +220,7 @@ project_free(void *p)
 }
 
 static int
-projects_of(struct store *st, sqlite3_stmt *s, const char *what,
+projects_of(struct store *st, struct db_stmt *s, const char *what,
     struct kg_project **out, size_t *n, struct kg_err *err)
 {
 	return store_get_by_ids(st, s, what, sizeof(**out), project_get,
@@ -231,13 +231,13 @@ int
 store_endpoint_group_endpoints(struct store *st, const char *id,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e, endpoint_group g"
+	if ((s = store_prepare(st, "SELECT e.id FROM endpoint e, endpoint_group g"
 	    " WHERE g.id = ?1 AND " EP_MATCHES_GROUP " ORDER BY e.rowid",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return endpoints_of(st, s, "endpoint group endpoints", out, n, err);
 }
 
@@ -275,16 +275,16 @@ static const struct pair_table project_endpoint_group = {
 };
 
 /* Prepare sql of t with a and b bound. */
-static sqlite3_stmt *
+static struct db_stmt *
 pair_stmt(struct store *st, const char *sql, const char *a, const char *b,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, sql, err)) == NULL)
+	if ((s = store_prepare(st, sql, err)) == NULL)
 		return NULL;
-	store_bind_text(s, 1, a);
-	store_bind_text(s, 2, b);
+	db_bind_text(s, 1, a);
+	db_bind_text(s, 2, b);
 	return s;
 }
 
@@ -292,18 +292,18 @@ static int
 pair_add(struct store *st, const struct pair_table *t, const char *a,
     const char *b, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if ((s = pair_stmt(st, t->add, a, b, err)) == NULL)
 		return -1;
-	return store_exec_stmt(st, s, t->what, t->dup, err);
+	return store_run(st, s, t->what, t->dup, err);
 }
 
 static int
 pair_exists(struct store *st, const struct pair_table *t, const char *a,
     const char *b, int *yes, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if ((s = pair_stmt(st, t->exists, a, b, err)) == NULL)
 		return -1;
@@ -315,10 +315,10 @@ static int
 pair_remove(struct store *st, const struct pair_table *t, const char *a,
     const char *b, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if ((s = pair_stmt(st, t->remove, a, b, err)) == NULL ||
-	    store_exec_stmt(st, s, t->what, NULL, err) == -1)
+	    store_run(st, s, t->what, NULL, err) == -1)
 		return -1;
 	return store_changes(st) > 0;
 }
@@ -356,12 +356,12 @@ int
 store_endpoint_projects(struct store *st, const char *endpoint_id,
     struct kg_project **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT project_id FROM project_endpoint"
+	if ((s = store_prepare(st, "SELECT project_id FROM project_endpoint"
 	    " WHERE endpoint_id = ? ORDER BY rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, endpoint_id);
+	db_bind_text(s, 1, endpoint_id);
 	return projects_of(st, s, "endpoint projects", out, n, err);
 }
 
@@ -399,12 +399,12 @@ int
 store_endpoint_group_projects(struct store *st, const char *group_id,
     struct kg_project **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT project_id FROM project_endpoint_group"
+	if ((s = store_prepare(st, "SELECT project_id FROM project_endpoint_group"
 	    " WHERE endpoint_group_id = ? ORDER BY rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, group_id);
+	db_bind_text(s, 1, group_id);
 	return projects_of(st, s, "endpoint group projects", out, n, err);
 }
 
@@ -412,16 +412,16 @@ int
 store_project_endpoint_groups(struct store *st, const char *project_id,
     struct kg_endpoint_group **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT g.id, g.name, g.description, g.filters,"
+	if ((s = store_prepare(st, "SELECT g.id, g.name, g.description, g.filters,"
 	    " g.filter_service_id, g.filter_interface, g.filter_region_set,"
 	    " g.filter_region_id, g.filter_never"
 	    " FROM project_endpoint_group p JOIN endpoint_group g"
 	    " ON g.id = p.endpoint_group_id WHERE p.project_id = ?"
 	    " ORDER BY p.rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return store_get_all(st, s, "project endpoint groups", sizeof(**out),
 	    group_row, group_free_one, (void **)out, n, err);
 }
@@ -430,9 +430,9 @@ int
 store_project_endpoints(struct store *st, const char *project_id,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e"
+	if ((s = store_prepare(st, "SELECT e.id FROM endpoint e"
 	    " WHERE e.id IN (SELECT endpoint_id FROM project_endpoint"
 	    " WHERE project_id = ?1)"
 	    " OR EXISTS (SELECT 1 FROM project_endpoint_group p"
@@ -440,7 +440,7 @@ store_project_endpoints(struct store *st, const char *project_id,
 	    " WHERE p.project_id = ?1 AND " EP_MATCHES_GROUP ")"
 	    " ORDER BY e.rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return endpoints_of(st, s, "project endpoints", out, n, err);
 }
 
@@ -451,9 +451,9 @@ store_project_endpoints(struct store *st, const char *project_id,
 int
 store_endpoint_filter_used(struct store *st, int *yes, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT 1 WHERE EXISTS (SELECT 1 FROM"
+	if ((s = store_prepare(st, "SELECT 1 WHERE EXISTS (SELECT 1 FROM"
 	    " project_endpoint) OR EXISTS (SELECT 1 FROM project_endpoint_group)",
 	    err)) == NULL)
 		return -1;
@@ -464,9 +464,9 @@ int
 store_project_endpoint_ids(struct store *st, const char *project_id,
     char ***ids, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT e.id FROM endpoint e"
+	if ((s = store_prepare(st, "SELECT e.id FROM endpoint e"
 	    " WHERE e.id IN (SELECT endpoint_id FROM project_endpoint"
 	    " WHERE project_id = ?1)"
 	    " OR EXISTS (SELECT 1 FROM project_endpoint_group p"
@@ -474,7 +474,7 @@ store_project_endpoint_ids(struct store *st, const char *project_id,
 	    " WHERE p.project_id = ?1 AND " EP_MATCHES_GROUP ")"
 	    " ORDER BY e.id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return store_get_strings(st, s, "project endpoint ids", ids, n, err);
 }
 
