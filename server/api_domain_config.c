@@ -7,12 +7,13 @@
  * svc/domain_config.c's; here: parse, authorize, render.
  *
  * The group "security_compliance" is read-only and only for the default
- * domain: it shows the server's password_regex and
- * password_regex_description, which keygate does not have (yet): both are
- * null, as in a Keystone that does not set them.
+ * domain: it shows the server's [security_compliance] password_regex and
+ * password_regex_description (auth/compliance.h), null when unset, as
+ * Keystone shows its CONF's.
  */
 #include <string.h>
 
+#include "auth/compliance.h"
 #include "server/apijson.h"
 #include "server/views.h"
 #include "store/identity.h"
@@ -24,14 +25,22 @@ reply_config(struct req *r, json_t *config, int status, struct kg_err *err)
 	return apij_reply_member(r, "config", config, status, err);
 }
 
+/* An option's value: its text, or null when unset ("" in the rules). */
+static json_t *
+compliance_value(const char *v)
+{
+	return v[0] != '\0' ? json_string(v) : json_null();
+}
+
 /* GET /v3/domains/{id}/config/security_compliance[/{option}] */
 static int
 get_security_compliance(struct req *r, const char *option, struct kg_err *err)
 {
 	static const char *const readable[] = { "password_regex",
 	    "password_regex_description", NULL };
-	json_t	*o;
-	size_t	 i;
+	const struct compliance	*c = compliance_get();
+	json_t			*o;
+	size_t			 i;
 
 	if (req_authorize(r, "identity:get_security_compliance_domain_config",
 	    NULL, err) == -1)
@@ -49,10 +58,13 @@ get_security_compliance(struct req *r, const char *option, struct kg_err *err)
 			    " configuration: Reading security compliance values"
 			    " other than password_regex and"
 			    " password_regex_description is not allowed.");
-		return reply_config(r, json_pack("{s:n}", option), 200, err);
+		return reply_config(r, json_pack("{s:o}", option,
+		    compliance_value(i == 0 ? c->password_regex :
+		    c->password_regex_description)), 200, err);
 	}
-	o = json_pack("{s:{s:n, s:n}}", "security_compliance", "password_regex",
-	    "password_regex_description");
+	o = json_pack("{s:{s:o, s:o}}", "security_compliance", "password_regex",
+	    compliance_value(c->password_regex), "password_regex_description",
+	    compliance_value(c->password_regex_description));
 	return reply_config(r, o, 200, err);
 }
 
