@@ -833,10 +833,6 @@ static const struct vschema external_id = {
 	.max_bytes = BODY_ID_BYTES,
 };
 
-static const struct vschema integer_null = {
-	.type = VT_INTEGER | VT_NULL,
-};
-
 static const struct vschema string_null = {
 	.type = VT_STRING | VT_NULL,
 };
@@ -857,15 +853,23 @@ static const struct vschema trust_roles = {
 	.type = VT_ARRAY, .items = &trust_role,
 };
 
+static const struct vschema remaining_uses = {
+	.type = VT_INTEGER | VT_NULL, .flags = VF_MINIMUM, .minimum = 1,
+};
+
+static const struct vschema redelegation_count = {
+	.type = VT_INTEGER | VT_NULL, .flags = VF_MINIMUM, .minimum = 0,
+};
+
 static const struct vprop trust_create_props[] = {
 	{ "trustor_user_id", &external_id },
 	{ "trustee_user_id", &external_id },
 	{ "impersonation", &boolean },
 	{ "project_id", &id_string_null },
-	{ "remaining_uses", &integer_null },
+	{ "remaining_uses", &remaining_uses },
 	{ "expires_at", &string_null },
 	{ "allow_redelegation", &boolean_null },
-	{ "redelegation_count", &integer_null },
+	{ "redelegation_count", &redelegation_count },
 	{ "roles", &trust_roles },
 	{ NULL, NULL }
 };
@@ -877,26 +881,14 @@ static const struct vschema trust_create = {
 	.extra_max = BODY_EXTRA_MAX,
 };
 
-/* What the validator cannot say: the integers' minimums (remaining_uses
- * 1, redelegation_count 0) and at most one property per role (jsonschema's
- * texts). */
+/* What the validator cannot say: at most one property per role
+ * (jsonschema's texts). */
 static int
 trust_create_check(const json_t *t, struct kg_err *err)
 {
-	static const struct { const char *name; json_int_t min; } ints[] = {
-		{ "remaining_uses", 1 }, { "redelegation_count", 0 },
-	};
 	const json_t	*v;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		v = json_object_get(t, ints[i].name);
-		if (json_is_integer(v) && json_integer_value(v) < ints[i].min)
-			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
-			    "'%s': %" JSON_INTEGER_FORMAT " is less than the minimum "
-			    "of %" JSON_INTEGER_FORMAT, ints[i].name,
-			    json_integer_value(v), ints[i].min);
-	}
 	json_array_foreach(json_object_get(t, "roles"), i, v)
 		if (json_object_size(v) > 1)
 			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
