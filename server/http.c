@@ -429,6 +429,7 @@ req_links(struct req *r)
 
 	req_base_url(r, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s%s", base, r->path);
+	kg_utf8_repair(url);	/* the path as received: any bytes */
 	return json_pack("{s:s, s:n, s:n}", "self", url, "previous", "next");
 }
 

@@ -275,6 +275,13 @@ project_groups(struct env *e, const char *gid)
 	    it_fmt(EG "/%s/projects", gid), e->adm, "projects", e->proj));
 	T("epfilter-7.10 ... of an unknown group: none (as Keystone)", ia_count(s,
 	    EG "/nope/projects", e->adm, "projects") == 0);
+	it_req(s, "GET", EG "/%80%ff/projects", e->adm, NULL, NULL, &r);
+	T("epfilter-7.10b ... an id that is not UTF-8: none, the self link"
+	    " repaired (was a 500)", r.status == 200 && json_array_size(
+	    it_get(r.json, "projects")) == 0 && it_get(r.json, "links.self") &&
+	    strstr(json_string_value(it_get(r.json, "links.self")),
+	    "/?" "?/projects") != NULL);
+	it_resp_free(&r);
 	T("epfilter-7.11 the project's groups", ia_count(s,
 	    it_fmt(EPF "/projects/%s/endpoint_groups", e->proj), e->sysread,
 	    "endpoint_groups") == 1 && ia_lists(s,
