@@ -12,6 +12,8 @@
 
 #include "common/util.h"
 #include "server/http.h"
+#include "server/listcache.h"
+#include "server/metrics.h"
 #include "server/apijson.h"
 #include "server/bodies.h"
 #include "server/views.h"
@@ -189,8 +191,10 @@ list_projects(struct req *r, struct kg_err *err)
 	struct kg_project_filter f;
 	struct kg_project	*v = NULL;
 	size_t			 n = 0, i;
-	int			 is_domain;
-	json_t			*arr;
+	struct apij_list	 l;
+	char			 key[LISTCACHE_KEY_MAX];
+	int64_t			 rev = -1;
+	int			 is_domain, status;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
@@ -211,13 +215,23 @@ list_projects(struct req *r, struct kg_err *err)
 	f.tags_any = req_query(r, "tags-any");
 	f.not_tags = req_query(r, "not-tags");
 	f.not_tags_any = req_query(r, "not-tags-any");
+	/* The revision first: the list read after it is at least as new. */
+	if (req_list_key(r, f.domain_id, key, sizeof(key)) == 0 &&
+	    (rev = store_projects_revision(r->st)) >= 0 &&
+	    (r->out_text = listcache_get(r->srv->lists, key, rev)) != NULL) {
+		metrics_list_cache(1);
+		return 200;
+	}
+	metrics_list_cache(0);
 	if (store_project_list(r->st, &f, &v, &n, err) == -1)
 		return -1;
-	arr = json_array();
-	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, apij_project(r, &v[i]));
+	apij_list_begin(r, &l, "projects", "projects");
+	for (i = 0; i < n; i++)
+		apij_list_project(&l, &v[i]);
 	kg_project_list_free(v, n);
-	return apij_reply_list(r, "projects", arr, err);
+	if ((status = apij_list_end(r, &l, req_links(r), err)) == 200 && rev >= 0)
+		listcache_put(r->srv->lists, key, rev, r->out_text);
+	return status;
 }
 
 static int

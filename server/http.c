@@ -211,6 +211,55 @@ req_query(struct req *r, const char *name)
 	return v ? v : "";
 }
 
+struct keybuf {
+	char	*p;
+	size_t	 len, cap;
+	int	 full;
+};
+
+/* Append "<len>:<s>" (NULL: "-"): no two argument lists read the same. */
+static void
+keybuf_add(struct keybuf *k, const char *s)
+{
+	int	n;
+
+	n = s == NULL ? snprintf(k->p + k->len, k->cap - k->len, "-") :
+	    snprintf(k->p + k->len, k->cap - k->len, "%zu:%s", strlen(s), s);
+	if (n < 0 || (size_t)n >= k->cap - k->len) {
+		k->full = 1;
+		return;
+	}
+	k->len += (size_t)n;
+}
+
+static enum MHD_Result
+key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct keybuf	*k = cls;
+
+	(void)kind;
+	keybuf_add(k, key);
+	keybuf_add(k, value);
+	return k->full ? MHD_NO : MHD_YES;
+}
+
+int
+req_list_key(struct req *r, const char *scope, char *out, size_t outsz)
+{
+	struct keybuf	k = { out, 0, outsz, 0 };
+	char		base[600];
+
+	if (outsz == 0)
+		return -1;
+	out[0] = '\0';
+	req_base_url(r, base, sizeof(base));
+	keybuf_add(&k, base);
+	keybuf_add(&k, r->path);
+	keybuf_add(&k, scope);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+	return k.full ? -1 : 0;
+}
+
 void
 req_client_addr(struct req *r, char *out, size_t outsz)
 {

@@ -29,6 +29,7 @@ struct MHD_Connection;
 struct tokens;
 struct authz;
 struct credkeys;
+struct listcache;
 
 /* Process-wide state, built by serve and shared read-only by workers. */
 struct server {
@@ -37,6 +38,7 @@ struct server {
 	struct authz		*authz;		/* the policy set (server/authz.h) */
 	struct authlimit	*limit;		/* failed-login rate limit; NULL: off */
 	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
+	struct listcache	*lists;		/* rendered lists (server/listcache.h) */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -179,6 +181,14 @@ void		 req_client_addr(struct req *r, char *out, size_t outsz);
  * Base URL clients reach us at, no trailing slash: server.public_endpoint
  * when set, else "http://" + the Host header. Into out (size outsz).
  */
+/*
+ * The cache key of a list reply (server/listcache.h) into out: the base
+ * URL (links are built on it), the path, scope (what the caller's token
+ * restricts the list to; NULL: nothing) and every query argument, each
+ * length-prefixed. Returns 0, or -1 when it does not fit (do not cache).
+ */
+int		 req_list_key(struct req *r, const char *scope, char *out,
+		    size_t outsz);
 void		 req_base_url(struct req *r, char *out, size_t outsz);
 
 /*

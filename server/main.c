@@ -21,6 +21,7 @@
 #include "common/sig.h"
 #include "common/util.h"
 #include "common/version.h"
+#include "server/listcache.h"
 #include "server/authz.h"
 #include "server/bodies.h"
 #include "server/bootstrap.h"
@@ -203,6 +204,11 @@ cmd_serve(int argc, char **argv)
 	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),
 	    &err)) == NULL)
 		die(&err);
+	/* Rendered lists (GET /v3/projects): 4 MiB of bodies at most. */
+	if ((srv.lists = listcache_new(4u << 20)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "list cache: out of memory");
+		die(&err);
+	}
 	srv.started_at = kg_now_us();
 	if (srv.cfg.rate_limit.enabled &&
 	    (srv.limit = authlimit_new(&srv.cfg.rate_limit)) == NULL) {
@@ -249,6 +255,7 @@ cmd_serve(int argc, char **argv)
 	tokens_close(srv.tokens);
 	authlimit_free(srv.limit);
 	credkeys_close(srv.credkeys);
+	listcache_free(srv.lists);
 	authz_free(srv.authz);
 	store_pool_shutdown();
 	log_info("stopped");

@@ -13,7 +13,8 @@
  *   keygate_tokens_issued_total, keygate_tokens_validated_total,
  *   keygate_tokens_revoked_total, keygate_auth_failures_total,
  *   keygate_auth_rate_limited_total,
- *   keygate_db_errors_total                              counters
+ *   keygate_db_errors_total,
+ *   keygate_list_cache_{hits,misses}_total               counters
  *   keygate_http_connections                             gauge
  *   keygate_http_connections_evicted_total               counter
  *   keygate_password_hashes_total                        counter
@@ -66,6 +67,9 @@ void	metrics_token_revoked(void);
 void	metrics_auth_failure(void);
 void	metrics_auth_limited(void);
 void	metrics_db_error(void);
+
+/* A list reply served from server/listcache (hit) or rendered (miss). */
+void	metrics_list_cache(int hit);
 
 /*
  * Client connections (by server/conns.c): one opened / closed, n idle

@@ -649,22 +649,79 @@ project_tags_match(const struct kg_project *p, const struct kg_project_filter *f
 	return 1;
 }
 
-/* Load the tags of each listed project and drop those f's tag filters
- * reject (f may be NULL). */
+/*
+ * A list of projects with their tags in one query, not one query per
+ * project: the list's own query is the CTE "p" (PROJECT_COLS, its WHERE),
+ * and each row of the join carries one tag (NULL for a project without).
+ */
+#define PROJECT_TAGGED_SELECT						\
+	" SELECT p.id, p.name, p.description, p.domain_id, p.parent_id,"	\
+	" p.enabled, p.extra, t.name FROM p"				\
+	" LEFT JOIN project_tag t ON t.project_id = p.id"		\
+	" ORDER BY p.name, p.id, t.rowid"
+
+/* Append tag column col of s's row to p->tags (*tcap slots). */
 static int
-project_list_finish(struct store *st, const struct kg_project_filter *f,
-    struct kg_project *v, size_t *n, struct kg_err *err)
+project_add_tag(struct db_stmt *s, int col, struct kg_project *p, size_t *tcap,
+    struct kg_err *err)
+{
+	if (store_grow(&p->tags, sizeof(*p->tags), p->ntags, tcap, err) == -1 ||
+	    p->tags == NULL)
+		return -1;
+	if ((p->tags[p->ntags] = db_col_str(s, col)) == NULL)
+		return oom(err);
+	p->ntags++;
+	return 0;
+}
+
+/* Read the rows of a PROJECT_TAGGED_SELECT into *out[*n]; resets s. */
+static int
+project_tagged_rows(struct store *st, struct db_stmt *s,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	struct kg_project	*v = NULL;
+	const char		*id;
+	size_t			 cnt = 0, cap = 0, tcap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = db_step(s)) == DB_ROW) {
+		id = db_col_text(s, 0);
+		if (cnt == 0 || id == NULL || strcmp(v[cnt - 1].id, id) != 0) {
+			if (store_grow(&v, sizeof(*v), cnt, &cap, err) == -1 ||
+			    v == NULL || project_row(s, &v[cnt], err) == -1)
+				goto fail;
+			cnt++;
+			tcap = 0;
+		}
+		if (!db_col_null(s, 7) &&
+		    project_add_tag(s, 7, &v[cnt - 1], &tcap, err) == -1)
+			goto fail;
+	}
+	db_reset(s);
+	if (rc != DB_DONE) {
+		store_dberr(st, "list", NULL, err);
+		goto fail;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+ fail:
+	db_reset(s);
+	kg_project_list_free(v, cnt);
+	return -1;
+}
+
+/* Drop the listed projects that f's tag filters reject. */
+static void
+project_list_filter(const struct kg_project_filter *f, struct kg_project *v,
+    size_t *n)
 {
 	size_t	i, keep = 0;
 
 	for (i = 0; i < *n; i++) {
-		if (project_load_tags(st, &v[i], err) == -1) {
-			for (; i < *n; i++)
-				kg_project_free(&v[i]);
-			*n = keep;
-			return -1;
-		}
-		if (f != NULL && !project_tags_match(&v[i], f)) {
+		if (!project_tags_match(&v[i], f)) {
 			kg_project_free(&v[i]);
 			continue;
 		}
@@ -673,7 +730,6 @@ project_list_finish(struct store *st, const struct kg_project_filter *f,
 		keep++;
 	}
 	*n = keep;
-	return 0;
 }
 
 int
@@ -682,27 +738,20 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 {
 	struct db_stmt	*s;
 
-	if ((s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project"
+	if ((s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS " FROM project"
 	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
 	    " AND (?3 IS NULL OR parent_id = ?3 OR (parent_id IS NULL AND"
 	    " domain_id = ?3)) AND (?4 < 0 OR enabled = ?4)" STORE_NAME_MATCH_SQL
-	    " ORDER BY name, id", err)) == NULL)
+	    ")" PROJECT_TAGGED_SELECT, err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, f->name);
 	db_bind_text(s, 2, f->domain_id);
 	db_bind_text(s, 3, f->parent_id);
 	db_bind_int(s, 4, f->enabled);
-	if (store_bind_name_match(s, &f->match, err) == -1)
+	if (store_bind_name_match(s, &f->match, err) == -1 ||
+	    project_tagged_rows(st, s, out, n, err) == -1)
 		return -1;
-	if (store_get_all(st, s, "list", sizeof(**out), project_row,
-	    project_free_one, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_finish(st, f, *out, n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
+	project_list_filter(f, *out, n);
 	return 0;
 }
 
@@ -901,24 +950,15 @@ store_user_project_list(struct store *st, const char *user_id,
 	    "  SELECT p.id, 1 FROM project p JOIN grants g ON p.parent_id = g.project_id"
 	    "  WHERE g.inherited = 1"
 	    "  UNION ALL SELECT p.id, sub.lvl + 1 FROM project p"
-	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64)"
-	    " SELECT " PROJECT_COLS " FROM project WHERE id IN ("
+	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64),"
+	    " p AS (SELECT " PROJECT_COLS " FROM project WHERE id IN ("
 	    "  SELECT project_id FROM grants WHERE inherited = 0"
 	    "  UNION SELECT id FROM sub)"
-	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1)"
-	    " ORDER BY name, id", err)) == NULL)
+	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1))"
+	    PROJECT_TAGGED_SELECT, err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, user_id);
-	if (store_get_all(st, s, "list", sizeof(**out), project_row,
-	    project_free_one, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_finish(st, NULL, *out, n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return project_tagged_rows(st, s, out, n, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -230,19 +230,31 @@ store_set_busy_timeout(struct store *st, int ms)
 	st->drv->set_lock_timeout(st->conn, ms);
 }
 
+/* The value of a meta counter read by the statement sql, -1 on error. */
+static int64_t
+meta_counter(struct store *st, const char *sql)
+{
+	struct db_stmt	*s;
+	int64_t		 v = -1;
+
+	if ((s = store_prepare(st, sql, NULL)) == NULL)
+		return -1;
+	if (db_step(s) == DB_ROW)
+		v = db_col_int64(s, 0);
+	db_reset(s);
+	return v;
+}
+
 int64_t
 store_generation(struct store *st)
 {
-	struct db_stmt	*s;
-	int64_t		 g = -1;
+	return meta_counter(st, "SELECT value FROM meta WHERE key = 'generation'");
+}
 
-	if ((s = store_prepare(st, "SELECT value FROM meta WHERE key = 'generation'",
-	    NULL)) == NULL)
-		return -1;
-	if (db_step(s) == DB_ROW)
-		g = db_col_int64(s, 0);
-	db_reset(s);
-	return g;
+int64_t
+store_projects_revision(struct store *st)
+{
+	return meta_counter(st, "SELECT value FROM meta WHERE key = 'projects_rev'");
 }
 
 int

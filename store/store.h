@@ -159,6 +159,14 @@ void		 store_set_busy_timeout(struct store *st, int ms);
  */
 int64_t		 store_generation(struct store *st);
 
+/*
+ * The revision of what the projects API lists: bumped by triggers on any
+ * change to a project, a project tag or a domain, inserts included
+ * (schema 0015), also by other processes and replicas. Read it before the
+ * list it keys: the list is then at least as new. -1 on error.
+ */
+int64_t		 store_projects_revision(struct store *st);
+
 /* Cheap liveness check (SELECT 1). Returns 0 when the database answers. */
 int		 store_ping(struct store *st);
 

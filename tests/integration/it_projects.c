@@ -33,6 +33,124 @@ names(struct it_server *s, const char *path)
 	return buf;
 }
 
+/*
+ * The list view is written as text, the member view parsed from the same
+ * writer: each listed project must equal its GET, with extra attributes
+ * of every JSON type, tags, and strings that need escaping (issue 8).
+ */
+static void
+list_equals_members(struct it_server *s)
+{
+	struct it_resp	 r, m;
+	json_t		*v;
+	size_t		 i, same = 0, n = 0;
+	int		 found = 0;
+
+	it_req(s, "POST", "/v3/projects", s->admin_token, "{\"project\": {\"name\":"
+	    " \"view-\\\"q\\\\b\\u00e9\", \"description\": \"l1\\nl2\\t\\u0001\","
+	    " \"tags\": [\"a\", \"b\\\"\"], \"x_obj\": {\"k\": [1, null, true]},"
+	    " \"x_num\": 1.5, \"x_null\": null, \"x_false\": false}}", NULL, &r);
+	T("project-12.1 project with escapes and typed extras -> 201", r.status == 201);
+	it_resp_free(&r);
+	it_req(s, "GET", "/v3/projects", s->admin_token, NULL, NULL, &r);
+	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
+		n++;
+		it_req(s, "GET", it_fmt("/v3/projects/%s", it_str(v, "id")),
+		    s->admin_token, NULL, NULL, &m);
+		if (m.status == 200 && json_equal(v, json_object_get(m.json, "project")))
+			same++;
+		if (json_array_size(json_object_get(json_object_get(v, "x_obj"),
+		    "k")) == 3 && json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_false(json_object_get(v, "x_false")) &&
+		    t_streq(json_string_value(json_object_get(v, "name")),
+		    "view-\"q\\b\xc3\xa9") &&
+		    t_streq(json_string_value(json_array_get(json_object_get(v,
+		    "tags"), 1)), "b\"") &&
+		    (json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_null(json_object_get(v, "x_null")) &&
+		    t_streq(json_string_value(json_object_get(v, "description")),
+		    "l1\nl2\t\001")))
+			found = 1;
+		it_resp_free(&m);
+	}
+	T("project-12.2 every listed project equals its GET", n > 1 && same == n);
+	T("project-12.3 the list carries the extras and escaped strings", found);
+	T("project-12.4 the list's links", t_streq(it_str(r.json, "links.self"),
+	    it_fmt("%s/v3/projects", s->base)) &&
+	    json_is_null(it_get(r.json, "links.next")));
+	it_resp_free(&r);
+}
+
+/* keygate_list_cache_hits_total, or -1. */
+static long
+list_hits(struct it_server *s)
+{
+	struct it_resp	 r;
+	const char	*p;
+	long		 n = -1;
+
+	if (it_req(s, "GET", "/metrics", NULL, NULL, NULL, &r) == 0 &&
+	    r.status == 200 && r.body != NULL &&
+	    (p = strstr(r.body, "\nkeygate_list_cache_hits_total ")) != NULL)
+		n = atol(p + strlen("\nkeygate_list_cache_hits_total "));
+	it_resp_free(&r);
+	return n;
+}
+
+/*
+ * GET /v3/projects is served from the rendered-list cache while the
+ * projects revision stands, and never after a change: create, rename,
+ * tags, delete through the API, and a write by another process (SQL on
+ * the database), on both backends.
+ */
+static void
+list_cache(struct it_server *s)
+{
+	const char	*A = s->admin_token, *h[2] = { "Host: other.example:5000", NULL };
+	struct it_resp	 r;
+	char		*id = NULL;
+	long		 h0;
+
+	(void)names(s, "/v3/projects");
+	h0 = list_hits(s);
+	T("project-13.1 a repeated list is a cache hit", strcmp(names(s,
+	    "/v3/projects?name=lc1"), "") == 0 && strcmp(names(s,
+	    "/v3/projects?name=lc1"), "") == 0 && list_hits(s) == h0 + 1);
+	it_req(s, "POST", "/v3/projects", A, "{\"project\": {\"name\": \"lc1\"}}",
+	    NULL, &r);
+	if (r.status == 201 && it_str(r.json, "project.id") != NULL)
+		id = strdup(it_str(r.json, "project.id"));
+	it_resp_free(&r);
+	T("project-13.2 a created project is listed at once", id != NULL &&
+	    strcmp(names(s, "/v3/projects?name=lc1"), "lc1") == 0);
+	T("project-13.3 a rename is listed at once", it_status(s, "PATCH",
+	    it_fmt("/v3/projects/%s", id ? id : "x"), A,
+	    "{\"project\": {\"name\": \"lc2\"}}") == 200 &&
+	    strcmp(names(s, "/v3/projects?name=lc1"), "") == 0 &&
+	    strcmp(names(s, "/v3/projects?name=lc2"), "lc2") == 0);
+	(void)names(s, "/v3/projects?tags=lctag");
+	T("project-13.4 a tag added is listed at once", it_status(s, "PUT",
+	    it_fmt("/v3/projects/%s/tags/lctag", id ? id : "x"), A, NULL) == 201 &&
+	    strcmp(names(s, "/v3/projects?tags=lctag"), "lc2") == 0);
+	(void)names(s, "/v3/projects?name=lc3");
+	T("project-13.5 another process's write is listed at once",
+	    it_sql(s, it_fmt("UPDATE project SET name = 'lc3' WHERE id = '%s'",
+	    id ? id : "x")) == 0 &&
+	    strcmp(names(s, "/v3/projects?name=lc3"), "lc3") == 0);
+	it_req(s, "GET", "/v3/projects?name=lc3", A, NULL, h, &r);
+	T("project-13.6 another Host: links of that host, not the cached ones",
+	    r.status == 200 && strncmp(it_str(r.json, "projects.0.links.self") ?
+	    it_str(r.json, "projects.0.links.self") : "",
+	    "http://other.example:5000/v3/projects/", 38) == 0);
+	it_resp_free(&r);
+	T("project-13.7 a deleted project leaves the list at once",
+	    it_status(s, "PATCH", it_fmt("/v3/projects/%s", id ? id : "x"), A,
+	    "{\"project\": {\"enabled\": false}}") == 200 &&
+	    it_status(s, "DELETE", it_fmt("/v3/projects/%s", id ? id : "x"), A,
+	    NULL) == 204 && strcmp(names(s, "/v3/projects?name=lc3"), "") == 0);
+	free(id);
+}
+
 int
 main(void)
 {
@@ -379,6 +497,8 @@ main(void)
 	free(utok);
 	free(ptok);
 	free(member);
+	list_equals_members(&s);
+	list_cache(&s);
 	T("project-11.1 server exits cleanly", it_stop(&s) == 0);
 	return t_report();
 }
