@@ -741,7 +741,8 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	if ((ctx != NULL && token_ctx(&is.s, aid, is.chain, methods, nmethods, exp_s,
 	    is.rev, acp, ctx, err) == -1) ||
 	    (*reply = token_reply(t, st, is.rev, body, with_catalog &&
-	    is.s.scope != KG_SCOPE_NONE, err)) == NULL)
+	    is.s.scope != KG_SCOPE_NONE, is.s.scope == KG_SCOPE_PROJECT ?
+	    is.s.tgt.id : NULL, err)) == NULL)
 		goto done;
 	ret = 0;
  done:

@@ -107,6 +107,8 @@ enum policy_key {
 	PK_T_ENDPOINT_ID, PK_T_ENDPOINT_SERVICE_ID, PK_T_ENDPOINT_REGION_ID,
 	PK_T_ENDPOINT_INTERFACE, PK_T_ENDPOINT_ENABLED,
 	PK_T_TOKEN_USER_ID, PK_T_TOKEN_USER_DOMAIN_ID,
+	/* a limit, with its domain or its project (GET /v3/limits/{id}) */
+	PK_T_LIMIT_PROJECT_ID, PK_T_LIMIT_DOMAIN_ID, PK_T_LIMIT_PROJECT_DOMAIN_ID,
 	PK_T_CREDENTIAL_USER_ID,
 	/* trusts: Keystone 22's create_trust reads the request body's
 	 * "trust.trustor_user_id" (enforce_call without a target); the other

@@ -50,7 +50,7 @@ tokens_open(const struct token_cfg *cfg, struct kg_err *err)
 	if (t->cfg.allow_expired_window < 0)
 		t->cfg.allow_expired_window = 0;
 	pthread_mutex_init(&t->prunelock, NULL);
-	if ((t->catalog = catcache_new()) == NULL ||
+	if ((t->catalog = catcache_new(!cfg->catalog_filtered_only)) == NULL ||
 	    (cfg->cache_size > 0 && ((t->scache = scache_new()) == NULL ||
 	    (t->vcache = vcache_new((size_t)cfg->cache_size)) == NULL))) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -173,13 +173,14 @@ compose_with(const char *catalog, void *arg)
 
 char *
 token_reply(struct tokens *t, struct store *st, int64_t rev, const char *body,
-    int with_catalog, struct kg_err *err)
+    int with_catalog, const char *project_id, struct kg_err *err)
 {
 	struct compose	c = { body, NULL };
 
 	if (!with_catalog)
 		c.reply = tokenbody_reply(body, NULL);
-	else if (catcache_with(t->catalog, st, rev, compose_with, &c, err) == -1)
+	else if (catcache_with(t->catalog, st, rev, project_id, compose_with, &c,
+	    err) == -1)
 		return NULL;
 	if (c.reply == NULL)
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -193,13 +194,15 @@ parse_catalog(const char *text, void *arg)
 }
 
 json_t *
-tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err)
+tokens_catalog(struct tokens *t, struct store *st, const char *project_id,
+    struct kg_err *err)
 {
 	json_t	*cat = NULL;
 	int64_t	 rev;
 
 	if (token_revision(st, &rev, err) == -1 ||
-	    catcache_with(t->catalog, st, rev, parse_catalog, &cat, err) == -1)
+	    catcache_with(t->catalog, st, rev, project_id, parse_catalog, &cat,
+	    err) == -1)
 		return NULL;
 	if (cat == NULL)
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -523,7 +526,8 @@ tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
 	if (token_validate(t, st, token, allow_expired, rev, ctx, &body, err) == -1)
 		return -1;
 	*reply = token_reply(t, st, ctx->rev, body, with_catalog &&
-	    ctx->scope != KG_SCOPE_NONE, err);
+	    ctx->scope != KG_SCOPE_NONE, ctx->scope == KG_SCOPE_PROJECT ?
+	    ctx->project_id : NULL, err);
 	free(body);
 	if (*reply == NULL) {
 		kg_ctx_free(ctx);

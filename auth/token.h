@@ -54,6 +54,10 @@ struct token_cfg {
 	long		 expiration;		/* seconds */
 	long		 allow_expired_window;	/* seconds */
 	int		 cache_size;		/* validated tokens cached; 0 = off */
+	int		 catalog_filtered_only;	/* no catalog but a filtered
+						   project's ([endpoint_filter]
+						   return_all_endpoints_if_no_filter
+						   false); 0: Keystone's default */
 };
 
 /* Keystone's 404 texts for a subject token that fails validation. */
@@ -226,11 +230,14 @@ int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    struct kg_err *err);
 
 /*
- * The service catalog as tokens show it: [{"endpoints": [{id, interface,
- * region_id, url, region}], "id", "type", "name"}, ...]. New reference,
- * private to the caller; built once per store revision.
+ * The service catalog as tokens scoped to project_id show it (NULL: a
+ * domain or system token; see catcache.h for OS-EP-FILTER):
+ * [{"endpoints": [{id, interface, region_id, url, region}], "id", "type",
+ * "name"}, ...]. New reference, private to the caller; the whole catalog
+ * is built once per store revision.
  */
-json_t	*tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err);
+json_t	*tokens_catalog(struct tokens *t, struct store *st,
+	    const char *project_id, struct kg_err *err);
 
 /* {"keys": [public JWK of every loaded key]}; new reference. */
 json_t	*tokens_jwks(struct tokens *t);

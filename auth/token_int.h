@@ -46,8 +46,10 @@ int	token_ctx(const struct subject *s, const char *audit_id,
 	    struct kg_ctx *ctx, struct kg_err *err);
 
 /* The {"token": body[, "catalog": ...]} reply text (malloc'd), the
- * catalog at rev when with_catalog. NULL with err. */
+ * catalog at rev when with_catalog: that of project_id for a
+ * project-scoped token (else NULL; see catcache.h). NULL with err. */
 char	*token_reply(struct tokens *t, struct store *st, int64_t rev,
-	    const char *body, int with_catalog, struct kg_err *err);
+	    const char *body, int with_catalog, const char *project_id,
+	    struct kg_err *err);
 
 #endif /* KG_AUTH_TOKEN_INT_H */

@@ -538,7 +538,8 @@ get_catalog(struct req *r, struct kg_err *err)
 	if (r->ctx->scope != KG_SCOPE_PROJECT)
 		return kg_errf(err, KG_EFORBID, "A project-scoped token is required to "
 		    "produce a service catalog.");
-	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)
+	if ((cat = tokens_catalog(r->srv->tokens, r->st, r->ctx->project_id,
+	    err)) == NULL)
 		return -1;
 	return apij_reply_list(r, "catalog", cat, err);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "server/api_catalog.h"
 #include "server/apijson.h"
 #include "server/views.h"
 #include "server/ptarget.h"
@@ -428,8 +429,8 @@ url_valid(const char *url)
 	return 1;
 }
 
-static json_t *
-endpoint_json(struct req *r, const struct kg_endpoint *e)
+json_t *
+apij_endpoint(struct req *r, const struct kg_endpoint *e)
 {
 	json_t	*o, *reg;
 
@@ -505,7 +506,7 @@ list_endpoints(struct req *r, struct kg_err *err)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
-		json_array_append_new(list, endpoint_json(r, &v[i]));
+		json_array_append_new(list, apij_endpoint(r, &v[i]));
 	kg_endpoint_list_free(v, n);
 	return apij_reply_list(r, "endpoints", list, err);
 }
@@ -540,7 +541,7 @@ get_endpoint(struct req *r, struct kg_err *err)
 		return -1;
 	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1)
 		return -1;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	kg_endpoint_free(&e);
 	return apij_reply_member(r, "endpoint", o, 200, err);
 }
@@ -571,7 +572,7 @@ create_endpoint(struct req *r, struct kg_err *err)
 	how = region_ref(m, &region_id);
 	if (svc_endpoint_create(r->st, &e, how, region_id, err) == -1)
 		goto done;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	ret = 0;
  done:
 	kg_endpoint_free(&e);
@@ -606,7 +607,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 	if (svc_endpoint_update(r->st, r->params[0], &edit, how, region_id, &e,
 	    err) == -1)
 		return -1;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	kg_endpoint_free(&e);
 	return apij_reply_member(r, "endpoint", o, 200, err);
 }

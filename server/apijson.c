@@ -121,6 +121,20 @@ apij_body_object(struct req *r, const char *key, struct kg_err *err)
 	return v;
 }
 
+json_t *
+apij_body_member(struct req *r, const char *key, struct kg_err *err)
+{
+	json_t	*b, *v;
+
+	if ((b = apij_body(r, err)) == NULL && r->body_err.kind != KG_OK)
+		return NULL;
+	if (b != NULL && (v = json_object_get(b, key)) != NULL)
+		return json_incref(v);
+	if ((v = json_object()) == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	return v;
+}
+
 const char *
 apij_str(const json_t *obj, const char *key)
 {

@@ -55,6 +55,13 @@ json_t	*apij_body(struct req *r, struct kg_err *err);
  */
 json_t	*apij_body_object(struct req *r, const char *key, struct kg_err *err);
 
+/*
+ * body[key] of apij_body as Keystone reads it, body.get(key, {}): for
+ * routes whose schema admits an absent member. A new reference (an empty
+ * object when absent), or NULL with the held 400 or a 500.
+ */
+json_t	*apij_body_member(struct req *r, const char *key, struct kg_err *err);
+
 /* obj[key] as a string: borrowed, NULL when absent, null or no string. */
 const char *apij_str(const json_t *obj, const char *key);
 

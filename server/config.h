@@ -44,6 +44,10 @@ struct kg_config {
 	/* [metrics] */
 	int	metrics_enabled;	/* serve GET /metrics */
 	char	metrics_allow[256];	/* "" = loopback only; "any"; or a CIDR list */
+	/* [unified_limit] */
+	char	enforcement_model[32];	/* flat | strict_two_level */
+	/* [endpoint_filter] */
+	int	return_all_endpoints_if_no_filter;	/* see keygate.conf */
 	/* [oslo_policy] (Keystone's names) */
 	char	policy_file[PATH_MAX];	/* "" = none; relative to the config file */
 	int	enforce_scope;		/* refuse tokens outside a rule's scope_types */

@@ -75,6 +75,7 @@
 const struct route *const http_route_tables[] = {
 	api_version_routes,
 	api_auth_routes,
+	api_domain_config_routes,	/* before /v3/domains/{}: "config" is a path */
 	api_domains_routes,
 	api_projects_routes,
 	api_users_routes,
@@ -82,6 +83,9 @@ const struct route *const http_route_tables[] = {
 	api_roles_routes,
 	api_assignments_routes,
 	api_catalog_routes,
+	api_limits_routes,
+	api_policies_routes,
+	api_ep_filter_routes,
 	api_ops_routes,
 	api_appcred_routes,
 	api_oauth2_routes,
@@ -480,6 +484,7 @@ req_links(struct req *r)
 
 	req_base_url(r, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s%s", base, r->path);
+	kg_utf8_repair(url);	/* the path as received: any bytes */
 	return json_pack("{s:s, s:n, s:n}", "self", url, "previous", "next");
 }
 

@@ -32,6 +32,7 @@
 #include "server/metrics.h"
 #include "server/policycli.h"
 #include "store/store.h"
+#include "svc/svc.h"
 
 static void
 die(const struct kg_err *err)
@@ -46,8 +47,9 @@ static struct compliance	compliance;
 static void
 load_config(struct kg_config *cfg, const char *path)
 {
-	struct kg_err	 err = { 0 };
-	enum log_level	 lvl;
+	struct kg_err		 err = { 0 };
+	enum log_level		 lvl;
+	enum svc_limit_model	 model;
 
 	if (path == NULL)
 		path = getenv("KEYGATE_CONFIG");
@@ -56,6 +58,9 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* Process-wide, before any thread: the rules svc/ enforces. */
+	if (svc_limit_model_parse(cfg->enforcement_model, &model) == 0)
+		svc_set_limit_model(model);
 	/* svc/ and auth/ read the rules for the life of the process (the
 	 * compiled regex with them): a copy that outlives the command. */
 	compliance = cfg->compliance;
@@ -180,6 +185,9 @@ cmd_serve(int argc, char **argv)
 
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
 		die(&err);
+	/* As Keystone: no project tree deeper than the limit model allows. */
+	if (svc_limit_check_depth(st, &err) == -1)
+		die(&err);
 	store_close(st);
 	/* The dummy hash unknown users are checked against, at our cost. */
 	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
@@ -190,6 +198,7 @@ cmd_serve(int argc, char **argv)
 	tc.expiration = srv.cfg.expiration;
 	tc.allow_expired_window = srv.cfg.allow_expired_window;
 	tc.cache_size = srv.cfg.cache_size;
+	tc.catalog_filtered_only = !srv.cfg.return_all_endpoints_if_no_filter;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),

@@ -10,15 +10,16 @@
  * minProperties, maxProperties, additionalProperties (true, or false),
  * minLength and
  * maxLength (characters, i.e. code points, as Python counts), pattern (the
- * few patterns Keystone uses, as named classes), enum (strings), items,
- * minItems, maxItems, uniqueItems.
+ * few patterns Keystone uses, as named classes), enum (strings), minimum
+ * and maximum (numbers), items, minItems, maxItems, uniqueItems, oneOf.
  *
  * Validation runs in two passes, as a request does in Keystone:
  *
  *   1. the schema, in jsonschema's order (type, then per kind: enum,
- *      minLength, maxLength, pattern / items, minItems, maxItems,
- *      uniqueItems / properties, required, minProperties,
- *      maxProperties, additionalProperties); the first error is reported as
+ *      minLength, maxLength, pattern / minimum, maximum / items, minItems,
+ *      maxItems, uniqueItems / properties, required, minProperties,
+ *      maxProperties, additionalProperties; then oneOf); the first error
+ *      is reported as
  *        "Invalid input for field '<a/b/0>': <message>"
  *      or the bare message for the validated object itself, where message
  *      is jsonschema's ("'yes' is not of type 'boolean'", "... is too
@@ -37,7 +38,10 @@
  * as '******' (Keystone echoes passwords); a value is echoed up to
  * VALIDATE_ECHO_MAX bytes and cut with "..." beyond (Keystone echoes all of
  * it); patterns anchored with '$' do not accept a trailing newline
- * (Python's re.search does).
+ * (Python's re.search does); a value valid under more than one schema of a
+ * oneOf gets "<v> is valid under each of the given schemas" (jsonschema
+ * lists the schemas' reprs; keygate's oneOf schemas exclude each other, so
+ * this is not reached by the bodies it declares).
  *
  * Pure and thread-safe: no state; errors go to a struct kg_err (400,
  * KG_EBADREQ; 500 only when out of memory).
@@ -74,6 +78,8 @@ enum vpattern {
 #define VF_SECRET	0x01	/* never echo the value in an error */
 #define VF_NULL_FIRST	0x02	/* Keystone wrote ['null', ...]: name null
 				   first, as its type error does */
+#define VF_MINIMUM	0x04	/* numbers: minimum applies */
+#define VF_MAXIMUM	0x08	/* numbers: maximum applies */
 
 /* One member of an object schema's properties. */
 struct vprop {
@@ -92,10 +98,15 @@ struct vschema {
 	enum vpattern		 pattern;
 	const char *const	*enumv;		/* allowed strings, NULL-ended */
 
+	/* numbers (with VF_MINIMUM, VF_MAXIMUM) */
+	long long		 minimum;
+	long long		 maximum;
+
 	/* pass 2: storage limits (StringLengthExceeded) */
 	size_t			 column;	/* characters; 0: none */
 	size_t			 max_bytes;	/* UTF-8 bytes; 0: none */
-	const char		*column_name;	/* NULL: the property's name */
+	const char		*column_name;	/* NULL: the property's name
+						   (objects: "extra") */
 
 	/* arrays */
 	const struct vschema	*items;
@@ -111,6 +122,10 @@ struct vschema {
 	int			 closed;	/* additionalProperties: false */
 	size_t			 extra_max;	/* JSON bytes of the additional
 						   properties; 0: unbounded */
+
+	/* any type: valid under exactly one of these (NULL-ended); pass 2
+	 * then follows the one that matched */
+	const struct vschema *const *one_of;
 };
 
 /* Longest echo of a value in an error text, in bytes. */
@@ -145,8 +160,9 @@ size_t	 validate_utf8_len(const char *s, size_t n);
 /*
  * s as a JSON Schema document (2020-12 keywords: type, properties,
  * required, additionalProperties, minProperties, maxProperties,
- * minLength, maxLength, the pattern as a regular expression, enum, items, minItems, maxItems,
- * uniqueItems, writeOnly for secrets): pass 1 exactly, so a JSON Schema
+ * minLength, maxLength, the pattern as a regular expression, enum,
+ * minimum, maximum, items, minItems, maxItems, uniqueItems, oneOf,
+ * writeOnly for secrets): pass 1 exactly, so a JSON Schema
  * validator finds the same first error. The storage limits of pass 2 are
  * given as "x-keygate-column", "x-keygate-max-bytes" and
  * "x-keygate-extra-max". New reference, NULL when out of memory.

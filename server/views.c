@@ -364,6 +364,7 @@ apij_query_links(struct req *r)
 	apij_url(r, r->path + (strncmp(r->path, "/v3", 3) == 0 ? 3 : 0),
 	    url, sizeof(url) - sizeof(query));
 	strncat(url, query, sizeof(url) - strlen(url) - 1);
+	kg_utf8_repair(url);	/* the path as received: any bytes */
 	return json_pack("{s:n, s:s, s:n}", "next", "self", url, "previous");
 }
 

@@ -149,6 +149,22 @@ void		 store_free_each(void *v, size_t n, size_t elsz,
 int		 store_grow(void *v, size_t elsz, size_t n, size_t *cap,
 		    struct kg_err *err);
 
+/* Look up object id into out (which it owns after); KG_ENOTFOUND when
+ * there is none. A store_*_get function. */
+typedef int	(*store_get_fn)(struct store *st, const char *id, void *out,
+		    struct kg_err *err);
+
+/*
+ * The objects whose ids the bound statement s returns (column 0), each
+ * read with get, in that order: *out (an array of *n elements of elsz
+ * bytes, free with store_free_each(*out, *n, elsz, free_one)). Resets s.
+ * Returns 0 or -1 (nothing left to free).
+ */
+int		 store_get_by_ids(struct store *st, struct db_stmt *s,
+		    const char *what, size_t elsz, store_get_fn get,
+		    store_free_fn free_one, void **out, size_t *n,
+		    struct kg_err *err);
+
 /* *yes = whether the bound statement s returns a row. Resets s. Returns
  * 0 or -1. */
 int		 store_exists(struct store *st, struct db_stmt *s,

@@ -60,7 +60,7 @@ check_parent(struct store *st, struct kg_project *p, struct kg_err *err)
 		goto done;
 	}
 	/* The parent is at level nanc + 1; the new project one below. */
-	if (nanc + 2 > SVC_PROJECT_MAX_DEPTH) {
+	if (nanc + 2 > (size_t)svc_project_max_depth()) {
 		kg_errf(err, KG_EFORBID, "Max hierarchy depth reached for %s branch.",
 		    parent.id);
 		goto done;

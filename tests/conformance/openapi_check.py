@@ -501,6 +501,8 @@ def flatten(spec, schema):
                              for k, v in out["properties"].items()}
     if "items" in out:
         out["items"] = flatten(spec, out["items"])
+    if "oneOf" in out:
+        out["oneOf"] = [flatten(spec, x) for x in out["oneOf"]]
     return out
 
 
@@ -524,7 +526,8 @@ def compare_body(spec, doc, val, path, diffs):
     if doc.get("maxLength") != val_max:
         diffs.append("%s: maxLength %s, validator %s" % (
             where, doc.get("maxLength"), val_max))
-    for k in ("minLength", "pattern", "minItems", "maxItems", "minProperties"):
+    for k in ("minLength", "pattern", "minItems", "maxItems", "minProperties",
+              "minimum", "maximum"):
         if doc.get(k) != val.get(k) and not (k == "minLength" and
                                              doc.get(k, 0) == val.get(k, 0)):
             diffs.append("%s: %s %s, validator %s" % (where, k, doc.get(k),
@@ -561,6 +564,13 @@ def compare_body(spec, doc, val, path, diffs):
             where, "items" in doc, "items" in val))
     elif "items" in val:
         compare_body(spec, doc["items"], val["items"], path + "/[]", diffs)
+    doneof, voneof = doc.get("oneOf", []), val.get("oneOf", [])
+    if len(doneof) != len(voneof):
+        diffs.append("%s: oneOf of %d, validator %d" % (
+            where, len(doneof), len(voneof)))
+    else:
+        for i, (d, v) in enumerate(zip(doneof, voneof)):
+            compare_body(spec, d, v, "%s/oneOf[%d]" % (path, i), diffs)
 
 
 def cmd_bodies(spec_path, schemas_path):

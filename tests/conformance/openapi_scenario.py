@@ -541,6 +541,222 @@ def run(c, pw):
     call("DELETE", ars + "/" + rule, 204, system)
     call("DELETE", ars + "/" + rule, 404, system, what="again")
 
+    # ---- unified limits (writes need a system-scoped admin token)
+    r = call("POST", "/v3/services", 201, admin,
+             body={"service": {"type": "oa-limits", "name": "oa-limits"}})
+    lsvc = idof(r, "service", "id")
+    r = call("POST", "/v3/registered_limits", 201, system,
+             body={"registered_limits": [{"service_id": lsvc, "region_id": "RegionOne",
+                                          "resource_name": "oa-cores",
+                                          "default_limit": 10}]})
+    rlim = idof(r, "registered_limits", 0, "id")
+    call("POST", "/v3/registered_limits", 409, system,
+         body={"registered_limits": [{"service_id": lsvc, "region_id": "RegionOne",
+                                      "resource_name": "oa-cores", "default_limit": 5}]},
+         what="duplicate")
+    call("POST", "/v3/registered_limits", 400, system,
+         body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
+                                      "default_limit": -2}]},
+         bad_request=True, what="below -1")
+    call("POST", "/v3/registered_limits", 403, alice_proj,
+         body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
+                                      "default_limit": 1}]},
+         what="project member")
+    call("GET", "/v3/registered_limits", 200, alice_proj, what="any token")
+    call("GET", "/v3/registered_limits?resource_name=oa-cores", 200, admin)
+    call("GET", "/v3/registered_limits", 401, None)
+    call("GET", "/v3/registered_limits/" + rlim, 200, admin)
+    call("GET", "/v3/registered_limits/" + NOPE, 404, admin)
+    call("PATCH", "/v3/registered_limits/" + rlim, 200, system,
+         body={"registered_limit": {"default_limit": 20, "description": "oa"}})
+    call("PATCH", "/v3/registered_limits/" + rlim, 400, system,
+         body={"registered_limit": {"default_limit": "20"}},
+         bad_request=True, what="not an integer")
+    call("PATCH", "/v3/registered_limits/" + NOPE, 404, system,
+         body={"registered_limit": {"default_limit": 1}})
+    call("GET", "/v3/limits/model", 200, alice_proj)
+    call("GET", "/v3/limits/model", 401, None)
+    r = call("POST", "/v3/limits", 201, system,
+             body={"limits": [{"project_id": proj, "service_id": lsvc,
+                               "region_id": "RegionOne", "resource_name": "oa-cores",
+                               "resource_limit": 5},
+                              {"domain_id": "default", "service_id": lsvc,
+                               "region_id": "RegionOne", "resource_name": "oa-cores",
+                               "resource_limit": 50}]})
+    lim = idof(r, "limits", 0, "id")
+    dlim = idof(r, "limits", 1, "id")
+    call("POST", "/v3/limits", 403, system,
+         body={"limits": [{"project_id": proj, "service_id": lsvc,
+                           "resource_name": "oa-none", "resource_limit": 5}]},
+         what="no registered limit")
+    call("POST", "/v3/limits", 400, system,
+         body={"limits": [{"service_id": lsvc, "resource_name": "oa-cores",
+                           "resource_limit": 5}]},
+         bad_request=True, what="neither project nor domain")
+    call("POST", "/v3/limits", 409, system,
+         body={"limits": [{"project_id": proj, "service_id": lsvc,
+                           "region_id": "RegionOne", "resource_name": "oa-cores",
+                           "resource_limit": 6}]},
+         what="duplicate")
+    call("GET", "/v3/limits", 200, system)
+    call("GET", "/v3/limits?project_id=" + proj, 200, alice_proj, what="its project's")
+    call("GET", "/v3/limits", 401, None)
+    call("GET", "/v3/limits/" + lim, 200, alice_proj, what="its project's")
+    call("GET", "/v3/limits/" + lim, 200, system)
+    call("GET", "/v3/limits/" + NOPE, 404, system)
+    call("GET", "/v3/limits/" + NOPE, 403, alice_proj, what="no existence leak")
+    call("PATCH", "/v3/limits/" + lim, 200, system, body={"limit": {"resource_limit": 7}})
+    call("PATCH", "/v3/limits/" + lim, 400, system,
+         body={"limit": {"project_id": NOPE}}, bad_request=True, what="read-only")
+    call("PATCH", "/v3/limits/" + NOPE, 404, system, body={"limit": {"resource_limit": 1}})
+    call("PATCH", "/v3/registered_limits/" + rlim, 403, system,
+         body={"registered_limit": {"default_limit": 1}}, what="limits refer to it")
+    call("DELETE", "/v3/registered_limits/" + rlim, 403, system, what="limits refer to it")
+    call("DELETE", "/v3/limits/" + lim, 403, alice_proj, what="project member")
+    call("DELETE", "/v3/limits/" + lim, 204, admin,
+         what="project-scoped admin (a cloud admin under Keystone 29's rules)")
+    call("DELETE", "/v3/limits/" + lim, 404, system, what="again")
+    call("DELETE", "/v3/limits/" + dlim, 204, system)
+
+    # ---- policies and OS-ENDPOINT-POLICY
+    r = call("POST", "/v3/policies", 201, admin,
+             body={"policy": {"type": "application/json", "blob": "{}"}})
+    pol = idof(r, "policy", "id")
+    call("POST", "/v3/policies", 400, admin, body={"policy": {"blob": "{}"}},
+         bad_request=True, what="no type")
+    call("GET", "/v3/policies", 200, admin)
+    call("GET", "/v3/policies?type=application/json", 200, admin)
+    call("GET", "/v3/policies", 403, alice_proj)
+    call("GET", "/v3/policies/" + pol, 200, admin)
+    call("GET", "/v3/policies/" + NOPE, 404, admin)
+    call("PATCH", "/v3/policies/" + pol, 200, admin, body={"policy": {"blob": "{\"a\": 1}"}})
+    call("PATCH", "/v3/policies/" + NOPE, 404, admin, body={"policy": {"blob": "x"}})
+    r = call("POST", "/v3/endpoints", 201, admin,
+             body={"endpoint": {"service_id": lsvc, "interface": "public",
+                                "url": "http://127.0.0.1:9/oa-limits",
+                                "region_id": "RegionOne"}})
+    pep = idof(r, "endpoint", "id")
+    epp = "/v3/policies/%s/OS-ENDPOINT-POLICY" % pol
+    call("GET", epp + "/endpoints/" + pep, 404, admin, what="not associated")
+    call("PUT", epp + "/endpoints/" + pep, 204, admin)
+    call("PUT", epp + "/endpoints/" + NOPE, 404, admin)
+    call("GET", epp + "/endpoints/" + pep, 204, admin)
+    call("PUT", epp + "/services/" + lsvc, 204, admin)
+    call("PUT", epp + "/services/" + NOPE, 404, admin)
+    call("GET", epp + "/services/" + lsvc, 204, admin)
+    call("GET", epp + "/services/" + NOPE, 404, admin)
+    call("PUT", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("PUT", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("GET", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("GET", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("GET", epp + "/endpoints", 200, admin)
+    call("GET", "/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints" % NOPE, 404, admin)
+    call("GET", "/v3/endpoints/%s/OS-ENDPOINT-POLICY/policy" % pep, 200, admin)
+    call("GET", "/v3/endpoints/%s/OS-ENDPOINT-POLICY/policy" % NOPE, 404, admin)
+    call("DELETE", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("DELETE", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("DELETE", epp + "/services/" + lsvc, 204, admin)
+    call("DELETE", epp + "/services/" + NOPE, 404, admin)
+    call("DELETE", epp + "/endpoints/" + pep, 204, admin)
+    call("DELETE", epp + "/endpoints/" + NOPE, 404, admin)
+    call("DELETE", "/v3/policies/" + pol, 204, admin)
+    call("DELETE", "/v3/policies/" + pol, 404, admin, what="again")
+
+    # ---- OS-EP-FILTER
+    epf = "/v3/OS-EP-FILTER"
+    r = call("POST", epf + "/endpoint_groups", 201, admin,
+             body={"endpoint_group": {"name": "oa-group",
+                                      "filters": {"service_id": lsvc}}})
+    eg = idof(r, "endpoint_group", "id")
+    call("POST", epf + "/endpoint_groups", 400, admin,
+         body={"endpoint_group": {"name": "oa-group"}},
+         bad_request=True, what="no filters")
+    # checked after the schema, as in Keystone
+    call("POST", epf + "/endpoint_groups", 400, admin,
+         body={"endpoint_group": {"name": "oa-group", "filters": {}}},
+         what="empty filters")
+    call("GET", epf + "/endpoint_groups", 200, admin)
+    call("GET", epf + "/endpoint_groups", 403, alice_proj)
+    call("GET", epf + "/endpoint_groups/" + eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/" + NOPE, 404, admin)
+    call("PATCH", epf + "/endpoint_groups/" + eg, 200, admin,
+         body={"endpoint_group": {"description": "oa"}})
+    call("PATCH", epf + "/endpoint_groups/" + NOPE, 404, admin,
+         body={"endpoint_group": {"description": "oa"}})
+    call("GET", epf + "/endpoint_groups/%s/endpoints" % eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/endpoints" % NOPE, 404, admin)
+    call("PUT", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 204, admin)
+    call("PUT", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 409, admin,
+         what="again")
+    call("GET", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects/%s" % (eg, NOPE), 404, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects" % eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects" % eg, 403, alice_proj)
+    call("GET", epf + "/projects/%s/endpoint_groups" % proj, 200, admin)
+    call("GET", epf + "/projects/%s/endpoint_groups" % NOPE, 404, admin)
+    call("PUT", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("PUT", epf + "/projects/%s/endpoints/%s" % (proj, NOPE), 404, admin)
+    call("GET", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("GET", epf + "/projects/%s/endpoints/%s" % (NOPE, pep), 404, admin)
+    call("GET", epf + "/projects/%s/endpoints" % proj, 200, admin)
+    call("GET", epf + "/projects/%s/endpoints" % NOPE, 404, admin)
+    call("GET", epf + "/endpoints/%s/projects" % pep, 200, admin)
+    call("GET", epf + "/endpoints/%s/projects" % NOPE, 404, admin)
+    call("DELETE", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("DELETE", epf + "/projects/%s/endpoints/%s" % (proj, pep), 404, admin,
+         what="again")
+    call("DELETE", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 204, admin)
+    call("DELETE", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 404, admin,
+         what="again")
+    call("DELETE", epf + "/endpoint_groups/" + eg, 204, admin)
+    call("DELETE", epf + "/endpoint_groups/" + eg, 404, admin, what="again")
+    call("DELETE", "/v3/endpoints/" + pep, 204, admin)
+    call("DELETE", "/v3/registered_limits/" + rlim, 204, system)
+    call("DELETE", "/v3/registered_limits/" + rlim, 404, system, what="again")
+    call("DELETE", "/v3/services/" + lsvc, 204, admin)
+
+    # ---- domain configuration
+    call("GET", "/v3/domains/config/default", 200, admin)
+    call("GET", "/v3/domains/config/default", 403, alice_proj)
+    call("GET", "/v3/domains/config/ldap/default", 200, admin)
+    call("GET", "/v3/domains/config/oa/default", 403, admin, what="unknown group")
+    call("GET", "/v3/domains/config/ldap/url/default", 200, admin)
+    call("GET", "/v3/domains/config/ldap/password/default", 403, admin, what="sensitive")
+    dc = "/v3/domains/%s/config" % dom
+    call("GET", dc, 404, admin, what="none yet")
+    call("PUT", dc, 201, admin,
+         body={"config": {"identity": {"driver": "ldap"},
+                          "ldap": {"url": "ldap://oa.example.com/"}}})
+    call("PUT", dc, 200, admin,
+         body={"config": {"identity": {"driver": "ldap"},
+                          "ldap": {"url": "ldap://oa.example.com/", "page_size": 5}}},
+         what="replace")
+    call("PUT", dc, 403, admin, body={"config": {"oa": {"x": 1}}}, what="unknown group")
+    call("PUT", "/v3/domains/%s/config" % NOPE, 404, admin,
+         body={"config": {"identity": {"driver": "ldap"}}})
+    call("GET", dc, 200, admin)
+    call("PATCH", dc, 200, admin, body={"config": {"ldap": {"page_size": 6}}})
+    call("PATCH", dc, 403, admin, body={"config": {}}, what="nothing")
+    call("GET", dc + "/ldap", 200, admin)
+    call("GET", dc + "/oa", 403, admin, what="unknown group")
+    call("GET", dc + "/identity/driver", 200, admin)
+    call("GET", "/v3/domains/default/config/security_compliance", 200, alice_proj)
+    call("GET", "/v3/domains/default/config/security_compliance/password_regex", 200,
+         alice_proj)
+    call("GET", dc + "/identity/list_limit", 404, admin, what="not set")
+    call("PATCH", dc + "/ldap", 200, admin,
+         body={"config": {"ldap": {"url": "ldap://oa2.example.com/"}}})
+    call("PATCH", dc + "/ldap", 403, admin,
+         body={"config": {"identity": {"driver": "sql"}}}, what="another group")
+    call("PATCH", dc + "/identity/driver", 200, admin, body={"config": {"driver": "sql"}})
+    call("PATCH", dc + "/identity/list_limit", 404, admin,
+         body={"config": {"list_limit": 5}}, what="not set")
+    call("DELETE", dc + "/identity/driver", 204, admin)
+    call("DELETE", dc + "/identity/driver", 404, admin, what="again")
+    call("DELETE", dc + "/ldap", 204, admin)
+    call("DELETE", dc + "/ldap", 404, admin, what="again")
+    call("DELETE", dc, 204, admin)
+    call("DELETE", "/v3/domains/%s/config" % NOPE, 404, admin)
     # ---- credentials, EC2 credentials, EC2 and S3 logins
     r = call("POST", "/v3/credentials", 201, admin, body={"credential": {
         "user_id": alice, "type": "cert", "blob": "oa-cert"}})

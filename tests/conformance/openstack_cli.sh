@@ -179,6 +179,49 @@ ok cli-7.10 os trust delete "$TRUST"
 fails cli-7.11 os trust show "$TRUST"
 fails cli-7.12 trust_env $OSC token issue
 
+# unified limits: written with a system-scoped token, as Keystone 22's policy
+# wants; Keystone 29's (keygate's default) lets a project admin write too, not
+# a project member
+sys_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD="$KG_ADMIN_PASSWORD" \
+	    OS_SYSTEM_SCOPE=all OS_USER_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+	    OS_INTERFACE=public "$@"
+}
+sysos() { sys_env $OSC "$@"; }
+ok cli-12.1 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 10 --description "images per project" image-count
+ok cli-12.2 has_line "image-count 10" \
+    sysos registered limit list -f value -c "Resource Name" -c "Default Limit"
+fails cli-12.3 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 5 image-count
+fails cli-12.4 alice_env $OSC registered limit create --service glance \
+    --default-limit 1 project-member
+ok cli-12.4b os registered limit create --service glance --default-limit 1 \
+    project-scoped-admin
+ok cli-12.5 sysos limit create --project demo --service glance --region RegionTwo \
+    --resource-limit 5 image-count
+ok cli-12.6 has_line "image-count 5" \
+    sysos limit list -f value -c "Resource Name" -c "Resource Limit"
+fails cli-12.7 sysos limit create --project demo --service glance \
+    --resource-limit 5 no-such-registered-limit
+ok cli-12.8 has_line "image-count 5" \
+    alice_env $OSC limit list -f value -c "Resource Name" -c "Resource Limit"
+
+# endpoint groups: demo's catalog holds only what its groups select
+FILTERS=$(mktemp /tmp/kg-cli-filters-XXXXXX)
+printf '{"service_id": "%s"}\n' "$(value id service show glance)" >"$FILTERS"
+ok cli-13.1 os endpoint group create --description "images only" images "$FILTERS"
+ok cli-13.2 has_line "^images$" os endpoint group list -f value -c Name
+ok cli-13.3 os endpoint group add project images demo
+ok cli-13.4 has_line "^demo$" os endpoint group list --endpointgroup images \
+    -f value -c Name
+rm -f "$FILTERS"
+# alice's token on demo carries only the group's endpoints; admin's the whole
+ok cli-13.5 has_line "^glance$" alice_env $OSC catalog list -f value -c Name
+fails cli-13.6 has_line "^keystone$" alice_env $OSC catalog list -f value -c Name
+ok cli-13.7 has_line "^keystone$" os catalog list -f value -c Name
+
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice
 ok cli-8.2 os project delete demo

@@ -10,7 +10,9 @@
  *   byte 0   selector: bits 0-1 the caller (0 none, 1 admin: project-
  *            scoped admin; 2 member: a non-admin user with the member role
  *            on project demo; 3 the same user, unscoped), sent as an
- *            X-Auth-Token header right after the request line;
+ *            X-Auth-Token header right after the request line; bit 3
+ *            set: the caller is the system-scoped admin instead (the
+ *            unified limits' writes need it);
  *            bit 2 set: send the bytes as they are, then half-close
  *            the connection (otherwise the harness
  *            frames the request: it drops Content-Length and
@@ -19,9 +21,10 @@
  *            waiting for a body that never comes).
  *   the rest the request; "@X" markers are replaced by the fixtures made
  *            at start-up (see marks[]): tokens, user/project/group/role/
- *            domain/service/endpoint/region ids, an application
- *            credential (id, secret, Basic credentials, access rule);
- *            "@@" is a literal '@'.
+ *            domain/service/endpoint/region/registered limit/limit/
+ *            policy/endpoint group ids, an application credential (id,
+ *            secret, Basic credentials, access rule); "@@" is a literal
+ *            '@'.
  *
  * Checked for every reply (a broken promise is an abort, which libFuzzer
  * reports with the input): a status line comes back; never 500 (an
@@ -102,6 +105,11 @@ static struct mark {
 	{ 'K', NULL },	/* its secret */
 	{ 'B', NULL },	/* base64("k:K"): its OAuth 2.0 Basic credentials */
 	{ 'w', NULL },	/* its access rule id */
+	{ 'S', NULL },	/* admin token, system scope */
+	{ 'l', NULL },	/* registered limit id (service s, region G) */
+	{ 'm', NULL },	/* limit id (project demo) */
+	{ 'P', NULL },	/* policy id (associated with endpoint e) */
+	{ 'E', NULL },	/* endpoint group id (service s; project demo) */
 	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
 	{ 't', NULL },	/* trust: alice -> admin, member on demo */
@@ -387,7 +395,7 @@ build_request(unsigned char sel, const char *s, size_t n, struct fz_buf *out)
 	substitute(&in, s, n);
 	out->len = 0;
 	fz_buf_add(out, "", 0);
-	tok = toks[sel & 3] ? mark(toks[sel & 3]) : NULL;
+	tok = (sel & 8) ? mark('S') : toks[sel & 3] ? mark(toks[sel & 3]) : NULL;
 	if (sel & 4) {			/* raw: only the token goes in */
 		nl = memchr(in.p, '\n', in.len);
 		if (tok == NULL || nl == NULL) {
@@ -645,18 +653,28 @@ setup_token(const char *user, const char *pw, const char *scope)
 	return tok;
 }
 
-/* POST path body as admin; 201; the new object's id under key -> mark c. */
+/* POST path body as the caller of token mark t; 201; the new object's id
+ * under key (a member, or the first of a list) -> mark c. */
 static void
-setup_create(char c, const char *path, const char *key, const char *body)
+setup_create_as(char t, char c, const char *path, const char *key,
+    const char *body)
 {
-	json_t		*j = setup_req("POST", path, mark('A'), body, 201, NULL);
-	const char	*id = json_string_value(json_object_get(json_object_get(j,
-			    key), "id"));
+	json_t		*j = setup_req("POST", path, mark(t), body, 201, NULL);
+	json_t		*o = json_object_get(j, key);
+	const char	*id = json_string_value(json_object_get(json_is_array(o) ?
+			    json_array_get(o, 0) : o, "id"));
 
 	if (id == NULL)
 		fz_die("set-up POST %s: no %s.id", path, key);
 	set_mark(c, id);
 	json_decref(j);
+}
+
+/* POST path body as admin; 201; the new object's id under key -> mark c. */
+static void
+setup_create(char c, const char *path, const char *key, const char *body)
+{
+	setup_create_as('A', c, path, key, body);
 }
 
 /* GET path as admin, the id of the first element of list key -> mark c. */
@@ -766,6 +784,38 @@ setup_fixtures(void)
 	set_mark('N', t);
 	free(t);
 	setup_appcred();
+
+	/* The admin APIs: limits (system scope), a policy, an endpoint group. */
+	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD,
+	    "{\"system\":{\"all\":true}}")) == NULL)
+		fz_die("no system token");
+	set_mark('S', t);
+	free(t);
+	snprintf(body, sizeof(body), "{\"registered_limits\":[{\"service_id\":"
+	    "\"%s\",\"region_id\":\"%s\",\"resource_name\":\"cores\","
+	    "\"default_limit\":10}]}", mark('s'), mark('G'));
+	setup_create_as('S', 'l', "/v3/registered_limits", "registered_limits",
+	    body);
+	snprintf(body, sizeof(body), "{\"limits\":[{\"project_id\":\"%s\","
+	    "\"service_id\":\"%s\",\"region_id\":\"%s\",\"resource_name\":"
+	    "\"cores\",\"resource_limit\":5}]}", mark('p'), mark('s'),
+	    mark('G'));
+	setup_create_as('S', 'm', "/v3/limits", "limits", body);
+	setup_create('P', "/v3/policies", "policy",
+	    "{\"policy\":{\"type\":\"application/json\",\"blob\":\"{}\"}}");
+	setup_put(204, "/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s%s",
+	    mark('P'), mark('e'), "");
+	snprintf(body, sizeof(body), "{\"endpoint_group\":{\"name\":\"eg\","
+	    "\"filters\":{\"service_id\":\"%s\"}}}", mark('s'));
+	setup_create('E', "/v3/OS-EP-FILTER/endpoint_groups", "endpoint_group",
+	    body);
+	setup_put(204, "/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s%s",
+	    mark('E'), mark('p'), "");
+	snprintf(body, sizeof(body), "/v3/domains/%s/config", mark('d'));
+	json_decref(setup_req("PUT", body, mark('A'), "{\"config\":{\"identity\":"
+	    "{\"driver\":\"ldap\"},\"ldap\":{\"url\":\"ldap://x\","
+	    "\"password\":\"p\"}}}", 201, NULL));
+
 	/* alice trusts the admin with member on demo */
 	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
 	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"

@@ -5,6 +5,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "store/catalog.h"
+#include "store/epfilter.h"
 #include "tests/t.h"
 #include "tests/unit/tstore.h"
 
@@ -233,6 +234,20 @@ main(void)
 	    cat.nservices == 3 && strcmp(cat.services[1].name, "nova2") == 0 &&
 	    cat.neps[1] == 1);
 	store_catalog_free(&cat);
+	{
+		char	*keep[] = { "e3", "zz" };	/* sorted, as for bsearch */
+
+		T("cat-5.5 a project's catalog: its endpoints, services without"
+		    " them dropped", store_catalog_get(st, &cat, &err) == 0 &&
+		    (kg_catalog_keep(&cat, keep, 2), cat.nservices == 1) &&
+		    strcmp(cat.services[0].id, "s1") == 0 && cat.neps[0] == 1 &&
+		    strcmp(cat.eps[0][0].id, "e3") == 0);
+		store_catalog_free(&cat);
+		T("cat-5.6 nothing kept: an empty catalog",
+		    store_catalog_get(st, &cat, &err) == 0 &&
+		    (kg_catalog_keep(&cat, keep + 1, 1), cat.nservices == 0));
+		store_catalog_free(&cat);
+	}
 	s = mkservice("ghost", "x", "y", 1);
 	T("cat-5.4 update unknown service",
 	    store_service_update(st, &s, &err) == -1 && err.kind == KG_ENOTFOUND);

@@ -718,6 +718,221 @@ test_migration(void)
 }
 
 /* ------------------------------------------------------------------------
+ * The admin APIs (issue 11): all-or-nothing batches, the enforcement
+ * models, what deletes take along, and that none of it revokes.
+ * --------------------------------------------------------------------- */
+
+static int
+svc_fixture(struct store *st, const char *id)
+{
+	struct kg_service	s;
+	struct kg_err		err = { 0 };
+
+	memset(&s, 0, sizeof(s));
+	kg_strlcpy(s.id, id, sizeof(s.id));
+	kg_strlcpy(s.type, id, sizeof(s.type));
+	s.enabled = 1;
+	return svc_service_create(st, &s, &err);
+}
+
+static int
+rlimit(struct store *st, const char *id, const char *svc, const char *res,
+    int64_t dflt, struct kg_err *err)
+{
+	struct kg_registered_limit	r;
+
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(r.id, id, sizeof(r.id));
+	kg_strlcpy(r.service_id, svc, sizeof(r.service_id));
+	kg_strlcpy(r.resource_name, res, sizeof(r.resource_name));
+	r.default_limit = dflt;
+	return svc_registered_limits_create(st, &r, 1, err);
+}
+
+static void
+limit_of(struct kg_limit *l, const char *id, const char *project,
+    const char *domain_id, const char *res, int64_t value)
+{
+	memset(l, 0, sizeof(*l));
+	kg_strlcpy(l->id, id, sizeof(l->id));
+	if (project != NULL)
+		kg_strlcpy(l->project_id, project, sizeof(l->project_id));
+	if (domain_id != NULL)
+		kg_strlcpy(l->domain_id, domain_id, sizeof(l->domain_id));
+	kg_strlcpy(l->service_id, "s1", sizeof(l->service_id));
+	kg_strlcpy(l->resource_name, res, sizeof(l->resource_name));
+	l->resource_limit = value;
+}
+
+static size_t
+count_rows(struct store *st, const char *table)
+{
+	struct kg_err	 err = { 0 };
+	struct db_stmt	*s;
+	const char	*q;
+	size_t		 n = (size_t)-1;
+
+	/* store_prepare caches by address: one literal per table */
+	if (strcmp(table, "registered_limit") == 0)
+		q = "SELECT count(*) FROM registered_limit";
+	else if (strcmp(table, "unified_limit") == 0)
+		q = "SELECT count(*) FROM unified_limit";
+	else if (strcmp(table, "policy_association") == 0)
+		q = "SELECT count(*) FROM policy_association";
+	else if (strcmp(table, "project_endpoint") == 0)
+		q = "SELECT count(*) FROM project_endpoint";
+	else if (strcmp(table, "domain_config") == 0)
+		q = "SELECT count(*) FROM domain_config";
+	else
+		return n;
+	if ((s = store_prepare(st, q, &err)) == NULL)
+		return n;
+	if (db_step(s) == DB_ROW)
+		n = (size_t)db_col_int64(s, 0);
+	db_reset(s);
+	return n;
+}
+
+static void
+test_admin(void)
+{
+	struct store			*st = open_db(NULL);
+	struct kg_err			 err = { 0 };
+	struct kg_registered_limit	 two[2];
+	struct kg_limit			 l[2];
+	struct kg_policy		 pol;
+	struct kg_policy_target		 t;
+	struct kg_endpoint		 ep;
+	struct kg_endpoint_group	 g;
+	json_t				*conf, *out = NULL;
+	int				 created = 0;
+
+	events_seen = 0;
+	T("svc-7.0 fixtures", domain(st, "default", 1) == 0 &&
+	    domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "default", "p1", &err) == 0 &&
+	    svc_fixture(st, "s1") == 0 &&
+	    rlimit(st, "rl1", "s1", "cores", 10, &err) == 0);
+	(void)new_events(st);
+
+	memset(two, 0, sizeof(two));
+	kg_strlcpy(two[0].id, "rl2", sizeof(two[0].id));
+	kg_strlcpy(two[1].id, "rl3", sizeof(two[1].id));
+	kg_strlcpy(two[0].service_id, "s1", sizeof(two[0].service_id));
+	kg_strlcpy(two[1].service_id, "s1", sizeof(two[1].service_id));
+	kg_strlcpy(two[0].resource_name, "ram", sizeof(two[0].resource_name));
+	kg_strlcpy(two[1].resource_name, "ram", sizeof(two[1].resource_name));
+	T("svc-7.1 a batch with a duplicate stores none of it (409)",
+	    svc_registered_limits_create(st, two, 2, &err) == -1 &&
+	    err.kind == KG_ECONFLICT && count_rows(st, "registered_limit") == 1);
+
+	limit_of(&l[0], "l1", "p1", NULL, "cores", 5);
+	limit_of(&l[1], "l2", "nope", NULL, "cores", 5);
+	T("svc-7.2 a limit batch with an unknown project stores none (400)",
+	    svc_limits_create(st, l, 2, &err) == -1 && err.kind == KG_EBADREQ &&
+	    count_rows(st, "unified_limit") == 0);
+	limit_of(&l[1], "l2", "d2", NULL, "cores", 7);
+	T("svc-7.3 a project id naming a domain makes a domain limit",
+	    svc_limits_create(st, l, 2, &err) == 0 && l[1].project_id[0] == '\0' &&
+	    strcmp(l[1].domain_id, "d2") == 0 &&
+	    strcmp(l[1].registered_limit_id, "rl1") == 0);
+	T("svc-7.4 a registered limit in use can neither change nor go (403)",
+	    svc_registered_limit_delete(st, "rl1", &err) == -1 &&
+	    err.kind == KG_EFORBID && svc_service_delete(st, "s1", &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-7.5 deleting a project deletes its limits", svc_project_delete(st,
+	    "p2", &err) == 0 && svc_project_delete(st, "p1", &err) == 0 &&
+	    count_rows(st, "unified_limit") == 1);
+	T("svc-7.6 deleting a domain deletes its limits (Keystone keeps them)",
+	    sql(st, "UPDATE domain SET enabled = 0 WHERE id = 'd2'") == 0 &&
+	    svc_domain_delete(st, "d2", &err) == 0 &&
+	    count_rows(st, "unified_limit") == 0 && problems(st) == 0);
+	(void)new_events(st);	/* the deletions' own revocations */
+
+	/* strict_two_level */
+	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
+	T("svc-7.7 strict: two project levels, not three (403)",
+	    project(st, "a", "default", NULL, &err) == 0 &&
+	    project(st, "b", "default", "a", &err) == 0 &&
+	    project(st, "c", "default", "b", &err) == -1 &&
+	    err.kind == KG_EFORBID && svc_limit_check_depth(st, &err) == 0);
+	limit_of(&l[0], "l3", "a", NULL, "cores", 11);
+	T("svc-7.8 strict: above the registered default without a domain limit"
+	    " (403)", svc_limits_create(st, l, 1, &err) == -1 &&
+	    err.kind == KG_EFORBID && strstr(err.msg, "Invalid resource limit")
+	    != NULL);
+	limit_of(&l[0], "l3", NULL, "default", "cores", 20);
+	limit_of(&l[1], "l4", "a", NULL, "cores", 15);
+	T("svc-7.9 strict: with its domain's limit in the same batch -> stored",
+	    svc_limits_create(st, l, 2, &err) == 0);
+	T("svc-7.10 strict: the domain's limit below its project's (403)",
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 14, 0, NULL },
+	    NULL, &err) == -1 && err.kind == KG_EFORBID &&
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 15, 0, NULL },
+	    NULL, &err) == 0);
+	svc_set_limit_model(SVC_LIMIT_FLAT);
+	T("svc-7.11 flat again: any depth up to five, any value",
+	    project(st, "c", "default", "b", &err) == 0 &&
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 1, 0, NULL },
+	    NULL, &err) == 0);
+	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
+	T("svc-7.12 strict refuses a deeper existing tree", svc_limit_check_depth(st,
+	    &err) == -1 && strstr(err.msg, "'c'") != NULL);
+	svc_set_limit_model(SVC_LIMIT_FLAT);
+
+	/* policies, endpoint filtering, domain config */
+	memset(&pol, 0, sizeof(pol));
+	kg_strlcpy(pol.id, "pol1", sizeof(pol.id));
+	kg_strlcpy(pol.type, "t", sizeof(pol.type));
+	pol.blob = "b";
+	memset(&ep, 0, sizeof(ep));
+	kg_strlcpy(ep.id, "e1", sizeof(ep.id));
+	kg_strlcpy(ep.service_id, "s1", sizeof(ep.service_id));
+	kg_strlcpy(ep.interface, "public", sizeof(ep.interface));
+	ep.url = "http://x";
+	ep.enabled = 1;
+	memset(&t, 0, sizeof(t));
+	t.endpoint_id = "e1";
+	memset(&g, 0, sizeof(g));
+	kg_strlcpy(g.id, "g1", sizeof(g.id));
+	kg_strlcpy(g.name, "g1", sizeof(g.name));
+	g.filters = strdup("{\"interface\": \"public\"}");
+	T("svc-7.13 policies, associations, endpoint groups",
+	    svc_policy_create(st, &pol, &err) == 0 &&
+	    svc_endpoint_create(st, &ep, SVC_REGION_KEEP, NULL, &err) == 0 &&
+	    svc_policy_associate(st, "pol1", &t, &err) == 0 &&
+	    svc_endpoint_group_create(st, &g, &err) == 0 &&
+	    svc_project_endpoint_group_add(st, "g1", "a", &err) == 0 &&
+	    svc_project_endpoint_add(st, "a", "e1", &err) == 0);
+	T("svc-7.13b the group's filters derived for SQL", g.filter_interface !=
+	    NULL && strcmp(g.filter_interface, "public") == 0 &&
+	    g.filter_service_id == NULL && !g.filter_region_set &&
+	    !g.filter_never);
+	kg_endpoint_group_free(&g);
+	T("svc-7.14 associating twice: 409", svc_project_endpoint_add(st, "a",
+	    "e1", &err) == -1 && err.kind == KG_ECONFLICT);
+	T("svc-7.15 deleting the endpoint drops its associations",
+	    svc_endpoint_delete(st, "e1", &err) == 0 &&
+	    count_rows(st, "policy_association") == 0 &&
+	    count_rows(st, "project_endpoint") == 0 && problems(st) == 0);
+	conf = json_pack("{s:{s:s}, s:{s:s, s:s}}", "identity", "driver", "ldap",
+	    "ldap", "url", "ldap://x", "password", "secret");
+	T("svc-7.16 domain config: created, the password stored, not shown",
+	    svc_domain_config_create(st, "default", conf, &created, &out, &err) ==
+	    0 && created && json_object_get(json_object_get(out, "ldap"),
+	    "password") == NULL && count_rows(st, "domain_config") == 3);
+	json_decref(out);
+	out = NULL;
+	T("svc-7.17 domain config: a group update naming other groups (403)",
+	    svc_domain_config_update(st, "default", "identity", NULL, conf, &out,
+	    &err) == -1 && err.kind == KG_EFORBID);
+	json_decref(conf);
+	T("svc-7.18 none of the admin APIs revoked anything", events_are(st, ""));
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
  * Trusts: create's rules, taking uses, and the trust rows of the
  * revocation table.
  * --------------------------------------------------------------------- */
@@ -1088,5 +1303,6 @@ main(void)
 	test_migration();
 	test_trusts();
 	test_appcreds();
+	test_admin();
 	return t_report();
 }

@@ -126,6 +126,23 @@ static const struct vschema obj_update = { .type = VT_OBJECT,
 static const struct vschema closed = { .type = VT_OBJECT,
 	.properties = obj_props, .closed = 1 };
 
+/* Numbers and oneOf (the unified limits' schemas). */
+static const struct vschema bounded = { .type = VT_INTEGER,
+	.flags = VF_MINIMUM | VF_MAXIMUM, .minimum = -1, .maximum = 10 };
+static const struct vschema num_max = { .type = VT_NUMBER,
+	.flags = VF_MAXIMUM, .maximum = 1 };
+static const struct vschema str4 = { .type = VT_STRING, .column = 4 };
+static const struct vprop one_a_props[] = { { "a", &bounded }, { NULL, NULL } };
+static const struct vprop one_b_props[] = { { "b", &str4 }, { NULL, NULL } };
+static const struct vschema one_a = { .properties = one_a_props,
+	.required = (const char *const[]){ "a", NULL }, .closed = 1 };
+static const struct vschema one_b = { .properties = one_b_props,
+	.required = (const char *const[]){ "b", NULL }, .closed = 1 };
+static const struct vschema one = { .type = VT_OBJECT,
+	.one_of = (const struct vschema *const[]){ &one_a, &one_b, NULL } };
+static const struct vschema both = {
+	.one_of = (const struct vschema *const[]){ &any, &str, NULL } };
+
 int
 main(void)
 {
@@ -453,6 +470,48 @@ main(void)
 	    json_object_get(json_object_get(json_object_get(json_object_get(j,
 	    "POST /v3/groups"), "properties"), "group"), "properties"), "name"),
 	    "x-keygate-column")) == 64);
+	json_decref(j);
+
+	T("valid-20.1 minimum", check(&bounded, "-2",
+	    "-2 is less than the minimum of -1"));
+	T("valid-20.2 maximum", check(&bounded, "11",
+	    "11 is greater than the maximum of 10"));
+	T("valid-20.3 the bounds pass; a real is no integer (Draft 4)",
+	    check(&bounded, "-1", NULL) && check(&bounded, "10", NULL) &&
+	    check(&bounded, "1.0", "1.0 is not of type 'integer'"));
+	T("valid-20.4 numbers compare as numbers", check(&num_max, "1.5",
+	    "1.5 is greater than the maximum of 1") && check(&num_max, "1", NULL));
+	T("valid-20.5 oneOf: under none", check(&one, "{\"a\": 1, \"b\": \"x\"}",
+	    "{'a': 1, 'b': 'x'} is not valid under any of the given schemas") &&
+	    check(&one, "{\"a\": 11}", "{'a': 11} is not valid under any of the"
+	    " given schemas"));
+	T("valid-20.6 oneOf: either passes", check(&one, "{\"a\": 3}", NULL) &&
+	    check(&one, "{\"b\": \"xy\"}", NULL));
+	T("valid-20.7 oneOf: the storage pass follows the match", check(&one,
+	    "{\"b\": \"abcde\"}", "String length exceeded. The length of string"
+	    " 'abcde' exceeds the limit of column b(CHAR(4))."));
+	T("valid-20.8 oneOf: under more than one", check(&both, "\"s\"",
+	    "'s' is valid under each of the given schemas"));
+	T("valid-20.9 oneOf after type", check(&one, "[]",
+	    "[] is not of type 'object'"));
+	T("valid-20.10 limits: a domain's limit; no list", body("POST",
+	    "/v3/limits", "{\"limits\": [{\"domain_id\": \"d\", \"service_id\":"
+	    " \"s\", \"resource_name\": \"r\", \"resource_limit\": -1}]}", NULL) &&
+	    body("POST", "/v3/registered_limits", "{}",
+	    "{} is not of type 'array'"));
+	T("valid-20.11 limits: an item's path", body("POST", "/v3/limits",
+	    "{\"limits\": [{\"domain_id\": \"d\", \"service_id\": \"s\", "
+	    "\"resource_name\": \"r\", \"resource_limit\": 1}, 5]}",
+	    "Invalid input for field '1': 5 is not of type 'object'"));
+	j = bodies_dump();
+	T("valid-20.12 dump: oneOf, minimum and maximum",
+	    json_array_size(json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(j, "POST /v3/limits"),
+	    "properties"), "limits"), "items"), "oneOf")) == 2 &&
+	    json_integer_value(json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(json_object_get(j,
+	    "PATCH /v3/limits/{}"), "properties"), "limit"), "properties"),
+	    "resource_limit"), "maximum")) == 2147483647);
 	json_decref(j);
 	{
 		/* The user schema's options are the ones auth/compliance.c
