@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "svc/svc.h"
 
 int
 apij_oom(struct kg_err *err)
@@ -371,6 +372,122 @@ apij_options(json_t *obj, struct kg_err *err)
 }
 
 int
+apij_resource_options(json_t *obj, struct kg_err *err)
+{
+	json_t		*v = json_object_get(obj, "options");
+	const char	*k;
+	json_t		*x;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return invalid(err, "options", v, 0, "Expecting an object.");
+	json_object_foreach(v, k, x) {
+		if (strcmp(k, "immutable") != 0)
+			return apij_unexpected(err, "options", k);
+		if (!json_is_boolean(x) && !json_is_null(x))
+			return invalid(err, "immutable", x, 0, "Expecting a boolean.");
+	}
+	return 0;
+}
+
+int
+apij_set_options(const json_t *obj, char **extra, struct kg_err *err)
+{
+	json_t		*in = json_object_get(obj, "options"), *x, *opts, *v;
+	const char	*k;
+	char		*s;
+
+	if (!json_is_object(in))
+		return 0;
+	x = json_loads(*extra != NULL ? *extra : "{}", 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		x = json_object();
+	}
+	opts = json_object_get(x, "options");
+	if (!json_is_object(opts)) {
+		opts = json_object();
+		json_object_set_new(x, "options", opts);
+	}
+	/* Keystone sets each option given; None unsets it. */
+	json_object_foreach(in, k, v) {
+		if (json_is_null(v))
+			json_object_del(opts, k);
+		else
+			json_object_set(opts, k, v);
+	}
+	if (json_object_size(opts) == 0)
+		json_object_del(x, "options");
+	s = json_dumps(x, JSON_COMPACT);
+	json_decref(x);
+	if (s == NULL)
+		return apij_oom(err);
+	free(*extra);
+	*extra = s;
+	return 0;
+}
+
+int
+apij_immutable_edit(const char *extra, const json_t *m, const char *type,
+    const char *id, struct kg_err *err)
+{
+	json_t	*v;
+
+	if (!svc_extra_immutable(extra))
+		return 0;
+	/* Only {"options": {"immutable": false or null}}, alone. */
+	v = json_object_get(json_object_get(m, "options"), "immutable");
+	if (json_object_size(m) > 1 || v == NULL ||
+	    !(json_is_false(v) || json_is_null(v)))
+		return svc_immutable_update(err, type, id);
+	return 0;
+}
+
+int
+apij_set_extra_tags(const json_t *obj, char **extra, struct kg_err *err)
+{
+	json_t	*tags = json_object_get(obj, "tags"), *x, *a;
+	char	**tv = NULL, *s;
+	size_t	  n = 0, i;
+
+	if (tags == NULL || json_is_null(tags))
+		return 0;
+	if (apij_tags(tags, "tags", &tv, &n, err) == -1)
+		return -1;
+	x = json_loads(*extra != NULL ? *extra : "{}", 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		x = json_object();
+	}
+	a = json_array();
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_string(tv[i]));
+	store_strv_free(tv, n);
+	s = x != NULL && a != NULL && json_object_set_new(x, "tags", a) == 0 ?
+	    json_dumps(x, JSON_COMPACT) : NULL;
+	json_decref(x);
+	if (s == NULL)
+		return apij_oom(err);
+	free(*extra);
+	*extra = s;
+	return 0;
+}
+
+json_t *
+apij_options_of(const char *extra)
+{
+	json_t	*x, *o = NULL;
+
+	if (extra != NULL && (x = json_loads(extra, 0, NULL)) != NULL) {
+		if (json_is_object(json_object_get(x, "options")))
+			o = json_incref(json_object_get(x, "options"));
+		json_decref(x);
+	}
+	return o != NULL ? o : json_object();
+}
+
+int
 apij_tag_check(const char *field, const char *tag, struct kg_err *err)
 {
 	json_t	*v;
@@ -597,32 +714,36 @@ apij_merge_extra(json_t *out, const char *extra)
 	json_decref(x);
 }
 
-json_t *
-apij_domain(struct req *r, const struct kg_domain *d)
+/* A domain's tags, kept in its extra (the domain table has no tags). */
+static json_t *
+domain_tags(const struct kg_domain *d)
 {
-	json_t	*o, *x, *tags = NULL;
+	json_t	*x, *tags = NULL;
 
-	/* Domains keep their tags in extra: the schema has no domain tags. */
 	if ((x = json_loads(d->extra ? d->extra : "{}", 0, NULL)) != NULL &&
 	    json_is_array(json_object_get(x, "tags")))
 		tags = json_incref(json_object_get(x, "tags"));
 	json_decref(x);
-	if (tags == NULL)
-		tags = json_array();
-	o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:{}, s:o}", "id", d->id,
+	return tags != NULL ? tags : json_array();
+}
+
+json_t *
+apij_domain(struct req *r, const struct kg_domain *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id", d->id,
 	    "name", d->name, "description", d->description ? d->description : "",
-	    "enabled", d->enabled, "tags", tags, "options",
-	    "links", req_self_link(r, "domains", d->id));
-	return o;
+	    "enabled", d->enabled, "tags", domain_tags(d), "options",
+	    apij_options_of(d->extra), "links", req_self_link(r, "domains", d->id));
 }
 
 json_t *
 apij_domain_as_project(struct req *r, const struct kg_domain *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:[], s:{}, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:o, s:o, s:o}",
 	    "id", d->id, "name", d->name, "description",
 	    d->description ? d->description : "", "enabled", d->enabled,
-	    "domain_id", "parent_id", "is_domain", 1, "tags", "options",
+	    "domain_id", "parent_id", "is_domain", 1, "tags", domain_tags(d),
+	    "options", apij_options_of(d->extra),
 	    "links", req_self_link(r, "projects", d->id));
 }
 
@@ -637,12 +758,13 @@ apij_project(struct req *r, const struct kg_project *p)
 	for (i = 0; i < p->ntags; i++)
 		json_array_append_new(tags, json_string(p->tags[i]));
 	/* Keystone's parent of a top-level project is its domain. */
-	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:{}, s:o}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o}",
 	    "id", p->id, "name", p->name, "domain_id", p->domain_id,
 	    "description", p->description ? p->description : "",
 	    "enabled", p->enabled, "parent_id",
 	    p->parent_id[0] ? p->parent_id : p->domain_id, "is_domain", 0,
-	    "tags", tags, "options", "links", req_self_link(r, "projects", p->id));
+	    "tags", tags, "options", apij_options_of(p->extra),
+	    "links", req_self_link(r, "projects", p->id));
 	if (o != NULL)
 		apij_merge_extra(o, p->extra);
 	return o;

@@ -126,6 +126,40 @@ int	 apij_bool(json_t *obj, const char *field, int *out, int *present,
  */
 int	 apij_options(json_t *obj, struct kg_err *err);
 
+/*
+ * obj["options"] of a project or a domain: absent, null, or an object
+ * whose only member is "immutable", a boolean or null (Keystone's
+ * PROJECT_OPTIONS_REGISTRY).
+ */
+int	 apij_resource_options(json_t *obj, struct kg_err *err);
+
+/*
+ * Merge obj["options"] (checked) into the "options" object of *extra
+ * (malloc'd JSON text or NULL): each option given is set, a null one
+ * unset, as Keystone stores resource options. Returns 0, or -1 (500)
+ * with *extra unchanged.
+ */
+int	 apij_set_options(const json_t *obj, char **extra, struct kg_err *err);
+
+/*
+ * Keystone's check_immutable_update on the object as stored (its extra)
+ * and the PATCH member m: an immutable <type> only takes m =
+ * {"options": {"immutable": false or null}}; anything else is 403
+ * (svc_immutable_update). Returns 0 or -1.
+ */
+int	 apij_immutable_edit(const char *extra, const json_t *m,
+	    const char *type, const char *id, struct kg_err *err);
+
+/*
+ * obj["tags"] (checked as apij_tags) into "tags" of *extra, where domains
+ * keep their tags; absent or null: nothing. Returns 0, or -1 with err and
+ * *extra unchanged.
+ */
+int	 apij_set_extra_tags(const json_t *obj, char **extra, struct kg_err *err);
+
+/* The "options" object kept in extra ({} when none); new reference. */
+json_t	*apij_options_of(const char *extra);
+
 /* A project tag: 1..255 characters, no ',' or '/'. */
 int	 apij_tag_check(const char *field, const char *tag, struct kg_err *err);
 

@@ -38,6 +38,12 @@ static const struct conf_option options[] = {
 	BOOL("oslo_policy", "enforce_scope", enforce_scope),
 	BOOL("oslo_policy", "enforce_new_defaults", enforce_new_defaults),
 	STR("oslo_policy", "defaults", policy_defaults),
+	INT("DEFAULT", "list_limit", list_limit, 0, 1000000),
+	INT("DEFAULT", "max_db_limit", max_db_limit, 1, 1000000),
+	INT("resource", "list_limit", resource_list_limit, 0, 1000000),
+	INT("identity", "list_limit", identity_list_limit, 0, 1000000),
+	INT("role", "list_limit", role_list_limit, 0, 1000000),
+	INT("catalog", "list_limit", catalog_list_limit, 0, 1000000),
 };
 #define NOPTIONS	CONF_NOPTS(options)
 
@@ -63,6 +69,7 @@ config_defaults(struct kg_config *cfg)
 	cfg->metrics_enabled = 1;
 	/* Keystone 22 as it ships: scope not enforced, deprecated rules OR'ed. */
 	kg_strlcpy(cfg->policy_defaults, "keystone-22", sizeof(cfg->policy_defaults));
+	cfg->max_db_limit = 1000;		/* Keystone's default (2025.1) */
 }
 
 /*

@@ -142,6 +142,36 @@ req_query(struct req *r, const char *name)
 	return v ? v : "";
 }
 
+struct query_each {
+	int	(*fn)(void *cls, const char *key, const char *value);
+	void	*cls;
+	int	 stopped;
+};
+
+static enum MHD_Result
+query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_each	*q = cls;
+
+	if (q->fn(q->cls, key, value != NULL ? value : "") != 0) {
+		q->stopped = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+int
+req_query_each(struct req *r, int (*fn)(void *cls, const char *key,
+    const char *value), void *cls)
+{
+	struct query_each	q = { fn, cls, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_cb,
+	    &q);
+	return q.stopped ? -1 : 0;
+}
+
 const char *
 req_header(struct req *r, const char *name)
 {

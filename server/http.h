@@ -111,6 +111,13 @@ void			 http_stop(struct http_daemon *d);
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
 
+/*
+ * Call fn(cls, key, value) on each query parameter in the order received
+ * (decoded; value "" for "?flag"), until fn returns nonzero: then -1.
+ */
+int		 req_query_each(struct req *r, int (*fn)(void *cls,
+		    const char *key, const char *value), void *cls);
+
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
 

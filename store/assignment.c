@@ -320,18 +320,26 @@ kg_role_list_free(struct kg_role *v, size_t n)
 
 int
 store_role_list(struct store *st, const char *name, const char *domain_id,
-    struct kg_role **out, size_t *n, struct kg_err *err)
+    struct kg_page *pg, struct kg_role **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
-	    " FROM role WHERE (domain_id = ?1 OR (domain_id IS NULL AND ?1 IS NULL))"
-	    " AND (?2 IS NULL OR name = ?2) ORDER BY name, id", err)) == NULL)
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, "SELECT 1 FROM role WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	store_bind_text(s, 1, store_nz(domain_id));
-	store_bind_text(s, 2, name);
-	return store_get_all(st, s, "role list", sizeof(**out), role_row,
-	    role_free_one, (void **)out, n, err);
+	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
+	    " FROM role WHERE" STORE_PAGE_AFTER("id") " AND (domain_id = :domain"
+	    " OR (domain_id IS NULL AND :domain IS NULL))"
+	    " AND (:name IS NULL OR name = :name)" STORE_PAGE_END("id"),
+	    err)) == NULL)
+		return -1;
+	store_bind_named(s, ":domain", store_nz(domain_id));
+	store_bind_named(s, ":name", name);
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "role list", sizeof(**out), role_row,
+	    role_free_one, pg, (void **)out, n, err);
 }
 
 int

@@ -62,11 +62,13 @@ int	store_effective_roles(struct store *st, const char *user_id,
 
 /*
  * Roles named name (NULL: any) in domain domain_id (NULL or "": global
- * roles only, as Keystone lists them), ordered by name then id. *out is an
- * array of *n roles: release each with kg_role_free, then free(*out).
+ * roles only, as Keystone lists them), one page of them in id order
+ * (struct kg_page, store.h; NULL: all). *out is an array of *n roles:
+ * release it with kg_role_list_free.
  */
 int	store_role_list(struct store *st, const char *name, const char *domain_id,
-	    struct kg_role **out, size_t *n, struct kg_err *err);
+	    struct kg_page *pg, struct kg_role **out, size_t *n,
+	    struct kg_err *err);
 
 /* Release an array returned by store_role_list. NULL-safe. */
 void	kg_role_list_free(struct kg_role *v, size_t n);

@@ -122,6 +122,20 @@ int		 store_pool_init(const char *path, struct kg_err *err);
 struct store	*store_thread(struct kg_err *err);
 void		 store_pool_shutdown(void);
 
+/*
+ * One page of a list, as Keystone's ?limit= and ?marker= ask for it: the
+ * rows whose id sorts after marker's, in id order (bytewise), at most
+ * limit of them; more says whether rows remain after the page. A list
+ * function given a NULL page returns every row, still in id order.
+ * A marker that names nothing in the listed table is KG_ENOTFOUND
+ * "Marker <marker> could not be found." (Keystone's MarkerNotFound).
+ */
+struct kg_page {
+	const char	*marker;	/* NULL: from the first row */
+	size_t		 limit;		/* rows at most; 0: no limit */
+	int		 more;		/* out: rows remain after this page */
+};
+
 /* Release a NULL-terminated-or-counted array of strings. NULL-safe. */
 void		 store_strv_free(char **v, size_t n);
 

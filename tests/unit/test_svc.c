@@ -684,7 +684,7 @@ test_migration(void)
 	    &err) == 0);
 	free(v);
 	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
-	    store_role_list(st, NULL, NULL, &roles, &nroles, &err) == 0 &&
+	    store_role_list(st, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
 	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
 	    roles[0].domain_id[0] == '\0' &&
 	    store_implied_list(st, NULL, &iv, &ni, &err) == 0 && ni == 0);
