@@ -758,7 +758,7 @@ test_pages(void)
 	f.enabled = -1;
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = 3;
-	T("page-1.1 first page: 3, more", store_project_list(st, &f, &pg, &v, &n,
+	T("spage-1.1 first page: 3, more", store_project_list(st, &f, &pg, &v, &n,
 	    &err) == 0 && n == 3 && pg.more == 1 && ids_ascend(v, n, sizeof(*v)));
 	/* Walk the pages: every project once, in id order. */
 	memset(seen, 0, sizeof(seen));
@@ -787,55 +787,55 @@ test_pages(void)
 	for (j = 0; j < 7; j++)
 		if (seen[j] != 1)
 			ok = 0;
-	T("page-1.2 three pages hold every project once, ascending", ok &&
+	T("spage-1.2 three pages hold every project once, ascending", ok &&
 	    total == 7 && pages == 3 && pg.more == 0);
 	pg.marker = "nope";
-	T("page-1.3 unknown marker -> 404", store_project_list(st, &f, &pg, &v, &n,
+	T("spage-1.3 unknown marker -> 404", store_project_list(st, &f, &pg, &v, &n,
 	    &err) == -1 && err.kind == KG_ENOTFOUND &&
 	    strcmp(err.msg, "Marker nope could not be found.") == 0);
 	/* Keystone keeps domains and projects in one table: a domain's id is
 	 * a place in the project list too. */
 	pg.marker = "default";
 	pg.limit = 100;
-	T("page-1.4 a domain id as a project marker", store_project_list(st, &f,
+	T("spage-1.4 a domain id as a project marker", store_project_list(st, &f,
 	    &pg, &v, &n, &err) == 0 && pg.more == 0);
 	kg_project_list_free(v, n);
 	pg.marker = NULL;
 	pg.limit = 5;
-	T("page-1.5 a full last page: no more", store_project_list(st, &f, &pg, &v,
+	T("spage-1.5 a full last page: no more", store_project_list(st, &f, &pg, &v,
 	    &n, &err) == 0 && n == 5 && pg.more == 1);
 	kg_project_list_free(v, n);
 	f.domain_id = "default";
-	T("page-1.6 a domain's 5 projects in a page of 5: no more",
+	T("spage-1.6 a domain's 5 projects in a page of 5: no more",
 	    store_project_list(st, &f, &pg, &v, &n, &err) == 0 && n == 5 &&
 	    pg.more == 0);
 	kg_project_list_free(v, n);
 	pg.limit = 2;
 	pg.marker = id[5];		/* in "other", still a place in the order */
-	T("page-1.7 a marker from another domain", store_project_list(st, &f, &pg,
+	T("spage-1.7 a marker from another domain", store_project_list(st, &f, &pg,
 	    &v, &n, &err) == 0 && n <= 2);
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].id, id[5]) <= 0 || strcmp(v[i].domain_id,
 		    "default") != 0)
 			n = 99;
-	T("page-1.8 ... lists what sorts after it, of the domain only", n <= 2);
+	T("spage-1.8 ... lists what sorts after it, of the domain only", n <= 2);
 	kg_project_list_free(v, n <= 2 ? n : 0);
 
 	memset(&df, 0, sizeof(df));
 	df.enabled = -1;
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = 1;
-	T("page-2.1 domains: one per page", store_domain_list(st, &df, &pg, &dv, &n,
+	T("spage-2.1 domains: one per page", store_domain_list(st, &df, &pg, &dv, &n,
 	    &err) == 0 && n == 1 && pg.more == 1 && strcmp(dv[0].id,
 	    "default") == 0);
 	kg_domain_list_free(dv, n);
 	pg.marker = "default";
-	T("page-2.2 domains: the last page", store_domain_list(st, &df, &pg, &dv,
+	T("spage-2.2 domains: the last page", store_domain_list(st, &df, &pg, &dv,
 	    &n, &err) == 0 && n == 1 && pg.more == 0 && strcmp(dv[0].id,
 	    "other") == 0);
 	kg_domain_list_free(dv, n);
 	pg.marker = id[0];
-	T("page-2.3 a project id as a domain marker", store_domain_list(st, &df,
+	T("spage-2.3 a project id as a domain marker", store_domain_list(st, &df,
 	    &pg, &dv, &n, &err) == 0);
 	kg_domain_list_free(dv, n);
 
@@ -845,33 +845,33 @@ test_pages(void)
 		mk_user(st, id[i], "default", it_name(i), NULL, &err);
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = 3;
-	T("page-3.1 users: a page of 3 of 4", store_user_list(st, &uf, &pg, &uv, &n,
+	T("spage-3.1 users: a page of 3 of 4", store_user_list(st, &uf, &pg, &uv, &n,
 	    &err) == 0 && n == 3 && pg.more == 1 && ids_ascend(uv, n,
 	    sizeof(*uv)));
 	kg_strlcpy(last, n == 3 ? uv[2].id : "", sizeof(last));
 	kg_user_list_free(uv, n);
 	pg.marker = last;
-	T("page-3.2 users: the rest", store_user_list(st, &uf, &pg, &uv, &n,
+	T("spage-3.2 users: the rest", store_user_list(st, &uf, &pg, &uv, &n,
 	    &err) == 0 && n == 1 && pg.more == 0 && strcmp(uv[0].id, last) > 0);
 	kg_user_list_free(uv, n);
 	pg.marker = id[6];		/* a project: not a user */
-	T("page-3.3 users: a marker that is no user -> 404", store_user_list(st,
+	T("spage-3.3 users: a marker that is no user -> 404", store_user_list(st,
 	    &uf, &pg, &uv, &n, &err) == -1 && err.kind == KG_ENOTFOUND);
 	store_user_set_password(st, id[0], "$2b$04$x", 2000000, &err);
 	store_user_set_password(st, id[1], "$2b$04$x", 3000000, &err);
 	uf.expires_op = KG_EXPIRES_LT;
 	uf.expires_at = 2500000;
 	pg.marker = NULL;
-	T("page-3.4 users: password_expires_at lt", store_user_list(st, &uf, &pg,
+	T("spage-3.4 users: password_expires_at lt", store_user_list(st, &uf, &pg,
 	    &uv, &n, &err) == 0 && n == 1 && strcmp(uv[0].id, id[0]) == 0);
 	kg_user_list_free(uv, n);
 	uf.expires_op = KG_EXPIRES_NEQ;
-	T("page-3.5 users: neq never matches a password that never expires",
+	T("spage-3.5 users: neq never matches a password that never expires",
 	    store_user_list(st, &uf, &pg, &uv, &n, &err) == 0 && n == 2);
 	kg_user_list_free(uv, n);
 	uf.expires_op = KG_EXPIRES_GTE;
 	uf.expires_at = 3000000;
-	T("page-3.6 users: gte", store_user_list(st, &uf, &pg, &uv, &n,
+	T("spage-3.6 users: gte", store_user_list(st, &uf, &pg, &uv, &n,
 	    &err) == 0 && n == 1 && strcmp(uv[0].id, id[1]) == 0);
 	kg_user_list_free(uv, n);
 
@@ -879,11 +879,11 @@ test_pages(void)
 		mk_group(st, id[i], "default", it_name(i), &err);
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = 2;
-	T("page-4.1 groups: page of 2 of 3", store_group_list(st, NULL, NULL, &pg,
+	T("spage-4.1 groups: page of 2 of 3", store_group_list(st, NULL, NULL, &pg,
 	    &gv, &n, &err) == 0 && n == 2 && pg.more == 1);
 	kg_group_list_free(gv, n);
 	pg.limit = 3;
-	T("page-4.2 groups of a domain: all 3, no more", store_group_list(st, NULL,
+	T("spage-4.2 groups of a domain: all 3, no more", store_group_list(st, NULL,
 	    "default", &pg, &gv, &n, &err) == 0 && n == 3 && pg.more == 0);
 	kg_group_list_free(gv, n);
 	store_close(st);
