@@ -369,6 +369,82 @@ main(void)
 	T("project-10.7 non-admin get unknown -> 403", it_status(&s, "GET",
 	    "/v3/projects/nope", utok, NULL) == 403);
 
+	/* options.immutable (keystone/common/resource_options). */
+	it_req(&s, "POST", "/v3/projects", A, "{\"project\": {\"name\": \"imm\","
+	    " \"tags\": [\"t\"], \"options\": {\"immutable\": true}}}", NULL, &r);
+	x = r.status == 201 && it_str(r.json, "project.id") ?
+	    strdup(it_str(r.json, "project.id")) : NULL;
+	T("project-12.1 create immutable -> 201, options shown", x != NULL &&
+	    json_is_true(it_get(r.json, "project.options.immutable")));
+	it_resp_free(&r);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"name\": \"imm2\"}}", NULL, &r);
+	T("project-12.2 PATCH name -> 403, Keystone's text", r.status == 403 &&
+	    strcmp(ii_msg(&r), it_fmt("Unable to update immutable project "
+	    "resource: `%s. Set resource option \"immutable\" to false first.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	T("project-12.3 clearing it with another change -> 403", it_status(&s,
+	    "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\":"
+	    " {\"options\": {\"immutable\": false}, \"enabled\": false}}") == 403);
+	it_req(&s, "DELETE", it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL, NULL,
+	    &r);
+	T("project-12.4 DELETE -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	    it_fmt("Unable to delete immutable project resource: `%s. Set "
+	    "resource option \"immutable\" to false first.", x ? x : "x")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A, NULL,
+	    NULL, &r);
+	T("project-12.5 add a tag -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	    it_fmt("Cannot create project tags for %s, project is immutable. Set "
+	    "\"immutable\" option to false before creating project tags.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags", x ? x : "x"), A,
+	    "{\"tags\": [\"a\"]}", NULL, &r);
+	T("project-12.6 replace the tags -> 403", r.status == 403 && strstr(
+	    ii_msg(&r), "Cannot update project tags for") != NULL);
+	it_resp_free(&r);
+	T("project-12.7 clear the tags -> 403", it_status(&s, "DELETE",
+	    it_fmt("/v3/projects/%s/tags", x ? x : "x"), A, NULL) == 403);
+	it_req(&s, "DELETE", it_fmt("/v3/projects/%s/tags/t", x ? x : "x"), A, NULL,
+	    NULL, &r);
+	T("project-12.8 delete a tag -> 403", r.status == 403 && strstr(ii_msg(&r),
+	    "Cannot delete project tags for") != NULL);
+	it_resp_free(&r);
+	T("project-12.9 PATCH tags -> 403", it_status(&s, "PATCH",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"tags\":"
+	    " []}}") == 403);
+	T("project-12.10 options: an unknown one -> 400", it_status(&s, "PATCH",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"options\":"
+	    " {\"lock_password\": true}}}") == 400);
+	T("project-12.11 options: immutable not a boolean -> 400", it_status(&s,
+	    "POST", "/v3/projects", A, "{\"project\": {\"name\": \"i2\","
+	    " \"options\": {\"immutable\": \"yes\"}}}") == 400);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"options\": {\"immutable\": false}}}", NULL, &r);
+	T("project-12.12 options.immutable false alone -> 200, shown false",
+	    r.status == 200 && json_is_false(it_get(r.json,
+	    "project.options.immutable")));
+	it_resp_free(&r);
+	T("project-12.13 then it changes and deletes like any project",
+	    it_status(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A,
+	    NULL) == 201 && it_status(&s, "PATCH", it_fmt("/v3/projects/%s",
+	    x ? x : "x"), A, "{\"project\": {\"options\": {\"immutable\": true}}}")
+	    == 200);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"options\": {\"immutable\": null}}}", NULL, &r);
+	T("project-12.14 immutable null unsets the option -> options {}",
+	    r.status == 200 && json_object_size(it_get(r.json,
+	    "project.options")) == 0);
+	it_resp_free(&r);
+	T("project-12.15 delete -> 204", it_status(&s, "DELETE",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL) == 204);
+	T("project-12.16 a member may not set the option -> 403", it_status(&s,
+	    "PATCH", it_fmt("/v3/projects/%s", p3), utok, "{\"project\":"
+	    " {\"options\": {\"immutable\": true}}}") == 403);
+	free(x);
+
 	free(p1);
 	free(p2);
 	free(p3);
