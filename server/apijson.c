@@ -355,24 +355,10 @@ apij_bool(json_t *obj, const char *field, int *out, int *present,
 	return 0;
 }
 
-int
-apij_options(json_t *obj, struct kg_err *err)
-{
-	json_t		*v = json_object_get(obj, "options");
-	const char	*k;
-	json_t		*x;
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_object(v))
-		return invalid(err, "options", v, 0, "Expecting an object.");
-	json_object_foreach(v, k, x)
-		return apij_unexpected(err, "options", k);
-	return 0;
-}
-
-int
-apij_resource_options(json_t *obj, struct kg_err *err)
+/* obj["options"]: absent, null, or an object of the options allowed
+ * (immutable, a boolean or null, when immutable_ok). */
+static int
+options_check(json_t *obj, int immutable_ok, struct kg_err *err)
 {
 	json_t		*v = json_object_get(obj, "options");
 	const char	*k;
@@ -383,12 +369,24 @@ apij_resource_options(json_t *obj, struct kg_err *err)
 	if (!json_is_object(v))
 		return invalid(err, "options", v, 0, "Expecting an object.");
 	json_object_foreach(v, k, x) {
-		if (strcmp(k, "immutable") != 0)
+		if (!immutable_ok || strcmp(k, "immutable") != 0)
 			return apij_unexpected(err, "options", k);
 		if (!json_is_boolean(x) && !json_is_null(x))
 			return invalid(err, "immutable", x, 0, "Expecting a boolean.");
 	}
 	return 0;
+}
+
+int
+apij_options(json_t *obj, struct kg_err *err)
+{
+	return options_check(obj, 0, err);
+}
+
+int
+apij_resource_options(json_t *obj, struct kg_err *err)
+{
+	return options_check(obj, 1, err);
 }
 
 int

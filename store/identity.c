@@ -589,16 +589,25 @@ store_domain_delete(struct store *st, const char *id, struct kg_err *err)
  * Projects: list with filters, update, tags, delete, hierarchy.
  * --------------------------------------------------------------------- */
 
-/* Load the tags of each of the n projects at v. */
+/*
+ * After a list of projects was read (ret: the read's result): load the
+ * tags of each, or release the list when that fails. Returns 0 or -1.
+ */
 static int
-project_list_tags(struct store *st, struct kg_project *v, size_t n,
-    struct kg_err *err)
+project_list_tags(struct store *st, int ret, struct kg_project **out,
+    size_t *n, struct kg_err *err)
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++)
-		if (project_load_tags(st, &v[i], err) == -1)
+	if (ret == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		if (project_load_tags(st, &(*out)[i], err) == -1) {
+			kg_project_list_free(*out, *n);
+			*out = NULL;
+			*n = 0;
 			return -1;
+		}
 	return 0;
 }
 
@@ -703,16 +712,9 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 		return -1;
 	}
 	store_bind_page(s, pg);
-	if (store_get_page(st, s, "project list", sizeof(**out), project_row,
-	    project_free_one, pg, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_tags(st, *out, *n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return project_list_tags(st, store_get_page(st, s, "project list",
+	    sizeof(**out), project_row, project_free_one, pg, (void **)out, n,
+	    err), out, n, err);
 }
 
 int
@@ -886,16 +888,9 @@ store_project_parents(struct store *st, const char *id, struct kg_project **out,
 	    " ORDER BY a.lvl", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if (store_get_all(st, s, "project parents", sizeof(**out), project_row,
-	    project_free_one, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_tags(st, *out, *n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return project_list_tags(st, store_get_all(st, s, "project parents",
+	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
+	    out, n, err);
 }
 
 int
@@ -917,16 +912,9 @@ store_project_subtree(struct store *st, const char *id, struct kg_project **out,
 	    " ORDER BY d.lvl, p.id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, id);
-	if (store_get_all(st, s, "project subtree", sizeof(**out), project_row,
-	    project_free_one, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_tags(st, *out, *n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return project_list_tags(st, store_get_all(st, s, "project subtree",
+	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
+	    out, n, err);
 }
 
 int
@@ -979,16 +967,8 @@ store_user_project_list(struct store *st, const char *user_id,
 	    " ORDER BY name, id", err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
-	if (store_get_all(st, s, "list", sizeof(**out), project_row,
-	    project_free_one, (void **)out, n, err) == -1)
-		return -1;
-	if (project_list_tags(st, *out, *n, err) == -1) {
-		kg_project_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return project_list_tags(st, store_get_all(st, s, "list", sizeof(**out),
+	    project_row, project_free_one, (void **)out, n, err), out, n, err);
 }
 
 /* ------------------------------------------------------------------------
