@@ -6,7 +6,10 @@
 #   make check-asan   the same under AddressSanitizer + UBSan, into build-asan/
 #   make bench        throughput/latency/RSS figures with wrk
 #   make bench-gateway keygate-gateway vs. no queue, between namespaces (root)
-#   make fuzz         build/fuzz_pkt, the gateway parsers' libFuzzer target
+#   make fuzz         the libFuzzer targets in build/fuzz/ (tests/fuzz/)
+#   make fuzz-long    run each fuzz target 10 minutes
+#   make analyze      scan-build (security checkers) and cppcheck; fails on any finding
+#   make test-fresh   make test in a fresh debian:bookworm-slim container
 #   make test-container  build and exercise the Docker image (docker/)
 #
 # Variants are built by re-invoking make with B= and SAN= (as Redis does),
@@ -39,9 +42,10 @@ STORE_SRC   = $(wildcard store/*.c)
 SVC_SRC     = $(wildcard svc/*.c)
 SERVER_SRC  = $(filter-out server/main.c,$(wildcard server/*.c))
 GW_SRC      = $(filter-out gateway/main.c gateway/fuzz_%.c,$(wildcard gateway/*.c))
-# The gateway checks tokens offline: it links only the pure part of auth/
-# (its JWKS parsing and policy live in gateway/gwauth.c, gateway/gwpolicy.c).
-GW_AUTH_SRC = $(filter auth/jwt.c,$(AUTH_SRC))
+# The gateway checks tokens offline: it links only the pure part of auth/,
+# the same code keygate runs (signatures, claims, the revocation rule); its
+# JWKS parsing and policy live in gateway/gwauth.c, gateway/gwpolicy.c.
+GW_AUTH_SRC = $(filter auth/jwt.c auth/claims.c auth/revocation.c,$(AUTH_SRC))
 
 LIBKG	 = $(B)/libkeygate.a
 LIBGW	 = $(B)/libkggw.a
@@ -96,19 +100,84 @@ $(B)/tests/it_%: $(call obj,tests/integration/it_%.c) $(IT_LIB) $(call obj,$(COM
 	@mkdir -p $(@D)
 	$(CC) $(KG_LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS))
 
-# libFuzzer target for the gateway's parsers and reassembly (clang only).
-FUZZ_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c gateway/verdict.c \
-	   gateway/stats.c auth/jwt.c $(COMMON_NOCONF)
-FUZZ_BIN = $(B)/fuzz_pkt
+# libFuzzer targets (clang; README "Hardening"): fuzz_http (the whole
+# request path in process), fuzz_token (JWS framing, header, claims and
+# validation against a real store), fuzz_pkt (the gateway's parsers and
+# reassembly). Their objects are built apart, instrumented for coverage
+# and under ASan + UBSan, in $(B)/fuzz/.
+FZ	 = $(B)/fuzz
+FUZZ_BIN = $(FZ)/fuzz_http $(FZ)/fuzz_token $(FZ)/fuzz_pkt
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -MMD -MP \
+	   -I. -I$(B)/gen $(WARN) -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all \
+	   $(shell pkg-config --cflags $(PKGS) $(GWPKGS) 2>/dev/null)
+FUZZ_CORE = $(COMMON_SRC) $(AUTH_SRC) $(STORE_SRC) $(SVC_SRC) $(SERVER_SRC) \
+	   tests/fuzz/fuzz_env.c
+FUZZ_PKT_SRC = gateway/pkt.c gateway/h1.c gateway/gwpolicy.c gateway/gwauth.c \
+	   gateway/verdict.c gateway/stats.c auth/jwt.c auth/claims.c auth/revocation.c \
+	   $(COMMON_NOCONF)
+fzobj	 = $(patsubst %.c,$(FZ)/%.o,$(1))
 
-$(FUZZ_BIN): gateway/fuzz_pkt.c $(FUZZ_SRC) $(wildcard gateway/*.h)
+# clang; make analyze builds the harnesses' objects through the analyzer.
+FUZZCC	?= clang
+
+$(FZ)/%.o: %.c
 	@mkdir -p $(@D)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(shell pkg-config --cflags jansson openssl) \
-	    -o $@ gateway/fuzz_pkt.c $(FUZZ_SRC) -pthread \
+	@$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@echo "  FUZZCC $<"
+
+$(FZ)/gen/schema_sql.o: $(SCHEMA_C)
+	@mkdir -p $(@D)
+	@$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/fuzz_http: $(call fzobj,tests/fuzz/fuzz_http.c $(FUZZ_CORE)) $(FZ)/gen/schema_sql.o
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
+	    $(shell pkg-config --libs $(PKGS))
+
+$(FZ)/fuzz_token: $(call fzobj,tests/fuzz/fuzz_token.c $(FUZZ_CORE)) $(FZ)/gen/schema_sql.o
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
+	    $(shell pkg-config --libs $(PKGS))
+
+$(FZ)/fuzz_pkt: $(call fzobj,gateway/fuzz_pkt.c $(FUZZ_PKT_SRC))
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ -pthread \
 	    $(shell pkg-config --libs jansson openssl)
 
 fuzz: $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS (default 600) from its committed seeds.
+fuzz-long: $(FUZZ_BIN)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} sh tests/fuzz/run.sh $(B)
+
+# Static analysis, failing on any finding (README "Static analysis"):
+# clang's analyzer through scan-build over every C file (the daemons, the
+# unit and integration tests, the fuzz harnesses), with the security
+# checkers on, and cppcheck. Suppressions live next to the code they
+# silence, with the reason; the one checker turned off is
+# security.insecureAPI.DeprecatedOrUnsafeBufferHandling, which flags every
+# memcpy, memset and snprintf and asks for C11 Annex K's *_s functions,
+# which glibc does not provide.
+AB		= build-analyze
+SCAN_CHECKERS	= -enable-checker security \
+		  -disable-checker security.insecureAPI.DeprecatedOrUnsafeBufferHandling \
+		  -enable-checker unix -enable-checker nullability \
+		  -enable-checker deadcode -enable-checker optin.portability.UnixAPI
+CPPCHECK_FLAGS	= -q --std=c11 --enable=warning,portability,performance \
+		  --inline-suppr --error-exitcode=1 -D_GNU_SOURCE -I. \
+		  --suppress=missingIncludeSystem -j2
+
+analyze:
+	@scripts/install-deps analyze
+	rm -rf $(AB)
+	scan-build --use-cc=clang --status-bugs -o $(AB)/scan $(SCAN_CHECKERS) \
+	    $(MAKE) B=$(AB) FUZZCC='$$(CC)' analyze-objects
+	cppcheck $(CPPCHECK_FLAGS) common auth store server gateway tests
+	@echo "analyze: no findings"
+
+# Everything make analyze looks at (scan-build wraps $(CC); the fuzz
+# harnesses are compiled with $(FUZZCC), which it also wraps: see above).
+analyze-objects: all $(UNIT_BIN) $(IT_BIN) \
+	    $(call fzobj,tests/fuzz/fuzz_http.c tests/fuzz/fuzz_token.c \
+	    tests/fuzz/fuzz_env.c gateway/fuzz_pkt.c)
 
 # keygate-gateway vs. the same rules without the queue, between namespaces
 bench-gateway: all
@@ -125,8 +194,10 @@ deps-test:
 
 check: test
 
+# The fuzz targets are ASan + UBSan builds in either suite and make test
+# gives them 60 s each: here 15 s each (their seeds, then a short run).
 check-asan:
-	$(MAKE) B=build-asan OPT=-O1 \
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-15} $(MAKE) B=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 run: deps all
@@ -134,6 +205,12 @@ run: deps all
 
 test-container:
 	sh tests/container/run.sh $(B)
+
+# The README's test command in a fresh debian:bookworm-slim container, on
+# the committed tree: an install step missing from scripts/install-deps
+# fails here (tests/container/fresh.sh).
+test-fresh:
+	sh tests/container/fresh.sh $(B)
 
 bench: all
 	@scripts/install-deps bench
@@ -170,9 +247,10 @@ install: all
 	    install -m 0644 keygate.conf $(DESTDIR)$(SYSCONFDIR)/keygate/keygate.conf
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-analyze
 
-.PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz \
+.PHONY: all deps deps-test tests test check check-asan run bench bench-gateway fuzz fuzz-long \
+	analyze analyze-objects test-fresh \
 	install clean test-container
 .SECONDARY:
 

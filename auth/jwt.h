@@ -11,12 +11,7 @@
  * alg=none, HS256 and every other algorithm are refused before any
  * signature check. Expiry and revocation are the caller's business.
  *
- * Token claims keygate issues (all times in seconds unless noted):
- *   iss "keygate", sub <user id>, iat, exp, iat_us (issued at, µs),
- *   audit_ids [<own>, <chain>?], methods [...],
- *   user {id, name, domain {id, name}},
- *   project {id, name, domain {id, name}} | domain {id, name} | system {all: true},
- *   roles [{id, name}, ...]         (absent when unscoped)
+ * The claims keygate puts in its tokens: auth/claims.h.
  */
 #ifndef KG_AUTH_JWT_H
 #define KG_AUTH_JWT_H

@@ -2,12 +2,21 @@
  * token.h - keygate tokens: ES256-signed JWTs that carry identity, scope
  * and roles, so other services can also verify them offline.
  *
- * Issuing, validating (signature with the pinned algorithm, expiry,
- * revocation events, current state of user/project/roles) and revoking.
- * The tokens object holds the parsed signing keys and the validation
- * cache; it is shared by all worker threads and is thread-safe.
+ * Issuing and validating (signature with the pinned algorithm, expiry,
+ * revocation events, current state of user/project/roles); auth/ only
+ * reads the store: revoking a token is svc_token_revoke's (svc/svc.h).
+ * The tokens object holds the signing keys (auth/keyring.h) and the caches
+ * (auth/vcache.h, auth/scache.h, auth/catcache.h); it is shared by all
+ * worker threads and is thread-safe. Claims: auth/claims.h; which events
+ * revoke which tokens: auth/revocation.h.
  *
- * Claims are those auth/jwt.h lists. Validation is authoritative: a token
+ * Snapshots: each issue and each validation that reads the store does so
+ * in one read transaction, and everything it decides is as of that
+ * snapshot's store revision (store_generation). A token carries the
+ * revision its issue was checked at (claim "rev"), which is what makes
+ * issue and revocation linearizable (auth/revocation.h). The caller
+ * context records the revision it was checked at (ctx->rev); a request
+ * passes it on (tokens_validate_reply) so one request sees one snapshot. Validation is authoritative: a token
  * whose signature checks out is still refused when it expired, when a
  * revocation event matches it, or when its user, the user's domain, its
  * project (and that project's domain) or its domain is gone or disabled,
@@ -17,12 +26,12 @@
  * Validation cache: a bounded table (cache_size entries, 4-way buckets,
  * least recently used evicted) keyed by SHA-256 of the token (never the
  * token). An entry holds the caller context and the token object as JSON
- * text (~1-2 KB); it is used only while store_generation() is unchanged,
+ * text (~1-2 KB); it is used only while the store revision is unchanged,
  * the key set it was verified with is still loaded and the token has not
  * expired, so any change to users, projects, domains, roles, grants,
  * catalog or revocation events is seen by the next request. Entries are
  * made by validation, not by issue. A small state cache (user, scope
- * target, effective roles per request key and generation) spares the
+ * target, effective roles per request key and revision) spares the
  * token method and validation misses their queries.
  *
  * 404 texts: Keystone says "Could not recognize Fernet token" for a token
@@ -36,8 +45,8 @@
 
 #include "auth/ctx.h"
 #include "common/err.h"
-#include "store/store.h"
 
+struct store;
 struct tokens;
 
 struct token_cfg {
@@ -64,7 +73,8 @@ int	tokens_reload(struct tokens *t, struct kg_err *err);
 
 /*
  * Authenticate a request: validate token (never expired, never revoked)
- * against the current state and fill *ctx with the caller. KG_EUNAUTH on
+ * against the current state and fill *ctx with the caller; ctx->rev is the
+ * store revision it was checked at, the request's snapshot. KG_EUNAUTH on
  * any failure (the message is Keystone's fixed text).
  */
 int	tokens_authenticate(struct tokens *t, struct store *st, const char *token,
@@ -86,13 +96,13 @@ int	tokens_validate(struct tokens *t, struct store *st, const char *token,
 /*
  * tokens_validate for GET /v3/auth/tokens: *reply (malloc'd) is the whole
  * {"token": {...}} reply as JSON text, with the catalog when with_catalog
- * and the token is scoped. A cached validation builds no JSON tree.
- * caller is the request's X-Auth-Token exactly as passed to
- * tokens_authenticate on this thread (or NULL): the request then reuses
- * the store generation read there, one snapshot for the whole request.
+ * and the token is scoped. A cached validation builds no JSON tree. rev is
+ * the request's snapshot (the caller's ctx->rev) or 0 to read one: a
+ * validation cached at rev answers without reading the store; a miss
+ * reads it in a snapshot of its own.
  */
 int	tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
-	    int allow_expired, int with_catalog, const char *caller,
+	    int allow_expired, int with_catalog, int64_t rev,
 	    struct kg_ctx *ctx, char **reply, struct kg_err *err);
 
 /*
@@ -122,7 +132,8 @@ struct token_auth {
 };
 
 /*
- * Authenticate a and issue a token. *token (malloc'd) is the compact JWT
+ * Authenticate a and issue a token, every check in one read snapshot whose
+ * revision the token carries. *token (malloc'd) is the compact JWT
  * for X-Subject-Token, *reply (malloc'd) the {"token": {...}} reply as JSON
  * text, with the catalog when with_catalog and the token is scoped; *ctx
  * (optional, free with kg_ctx_free) the new token's context. Fails with
@@ -134,16 +145,9 @@ int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    struct kg_err *err);
 
 /*
- * Revoke the token described by subject (from tokens_validate): records a
- * revocation event on its audit id. Returns 0 or -1.
- */
-int	tokens_revoke(struct tokens *t, struct store *st, const struct kg_ctx *subject,
-	    struct kg_err *err);
-
-/*
  * The service catalog as tokens show it: [{"endpoints": [{id, interface,
  * region_id, url, region}], "id", "type", "name"}, ...]. New reference,
- * private to the caller; built once per store generation.
+ * private to the caller; built once per store revision.
  */
 json_t	*tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/util.h"
 
 int
 kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
@@ -15,6 +16,12 @@ kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/*
+	 * Messages quote client input (names, ids, path segments), cut to fit
+	 * here or by a %.60s: invalid or cut UTF-8 would make the JSON error
+	 * body unencodable, and the client would get an empty reply.
+	 */
+	kg_utf8_repair(err->msg);
 	return -1;
 }
 

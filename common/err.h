@@ -30,8 +30,9 @@ struct kg_err {
 };
 
 /*
- * Record an error of the given kind with a printf-style message.
- * NULL-safe (err may be NULL). Always returns -1 so callers can write
+ * Record an error of the given kind with a printf-style message,
+ * truncated to fit and made valid UTF-8 (kg_utf8_repair). NULL-safe (err
+ * may be NULL). Always returns -1 so callers can write
  * "return kg_errf(err, KG_ENOTFOUND, ...);".
  */
 int	kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)

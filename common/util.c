@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,10 +180,50 @@ kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz)
 	return (long)len;
 }
 
+static EVP_MD		*sha256_md;
+static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_init(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* SHA-256 with the algorithm fetched once: SHA256() fetches per call. */
 void
 kg_sha256(const void *data, size_t n, unsigned char out[32])
 {
-	SHA256(data, n, out);
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || !EVP_Digest(data, n, out, NULL, sha256_md, NULL))
+		SHA256(data, n, out);
+}
+
+int
+kg_sha256_strv(const char *const *parts, size_t n, unsigned char out[32])
+{
+	EVP_MD_CTX	*md;
+	const char	*p;
+	size_t		 i;
+	int		 ret = -1;
+
+	pthread_once(&sha256_once, sha256_init);
+	if (sha256_md == NULL || (md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (!EVP_DigestInit_ex(md, sha256_md, NULL))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		/* "N" for NULL, else "S" + the string + its NUL: injective. */
+		p = parts[i];
+		if (!EVP_DigestUpdate(md, p != NULL ? "S" : "N", 1) ||
+		    (p != NULL && !EVP_DigestUpdate(md, p, strlen(p) + 1)))
+			goto fail;
+	}
+	if (!EVP_DigestFinal_ex(md, out, NULL))
+		goto fail;
+	ret = 0;
+ fail:
+	EVP_MD_CTX_free(md);
+	return ret;
 }
 
 int
@@ -221,4 +262,62 @@ kg_is_hex_id(const char *s)
 		if (!isxdigit((unsigned char)s[i]))
 			return 0;
 	return s[i] == '\0';
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * surrogates or code points above U+10FFFF), or 0 when invalid. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	unsigned char	c = s[0];
+	size_t		n, i;
+	unsigned char	lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+size_t
+kg_utf8_repair(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 n, fixed = 0;
+
+	while (*p != '\0') {
+		if ((n = utf8_seq(p)) == 0) {
+			*p++ = '?';
+			fixed++;
+		} else
+			p += n;
+	}
+	return fixed;
+}
+
+int
+kg_utf8_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	for (; *p != '\0'; p += n)
+		if ((n = utf8_seq(p)) == 0)
+			return 0;
+	return 1;
 }

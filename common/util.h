@@ -41,12 +41,32 @@ long	kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz);
 /* SHA-256 of data into out (32 bytes). */
 void	kg_sha256(const void *data, size_t n, unsigned char out[32]);
 
+/*
+ * SHA-256 over the n strings of parts (each NULL, or a string fed with a
+ * tag and its terminating NUL, part by part: parts of any length are never
+ * copied, and distinct lists give distinct inputs). Returns 0, or -1 when
+ * the digest cannot be set up.
+ */
+int	kg_sha256_strv(const char *const *parts, size_t n, unsigned char out[32]);
+
 /* Constant-time comparison of two n-byte buffers: 1 when equal. */
 int	kg_ct_equal(const void *a, const void *b, size_t n);
 
 /* Copy src into dst of size dstsz, always NUL-terminated. Returns the
  * length of src (truncation when >= dstsz), like strlcpy. */
 size_t	kg_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/*
+ * Make the NUL-terminated s valid UTF-8 in place: every byte that does not
+ * start a valid sequence (a stray continuation byte, a sequence cut short
+ * by truncation, an overlong form, a surrogate) becomes '?'. Returns how
+ * many bytes were replaced. JSON encoders refuse invalid UTF-8, so text
+ * built from client bytes is repaired before it goes into a reply.
+ */
+size_t	kg_utf8_repair(char *s);
+
+/* Nonzero when the NUL-terminated s is valid UTF-8 (as above). */
+int	kg_utf8_valid(const char *s);
 
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);

@@ -72,8 +72,9 @@ fuzz_policy(const uint8_t *d, size_t n)
 	struct pkt_flow		 f = { .family = 4, .daddr = { 10, 0, 0, 1 }, .dport = 80 };
 	struct gw_role		 role = { "r1", "member" };
 	struct gw_ident		 id = { "u", "", "", "", GW_SCOPE_PROJECT, "p1", "demo",
-				    "d", "D", &role, 1, "", "", 0, 0 };
-	struct gwp_request	 rq = { &f, "GET", 3, "/v3/users" };
+				    "d", "D", &role, 1, "", "", 0, 0, 0 };
+	struct gwp_request	 rq = { .flow = &f, .method = "GET", .method_len = 3,
+				    .path = "/v3/users" };
 	const struct gwp_rule	*r;
 
 	if ((p = gwpolicy_parse((const char *)d, n, &marks, NULL)) == NULL)
@@ -181,7 +182,7 @@ fuzz_engine(const uint8_t *d, size_t n, int every)
 		if (f & 0x60)
 			gw_engine_tick(e, now);
 		if (every && (f & 0x78) == 0x78) {
-			struct gw_revent	ev;
+			struct kg_revoke_event	ev;
 			struct pkt_flow		k = { 4, { 10, 0, 0, 2 }, { 10, 0, 0, 1 },
 						    (uint16_t)(f & 3), 80 };
 

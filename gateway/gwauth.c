@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/claims.h"
+#include "auth/revocation.h"
 #include "common/util.h"
 #include "gateway/gwauth.h"
 
 #define CACHE_WAYS	4
-#define MAX_ROLES	256
-#define MAX_STR		255
 #define MAX_TOKEN	16384
 
 static const char *const reason_names[GW_R_MAX] = {
@@ -78,7 +78,7 @@ struct gwauth {
 	struct keysnap	*keys;
 
 	pthread_rwlock_t ev_lock;
-	struct gw_revent *ev;
+	struct kg_revoke_event *ev;
 	size_t		 nev, evcap;
 
 	gwauth_revoke_fn on_revoke;	/* told about new events (live flows) */
@@ -121,22 +121,6 @@ box_get(struct ident_box *b)
 	atomic_fetch_add(&b->refs, 1);
 }
 
-/* A string claim at obj.key ("" when absent); -1 when not a string or too long. */
-static int
-str_at(const json_t *obj, const char *key, const char **out)
-{
-	const json_t	*v = obj != NULL ? json_object_get(obj, key) : NULL;
-
-	*out = "";
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) > MAX_STR ||
-	    strlen(json_string_value(v)) != json_string_length(v))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
-}
-
 /* Copy s into the box's string area at *p, returning the copy. */
 static const char *
 put_str(char **p, const char *s)
@@ -149,131 +133,77 @@ put_str(char **p, const char *s)
 	return d;
 }
 
+static enum gw_scope
+gw_scope_of(enum kg_scope_kind k)
+{
+	switch (k) {
+	case KG_SCOPE_PROJECT:	return GW_SCOPE_PROJECT;
+	case KG_SCOPE_DOMAIN:	return GW_SCOPE_DOMAIN;
+	case KG_SCOPE_SYSTEM:	return GW_SCOPE_SYSTEM;
+	case KG_SCOPE_NONE:	break;
+	}
+	return GW_SCOPE_NONE;
+}
+
 /*
- * Build an identity from verified claims. Returns NULL (reason set) when
- * the claims are not what keygate issues.
+ * Build an identity from verified claims, read by auth/claims.c exactly as
+ * keygate reads them. Returns NULL (reason set) when the claims are not
+ * what keygate issues.
  */
 static struct ident_box *
 ident_from_claims(const json_t *c, enum gw_reason *why)
 {
-	const json_t	*user, *udom, *proj, *pdom, *dom, *sys, *roles, *audit, *r;
-	const char	*sub, *uid, *uname, *udid, *udname, *sid = "", *sname = "",
-			*sdid = "", *sdname = "", *aid = "", *acid = "", *s;
-	const char	*rid[MAX_ROLES], *rname[MAX_ROLES];
+	struct kg_claims k;
 	struct ident_box *b;
-	json_int_t	 exp, iat, iat_us;
-	size_t		 i, nroles = 0, total;
-	char		*p;
 	struct gw_role	*rl;
-	enum gw_scope	 scope = GW_SCOPE_NONE;
-	int		 nscopes = 0;
+	const char	*chain;
+	size_t		 i, total;
+	char		*p;
+	int		 rc;
 
-	*why = GW_R_MALFORMED;
-	user = json_object_get(c, "user");
-	udom = user != NULL ? json_object_get(user, "domain") : NULL;
-	if (str_at(c, "sub", &sub) == -1 || str_at(user, "id", &uid) == -1 ||
-	    str_at(user, "name", &uname) == -1 || str_at(udom, "id", &udid) == -1 ||
-	    str_at(udom, "name", &udname) == -1)
+	if ((rc = claims_parse(c, &k)) != 0) {
+		*why = rc == CLAIMS_ENOMEM ? GW_R_OVERLOAD : GW_R_MALFORMED;
 		return NULL;
-	if (*uid == '\0')
-		uid = sub;
-	if (*uid == '\0' || (*sub != '\0' && strcmp(sub, uid) != 0))
-		return NULL;
-	if (!json_is_integer(json_object_get(c, "exp")) ||
-	    !json_is_integer(json_object_get(c, "iat")))
-		return NULL;
-	exp = json_integer_value(json_object_get(c, "exp"));
-	iat = json_integer_value(json_object_get(c, "iat"));
-	iat_us = iat * 1000000;
-	if (json_is_integer(json_object_get(c, "iat_us")))
-		iat_us = json_integer_value(json_object_get(c, "iat_us"));
-	if (exp <= 0 || iat <= 0 || exp > INT64_MAX / 1000000 || iat > INT64_MAX / 1000000)
-		return NULL;
-
-	if ((proj = json_object_get(c, "project")) != NULL) {
-		if (!json_is_object(proj))
-			return NULL;
-		pdom = json_object_get(proj, "domain");
-		if (str_at(proj, "id", &sid) == -1 || str_at(proj, "name", &sname) == -1 ||
-		    str_at(pdom, "id", &sdid) == -1 || str_at(pdom, "name", &sdname) == -1 ||
-		    *sid == '\0')
-			return NULL;
-		scope = GW_SCOPE_PROJECT;
-		nscopes++;
 	}
-	if ((dom = json_object_get(c, "domain")) != NULL) {
-		if (!json_is_object(dom) || str_at(dom, "id", &sid) == -1 ||
-		    str_at(dom, "name", &sname) == -1 || *sid == '\0')
-			return NULL;
-		scope = GW_SCOPE_DOMAIN;
-		nscopes++;
-	}
-	if ((sys = json_object_get(c, "system")) != NULL) {
-		if (!json_is_object(sys) || !json_is_true(json_object_get(sys, "all")))
-			return NULL;
-		scope = GW_SCOPE_SYSTEM;
-		nscopes++;
-	}
-	if (nscopes > 1)
-		return NULL;
-	if ((roles = json_object_get(c, "roles")) != NULL) {
-		if (!json_is_array(roles) || json_array_size(roles) > MAX_ROLES)
-			return NULL;
-		for (i = 0; i < json_array_size(roles); i++) {
-			r = json_array_get(roles, i);
-			if (!json_is_object(r) || str_at(r, "id", &rid[i]) == -1 ||
-			    str_at(r, "name", &rname[i]) == -1)
-				return NULL;
-		}
-		nroles = json_array_size(roles);
-	}
-	if ((audit = json_object_get(c, "audit_ids")) != NULL) {
-		if (!json_is_array(audit) || json_array_size(audit) > 2)
-			return NULL;
-		for (i = 0; i < json_array_size(audit); i++) {
-			if (!json_is_string(json_array_get(audit, i)) ||
-			    json_string_length(json_array_get(audit, i)) > 64)
-				return NULL;
-			s = json_string_value(json_array_get(audit, i));
-			if (i == 0)
-				aid = acid = s;
-			else
-				acid = s;
-		}
-	}
-
-	total = sizeof(*b) + nroles * sizeof(struct gw_role);
-	total += strlen(uid) + strlen(uname) + strlen(udid) + strlen(udname) +
-	    strlen(sid) + strlen(sname) + strlen(sdid) + strlen(sdname) +
-	    strlen(aid) + strlen(acid) + 10;
-	for (i = 0; i < nroles; i++)
-		total += strlen(rid[i]) + strlen(rname[i]) + 2;
+	/* The gateway's identities name the chain as the token's own audit
+	 * id when it has none. */
+	chain = k.audit_chain_id[0] != '\0' ? k.audit_chain_id : k.audit_id;
+	total = sizeof(*b) + k.nroles * sizeof(struct gw_role);
+	total += strlen(k.user_id) + strlen(k.user_name) + strlen(k.user_domain_id) +
+	    strlen(k.user_domain_name) + strlen(k.scope_id) + strlen(k.scope_name) +
+	    strlen(k.scope_domain_id) + strlen(k.scope_domain_name) +
+	    strlen(k.audit_id) + strlen(chain) + 10;
+	for (i = 0; i < k.nroles; i++)
+		total += strlen(k.roles[i].id) + strlen(k.roles[i].name) + 2;
 	if ((b = calloc(1, total)) == NULL) {
+		claims_free(&k);
 		*why = GW_R_OVERLOAD;
 		return NULL;
 	}
 	atomic_init(&b->refs, 1);
 	rl = (struct gw_role *)(b + 1);
-	p = (char *)(rl + nroles);
-	b->id.user_id = put_str(&p, uid);
-	b->id.user_name = put_str(&p, uname);
-	b->id.user_domain_id = put_str(&p, udid);
-	b->id.user_domain_name = put_str(&p, udname);
-	b->id.scope = scope;
-	b->id.scope_id = put_str(&p, sid);
-	b->id.scope_name = put_str(&p, sname);
-	b->id.scope_domain_id = put_str(&p, sdid);
-	b->id.scope_domain_name = put_str(&p, sdname);
-	b->id.audit_id = put_str(&p, aid);
-	b->id.audit_chain_id = put_str(&p, acid);
-	for (i = 0; i < nroles; i++) {
-		rl[i].id = put_str(&p, rid[i]);
-		rl[i].name = put_str(&p, rname[i]);
+	p = (char *)(rl + k.nroles);
+	b->id.user_id = put_str(&p, k.user_id);
+	b->id.user_name = put_str(&p, k.user_name);
+	b->id.user_domain_id = put_str(&p, k.user_domain_id);
+	b->id.user_domain_name = put_str(&p, k.user_domain_name);
+	b->id.scope = gw_scope_of(k.scope);
+	b->id.scope_id = put_str(&p, k.scope_id);
+	b->id.scope_name = put_str(&p, k.scope_name);
+	b->id.scope_domain_id = put_str(&p, k.scope_domain_id);
+	b->id.scope_domain_name = put_str(&p, k.scope_domain_name);
+	b->id.audit_id = put_str(&p, k.audit_id);
+	b->id.audit_chain_id = put_str(&p, chain);
+	for (i = 0; i < k.nroles; i++) {
+		rl[i].id = put_str(&p, k.roles[i].id);
+		rl[i].name = put_str(&p, k.roles[i].name);
 	}
 	b->id.roles = rl;
-	b->id.nroles = nroles;
-	b->id.exp = exp;
-	b->id.iat_us = iat_us;
+	b->id.nroles = k.nroles;
+	b->id.exp = k.exp;
+	b->id.iat_us = k.iat_us;
+	b->id.rev = k.rev;
+	claims_free(&k);
 	*why = GW_R_OK;
 	return b;
 }
@@ -282,49 +212,56 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
  * Revocation events
  * ------------------------------------------------------------------ */
 
-int
-gw_revent_matches(const struct gw_revent *e, const struct gw_ident *id)
+/*
+ * The revocation target of id (auth/revocation.h); role ids go into
+ * rids[KG_CLAIMS_MAX_ROLES], which must live as long as t.
+ */
+static void
+ident_target(const struct gw_ident *id, const char **rids,
+    struct kg_revoke_target *t)
 {
 	size_t	i;
 
-	if (id->iat_us > e->issued_before)
-		return 0;
-	if (e->user_id[0] && strcmp(e->user_id, id->user_id) != 0)
-		return 0;
-	if (e->project_id[0] && (id->scope != GW_SCOPE_PROJECT ||
-	    strcmp(e->project_id, id->scope_id) != 0))
-		return 0;
-	/* Keystone: the user's domain or the scope's (project's) domain */
-	if (e->domain_id[0] && strcmp(e->domain_id, id->user_domain_id) != 0 &&
-	    !(id->scope == GW_SCOPE_DOMAIN && strcmp(e->domain_id, id->scope_id) == 0) &&
-	    !(id->scope == GW_SCOPE_PROJECT &&
-	    strcmp(e->domain_id, id->scope_domain_id) == 0))
-		return 0;
-	if (e->role_id[0]) {
-		for (i = 0; i < id->nroles && strcmp(e->role_id, id->roles[i].id) != 0; i++)
-			;
-		if (i == id->nroles)
-			return 0;
-	}
-	/* revoking a token also revokes the tokens rescoped from it */
-	if (e->audit_id[0] && strcmp(e->audit_id, id->audit_id) != 0 &&
-	    strcmp(e->audit_id, id->audit_chain_id) != 0)
-		return 0;
-	if (e->audit_chain_id[0] && strcmp(e->audit_chain_id, id->audit_chain_id) != 0)
-		return 0;
-	if (e->expires_at != 0 && e->expires_at / 1000000 != id->exp)
-		return 0;
-	return 1;
+	memset(t, 0, sizeof(*t));
+	t->user_id = id->user_id;
+	t->user_domain_id = id->user_domain_id;
+	if (id->scope == GW_SCOPE_PROJECT) {
+		t->project_id = id->scope_id;
+		t->project_domain_id = id->scope_domain_id;
+	} else if (id->scope == GW_SCOPE_DOMAIN)
+		t->domain_id = id->scope_id;
+	t->audit_id = id->audit_id;
+	t->audit_chain_id = id->audit_chain_id;
+	for (i = 0; i < id->nroles && i < KG_CLAIMS_MAX_ROLES; i++)
+		rids[i] = id->roles[i].id;
+	t->role_ids = rids;
+	t->nroles = i;
+	t->issued_at = id->iat_us;
+	t->expires_at = id->exp * 1000000;
+	t->revision = id->rev;
+}
+
+int
+gw_revent_matches(const struct kg_revoke_event *e, const struct gw_ident *id)
+{
+	struct kg_revoke_target	 t;
+	const char		*rids[KG_CLAIMS_MAX_ROLES];
+
+	ident_target(id, rids, &t);
+	return kg_revoke_matches(e, &t);
 }
 
 /* Under ev_lock (read). */
 static int
 revoked_locked(struct gwauth *a, const struct gw_ident *id)
 {
-	size_t	i;
+	struct kg_revoke_target	 t;
+	const char		*rids[KG_CLAIMS_MAX_ROLES];
+	size_t			 i;
 
+	ident_target(id, rids, &t);
 	for (i = 0; i < a->nev; i++)
-		if (gw_revent_matches(&a->ev[i], id))
+		if (kg_revoke_matches(&a->ev[i], &t))
 			return 1;
 	return 0;
 }
@@ -361,13 +298,28 @@ ev_time(const json_t *o, const char *key, int64_t *out, int required)
 	return kg_time_parse(json_string_value(v), out);
 }
 
+/* keygate's "OS-KEYGATE:revision": absent (0) or a positive integer. */
+static int
+ev_revision(const json_t *o, int64_t *out)
+{
+	const json_t	*v = json_object_get(o, "OS-KEYGATE:revision");
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
 int
-gwauth_parse_events(const char *text, size_t len, struct gw_revent **evp,
+gwauth_parse_events(const char *text, size_t len, struct kg_revoke_event **evp,
     size_t *np, struct kg_err *err)
 {
 	json_t		*root, *arr, *o;
 	json_error_t	 jerr;
-	struct gw_revent *ev = NULL;
+	struct kg_revoke_event *ev = NULL;
 	size_t		 i, n;
 
 	*evp = NULL;
@@ -396,7 +348,8 @@ gwauth_parse_events(const char *text, size_t len, struct gw_revent **evp,
 		    sizeof(ev[i].audit_chain_id)) == -1 ||
 		    ev_time(o, "issued_before", &ev[i].issued_before, 1) == -1 ||
 		    ev_time(o, "revoked_at", &ev[i].revoked_at, 0) == -1 ||
-		    ev_time(o, "expires_at", &ev[i].expires_at, 0) == -1) {
+		    ev_time(o, "expires_at", &ev[i].expires_at, 0) == -1 ||
+		    ev_revision(o, &ev[i].revision) == -1) {
 			free(ev);
 			json_decref(root);
 			return kg_errf(err, KG_EBADREQ, "events: event %zu is malformed", i);
@@ -412,7 +365,7 @@ gwauth_parse_events(const char *text, size_t len, struct gw_revent **evp,
 
 /* Remove cached tokens that one of ev[0..n) revokes. */
 static void
-cache_purge_events(struct gwauth *a, const struct gw_revent *ev, size_t n)
+cache_purge_events(struct gwauth *a, const struct kg_revoke_event *ev, size_t n)
 {
 	size_t	i, j;
 
@@ -434,7 +387,7 @@ cache_purge_events(struct gwauth *a, const struct gw_revent *ev, size_t n)
 
 /* 1 when ev is in a->ev[0..n). Under ev_lock. */
 static int
-has_event(const struct gwauth *a, size_t n, const struct gw_revent *ev)
+has_event(const struct gwauth *a, size_t n, const struct kg_revoke_event *ev)
 {
 	size_t	j;
 
@@ -445,9 +398,9 @@ has_event(const struct gwauth *a, size_t n, const struct gw_revent *ev)
 }
 
 size_t
-gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n, int replace)
+gwauth_add_events(struct gwauth *a, const struct kg_revoke_event *ev, size_t n, int replace)
 {
-	struct gw_revent *nev, *fresh = NULL;
+	struct kg_revoke_event *nev, *fresh = NULL;
 	size_t		  i, added = 0, nfresh = 0, keep;
 
 	pthread_rwlock_wrlock(&a->ev_lock);
@@ -530,7 +483,7 @@ gwauth_prune_events(struct gwauth *a, int64_t now_us)
 
 	pthread_rwlock_wrlock(&a->ev_lock);
 	for (i = 0; i < a->nev; i++) {
-		const struct gw_revent *e = &a->ev[i];
+		const struct kg_revoke_event *e = &a->ev[i];
 
 		if ((e->expires_at != 0 && e->expires_at < now_us) ||
 		    e->issued_before < horizon)

@@ -4,8 +4,10 @@
  * /v3/OS-REVOKE/events) and a bounded cache of verified tokens.
  *
  * A token is accepted when auth/jwt.c verifies it (pinned ES256, key by
- * "kid"), its claims are well-formed, iss is the configured issuer, it
- * has not expired and no revocation event matches it. The cache is keyed
+ * "kid"), its claims are keygate's (auth/claims.c, the parser keygate
+ * itself uses), iss is the configured issuer, it has not expired and no
+ * revocation event revokes it (auth/revocation.c, keygate's own rule:
+ * events are struct kg_revoke_event, with keygate's revision). The cache is keyed
  * by the SHA-256 of the token (the token itself is never stored or
  * logged); an entry lives until the token's exp, is dropped when a new
  * event matches it, and the whole cache is flushed when a key disappears.
@@ -21,6 +23,7 @@
 
 #include "auth/jwt.h"
 #include "common/err.h"
+#include "common/types.h"
 #include "gateway/gwpolicy.h"
 
 /* Why a flow got its verdict. Names in gw_reason_name(). */
@@ -48,18 +51,6 @@ enum gw_reason {
 
 const char	*gw_reason_name(enum gw_reason r);
 
-/* One revocation event (see store/revoke.h); "" / 0 fields match anything. */
-struct gw_revent {
-	char	user_id[65];
-	char	project_id[65];
-	char	domain_id[65];
-	char	role_id[65];
-	char	audit_id[65];
-	char	audit_chain_id[65];
-	int64_t	expires_at;		/* µs; 0 = any */
-	int64_t	issued_before;		/* µs */
-	int64_t	revoked_at;		/* µs */
-};
 
 struct gwauth_cfg {
 	const char	*issuer;	/* required "iss"; "" = not checked */
@@ -92,10 +83,10 @@ void	gwauth_keys_free(struct jwt_key **keys, size_t n);
 int	gwauth_set_keys(struct gwauth *a, struct jwt_key **keys, size_t n);
 
 /*
- * Parse {"events":[...]} as /v3/OS-REVOKE/events answers. *ev is
- * malloc'd (free()); *n may be 0.
+ * Parse {"events":[...]} as /v3/OS-REVOKE/events answers, keygate's
+ * "OS-KEYGATE:revision" included. *ev is malloc'd (free()); *n may be 0.
  */
-int	gwauth_parse_events(const char *text, size_t len, struct gw_revent **ev,
+int	gwauth_parse_events(const char *text, size_t len, struct kg_revoke_event **ev,
 	    size_t *n, struct kg_err *err);
 
 /*
@@ -103,7 +94,7 @@ int	gwauth_parse_events(const char *text, size_t len, struct gw_revent **ev,
  * and drop cached tokens they revoke. Events not known before are then
  * handed to the revoke listener. Returns the number of new events.
  */
-size_t	gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n,
+size_t	gwauth_add_events(struct gwauth *a, const struct kg_revoke_event *ev, size_t n,
 	    int replace);
 
 /*
@@ -111,7 +102,7 @@ size_t	gwauth_add_events(struct gwauth *a, const struct gw_revent *ev, size_t n,
  * events that gwauth_add_events has just learned: the gateway's engine
  * ends the live connections whose token they revoke (gw_revent_matches).
  */
-typedef void (*gwauth_revoke_fn)(void *arg, const struct gw_revent *ev, size_t n);
+typedef void (*gwauth_revoke_fn)(void *arg, const struct kg_revoke_event *ev, size_t n);
 void	gwauth_set_revoke_listener(struct gwauth *a, gwauth_revoke_fn fn, void *arg);
 
 /* 1 when a stored event revokes the (already verified) identity id. */
@@ -142,12 +133,10 @@ struct gwauth_info {
 void	gwauth_info(struct gwauth *a, struct gwauth_info *out);
 
 /*
- * 1 when event e revokes the token id, as keygate's kg_revoke_matches
- * (store/revoke.c) and Keystone decide: issued at or before issued_before
- * and every non-empty field matches; domain_id the user's, the project's
- * or the scoped domain; audit_id the token's own or its chain id.
+ * 1 when event e revokes the token id: kg_revoke_matches (auth/revocation.h)
+ * on id's fields, the rule keygate applies.
  */
-int	gw_revent_matches(const struct gw_revent *e, const struct gw_ident *id);
+int	gw_revent_matches(const struct kg_revoke_event *e, const struct gw_ident *id);
 
 /* First 8 bytes of SHA-256(token) as 16 hex chars: a log-safe token tag. */
 void	gw_token_tag(const char *token, size_t len, char out[17]);

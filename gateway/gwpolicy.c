@@ -98,13 +98,17 @@ split_list(struct parser *ps, const char *key, char *s, char *items[MAX_LIST])
 	char	*p;
 
 	for (;;) {
-		if (n == MAX_LIST)
-			return perr(ps, "%s: more than %d values", key, MAX_LIST);
+		if (n == MAX_LIST) {
+			perr(ps, "%s: more than %d values", key, MAX_LIST);
+			return -1;
+		}
 		p = strchr(s, ',');
 		if (p != NULL)
 			*p = '\0';
-		if (*s == '\0')
-			return perr(ps, "%s: empty value in list", key);
+		if (*s == '\0') {
+			perr(ps, "%s: empty value in list", key);
+			return -1;
+		}
 		items[n++] = s;
 		if (p == NULL)
 			return n;
@@ -134,10 +138,11 @@ parse_cidr(const char *s, struct gwp_cidr *c)
 	char		 buf[64], *slash;
 	uint32_t	 plen;
 	int		 maxlen, i;
+	size_t		 n = strlen(s);
 
-	if (strlen(s) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return -1;
-	strcpy(buf, s);
+	memcpy(buf, s, n + 1);
 	memset(c, 0, sizeof(*c));
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
@@ -173,10 +178,11 @@ parse_ports(const char *s, struct gwp_ports *p)
 {
 	char		 buf[16], *dash;
 	uint32_t	 lo, hi;
+	size_t		 n = strlen(s);
 
-	if (strlen(s) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return -1;
-	strcpy(buf, s);
+	memcpy(buf, s, n + 1);
 	if ((dash = strchr(buf, '-')) != NULL)
 		*dash++ = '\0';
 	if (parse_u32(buf, &lo) == -1 || lo < 1 || lo > 65535)
@@ -422,7 +428,7 @@ parse_rule(struct parser *ps, struct gwp_rule *r, char **w, int n,
 		if (strcmp(p->rules[j].name, w[1]) == 0)
 			return perr(ps, "rule name \"%s\" already used on line %d", w[1],
 			    p->rules[j].line);
-	strcpy(r->name, w[1]);
+	memcpy(r->name, w[1], strlen(w[1]) + 1);	/* valid_name bounded it */
 	r->line = ps->line;
 	for (i = 2; i < n; i++) {
 		if (strcmp(w[i], "system") == 0) {

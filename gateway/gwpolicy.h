@@ -67,6 +67,7 @@ struct gw_ident {
 	const char	*audit_chain_id;	/* audit_ids[1], else audit_ids[0] */
 	int64_t		 exp;			/* seconds since the epoch */
 	int64_t		 iat_us;		/* issued at, µs */
+	int64_t		 rev;			/* claim "rev"; 0 = none */
 };
 
 /* The marks the gateway owns, from its configuration. */

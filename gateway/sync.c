@@ -261,7 +261,7 @@ sync_keys(struct gwsync *s)
 
 /* Serialize the stored events for the state file. */
 static void
-save_events(struct gwsync *s, const struct gw_revent *ev, size_t n, int replace)
+save_events(struct gwsync *s, const struct kg_revoke_event *ev, size_t n, int replace)
 {
 	char	path[4200];
 	FILE	*fp;
@@ -289,6 +289,9 @@ save_events(struct gwsync *s, const struct gw_revent *ev, size_t n, int replace)
 		    "audit_id", ev[i].audit_id, "audit_chain_id", ev[i].audit_chain_id,
 		    "issued_before", t1, "revoked_at", t2,
 		    "expires_at", ev[i].expires_at ? t3 : NULL);
+		if (o != NULL && ev[i].revision > 0)
+			json_object_set_new(o, "OS-KEYGATE:revision",
+			    json_integer(ev[i].revision));
 		if (o != NULL && (js = json_dumps(o, JSON_COMPACT)) != NULL) {
 			fprintf(fp, "{\"events\":[%s]}\n", js);
 			free(js);
@@ -301,7 +304,7 @@ save_events(struct gwsync *s, const struct gw_revent *ev, size_t n, int replace)
 static int
 sync_events(struct gwsync *s)
 {
-	struct gw_revent *ev = NULL;
+	struct kg_revoke_event *ev = NULL;
 	struct kg_err	  err = { 0 };
 	struct body	  b;
 	char		  path[128], t[KG_TIME_LEN];
@@ -460,7 +463,7 @@ int
 gwsync_load_files(const struct gw_conf *c, struct gwauth *a, struct kg_err *err)
 {
 	struct jwt_key	**keys;
-	struct gw_revent *ev;
+	struct kg_revoke_event *ev;
 	char		  path[4200], *buf, *line, *save = NULL;
 	size_t		  len, n, nk;
 

@@ -1725,7 +1725,7 @@ gw_engine_tick(struct gw_engine *e, int64_t now)
 }
 
 void
-gw_engine_revoked(void *arg, const struct gw_revent *ev, size_t n)
+gw_engine_revoked(void *arg, const struct kg_revoke_event *ev, size_t n)
 {
 	struct gw_engine *e = arg;
 	struct flow	**hit = NULL;
@@ -1878,10 +1878,14 @@ gw_engine_new(const struct gw_engine_cfg *cfg, struct gwauth *a, gw_send_fn send
 void
 gw_engine_free(struct gw_engine *e)
 {
+	struct flow	*f, *next;
+
 	if (e == NULL)
 		return;
-	while (e->lru_head != NULL)
-		flow_remove(e, e->lru_head);
+	for (f = e->lru_head; f != NULL; f = next) {
+		next = f->lnext;
+		flow_remove(e, f);
+	}
 	while (e->nheap > 0)
 		flow_remove(e, e->heap[0]);
 	while (e->end_head != NULL)

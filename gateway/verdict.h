@@ -146,7 +146,7 @@ void		 gw_engine_set_actions(struct gw_engine *e, gw_act_fn fn, void *arg);
  * New revocation events ev[0..n) (a gwauth_revoke_fn, arg = the engine):
  * end the live flows they revoke.
  */
-void		 gw_engine_revoked(void *engine, const struct gw_revent *ev, size_t n);
+void		 gw_engine_revoked(void *engine, const struct kg_revoke_event *ev, size_t n);
 
 /* Conntrack ended the connection of flow k (either direction's tuple). */
 void		 gw_engine_conn_gone(struct gw_engine *e, const struct pkt_flow *k);

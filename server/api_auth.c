@@ -316,7 +316,8 @@ subject(struct req *r, int allow_expired, struct kg_ctx *sctx, char **reply,
 		return kg_errf(err, KG_ENOTFOUND, "No token in the request");
 	if (reply != NULL)
 		rc = tokens_validate_reply(r->srv->tokens, r->st, tok, allow_expired,
-		    req_query(r, "nocatalog") == NULL, r->auth_token, sctx, reply, err);
+		    req_query(r, "nocatalog") == NULL, r->ctx != NULL ? r->ctx->rev : 0,
+		    sctx, reply, err);
 	else
 		rc = tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx,
 		    NULL, err);
@@ -536,6 +537,10 @@ list_revoke_events(struct req *r, struct kg_err *err)
 			    json_string(ev[i].audit_chain_id));
 		if (ev[i].expires_at != 0)
 			set_time(o, "expires_at", ev[i].expires_at);
+		/* keygate's extension: see "Token format" in the README. */
+		if (ev[i].revision > 0)
+			json_object_set_new(o, "OS-KEYGATE:revision",
+			    json_integer(ev[i].revision));
 		json_array_append_new(list, o);
 	}
 	free(ev);

@@ -95,6 +95,23 @@ get_region(struct req *r, struct kg_err *err)
 	return apij_reply_member(r, "region", o, 200, err);
 }
 
+/*
+ * m's parent_region_id ("" when absent or null) into out. An id too long
+ * for any region names none: 404 as for a missing one (it was cut to 64
+ * characters, which could name another region).
+ */
+static int
+parent_region(const json_t *m, char out[STORE_ID_SIZE], struct kg_err *err)
+{
+	const char	*p = str_or_null(m, "parent_region_id");
+
+	if (p == NULL)
+		p = "";
+	if (kg_strlcpy(out, p, STORE_ID_SIZE) >= STORE_ID_SIZE)
+		return kg_errf(err, KG_ENOTFOUND, "Could not find region: %s.", p);
+	return 0;
+}
+
 /* Create the region described by m with id (shared by POST and PUT). */
 static int
 region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
@@ -105,12 +122,22 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 	int			 ret;
 
 	memset(&g, 0, sizeof(g));
-	if (strlen(id) >= sizeof(g.id))
-		return apij_bad_input(err, "id", json_object_get(m, "id"),
-		    "%s is too long");
+	if (strlen(id) >= sizeof(g.id)) {
+		/* PUT's id is the path's: there may be no "id" in the body
+		 * (a NULL here crashed the worker). */
+		json_t	*v = json_string(id);
+
+		apij_bad_input(err, "id", v, "%s is too long");
+		json_decref(v);
+		return -1;
+	}
+	/* PUT's id comes from the URL path, which may be any bytes. */
+	if (!kg_utf8_valid(id))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "id. Value is not valid UTF-8.");
 	kg_strlcpy(g.id, id, sizeof(g.id));
-	kg_strlcpy(g.parent_region_id, str_or_null(m, "parent_region_id") ?
-	    str_or_null(m, "parent_region_id") : "", sizeof(g.parent_region_id));
+	if (parent_region(m, g.parent_region_id, err) == -1)
+		return -1;
 	g.description = (char *)(str_or_null(m, "description") ?
 	    str_or_null(m, "description") : "");
 	if ((extra = apij_extra(m, region_known, NULL, err)) == NULL)
@@ -171,13 +198,13 @@ static int
 region_edit(void *obj, void *cls, struct kg_err *err)
 {
 	struct kg_region	*g = obj;
-	json_t			*m = cls, *v;
+	json_t			*m = cls;
 
 	if (apij_set_text(m, "description", &g->description, err) == -1)
 		return -1;
-	if ((v = json_object_get(m, "parent_region_id")) != NULL)
-		kg_strlcpy(g->parent_region_id, json_is_string(v) ?
-		    json_string_value(v) : "", sizeof(g->parent_region_id));
+	if (json_object_get(m, "parent_region_id") != NULL &&
+	    parent_region(m, g->parent_region_id, err) == -1)
+		return -1;
 	return apij_set_extra(m, region_known, &g->extra, err);
 }
 

@@ -63,7 +63,9 @@ user_check(json_t *obj, int create, const char **name, const char **domain_id,
 	    apij_string(obj, "domain_id", APIJ_IDCHARS, 64, domain_id, err) == -1 ||
 	    apij_string(obj, "password", APIJ_NULLABLE | APIJ_SECRET, 0, password,
 	    err) == -1 ||
-	    apij_string(obj, "default_project_id", APIJ_NULLABLE, 64,
+	    /* Keystone's id_string; also what fits the stored column (a
+	     * 64-character non-ASCII value was cut inside a character). */
+	    apij_string(obj, "default_project_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
 	    default_project_id, err) == -1 ||
 	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
 	    apij_options(obj, err) == -1)

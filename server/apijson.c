@@ -70,6 +70,10 @@ pyrepr(const json_t *v, int quote, char *out, size_t outsz)
 {
 	char	*s;
 
+	if (v == NULL) {
+		snprintf(out, outsz, "None");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		snprintf(out, outsz, quote ? "'%s'" : "%s", json_string_value(v));
@@ -136,7 +140,7 @@ apij_body_object(struct req *r, const char *key, unsigned int flags,
 	json_t		*v;
 	const char	*k;
 
-	if (r->body == NULL || (v = json_object_get(r->body, key)) == NULL) {
+	if (r->body == NULL || json_object_get(r->body, key) == NULL) {
 		apij_required(err, key);
 		return NULL;
 	}
@@ -491,6 +495,10 @@ apij_tag_check(const char *field, const char *tag, struct kg_err *err)
 	json_t	*v;
 	int	 ret = 0;
 
+	/* A tag from the URL path may be any bytes: only UTF-8 is stored. */
+	if (!kg_utf8_valid(tag))
+		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
+		    "%s. Value is not valid UTF-8.", field);
 	if (*tag == '\0' || utf8_len(tag) > 255 || strpbrk(tag, ",/") != NULL) {
 		v = json_string(tag);
 		ret = invalid(err, field, v, 0, *tag == '\0' ? "'' is too short" :
@@ -516,7 +524,9 @@ apij_tags(json_t *v, const char *field, char ***out, size_t *n,
 	cnt = json_array_size(v);
 	if (cnt > APIJ_MAX_TAGS)
 		return invalid(err, field, v, 0, "Is too long (at most 80 items).");
-	if (cnt > 0 && (tags = calloc(cnt, sizeof(*tags))) == NULL)
+	if (cnt == 0)
+		return 0;
+	if ((tags = calloc(cnt, sizeof(*tags))) == NULL)
 		return apij_oom(err);
 	json_array_foreach(v, i, t) {
 		if (!json_is_string(t) ||

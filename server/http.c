@@ -194,6 +194,22 @@ req_query_bool(struct req *r, const char *name, int dflt)
 	return -1;
 }
 
+/*
+ * Is h usable as the host[:port] of our URLs? RFC 3986 authority
+ * characters only, and short enough for the caller's buffer: the links
+ * and WWW-Authenticate carry it, and a byte that is not UTF-8 would make
+ * every reply with a link unencodable (a 500), a quote would break the
+ * header.
+ */
+static int
+host_ok(const char *h, size_t max)
+{
+	size_t	n = strlen(h);
+
+	return n > 0 && n < max && h[strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:[]")] == '\0';
+}
+
 void
 req_base_url(struct req *r, char *out, size_t outsz)
 {
@@ -204,8 +220,8 @@ req_base_url(struct req *r, char *out, size_t outsz)
 		kg_strlcpy(out, r->srv->cfg.public_endpoint, outsz);
 	} else {
 		host = req_header(r, MHD_HTTP_HEADER_HOST);
-		snprintf(out, outsz, "http://%s", host && *host ? host :
-		    r->srv->cfg.listen);
+		snprintf(out, outsz, "http://%s", host != NULL && outsz > 7 &&
+		    host_ok(host, outsz - 7) ? host : r->srv->cfg.listen);
 	}
 	n = strlen(out);
 	while (n > 0 && out[n - 1] == '/')
@@ -445,6 +461,8 @@ send_reply(struct req *r, unsigned int status)
 	return ret;
 }
 
+static const char	*log_safe(const char *s, char *out, size_t outsz);
+
 /* Replace any reply with Keystone's error body for err. */
 static unsigned int
 set_error(struct req *r, const struct kg_err *err)
@@ -455,14 +473,21 @@ set_error(struct req *r, const struct kg_err *err)
 	/* 401 and 5xx never carry detail (Keystone's SecurityError). */
 	if (code == 401 || code >= 500 || msg[0] == '\0')
 		msg = status_message(code);
-	if (code >= 500)
-		log_error("%s %s: %s (%s)", r->method, r->path, err->msg, r->request_id);
+	if (code >= 500) {
+		char	m[64], p[512];
+
+		log_error("%s %s: %s (%s)", log_safe(r->method, m, sizeof(m)),
+		    log_safe(r->path, p, sizeof(p)), err->msg, r->request_id);
+	}
 	json_decref(r->out);
 	free(r->out_text);
 	r->out_text = NULL;
 	r->out_type = NULL;
 	r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
 	    "title", http_title(code), "message", msg);
+	if (r->out == NULL)	/* msg not UTF-8 (kg_errf repairs it): fixed text */
+		r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
+		    "title", http_title(code), "message", status_message(code));
 	if (r->subject_token != NULL) {
 		kg_wipe(r->subject_token, strlen(r->subject_token));
 		free(r->subject_token);
@@ -742,7 +767,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 /*
  * Copy s for a log line: control characters and non-ASCII bytes become
- * \xNN, so a decoded path cannot forge or split log lines.
+ * \xNN, so a decoded path (or a method: libmicrohttpd passes any bytes
+ * but space) cannot forge or split log lines or reach a terminal.
  */
 static const char *
 log_safe(const char *s, char *out, size_t outsz)
@@ -768,7 +794,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	const union MHD_ConnectionInfo *ci;
 	unsigned int		 status;
 	int64_t			 us;
-	char			 path[512];
+	char			 path[512], method[64];
 
 	if (s == NULL)
 		return;
@@ -776,7 +802,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	status = ci ? ci->http_status : 0;
 	/* Never the query string, headers or body: they may hold secrets. */
-	log_info("%s %s %u %.2fms %s user=%s route=%s", s->req.method,
+	log_info("%s %s %u %.2fms %s user=%s route=%s",
+	    log_safe(s->req.method, method, sizeof(method)),
 	    log_safe(s->req.path, path, sizeof(path)),
 	    status, (double)us / 1000.0, s->req.request_id,
 	    s->ctx.user_id[0] ? s->ctx.user_id : "-",

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "server/jobs.h"
+#include "server/metrics.h"
 
 struct jobs {
 	pthread_mutex_t	 mu;
@@ -37,11 +38,13 @@ worker(void *arg)
 			p->tail = NULL;
 		p->queued--;
 		p->running++;
+		metrics_hash_jobs(p->queued, p->running);
 		pthread_mutex_unlock(&p->mu);
 		j->next = NULL;
 		j->run(j, 0);
 		pthread_mutex_lock(&p->mu);
 		p->running--;
+		metrics_hash_jobs(p->queued, p->running);
 		pthread_mutex_unlock(&p->mu);
 		j->done(j);
 	}
@@ -96,6 +99,7 @@ jobs_submit(struct jobs *p, struct job *j, struct kg_err *err)
 		p->head = j;
 	p->tail = j;
 	p->queued++;
+	metrics_hash_jobs(p->queued, p->running);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return 0;
@@ -114,6 +118,7 @@ jobs_stop(struct jobs *p)
 	j = p->head;
 	p->head = p->tail = NULL;
 	p->queued = 0;
+	metrics_hash_jobs(p->queued, p->running);
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	for (; j != NULL; j = next) {

@@ -47,6 +47,7 @@ static _Atomic uint64_t		requests[NROUTES][NMETHODS][NSTATUSES];
 static _Atomic uint64_t		dur_bucket[NROUTES][NBOUNDS + 1];
 static _Atomic uint64_t		dur_sum_us[NROUTES];
 static _Atomic uint64_t		dur_count[NROUTES];
+static atomic_int		hash_queued, hash_running;
 
 static _Atomic uint64_t		tokens_issued, tokens_validated, tokens_revoked,
 				auth_failures, db_errors;
@@ -277,6 +278,12 @@ metrics_render(int64_t started_at)
 	    &auth_failures);
 	counter(f, "keygate_db_errors_total",
 	    "Requests failed by an internal or database error.", &db_errors);
+	fprintf(f, "# HELP keygate_hash_jobs Password requests waiting for or"
+	    " running on a hashing thread.\n# TYPE keygate_hash_jobs gauge\n"
+	    "keygate_hash_jobs{state=\"queued\"} %d\n"
+	    "keygate_hash_jobs{state=\"running\"} %d\n",
+	    atomic_load_explicit(&hash_queued, memory_order_relaxed),
+	    atomic_load_explicit(&hash_running, memory_order_relaxed));
 	fprintf(f, "# HELP keygate_build_info Build information.\n"
 	    "# TYPE keygate_build_info gauge\n"
 	    "keygate_build_info{version=\"%s\"} 1\n", KEYGATE_VERSION);
@@ -301,14 +308,15 @@ cidr_add(struct metrics_acl *acl, const char *entry, struct kg_err *err)
 	struct metrics_cidr	*c;
 	char			 host[64], *slash, *end;
 	long			 prefix;
+	size_t			 n;
 	int			 maxbits, i;
 
 	if (acl->ncidrs == METRICS_MAX_CIDRS)
 		return kg_errf(err, KG_EBADREQ, "metrics.allow: more than %d entries",
 		    METRICS_MAX_CIDRS);
-	if (strlen(entry) >= sizeof(host))
+	if ((n = strlen(entry)) >= sizeof(host))
 		return kg_errf(err, KG_EBADREQ, "metrics.allow: bad entry %.64s", entry);
-	strcpy(host, entry);
+	memcpy(host, entry, n + 1);
 	c = &acl->cidrs[acl->ncidrs];
 	memset(c, 0, sizeof(*c));
 	prefix = -1;
@@ -422,4 +430,11 @@ metrics_acl_allows(const struct metrics_acl *acl, const struct sockaddr *sa)
 		    prefix_match(a, acl->cidrs[i].addr, acl->cidrs[i].prefix))
 			return 1;
 	return 0;
+}
+
+void
+metrics_hash_jobs(int queued, int running)
+{
+	atomic_store_explicit(&hash_queued, queued, memory_order_relaxed);
+	atomic_store_explicit(&hash_running, running, memory_order_relaxed);
 }

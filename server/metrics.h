@@ -62,6 +62,13 @@ void	metrics_auth_failure(void);
 void	metrics_db_error(void);
 
 /*
+ * The hashing pool's gauges (server/jobs.c calls it under its lock after
+ * every change): password requests waiting for a thread and running on
+ * one. Exposed as keygate_hash_jobs{state="queued"|"running"}.
+ */
+void	metrics_hash_jobs(int queued, int running);
+
+/*
  * Render every metric in the Prometheus text format; started_at is the
  * process start (µs since the epoch). Returns a malloc'd NUL-terminated
  * string (caller frees) or NULL when out of memory.

@@ -15,14 +15,8 @@ struct kg_role {
 	char	*extra;
 };
 
-/* A role as it appears in a token: id and name only. */
-struct kg_role_ref {
-	char	id[STORE_ID_SIZE];
-	char	name[STORE_NAME_SIZE];
-};
-
-/* What an assignment's target is. */
-enum kg_scope_kind { KG_SCOPE_NONE = 0, KG_SCOPE_PROJECT, KG_SCOPE_DOMAIN, KG_SCOPE_SYSTEM };
+/* struct kg_role_ref (a role as a token names it) and enum kg_scope_kind
+ * (an assignment's target) are in common/types.h. */
 
 void	kg_role_free(struct kg_role *r);
 

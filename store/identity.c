@@ -559,8 +559,8 @@ store_domain_delete(struct store *st, const char *id, struct kg_err *err)
 		"DELETE FROM user WHERE domain_id = ?",
 		"DELETE FROM grp WHERE domain_id = ?",
 		/* Users elsewhere keep no default project that is going. */
-		"UPDATE user SET default_project_id = NULL WHERE default_project_id"
-		" IN (SELECT id FROM project WHERE domain_id = ?)",
+		("UPDATE user SET default_project_id = NULL WHERE default_project_id"
+		" IN (SELECT id FROM project WHERE domain_id = ?)"),
 		/* One statement: the parent_id references are all gone at its end. */
 		"DELETE FROM project WHERE domain_id = ?",
 		"DELETE FROM role WHERE domain_id = ?",
@@ -921,7 +921,7 @@ int
 store_project_delete(struct store *st, const char *id, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
-	size_t		 children;
+	size_t		 children = 0;
 
 	if (project_exists(st, id, err) == -1)
 		return -1;

@@ -7,6 +7,27 @@
 #include "store/revoke.h"
 #include "store/store_int.h"
 
+#define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
+			" audit_chain_id, expires_at, issued_before, revoked_at, revision"
+
+/* The current row (EVENT_COLS) into e. */
+static void
+event_from_row(sqlite3_stmt *s, struct kg_revoke_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(s, 0);
+	store_col_copy(s, 1, e->user_id, sizeof(e->user_id));
+	store_col_copy(s, 2, e->project_id, sizeof(e->project_id));
+	store_col_copy(s, 3, e->domain_id, sizeof(e->domain_id));
+	store_col_copy(s, 4, e->role_id, sizeof(e->role_id));
+	store_col_copy(s, 5, e->audit_id, sizeof(e->audit_id));
+	store_col_copy(s, 6, e->audit_chain_id, sizeof(e->audit_chain_id));
+	e->expires_at = sqlite3_column_int64(s, 7);
+	e->issued_before = sqlite3_column_int64(s, 8);
+	e->revoked_at = sqlite3_column_int64(s, 9);
+	e->revision = sqlite3_column_int64(s, 10);	/* NULL -> 0 */
+}
+
 static const char *
 nz(const char *s)
 {
@@ -72,14 +93,13 @@ store_revoke_list(struct store *st, int64_t since, struct kg_revoke_event **out,
     size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt		*s;
-	struct kg_revoke_event	*v = NULL, *nv, *e;
+	struct kg_revoke_event	*v = NULL, *nv;
 	size_t			 cnt = 0, cap = 0;
 	int			 rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_stmt(st, "SELECT id, user_id, project_id, domain_id, role_id,"
-	    " audit_id, audit_chain_id, expires_at, issued_before, revoked_at"
+	if ((s = store_stmt(st, "SELECT " EVENT_COLS
 	    " FROM revocation_event WHERE revoked_at > ? ORDER BY id", err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
@@ -93,18 +113,7 @@ store_revoke_list(struct store *st, int64_t since, struct kg_revoke_event **out,
 			}
 			v = nv;
 		}
-		e = &v[cnt++];
-		memset(e, 0, sizeof(*e));
-		e->id = sqlite3_column_int64(s, 0);
-		store_col_copy(s, 1, e->user_id, sizeof(e->user_id));
-		store_col_copy(s, 2, e->project_id, sizeof(e->project_id));
-		store_col_copy(s, 3, e->domain_id, sizeof(e->domain_id));
-		store_col_copy(s, 4, e->role_id, sizeof(e->role_id));
-		store_col_copy(s, 5, e->audit_id, sizeof(e->audit_id));
-		store_col_copy(s, 6, e->audit_chain_id, sizeof(e->audit_chain_id));
-		e->expires_at = sqlite3_column_int64(s, 7);
-		e->issued_before = sqlite3_column_int64(s, 8);
-		e->revoked_at = sqlite3_column_int64(s, 9);
+		event_from_row(s, &v[cnt++]);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -130,89 +139,39 @@ store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err)
 	return store_changes(st);
 }
 
-static int
-field_eq(const char *ev, const char *tok)
-{
-	return ev[0] == '\0' || (tok != NULL && strcmp(ev, tok) == 0);
-}
-
-static int
-nonempty_eq(const char *a, const char *b)
-{
-	return b != NULL && b[0] != '\0' && strcmp(a, b) == 0;
-}
-
 int
-kg_revoke_matches(const struct kg_revoke_event *ev, const struct kg_revoke_target *t)
-{
-	const char	*chain;
-	size_t		 i;
-
-	if (t->issued_at > ev->issued_before)
-		return 0;
-	if (!field_eq(ev->user_id, t->user_id) ||
-	    !field_eq(ev->project_id, t->project_id))
-		return 0;
-	if (ev->domain_id[0] != '\0' && !nonempty_eq(ev->domain_id, t->user_domain_id) &&
-	    !nonempty_eq(ev->domain_id, t->project_domain_id) &&
-	    !nonempty_eq(ev->domain_id, t->domain_id))
-		return 0;
-	chain = t->audit_chain_id != NULL && t->audit_chain_id[0] != '\0' ?
-	    t->audit_chain_id : t->audit_id;
-	if (ev->audit_id[0] != '\0' && !nonempty_eq(ev->audit_id, t->audit_id) &&
-	    !nonempty_eq(ev->audit_id, t->audit_chain_id))
-		return 0;
-	if (!field_eq(ev->audit_chain_id, chain))
-		return 0;
-	if (ev->expires_at != 0 && ev->expires_at != t->expires_at)
-		return 0;
-	if (ev->role_id[0] != '\0') {
-		for (i = 0; i < t->nroles; i++)
-			if (strcmp(ev->role_id, t->roles[i].id) == 0)
-				break;
-		if (i == t->nroles)
-			return 0;
-	}
-	return 1;
-}
-
-int
-store_revoke_check(struct store *st, const struct kg_revoke_target *t, int *revoked,
+store_revoke_find(struct store *st, const char *const *keys, size_t nkeys,
+    int64_t issued_at, int64_t revision,
+    int (*fn)(const struct kg_revoke_event *ev, void *arg), void *arg,
     struct kg_err *err)
 {
 	sqlite3_stmt		*s;
 	struct kg_revoke_event	 e;
-	int			 rc;
+	size_t			 i;
+	int			 rc = SQLITE_DONE, ret = 0;
 
-	*revoked = 0;
-	/* SQL narrows by the indexed-or-selective fields; C decides the rest. */
-	if ((s = store_stmt(st, "SELECT id, user_id, project_id, domain_id, role_id,"
-	    " audit_id, audit_chain_id, expires_at, issued_before, revoked_at"
-	    " FROM revocation_event WHERE issued_before >= ?1"
-	    " AND (user_id IS NULL OR user_id = ?2)"
-	    " AND (project_id IS NULL OR project_id = ?3)", err)) == NULL)
+	/*
+	 * One probe of revocation_event_match per key; the time test only
+	 * thins the rows out, fn decides. (One statement per key costs less
+	 * than a single "match_key IN (...)" over all of them, whose list
+	 * SQLite first builds into a temporary index.)
+	 */
+	if ((s = store_stmt(st, "SELECT " EVENT_COLS " FROM revocation_event"
+	    " WHERE match_key = ?1 AND (issued_before >= ?2 OR revision > ?3)",
+	    err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, t->issued_at);
-	store_bind_text(s, 2, t->user_id ? t->user_id : "");
-	store_bind_text(s, 3, t->project_id ? t->project_id : "");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		store_col_copy(s, 1, e.user_id, sizeof(e.user_id));
-		store_col_copy(s, 2, e.project_id, sizeof(e.project_id));
-		store_col_copy(s, 3, e.domain_id, sizeof(e.domain_id));
-		store_col_copy(s, 4, e.role_id, sizeof(e.role_id));
-		store_col_copy(s, 5, e.audit_id, sizeof(e.audit_id));
-		store_col_copy(s, 6, e.audit_chain_id, sizeof(e.audit_chain_id));
-		e.expires_at = sqlite3_column_int64(s, 7);
-		e.issued_before = sqlite3_column_int64(s, 8);
-		e.revoked_at = sqlite3_column_int64(s, 9);
-		if (kg_revoke_matches(&e, t)) {
-			*revoked = 1;
-			break;
+	sqlite3_bind_int64(s, 2, issued_at);
+	sqlite3_bind_int64(s, 3, revision > 0 ? revision : INT64_MAX);
+	for (i = 0; i < nkeys && ret == 0; i++) {
+		store_bind_text(s, 1, keys[i]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			event_from_row(s, &e);
+			if ((ret = fn(&e, arg)) != 0)
+				break;
 		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return store_sqlerr(st, rc, "revoke find", NULL, err);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlerr(st, rc, "revoke check", NULL, err);
-	return 0;
+	return ret;
 }

@@ -1,10 +1,10 @@
 /*
- * revoke.h - Keystone-style revocation events.
- *
- * A token is revoked when an event matches it: every non-empty field of
- * the event equals the token's (user, project, domain, audit id, ...) and
- * the token was issued at or before issued_before. Events are pruned once
- * no token they could match can still be valid.
+ * revoke.h - storage of Keystone-style revocation events (struct
+ * kg_revoke_event in common/types.h). Which event revokes which token is
+ * decided in auth/revocation.h; the store keeps the events, stamps each
+ * with the revision of the transaction that wrote it, and finds them by
+ * index key. Events are pruned once no token they could match can still
+ * be valid.
  *
  * Which change records which events -- "who loses tokens when X
  * changes" -- is decided in one place: the table in svc/svc.h, each row a
@@ -13,23 +13,14 @@
 #ifndef KG_STORE_REVOKE_H
 #define KG_STORE_REVOKE_H
 
-#include "store/assignment.h"
+#include "common/types.h"
 #include "store/store.h"
 
-struct kg_revoke_event {
-	int64_t	 id;				/* assigned by the store */
-	char	 user_id[STORE_ID_SIZE];	/* "" = any */
-	char	 project_id[STORE_ID_SIZE];
-	char	 domain_id[STORE_ID_SIZE];
-	char	 role_id[STORE_ID_SIZE];
-	char	 audit_id[64];
-	char	 audit_chain_id[64];
-	int64_t	 expires_at;			/* µs; 0 = any */
-	int64_t	 issued_before;			/* µs */
-	int64_t	 revoked_at;			/* µs */
-};
-
-/* Record an event (revoked_at = now when 0). Returns 0 or -1. */
+/*
+ * Record an event (revoked_at = now when 0). The store sets its revision
+ * (ev->revision is ignored): call it inside the transaction that makes
+ * the change it revokes for. Returns 0 or -1.
+ */
 int	store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 	    struct kg_err *err);
 
@@ -55,37 +46,16 @@ int	store_revoke_list(struct store *st, int64_t since,
 int	store_revoke_prune(struct store *st, int64_t cutoff, struct kg_err *err);
 
 /*
- * What a token is, for matching against events. Strings may be "" (the
- * token has no such attribute); they are borrowed.
+ * Call fn(ev, arg) for each stored event whose index key (auth/revocation.h)
+ * is one of keys[0..nkeys) and that is not older than a token issued at
+ * issued_at (µs) with revision (0 = none): issued_before >= issued_at or
+ * a revision above it. Stops when fn returns nonzero. Any number of keys;
+ * each is one index look-up. Returns fn's nonzero value, 0 when fn
+ * accepted every event, or -1.
  */
-struct kg_revoke_target {
-	const char		*user_id;
-	const char		*user_domain_id;
-	const char		*project_id;		/* project scope */
-	const char		*project_domain_id;
-	const char		*domain_id;		/* domain scope */
-	const char		*audit_id;		/* the token's own (audit_ids[0]) */
-	const char		*audit_chain_id;	/* audit_ids[1], "" when none */
-	const struct kg_role_ref *roles;		/* roles[nroles] */
-	size_t			 nroles;
-	int64_t			 issued_at;		/* µs */
-	int64_t			 expires_at;		/* µs */
-};
-
-/*
- * Pure: 1 when ev revokes t, as Keystone's revoke model decides: the token
- * was issued at or before ev->issued_before and every non-empty field of
- * the event matches -- user_id the token's user; project_id its project;
- * domain_id the user's domain, the project's domain or the scoped domain;
- * role_id one of its roles; audit_id its own audit id OR its chain id (so
- * revoking a token also revokes the tokens rescoped from it); audit_chain_id
- * its chain (or own id when it has no chain); expires_at its expiry.
- */
-int	kg_revoke_matches(const struct kg_revoke_event *ev,
-	    const struct kg_revoke_target *t);
-
-/* *revoked = 1 when any stored event matches t. Returns 0 or -1. */
-int	store_revoke_check(struct store *st, const struct kg_revoke_target *t,
-	    int *revoked, struct kg_err *err);
+int	store_revoke_find(struct store *st, const char *const *keys, size_t nkeys,
+	    int64_t issued_at, int64_t revision,
+	    int (*fn)(const struct kg_revoke_event *ev, void *arg), void *arg,
+	    struct kg_err *err);
 
 #endif /* KG_STORE_REVOKE_H */

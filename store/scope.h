@@ -8,31 +8,11 @@
 #ifndef KG_STORE_SCOPE_H
 #define KG_STORE_SCOPE_H
 
+#include "common/types.h"
 #include "store/assignment.h"
 #include "store/store.h"
 
-/* A user and its domain. */
-struct kg_token_user {
-	char	 id[STORE_ID_SIZE];
-	char	 name[STORE_NAME_SIZE];
-	int	 enabled;
-	char	*password_hash;			/* NULL: no password */
-	int64_t	 password_expires_at;		/* µs; 0: never */
-	char	 default_project_id[STORE_ID_SIZE];	/* "" when unset */
-	char	 domain_id[STORE_ID_SIZE];
-	char	 domain_name[STORE_NAME_SIZE];
-	int	 domain_enabled;
-};
-
-/* A project and its domain, or a domain (then domain_* repeat it). */
-struct kg_token_target {
-	char	 id[STORE_ID_SIZE];
-	char	 name[STORE_NAME_SIZE];
-	int	 enabled;
-	char	 domain_id[STORE_ID_SIZE];
-	char	 domain_name[STORE_NAME_SIZE];
-	int	 domain_enabled;
-};
+/* struct kg_token_user and struct kg_token_target: common/types.h. */
 
 /* Wipes and frees password_hash. NULL-safe. */
 void	kg_token_user_free(struct kg_token_user *u);

@@ -389,6 +389,8 @@ store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz)
 	const unsigned char	*t = sqlite3_column_text(stmt, col);
 	size_t			 n = t ? strlen((const char *)t) : 0;
 
+	if (dstsz == 0)		/* dstsz - 1 below would wrap */
+		return;
 	if (n >= dstsz)
 		n = dstsz - 1;
 	if (n > 0)

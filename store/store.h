@@ -34,11 +34,12 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/types.h"
 
 struct store;
 
-#define STORE_ID_SIZE	65	/* ids: 32 hex normally, up to 64 chars */
-#define STORE_NAME_SIZE	256	/* names: up to 255 bytes */
+#define STORE_ID_SIZE	KG_ID_SIZE	/* see common/types.h */
+#define STORE_NAME_SIZE	KG_NAME_SIZE
 
 /*
  * Open the database at path (created when missing) with WAL journaling,

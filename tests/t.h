@@ -11,6 +11,7 @@
 #define KG_T_H
 
 #include <stdio.h>
+#include <string.h>
 
 static int	t_passed, t_failed;
 
@@ -24,6 +25,27 @@ static int	t_passed, t_failed;
 	}								\
 	fflush(stdout);							\
 } while (0)
+
+/* strcmp(a, b) == 0, false when either is NULL (a failed step before). */
+static inline int
+t_streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Append s to the string in buf (size bufsz), cut to fit. */
+static inline void
+t_cat(char *buf, size_t bufsz, const char *s)
+{
+	size_t	n = strlen(buf), m = strlen(s);
+
+	if (n + 1 >= bufsz)
+		return;
+	if (m > bufsz - n - 1)
+		m = bufsz - n - 1;
+	memcpy(buf + n, s, m);
+	buf[n + m] = '\0';
+}
 
 /* Print the summary line; the exit status is 1 when anything failed. */
 static inline int

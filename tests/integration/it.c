@@ -209,6 +209,39 @@ on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/*
+ * With KG_IT_RECORD=FILE, every request is appended to FILE as one JSON
+ * line {"m", "p", "tok": "admin"|"other"|null, "h": [...], "b"}: the
+ * fuzz seeds are made from them (tests/fuzz/make-http-seeds).
+ */
+static void
+record(struct it_server *s, const char *method, const char *path,
+    const char *token, const char *body, const char *const *hdrs)
+{
+	const char	*file = getenv("KG_IT_RECORD");
+	json_t		*r, *h;
+	char		*line;
+	FILE		*fp;
+
+	if (file == NULL || *file == '\0')
+		return;
+	h = json_array();
+	for (; hdrs != NULL && *hdrs != NULL; hdrs++)
+		json_array_append_new(h, json_string(*hdrs));
+	r = json_pack("{s:s, s:s, s:o, s:o, s:o}", "m", method, "p", path, "tok",
+	    token == NULL ? json_null() : json_string(strcmp(token,
+	    s->admin_token) == 0 ? "admin" : "other"), "h", h, "b",
+	    body == NULL ? json_null() : json_string(body));
+	if (r != NULL && (line = json_dumps(r, JSON_COMPACT)) != NULL) {
+		if ((fp = fopen(file, "a")) != NULL) {
+			fprintf(fp, "%s\n", line);
+			fclose(fp);
+		}
+		free(line);
+	}
+	json_decref(r);
+}
+
 int
 it_req(struct it_server *s, const char *method, const char *path,
     const char *token, const char *body, const char *const *hdrs,
@@ -221,6 +254,7 @@ it_req(struct it_server *s, const char *method, const char *path,
 	CURLcode		 rc;
 
 	memset(out, 0, sizeof(*out));
+	record(s, method, path, token, body, hdrs);
 	if ((c = curl_easy_init()) == NULL)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
@@ -306,12 +340,7 @@ it_header(const struct it_resp *r, const char *name)
 static int
 is_hex32(const char *s)
 {
-	int	i;
-
-	for (i = 0; i < 32; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return s[32] == '\0';
+	return strlen(s) == 32 && strspn(s, "0123456789abcdefABCDEF") == 32;
 }
 
 char *

@@ -134,8 +134,8 @@ sign_es256(EVP_PKEY *k, const char *hdr, json_t *payload)
 	BN_bn2binpad(r, raw, 32);
 	BN_bn2binpad(ss, raw + 32, 32);
 	s64 = b64(raw, 64);
-	strcat(out, ".");
-	strcat(out, s64);
+	t_cat(out, n, ".");
+	t_cat(out, n, s64);
 	ECDSA_SIG_free(sig);
 	EVP_MD_CTX_free(m);
 	free(ps);
@@ -538,7 +538,7 @@ main(void)
 	T("auth-1.30 fixture: bootstrap makes alice, member on demo",
 	    keygate("bootstrap", "--bootstrap-username", "alice", "--bootstrap-password",
 	    "alice-pw", "--bootstrap-project-name", "demo", "--bootstrap-role-name",
-	    "member", NULL) == 0);
+	    "member", (char *)NULL) == 0);
 	body = pw_body("alice", "alice-pw", "{\"project\": {\"name\": \"demo\", "
 	    "\"domain\": {\"id\": \"default\"}}}");
 	alice = post_token(body, NULL, &r);
@@ -638,8 +638,8 @@ main(void)
 		HMAC(EVP_sha256(), pem_pub, (int)strlen(pem_pub), (unsigned char *)hs,
 		    strlen(hs), mac, &maclen);
 		m64 = b64(mac, maclen);
-		strcat(hs, ".");
-		strcat(hs, m64);
+		t_cat(hs, sizeof(hs), ".");
+		t_cat(hs, sizeof(hs), m64);
 		T("auth-2.14 HS256 keyed with the public key PEM -> 404",
 		    check_status("GET", NULL, admin, hs) == 404 &&
 		    check_status("GET", NULL, hs, admin) == 401);
@@ -761,7 +761,7 @@ main(void)
 	/* password change: new hash + the user revocation event it records */
 	keygate("bootstrap", "--bootstrap-username", "alice", "--bootstrap-password",
 	    "alice-new", "--bootstrap-project-name", "demo", "--bootstrap-role-name",
-	    "member", NULL);
+	    "member", (char *)NULL);
 	sql(it_fmt("INSERT INTO revocation_event (user_id, issued_before, revoked_at) "
 	    "VALUES ('%s', %lld, %lld)", alice_id, (long long)kg_now_us(),
 	    (long long)kg_now_us()));
@@ -927,7 +927,7 @@ main(void)
 	free(t);
 
 	/* ---- 7. rotation + SIGHUP ---- */
-	T("auth-7.1 keygate keys rotate", keygate("keys", "rotate", NULL) == 0);
+	T("auth-7.1 keygate keys rotate", keygate("keys", "rotate", (char *)NULL) == 0);
 	kill(s.pid, SIGHUP);
 	for (i = 0; i < 100; i++) {
 		it_req(&s, "GET", "/v3/OS-KEYGATE/jwks", NULL, NULL, NULL, &r);

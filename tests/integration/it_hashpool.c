@@ -82,6 +82,31 @@ raw_send_tok(struct it_server *s, struct raw *c, const char *path,
 	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
 }
 
+/*
+ * Poll GET /metrics (loopback may read it) until the hashing pool holds n
+ * jobs, queued or running; at most 10 s. Returns 1 when it did.
+ */
+static int
+wait_hash_jobs(struct it_server *srv, int n)
+{
+	struct it_resp	 r;
+	const char	*q, *run;
+	int		 i, have = -1;
+
+	for (i = 0; i < 200 && have != n; i++) {
+		if (i > 0)
+			usleep(50000);
+		if (it_req(srv, "GET", "/metrics", NULL, NULL, NULL, &r) == -1)
+			continue;
+		q = strstr(r.body, "keygate_hash_jobs{state=\"queued\"} ");
+		run = strstr(r.body, "keygate_hash_jobs{state=\"running\"} ");
+		if (q != NULL && run != NULL)
+			have = atoi(strchr(q, '}') + 2) + atoi(strchr(run, '}') + 2);
+		it_resp_free(&r);
+	}
+	return have == n;
+}
+
 /* Read every connection to EOF, numbering them in the order they end. */
 static void
 raw_wait(struct raw *c, size_t n)
@@ -259,7 +284,10 @@ main(void)
 	ok = 1;
 	for (i = 0; i < NLOGIN; i++)
 		ok &= raw_send(&s, &c[i], "POST", "/v3/auth/tokens", login_body) == 0;
-	usleep(50000);
+	/* SIGTERM only once the server holds every login (one running, the
+	 * rest queued): a fixed sleep lost the race on a loaded machine. */
+	T("hashpool-2.0 every login reaches the hashing pool",
+	    wait_hash_jobs(&s, NLOGIN));
 	T("hashpool-2.1 SIGTERM with hashing jobs in flight exits 0",
 	    ok && it_stop(&s) == 0);
 	raw_wait(c, NLOGIN);

@@ -26,7 +26,7 @@ names(struct it_server *s, const char *path)
 	}
 	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
 		if (i > 0)
-			strcat(buf, ",");
+			t_cat(buf, sizeof(buf), ",");
 		strncat(buf, json_string_value(json_object_get(v, "name")), 64);
 	}
 	it_resp_free(&r);
@@ -79,7 +79,7 @@ main(void)
 	T("project-2.8 child project", p2 != NULL);
 	it_req(&s, "GET", it_fmt("/v3/projects/%s", p2), A, NULL, NULL, &r);
 	T("project-2.9 child's parent and domain", r.status == 200 &&
-	    strcmp(it_str(r.json, "project.parent_id"), p1) == 0 &&
+	    t_streq(it_str(r.json, "project.parent_id"), p1) &&
 	    strcmp(it_str(r.json, "project.domain_id"), "default") == 0);
 	it_resp_free(&r);
 	p3 = ii_create(&s, "/v3/projects", "{\"project\": {\"name\": \"db\","
@@ -168,7 +168,7 @@ main(void)
 	for (i = 0; i < 81; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s\"t%d\"",
 		    i ? "," : "", i);
-	strcat(many, "]");
+	t_cat(many, sizeof(many), "]");
 	T("project-5.8 81 tags -> 400", it_status(&s, "POST", "/v3/projects", A,
 	    it_fmt("{\"project\": {\"name\": \"x\", \"tags\": %s}}", many)) == 400);
 	T("project-5.9 malformed JSON -> 400", it_status(&s, "POST", "/v3/projects", A,

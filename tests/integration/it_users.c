@@ -46,7 +46,7 @@ main(void)
 	    json_is_object(it_get(r.json, "user.options")));
 	T("user-2.3 extras echoed", r.json && strcmp(it_str(r.json, "user.email"),
 	    "alice@example.org") == 0 && strcmp(it_str(r.json, "user.description"),
-	    "first") == 0 && strcmp(it_str(r.json, "user.default_project_id"), p1) == 0);
+	    "first") == 0 && t_streq(it_str(r.json, "user.default_project_id"), p1));
 	T("user-2.4 no password in reply", it_get(r.json, "user.password") == NULL &&
 	    strstr(r.body, "$2b$") == NULL && strstr(r.body, "alice-pw") == NULL);
 	T("user-2.5 self link", u1 && strcmp(it_str(r.json, "user.links.self"),

@@ -45,6 +45,8 @@ install(struct gwauth *a, struct jwt_key **keys, size_t n)
 	return gwauth_set_keys(a, parsed, np);
 }
 
+static int64_t	next_rev;	/* claim "rev" of the next token(); 0: none */
+
 /* A keygate-shaped token; exp/iat relative to now_s. */
 static char *
 token(struct jwt_key *k, const char *user, const char *project, const char *role,
@@ -65,6 +67,8 @@ token(struct jwt_key *k, const char *user, const char *project, const char *role
 	if (role != NULL)
 		json_object_set_new(c, "roles", json_pack("[{s:s, s:s}]", "id", "rid-1",
 		    "name", role));
+	if (next_rev > 0)
+		json_object_set_new(c, "rev", json_integer(next_rev));
 	t = jwt_sign(k, c, NULL);
 	json_decref(c);
 	return t;
@@ -140,7 +144,7 @@ test_check(void)
 		    strcmp(id->audit_chain_id, "aud1") == 0 && id->exp == now_s + 3600);
 		gw_ident_put(id);
 	}
-	T("gwauth-2.2 second check is a cache hit", check(a, t, &hit, NULL) == GW_R_OK &&
+		T("gwauth-2.2 second check is a cache hit", check(a, t, &hit, NULL) == GW_R_OK &&
 	    hit && cache_entries(a) == 1);
 
 	texp = token(k1, "user1", "proj1", "member", -1, -100, "aud2", "keygate");
@@ -183,6 +187,26 @@ test_check(void)
 	    GW_R_UNKNOWN_KEY);
 	t2 = token(k2, "user2", "proj1", "member", 3600, 0, "aud7", "keygate");
 	T("gwauth-3.2 tokens of the remaining key pass", check(a, t2, NULL, NULL) == GW_R_OK);
+	free(t2);
+
+	next_rev = 42;
+	t2 = token(k2, "user1", "proj1", "member", 3600, 0, "aud9", "keygate");
+	next_rev = 0;
+	T("gwauth-2.9 the rev claim is read", check(a, t2, NULL, &id) == GW_R_OK &&
+	    id != NULL && id->rev == 42);
+	gw_ident_put(id);
+	{
+		/* A payload that is not keygate's claims (no iat_us, no methods). */
+		json_t	*c = json_pack("{s:s, s:s, s:I, s:I, s:[s], s:{s:s}}", "iss",
+		    "keygate", "sub", "u", "iat", (json_int_t)now_s, "exp",
+		    (json_int_t)now_s + 60, "audit_ids", "a", "user", "id", "u");
+
+		bad = jwt_sign(k2, c, NULL);
+		json_decref(c);
+	}
+	T("gwauth-2.10 claims that are not keygate's: malformed", bad != NULL &&
+	    check(a, bad, NULL, NULL) == GW_R_MALFORMED);
+	free(bad);
 
 	free(t);
 	free(t2);
@@ -202,10 +226,11 @@ test_events(void)
 	struct gwauth_cfg	 cfg = { "keygate", 64, 60, 3600, 0 };
 	struct gwauth		*a = gwauth_new(&cfg, NULL);
 	struct jwt_key		*k = jwt_key_generate(NULL);
-	struct gw_revent	*ev;
+	struct kg_revoke_event	*ev;
 	struct gwauth_info	 info;
 	struct kg_err		 err = { 0 };
-	char			*t1, *t2, *t3, doc[1024], ib[KG_TIME_LEN], old[KG_TIME_LEN];
+	char			*t1, *t2, *t3, *t4, *t5, doc[1024], ib[KG_TIME_LEN];
+	char			 old[64];
 	size_t			 n;
 	int			 hit;
 
@@ -268,6 +293,39 @@ test_events(void)
 	gwauth_info(a, &info);
 	T("gwauth-4.8 prune past the token lifetime", info.events == 0);
 
+	/*
+	 * keygate's revisions: a token checked at revision 10 is revoked by an
+	 * event written at revision 11 although it was signed after the
+	 * event's issued_before (its issue raced with the revocation); a token
+	 * checked at 11 already saw the change.
+	 */
+	next_rev = 10;
+	t4 = token(k, "user4", "proj1", "member", 3600, -10, "audD", "keygate");
+	next_rev = 11;
+	t5 = token(k, "user5", "proj1", "member", 3600, -10, "audE", "keygate");
+	next_rev = 0;
+	kg_time_fmt((now_s - 100) * 1000000, ib);
+	snprintf(doc, sizeof(doc), "{\"events\":[{\"user_id\":\"user4\",\"issued_before\":"
+	    "\"%s\",\"OS-KEYGATE:revision\":11},{\"user_id\":\"user5\",\"issued_before\":"
+	    "\"%s\",\"OS-KEYGATE:revision\":11}]}", ib, ib);
+	T("gwauth-4.9 OS-KEYGATE:revision parses", gwauth_parse_events(doc, strlen(doc),
+	    &ev, &n, &err) == 0 && n == 2 && ev[0].revision == 11 &&
+	    gwauth_add_events(a, ev, n, 0) == 2);
+	free(ev);
+	T("gwauth-4.10 a token checked before the revocation committed is revoked, "
+	    "though signed after its time", check(a, t4, NULL, NULL) == GW_R_REVOKED);
+	T("gwauth-4.11 a token checked at the event's revision is not",
+	    check(a, t5, NULL, NULL) == GW_R_OK);
+	snprintf(doc, sizeof(doc), "{\"events\":[{\"issued_before\":0,"
+	    "\"OS-KEYGATE:revision\":\"11\"}]}");
+	snprintf(old, sizeof(old), "%s", "{\"events\":[{\"issued_before\":0,"
+	    "\"OS-KEYGATE:revision\":0}]}");
+	T("gwauth-4.12 a revision that is not a positive integer: malformed",
+	    gwauth_parse_events(doc, strlen(doc), &ev, &n, &err) == -1 &&
+	    gwauth_parse_events(old, strlen(old), &ev, &n, &err) == -1);
+	free(t4);
+	free(t5);
+
 	free(t1);
 	free(t2);
 	free(t3);
@@ -280,7 +338,7 @@ test_matching(void)
 {
 	struct gw_role		r[2] = { { "rid-1", "member" }, { "rid-2", "admin" } };
 	struct gw_ident		id;
-	struct gw_revent	e;
+	struct kg_revoke_event	e;
 
 	memset(&id, 0, sizeof(id));
 	id.user_id = "u1";
@@ -332,6 +390,36 @@ test_matching(void)
 	    strcmp(gw_reason_name(GW_R_MAX), "?") == 0);
 }
 
+/*
+ * audit: ident_from_claims multiplied iat by 10^6 before checking its
+ * range, a signed overflow (UBSan aborts under make check-asan) for a
+ * signed token with a huge iat. It must be refused as malformed.
+ */
+static void
+test_iat_overflow(void)
+{
+	struct gwauth_cfg	 cfg = { "keygate", 64, 60, 86400, 0 };
+	struct gwauth		*a = gwauth_new(&cfg, NULL);
+	struct jwt_key		*k = jwt_key_generate(NULL), *keys[1] = { k };
+	json_t			*c;
+	char			*t;
+
+	now_s = kg_now_us() / 1000000;
+	install(a, keys, 1);
+	c = json_pack("{s:s, s:s, s:I, s:I, s:[s], s:[s], s:{s:s, s:s, s:{s:s, s:s}}}",
+	    "iss", "keygate", "sub", "u1", "iat", (json_int_t)INT64_MAX / 1000,
+	    "exp", (json_int_t)(now_s + 3600), "audit_ids", "aud-iat", "methods",
+	    "password", "user", "id", "u1", "name", "alice", "domain", "id",
+	    "default", "name", "Default");
+	t = jwt_sign(k, c, NULL);
+	T("gwauth-5.1 a token with iat beyond 64-bit microseconds is malformed",
+	    t != NULL && check(a, t, NULL, NULL) == GW_R_MALFORMED);
+	free(t);
+	json_decref(c);
+	gwauth_free(a);
+	jwt_key_free(k);
+}
+
 int
 main(void)
 {
@@ -339,5 +427,6 @@ main(void)
 	test_check();
 	test_events();
 	test_matching();
+	test_iat_overflow();
 	return t_report();
 }

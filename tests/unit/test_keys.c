@@ -96,13 +96,14 @@ main(void)
 	    kid0 && kid1 && strcmp(kid0, kid1) != 0);
 	T("keys-1.6 setup is idempotent", keys_setup(dir, &err) == 0 &&
 	    (names(dir, ls, sizeof(ls)), strcmp(ls, "0,1") == 0) &&
-	    (kid0b = kid_of(dir, "0")) != NULL && strcmp(kid0b, kid0) == 0);
+	    (kid0b = kid_of(dir, "0")) != NULL && t_streq(kid0b, kid0));
 	free(kid0b);
+	kid0b = NULL;
 
 	/* a token signed by the primary before rotation */
 	T("keys-2.1 load: 2 keys, primary is index 1",
 	    keys_load(dir, &ks, &primary, &err) == 0 && ks.n == 2 &&
-	    strcmp(jwt_key_kid(primary), kid1) == 0);
+	    t_streq(jwt_key_kid(primary), kid1));
 	claims = json_pack("{s:s}", "sub", "x");
 	tok = jwt_sign(primary, claims, &err);
 	keys_free(&ks);
@@ -110,10 +111,10 @@ main(void)
 	T("keys-3.1 rotate promotes staged 0 to 2 and makes a new 0",
 	    keys_rotate(dir, 3, &err) == 0 &&
 	    (names(dir, ls, sizeof(ls)), strcmp(ls, "0,1,2") == 0) &&
-	    (kid0b = kid_of(dir, "2")) != NULL && strcmp(kid0b, kid0) == 0);
+	    (kid0b = kid_of(dir, "2")) != NULL && t_streq(kid0b, kid0));
 	free(kid0b);
 	kid0b = kid_of(dir, "0");
-	T("keys-3.2 new staged key differs", kid0b && strcmp(kid0b, kid0) != 0);
+	T("keys-3.2 new staged key differs", kid0b && kid0 && strcmp(kid0b, kid0) != 0);
 	free(kid0b);
 	T("keys-3.3 new staged key file is 0600",
 	    (snprintf(path, sizeof(path), "%s/0", dir), mode_of(path) == 0600));

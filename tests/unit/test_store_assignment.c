@@ -27,9 +27,9 @@ mkrole(const char *id, const char *name, const char *domain_id)
 	struct kg_role	r;
 
 	memset(&r, 0, sizeof(r));
-	strcpy(r.id, id);
-	strcpy(r.name, name);
-	strcpy(r.domain_id, domain_id);
+	t_cat(r.id, sizeof(r.id), id);
+	t_cat(r.name, sizeof(r.name), name);
+	t_cat(r.domain_id, sizeof(r.domain_id), domain_id);
 	return r;
 }
 
@@ -47,8 +47,8 @@ eff(struct store *st, const char *user, enum kg_scope_kind kind, const char *tar
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			strcat(buf, ",");
-		strcat(buf, v[i].name);
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), v[i].name);
 	}
 	free(v);
 	return buf;
@@ -89,8 +89,8 @@ strv_join(char **v, size_t n)
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i)
-			strcat(buf, ",");
-		strcat(buf, v[i]);
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), v[i]);
 	}
 	store_strv_free(v, n);
 	return buf;

@@ -243,8 +243,8 @@ pnames(struct kg_project *v, size_t n)
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			strcat(buf, ",");
-		strcat(buf, v[i].name);
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), v[i].name);
 	}
 	return buf;
 }

@@ -620,12 +620,14 @@ test_rules(void)
 	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 1 &&
 	    v[0].kind == KG_SCOPE_DOMAIN);
 	free(v);
+	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-3.15 deleting the user deletes its grants and memberships",
 	    svc_group_add_user(st, "g", "u1", &err) == 0 &&
 	    svc_user_delete(st, "u1", &err) == 0 &&
 	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 0 &&
 	    problems(st) == 0);
 	free(v);
+	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-3.16 an enabled domain is not deleted (403)",
 	    svc_domain_delete(st, "d2", &err) == -1 && err.kind == KG_EFORBID);
 	T("svc-3.17 a domain-specific role needs its domain (404)",
@@ -683,6 +685,7 @@ test_migration(void)
 	    store_grant_check(st, 1, "g1", KG_SCOPE_PROJECT, "p1", "r1", 1,
 	    &err) == 0);
 	free(v);
+	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
 	    store_role_list(st, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
 	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
@@ -700,6 +703,7 @@ test_migration(void)
 	    store_user_delete(st, "u1", &err) == 0 && store_generation(st) > g0 &&
 	    store_assignment_list(st, &f, &v, &n, &err) == 0 && n == 1);
 	free(v);
+	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-4.9 the database refuses an orphan grant",
 	    sql(st, "INSERT INTO assignment (user_id, project_id, role_id)"
 	    " VALUES ('ghost', 'p1', 'r1')") == -1 &&

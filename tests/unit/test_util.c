@@ -51,5 +51,34 @@ main(void)
 	T("err-1.2 errf NULL-safe", kg_errf(NULL, KG_ENOTFOUND, "x") == -1);
 	kg_err_clear(&err);
 	T("err-1.3 clear", err.kind == KG_OK && err.msg[0] == '\0');
+
+	/* audit: client text cut inside a UTF-8 sequence made error bodies
+	 * unencodable (empty 400/404 replies). */
+	{
+		char	s[16], big[400];
+		size_t	i;
+
+		strcpy(s, "a\xc3\xa9" "b");
+		T("utf8-1.1 valid text kept", kg_utf8_repair(s) == 0 &&
+		    strcmp(s, "a\xc3\xa9" "b") == 0);
+		strcpy(s, "ab\xc3");
+		T("utf8-1.2 cut sequence replaced", kg_utf8_repair(s) == 1 &&
+		    strcmp(s, "ab?") == 0);
+		strcpy(s, "\xff\xfe/x");
+		T("utf8-1.3 invalid bytes replaced", kg_utf8_repair(s) == 2 &&
+		    strcmp(s, "?" "?/x") == 0);
+		strcpy(s, "\xc0\xaf\xed\xa0\x80");
+		T("utf8-1.4 overlong and surrogate refused", kg_utf8_repair(s) == 5);
+		strcpy(s, "\xf0\x9f\x98\x80\xf4\x90\x80\x80");
+		T("utf8-1.5 4-byte kept, beyond U+10FFFF refused",
+		    kg_utf8_repair(s) == 4 && memcmp(s, "\xf0\x9f\x98\x80" "?" "?" "?" "?", 8) == 0);
+		for (i = 0; i + 2 < sizeof(big); i += 2)
+			memcpy(big + i, "\xc3\xa9", 2);
+		big[i] = '\0';
+		kg_errf(&err, KG_EBADREQ, "xy%s", big);	/* cut at 255 bytes */
+		T("err-1.4 a message cut inside a character is valid UTF-8",
+		    strlen(err.msg) == 255 && kg_utf8_repair(err.msg) == 0 &&
+		    err.msg[254] == '?');
+	}
 	return t_report();
 }

@@ -181,10 +181,15 @@ make_token_exp(struct jwt_key *k, const char *role, const char *user, int64_t li
 	char	*t;
 	int64_t	 s = now / 1000000;
 
-	c = json_pack("{s:s, s:s, s:I, s:I, s:[s], s:{s:s}, s:{s:s, s:s}, s:[{s:s, s:s}]}",
+	/* keygate's claims (auth/claims.h), as the gateway reads them. */
+	c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:[s], s:[s], s:{s:s, s:s, s:{s:s, s:s}},"
+	    " s:{s:s, s:s, s:{s:s, s:s}}, s:[{s:s, s:s}]}",
 	    "iss", "keygate", "sub", user, "iat", (json_int_t)s, "exp",
-	    (json_int_t)(s + life), "audit_ids", "aud", "user", "id", user,
-	    "project", "id", "p1", "name", "demo", "roles", "id", "r1", "name", role);
+	    (json_int_t)(s + life), "iat_us", (json_int_t)s * 1000000,
+	    "audit_ids", "aud", "methods", "password",
+	    "user", "id", user, "name", "alice", "domain", "id", "default", "name",
+	    "Default", "project", "id", "p1", "name", "demo", "domain", "id", "default",
+	    "name", "Default", "roles", "id", "r1", "name", role);
 	t = jwt_sign(k, c, NULL);
 	json_decref(c);
 	return t;
@@ -586,7 +591,7 @@ test_live(struct gwauth *a, struct jwt_key *k, const char *good)
 {
 	struct gw_engine	*saved = eng;
 	struct gw_gauges	 g;
-	struct gw_revent	 ev;
+	struct kg_revoke_event	 ev;
 	char			*r = request("/", good, 0), *shortlived, *r2;
 	const struct gw_act	*x;
 	uint64_t		 revoked = STAT_GET(teardowns_revoked);

@@ -1,0 +1,80 @@
+/*
+ * claims.h - the claims of a keygate token: written by the issuer,
+ * parsed by keygate's validation and by keygate-gateway's offline checks.
+ * Pure (no store, no clock, no keys); thread-safe.
+ *
+ * Claims (times in seconds unless noted):
+ *   iss "keygate", sub <user id>, iat, exp, iat_us (issued at, µs),
+ *   rev (store revision of the issue's snapshot, see auth/revocation.h;
+ *   absent in tokens from before revisions), audit_ids [<own>, <chain>?],
+ *   methods [...], user {id, name, domain {id, name}},
+ *   project {id, name, domain {id, name}} | domain {id, name} | system {all: true}
+ *   (at most one), roles [{id, name}, ...] (absent when unscoped).
+ *
+ * claims_parse accepts exactly that shape and nothing looser: sub equal
+ * to user.id, ids shorter than KG_ID_SIZE, names shorter than
+ * KG_NAME_SIZE, audit ids shorter than KG_AUDIT_SIZE, no NUL inside a
+ * string, 1..KG_CLAIMS_MAX_METHODS methods, at most KG_CLAIMS_MAX_ROLES
+ * roles, 0 < iat, exp < 10^11. Unknown claims are ignored. The issuer
+ * is returned, not checked: the caller knows which one it trusts.
+ */
+#ifndef KG_AUTH_CLAIMS_H
+#define KG_AUTH_CLAIMS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/types.h"
+
+#define KG_CLAIMS_ISSUER	"keygate"
+#define KG_CLAIMS_MAX_METHODS	8
+#define KG_CLAIMS_METHOD_SIZE	32
+#define KG_CLAIMS_MAX_ROLES	1024
+
+struct kg_claims {
+	const char		*iss;
+	const char		*user_id;		/* sub = user.id */
+	const char		*user_name;
+	const char		*user_domain_id;
+	const char		*user_domain_name;
+	enum kg_scope_kind	 scope;
+	const char		*scope_id;		/* project or domain; "" otherwise */
+	const char		*scope_name;		/* "" when scope_id is */
+	const char		*scope_domain_id;	/* the project's domain; "" otherwise */
+	const char		*scope_domain_name;
+	const char		*audit_id;		/* audit_ids[0] */
+	const char		*audit_chain_id;	/* audit_ids[1]; "" when none */
+	const char		*methods[KG_CLAIMS_MAX_METHODS];
+	size_t			 nmethods;
+	struct kg_role_ref	*roles;			/* roles[nroles] */
+	size_t			 nroles;
+	int64_t			 iat;
+	int64_t			 exp;
+	int64_t			 iat_us;
+	int64_t			 rev;			/* 0 = none */
+};
+
+#define CLAIMS_EMALFORMED	(-1)	/* not a keygate token's claims */
+#define CLAIMS_ENOMEM		(-2)
+
+/*
+ * Read payload (a verified JWT's claims) into *out. Strings point into
+ * payload, which must outlive *out; roles are copied into a malloc'd
+ * array. Returns 0 (release with claims_free), or CLAIMS_EMALFORMED /
+ * CLAIMS_ENOMEM with *out zeroed and nothing to release.
+ */
+int	claims_parse(const json_t *payload, struct kg_claims *out);
+
+/* Release what claims_parse allocated and zero *c. NULL-safe. */
+void	claims_free(struct kg_claims *c);
+
+/*
+ * The claims as compact JSON text, ready to sign (malloc'd), or NULL when
+ * out of memory. Fields are written as given (iss included), rev only
+ * when nonzero, the scope member for c->scope, roles unless unscoped.
+ * c->roles is borrowed.
+ */
+char	*claims_write(const struct kg_claims *c);
+
+#endif /* KG_AUTH_CLAIMS_H */
