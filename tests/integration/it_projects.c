@@ -9,14 +9,22 @@
 
 #include "tests/integration/it_identity.h"
 
-/* Names of the projects listed at path, comma-joined, sorted by the server. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Names of the projects listed at path, sorted and comma-joined (the
+ * server lists them in id order). */
 static const char *
 names(struct it_server *s, const char *path)
 {
 	static char	 buf[1024];
 	struct it_resp	 r;
-	json_t		*v;
-	size_t		 i;
+	const char	*v[64];
+	json_t		*p;
+	size_t		 i, n = 0;
 
 	buf[0] = '\0';
 	if (it_req(s, "GET", path, s->admin_token, NULL, NULL, &r) == -1 ||
@@ -24,10 +32,14 @@ names(struct it_server *s, const char *path)
 		it_resp_free(&r);
 		return "<error>";
 	}
-	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
+	json_array_foreach(json_object_get(r.json, "projects"), i, p)
+		if (n < 64 && json_is_string(json_object_get(p, "name")))
+			v[n++] = json_string_value(json_object_get(p, "name"));
+	qsort(v, n, sizeof(v[0]), cmp_name);
+	for (i = 0; i < n; i++) {
 		if (i > 0)
-			t_cat(buf, sizeof(buf), ",");
-		strncat(buf, json_string_value(json_object_get(v, "name")), 64);
+			strcat(buf, ",");
+		strncat(buf, v[i], 64);
 	}
 	it_resp_free(&r);
 	return buf;
