@@ -713,7 +713,7 @@ hello_extensions(const uint8_t *p, const uint8_t *end, struct tls_hello *out)
 		if (type == 0) {			/* server_name */
 			if (seen_sni++)
 				return TLS_AMBIGUOUS;
-			if (len < 2 || (l2 = getn(&p, 2)) != len - 2)
+			if (len < 2 || getn(&p, 2) != len - 2)
 				return TLS_BAD;
 			while (p < e) {
 				if (e - p < 3)
@@ -810,7 +810,7 @@ tls_parse_hello(const uint8_t *buf, size_t len, size_t max, struct tls_hello *ou
 	p += 1 + n;				/* legacy_compression_methods */
 	if (p == end)
 		return TLS_COMPLETE;		/* no extensions (old clients) */
-	if (end - p < 2 || (n = (size_t)p[0] << 8 | p[1]) != (size_t)(end - p - 2))
+	if (end - p < 2 || ((size_t)p[0] << 8 | p[1]) != (size_t)(end - p - 2))
 		return TLS_BAD;
 	return hello_extensions(p + 2, end, out);
 }

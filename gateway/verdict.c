@@ -535,6 +535,17 @@ flow_drop_buffers(struct flow *f)
 	f->nsegs = f->segcap = 0;
 }
 
+/* Release f and what it owns; it must already be out of every list. */
+static void
+flow_destroy(struct flow *f)
+{
+	gw_ident_put(f->ident);
+	flow_drop_buffers(f);
+	if (f->held != f->held_inline)
+		free(f->held);
+	free(f);
+}
+
 static void
 flow_remove(struct gw_engine *e, struct flow *f)
 {
@@ -547,15 +558,11 @@ flow_remove(struct gw_engine *e, struct flow *f)
 	pending_unlink(e, f);
 	heap_del(e, f);
 	ending_unlink(e, f);
-	gw_ident_put(f->ident);
 	if (f->every && f->hlen > 0)
 		e->npartial--;
 	e->nheld -= f->nheld;
 	e->nflows--;
-	flow_drop_buffers(f);
-	if (f->held != f->held_inline)
-		free(f->held);
-	free(f);
+	flow_destroy(f);
 }
 
 /* Make room for one more flow: forget the oldest decided one. */
@@ -1315,7 +1322,8 @@ every_packet(struct gw_engine *e, struct flow *f, const struct pkt_info *pi,
 			every_deny(e, f, pi, srv_next, 1, GW_R_OVERLOAD, queue, id, o, a, now);
 			return;
 		}
-		memcpy(f->buf + f->hlen, p, k);
+		if (k > 0)
+			memcpy(f->buf + f->hlen, p, k);
 		hs = http_parse((const char *)f->buf, f->hlen + k, &hr);
 		if (hs == HTTP_INCOMPLETE) {
 			if (f->hlen + k >= e->cfg.max_header) {
@@ -1879,17 +1887,17 @@ void
 gw_engine_free(struct gw_engine *e)
 {
 	struct flow	*f, *next;
+	size_t		 b;
 
 	if (e == NULL)
 		return;
-	for (f = e->lru_head; f != NULL; f = next) {
-		next = f->lnext;
-		flow_remove(e, f);
-	}
-	while (e->nheap > 0)
-		flow_remove(e, e->heap[0]);
-	while (e->end_head != NULL)
-		flow_remove(e, e->end_head);
+	/* Every flow is in exactly one hash chain: free them from there, with
+	 * no list bookkeeping (the engine goes with them). */
+	for (b = 0; b < e->nbuckets; b++)
+		for (f = e->buckets[b]; f != NULL; f = next) {
+			next = f->hnext;
+			flow_destroy(f);
+		}
 	free(e->heap);
 	free(e->buckets);
 	pol_put(e->pol);

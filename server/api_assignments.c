@@ -474,12 +474,14 @@ list_role_assignments(struct req *r, struct kg_err *err)
 		struct kg_project	p;
 		int			rc;
 
-		/* Keystone: target.project when scope.project.id is given. */
+		/* Keystone: target.project when scope.project.id is given, and
+		 * (29) target.domain_id, its domain, for domain-scoped tokens. */
 		memset(&p, 0, sizeof(p));
 		if (f.project_id != NULL) {
 			if (store_project_get(r->st, f.project_id, &p, err) == -1)
 				return -1;
 			ptarget_project(&t, &p);
+			t.v[PK_TARGET_DOMAIN_ID] = p.domain_id;
 		}
 		rc = req_authorize(r, "identity:list_role_assignments_for_tree", &t,
 		    err);

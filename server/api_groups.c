@@ -87,9 +87,7 @@ create_group(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
-	/* Keystone's target is the new group; keygate's has the domain it
-	 * will be created in (the caller's or the default when omitted). */
-	t.v[PK_T_GROUP_DOMAIN_ID] = g.domain_id;
+	ptarget_new_group(&t, obj);
 	if (req_authorize(r, "identity:create_group", &t, err) == -1)
 		return -1;
 	if (kg_id_new(g.id) == -1)
@@ -235,6 +233,11 @@ list_group_users(struct req *r, struct kg_err *err)
 		if ((name != NULL && strcmp(name, v[i].name) != 0) ||
 		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
 		    (enabled >= 0 && enabled != v[i].enabled))
+			continue;
+		/* Keystone's groups.py: a domain-scoped caller sees the
+		 * members of its own domain only. */
+		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
+		    strcmp(v[i].domain_id, r->ctx->domain_id) != 0)
 			continue;
 		json_array_append_new(arr, apij_user(r, &v[i]));
 	}

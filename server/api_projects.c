@@ -115,9 +115,7 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 	struct kg_domain	 d;
 	int			 status = -1;
 
-	/* A project acting as a domain has no domain (None). */
-	t.v[PK_T_PROJECT_DOMAIN_ID] = POLICY_NONE;
-	t.v[PK_T_PROJECT_IS_DOMAIN] = POLICY_TRUE;
+	ptarget_new_project(&t, obj);
 	if (req_authorize(r, "identity:create_project", &t, err) == -1 ||
 	    req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
@@ -188,11 +186,7 @@ create_project(struct req *r, struct kg_err *err)
 	if (p.domain_id[0] == '\0')
 		kg_strlcpy(p.domain_id, domain_id ? domain_id :
 		    apij_default_domain(r), sizeof(p.domain_id));
-	/* Keystone's target is the new project; keygate's has the domain it
-	 * will be created in (the caller's or the default when omitted). */
-	t.v[PK_T_PROJECT_DOMAIN_ID] = p.domain_id;
-	if (parent_id != NULL)
-		t.v[PK_T_PROJECT_PARENT_ID] = parent_id;
+	ptarget_new_project(&t, obj);
 	if (req_authorize(r, "identity:create_project", &t, err) == -1)
 		goto done;
 	if (kg_id_new(p.id) == -1) {

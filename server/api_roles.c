@@ -119,9 +119,11 @@ create_role(struct req *r, struct kg_err *err)
 	memset(&role, 0, sizeof(role));
 	if ((m = role_body(r, 0, err)) == NULL)
 		return -1;
-	/* Keystone enforces both without a target (no role_id in the URL). */
+	/* Keystone: a domain role's target is the body's role; a global
+	 * role's create has none. */
 	v = json_object_get(m, "domain_id");
 	if (json_is_string(v)) {
+		ptarget_new_role(&t, m);
 		if (req_authorize(r, "identity:create_domain_role", &t, err) == -1)
 			return -1;
 		kg_strlcpy(role.domain_id, json_string_value(v), sizeof(role.domain_id));

@@ -126,9 +126,7 @@ create_user(struct req *r, struct kg_err *err)
 		return -1;
 	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
-	/* Keystone's target is the new user; keygate's has the domain it
-	 * will be created in (the caller's or the default when omitted). */
-	t.v[PK_T_USER_DOMAIN_ID] = u.domain_id;
+	ptarget_new_user(&t, obj);
 	if (req_authorize(r, "identity:create_user", &t, err) == -1)
 		return -1;
 	if (kg_id_new(u.id) == -1)

@@ -67,8 +67,14 @@ config_defaults(struct kg_config *cfg)
 	cfg->hash_threads = 0;			/* one per CPU */
 	cfg->hash_queue = 64;
 	cfg->metrics_enabled = 1;
-	/* Keystone 22 as it ships: scope not enforced, deprecated rules OR'ed. */
-	kg_strlcpy(cfg->policy_defaults, "keystone-22", sizeof(cfg->policy_defaults));
+	/*
+	 * Keystone's latest release as it ships (oslo.policy >= 4.4 enforces
+	 * scope and the new defaults): secure RBAC. keystone-22 with both
+	 * flags off is the legacy behaviour (README: Policy).
+	 */
+	kg_strlcpy(cfg->policy_defaults, "keystone-29", sizeof(cfg->policy_defaults));
+	cfg->enforce_scope = 1;
+	cfg->enforce_new_defaults = 1;
 	cfg->max_db_limit = 1000;		/* Keystone's default (2025.1) */
 }
 

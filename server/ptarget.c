@@ -99,6 +99,83 @@ ptarget_token(struct policy_target *t, const struct kg_ctx *subject)
 }
 
 /* ------------------------------------------------------------------------
+ * Creates: the body's object.
+ * --------------------------------------------------------------------- */
+
+struct new_attr {
+	const char	*name;		/* member of the body's object */
+	enum policy_key	 key;
+};
+
+static void
+new_target(struct policy_target *t, json_t *obj, const struct new_attr *a,
+    size_t n)
+{
+	json_t	*v;
+	size_t	 i;
+
+	if (!json_is_object(obj))
+		return;
+	for (i = 0; i < n; i++) {
+		if ((v = json_object_get(obj, a[i].name)) == NULL)
+			continue;
+		if (json_is_string(v))
+			t->v[a[i].key] = json_string_value(v);
+		else if (json_is_boolean(v))
+			t->v[a[i].key] = boolstr(json_is_true(v));
+		else if (json_is_null(v))
+			t->v[a[i].key] = POLICY_NONE;
+	}
+}
+
+#define NATTR(a)	(sizeof(a) / sizeof((a)[0]))
+
+void
+ptarget_new_user(struct policy_target *t, json_t *obj)
+{
+	static const struct new_attr a[] = {
+		{ "name", PK_T_USER_NAME }, { "domain_id", PK_T_USER_DOMAIN_ID },
+		{ "enabled", PK_T_USER_ENABLED },
+		{ "default_project_id", PK_T_USER_DEFAULT_PROJECT_ID },
+	};
+
+	new_target(t, obj, a, NATTR(a));
+}
+
+void
+ptarget_new_project(struct policy_target *t, json_t *obj)
+{
+	static const struct new_attr a[] = {
+		{ "name", PK_T_PROJECT_NAME }, { "domain_id", PK_T_PROJECT_DOMAIN_ID },
+		{ "parent_id", PK_T_PROJECT_PARENT_ID },
+		{ "is_domain", PK_T_PROJECT_IS_DOMAIN },
+		{ "enabled", PK_T_PROJECT_ENABLED },
+	};
+
+	new_target(t, obj, a, NATTR(a));
+}
+
+void
+ptarget_new_group(struct policy_target *t, json_t *obj)
+{
+	static const struct new_attr a[] = {
+		{ "name", PK_T_GROUP_NAME }, { "domain_id", PK_T_GROUP_DOMAIN_ID },
+	};
+
+	new_target(t, obj, a, NATTR(a));
+}
+
+void
+ptarget_new_role(struct policy_target *t, json_t *obj)
+{
+	static const struct new_attr a[] = {
+		{ "name", PK_T_ROLE_NAME }, { "domain_id", PK_T_ROLE_DOMAIN_ID },
+	};
+
+	new_target(t, obj, a, NATTR(a));
+}
+
+/* ------------------------------------------------------------------------
  * JSON (keygate policy check).
  * --------------------------------------------------------------------- */
 

@@ -1,9 +1,9 @@
 /*
  * ptarget.h - policy targets as Keystone's controllers build them
  * (keystone/api/ modules: build_target, _build_*_target_enforcement,
- * member_target), from objects the handler looked up, never from the
- * request body; and credentials/targets given as JSON to
- * "keygate policy check".
+ * member_target), from objects the handler looked up; a create's from the
+ * object the body describes, as Keystone's; and credentials/targets given
+ * as JSON to "keygate policy check".
  *
  * A target only points at the objects' strings: they must outlive the
  * policy check. Booleans and None are static strings.
@@ -36,6 +36,25 @@ void	ptarget_role(struct policy_target *t, const struct kg_role *r,
 void	ptarget_endpoint(struct policy_target *t, const struct kg_endpoint *e);
 /* target.token.user_id and .user.domain.id of a subject token. */
 void	ptarget_token(struct policy_target *t, const struct kg_ctx *subject);
+
+/*
+ * The target of a create: Keystone's controllers pass the request body's
+ * object as target_attr ({"user": <body's user>}, users.py, projects.py,
+ * groups.py, roles.py), so a domain manager's "token.domain.id:
+ * %(target.user.domain_id)s" sees the domain the body asks for, and a body
+ * without domain_id leaves the key missing (the check is false; the
+ * object would land in the default or the caller's domain). Only the
+ * object's own descriptive attributes are taken (name, domain_id,
+ * enabled, default_project_id, parent_id, is_domain): strings as they
+ * are, booleans as True/False, null as None; any other type, an "id"
+ * (keygate assigns ids) and everything outside the object are never part
+ * of the target (CVE-2026-42999). obj may be NULL. Strings point into
+ * obj: keep it alive.
+ */
+void	ptarget_new_user(struct policy_target *t, json_t *obj);
+void	ptarget_new_project(struct policy_target *t, json_t *obj);
+void	ptarget_new_group(struct policy_target *t, json_t *obj);
+void	ptarget_new_role(struct policy_target *t, json_t *obj);
 
 /*
  * A target from JSON, nested ({"target": {"user": {"id": "u"}}}) or flat

@@ -81,4 +81,12 @@ ok inst-7.1 make -s install B="$KG_BUILD" DESTDIR="$D/alt" PREFIX=/usr SYSCONFDI
 ok inst-7.2 test -x "$D/alt/usr/bin/keygate"
 ok inst-7.3 grep -q '^ExecStart=/usr/bin/keygate serve ' \
     "$D/alt/usr/lib/systemd/system/keygate.service"
+# The image builds from what docker/Dockerfile copies: every directory whose
+# sources the Makefile compiles must be copied and not ignored (the image
+# once failed to build when svc/ was added to the Makefile only).
+for dir in $(sed -n 's/.*\$(wildcard \([a-z]*\)\/\*\.c).*/\1/p' Makefile | sort -u); do
+	[ "$dir" = tests ] && continue
+	ok "inst-8.1 docker/Dockerfile copies $dir/" grep -q "^COPY $dir/ $dir/\$" docker/Dockerfile
+	fails "inst-8.2 .dockerignore keeps $dir/" grep -qx "$dir/*" .dockerignore
+done
 finish

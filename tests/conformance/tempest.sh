@@ -4,17 +4,31 @@
 #
 #   sh tests/conformance/tempest.sh [BUILD_DIR]
 #
-# Two suites, each against a fresh server and data dir:
-#   identity  tempest.api.identity (v3 admin and non-admin API tests), with
-#             Keystone 22's legacy policy in mind (enforce_scope off)
+# Two suites, each against a fresh server and data dir, configured as
+# Keystone's own devstack jobs configure Keystone and tempest:
+#   identity  tempest.api.identity (v3 admin and non-admin API tests)
+#             against keygate's default policy (Keystone 29's secure RBAC,
+#             enforce_scope and enforce_new_defaults on); tempest's admin
+#             is the project-scoped bootstrap admin, as devstack's since
+#             Keystone 2024.1 (an admin on any project is a cloud admin)
 #   plugin    keystone_tempest_plugin.tests.api and .rbac (the secure-RBAC
-#             persona tests), with [identity-feature-enabled] enforce_scope on
+#             persona tests of plugin 0.10, written for Keystone 22) against
+#             keygate with Keystone 22's rules and both flags on, tempest's
+#             admin system-scoped with no project, [identity-feature-enabled]
+#             enforce_scope on: Keystone 22's keystone-protection job
+#             (keystone's devstack/lib/scope.sh at 22.0.2)
+#   plugin29  the same tests against keygate's default policy (Keystone 29's
+#             secure RBAC), tempest's admin the project-scoped bootstrap
+#             admin: Keystone 29's keystone-protection job (devstack's
+#             tempest admin since 2024.1, lib/scope.sh at 29.0.2). The
+#             plugin's domain- and project-admin tests that expect 403 fail
+#             on Keystone 29 too (an admin in any scope is a cloud admin).
 # Each is judged against tests/conformance/tempest/SUITE.expected (tests
 # that must pass) and SUITE.failing (tests that fail today, with a reason,
 # grouped by the issue that will fix them); see tempest/results.py.
 #
 # Environment:
-#   TEMPEST_SUITES   suites to run (default "identity plugin")
+#   TEMPEST_SUITES   suites to run (default "identity plugin plugin29")
 #   TEMPEST_REGEX    run only the tests whose id matches (stestr's filter;
 #                    also limits which listed tests must have run)
 #   TEMPEST_TIMEOUT  seconds per suite before the run is killed (default 600)
@@ -25,7 +39,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-SUITES=${TEMPEST_SUITES:-identity plugin}
+SUITES=${TEMPEST_SUITES:-identity plugin plugin29}
 LIMIT=${TEMPEST_TIMEOUT:-600}
 WORKERS=${TEMPEST_CONCURRENCY:-2}
 PY=/usr/bin/python3
@@ -38,13 +52,15 @@ if [ -z "$SITE" ] || ! $PY -c 'import stestr, subunit, keystone_tempest_plugin' 
 	exit 1
 fi
 
-# write_conf WORKSPACE ENFORCE_SCOPE: tempest.conf for this server. Identity
-# only: every other service is unavailable, no networks are made, admin is
-# the bootstrap admin (project-scoped, and system-scoped for the personas
-# that need it), and test users are created per test class.
+# write_conf WORKSPACE ENFORCE_SCOPE ADMIN_PROJECT: tempest.conf for this
+# server. Identity only: every other service is unavailable, no networks
+# are made, admin is the bootstrap admin (scoped to ADMIN_PROJECT, or to
+# the system when ADMIN_PROJECT is empty; the system personas always use
+# its system grant), and test users are created per test class.
 write_conf() {
 	ws=$1
 	scope=$2
+	admin_project=$3
 	mkdir -p "$ws/etc" "$ws/lock" "$ws/log"
 	cat >"$ws/etc/tempest.conf" <<EOF
 [DEFAULT]
@@ -60,7 +76,7 @@ use_dynamic_credentials = true
 create_isolated_networks = false
 admin_username = admin
 admin_password = $KG_ADMIN_PASSWORD
-admin_project_name = admin
+admin_project_name = $admin_project
 admin_domain_name = Default
 admin_system = all
 
@@ -121,14 +137,17 @@ group_regex=([^\.]*\.)*
 EOF
 }
 
-# run_suite NAME REGEX ENFORCE_SCOPE
+# run_suite NAME REGEX ENFORCE_SCOPE ADMIN_PROJECT [SERVER-ENV ...]
 run_suite() {
 	name=$1
 	regex=$2
+	scope=$3
+	admin_project=$4
+	shift 4
 	[ -n "${TEMPEST_REGEX:-}" ] && regex=$TEMPEST_REGEX
-	kg_start || { echo "FAIL tempest-$name server did not start"; T_FAIL=$((T_FAIL + 1)); return; }
+	kg_start "$@" || { echo "FAIL tempest-$name server did not start"; T_FAIL=$((T_FAIL + 1)); return; }
 	ws=$(mktemp -d /tmp/kg-tempest-XXXXXX)
-	write_conf "$ws" "$3"
+	write_conf "$ws" "$scope" "$admin_project"
 	start=$(date +%s)
 	# timeout signals its whole process group: stestr and its workers.
 	(cd "$ws" && HOME=$ws TEMPEST_CONFIG_DIR=$ws/etc PYTHON=$PY \
@@ -146,6 +165,7 @@ run_suite() {
 		echo "FAIL tempest-$name keygate did not exit cleanly (see $ws/keygate.log)"
 		T_FAIL=$((T_FAIL + 1))
 	fi
+	for kv in "$@"; do unset "${kv%%=*}"; done	# kg_start exported them
 	$PY "$HERE/tempest/results.py" "$name" "$ws/run.subunit" \
 	    "$HERE/tempest/$name.expected" "$HERE/tempest/$name.failing" \
 	    "${TEMPEST_REGEX:-}" >"$ws/results.txt"
@@ -168,9 +188,13 @@ run_suite() {
 
 for s in $SUITES; do
 	case $s in
-	identity) run_suite identity '^tempest\.api\.identity\.' false ;;
-	plugin)	run_suite plugin '^keystone_tempest_plugin\.tests\.(api|rbac)\.' true ;;
-	*)	echo "FAIL tempest: unknown suite $s (identity, plugin)"
+	identity) run_suite identity '^tempest\.api\.identity\.' true admin ;;
+	plugin)	run_suite plugin '^keystone_tempest_plugin\.tests\.(api|rbac)\.' true '' \
+		    KEYGATE_OSLO_POLICY_DEFAULTS=keystone-22 \
+		    KEYGATE_OSLO_POLICY_ENFORCE_SCOPE=true \
+		    KEYGATE_OSLO_POLICY_ENFORCE_NEW_DEFAULTS=true ;;
+	plugin29) run_suite plugin29 '^keystone_tempest_plugin\.tests\.(api|rbac)\.' true admin ;;
+	*)	echo "FAIL tempest: unknown suite $s (identity, plugin, plugin29)"
 		T_FAIL=$((T_FAIL + 1)) ;;
 	esac
 done

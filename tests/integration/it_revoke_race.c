@@ -396,8 +396,11 @@ race_grant(struct it_server *s)
 	    "project.id");
 	T("race-4.0 user with a role on a project", uid != NULL && pid != NULL &&
 	    grant(s, "PUT", pid, uid) == 204);
-	if (uid == NULL || pid == NULL)
+	if (uid == NULL || pid == NULL) {
+		free(uid);
+		free(pid);
 		return;
+	}
 	c.uid = uid;
 	c.project = pid;
 	t0 = it_token(s, "race-grant", "grant-pw", NULL);	/* unscoped: survives */

@@ -1,24 +1,30 @@
 #!/usr/bin/python3
 # policy_table.py - write tests/integration/it_policy_table.h, the expected
-# status of every route for every persona under Keystone 22's default policy
-# as Keystone 22 enforces it out of the box (enforce_scope and
-# enforce_new_defaults off).
+# status of every route for every persona under each policy configuration
+# it_policy.c runs: Keystone 22's defaults as Keystone 22 ships them
+# (enforce_scope and enforce_new_defaults off: the legacy set), Keystone
+# 22's with both flags on (secure RBAC as the keystone-tempest-plugin
+# suite runs it) and Keystone 29's with both on (keygate's default, as
+# Keystone 29 ships).
 #
 #   build/tests/test_policy --dump-defaults keystone-22 > d22.json
-#   tests/integration/policy_table.py d22.json > tests/integration/it_policy_table.h
+#   build/tests/test_policy --dump-defaults keystone-29 > d29.json
+#   tests/integration/policy_table.py d22.json d29.json > tests/integration/it_policy_table.h
 #
 # How each cell is derived (nothing comes from keygate's own engine):
-#  - the rules are Keystone 22.0.2's registered defaults (generated from
-#    keystone/common/policies/ by scripts/policy-defaults), registered in a
-#    real oslo.policy Enforcer (Debian's python3-oslo.policy 4.0, Zed's) with
-#    their scope_types and deprecated rules;
+#  - the rules are Keystone's registered defaults (generated from
+#    keystone/common/policies/ at 22.0.2 and 29.0.2 by
+#    scripts/policy-defaults), registered in a real oslo.policy Enforcer
+#    (Debian's python3-oslo.policy 4.0) with their scope_types and
+#    deprecated rules, and the set's two flags;
 #  - the credentials are what Keystone's RequestContext.to_policy_values()
 #    gives for each persona's token (creds_of below);
-#  - the target of each route is the dict Keystone 22's controller builds
-#    (keystone/api/*.py, cited per route below), flattened as
-#    keystone.common.rbac_enforcer does, with the URL's view args on top;
-#    the request body is never part of it (CVE-2026-42999's fix) - the
-#    bodies below carry the same domain_id Keystone would read from them;
+#  - the target of each route is the dict Keystone's controller builds
+#    (keystone/api/*.py, cited per route below; where 22 and 29 differ the
+#    route says so), flattened as keystone.common.rbac_enforcer does, with
+#    the URL's view args on top. A create's target is the body's object
+#    (target_attr {'user': <body's user>}), nothing else of the body
+#    (CVE-2026-42999's fix);
 #  - allowed: the route's success status; denied: 403; plus Keystone's
 #    checks besides policy that this table exercises: GET /v3/auth/catalog
 #    needs a project-scoped token (auth.py AuthCatalogResource), HEAD of an
@@ -37,6 +43,7 @@ warnings.simplefilter("ignore")
 # ---- personas --------------------------------------------------------------
 
 ADMIN = ["admin", "manager", "member", "reader"]   # keygate's implied chain
+MANAGER = ["manager", "member", "reader"]
 MEMBER = ["member", "reader"]
 READER = ["reader"]
 
@@ -45,10 +52,10 @@ READER = ["reader"]
 PERSONAS = [
     ("sys-admin", "system", ADMIN), ("sys-member", "system", MEMBER),
     ("sys-reader", "system", READER),
-    ("dom-admin", "domain", ADMIN), ("dom-member", "domain", MEMBER),
-    ("dom-reader", "domain", READER),
-    ("proj-admin", "project", ADMIN), ("proj-member", "project", MEMBER),
-    ("proj-reader", "project", READER),
+    ("dom-admin", "domain", ADMIN), ("dom-manager", "domain", MANAGER),
+    ("dom-member", "domain", MEMBER), ("dom-reader", "domain", READER),
+    ("proj-admin", "project", ADMIN), ("proj-manager", "project", MANAGER),
+    ("proj-member", "project", MEMBER), ("proj-reader", "project", READER),
     ("service", "project", ["service"]), ("no-role", "none", []),
 ]
 
@@ -117,6 +124,12 @@ W = {
 def token_of(user_id, dom):
     """_extract_subject_token_target_data"""
     return {"user_id": user_id, "user": {"domain": {"id": dom}}}
+
+# The configurations it_policy.c runs: (defaults, enforce_scope,
+# enforce_new_defaults), in the order of each op's status rows.
+SETS = [("keystone-22", False, False), ("keystone-22", True, True),
+        ("keystone-29", True, True)]
+VERSION = None          # "keystone-22" or "keystone-29" while a set is computed
 
 # ---- routes -----------------------------------------------------------------
 # (name, method, path, body, fresh, success, rule(s), target(persona))
@@ -234,8 +247,10 @@ ROUTES = [
     # domains.py
     ("domains.create", "POST", "/v3/domains", '{"domain": {"name": "{uniq}"}}', None,
      201, ["identity:create_domain"], none),
+    # 29: target {'domain': {'id': <the caller's domain>}}; 22: none
     ("domains.list", "GET", "/v3/domains", None, None, 200, ["identity:list_domains"],
-     none),
+     lambda p: {"target": {"domain": {"id": "dA"}}}
+     if p[1] == "domain" and VERSION == "keystone-29" else {}),
     ("domains.get.own", "GET", "/v3/domains/{dA}", None, None, 200,
      ["identity:get_domain"], T(domain="dA")),
     ("domains.get.other", "GET", "/v3/domains/{dB}", None, None, 200,
@@ -251,6 +266,13 @@ ROUTES = [
      '{"project": {"name": "{uniq}", "domain_id": "{dA}"}}', None, 201,
      ["identity:create_project"],
      lambda p: {"target": {"project": {"name": "x", "domain_id": "dA"}}}),
+    ("projects.create.no-domain", "POST", "/v3/projects",
+     '{"project": {"name": "{uniq}"}}', None, 201, ["identity:create_project"],
+     lambda p: {"target": {"project": {"name": "x"}}}),
+    ("projects.create.other-domain", "POST", "/v3/projects",
+     '{"project": {"name": "{uniq}", "domain_id": "{dB}"}}', None, 201,
+     ["identity:create_project"],
+     lambda p: {"target": {"project": {"name": "x", "domain_id": "dB"}}}),
     ("projects.list", "GET", "/v3/projects", None, None, 200,
      ["identity:list_projects"], dom_list_target("domain_id")),
     ("projects.get.own", "GET", "/v3/projects/{pA}", None, None, 200,
@@ -281,6 +303,13 @@ ROUTES = [
      '{"user": {"name": "{uniq}", "domain_id": "{dA}"}}', None, 201,
      ["identity:create_user"],
      lambda p: {"target": {"user": {"name": "x", "domain_id": "dA"}}}),
+    ("users.create.no-domain", "POST", "/v3/users", '{"user": {"name": "{uniq}"}}',
+     None, 201, ["identity:create_user"],
+     lambda p: {"target": {"user": {"name": "x"}}}),
+    ("users.create.other-domain", "POST", "/v3/users",
+     '{"user": {"name": "{uniq}", "domain_id": "{dB}"}}', None, 201,
+     ["identity:create_user"],
+     lambda p: {"target": {"user": {"name": "x", "domain_id": "dB"}}}),
     ("users.list", "GET", "/v3/users", None, None, 200, ["identity:list_users"],
      dom_list_target("domain_id")),
     ("users.get.same-domain", "GET", "/v3/users/{uA}", None, None, 200,
@@ -307,6 +336,13 @@ ROUTES = [
      '{"group": {"name": "{uniq}", "domain_id": "{dA}"}}', None, 201,
      ["identity:create_group"],
      lambda p: {"target": {"group": {"name": "x", "domain_id": "dA"}}}),
+    ("groups.create.no-domain", "POST", "/v3/groups", '{"group": {"name": "{uniq}"}}',
+     None, 201, ["identity:create_group"],
+     lambda p: {"target": {"group": {"name": "x"}}}),
+    ("groups.create.other-domain", "POST", "/v3/groups",
+     '{"group": {"name": "{uniq}", "domain_id": "{dB}"}}', None, 201,
+     ["identity:create_group"],
+     lambda p: {"target": {"group": {"name": "x", "domain_id": "dB"}}}),
     ("groups.list", "GET", "/v3/groups", None, None, 200, ["identity:list_groups"],
      groups_list_target),
     ("groups.get.same-domain", "GET", "/v3/groups/{gA}", None, None, 200,
@@ -337,7 +373,8 @@ ROUTES = [
      ["identity:create_role"], none),
     ("roles.create.domain", "POST", "/v3/roles",
      '{"role": {"name": "{uniq}", "domain_id": "{dA}"}}', None, 201,
-     ["identity:create_domain_role"], none),
+     ["identity:create_domain_role"],
+     lambda p: {"target": {"role": {"name": "x", "domain_id": "dA"}}}),
     ("roles.get", "GET", "/v3/roles/{member}", None, None, 200, ["identity:get_role"],
      T(role="member")),
     ("roles.get.domain", "GET", "/v3/roles/{rA}", None, None, 200,
@@ -366,7 +403,10 @@ ROUTES = [
      ["identity:list_role_assignments"], dom_list_target("domain_id")),
     ("assignments.tree", "GET",
      "/v3/role_assignments?scope.project.id={pA}&include_subtree=true", None, None,
-     200, ["identity:list_role_assignments_for_tree"], T(project="pA")),
+     200, ["identity:list_role_assignments_for_tree"],
+     # 29 adds target.domain_id, the project's domain
+     lambda p: {"target": dict({"project": W["pA"]}, **(
+         {"domain_id": "dA"} if VERSION == "keystone-29" else {}))}),
 ]
 
 ROUTES += grant_routes("grants.project", "u", "pA", "/v3/projects/{pA}", "project")
@@ -472,12 +512,13 @@ def flatten(d, parent=""):
     return out
 
 
-def enforcer(defaults):
+def enforcer(defaults, enforce_scope, enforce_new_defaults):
     conf = cfg.ConfigOpts()
     conf([], project="keygate-test")
     e = policy.Enforcer(conf, use_conf=True)
-    conf.set_override("enforce_scope", False, group="oslo_policy")
-    conf.set_override("enforce_new_defaults", False, group="oslo_policy")
+    conf.set_override("enforce_scope", enforce_scope, group="oslo_policy")
+    conf.set_override("enforce_new_defaults", enforce_new_defaults,
+                      group="oslo_policy")
     scopes = {1: "system", 2: "domain", 4: "project"}
     for d in defaults["rules"]:
         dep = None
@@ -497,43 +538,65 @@ def enforcer(defaults):
     return e
 
 
+def allowed(e, rules, flat, creds):
+    for r in rules:
+        try:
+            if not e.enforce(r, dict(flat), dict(creds)):
+                return False
+        except policy.InvalidScope:     # enforce_scope: the token's scope
+            return False
+    return True
+
+
 def cstr(s):
     return "NULL" if s is None else json.dumps(s)
 
 
 def main():
-    defaults = json.load(open(sys.argv[1]))
-    e = enforcer(defaults)
+    global VERSION
+    dumps = {}
+    for path in sys.argv[1:]:
+        d = json.load(open(path))
+        dumps[d["name"]] = d
     print("/*")
     print(" * it_policy_table.h - expected status of each route for each persona")
-    print(" * under %s's default policy as it ships (enforce_scope and" % defaults["name"])
-    print(" * enforce_new_defaults off). GENERATED by tests/integration/policy_table.py:")
-    print(" * the rules evaluated by the real oslo.policy on the credentials and")
-    print(" * targets Keystone builds; see that script for how each cell is derived.")
-    print(" * Do not edit; regenerate.")
+    print(" * under each policy configuration (pol_sets). GENERATED by")
+    print(" * tests/integration/policy_table.py: the rules evaluated by the real")
+    print(" * oslo.policy on the credentials and targets Keystone builds; see that")
+    print(" * script for how each cell is derived. Do not edit; regenerate.")
     print(" */")
     print("#define POL_NPERSONAS %d" % len(PERSONAS))
+    print("#define POL_NSETS %d" % len(SETS))
     print("static const char *const pol_personas[POL_NPERSONAS] = {")
     print("\t" + ", ".join(cstr(p[0]) for p in PERSONAS))
     print("};")
+    print("static const struct pol_set pol_sets[POL_NSETS] = {")
+    for name, sc, nd in SETS:
+        print("\t{ %s, %d, %d }," % (cstr(name), sc, nd))
+    print("};")
+    enforcers = [enforcer(dumps[name], sc, nd) for name, sc, nd in SETS]
     print("static const struct pol_op pol_ops[] = {")
     names = set()
     for name, method, path, body, fresh, ok, rules, target in ROUTES:
         assert name not in names, name
         names.add(name)
-        st = []
-        for p in PERSONAS:
-            creds = creds_of(*p)
-            pd = dict(view_args(path, p))
-            pd.update(target(p))
-            flat = flatten(pd)
-            allowed = all(e.enforce(r, dict(flat), dict(creds)) for r in rules)
-            if name == "auth.catalog" and p[1] != "project":
-                allowed = False
-            st.append(ok if allowed else 403)
+        rows = []
+        for (set_name, _, _), e in zip(SETS, enforcers):
+            VERSION = set_name
+            st = []
+            for p in PERSONAS:
+                creds = creds_of(*p)
+                pd = dict(view_args(path, p))
+                pd.update(target(p))
+                flat = flatten(pd)
+                yes = allowed(e, rules, flat, creds)
+                if name == "auth.catalog" and p[1] != "project":
+                    yes = False
+                st.append(ok if yes else 403)
+            rows.append("{ %s }" % ", ".join(str(x) for x in st))
         print("\t{ %s, %s, %s,\n\t  %s, %s,\n\t  { %s } }," % (
             cstr(name), cstr(method), cstr(path), cstr(body), cstr(fresh),
-            ", ".join(str(x) for x in st)))
+            ",\n\t    ".join(rows)))
     print("};")
 
 
