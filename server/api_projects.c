@@ -401,7 +401,8 @@ caller_projects(struct req *r, char ***ids, size_t *n, struct kg_err *err)
 		}
 	*n = nv;
 	kg_project_list_free(v, nv);
-	qsort(*ids, *n, sizeof(**ids), cmp_str);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(**ids), cmp_str);
 	return 0;
 }
 

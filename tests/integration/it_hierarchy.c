@@ -94,8 +94,14 @@ main(void)
 	C = B ? mkproject(&s, "C", D, B) : NULL;
 	E = A ? mkproject(&s, "E", D, A) : NULL;
 	T("hier-0.1 set-up: a domain, four projects", E != NULL && C != NULL);
-	if (E == NULL || C == NULL)
+	if (E == NULL || C == NULL) {
+		free(D);
+		free(A);
+		free(B);
+		free(C);
+		free(E);
 		return t_report();
+	}
 
 	/* The ids: every project, nested; the domain at the top. */
 	get(&s, NULL, it_fmt("/v3/projects/%s?parents_as_ids", C), &r);

@@ -24,7 +24,8 @@ names(struct it_server *s, const char *path)
 	struct it_resp	 r;
 	const char	*v[64];
 	json_t		*p;
-	size_t		 i, n = 0;
+	size_t		 i, n = 0, off = 0;
+	int		 w;
 
 	buf[0] = '\0';
 	if (it_req(s, "GET", path, s->admin_token, NULL, NULL, &r) == -1 ||
@@ -36,10 +37,14 @@ names(struct it_server *s, const char *path)
 		if (n < 64 && json_is_string(json_object_get(p, "name")))
 			v[n++] = json_string_value(json_object_get(p, "name"));
 	qsort(v, n, sizeof(v[0]), cmp_name);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(buf, ",");
-		strncat(buf, v[i], 64);
+	for (i = 0; i < n && off < sizeof(buf); i++) {
+		w = snprintf(buf + off, sizeof(buf) - off, "%s%s", i > 0 ? "," : "",
+		    v[i]);
+		if (w < 0 || (size_t)w >= sizeof(buf) - off) {
+			it_resp_free(&r);
+			return "<too long>";
+		}
+		off += (size_t)w;
 	}
 	it_resp_free(&r);
 	return buf;
