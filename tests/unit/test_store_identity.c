@@ -297,7 +297,8 @@ list_projects(struct store *st, const struct kg_project_filter *f)
 		kg_project_list_free(v, n);
 		return "<not in id order>";
 	}
-	qsort(v, n, sizeof(*v), cmp_project_name);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_project_name);
 	r = pnames(v, n);
 	kg_project_list_free(v, n);
 	return r;
