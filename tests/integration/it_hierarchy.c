@@ -82,7 +82,7 @@ main(void)
 	struct it_server	 s;
 	struct it_resp		 r;
 	char			*D, *A, *B, *C, *E, *uid, *member, *utok, *atok, *X;
-	char			*F, *G, *H, *xd, *dd;
+	char			*F, *G, *H, *xd = NULL, *dd = NULL;
 	char			 want[1024];
 
 	it_start(&s, NULL);
@@ -288,7 +288,7 @@ main(void)
 	    strcmp(it_str(r.json, "project.tags.0"), "t0") == 0);
 	it_resp_free(&r);
 	if (X == NULL)
-		return t_report();
+		goto done;
 	get(&s, NULL, it_fmt("/v3/domains/%s", X), &r);
 	T("hier-5.2 ... readable as a domain, with its tags", r.status == 200 &&
 	    strcmp(it_str(r.json, "domain.name"), "isdom") == 0 &&
@@ -377,6 +377,7 @@ main(void)
 	    atok, NULL) == 403 && it_status(&s, "PUT",
 	    it_fmt("/v3/projects/%s/tags/x", dd ? dd : "x"), atok, NULL) == 403);
 
+done:
 	free(D); free(A); free(B); free(C); free(E); free(F); free(G); free(H);
 	free(X); free(xd); free(dd); free(uid); free(member); free(utok);
 	free(atok);
