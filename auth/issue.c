@@ -101,12 +101,20 @@ auth_password(struct store *st, const struct token_auth *a, struct subject *s,
 {
 	if (store_token_user(st, a->user_id, a->user_name, a->user_domain_id,
 	    a->user_domain_name, &s->user, err) == -1) {
-		if (err != NULL && err->kind == KG_ENOTFOUND)
+		if (err != NULL && err->kind == KG_ENOTFOUND) {
+			/* A wrong password's cost: no timing oracle for names. */
+			(void)password_verify(a->password, NULL);
 			return unauthorized(err, "unknown user or domain");
+		}
 		return -1;
 	}
 	if (!password_verify(a->password ? a->password : "", s->user.password_hash))
 		return unauthorized(err, "invalid password");
+	if (a->rehash != NULL && password_needs_upgrade(s->user.password_hash)) {
+		kg_strlcpy(a->rehash->user_id, s->user.id, sizeof(a->rehash->user_id));
+		free(a->rehash->old_hash);
+		a->rehash->old_hash = strdup(s->user.password_hash);
+	}
 	if (subject_check_user(s, err) == -1)
 		return unauthorized(err, "user or its domain disabled");
 	if (s->user.password_expires_at != 0 &&

@@ -129,6 +129,15 @@ struct token_auth {
 	const char	*project_domain_name;
 	const char	*domain_id;		/* domain scope: id or name */
 	const char	*domain_name;
+	/* Out, optional: when the password matched a legacy hash
+	 * (password_needs_upgrade), the user's id and a malloc'd copy of that
+	 * hash, for the caller to rehash once the login has succeeded. */
+	struct token_rehash	*rehash;
+};
+
+struct token_rehash {
+	char	 user_id[KG_ID_SIZE];
+	char	*old_hash;		/* malloc'd; NULL when nothing to do */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/password.h"
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -269,6 +270,34 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 }
 
 /*
+ * The password just logged in against a legacy (plain bcrypt) hash:
+ * store it in the current format, which counts every byte. A separate
+ * write after the login; if it fails the login stands and the next one
+ * tries again.
+ */
+static void
+upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
+{
+	struct kg_err	 err = { 0 };
+	char		*hash;
+	int		 rc = -1;
+
+	if ((hash = password_hash(password ? password : "",
+	    r->srv->cfg.password_hash_rounds, &err)) != NULL) {
+		rc = svc_user_rehash_password(r->st, rh->user_id, rh->old_hash,
+		    hash, &err);
+		kg_wipe(hash, strlen(hash));
+		free(hash);
+	}
+	if (rc == -1)
+		log_warn("user %s: password hash not upgraded: %s", rh->user_id,
+		    err.msg);
+	else if (rc == 1)
+		log_info("user %s: password hash upgraded to bcrypt_sha256",
+		    rh->user_id);
+}
+
+/*
  * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
  * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
@@ -276,6 +305,7 @@ static int
 issue_token(struct req *r, struct kg_err *err)
 {
 	struct token_auth	 a;
+	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
 
@@ -283,8 +313,12 @@ issue_token(struct req *r, struct kg_err *err)
 		return apij_required(err, "identity");
 	if (parse_auth(r->body, &a, err) == -1)
 		return -1;
+	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	if (rc == 0 && rh.old_hash != NULL)
+		upgrade_hash(r, &rh, a.password);
+	free(rh.old_hash);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
 	if (rc == -1) {

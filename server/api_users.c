@@ -345,8 +345,11 @@ change_password(struct req *r, struct kg_err *err)
 		    "password. Value: ***. Is too long (at most %d characters).",
 		    PASSWORD_MAX);
 	if (store_user_get(r->st, r->params[0], &u, err) == -1) {
-		if (err->kind == KG_ENOTFOUND)
+		if (err->kind == KG_ENOTFOUND) {
+			/* A wrong password's cost: no timing oracle for ids. */
+			(void)password_verify(orig, NULL);
 			kg_errf(err, KG_EUNAUTH, "Invalid user / password");
+		}
 		return -1;
 	}
 	/* Expired passwords may be changed; disabled users may not. */

@@ -24,6 +24,7 @@ static const struct conf_option options[] = {
 	LNG("server", "max_request_body_size", max_request_body_size, 1024, 16777216),
 	STR("server", "log_level", log_level),
 	INT("server", "connection_timeout", connection_timeout, 1, 3600),
+	INT("server", "max_connections", max_connections, 64, 1000000),
 	STR("database", "connection", database),
 	LNG("token", "expiration", expiration, 60, 31536000),
 	LNG("token", "allow_expired_window", allow_expired_window, 0, 31536000),
@@ -60,6 +61,7 @@ config_defaults(struct kg_config *cfg)
 	cfg->max_request_body_size = 114688;	/* Keystone's default */
 	kg_strlcpy(cfg->log_level, "info", sizeof(cfg->log_level));
 	cfg->connection_timeout = 30;
+	cfg->max_connections = 4096;
 	cfg->expiration = 3600;
 	cfg->allow_expired_window = 172800;	/* Keystone's default: 48 h */
 	cfg->cache_size = 10000;	/* ~1.5 KB each: ~15 MB when full */

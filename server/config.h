@@ -24,6 +24,7 @@ struct kg_config {
 	long	max_request_body_size;	/* bytes; larger bodies get 413 */
 	char	log_level[16];		/* debug | info | warning | error */
 	int	connection_timeout;	/* idle keep-alive timeout, seconds */
+	int	max_connections;	/* open at most; then the longest idle close */
 	/* [database] */
 	char	database[PATH_MAX];	/* "" = <data_dir>/keygate.db */
 	/* [token] */

@@ -1,25 +1,72 @@
 /*
- * http.c - libmicrohttpd glue: per-request state, body accumulation with
- * a size cap, routing, token authentication, and Keystone-style replies.
+ * http.c - libmicrohttpd glue: per-connection and per-request state,
+ * screening, body accumulation with a size cap, routing, token
+ * authentication, and Keystone-style replies.
+ *
+ * One request, as libmicrohttpd (MHD) calls us:
+ *   on_uri        request line received: measure the raw target before MHD
+ *                 decodes it in place (screen.h)
+ *   on_request #1 headers received: screen the line and headers (NUL
+ *                 bytes, duplicate token headers, Content-Length over the
+ *                 limit, a non-JSON body): a refusal is answered at once
+ *   on_request #n body chunks: accumulated up to max_request_body_size
+ *   on_request    body complete: route, parse, authenticate, handle (or
+ *                 suspend for a hashing thread, R_SLOW), reply
+ *   on_completed  log line, metrics, cleanup; the connection is idle again
+ *
+ * Connections. MHD alone stops accepting at its connection limit (1,020
+ * by default) and leaves new clients in the listen backlog, so idle
+ * keep-alive connections could lock everyone else out. on_connection
+ * registers each connection, with its socket from MHD_get_connection_info,
+ * in server/conns.c, which keeps at most server.max_connections open: a
+ * newcomer beyond that makes it shut down (not close: the descriptor stays
+ * MHD's) the connection idle longest; MHD then reads end-of-file and
+ * closes it. A connection is busy, never evicted, from dispatch until its
+ * reply is done (mark_busy, on_completed). MHD's own limit is set above
+ * ours so the newcomer is accepted first; conns.h has the details.
+ *
+ * A client that half-closes before its body is complete. MHD 0.9.75 polls
+ * with edge-triggered epoll and, after a short read, takes the socket for
+ * drained: when the end-of-file arrives together with the last data, no
+ * new edge comes and MHD would wait for the connection timeout; when it
+ * arrives later, MHD reads it and closes the connection without a reply.
+ * So whenever the body is still short of its Content-Length after what
+ * MHD has handed us, peek_eof() looks at the socket; at end-of-file
+ * kick_reader() makes the kernel signal the socket readable again
+ * (on Linux since 4.18, setting SO_RCVLOWAT wakes epoll waiters when data
+ * or end-of-file is pending; where it does not, the timeout remains the
+ * fallback). Either way MHD then reads the end-of-file and aborts the
+ * request, and on_completed, which MHD calls before it shuts the socket,
+ * writes a 400 on it (abort_reply). A client that stays connected and
+ * sends no more gets the connection timeout; a chunked body cut by an
+ * end-of-file that came with its last data is not noticed until then.
  */
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "server/authz.h"
+#include "server/conns.h"
 #include "server/http.h"
 #include "server/jobs.h"
 #include "server/metrics.h"
+#include "server/screen.h"
+
+/* Headers screened per request at most; more get 400. */
+#define MAX_HEADERS	100
 
 const struct route *const http_route_tables[] = {
 	api_version_routes,
@@ -39,6 +86,14 @@ struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	const struct server	*srv;
 	struct jobs		*jobs;		/* hashing threads (R_SLOW routes) */
+	atomic_uint		 deferred;	/* R_SLOW requests not yet completed */
+	struct conns		 conns;		/* open connections (conns.h) */
+};
+
+/* Per-connection state, MHD's socket context, from accept to close. */
+struct http_conn {
+	struct conn		 c;		/* registry entry */
+	struct screen_target	 target;	/* current request's raw target */
 };
 
 /* Where a request stands (conn_state.phase). */
@@ -53,6 +108,10 @@ struct conn_state {
 	char		*buf;		/* request body as received */
 	size_t		 len, cap;
 	int		 too_big;	/* body exceeded the limit: 413 */
+	uint64_t	 expect;	/* Content-Length; 0 = none or chunked */
+	int		 busy;		/* marked busy in the registry */
+	int		 body_expected;	/* Content-Length > 0 or chunked */
+	int		 deferred;	/* counted in http_daemon.deferred */
 	char		*path;		/* copy of the URL path; params point into it */
 	int64_t		 started;	/* µs */
 	struct req	 req;
@@ -364,13 +423,39 @@ route_match(const char *pattern, char *const *segs, size_t nsegs,
 
 #define MAX_SEGS	12
 
+/* Methods a path may allow, in the order the Allow header lists them. */
+static const char *const allow_methods[] = {
+	"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"
+};
+#define NALLOW	(sizeof(allow_methods) / sizeof(allow_methods[0]))
+
+static unsigned int
+method_bit(const char *m)
+{
+	size_t	i;
+
+	for (i = 0; i < NALLOW; i++)
+		if (strcmp(allow_methods[i], m) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* What route_find found for a path. */
+struct match {
+	const struct route	*rt;		/* route for the method, or NULL */
+	const char		*pattern;	/* some route's pattern for the path */
+	unsigned int		 allow;		/* method_bit()s the path allows */
+};
+
 /*
- * Find the route for method and path. Returns the route; *path_matched is
- * set when some route matched the path with another method (405).
+ * Find the route for method and path (path is cut into segments). Like
+ * Flask, HEAD is served by the GET handler. When no route serves the
+ * method, m->allow lists the methods the path allows (OPTIONS for any
+ * known path), for OPTIONS and the 405's Allow header.
  */
-static const struct route *
+static void
 route_find(const char *method, char *path, const char **params, size_t *nparams,
-    int *path_matched)
+    struct match *m)
 {
 	char			*segs[MAX_SEGS], *p, *save = NULL;
 	const char		*cap[REQ_MAX_PARAMS];
@@ -378,32 +463,52 @@ route_find(const char *method, char *path, const char **params, size_t *nparams,
 	size_t			 nsegs = 0, ncap = 0, ngcap = 0;
 	int			 head = strcmp(method, "HEAD") == 0;
 
-	*path_matched = 0;
+	memset(m, 0, sizeof(*m));
 	for (p = strtok_r(path, "/", &save); p != NULL; p = strtok_r(NULL, "/", &save)) {
 		if (nsegs == MAX_SEGS)
-			return NULL;
+			return;
 		segs[nsegs++] = p;
 	}
 	for (t = http_route_tables; *t != NULL; t++)
 		for (rt = *t; rt->method != NULL; rt++) {
 			if (!route_match(rt->path, segs, nsegs, cap, &ncap))
 				continue;
-			*path_matched = 1;
 			if (strcmp(rt->method, method) == 0) {
 				memcpy(params, cap, sizeof(cap));
 				*nparams = ncap;
-				return rt;
+				m->rt = rt;
+				m->pattern = rt->path;
+				return;		/* allow is only needed without */
 			}
-			/* Like Flask, HEAD is served by the GET handler. */
+			if (m->pattern == NULL)
+				m->pattern = rt->path;
+			m->allow |= method_bit(rt->method) | method_bit("OPTIONS");
+			if (strcmp(rt->method, "GET") == 0)
+				m->allow |= method_bit("HEAD");
 			if (head && get == NULL && strcmp(rt->method, "GET") == 0) {
 				get = rt;
 				memcpy(params, cap, sizeof(cap));
 				ngcap = ncap;
 			}
 		}
-	if (get != NULL)
+	if (get != NULL) {
+		m->rt = get;
+		m->pattern = get->path;
 		*nparams = ngcap;
-	return get;
+	}
+}
+
+/* The Allow header for a method_bit() set: "GET, HEAD, OPTIONS". */
+static void
+allow_header(unsigned int allow, char *out, size_t outsz)
+{
+	size_t	i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < NALLOW; i++)
+		if (allow & (1u << i))
+			n += (size_t)snprintf(out + n, outsz - n, "%s%s",
+			    n ? ", " : "", allow_methods[i]);
 }
 
 /* ------------------------------------------------------------------------
@@ -451,6 +556,8 @@ send_reply(struct req *r, unsigned int status)
 		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->allow[0] != '\0')
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (status == 401) {
 		req_base_url(r, base, sizeof(base));
 		snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", base);
@@ -498,20 +605,18 @@ set_error(struct req *r, const struct kg_err *err)
 	return code;
 }
 
+/*
+ * The body as Keystone's json_body_before_request reads it: none, or a
+ * JSON object (its Content-Type was checked when the headers came).
+ */
 static int
 parse_body(struct conn_state *s, struct kg_err *err)
 {
-	json_error_t	 jerr;
-
 	if (s->len == 0)
 		return 0;
-	s->req.body = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (s->req.body == NULL)
-		return kg_errf(err, KG_EBADREQ,
-		    "Expecting to find valid JSON in request body: %s", jerr.text);
-	if (!json_is_object(s->req.body))
-		return kg_errf(err, KG_EBADREQ,
-		    "Expecting to find a JSON object in request body.");
+	s->req.body = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, NULL);
+	if (s->req.body == NULL || !json_is_object(s->req.body))
+		return screen_validation_error(err, "valid JSON", "request body");
 	return 0;
 }
 
@@ -578,27 +683,33 @@ static unsigned int
 dispatch(struct conn_state *s)
 {
 	struct req		*r = &s->req;
-	const struct route	*rt;
+	struct match		 m;
 	struct kg_err		 err = { 0 };
-	int			 path_matched, status;
+	int			 status;
 
 	if ((s->path = strdup(r->path)) == NULL) {
 		kg_errf(&err, KG_EINTERNAL, "out of memory");
 		return set_error(r, &err);
 	}
-	rt = route_find(r->method, s->path, r->params, &r->nparams, &path_matched);
-	if (rt == NULL) {
+	route_find(r->method, s->path, r->params, &r->nparams, &m);
+	if (m.rt == NULL) {
 		r->nparams = 0;
-		if (path_matched) {
-			json_decref(r->out);
-			r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 405,
-			    "title", http_title(405), "message", status_message(405));
-			return 405;
+		if (m.allow == 0) {
+			kg_errf(&err, KG_ENOTFOUND, "%s", status_message(404));
+			return set_error(r, &err);
 		}
-		kg_errf(&err, KG_ENOTFOUND, "%s", status_message(404));
-		return set_error(r, &err);
+		allow_header(m.allow, r->allow, sizeof(r->allow));
+		/* As Flask: OPTIONS on a known path needs no token. */
+		if (strcmp(r->method, "OPTIONS") == 0) {
+			r->route = m.pattern;
+			return 200;
+		}
+		json_decref(r->out);
+		r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", 405,
+		    "title", http_title(405), "message", status_message(405));
+		return 405;
 	}
-	r->route = rt->path;
+	r->route = m.pattern;
 	status = -1;
 	if (s->too_big) {
 		kg_errf(&err, KG_ETOOBIG, "%s", status_message(413));
@@ -610,13 +721,13 @@ dispatch(struct conn_state *s)
 	}
 	if (parse_body(s, &err) == -1)
 		goto done;
-	if ((rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
-	if ((rt->flags & R_SLOW) && carries_password(r->body, 6)) {
-		s->rt = rt;
+	if ((m.rt->flags & R_SLOW) && carries_password(r->body, 6)) {
+		s->rt = m.rt;
 		return DISPATCH_SLOW;
 	}
-	status = rt->fn(r, &err);
+	status = m.rt->fn(r, &err);
 	end_transaction(r);
  done:
 	return finish(r, status, &err);
@@ -694,6 +805,179 @@ new_request_id(char out[48])
 	return 0;
 }
 
+/* Our per-connection state (MHD's socket context). */
+static struct http_conn *
+conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+static int
+conn_fd(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci != NULL ? ci->connect_fd : -1;
+}
+
+/* A connection opens or closes: keep the registry (conns.h) up to date. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_daemon	*d = cls;
+	struct http_conn	*hc = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if ((hc = calloc(1, sizeof(*hc))) == NULL) {
+			/* Screening fails closed without it (on_request). */
+			log_error("out of memory for a connection");
+			return;
+		}
+		*socket_context = hc;
+		conns_opened(&d->conns, &hc->c, conn_fd(conn));
+		return;
+	}
+	if (hc != NULL) {
+		conns_closed(&d->conns, &hc->c);
+		free(hc);
+		*socket_context = NULL;
+	}
+}
+
+/* Request line received: measure the target before MHD decodes it. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_conn	*hc = conn_of(conn);
+
+	if (hc != NULL)
+		screen_target(uri, &hc->target);
+	return NULL;	/* *req_cls: on_request allocates it */
+}
+
+struct hdr_list {
+	struct screen_hdr	h[MAX_HEADERS];
+	size_t			n;
+	int			overflow;
+};
+
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct hdr_list	*l = cls;
+
+	if (l->n == MAX_HEADERS) {
+		l->overflow = 1;
+		return MHD_NO;
+	}
+	l->h[l->n].name = key;
+	l->h[l->n].name_len = key_size;
+	l->h[l->n].value = value != NULL ? value : "";
+	l->h[l->n].value_len = value != NULL ? value_size : 0;
+	l->n++;
+	return MHD_YES;
+}
+
+/*
+ * The headers have arrived: everything we refuse before reading a body
+ * (screen.h, plus a Content-Length over the limit: 413 as Keystone's
+ * size limit middleware). 0, or -1 with err.
+ */
+static int
+screen_headers(struct conn_state *s, struct MHD_Connection *conn,
+    const char *method, const char *version, struct kg_err *err)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct http_conn		*hc = conn_of(conn);
+	struct hdr_list			 list, *l = &list;	/* not zeroed: hot */
+	struct screen_in		 in;
+	const char			*cl, *te;
+	char				*end;
+	int				 rc;
+
+	l->n = 0;
+	l->overflow = 0;
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, l);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	memset(&in, 0, sizeof(in));
+	in.block = method;
+	in.block_len = ci != NULL ? ci->header_size : 0;
+	in.version = version;
+	if (hc != NULL)
+		in.target = hc->target;
+	in.hdrs = l->h;
+	in.nhdrs = l->n;
+	if (l->overflow)
+		rc = kg_errf(err, KG_EBADREQ, "The request you have made is malformed:"
+		    " more than %d header fields.", MAX_HEADERS);
+	else
+		rc = screen_request(&in, err);
+	if (rc == -1)
+		return -1;
+
+	cl = req_header(&s->req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	te = req_header(&s->req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (cl != NULL) {
+		s->expect = strtoull(cl, &end, 10);	/* MHD checked the digits */
+		if (s->expect > (uint64_t)s->req.srv->cfg.max_request_body_size)
+			return kg_errf(err, KG_ETOOBIG, "%s", status_message(413));
+	}
+	s->body_expected = s->expect > 0 || te != NULL;
+	if (s->body_expected && screen_content_type(req_header(&s->req,
+	    MHD_HTTP_HEADER_CONTENT_TYPE), err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * 1 when the client has half-closed and sent everything: nothing to read
+ * but end-of-file. Only meaningful when MHD has handed us all it read.
+ */
+static int
+peek_eof(struct MHD_Connection *conn)
+{
+	char	c;
+	int	fd = conn_fd(conn);
+
+	return fd != -1 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* Make epoll report the socket readable again (see the top of this file). */
+static void
+kick_reader(struct MHD_Connection *conn)
+{
+	int	one = 1, fd = conn_fd(conn);
+
+	if (fd != -1 && setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one,
+	    sizeof(one)) == -1)
+		log_warn("SO_RCVLOWAT: %s", strerror(errno));
+}
+
+/* The body is still short of its Content-Length and never will arrive. */
+static void
+check_short_body(struct conn_state *s, struct MHD_Connection *conn)
+{
+	if (s->expect > 0 && s->len < s->expect && !s->too_big && peek_eof(conn))
+		kick_reader(conn);
+}
+
+static void
+mark_busy(struct http_daemon *d, struct conn_state *s, struct MHD_Connection *conn)
+{
+	struct http_conn	*hc = conn_of(conn);
+
+	if (hc != NULL && !s->busy) {
+		conns_busy(&d->conns, &hc->c);
+		s->busy = 1;
+	}
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -708,7 +992,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	char			*nb;
 
 	if (s == NULL) {
-		/* First call: headers only. Replying now would cost keep-alive. */
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return MHD_NO;
 		s->started = kg_now_us();
@@ -719,6 +1002,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		s->req.head = strcmp(method, "HEAD") == 0;
 		new_request_id(s->req.request_id);
 		*req_cls = s;
+		if (screen_headers(s, conn, method, version, &err) == -1) {
+			/* Answered now: MHD then closes the connection. */
+			mark_busy(d, s, conn);
+			return send_reply(&s->req, set_error(&s->req, &err));
+		}
+		/* Replying now would cost keep-alive: wait for the next call. */
+		if (s->expect > 0)
+			check_short_body(s, conn);
 		return MHD_YES;
 	}
 	if (s->phase == PH_DONE)
@@ -745,12 +1036,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			s->len += *upload_data_size;
 		}
 		*upload_data_size = 0;
+		check_short_body(s, conn);
 		return MHD_YES;
 	}
+	mark_busy(d, s, conn);
 	status = dispatch(s);
 	if (status == DISPATCH_SLOW) {
 		/* Suspend first: the job may resume the connection at once. */
 		s->phase = PH_JOB;
+		s->deferred = 1;
+		atomic_fetch_add(&d->deferred, 1);
 		s->job.run = run_job;
 		s->job.done = job_done;
 		MHD_suspend_connection(conn);
@@ -786,11 +1081,44 @@ log_safe(const char *s, char *out, size_t outsz)
 	return out;
 }
 
+/*
+ * MHD gave up on a request whose body fell short of its Content-Length
+ * because the client half-closed: answer 400 on the socket ourselves, as
+ * MHD is about to shut it (it calls on_completed first). Returns the
+ * status written, 0 when nothing could be.
+ */
+static unsigned int
+abort_reply(struct conn_state *s, struct MHD_Connection *conn)
+{
+	struct kg_err	 err = { 0 };
+	char		*body, head[512];
+	int		 fd = conn_fd(conn), n;
+	unsigned int	 code;
+	ssize_t		 w1, w2;
+
+	kg_errf(&err, KG_EBADREQ, "The request you have made is malformed: its"
+	    " body is shorter than its Content-Length and the client closed the"
+	    " connection.");
+	code = set_error(&s->req, &err);
+	if (fd == -1 || (body = json_dumps(s->req.out, JSON_COMPACT)) == NULL)
+		return 0;
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Vary: X-Auth-Token\r\nx-openstack-request-id: %s\r\n\r\n", code,
+	    http_title(code), strlen(body), s->req.request_id);
+	w1 = send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	w2 = w1 == n ? send(fd, body, strlen(body), MSG_NOSIGNAL | MSG_DONTWAIT) : -1;
+	free(body);
+	return w2 > 0 ? code : 0;
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_daemon	*d = cls;
 	struct conn_state	*s = *req_cls;
+	struct http_conn	*hc = conn_of(conn);
 	const union MHD_ConnectionInfo *ci;
 	unsigned int		 status;
 	int64_t			 us;
@@ -801,6 +1129,12 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	us = kg_now_us() - s->started;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 	status = ci ? ci->http_status : 0;
+	/* MHD read end-of-file before the body was whole (we never
+	 * dispatched): the client half-closed. */
+	if (status == 0 && toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT &&
+	    s->body_expected && !s->busy &&
+	    (hc == NULL || !conns_is_closing(&d->conns, &hc->c)))
+		status = abort_reply(s, conn);
 	/* Never the query string, headers or body: they may hold secrets. */
 	log_info("%s %s %u %.2fms %s user=%s route=%s",
 	    log_safe(s->req.method, method, sizeof(method)),
@@ -810,6 +1144,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	    s->req.route ? s->req.route : "-");
 	if (status != 0)
 		metrics_request(s->req.route, s->req.method, status, us);
+	if (hc != NULL)
+		conns_idle(&d->conns, &hc->c);
+	if (s->deferred)
+		atomic_fetch_sub(&d->deferred, 1);
 	free(s->req.out_text);
 	json_decref(s->req.body);
 	json_decref(s->req.out);
@@ -870,49 +1208,116 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, struct kg_err *err
 	    listen);
 }
 
+int
+http_listen(const char *listen_addr, struct kg_err *err)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 fd, on = 1, e;
+
+	if (parse_listen(listen_addr, &ss, err) == -1)
+		return -1;
+	len = ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return kg_errf(err, KG_EINTERNAL, "socket: %s", strerror(errno));
+	/*
+	 * SO_REUSEADDR only, so a restart need not wait out TIME_WAIT; never
+	 * SO_REUSEPORT, which would let a second server share the port.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+	    &on, sizeof(on)) == -1))
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		e = errno;
+		close(fd);
+		if (e == EADDRINUSE)
+			return kg_errf(err, KG_EINTERNAL, "cannot listen on %s: the"
+			    " address is already in use (another keygate serve?)",
+			    listen_addr);
+		return kg_errf(err, KG_EINTERNAL, "cannot listen on %s: %s",
+		    listen_addr, strerror(e));
+	}
+	if (listen(fd, SOMAXCONN) == -1)
+		goto fail;
+	return fd;
+ fail:
+	e = errno;
+	close(fd);
+	return kg_errf(err, KG_EINTERNAL, "cannot listen on %s: %s", listen_addr,
+	    strerror(e));
+}
+
+/*
+ * Descriptors the server needs besides client connections: stdio and
+ * logs, the listening socket, per worker an epoll and an event fd, per
+ * database connection (workers, hashing threads, main) the database, its
+ * WAL and shared memory, and key files while they are read.
+ */
+static unsigned int
+fd_reserve(const struct kg_config *cfg)
+{
+	long	hash = cfg->hash_threads > 0 ? cfg->hash_threads :
+		    sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (hash < 1)
+		hash = 1;
+	return 64 + 8 * ((unsigned int)cfg->threads + (unsigned int)hash);
+}
+
 struct http_daemon *
-http_start(const struct server *srv, struct kg_err *err)
+http_start(const struct server *srv, int listen_fd, struct kg_err *err)
 {
 	struct http_daemon	*d;
-	struct sockaddr_storage	 ss;
+	struct conns_plan	 plan;
 	unsigned int		 flags = MHD_USE_INTERNAL_POLLING_THREAD |
 				    MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 				    MHD_ALLOW_SUSPEND_RESUME;
 
-	if (parse_listen(srv->cfg.listen, &ss, err) == -1)
+	if (conns_plan((unsigned int)srv->cfg.max_connections, fd_reserve(&srv->cfg),
+	    &plan, err) == -1)
 		return NULL;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		return NULL;
 	}
 	d->srv = srv;
+	conns_init(&d->conns, plan.max);
 	if ((d->jobs = jobs_start(srv->cfg.hash_threads, srv->cfg.hash_queue,
 	    err)) == NULL) {
+		conns_destroy(&d->conns);
 		free(d);
 		return NULL;
 	}
 	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
+	    MHD_OPTION_CONNECTION_LIMIT, plan.hard,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg.connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
 	    MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		jobs_free(d->jobs);
+		conns_destroy(&d->conns);
 		free(d);
-		kg_errf(err, KG_EINTERNAL, "cannot listen on %s", srv->cfg.listen);
+		kg_errf(err, KG_EINTERNAL, "cannot start the HTTP server on %s",
+		    srv->cfg.listen);
 		return NULL;
 	}
+	log_info("at most %u client connections (then the longest idle close),"
+	    " open-file limit %lu", plan.max, plan.nofile);
 	return d;
 }
 
 void
 http_stop(struct http_daemon *d)
 {
+	int	i;
+
 	if (d == NULL)
 		return;
 	/*
@@ -921,7 +1326,14 @@ http_stop(struct http_daemon *d)
 	 * no job touches a connection MHD has already freed.
 	 */
 	jobs_stop(d->jobs);
+	/*
+	 * Their replies go out once the workers have resumed them: MHD would
+	 * close those connections unanswered if it stopped first (up to 5 s).
+	 */
+	for (i = 0; i < 500 && atomic_load(&d->deferred) > 0; i++)
+		usleep(10000);
 	MHD_stop_daemon(d->mhd);
 	jobs_free(d->jobs);
+	conns_destroy(&d->conns);
 	free(d);
 }

@@ -58,6 +58,7 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	char			 allow[64];	/* Allow header (OPTIONS, 405); "" = none */
 };
 
 /* A handler: returns an HTTP status (2xx/3xx) or -1 with err filled. */
@@ -98,12 +99,23 @@ extern const struct route api_ops_routes[];
 extern const struct route *const http_route_tables[];
 
 /*
- * Start serving srv->cfg.listen with cfg.threads workers. Returns an
- * opaque daemon handle or NULL with err filled. http_stop stops it and
+ * Bind and listen on listen_addr ("host:port", "[v6]:port"): the socket,
+ * or -1 with err (a clear message when the address is in use: a second
+ * server never shares the port). Call before anything else at start.
+ */
+int		 http_listen(const char *listen_addr, struct kg_err *err);
+
+/*
+ * Serve listen_fd (from http_listen; owned by the daemon from then on)
+ * with cfg.threads workers, at most cfg.max_connections connections
+ * (raising RLIMIT_NOFILE as needed, see server/conns.h). Returns an
+ * opaque daemon handle, or NULL with err filled (then the caller gives
+ * up: listen_fd may or may not have been closed). http_stop stops it and
  * waits for in-flight requests.
  */
 struct http_daemon;
-struct http_daemon	*http_start(const struct server *srv, struct kg_err *err);
+struct http_daemon	*http_start(const struct server *srv, int listen_fd,
+			    struct kg_err *err);
 void			 http_stop(struct http_daemon *d);
 
 /* ---- helpers for handlers --------------------------------------------- */

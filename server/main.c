@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth/keys.h"
+#include "auth/password.h"
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -100,7 +101,7 @@ cmd_serve(int argc, char **argv)
 	struct policy_set	*ps;
 	const char		*conf = NULL;
 	sigset_t		 set;
-	int			 ch, check = 0, sig;
+	int			 ch, check = 0, sig, lfd;
 	char			 desc[600];
 
 	while ((ch = getopt(argc, argv, "df:nh")) != -1)
@@ -158,9 +159,16 @@ cmd_serve(int argc, char **argv)
 	/* Signals go to sigwait() here, never to a library thread. */
 	kg_sig_block(&set, (const int []){ SIGTERM, SIGINT, SIGHUP, 0 });
 
+	/* The address first: a second server stops before touching state. */
+	if ((lfd = http_listen(srv.cfg.listen, &err)) == -1)
+		die(&err);
+
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
 		die(&err);
 	store_close(st);
+	/* The dummy hash unknown users are checked against, at our cost. */
+	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
+		die(&err);
 	if (store_pool_init(config_db_path(&srv.cfg), &err) == -1)
 		die(&err);
 	tc.key_dir = config_key_dir(&srv.cfg);
@@ -170,7 +178,7 @@ cmd_serve(int argc, char **argv)
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();
-	if ((d = http_start(&srv, &err)) == NULL)
+	if ((d = http_start(&srv, lfd, &err)) == NULL)
 		die(&err);
 	log_info("keygate %s listening on %s (data %s, %d threads)",
 	    KEYGATE_VERSION, srv.cfg.listen, srv.cfg.data_dir, srv.cfg.threads);

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "auth/password.h"
 #include "server/metrics.h"
 
 #define ROUTE_SLOTS	256			/* power of two > METRICS_MAX_ROUTES */
@@ -50,7 +51,8 @@ static _Atomic uint64_t		dur_count[NROUTES];
 static atomic_int		hash_queued, hash_running;
 
 static _Atomic uint64_t		tokens_issued, tokens_validated, tokens_revoked,
-				auth_failures, db_errors;
+				auth_failures, db_errors, conns_evicted;
+static _Atomic int64_t		conns_open;
 
 static uint32_t
 fnv1a(const char *s)
@@ -162,6 +164,24 @@ void
 metrics_token_revoked(void)
 {
 	atomic_fetch_add_explicit(&tokens_revoked, 1, memory_order_relaxed);
+}
+
+void
+metrics_connection_opened(void)
+{
+	atomic_fetch_add_explicit(&conns_open, 1, memory_order_relaxed);
+}
+
+void
+metrics_connection_closed(void)
+{
+	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
+}
+
+void
+metrics_connections_evicted(unsigned int n)
+{
+	atomic_fetch_add_explicit(&conns_evicted, n, memory_order_relaxed);
 }
 
 void
@@ -278,6 +298,17 @@ metrics_render(int64_t started_at)
 	    &auth_failures);
 	counter(f, "keygate_db_errors_total",
 	    "Requests failed by an internal or database error.", &db_errors);
+	fprintf(f, "# HELP keygate_http_connections Open client connections.\n"
+	    "# TYPE keygate_http_connections gauge\nkeygate_http_connections %lld\n",
+	    (long long)atomic_load_explicit(&conns_open, memory_order_relaxed));
+	counter(f, "keygate_http_connections_evicted_total",
+	    "Idle connections closed to make room for new clients"
+	    " (server.max_connections).", &conns_evicted);
+	fprintf(f, "# HELP keygate_password_hashes_total bcrypt computations:"
+	    " password checks (against a dummy hash for unknown users) and new"
+	    " hashes.\n# TYPE keygate_password_hashes_total counter\n"
+	    "keygate_password_hashes_total %llu\n",
+	    (unsigned long long)password_bcrypt_runs());
 	fprintf(f, "# HELP keygate_hash_jobs Password requests waiting for or"
 	    " running on a hashing thread.\n# TYPE keygate_hash_jobs gauge\n"
 	    "keygate_hash_jobs{state=\"queued\"} %d\n"

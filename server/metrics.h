@@ -13,6 +13,9 @@
  *   keygate_tokens_issued_total, keygate_tokens_validated_total,
  *   keygate_tokens_revoked_total, keygate_auth_failures_total,
  *   keygate_db_errors_total                              counters
+ *   keygate_http_connections                             gauge
+ *   keygate_http_connections_evicted_total               counter
+ *   keygate_password_hashes_total                        counter
  *   keygate_build_info{version}                          gauge (1)
  *   process_start_time_seconds                           gauge
  * (server/api_ops.c appends keygate_token_cache_{hits,misses}_total.)
@@ -60,6 +63,14 @@ void	metrics_token_validated(void);
 void	metrics_token_revoked(void);
 void	metrics_auth_failure(void);
 void	metrics_db_error(void);
+
+/*
+ * Client connections (by server/conns.c): one opened / closed, n idle
+ * ones closed to make room at server.max_connections.
+ */
+void	metrics_connection_opened(void);
+void	metrics_connection_closed(void);
+void	metrics_connections_evicted(unsigned int n);
 
 /*
  * The hashing pool's gauges (server/jobs.c calls it under its lock after

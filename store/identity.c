@@ -434,6 +434,23 @@ store_user_set_password(struct store *st, const char *user_id,
 }
 
 int
+store_user_rehash_password(struct store *st, const char *user_id,
+    const char *old_hash, const char *new_hash, struct kg_err *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, "UPDATE user SET password_hash = ?"
+	    " WHERE id = ? AND password_hash = ?", err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, new_hash);
+	store_bind_text(s, 2, user_id);
+	store_bind_text(s, 3, old_hash);
+	if (store_exec_stmt(st, s, "user rehash password", NULL, err) == -1)
+		return -1;
+	return store_changes(st) > 0;
+}
+
+int
 store_user_group_ids(struct store *st, const char *user_id, char ***ids,
     size_t *n, struct kg_err *err)
 {

@@ -87,6 +87,16 @@ int	store_user_set_password(struct store *st, const char *user_id,
 	    const char *hash, int64_t expires_at, struct kg_err *err);
 
 /*
+ * Replace a user's password hash by another hash of the same password
+ * (a legacy hash upgraded after a good login): only while the stored hash
+ * is still old_hash, so a password changed meanwhile is never undone. The
+ * password's creation and expiry times stay; no token is revoked. Returns
+ * 1 when replaced, 0 when the hash had changed, -1 on error.
+ */
+int	store_user_rehash_password(struct store *st, const char *user_id,
+	    const char *old_hash, const char *new_hash, struct kg_err *err);
+
+/*
  * Creation (used by bootstrap as well as the API). The id field must be
  * filled by the caller (kg_id_new). KG_ECONFLICT on a duplicate name (with
  * Keystone's "Conflict occurred attempting to store ..." text) or an

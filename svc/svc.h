@@ -240,6 +240,16 @@ int	svc_user_delete(struct store *st, const char *id, struct kg_err *err);
 int	svc_user_change_password(struct store *st, const char *id,
 	    const char *verified_hash, const char *new_hash, struct kg_err *err);
 
+/*
+ * A good login against a legacy (plain bcrypt) hash: store new_hash, a
+ * hash of the same password in the current format, while the user still
+ * has old_hash (a change that raced it wins). Revokes nothing, keeps the
+ * password's age. 1 when replaced, 0 when the hash had changed, -1 on
+ * error.
+ */
+int	svc_user_rehash_password(struct store *st, const char *id,
+	    const char *old_hash, const char *new_hash, struct kg_err *err);
+
 /* ------------------------------------------------------------------------
  * Groups and membership.
  * --------------------------------------------------------------------- */

@@ -174,3 +174,31 @@ svc_user_change_password(struct store *st, const char *id,
 
 	return svc_run(st, "user password change", password_body, &pw, err);
 }
+
+struct rehash {
+	const char	*id;
+	const char	*old_hash;
+	const char	*new_hash;
+	int		 replaced;
+};
+
+static int
+rehash_body(struct store *st, void *cls, struct kg_err *err)
+{
+	struct rehash	*rh = cls;
+
+	rh->replaced = store_user_rehash_password(st, rh->id, rh->old_hash,
+	    rh->new_hash, err);
+	return rh->replaced == -1 ? -1 : 0;
+}
+
+int
+svc_user_rehash_password(struct store *st, const char *id, const char *old_hash,
+    const char *new_hash, struct kg_err *err)
+{
+	struct rehash	rh = { id, old_hash, new_hash, 0 };
+
+	if (svc_run(st, "user password rehash", rehash_body, &rh, err) == -1)
+		return -1;
+	return rh.replaced;
+}

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/password.h"
 #include "auth/token.h"
 #include "server/authz.h"
 #include "common/util.h"
@@ -776,7 +777,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct policy_set	*ps;
 	struct kg_err		 err = { 0 };
 	char			 url[64];
-	int			 i;
+	int			 i, lfd;
 
 	(void)argc;
 	(void)argv;
@@ -797,10 +798,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		fz_die("tokens: %s", err.msg);
 	srv.started_at = kg_now_us();
+	/* The dummy hash for unknown users at the configured (low) cost. */
+	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
+		fz_die("password: %s", err.msg);
 	/* The port was free a moment ago; another process may take it. */
 	for (i = 0;; i++) {
 		snprintf(srv.cfg.listen, sizeof(srv.cfg.listen), "127.0.0.1:%d", port);
-		if (http_start(&srv, &err) != NULL)
+		if ((lfd = http_listen(srv.cfg.listen, &err)) != -1 &&
+		    http_start(&srv, lfd, &err) != NULL)
 			break;
 		if (i == 20)
 			fz_die("http: %s", err.msg);
