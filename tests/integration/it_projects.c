@@ -22,7 +22,7 @@ names(struct it_server *s, const char *path)
 {
 	static char	 buf[1024];
 	struct it_resp	 r;
-	const char	*v[64];
+	const char	*v[64] = { NULL };
 	json_t		*p;
 	size_t		 i, n = 0, off = 0;
 	int		 w;
