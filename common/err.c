@@ -9,18 +9,22 @@ int
 kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 {
 	va_list	ap;
+	int	len;
 
 	if (err == NULL)
 		return -1;
 	err->kind = kind;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	len = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	/*
-	 * Messages quote client input (names, ids, path segments), cut to fit
-	 * here or by a %.60s: invalid or cut UTF-8 would make the JSON error
-	 * body unencodable, and the client would get an empty reply.
+	 * Messages quote client input (names, ids, path segments): a cut at
+	 * the end of msg never leaves half a character, and invalid or cut
+	 * UTF-8 inside (a %.60s) is repaired, or the JSON error body would be
+	 * unencodable and the client would get an empty reply.
 	 */
+	if (len >= (int)sizeof(err->msg))
+		err->msg[kg_utf8_cut(err->msg, sizeof(err->msg) - 1)] = '\0';
 	kg_utf8_repair(err->msg);
 	return -1;
 }

@@ -26,7 +26,7 @@ enum kg_errkind {
 
 struct kg_err {
 	enum kg_errkind	kind;		/* KG_OK until something fails */
-	char		msg[256];	/* message safe to show a client (not for 5xx) */
+	char		msg[1024];	/* message safe to show a client (not for 5xx) */
 };
 
 /*

@@ -264,6 +264,21 @@ kg_is_hex_id(const char *s)
 	return s[i] == '\0';
 }
 
+size_t
+kg_utf8_cut(const char *s, size_t n)
+{
+	size_t		lead = n, need;
+	unsigned char	c;
+
+	while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0 || !((unsigned char)s[lead - 1] & 0x80))
+		return n;		/* ends after ASCII (or no lead byte) */
+	c = (unsigned char)s[lead - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	return n - (lead - 1) < need ? lead - 1 : n;
+}
+
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
  * surrogates or code points above U+10FFFF), or 0 when invalid. */
 static size_t

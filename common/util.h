@@ -71,6 +71,12 @@ int	kg_utf8_valid(const char *s);
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);
 
+/*
+ * The length of the longest prefix of the UTF-8 text s[0..n) that does not
+ * end inside a character: where to cut s at n bytes or fewer.
+ */
+size_t	kg_utf8_cut(const char *s, size_t n);
+
 /* Nonzero when s is exactly 32 lowercase-or-uppercase hex characters. */
 int	kg_is_hex_id(const char *s);
 

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/scope.h"
 #include "svc/svc.h"

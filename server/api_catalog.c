@@ -14,12 +14,10 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/catalog.h"
 #include "svc/svc.h"
-
-/* Catalog bodies: other top-level members are ignored; jsonschema's texts. */
-#define BODY	(APIJ_BODY_OPEN | APIJ_BODY_REPR)
 
 /* String value of m[name], or NULL when absent or null. */
 static const char *
@@ -32,11 +30,6 @@ str_or_null(const json_t *m, const char *name)
  * Regions.
  * --------------------------------------------------------------------- */
 
-static const struct apij_field region_fields[] = {
-	{ "id", APIJ_F_STRN, 0, 255, 0 },
-	{ "description", APIJ_F_STRN, 0, 255, 0 },
-	{ "parent_region_id", APIJ_F_STRN, 1, 255, 0 },
-};
 static const char *const region_known[] = {
 	"id", "description", "parent_region_id", "links", NULL
 };
@@ -122,19 +115,9 @@ region_create_from(struct req *r, json_t *m, const char *id, struct kg_err *err)
 	int			 ret;
 
 	memset(&g, 0, sizeof(g));
-	if (strlen(id) >= sizeof(g.id)) {
-		/* PUT's id is the path's: there may be no "id" in the body
-		 * (a NULL here crashed the worker). */
-		json_t	*v = json_string(id);
-
-		apij_bad_input(err, "id", v, "%s is too long");
-		json_decref(v);
+	/* PUT's id is the path's, which the body's schema does not see. */
+	if (apij_path_value("id", id, sizeof(g.id) - 1, err) == -1)
 		return -1;
-	}
-	/* PUT's id comes from the URL path, which may be any bytes. */
-	if (!kg_utf8_valid(id))
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "id. Value is not valid UTF-8.");
 	kg_strlcpy(g.id, id, sizeof(g.id));
 	if (parent_region(m, g.parent_region_id, err) == -1)
 		return -1;
@@ -163,8 +146,7 @@ create_region(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "region", BODY, err)) == NULL ||
-	    apij_check_fields(m, region_fields, 3, err) == -1)
+	if ((m = apij_body_object(r, "region", err)) == NULL)
 		return -1;
 	/* An id may be given (historical; PUT is the documented way). */
 	if ((id = str_or_null(m, "id")) == NULL || *id == '\0') {
@@ -183,8 +165,7 @@ put_region(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_region", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "region", BODY, err)) == NULL ||
-	    apij_check_fields(m, region_fields, 3, err) == -1)
+	if ((m = apij_body_object(r, "region", err)) == NULL)
 		return -1;
 	if (json_object_get(m, "id") != NULL &&
 	    ((id = str_or_null(m, "id")) == NULL || strcmp(id, r->params[0]) != 0))
@@ -217,9 +198,7 @@ update_region(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_region", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "region", BODY | APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_check_fields(m, region_fields, 3, err) == -1 ||
+	if ((m = apij_body_object(r, "region", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	edit.cls = m;
@@ -244,12 +223,6 @@ delete_region(struct req *r, struct kg_err *err)
  * Services.
  * --------------------------------------------------------------------- */
 
-static const struct apij_field service_fields[] = {
-	{ "type", APIJ_F_STR, 1, 255, 0 },
-	{ "name", APIJ_F_STR, 1, 255, 0 },
-	{ "enabled", APIJ_F_BOOL, 0, 0, 0 },
-	{ "description", APIJ_F_STRN, 0, 0, 0 },
-};
 static const char *const service_known[] = {
 	"id", "type", "name", "description", "enabled", "links", NULL
 };
@@ -336,9 +309,7 @@ create_service(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_service", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "service", BODY, err)) == NULL ||
-	    apij_check_fields(m, service_fields, 4, err) == -1 ||
-	    apij_require(m, "service", "type", err) == -1)
+	if ((m = apij_body_object(r, "service", err)) == NULL)
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.enabled = 1;
@@ -372,9 +343,7 @@ update_service(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:update_service", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "service", BODY | APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    apij_check_fields(m, service_fields, 4, err) == -1 ||
+	if ((m = apij_body_object(r, "service", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	edit.cls = m;
@@ -399,16 +368,6 @@ delete_service(struct req *r, struct kg_err *err)
  * Endpoints.
  * --------------------------------------------------------------------- */
 
-static const struct apij_field endpoint_fields[] = {
-	{ "interface", APIJ_F_STR, 0, 0, 0 },
-	{ "region_id", APIJ_F_STRN, 0, 0, 0 },
-	{ "region", APIJ_F_STRN, 0, 0, 0 },
-	{ "service_id", APIJ_F_STR, 0, 0, 0 },
-	{ "url", APIJ_F_STR, 0, 225, 0 },
-	{ "enabled", APIJ_F_BOOL, 0, 0, 0 },
-	{ "name", APIJ_F_STR, 0, 0, 0 },
-	{ "description", APIJ_F_STRN, 0, 0, 0 },
-};
 /* "region" is an alias of region_id on input, never stored in extra. */
 static const char *const endpoint_known[] = {
 	"id", "interface", "region_id", "region", "service_id", "url", "enabled",
@@ -478,35 +437,6 @@ url_valid(const char *url)
 			return 0;
 	}
 	return 1;
-}
-
-/* Keystone's schema for url: "^[a-zA-Z0-9+.-]+:.+". */
-static int
-url_scheme_ok(const char *url)
-{
-	size_t	n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789+.-");
-
-	return n > 0 && url[n] == ':' && url[n + 1] != '\0';
-}
-
-/* Validate the endpoint attributes that go beyond their JSON type. */
-static int
-endpoint_check(const json_t *m, struct kg_err *err)
-{
-	const json_t	*v;
-
-	if (apij_check_fields(m, endpoint_fields, 8, err) == -1)
-		return -1;
-	if ((v = json_object_get(m, "interface")) != NULL &&
-	    !interface_valid(json_string_value(v)))
-		return apij_bad_input(err, "interface", v,
-		    "%s is not one of ['admin', 'internal', 'public']");
-	if ((v = json_object_get(m, "url")) != NULL &&
-	    !url_scheme_ok(json_string_value(v)))
-		return apij_bad_input(err, "url", v,
-		    "%s does not match '^[a-zA-Z0-9+.-]+:.+'");
-	return 0;
 }
 
 static json_t *
@@ -642,11 +572,7 @@ create_endpoint(struct req *r, struct kg_err *err)
 
 	if (req_authorize(r, "identity:create_endpoint", NULL, err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "endpoint", BODY, err)) == NULL ||
-	    endpoint_check(m, err) == -1 ||
-	    apij_require(m, "endpoint", "interface", err) == -1 ||
-	    apij_require(m, "endpoint", "service_id", err) == -1 ||
-	    apij_require(m, "endpoint", "url", err) == -1)
+	if ((m = apij_body_object(r, "endpoint", err)) == NULL)
 		return -1;
 	if (!url_valid(str_or_null(m, "url")))
 		return kg_errf(err, KG_EBADREQ, "Cannot create an endpoint with an"
@@ -688,9 +614,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 
 	if (authorize_endpoint(r, "identity:update_endpoint", err) == -1)
 		return -1;
-	if ((m = apij_body_object(r, "endpoint", BODY | APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    endpoint_check(m, err) == -1 ||
+	if ((m = apij_body_object(r, "endpoint", err)) == NULL ||
 	    apij_matching_id(m, r->params[0], err) == -1)
 		return -1;
 	edit.cls = m;

@@ -11,11 +11,10 @@
 #include "server/http.h"
 #include "server/apijson.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-#define DOMAIN_NAME_MAX	64	/* characters, as Keystone's schema */
 
 /* Attributes with a column (or no meaning) that never go to "extra". */
 static const char *const domain_known[] = { "id", "name", "description",
@@ -40,18 +39,14 @@ domain_extra(json_t *obj, const char *old, struct kg_err *err)
 	return s;
 }
 
-/* Check the attributes a create or update may carry. */
-static int
-domain_check(json_t *obj, int create, const char **name, const char **desc,
-    int *enabled, struct kg_err *err)
+/* The attributes a create or update may carry (request_validate checked
+ * them against Keystone's domain schema). */
+static void
+domain_check(json_t *obj, const char **name, const char **desc, int *enabled)
 {
-	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
-	    DOMAIN_NAME_MAX, name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 255, desc, err) == -1 ||
-	    apij_bool(obj, "enabled", enabled, NULL, err) == -1 ||
-	    apij_resource_options(obj, err) == -1)
-		return -1;
-	return 0;
+	*name = apij_str(obj, "name");
+	*desc = apij_str(obj, "description");
+	apij_set_bool(obj, "enabled", enabled);
 }
 
 static int
@@ -65,13 +60,11 @@ create_domain(struct req *r, struct kg_err *err)
 	memset(&d, 0, sizeof(d));
 	if (req_authorize(r, "identity:create_domain", NULL, err) == -1)
 		return -1;
-	if ((obj = apij_body_object(r, "domain", 0, err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", err)) == NULL)
 		return -1;
 	d.enabled = 1;
-	if (domain_check(obj, 1, &name, &desc, &d.enabled, err) == -1 ||
-	    apij_string(obj, "explicit_domain_id", APIJ_IDCHARS, 64, &eid,
-	    err) == -1)
-		return -1;
+	domain_check(obj, &name, &desc, &d.enabled);
+	eid = apij_str(obj, "explicit_domain_id");
 	if (eid != NULL) {
 		/* Keystone insists on its own id format (uuid4 hex). */
 		if (!kg_is_hex_id(eid))
@@ -113,6 +106,7 @@ list_domains(struct req *r, struct kg_err *err)
 	    page_from_request(r, PAGE_RESOURCE, &pg, err) == -1)
 		return -1;
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	/* A domain-scoped caller sees its own domain only. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		f.id = r->ctx->domain_id;
@@ -183,9 +177,10 @@ domain_edit(void *obj, void *cls, struct kg_err *err)
 	const char		*name, *desc;
 	char			*extra;
 
-	/* The body's schema first (400), then immutability (403). */
-	if (domain_check(body, 0, &name, &desc, &d->enabled, err) == -1 ||
-	    apij_immutable_edit(d->extra, body, "domain", d->id, err) == -1)
+	/* request_validate checked the body's schema (400); then
+	 * immutability (403). */
+	domain_check(body, &name, &desc, &d->enabled);
+	if (apij_immutable_edit(d->extra, body, "domain", d->id, err) == -1)
 		return -1;
 	if (name != NULL)
 		apij_strip(name, d->name, sizeof(d->name));
@@ -204,20 +199,15 @@ update_domain(struct req *r, struct kg_err *err)
 	struct svc_edit		 edit = { domain_edit, NULL };
 	struct kg_domain	 d;
 	json_t			*obj;
-	const char		*id;
 	int			 status;
 
 	if (load_domain_as(r, "identity:update_domain", r->params[0], 1, &d,
 	    err) == -1)
 		return -1;
 	kg_domain_free(&d);
-	if ((obj = apij_body_object(r, "domain", APIJ_BODY_NONEMPTY,
-	    err)) == NULL)
+	if ((obj = apij_body_object(r, "domain", err)) == NULL ||
+	    apij_matching_id(obj, r->params[0], err) == -1)
 		return -1;
-	if (apij_string(obj, "id", APIJ_NULLABLE, 0, &id, err) == -1)
-		return -1;
-	if (id != NULL && strcmp(id, r->params[0]) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
 	edit.cls = obj;
 	memset(&d, 0, sizeof(d));
 	if (svc_domain_update(r->st, r->params[0], &edit, &d, err) == -1)

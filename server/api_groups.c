@@ -11,11 +11,10 @@
 #include "server/http.h"
 #include "server/apijson.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-#define GROUP_NAME_MAX	255
 
 static const char *const group_known[] = { "id", "name", "description",
 	"domain_id", "links", NULL };
@@ -60,16 +59,15 @@ load_group(struct req *r, const char *rule, const char *id, const char *user_id,
 	return load_group_as(r, rule, id, user_id, 0, g, err);
 }
 
-static int
-group_check(json_t *obj, int create, const char **name, const char **desc,
-    const char **domain_id, struct kg_err *err)
+/* The attributes of a create or update (request_validate checked them
+ * against Keystone's group schema). */
+static void
+group_check(json_t *obj, const char **name, const char **desc,
+    const char **domain_id)
 {
-	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
-	    GROUP_NAME_MAX, name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, desc, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_IDCHARS, 64, domain_id, err) == -1)
-		return -1;
-	return 0;
+	*name = apij_str(obj, "name");
+	*desc = apij_str(obj, "description");
+	*domain_id = apij_str(obj, "domain_id");
 }
 
 static int
@@ -82,9 +80,9 @@ create_group(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&g, 0, sizeof(g));
-	if ((obj = apij_body_object(r, "group", 0, err)) == NULL ||
-	    group_check(obj, 1, &name, &desc, &domain_id, err) == -1)
+	if ((obj = apij_body_object(r, "group", err)) == NULL)
 		return -1;
+	group_check(obj, &name, &desc, &domain_id);
 	kg_strlcpy(g.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(g.domain_id));
 	ptarget_new_group(&t, obj);
@@ -108,6 +106,7 @@ list_groups(struct req *r, struct kg_err *err)
 	struct policy_target	 t = { 0 };
 	struct kg_page		 pg;
 	struct kg_group		*v = NULL;
+	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	const char		*dom;
 	json_t			*arr;
@@ -122,7 +121,8 @@ list_groups(struct req *r, struct kg_err *err)
 		return -1;
 	if (!apij_list_domain(r, &dom))
 		return apij_reply_list(r, "groups", json_array(), err);
-	if (store_group_list(r->st, req_query(r, "name"), dom, &pg, &v, &n,
+	apij_name_match(r, &m);
+	if (store_group_list(r->st, req_query(r, "name"), dom, &m, &pg, &v, &n,
 	    err) == -1)
 		return -1;
 	arr = json_array();
@@ -153,13 +153,11 @@ group_edit(void *obj, void *cls, struct kg_err *err)
 {
 	struct kg_group	*g = obj;
 	json_t		*body = cls;
-	const char	*name, *desc, *domain_id, *id;
+	const char	*name, *desc, *domain_id;
 
-	if (apij_string(body, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    group_check(body, 0, &name, &desc, &domain_id, err) == -1)
+	if (apij_matching_id(body, g->id, err) == -1)
 		return -1;
-	if (id != NULL && strcmp(id, g->id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
+	group_check(body, &name, &desc, &domain_id);
 	if (domain_id != NULL && strcmp(domain_id, g->domain_id) != 0)
 		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
 	if (name != NULL)
@@ -182,8 +180,7 @@ update_group(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if ((obj = apij_body_object(r, "group", APIJ_BODY_NONEMPTY,
-	    err)) == NULL)
+	if ((obj = apij_body_object(r, "group", err)) == NULL)
 		return -1;
 	edit.cls = obj;
 	if (svc_group_update(r->st, r->params[0], &edit, &g, err) == -1)

@@ -25,12 +25,12 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/bodies.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-#define PROJECT_NAME_MAX	64	/* characters, as Keystone's schema */
 
 static const char *const project_known[] = { "id", "name", "description",
 	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
@@ -149,22 +149,17 @@ create_project(struct req *r, struct kg_err *err)
 	int			 enabled = 1, is_domain = 0, status = -1;
 
 	memset(&p, 0, sizeof(p));
-	if ((obj = apij_body_object(r, "project", 0, err)) == NULL)
+	/* request_validate checked Keystone's project_create schema. */
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
 		return -1;
-	if (apij_string(obj, "name", APIJ_REQUIRED | APIJ_NONBLANK,
-	    PROJECT_NAME_MAX, &name, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &domain_id, err) == -1 ||
-	    apij_string(obj, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &parent_id, err) == -1 ||
-	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1 ||
-	    apij_bool(obj, "is_domain", &is_domain, NULL, err) == -1 ||
-	    apij_resource_options(obj, err) == -1)
-		return -1;
+	name = apij_str(obj, "name");
+	desc = apij_str(obj, "description");
+	domain_id = apij_str(obj, "domain_id");
+	parent_id = apij_str(obj, "parent_id");
+	apij_set_bool(obj, "enabled", &enabled);
+	apij_set_bool(obj, "is_domain", &is_domain);
 	tags = json_object_get(obj, "tags");
-	if (tags != NULL && !json_is_null(tags) &&
-	    apij_tags(tags, "tags", &p.tags, &p.ntags, err) == -1)
+	if (tags != NULL && apij_tags(tags, &p.tags, &p.ntags, err) == -1)
 		return -1;
 	if (is_domain) {
 		status = create_domain_project(r, obj, name, desc, enabled,
@@ -292,6 +287,7 @@ list_domain_projects(struct req *r, int enabled, struct kg_err *err)
 		return apij_reply_list(r, "projects", json_array(), err);
 	memset(&f, 0, sizeof(f));
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	f.enabled = enabled;
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		f.id = r->ctx->domain_id;
@@ -344,6 +340,7 @@ list_projects(struct req *r, struct kg_err *err)
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "projects", json_array(), err);
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	f.parent_id = req_query(r, "parent_id");
 	f.tags = req_query(r, "tags");
 	f.tags_any = req_query(r, "tags-any");
@@ -584,38 +581,21 @@ get_project(struct req *r, struct kg_err *err)
  * Update, delete.
  * --------------------------------------------------------------------- */
 
-/* The PATCH body's attributes, checked (Keystone's project schema). */
+/* The PATCH body's attributes (request_validate checked Keystone's
+ * project_update schema). */
 struct pbody {
-	const char	*id, *name, *desc, *domain_id, *parent_id;
+	const char	*name, *domain_id, *parent_id;
 	int		 is_domain, is_domain_given;
 };
 
-static int
-pbody_check(json_t *body, struct pbody *b, struct kg_err *err)
+static void
+pbody_read(const json_t *body, struct pbody *b)
 {
-	json_t	 *tags = json_object_get(body, "tags");
-	char	**tv = NULL;
-	size_t	  ntv = 0;
-
 	memset(b, 0, sizeof(*b));
-	if (tags != NULL && !json_is_null(tags)) {
-		if (apij_tags(tags, "tags", &tv, &ntv, err) == -1)
-			return -1;
-		store_strv_free(tv, ntv);
-	}
-	if (apij_string(body, "id", APIJ_NULLABLE, 0, &b->id, err) == -1 ||
-	    apij_string(body, "name", APIJ_NONBLANK, PROJECT_NAME_MAX, &b->name,
-	    err) == -1 ||
-	    apij_string(body, "description", APIJ_NULLABLE, 0, &b->desc, err) == -1 ||
-	    apij_string(body, "domain_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &b->domain_id, err) == -1 ||
-	    apij_string(body, "parent_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    &b->parent_id, err) == -1 ||
-	    apij_bool(body, "is_domain", &b->is_domain, &b->is_domain_given,
-	    err) == -1 ||
-	    apij_resource_options(body, err) == -1)
-		return -1;
-	return 0;
+	b->name = apij_str(body, "name");
+	b->domain_id = apij_str(body, "domain_id");
+	b->parent_id = apij_str(body, "parent_id");
+	b->is_domain_given = apij_set_bool(body, "is_domain", &b->is_domain);
 }
 
 /*
@@ -632,10 +612,9 @@ project_edit(void *obj, void *cls, struct kg_err *err)
 	char			**tv = NULL;
 	size_t			 ntv = 0;
 
-	if (pbody_check(body, &b, err) == -1)
+	pbody_read(body, &b);
+	if (apij_matching_id(body, p->id, err) == -1)
 		return -1;
-	if (b.id != NULL && strcmp(b.id, p->id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
 	if (json_object_get(body, "domain_id") != NULL &&
 	    (b.domain_id == NULL || strcmp(b.domain_id, p->domain_id) != 0))
 		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
@@ -647,15 +626,14 @@ project_edit(void *obj, void *cls, struct kg_err *err)
 	if (b.is_domain)
 		return kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
 	tags = json_object_get(body, "tags");
-	if (tags != NULL && !json_is_null(tags)) {
-		if (apij_tags(tags, "tags", &tv, &ntv, err) == -1)
+	if (tags != NULL) {
+		if (apij_tags(tags, &tv, &ntv, err) == -1)
 			return -1;
 		store_strv_free(p->tags, p->ntags);
 		p->tags = tv;
 		p->ntags = ntv;
 	}
-	if (apij_bool(body, "enabled", &p->enabled, NULL, err) == -1)
-		return -1;
+	apij_set_bool(body, "enabled", &p->enabled);
 	if (b.name != NULL)
 		apij_strip(b.name, p->name, sizeof(p->name));
 	if (apij_set_text(body, "description", &p->description, err) == -1 ||
@@ -677,10 +655,9 @@ domain_project_edit(void *obj, void *cls, struct kg_err *err)
 	json_t			*body = cls;
 	struct pbody		 b;
 
-	if (pbody_check(body, &b, err) == -1)
+	pbody_read(body, &b);
+	if (apij_matching_id(body, d->id, err) == -1)
 		return -1;
-	if (b.id != NULL && strcmp(b.id, d->id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change ID");
 	if (b.domain_id != NULL)
 		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
 	if (apij_immutable_edit(d->extra, body, "domain", d->id, err) == -1)
@@ -689,8 +666,7 @@ domain_project_edit(void *obj, void *cls, struct kg_err *err)
 		return kg_errf(err, KG_EFORBID, "Update of `parent_id` is not allowed.");
 	if (b.is_domain_given && !b.is_domain)
 		return kg_errf(err, KG_EBADREQ, "Update of `is_domain` is not allowed.");
-	if (apij_bool(body, "enabled", &d->enabled, NULL, err) == -1)
-		return -1;
+	apij_set_bool(body, "enabled", &d->enabled);
 	if (b.name != NULL)
 		apij_strip(b.name, d->name, sizeof(d->name));
 	if (apij_set_text(body, "description", &d->description, err) == -1 ||
@@ -712,8 +688,7 @@ update_project(struct req *r, struct kg_err *err)
 	if (load_pview(r, "identity:update_project", r->params[0], &v, err) == -1)
 		return -1;
 	pview_free(&v);
-	if ((obj = apij_body_object(r, "project", APIJ_BODY_NONEMPTY,
-	    err)) == NULL)
+	if ((obj = apij_body_object(r, "project", err)) == NULL)
 		return -1;
 	edit.cls = obj;
 	if (v.is_domain) {
@@ -722,8 +697,8 @@ update_project(struct req *r, struct kg_err *err)
 			return -1;
 	} else {
 		tags = json_object_get(obj, "tags");
-		if (svc_project_update(r->st, r->params[0], &edit, tags != NULL &&
-		    !json_is_null(tags), &v.p, err) == -1)
+		if (svc_project_update(r->st, r->params[0], &edit, tags != NULL,
+		    &v.p, err) == -1)
 			return -1;
 	}
 	status = apij_reply_member(r, "project", pview_json(r, &v), 200, err);
@@ -812,9 +787,11 @@ replace_tags(struct req *r, struct kg_err *err)
 	    err) == -1)
 		return -1;
 	pview_free(&v);
-	if ((t = r->body ? json_object_get(r->body, "tags") : NULL) == NULL)
-		return apij_required(err, "tags");
-	if (apij_tags(t, "tags", &tv, &ntv, err) == -1 ||
+	/* request_validate checked Keystone's project_tags_update schema. */
+	if ((t = apij_body(r, err)) == NULL && err->kind != KG_OK)
+		return -1;
+	t = json_object_get(t, "tags");
+	if (apij_tags(t, &tv, &ntv, err) == -1 ||
 	    svc_project_tags_set(r->st, r->params[0], tv, ntv, err) == -1)
 		goto done;
 	arr = json_array();
@@ -883,20 +860,55 @@ url_escape(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/*
+ * Keystone's check of the tags a project would have with tag added (a new
+ * one: the 81st gets "[...] is too long"). svc_project_tag_add checks the
+ * count again inside its transaction. tags: the project's (NULL: out of
+ * memory).
+ */
+static int
+check_new_tag(const json_t *tags, const char *tag, struct kg_err *err)
+{
+	json_t	*a, *t;
+	size_t	 i;
+	int	 ret;
+
+	if (tags == NULL)
+		return apij_oom(err);
+	json_array_foreach(tags, i, t)
+		if (strcmp(json_string_value(t), tag) == 0)
+			return 0;
+	if ((a = json_copy((json_t *)tags)) == NULL ||
+	    json_array_append_new(a, json_string(tag)) == -1) {
+		json_decref(a);
+		return apij_oom(err);
+	}
+	ret = bodies_check_tags(a, err);
+	json_decref(a);
+	return ret;
+}
+
 static int
 add_tag(struct req *r, struct kg_err *err)
 {
-	struct pview	v;
-	char		tag[1024], base[600], etag[3 * 1024];
+	struct pview	 v;
+	json_t		*tags;
+	char		 tag[1024], base[600], etag[3 * 1024];
+	int		 ret;
 
 	if (load_pview(r, "identity:create_project_tag", r->params[0], &v,
 	    err) == -1)
 		return -1;
+	tags = pview_tags(r, &v);
 	pview_free(&v);
-	if (apij_tag_check("tags", r->params[1], err) == -1)
+	if (apij_tag_check(r->params[1], err) == -1) {
+		json_decref(tags);
 		return -1;
+	}
 	apij_strip(r->params[1], tag, sizeof(tag));
-	if (svc_project_tag_add(r->st, r->params[0], tag, err) == -1)
+	ret = check_new_tag(tags, tag, err);
+	json_decref(tags);
+	if (ret == -1 || svc_project_tag_add(r->st, r->params[0], tag, err) == -1)
 		return -1;
 	/* Keystone answers with the new tag's URL. */
 	req_base_url(r, base, sizeof(base));

@@ -16,54 +16,22 @@
 #include "common/util.h"
 #include "server/apijson.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
- * Validation of role bodies (keystone/assignment/schema.py).
+ * Role bodies (keystone/assignment/schema.py, checked in server/bodies.c).
  * --------------------------------------------------------------------- */
 
-/* The role attributes with a column (keystone/assignment/schema.py). */
-static const struct apij_field role_fields[] = {
-	{ "name", APIJ_F_STR, 1, 255, APIJ_NONBLANK },
-	{ "description", APIJ_F_STRN, 0, 0, 0 },
-	{ "domain_id", APIJ_F_STRN, 0, 0, APIJ_IDCHARS },
-};
-
 /*
- * Check a {"role": {...}} body's known attributes. The member object is
- * returned (borrowed) or NULL with err.
+ * The {"role": {...}} member, checked by request_validate against Keystone's
+ * role_create / role_update schema: borrowed, or NULL with err.
  */
 static json_t *
-role_body(struct req *r, int update, struct kg_err *err)
+role_body(struct req *r, struct kg_err *err)
 {
-	json_t		*m, *v, *o;
-	const char	*k;
-
-	if ((m = apij_body_object(r, "role", APIJ_BODY_REPR |
-	    (update ? APIJ_BODY_NONEMPTY : 0), err)) == NULL ||
-	    (!update && apij_require(m, "role", "name", err) == -1) ||
-	    apij_check_fields(m, role_fields, 3, err) == -1)
-		return NULL;
-	if ((o = json_object_get(m, "options")) != NULL) {
-		if (!json_is_object(o)) {
-			apij_bad_input(err, "options", o,
-			    "%s is not of type 'object'");
-			return NULL;
-		}
-		json_object_foreach(o, k, v) {
-			if (strcmp(k, "immutable") != 0) {
-				apij_unexpected(err, "options", k);
-				return NULL;
-			}
-			if (!json_is_boolean(v) && !json_is_null(v)) {
-				apij_bad_input(err, "immutable", v,
-				    "%s is not of type 'boolean', 'null'");
-				return NULL;
-			}
-		}
-	}
-	return m;
+	return apij_body_object(r, "role", err);
 }
 
 /*
@@ -117,7 +85,7 @@ create_role(struct req *r, struct kg_err *err)
 	int			 ret = -1;
 
 	memset(&role, 0, sizeof(role));
-	if ((m = role_body(r, 0, err)) == NULL)
+	if ((m = role_body(r, err)) == NULL)
 		return -1;
 	/* Keystone: a domain role's target is the body's role; a global
 	 * role's create has none. */
@@ -157,6 +125,7 @@ list_roles(struct req *r, struct kg_err *err)
 	const char		*name = req_query(r, "name");
 	const char		*dom = req_query(r, "domain_id");
 	struct kg_page		 pg;
+	struct kg_name_match	 m;
 	struct kg_role		*v;
 	size_t			 n, i;
 	json_t			*arr;
@@ -171,12 +140,9 @@ list_roles(struct req *r, struct kg_err *err)
 		if (req_authorize(r, "identity:list_roles", &t, err) == -1)
 			return -1;
 	}
-	if (name != NULL && (*name == '\0' || strlen(name) > 255))
-		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
-		    " name. Value: %s. '%s' is too %s", name, name,
-		    *name == '\0' ? "short" : "long");
+	apij_name_match(r, &m);
 	if (page_from_request(r, PAGE_ROLE, &pg, err) == -1 ||
-	    store_role_list(r->st, name, dom, &pg, &v, &n, err) == -1)
+	    store_role_list(r->st, name, dom, &m, &pg, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
@@ -287,7 +253,7 @@ update_role(struct req *r, struct kg_err *err)
 	    &role, err) == -1)
 		return -1;
 	kg_role_free(&role);
-	if ((edit.cls = role_body(r, 1, err)) == NULL)
+	if ((edit.cls = role_body(r, err)) == NULL)
 		return -1;
 	if (svc_role_update(r->st, r->params[0], &edit, &role, err) == -1)
 		return -1;

@@ -16,11 +16,10 @@
 #include "server/http.h"
 #include "server/apijson.h"
 #include "server/page.h"
+#include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
 #include "svc/svc.h"
-
-#define USER_NAME_MAX	255
 
 /* Attributes with a column, or read-only ones, never kept in "extra". */
 static const char *const user_known[] = { "id", "name", "domain_id",
@@ -49,31 +48,19 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
 	return 0;
 }
 
-/* The checks common to create and update. */
+/* The attributes of a create or update (a body request_validate checked
+ * against Keystone's user schema). */
 static int
-user_check(json_t *obj, int create, const char **name, const char **domain_id,
+user_check(json_t *obj, const char **name, const char **domain_id,
     const char **password, const char **default_project_id,
     struct kg_err *err)
 {
-	const char	*desc;
 	json_t		*fed;
 
-	if (apij_string(obj, "name", (create ? APIJ_REQUIRED : 0) | APIJ_NONBLANK,
-	    USER_NAME_MAX, name, err) == -1 ||
-	    apij_string(obj, "domain_id", APIJ_IDCHARS, 64, domain_id, err) == -1 ||
-	    apij_string(obj, "password", APIJ_NULLABLE | APIJ_SECRET, 0, password,
-	    err) == -1 ||
-	    /* Keystone's id_string; also what fits the stored column (a
-	     * 64-character non-ASCII value was cut inside a character). */
-	    apij_string(obj, "default_project_id", APIJ_NULLABLE | APIJ_IDCHARS, 64,
-	    default_project_id, err) == -1 ||
-	    apij_string(obj, "description", APIJ_NULLABLE, 0, &desc, err) == -1 ||
-	    apij_options(obj, err) == -1)
-		return -1;
-	if (*password != NULL && strlen(*password) > PASSWORD_MAX)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "password. Value: ***. Is too long (at most %d characters).",
-		    PASSWORD_MAX);
+	*name = apij_str(obj, "name");
+	*domain_id = apij_str(obj, "domain_id");
+	*password = apij_str(obj, "password");
+	*default_project_id = apij_str(obj, "default_project_id");
 	fed = json_object_get(obj, "federated");
 	if (fed != NULL && !json_is_null(fed))
 		return kg_errf(err, KG_ENOTIMPL,
@@ -118,12 +105,12 @@ create_user(struct req *r, struct kg_err *err)
 	int			 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = apij_body_object(r, "user", 0, err)) == NULL)
+	if ((obj = apij_body_object(r, "user", err)) == NULL)
 		return -1;
 	u.enabled = 1;
-	if (user_check(obj, 1, &name, &domain_id, &password, &dpid, err) == -1 ||
-	    apij_bool(obj, "enabled", &u.enabled, NULL, err) == -1)
+	if (user_check(obj, &name, &domain_id, &password, &dpid, err) == -1)
 		return -1;
+	apij_set_bool(obj, "enabled", &u.enabled);
 	kg_strlcpy(u.domain_id, domain_id ? domain_id : apij_default_domain(r),
 	    sizeof(u.domain_id));
 	ptarget_new_user(&t, obj);
@@ -209,6 +196,7 @@ list_users(struct req *r, struct kg_err *err)
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "users", json_array(), err);
 	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
 	if (store_user_list(r->st, &f, &pg, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
@@ -246,17 +234,14 @@ user_edit(void *obj, void *cls, struct kg_err *err)
 {
 	struct kg_user	*u = obj;
 	json_t		*body = cls;
-	const char	*id, *name, *domain_id, *password, *dpid;
+	const char	*name, *domain_id, *password, *dpid;
 
-	if (apij_string(body, "id", APIJ_NULLABLE, 0, &id, err) == -1 ||
-	    user_check(body, 0, &name, &domain_id, &password, &dpid, err) == -1)
+	if (apij_matching(body, "id", u->id, "Cannot change user ID", err) == -1 ||
+	    user_check(body, &name, &domain_id, &password, &dpid, err) == -1)
 		return -1;
-	if (id != NULL && strcmp(id, u->id) != 0)
-		return kg_errf(err, KG_EBADREQ, "Cannot change user ID");
 	if (domain_id != NULL && strcmp(domain_id, u->domain_id) != 0)
 		return kg_errf(err, KG_EBADREQ, "Cannot change Domain ID");
-	if (apij_bool(body, "enabled", &u->enabled, NULL, err) == -1)
-		return -1;
+	apij_set_bool(body, "enabled", &u->enabled);
 	if (name != NULL)
 		apij_strip(name, u->name, sizeof(u->name));
 	if (json_object_get(body, "default_project_id") != NULL)
@@ -273,7 +258,7 @@ update_user(struct req *r, struct kg_err *err)
 	json_t			*obj;
 	const char		*name, *domain_id, *password, *dpid;
 	char			*hash = NULL;
-	int			 enabled, status = -1;
+	int			 status = -1;
 
 	memset(&u, 0, sizeof(u));
 	memset(&c, 0, sizeof(c));
@@ -281,10 +266,8 @@ update_user(struct req *r, struct kg_err *err)
 		return -1;
 	kg_user_free(&u);
 	/* What can be checked from the body alone, before hashing. */
-	if ((obj = apij_body_object(r, "user", APIJ_BODY_NONEMPTY,
-	    err)) == NULL ||
-	    user_check(obj, 0, &name, &domain_id, &password, &dpid, err) == -1 ||
-	    apij_bool(obj, "enabled", &enabled, NULL, err) == -1)
+	if ((obj = apij_body_object(r, "user", err)) == NULL ||
+	    user_check(obj, &name, &domain_id, &password, &dpid, err) == -1)
 		goto done;
 	/* bcrypt is slow: hash before the transaction (R_SLOW: on a hashing
 	 * thread). */
@@ -325,25 +308,20 @@ static int
 change_password(struct req *r, struct kg_err *err)
 {
 	struct kg_user	 u;
-	json_t		*obj, *v;
-	const char	*orig, *pw, *k;
+	json_t		*obj;
+	const char	*orig, *pw;
 	char		*hash = NULL;
 	int		 status = -1;
 
 	memset(&u, 0, sizeof(u));
-	if ((obj = apij_body_object(r, "user", 0, err)) == NULL ||
-	    apij_string(obj, "original_password", APIJ_REQUIRED | APIJ_SECRET, 0,
-	    &orig, err) == -1 ||
-	    apij_string(obj, "password", APIJ_REQUIRED | APIJ_SECRET, 0, &pw,
-	    err) == -1)
+	/* request_validate checked Keystone's password_change schema. */
+	if ((obj = apij_body_object(r, "user", err)) == NULL)
 		return -1;
-	json_object_foreach(obj, k, v)
-		if (strcmp(k, "original_password") != 0 && strcmp(k, "password") != 0)
-			return apij_unexpected(err, "user", k);
-	if (strlen(pw) > PASSWORD_MAX)
-		return kg_errf(err, KG_EBADREQ, "Invalid input for field/attribute "
-		    "password. Value: ***. Is too long (at most %d characters).",
-		    PASSWORD_MAX);
+	orig = apij_str(obj, "original_password");
+	pw = apij_str(obj, "password");
+	if (orig == NULL || pw == NULL)
+		return kg_errf(err, KG_EBADREQ, "'%s' is a required property",
+		    orig == NULL ? "original_password" : "password");
 	if (store_user_get(r->st, r->params[0], &u, err) == -1) {
 		if (err->kind == KG_ENOTFOUND) {
 			/* A wrong password's cost: no timing oracle for ids. */

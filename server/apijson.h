@@ -1,19 +1,15 @@
 /*
- * apijson.h - request-body validation and reply building shared by the
- * API modules (server/api_*.c): strict request-body checks with
- * Keystone's JSON-schema style 400 texts, "extra" attribute handling,
- * the JSON views of domains, projects, users, groups and roles, and the
- * list and member replies.
+ * apijson.h - the request side shared by the API modules (server/api_*.c):
+ * request_validate, which server/http.c runs before every handler (the
+ * body against its route's schema in server/bodies.c, the query against
+ * its limits), and the few helpers handlers still need on a validated
+ * body: the member object, "extra" attributes, tags, query parameters and
+ * the caller's domain. The JSON views and replies are in server/views.h.
  *
- * 400 texts follow keystone/api/validation/validators.py:
- *   "Invalid input for field/attribute <field>. Value: <v>. <reason>"
- * and for a missing attribute "'<field>' is a required property". The
- * reason comes in two wordings, both kept as clients see them: the
- * identity APIs (domains, projects, users, groups) say "Expecting a
- * string." and show <v> as JSON (apij_string, apij_bool, ...); the roles
- * and catalog APIs use jsonschema's "<repr> is not of type 'string'" and
- * show <v> as Python's repr() would (apij_bad_input). Secret values
- * (passwords) are never echoed.
+ * 400 texts are Keystone 22's (see server/validate.h):
+ *   "Invalid input for field '<path>': <jsonschema message>"
+ * or the bare message for the member object itself, e.g. "'name' is a
+ * required property". Secret values (passwords, tokens) are never echoed.
  */
 #ifndef KG_APIJSON_H
 #define KG_APIJSON_H
@@ -24,120 +20,74 @@
 #include "store/assignment.h"
 #include "store/identity.h"
 
+/* Query parameters: longer keys or values get a 400 (README "Security"). */
+#define APIJ_QUERY_KEY_MAX	255	/* bytes */
+#define APIJ_QUERY_VALUE_MAX	4096	/* bytes */
+
+/*
+ * Check r before its handler runs: every query key and value within the
+ * limits above (else -1 with a 400 in err), and the body against the
+ * schema of r's route (bodies.h; routes without one take no body and
+ * ignore what is sent). A body error is held in r->body_err for the
+ * handler, which meets it at apij_body (after authorizing, as Keystone's
+ * handlers validate after enforcing policy); http.c refuses a handler's
+ * success when it never read the body. Returns 0, or -1 with err.
+ */
+int	 request_validate(struct req *r, struct kg_err *err);
+
 /* ------------------------------------------------------------------------
- * Request bodies.
+ * A validated body. request_validate has checked the types, lengths and
+ * patterns of every member the route's schema lists, so these only read.
  * --------------------------------------------------------------------- */
-
-/* apij_body_object flags. */
-#define APIJ_BODY_OPEN		0x100	/* other top-level members allowed */
-#define APIJ_BODY_NONEMPTY	0x200	/* {} -> 400 "... does not have enough
-					   properties" */
-#define APIJ_BODY_REPR		0x400	/* not an object: "<repr> is not of type
-					   'object'" (else "Expecting an
-					   object.") */
-
-/*
- * The object body[key] (e.g. "user"). 400 when the body is missing,
- * body[key] is absent or not an object, the body has other top-level
- * members (unless APIJ_BODY_OPEN) or body[key] is empty (with
- * APIJ_BODY_NONEMPTY). Borrowed reference, or NULL with err.
- */
-json_t	*apij_body_object(struct req *r, const char *key, unsigned int flags,
-	    struct kg_err *err);
-
-/*
- * 400 "Invalid input for field/attribute <attr>. Value: <v>. <why>" where
- * v is rendered as Python's str() and why is a format whose one %s
- * receives repr(v) (jsonschema's messages). Returns -1.
- */
-int	 apij_bad_input(struct kg_err *err, const char *attr, const json_t *v,
-	    const char *why);
-
-/* 400 "'<field>' is a required property". Returns -1. */
-int	 apij_required(struct kg_err *err, const char *field);
-
-/*
- * 400 "Additional properties are not allowed ('<key>' was unexpected)",
- * after "Invalid input for field/attribute <field>. " unless field is
- * NULL (the top level of the body). Returns -1.
- */
-int	 apij_unexpected(struct kg_err *err, const char *field, const char *key);
-
-/* 400 (apij_bad_input on member) "'<name>' is a required property" when
- * obj has no name; else 0. */
-int	 apij_require(const json_t *obj, const char *member, const char *name,
-	    struct kg_err *err);
-
-/* Keystone's _require_matching_id: obj["id"], when present and not null,
- * must be id, else 400 "Cannot change ID". */
-int	 apij_matching_id(const json_t *obj, const char *id,
-	    struct kg_err *err);
-
-/* Flags of apij_string (identity wording) and struct apij_field. */
-#define APIJ_REQUIRED	0x01	/* absent -> 400 */
-#define APIJ_NULLABLE	0x02	/* JSON null accepted (reads as absent) */
-#define APIJ_NONBLANK	0x04	/* at least one non-space char ([\S]+) */
-#define APIJ_IDCHARS	0x08	/* ^[a-zA-Z0-9-]+$ (ids), max 64 */
-#define APIJ_SECRET	0x10	/* never echo the value in errors */
 
 #define APIJ_MAX_TAGS	80	/* per project, as Keystone */
 
-/* One attribute of a body object, for apij_check_fields. */
-struct apij_field {
-	const char	*name;
-	enum {
-		APIJ_F_STR,		/* string */
-		APIJ_F_STRN,		/* string or null */
-		APIJ_F_BOOL		/* boolean */
-	}		 type;
-	size_t		 minlen, maxlen; /* strings, bytes; maxlen 0 = unlimited */
-	unsigned int	 flags;		/* strings: APIJ_NONBLANK, APIJ_IDCHARS */
-};
-
 /*
- * Check the type, length and pattern of every field of f[n] present in
- * obj, in order, with jsonschema's texts (apij_bad_input): "<repr> is not
- * of type 'string'", "... is too short", "... is too long", "... does not
- * match '<pattern>'". Returns 0, or -1 with err.
+ * The request body as validated: borrowed (NULL when there was none), or
+ * NULL with the held 400 when it failed its schema. Call it after
+ * authorizing; only then does the body's error reach the client.
  */
-int	 apij_check_fields(const json_t *obj, const struct apij_field *f,
-	    size_t n, struct kg_err *err);
+json_t	*apij_body(struct req *r, struct kg_err *err);
 
 /*
- * obj[field] as a string of at most maxchars characters (UTF-8; 0: no
- * limit) and fewer than STORE_NAME_SIZE bytes when APIJ_NONBLANK is set
- * (names). *out: borrowed, NULL when absent (or null with APIJ_NULLABLE).
+ * The object body[key] (e.g. "user") of apij_body: borrowed, or NULL with
+ * a 400 (the held one, or: missing or not an object).
  */
-int	 apij_string(json_t *obj, const char *field, unsigned int flags,
-	    size_t maxchars, const char **out, struct kg_err *err);
+json_t	*apij_body_object(struct req *r, const char *key, struct kg_err *err);
+
+/* obj[key] as a string: borrowed, NULL when absent, null or no string. */
+const char *apij_str(const json_t *obj, const char *key);
+
+/* *out = obj[key] when it is a JSON boolean (left alone otherwise).
+ * Returns 1 when it was, else 0. */
+int	 apij_set_bool(const json_t *obj, const char *key, int *out);
 
 /*
- * obj[field] as a Keystone boolean (true/false, or the strings Keystone's
- * schema accepts: "true", "False", "1", "0", "yes", "off", ...). *out is
- * left alone when absent or null. *present (may be NULL) says whether it
- * was given.
+ * Keystone's _require_matching_id: obj[key], when present and not null,
+ * must be id, else 400 with text (e.g. "Cannot change ID").
  */
-int	 apij_bool(json_t *obj, const char *field, int *out, int *present,
-	    struct kg_err *err);
+int	 apij_matching_id(const json_t *obj, const char *id, struct kg_err *err);
+int	 apij_matching(const json_t *obj, const char *key, const char *id,
+	    const char *text, struct kg_err *err);
 
 /*
- * obj["options"] must be absent, null or an empty object: keygate has no
- * resource options (immutable, ignore_password_expiry, ...) yet.
+ * A project tag from a URL path: what Keystone's project_tag_create schema
+ * allows (1..255 characters, no ',' or '/', UTF-8), with its 400 text.
  */
-int	 apij_options(json_t *obj, struct kg_err *err);
+int	 apij_tag_check(const char *tag, struct kg_err *err);
 
 /*
- * obj["options"] of a project or a domain: absent, null, or an object
- * whose only member is "immutable", a boolean or null (Keystone's
- * PROJECT_OPTIONS_REGISTRY).
+ * The validated tag list v as a new string array of *n, white space
+ * stripped as Keystone stores them (free with store_strv_free). 400 when
+ * two tags are the same once stripped.
  */
-int	 apij_resource_options(json_t *obj, struct kg_err *err);
+int	 apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err);
 
 /*
- * Merge obj["options"] (checked) into the "options" object of *extra
- * (malloc'd JSON text or NULL): each option given is set, a null one
- * unset, as Keystone stores resource options. Returns 0, or -1 (500)
- * with *extra unchanged.
+ * Merge obj["options"] (validated: Keystone's resource options schema)
+ * into the "options" object of *extra (malloc'd JSON text or NULL): each
+ * option given is set, a null one unset, as Keystone stores resource
+ * options. Returns 0, or -1 (500) with *extra unchanged.
  */
 int	 apij_set_options(const json_t *obj, char **extra, struct kg_err *err);
 
@@ -151,24 +101,11 @@ int	 apij_immutable_edit(const char *extra, const json_t *m,
 	    const char *type, const char *id, struct kg_err *err);
 
 /*
- * obj["tags"] (checked as apij_tags) into "tags" of *extra, where domains
- * keep their tags; absent or null: nothing. Returns 0, or -1 with err and
- * *extra unchanged.
+ * obj["tags"] (validated; stripped and checked as apij_tags) into "tags"
+ * of *extra, where domains keep their tags; absent or null: nothing.
+ * Returns 0, or -1 with err and *extra unchanged.
  */
 int	 apij_set_extra_tags(const json_t *obj, char **extra, struct kg_err *err);
-
-/* The "options" object kept in extra ({} when none); new reference. */
-json_t	*apij_options_of(const char *extra);
-
-/* A project tag: 1..255 characters, no ',' or '/'. */
-int	 apij_tag_check(const char *field, const char *tag, struct kg_err *err);
-
-/*
- * v as a tag list (array of unique tags, at most APIJ_MAX_TAGS): *out is a
- * new string array of *n (store_strv_free).
- */
-int	 apij_tags(json_t *v, const char *field, char ***out, size_t *n,
-	    struct kg_err *err);
 
 /*
  * The members of obj not named in known[] (NULL-terminated) merged over
@@ -177,10 +114,6 @@ int	 apij_tags(json_t *v, const char *field, char ***out, size_t *n,
  */
 char	*apij_extra(const json_t *obj, const char *const *known,
 	    const char *old, struct kg_err *err);
-
-/* Add the members of extra (JSON object text, may be NULL) that o does
- * not have: columns win over extra attributes. */
-void	 apij_merge_extra(json_t *o, const char *extra);
 
 /* *extra (malloc'd JSON text or NULL) becomes apij_extra(obj, known,
  * *extra). Returns 0, or -1 with err and *extra unchanged. */
@@ -199,6 +132,21 @@ int	 apij_set_text(const json_t *obj, const char *key, char **dst,
  * names). */
 void	 apij_strip(const char *s, char *out, size_t outsz);
 
+/*
+ * A value taken from the URL path (which no schema sees) for a column of
+ * max bytes: 0, or -1 with a 400 when it is not UTF-8 or too long
+ * (Keystone's StringLengthExceeded text, as for a body).
+ */
+int	 apij_path_value(const char *column, const char *v, size_t max,
+	    struct kg_err *err);
+
+/*
+ * 400 "Invalid input for field '<field>': <repr(v)><why>" (Keystone's
+ * schema text), e.g. why " is too long". Returns -1.
+ */
+int	 apij_bad_input(struct kg_err *err, const char *field, const json_t *v,
+	    const char *why);
+
 /* ------------------------------------------------------------------------
  * Query parameters and the caller's domain.
  * --------------------------------------------------------------------- */
@@ -209,6 +157,13 @@ void	 apij_strip(const char *s, char *out, size_t outsz);
  */
 int	 apij_query_bool(struct req *r, const char *name, int *out,
 	    struct kg_err *err);
+
+/*
+ * Keystone's inexact name filters of the query (?name__contains=,
+ * __icontains, __startswith, __istartswith, __endswith, __iendswith) into
+ * m; absent ones are NULL. The strings are the request's.
+ */
+void	 apij_name_match(struct req *r, struct kg_name_match *m);
 
 /* Query flag as Keystone's query_filter_is_true: present and not "0". */
 int	 apij_query_true(struct req *r, const char *name);
@@ -236,57 +191,5 @@ const char *apij_default_domain(struct req *r);
  * go on.
  */
 int	 apij_list_domain(struct req *r, const char **dom);
-
-/* ------------------------------------------------------------------------
- * JSON views and replies.
- * --------------------------------------------------------------------- */
-
-/* JSON views (new references, NULL when out of memory). */
-json_t	*apij_domain(struct req *r, const struct kg_domain *d);
-json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
-json_t	*apij_project(struct req *r, const struct kg_project *p);
-json_t	*apij_user(struct req *r, const struct kg_user *u);
-json_t	*apij_group(struct req *r, const struct kg_group *g);
-
-/*
- * A role as Keystone renders it: its extra attributes, then id, name,
- * domain_id (null for a global role), description (null when empty),
- * options and links.self.
- */
-json_t	*apij_role(struct req *r, const struct kg_role *role);
-
-/* base + "/v3" + path (path starts with '/') into out. */
-void	 apij_url(struct req *r, const char *path, char *out, size_t outsz);
-
-/*
- * Keystone's collection links with the query string: {"next": null,
- * "self": base + path + "?query" (as received), "previous": null}. New
- * reference. (req_links gives the same without the query, its members in
- * another order.)
- */
-json_t	*apij_query_links(struct req *r);
-
-/*
- * r->out = {"<key>": arr, "links": links}, stealing arr and links (NULL:
- * out of memory). Returns 200, or -1 with err.
- */
-int	 apij_reply_list_links(struct req *r, const char *key, json_t *arr,
-	    json_t *links, struct kg_err *err);
-
-/* apij_reply_list_links with req_links(r). */
-int	 apij_reply_list(struct req *r, const char *key, json_t *arr,
-	    struct kg_err *err);
-
-/* {"roles": [...], "links": apij_query_links} for n roles into r->out.
- * Returns 200, or -1 with err. */
-int	 apij_reply_roles(struct req *r, const struct kg_role *v, size_t n,
-	    struct kg_err *err);
-
-/* r->out = {"<key>": obj}, stealing obj. Returns status or -1. */
-int	 apij_reply_member(struct req *r, const char *key, json_t *obj,
-	    int status, struct kg_err *err);
-
-/* 500 "out of memory" (returns -1). */
-int	 apij_oom(struct kg_err *err);
 
 #endif /* KG_APIJSON_H */

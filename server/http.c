@@ -58,6 +58,7 @@
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "server/apijson.h"
 #include "server/authz.h"
 #include "server/conns.h"
 #include "server/http.h"
@@ -201,19 +202,21 @@ req_query(struct req *r, const char *name)
 	return v ? v : "";
 }
 
+/* MHD's iterator over the query, adapted to req_query_each's callback. */
 struct query_each {
-	int	(*fn)(void *cls, const char *key, const char *value);
-	void	*cls;
+	int	(*fn)(void *arg, const char *key, const char *value);
+	void	*arg;
 	int	 stopped;
 };
 
 static enum MHD_Result
-query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+query_each_iter(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
 {
 	struct query_each	*q = cls;
 
-	if (q->fn(q->cls, key, value != NULL ? value : "") != 0) {
+	(void)kind;
+	if (q->fn(q->arg, key, value) != 0) {
 		q->stopped = 1;
 		return MHD_NO;
 	}
@@ -221,13 +224,12 @@ query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 int
-req_query_each(struct req *r, int (*fn)(void *cls, const char *key,
-    const char *value), void *cls)
+req_query_each(struct req *r, int (*fn)(void *arg, const char *key,
+    const char *value), void *arg)
 {
-	struct query_each	q = { fn, cls, 0 };
+	struct query_each	q = { fn, arg, 0 };
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_cb,
-	    &q);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_iter, &q);
 	return q.stopped ? -1 : 0;
 }
 
@@ -723,7 +725,11 @@ dispatch(struct conn_state *s)
 		goto done;
 	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
 		goto done;
-	if ((m.rt->flags & R_SLOW) && carries_password(r->body, 6)) {
+	if (request_validate(r, &err) == -1)	/* body schema, query limits */
+		goto done;
+	/* An invalid body needs no hashing thread: its handler answers 400. */
+	if ((m.rt->flags & R_SLOW) && r->body_err.kind == KG_OK &&
+	    carries_password(r->body, 6)) {
 		s->rt = m.rt;
 		return DISPATCH_SLOW;
 	}
@@ -737,6 +743,14 @@ dispatch(struct conn_state *s)
 static unsigned int
 finish(struct req *r, int status, struct kg_err *err)
 {
+	/* A handler that never read an invalid body does not succeed. */
+	if (status >= 0 && status != DISPATCH_SLOW && r->body_err.kind != KG_OK &&
+	    !r->body_seen) {
+		log_error("%s %s: the handler ignored its body's error (%s)",
+		    r->method, r->route ? r->route : r->path, r->request_id);
+		*err = r->body_err;
+		status = -1;
+	}
 	if (status < 0 || status == DISPATCH_SLOW) {
 		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
 			kg_errf(err, KG_EINTERNAL, "handler returned 1");

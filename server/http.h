@@ -5,11 +5,13 @@
  * Flow of one request: MHD calls http.c, which accumulates the body up to
  * max_request_body_size (413 beyond), matches the route table, parses a
  * JSON body once (400 when malformed), authenticates X-Auth-Token for
- * routes flagged R_AUTH (401), then calls the handler -- on this worker,
- * or, for an R_SLOW route whose body carries a password, on a hashing
- * thread. A handler returns an HTTP status and leaves its reply body in
- * r->out, or returns -1 with err filled; only this layer turns a struct
- * kg_err into a status.
+ * routes flagged R_AUTH (401), checks the body against the route's schema
+ * and the query against its limits (request_validate, server/apijson.h:
+ * 400, a body's error held for the handler), then calls the handler -- on
+ * this worker, or, for an R_SLOW route whose body carries a password, on a
+ * hashing thread. A handler returns an HTTP status and leaves its reply
+ * body in r->out, or returns -1 with err filled; only this layer turns a
+ * struct kg_err into a status.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
@@ -51,6 +53,14 @@ struct req {
 	int			 head;		/* HEAD: reply without a body */
 	char			 request_id[48];	/* "req-<uuid>" */
 	const char		*route;		/* matched pattern ("/v3/users/{}"), or NULL */
+
+	/*
+	 * The body's schema error, held for the handler (request_validate):
+	 * as in Keystone, a handler authorizes first and meets it when it
+	 * reads the body (apij_body); body_seen records that it did.
+	 */
+	struct kg_err		 body_err;
+	int			 body_seen;
 
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
@@ -124,11 +134,12 @@ void			 http_stop(struct http_daemon *d);
 const char	*req_query(struct req *r, const char *name);
 
 /*
- * Call fn(cls, key, value) on each query parameter in the order received
- * (decoded; value "" for "?flag"), until fn returns nonzero: then -1.
+ * Call fn(arg, key, value) for each query parameter, in order (value NULL
+ * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
+ * stopped the walk.
  */
-int		 req_query_each(struct req *r, int (*fn)(void *cls,
-		    const char *key, const char *value), void *cls);
+int		 req_query_each(struct req *r, int (*fn)(void *arg,
+		    const char *key, const char *value), void *arg);
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);

@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "server/authz.h"
+#include "server/bodies.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
@@ -581,6 +582,22 @@ cmd_routes(int argc, char **argv)
 	return 0;
 }
 
+/* Print the request-body schemas as JSON (for the API description check). */
+static int
+cmd_schemas(int argc, char **argv)
+{
+	json_t	*all = bodies_dump();
+
+	if (all == NULL || json_dumpf(all, stdout, JSON_INDENT(2)) == -1) {
+		json_decref(all);
+		fprintf(stderr, "keygate: schemas: out of memory\n");
+		return 1;
+	}
+	json_decref(all);
+	printf("\n");
+	return 0;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -594,6 +611,7 @@ usage(FILE *fp)
 	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
 	    "  policy      list the effective policy rules, or explain a decision\n"
 	    "  routes      print the HTTP route table\n"
+	    "  schemas     print the request-body schemas (JSON Schema)\n"
 	    "  version     print the version\n"
 	    "Run \"keygate <command> -h\" for a command's options.\n");
 }
@@ -612,6 +630,7 @@ main(int argc, char **argv)
 		{ "keys", cmd_keys },
 		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },
+		{ "schemas", cmd_schemas },
 		{ "policy", cmd_policy },
 	};
 	size_t	i;

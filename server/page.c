@@ -131,6 +131,8 @@ next_param(void *cls, const char *key, const char *value)
 
 	if (seen(q, key))
 		return 0;
+	if (value == NULL)	/* "?flag": Flask reads "" */
+		value = "";
 	if (strcmp(key, "marker") == 0) {
 		q->have_marker = 1;
 		value = q->marker;

@@ -320,7 +320,8 @@ kg_role_list_free(struct kg_role *v, size_t n)
 
 int
 store_role_list(struct store *st, const char *name, const char *domain_id,
-    struct kg_page *pg, struct kg_role **out, size_t *n, struct kg_err *err)
+    const struct kg_name_match *match, struct kg_page *pg,
+    struct kg_role **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
@@ -332,11 +333,16 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
 	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE" STORE_PAGE_AFTER("id") " AND (domain_id = :domain"
 	    " OR (domain_id IS NULL AND :domain IS NULL))"
-	    " AND (:name IS NULL OR name = :name)" STORE_PAGE_END("id"),
-	    err)) == NULL)
+	    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
+	    STORE_PAGE_END("id"), err)) == NULL)
 		return -1;
 	store_bind_named(s, ":domain", store_nz(domain_id));
 	store_bind_named(s, ":name", name);
+	if (store_bind_name_match(s, match, err) == -1) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
 	store_bind_page(s, pg);
 	return store_get_page(st, s, "role list", sizeof(**out), role_row,
 	    role_free_one, pg, (void **)out, n, err);

@@ -56,12 +56,13 @@ int	store_effective_roles(struct store *st, const char *user_id,
 
 /*
  * Roles named name (NULL: any) in domain domain_id (NULL or "": global
- * roles only, as Keystone lists them), one page of them in id order
- * (struct kg_page, store.h; NULL: all). *out is an array of *n roles:
- * release it with kg_role_list_free.
+ * roles only, as Keystone lists them), matching match (NULL: no name
+ * filter), one page of them in id order (struct kg_page, store.h; NULL:
+ * all). *out is an array of *n roles: release it with kg_role_list_free.
  */
 int	store_role_list(struct store *st, const char *name, const char *domain_id,
-	    struct kg_page *pg, struct kg_role **out, size_t *n,
+	    const struct kg_name_match *match, struct kg_page *pg,
+	    struct kg_role **out, size_t *n,
 	    struct kg_err *err);
 
 /* Release an array returned by store_role_list. NULL-safe. */

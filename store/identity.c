@@ -539,12 +539,17 @@ store_domain_list(struct store *st, const struct kg_domain_filter *f,
 	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain WHERE"
 	    STORE_PAGE_AFTER("id") " AND (:id IS NULL OR id = :id)"
 	    " AND (:name IS NULL OR name = :name)"
-	    " AND (:enabled < 0 OR enabled = :enabled)" STORE_PAGE_END("id"),
-	    err)) == NULL)
+	    " AND (:enabled < 0 OR enabled = :enabled)" STORE_NAME_MATCH_SQL
+	    STORE_PAGE_END("id"), err)) == NULL)
 		return -1;
 	store_bind_named(s, ":id", f->id);
 	store_bind_named(s, ":name", f->name);
 	store_bind_named_int64(s, ":enabled", f->enabled);
+	if (store_bind_name_match(s, &f->match, err) == -1) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
 	store_bind_page(s, pg);
 	return store_get_page(st, s, "domain list", sizeof(**out), domain_row,
 	    domain_free_one, pg, (void **)out, n, err);
@@ -692,7 +697,8 @@ bind_project_filter(sqlite3_stmt *s, const struct kg_project_filter *f,
 	store_bind_named(s, ":domain", f->domain_id);
 	store_bind_named(s, ":parent", f->parent_id);
 	store_bind_named_int64(s, ":enabled", f->enabled);
-	if (bind_tag_filter(s, ":tags", ":ntags", f->tags, err) == -1 ||
+	if (store_bind_name_match(s, &f->match, err) == -1 ||
+	    bind_tag_filter(s, ":tags", ":ntags", f->tags, err) == -1 ||
 	    bind_tag_filter(s, ":tags_any", NULL, f->tags_any, err) == -1 ||
 	    bind_tag_filter(s, ":not_tags", ":nnot_tags", f->not_tags,
 	    err) == -1 ||
@@ -716,11 +722,11 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 	if (f->domain_id != NULL)
 		s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
-		    PROJECT_FILTER_SQL STORE_PAGE_END("id"), err);
+		    PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	else
 		s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project WHERE"
-		    STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL STORE_PAGE_END("id"),
-		    err);
+		    STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id"), err);
 	if (s == NULL)
 		return -1;
 	if (bind_project_filter(s, f, err) == -1) {
@@ -1022,11 +1028,11 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 	if (f->domain_id != NULL)
 		s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
-		    USER_FILTER_SQL STORE_PAGE_END("id"), err);
+		    USER_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	else
 		s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user WHERE"
-		    STORE_PAGE_AFTER("id") USER_FILTER_SQL STORE_PAGE_END("id"),
-		    err);
+		    STORE_PAGE_AFTER("id") USER_FILTER_SQL STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id"), err);
 	if (s == NULL)
 		return -1;
 	store_bind_named(s, ":name", f->name);
@@ -1034,6 +1040,11 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 	store_bind_named_int64(s, ":enabled", f->enabled);
 	store_bind_named_int64(s, ":pe_op", f->expires_op);
 	store_bind_named_int64(s, ":pe_at", f->expires_at);
+	if (store_bind_name_match(s, &f->match, err) == -1) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
 	store_bind_page(s, pg);
 	return store_get_page(st, s, "user list", sizeof(**out), user_row,
 	    user_free_one, pg, (void **)out, n, err);
@@ -1182,7 +1193,8 @@ store_group_delete(struct store *st, const char *id, struct kg_err *err)
 
 int
 store_group_list(struct store *st, const char *name, const char *domain_id,
-    struct kg_page *pg, struct kg_group **out, size_t *n, struct kg_err *err)
+    const struct kg_name_match *match, struct kg_page *pg,
+    struct kg_group **out, size_t *n, struct kg_err *err)
 {
 	sqlite3_stmt	*s;
 
@@ -1194,15 +1206,21 @@ store_group_list(struct store *st, const char *name, const char *domain_id,
 	if (domain_id != NULL)
 		s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
-		    " AND (:name IS NULL OR name = :name)" STORE_PAGE_END("id"), err);
+		    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id"), err);
 	else
 		s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE"
 		    STORE_PAGE_AFTER("id") " AND (:name IS NULL OR name = :name)"
-		    STORE_PAGE_END("id"), err);
+		    STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	if (s == NULL)
 		return -1;
 	store_bind_named(s, ":name", name);
 	store_bind_named(s, ":domain", domain_id);
+	if (store_bind_name_match(s, match, err) == -1) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
 	store_bind_page(s, pg);
 	return store_get_page(st, s, "group list", sizeof(**out), group_row,
 	    group_free_one, pg, (void **)out, n, err);

@@ -126,9 +126,10 @@ void	kg_group_list_free(struct kg_group *v, size_t n);
 
 /* Domain list filters: NULL / -1 mean "any". */
 struct kg_domain_filter {
-	const char	*id;		/* only this domain */
-	const char	*name;
-	int		 enabled;
+	const char		*id;		/* only this domain */
+	const char		*name;
+	struct kg_name_match	 match;		/* name__contains, ... */
+	int			 enabled;
 };
 
 int	store_domain_list(struct store *st, const struct kg_domain_filter *f,
@@ -156,6 +157,7 @@ int	store_domain_delete(struct store *st, const char *id, struct kg_err *err);
  */
 struct kg_project_filter {
 	const char	*name;
+	struct kg_name_match	 match;	/* name__contains, ... */
 	const char	*domain_id;
 	const char	*parent_id;
 	int		 enabled;
@@ -240,6 +242,7 @@ enum kg_expires_op {
 
 struct kg_user_filter {
 	const char		*name;
+	struct kg_name_match	 match;		/* name__contains, ... */
 	const char		*domain_id;
 	int			 enabled;
 	enum kg_expires_op	 expires_op;
@@ -275,8 +278,11 @@ int	store_group_update(struct store *st, const struct kg_group *g,
 	    struct kg_err *err);
 /* Delete a group with its memberships and grants. */
 int	store_group_delete(struct store *st, const char *id, struct kg_err *err);
+/* Groups named name in domain_id (NULL: any), matching match (NULL: no
+ * name filter), one page of them in id order (NULL: all). */
 int	store_group_list(struct store *st, const char *name, const char *domain_id,
-	    struct kg_page *pg, struct kg_group **out, size_t *n,
+	    const struct kg_name_match *match, struct kg_page *pg,
+	    struct kg_group **out, size_t *n,
 	    struct kg_err *err);
 
 /* Nonzero in *yes when the group holds any role assignment. */

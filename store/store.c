@@ -37,6 +37,11 @@ store_open(const char *path, struct kg_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	if ((rc = store_match_register(st->db)) != SQLITE_OK) {
+		log_error("%s: kg_lower: %s", __func__, sqlite3_errstr(rc));
+		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);
+		goto fail;
+	}
 	/*
 	 * WAL lets readers run while one writer commits; synchronous=FULL
 	 * makes every acknowledged commit durable, also across power loss.

@@ -137,6 +137,20 @@ struct kg_page {
 	int		 more;		/* out: rows remain after this page */
 };
 
+/*
+ * Keystone's inexact filters on a list's names (?name__contains=... and
+ * the others, keystone/common/driver_hints.py): each one set (non-NULL)
+ * must match, all together. The plain ones compare exactly, character by
+ * character; the __i ones ignore case (Unicode lower case, as MySQL's
+ * collations do for Keystone). Values are text, never patterns: '%' and
+ * '_' match themselves.
+ */
+struct kg_name_match {
+	const char	*contains, *icontains;
+	const char	*startswith, *istartswith;
+	const char	*endswith, *iendswith;
+};
+
 /* Release a NULL-terminated-or-counted array of strings. NULL-safe. */
 void		 store_strv_free(char **v, size_t n);
 

@@ -52,6 +52,33 @@ int		 store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 char		*store_col_strdup(sqlite3_stmt *stmt, int col);
 void		 store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz);
 
+/* ------------------------------------------------------------------------
+ * Name filters (store/match.c).
+ * --------------------------------------------------------------------- */
+
+/*
+ * The SQL of struct kg_name_match on column "name", to append to a WHERE
+ * clause; its parameters are named (:nm_c, :nm_ic, ...) and bound by
+ * store_bind_name_match. Case-insensitive ones compare kg_lower(name)
+ * with a LIKE pattern escaped with '\'.
+ */
+#define STORE_NAME_MATCH_SQL						\
+	" AND (:nm_c IS NULL OR instr(name, :nm_c) > 0)"		\
+	" AND (:nm_s IS NULL OR substr(name, 1, length(:nm_s)) = :nm_s)" \
+	" AND (:nm_e IS NULL OR (length(name) >= length(:nm_e) AND"	\
+	"  substr(name, length(name) - length(:nm_e) + 1) = :nm_e))"	\
+	" AND (:nm_ic IS NULL OR kg_lower(name) LIKE :nm_ic ESCAPE '\\')" \
+	" AND (:nm_is IS NULL OR kg_lower(name) LIKE :nm_is ESCAPE '\\')" \
+	" AND (:nm_ie IS NULL OR kg_lower(name) LIKE :nm_ie ESCAPE '\\')"
+
+/* Bind m (NULL: no filter) to the parameters of STORE_NAME_MATCH_SQL in s.
+ * Returns 0, or -1 (out of memory) with err. */
+int		 store_bind_name_match(sqlite3_stmt *s,
+		    const struct kg_name_match *m, struct kg_err *err);
+
+/* Register kg_lower(text) on a new connection. Returns an SQLite code. */
+int		 store_match_register(sqlite3 *db);
+
 /* Number of rows changed by the last statement on this connection. */
 int		 store_changes(struct store *st);
 

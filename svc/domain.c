@@ -72,8 +72,8 @@ prepare_owned(struct store *st, const char *domain_id, struct kg_err *err)
 	f.domain_id = domain_id;
 	f.enabled = -1;
 	if (store_project_list(st, &f, NULL, &p, &np, err) == -1 ||
-	    store_group_list(st, NULL, domain_id, NULL, &g, &ng, err) == -1 ||
-	    store_role_list(st, NULL, domain_id, NULL, &r, &nr, err) == -1)
+	    store_group_list(st, NULL, domain_id, NULL, NULL, &g, &ng, err) == -1 ||
+	    store_role_list(st, NULL, domain_id, NULL, NULL, &r, &nr, err) == -1)
 		goto done;
 	for (i = 0; i < np; i++)
 		if (svc_extra_immutable(p[i].extra)) {

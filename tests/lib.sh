@@ -7,6 +7,9 @@
 #   kg_start [ENV=VAL ...]  bootstrap + serve build/keygate on a free loopback
 #                       port with a fresh data dir; sets KG_URL, KG_DIR, KG_PID
 #   kg_stop             SIGTERM the server, check a clean exit, remove the dir
+#   tally NAME CMD...   run CMD, a checker printing "ok"/"FAIL" lines and
+#                       "N passed, N failed": show its failures (all with
+#                       T_VERBOSE) and add its counts (none: one failure)
 #   finish              print "N passed, N failed" and exit accordingly
 
 T_PASS=0
@@ -86,6 +89,29 @@ kg_stop() {
 	KG_PID=
 	case "$KG_DIR" in /tmp/kg-sh-*) rm -rf "$KG_DIR" ;; esac
 	return $rc
+}
+
+tally() {
+	t_name=$1
+	shift
+	t_log=$(mktemp /tmp/kg-tally-XXXXXX)
+	"$@" >"$t_log" 2>&1
+	if [ -n "${T_VERBOSE:-}" ]; then
+		cat "$t_log"
+	else
+		grep -v '^ok ' "$t_log" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+	fi
+	t_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$t_log" | tail -n 1)
+	if [ -z "$t_line" ]; then
+		echo "FAIL $t_name: no result"
+		tail -n 20 "$t_log" | sed 's/^/    | /'
+		T_FAIL=$((T_FAIL + 1))
+	else
+		T_PASS=$((T_PASS + ${t_line%% passed*}))
+		t_f=${t_line#*passed, }
+		T_FAIL=$((T_FAIL + ${t_f%% failed*}))
+	fi
+	rm -f "$t_log"
 }
 
 finish() {

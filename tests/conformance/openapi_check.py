@@ -7,6 +7,15 @@
   openapi_check.py schemas  SPEC          the schemas are valid JSON Schema
                                           2020-12; every example matches its
                                           schema
+  openapi_check.py bodies   SPEC SCHEMAS  every request body schema of the
+                                          description says what the server's
+                                          validator checks (`keygate schemas`
+                                          output): types, properties,
+                                          required, additionalProperties,
+                                          min/maxLength (the lower of the
+                                          schema's and the column's), pattern,
+                                          enum, items, min/maxItems,
+                                          uniqueItems, minProperties
   openapi_check.py exercise SPEC ROUTES URL PASSWORD
                                           drive a running server (bootstrapped
                                           admin/PASSWORD) through every route,
@@ -352,7 +361,7 @@ class Client:
                 problems.append("the request schema accepts this invalid body")
             if not bad_request and errs:
                 problems.append("the request schema rejects this body: " +
-                                "; ".join(e.message for e in errs[:3]))
+                                "; ".join(e.message[:200] for e in errs[:3]))
 
         try:
             status, hdrs, payload = self.raw(method, path, token, body, headers,
@@ -450,6 +459,135 @@ class Client:
               "no validated 4xx:\n" + "\n".join(no_err))
 
 
+# ------------------------------------------------------------ request bodies
+
+def flatten(spec, schema):
+    """schema with local $refs followed and allOf merged into one object
+    schema (properties merged property by property, required joined)."""
+    schema = spec.deref(schema)
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema.get("allOf", []):
+        part = flatten(spec, part)
+        for k, v in part.items():
+            if k == "properties":
+                props = dict(out.get("properties", {}))
+                for pk, pv in v.items():
+                    if pk in props:
+                        merged = flatten(spec, {"allOf": [props[pk], pv]})
+                        props[pk] = merged
+                    else:
+                        props[pk] = pv
+                out["properties"] = props
+            elif k == "required":
+                out["required"] = list(out.get("required", [])) + [
+                    r for r in v if r not in out.get("required", [])]
+            elif k in ("description", "title", "examples", "example"):
+                out.setdefault(k, v)
+            elif k in out and out[k] != v:
+                out[k] = ("CONFLICT", out[k], v)
+            else:
+                out[k] = v
+    if "properties" in out:
+        out["properties"] = {k: flatten(spec, v)
+                             for k, v in out["properties"].items()}
+    if "items" in out:
+        out["items"] = flatten(spec, out["items"])
+    return out
+
+
+def types(s):
+    t = s.get("type")
+    if t is None:
+        return None
+    return sorted(t) if isinstance(t, list) else [t]
+
+
+def compare_body(spec, doc, val, path, diffs):
+    """Append to diffs every way doc (the description) and val (the
+    validator's dump) disagree, recursively."""
+    where = path or "(body)"
+    doc = flatten(spec, doc)
+    if types(doc) != types(val):
+        diffs.append("%s: type %s, validator %s" % (where, types(doc), types(val)))
+    val_max = [x for x in (val.get("maxLength"), val.get("x-keygate-column"))
+               if x is not None]
+    val_max = min(val_max) if val_max else None
+    if doc.get("maxLength") != val_max:
+        diffs.append("%s: maxLength %s, validator %s" % (
+            where, doc.get("maxLength"), val_max))
+    for k in ("minLength", "pattern", "minItems", "maxItems", "minProperties"):
+        if doc.get(k) != val.get(k) and not (k == "minLength" and
+                                             doc.get(k, 0) == val.get(k, 0)):
+            diffs.append("%s: %s %s, validator %s" % (where, k, doc.get(k),
+                                                      val.get(k)))
+    if bool(doc.get("uniqueItems")) != bool(val.get("uniqueItems")):
+        diffs.append("%s: uniqueItems %s, validator %s" % (
+            where, doc.get("uniqueItems"), val.get("uniqueItems")))
+    denum = sorted(map(str, doc["enum"])) if "enum" in doc else None
+    venum = sorted(map(str, val["enum"])) if "enum" in val else None
+    if denum != venum:
+        diffs.append("%s: enum %s, validator %s" % (where, denum, venum))
+    if sorted(doc.get("required", [])) != sorted(val.get("required", [])):
+        diffs.append("%s: required %s, validator %s" % (
+            where, sorted(doc.get("required", [])),
+            sorted(val.get("required", []))))
+    dclosed = doc.get("additionalProperties") is False
+    vclosed = val.get("additionalProperties") is False
+    if dclosed != vclosed:
+        diffs.append("%s: additionalProperties %s, validator %s" % (
+            where, "false" if dclosed else "allowed",
+            "false" if vclosed else "allowed"))
+    dprops = doc.get("properties", {})
+    vprops = val.get("properties", {})
+    for k in sorted(set(dprops) | set(vprops)):
+        sub = "%s/%s" % (path, k) if path else k
+        if k not in vprops:
+            diffs.append("%s: described, not validated" % sub)
+        elif k not in dprops:
+            diffs.append("%s: validated, not described" % sub)
+        else:
+            compare_body(spec, dprops[k], vprops[k], sub, diffs)
+    if ("items" in doc) != ("items" in val):
+        diffs.append("%s: items %s, validator %s" % (
+            where, "items" in doc, "items" in val))
+    elif "items" in val:
+        compare_body(spec, doc["items"], val["items"], path + "/[]", diffs)
+
+
+def cmd_bodies(spec_path, schemas_path):
+    spec = Spec(spec_path)
+    with open(schemas_path) as f:
+        schemas = json.load(f)
+    check("openapi-3.1", len(schemas) > 15, "the validator has body schemas "
+          "(%d routes)" % len(schemas))
+    for key in sorted(schemas):
+        method, route = key.split(" ", 1)
+        op = spec.ops.get((method, route))
+        if not check("openapi-3.2 %s" % key, op is not None and
+                     "requestBody" in op[1], "%s has a described body" % key):
+            continue
+        body = spec.deref(op[1]["requestBody"])
+        doc = body.get("content", {}).get("application/json", {}).get("schema")
+        diffs = []
+        if doc is None:
+            diffs.append("no application/json schema")
+        else:
+            compare_body(spec, doc, schemas[key], "", diffs)
+        check("openapi-3.3 %s" % key, not diffs,
+              "the described body of %s is what the validator checks" % key,
+              "\n".join(diffs))
+    # and no described body the validator does not know
+    extra = []
+    for (m, p), (tpath, op, item) in spec.ops.items():
+        if "requestBody" in op and "%s %s" % (m, p) not in schemas:
+            extra.append("%s %s" % (m, tpath))
+    check("openapi-3.4", not extra, "every described request body is validated",
+          "\n".join(extra))
+    finish()
+
+
 def cmd_exercise(spec_path, routes_path, url, password):
     from openapi_scenario import run
     spec = Spec(spec_path)
@@ -465,6 +603,8 @@ def main(argv):
         cmd_routes(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "schemas":
         cmd_schemas(argv[2])
+    elif len(argv) == 4 and argv[1] == "bodies":
+        cmd_bodies(argv[2], argv[3])
     elif len(argv) == 6 and argv[1] == "exercise":
         cmd_exercise(argv[2], argv[3], argv[4], argv[5])
     else:

@@ -136,8 +136,8 @@ def run(c, pw):
     call("POST", "/v3/projects", 400, admin, body={"project": {"name": 5}},
          bad_request=True, what="wrong type")
     call("POST", "/v3/projects", 413, admin,
-         body={"project": {"name": "oa-big", "description": "x" * 200000}},
-         what="oversized body")
+         body=b'{"project": {"name": "oa-big", "description": "' + b"x" * 200000
+         + b'"}}', what="oversized body")
     call("GET", "/v3/projects", 200, admin)
     call("GET", "/v3/projects?domain_id=default&name=oa-proj", 200, admin)
     call("GET", "/v3/projects", 401, None)
@@ -215,6 +215,8 @@ def run(c, pw):
              what="a user without roles, explicitly unscoped")
     alice_tok = tok(r)
     call("GET", "/v3/users", 200, admin)
+    call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
+         what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
     call("GET", "/v3/users?limit=1", 200, admin)
     call("GET", "/v3/users?marker=" + NOPE, 404, admin, what="unknown marker")

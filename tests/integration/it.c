@@ -250,15 +250,20 @@ it_req(struct it_server *s, const char *method, const char *path,
 	CURL			*c;
 	struct curl_slist	*h = NULL;
 	struct buf		 b = { NULL, 0 }, hb = { NULL, 0 };
-	char			 url[2048], line[8192];
+	char			*url, line[8192];
 	CURLcode		 rc;
 
 	memset(out, 0, sizeof(*out));
 	record(s, method, path, token, body, hdrs);
 	if ((c = curl_easy_init()) == NULL)
 		return -1;
-	snprintf(url, sizeof(url), "%s%s", s->base, path);
+	/* Not a fixed buffer: tests send paths and queries of any length. */
+	if (asprintf(&url, "%s%s", s->base, path) == -1) {
+		curl_easy_cleanup(c);
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	free(url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

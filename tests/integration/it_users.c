@@ -95,7 +95,9 @@ main(void)
 	T("user-3.7 options -> 400", it_status(&s, "POST", "/v3/users", A,
 	    "{\"user\": {\"name\": \"x\", \"options\": {\"lock_password\": true}}}") == 400);
 	T("user-3.8 federated -> 501", it_status(&s, "POST", "/v3/users", A,
-	    "{\"user\": {\"name\": \"x\", \"federated\": [{\"idp_id\": \"i\"}]}}") == 501);
+	    "{\"user\": {\"name\": \"x\", \"federated\": [{\"idp_id\": \"i\","
+	    " \"protocols\": [{\"protocol_id\": \"p\", \"unique_id\": \"u\"}]}]}}")
+	    == 501);
 	T("user-3.9 malformed JSON -> 400", it_status(&s, "POST", "/v3/users", A,
 	    "{user}") == 400);
 	T("user-3.10 no user object -> 400", it_status(&s, "POST", "/v3/users", A,

@@ -633,10 +633,10 @@ test_users_groups(void)
 	T("group-1.6 get unknown", store_group_get(st, "nope", &g, &err) == -1 &&
 	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find group: nope.") == 0);
 	T("group-1.7 list by domain", store_group_list(st, NULL, "default", NULL,
-	    &gv, &n, &err) == 0 && n == 2 && ids_ascend(gv, n, sizeof(*gv)));
+	    NULL, &gv, &n, &err) == 0 && n == 2 && ids_ascend(gv, n, sizeof(*gv)));
 	kg_group_list_free(gv, n);
-	T("group-1.8 list by name", store_group_list(st, "admins", NULL, NULL, &gv,
-	    &n, &err) == 0 && n == 2);
+	T("group-1.8 list by name", store_group_list(st, "admins", NULL, NULL,
+	    NULL, &gv, &n, &err) == 0 && n == 2);
 	kg_group_list_free(gv, n);
 	store_group_get(st, g2, &g, &err);
 	kg_strlcpy(g.name, "developers", sizeof(g.name));
@@ -880,12 +880,12 @@ test_pages(void)
 		mk_group(st, id[i], "default", it_name(i), &err);
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = 2;
-	T("spage-4.1 groups: page of 2 of 3", store_group_list(st, NULL, NULL, &pg,
+	T("spage-4.1 groups: page of 2 of 3", store_group_list(st, NULL, NULL, NULL, &pg,
 	    &gv, &n, &err) == 0 && n == 2 && pg.more == 1);
 	kg_group_list_free(gv, n);
 	pg.limit = 3;
 	T("spage-4.2 groups of a domain: all 3, no more", store_group_list(st, NULL,
-	    "default", &pg, &gv, &n, &err) == 0 && n == 3 && pg.more == 0);
+	    "default", NULL, &pg, &gv, &n, &err) == 0 && n == 3 && pg.more == 0);
 	kg_group_list_free(gv, n);
 	store_close(st);
 }

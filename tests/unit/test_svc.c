@@ -687,7 +687,7 @@ test_migration(void)
 	free(v);
 	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
-	    store_role_list(st, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
+	    store_role_list(st, NULL, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
 	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
 	    roles[0].domain_id[0] == '\0' &&
 	    store_implied_list(st, NULL, &iv, &ni, &err) == 0 && ni == 0);

@@ -46,6 +46,22 @@ main(void)
 	T("util-4.1 ct equal", kg_ct_equal("abc", "abc", 3) && !kg_ct_equal("abc", "abd", 3));
 	T("util-4.2 strlcpy truncates", kg_strlcpy(enc, "hello", 3) == 5 && strcmp(enc, "he") == 0);
 
+	T("util-5.1 utf8_cut keeps whole characters",
+	    kg_utf8_cut("a\xc3\xa9", 3) == 3 && kg_utf8_cut("a\xc3\xa9", 2) == 1 &&
+	    kg_utf8_cut("\xe2\x82\xac", 2) == 0 && kg_utf8_cut("ab", 1) == 1 &&
+	    kg_utf8_cut("\xf0\x9f\x98\x80x", 4) == 4);
+	{
+		char	big[1500];
+		size_t	i;
+
+		for (i = 0; i + 3 < sizeof(big); i += 3)
+			memcpy(big + i, "\xe2\x82\xac", 3);
+		big[i] = '\0';
+		kg_errf(&err, KG_EBADREQ, "x%s", big);
+		T("err-1.5 a cut message ends on a character",
+		    strlen(err.msg) == 1 + 3 * ((sizeof(err.msg) - 2) / 3));
+	}
+
 	T("err-1.1 errf returns -1", kg_errf(&err, KG_ENOTFOUND, "x %d", 1) == -1 &&
 	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "x 1") == 0);
 	T("err-1.2 errf NULL-safe", kg_errf(NULL, KG_ENOTFOUND, "x") == -1);
@@ -55,7 +71,7 @@ main(void)
 	/* audit: client text cut inside a UTF-8 sequence made error bodies
 	 * unencodable (empty 400/404 replies). */
 	{
-		char	s[16], big[400];
+		char	s[16], big[2100];
 		size_t	i;
 
 		strcpy(s, "a\xc3\xa9" "b");
@@ -75,10 +91,10 @@ main(void)
 		for (i = 0; i + 2 < sizeof(big); i += 2)
 			memcpy(big + i, "\xc3\xa9", 2);
 		big[i] = '\0';
-		kg_errf(&err, KG_EBADREQ, "xy%s", big);	/* cut at 255 bytes */
-		T("err-1.4 a message cut inside a character is valid UTF-8",
-		    strlen(err.msg) == 255 && kg_utf8_repair(err.msg) == 0 &&
-		    err.msg[254] == '?');
+		kg_errf(&err, KG_EBADREQ, "xy%s", big);	/* cut inside a character */
+		T("err-1.6 a message cut inside a character is valid UTF-8",
+		    strlen(err.msg) == sizeof(err.msg) - 2 &&
+		    kg_utf8_repair(err.msg) == 0);
 	}
 	return t_report();
 }

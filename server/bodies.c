@@ -1,0 +1,708 @@
+/*
+ * bodies.c - the request bodies keygate accepts (see bodies.h).
+ *
+ * Each schema follows Keystone 22's; properties are listed in Keystone's
+ * order (the order jsonschema finds errors in). "column" is the size of
+ * Keystone's SQL column (StringLengthExceeded when longer); keygate's own
+ * limits, where Keystone has none, are marked "keygate".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "server/bodies.h"
+
+/* ------------------------------------------------------------------------
+ * Parameter types (keystone/common/validation/parameter_types.py).
+ * --------------------------------------------------------------------- */
+
+static const struct vschema boolean = {
+	.type = VT_BOOLEAN,
+};
+
+/* validation.nullable(boolean): resource options */
+static const struct vschema boolean_null = {
+	.type = VT_BOOLEAN | VT_NULL,
+};
+
+/* id_string, in String(64) columns */
+static const struct vschema id_string = {
+	.type = VT_STRING, .min_length = 1, .max_length = 64, .pattern = VP_ID,
+};
+
+static const struct vschema id_string_null = {
+	.type = VT_STRING | VT_NULL, .min_length = 1, .max_length = 64,
+	.pattern = VP_ID,
+};
+
+/* name (and identity's _identity_name): 1..255 characters, not blank */
+static const struct vschema name = {
+	.type = VT_STRING, .min_length = 1, .max_length = 255,
+	.pattern = VP_NONBLANK, .max_bytes = BODY_NAME_BYTES,
+};
+
+/* description, nullable, in a Text() column (keygate: MySQL's TEXT) */
+static const struct vschema description_null = {
+	.type = VT_STRING | VT_NULL, .column = BODY_TEXT_MAX,
+};
+
+/* a password: never echoed; keygate refuses more than PASSWORD_MAX */
+static const struct vschema password = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = PASSWORD_MAX,
+};
+
+static const struct vschema password_null = {
+	.type = VT_STRING | VT_NULL, .flags = VF_SECRET,
+	.max_length = PASSWORD_MAX,
+};
+
+static const struct vprop resource_options_props[] = {
+	{ "immutable", &boolean_null },
+	{ NULL, NULL }
+};
+
+/* The resource options of projects, domains and roles (keystone/common/
+ * resource_options: every option nullable, no others): immutable. */
+static const struct vschema resource_options = {
+	.type = VT_OBJECT, .properties = resource_options_props, .closed = 1,
+};
+
+/* A resource without resource options (keygate implements none there). */
+static const struct vschema no_options = {
+	.type = VT_OBJECT, .closed = 1,
+	.title = "no resource options are supported",
+};
+
+/* ------------------------------------------------------------------------
+ * Identity: users, password change, groups (keystone/identity/schema.py).
+ * --------------------------------------------------------------------- */
+
+static const struct vschema string_col64 = {
+	.type = VT_STRING, .column = 64,
+};
+
+static const struct vschema string_col255 = {
+	.type = VT_STRING, .column = 255,
+};
+
+static const struct vprop federated_protocol_props[] = {
+	{ "protocol_id", &string_col64 },
+	{ "unique_id", &string_col255 },
+	{ NULL, NULL }
+};
+
+static const struct vschema federated_protocol = {
+	.type = VT_OBJECT, .properties = federated_protocol_props,
+	.required = (const char *const[]){ "protocol_id", "unique_id", NULL },
+};
+
+static const struct vschema federated_protocols = {
+	.type = VT_ARRAY, .items = &federated_protocol, .min_items = 1,
+};
+
+static const struct vprop federated_props[] = {
+	{ "idp_id", &string_col64 },
+	{ "protocols", &federated_protocols },
+	{ NULL, NULL }
+};
+
+static const struct vschema federated_item = {
+	.type = VT_OBJECT, .properties = federated_props,
+	.required = (const char *const[]){ "idp_id", "protocols", NULL },
+};
+
+static const struct vschema federated = {
+	.type = VT_ARRAY, .items = &federated_item,
+};
+
+static const struct vprop user_props[] = {
+	{ "default_project_id", &id_string_null },
+	{ "description", &description_null },
+	{ "domain_id", &id_string },
+	{ "enabled", &boolean },
+	{ "federated", &federated },
+	{ "name", &name },
+	{ "password", &password_null },
+	{ "options", &no_options },
+	{ NULL, NULL }
+};
+
+static const struct vschema user_create = {
+	.type = VT_OBJECT, .properties = user_props,
+	.required = (const char *const[]){ "name", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema user_update = {
+	.type = VT_OBJECT, .properties = user_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vprop password_change_props[] = {
+	{ "original_password", &password },
+	{ "password", &password },
+	{ NULL, NULL }
+};
+
+static const struct vschema password_change = {
+	.type = VT_OBJECT, .properties = password_change_props,
+	.required = (const char *const[]){ "original_password", "password", NULL },
+	.closed = 1,
+};
+
+/* A group's name: the schema allows 255, its column String(64). */
+static const struct vschema group_name = {
+	.type = VT_STRING, .min_length = 1, .max_length = 255,
+	.pattern = VP_NONBLANK, .column = 64, .max_bytes = BODY_NAME_BYTES,
+};
+
+static const struct vprop group_props[] = {
+	{ "description", &description_null },
+	{ "domain_id", &id_string },
+	{ "name", &group_name },
+	{ NULL, NULL }
+};
+
+static const struct vschema group_create = {
+	.type = VT_OBJECT, .properties = group_props,
+	.required = (const char *const[]){ "name", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema group_update = {
+	.type = VT_OBJECT, .properties = group_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Resource: projects, tags, domains (keystone/resource/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* _name_properties: 1..64 characters, not blank */
+static const struct vschema name64 = {
+	.type = VT_STRING, .min_length = 1, .max_length = 64,
+	.pattern = VP_NONBLANK, .max_bytes = BODY_NAME_BYTES,
+};
+
+/* _project_tag_name_properties, in a Unicode(255) column */
+static const struct vschema tag = {
+	.type = VT_STRING, .min_length = 1, .max_length = 255, .pattern = VP_TAG,
+};
+
+/* _project_tags_list_properties */
+static const struct vschema tags = {
+	.type = VT_ARRAY, .items = &tag, .max_items = 80, .unique_items = 1,
+};
+
+static const struct vprop project_props[] = {
+	{ "description", &description_null },
+	{ "domain_id", &id_string_null },
+	{ "enabled", &boolean },
+	{ "is_domain", &boolean },
+	{ "parent_id", &id_string_null },
+	{ "name", &name64 },
+	{ "tags", &tags },
+	{ "options", &resource_options },
+	{ NULL, NULL }
+};
+
+static const struct vschema project_create = {
+	.type = VT_OBJECT, .properties = project_props,
+	.required = (const char *const[]){ "name", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema project_update = {
+	.type = VT_OBJECT, .properties = project_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* Keystone's domain properties (options: PROJECT_OPTIONS_REGISTRY's), then
+ * explicit_domain_id (Keystone 22 reads it outside the schema). */
+static const struct vprop domain_props[] = {
+	{ "description", &description_null },
+	{ "enabled", &boolean },
+	{ "name", &name64 },
+	{ "tags", &tags },
+	{ "options", &resource_options },
+	{ "explicit_domain_id", &id_string },
+	{ NULL, NULL }
+};
+
+static const struct vschema domain_create = {
+	.type = VT_OBJECT, .properties = domain_props,
+	.required = (const char *const[]){ "name", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema domain_update = {
+	.type = VT_OBJECT, .properties = domain_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Roles (keystone/assignment/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* parameter_types.description in the role table's String(255) */
+static const struct vschema role_description = {
+	.type = VT_STRING, .column = 255,
+};
+
+/* Keystone's three, then domain_id (Keystone reads it outside the schema). */
+static const struct vprop role_props[] = {
+	{ "name", &name },
+	{ "description", &role_description },
+	{ "options", &resource_options },	/* ROLE_OPTIONS_REGISTRY */
+	{ "domain_id", &id_string_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema role_create = {
+	.type = VT_OBJECT, .properties = role_props,
+	.required = (const char *const[]){ "name", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema role_update = {
+	.type = VT_OBJECT, .properties = role_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Catalog: regions, services, endpoints (keystone/catalog/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* The region table's String(255) columns; keygate keeps region ids in
+ * BODY_ID_BYTES. */
+static const struct vschema region_description = {
+	.type = VT_STRING | VT_NULL, .column = 255,
+};
+
+static const struct vschema region_id = {
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
+};
+
+/* keygate: an empty parent is refused rather than looked up. A longer one
+ * than keygate's ids names no region (404, as for a missing one). */
+static const struct vschema region_parent = {
+	.type = VT_STRING | VT_NULL, .min_length = 1, .column = 255,
+};
+
+static const struct vprop region_props[] = {
+	{ "description", &region_description },
+	{ "id", &region_id },
+	{ "parent_region_id", &region_parent },
+	{ NULL, NULL }
+};
+
+static const struct vschema region_create = {
+	.type = VT_OBJECT, .properties = region_props,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema region_update = {
+	.type = VT_OBJECT, .properties = region_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* _service_properties_type, in a String(255) column */
+static const struct vschema service_type = {
+	.type = VT_STRING, .min_length = 1, .max_length = 255, .column = 255,
+	.max_bytes = BODY_NAME_BYTES,
+};
+
+/* keygate keeps a service's description in a column (Keystone: in extra,
+ * of any type). */
+static const struct vprop service_props[] = {
+	{ "enabled", &boolean },
+	{ "name", &name },
+	{ "type", &service_type },
+	{ "description", &description_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema service_create = {
+	.type = VT_OBJECT, .properties = service_props,
+	.required = (const char *const[]){ "type", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema service_update = {
+	.type = VT_OBJECT, .properties = service_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema endpoint_interface = {
+	.type = VT_STRING,
+	.enumv = (const char *const[]){ "admin", "internal", "public", NULL },
+};
+
+/* An existing region: one longer than keygate's ids names none (400, as
+ * for a missing one). */
+static const struct vschema endpoint_region_id = {
+	.type = VT_STRING, .column = 255,
+};
+
+/* The legacy "region" is stored as region_id (and created). */
+static const struct vschema endpoint_region = {
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_ID_BYTES,
+	.column_name = "region_id",
+};
+
+static const struct vschema endpoint_service_id = {
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_ID_BYTES,
+};
+
+/* parameter_types.url */
+static const struct vschema url = {
+	.type = VT_STRING, .max_length = 225, .pattern = VP_URL,
+};
+
+static const struct vprop endpoint_props[] = {
+	{ "enabled", &boolean },
+	{ "interface", &endpoint_interface },
+	{ "region_id", &endpoint_region_id },
+	{ "region", &endpoint_region },
+	{ "service_id", &endpoint_service_id },
+	{ "url", &url },
+	{ NULL, NULL }
+};
+
+static const struct vschema endpoint_create = {
+	.type = VT_OBJECT, .properties = endpoint_props,
+	.required = (const char *const[]){ "interface", "service_id", "url", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema endpoint_update = {
+	.type = VT_OBJECT, .properties = endpoint_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Tokens (keystone/auth/schema.py token_issue).
+ *
+ * Keystone's schema has no lengths here; names and ids are bounded by the
+ * columns they are looked up in (a longer one cannot exist).
+ * --------------------------------------------------------------------- */
+
+static const struct vschema domain_name_col = {	/* project.name String(64) */
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_NAME_BYTES,
+	.column_name = "name",
+};
+
+static const struct vschema id_col = {
+	.type = VT_STRING, .column = 64, .max_bytes = BODY_ID_BYTES,
+	.column_name = "id",
+};
+
+static const struct vprop auth_domain_props[] = {
+	{ "id", &id_col },
+	{ "name", &domain_name_col },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_domain = {
+	.type = VT_OBJECT, .properties = auth_domain_props,
+};
+
+static const struct vschema user_name_col = {	/* local_user.name String(255) */
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_NAME_BYTES,
+	.column_name = "name",
+};
+
+static const struct vschema auth_password = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = PASSWORD_MAX,
+};
+
+static const struct vprop auth_user_props[] = {
+	{ "id", &id_col },
+	{ "name", &user_name_col },
+	{ "password", &auth_password },
+	{ "domain", &auth_domain },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_user = {
+	.type = VT_OBJECT, .properties = auth_user_props,
+};
+
+static const struct vprop auth_password_method_props[] = {
+	{ "user", &auth_user },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_password_method = {
+	.type = VT_OBJECT, .properties = auth_password_method_props,
+};
+
+/* A token is a credential: never echoed; keygate: at most BODY_TOKEN_MAX. */
+static const struct vschema auth_token_id = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = BODY_TOKEN_MAX,
+};
+
+static const struct vprop auth_token_method_props[] = {
+	{ "id", &auth_token_id },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_token_method = {
+	.type = VT_OBJECT, .properties = auth_token_method_props,
+	.required = (const char *const[]){ "id", NULL },
+};
+
+/* keygate: a method name is at most 64 characters, 16 of them at most. */
+static const struct vschema auth_method = {
+	.type = VT_STRING, .max_length = 64,
+};
+
+static const struct vschema auth_methods = {
+	.type = VT_ARRAY, .items = &auth_method, .max_items = 16,
+};
+
+static const struct vprop identity_props[] = {
+	{ "methods", &auth_methods },
+	{ "password", &auth_password_method },
+	{ "token", &auth_token_method },
+	{ NULL, NULL }
+};
+
+static const struct vschema identity = {
+	.type = VT_OBJECT, .properties = identity_props,
+	.required = (const char *const[]){ "methods", NULL },
+};
+
+static const struct vprop scope_project_props[] = {
+	{ "name", &domain_name_col },
+	{ "id", &id_col },
+	{ "domain", &auth_domain },
+	{ NULL, NULL }
+};
+
+static const struct vschema scope_project = {
+	.type = VT_OBJECT, .properties = scope_project_props,
+};
+
+static const struct vprop trust_props[] = {
+	{ "id", &id_col },
+	{ NULL, NULL }
+};
+
+static const struct vschema scope_trust = {
+	.type = VT_OBJECT, .properties = trust_props,
+};
+
+static const struct vprop system_props[] = {
+	{ "all", &boolean },
+	{ NULL, NULL }
+};
+
+static const struct vschema scope_system = {
+	.type = VT_OBJECT, .properties = system_props,
+};
+
+static const struct vprop scope_props[] = {
+	{ "project", &scope_project },
+	{ "domain", &auth_domain },
+	{ "OS-TRUST:trust", &scope_trust },
+	{ "system", &scope_system },
+	{ NULL, NULL }
+};
+
+/* An object, or the string "unscoped" (keygate: at most 64 characters). */
+static const struct vschema scope = {
+	.type = VT_OBJECT | VT_STRING, .properties = scope_props,
+	.max_length = 64,
+};
+
+static const struct vprop token_issue_props[] = {
+	{ "identity", &identity },
+	{ "scope", &scope },
+	{ NULL, NULL }
+};
+
+static const struct vschema token_issue = {
+	.type = VT_OBJECT, .properties = token_issue_props,
+	.required = (const char *const[]){ "identity", NULL },
+};
+
+/* An object member that must carry "id" or "name" when present. */
+static int
+id_or_name(const json_t *o, const char *path, struct kg_err *err)
+{
+	if (o == NULL || json_object_get(o, "id") != NULL ||
+	    json_object_get(o, "name") != NULL)
+		return 0;
+	return kg_errf(err, KG_EBADREQ, "Invalid input for field %s: id or name "
+	    "must be present.", path);
+}
+
+/* keystone/auth/schema.py validate_issue_token_auth, after the schema. */
+static int
+token_issue_check(const json_t *auth, struct kg_err *err)
+{
+	json_t	*user, *sc, *project;
+
+	user = json_object_get(json_object_get(json_object_get(auth, "identity"),
+	    "password"), "user");
+	if (id_or_name(user, "identity/password/user", err) == -1 ||
+	    id_or_name(json_object_get(user, "domain"),
+	    "identity/password/user/domain", err) == -1)
+		return -1;
+	if (!json_is_object(sc = json_object_get(auth, "scope")))
+		return 0;
+	project = json_object_get(sc, "project");
+	if (id_or_name(project, "scope/project", err) == -1 ||
+	    id_or_name(json_object_get(project, "domain"), "scope/project/domain",
+	    err) == -1 ||
+	    id_or_name(json_object_get(sc, "domain"), "scope/domain", err) == -1)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The routes.
+ * --------------------------------------------------------------------- */
+
+static const struct body table[] = {
+	{ "POST", "/v3/auth/tokens", "auth", 0, &token_issue, "token_issue",
+	    token_issue_check },
+	{ "POST", "/v3/domains", "domain", 0, &domain_create, "domain_create", NULL },
+	{ "PATCH", "/v3/domains/{}", "domain", 0, &domain_update, "domain_update",
+	    NULL },
+	{ "POST", "/v3/projects", "project", 0, &project_create, "project_create",
+	    NULL },
+	{ "PATCH", "/v3/projects/{}", "project", 0, &project_update,
+	    "project_update", NULL },
+	{ "PUT", "/v3/projects/{}/tags", "tags", 0, &tags, "project_tags_update",
+	    NULL },
+	{ "POST", "/v3/users", "user", 0, &user_create, "user_create", NULL },
+	{ "PATCH", "/v3/users/{}", "user", 0, &user_update, "user_update", NULL },
+	{ "POST", "/v3/users/{}/password", "user", 0, &password_change,
+	    "password_change", NULL },
+	{ "POST", "/v3/groups", "group", 0, &group_create, "group_create", NULL },
+	{ "PATCH", "/v3/groups/{}", "group", 0, &group_update, "group_update",
+	    NULL },
+	{ "POST", "/v3/roles", "role", 0, &role_create, "role_create", NULL },
+	{ "PATCH", "/v3/roles/{}", "role", 0, &role_update, "role_update", NULL },
+	{ "POST", "/v3/regions", "region", 1, &region_create, "region_create",
+	    NULL },
+	{ "PUT", "/v3/regions/{}", "region", 1, &region_create, "region_create",
+	    NULL },
+	{ "PATCH", "/v3/regions/{}", "region", 1, &region_update, "region_update",
+	    NULL },
+	{ "POST", "/v3/services", "service", 1, &service_create, "service_create",
+	    NULL },
+	{ "PATCH", "/v3/services/{}", "service", 1, &service_update,
+	    "service_update", NULL },
+	{ "POST", "/v3/endpoints", "endpoint", 1, &endpoint_create,
+	    "endpoint_create", NULL },
+	{ "PATCH", "/v3/endpoints/{}", "endpoint", 1, &endpoint_update,
+	    "endpoint_update", NULL },
+};
+
+const struct body *
+bodies_table(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct body *
+bodies_find(const char *method, const char *route)
+{
+	size_t	i;
+
+	if (method == NULL || route == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].method, method) == 0 &&
+		    strcmp(table[i].route, route) == 0)
+			return &table[i];
+	return NULL;
+}
+
+int
+bodies_validate(const struct body *b, const json_t *body, struct kg_err *err)
+{
+	const json_t	*v = NULL;
+	json_t		*absent = NULL, *x;
+	const char	*k;
+	int		 ret = -1;
+
+	if (body != NULL)
+		v = json_object_get(body, b->member);
+	if (v == NULL) {
+		if ((absent = b->absent_null ? json_null() : json_object()) == NULL)
+			return kg_errf(err, KG_EINTERNAL, "out of memory");
+		v = absent;
+	}
+	if (validate_schema(b->schema, v, "", err) == -1)
+		goto done;
+	if (body != NULL)
+		json_object_foreach((json_t *)body, k, x)
+			if (strcmp(k, b->member) != 0) {
+				char	rep[VALIDATE_ECHO_MAX + 8];
+				json_t	*key = json_string(k);
+
+				validate_repr(key, rep, sizeof(rep), 255);
+				json_decref(key);
+				kg_errf(err, KG_EBADREQ, "Additional properties are not "
+				    "allowed (%s was unexpected)", rep);
+				goto done;
+			}
+	if (b->check != NULL && b->check(v, err) == -1)
+		goto done;
+	ret = validate_storage(b->schema, v, err);
+ done:
+	json_decref(absent);
+	return ret;
+}
+
+int
+bodies_check_tag(const json_t *v, struct kg_err *err)
+{
+	return validate(&tag, v, err);
+}
+
+int
+bodies_check_tags(const json_t *v, struct kg_err *err)
+{
+	return validate(&tags, v, err);
+}
+
+int
+bodies_check_bytes(const char *column, const json_t *v, size_t max,
+    struct kg_err *err)
+{
+	struct vschema	s = { .type = VT_STRING, .max_bytes = max,
+			    .column_name = column };
+
+	return validate(&s, v, err);
+}
+
+json_t *
+bodies_dump(void)
+{
+	json_t	*all, *one, *value;
+	char	 key[128];
+	size_t	 i;
+
+	if ((all = json_object()) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if ((value = validate_dump(table[i].schema)) == NULL)
+			goto fail;
+		one = json_pack("{s:s, s:s, s:[s], s:b, s:{s:o}}", "title",
+		    table[i].name, "type", "object", "required", table[i].member,
+		    "additionalProperties", 0, "properties", table[i].member, value);
+		snprintf(key, sizeof(key), "%s %s", table[i].method, table[i].route);
+		if (one == NULL || json_object_set_new(all, key, one) == -1)
+			goto fail;
+	}
+	return all;
+ fail:
+	json_decref(all);
+	return NULL;
+}

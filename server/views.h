@@ -1,0 +1,78 @@
+/*
+ * views.h - the JSON views of keygate's objects and the reply builders
+ * shared by the API modules (server/api_*.c): domains, projects, users,
+ * groups and roles as Keystone renders them (extra attributes merged in),
+ * collection links, and the {"<key>": ...} member and list replies.
+ *
+ * Views return new references (NULL when out of memory); reply builders
+ * store the body in r->out and return the HTTP status, or -1 with err
+ * (500 out of memory). Nothing here validates input: see apijson.h.
+ * (The apij_ prefix is kept from the former single apijson module.)
+ */
+#ifndef KG_VIEWS_H
+#define KG_VIEWS_H
+
+#include <jansson.h>
+
+#include "server/http.h"
+#include "store/assignment.h"
+#include "store/identity.h"
+
+/* 500 "out of memory" (returns -1). */
+int	 apij_oom(struct kg_err *err);
+
+/* Add the members of extra (JSON object text, may be NULL) that o does
+ * not have: columns win over extra attributes. */
+void	 apij_merge_extra(json_t *o, const char *extra);
+
+
+/* The resource options kept in extra's "options" ({} when none): a new
+ * reference, NULL when out of memory. */
+json_t	*apij_options_of(const char *extra);
+
+/* JSON views (new references, NULL when out of memory). */
+json_t	*apij_domain(struct req *r, const struct kg_domain *d);
+json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
+json_t	*apij_project(struct req *r, const struct kg_project *p);
+json_t	*apij_user(struct req *r, const struct kg_user *u);
+json_t	*apij_group(struct req *r, const struct kg_group *g);
+
+/*
+ * A role as Keystone renders it: its extra attributes, then id, name,
+ * domain_id (null for a global role), description (null when empty),
+ * options and links.self.
+ */
+json_t	*apij_role(struct req *r, const struct kg_role *role);
+
+/* base + "/v3" + path (path starts with '/') into out. */
+void	 apij_url(struct req *r, const char *path, char *out, size_t outsz);
+
+/*
+ * Keystone's collection links with the query string: {"next": null,
+ * "self": base + path + "?query" (as received), "previous": null}. New
+ * reference. (req_links gives the same without the query, its members in
+ * another order.)
+ */
+json_t	*apij_query_links(struct req *r);
+
+/*
+ * r->out = {"<key>": arr, "links": links}, stealing arr and links (NULL:
+ * out of memory). Returns 200, or -1 with err.
+ */
+int	 apij_reply_list_links(struct req *r, const char *key, json_t *arr,
+	    json_t *links, struct kg_err *err);
+
+/* apij_reply_list_links with req_links(r). */
+int	 apij_reply_list(struct req *r, const char *key, json_t *arr,
+	    struct kg_err *err);
+
+/* {"roles": [...], "links": apij_query_links} for n roles into r->out.
+ * Returns 200, or -1 with err. */
+int	 apij_reply_roles(struct req *r, const struct kg_role *v, size_t n,
+	    struct kg_err *err);
+
+/* r->out = {"<key>": obj}, stealing obj. Returns status or -1. */
+int	 apij_reply_member(struct req *r, const char *key, json_t *obj,
+	    int status, struct kg_err *err);
+
+#endif /* KG_VIEWS_H */
