@@ -170,7 +170,7 @@ analyze:
 	rm -rf $(AB)
 	scan-build --use-cc=clang --status-bugs -o $(AB)/scan $(SCAN_CHECKERS) \
 	    $(MAKE) B=$(AB) FUZZCC='$$(CC)' analyze-objects
-	cppcheck $(CPPCHECK_FLAGS) common auth store server gateway tests
+	cppcheck $(CPPCHECK_FLAGS) common auth store svc server gateway tests
 	@echo "analyze: no findings"
 
 # Everything make analyze looks at (scan-build wraps $(CC); the fuzz

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -108,6 +109,11 @@ it_start(struct it_server *s, const char *const *env)
 	}
 	snprintf(exe, sizeof(exe), "%s/keygate", build_dir());
 	if ((s->pid = fork()) == 0) {
+		/* A test that dies (a signal, timeout(1)) takes its server
+		 * with it: an orphan would hold the caller's pipes open. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(127);
 		execl(exe, "keygate", "serve", (char *)NULL);
 		_exit(127);
 	}
