@@ -21,6 +21,7 @@
 #include "auth/tokenbody.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "store/credential.h"
 #include "store/scope.h"
 
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
@@ -190,6 +191,39 @@ load_state_cached(struct tokens *t, struct store *st, int64_t rev,
 	return 0;
 }
 
+/*
+ * "ec2credential": the credential as the snapshot has it gives the user
+ * and the project (Keystone's EC2 tokens are scoped to the credential's
+ * project); the user and project must be enabled and the user hold a role
+ * there ("User not valid for project.").
+ */
+static int
+load_ec2(struct store *st, const struct token_auth *a, struct subject *s,
+    struct kg_err *err)
+{
+	struct kg_credential	c;
+	struct token_auth	b = *a;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	if (store_credential_get(st, a->ec2_credential_id, &c, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			return unauthorized(err, "EC2 credential gone");
+		return -1;
+	}
+	if (strcmp(c.type, "ec2") != 0 || c.project_id[0] == '\0') {
+		kg_credential_free(&c);
+		return unauthorized(err, "not an EC2 credential with a project");
+	}
+	b.scope = KG_SCOPE_PROJECT;
+	b.explicit_unscoped = 0;
+	b.project_id = c.project_id;
+	b.project_name = b.project_domain_id = b.project_domain_name = NULL;
+	rc = load_state(st, &b, 0, c.user_id, s, err);
+	kg_credential_free(&c);
+	return rc;
+}
+
 /* Add the methods of the original token (token method) to m, no repeats. */
 static void
 merge_methods(const char **m, size_t *n, const struct kg_ctx *orig)
@@ -263,7 +297,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	char		*body = NULL, aid[KG_AUDIT_SIZE];
 	int64_t		 rev, iat_us, exp_s;
 	size_t		 i, nmethods = 0;
-	int		 ret = -1, pw, tk, tx = 0;
+	int		 ret = -1, pw, tk, ec2, tx = 0;
 
 	*token = NULL;
 	*reply = NULL;
@@ -273,12 +307,17 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		memset(ctx, 0, sizeof(*ctx));
 	pw = has_method(a, "password");
 	tk = has_method(a, "token");
-	for (i = 0; i < a->nmethods; i++)
-		if (strcmp(a->methods[i], "password") != 0 &&
-		    strcmp(a->methods[i], "token") != 0)
-			return kg_errf(err, KG_EUNAUTH,
-			    "Attempted to authenticate with an unsupported method.");
-	if (!pw && !tk)
+	ec2 = a->ec2_credential_id != NULL;
+	for (i = 0; i < a->nmethods; i++) {
+		if (ec2 ? a->nmethods == 1 &&
+		    strcmp(a->methods[i], "ec2credential") == 0 :
+		    strcmp(a->methods[i], "password") == 0 ||
+		    strcmp(a->methods[i], "token") == 0)
+			continue;
+		return kg_errf(err, KG_EUNAUTH,
+		    "Attempted to authenticate with an unsupported method.");
+	}
+	if (!pw && !tk && !ec2)
 		return kg_errf(err, KG_EUNAUTH, "no authentication method");
 	for (i = 0; i < a->nmethods && nmethods < KG_MAX_METHODS; i++)
 		methods[nmethods++] = a->methods[i];
@@ -307,7 +346,10 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		chain = orig.audit_chain_id[0] != '\0' ? orig.audit_chain_id :
 		    orig.audit_id;
 	}
-	if (tk && !pw) {
+	if (ec2) {
+		if (load_ec2(st, a, &s, err) == -1)
+			goto done;
+	} else if (tk && !pw) {
 		if (load_state_cached(t, st, rev, a, orig.user_id, &s, err) == -1)
 			goto done;
 	} else if (load_state(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)

@@ -74,6 +74,7 @@ static const char *const key_names[PK_COUNT] = {
 	[PK_T_ENDPOINT_ENABLED] = "target.endpoint.enabled",
 	[PK_T_TOKEN_USER_ID] = "target.token.user_id",
 	[PK_T_TOKEN_USER_DOMAIN_ID] = "target.token.user.domain.id",
+	[PK_T_CREDENTIAL_USER_ID] = "target.credential.user_id",
 };
 
 const char *
@@ -1399,6 +1400,12 @@ policy_enforce(const struct policy_set *s, const char *rule,
 
 	memset(&e, 0, sizeof(e));
 	return enforce(s, rule, ctx, t, &e, NULL, 0);
+}
+
+int
+policy_has_rule(const struct policy_set *s, const char *rule)
+{
+	return s != NULL && rule_index_cached(s, rule) != -1;
 }
 
 int

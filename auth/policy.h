@@ -107,6 +107,7 @@ enum policy_key {
 	PK_T_ENDPOINT_ID, PK_T_ENDPOINT_SERVICE_ID, PK_T_ENDPOINT_REGION_ID,
 	PK_T_ENDPOINT_INTERFACE, PK_T_ENDPOINT_ENABLED,
 	PK_T_TOKEN_USER_ID, PK_T_TOKEN_USER_DOMAIN_ID,
+	PK_T_CREDENTIAL_USER_ID,
 	PK_COUNT,
 	PK_NEVER = PK_COUNT	/* a key keygate never sets (compiled form) */
 };
@@ -181,6 +182,9 @@ const struct policy_options *policy_set_options(const struct policy_set *s);
  */
 int	policy_enforce(const struct policy_set *s, const char *rule,
 	    const struct kg_ctx *ctx, const struct policy_target *t);
+
+/* Nonzero when s has a rule called rule (defaults or file). */
+int	policy_has_rule(const struct policy_set *s, const char *rule);
 
 /*
  * policy_enforce, with each check's outcome reported to trace (for

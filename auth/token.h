@@ -120,6 +120,13 @@ struct token_auth {
 	const char	*password;
 	/* "token" method */
 	const char	*token_id;
+	/*
+	 * "ec2credential" (POST /v3/ec2tokens; never from the methods of
+	 * POST /v3/auth/tokens): the EC2 credential whose signature the
+	 * caller checked. Alone; the token is for its user and project, as
+	 * the snapshot has them (a credential deleted meanwhile is refused).
+	 */
+	const char	*ec2_credential_id;
 	/* scope: KG_SCOPE_NONE = none requested */
 	enum kg_scope_kind scope;
 	int		 explicit_unscoped;	/* "scope": "unscoped" */

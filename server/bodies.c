@@ -562,6 +562,57 @@ token_issue_check(const json_t *auth, struct kg_err *err)
 }
 
 /* ------------------------------------------------------------------------
+ * Credentials (keystone/credential/schema.py), with Debian's security fix:
+ * a PATCH carries the blob; the other attributes may come again unchanged
+ * (server/api_credentials.c compares them with the stored ones).
+ * --------------------------------------------------------------------- */
+
+/* a blob holds secrets: never echoed */
+static const struct vschema cred_blob = {
+	.type = VT_STRING, .flags = VF_SECRET, .column = BODY_TEXT_MAX,
+};
+
+static const struct vschema cred_ref = {
+	.type = VT_STRING, .max_length = BODY_ID_BYTES,
+};
+
+static const struct vschema cred_ref_null = {
+	.type = VT_STRING | VT_NULL, .max_length = BODY_ID_BYTES,
+};
+
+static const struct vschema cred_type = {
+	.type = VT_STRING, .max_length = 255,
+};
+
+static const struct vprop cred_props[] = {
+	{ "blob", &cred_blob },
+	{ "project_id", &cred_ref },
+	{ "type", &cred_type },
+	{ "user_id", &cred_ref },
+	{ NULL, NULL }
+};
+
+static const struct vschema credential_create = {
+	.type = VT_OBJECT, .properties = cred_props,
+	.required = (const char *const[]){ "blob", "type", "user_id", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vprop cred_update_props[] = {
+	{ "blob", &cred_blob },
+	{ "id", &cred_ref },
+	{ "project_id", &cred_ref_null },
+	{ "type", &cred_type },
+	{ "user_id", &cred_ref },
+	{ NULL, NULL }
+};
+
+static const struct vschema credential_update = {
+	.type = VT_OBJECT, .properties = cred_update_props,
+	.required = (const char *const[]){ "blob", NULL }, .closed = 1,
+};
+
+/* ------------------------------------------------------------------------
  * The routes.
  * --------------------------------------------------------------------- */
 
@@ -600,6 +651,10 @@ static const struct body table[] = {
 	    "endpoint_create", NULL },
 	{ "PATCH", "/v3/endpoints/{}", "endpoint", 1, &endpoint_update,
 	    "endpoint_update", NULL },
+	{ "POST", "/v3/credentials", "credential", 0, &credential_create,
+	    "credential_create", NULL },
+	{ "PATCH", "/v3/credentials/{}", "credential", 0, &credential_update,
+	    "credential_update", NULL },
 };
 
 const struct body *

@@ -30,6 +30,8 @@ static const struct conf_option options[] = {
 	LNG("token", "allow_expired_window", allow_expired_window, 0, 31536000),
 	STR("token", "key_repository", key_repository),
 	INT("token", "cache_size", cache_size, 0, 10000000),
+	STR("credential", "key_repository", cred_key_repository),
+	INT("credential", "auth_ttl", cred_auth_ttl, 1, 1440),
 	INT("identity", "password_hash_rounds", password_hash_rounds, 4, 31),
 	INT("identity", "hash_threads", hash_threads, 0, 256),
 	INT("identity", "hash_queue", hash_queue, 0, 100000),
@@ -50,6 +52,7 @@ static const struct conf_option options[] = {
 
 static char	db_path_buf[PATH_MAX + 32];
 static char	key_dir_buf[PATH_MAX + 32];
+static char	cred_key_dir_buf[PATH_MAX + 32];
 
 void
 config_defaults(struct kg_config *cfg)
@@ -65,6 +68,7 @@ config_defaults(struct kg_config *cfg)
 	cfg->expiration = 3600;
 	cfg->allow_expired_window = 172800;	/* Keystone's default: 48 h */
 	cfg->cache_size = 10000;	/* ~1.5 KB each: ~15 MB when full */
+	cfg->cred_auth_ttl = 15;		/* Keystone's [credential] auth_ttl */
 	cfg->password_hash_rounds = 12;		/* Keystone's bcrypt default */
 	cfg->hash_threads = 0;			/* one per CPU */
 	cfg->hash_queue = 64;
@@ -138,6 +142,16 @@ config_key_dir(const struct kg_config *cfg)
 		return cfg->key_repository;
 	snprintf(key_dir_buf, sizeof(key_dir_buf), "%s/keys", cfg->data_dir);
 	return key_dir_buf;
+}
+
+const char *
+config_cred_key_dir(const struct kg_config *cfg)
+{
+	if (cfg->cred_key_repository[0] != '\0')
+		return cfg->cred_key_repository;
+	snprintf(cred_key_dir_buf, sizeof(cred_key_dir_buf), "%s/credential-keys",
+	    cfg->data_dir);
+	return cred_key_dir_buf;
 }
 
 void

@@ -32,6 +32,9 @@ struct kg_config {
 	long	allow_expired_window;	/* seconds past expiry ?allow_expired=1 accepts */
 	char	key_repository[PATH_MAX];	/* "" = <data_dir>/keys */
 	int	cache_size;		/* validated tokens kept in memory */
+	/* [credential] (Keystone's names) */
+	char	cred_key_repository[PATH_MAX];	/* "" = <data_dir>/credential-keys */
+	int	cred_auth_ttl;		/* minutes an EC2 signature stays valid */
 	/* [identity] */
 	int	password_hash_rounds;	/* bcrypt cost, 4..31 */
 	int	hash_threads;		/* bcrypt threads; 0 = one per CPU */
@@ -71,6 +74,7 @@ int	config_load(struct kg_config *cfg, const char *path, struct kg_err *err);
 /* The effective database path and key directory (after config_load). */
 const char *config_db_path(const struct kg_config *cfg);
 const char *config_key_dir(const struct kg_config *cfg);
+const char *config_cred_key_dir(const struct kg_config *cfg);
 
 /* Print every option as "section.option = value" (for -n / debugging). */
 void	config_dump(const struct kg_config *cfg, FILE *fp);

@@ -80,6 +80,7 @@ const struct route *const http_route_tables[] = {
 	api_assignments_routes,
 	api_catalog_routes,
 	api_ops_routes,
+	api_credentials_routes,
 	NULL
 };
 
@@ -360,6 +361,18 @@ req_authorize(struct req *r, const char *rule, const struct policy_target *targe
 		return 0;
 	return kg_errf(err, KG_EFORBID,
 	    "You are not authorized to perform the requested action: %s.", rule);
+}
+
+int
+req_has_rule(struct req *r, const char *rule)
+{
+	const struct policy_set	*s;
+	int			 yes;
+
+	s = authz_get(r->srv->authz);
+	yes = policy_has_rule(s, rule);
+	authz_put(r->srv->authz, s);
+	return yes;
 }
 
 json_t *
@@ -723,7 +736,8 @@ dispatch(struct conn_state *s)
 	}
 	if (parse_body(s, &err) == -1)
 		goto done;
-	if ((m.rt->flags & R_AUTH) && authenticate(s, &err) == -1)
+	if (((m.rt->flags & R_AUTH) || ((m.rt->flags & R_AUTH_OPT) &&
+	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
 	if (request_validate(r, &err) == -1)	/* body schema, query limits */
 		goto done;

@@ -28,12 +28,14 @@
 struct MHD_Connection;
 struct tokens;
 struct authz;
+struct credkeys;
 
 /* Process-wide state, built by serve and shared read-only by workers. */
 struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
+	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
 	int64_t			 started_at;	/* µs */
 };
 
@@ -85,6 +87,13 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
  * own store connection; the handler is the same and runs once.
  */
 #define R_SLOW		0x2
+/*
+ * X-Auth-Token is optional: when the request has one it must be valid
+ * (401) and r->ctx is its caller, else r->ctx is NULL. For routes that
+ * Keystone opens to anyone under one policy and not another
+ * (POST /v3/ec2tokens: identity:ec2tokens_validate since Keystone 29).
+ */
+#define R_AUTH_OPT	0x4
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -104,6 +113,7 @@ extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
+extern const struct route api_credentials_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
@@ -174,6 +184,9 @@ json_t		*req_self_link(struct req *r, const char *collection, const char *id);
  * "yes", "on" (any case) -> 1; "0", "false", "no", "off" -> 0; else -1.
  */
 int		 req_query_bool(struct req *r, const char *name, int dflt);
+
+/* Nonzero when the policy in force has a rule of this name. */
+int		 req_has_rule(struct req *r, const char *rule);
 
 /* Map an error kind to its HTTP status / Keystone title. */
 unsigned int	 http_status_of(enum kg_errkind kind);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/credkeys.h"
 #include "auth/keys.h"
 #include "auth/password.h"
 #include "auth/token.h"
@@ -24,6 +25,7 @@
 #include "server/bodies.h"
 #include "server/bootstrap.h"
 #include "server/config.h"
+#include "server/credcli.h"
 #include "server/healthcheck.h"
 #include "server/http.h"
 #include "server/metrics.h"
@@ -73,7 +75,8 @@ prepare_state(const struct kg_config *cfg, struct kg_err *err)
 	if ((st = store_open(config_db_path(cfg), err)) == NULL)
 		return NULL;
 	if (store_migrate(st, &from, &to, err) == -1 ||
-	    keys_setup(config_key_dir(cfg), err) == -1) {
+	    keys_setup(config_key_dir(cfg), err) == -1 ||
+	    credkeys_setup(config_cred_key_dir(cfg), err) == -1) {
 		store_close(st);
 		return NULL;
 	}
@@ -178,6 +181,9 @@ cmd_serve(int argc, char **argv)
 	tc.cache_size = srv.cfg.cache_size;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
+	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),
+	    &err)) == NULL)
+		die(&err);
 	srv.started_at = kg_now_us();
 	if ((d = http_start(&srv, lfd, &err)) == NULL)
 		die(&err);
@@ -193,6 +199,11 @@ cmd_serve(int argc, char **argv)
 			kg_err_clear(&err);
 			if (tokens_reload(srv.tokens, &err) == -1)
 				log_error("SIGHUP: keeping the current keys: %s", err.msg);
+			/* After "keygate credential-keys rotate". */
+			kg_err_clear(&err);
+			if (credkeys_reload(srv.credkeys, &err) == -1)
+				log_error("SIGHUP: keeping the current credential keys: "
+				    "%s", err.msg);
 			/* The policy file again; a bad one leaves the old set. */
 			kg_err_clear(&err);
 			if (authz_reload(srv.authz, &srv.cfg, &err) == -1)
@@ -212,6 +223,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: shutting down", sig);
 	http_stop(d);
 	tokens_close(srv.tokens);
+	credkeys_close(srv.credkeys);
 	authz_free(srv.authz);
 	store_pool_shutdown();
 	log_info("stopped");
@@ -444,6 +456,41 @@ cmd_keys(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_credential_keys(int argc, char **argv)
+{
+	struct kg_config	 cfg;
+	struct kg_err		 err = { 0 };
+	const char		*conf = NULL;
+	int			 ch, max_active = CREDKEYS_MAX_ACTIVE_DEFAULT;
+
+	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
+		switch (ch) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'm':
+			max_active = atoi(optarg);
+			break;
+		case 'h':
+		default:
+			printf("usage: keygate credential-keys [-f file] [-m max_active] "
+			    "create | rotate | migrate | list\n");
+			return ch == 'h' ? 0 : 2;
+		}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: keygate credential-keys [-f file] "
+		    "[-m max_active] create | rotate | migrate | list\n");
+		return 2;
+	}
+	load_config(&cfg, conf);
+	if (make_dir(cfg.data_dir, &err) == -1 ||
+	    credcli_run(&cfg, argv[optind], max_active < 3 ? 3 : max_active,
+	    stdout, &err) == -1)
+		die(&err);
+	return 0;
+}
+
 static void
 usage_healthcheck(FILE *fp)
 {
@@ -608,6 +655,8 @@ usage(FILE *fp)
 	    "  db-sync     apply database schema migrations\n"
 	    "  db-check    check the database's integrity and foreign keys\n"
 	    "  keys        create | rotate | list token signing keys\n"
+	    "  credential-keys  create | rotate | migrate | list the keys of\n"
+	    "              credential blobs (rotate re-encrypts every credential)\n"
 	    "  healthcheck probe a running server's /healthcheck (exit 0 when healthy)\n"
 	    "  policy      list the effective policy rules, or explain a decision\n"
 	    "  routes      print the HTTP route table\n"
@@ -628,6 +677,7 @@ main(int argc, char **argv)
 		{ "db-sync", cmd_db_sync },
 		{ "db-check", cmd_db_check },
 		{ "keys", cmd_keys },
+		{ "credential-keys", cmd_credential_keys },
 		{ "healthcheck", cmd_healthcheck },
 		{ "routes", cmd_routes },
 		{ "schemas", cmd_schemas },

@@ -57,12 +57,18 @@
  *   subtree (cascade)               deleted
  *   domain disabled or deleted      domain_id: tokens of its users, svc_domain_update,
  *                                   of its projects, scoped to it   svc_domain_delete
+ *
+ * Credentials (/v3/credentials, EC2) revoke nothing when they change or
+ * go, as in Keystone: a token issued through POST /v3/ec2tokens lives on
+ * like any other. They go with their user or project, in the same
+ * transaction (foreign keys).
  */
 #ifndef KG_SVC_H
 #define KG_SVC_H
 
 #include "store/assignment.h"
 #include "store/catalog.h"
+#include "store/credential.h"
 #include "store/identity.h"
 #include "store/store.h"
 
@@ -402,6 +408,32 @@ int	svc_endpoint_update(struct store *st, const char *id,
 	    const struct svc_edit *edit, enum svc_region_ref how,
 	    const char *region_id, struct kg_endpoint *out, struct kg_err *err);
 int	svc_endpoint_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Credentials. Blobs come sealed (auth/credkeys.h); none of these revokes.
+ * --------------------------------------------------------------------- */
+
+/* Create c: its user (404 "Could not find user: <id>.") and project, when
+ * it has one (404), exist; KG_ECONFLICT on a duplicate id (an EC2 access
+ * key used twice). */
+int	svc_credential_create(struct store *st, const struct kg_credential *c,
+	    struct kg_err *err);
+
+/* Replace the sealed blob of credential id (404 when gone). */
+int	svc_credential_set_blob(struct store *st, const char *id,
+	    const char *sealed, const char *key_hash, struct kg_err *err);
+
+/*
+ * The re-encryption of a key rotation: replace the blob only if it is
+ * still sealed under old_key_hash (*changed = 0 otherwise: a PATCH
+ * re-sealed it meanwhile).
+ */
+int	svc_credential_reseal(struct store *st, const char *id,
+	    const char *old_key_hash, const char *sealed, const char *key_hash,
+	    int *changed, struct kg_err *err);
+
+int	svc_credential_delete(struct store *st, const char *id,
+	    struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Tokens.

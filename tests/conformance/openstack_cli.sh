@@ -125,6 +125,26 @@ fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$
     OS_AUTH_URL="$KG_URL/v3" OS_PROJECT_NAME=admin OS_PROJECT_DOMAIN_NAME=Default \
     OS_IDENTITY_API_VERSION=3 $OSC project list
 
+# credentials and EC2 credentials (blobs are encrypted at rest)
+CRED=$(value id credential create --type cert --project demo alice cli-cert-blob)
+ok cli-10.1 test -n "$CRED"
+ok cli-10.2 has_line "cli-cert-blob" os credential list -f value -c Data
+ok cli-10.3 has_line "^$CRED cert" os credential list --user alice --type cert \
+    -f value -c ID -c Type
+ok cli-10.4 test "$(value blob credential show "$CRED")" = "cli-cert-blob"
+ok cli-10.5 os credential delete "$CRED"
+fails cli-10.6 os credential show "$CRED"
+AK=$(value access ec2 credentials create --project demo --user alice)
+ok cli-10.7 test -n "$AK"
+ok cli-10.8 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+ok cli-10.9 test "$(value project_id ec2 credentials show --user alice "$AK")" = \
+    "$(value id project show demo)"
+ok cli-10.10 os ec2 credentials delete --user alice "$AK"
+fails cli-10.11 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+AK2=$(alice_env $OSC ec2 credentials create -f value -c access)
+ok cli-10.12 test -n "$AK2"
+ok cli-10.13 has_line "^$AK2" alice_env $OSC ec2 credentials list -f value -c Access
+
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice
 ok cli-8.2 os project delete demo

@@ -225,11 +225,14 @@ def fixtures(c):
         st, doc, _ = c.request("POST", path, body)
         return doc[key]["id"] if st == 201 else None
     svc = mk("/v3/services", {"service": {"type": "kschema"}}, "service")
+    user = mk("/v3/users", {"user": {"name": "kschema-u"}}, "user")
     return {
         "domains": mk("/v3/domains", {"domain": {"name": "kschema-d"}}, "domain"),
         "projects": mk("/v3/projects", {"project": {"name": "kschema-p"}},
                        "project"),
-        "users": mk("/v3/users", {"user": {"name": "kschema-u"}}, "user"),
+        "users": user,
+        "credentials": mk("/v3/credentials", {"credential": {
+            "user_id": user, "type": "cert", "blob": "kschema"}}, "credential"),
         "groups": mk("/v3/groups", {"group": {"name": "kschema-g"}}, "group"),
         "roles": mk("/v3/roles", {"role": {"name": "kschema-r"}}, "role"),
         "regions": "RegionOne",

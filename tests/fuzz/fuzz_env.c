@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/credkeys.h"
 #include "auth/keys.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -69,7 +70,8 @@ fz_env_setup(struct kg_config *cfg, const char *prefix, const char *base_url)
 		fz_die("mkdir %s failed", cfg->data_dir);
 	if ((st = store_open(config_db_path(cfg), &err)) == NULL ||
 	    store_migrate(st, &from, &to, &err) == -1 ||
-	    keys_setup(config_key_dir(cfg), &err) == -1)
+	    keys_setup(config_key_dir(cfg), &err) == -1 ||
+	    credkeys_setup(config_cred_key_dir(cfg), &err) == -1)
 		fz_die("data directory: %s", err.msg);
 	memset(&o, 0, sizeof(o));
 	o.password = FZ_ADMIN_PASSWORD;

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/credkeys.h"
 #include "auth/password.h"
 #include "auth/token.h"
 #include "server/authz.h"
@@ -93,6 +94,8 @@ static struct mark {
 	{ 's', NULL },	/* service id */
 	{ 'e', NULL },	/* endpoint id */
 	{ 'G', NULL },	/* region id */
+	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
+			   secret "fz-secret") */
 };
 #define NMARKS	(sizeof(marks) / sizeof(marks[0]))
 
@@ -739,6 +742,11 @@ setup_fixtures(void)
 	setup_put(204, "/v3/groups/%s/users/%s%s", mark('g'), mark('u'), "");
 	setup_put(204, "/v3/domains/%s/groups/%s/roles/%s", mark('d'), mark('g'), mark('R'));
 	setup_put(201, "/v3/roles/%s/implies/%s%s", mark('x'), mark('R'), "");
+	snprintf(body, sizeof(body), "{\"credential\":{\"user_id\":\"%s\","
+	    "\"project_id\":\"%s\",\"type\":\"ec2\",\"blob\":"
+	    "\"{\\\"access\\\":\\\"fz-access\\\",\\\"secret\\\":"
+	    "\\\"fz-secret\\\"}\"}}", mark('u'), mark('p'));
+	setup_create('j', "/v3/credentials", "credential", body);
 	if ((t = setup_token("alice", "alice-secret",
 	    "{\"project\":{\"name\":\"demo\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
 		fz_die("no member token");
@@ -797,6 +805,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	tc.cache_size = 1000;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		fz_die("tokens: %s", err.msg);
+	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),
+	    &err)) == NULL)
+		fz_die("credential keys: %s", err.msg);
 	srv.started_at = kg_now_us();
 	/* The dummy hash for unknown users at the configured (low) cost. */
 	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
