@@ -21,7 +21,7 @@ OPT	?= -O2
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1
+PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1 libpcre2-8
 GWPKGS	 = libnetfilter_queue libnetfilter_conntrack libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 

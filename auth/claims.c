@@ -140,6 +140,36 @@ parse_scope(const json_t *c, struct kg_claims *o)
 	return 0;
 }
 
+/* A {"id": ...} object's id. */
+static const char *
+id_of(const json_t *o)
+{
+	return member_str(o, "id", KG_ID_SIZE, 0);
+}
+
+/*
+ * "OS-TRUST:trust": absent, or the trust of a project-scoped token whose
+ * user is the trustor (impersonation) or the trustee.
+ */
+static int
+parse_trust(const json_t *c, struct kg_claims *o)
+{
+	const json_t	*tr = json_object_get(c, "OS-TRUST:trust");
+	const json_t	*imp = json_object_get(tr, "impersonation");
+
+	o->trust_id = o->trustor_id = o->trustee_id = "";
+	if (tr == NULL)
+		return 0;
+	if (!json_is_boolean(imp) || o->scope != KG_SCOPE_PROJECT ||
+	    (o->trust_id = id_of(tr)) == NULL ||
+	    (o->trustor_id = id_of(json_object_get(tr, "trustor_user"))) == NULL ||
+	    (o->trustee_id = id_of(json_object_get(tr, "trustee_user"))) == NULL)
+		return -1;
+	o->trust_impersonation = json_is_true(imp);
+	return strcmp(o->user_id, o->trust_impersonation ? o->trustor_id :
+	    o->trustee_id) == 0 ? 0 : -1;
+}
+
 /* roles: absent, or an array of {"id", "name"}; copied into o->roles. */
 static int
 parse_roles(const json_t *c, struct kg_claims *o)
@@ -173,7 +203,8 @@ claims_parse(const json_t *payload, struct kg_claims *out)
 	if (!json_is_object(payload) ||
 	    (out->iss = member_str(payload, "iss", KG_NAME_SIZE, 0)) == NULL ||
 	    parse_user(payload, out) == -1 || parse_times(payload, out) == -1 ||
-	    parse_lists(payload, out) == -1 || parse_scope(payload, out) == -1) {
+	    parse_lists(payload, out) == -1 || parse_scope(payload, out) == -1 ||
+	    parse_trust(payload, out) == -1) {
 		memset(out, 0, sizeof(*out));
 		return CLAIMS_EMALFORMED;
 	}
@@ -191,6 +222,21 @@ claims_free(struct kg_claims *c)
 		return;
 	free(c->roles);
 	memset(c, 0, sizeof(*c));
+}
+
+void
+claims_write_trust(struct jsonw *w, const char *trust_id, int impersonation,
+    const char *trustor_id, const char *trustee_id)
+{
+	jsonw_raw(w, "{\"id\":");
+	jsonw_str(w, trust_id);
+	jsonw_raw(w, impersonation ? ",\"impersonation\":true" :
+	    ",\"impersonation\":false");
+	jsonw_raw(w, ",\"trustor_user\":{\"id\":");
+	jsonw_str(w, trustor_id);
+	jsonw_raw(w, "},\"trustee_user\":{\"id\":");
+	jsonw_str(w, trustee_id);
+	jsonw_raw(w, "}}");
 }
 
 static void
@@ -253,6 +299,11 @@ claims_write(const struct kg_claims *c)
 	jsonw_id_name(&w, c->user_domain_id, c->user_domain_name);
 	jsonw_raw(&w, "}");
 	write_scope(&w, c);
+	if (c->trust_id != NULL && c->trust_id[0] != '\0') {
+		jsonw_raw(&w, ",\"OS-TRUST:trust\":");
+		claims_write_trust(&w, c->trust_id, c->trust_impersonation,
+		    c->trustor_id, c->trustee_id);
+	}
 	jsonw_raw(&w, "}");
 	return jsonw_done(&w);
 }

@@ -9,7 +9,10 @@
  *   absent in tokens from before revisions), audit_ids [<own>, <chain>?],
  *   methods [...], user {id, name, domain {id, name}},
  *   project {id, name, domain {id, name}} | domain {id, name} | system {all: true}
- *   (at most one), roles [{id, name}, ...] (absent when unscoped).
+ *   (at most one), roles [{id, name}, ...] (absent when unscoped),
+ *   "OS-TRUST:trust" {id, impersonation, trustor_user {id}, trustee_user
+ *   {id}} (only in a trust-scoped token, which is project-scoped; its user
+ *   is the trustor when impersonation is true, else the trustee).
  *
  * claims_parse accepts exactly that shape and nothing looser: sub equal
  * to user.id, ids shorter than KG_ID_SIZE, names shorter than
@@ -53,6 +56,12 @@ struct kg_claims {
 	int64_t			 exp;
 	int64_t			 iat_us;
 	int64_t			 rev;			/* 0 = none */
+	/* A trust-scoped token: the trust, its trustor and trustee ("" when
+	 * not trust-scoped) and whether the token's user is the trustor. */
+	const char		*trust_id;
+	const char		*trustor_id;
+	const char		*trustee_id;
+	int			 trust_impersonation;
 };
 
 #define CLAIMS_EMALFORMED	(-1)	/* not a keygate token's claims */
@@ -76,5 +85,14 @@ void	claims_free(struct kg_claims *c);
  * c->roles is borrowed.
  */
 char	*claims_write(const struct kg_claims *c);
+
+/*
+ * {"id", "impersonation", "trustor_user": {"id"}, "trustee_user": {"id"}}
+ * onto w: the "OS-TRUST:trust" claim, which is also the token body's
+ * "OS-TRUST:trust" object as Keystone renders it.
+ */
+struct jsonw;
+void	claims_write_trust(struct jsonw *w, const char *trust_id,
+	    int impersonation, const char *trustor_id, const char *trustee_id);
 
 #endif /* KG_AUTH_CLAIMS_H */

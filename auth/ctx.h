@@ -29,6 +29,13 @@ struct kg_ctx {
 	int64_t			 rev;			/* store revision the token
 							   was checked at: the
 							   request's snapshot */
+	/* A trust-scoped token (Keystone's delegated auth): the trust, its
+	 * trustor and trustee ("" otherwise); user_id is the trustor when
+	 * trust_impersonation, else the trustee. */
+	char			 trust_id[KG_ID_SIZE];
+	char			 trustor_id[KG_ID_SIZE];
+	char			 trustee_id[KG_ID_SIZE];
+	int			 trust_impersonation;
 };
 
 /* Release ctx->roles and zero the struct. NULL-safe. */

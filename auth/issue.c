@@ -14,15 +14,19 @@
 #include <string.h>
 
 #include "auth/claims.h"
+#include "auth/compliance.h"
 #include "auth/keyring.h"
 #include "auth/password.h"
 #include "auth/scache.h"
 #include "auth/token_int.h"
 #include "auth/tokenbody.h"
+#include "auth/trust.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "store/compliance.h"
 #include "store/credential.h"
 #include "store/scope.h"
+#include "store/trust.h"
 
 #define AUDIT_LEN	22		/* base64url of 16 random bytes */
 #define AUDIT_POOL	512
@@ -95,11 +99,30 @@ unauthorized(struct kg_err *err, const char *why)
 	return kg_errf(err, KG_EUNAUTH, "%s", buf);
 }
 
-/* Password method: the user and its domain are loaded into s. */
+static void
+outcome(const struct token_auth *a, enum token_pw_result r, const char *user_id)
+{
+	if (a->outcome == NULL)
+		return;
+	a->outcome->result = r;
+	kg_strlcpy(a->outcome->user_id, user_id, sizeof(a->outcome->user_id));
+}
+
+/*
+ * Password method: the user and its domain are loaded into s. The order
+ * and texts are Keystone's (token.h), with [security_compliance].
+ */
 static int
 auth_password(struct store *st, const struct token_auth *a, struct subject *s,
     struct kg_err *err)
 {
+	const struct compliance		*c = compliance_get();
+	struct compliance_failures	 f;
+	struct compliance_opts		 o;
+	struct kg_user_auth		 ua;
+	int64_t				 now = kg_now_us();
+	int				 inactive;
+
 	if (store_token_user(st, a->user_id, a->user_name, a->user_domain_id,
 	    a->user_domain_name, &s->user, err) == -1) {
 		if (err != NULL && err->kind == KG_ENOTFOUND) {
@@ -109,18 +132,49 @@ auth_password(struct store *st, const struct token_auth *a, struct subject *s,
 		}
 		return -1;
 	}
-	if (!password_verify(a->password ? a->password : "", s->user.password_hash))
+	if (store_user_auth_get(st, s->user.id, &ua, err) == -1)
+		return -1;
+	compliance_user_options(ua.extra, &o);
+	f.count = ua.failed_auth_count;
+	f.at = ua.failed_auth_at;
+	inactive = compliance_inactive(c, ua.last_active_at, ua.created_at, &o,
+	    now);
+	if (a->outcome != NULL) {
+		a->outcome->failures = f.count;
+		a->outcome->last_active_at = ua.last_active_at;
+	}
+	kg_user_auth_free(&ua);
+	if (compliance_locked(c, &f, &o, now)) {
+		outcome(a, TOKEN_PW_LOCKED, s->user.id);
+		log_info("authentication refused: account locked");
+		return kg_err_shown(err, "The account is locked for user: %s.",
+		    s->user.id);
+	}
+	if (!password_verify(a->password ? a->password : "", s->user.password_hash)) {
+		outcome(a, TOKEN_PW_WRONG, s->user.id);
 		return unauthorized(err, "invalid password");
+	}
 	if (a->rehash != NULL && password_needs_upgrade(s->user.password_hash)) {
 		kg_strlcpy(a->rehash->user_id, s->user.id, sizeof(a->rehash->user_id));
 		free(a->rehash->old_hash);
 		a->rehash->old_hash = strdup(s->user.password_hash);
 	}
+	outcome(a, inactive && s->user.enabled ? TOKEN_PW_INACTIVE : TOKEN_PW_OK,
+	    s->user.id);
+	if (!s->user.enabled || inactive) {
+		log_info("authentication refused: user disabled%s",
+		    inactive ? " (inactive)" : "");
+		return kg_err_shown(err, "The account is disabled for user: %s.",
+		    s->user.id);
+	}
 	if (subject_check_user(s, err) == -1)
 		return unauthorized(err, "user or its domain disabled");
-	if (s->user.password_expires_at != 0 &&
-	    kg_now_us() >= s->user.password_expires_at)
-		return unauthorized(err, "password expired");
+	if (s->user.password_expires_at != 0 && !o.ignore_password_expiry &&
+	    now >= s->user.password_expires_at) {
+		log_info("authentication refused: password expired");
+		return kg_err_shown(err, "The password is expired and needs to be "
+		    "changed for user: %s.", s->user.id);
+	}
 	return 0;
 }
 
@@ -224,6 +278,58 @@ load_ec2(struct store *st, const struct token_auth *a, struct subject *s,
 	return rc;
 }
 
+/*
+ * A trust-scoped token's subject (auth/trust.h): the user authenticates
+ * (password, or user_id from the token method) and must be the trust's
+ * trustee; the trust then gives the token's user, project and roles.
+ */
+static int
+load_trust(struct store *st, const struct token_auth *a, int pw,
+    const char *user_id, struct subject *s, struct kg_err *err)
+{
+	struct subject	 u;
+	struct kg_trust	*chain = NULL;
+	size_t		 n = 0;
+	int		 ret = -1;
+
+	memset(&u, 0, sizeof(u));
+	if (pw) {
+		if (auth_password(st, a, &u, err) == -1)
+			goto done;
+		if (user_id != NULL && strcmp(u.user.id, user_id) != 0) {
+			unauthorized(err, "methods disagree on the user");
+			goto done;
+		}
+	} else if (subject_load_user(st, user_id, &u, err) == -1) {
+		unauthorized(err, "token method: user gone or disabled");
+		goto done;
+	}
+	/* Keystone: TrustNotFound while authenticating is a 401. */
+	if (trust_chain(st, a->trust_id, 0, &chain, &n, err) == -1) {
+		if (err != NULL && err->kind == KG_ENOTFOUND)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	/* keystone/models/token_model.py: "User is not a trustee." */
+	if (strcmp(u.user.id, chain[0].trustee_user_id) != 0) {
+		log_info("trust %s refused: user %s is not its trustee",
+		    chain[0].id, u.user.id);
+		kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+		    "requested action.");
+		goto done;
+	}
+	if (trust_subject(st, chain, n, s, err) == -1) {
+		if (err != NULL && err->kind == KG_EUNAUTH)
+			unauthorized(err, err->msg);
+		goto done;
+	}
+	ret = 0;
+ done:
+	kg_trust_list_free(chain, n);
+	subject_free(&u);
+	return ret;
+}
+
 /* Add the methods of the original token (token method) to m, no repeats. */
 static void
 merge_methods(const char **m, size_t *n, const struct kg_ctx *orig)
@@ -275,6 +381,10 @@ sign(struct tokens *t, const struct subject *s, const char *const *methods,
 	c.exp = exp_s;
 	c.iat_us = iat_us;
 	c.rev = rev;
+	c.trust_id = s->trust.id;
+	c.trustor_id = s->trust.trustor_id;
+	c.trustee_id = s->trust.trustee_id;
+	c.trust_impersonation = s->trust.impersonation;
 	if ((text = claims_write(&c)) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	keys = keyring_acquire(t->keys);
@@ -331,6 +441,13 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 		 * 404 "Could not recognize token" / "Failed to validate token". */
 		if (token_validate(t, st, a->token_id, 0, rev, &orig, NULL, err) == -1)
 			goto done;
+		/* Keystone's token plugin: a delegated token makes no other. */
+		if (orig.trust_id[0] != '\0') {
+			kg_errf(err, KG_EFORBID, "You are not authorized to perform the "
+			    "requested action: Using trust-scoped token to create "
+			    "another token. Create a new trust-scoped token instead.");
+			goto done;
+		}
 		/* Keystone's token plugin: no project or domain token from a
 		 * system-scoped one (ForbiddenAction, 403). */
 		if (orig.scope == KG_SCOPE_SYSTEM && (a->scope == KG_SCOPE_PROJECT ||
@@ -349,6 +466,9 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	if (ec2) {
 		if (load_ec2(st, a, &s, err) == -1)
 			goto done;
+	} else if (a->trust_id != NULL) {
+		if (load_trust(st, a, pw, tk ? orig.user_id : NULL, &s, err) == -1)
+			goto done;
 	} else if (tk && !pw) {
 		if (load_state_cached(t, st, rev, a, orig.user_id, &s, err) == -1)
 			goto done;
@@ -361,6 +481,9 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	}
 	iat_us = kg_now_us();
 	exp_s = tk ? orig.expires_at / 1000000 : iat_us / 1000000 + t->cfg.expiration;
+	/* A trust's tokens end with it, so its expiry needs no event. */
+	if (s.trust.expires_at != 0 && s.trust.expires_at / 1000000 < exp_s)
+		exp_s = s.trust.expires_at / 1000000;
 	if (sign(t, &s, methods, nmethods, aid, chain, iat_us, exp_s, rev, token,
 	    err) == -1)
 		goto done;

@@ -75,6 +75,9 @@ static const char *const key_names[PK_COUNT] = {
 	[PK_T_TOKEN_USER_ID] = "target.token.user_id",
 	[PK_T_TOKEN_USER_DOMAIN_ID] = "target.token.user.domain.id",
 	[PK_T_CREDENTIAL_USER_ID] = "target.credential.user_id",
+	[PK_TRUST_TRUSTOR_USER_ID] = "trust.trustor_user_id",
+	[PK_T_TRUST_TRUSTOR_USER_ID] = "target.trust.trustor_user_id",
+	[PK_T_TRUST_TRUSTEE_USER_ID] = "target.trust.trustee_user_id",
 };
 
 const char *

@@ -108,6 +108,11 @@ enum policy_key {
 	PK_T_ENDPOINT_INTERFACE, PK_T_ENDPOINT_ENABLED,
 	PK_T_TOKEN_USER_ID, PK_T_TOKEN_USER_DOMAIN_ID,
 	PK_T_CREDENTIAL_USER_ID,
+	/* trusts: Keystone 22's create_trust reads the request body's
+	 * "trust.trustor_user_id" (enforce_call without a target); the other
+	 * trust rules the looked-up trust (build_target) */
+	PK_TRUST_TRUSTOR_USER_ID,
+	PK_T_TRUST_TRUSTOR_USER_ID, PK_T_TRUST_TRUSTEE_USER_ID,
 	PK_COUNT,
 	PK_NEVER = PK_COUNT	/* a key keygate never sets (compiled form) */
 };

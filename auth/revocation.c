@@ -44,8 +44,12 @@ kg_revoke_matches(const struct kg_revoke_event *ev, const struct kg_revoke_targe
 
 	if (!covers_time(ev, t))
 		return 0;
-	if (!field_eq(ev->user_id, t->user_id) ||
-	    !field_eq(ev->project_id, t->project_id))
+	if (ev->user_id[0] != '\0' && !nonempty_eq(ev->user_id, t->user_id) &&
+	    !nonempty_eq(ev->user_id, t->trustor_id) &&
+	    !nonempty_eq(ev->user_id, t->trustee_id))
+		return 0;
+	if (!field_eq(ev->project_id, t->project_id) ||
+	    !field_eq(ev->trust_id, t->trust_id))
 		return 0;
 	if (ev->domain_id[0] != '\0' && !nonempty_eq(ev->domain_id, t->user_domain_id) &&
 	    !nonempty_eq(ev->domain_id, t->project_domain_id) &&
@@ -148,6 +152,8 @@ kg_revoke_target_keys(const struct kg_revoke_target *t,
 	    (rc = offer(&k, 'a', t->audit_chain_id)) != 0 ||
 	    (rc = offer(&k, 'c', chain)) != 0 ||
 	    (rc = offer(&k, 'u', t->user_id)) != 0 ||
+	    (rc = offer(&k, 'u', t->trustor_id)) != 0 ||
+	    (rc = offer(&k, 'u', t->trustee_id)) != 0 ||
 	    (rc = offer(&k, 'p', t->project_id)) != 0 ||
 	    (rc = offer(&k, 'd', t->user_domain_id)) != 0 ||
 	    (rc = offer(&k, 'd', t->project_domain_id)) != 0 ||

@@ -9,11 +9,14 @@
  *     revision and the token's is lower than the event's (keygate's rule,
  *     see below); and
  *   - every non-empty field of the event matches the token: user_id its
- *     user; project_id its project; domain_id the user's domain, the
+ *     user, or, for a trust-scoped token, the trust's trustor or trustee
+ *     (Keystone's rule: a user's event covers the trusts they are part
+ *     of); project_id its project; domain_id the user's domain, the
  *     project's domain or the scoped domain; role_id one of its roles;
  *     audit_id its own audit id OR its chain id (revoking a token also
  *     revokes the tokens rescoped from it); audit_chain_id its chain (its
- *     own id when it has none); expires_at its expiry (to the second).
+ *     own id when it has none); trust_id the trust it was issued from;
+ *     expires_at its expiry (to the second).
  *
  * Revisions make issue and revocation linearizable. The store revision
  * (store_generation) grows inside every write transaction. A token carries
@@ -31,6 +34,9 @@
  * Index keys: an event is found by its most selective non-empty field, in
  * the order audit_id, audit_chain_id, user_id, project_id, domain_id,
  * role_id ("a:<id>", "c:", "u:", "p:", "d:", "r:"; "*" when it has none).
+ * trust_id is not among them: keygate's trust events also carry the
+ * trustor's user_id (svc/revoke.c), so they are found by "u:<trustor>",
+ * one of every trust-scoped token's keys.
  * Any event that can match a token has one of the token's keys
  * (kg_revoke_target_keys), so a check looks up those keys only and does
  * not grow with the number of events. The store keeps the same key in an
@@ -57,6 +63,9 @@ struct kg_revoke_target {
 	const char		*domain_id;		/* domain scope */
 	const char		*audit_id;		/* the token's own (audit_ids[0]) */
 	const char		*audit_chain_id;	/* audit_ids[1], "" when none */
+	const char		*trust_id;		/* trust-scoped: the trust, */
+	const char		*trustor_id;		/* its trustor and */
+	const char		*trustee_id;		/* trustee; "" otherwise */
 	const char *const	*role_ids;		/* role_ids[nroles] */
 	size_t			 nroles;
 	int64_t			 issued_at;		/* µs */
@@ -76,12 +85,12 @@ void	kg_revoke_event_key(const struct kg_revoke_event *ev,
 	    char key[KG_REVOKE_KEY_SIZE]);
 
 /* Most keys a target has without its roles (one more per role). */
-#define KG_REVOKE_TARGET_KEYS	9
+#define KG_REVOKE_TARGET_KEYS	11
 
 /*
  * Call fn(key, arg) for every index key an event matching t can have:
- * "*", its audit and chain ids, user, project, the three domains and one
- * per role; repeats are skipped. Stops early and returns fn's value when
+ * "*", its audit and chain ids, user (and a trust's trustor and trustee),
+ * project, the three domains and one per role; repeats are skipped. Stops early and returns fn's value when
  * fn returns nonzero; returns 0 when every key was seen.
  */
 int	kg_revoke_target_keys(const struct kg_revoke_target *t,

@@ -20,12 +20,22 @@
 
 struct store;
 
+/* The trust of a trust-scoped token's subject (auth/trust.h). */
+struct subject_trust {
+	char	 id[KG_ID_SIZE];		/* "": not trust-scoped */
+	char	 trustor_id[KG_ID_SIZE];
+	char	 trustee_id[KG_ID_SIZE];
+	int	 impersonation;			/* the user is the trustor */
+	int64_t	 expires_at;			/* µs; 0: never */
+};
+
 struct subject {
 	struct kg_token_user	 user;		/* with its domain */
 	enum kg_scope_kind	 scope;
 	struct kg_token_target	 tgt;		/* project (+ domain) or domain */
 	struct kg_role_ref	*roles;		/* effective roles, owned */
 	size_t			 nroles;
+	struct subject_trust	 trust;		/* a trust-scoped token's trust */
 };
 
 /* Release the roles and the user's password hash; zero s. NULL-safe. */

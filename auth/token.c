@@ -17,11 +17,13 @@
 #include "auth/scache.h"
 #include "auth/token_int.h"
 #include "auth/tokenbody.h"
+#include "auth/trust.h"
 #include "auth/vcache.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "store/trust.h"
 
 #define PRUNE_EVERY_US	(60 * 1000000LL)
 #define STACK_KEYS	32		/* revocation index keys without malloc */
@@ -139,6 +141,10 @@ token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain
 	if (oom)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	ctx->nroles = s->nroles;
+	kg_strlcpy(ctx->trust_id, s->trust.id, sizeof(ctx->trust_id));
+	kg_strlcpy(ctx->trustor_id, s->trust.trustor_id, sizeof(ctx->trustor_id));
+	kg_strlcpy(ctx->trustee_id, s->trust.trustee_id, sizeof(ctx->trustee_id));
+	ctx->trust_impersonation = s->trust.impersonation;
 	return 0;
 }
 
@@ -262,6 +268,9 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 		rt.domain_id = c->scope_id;
 	rt.audit_id = c->audit_id;
 	rt.audit_chain_id = c->audit_chain_id;
+	rt.trust_id = c->trust_id;
+	rt.trustor_id = c->trustor_id;
+	rt.trustee_id = c->trustee_id;
 	rt.nroles = c->nroles;
 	rt.issued_at = c->iat_us;
 	rt.expires_at = c->exp * 1000000;
@@ -297,6 +306,35 @@ revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 	return rc;
 }
 
+/*
+ * The subject of a trust-scoped token's claims c as stored now: the trust
+ * (and its chain) still usable, though it may have no use left (uses
+ * count issues, not validations), its parties and project enabled, the
+ * trustor still holding every delegated role, and the same user.
+ */
+static int
+load_trust_subject(struct store *st, const struct kg_claims *c,
+    struct subject *s, struct kg_err *err)
+{
+	struct kg_trust	*chain = NULL;
+	size_t		 n = 0;
+	int		 ret = -1;
+
+	if (trust_chain(st, c->trust_id, TRUST_ANY_USES, &chain, &n, err) == -1 ||
+	    trust_subject(st, chain, n, s, err) == -1)
+		goto done;
+	if (strcmp(s->user.id, c->user_id) != 0 ||
+	    strcmp(s->tgt.id, c->scope_id) != 0) {
+		kg_errf(err, KG_ENOTFOUND, "trust %s no longer gives this token",
+		    c->trust_id);
+		goto done;
+	}
+	ret = 0;
+ done:
+	kg_trust_list_free(chain, n);
+	return ret;
+}
+
 /* The subject of claims c as stored now (possibly from the state cache). */
 static int
 load_subject(struct tokens *t, struct store *st, int64_t rev,
@@ -308,6 +346,8 @@ load_subject(struct tokens *t, struct store *st, int64_t rev,
 	unsigned char	 key[32];
 	int		 keyed;
 
+	if (c->trust_id[0] != '\0')
+		return load_trust_subject(st, c, s, err);
 	keyed = kg_sha256_strv(parts, 4, key) == 0;
 	if (keyed && scache_get(t->scache, rev, key, s))
 		return 0;

@@ -106,6 +106,26 @@ int	tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
 	    struct kg_ctx *ctx, char **reply, struct kg_err *err);
 
 /*
+ * What the password method found (security compliance, auth/compliance.h),
+ * for the caller to record through svc/ (svc_user_auth_*): auth/ only
+ * reads the store.
+ */
+enum token_pw_result {
+	TOKEN_PW_NONE = 0,	/* no password checked (unknown user, token method) */
+	TOKEN_PW_OK,		/* the right password (the issue may still fail) */
+	TOKEN_PW_WRONG,		/* a wrong password for user_id */
+	TOKEN_PW_LOCKED,	/* refused unhashed: the account is locked */
+	TOKEN_PW_INACTIVE	/* right password, user inactive too long */
+};
+
+struct token_pw_outcome {
+	enum token_pw_result	 result;
+	char			 user_id[128];	/* "" when no user was found */
+	int			 failures;	/* failed logins on record */
+	int64_t			 last_active_at;	/* µs, as read */
+};
+
+/*
  * A POST /v3/auth/tokens request once its JSON has been checked. Strings
  * are borrowed (typically from the request body).
  */
@@ -136,6 +156,10 @@ struct token_auth {
 	const char	*project_domain_name;
 	const char	*domain_id;		/* domain scope: id or name */
 	const char	*domain_name;
+	/* scope "OS-TRUST:trust": {"id": trust_id} (scope stays
+	 * KG_SCOPE_NONE; the trust gives the project) */
+	const char	*trust_id;
+	struct token_pw_outcome *outcome;	/* NULL: not wanted */
 	/* Out, optional: when the password matched a legacy hash
 	 * (password_needs_upgrade), the user's id and a malloc'd copy of that
 	 * hash, for the caller to rehash once the login has succeeded. */
@@ -155,6 +179,23 @@ struct token_rehash {
  * (optional, free with kg_ctx_free) the new token's context. Fails with
  * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
  * the scope, unsupported method) or KG_EINTERNAL.
+ *
+ * The password method applies [security_compliance] (compliance_get()),
+ * in Keystone's order (identity/backends/sql.py authenticate): a locked
+ * account is refused before hashing, "The account is locked for user:
+ * <id>."; a wrong password is the generic 401; then a disabled user (or
+ * one inactive for disable_user_account_days_inactive) "The account is
+ * disabled for user: <id>.", an expired password "The password is
+ * expired and needs to be changed for user: <id>." (those three texts
+ * are shown, kg_err_shown). a->outcome gets what was found.
+ *
+ * A trust-scoped token (a->trust_id, auth/trust.h): the authenticated
+ * user must be the trust's trustee (403 otherwise); a trust that is gone,
+ * expired or used up is a 401 (Keystone's TrustNotFound at issue); a
+ * trust-scoped token cannot be used with the token method (403, as
+ * Keystone); the token expires with the trust at the latest. Taking one
+ * of the trust's uses is the caller's (svc_trust_consume), once the token
+ * is issued: auth/ only reads the store.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,

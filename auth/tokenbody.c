@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/claims.h"
 #include "auth/tokenbody.h"
 #include "common/jsonw.h"
 #include "common/util.h"
@@ -60,7 +61,15 @@ write_scope(struct jsonw *w, const struct subject *s)
 		jsonw_str(w, s->tgt.id);
 		jsonw_raw(w, ",\"name\":");
 		jsonw_str(w, s->tgt.name);
-		jsonw_raw(w, "},\"is_domain\":false");
+		jsonw_raw(w, "}");
+		/* keystone/common/render_token.py: a trust-scoped token has
+		 * OS-TRUST:trust and no is_domain */
+		if (s->trust.id[0] != '\0') {
+			jsonw_raw(w, ",\"OS-TRUST:trust\":");
+			claims_write_trust(w, s->trust.id, s->trust.impersonation,
+			    s->trust.trustor_id, s->trust.trustee_id);
+		} else
+			jsonw_raw(w, ",\"is_domain\":false");
 		break;
 	case KG_SCOPE_DOMAIN:
 		jsonw_raw(w, ",\"domain\":");

@@ -32,7 +32,10 @@ struct centry {
 	{ (c)->project_domain_id, sizeof((c)->project_domain_id) },	\
 	{ (c)->domain_id, sizeof((c)->domain_id) },			\
 	{ (c)->audit_id, sizeof((c)->audit_id) },			\
-	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) }
+	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) },		\
+	{ (c)->trust_id, sizeof((c)->trust_id) },			\
+	{ (c)->trustor_id, sizeof((c)->trustor_id) },			\
+	{ (c)->trustee_id, sizeof((c)->trustee_id) }
 
 struct field {
 	char	*s;
@@ -46,6 +49,7 @@ struct packed_head {
 	uint32_t	nroles;
 	uint8_t		scope;
 	uint8_t		nmethods;
+	uint8_t		trust_impersonation;
 };
 
 /* Bytes ctx takes packed. */
@@ -87,6 +91,7 @@ ctx_pack(char *p, const struct kg_ctx *c)
 	h.nroles = (uint32_t)c->nroles;
 	h.scope = (uint8_t)c->scope;
 	h.nmethods = (uint8_t)c->nmethods;
+	h.trust_impersonation = (uint8_t)(c->trust_impersonation != 0);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -126,6 +131,7 @@ ctx_unpack(const char *p, struct kg_ctx *c)
 	c->expires_at = h.expires_at;
 	c->rev = h.rev;
 	c->nmethods = h.nmethods;
+	c->trust_impersonation = h.trust_impersonation;
 	for (i = 0; i < c->nmethods; i++)
 		p = get_str(p, c->methods[i], sizeof(c->methods[i]));
 	if (h.nroles == 0)

@@ -14,6 +14,8 @@ kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	err->kind = kind;
+	err->shown = 0;
+	err->retry_after = 0;
 	va_start(ap, fmt);
 	len = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -29,6 +31,23 @@ kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 	return -1;
 }
 
+int
+kg_err_shown(struct kg_err *err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL)
+		return -1;
+	err->kind = KG_EUNAUTH;
+	err->retry_after = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	kg_utf8_repair(err->msg);
+	err->shown = 1;
+	return -1;
+}
+
 void
 kg_err_clear(struct kg_err *err)
 {
@@ -36,4 +55,6 @@ kg_err_clear(struct kg_err *err)
 		return;
 	err->kind = KG_OK;
 	err->msg[0] = '\0';
+	err->shown = 0;
+	err->retry_after = 0;
 }

@@ -17,6 +17,7 @@ enum kg_errkind {
 	KG_ECONFLICT,		/* duplicate / constraint violation (409) */
 	KG_ETOOBIG,		/* request body too large           (413) */
 	KG_ENOTIMPL,		/* feature not implemented          (501) */
+	KG_ETOOMANY,		/* rate limited                     (429) */
 	KG_EUNAVAIL,		/* backend unavailable              (503) */
 	KG_ERETRY,		/* transient conflict (busy, deadlock, serialization
 				   failure): the transaction may be run again;
@@ -27,6 +28,10 @@ enum kg_errkind {
 struct kg_err {
 	enum kg_errkind	kind;		/* KG_OK until something fails */
 	char		msg[1024];	/* message safe to show a client (not for 5xx) */
+	int		shown;		/* a 401 whose msg the client sees (see
+					   kg_err_shown); else 401s say only
+					   Keystone's fixed text */
+	int		retry_after;	/* KG_ETOOMANY: seconds, for Retry-After */
 };
 
 /*
@@ -37,6 +42,16 @@ struct kg_err {
  */
 int	kg_errf(struct kg_err *err, enum kg_errkind kind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * A 401 that tells the client why, as Keystone's Unauthorized subclasses
+ * do (UserDisabled, PasswordExpired, AccountLocked: "The account is
+ * locked for user: <id>."): kg_errf's message with kind KG_EUNAUTH,
+ * marked shown. Every other 401 says only "The request you have made
+ * requires authentication.". Returns -1.
+ */
+int	kg_err_shown(struct kg_err *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* Reset an error value to KG_OK with an empty message. NULL-safe. */
 void	kg_err_clear(struct kg_err *err);

@@ -8,6 +8,7 @@
 #ifndef KG_TYPES_H
 #define KG_TYPES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define KG_ID_SIZE	65	/* ids: 32 hex normally, up to 64 chars + NUL */
@@ -49,6 +50,35 @@ struct kg_token_target {
 };
 
 /*
+ * A trust (Keystone's OS-TRUST): a trustor delegating roles on a project
+ * to a trustee, possibly redelegated from another trust. store/trust.h
+ * reads and writes them; auth/trust.h derives tokens from them.
+ */
+#define KG_TRUST_UNLIMITED	(-1)	/* remaining_uses: no limit (NULL) */
+
+struct kg_trust {
+	char			 id[KG_ID_SIZE];
+	char			 trustor_user_id[KG_ID_SIZE];
+	char			 trustee_user_id[KG_ID_SIZE];
+	char			 project_id[KG_ID_SIZE];	/* "": none */
+	int			 impersonation;
+	int64_t			 expires_at;		/* µs; 0: never */
+	int64_t			 remaining_uses;	/* KG_TRUST_UNLIMITED or >= 0 */
+	char			 redelegated_trust_id[KG_ID_SIZE];	/* "": none */
+	int			 redelegation_count;
+	char			*extra;			/* JSON object text; NULL: "{}" */
+	struct kg_role_ref	*roles;			/* delegated, roles[nroles]; */
+	size_t			 nroles;		/* ids only to create */
+};
+
+/* A role a trust-scoped token carries before Keystone's checks
+ * (store_trust_effective_roles). */
+struct kg_trust_role {
+	struct kg_role_ref	ref;
+	int			domain_specific;
+};
+
+/*
  * A Keystone revocation event, as stored and as GET /v3/OS-REVOKE/events
  * publishes it: it revokes the tokens every non-empty field matches (see
  * auth/revocation.h for the rule). Times in µs since the epoch.
@@ -63,6 +93,10 @@ struct kg_revoke_event {
 	char	 role_id[KG_ID_SIZE];
 	char	 audit_id[KG_REVOKE_AUDIT_SIZE];
 	char	 audit_chain_id[KG_REVOKE_AUDIT_SIZE];
+	char	 trust_id[KG_ID_SIZE];		/* tokens of this trust (Keystone's
+						   OS-TRUST:trust_id); keygate's
+						   events carry the trustor's
+						   user_id with it */
 	int64_t	 expires_at;			/* 0 = any */
 	int64_t	 issued_before;			/* tokens issued at or before it */
 	int64_t	 revoked_at;

@@ -172,7 +172,8 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 	total += strlen(k.user_id) + strlen(k.user_name) + strlen(k.user_domain_id) +
 	    strlen(k.user_domain_name) + strlen(k.scope_id) + strlen(k.scope_name) +
 	    strlen(k.scope_domain_id) + strlen(k.scope_domain_name) +
-	    strlen(k.audit_id) + strlen(chain) + 10;
+	    strlen(k.audit_id) + strlen(chain) + strlen(k.trust_id) +
+	    strlen(k.trustor_id) + strlen(k.trustee_id) + 13;
 	for (i = 0; i < k.nroles; i++)
 		total += strlen(k.roles[i].id) + strlen(k.roles[i].name) + 2;
 	if ((b = calloc(1, total)) == NULL) {
@@ -194,6 +195,9 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 	b->id.scope_domain_name = put_str(&p, k.scope_domain_name);
 	b->id.audit_id = put_str(&p, k.audit_id);
 	b->id.audit_chain_id = put_str(&p, chain);
+	b->id.trust_id = put_str(&p, k.trust_id);
+	b->id.trustor_id = put_str(&p, k.trustor_id);
+	b->id.trustee_id = put_str(&p, k.trustee_id);
 	for (i = 0; i < k.nroles; i++) {
 		rl[i].id = put_str(&p, k.roles[i].id);
 		rl[i].name = put_str(&p, k.roles[i].name);
@@ -232,6 +236,9 @@ ident_target(const struct gw_ident *id, const char **rids,
 		t->domain_id = id->scope_id;
 	t->audit_id = id->audit_id;
 	t->audit_chain_id = id->audit_chain_id;
+	t->trust_id = id->trust_id;
+	t->trustor_id = id->trustor_id;
+	t->trustee_id = id->trustee_id;
 	for (i = 0; i < id->nroles && i < KG_CLAIMS_MAX_ROLES; i++)
 		rids[i] = id->roles[i].id;
 	t->role_ids = rids;
@@ -346,6 +353,8 @@ gwauth_parse_events(const char *text, size_t len, struct kg_revoke_event **evp,
 		    ev_str(o, "audit_id", ev[i].audit_id, sizeof(ev[i].audit_id)) == -1 ||
 		    ev_str(o, "audit_chain_id", ev[i].audit_chain_id,
 		    sizeof(ev[i].audit_chain_id)) == -1 ||
+		    ev_str(o, "OS-TRUST:trust_id", ev[i].trust_id,
+		    sizeof(ev[i].trust_id)) == -1 ||
 		    ev_time(o, "issued_before", &ev[i].issued_before, 1) == -1 ||
 		    ev_time(o, "revoked_at", &ev[i].revoked_at, 0) == -1 ||
 		    ev_time(o, "expires_at", &ev[i].expires_at, 0) == -1 ||

@@ -68,6 +68,9 @@ struct gw_ident {
 	int64_t		 exp;			/* seconds since the epoch */
 	int64_t		 iat_us;		/* issued at, µs */
 	int64_t		 rev;			/* claim "rev"; 0 = none */
+	const char	*trust_id;		/* trust-scoped token: the trust, */
+	const char	*trustor_id;		/* its trustor and trustee; */
+	const char	*trustee_id;		/* "" otherwise */
 };
 
 /* The marks the gateway owns, from its configuration. */

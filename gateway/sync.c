@@ -289,6 +289,9 @@ save_events(struct gwsync *s, const struct kg_revoke_event *ev, size_t n, int re
 		    "audit_id", ev[i].audit_id, "audit_chain_id", ev[i].audit_chain_id,
 		    "issued_before", t1, "revoked_at", t2,
 		    "expires_at", ev[i].expires_at ? t3 : NULL);
+		if (o != NULL && ev[i].trust_id[0] != '\0')
+			json_object_set_new(o, "OS-TRUST:trust_id",
+			    json_string(ev[i].trust_id));
 		if (o != NULL && ev[i].revision > 0)
 			json_object_set_new(o, "OS-KEYGATE:revision",
 			    json_integer(ev[i].revision));

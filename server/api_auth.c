@@ -12,12 +12,14 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
-#include "server/views.h"
+#include "server/authguard.h"
 #include "server/metrics.h"
 #include "server/ptarget.h"
+#include "server/views.h"
 #include "store/identity.h"
 #include "store/revoke.h"
 #include "store/scope.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 
 /* Keystone's ValidationError text (keystone/exception.py). */
@@ -89,7 +91,7 @@ parse_domain_ref(json_t *d, const char *path, const char **id, const char **name
 static int
 parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 {
-	json_t	*proj, *dom, *sys, *pd;
+	json_t	*proj, *dom, *sys, *pd, *tr;
 	size_t	 nscope;
 
 	if (json_is_string(scope)) {
@@ -107,9 +109,16 @@ parse_scope(json_t *scope, struct token_auth *a, struct kg_err *err)
 	if (nscope != 1)
 		return expecting(err, "system, project, domain, OS-TRUST:trust or "
 		    "unscoped", "scope");
-	if (json_object_get(scope, "OS-TRUST:trust") != NULL)
-		return kg_errf(err, KG_ENOTIMPL, "The action you have requested has "
-		    "not been implemented.");
+	if ((tr = json_object_get(scope, "OS-TRUST:trust")) != NULL) {
+		/* Keystone's AuthInfo._lookup_trust */
+		if (opt_obj(scope, "OS-TRUST:trust", "scope", &tr, err) == -1 ||
+		    opt_str(tr, "id", "scope/OS-TRUST:trust", &a->trust_id,
+		    err) == -1)
+			return -1;
+		if (a->trust_id == NULL || a->trust_id[0] == '\0')
+			return expecting(err, "trust_id", "trust");
+		return 0;
+	}
 	if (json_object_get(scope, "unscoped") != NULL) {
 		a->explicit_unscoped = 1;
 		return 0;
@@ -248,27 +257,106 @@ upgrade_hash(struct req *r, const struct token_rehash *rh, const char *password)
 }
 
 /*
+ * What the password method found, recorded through svc/ after the issue's
+ * read snapshot ([security_compliance]: the failure counter, the last
+ * activity, a user disabled for inactivity) and in the rate limit. These
+ * writes never change the answer: one that fails is logged.
+ */
+static void
+record_outcome(struct req *r, const struct token_auth *a,
+    const struct token_pw_outcome *o, const struct kg_err *err)
+{
+	struct kg_err	 e = { 0 };
+	const char	*uid = o->user_id[0] != '\0' ? o->user_id : NULL;
+	int		 rc = 0;
+
+	if (a->password == NULL)
+		return;
+	switch (o->result) {
+	case TOKEN_PW_NONE:		/* no such user (else: no password checked) */
+		if (err->kind == KG_EUNAUTH)
+			authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_LOCKED:
+		authguard_record(r, NULL, 0);
+		return;
+	case TOKEN_PW_WRONG:
+		authguard_record(r, uid, 0);
+		rc = svc_user_auth_failed(r->st, uid, &e);
+		break;
+	case TOKEN_PW_OK:
+		authguard_record(r, uid, 1);
+		/* A write only when there is something to change: most logins
+		 * leave no trace (no write lock taken). */
+		if (o->failures > 0 || svc_user_activity_due(o->last_active_at))
+			rc = svc_user_auth_succeeded(r->st, uid, &e);
+		break;
+	case TOKEN_PW_INACTIVE:
+		authguard_record(r, uid, 1);
+		rc = svc_user_disable_inactive(r->st, uid, &e);
+		break;
+	}
+	if (rc == -1 && e.kind != KG_ENOTFOUND)
+		log_error("recording a login of user %s: %s", uid, e.msg);
+}
+
+/*
+ * Take one use of the trust of a token just issued, when the trust counts
+ * them (Keystone's consume_use, after the token is made): another issue
+ * may have taken the last one meanwhile (403), or the trust may be gone
+ * (401); the token is then not handed out.
+ */
+static int
+consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
+{
+	struct kg_trust	tr;
+	int		limited;
+
+	if (store_trust_get(r->st, trust_id, &tr, err) == -1) {
+		if (err->kind == KG_ENOTFOUND)
+			kg_errf(err, KG_EUNAUTH, "trust %s is gone", trust_id);
+		return -1;
+	}
+	limited = tr.remaining_uses != KG_TRUST_UNLIMITED;
+	kg_trust_free(&tr);
+	return limited ? svc_trust_consume(r->st, trust_id, err) : 0;
+}
+
+/*
  * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
  * method) runs on a hashing thread, since bcrypt takes ~250 ms.
  */
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
+	struct token_pw_outcome	 out;
 	struct token_auth	 a;
+	struct kg_ctx		 ctx;
 	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
 	int			 rc;
 
 	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
 		return -1;
+	memset(&out, 0, sizeof(out));
+	a.outcome = &out;
 	a.rehash = &rh;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
-	    req_query(r, "nocatalog") == NULL, &tok, &reply, NULL, err);
+	    req_query(r, "nocatalog") == NULL, &tok, &reply, &ctx, err);
+	record_outcome(r, &a, &out, err);
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
 	if (a.password != NULL)		/* jansson's own copy: done with it */
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
+	if (rc == 0 && ctx.trust_id[0] != '\0' &&
+	    consume_trust_use(r, ctx.trust_id, err) == -1) {
+		kg_wipe(tok, strlen(tok));
+		free(tok);
+		free(reply);
+		rc = -1;
+	}
+	kg_ctx_free(&ctx);
 	if (rc == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
@@ -517,6 +605,9 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		if (ev[i].audit_chain_id[0])
 			json_object_set_new(o, "audit_chain_id",
 			    json_string(ev[i].audit_chain_id));
+		if (ev[i].trust_id[0])
+			json_object_set_new(o, "OS-TRUST:trust_id",
+			    json_string(ev[i].trust_id));
 		if (ev[i].expires_at != 0)
 			set_time(o, "expires_at", ev[i].expires_at);
 		/* keygate's extension: see "Token format" in the README. */
@@ -530,7 +621,7 @@ list_revoke_events(struct req *r, struct kg_err *err)
 }
 
 const struct route api_auth_routes[] = {
-	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW },
+	{ "POST",	"/v3/auth/tokens",	issue_token,		R_SLOW | R_LIMIT },
 	{ "GET",	"/v3/auth/tokens",	validate_token,		R_AUTH },
 	{ "DELETE",	"/v3/auth/tokens",	revoke_token,		R_AUTH },
 	{ "GET",	"/v3/auth/catalog",	get_catalog,		R_AUTH },

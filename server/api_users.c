@@ -11,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/compliance.h"
 #include "auth/password.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
 #include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
+#include "server/authguard.h"
+#include "store/compliance.h"
 #include "store/identity.h"
 #include "svc/svc.h"
 
@@ -48,6 +52,48 @@ load_user(struct req *r, const char *rule, const char *id, struct kg_user *u,
 	return 0;
 }
 
+/*
+ * Merge the body's options (request_validate checked them against
+ * bodies.c's user_options) into the extra JSON text *extra
+ * (under "options", as roles keep "immutable"): a value sets, null
+ * removes. Replaces *extra.
+ */
+static int
+options_merge(json_t *obj, char **extra, struct kg_err *err)
+{
+	json_t		*o = json_object_get(obj, "options"), *root, *cur, *v;
+	json_error_t	 jerr;
+	const char	*k;
+	char		*text;
+
+	if (!json_is_object(o))
+		return 0;
+	if ((root = json_loads(*extra ? *extra : "{}", 0, &jerr)) == NULL ||
+	    !json_is_object(root)) {
+		json_decref(root);
+		root = json_object();
+	}
+	if (!json_is_object(cur = json_object_get(root, "options"))) {
+		cur = json_object();
+		json_object_set_new(root, "options", cur);
+	}
+	json_object_foreach(o, k, v) {
+		if (json_is_null(v))
+			json_object_del(cur, k);
+		else
+			json_object_set(cur, k, v);
+	}
+	if (json_object_size(cur) == 0)
+		json_object_del(root, "options");
+	text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(root);
+	if (text == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	free(*extra);
+	*extra = text;
+	return 0;
+}
+
 /* The attributes of a create or update (a body request_validate checked
  * against Keystone's user schema). */
 static int
@@ -61,6 +107,11 @@ user_check(json_t *obj, const char **name, const char **domain_id,
 	*domain_id = apij_str(obj, "domain_id");
 	*password = apij_str(obj, "password");
 	*default_project_id = apij_str(obj, "default_project_id");
+	/* Keystone's validators.validate_password ([security_compliance]
+	 * password_regex), before anything is hashed. */
+	if (*password != NULL &&
+	    compliance_check_password(compliance_get(), *password, err) == -1)
+		return -1;
 	fed = json_object_get(obj, "federated");
 	if (fed != NULL && !json_is_null(fed))
 		return kg_errf(err, KG_ENOTIMPL,
@@ -124,6 +175,8 @@ create_user(struct req *r, struct kg_err *err)
 	u.created_at = kg_now_us();
 	if ((u.extra = apij_extra(obj, user_known, NULL, err)) == NULL)
 		return -1;
+	if (options_merge(obj, &u.extra, err) == -1)
+		goto done;
 	if (hash_password(r, password, &u.password_hash, err) == -1)
 		goto done;
 	if (svc_user_create(r->st, &u, err) == -1)
@@ -247,7 +300,9 @@ user_edit(void *obj, void *cls, struct kg_err *err)
 	if (json_object_get(body, "default_project_id") != NULL)
 		kg_strlcpy(u->default_project_id, dpid ? dpid : "",
 		    sizeof(u->default_project_id));
-	return apij_set_extra(body, user_known, &u->extra, err);
+	if (apij_set_extra(body, user_known, &u->extra, err) == -1)
+		return -1;
+	return options_merge(body, &u->extra, err);
 }
 
 static int
@@ -277,6 +332,7 @@ update_user(struct req *r, struct kg_err *err)
 	c.edit.cls = obj;
 	c.set_password = json_object_get(obj, "password") != NULL;
 	c.password_hash = hash;
+	c.enable = json_is_true(json_object_get(obj, "enabled"));
 	if (svc_user_update(r->st, r->params[0], &c, &u, err) == -1)
 		goto done;
 	status = apij_reply_member(r, "user", apij_user(r, &u), 200, err);
@@ -300,20 +356,110 @@ delete_user(struct req *r, struct kg_err *err)
 }
 
 /*
+ * Is pw one of the user's last unique_last_password_count passwords (the
+ * current hash and the history)? bcrypt each: before the transaction.
+ */
+static int
+in_history(struct req *r, const struct kg_user *u, const char *pw, int *found,
+    struct kg_err *err)
+{
+	const struct compliance	*c = compliance_get();
+	char			**h = NULL;
+	size_t			 n = 0, i;
+
+	*found = 0;
+	if (c->unique_last_password_count <= 0)
+		return 0;
+	if (u->password_hash != NULL && password_verify(pw, u->password_hash)) {
+		*found = 1;
+		return 0;
+	}
+	if (store_password_history(r->st, u->id, compliance_history_keep(c), &h,
+	    &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!*found && password_verify(pw, h[i]))
+			*found = 1;
+		kg_wipe(h[i], strlen(h[i]));
+	}
+	store_strv_free(h, n);
+	return 0;
+}
+
+/* Record a login through svc/ (failures, activity); logged if it fails. */
+static void
+record(struct req *r, const char *id, int (*fn)(struct store *, const char *,
+    struct kg_err *))
+{
+	struct kg_err	e = { 0 };
+
+	if (fn(r->st, id, &e) == -1 && e.kind != KG_ENOTFOUND)
+		log_error("recording a password check of user %s: %s", id, e.msg);
+}
+
+/*
+ * The original password proves the caller, as Keystone's change_password
+ * calls authenticate (an expired password may be changed): a locked
+ * account, a wrong password (counted), a disabled or inactive user are
+ * refused with authenticate's 401s.
+ */
+static int
+change_password_auth(struct req *r, const struct kg_user *u, const char *orig,
+    struct kg_user_auth *ua, struct compliance_opts *o, struct kg_err *err)
+{
+	const struct compliance		*c = compliance_get();
+	struct compliance_failures	 f;
+	int64_t				 now = kg_now_us();
+	int				 inactive;
+
+	if (store_user_auth_get(r->st, u->id, ua, err) == -1)
+		return -1;
+	compliance_user_options(ua->extra, o);
+	f.count = ua->failed_auth_count;
+	f.at = ua->failed_auth_at;
+	if (compliance_locked(c, &f, o, now)) {
+		authguard_record(r, NULL, 0);
+		return kg_err_shown(err, "The account is locked for user: %s.",
+		    u->id);
+	}
+	if (!password_verify(orig, u->password_hash)) {
+		authguard_record(r, u->id, 0);
+		record(r, u->id, svc_user_auth_failed);
+		return kg_errf(err, KG_EUNAUTH, "Invalid user / password");
+	}
+	authguard_record(r, u->id, 1);
+	inactive = compliance_inactive(c, ua->last_active_at, ua->created_at, o,
+	    now);
+	if (u->enabled && inactive)
+		record(r, u->id, svc_user_disable_inactive);
+	if (!u->enabled || inactive)
+		return kg_err_shown(err, "The account is disabled for user: %s.",
+		    u->id);
+	record(r, u->id, svc_user_auth_succeeded);
+	return 0;
+}
+
+/*
  * POST /v3/users/{id}/password {"user": {"original_password", "password"}}:
  * unauthenticated in Keystone (the original password is the credential).
- * Any failure to prove it is a 401 that says nothing about why.
+ * Then Keystone's password rules, in its order: password_regex, the
+ * user's lock_password, minimum_password_age (when the current password
+ * was the user's own), unique_last_password_count.
  */
 static int
 change_password(struct req *r, struct kg_err *err)
 {
-	struct kg_user	 u;
-	json_t		*obj;
-	const char	*orig, *pw;
-	char		*hash = NULL;
-	int		 status = -1;
+	const struct compliance	*c = compliance_get();
+	struct compliance_opts	 o;
+	struct kg_user_auth	 ua;
+	struct kg_user		 u;
+	json_t			*obj;
+	const char		*orig, *pw;
+	char			*hash = NULL;
+	int			 status = -1, reused;
 
 	memset(&u, 0, sizeof(u));
+	memset(&ua, 0, sizeof(ua));
 	/* request_validate checked Keystone's password_change schema. */
 	if ((obj = apij_body_object(r, "user", err)) == NULL)
 		return -1;
@@ -326,13 +472,25 @@ change_password(struct req *r, struct kg_err *err)
 		if (err->kind == KG_ENOTFOUND) {
 			/* A wrong password's cost: no timing oracle for ids. */
 			(void)password_verify(orig, NULL);
+			authguard_record(r, NULL, 0);
 			kg_errf(err, KG_EUNAUTH, "Invalid user / password");
 		}
 		return -1;
 	}
-	/* Expired passwords may be changed; disabled users may not. */
-	if (!password_verify(orig, u.password_hash) || !u.enabled) {
-		kg_errf(err, KG_EUNAUTH, "Invalid user / password");
+	if (change_password_auth(r, &u, orig, &ua, &o, err) == -1 ||
+	    compliance_check_password(c, pw, err) == -1)
+		goto done;
+	/* Checked again in the transaction; here to spare the hashing. */
+	if (o.lock_password) {
+		compliance_locked_password_error(err);
+		goto done;
+	}
+	if (compliance_check_age(c, ua.password_created_at,
+	    ua.password_self_service, kg_now_us(), err) == -1 ||
+	    in_history(r, &u, pw, &reused, err) == -1)
+		goto done;
+	if (reused) {
+		compliance_history_error(c, err);
 		goto done;
 	}
 	if (hash_password(r, pw, &hash, err) == -1)
@@ -344,6 +502,7 @@ change_password(struct req *r, struct kg_err *err)
 	status = 204;
  done:
 	free_hash(hash);
+	kg_user_auth_free(&ua);
 	kg_user_free(&u);
 	return status;
 }
@@ -416,7 +575,7 @@ const struct route api_users_routes[] = {
 	{ "GET",	"/v3/users/{}",			get_user,	R_AUTH },
 	{ "PATCH",	"/v3/users/{}",			update_user,	R_AUTH | R_SLOW },
 	{ "DELETE",	"/v3/users/{}",			delete_user,	R_AUTH },
-	{ "POST",	"/v3/users/{}/password",	change_password, R_SLOW },
+	{ "POST",	"/v3/users/{}/password",	change_password, R_SLOW | R_LIMIT },
 	{ "GET",	"/v3/users/{}/projects",	list_user_projects, R_AUTH },
 	{ "GET",	"/v3/users/{}/groups",		list_user_groups, R_AUTH },
 	{ NULL, NULL, NULL, 0 }

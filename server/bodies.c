@@ -67,12 +67,6 @@ static const struct vschema resource_options = {
 	.type = VT_OBJECT, .properties = resource_options_props, .closed = 1,
 };
 
-/* A resource without resource options (keygate implements none there). */
-static const struct vschema no_options = {
-	.type = VT_OBJECT, .closed = 1,
-	.title = "no resource options are supported",
-};
-
 /* ------------------------------------------------------------------------
  * Identity: users, password change, groups (keystone/identity/schema.py).
  * --------------------------------------------------------------------- */
@@ -115,6 +109,27 @@ static const struct vschema federated = {
 	.type = VT_ARRAY, .items = &federated_item,
 };
 
+/*
+ * The user resource options keygate implements (keystone/identity/backends/
+ * resource_options.py, the registry's json_schema: each nullable, null
+ * removes it; auth/compliance.h). Keystone's multi_factor_auth_rules and
+ * multi_factor_auth_enabled are not among them: keygate has no MFA, so
+ * they are refused as unknown rather than stored and ignored.
+ */
+static const struct vprop user_options_props[] = {
+	{ "ignore_change_password_upon_first_use", &boolean_null },
+	{ "ignore_password_expiry", &boolean_null },
+	{ "ignore_lockout_failure_attempts", &boolean_null },
+	{ "lock_password", &boolean_null },
+	{ "ignore_user_inactivity", &boolean_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema user_options = {
+	.type = VT_OBJECT, .properties = user_options_props, .closed = 1,
+	.title = "PCI-DSS user options (security compliance)",
+};
+
 static const struct vprop user_props[] = {
 	{ "default_project_id", &id_string_null },
 	{ "description", &description_null },
@@ -123,7 +138,7 @@ static const struct vprop user_props[] = {
 	{ "federated", &federated },
 	{ "name", &name },
 	{ "password", &password_null },
-	{ "options", &no_options },
+	{ "options", &user_options },
 	{ NULL, NULL }
 };
 
@@ -613,6 +628,87 @@ static const struct vschema credential_update = {
 };
 
 /* ------------------------------------------------------------------------
+ * Trusts (keystone/trust/schema.py trust_create).
+ * --------------------------------------------------------------------- */
+
+/* parameter_types.external_id_string */
+static const struct vschema external_id = {
+	.type = VT_STRING, .min_length = 1, .max_length = 64,
+	.max_bytes = BODY_ID_BYTES,
+};
+
+static const struct vschema integer_null = {
+	.type = VT_INTEGER | VT_NULL,
+};
+
+static const struct vschema string_null = {
+	.type = VT_STRING | VT_NULL,
+};
+
+static const struct vprop trust_role_props[] = {
+	{ "id", &id_string },
+	{ "name", &name },
+	{ NULL, NULL }
+};
+
+/* {"id": ...} or {"name": ...}: exactly one property */
+static const struct vschema trust_role = {
+	.type = VT_OBJECT, .properties = trust_role_props, .min_properties = 1,
+	.closed = 1,
+};
+
+static const struct vschema trust_roles = {
+	.type = VT_ARRAY, .items = &trust_role,
+};
+
+static const struct vprop trust_create_props[] = {
+	{ "trustor_user_id", &external_id },
+	{ "trustee_user_id", &external_id },
+	{ "impersonation", &boolean },
+	{ "project_id", &id_string_null },
+	{ "remaining_uses", &integer_null },
+	{ "expires_at", &string_null },
+	{ "allow_redelegation", &boolean_null },
+	{ "redelegation_count", &integer_null },
+	{ "roles", &trust_roles },
+	{ NULL, NULL }
+};
+
+static const struct vschema trust_create = {
+	.type = VT_OBJECT, .properties = trust_create_props,
+	.required = (const char *const[]){ "trustor_user_id", "trustee_user_id",
+	    "impersonation", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* What the validator cannot say: the integers' minimums (remaining_uses
+ * 1, redelegation_count 0) and at most one property per role (jsonschema's
+ * texts). */
+static int
+trust_create_check(const json_t *t, struct kg_err *err)
+{
+	static const struct { const char *name; json_int_t min; } ints[] = {
+		{ "remaining_uses", 1 }, { "redelegation_count", 0 },
+	};
+	const json_t	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		v = json_object_get(t, ints[i].name);
+		if (json_is_integer(v) && json_integer_value(v) < ints[i].min)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
+			    "'%s': %" JSON_INTEGER_FORMAT " is less than the minimum "
+			    "of %" JSON_INTEGER_FORMAT, ints[i].name,
+			    json_integer_value(v), ints[i].min);
+	}
+	json_array_foreach(json_object_get(t, "roles"), i, v)
+		if (json_object_size(v) > 1)
+			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
+			    "'roles/%zu': the role has too many properties", i);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
  * The routes.
  * --------------------------------------------------------------------- */
 
@@ -655,6 +751,8 @@ static const struct body table[] = {
 	    "credential_create", NULL },
 	{ "PATCH", "/v3/credentials/{}", "credential", 0, &credential_update,
 	    "credential_update", NULL },
+	{ "POST", "/v3/OS-TRUST/trusts", "trust", 0, &trust_create,
+	    "trust_create", trust_create_check },
 };
 
 const struct body *

@@ -134,13 +134,15 @@ ensure_user(struct store *st, struct boot *b, char id[STORE_ID_SIZE],
 		c.set_password = u.password_hash == NULL || b->verified == NULL ||
 		    strcmp(u.password_hash, b->verified) != 0;
 		c.password_hash = b->hash;
-		if (!u.enabled)
-			c.edit.fn = enable_user;
+		/* Always "enabled": true, which also unlocks an account locked
+		 * by failed logins ([security_compliance]): bootstrap is the
+		 * recovery tool. */
+		c.edit.fn = enable_user;
+		c.enable = 1;
+		if (c.set_password || !u.enabled)
+			did(b, c.set_password ? "reset the password of" : "enabled",
+			    b->o->username);
 		kg_user_free(&u);
-		if (!c.set_password && c.edit.fn == NULL)
-			return 0;
-		did(b, c.set_password ? "reset the password of" : "enabled",
-		    b->o->username);
 		return svc_user_update(st, id, &c, NULL, err);
 	}
 	if (err->kind != KG_ENOTFOUND)
@@ -151,7 +153,9 @@ ensure_user(struct store *st, struct boot *b, char id[STORE_ID_SIZE],
 	kg_strlcpy(u.domain_id, STORE_DEFAULT_DOMAIN_ID, sizeof(u.domain_id));
 	u.enabled = 1;
 	u.password_hash = (char *)b->hash;
-	u.extra = "{}";
+	/* The recovery account is never created with an expired password
+	 * ([security_compliance] change_password_upon_first_use). */
+	u.extra = "{\"options\":{\"ignore_change_password_upon_first_use\":true}}";
 	u.created_at = kg_now_us();
 	kg_strlcpy(id, u.id, STORE_ID_SIZE);
 	did(b, "created user", b->o->username);

@@ -47,6 +47,30 @@ static const struct conf_option options[] = {
 	INT("identity", "list_limit", identity_list_limit, 0, 1000000),
 	INT("role", "list_limit", role_list_limit, 0, 1000000),
 	INT("catalog", "list_limit", catalog_list_limit, 0, 1000000),
+	INT("security_compliance", "lockout_failure_attempts",
+	    compliance.lockout_failure_attempts, 0, 1000000),
+	LNG("security_compliance", "lockout_duration", compliance.lockout_duration,
+	    0, 315360000),
+	INT("security_compliance", "disable_user_account_days_inactive",
+	    compliance.disable_user_account_days_inactive, 0, 36500),
+	INT("security_compliance", "password_expires_days",
+	    compliance.password_expires_days, 0, 36500),
+	INT("security_compliance", "unique_last_password_count",
+	    compliance.unique_last_password_count, 0, 100),
+	INT("security_compliance", "minimum_password_age",
+	    compliance.minimum_password_age, 0, 36500),
+	STR("security_compliance", "password_regex", compliance.password_regex),
+	STR("security_compliance", "password_regex_description",
+	    compliance.password_regex_description),
+	BOOL("security_compliance", "change_password_upon_first_use",
+	    compliance.change_password_upon_first_use),
+	BOOL("rate_limit", "enabled", rate_limit.enabled),
+	INT("rate_limit", "address_failures", rate_limit.address_failures, 1, 1000000),
+	INT("rate_limit", "address_interval", rate_limit.address_interval, 1, 86400),
+	INT("rate_limit", "user_failures", rate_limit.user_failures, 1, 1000000),
+	INT("rate_limit", "user_interval", rate_limit.user_interval, 1, 86400),
+	INT("rate_limit", "remember", rate_limit.remember, 1, 604800),
+	INT("rate_limit", "table_size", rate_limit.table_size, 64, 16777216),
 };
 #define NOPTIONS	CONF_NOPTS(options)
 
@@ -82,6 +106,16 @@ config_defaults(struct kg_config *cfg)
 	cfg->enforce_scope = 1;
 	cfg->enforce_new_defaults = 1;
 	cfg->max_db_limit = 1000;		/* Keystone's default (2025.1) */
+	/* Keystone's defaults: every feature off but the lockout duration. */
+	cfg->compliance.lockout_duration = 1800;
+	/* README "Failed-login rate limit": the budget and why. */
+	cfg->rate_limit.enabled = 1;
+	cfg->rate_limit.address_failures = 30;
+	cfg->rate_limit.address_interval = 2;
+	cfg->rate_limit.user_failures = 10;
+	cfg->rate_limit.user_interval = 30;
+	cfg->rate_limit.remember = 900;
+	cfg->rate_limit.table_size = 65536;
 }
 
 /*
@@ -120,6 +154,9 @@ config_load(struct kg_config *cfg, const char *path, struct kg_err *err)
 		    cfg->log_level);
 	if (cfg->data_dir[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "server.data_dir must be set");
+	compliance_fini(&cfg->compliance);
+	if (compliance_init(&cfg->compliance, err) == -1)
+		return -1;
 	if (policy_defaults_find(cfg->policy_defaults) == NULL)
 		return kg_errf(err, KG_EBADREQ, "oslo_policy.defaults: %s is not "
 		    "keystone-22 or keystone-29", cfg->policy_defaults);

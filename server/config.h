@@ -13,7 +13,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "auth/compliance.h"
 #include "common/err.h"
+#include "server/authlimit.h"
 
 struct kg_config {
 	/* [server] */
@@ -58,6 +60,10 @@ struct kg_config {
 	int	identity_list_limit;
 	int	role_list_limit;
 	int	catalog_list_limit;
+	/* [security_compliance] (Keystone's names; auth/compliance.h) */
+	struct compliance	compliance;
+	/* [rate_limit]: failed password authentications (server/authlimit.h) */
+	struct authlimit_cfg	rate_limit;
 };
 
 /* Fill cfg with the built-in defaults. */

@@ -59,6 +59,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/authguard.h"
 #include "server/authz.h"
 #include "server/conns.h"
 #include "server/http.h"
@@ -81,6 +82,7 @@ const struct route *const http_route_tables[] = {
 	api_catalog_routes,
 	api_ops_routes,
 	api_credentials_routes,
+	api_trusts_routes,
 	NULL
 };
 
@@ -141,6 +143,7 @@ static const struct {
 	{ 409, "Conflict", "Conflict occurred attempting to store data." },
 	{ 413, "Request Entity Too Large", "Request is too large." },
 	{ 415, "Unsupported Media Type", "The media type is not supported." },
+	{ 429, "Too Many Requests", "Too many failed authentication attempts." },
 	{ 500, "Internal Server Error",
 	    "An unexpected error prevented the server from fulfilling your request." },
 	{ 501, "Not Implemented", "The action you have requested has not been implemented." },
@@ -180,6 +183,7 @@ http_status_of(enum kg_errkind kind)
 	case KG_ECONFLICT:	return 409;
 	case KG_ETOOBIG:	return 413;
 	case KG_ENOTIMPL:	return 501;
+	case KG_ETOOMANY:	return 429;
 	case KG_EUNAVAIL:
 	case KG_ERETRY:		return 503;
 	case KG_OK:
@@ -201,6 +205,45 @@ req_query(struct req *r, const char *name)
 	    strlen(name), &v, NULL))
 		return NULL;
 	return v ? v : "";
+}
+
+void
+req_client_addr(struct req *r, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const unsigned char		*b;
+	char				 a[INET6_ADDRSTRLEN];
+
+	kg_strlcpy(out, "-", outsz);
+	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, a, sizeof(a)) != NULL)
+			kg_strlcpy(out, a, outsz);
+		return;
+	}
+	if (sa->sa_family != AF_INET6)
+		return;
+	b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)b)) {
+		snprintf(out, outsz, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+		return;
+	}
+	/* One IPv6 host holds a /64: that is the address that counts. */
+	snprintf(out, outsz, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", b[0], b[1],
+	    b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+size_t
+req_query_count(struct req *r)
+{
+	int	n = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL,
+		    NULL);
+
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* MHD's iterator over the query, adapted to req_query_each's callback. */
@@ -571,6 +614,10 @@ send_reply(struct req *r, unsigned int status)
 		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (status == 429 && r->retry_after > 0) {
+		snprintf(hdr, sizeof(hdr), "%d", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, hdr);
+	}
 	if (r->allow[0] != '\0')
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (status == 401) {
@@ -592,9 +639,12 @@ set_error(struct req *r, const struct kg_err *err)
 	unsigned int	 code = http_status_of(err->kind);
 	const char	*msg = err->msg;
 
-	/* 401 and 5xx never carry detail (Keystone's SecurityError). */
-	if (code == 401 || code >= 500 || msg[0] == '\0')
+	/* 401 and 5xx never carry detail (Keystone's SecurityError), but
+	 * for the reasons Keystone shows too (kg_err_shown). */
+	if ((code == 401 && !err->shown) || code >= 500 || msg[0] == '\0')
 		msg = status_message(code);
+	if (code == 429)
+		r->retry_after = err->retry_after;
 	if (code >= 500) {
 		char	m[64], p[512];
 
@@ -740,6 +790,11 @@ dispatch(struct conn_state *s)
 	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
 		goto done;
 	if (request_validate(r, &err) == -1)	/* body schema, query limits */
+		goto done;
+	/* The failed-login rate limit, before any hashing or queueing (an
+	 * invalid body is its handler's 400, no login). */
+	if ((m.rt->flags & R_LIMIT) && r->body_err.kind == KG_OK &&
+	    carries_password(r->body, 6) && authguard_check(r, &err) == -1)
 		goto done;
 	/* An invalid body needs no hashing thread: its handler answers 400. */
 	if ((m.rt->flags & R_SLOW) && r->body_err.kind == KG_OK &&

@@ -35,6 +35,7 @@ struct server {
 	struct kg_config	 cfg;
 	struct tokens		*tokens;
 	struct authz		*authz;		/* the policy set (server/authz.h) */
+	struct authlimit	*limit;		/* failed-login rate limit; NULL: off */
 	struct credkeys		*credkeys;	/* credential blobs (auth/credkeys.h) */
 	int64_t			 started_at;	/* µs */
 };
@@ -70,6 +71,7 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	int			 retry_after;	/* 429: the Retry-After seconds */
 	char			 allow[64];	/* Allow header (OPTIONS, 405); "" = none */
 };
 
@@ -94,6 +96,12 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
  * (POST /v3/ec2tokens: identity:ec2tokens_validate since Keystone 29).
  */
 #define R_AUTH_OPT	0x4
+/*
+ * A password check under the failed-login rate limit (server/authguard.h):
+ * when the body carries a password, authguard_check runs on the worker
+ * first and may answer 429, before any hashing or queueing.
+ */
+#define R_LIMIT		0x8
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -114,6 +122,7 @@ extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
 extern const struct route api_ops_routes[];
 extern const struct route api_credentials_routes[];
+extern const struct route api_trusts_routes[];
 
 /* Every table above, NULL-terminated (for dispatch and the API docs test). */
 extern const struct route *const http_route_tables[];
@@ -143,6 +152,9 @@ void			 http_stop(struct http_daemon *d);
 /* Query parameter value ("" for "?flag"), or NULL when absent. */
 const char	*req_query(struct req *r, const char *name);
 
+/* How many query parameters the request has. */
+size_t		 req_query_count(struct req *r);
+
 /*
  * Call fn(arg, key, value) for each query parameter, in order (value NULL
  * for "?flag"), until fn returns non-zero. Returns 0, or -1 when fn
@@ -153,6 +165,11 @@ int		 req_query_each(struct req *r, int (*fn)(void *arg,
 
 /* Request header value, or NULL. */
 const char	*req_header(struct req *r, const char *name);
+
+/* The client's address as the rate limit counts it: IPv4 dotted (also
+ * when IPv4-mapped), an IPv6 address's /64 ("2001:0db8:0000:0001::/64");
+ * "-" when unknown. */
+void		 req_client_addr(struct req *r, char *out, size_t outsz);
 
 /*
  * Base URL clients reach us at, no trailing slash: server.public_endpoint

@@ -39,6 +39,8 @@ die(const struct kg_err *err)
 	exit(1);
 }
 
+static struct compliance	compliance;
+
 /* Load the configuration: -f file, else $KEYGATE_CONFIG, else defaults. */
 static void
 load_config(struct kg_config *cfg, const char *path)
@@ -53,6 +55,10 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* svc/ and auth/ read the rules for the life of the process (the
+	 * compiled regex with them): a copy that outlives the command. */
+	compliance = cfg->compliance;
+	compliance_set(&compliance);
 }
 
 static int
@@ -185,6 +191,11 @@ cmd_serve(int argc, char **argv)
 	    &err)) == NULL)
 		die(&err);
 	srv.started_at = kg_now_us();
+	if (srv.cfg.rate_limit.enabled &&
+	    (srv.limit = authlimit_new(&srv.cfg.rate_limit)) == NULL) {
+		kg_errf(&err, KG_EINTERNAL, "rate limit: out of memory");
+		die(&err);
+	}
 	if ((d = http_start(&srv, lfd, &err)) == NULL)
 		die(&err);
 	log_info("keygate %s listening on %s (data %s, %d threads)",
@@ -223,6 +234,7 @@ cmd_serve(int argc, char **argv)
 	log_info("signal %d: shutting down", sig);
 	http_stop(d);
 	tokens_close(srv.tokens);
+	authlimit_free(srv.limit);
 	credkeys_close(srv.credkeys);
 	authz_free(srv.authz);
 	store_pool_shutdown();
@@ -410,41 +422,61 @@ cmd_db_check(int argc, char **argv)
 	return n == 0 ? 0 : 3;
 }
 
+/*
+ * The options and verb of "keygate keys" and "keygate credential-keys":
+ * -f file, -m max_active (at least 3). Returns the verb, or NULL with
+ * *rc the exit status (0 for -h, 2 for a usage error).
+ */
+static const char *
+key_command_args(int argc, char **argv, const char *usage, const char **conf,
+    int *max_active, int *rc)
+{
+	int	ch;
+
+	*rc = 2;	/* what a NULL return means unless -h asked for usage */
+	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
+		switch (ch) {
+		case 'f':
+			*conf = optarg;
+			break;
+		case 'm':
+			*max_active = atoi(optarg);
+			break;
+		case 'h':
+		default:
+			printf("%s", usage);
+			if (ch == 'h')
+				*rc = 0;
+			return NULL;
+		}
+	if (optind >= argc) {
+		fprintf(stderr, "%s", usage);
+		return NULL;
+	}
+	if (*max_active < 3)
+		*max_active = 3;
+	return argv[optind];
+}
+
 static int
 cmd_keys(int argc, char **argv)
 {
 	struct kg_config	 cfg;
 	struct kg_err		 err = { 0 };
 	const char		*conf = NULL, *verb;
-	int			 ch, max_active = KEYS_MAX_ACTIVE_DEFAULT, rc;
+	int			 max_active = KEYS_MAX_ACTIVE_DEFAULT, rc;
 
-	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
-		switch (ch) {
-		case 'f':
-			conf = optarg;
-			break;
-		case 'm':
-			max_active = atoi(optarg);
-			break;
-		case 'h':
-		default:
-			printf("usage: keygate keys [-f file] [-m max_active] "
-			    "create | rotate | list\n");
-			return ch == 'h' ? 0 : 2;
-		}
-	if (optind >= argc) {
-		fprintf(stderr, "usage: keygate keys [-f file] [-m max_active] "
-		    "create | rotate | list\n");
-		return 2;
-	}
-	verb = argv[optind];
+	if ((verb = key_command_args(argc, argv, "usage: keygate keys [-f file] "
+	    "[-m max_active] create | rotate | list\n", &conf, &max_active,
+	    &rc)) == NULL)
+		return rc;
 	load_config(&cfg, conf);
 	if (make_dir(cfg.data_dir, &err) == -1)
 		die(&err);
 	if (strcmp(verb, "create") == 0)
 		rc = keys_setup(config_key_dir(&cfg), &err);
 	else if (strcmp(verb, "rotate") == 0)
-		rc = keys_rotate(config_key_dir(&cfg), max_active < 3 ? 3 : max_active, &err);
+		rc = keys_rotate(config_key_dir(&cfg), max_active, &err);
 	else if (strcmp(verb, "list") == 0)
 		rc = keys_list(config_key_dir(&cfg), stdout, &err);
 	else {
@@ -461,32 +493,16 @@ cmd_credential_keys(int argc, char **argv)
 {
 	struct kg_config	 cfg;
 	struct kg_err		 err = { 0 };
-	const char		*conf = NULL;
-	int			 ch, max_active = CREDKEYS_MAX_ACTIVE_DEFAULT;
+	const char		*conf = NULL, *verb;
+	int			 max_active = CREDKEYS_MAX_ACTIVE_DEFAULT, rc;
 
-	while ((ch = getopt(argc, argv, "f:m:h")) != -1)
-		switch (ch) {
-		case 'f':
-			conf = optarg;
-			break;
-		case 'm':
-			max_active = atoi(optarg);
-			break;
-		case 'h':
-		default:
-			printf("usage: keygate credential-keys [-f file] [-m max_active] "
-			    "create | rotate | migrate | list\n");
-			return ch == 'h' ? 0 : 2;
-		}
-	if (optind >= argc) {
-		fprintf(stderr, "usage: keygate credential-keys [-f file] "
-		    "[-m max_active] create | rotate | migrate | list\n");
-		return 2;
-	}
+	if ((verb = key_command_args(argc, argv, "usage: keygate credential-keys "
+	    "[-f file] [-m max_active] create | rotate | migrate | list\n", &conf,
+	    &max_active, &rc)) == NULL)
+		return rc;
 	load_config(&cfg, conf);
 	if (make_dir(cfg.data_dir, &err) == -1 ||
-	    credcli_run(&cfg, argv[optind], max_active < 3 ? 3 : max_active,
-	    stdout, &err) == -1)
+	    credcli_run(&cfg, verb, max_active, stdout, &err) == -1)
 		die(&err);
 	return 0;
 }

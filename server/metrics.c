@@ -51,7 +51,7 @@ static _Atomic uint64_t		dur_count[NROUTES];
 static atomic_int		hash_queued, hash_running;
 
 static _Atomic uint64_t		tokens_issued, tokens_validated, tokens_revoked,
-				auth_failures, db_errors, conns_evicted;
+				auth_failures, auth_limited, db_errors, conns_evicted;
 static _Atomic int64_t		conns_open;
 
 static uint32_t
@@ -191,6 +191,12 @@ metrics_auth_failure(void)
 }
 
 void
+metrics_auth_limited(void)
+{
+	atomic_fetch_add_explicit(&auth_limited, 1, memory_order_relaxed);
+}
+
+void
 metrics_db_error(void)
 {
 	atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed);
@@ -296,6 +302,9 @@ metrics_render(int64_t started_at)
 	counter(f, "keygate_auth_failures_total",
 	    "Failed authentications (bad credentials or invalid tokens).",
 	    &auth_failures);
+	counter(f, "keygate_auth_rate_limited_total",
+	    "Password checks refused by the failed-login rate limit (429).",
+	    &auth_limited);
 	counter(f, "keygate_db_errors_total",
 	    "Requests failed by an internal or database error.", &db_errors);
 	fprintf(f, "# HELP keygate_http_connections Open client connections.\n"

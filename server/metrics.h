@@ -12,6 +12,7 @@
  *   keygate_http_request_duration_seconds{route}         histogram
  *   keygate_tokens_issued_total, keygate_tokens_validated_total,
  *   keygate_tokens_revoked_total, keygate_auth_failures_total,
+ *   keygate_auth_rate_limited_total,
  *   keygate_db_errors_total                              counters
  *   keygate_http_connections                             gauge
  *   keygate_http_connections_evicted_total               counter
@@ -53,6 +54,7 @@ void	metrics_request(const char *route, const char *method, unsigned int status,
  *                            each accepted X-Auth-Token]
  *   metrics_token_revoked    token revoked (DELETE /v3/auth/tokens -> 204)
  *   metrics_auth_failure     failed authentication on POST /v3/auth/tokens
+ *   metrics_auth_limited     a password check refused by the rate limit (429)
  *                            (bad credentials) [and, by http.c, each
  *                            refused X-Auth-Token]
  *   metrics_db_error         request failed with an internal or
@@ -62,6 +64,7 @@ void	metrics_token_issued(void);
 void	metrics_token_validated(void);
 void	metrics_token_revoked(void);
 void	metrics_auth_failure(void);
+void	metrics_auth_limited(void);
 void	metrics_db_error(void);
 
 /*

@@ -90,6 +90,13 @@ ptarget_endpoint(struct policy_target *t, const struct kg_endpoint *e)
 }
 
 void
+ptarget_trust(struct policy_target *t, const struct kg_trust *tr)
+{
+	t->v[PK_T_TRUST_TRUSTOR_USER_ID] = tr->trustor_user_id;
+	t->v[PK_T_TRUST_TRUSTEE_USER_ID] = tr->trustee_user_id;
+}
+
+void
 ptarget_token(struct policy_target *t, const struct kg_ctx *subject)
 {
 	/* keystone/common/rbac_enforcer: _extract_subject_token_target_data */

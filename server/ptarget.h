@@ -34,6 +34,8 @@ void	ptarget_role(struct policy_target *t, const struct kg_role *r,
 	    enum ptarget_role_as as);
 /* target.endpoint.{id,service_id,region_id,interface,enabled} */
 void	ptarget_endpoint(struct policy_target *t, const struct kg_endpoint *e);
+/* target.trust.{trustor,trustee}_user_id (trusts.py's build_target) */
+void	ptarget_trust(struct policy_target *t, const struct kg_trust *tr);
 /* target.token.user_id and .user.domain.id of a subject token. */
 void	ptarget_token(struct policy_target *t, const struct kg_ctx *subject);
 

@@ -102,7 +102,7 @@ apij_project(struct req *r, const struct kg_project *p)
 json_t *
 apij_user(struct req *r, const struct kg_user *u)
 {
-	json_t	*o, *exp;
+	json_t	*o, *exp, *x;
 	char	 t[KG_TIME_LEN];
 
 	if (u->password_expires_at != 0) {
@@ -119,6 +119,13 @@ apij_user(struct req *r, const struct kg_user *u)
 	if (u->default_project_id[0] != '\0')
 		json_object_set_new(o, "default_project_id",
 		    json_string(u->default_project_id));
+	/* The resource options are kept in extra (api_users.c). */
+	if (u->extra != NULL && strstr(u->extra, "\"options\"") != NULL &&
+	    (x = json_loads(u->extra, 0, NULL)) != NULL) {
+		if (json_is_object(json_object_get(x, "options")))
+			json_object_set(o, "options", json_object_get(x, "options"));
+		json_decref(x);
+	}
 	apij_merge_extra(o, u->extra);
 	/* Keystone's filter_user: never a password, even one kept in extra. */
 	json_object_del(o, "password");

@@ -236,34 +236,39 @@ store_grant(struct store *st, int is_group, const char *actor_id,
  * from effective assignments, and so from tokens.
  *   ?1 user id, ?2 target id, ?3 scope suffix ("Project", ...).
  */
-static const char SQL_EFFECTIVE[] =
-	"WITH RECURSIVE"
-	" actors(t, id) AS ("
-	"  SELECT 'User', ?1"
-	"  UNION ALL SELECT 'Group', group_id FROM user_group WHERE user_id = ?1),"
-	" anc(id) AS ("
-	"  SELECT parent_id FROM project WHERE ?3 = 'Project' AND id = ?2"
-	"   AND parent_id IS NOT NULL"
-	"  UNION SELECT p.parent_id FROM project p JOIN anc ON p.id = anc.id"
-	"   WHERE p.parent_id IS NOT NULL),"
-	" targets(sfx, id, inh) AS ("
-	"  SELECT ?3, ?2, 0"
-	"  UNION ALL SELECT 'Project', id, 1 FROM anc"
-	"  UNION ALL SELECT 'Domain', domain_id, 1 FROM project"
-	"   WHERE ?3 = 'Project' AND id = ?2),"
-	" direct(role_id) AS ("
-	"  SELECT a.role_id FROM actors, targets, assignment a"
-	"   WHERE a.type = actors.t || targets.sfx AND a.actor_id = actors.id"
-	"   AND a.target_id = targets.id AND a.inherited = targets.inh),"
-	" eff(role_id) AS ("
-	"  SELECT role_id FROM direct"
-	"  UNION SELECT i.implied_role_id FROM implied_role i"
-	"   JOIN eff ON i.prior_role_id = eff.role_id)"
+#define SQL_EFFECTIVE_ROLES						\
+	"WITH RECURSIVE"							\
+	" actors(t, id) AS ("							\
+	"  SELECT 'User', ?1"							\
+	"  UNION ALL SELECT 'Group', group_id FROM user_group WHERE user_id = ?1)," \
+	" anc(id) AS ("								\
+	"  SELECT parent_id FROM project WHERE ?3 = 'Project' AND id = ?2"	\
+	"   AND parent_id IS NOT NULL"						\
+	"  UNION SELECT p.parent_id FROM project p JOIN anc ON p.id = anc.id"	\
+	"   WHERE p.parent_id IS NOT NULL),"					\
+	" targets(sfx, id, inh) AS ("						\
+	"  SELECT ?3, ?2, 0"							\
+	"  UNION ALL SELECT 'Project', id, 1 FROM anc"				\
+	"  UNION ALL SELECT 'Domain', domain_id, 1 FROM project"		\
+	"   WHERE ?3 = 'Project' AND id = ?2),"					\
+	" direct(role_id) AS ("							\
+	"  SELECT a.role_id FROM actors, targets, assignment a"			\
+	"   WHERE a.type = actors.t || targets.sfx AND a.actor_id = actors.id"	\
+	"   AND a.target_id = targets.id AND a.inherited = targets.inh),"	\
+	" eff(role_id) AS ("							\
+	"  SELECT role_id FROM direct"						\
+	"  UNION SELECT i.implied_role_id FROM implied_role i"			\
+	"   JOIN eff ON i.prior_role_id = eff.role_id)"				\
 	" SELECT r.id, r.name FROM role r JOIN eff ON r.id = eff.role_id"
-	" WHERE r.domain_id IS NULL ORDER BY r.name, r.id";
 
-int
-store_effective_roles(struct store *st, const char *user_id,
+static const char SQL_EFFECTIVE[] = SQL_EFFECTIVE_ROLES
+	" WHERE r.domain_id IS NULL ORDER BY r.name, r.id";
+/* Domain-specific roles too (Keystone's strip_domain_roles=False). */
+static const char SQL_EFFECTIVE_ALL[] = SQL_EFFECTIVE_ROLES
+	" ORDER BY r.name, r.id";
+
+static int
+effective_roles(struct store *st, const char *sql, const char *user_id,
     enum kg_scope_kind kind, const char *target_id, struct kg_role_ref **out,
     size_t *n, struct kg_err *err)
 {
@@ -279,7 +284,7 @@ store_effective_roles(struct store *st, const char *user_id,
 		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
 	if (kind == KG_SCOPE_SYSTEM)
 		target_id = "system";
-	if ((s = store_stmt(st, SQL_EFFECTIVE, err)) == NULL)
+	if ((s = store_stmt(st, sql, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, user_id);
 	store_bind_text(s, 2, target_id);
@@ -306,6 +311,24 @@ store_effective_roles(struct store *st, const char *user_id,
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int
+store_effective_roles(struct store *st, const char *user_id,
+    enum kg_scope_kind kind, const char *target_id, struct kg_role_ref **out,
+    size_t *n, struct kg_err *err)
+{
+	return effective_roles(st, SQL_EFFECTIVE, user_id, kind, target_id, out, n,
+	    err);
+}
+
+int
+store_effective_roles_all(struct store *st, const char *user_id,
+    enum kg_scope_kind kind, const char *target_id, struct kg_role_ref **out,
+    size_t *n, struct kg_err *err)
+{
+	return effective_roles(st, SQL_EFFECTIVE_ALL, user_id, kind, target_id, out,
+	    n, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -49,6 +49,15 @@ int	store_effective_roles(struct store *st, const char *user_id,
 	    enum kg_scope_kind kind, const char *target_id,
 	    struct kg_role_ref **out, size_t *n, struct kg_err *err);
 
+/*
+ * The same with the domain-specific roles too (Keystone's
+ * strip_domain_roles=False): what a trustor holds, may delegate and must
+ * keep for the trust's tokens to stay valid.
+ */
+int	store_effective_roles_all(struct store *st, const char *user_id,
+	    enum kg_scope_kind kind, const char *target_id,
+	    struct kg_role_ref **out, size_t *n, struct kg_err *err);
+
 /* ------------------------------------------------------------------------
  * Roles (CRUD). KG_ENOTFOUND texts are Keystone's ("Could not find role:
  * <id>."), KG_ECONFLICT texts Keystone's duplicate-entry messages.

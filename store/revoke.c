@@ -8,7 +8,8 @@
 #include "store/store_int.h"
 
 #define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
-			" audit_chain_id, expires_at, issued_before, revoked_at, revision"
+			" audit_chain_id, expires_at, issued_before, revoked_at, revision," \
+			" trust_id"
 
 /* The current row (EVENT_COLS) into e. */
 static void
@@ -26,6 +27,7 @@ event_from_row(sqlite3_stmt *s, struct kg_revoke_event *e)
 	e->issued_before = sqlite3_column_int64(s, 8);
 	e->revoked_at = sqlite3_column_int64(s, 9);
 	e->revision = sqlite3_column_int64(s, 10);	/* NULL -> 0 */
+	store_col_copy(s, 11, e->trust_id, sizeof(e->trust_id));
 }
 
 static const char *
@@ -42,7 +44,8 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 
 	if ((s = store_stmt(st, "INSERT INTO revocation_event (user_id, project_id,"
 	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
-	    " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+	    " revoked_at, trust_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, nz(ev->user_id));
 	store_bind_text(s, 2, nz(ev->project_id));
@@ -54,6 +57,7 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 		sqlite3_bind_int64(s, 7, ev->expires_at);
 	sqlite3_bind_int64(s, 8, ev->issued_before);
 	sqlite3_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
+	store_bind_text(s, 10, nz(ev->trust_id));
 	return store_exec_stmt(st, s, "revoke add", NULL, err);
 }
 

@@ -35,8 +35,10 @@ revoke_disabled(struct store *st, void *obj, void *cls, struct kg_err *err)
 {
 	const struct kg_domain	*d = obj;
 
-	if (*(int *)cls && !d->enabled)
-		return svc_revoke_domain(st, d->id, err);
+	if (*(int *)cls && !d->enabled &&
+	    (svc_revoke_trusts(st, KG_TRUST_DOMAIN, d->id, err) == -1 ||
+	    svc_revoke_domain(st, d->id, err) == -1))
+		return -1;
 	return 0;
 }
 
@@ -55,8 +57,9 @@ svc_domain_update(struct store *st, const char *id, const struct svc_edit *edit,
  * (403) when it owns an immutable project or role (Keystone deletes them
  * one by one and stops at the first immutable one, with what came before
  * it gone; keygate refuses the whole delete instead); else the
- * revocations of its groups (members elsewhere lose their grants) and
- * domain-specific roles (their holders anywhere lose what they implied).
+ * revocations of the trusts of its users and projects, its groups (members
+ * elsewhere lose their grants) and domain-specific roles (their holders
+ * anywhere lose what they implied).
  */
 static int
 prepare_owned(struct store *st, const char *domain_id, struct kg_err *err)
@@ -85,6 +88,8 @@ prepare_owned(struct store *st, const char *domain_id, struct kg_err *err)
 			svc_immutable_delete(err, "role", r[i].id);
 			goto done;
 		}
+	if (svc_revoke_trusts(st, KG_TRUST_DOMAIN, domain_id, err) == -1)
+		goto done;
 	for (i = 0; i < ng; i++)
 		if (svc_revoke_group(st, g[i].id, err) == -1)
 			goto done;

@@ -175,12 +175,15 @@ svc_project_update(struct store *st, const char *id, const struct svc_edit *edit
 	return svc_update(st, &project_kind, id, edit, &h, out, err);
 }
 
-/* Forget project id: its tokens, users' default project, the row. */
+/* Forget project id: its trusts' and its tokens, users' default project,
+ * the row. */
 static int
 delete_one(struct store *st, const char *id, struct kg_err *err)
 {
-	/* store_project_delete refuses a project with children (403). */
-	if (svc_revoke_project(st, id, err) == -1 ||
+	/* store_project_delete refuses a project with children (403). Its
+	 * trusts' events go first: the row's delete cascades to its trusts. */
+	if (svc_revoke_trusts(st, KG_TRUST_PROJECT, id, err) == -1 ||
+	    svc_revoke_project(st, id, err) == -1 ||
 	    store_user_unset_default_project(st, id, err) == -1 ||
 	    store_project_delete(st, id, err) == -1)
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "common/util.h"
 #include "store/revoke.h"
+#include "store/trust.h"
 #include "svc/svc_int.h"
 
 int
@@ -125,4 +126,29 @@ int
 svc_revoke_domain(struct store *st, const char *domain_id, struct kg_err *err)
 {
 	return store_revoke_domain(st, domain_id, err);
+}
+
+int
+svc_revoke_trusts(struct store *st, enum kg_trust_sel sel, const char *id,
+    struct kg_err *err)
+{
+	struct kg_revoke_event	 ev;
+	struct kg_trust		*v = NULL;
+	size_t			 n = 0, i;
+	int			 ret = 0;
+
+	if (store_trust_affected(st, sel, id, &v, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n && ret == 0; i++) {
+		/* With the trustor (whom the trust's tokens always match): found
+		 * by the trustor's index key, and a checker that ignores
+		 * trust_id over-revokes instead of missing these. */
+		memset(&ev, 0, sizeof(ev));
+		kg_strlcpy(ev.user_id, v[i].trustor_user_id, sizeof(ev.user_id));
+		kg_strlcpy(ev.trust_id, v[i].id, sizeof(ev.trust_id));
+		ev.issued_before = ev.revoked_at = kg_now_us();
+		ret = store_revoke_add(st, &ev, err);
+	}
+	kg_trust_list_free(v, n);
+	return ret;
 }

@@ -34,8 +34,22 @@
  *                                   rescoped from it (its chain)
  *   password set, changed, cleared  user_id                         svc_user_update,
  *                                                                   svc_user_change_password
- *   user disabled or deleted        user_id                         svc_user_update,
- *                                                                   svc_user_delete
+ *   user disabled or deleted        user_id; trust_id of the trusts svc_user_update,
+ *                                   where it is trustor or trustee  svc_user_delete
+ *                                   and of those redelegated from
+ *                                   them (a chain's tokens do not
+ *                                   name its middle users)
+ *   user disabled for inactivity    user_id; trust_id of its trusts svc_user_disable_inactive
+ *   ([security_compliance]          (as a disable above)
+ *   disable_user_account_days_
+ *   inactive; found at a login)
+ *   account locked (failed          none: a lock refuses logins     svc_user_auth_failed
+ *   logins, lockout_failure_        only. Tokens already issued
+ *   attempts)                       stay valid, as in Keystone:
+ *                                   failures are what an attacker
+ *                                   controls, and must not end the
+ *                                   user's sessions
+ *   password expired                none: refused at the next login
  *   user removed from a group       user_id                         svc_group_remove_user
  *   group deleted while it holds    user_id of each member          svc_group_delete,
  *   grants                                                          svc_domain_delete
@@ -51,12 +65,26 @@
  *                                   any target, directly or         domain-specific roles)
  *                                   through a group
  *   rule "prior implies r" removed  user_id of each holder of prior svc_implied_delete
- *   project disabled or deleted     project_id                      svc_project_update,
- *                                                                   svc_project_delete
- *   project deleted with its        project_id of each project      svc_project_delete_subtree
+ *   project disabled or deleted     project_id; when deleted, also  svc_project_update,
+ *                                   trust_id of its trusts and of   svc_project_delete
+ *                                   those redelegated from them
+ *   project deleted with its        the same for each project       svc_project_delete_subtree
  *   subtree (cascade)               deleted
  *   domain disabled or deleted      domain_id: tokens of its users, svc_domain_update,
- *                                   of its projects, scoped to it   svc_domain_delete
+ *                                   of its projects, scoped to it;  svc_domain_delete
+ *                                   trust_id of the trusts of its
+ *                                   users and projects, and of
+ *                                   their redelegations
+ *   trust deleted                   trust_id of it and of every     svc_trust_delete
+ *                                   trust redelegated from it
+ *
+ * A trust event carries its trustor's user_id too (it is found by that
+ * index key, see auth/revocation.h). A trust-scoped token matches a
+ * user's event when the user is its trustor or trustee: a password
+ * change, a removed grant or group membership or a deleted role of the
+ * trustor's ends the trust's tokens through the rows above. A trust that
+ * expires needs no event: its tokens expire with it (their expiry is
+ * capped at the trust's).
  *
  * Credentials (/v3/credentials, EC2) revoke nothing when they change or
  * go, as in Keystone: a token issued through POST /v3/ec2tokens lives on
@@ -71,6 +99,7 @@
 #include "store/credential.h"
 #include "store/identity.h"
 #include "store/store.h"
+#include "store/trust.h"
 
 /* ------------------------------------------------------------------------
  * Transactions.
@@ -213,21 +242,32 @@ int	svc_project_tag_delete(struct store *st, const char *id, const char *tag,
  * Create u (id filled by the caller; password_hash already hashed or
  * NULL). Its domain must exist (404); its default project, when it names a
  * domain, is refused (400, as Keystone; a project that does not exist is
- * accepted, as Keystone does).
+ * accepted, as Keystone does). u->password_expires_at is set as stored:
+ * [security_compliance] change_password_upon_first_use (now) or
+ * password_expires_days, unless the options in u->extra exempt the user.
  */
-int	svc_user_create(struct store *st, const struct kg_user *u,
-	    struct kg_err *err);
+int	svc_user_create(struct store *st, struct kg_user *u, struct kg_err *err);
 
 /* A PATCH of a user: the edit (struct kg_user), and the new password. */
 struct svc_user_change {
 	struct svc_edit	 edit;		/* fn NULL: no other change */
 	int		 set_password;	/* store password_hash below */
 	const char	*password_hash;	/* already hashed; NULL clears it */
+	int		 enable;	/* the body says "enabled": true */
 };
 
 /*
  * Apply c to user id. A new password, or disabling the user, revokes its
  * tokens. *out (NULL: not wanted; kg_user_free) is the user as stored.
+ *
+ * Security compliance (auth/compliance.h), as Keystone's update_user: a
+ * new password moves the old one into the history, is not self-service,
+ * and expires at once under change_password_upon_first_use (unless the
+ * user's ignore_change_password_upon_first_use), else after
+ * password_expires_days (unless ignore_password_expiry). A user left
+ * enabled has its failed logins forgotten (an update unlocks it);
+ * enabling counts as activity for disable_user_account_days_inactive.
+ * The password history is not checked here: administrators may reuse.
  */
 int	svc_user_update(struct store *st, const char *id,
 	    const struct svc_user_change *c, struct kg_user *out,
@@ -238,10 +278,14 @@ int	svc_user_delete(struct store *st, const char *id, struct kg_err *err);
 
 /*
  * The self-service password change: the caller has verified the original
- * password against verified_hash (bcrypt, before the transaction). The
- * change is made only if the user still has that hash and is enabled --
- * else KG_EUNAUTH "Invalid user / password", as for a wrong password --
- * and revokes the user's tokens.
+ * password against verified_hash (bcrypt, before the transaction), and the
+ * new one against the password rules and history (bcrypt too). The change
+ * is made only if the user still has that hash and is enabled -- else
+ * KG_EUNAUTH "Invalid user / password", as for a wrong password -- and the
+ * user's lock_password option is off and the current password, when the
+ * user set it, is older than minimum_password_age (400, Keystone's
+ * texts); the old hash joins the history, the new one is self-service
+ * and expires after password_expires_days. Revokes the user's tokens.
  */
 int	svc_user_change_password(struct store *st, const char *id,
 	    const char *verified_hash, const char *new_hash, struct kg_err *err);
@@ -255,6 +299,33 @@ int	svc_user_change_password(struct store *st, const char *id,
  */
 int	svc_user_rehash_password(struct store *st, const char *id,
 	    const char *old_hash, const char *new_hash, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Authentication outcomes (security compliance, svc/compliance.c). The
+ * rules are auth/compliance.h's, under the options compliance_get()
+ * returns; the authentication itself is auth/'s (tokens_issue), which
+ * reports what it found, and the caller records it here.
+ * --------------------------------------------------------------------- */
+
+/* A wrong password for user_id: one more failure on record (a lock that
+ * has run out starts again from one). Revokes nothing (see the table). */
+int	svc_user_auth_failed(struct store *st, const char *user_id,
+	    struct kg_err *err);
+
+/* A successful login: failures forgotten, last_active_at set (once a day,
+ * when disable_user_account_days_inactive is on). Callers skip it when
+ * the login saw no failures and svc_user_activity_due is false: then it
+ * would change nothing, and a write transaction is not free. */
+int	svc_user_auth_succeeded(struct store *st, const char *user_id,
+	    struct kg_err *err);
+
+/* Is last_active_at (as read) to be set by a login now? */
+int	svc_user_activity_due(int64_t last_active_at);
+
+/* A login found user_id inactive for disable_user_account_days_inactive
+ * days: if it still is as stored, disable it and revoke its tokens. */
+int	svc_user_disable_inactive(struct store *st, const char *user_id,
+	    struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Groups and membership.
@@ -434,6 +505,61 @@ int	svc_credential_reseal(struct store *st, const char *id,
 
 int	svc_credential_delete(struct store *st, const char *id,
 	    struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Trusts (OS-TRUST).
+ * --------------------------------------------------------------------- */
+
+/* Keystone's [trust] max_redelegation_count default. */
+#define SVC_TRUST_MAX_REDELEGATION	3
+
+/* A trust to create, as the request gives it (its shape already checked). */
+struct svc_trust_new {
+	/*
+	 * id (filled by the caller), trustor_user_id (the caller's user),
+	 * trustee_user_id, project_id ("": none), impersonation, expires_at
+	 * (0: none), remaining_uses (KG_TRUST_UNLIMITED: none), extra, and
+	 * roles, each by id, or by a global role's name (id "").
+	 */
+	struct kg_trust	 t;
+	int		 allow_redelegation;
+	int		 redelegation_count;	/* -1: not given */
+	/* The trust of the caller's trust-scoped token (a redelegation);
+	 * NULL: the caller's token is not trust-scoped. */
+	const char	*redelegated_trust_id;
+	int		 max_redelegation_count;	/* [trust] option */
+};
+
+/*
+ * Create a trust as Keystone 22's POST /v3/OS-TRUST/trusts does, after the
+ * handler's own checks (policy, the trustor is the caller, a project needs
+ * roles): the trustee exists (404 "Could not find user: <id>."); a role
+ * named by name is a global role (404 "Role <name> is not defined"); the
+ * project exists (404) and the trustor holds every role on it, directly,
+ * through a group, by inheritance or implication (404 "Could not find
+ * role: <id>.", also for any role without a project); then Keystone's
+ * redelegation rules: redelegation_count above the maximum (403), uses
+ * with redelegation (400), and for a redelegation each trust up the chain
+ * of redelegated_trust_id (404 when it is gone, expired or used up; 403
+ * when a trustee on it is disabled) must allow one more level, have no
+ * uses, no earlier expiry, every role, impersonation if asked (403; an
+ * expiry not given is inherited). KG_ECONFLICT for Keystone's duplicate
+ * trust. *out (kg_trust_free) is the trust as stored, with its roles.
+ */
+int	svc_trust_create(struct store *st, const struct svc_trust_new *n,
+	    struct kg_trust *out, struct kg_err *err);
+
+/* Delete a trust (404 "Could not find trust: <id>.") and those redelegated
+ * from it, revoking their tokens. */
+int	svc_trust_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Take one use of a trust that counts them (remaining_uses not unlimited),
+ * for a token just signed and not yet handed out: KG_EFORBID (Keystone's
+ * TrustUseLimitReached, generic text) when another issue took the last
+ * one, or the trust counts none; KG_EUNAUTH when the trust is gone.
+ */
+int	svc_trust_consume(struct store *st, const char *id, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Tokens.

@@ -99,4 +99,9 @@ int	svc_revoke_project(struct store *st, const char *project_id,
 int	svc_revoke_domain(struct store *st, const char *domain_id,
 	    struct kg_err *err);
 
+/* Trusts about to go or become unusable, chains included: those sel
+ * names with id (store_trust_affected). */
+int	svc_revoke_trusts(struct store *st, enum kg_trust_sel sel,
+	    const char *id, struct kg_err *err);
+
 #endif /* KG_SVC_INT_H */

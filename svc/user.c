@@ -2,10 +2,13 @@
  * user.c - users: create, update (a new password or disabling revokes),
  * delete (revokes), the self-service password change (see svc.h).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/compliance.h"
 #include "common/util.h"
+#include "store/compliance.h"
 #include "svc/svc_int.h"
 
 /* Keystone refuses a domain as a user's default project (a project that
@@ -24,10 +27,28 @@ check_default_project(struct store *st, const char *id, struct kg_err *err)
 	    "User's default project ID cannot be a domain ID: %s", id);
 }
 
+/*
+ * When a password an administrator sets (create, PATCH, bootstrap)
+ * expires: at once under change_password_upon_first_use (Keystone's
+ * _change_password_required), else password_expires_days later; the
+ * user's options (in extra) may exempt it.
+ */
+static int64_t
+admin_password_expiry(const struct kg_user *u, int64_t now)
+{
+	const struct compliance	*c = compliance_get();
+	struct compliance_opts	 o;
+
+	if (u->password_hash == NULL)
+		return 0;
+	compliance_user_options(u->extra, &o);
+	return compliance_expires_at(c, &o, compliance_must_change(c, &o), now);
+}
+
 static int
 create_body(struct store *st, void *cls, struct kg_err *err)
 {
-	const struct kg_user	*u = cls;
+	struct kg_user		*u = cls;
 	struct kg_domain	 d;
 
 	memset(&d, 0, sizeof(d));
@@ -36,13 +57,15 @@ create_body(struct store *st, void *cls, struct kg_err *err)
 	kg_domain_free(&d);
 	if (check_default_project(st, u->default_project_id, err) == -1)
 		return -1;
+	u->password_expires_at = admin_password_expiry(u, u->created_at ?
+	    u->created_at : kg_now_us());
 	return store_user_create(st, u, err);
 }
 
 int
-svc_user_create(struct store *st, const struct kg_user *u, struct kg_err *err)
+svc_user_create(struct store *st, struct kg_user *u, struct kg_err *err)
 {
-	return svc_run(st, "user create", create_body, (void *)u, err);
+	return svc_run(st, "user create", create_body, u, err);
 }
 
 SVC_KIND(user_kind, kg_user, "user update", store_user_get,
@@ -83,9 +106,32 @@ after_user(struct store *st, void *obj, void *cls, struct kg_err *err)
 	struct kg_user		*u = obj;
 	const struct update	*up = cls;
 
+	const struct compliance	*comp = compliance_get();
+	struct kg_user_auth	 a;
+	int64_t			 now = kg_now_us(), expires = 0;
+
 	if (up->c->set_password) {
-		if (store_user_set_password(st, u->id, up->c->password_hash, 0,
-		    err) == -1)
+		/* The replaced password joins the history (Keystone's password
+		 * setter keeps it for unique_last_password_count); an
+		 * administrator's password is not self-service. */
+		if (store_user_auth_get(st, u->id, &a, err) == -1)
+			return -1;
+		if (store_password_history_push(st, u->id, u->password_hash,
+		    a.password_created_at, compliance_history_keep(comp),
+		    err) == -1) {
+			kg_user_auth_free(&a);
+			return -1;
+		}
+		kg_user_auth_free(&a);
+		if (up->c->password_hash != NULL) {
+			struct kg_user	nu = *u;
+
+			nu.password_hash = (char *)(uintptr_t)up->c->password_hash;
+			expires = admin_password_expiry(&nu, now);
+		}
+		if (store_user_set_password(st, u->id, up->c->password_hash,
+		    expires, err) == -1 ||
+		    store_user_set_self_service(st, u->id, 0, err) == -1)
 			return -1;
 		if (u->password_hash != NULL)
 			kg_wipe(u->password_hash, strlen(u->password_hash));
@@ -94,8 +140,21 @@ after_user(struct store *st, void *obj, void *cls, struct kg_err *err)
 		if (up->c->password_hash != NULL &&
 		    (u->password_hash = strdup(up->c->password_hash)) == NULL)
 			return kg_errf(err, KG_EINTERNAL, "out of memory");
-		u->password_expires_at = 0;
+		u->password_expires_at = expires;
 	}
+	/* Keystone's enabled setter: an enabled user's failures are
+	 * forgotten (an update unlocks), and enabling counts as activity. */
+	if (u->enabled) {
+		if (store_user_auth_set_failures(st, u->id, 0, 0, err) == -1)
+			return -1;
+		if (comp->disable_user_account_days_inactive > 0 &&
+		    (up->c->enable || !up->was) &&
+		    store_user_set_last_active(st, u->id, now, err) == -1)
+			return -1;
+	}
+	if (up->was && !u->enabled &&
+	    svc_revoke_trusts(st, KG_TRUST_USER, u->id, err) == -1)
+		return -1;
 	if (up->c->set_password || (up->was && !u->enabled))
 		return svc_revoke_user(st, u->id, err);
 	return 0;
@@ -118,7 +177,9 @@ delete_body(struct store *st, void *cls, struct kg_err *err)
 {
 	const char	*id = cls;
 
-	if (store_user_delete(st, id, err) == -1 ||
+	/* Its trusts' events before the cascade takes them. */
+	if (svc_revoke_trusts(st, KG_TRUST_USER, id, err) == -1 ||
+	    store_user_delete(st, id, err) == -1 ||
 	    svc_revoke_user(st, id, err) == -1)
 		return -1;
 	return 0;
@@ -139,11 +200,16 @@ struct password {
 static int
 password_body(struct store *st, void *cls, struct kg_err *err)
 {
-	struct password	*pw = cls;
-	struct kg_user	 u;
-	int		 same, ret = -1;
+	const struct compliance	*c = compliance_get();
+	struct password		*pw = cls;
+	struct compliance_opts	 o;
+	struct kg_user_auth	 a;
+	struct kg_user		 u;
+	int64_t			 now = kg_now_us();
+	int			 same, ret = -1;
 
 	memset(&u, 0, sizeof(u));
+	memset(&a, 0, sizeof(a));
 	if (store_user_get(st, pw->id, &u, err) == -1) {
 		if (err->kind == KG_ENOTFOUND)
 			kg_errf(err, KG_EUNAUTH, "Invalid user / password");
@@ -157,11 +223,26 @@ password_body(struct store *st, void *cls, struct kg_err *err)
 		kg_errf(err, KG_EUNAUTH, "Invalid user / password");
 		goto done;
 	}
-	if (store_user_set_password(st, pw->id, pw->new_hash, 0, err) == -1 ||
+	/* Keystone's driver.change_password, on the state as stored. */
+	compliance_user_options(u.extra, &o);
+	if (o.lock_password) {
+		compliance_locked_password_error(err);
+		goto done;
+	}
+	if (store_user_auth_get(st, pw->id, &a, err) == -1 ||
+	    compliance_check_age(c, a.password_created_at,
+	    a.password_self_service, now, err) == -1)
+		goto done;
+	if (store_password_history_push(st, pw->id, u.password_hash,
+	    a.password_created_at, compliance_history_keep(c), err) == -1 ||
+	    store_user_set_password(st, pw->id, pw->new_hash,
+	    compliance_expires_at(c, &o, 0, now), err) == -1 ||
+	    store_user_set_self_service(st, pw->id, 1, err) == -1 ||
 	    svc_revoke_user(st, pw->id, err) == -1)
 		goto done;
 	ret = 0;
  done:
+	kg_user_auth_free(&a);
 	kg_user_free(&u);
 	return ret;
 }

@@ -95,9 +95,9 @@ def run(c, pw):
     call("POST", "/v3/auth/tokens", 400, body={"auth": {"scope": "unscoped"}},
          bad_request=True, what="no identity")
     call("POST", "/v3/auth/tokens", 400, body=b'{"auth": ', what="malformed JSON")
-    call("POST", "/v3/auth/tokens", 501,
+    call("POST", "/v3/auth/tokens", 401,
          body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": NOPE}}),
-         what="trust scope")
+         what="unknown trust")
     call("POST", "/v3/auth/tokens", 413, body=b'{"auth": "' + b"x" * 200000 + b'"}',
          what="oversized body")
 
@@ -264,6 +264,17 @@ def run(c, pw):
     r = call("POST", "/v3/auth/tokens", 201,
              body=pw_auth("oa-alice", "alice-pw2"), what="after password change")
     alice_tok = tok(r)
+    # security compliance: user options
+    r = call("POST", "/v3/users", 201, admin,
+             body={"user": {"name": "oa-bob", "password": "bob-pw",
+                            "options": {"lock_password": True}}}, what="with options")
+    bob = idof(r, "user", "id")
+    call("PATCH", "/v3/users/" + bob, 400, admin,
+         body={"user": {"options": {"no_such_option": True}}}, bad_request=True,
+         what="unknown option")
+    call("POST", "/v3/users/%s/password" % bob, 400, None,
+         body={"user": {"original_password": "bob-pw", "password": "bob-pw2"}},
+         what="lock_password")
 
     # ---- groups and membership
     r = call("POST", "/v3/groups", 201, admin,
@@ -550,6 +561,61 @@ def run(c, pw):
     call("GET", "/metrics", 200, source="127.0.0.2")
     call("GET", "/metrics", 403, what="from 127.0.0.1, not allowed")
 
+    # ---- trusts: the admin trusts alice with its admin role
+    tb = {"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice,
+                    "project_id": admin_project, "impersonation": False,
+                    "roles": [{"name": "admin"}], "remaining_uses": 5,
+                    "expires_at": "2099-01-01T00:00:00Z"}}
+    call("POST", "/v3/OS-TRUST/trusts", 401, None, body=tb)
+    call("POST", "/v3/OS-TRUST/trusts", 403, alice_proj, body=tb, what="not the trustor")
+    r = call("POST", "/v3/OS-TRUST/trusts", 201, admin, body=tb)
+    trust = idof(r, "trust", "id")
+    trole = idof(r, "trust", "roles", 0, "id")
+    call("POST", "/v3/OS-TRUST/trusts", 409, admin, body=tb, what="the same again")
+    call("POST", "/v3/OS-TRUST/trusts", 400, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": alice}},
+         bad_request=True, what="no impersonation")
+    call("POST", "/v3/OS-TRUST/trusts", 404, admin,
+         body={"trust": {"trustor_user_id": admin_id, "trustee_user_id": NOPE,
+                         "impersonation": True}}, what="unknown trustee")
+    call("GET", "/v3/OS-TRUST/trusts", 200, admin)
+    call("GET", "/v3/OS-TRUST/trusts?trustee_user_id=" + alice, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts", 403, alice_proj, what="all trusts")
+    call("GET", "/v3/OS-TRUST/trusts", 401, None)
+    call("GET", "/v3/OS-TRUST/trusts/" + trust, 200, alice_proj, what="the trustee")
+    call("GET", "/v3/OS-TRUST/trusts/" + NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % trust, 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles" % NOPE, 404, admin)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, trole), 200, alice_proj)
+    call("GET", "/v3/OS-TRUST/trusts/%s/roles/%s" % (trust, NOPE), 404, alice_proj,
+         what="a role it does not delegate")
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=pw_auth("oa-alice", "alice-pw2", {"OS-TRUST:trust": {"id": trust}}),
+             what="trust scope")
+    trust_tok = tok(r)
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(trust_tok),
+         what="a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=token_auth(trust_tok, project_scope("admin")),
+         what="a token from a trust-scoped token")
+    call("POST", "/v3/auth/tokens", 403,
+         body=pw_auth("admin", pw, {"OS-TRUST:trust": {"id": trust}}),
+         what="not the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 403, alice_proj, what="the trustee")
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 204, admin)
+    call("DELETE", "/v3/OS-TRUST/trusts/" + trust, 404, admin, what="again")
+
+    # ---- the failed-login rate limit ([rate_limit]: 10 failures a user),
+    # from an address of its own
+    for i in range(10):
+        call("POST", "/v3/auth/tokens", 401, body=pw_auth(bob, "wrong", by_id=True),
+             source="127.0.0.3", what="wrong password %d" % (i + 1))
+    call("POST", "/v3/auth/tokens", 429, body=pw_auth(bob, "wrong", by_id=True),
+         source="127.0.0.3", what="the user's budget spent")
+    call("POST", "/v3/users/%s/password" % bob, 429, None, source="127.0.0.3",
+         body={"user": {"original_password": "wrong", "password": "bob-pw3"}},
+         what="the user's budget spent")
+
     # ---- deletions last
     call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 204, admin)
     call("DELETE", "/v3/roles/%s/implies/%s" % (role, role2), 404, admin, what="again")
@@ -560,6 +626,7 @@ def run(c, pw):
     call("DELETE", "/v3/groups/" + grp, 204, admin)
     call("DELETE", "/v3/groups/" + grp, 404, admin, what="again")
     call("DELETE", "/v3/users/" + alice, 204, admin)
+    call("DELETE", "/v3/users/" + bob, 204, admin)
     call("DELETE", "/v3/users/" + alice, 404, admin, what="again")
     call("DELETE", "/v3/projects/%s?cascade" % proj, 204, admin,
          what="with its disabled child")

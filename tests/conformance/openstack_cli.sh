@@ -127,23 +127,45 @@ fails cli-7.2 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_TYPE=token OS_TOKEN="$
 
 # credentials and EC2 credentials (blobs are encrypted at rest)
 CRED=$(value id credential create --type cert --project demo alice cli-cert-blob)
-ok cli-10.1 test -n "$CRED"
-ok cli-10.2 has_line "cli-cert-blob" os credential list -f value -c Data
-ok cli-10.3 has_line "^$CRED cert" os credential list --user alice --type cert \
+ok cli-13.1 test -n "$CRED"
+ok cli-13.2 has_line "cli-cert-blob" os credential list -f value -c Data
+ok cli-13.3 has_line "^$CRED cert" os credential list --user alice --type cert \
     -f value -c ID -c Type
-ok cli-10.4 test "$(value blob credential show "$CRED")" = "cli-cert-blob"
-ok cli-10.5 os credential delete "$CRED"
-fails cli-10.6 os credential show "$CRED"
+ok cli-13.4 test "$(value blob credential show "$CRED")" = "cli-cert-blob"
+ok cli-13.5 os credential delete "$CRED"
+fails cli-13.6 os credential show "$CRED"
 AK=$(value access ec2 credentials create --project demo --user alice)
-ok cli-10.7 test -n "$AK"
-ok cli-10.8 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
-ok cli-10.9 test "$(value project_id ec2 credentials show --user alice "$AK")" = \
+ok cli-13.7 test -n "$AK"
+ok cli-13.8 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+ok cli-13.9 test "$(value project_id ec2 credentials show --user alice "$AK")" = \
     "$(value id project show demo)"
-ok cli-10.10 os ec2 credentials delete --user alice "$AK"
-fails cli-10.11 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
+ok cli-13.10 os ec2 credentials delete --user alice "$AK"
+fails cli-13.11 has_line "^$AK" os ec2 credentials list --user alice -f value -c Access
 AK2=$(alice_env $OSC ec2 credentials create -f value -c access)
-ok cli-10.12 test -n "$AK2"
-ok cli-10.13 has_line "^$AK2" alice_env $OSC ec2 credentials list -f value -c Access
+ok cli-13.12 test -n "$AK2"
+ok cli-13.13 has_line "^$AK2" alice_env $OSC ec2 credentials list -f value -c Access
+# trusts: the admin delegates member on project admin to alice, who gets
+# a trust-scoped token with it
+ok cli-7.3 os trust create --project admin --role member \
+    --expiration 2099-01-01T00:00:00 admin alice
+TRUST=$(os trust list -f value -c ID | head -n 1)
+ok cli-7.4 test -n "$TRUST"
+ok cli-7.5 test "$(value trustee_user_id trust show "$TRUST")" = "$(value id user show alice)"
+ok cli-7.6 test "$(value project_id trust show "$TRUST")" = "$(value id project show admin)"
+ok cli-7.7 has_line "member" os trust show "$TRUST" -f value -c roles
+trust_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=alice OS_PASSWORD=alice-pw \
+	    OS_USER_DOMAIN_NAME=Default OS_TRUST_ID="$TRUST" \
+	    OS_REGION_NAME=RegionOne "$@"
+}
+ok cli-7.8 test "$(trust_env $OSC token issue -f value -c project_id)" = \
+    "$(value id project show admin)"
+ok cli-7.9 test "$(trust_env $OSC token issue -f value -c user_id)" = \
+    "$(value id user show alice)"
+ok cli-7.10 os trust delete "$TRUST"
+fails cli-7.11 os trust show "$TRUST"
+fails cli-7.12 trust_env $OSC token issue
 
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice

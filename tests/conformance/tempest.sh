@@ -91,8 +91,8 @@ http_timeout = 30
 # The PCI-DSS tests (security_compliance below) assume these server settings
 # (Keystone's [security_compliance] lockout_failure_attempts = 2,
 # lockout_duration = 5, unique_last_password_count = 2,
-# minimum_password_age = 0); when keygate has them (issue 11), pass them to
-# kg_start in run_suite.
+# minimum_password_age = 0): the identity suite's server gets them
+# (KEYGATE_SECURITY_COMPLIANCE_*, below), as Keystone's devstack job.
 user_lockout_failure_attempts = 2
 user_lockout_duration = 5
 user_unique_last_password_count = 2
@@ -188,7 +188,11 @@ run_suite() {
 
 for s in $SUITES; do
 	case $s in
-	identity) run_suite identity '^tempest\.api\.identity\.' true admin ;;
+	identity) run_suite identity '^tempest\.api\.identity\.' true admin \
+		    KEYGATE_SECURITY_COMPLIANCE_LOCKOUT_FAILURE_ATTEMPTS=2 \
+		    KEYGATE_SECURITY_COMPLIANCE_LOCKOUT_DURATION=5 \
+		    KEYGATE_SECURITY_COMPLIANCE_UNIQUE_LAST_PASSWORD_COUNT=2 \
+		    KEYGATE_SECURITY_COMPLIANCE_MINIMUM_PASSWORD_AGE=0 ;;
 	plugin)	run_suite plugin '^keystone_tempest_plugin\.tests\.(api|rbac)\.' true '' \
 		    KEYGATE_OSLO_POLICY_DEFAULTS=keystone-22 \
 		    KEYGATE_OSLO_POLICY_ENFORCE_SCOPE=true \

@@ -83,3 +83,20 @@ fz_env_setup(struct kg_config *cfg, const char *prefix, const char *base_url)
 		fz_die("bootstrap: %s", err.msg);
 	store_close(st);
 }
+
+void
+fz_buf_add(struct fz_buf *b, const void *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t	cap = b->cap ? b->cap : 4096;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((b->p = realloc(b->p, cap)) == NULL)
+			abort();
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}

@@ -96,6 +96,8 @@ static struct mark {
 	{ 'G', NULL },	/* region id */
 	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
+	{ 't', NULL },	/* trust: alice -> admin, member on demo */
+	{ 'T', NULL },	/* trust-scoped token of trust t (the admin's) */
 };
 #define NMARKS	(sizeof(marks) / sizeof(marks[0]))
 
@@ -125,35 +127,13 @@ set_mark(char c, const char *v)
 }
 
 /* ------------------------------------------------------------------------
- * A growing byte buffer.
+ * Strings into a growing buffer (struct fz_buf, fuzz_env.h).
  * --------------------------------------------------------------------- */
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
 static void
-buf_add(struct buf *b, const void *s, size_t n)
+buf_str(struct fz_buf *b, const char *s)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t	cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			abort();
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
+	fz_buf_add(b, s, strlen(s));
 }
 
 /* ------------------------------------------------------------------------
@@ -210,7 +190,7 @@ now_ms(void)
  * for HEAD, 1xx, 204, 304).
  */
 static int
-reply_complete(const struct buf *raw, int head)
+reply_complete(const struct fz_buf *raw, int head)
 {
 	const char	*p = raw->p, *eoh, *cl;
 	int		 status;
@@ -241,7 +221,7 @@ reply_complete(const struct buf *raw, int head)
  */
 static int
 exchange(const char *req, size_t len, int half_close, int timeout_ms,
-    struct buf *out)
+    struct fz_buf *out)
 {
 	struct pollfd	 pfd;
 	char		 chunk[16384];
@@ -252,7 +232,7 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 	int		 head = len >= 5 && memcmp(req, "HEAD ", 5) == 0;
 
 	out->len = 0;
-	buf_add(out, "", 0);
+	fz_buf_add(out, "", 0);
 	while (off < len) {
 		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
@@ -283,7 +263,7 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 		}
 		if (out->len + (size_t)n > MAX_REPLY)
 			break;
-		buf_add(out, chunk, (size_t)n);
+		fz_buf_add(out, chunk, (size_t)n);
 		if (reply_complete(out, head)) {
 			ret = 0;
 			break;
@@ -295,7 +275,7 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 
 /* Parse the first final (non-1xx) response of raw into *r. */
 static void
-parse_reply(const struct buf *raw, struct reply *r)
+parse_reply(const struct fz_buf *raw, struct reply *r)
 {
 	const char	*p = raw->p, *end = raw->p + raw->len, *eoh, *line, *nl;
 	long		 clen = -1;
@@ -335,7 +315,7 @@ parse_reply(const struct buf *raw, struct reply *r)
 
 /* Copy s[0..n) into b with the @X markers replaced. */
 static void
-substitute(struct buf *b, const char *s, size_t n)
+substitute(struct fz_buf *b, const char *s, size_t n)
 {
 	const char	*v;
 	size_t		 i, start = 0;
@@ -347,12 +327,12 @@ substitute(struct buf *b, const char *s, size_t n)
 			v = "@";
 		else if ((v = mark(s[i + 1])) == NULL)
 			continue;
-		buf_add(b, s + start, i - start);
+		fz_buf_add(b, s + start, i - start);
 		buf_str(b, v);
 		start = i + 2;
 		i++;
 	}
-	buf_add(b, s + start, n - start);
+	fz_buf_add(b, s + start, n - start);
 }
 
 static int
@@ -371,7 +351,7 @@ is_header(const char *line, size_t n, const char *name)
  * open until its timeout; raw inputs still send those.
  */
 static void
-request_line(const char *line, size_t n, struct buf *out)
+request_line(const char *line, size_t n, struct fz_buf *out)
 {
 	size_t	i = 0, m = 0, t;
 	char	c;
@@ -381,7 +361,7 @@ request_line(const char *line, size_t n, struct buf *out)
 	for (; i < n && line[i] != ' '; i++) {
 		c = line[i];
 		if (c != '\0' && c != '\t' && c != '\r' && c != '\n') {
-			buf_add(out, &c, 1);
+			fz_buf_add(out, &c, 1);
 			m++;
 		}
 	}
@@ -395,7 +375,7 @@ request_line(const char *line, size_t n, struct buf *out)
 	if (t == i)
 		buf_str(out, "/");
 	else
-		buf_add(out, line + i, t - i);
+		fz_buf_add(out, line + i, t - i);
 	buf_str(out, " HTTP/1.1\r\n");
 }
 
@@ -405,28 +385,28 @@ request_line(const char *line, size_t n, struct buf *out)
  * made consistent.
  */
 static void
-build_request(unsigned char sel, const char *s, size_t n, struct buf *out)
+build_request(unsigned char sel, const char *s, size_t n, struct fz_buf *out)
 {
 	static const char	 toks[4] = { 0, 'A', 'M', 'N' };
-	struct buf		 in = { 0 };
+	struct fz_buf		 in = { 0 };
 	const char		*eoh, *line, *nl, *body, *tok;
 	size_t			 hlen, blen, ll;
 	char			 cl[64];
 
 	substitute(&in, s, n);
 	out->len = 0;
-	buf_add(out, "", 0);
+	fz_buf_add(out, "", 0);
 	tok = toks[sel & 3] ? mark(toks[sel & 3]) : NULL;
 	if (sel & 4) {			/* raw: only the token goes in */
 		nl = memchr(in.p, '\n', in.len);
 		if (tok == NULL || nl == NULL) {
-			buf_add(out, in.p, in.len);
+			fz_buf_add(out, in.p, in.len);
 		} else {
-			buf_add(out, in.p, (size_t)(nl + 1 - in.p));
+			fz_buf_add(out, in.p, (size_t)(nl + 1 - in.p));
 			buf_str(out, "X-Auth-Token: ");
 			buf_str(out, tok);
 			buf_str(out, "\r\n");
-			buf_add(out, nl + 1, in.len - (size_t)(nl + 1 - in.p));
+			fz_buf_add(out, nl + 1, in.len - (size_t)(nl + 1 - in.p));
 		}
 		free(in.p);
 		return;
@@ -467,7 +447,7 @@ build_request(unsigned char sel, const char *s, size_t n, struct buf *out)
 		if (is_header(line, ll, "Content-Length") ||
 		    is_header(line, ll, "Transfer-Encoding"))
 			continue;
-		buf_add(out, line, ll);
+		fz_buf_add(out, line, ll);
 		if (line[ll - 1] != '\n')
 			buf_str(out, "\r\n");
 	}
@@ -476,7 +456,7 @@ build_request(unsigned char sel, const char *s, size_t n, struct buf *out)
 		buf_str(out, cl);
 	}
 	buf_str(out, "\r\n");
-	buf_add(out, body, blen);
+	fz_buf_add(out, body, blen);
 	free(in.p);
 }
 
@@ -487,7 +467,7 @@ build_request(unsigned char sel, const char *s, size_t n, struct buf *out)
 /* A broken promise: abort, unless FUZZ_HTTP_KEEP_GOING is set (to list
  * every failing seed in one run). */
 static void
-broken(const char *what, const struct buf *req, const struct buf *raw)
+broken(const char *what, const struct fz_buf *req, const struct fz_buf *raw)
 {
 	fprintf(stderr, "fuzz_http: %s\n--- request (%zu bytes)\n%.*s\n--- reply\n%.*s\n",
 	    what, req->len, (int)(req->len > 4000 ? 4000 : req->len), req->p,
@@ -506,7 +486,7 @@ broken(const char *what, const struct buf *req, const struct buf *raw)
 }
 
 static void
-check_reply(const struct buf *req, const struct buf *raw, const struct reply *r)
+check_reply(const struct fz_buf *req, const struct fz_buf *raw, const struct reply *r)
 {
 	json_t		*j, *e;
 	int		 head = req->len >= 5 && memcmp(req->p, "HEAD ", 5) == 0;
@@ -613,7 +593,7 @@ static json_t *
 setup_req(const char *method, const char *path, const char *tok, const char *body,
     int want, char **subject)
 {
-	struct buf	 req = { 0 }, raw = { 0 };
+	struct fz_buf	 req = { 0 }, raw = { 0 };
 	struct reply	 r;
 	char		 line[512];
 	json_t		*j = NULL;
@@ -710,7 +690,9 @@ setup_put(int want, const char *fmt, const char *a, const char *b, const char *c
 static void
 setup_fixtures(void)
 {
-	char	*t, body[512];
+	char		*t, body[512];
+	const char	*id;
+	json_t		*j;
 
 	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD,
 	    "{\"project\":{\"name\":\"admin\",\"domain\":{\"id\":\"default\"}}}")) == NULL)
@@ -755,6 +737,23 @@ setup_fixtures(void)
 	if ((t = setup_token("alice", "alice-secret", "\"unscoped\"")) == NULL)
 		fz_die("no unscoped token");
 	set_mark('N', t);
+	free(t);
+	/* alice trusts the admin with member on demo */
+	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
+	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"
+	    "true,\"roles\":[{\"name\":\"member\"}],\"allow_redelegation\":true}}",
+	    mark('u'), mark('a'), mark('p'));
+	j = setup_req("POST", "/v3/OS-TRUST/trusts", mark('M'), body, 201, NULL);
+	if ((id = json_string_value(json_object_get(json_object_get(j, "trust"),
+	    "id"))) == NULL)
+		fz_die("set-up: no trust id");
+	set_mark('t', id);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"OS-TRUST:trust\":{\"id\":\"%s\"}}",
+	    mark('t'));
+	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD, body)) == NULL)
+		fz_die("no trust-scoped token");
+	set_mark('T', t);
 	free(t);
 }
 
@@ -835,7 +834,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct buf	req, raw;
+	static struct fz_buf	req, raw;
 	struct reply		r;
 	int			rc;
 

@@ -56,30 +56,9 @@ static EVP_PKEY		*pkey;		/* the same key, for mode 2 */
 static char		 user_id[STORE_ID_SIZE], project_id[STORE_ID_SIZE];
 static char		 role_id[STORE_ID_SIZE];
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-};
 
 static void
-buf_add(struct buf *b, const void *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t	cap = b->cap ? b->cap : 1024;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			abort();
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-substitute(struct buf *b, const char *s, size_t n)
+substitute(struct fz_buf *b, const char *s, size_t n)
 {
 	char		 num[32];
 	const char	*v;
@@ -87,7 +66,7 @@ substitute(struct buf *b, const char *s, size_t n)
 	int64_t		 now = kg_now_us();
 
 	b->len = 0;
-	buf_add(b, "", 0);
+	fz_buf_add(b, "", 0);
 	for (i = 0; i + 1 < n; i++) {
 		if (s[i] != '@')
 			continue;
@@ -116,12 +95,12 @@ substitute(struct buf *b, const char *s, size_t n)
 		default:
 			continue;
 		}
-		buf_add(b, s + start, i - start);
-		buf_add(b, v, strlen(v));
+		fz_buf_add(b, s + start, i - start);
+		fz_buf_add(b, v, strlen(v));
 		start = i + 2;
 		i++;
 	}
-	buf_add(b, s + start, n - start);
+	fz_buf_add(b, s + start, n - start);
 }
 
 /* base64url(header) "." base64url(claims) "." ES256 signature, any header. */
@@ -336,7 +315,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct buf	 in;
+	static struct fz_buf	 in;
 	struct kg_err		 err = { 0 };
 	char			*tok = NULL, *nl;
 	int			 allow_expired, catalog;

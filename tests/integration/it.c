@@ -93,6 +93,7 @@ it_start(struct it_server *s, const char *const *env)
 	char		 exe[512];
 	char		*tok;
 	int		 i, status;
+	pid_t		 parent;
 
 	memset(s, 0, sizeof(s[0]));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -108,11 +109,14 @@ it_start(struct it_server *s, const char *const *env)
 		exit(2);
 	}
 	snprintf(exe, sizeof(exe), "%s/keygate", build_dir());
+	parent = getpid();
 	if ((s->pid = fork()) == 0) {
 		/* A test that dies (a signal, timeout(1)) takes its server
-		 * with it: an orphan would hold the caller's pipes open. */
+		 * with it: an orphan would hold the caller's pipes open. The
+		 * test may have died before the prctl: then it is not our
+		 * parent any more (a subreaper's pid need not be 1). */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
+		if (getppid() != parent)
 			_exit(127);
 		execl(exe, "keygate", "serve", (char *)NULL);
 		_exit(127);
@@ -312,6 +316,24 @@ it_resp_free(struct it_resp *r)
 	free(r->subject_token);
 	json_decref(r->json);
 	memset(r, 0, sizeof(*r));
+}
+
+json_t *
+it_json(struct it_server *s, const char *method, const char *path,
+    const char *token, const char *body, long *status)
+{
+	struct it_resp	 r;
+	json_t		*j;
+
+	if (it_req(s, method, path, token, body, NULL, &r) == -1) {
+		*status = 0;
+		it_resp_free(&r);
+		return NULL;
+	}
+	*status = r.status;
+	j = r.json != NULL ? json_incref(r.json) : NULL;
+	it_resp_free(&r);
+	return j;
 }
 
 long

@@ -64,6 +64,11 @@ int	it_req(struct it_server *s, const char *method, const char *path,
 	    struct it_resp *out);
 void	it_resp_free(struct it_resp *r);
 
+/* The parsed body (a new reference, NULL without one) and, in *status,
+ * the status (0 when the transfer failed). */
+json_t	*it_json(struct it_server *s, const char *method, const char *path,
+	    const char *token, const char *body, long *status);
+
 /* Status only, freeing the response: it_status(s, "GET", "/v3", tok, NULL). */
 long	it_status(struct it_server *s, const char *method, const char *path,
 	    const char *token, const char *body);

@@ -25,17 +25,7 @@ static json_t *
 rq(const char *method, const char *path, const char *token, const char *body,
     long *st)
 {
-	struct it_resp	 r;
-	json_t		*j;
-
-	if (it_req(&s, method, path, token, body, NULL, &r) == -1) {
-		*st = 0;
-		return NULL;
-	}
-	*st = r.status;
-	j = r.json != NULL ? json_incref(r.json) : NULL;
-	it_resp_free(&r);
-	return j;
+	return it_json(&s, method, path, token, body, st);
 }
 
 /* Status of an admin request. */

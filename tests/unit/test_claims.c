@@ -151,7 +151,70 @@ main(void)
 	free(text);
 	claims_free(NULL);
 
+	/* a trust-scoped token: the trustee's (no impersonation), then the
+	 * trustor's (impersonation) */
+	sample(&c);
+	c.user_id = "tee";
+	c.trust_id = "t1";
+	c.trustor_id = "tor";
+	c.trustee_id = "tee";
+	text = claims_write(&c);
+	rc = parse_text(text, &doc, &out);
+	T("claims-1.6 trust round trip", rc == 0 && same(out.trust_id, "t1") &&
+	    same(out.trustor_id, "tor") && same(out.trustee_id, "tee") &&
+	    out.trust_impersonation == 0 &&
+	    json_is_false(json_object_get(json_object_get(doc, "OS-TRUST:trust"),
+	    "impersonation")));
+	claims_free(&out);
+	json_decref(doc);
+	free(text);
+	c.user_id = "tor";
+	c.trust_impersonation = 1;
+	text = claims_write(&c);
+	rc = parse_text(text, &doc, &out);
+	T("claims-1.7 impersonating trust round trip", rc == 0 &&
+	    out.trust_impersonation == 1 && same(out.user_id, "tor"));
+	claims_free(&out);
+	json_decref(doc);
+	free(text);
+	c.user_id = "tee";		/* impersonation, but the trustee's */
+	text = claims_write(&c);
+	rc = parse_text(text, &doc, &out);
+	T("claims-1.8 an impersonating trust token of the trustee is refused",
+	    rc == CLAIMS_EMALFORMED);
+	claims_free(&out);
+	json_decref(doc);
+	free(text);
+	c.scope = KG_SCOPE_DOMAIN;
+	c.user_id = "tor";
+	text = claims_write(&c);
+	rc = parse_text(text, &doc, &out);
+	T("claims-1.9 a trust on a domain-scoped token is refused",
+	    rc == CLAIMS_EMALFORMED);
+	claims_free(&out);
+	json_decref(doc);
+	free(text);
+	sample(&c);
+	text = claims_write(&c);
+	rc = parse_text(text, &doc, &out);
+	T("claims-1.10 no trust: empty trust fields, no OS-TRUST:trust", rc == 0 &&
+	    same(out.trust_id, "") && json_object_get(doc, "OS-TRUST:trust") == NULL);
+	claims_free(&out);
+	json_decref(doc);
+	free(text);
+
 	/* 2. what is refused */
+	T("claims-2.20 OS-TRUST:trust without trustee_user", parse_patched(
+	    "OS-TRUST:trust", json_pack("{s:s, s:b, s:{s:s}}", "id", "t",
+	    "impersonation", 1, "trustor_user", "id", "u1")) == CLAIMS_EMALFORMED);
+	T("claims-2.21 OS-TRUST:trust with impersonation not a boolean",
+	    parse_patched("OS-TRUST:trust", json_pack("{s:s, s:i, s:{s:s}, s:{s:s}}",
+	    "id", "t", "impersonation", 1, "trustor_user", "id", "u1",
+	    "trustee_user", "id", "u2")) == CLAIMS_EMALFORMED);
+	T("claims-2.22 a well-formed OS-TRUST:trust on the sample parses",
+	    parse_patched("OS-TRUST:trust", json_pack("{s:s, s:b, s:{s:s}, s:{s:s}}",
+	    "id", "t", "impersonation", 1, "trustor_user", "id", "u1",
+	    "trustee_user", "id", "u2")) == 0);
 	T("claims-2.1 the sample parses", parse_patched("pad", json_string("x")) == 0);
 	T("claims-2.2 no iss", parse_patched("iss", NULL) == CLAIMS_EMALFORMED);
 	T("claims-2.3 iss not a string", parse_patched("iss", json_integer(1)) ==

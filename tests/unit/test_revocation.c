@@ -168,6 +168,36 @@ main(void)
 	T("revocation-1.14 project event does not match a domain token of that id",
 	    !kg_revoke_matches(&ev, &t));
 
+	/* trusts: a trust event matches the trust's tokens only; a user
+	 * event matches the trust tokens of its trustor and trustee */
+	target(&t);
+	memset(&ev, 0, sizeof(ev));
+	ev.issued_before = 100;
+	kg_strlcpy(ev.trust_id, "T", sizeof(ev.trust_id));
+	kg_strlcpy(ev.user_id, "tor", sizeof(ev.user_id));
+	T("revocation-1.15 a trust event does not match a token of no trust",
+	    !kg_revoke_matches(&ev, &t));
+	t.user_id = "tee";
+	t.trust_id = "T";
+	t.trustor_id = "tor";
+	t.trustee_id = "tee";
+	T("revocation-1.16 ... matches the trust's token (user: its trustor)",
+	    kg_revoke_matches(&ev, &t));
+	t.trust_id = "T2";
+	T("revocation-1.17 ... not another trust's token of the same parties",
+	    !kg_revoke_matches(&ev, &t));
+	ev.trust_id[0] = '\0';
+	T("revocation-1.18 the trustor's user event matches the trust token",
+	    kg_revoke_matches(&ev, &t));
+	kg_strlcpy(ev.user_id, "tee", sizeof(ev.user_id));
+	T("revocation-1.19 ... and the trustee's", kg_revoke_matches(&ev, &t));
+	kg_strlcpy(ev.user_id, "other", sizeof(ev.user_id));
+	T("revocation-1.20 ... not a third user's", !kg_revoke_matches(&ev, &t));
+	memset(&k, 0, sizeof(k));
+	kg_revoke_target_keys(&t, collect, &k);
+	T("revocation-1.21 a trust token's keys hold its trustor and trustee",
+	    has_key(&k, "u:tor") && has_key(&k, "u:tee"));
+
 	/* 2. revisions: "checked before the revocation committed" */
 	target(&t);
 	memset(&ev, 0, sizeof(ev));

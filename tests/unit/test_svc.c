@@ -14,6 +14,7 @@
 #include "store/revoke.h"
 #include "store/scope.h"
 #include "store/store_int.h"
+#include "store/trust.h"
 #include "svc/svc.h"
 #include "tests/t.h"
 
@@ -772,7 +773,7 @@ test_hierarchy(void)
 
 	events_seen = 0;
 	/* a (b (c), e); u1's default project is c. */
-	T("svc-4.0 fixtures", domain(st, "default", 1) == 0 &&
+	T("svc-6.0 fixtures", domain(st, "default", 1) == 0 &&
 	    project(st, "a", "default", NULL, &err) == 0 &&
 	    project(st, "b", "default", "a", &err) == 0 &&
 	    project(st, "c", "default", "b", &err) == 0 &&
@@ -781,24 +782,24 @@ test_hierarchy(void)
 	    role(st, "r", NULL) == 0 &&
 	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "c", "r", 0, &err) == 0 &&
 	    events_are(st, ""));
-	T("svc-4.1 cascade with an enabled project below: 403, nothing done",
+	T("svc-6.1 cascade with an enabled project below: 403, nothing done",
 	    svc_project_delete_subtree(st, "a", &err) == -1 &&
 	    err.kind == KG_EFORBID && strcmp(err.msg, "Cannot delete project a "
 	    "since its subtree contains enabled projects.") == 0 &&
 	    events_are(st, "") && has_project(st, "c"));
-	T("svc-4.2 disable c, b, e (a stays enabled)",
+	T("svc-6.2 disable c, b, e (a stays enabled)",
 	    project_enabled(st, "c", 0) == 0 && project_enabled(st, "b", 0) == 0 &&
 	    project_enabled(st, "e", 0) == 0 &&
 	    events_are(st, ",p=c;,p=b;,p=e"));
-	T("svc-4.3 an immutable project below stops the cascade: 403, nothing",
+	T("svc-6.3 an immutable project below stops the cascade: 403, nothing",
 	    project_extra(st, "c", IMMUTABLE) == 0 &&
 	    svc_project_delete_subtree(st, "a", &err) == -1 &&
 	    err.kind == KG_EFORBID && strncmp(err.msg, "Unable to delete "
 	    "immutable project resource: `c.", 33) == 0 && events_are(st, ""));
-	T("svc-4.4 ... as it stops the plain delete of c",
+	T("svc-6.4 ... as it stops the plain delete of c",
 	    svc_project_delete(st, "c", &err) == -1 && err.kind == KG_EFORBID &&
 	    events_are(st, ""));
-	T("svc-4.5 an immutable project's tags: 403 with Keystone's texts",
+	T("svc-6.5 an immutable project's tags: 403 with Keystone's texts",
 	    svc_project_tag_add(st, "c", "t", &err) == -1 &&
 	    strcmp(err.msg, "Cannot create project tags for c, project is "
 	    "immutable. Set \"immutable\" option to false before creating project "
@@ -807,30 +808,30 @@ test_hierarchy(void)
 	    strncmp(err.msg, "Cannot update project tags", 26) == 0 &&
 	    svc_project_tag_delete(st, "c", "t", &err) == -1 &&
 	    strncmp(err.msg, "Cannot delete project tags", 26) == 0);
-	T("svc-4.6 cascade: each project of the subtree revoked, deepest first",
+	T("svc-6.6 cascade: each project of the subtree revoked, deepest first",
 	    project_extra(st, "c", "{}") == 0 &&
 	    svc_project_delete_subtree(st, "a", &err) == 0 &&
 	    events_are(st, ",p=c;,p=e;,p=b;,p=a"));
-	T("svc-4.7 ... all gone with their grants; the default project cleared",
+	T("svc-6.7 ... all gone with their grants; the default project cleared",
 	    !has_project(st, "b") && !has_project(st, "a") && problems(st) == 0 &&
 	    store_user_get(st, "u1", &u, &err) == 0 &&
 	    u.default_project_id[0] == '\0');
 	kg_user_free(&u);
-	T("svc-4.8 cascade on a missing project: 404",
+	T("svc-6.8 cascade on a missing project: 404",
 	    svc_project_delete_subtree(st, "a", &err) == -1 &&
 	    err.kind == KG_ENOTFOUND);
 
 	/* A domain: its immutable project or role refuses the delete. */
-	T("svc-4.9 fixtures: d2 (disabled) with a project and a role",
+	T("svc-6.9 fixtures: d2 (disabled) with a project and a role",
 	    domain(st, "d2", 0) == 0 && project(st, "q", "d2", NULL, &err) == 0 &&
 	    role(st, "dr", "d2") == 0 && project_extra(st, "q", IMMUTABLE) == 0 &&
 	    events_are(st, ""));
-	T("svc-4.10 its immutable project: 403, nothing deleted or revoked",
+	T("svc-6.10 its immutable project: 403, nothing deleted or revoked",
 	    svc_domain_delete(st, "d2", &err) == -1 && err.kind == KG_EFORBID &&
 	    strncmp(err.msg, "Unable to delete immutable project resource: `q.",
 	    48) == 0 && events_are(st, "") && has_project(st, "q"));
 	memset(&r, 0, sizeof(r));
-	T("svc-4.11 its immutable role: 403 naming the role",
+	T("svc-6.11 its immutable role: 403 naming the role",
 	    project_extra(st, "q", "{}") == 0 &&
 	    store_role_get(st, "dr", &r, &err) == 0 &&
 	    (free(r.extra), r.extra = strdup(IMMUTABLE)) != NULL &&
@@ -840,7 +841,7 @@ test_hierarchy(void)
 	    45) == 0 && events_are(st, ""));
 	kg_role_free(&r);
 	memset(&d, 0, sizeof(d));
-	T("svc-4.12 an immutable domain: 403 before the enabled rule",
+	T("svc-6.12 an immutable domain: 403 before the enabled rule",
 	    store_domain_get(st, "default", &d, &err) == 0 &&
 	    (free(d.extra), d.extra = strdup(IMMUTABLE)) != NULL &&
 	    store_domain_update(st, &d, &err) == 0 &&
@@ -850,7 +851,7 @@ test_hierarchy(void)
 	kg_domain_free(&d);
 
 	/* A domain's tags through the project tag functions. */
-	T("svc-4.13 tags on a domain seen as a project (kept in its extra)",
+	T("svc-6.13 tags on a domain seen as a project (kept in its extra)",
 	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
 	    svc_project_tag_add(st, "d2", "t2", &err) == 0 &&
 	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
@@ -858,19 +859,231 @@ test_hierarchy(void)
 	    store_domain_get(st, "d2", &d, &err) == 0 &&
 	    strstr(d.extra, "\"tags\":[\"t1\"]") != NULL);
 	kg_domain_free(&d);
-	T("svc-4.14 ... a missing one is 404, the set replaces them",
+	T("svc-6.14 ... a missing one is 404, the set replaces them",
 	    svc_project_tag_delete(st, "d2", "t9", &err) == -1 &&
 	    err.kind == KG_ENOTFOUND &&
 	    svc_project_tags_set(st, "d2", t2, 2, &err) == 0 &&
 	    store_domain_get(st, "d2", &d, &err) == 0 &&
 	    strstr(d.extra, "\"tags\":[\"x\",\"y\"]") != NULL);
 	kg_domain_free(&d);
-	T("svc-4.15 ... an immutable domain's tags: 403",
+	T("svc-6.15 ... an immutable domain's tags: 403",
 	    svc_project_tag_add(st, "default", "t", &err) == -1 &&
 	    err.kind == KG_EFORBID);
-	T("svc-4.16 ... neither a project nor a domain: 404",
+	T("svc-6.16 ... neither a project nor a domain: 404",
 	    svc_project_tag_add(st, "nope", "t", &err) == -1 &&
 	    err.kind == KG_ENOTFOUND);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Trusts: create's rules, taking uses, and the trust rows of the
+ * revocation table.
+ * --------------------------------------------------------------------- */
+
+/* The trust ids of the events written since the last look, "t1,t2". */
+static const char *
+new_trust_events(struct store *st)
+{
+	static char		 buf[1024];
+	struct kg_revoke_event	*ev;
+	struct kg_err		 err = { 0 };
+	size_t			 n, i;
+
+	buf[0] = '\0';
+	if (store_revoke_list(st, 0, &ev, &n, &err) == -1)
+		return "ERR";
+	for (i = events_seen; i < n; i++) {
+		if (ev[i].trust_id[0] == '\0')
+			continue;
+		if (buf[0] != '\0')
+			t_cat(buf, sizeof(buf), ",");
+		t_cat(buf, sizeof(buf), ev[i].trust_id);
+	}
+	events_seen = n;
+	free(ev);
+	return buf;
+}
+
+static int
+trust_events_are(struct store *st, const char *want)
+{
+	const char	*got = new_trust_events(st);
+
+	if (strcmp(got, want) == 0)
+		return 1;
+	printf("# trust events: want \"%s\", got \"%s\"\n", want, got);
+	return 0;
+}
+
+/*
+ * Create trust id: trustor -> trustee on project (NULL: none) with role
+ * (by id; NULL: none); redelegated from `from` (NULL: not), allowing
+ * redelegation when redel >= 0 (its count; -1 not allowed, -2 allowed
+ * with the default count), uses (KG_TRUST_UNLIMITED or a count).
+ */
+static int
+trust(struct store *st, const char *id, const char *trustor,
+    const char *trustee, const char *project, const char *role_id,
+    const char *from, int redel, int64_t uses, struct kg_err *err)
+{
+	struct svc_trust_new	 n;
+	struct kg_role_ref	 r;
+	struct kg_trust		 out;
+	int			 rc;
+
+	memset(&n, 0, sizeof(n));
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(n.t.id, id, sizeof(n.t.id));
+	kg_strlcpy(n.t.trustor_user_id, trustor, sizeof(n.t.trustor_user_id));
+	kg_strlcpy(n.t.trustee_user_id, trustee, sizeof(n.t.trustee_user_id));
+	if (project != NULL)
+		kg_strlcpy(n.t.project_id, project, sizeof(n.t.project_id));
+	if (role_id != NULL) {
+		kg_strlcpy(r.id, role_id, sizeof(r.id));
+		n.t.roles = &r;
+		n.t.nroles = 1;
+	}
+	n.t.remaining_uses = uses;
+	n.allow_redelegation = redel != -1;
+	n.redelegation_count = redel >= 0 ? redel : -1;
+	n.redelegated_trust_id = from;
+	n.max_redelegation_count = SVC_TRUST_MAX_REDELEGATION;
+	rc = svc_trust_create(st, &n, &out, err);
+	kg_trust_free(&out);
+	return rc;
+}
+
+static int
+trust_exists(struct store *st, const char *id)
+{
+	struct kg_trust	t;
+
+	if (store_trust_get(st, id, &t, NULL) == -1)
+		return 0;
+	kg_trust_free(&t);
+	return 1;
+}
+
+static void
+test_trusts(void)
+{
+	struct store		*st = open_db(":memory:");
+	struct kg_err		 err = { 0 };
+	struct kg_trust		 t;
+	struct svc_user_change	 c;
+	int			 off = 0;
+
+	events_seen = 0;
+	T("svc-5.0 fixtures",
+	    domain(st, "default", 1) == 0 && domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "d2", NULL, &err) == 0 &&
+	    user(st, "alice", "default", NULL, &err) == 0 &&
+	    user(st, "bob", "default", NULL, &err) == 0 &&
+	    user(st, "carol", "d2", NULL, &err) == 0 &&
+	    role(st, "reader", NULL) == 0 && role(st, "member", NULL) == 0 &&
+	    role(st, "admin", NULL) == 0 &&
+	    svc_implied_create(st, "member", "reader", &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p1", "member", 0, &err) == 0 &&
+	    grant(st, 0, "alice", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
+	new_trust_events(st);
+
+	T("svc-5.1 create: unknown trustee -> 404",
+	    trust(st, "t0", "alice", "ghost", "p1", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find user: ghost.") == 0);
+	T("svc-5.2 create: a role the trustor does not hold -> 404",
+	    trust(st, "t0", "alice", "bob", "p1", "admin", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Could not find role: admin.") == 0);
+	T("svc-5.3 create: an implied role is held",
+	    trust(st, "t-implied", "alice", "bob", "p1", "reader", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	T("svc-5.4 create: a role without a project -> 404",
+	    trust(st, "t0", "alice", "bob", NULL, "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.5 create: unknown project -> 404",
+	    trust(st, "t0", "alice", "bob", "ghost", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.6 create -> stored with its roles",
+	    trust(st, "t1", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0 &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.nroles == 1 &&
+	    strcmp(t.roles[0].name, "member") == 0 && t.remaining_uses == 2 &&
+	    t.redelegation_count == 0);
+	kg_trust_free(&t);
+	T("svc-5.7 the same trust without an expiry is another trust (NULLs "
+	    "differ in Keystone's duplicate_trust_constraint too)",
+	    trust(st, "t1b", "alice", "bob", "p1", "member", NULL, -1, 2, &err) == 0);
+	T("svc-5.8 creating revokes nothing", trust_events_are(st, ""));
+
+	/* uses */
+	T("svc-5.9 two uses taken, the third refused -> 403",
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == 0 &&
+	    svc_trust_consume(st, "t1", &err) == -1 && err.kind == KG_EFORBID &&
+	    store_trust_get(st, "t1", &t, &err) == 0 && t.remaining_uses == 0);
+	kg_trust_free(&t);
+	T("svc-5.10 a use of a trust that is gone -> 401",
+	    svc_trust_consume(st, "ghost", &err) == -1 && err.kind == KG_EUNAUTH);
+
+	/* redelegation */
+	T("svc-5.11 redelegation deeper than the maximum -> 403",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, 4,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.12 uses with redelegation -> 400",
+	    trust(st, "t0", "alice", "bob", "p1", "member", NULL, -2, 3, &err) == -1 &&
+	    err.kind == KG_EBADREQ);
+	T("svc-5.13 a redelegatable trust gets the maximum count",
+	    trust(st, "r1", "alice", "bob", "p2", "member", NULL, -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r1", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION);
+	kg_trust_free(&t);
+	T("svc-5.14 its redelegation counts one less",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    store_trust_get(st, "r2", &t, &err) == 0 &&
+	    t.redelegation_count == SVC_TRUST_MAX_REDELEGATION - 1 &&
+	    strcmp(t.redelegated_trust_id, "r1") == 0);
+	kg_trust_free(&t);
+	T("svc-5.15 changing the count on redelegation -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", 3,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.16 redelegating a role the trust lacks -> 403",
+	    trust(st, "r3", "alice", "bob", "p2", "reader", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.17 redelegating a trust that does not allow it -> 403",
+	    trust(st, "r3", "alice", "carol", "p1", "reader", "t-implied", -2,
+	    KG_TRUST_UNLIMITED, &err) == -1 && err.kind == KG_EFORBID);
+	T("svc-5.18 a third level",
+	    trust(st, "r3", "alice", "bob", "p2", "member", "r2", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+
+	/* the trust rows of the revocation table */
+	T("svc-5.19 deleting a trust revokes it and its redelegations",
+	    svc_trust_delete(st, "r2", &err) == 0 &&
+	    trust_events_are(st, "r2,r3") && trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2") && !trust_exists(st, "r3"));
+	T("svc-5.20 deleting it again -> 404",
+	    svc_trust_delete(st, "r2", &err) == -1 && err.kind == KG_ENOTFOUND);
+	T("svc-5.21 rebuild a chain",
+	    trust(st, "r2", "alice", "carol", "p2", "member", "r1", -2,
+	    KG_TRUST_UNLIMITED, &err) == 0);
+	new_trust_events(st);
+	memset(&c, 0, sizeof(c));
+	c.edit.fn = set_user_enabled;
+	c.edit.cls = &off;
+	T("svc-5.22 disabling a trustee revokes its trusts and what they "
+	    "gave", svc_user_update(st, "carol", &c, NULL, &err) == 0 &&
+	    trust_events_are(st, "r2"));
+	T("svc-5.23 deleting a project revokes the trusts on it",
+	    svc_project_delete(st, "p2", &err) == 0 &&
+	    trust_events_are(st, "r1,r2") && !trust_exists(st, "r1") &&
+	    !trust_exists(st, "r2"));
+	T("svc-5.24 deleting the trustor revokes and removes its trusts",
+	    svc_user_delete(st, "alice", &err) == 0 &&
+	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
+	    problems(st) == 0);
 	store_close(st);
 }
 
@@ -882,5 +1095,6 @@ main(void)
 	test_rules();
 	test_hierarchy();
 	test_migration();
+	test_trusts();
 	return t_report();
 }

@@ -4,9 +4,11 @@
  * 22's texts (jsonschema 4.10 Draft 4 messages, Python repr of values),
  * the order errors are found in, the storage pass, and the table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/compliance.h"
 #include "server/bodies.h"
 #include "server/validate.h"
 #include "tests/t.h"
@@ -359,5 +361,29 @@ main(void)
 	    "POST /v3/groups"), "properties"), "group"), "properties"), "name"),
 	    "x-keygate-column")) == 64);
 	json_decref(j);
+	{
+		/* The user schema's options are the ones auth/compliance.c
+		 * applies: none refused, none accepted and then ignored. */
+		json_t	*d = bodies_dump(), *o;
+		size_t	 i;
+		int	 ok;
+
+		o = json_object_get(json_object_get(json_object_get(
+		    json_object_get(json_object_get(json_object_get(d,
+		    "POST /v3/users"), "properties"), "user"), "properties"),
+		    "options"), "properties");
+		ok = json_is_object(o);
+		for (i = 0; ok && compliance_option_names[i] != NULL; i++) {
+			char	buf[200];
+
+			snprintf(buf, sizeof(buf), "{\"user\": {\"name\": \"u\", "
+			    "\"options\": {\"%s\": true}}}", compliance_option_names[i]);
+			ok = json_object_get(o, compliance_option_names[i]) != NULL &&
+			    body("POST", "/v3/users", buf, NULL);
+		}
+		T("valid-8.18 user options: the schema's are compliance_option_names",
+		    ok && json_object_size(o) == i);
+		json_decref(d);
+	}
 	return t_report();
 }
