@@ -21,7 +21,7 @@ OPT	?= -O2
 PREFIX	?= /usr/local
 DESTDIR	?=
 
-PKGS	 = libmicrohttpd jansson libjwt sqlite3 openssl inih libcrypt yaml-0.1 libpcre2-8
+PKGS	 = libmicrohttpd jansson libjwt sqlite3 libpq openssl inih libcrypt yaml-0.1 libpcre2-8
 GWPKGS	 = libnetfilter_queue libnetfilter_conntrack libmnl jansson openssl libcurl inih
 TESTPKGS = libcurl jansson openssl
 
@@ -67,9 +67,13 @@ $(B)/%.o: %.c
 	@$(CC) $(KG_CFLAGS) -c -o $@ $<
 	@echo "  CC $<"
 
-$(SCHEMA_C): $(sort $(wildcard schema/*.sql)) scripts/embed-sql
+SCHEMA_SQLITE = $(sort $(wildcard schema/*.sql))
+SCHEMA_PG     = $(sort $(wildcard schema/pg/*.sql))
+
+$(SCHEMA_C): $(SCHEMA_SQLITE) $(SCHEMA_PG) scripts/embed-sql
 	@mkdir -p $(@D)
-	scripts/embed-sql $(sort $(wildcard schema/*.sql)) > $@.tmp && mv $@.tmp $@
+	scripts/embed-sql kg_migrations $(SCHEMA_SQLITE) kg_migrations_pg $(SCHEMA_PG) \
+	    > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/schema_sql.o: $(SCHEMA_C)
 	@$(CC) $(KG_CFLAGS) -c -o $@ $<

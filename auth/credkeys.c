@@ -129,17 +129,13 @@ load_key(const char *dir, long index, struct credkey *k, struct kg_err *err)
 int
 credkeys_setup(const char *dir, struct kg_err *err)
 {
-	long	idx[KEYDIR_MAX_FILES];
-	size_t	n;
+	int	rc;
 
-	if (keydir_ensure(dir, err) == -1 || keydir_indexes(dir, idx, &n, err) == -1)
+	if ((rc = keydir_setup(dir, gen_key, CREDKEYS_MAX_ACTIVE_DEFAULT, NULL,
+	    NULL, err)) == -1)
 		return -1;
-	if (n > 0)
-		return 0;
-	if (keydir_setup(dir, gen_key, CREDKEYS_MAX_ACTIVE_DEFAULT, NULL, NULL,
-	    err) == -1)
-		return -1;
-	log_info("%s: created credential keys in %s", __func__, dir);
+	if (rc == 1)
+		log_info("%s: created credential keys in %s", __func__, dir);
 	return 0;
 }
 
@@ -238,27 +234,36 @@ set_load(const char *dir, struct kg_err *err)
 	struct credkeys_set	*s;
 	long			 idx[KEYDIR_MAX_FILES];
 	size_t			 n, i;
+	int			 fd;
 
-	if (keydir_indexes(dir, idx, &n, err) == -1)
+	/* Shared: no rotation is half done while we read. */
+	if ((fd = keydir_lock(dir, 0, err)) == -1)
 		return NULL;
+	s = NULL;
+	if (keydir_indexes(dir, idx, &n, err) == -1)
+		goto done;
 	if (n == 0) {
 		kg_errf(err, KG_EINTERNAL, "no credential keys in %s", dir);
-		return NULL;
+		goto done;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->keys = calloc(n, sizeof(*s->keys))) == NULL) {
 		free(s);
+		s = NULL;
 		kg_errf(err, KG_EINTERNAL, "out of memory");
-		return NULL;
+		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		if (load_key(dir, idx[i], &s->keys[i], err) == -1) {
 			set_free(s);
-			return NULL;
+			s = NULL;
+			goto done;
 		}
 		s->n++;
 	}
 	s->refs = 1;
+ done:
+	keydir_unlock(fd);
 	return s;
 }
 

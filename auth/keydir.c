@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -162,35 +163,93 @@ keydir_ensure(const char *dir, struct kg_err *err)
 }
 
 int
+keydir_lock(const char *dir, int exclusive, struct kg_err *err)
+{
+	int	fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return kg_errf(err, KG_EINTERNAL, "key repository %s: %s", dir,
+		    strerror(errno));
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno == EINTR)
+			continue;
+		kg_errf(err, KG_EINTERNAL, "lock %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+keydir_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);	/* releases the flock */
+}
+
+static int	rotate_locked(const char *dir, int max_active, keydir_gen_fn gen,
+		    keydir_may_remove_fn may_remove, void *cls, size_t *kept,
+		    struct kg_err *err);
+static int	prune_locked(const char *dir, int max_active,
+		    keydir_may_remove_fn may_remove, void *cls, size_t *kept,
+		    struct kg_err *err);
+
+int
 keydir_setup(const char *dir, keydir_gen_fn gen, int max_active,
     keydir_may_remove_fn may_remove, void *cls, struct kg_err *err)
 {
 	long	idx[KEYDIR_MAX_FILES];
 	size_t	n;
+	int	fd, rc = -1;
 
-	if (keydir_ensure(dir, err) == -1 || keydir_indexes(dir, idx, &n, err) == -1)
+	if (max_active < 2)
+		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
+	if (keydir_ensure(dir, err) == -1 ||
+	    (fd = keydir_lock(dir, 1, err)) == -1)
 		return -1;
+	if (keydir_indexes(dir, idx, &n, err) == -1)
+		goto done;
+	rc = 0;
 	if (n > 0)
-		return 0;
+		goto done;
 	/* As keystone-manage fernet_setup: a staged key, then rotate once. */
-	if (new_key_file(dir, 0, gen, err) == -1)
-		return -1;
-	return keydir_rotate(dir, max_active, gen, may_remove, cls, NULL, err);
+	rc = -1;
+	if (new_key_file(dir, 0, gen, err) == -1 ||
+	    rotate_locked(dir, max_active, gen, may_remove, cls, NULL, err) == -1)
+		goto done;
+	rc = 1;
+ done:
+	keydir_unlock(fd);
+	return rc;
 }
 
 int
 keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
     keydir_may_remove_fn may_remove, void *cls, size_t *kept, struct kg_err *err)
 {
-	long	idx[KEYDIR_MAX_FILES];
-	size_t	n;
-	char	from[PATH_MAX], to[PATH_MAX];
+	int	fd, rc;
 
 	if (kept != NULL)
 		*kept = 0;
 	if (max_active < 2)
 		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
-	if (keydir_ensure(dir, err) == -1 || keydir_indexes(dir, idx, &n, err) == -1)
+	if (keydir_ensure(dir, err) == -1 ||
+	    (fd = keydir_lock(dir, 1, err)) == -1)
+		return -1;
+	rc = rotate_locked(dir, max_active, gen, may_remove, cls, kept, err);
+	keydir_unlock(fd);
+	return rc;
+}
+
+static int
+rotate_locked(const char *dir, int max_active, keydir_gen_fn gen,
+    keydir_may_remove_fn may_remove, void *cls, size_t *kept, struct kg_err *err)
+{
+	long	idx[KEYDIR_MAX_FILES];
+	size_t	n;
+	char	from[PATH_MAX], to[PATH_MAX];
+
+	if (keydir_indexes(dir, idx, &n, err) == -1)
 		return -1;
 	if (n == 0)
 		return kg_errf(err, KG_EINTERNAL, "no keys in %s: create them first",
@@ -205,11 +264,28 @@ keydir_rotate(const char *dir, int max_active, keydir_gen_fn gen,
 	if (new_key_file(dir, 0, gen, err) == -1)
 		return -1;
 	log_info("%s: key %ld is now primary", __func__, idx[n - 1] + 1);
-	return keydir_prune(dir, max_active, may_remove, cls, kept, err);
+	return prune_locked(dir, max_active, may_remove, cls, kept, err);
 }
 
 int
 keydir_prune(const char *dir, int max_active, keydir_may_remove_fn may_remove,
+    void *cls, size_t *kept, struct kg_err *err)
+{
+	int	fd, rc;
+
+	if (kept != NULL)
+		*kept = 0;
+	if (max_active < 2)
+		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
+	if ((fd = keydir_lock(dir, 1, err)) == -1)
+		return -1;
+	rc = prune_locked(dir, max_active, may_remove, cls, kept, err);
+	keydir_unlock(fd);
+	return rc;
+}
+
+static int
+prune_locked(const char *dir, int max_active, keydir_may_remove_fn may_remove,
     void *cls, size_t *kept, struct kg_err *err)
 {
 	long	idx[KEYDIR_MAX_FILES];
@@ -217,10 +293,6 @@ keydir_prune(const char *dir, int max_active, keydir_may_remove_fn may_remove,
 	char	path[PATH_MAX];
 	int	rc;
 
-	if (kept != NULL)
-		*kept = 0;
-	if (max_active < 2)
-		return kg_errf(err, KG_EBADREQ, "max_active must be at least 2");
 	/* Keep the staged key plus the max_active - 1 highest indexes;
 	 * secondaries the owner still needs stay too. */
 	if (keydir_indexes(dir, idx, &n, err) == -1)

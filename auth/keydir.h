@@ -10,7 +10,10 @@
  * max_active -- only those the owner says may go (a credential key still
  * encrypting a stored credential stays). Every write goes to a temporary
  * file that is fsync'd and renamed into place, so readers never see half
- * a key. Not safe against two rotations running at once (as fernet's).
+ * a key. Setup, rotation and pruning hold an exclusive flock on the
+ * directory, loads a shared one (keydir_lock), so two keygate commands
+ * started at once on one data_dir neither both create the first keys nor
+ * read a rotation half done.
  */
 #ifndef KG_AUTH_KEYDIR_H
 #define KG_AUTH_KEYDIR_H
@@ -49,8 +52,17 @@ int	keydir_write(const char *dir, long index, const char *data, size_t len,
 char	*keydir_read(const char *dir, long index, size_t max, size_t *len,
 	    struct kg_err *err);
 
+/*
+ * Lock dir: exclusive (setup, rotation) or shared (loading the keys). The
+ * fd for keydir_unlock, or -1 with err. The lock is per open file, so a
+ * holder must not call keydir_setup/rotate/prune on the same dir.
+ */
+int	keydir_lock(const char *dir, int exclusive, struct kg_err *err);
+void	keydir_unlock(int fd);
+
 /* Create dir and, when it holds no key, a staged key and a primary (as
- * keystone-manage fernet_setup). Idempotent. */
+ * keystone-manage fernet_setup), under the lock. 1 when it created them,
+ * 0 when dir had keys already, -1 with err. */
 int	keydir_setup(const char *dir, keydir_gen_fn gen, int max_active,
 	    keydir_may_remove_fn may_remove, void *cls, struct kg_err *err);
 

@@ -34,17 +34,13 @@ gen_pem(size_t *len, struct kg_err *err)
 int
 keys_setup(const char *dir, struct kg_err *err)
 {
-	long	idx[KEYDIR_MAX_FILES];
-	size_t	n;
+	int	rc;
 
-	if (keydir_ensure(dir, err) == -1 || keydir_indexes(dir, idx, &n, err) == -1)
+	if ((rc = keydir_setup(dir, gen_pem, KEYS_MAX_ACTIVE_DEFAULT, NULL, NULL,
+	    err)) == -1)
 		return -1;
-	if (n > 0)
-		return 0;
-	if (keydir_setup(dir, gen_pem, KEYS_MAX_ACTIVE_DEFAULT, NULL, NULL,
-	    err) == -1)
-		return -1;
-	log_info("%s: created signing keys in %s", __func__, dir);
+	if (rc == 1)
+		log_info("%s: created signing keys in %s", __func__, dir);
 	return 0;
 }
 
@@ -82,25 +78,36 @@ keys_load(const char *dir, struct jwt_keyset *ks, struct jwt_key **primary,
 {
 	long	idx[KEYDIR_MAX_FILES];
 	size_t	n, i;
+	int	fd, rc = -1;
 
 	ks->keys = NULL;
 	ks->n = 0;
 	*primary = NULL;
-	if (keydir_indexes(dir, idx, &n, err) == -1)
+	/* Shared: no rotation is half done while we read. */
+	if ((fd = keydir_lock(dir, 0, err)) == -1)
 		return -1;
-	if (n == 0)
-		return kg_errf(err, KG_EINTERNAL, "no signing keys in %s", dir);
-	if ((ks->keys = calloc(n, sizeof(*ks->keys))) == NULL)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	if (keydir_indexes(dir, idx, &n, err) == -1)
+		goto done;
+	if (n == 0) {
+		kg_errf(err, KG_EINTERNAL, "no signing keys in %s", dir);
+		goto done;
+	}
+	if ((ks->keys = calloc(n, sizeof(*ks->keys))) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		if ((ks->keys[i] = load_file(dir, idx[i], err)) == NULL) {
 			keys_free(ks);
-			return -1;
+			goto done;
 		}
 		ks->n++;
 	}
 	*primary = ks->keys[n - 1];
-	return 0;
+	rc = 0;
+ done:
+	keydir_unlock(fd);
+	return rc;
 }
 
 void

@@ -164,6 +164,7 @@ void
 conf_dump(const struct conf_option *t, size_t n, const void *base, FILE *fp)
 {
 	const char	*p;
+	char		 shown[512];
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
@@ -171,7 +172,9 @@ conf_dump(const struct conf_option *t, size_t n, const void *base, FILE *fp)
 		fprintf(fp, "%s.%s = ", t[i].section, t[i].name);
 		switch (t[i].type) {
 		case CONF_T_STR:
-			fprintf(fp, "%s\n", t[i].secret && *p ? "***" : p);
+			if (t[i].secret == 2)
+				p = kg_conninfo_redact(p, shown, sizeof(shown));
+			fprintf(fp, "%s\n", t[i].secret == 1 && *p ? "***" : p);
 			break;
 		case CONF_T_INT:
 		case CONF_T_BOOL:

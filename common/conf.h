@@ -37,13 +37,16 @@ struct conf_option {
 	size_t		 off;		/* offsetof(struct ..., field) */
 	size_t		 size;		/* CONF_T_STR: buffer size */
 	long		 min, max;	/* CONF_T_INT/CONF_T_LONG bounds */
-	int		 secret;	/* CONF_T_STR: dumped as "***" when set */
+	int		 secret;	/* CONF_T_STR: 1: dumped as "***" when set;
+					   2: a connection string, dumped
+					   without its password */
 };
 
 #define CONF_OFF(T, f)	offsetof(T, f)
 #define CONF_SZ(T, f)	sizeof(((T *)0)->f)
 #define CONF_STR(T, s, n, f) { s, n, CONF_T_STR, CONF_OFF(T, f), CONF_SZ(T, f), 0, 0, 0 }
 #define CONF_SECRET(T, s, n, f) { s, n, CONF_T_STR, CONF_OFF(T, f), CONF_SZ(T, f), 0, 0, 1 }
+#define CONF_CONNINFO(T, s, n, f) { s, n, CONF_T_STR, CONF_OFF(T, f), CONF_SZ(T, f), 0, 0, 2 }
 #define CONF_INT(T, s, n, f, lo, hi) { s, n, CONF_T_INT, CONF_OFF(T, f), 0, lo, hi, 0 }
 #define CONF_LONG(T, s, n, f, lo, hi) { s, n, CONF_T_LONG, CONF_OFF(T, f), 0, lo, hi, 0 }
 #define CONF_BOOL(T, s, n, f) { s, n, CONF_T_BOOL, CONF_OFF(T, f), 0, 0, 1, 0 }

@@ -253,6 +253,46 @@ kg_wipe(void *p, size_t n)
 		OPENSSL_cleanse(p, n);
 }
 
+size_t
+kg_uri_scheme(const char *s)
+{
+	size_t	n = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
+	return strncmp(s + n, "://", 3) == 0 ? n : 0;
+}
+
+const char *
+kg_conninfo_redact(const char *conn, char *buf, size_t bufsz)
+{
+	const char	*rest, *end, *at, *p;
+	size_t		 n, user;
+
+	if ((n = kg_uri_scheme(conn)) == 0) {
+		kg_strlcpy(buf, conn, bufsz);
+		return buf;
+	}
+	rest = conn + n + 3;
+	end = rest + strcspn(rest, "?#");
+	/* The last '@' ends the user info (a password may hold '/' or '@'). */
+	for (at = NULL, p = rest; p < end; p++)
+		if (*p == '@')
+			at = p;
+	n += 3;
+	if (at != NULL) {
+		user = strcspn(rest, ":@");
+		snprintf(buf, bufsz, "%.*s%.*s%s%.*s", (int)n, conn, (int)user, rest,
+		    user > 0 ? "@" : "", (int)(end - at - 1), at + 1);
+	} else
+		snprintf(buf, bufsz, "%.*s%.*s", (int)n, conn, (int)(end - rest),
+		    rest);
+	return buf;
+}
+
 int
 kg_is_hex_id(const char *s)
 {

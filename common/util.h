@@ -71,6 +71,18 @@ int	kg_utf8_valid(const char *s);
 /* Wipe n bytes at p in a way the compiler cannot elide. NULL-safe. */
 void	kg_wipe(void *p, size_t n);
 
+/* Length of the URI scheme when s starts "scheme://" (a letter, then
+ * letters, digits, '+', '-', '.'), else 0. */
+size_t	kg_uri_scheme(const char *s);
+
+/*
+ * A database connection string as it may be shown in logs and dumps: a URI
+ * "scheme://user:password@host:port/db?params" loses its password and its
+ * query (which may carry password=): "scheme://user@host:port/db";
+ * anything else (a file path) is copied unchanged. Into buf (truncated to
+ * bufsz, which must be > 0); returns buf.
+ */
+const char *kg_conninfo_redact(const char *conn, char *buf, size_t bufsz);
 /*
  * The length of the longest prefix of the UTF-8 text s[0..n) that does not
  * end inside a character: where to cut s at n bytes or fewer.

@@ -6,5 +6,5 @@
 -- ?domain_id=) are a range of these, so that a page costs the rows it
 -- returns however many other domains hold.
 CREATE INDEX project_domain_page ON project (domain_id, id);
-CREATE INDEX user_domain_page ON user (domain_id, id);
+CREATE INDEX user_domain_page ON "user" (domain_id, id);
 CREATE INDEX grp_domain_page ON grp (domain_id, id);

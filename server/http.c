@@ -823,6 +823,15 @@ finish(struct req *r, int status, struct kg_err *err)
 	if (status < 0 || status == DISPATCH_SLOW) {
 		if (status == DISPATCH_SLOW)	/* no handler returns 1 */
 			kg_errf(err, KG_EINTERNAL, "handler returned 1");
+		/*
+		 * The database went away under the request: whatever the
+		 * layers above made of the failed reads (a 500, or a token
+		 * judged invalid), the answer is 503, so that clients and
+		 * load balancers retry rather than believe it.
+		 */
+		if (err->kind != KG_EUNAVAIL && r->st != NULL &&
+		    store_unavailable(r->st))
+			kg_errf(err, KG_EUNAVAIL, "The database is unavailable.");
 		if (err->kind == KG_EINTERNAL || err->kind == KG_EUNAVAIL ||
 		    err->kind == KG_ERETRY)
 			metrics_db_error();
@@ -857,8 +866,8 @@ run_job(struct job *j, int cancelled)
 	else
 		status = s->rt->fn(r, &err);
 	end_transaction(r);
-	r->st = NULL;
 	s->final = finish(r, status, &err);
+	r->st = NULL;
 	s->phase = PH_DONE;
 }
 

@@ -86,8 +86,12 @@ prepare_state(const struct kg_config *cfg, struct kg_err *err)
 		store_close(st);
 		return NULL;
 	}
-	if (from != to)
-		log_info("database %s at schema version %d", config_db_path(cfg), to);
+	if (from != to) {
+		char	shown[256];
+
+		log_info("database %s at schema version %d", kg_conninfo_redact(
+		    config_db_path(cfg), shown, sizeof(shown)), to);
+	}
 	return st;
 }
 
@@ -324,28 +328,48 @@ cmd_bootstrap(int argc, char **argv)
 	return 0;
 }
 
+static void
+usage_db_sync(FILE *fp)
+{
+	fprintf(fp, "usage: keygate db-sync [-f file] [--check]\n"
+	    "  apply the schema migrations the database lacks (safe while other\n"
+	    "  replicas run it or serve); --check: print the schema version and\n"
+	    "  exit 0 when it is the latest, 3 when migrations are pending\n");
+}
+
 static int
 cmd_db_sync(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct kg_config	 cfg;
 	struct kg_err		 err = { 0 };
 	struct store		*st;
 	const char		*conf = NULL;
-	int			 ch, from, to, check = 0;
+	int			 ch, from, to, missing, check = 0;
 
-	while ((ch = getopt(argc, argv, "f:h")) != -1)
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			conf = optarg;
 			break;
+		case 'c':
+			check = 1;
+			break;
 		case 'h':
-			printf("usage: keygate db-sync [-f file] [--check]\n");
+			usage_db_sync(stdout);
 			return 0;
 		default:
+			usage_db_sync(stderr);
 			return 2;
 		}
-	if (optind < argc && strcmp(argv[optind], "--check") == 0)
-		check = 1;
+	if (optind < argc) {
+		usage_db_sync(stderr);
+		return 2;
+	}
 	load_config(&cfg, conf);
 	if (make_dir(cfg.data_dir, &err) == -1)
 		die(&err);
@@ -353,9 +377,19 @@ cmd_db_sync(int argc, char **argv)
 		die(&err);
 	if (check) {
 		from = store_schema_version(st);
+		missing = store_schema_missing(st);
 		store_close(st);
-		printf("schema version %d, latest %d\n", from, store_schema_latest());
-		return from == store_schema_latest() ? 0 : 3;
+		if (from < 0 || missing < 0) {
+			fprintf(stderr, "keygate: db-sync: cannot read the schema"
+			    " version\n");
+			return 1;
+		}
+		printf("schema version %d, latest %d", from, store_schema_latest());
+		if (missing > 0)
+			printf(", %d migration%s not applied", missing,
+			    missing == 1 ? "" : "s");
+		printf("\n");
+		return missing == 0 ? 0 : 3;
 	}
 	if (store_migrate(st, &from, &to, &err) == -1) {
 		store_close(st);
@@ -385,8 +419,9 @@ cmd_db_check(int argc, char **argv)
 	struct kg_err		 err = { 0 };
 	struct store		*st;
 	const char		*conf = NULL, *path;
+	char			 shown[256];
 	struct stat		 sb;
-	int			 ch, version, n;
+	int			 ch, version, missing, n;
 
 	while ((ch = getopt(argc, argv, "f:h")) != -1)
 		switch (ch) {
@@ -401,24 +436,28 @@ cmd_db_check(int argc, char **argv)
 		}
 	load_config(&cfg, conf);
 	path = config_db_path(&cfg);
-	if (stat(path, &sb) == -1) {
-		fprintf(stderr, "keygate: %s: %s\n", path, strerror(errno));
+	kg_conninfo_redact(path, shown, sizeof(shown));
+	/* An SQLite file that is not there is an error, not a new database. */
+	if (strstr(path, "://") == NULL && stat(path, &sb) == -1) {
+		fprintf(stderr, "keygate: %s: %s\n", shown, strerror(errno));
 		return 1;
 	}
 	if ((st = store_open(path, &err)) == NULL)
 		die(&err);
 	version = store_schema_version(st);
+	missing = store_schema_missing(st);
 	if ((n = store_check(st, print_problem, NULL, &err)) == -1) {
 		store_close(st);
 		die(&err);
 	}
 	store_close(st);
-	if (version != store_schema_latest()) {
-		printf("schema version %d, latest %d: run keygate db-sync\n", version,
-		    store_schema_latest());
+	if (missing != 0) {
+		printf("schema version %d, latest %d, %d migration%s not applied:"
+		    " run keygate db-sync\n", version, store_schema_latest(),
+		    missing, missing == 1 ? "" : "s");
 		n++;
 	}
-	printf("%s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+	printf("%s: %d problem%s\n", shown, n, n == 1 ? "" : "s");
 	return n == 0 ? 0 : 3;
 }
 

@@ -45,16 +45,16 @@ assignment_type(int is_group, enum kg_scope_kind kind, char *buf, size_t bufsz)
 
 /* Read a role row (id, name, description, domain_id, extra) into p. */
 static int
-role_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+role_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_role	*out = p;
 
 	memset(out, 0, sizeof(*out));
-	store_col_copy(s, 0, out->id, sizeof(out->id));
-	store_col_copy(s, 1, out->name, sizeof(out->name));
-	store_col_copy(s, 3, out->domain_id, sizeof(out->domain_id));
-	if ((out->description = store_col_strdup(s, 2)) == NULL ||
-	    (out->extra = store_col_strdup(s, 4)) == NULL) {
+	db_col_copy(s, 0, out->id, sizeof(out->id));
+	db_col_copy(s, 1, out->name, sizeof(out->name));
+	db_col_copy(s, 3, out->domain_id, sizeof(out->domain_id));
+	if ((out->description = db_col_strdup(s, 2)) == NULL ||
+	    (out->extra = db_col_strdup(s, 4)) == NULL) {
 		kg_role_free(out);
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	}
@@ -93,12 +93,12 @@ int
 store_role_get(struct store *st, const char *id, struct kg_role *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
+	if ((s = store_prepare(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_one(st, s, "role get", role_row, out, "role", id, err);
 }
 
@@ -106,15 +106,15 @@ int
 store_role_get_by_name(struct store *st, const char *name, const char *domain_id,
     struct kg_role *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	/* ?2 NULL: a global role (domain_id IS NULL). */
-	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
+	if ((s = store_prepare(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE name = ?1 AND (domain_id = ?2"
 	    " OR (domain_id IS NULL AND ?2 IS NULL))", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, name);
-	store_bind_text(s, 2, store_nz(domain_id));
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, store_nz(domain_id));
 	return store_get_one(st, s, "role get by name", role_row, out, "role",
 	    name, err);
 }
@@ -122,35 +122,35 @@ store_role_get_by_name(struct store *st, const char *name, const char *domain_id
 int
 store_role_create(struct store *st, const struct kg_role *r, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[512];	/* truncated to err->msg */
 
 	if (r->id[0] == '\0' || r->name[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "A role needs an id and a name.");
 	role_dup_msg(msg, sizeof(msg), r->name, r->domain_id);
-	if ((s = store_stmt(st, "INSERT INTO role (id, name, description,"
+	if ((s = store_prepare(st, "INSERT INTO role (id, name, description,"
 	    " domain_id, extra) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->id);
-	store_bind_text(s, 2, r->name);
-	store_bind_text(s, 3, store_or(r->description, ""));
-	store_bind_text(s, 4, store_nz(r->domain_id));
-	store_bind_text(s, 5, r->extra != NULL ? r->extra : "{}");
-	return store_exec_stmt(st, s, "role create", msg, err);
+	db_bind_text(s, 1, r->id);
+	db_bind_text(s, 2, r->name);
+	db_bind_text(s, 3, store_or(r->description, ""));
+	db_bind_text(s, 4, store_nz(r->domain_id));
+	db_bind_text(s, 5, r->extra != NULL ? r->extra : "{}");
+	return store_run(st, s, "role create", msg, err);
 }
 
 int
 store_role_add_implied(struct store *st, const char *prior_id,
     const char *implied_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "INSERT OR IGNORE INTO implied_role"
-	    " (prior_role_id, implied_role_id) VALUES (?, ?)", err)) == NULL)
+	if ((s = store_prepare(st, "INSERT INTO implied_role"
+	    " (prior_role_id, implied_role_id) VALUES (?, ?) ON CONFLICT DO NOTHING", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, prior_id);
-	store_bind_text(s, 2, implied_id);
-	if (store_exec_stmt(st, s, "role add implied", NULL, err) == -1) {
+	db_bind_text(s, 1, prior_id);
+	db_bind_text(s, 2, implied_id);
+	if (store_run(st, s, "role add implied", NULL, err) == -1) {
 		/* A foreign key failure: one of the roles does not exist. */
 		if (err != NULL && err->kind == KG_ECONFLICT)
 			return kg_errf(err, KG_ENOTFOUND, "Could not find role: %s.",
@@ -165,30 +165,30 @@ store_role_add_implied(struct store *st, const char *prior_id,
  * --------------------------------------------------------------------- */
 
 /*
- * The statement for sql (a string literal, see store_stmt) with a grant's
+ * The statement for sql (a string literal, see store_prepare) with a grant's
  * key bound: ?1 its type, ?2 actor_id, ?3 target_id ("system" for the
  * system), ?4 role_id, ?5 inherited. NULL with err (400 for an actor and
  * scope that make no assignment type).
  */
-static sqlite3_stmt *
+static struct db_stmt *
 grant_stmt(struct store *st, const char *sql, int is_group,
     const char *actor_id, enum kg_scope_kind kind, const char *target_id,
     const char *role_id, int inherited, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 type[16];
 
 	if (assignment_type(is_group, kind, type, sizeof(type)) == -1) {
 		kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
 		return NULL;
 	}
-	if ((s = store_stmt(st, sql, err)) == NULL)
+	if ((s = store_prepare(st, sql, err)) == NULL)
 		return NULL;
-	store_bind_text(s, 1, type);
-	store_bind_text(s, 2, actor_id);
-	store_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
-	store_bind_text(s, 4, role_id);
-	sqlite3_bind_int(s, 5, inherited ? 1 : 0);
+	db_bind_text(s, 1, type);
+	db_bind_text(s, 2, actor_id);
+	db_bind_text(s, 3, kind == KG_SCOPE_SYSTEM ? "system" : target_id);
+	db_bind_text(s, 4, role_id);
+	db_bind_int(s, 5, inherited ? 1 : 0);
 	return s;
 }
 
@@ -197,23 +197,23 @@ store_grant(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, const char *role_id,
     int inherited, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (scope_suffix(kind) == NULL)
 		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
 	/* One typed column per kind of actor and target: the foreign keys. */
-	if ((s = store_stmt(st, "INSERT OR IGNORE INTO assignment (user_id,"
-	    " group_id, project_id, domain_id, role_id, inherited)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", err)) == NULL)
+	if ((s = store_prepare(st, "INSERT INTO assignment (user_id, group_id,"
+	    " project_id, domain_id, role_id, inherited)"
+	    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", err)) == NULL)
 		return -1;
-	store_bind_text(s, is_group ? 2 : 1, actor_id);
+	db_bind_text(s, is_group ? 2 : 1, actor_id);
 	if (kind != KG_SCOPE_SYSTEM)
-		store_bind_text(s, kind == KG_SCOPE_PROJECT ? 3 : 4, target_id);
-	store_bind_text(s, 5, role_id);
-	sqlite3_bind_int(s, 6, inherited ? 1 : 0);
+		db_bind_text(s, kind == KG_SCOPE_PROJECT ? 3 : 4, target_id);
+	db_bind_text(s, 5, role_id);
+	db_bind_int(s, 6, inherited ? 1 : 0);
 	/* A foreign key refused the grant: something it names does not exist
 	 * (svc/grant.c checks each first, with Keystone's texts). */
-	return store_exec_stmt(st, s, "grant", "Conflict occurred attempting to"
+	return store_run(st, s, "grant", "Conflict occurred attempting to"
 	    " store role assignment - the user, group, project, domain or role"
 	    " does not exist.", err);
 }
@@ -237,28 +237,28 @@ store_grant(struct store *st, int is_group, const char *actor_id,
  *   ?1 user id, ?2 target id, ?3 scope suffix ("Project", ...).
  */
 #define SQL_EFFECTIVE_ROLES						\
-	"WITH RECURSIVE"							\
-	" actors(t, id) AS ("							\
-	"  SELECT 'User', ?1"							\
+	"WITH RECURSIVE"						\
+	" actors(t, id) AS ("						\
+	"  SELECT 'User', CAST(?1 AS TEXT)"				\
 	"  UNION ALL SELECT 'Group', group_id FROM user_group WHERE user_id = ?1)," \
-	" anc(id) AS ("								\
-	"  SELECT parent_id FROM project WHERE ?3 = 'Project' AND id = ?2"	\
-	"   AND parent_id IS NOT NULL"						\
-	"  UNION SELECT p.parent_id FROM project p JOIN anc ON p.id = anc.id"	\
-	"   WHERE p.parent_id IS NOT NULL),"					\
-	" targets(sfx, id, inh) AS ("						\
-	"  SELECT ?3, ?2, 0"							\
-	"  UNION ALL SELECT 'Project', id, 1 FROM anc"				\
-	"  UNION ALL SELECT 'Domain', domain_id, 1 FROM project"		\
-	"   WHERE ?3 = 'Project' AND id = ?2),"					\
-	" direct(role_id) AS ("							\
-	"  SELECT a.role_id FROM actors, targets, assignment a"			\
-	"   WHERE a.type = actors.t || targets.sfx AND a.actor_id = actors.id"	\
-	"   AND a.target_id = targets.id AND a.inherited = targets.inh),"	\
-	" eff(role_id) AS ("							\
-	"  SELECT role_id FROM direct"						\
-	"  UNION SELECT i.implied_role_id FROM implied_role i"			\
-	"   JOIN eff ON i.prior_role_id = eff.role_id)"				\
+	" anc(id) AS ("							\
+	"  SELECT parent_id FROM project WHERE ?3 = 'Project' AND id = ?2" \
+	"   AND parent_id IS NOT NULL"					\
+	"  UNION SELECT p.parent_id FROM project p JOIN anc ON p.id = anc.id" \
+	"   WHERE p.parent_id IS NOT NULL),"				\
+	" targets(sfx, id, inh) AS ("					\
+	"  SELECT CAST(?3 AS TEXT), CAST(?2 AS TEXT), 0"		\
+	"  UNION ALL SELECT 'Project', id, 1 FROM anc"			\
+	"  UNION ALL SELECT 'Domain', domain_id, 1 FROM project"	\
+	"   WHERE ?3 = 'Project' AND id = ?2),"				\
+	" direct(role_id) AS ("						\
+	"  SELECT a.role_id FROM actors, targets, assignment a"		\
+	"   WHERE a.type = actors.t || targets.sfx AND a.actor_id = actors.id" \
+	"   AND a.target_id = targets.id AND a.inherited = targets.inh)," \
+	" eff(role_id) AS ("						\
+	"  SELECT role_id FROM direct"					\
+	"  UNION SELECT i.implied_role_id FROM implied_role i"		\
+	"   JOIN eff ON i.prior_role_id = eff.role_id)"			\
 	" SELECT r.id, r.name FROM role r JOIN eff ON r.id = eff.role_id"
 
 static const char SQL_EFFECTIVE[] = SQL_EFFECTIVE_ROLES
@@ -272,7 +272,7 @@ effective_roles(struct store *st, const char *sql, const char *user_id,
     enum kg_scope_kind kind, const char *target_id, struct kg_role_ref **out,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	struct kg_role_ref	*v = NULL, *nv;
 	size_t			 cnt = 0, cap = 0;
 	const char		*sfx;
@@ -284,29 +284,29 @@ effective_roles(struct store *st, const char *sql, const char *user_id,
 		return kg_errf(err, KG_EBADREQ, "Invalid assignment target.");
 	if (kind == KG_SCOPE_SYSTEM)
 		target_id = "system";
-	if ((s = store_stmt(st, sql, err)) == NULL)
+	if ((s = store_prepare(st, sql, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
-	store_bind_text(s, 2, target_id);
-	store_bind_text(s, 3, sfx);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_text(s, 1, user_id);
+	db_bind_text(s, 2, target_id);
+	db_bind_text(s, 3, sfx);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 8;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
 				free(v);
-				sqlite3_reset(s);
+				db_reset(s);
 				return kg_errf(err, KG_EINTERNAL, "out of memory");
 			}
 			v = nv;
 		}
-		store_col_copy(s, 0, v[cnt].id, sizeof(v[cnt].id));
-		store_col_copy(s, 1, v[cnt].name, sizeof(v[cnt].name));
+		db_col_copy(s, 0, v[cnt].id, sizeof(v[cnt].id));
+		db_col_copy(s, 1, v[cnt].name, sizeof(v[cnt].name));
 		cnt++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		free(v);
-		return store_sqlerr(st, rc, "effective roles", NULL, err);
+		return store_dberr(st, "effective roles", NULL, err);
 	}
 	*out = v;
 	*n = cnt;
@@ -346,14 +346,14 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
     const struct kg_name_match *match, struct kg_page *pg,
     struct kg_role **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
 	if (store_page_marker(st, "SELECT 1 FROM role WHERE id = ?1", pg,
 	    err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "SELECT id, name, description, domain_id, extra"
+	if ((s = store_prepare(st, "SELECT id, name, description, domain_id, extra"
 	    " FROM role WHERE" STORE_PAGE_AFTER("id") " AND (domain_id = :domain"
 	    " OR (domain_id IS NULL AND :domain IS NULL))"
 	    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
@@ -362,8 +362,7 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
 	store_bind_named(s, ":domain", store_nz(domain_id));
 	store_bind_named(s, ":name", name);
 	if (store_bind_name_match(s, match, err) == -1) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
 		return -1;
 	}
 	store_bind_page(s, pg);
@@ -374,7 +373,7 @@ store_role_list(struct store *st, const char *name, const char *domain_id,
 int
 store_role_update(struct store *st, const struct kg_role *r, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[512];	/* truncated to err->msg */
 	struct kg_role	 cur;
 
@@ -383,24 +382,24 @@ store_role_update(struct store *st, const struct kg_role *r, struct kg_err *err)
 		return -1;
 	role_dup_msg(msg, sizeof(msg), r->name, cur.domain_id);
 	kg_role_free(&cur);
-	if ((s = store_stmt(st, "UPDATE role SET name = ?, description = ?,"
+	if ((s = store_prepare(st, "UPDATE role SET name = ?, description = ?,"
 	    " extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->name);
-	store_bind_text(s, 2, store_or(r->description, ""));
-	store_bind_text(s, 3, r->extra != NULL ? r->extra : "{}");
-	store_bind_text(s, 4, r->id);
-	return store_exec_stmt(st, s, "role update", msg, err);
+	db_bind_text(s, 1, r->name);
+	db_bind_text(s, 2, store_or(r->description, ""));
+	db_bind_text(s, 3, r->extra != NULL ? r->extra : "{}");
+	db_bind_text(s, 4, r->id);
+	return store_run(st, s, "role update", msg, err);
 }
 
 int
 store_role_delete(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM role WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM role WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "role delete", NULL, "role", id, err);
 }
 
@@ -408,19 +407,19 @@ int
 store_role_holders(struct store *st, const char *role_id, char ***ids,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "WITH RECURSIVE"
-	    " priors(id) AS (SELECT ?1 UNION SELECT i.prior_role_id"
+	if ((s = store_prepare(st, "WITH RECURSIVE"
+	    " priors(id) AS (SELECT id FROM role WHERE id = ?1 UNION SELECT i.prior_role_id"
 	    "  FROM implied_role i JOIN priors ON i.implied_role_id = priors.id),"
 	    " g(user_id, group_id) AS (SELECT user_id, group_id FROM assignment"
-	    "  WHERE role_id IN priors)"
+	    "  WHERE role_id IN (SELECT id FROM priors))"
 	    " SELECT user_id FROM g WHERE user_id IS NOT NULL"
 	    " UNION SELECT ug.user_id FROM user_group ug JOIN g"
 	    "  ON g.group_id = ug.group_id"
 	    " ORDER BY 1", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, role_id);
+	db_bind_text(s, 1, role_id);
 	return store_get_strings(st, s, "role holders", ids, n, err);
 }
 
@@ -432,14 +431,14 @@ int
 store_implied_get(struct store *st, const char *prior_id, const char *implied_id,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
-	if ((s = store_stmt(st, "SELECT 1 FROM implied_role WHERE prior_role_id = ?"
+	if ((s = store_prepare(st, "SELECT 1 FROM implied_role WHERE prior_role_id = ?"
 	    " AND implied_role_id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, prior_id);
-	store_bind_text(s, 2, implied_id);
+	db_bind_text(s, 1, prior_id);
+	db_bind_text(s, 2, implied_id);
 	if (store_exists(st, s, "implied get", &yes, err) == -1)
 		return -1;
 	if (yes)
@@ -452,14 +451,14 @@ int
 store_implied_delete(struct store *st, const char *prior_id,
     const char *implied_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM implied_role WHERE prior_role_id = ?"
+	if ((s = store_prepare(st, "DELETE FROM implied_role WHERE prior_role_id = ?"
 	    " AND implied_role_id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, prior_id);
-	store_bind_text(s, 2, implied_id);
-	if (store_exec_stmt(st, s, "implied delete", NULL, err) == -1)
+	db_bind_text(s, 1, prior_id);
+	db_bind_text(s, 2, implied_id);
+	if (store_run(st, s, "implied delete", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
 		return kg_errf(err, KG_ENOTFOUND, "%s does not imply %s.", prior_id,
@@ -469,14 +468,14 @@ store_implied_delete(struct store *st, const char *prior_id,
 
 /* Read an implication row (prior id, name, implied id, name) into p. */
 static int
-implied_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+implied_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_implied_role	*v = p;
 
-	store_col_copy(s, 0, v->prior_id, sizeof(v->prior_id));
-	store_col_copy(s, 1, v->prior_name, sizeof(v->prior_name));
-	store_col_copy(s, 2, v->implied_id, sizeof(v->implied_id));
-	store_col_copy(s, 3, v->implied_name, sizeof(v->implied_name));
+	db_col_copy(s, 0, v->prior_id, sizeof(v->prior_id));
+	db_col_copy(s, 1, v->prior_name, sizeof(v->prior_name));
+	db_col_copy(s, 2, v->implied_id, sizeof(v->implied_id));
+	db_col_copy(s, 3, v->implied_name, sizeof(v->implied_name));
 	return 0;
 }
 
@@ -484,17 +483,17 @@ int
 store_implied_list(struct store *st, const char *prior_id,
     struct kg_implied_role **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_stmt(st, "SELECT p.id, p.name, r.id, r.name"
+	if ((s = store_prepare(st, "SELECT p.id, p.name, r.id, r.name"
 	    " FROM implied_role i JOIN role p ON p.id = i.prior_role_id"
 	    " JOIN role r ON r.id = i.implied_role_id"
 	    " WHERE ?1 IS NULL OR i.prior_role_id = ?1"
 	    " ORDER BY i.prior_role_id, i.implied_role_id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, prior_id);
+	db_bind_text(s, 1, prior_id);
 	return store_get_all(st, s, "implied list", sizeof(**out), implied_row,
 	    NULL, (void **)out, n, err);
 }
@@ -517,7 +516,7 @@ store_grant_check(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, const char *role_id,
     int inherited, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
 	if ((s = grant_stmt(st, "SELECT 1 FROM assignment WHERE type = ? AND"
@@ -536,13 +535,13 @@ store_ungrant(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, const char *role_id,
     int inherited, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if ((s = grant_stmt(st, "DELETE FROM assignment WHERE type = ? AND"
 	    " actor_id = ? AND target_id = ? AND role_id = ? AND inherited = ?",
 	    is_group, actor_id, kind, target_id, role_id, inherited, err)) == NULL)
 		return -1;
-	if (store_exec_stmt(st, s, "ungrant", NULL, err) == -1)
+	if (store_run(st, s, "ungrant", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
 		return grant_notfound(actor_id, kind, target_id, role_id, err);
@@ -554,7 +553,7 @@ store_grant_roles(struct store *st, int is_group, const char *actor_id,
     enum kg_scope_kind kind, const char *target_id, int inherited,
     struct kg_role **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -573,12 +572,12 @@ int
 store_assignment_group_members(struct store *st, const char *group_id,
     char ***ids, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT user_id FROM user_group WHERE group_id = ?"
+	if ((s = store_prepare(st, "SELECT user_id FROM user_group WHERE group_id = ?"
 	    " ORDER BY user_id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, group_id);
+	db_bind_text(s, 1, group_id);
 	return store_get_strings(st, s, "group members", ids, n, err);
 }
 
@@ -589,14 +588,14 @@ store_assignment_group_members(struct store *st, const char *group_id,
 /* Read (name, domain id, domain name) into the kg_assign_name at p, if
  * any. */
 static int
-name_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+name_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_assign_name	*out = p;
 
 	if (out != NULL) {
-		store_col_copy(s, 0, out->name, sizeof(out->name));
-		store_col_copy(s, 1, out->domain_id, sizeof(out->domain_id));
-		store_col_copy(s, 2, out->domain_name, sizeof(out->domain_name));
+		db_col_copy(s, 0, out->name, sizeof(out->name));
+		db_col_copy(s, 1, out->domain_id, sizeof(out->domain_id));
+		db_col_copy(s, 2, out->domain_name, sizeof(out->domain_name));
 	}
 	return 0;
 }
@@ -605,38 +604,38 @@ int
 store_assign_name(struct store *st, enum kg_assign_obj obj, const char *id,
     struct kg_assign_name *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	const char	*what = "role";
 
 	switch (obj) {
 	case KG_OBJ_USER:
 		what = "user";
-		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM user o"
+		s = store_prepare(st, "SELECT o.name, o.domain_id, d.name FROM \"user\" o"
 		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
 		break;
 	case KG_OBJ_GROUP:
 		what = "group";
-		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM grp o"
+		s = store_prepare(st, "SELECT o.name, o.domain_id, d.name FROM grp o"
 		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
 		break;
 	case KG_OBJ_PROJECT:
 		what = "project";
-		s = store_stmt(st, "SELECT o.name, o.domain_id, d.name FROM project o"
+		s = store_prepare(st, "SELECT o.name, o.domain_id, d.name FROM project o"
 		    " JOIN domain d ON d.id = o.domain_id WHERE o.id = ?", err);
 		break;
 	case KG_OBJ_DOMAIN:
 		what = "domain";
-		s = store_stmt(st, "SELECT name, '', '' FROM domain WHERE id = ?", err);
+		s = store_prepare(st, "SELECT name, '', '' FROM domain WHERE id = ?", err);
 		break;
 	case KG_OBJ_ROLE:
-		s = store_stmt(st, "SELECT o.name, o.domain_id, COALESCE(d.name, '')"
+		s = store_prepare(st, "SELECT o.name, o.domain_id, COALESCE(d.name, '')"
 		    " FROM role o LEFT JOIN domain d ON d.id = o.domain_id"
 		    " WHERE o.id = ?", err);
 		break;
 	}
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_one(st, s, "assign name", name_row, out, what, id, err);
 }
 
@@ -695,17 +694,17 @@ in_strv(const char *s, char *const *v, size_t n)
 /* Read a grant row (type, actor_id, target_id, role_id, inherited) into
  * the kg_assignment at p. */
 static int
-assignment_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+assignment_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_assignment	*a = p;
 	char			 type[16];
 
 	memset(a, 0, sizeof(*a));
-	store_col_copy(s, 0, type, sizeof(type));
-	store_col_copy(s, 1, a->actor_id, sizeof(a->actor_id));
-	store_col_copy(s, 2, a->target_id, sizeof(a->target_id));
-	store_col_copy(s, 3, a->role_id, sizeof(a->role_id));
-	a->inherited = sqlite3_column_int(s, 4) != 0;
+	db_col_copy(s, 0, type, sizeof(type));
+	db_col_copy(s, 1, a->actor_id, sizeof(a->actor_id));
+	db_col_copy(s, 2, a->target_id, sizeof(a->target_id));
+	db_col_copy(s, 3, a->role_id, sizeof(a->role_id));
+	a->inherited = db_col_int(s, 4) != 0;
 	a->is_group = strncmp(type, "Group", 5) == 0;
 	if (strstr(type, "Project") != NULL)
 		a->kind = KG_SCOPE_PROJECT;
@@ -722,9 +721,9 @@ assignment_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 static int
 fetch_rows(struct store *st, struct alist *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT type, actor_id, target_id, role_id, inherited"
+	if ((s = store_prepare(st, "SELECT type, actor_id, target_id, role_id, inherited"
 	    " FROM assignment ORDER BY type LIKE '%System', type, actor_id,"
 	    " target_id, role_id, inherited", err)) == NULL)
 		return -1;
@@ -788,9 +787,9 @@ drv_list(const struct alist *rows, const char *role_id, const char *user_id,
 
 /* Column 0 into the STORE_ID_SIZE buffer at p. */
 static int
-id_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+id_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
-	store_col_copy(s, 0, p, STORE_ID_SIZE);
+	db_col_copy(s, 0, p, STORE_ID_SIZE);
 	return 0;
 }
 
@@ -798,12 +797,12 @@ static int
 project_domain(struct store *st, const char *project_id,
     char out[STORE_ID_SIZE], struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT domain_id FROM project WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT domain_id FROM project WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return store_get_one(st, s, "project domain", id_row, out, "project",
 	    project_id, err);
 }
@@ -813,15 +812,15 @@ static int
 project_subtree(struct store *st, const char *project_id, char ***ids,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "WITH RECURSIVE sub(id, depth) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE sub(id, depth) AS ("
 	    " SELECT id, 1 FROM project WHERE parent_id = ?1"
 	    " UNION SELECT p.id, sub.depth + 1 FROM project p JOIN sub"
 	    "  ON p.parent_id = sub.id WHERE sub.depth < 64)"
 	    " SELECT id FROM sub ORDER BY depth, id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return store_get_strings(st, s, "project subtree", ids, n, err);
 }
 
@@ -830,15 +829,15 @@ static int
 project_parents(struct store *st, const char *project_id, char ***ids,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "WITH RECURSIVE anc(id, depth) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE anc(id, depth) AS ("
 	    " SELECT parent_id, 1 FROM project WHERE id = ?1 AND parent_id IS NOT NULL"
 	    " UNION SELECT p.parent_id, anc.depth + 1 FROM project p JOIN anc"
 	    "  ON p.id = anc.id WHERE p.parent_id IS NOT NULL AND anc.depth < 64)"
 	    " SELECT id FROM anc ORDER BY depth", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
+	db_bind_text(s, 1, project_id);
 	return store_get_strings(st, s, "project parents", ids, n, err);
 }
 
@@ -846,12 +845,12 @@ static int
 domain_projects(struct store *st, const char *domain_id, char ***ids, size_t *n,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT id FROM project WHERE domain_id = ?"
+	if ((s = store_prepare(st, "SELECT id FROM project WHERE domain_id = ?"
 	    " ORDER BY id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, domain_id);
+	db_bind_text(s, 1, domain_id);
 	return store_get_strings(st, s, "domain projects", ids, n, err);
 }
 
@@ -1078,7 +1077,7 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 	struct kg_assignment	 cur, imp;
 	char			**ids = NULL;
 	size_t			 nids = 0, i;
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	int			 ret = -1;
 
 	for (i = 0; i < res->n; i++)
@@ -1088,10 +1087,10 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 		cur = stack.v[--stack.n];
 		if (aset_add(&checked, &cur, err) == -1)
 			goto done;
-		if ((s = store_stmt(st, "SELECT implied_role_id FROM implied_role"
+		if ((s = store_prepare(st, "SELECT implied_role_id FROM implied_role"
 		    " WHERE prior_role_id = ? ORDER BY implied_role_id", err)) == NULL)
 			goto done;
-		store_bind_text(s, 1, cur.role_id);
+		db_bind_text(s, 1, cur.role_id);
 		if (store_get_strings(st, s, "implied roles", &ids, &nids,
 		    err) == -1)
 			goto done;
@@ -1122,19 +1121,19 @@ add_implied(struct store *st, struct alist *res, struct kg_err *err)
 static int
 role_is_domain_specific(struct store *st, const char *role_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc, ret = 1;
 
-	if ((s = store_stmt(st, "SELECT domain_id IS NOT NULL FROM role WHERE id = ?",
-	    err)) == NULL)
+	if ((s = store_prepare(st, "SELECT CASE WHEN domain_id IS NULL"
+	    " THEN 0 ELSE 1 END FROM role WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, role_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "role domain", NULL, err);
+	db_bind_text(s, 1, role_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		ret = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_dberr(st, "role domain", NULL, err);
 	return ret;
 }
 

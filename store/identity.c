@@ -1,6 +1,6 @@
 /*
  * identity.c - domains, projects (with tags), users, groups and group
- * membership in SQLite (see identity.h for the contract).
+ * membership (see identity.h for the contract).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,16 +110,16 @@ kg_group_free(struct kg_group *g)
 #define DOMAIN_COLS	"id, name, description, enabled, extra"
 
 static int
-domain_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+domain_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_domain	*d = p;
 
 	memset(d, 0, sizeof(*d));
-	store_col_copy(s, 0, d->id, sizeof(d->id));
-	store_col_copy(s, 1, d->name, sizeof(d->name));
-	d->enabled = sqlite3_column_int(s, 3);
-	if ((d->description = store_col_str(s, 2)) == NULL ||
-	    (d->extra = store_col_str(s, 4)) == NULL) {
+	db_col_copy(s, 0, d->id, sizeof(d->id));
+	db_col_copy(s, 1, d->name, sizeof(d->name));
+	d->enabled = db_col_int(s, 3);
+	if ((d->description = db_col_str(s, 2)) == NULL ||
+	    (d->extra = db_col_str(s, 4)) == NULL) {
 		kg_domain_free(d);
 		return oom(err);
 	}
@@ -130,12 +130,12 @@ int
 store_domain_get(struct store *st, const char *id, struct kg_domain *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT " DOMAIN_COLS " FROM domain WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_one(st, s, "domain get", domain_row, out, "domain", id,
 	    err);
 }
@@ -144,12 +144,12 @@ int
 store_domain_get_by_name(struct store *st, const char *name,
     struct kg_domain *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain WHERE name = ?",
+	if ((s = store_prepare(st, "SELECT " DOMAIN_COLS " FROM domain WHERE name = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, name);
+	db_bind_text(s, 1, name);
 	return store_get_one(st, s, "domain get", domain_row, out, "domain", name,
 	    err);
 }
@@ -158,18 +158,18 @@ int
 store_domain_create(struct store *st, const struct kg_domain *d,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "INSERT INTO domain (id, name, description, enabled,"
+	if ((s = store_prepare(st, "INSERT INTO domain (id, name, description, enabled,"
 	    " extra) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, d->id);
-	store_bind_text(s, 2, d->name);
-	store_bind_text(s, 3, store_or(d->description, ""));
-	sqlite3_bind_int(s, 4, d->enabled ? 1 : 0);
-	store_bind_text(s, 5, or_obj(d->extra));
-	return store_exec_stmt(st, s, "domain create", domain_dup_msg(msg, d->name),
+	db_bind_text(s, 1, d->id);
+	db_bind_text(s, 2, d->name);
+	db_bind_text(s, 3, store_or(d->description, ""));
+	db_bind_int(s, 4, d->enabled ? 1 : 0);
+	db_bind_text(s, 5, or_obj(d->extra));
+	return store_run(st, s, "domain create", domain_dup_msg(msg, d->name),
 	    err);
 }
 
@@ -185,29 +185,29 @@ store_domain_create(struct store *st, const struct kg_domain *d,
 static int
 project_load_tags(struct store *st, struct kg_project *p, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT name FROM project_tag WHERE project_id = ?"
+	if ((s = store_prepare(st, "SELECT name FROM project_tag WHERE project_id = ?"
 	    " ORDER BY rowid", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, p->id);
+	db_bind_text(s, 1, p->id);
 	return store_get_strings(st, s, "project tags", &p->tags, &p->ntags, err);
 }
 
 /* A project row, without its tags. */
 static int
-project_row(sqlite3_stmt *s, void *v, struct kg_err *err)
+project_row(struct db_stmt *s, void *v, struct kg_err *err)
 {
 	struct kg_project	*p = v;
 
 	memset(p, 0, sizeof(*p));
-	store_col_copy(s, 0, p->id, sizeof(p->id));
-	store_col_copy(s, 1, p->name, sizeof(p->name));
-	store_col_copy(s, 3, p->domain_id, sizeof(p->domain_id));
-	store_col_copy(s, 4, p->parent_id, sizeof(p->parent_id));
-	p->enabled = sqlite3_column_int(s, 5);
-	if ((p->description = store_col_str(s, 2)) == NULL ||
-	    (p->extra = store_col_str(s, 6)) == NULL) {
+	db_col_copy(s, 0, p->id, sizeof(p->id));
+	db_col_copy(s, 1, p->name, sizeof(p->name));
+	db_col_copy(s, 3, p->domain_id, sizeof(p->domain_id));
+	db_col_copy(s, 4, p->parent_id, sizeof(p->parent_id));
+	p->enabled = db_col_int(s, 5);
+	if ((p->description = db_col_str(s, 2)) == NULL ||
+	    (p->extra = db_col_str(s, 6)) == NULL) {
 		kg_project_free(p);
 		return oom(err);
 	}
@@ -216,7 +216,7 @@ project_row(sqlite3_stmt *s, void *v, struct kg_err *err)
 
 /* store_get_one for a project, with its tags. */
 static int
-project_one(struct store *st, sqlite3_stmt *s, const char *key,
+project_one(struct store *st, struct db_stmt *s, const char *key,
     struct kg_project *p, struct kg_err *err)
 {
 	if (store_get_one(st, s, "project get", project_row, p, "project", key,
@@ -233,12 +233,12 @@ int
 store_project_get(struct store *st, const char *id, struct kg_project *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return project_one(st, s, id, out, err);
 }
 
@@ -246,13 +246,13 @@ int
 store_project_get_by_name(struct store *st, const char *domain_id,
     const char *name, struct kg_project *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project"
+	if ((s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project"
 	    " WHERE domain_id = ? AND name = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, domain_id);
-	store_bind_text(s, 2, name);
+	db_bind_text(s, 1, domain_id);
+	db_bind_text(s, 2, name);
 	return project_one(st, s, name, out, err);
 }
 
@@ -261,16 +261,16 @@ static int
 project_insert_tags(struct store *st, const char *project_id, char *const *tags,
     size_t ntags, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	size_t		 i;
 
 	for (i = 0; i < ntags; i++) {
-		if ((s = store_stmt(st, "INSERT OR IGNORE INTO project_tag"
-		    " (project_id, name) VALUES (?, ?)", err)) == NULL)
+		if ((s = store_prepare(st, "INSERT INTO project_tag"
+		    " (project_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", err)) == NULL)
 			return -1;
-		store_bind_text(s, 1, project_id);
-		store_bind_text(s, 2, tags[i]);
-		if (store_exec_stmt(st, s, "project tag", NULL, err) == -1)
+		db_bind_text(s, 1, project_id);
+		db_bind_text(s, 2, tags[i]);
+		if (store_run(st, s, "project tag", NULL, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -280,7 +280,7 @@ project_insert_tags(struct store *st, const char *project_id, char *const *tags,
 static int
 tx_begin(struct store *st, int *own, struct kg_err *err)
 {
-	*own = sqlite3_get_autocommit(st->db);
+	*own = store_in_transaction(st) == STORE_TX_NONE;
 	return *own ? store_begin(st, err) : 0;
 }
 
@@ -300,24 +300,24 @@ int
 store_project_create(struct store *st, const struct kg_project *p,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 	int		 own, ret = -1;
 
 	if (tx_begin(st, &own, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "INSERT INTO project (id, name, description,"
+	if ((s = store_prepare(st, "INSERT INTO project (id, name, description,"
 	    " domain_id, parent_id, enabled, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    err)) == NULL)
 		goto done;
-	store_bind_text(s, 1, p->id);
-	store_bind_text(s, 2, p->name);
-	store_bind_text(s, 3, store_or(p->description, ""));
-	store_bind_text(s, 4, p->domain_id);
-	store_bind_text(s, 5, store_nz(p->parent_id));
-	sqlite3_bind_int(s, 6, p->enabled ? 1 : 0);
-	store_bind_text(s, 7, or_obj(p->extra));
-	if (store_exec_stmt(st, s, "project create",
+	db_bind_text(s, 1, p->id);
+	db_bind_text(s, 2, p->name);
+	db_bind_text(s, 3, store_or(p->description, ""));
+	db_bind_text(s, 4, p->domain_id);
+	db_bind_text(s, 5, store_nz(p->parent_id));
+	db_bind_int(s, 6, p->enabled ? 1 : 0);
+	db_bind_text(s, 7, or_obj(p->extra));
+	if (store_run(st, s, "project create",
 	    project_dup_msg(msg, p), err) == -1)
 		goto done;
 	if (project_insert_tags(st, p->id, p->tags, p->ntags, err) == -1)
@@ -335,23 +335,23 @@ store_project_create(struct store *st, const struct kg_project *p,
 			" password_expires_at, default_project_id, extra, created_at"
 
 static int
-user_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+user_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_user	*u = p;
 
 	memset(u, 0, sizeof(*u));
-	store_col_copy(s, 0, u->id, sizeof(u->id));
-	store_col_copy(s, 1, u->name, sizeof(u->name));
-	store_col_copy(s, 2, u->domain_id, sizeof(u->domain_id));
-	u->enabled = sqlite3_column_int(s, 3);
-	if (sqlite3_column_type(s, 4) != SQLITE_NULL &&
-	    (u->password_hash = store_col_strdup(s, 4)) == NULL)
+	db_col_copy(s, 0, u->id, sizeof(u->id));
+	db_col_copy(s, 1, u->name, sizeof(u->name));
+	db_col_copy(s, 2, u->domain_id, sizeof(u->domain_id));
+	u->enabled = db_col_int(s, 3);
+	if (!db_col_null(s, 4) &&
+	    (u->password_hash = db_col_strdup(s, 4)) == NULL)
 		goto nomem;
-	u->password_expires_at = sqlite3_column_int64(s, 5);
-	store_col_copy(s, 6, u->default_project_id, sizeof(u->default_project_id));
-	if ((u->extra = store_col_str(s, 7)) == NULL)
+	u->password_expires_at = db_col_int64(s, 5);
+	db_col_copy(s, 6, u->default_project_id, sizeof(u->default_project_id));
+	if ((u->extra = db_col_str(s, 7)) == NULL)
 		goto nomem;
-	u->created_at = sqlite3_column_int64(s, 8);
+	u->created_at = db_col_int64(s, 8);
 	return 0;
  nomem:
 	kg_user_free(u);
@@ -362,12 +362,12 @@ int
 store_user_get(struct store *st, const char *id, struct kg_user *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " USER_COLS " FROM user WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT " USER_COLS " FROM \"user\" WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_one(st, s, "user get", user_row, out, "user", id, err);
 }
 
@@ -375,41 +375,41 @@ int
 store_user_get_by_name(struct store *st, const char *domain_id,
     const char *name, struct kg_user *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " USER_COLS " FROM user"
+	if ((s = store_prepare(st, "SELECT " USER_COLS " FROM \"user\""
 	    " WHERE domain_id = ? AND name = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, domain_id);
-	store_bind_text(s, 2, name);
+	db_bind_text(s, 1, domain_id);
+	db_bind_text(s, 2, name);
 	return store_get_one(st, s, "user get", user_row, out, "user", name, err);
 }
 
 int
 store_user_create(struct store *st, const struct kg_user *u, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 	int64_t		 now = u->created_at ? u->created_at : kg_now_us();
 
-	if ((s = store_stmt(st, "INSERT INTO user (id, name, domain_id, enabled,"
+	if ((s = store_prepare(st, "INSERT INTO \"user\" (id, name, domain_id, enabled,"
 	    " password_hash, password_created_at, password_expires_at,"
 	    " default_project_id, extra, created_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, u->id);
-	store_bind_text(s, 2, u->name);
-	store_bind_text(s, 3, u->domain_id);
-	sqlite3_bind_int(s, 4, u->enabled ? 1 : 0);
-	store_bind_text(s, 5, u->password_hash);
+	db_bind_text(s, 1, u->id);
+	db_bind_text(s, 2, u->name);
+	db_bind_text(s, 3, u->domain_id);
+	db_bind_int(s, 4, u->enabled ? 1 : 0);
+	db_bind_text(s, 5, u->password_hash);
 	if (u->password_hash != NULL)
-		sqlite3_bind_int64(s, 6, now);
+		db_bind_int64(s, 6, now);
 	if (u->password_expires_at != 0)
-		sqlite3_bind_int64(s, 7, u->password_expires_at);
-	store_bind_text(s, 8, store_nz(u->default_project_id));
-	store_bind_text(s, 9, or_obj(u->extra));
-	sqlite3_bind_int64(s, 10, now);
-	return store_exec_stmt(st, s, "user create", store_dup_msg(msg,
+		db_bind_int64(s, 7, u->password_expires_at);
+	db_bind_text(s, 8, store_nz(u->default_project_id));
+	db_bind_text(s, 9, or_obj(u->extra));
+	db_bind_int64(s, 10, now);
+	return store_run(st, s, "user create", store_dup_msg(msg,
 	    sizeof(msg), "user", u->name, u->domain_id), err);
 }
 
@@ -417,18 +417,18 @@ int
 store_user_set_password(struct store *st, const char *user_id,
     const char *hash, int64_t expires_at, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET password_hash = ?,"
+	if ((s = store_prepare(st, "UPDATE \"user\" SET password_hash = ?,"
 	    " password_created_at = ?, password_expires_at = ? WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, hash);
+	db_bind_text(s, 1, hash);
 	if (hash != NULL)
-		sqlite3_bind_int64(s, 2, kg_now_us());
+		db_bind_int64(s, 2, kg_now_us());
 	if (expires_at != 0)
-		sqlite3_bind_int64(s, 3, expires_at);
-	store_bind_text(s, 4, user_id);
+		db_bind_int64(s, 3, expires_at);
+	db_bind_text(s, 4, user_id);
 	return store_exec_one(st, s, "user set password", NULL, "user", user_id,
 	    err);
 }
@@ -437,15 +437,15 @@ int
 store_user_rehash_password(struct store *st, const char *user_id,
     const char *old_hash, const char *new_hash, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET password_hash = ?"
+	if ((s = store_prepare(st, "UPDATE \"user\" SET password_hash = ?"
 	    " WHERE id = ? AND password_hash = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, new_hash);
-	store_bind_text(s, 2, user_id);
-	store_bind_text(s, 3, old_hash);
-	if (store_exec_stmt(st, s, "user rehash password", NULL, err) == -1)
+	db_bind_text(s, 1, new_hash);
+	db_bind_text(s, 2, user_id);
+	db_bind_text(s, 3, old_hash);
+	if (store_run(st, s, "user rehash password", NULL, err) == -1)
 		return -1;
 	return store_changes(st) > 0;
 }
@@ -454,14 +454,14 @@ int
 store_user_group_ids(struct store *st, const char *user_id, char ***ids,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*ids = NULL;
 	*n = 0;
-	if ((s = store_stmt(st, "SELECT group_id FROM user_group WHERE user_id = ?"
+	if ((s = store_prepare(st, "SELECT group_id FROM user_group WHERE user_id = ?"
 	    " ORDER BY group_id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
+	db_bind_text(s, 1, user_id);
 	return store_get_strings(st, s, "list ids", ids, n, err);
 }
 
@@ -530,13 +530,13 @@ int
 store_domain_list(struct store *st, const struct kg_domain_filter *f,
     struct kg_page *pg, struct kg_domain **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
 	if (store_page_marker(st, PROJECT_MARKER_SQL, pg, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "SELECT " DOMAIN_COLS " FROM domain WHERE"
+	if ((s = store_prepare(st, "SELECT " DOMAIN_COLS " FROM domain WHERE"
 	    STORE_PAGE_AFTER("id") " AND (:id IS NULL OR id = :id)"
 	    " AND (:name IS NULL OR name = :name)"
 	    " AND (:enabled < 0 OR enabled = :enabled)" STORE_NAME_MATCH_SQL
@@ -546,8 +546,7 @@ store_domain_list(struct store *st, const struct kg_domain_filter *f,
 	store_bind_named(s, ":name", f->name);
 	store_bind_named_int64(s, ":enabled", f->enabled);
 	if (store_bind_name_match(s, &f->match, err) == -1) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
 		return -1;
 	}
 	store_bind_page(s, pg);
@@ -559,17 +558,17 @@ int
 store_domain_update(struct store *st, const struct kg_domain *d,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "UPDATE domain SET name = ?, description = ?,"
+	if ((s = store_prepare(st, "UPDATE domain SET name = ?, description = ?,"
 	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, d->name);
-	store_bind_text(s, 2, store_or(d->description, ""));
-	sqlite3_bind_int(s, 3, d->enabled ? 1 : 0);
-	store_bind_text(s, 4, or_obj(d->extra));
-	store_bind_text(s, 5, d->id);
+	db_bind_text(s, 1, d->name);
+	db_bind_text(s, 2, store_or(d->description, ""));
+	db_bind_int(s, 3, d->enabled ? 1 : 0);
+	db_bind_text(s, 4, or_obj(d->extra));
+	db_bind_text(s, 5, d->id);
 	return store_exec_one(st, s, "domain update", domain_dup_msg(msg, d->name),
 	    "domain", d->id, err);
 }
@@ -578,32 +577,32 @@ int
 store_domain_delete(struct store *st, const char *id, struct kg_err *err)
 {
 	static const char *const sql[] = {
-		"DELETE FROM user WHERE domain_id = ?",
+		"DELETE FROM \"user\" WHERE domain_id = ?",
 		"DELETE FROM grp WHERE domain_id = ?",
 		/* Users elsewhere keep no default project that is going. */
-		("UPDATE user SET default_project_id = NULL WHERE default_project_id"
+		("UPDATE \"user\" SET default_project_id = NULL WHERE default_project_id"
 		" IN (SELECT id FROM project WHERE domain_id = ?)"),
 		/* One statement: the parent_id references are all gone at its end. */
 		"DELETE FROM project WHERE domain_id = ?",
 		"DELETE FROM role WHERE domain_id = ?",
 	};
 	struct kg_domain	 d;
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	size_t			 i;
 
 	if (store_domain_get(st, id, &d, err) == -1)
 		return -1;
 	kg_domain_free(&d);
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		if ((s = store_stmt(st, sql[i], err)) == NULL)
+		if ((s = store_prepare(st, sql[i], err)) == NULL)
 			return -1;
-		store_bind_text(s, 1, id);
-		if (store_exec_stmt(st, s, "domain delete contents", NULL, err) == -1)
+		db_bind_text(s, 1, id);
+		if (store_run(st, s, "domain delete contents", NULL, err) == -1)
 			return -1;
 	}
-	if ((s = store_stmt(st, "DELETE FROM domain WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM domain WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "domain delete", NULL, "domain", id, err);
 }
 
@@ -638,11 +637,13 @@ project_list_tags(struct store *st, int ret, struct kg_project **out,
  * in SQL, so that a page is cut after them: :tags_x is the filter's
  * comma-separated list with a comma added at both ends, :ntags_x the
  * number of distinct names in it. A tag holds no ',' (schema), so
- * ",<tag>," occurs in the list only when the list names the tag.
+ * ",<tag>," occurs in the list only when the list names the tag; the
+ * test for it (the list shrinks when it is removed) is in functions
+ * both backends have.
  */
 #define TAG_HITS(p)	"(SELECT count(*) FROM project_tag t WHERE" \
-			" t.project_id = project.id AND instr(" p ", ',' ||" \
-			" t.name || ',') > 0)"
+			" t.project_id = project.id AND length(replace(" p "," \
+			" ',' || t.name || ',', '')) < length(" p "))"
 #define PROJECT_FILTER_SQL						\
 	" AND (:name IS NULL OR name = :name)"				\
 	" AND (:parent IS NULL OR parent_id = :parent OR"		\
@@ -658,7 +659,7 @@ project_list_tags(struct store *st, int ret, struct kg_project **out,
  * names in list to count (NULL list: no filter). -1 when out of memory.
  */
 static int
-bind_tag_filter(sqlite3_stmt *s, const char *name, const char *count,
+bind_tag_filter(struct db_stmt *s, const char *name, const char *count,
     const char *list, struct kg_err *err)
 {
 	const char	*t, *u;
@@ -690,7 +691,7 @@ bind_tag_filter(sqlite3_stmt *s, const char *name, const char *count,
 }
 
 static int
-bind_project_filter(sqlite3_stmt *s, const struct kg_project_filter *f,
+bind_project_filter(struct db_stmt *s, const struct kg_project_filter *f,
     struct kg_err *err)
 {
 	store_bind_named(s, ":name", f->name);
@@ -711,7 +712,7 @@ int
 store_project_list(struct store *st, const struct kg_project_filter *f,
     struct kg_page *pg, struct kg_project **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -720,18 +721,17 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 	/* Two statements, so that a domain's page reads the (domain_id, id)
 	 * index rather than every project's id. */
 	if (f->domain_id != NULL)
-		s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project WHERE"
+		s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
 		    PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	else
-		s = store_stmt(st, "SELECT " PROJECT_COLS " FROM project WHERE"
+		s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project WHERE"
 		    STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL
 		    STORE_PAGE_END("id"), err);
 	if (s == NULL)
 		return -1;
 	if (bind_project_filter(s, f, err) == -1) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
 		return -1;
 	}
 	store_bind_page(s, pg);
@@ -744,17 +744,17 @@ int
 store_project_update(struct store *st, const struct kg_project *p,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "UPDATE project SET name = ?, description = ?,"
+	if ((s = store_prepare(st, "UPDATE project SET name = ?, description = ?,"
 	    " enabled = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, p->name);
-	store_bind_text(s, 2, store_or(p->description, ""));
-	sqlite3_bind_int(s, 3, p->enabled ? 1 : 0);
-	store_bind_text(s, 4, or_obj(p->extra));
-	store_bind_text(s, 5, p->id);
+	db_bind_text(s, 1, p->name);
+	db_bind_text(s, 2, store_or(p->description, ""));
+	db_bind_int(s, 3, p->enabled ? 1 : 0);
+	db_bind_text(s, 4, or_obj(p->extra));
+	db_bind_text(s, 5, p->id);
 	return store_exec_one(st, s, "project update", project_dup_msg(msg, p),
 	    "project", p->id, err);
 }
@@ -763,12 +763,12 @@ store_project_update(struct store *st, const struct kg_project *p,
 static int
 project_exists(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
-	if ((s = store_stmt(st, "SELECT 1 FROM project WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "SELECT 1 FROM project WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	if (store_exists(st, s, "project exists", &yes, err) == -1)
 		return -1;
 	return yes ? 0 : kg_errf(err, KG_ENOTFOUND, "Could not find project: %s.",
@@ -779,15 +779,15 @@ int
 store_project_set_tags(struct store *st, const char *project_id,
     char *const *tags, size_t ntags, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (project_exists(st, project_id, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "DELETE FROM project_tag WHERE project_id = ?",
+	if ((s = store_prepare(st, "DELETE FROM project_tag WHERE project_id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
-	if (store_exec_stmt(st, s, "project tags clear", NULL, err) == -1)
+	db_bind_text(s, 1, project_id);
+	if (store_run(st, s, "project tags clear", NULL, err) == -1)
 		return -1;
 	return project_insert_tags(st, project_id, tags, ntags, err);
 }
@@ -808,16 +808,16 @@ int
 store_project_delete_tag(struct store *st, const char *project_id,
     const char *tag, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (project_exists(st, project_id, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "DELETE FROM project_tag WHERE project_id = ?"
+	if ((s = store_prepare(st, "DELETE FROM project_tag WHERE project_id = ?"
 	    " AND name = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
-	store_bind_text(s, 2, tag);
-	if (store_exec_stmt(st, s, "project tag delete", NULL, err) == -1)
+	db_bind_text(s, 1, project_id);
+	db_bind_text(s, 2, tag);
+	if (store_run(st, s, "project tag delete", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find project tag: %s.", tag);
@@ -828,26 +828,25 @@ int
 store_project_descendants(struct store *st, const char *id, size_t *total,
     size_t *enabled, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct db_stmt	*s;
 
 	/* lvl bounds the walk should the data ever hold a cycle. */
-	if ((s = store_stmt(st, "WITH RECURSIVE d(id, enabled, lvl) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE d(id, enabled, lvl) AS ("
 	    " SELECT id, enabled, 1 FROM project WHERE parent_id = ?1"
 	    " UNION ALL SELECT p.id, p.enabled, d.lvl + 1 FROM project p"
 	    " JOIN d ON p.parent_id = d.id WHERE d.lvl < 64)"
 	    " SELECT count(*), coalesce(sum(enabled), 0) FROM d", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return store_sqlerr(st, rc, "project descendants", NULL, err);
+	db_bind_text(s, 1, id);
+	if (db_step(s) != DB_ROW) {
+		db_reset(s);
+		return store_dberr(st, "project descendants", NULL, err);
 	}
 	if (total != NULL)
-		*total = (size_t)sqlite3_column_int64(s, 0);
+		*total = (size_t)db_col_int64(s, 0);
 	if (enabled != NULL)
-		*enabled = (size_t)sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
+		*enabled = (size_t)db_col_int64(s, 1);
+	db_reset(s);
 	return 0;
 }
 
@@ -855,41 +854,41 @@ int
 store_project_ancestors(struct store *st, const char *id, char ***ids,
     size_t *n, char disabled[STORE_ID_SIZE], struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		**v = NULL;
 	size_t		 cnt = 0, cap = 0;
 	int		 rc;
 
 	disabled[0] = '\0';
-	if ((s = store_stmt(st, "WITH RECURSIVE a(id, parent_id, enabled, lvl) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE a(id, parent_id, enabled, lvl) AS ("
 	    " SELECT p.id, p.parent_id, p.enabled, 1 FROM project p"
 	    " WHERE p.id = (SELECT parent_id FROM project WHERE id = ?1)"
 	    " UNION ALL SELECT p.id, p.parent_id, p.enabled, a.lvl + 1"
 	    " FROM project p JOIN a ON p.id = a.parent_id WHERE a.lvl < 64)"
 	    " SELECT id, enabled FROM a ORDER BY lvl", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_text(s, 1, id);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (store_grow(&v, sizeof(*v), cnt, &cap, err) == -1)
 			goto fail;
-		if ((v[cnt] = store_col_str(s, 0)) == NULL) {
+		if ((v[cnt] = db_col_str(s, 0)) == NULL) {
 			oom(err);
 			goto fail;
 		}
-		if (disabled[0] == '\0' && sqlite3_column_int(s, 1) == 0)
+		if (disabled[0] == '\0' && db_col_int(s, 1) == 0)
 			kg_strlcpy(disabled, v[cnt], STORE_ID_SIZE);
 		cnt++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_strv_free(v, cnt);
-		return store_sqlerr(st, rc, "project ancestors", NULL, err);
+		return store_dberr(st, "project ancestors", NULL, err);
 	}
 	*ids = v;
 	*n = cnt;
 	return 0;
  fail:
-	sqlite3_reset(s);
+	db_reset(s);
 	store_strv_free(v, cnt);
 	return -1;
 }
@@ -898,19 +897,19 @@ int
 store_project_parents(struct store *st, const char *id, struct kg_project **out,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
 	/* lvl bounds the walk should the data ever hold a cycle. */
-	if ((s = store_stmt(st, "WITH RECURSIVE a(id, lvl) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE a(id, lvl) AS ("
 	    " SELECT parent_id, 1 FROM project WHERE id = ?1 AND parent_id IS NOT NULL"
 	    " UNION ALL SELECT p.parent_id, a.lvl + 1 FROM project p JOIN a"
 	    " ON p.id = a.id WHERE p.parent_id IS NOT NULL AND a.lvl < 64)"
 	    " SELECT " PROJECT_COLS_P " FROM a JOIN project p ON p.id = a.id"
 	    " ORDER BY a.lvl", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return project_list_tags(st, store_get_all(st, s, "project parents",
 	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
 	    out, n, err);
@@ -920,13 +919,13 @@ int
 store_project_subtree(struct store *st, const char *id, struct kg_project **out,
     size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
 	/* The top level of a domain has no parent_id: its parent is the
 	 * domain (an id is never both a project's and a domain's). */
-	if ((s = store_stmt(st, "WITH RECURSIVE d(id, lvl) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE d(id, lvl) AS ("
 	    " SELECT id, 1 FROM project WHERE parent_id = ?1"
 	    " OR (parent_id IS NULL AND domain_id = ?1)"
 	    " UNION ALL SELECT p.id, d.lvl + 1 FROM project p JOIN d"
@@ -934,7 +933,7 @@ store_project_subtree(struct store *st, const char *id, struct kg_project **out,
 	    " SELECT " PROJECT_COLS_P " FROM d JOIN project p ON p.id = d.id"
 	    " ORDER BY d.lvl, p.id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return project_list_tags(st, store_get_all(st, s, "project subtree",
 	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
 	    out, n, err);
@@ -943,7 +942,7 @@ store_project_subtree(struct store *st, const char *id, struct kg_project **out,
 int
 store_project_delete(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	size_t		 children = 0;
 
 	if (project_exists(st, id, err) == -1)
@@ -954,9 +953,9 @@ store_project_delete(struct store *st, const char *id, struct kg_err *err)
 		return kg_errf(err, KG_EFORBID, "Cannot delete the project %s since"
 		    " it is not a leaf in the hierarchy. Use the cascade option if"
 		    " you want to delete a whole subtree.", id);
-	if ((s = store_stmt(st, "DELETE FROM project WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM project WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "project delete", NULL, "project", id, err);
 }
 
@@ -964,14 +963,14 @@ int
 store_user_project_list(struct store *st, const char *user_id,
     struct kg_project **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	/*
 	 * actors: the user and its groups. direct: non-inherited project
 	 * grants. sub: the subtrees below inherited project grants. dom: every
 	 * project of a domain with an inherited domain grant.
 	 */
-	if ((s = store_stmt(st, "WITH RECURSIVE"
+	if ((s = store_prepare(st, "WITH RECURSIVE"
 	    " grants(project_id, domain_id, inherited) AS ("
 	    "  SELECT project_id, domain_id, inherited FROM assignment"
 	    "  WHERE user_id = ?1"
@@ -989,7 +988,7 @@ store_user_project_list(struct store *st, const char *user_id,
 	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1)"
 	    " ORDER BY name, id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
+	db_bind_text(s, 1, user_id);
 	return project_list_tags(st, store_get_all(st, s, "list", sizeof(**out),
 	    project_row, project_free_one, (void **)out, n, err), out, n, err);
 }
@@ -1018,19 +1017,19 @@ int
 store_user_list(struct store *st, const struct kg_user_filter *f,
     struct kg_page *pg, struct kg_user **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
-	if (store_page_marker(st, "SELECT 1 FROM user WHERE id = ?1", pg,
+	if (store_page_marker(st, "SELECT 1 FROM \"user\" WHERE id = ?1", pg,
 	    err) == -1)
 		return -1;
 	if (f->domain_id != NULL)
-		s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user WHERE"
+		s = store_prepare(st, "SELECT " USER_LIST_COLS " FROM \"user\" WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
 		    USER_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	else
-		s = store_stmt(st, "SELECT " USER_LIST_COLS " FROM user WHERE"
+		s = store_prepare(st, "SELECT " USER_LIST_COLS " FROM \"user\" WHERE"
 		    STORE_PAGE_AFTER("id") USER_FILTER_SQL STORE_NAME_MATCH_SQL
 		    STORE_PAGE_END("id"), err);
 	if (s == NULL)
@@ -1041,8 +1040,7 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 	store_bind_named_int64(s, ":pe_op", f->expires_op);
 	store_bind_named_int64(s, ":pe_at", f->expires_at);
 	if (store_bind_name_match(s, &f->match, err) == -1) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
 		return -1;
 	}
 	store_bind_page(s, pg);
@@ -1053,17 +1051,17 @@ store_user_list(struct store *st, const struct kg_user_filter *f,
 int
 store_user_update(struct store *st, const struct kg_user *u, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "UPDATE user SET name = ?, enabled = ?,"
+	if ((s = store_prepare(st, "UPDATE \"user\" SET name = ?, enabled = ?,"
 	    " default_project_id = ?, extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, u->name);
-	sqlite3_bind_int(s, 2, u->enabled ? 1 : 0);
-	store_bind_text(s, 3, store_nz(u->default_project_id));
-	store_bind_text(s, 4, or_obj(u->extra));
-	store_bind_text(s, 5, u->id);
+	db_bind_text(s, 1, u->name);
+	db_bind_int(s, 2, u->enabled ? 1 : 0);
+	db_bind_text(s, 3, store_nz(u->default_project_id));
+	db_bind_text(s, 4, or_obj(u->extra));
+	db_bind_text(s, 5, u->id);
 	return store_exec_one(st, s, "user update", store_dup_msg(msg,
 	    sizeof(msg), "user", u->name, u->domain_id), "user", u->id, err);
 }
@@ -1072,23 +1070,23 @@ int
 store_user_unset_default_project(struct store *st, const char *project_id,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "UPDATE user SET default_project_id = NULL"
+	if ((s = store_prepare(st, "UPDATE \"user\" SET default_project_id = NULL"
 	    " WHERE default_project_id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, project_id);
-	return store_exec_stmt(st, s, "user unset default project", NULL, err);
+	db_bind_text(s, 1, project_id);
+	return store_run(st, s, "user unset default project", NULL, err);
 }
 
 int
 store_user_delete(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM user WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM \"user\" WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "user delete", NULL, "user", id, err);
 }
 
@@ -1099,16 +1097,16 @@ store_user_delete(struct store *st, const char *id, struct kg_err *err)
 #define GROUP_COLS	"id, name, description, domain_id, extra"
 
 static int
-group_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+group_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_group	*g = p;
 
 	memset(g, 0, sizeof(*g));
-	store_col_copy(s, 0, g->id, sizeof(g->id));
-	store_col_copy(s, 1, g->name, sizeof(g->name));
-	store_col_copy(s, 3, g->domain_id, sizeof(g->domain_id));
-	if ((g->description = store_col_str(s, 2)) == NULL ||
-	    (g->extra = store_col_str(s, 4)) == NULL) {
+	db_col_copy(s, 0, g->id, sizeof(g->id));
+	db_col_copy(s, 1, g->name, sizeof(g->name));
+	db_col_copy(s, 3, g->domain_id, sizeof(g->domain_id));
+	if ((g->description = db_col_str(s, 2)) == NULL ||
+	    (g->extra = db_col_str(s, 4)) == NULL) {
 		kg_group_free(g);
 		return oom(err);
 	}
@@ -1119,12 +1117,12 @@ int
 store_group_get(struct store *st, const char *id, struct kg_group *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_one(st, s, "group get", group_row, out, "group", id, err);
 }
 
@@ -1132,13 +1130,13 @@ int
 store_group_get_by_name(struct store *st, const char *domain_id,
     const char *name, struct kg_group *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp"
+	if ((s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp"
 	    " WHERE domain_id = ? AND name = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, domain_id);
-	store_bind_text(s, 2, name);
+	db_bind_text(s, 1, domain_id);
+	db_bind_text(s, 2, name);
 	return store_get_one(st, s, "group get", group_row, out, "group", name,
 	    err);
 }
@@ -1147,18 +1145,18 @@ int
 store_group_create(struct store *st, const struct kg_group *g,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "INSERT INTO grp (id, name, description, domain_id,"
+	if ((s = store_prepare(st, "INSERT INTO grp (id, name, description, domain_id,"
 	    " extra) VALUES (?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, g->id);
-	store_bind_text(s, 2, g->name);
-	store_bind_text(s, 3, store_or(g->description, ""));
-	store_bind_text(s, 4, g->domain_id);
-	store_bind_text(s, 5, or_obj(g->extra));
-	return store_exec_stmt(st, s, "group create", store_dup_msg(msg,
+	db_bind_text(s, 1, g->id);
+	db_bind_text(s, 2, g->name);
+	db_bind_text(s, 3, store_or(g->description, ""));
+	db_bind_text(s, 4, g->domain_id);
+	db_bind_text(s, 5, or_obj(g->extra));
+	return store_run(st, s, "group create", store_dup_msg(msg,
 	    sizeof(msg), "group", g->name, g->domain_id), err);
 }
 
@@ -1166,16 +1164,16 @@ int
 store_group_update(struct store *st, const struct kg_group *g,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[DUP_MSG_SIZE];
 
-	if ((s = store_stmt(st, "UPDATE grp SET name = ?, description = ?,"
+	if ((s = store_prepare(st, "UPDATE grp SET name = ?, description = ?,"
 	    " extra = ? WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, g->name);
-	store_bind_text(s, 2, store_or(g->description, ""));
-	store_bind_text(s, 3, or_obj(g->extra));
-	store_bind_text(s, 4, g->id);
+	db_bind_text(s, 1, g->name);
+	db_bind_text(s, 2, store_or(g->description, ""));
+	db_bind_text(s, 3, or_obj(g->extra));
+	db_bind_text(s, 4, g->id);
 	return store_exec_one(st, s, "group update", store_dup_msg(msg,
 	    sizeof(msg), "group", g->name, g->domain_id), "group", g->id, err);
 }
@@ -1183,11 +1181,11 @@ store_group_update(struct store *st, const struct kg_group *g,
 int
 store_group_delete(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM grp WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM grp WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "group delete", NULL, "group", id, err);
 }
 
@@ -1196,7 +1194,7 @@ store_group_list(struct store *st, const char *name, const char *domain_id,
     const struct kg_name_match *match, struct kg_page *pg,
     struct kg_group **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
@@ -1204,12 +1202,12 @@ store_group_list(struct store *st, const char *name, const char *domain_id,
 	    err) == -1)
 		return -1;
 	if (domain_id != NULL)
-		s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE"
+		s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp WHERE"
 		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
 		    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
 		    STORE_PAGE_END("id"), err);
 	else
-		s = store_stmt(st, "SELECT " GROUP_COLS " FROM grp WHERE"
+		s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp WHERE"
 		    STORE_PAGE_AFTER("id") " AND (:name IS NULL OR name = :name)"
 		    STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
 	if (s == NULL)
@@ -1217,8 +1215,7 @@ store_group_list(struct store *st, const char *name, const char *domain_id,
 	store_bind_named(s, ":name", name);
 	store_bind_named(s, ":domain", domain_id);
 	if (store_bind_name_match(s, match, err) == -1) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
 		return -1;
 	}
 	store_bind_page(s, pg);
@@ -1230,12 +1227,12 @@ int
 store_group_has_grants(struct store *st, const char *group_id, int *yes,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT 1 FROM assignment WHERE group_id = ?"
+	if ((s = store_prepare(st, "SELECT 1 FROM assignment WHERE group_id = ?"
 	    " LIMIT 1", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, group_id);
+	db_bind_text(s, 1, group_id);
 	return store_exists(st, s, "exists", yes, err);
 }
 
@@ -1244,19 +1241,19 @@ static int
 group_and_user_exist(struct store *st, const char *group_id,
     const char *user_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
-	if ((s = store_stmt(st, "SELECT 1 FROM grp WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "SELECT 1 FROM grp WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, group_id);
+	db_bind_text(s, 1, group_id);
 	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	if (!yes)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find group: %s.", group_id);
-	if ((s = store_stmt(st, "SELECT 1 FROM user WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "SELECT 1 FROM \"user\" WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
+	db_bind_text(s, 1, user_id);
 	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	if (!yes)
@@ -1268,16 +1265,16 @@ int
 store_group_add_user(struct store *st, const char *group_id,
     const char *user_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	if (group_and_user_exist(st, group_id, user_id, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "INSERT OR IGNORE INTO user_group (user_id, group_id)"
-	    " VALUES (?, ?)", err)) == NULL)
+	if ((s = store_prepare(st, "INSERT INTO user_group (user_id, group_id)"
+	    " VALUES (?, ?) ON CONFLICT DO NOTHING", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
-	store_bind_text(s, 2, group_id);
-	return store_exec_stmt(st, s, "group add user", NULL, err);
+	db_bind_text(s, 1, user_id);
+	db_bind_text(s, 2, group_id);
+	return store_run(st, s, "group add user", NULL, err);
 }
 
 static int
@@ -1291,14 +1288,14 @@ int
 store_group_remove_user(struct store *st, const char *group_id,
     const char *user_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM user_group WHERE user_id = ?"
+	if ((s = store_prepare(st, "DELETE FROM user_group WHERE user_id = ?"
 	    " AND group_id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
-	store_bind_text(s, 2, group_id);
-	if (store_exec_stmt(st, s, "group remove user", NULL, err) == -1)
+	db_bind_text(s, 1, user_id);
+	db_bind_text(s, 2, group_id);
+	if (store_run(st, s, "group remove user", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) > 0)
 		return 0;
@@ -1311,16 +1308,16 @@ int
 store_group_check_user(struct store *st, const char *group_id,
     const char *user_id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
 	if (group_and_user_exist(st, group_id, user_id, err) == -1)
 		return -1;
-	if ((s = store_stmt(st, "SELECT 1 FROM user_group WHERE user_id = ?"
+	if ((s = store_prepare(st, "SELECT 1 FROM user_group WHERE user_id = ?"
 	    " AND group_id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
-	store_bind_text(s, 2, group_id);
+	db_bind_text(s, 1, user_id);
+	db_bind_text(s, 2, group_id);
 	if (store_exists(st, s, "exists", &yes, err) == -1)
 		return -1;
 	return yes ? 0 : not_member(group_id, user_id, err);
@@ -1330,18 +1327,18 @@ int
 store_group_user_list(struct store *st, const char *group_id,
     struct kg_user **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	struct kg_group	 g;
 
 	if (store_group_get(st, group_id, &g, err) == -1)
 		return -1;
 	kg_group_free(&g);
-	if ((s = store_stmt(st, "SELECT id, name, domain_id, enabled, NULL,"
+	if ((s = store_prepare(st, "SELECT id, name, domain_id, enabled, NULL,"
 	    " password_expires_at, default_project_id, extra, created_at"
-	    " FROM user JOIN user_group ON user_group.user_id = user.id"
+	    " FROM \"user\" JOIN user_group ON user_group.user_id = \"user\".id"
 	    " WHERE user_group.group_id = ? ORDER BY name, id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, group_id);
+	db_bind_text(s, 1, group_id);
 	return store_get_all(st, s, "list", sizeof(**out), user_row,
 	    user_free_one, (void **)out, n, err);
 }
@@ -1350,18 +1347,18 @@ int
 store_user_group_list(struct store *st, const char *user_id,
     struct kg_group **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	struct kg_user	 u;
 
 	if (store_user_get(st, user_id, &u, err) == -1)
 		return -1;
 	kg_user_free(&u);
-	if ((s = store_stmt(st, "SELECT grp.id, grp.name, grp.description,"
+	if ((s = store_prepare(st, "SELECT grp.id, grp.name, grp.description,"
 	    " grp.domain_id, grp.extra FROM grp"
 	    " JOIN user_group ON user_group.group_id = grp.id"
 	    " WHERE user_group.user_id = ? ORDER BY grp.name, grp.id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, user_id);
+	db_bind_text(s, 1, user_id);
 	return store_get_all(st, s, "list", sizeof(**out), group_row,
 	    group_free_one, (void **)out, n, err);
 }

@@ -1,8 +1,8 @@
 /*
- * match.c - Keystone's inexact name filters in SQL (see store_int.h):
- * kg_lower(), a Unicode lower case for SQLite (whose lower() and LIKE fold
- * ASCII only), and the binding of struct kg_name_match, with LIKE's
- * metacharacters escaped so that a client's '%' or '_' matches itself.
+ * match.c - Keystone's inexact name filters in SQL (see store_int.h): the
+ * binding of struct kg_name_match, with LIKE's metacharacters escaped so
+ * that a client's '%' or '_' matches itself, and db_utf8_lower (db.h), the
+ * Unicode lower case of the patterns and of SQLite's lower().
  */
 #include <locale.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "store/db.h"
 #include "store/store_int.h"
 
 static locale_t		utf8_locale;
@@ -77,13 +78,8 @@ utf8_enc(uint32_t c, char *out)
 	return 4;
 }
 
-/*
- * s[n] in lower case into a new string (malloc'd, *outlen bytes, NUL at
- * the end); with escape, LIKE's '%', '_' and '\' get a '\' before them.
- * NULL when out of memory.
- */
-static char *
-lower_utf8(const char *s, size_t n, int escape, size_t *outlen)
+char *
+db_utf8_lower(const char *s, size_t n, int escape, size_t *outlen)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	char			*out, *o;
@@ -117,70 +113,40 @@ lower_utf8(const char *s, size_t n, int escape, size_t *outlen)
 	return out;
 }
 
-/* kg_lower(text): NULL stays NULL. */
-static void
-sql_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char	*s;
-	char		*l;
-	size_t		 n;
-
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	s = (const char *)sqlite3_value_text(argv[0]);
-	n = (size_t)sqlite3_value_bytes(argv[0]);
-	if (s == NULL || (l = lower_utf8(s, n, 0, &n)) == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	sqlite3_result_text64(ctx, l, n, free, SQLITE_UTF8);
-}
-
-int
-store_match_register(sqlite3 *db)
-{
-	return sqlite3_create_function_v2(db, "kg_lower", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_lower, NULL, NULL,
-	    NULL);
-}
-
 /* Bind a LIKE pattern: lead '%' + escaped lower-case v + tail '%'. */
 static int
-bind_like(sqlite3_stmt *s, const char *name, const char *v, int lead,
+bind_like(struct db_stmt *s, const char *name, const char *v, int lead,
     int tail, struct kg_err *err)
 {
-	int	 idx = sqlite3_bind_parameter_index(s, name);
+	int	 idx = db_param_index(s, name);
 	char	*l, *p;
 	size_t	 n;
 
 	if (idx == 0 || v == NULL)
 		return 0;
-	if ((l = lower_utf8(v, strlen(v), 1, &n)) == NULL ||
+	if ((l = db_utf8_lower(v, strlen(v), 1, &n)) == NULL ||
 	    (p = malloc(n + 3)) == NULL) {
 		free(l);
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	}
 	snprintf(p, n + 3, "%s%s%s", lead ? "%" : "", l, tail ? "%" : "");
 	free(l);
-	if (sqlite3_bind_text(s, idx, p, -1, free) != SQLITE_OK)
-		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	db_bind_text(s, idx, p);	/* copied */
+	free(p);
 	return 0;
 }
 
 static void
-bind_exact(sqlite3_stmt *s, const char *name, const char *v)
+bind_exact(struct db_stmt *s, const char *name, const char *v)
 {
-	int	idx = sqlite3_bind_parameter_index(s, name);
+	int	idx = db_param_index(s, name);
 
 	if (idx != 0)
-		store_bind_text(s, idx, v);
+		db_bind_text(s, idx, v);
 }
 
 int
-store_bind_name_match(sqlite3_stmt *s, const struct kg_name_match *m,
+store_bind_name_match(struct db_stmt *s, const struct kg_name_match *m,
     struct kg_err *err)
 {
 	static const struct kg_name_match	none;

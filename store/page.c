@@ -10,25 +10,25 @@
 #include "store/store_int.h"
 
 void
-store_bind_named(sqlite3_stmt *s, const char *name, const char *v)
+store_bind_named(struct db_stmt *s, const char *name, const char *v)
 {
-	int	idx = sqlite3_bind_parameter_index(s, name);
+	int	idx = db_param_index(s, name);
 
 	if (idx > 0)
-		store_bind_text(s, idx, v);
+		db_bind_text(s, idx, v);
 }
 
 void
-store_bind_named_int64(sqlite3_stmt *s, const char *name, int64_t v)
+store_bind_named_int64(struct db_stmt *s, const char *name, int64_t v)
 {
-	int	idx = sqlite3_bind_parameter_index(s, name);
+	int	idx = db_param_index(s, name);
 
 	if (idx > 0)
-		sqlite3_bind_int64(s, idx, v);
+		db_bind_int64(s, idx, v);
 }
 
 void
-store_bind_page(sqlite3_stmt *s, const struct kg_page *pg)
+store_bind_page(struct db_stmt *s, const struct kg_page *pg)
 {
 	/* Every id is a non-empty string: all of them sort after "". */
 	store_bind_named(s, ":pg_after", pg != NULL && pg->marker != NULL ?
@@ -42,14 +42,14 @@ int
 store_page_marker(struct store *st, const char *sql, const struct kg_page *pg,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
 	if (pg == NULL || pg->marker == NULL)
 		return 0;
-	if ((s = store_stmt(st, sql, err)) == NULL)
+	if ((s = store_prepare(st, sql, err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, pg->marker);
+	db_bind_text(s, 1, pg->marker);
 	if (store_exists(st, s, "page marker", &yes, err) == -1)
 		return -1;
 	/* Keystone's MarkerNotFound (keystone/exception.py). */
@@ -58,7 +58,7 @@ store_page_marker(struct store *st, const char *sql, const struct kg_page *pg,
 }
 
 int
-store_get_page(struct store *st, sqlite3_stmt *s, const char *what,
+store_get_page(struct store *st, struct db_stmt *s, const char *what,
     size_t elsz, store_row_fn from_row, store_free_fn free_one,
     struct kg_page *pg, void **out, size_t *n, struct kg_err *err)
 {

@@ -45,25 +45,25 @@ store_free_each(void *v, size_t n, size_t elsz, store_free_fn free_one)
 }
 
 int
-store_get_one(struct store *st, sqlite3_stmt *s, const char *what,
+store_get_one(struct store *st, struct db_stmt *s, const char *what,
     store_row_fn from_row, void *out, const char *type, const char *key,
     struct kg_err *err)
 {
-	int	rc = sqlite3_step(s), ret;
+	int	rc = db_step(s), ret;
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		ret = from_row(s, out, err);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		ret = kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type,
 		    key);
 	else
-		ret = store_sqlerr(st, rc, what, NULL, err);
-	sqlite3_reset(s);
+		ret = store_dberr(st, what, NULL, err);
+	db_reset(s);
 	return ret;
 }
 
 int
-store_get_all(struct store *st, sqlite3_stmt *s, const char *what, size_t elsz,
+store_get_all(struct store *st, struct db_stmt *s, const char *what, size_t elsz,
     store_row_fn from_row, store_free_fn free_one, void **out, size_t *n,
     struct kg_err *err)
 {
@@ -73,7 +73,7 @@ store_get_all(struct store *st, sqlite3_stmt *s, const char *what, size_t elsz,
 
 	*out = NULL;
 	*n = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		/* v != NULL after store_grow succeeds; said for the analyzer
 		 * (make analyze), which does not look into store.c. */
 		if (store_grow(&v, elsz, cnt, &cap, err) == -1 || v == NULL ||
@@ -81,35 +81,27 @@ store_get_all(struct store *st, sqlite3_stmt *s, const char *what, size_t elsz,
 			goto fail;
 		cnt++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(st, rc, what, NULL, err);
+	db_reset(s);
+	if (rc != DB_DONE) {
+		store_dberr(st, what, NULL, err);
 		goto fail;
 	}
 	*out = v;
 	*n = cnt;
 	return 0;
  fail:
-	sqlite3_reset(s);
+	db_reset(s);
 	store_free_each(v, cnt, elsz, free_one);
 	return -1;
 }
 
-char *
-store_col_str(sqlite3_stmt *s, int col)
-{
-	char	*v = store_col_strdup(s, col);
-
-	return v != NULL ? v : strdup("");
-}
-
 /* Column 0 as a new string, "" for SQL NULL. */
 static int
-string_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+string_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	char	**out = p;
 
-	if ((*out = store_col_str(s, 0)) == NULL)
+	if ((*out = db_col_str(s, 0)) == NULL)
 		return oom(err);
 	return 0;
 }
@@ -121,7 +113,7 @@ string_free(void *p)
 }
 
 int
-store_get_strings(struct store *st, sqlite3_stmt *s, const char *what,
+store_get_strings(struct store *st, struct db_stmt *s, const char *what,
     char ***out, size_t *n, struct kg_err *err)
 {
 	return store_get_all(st, s, what, sizeof(**out), string_row, string_free,
@@ -129,23 +121,23 @@ store_get_strings(struct store *st, sqlite3_stmt *s, const char *what,
 }
 
 int
-store_exists(struct store *st, sqlite3_stmt *s, const char *what, int *yes,
+store_exists(struct store *st, struct db_stmt *s, const char *what, int *yes,
     struct kg_err *err)
 {
-	int	rc = sqlite3_step(s);
+	int	rc = db_step(s);
 
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, what, NULL, err);
-	*yes = rc == SQLITE_ROW;
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_dberr(st, what, NULL, err);
+	*yes = rc == DB_ROW;
 	return 0;
 }
 
 int
-store_exec_one(struct store *st, sqlite3_stmt *s, const char *what,
+store_exec_one(struct store *st, struct db_stmt *s, const char *what,
     const char *conflict, const char *type, const char *id, struct kg_err *err)
 {
-	if (store_exec_stmt(st, s, what, conflict, err) == -1)
+	if (store_run(st, s, what, conflict, err) == -1)
 		return -1;
 	if (store_changes(st) == 0)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", type,

@@ -20,67 +20,67 @@ kg_token_user_free(struct kg_token_user *u)
 
 /* Step s once: row -> 0 (caller reads), none -> KG_ENOTFOUND, else error. */
 static int
-step_one(struct store *st, sqlite3_stmt *s, const char *what, const char *key,
+step_one(struct store *st, struct db_stmt *s, const char *what, const char *key,
     struct kg_err *err)
 {
-	int	rc = sqlite3_step(s);
+	int	rc = db_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 0;
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
+	db_reset(s);
+	if (rc == DB_DONE)
 		return kg_errf(err, KG_ENOTFOUND, "Could not find %s: %s.", what, key);
-	return store_sqlerr(st, rc, what, NULL, err);
+	return store_dberr(st, what, NULL, err);
 }
 
 #define TOKEN_USER_COLS	"SELECT u.id, u.name, u.enabled, u.password_hash," \
 	" u.password_expires_at, u.default_project_id, d.id, d.name, d.enabled" \
-	" FROM user u JOIN domain d ON d.id = u.domain_id"
+	" FROM \"user\" u JOIN domain d ON d.id = u.domain_id"
 
 int
 store_token_user(struct store *st, const char *id, const char *name,
     const char *domain_id, const char *domain_name, struct kg_token_user *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	const char	*key;
 
 	memset(out, 0, sizeof(*out));
 	if (id != NULL) {
-		s = store_stmt(st, TOKEN_USER_COLS " WHERE u.id = ?1", err);
+		s = store_prepare(st, TOKEN_USER_COLS " WHERE u.id = ?1", err);
 		key = id;
 	} else if (domain_id != NULL) {
-		s = store_stmt(st, TOKEN_USER_COLS " WHERE u.name = ?2 AND u.domain_id = ?3",
+		s = store_prepare(st, TOKEN_USER_COLS " WHERE u.name = ?2 AND u.domain_id = ?3",
 		    err);
 		key = name;
 	} else {
-		s = store_stmt(st, TOKEN_USER_COLS " WHERE u.name = ?2 AND d.name = ?4", err);
+		s = store_prepare(st, TOKEN_USER_COLS " WHERE u.name = ?2 AND d.name = ?4", err);
 		key = name;
 	}
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	store_bind_text(s, 2, name);
-	store_bind_text(s, 3, domain_id);
-	store_bind_text(s, 4, domain_name);
+	db_bind_text(s, 1, id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, domain_id);
+	db_bind_text(s, 4, domain_name);
 	if (key == NULL)
 		key = "None";
 	if (step_one(st, s, "user", key, err) == -1)
 		return -1;
-	store_col_copy(s, 0, out->id, sizeof(out->id));
-	store_col_copy(s, 1, out->name, sizeof(out->name));
-	out->enabled = sqlite3_column_int(s, 2);
-	if (sqlite3_column_type(s, 3) != SQLITE_NULL &&
-	    (out->password_hash = store_col_strdup(s, 3)) == NULL) {
-		sqlite3_reset(s);
+	db_col_copy(s, 0, out->id, sizeof(out->id));
+	db_col_copy(s, 1, out->name, sizeof(out->name));
+	out->enabled = db_col_int(s, 2);
+	if (!db_col_null(s, 3) &&
+	    (out->password_hash = db_col_strdup(s, 3)) == NULL) {
+		db_reset(s);
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
 	}
-	out->password_expires_at = sqlite3_column_int64(s, 4);
-	store_col_copy(s, 5, out->default_project_id, sizeof(out->default_project_id));
-	store_col_copy(s, 6, out->domain_id, sizeof(out->domain_id));
-	store_col_copy(s, 7, out->domain_name, sizeof(out->domain_name));
-	out->domain_enabled = sqlite3_column_int(s, 8);
-	sqlite3_reset(s);
+	out->password_expires_at = db_col_int64(s, 4);
+	db_col_copy(s, 5, out->default_project_id, sizeof(out->default_project_id));
+	db_col_copy(s, 6, out->domain_id, sizeof(out->domain_id));
+	db_col_copy(s, 7, out->domain_name, sizeof(out->domain_name));
+	out->domain_enabled = db_col_int(s, 8);
+	db_reset(s);
 	return 0;
 }
 
@@ -88,15 +88,15 @@ store_token_user(struct store *st, const char *id, const char *name,
 	" d.enabled FROM project p JOIN domain d ON d.id = p.domain_id"
 
 static void
-target_from_row(sqlite3_stmt *s, struct kg_token_target *out)
+target_from_row(struct db_stmt *s, struct kg_token_target *out)
 {
-	store_col_copy(s, 0, out->id, sizeof(out->id));
-	store_col_copy(s, 1, out->name, sizeof(out->name));
-	out->enabled = sqlite3_column_int(s, 2);
-	store_col_copy(s, 3, out->domain_id, sizeof(out->domain_id));
-	store_col_copy(s, 4, out->domain_name, sizeof(out->domain_name));
-	out->domain_enabled = sqlite3_column_int(s, 5);
-	sqlite3_reset(s);
+	db_col_copy(s, 0, out->id, sizeof(out->id));
+	db_col_copy(s, 1, out->name, sizeof(out->name));
+	out->enabled = db_col_int(s, 2);
+	db_col_copy(s, 3, out->domain_id, sizeof(out->domain_id));
+	db_col_copy(s, 4, out->domain_name, sizeof(out->domain_name));
+	out->domain_enabled = db_col_int(s, 5);
+	db_reset(s);
 }
 
 int
@@ -104,28 +104,28 @@ store_token_project(struct store *st, const char *id, const char *name,
     const char *domain_id, const char *domain_name, struct kg_token_target *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	const char	*key;
 
 	memset(out, 0, sizeof(*out));
 	if (id != NULL) {
-		s = store_stmt(st, TOKEN_PROJECT_COLS " WHERE p.id = ?1", err);
+		s = store_prepare(st, TOKEN_PROJECT_COLS " WHERE p.id = ?1", err);
 		key = id;
 	} else if (domain_id != NULL) {
-		s = store_stmt(st, TOKEN_PROJECT_COLS
+		s = store_prepare(st, TOKEN_PROJECT_COLS
 		    " WHERE p.name = ?2 AND p.domain_id = ?3", err);
 		key = name;
 	} else {
-		s = store_stmt(st, TOKEN_PROJECT_COLS " WHERE p.name = ?2 AND d.name = ?4",
+		s = store_prepare(st, TOKEN_PROJECT_COLS " WHERE p.name = ?2 AND d.name = ?4",
 		    err);
 		key = name;
 	}
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	store_bind_text(s, 2, name);
-	store_bind_text(s, 3, domain_id);
-	store_bind_text(s, 4, domain_name);
+	db_bind_text(s, 1, id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, domain_id);
+	db_bind_text(s, 4, domain_name);
 	if (step_one(st, s, "project", key ? key : "None", err) == -1)
 		return -1;
 	target_from_row(s, out);
@@ -136,19 +136,19 @@ int
 store_token_domain(struct store *st, const char *id, const char *name,
     struct kg_token_target *out, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	memset(out, 0, sizeof(*out));
 	if (id != NULL)
-		s = store_stmt(st, "SELECT id, name, enabled, id, name, enabled"
+		s = store_prepare(st, "SELECT id, name, enabled, id, name, enabled"
 		    " FROM domain WHERE id = ?1", err);
 	else
-		s = store_stmt(st, "SELECT id, name, enabled, id, name, enabled"
+		s = store_prepare(st, "SELECT id, name, enabled, id, name, enabled"
 		    " FROM domain WHERE name = ?2", err);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	store_bind_text(s, 2, name);
+	db_bind_text(s, 1, id);
+	db_bind_text(s, 2, name);
 	if (step_one(st, s, "domain", id ? id : name ? name : "None", err) == -1)
 		return -1;
 	target_from_row(s, out);
@@ -156,36 +156,10 @@ store_token_domain(struct store *st, const char *id, const char *name,
 }
 
 int
-store_read_begin(struct store *st, struct kg_err *err)
-{
-	sqlite3_stmt	*s;
-
-	if (!sqlite3_get_autocommit(st->db))
-		return 0;		/* the caller's transaction covers us */
-	if ((s = store_stmt(st, "BEGIN DEFERRED", err)) == NULL ||
-	    store_exec_stmt(st, s, "read begin", NULL, err) == -1)
-		return -1;
-	return 1;
-}
-
-void
-store_read_end(struct store *st, int began)
-{
-	sqlite3_stmt	*s;
-
-	if (began != 1)
-		return;
-	/* A read-only transaction: COMMIT only releases the snapshot. */
-	if ((s = store_stmt(st, "COMMIT", NULL)) == NULL ||
-	    store_exec_stmt(st, s, "read end", NULL, NULL) == -1)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int
 store_scope_targets(struct store *st, const char *user_id, enum kg_scope_kind kind,
     char ***ids, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt		*s;
+	struct db_stmt		*s;
 	struct kg_role_ref	*roles;
 	char			**v = NULL, **nv;
 	size_t			 cnt = 0, cap = 0, nroles, i, keep = 0;
@@ -194,31 +168,31 @@ store_scope_targets(struct store *st, const char *user_id, enum kg_scope_kind ki
 	*ids = NULL;
 	*n = 0;
 	if (kind == KG_SCOPE_PROJECT)
-		s = store_stmt(st, "SELECT p.id FROM project p JOIN domain d"
+		s = store_prepare(st, "SELECT p.id FROM project p JOIN domain d"
 		    " ON d.id = p.domain_id WHERE p.enabled = 1 AND d.enabled = 1"
 		    " ORDER BY p.name, p.id", err);
 	else if (kind == KG_SCOPE_DOMAIN)
-		s = store_stmt(st, "SELECT id FROM domain WHERE enabled = 1"
+		s = store_prepare(st, "SELECT id FROM domain WHERE enabled = 1"
 		    " ORDER BY name, id", err);
 	else
 		return kg_errf(err, KG_EBADREQ, "Invalid scope.");
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
 				goto oom;
 			v = nv;
 		}
-		if ((v[cnt] = store_col_strdup(s, 0)) == NULL)
+		if ((v[cnt] = db_col_strdup(s, 0)) == NULL)
 			goto oom;
 		cnt++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_strv_free(v, cnt);
-		return store_sqlerr(st, rc, "scope targets", NULL, err);
+		return store_dberr(st, "scope targets", NULL, err);
 	}
 	/* Keep the candidates where the user has an effective role. */
 	for (i = 0; i < cnt; i++) {
@@ -240,7 +214,7 @@ store_scope_targets(struct store *st, const char *user_id, enum kg_scope_kind ki
 	*n = keep;
 	return 0;
  oom:
-	sqlite3_reset(s);
+	db_reset(s);
 	store_strv_free(v, cnt);
 	return kg_errf(err, KG_EINTERNAL, "out of memory");
 }

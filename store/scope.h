@@ -36,15 +36,6 @@ int	store_token_domain(struct store *st, const char *id, const char *name,
 	    struct kg_token_target *out, struct kg_err *err);
 
 /*
- * Start a read transaction (BEGIN DEFERRED) unless one is already open, so
- * the statements that follow share one snapshot and one lock. Returns 1
- * when it began one (pass it to store_read_end), 0 when a transaction was
- * already open, -1 on error.
- */
-int	store_read_begin(struct store *st, struct kg_err *err);
-void	store_read_end(struct store *st, int began);
-
-/*
  * Ids of the enabled projects (in enabled domains; kind KG_SCOPE_PROJECT)
  * or enabled domains (KG_SCOPE_DOMAIN) where user_id has an effective
  * role, ordered by name. *ids is an array of *n strings; free with

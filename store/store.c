@@ -1,7 +1,9 @@
 /*
- * store.c - SQLite connection handling: open with the right pragmas,
- * migrations, transactions, the per-connection statement cache, the
- * generation counter and per-thread connections.
+ * store.c - what both database backends share (see db.h): opening a
+ * connection with the driver its connection string names, migrations,
+ * transactions, the per-connection statement cache, errors as struct
+ * kg_err, the generation counter, and per-thread connections that
+ * re-connect after the database came back.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -10,54 +12,34 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
 
-static char		*pool_path;
+#define RECONNECT_INTERVAL_US	500000	/* per thread, while the database is down */
+
+static char		*pool_conninfo;
 static pthread_key_t	 pool_key;
 static pthread_once_t	 pool_once = PTHREAD_ONCE_INIT;
 
 struct store *
-store_open(const char *path, struct kg_err *err)
+store_open(const char *conninfo, struct kg_err *err)
 {
-	struct store	*st;
-	char		*msg = NULL;
-	int		 rc;
+	const struct db_driver	*drv;
+	struct store		*st;
 
+	if ((drv = db_driver_for(conninfo, err)) == NULL)
+		return NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		return NULL;
 	}
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("%s: open %s: %s", __func__, path,
-		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-		kg_errf(err, KG_EINTERNAL, "cannot open database %s", path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
-	if ((rc = store_match_register(st->db)) != SQLITE_OK) {
-		log_error("%s: kg_lower: %s", __func__, sqlite3_errstr(rc));
-		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);
-		goto fail;
-	}
-	/*
-	 * WAL lets readers run while one writer commits; synchronous=FULL
-	 * makes every acknowledged commit durable, also across power loss.
-	 */
-	rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;", NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		log_error("%s: pragmas on %s: %s", __func__, path, msg);
-		kg_errf(err, KG_EINTERNAL, "cannot configure database %s", path);
-		sqlite3_free(msg);
-		goto fail;
+	st->drv = drv;
+	if ((st->conn = drv->open(conninfo, err)) == NULL) {
+		free(st);
+		return NULL;
 	}
 	return st;
- fail:
-	store_close(st);
-	return NULL;
 }
 
 void
@@ -68,23 +50,22 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < STORE_STMT_SLOTS; i++)
-		sqlite3_finalize(st->slots[i].stmt);
-	sqlite3_close(st->db);
+		if (st->slots[i].stmt != NULL)
+			st->drv->finalize(st->slots[i].stmt);
+	st->drv->close(st->conn);
 	free(st);
+}
+
+const char *
+store_backend(const struct store *st)
+{
+	return st->drv->name;
 }
 
 int
 store_schema_version(struct store *st)
 {
-	sqlite3_stmt	*s;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return st->drv->schema_version(st->conn);
 }
 
 int
@@ -98,100 +79,62 @@ store_schema_latest(void)
 	return v;
 }
 
-/* Rows of PRAGMA foreign_key_check, each reported; the count or -1. */
-static int
-fk_check(struct store *st, void (*report)(const char *, void *), void *cls,
-    struct kg_err *err)
+int
+store_schema_missing(struct store *st)
 {
-	sqlite3_stmt	*s;
-	char		 line[512];
-	int		 rc, n = 0;
+	const struct migration	*m;
+	int			 has, n = 0;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
-	    NULL)) != SQLITE_OK)
-		return store_sqlerr(st, rc, "foreign_key_check", NULL, err);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		/* table, rowid, parent table, foreign key index */
-		snprintf(line, sizeof(line), "foreign key: %s row %lld refers to a"
-		    " missing %s", (const char *)sqlite3_column_text(s, 0),
-		    (long long)sqlite3_column_int64(s, 1),
-		    (const char *)sqlite3_column_text(s, 2));
-		if (report != NULL)
-			report(line, cls);
-		n++;
+	for (m = st->drv->migrations; m->name != NULL; m++) {
+		if ((has = st->drv->schema_has(st->conn, m->version)) == -1)
+			return -1;
+		n += !has;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "foreign_key_check", NULL, err);
 	return n;
 }
 
-static void
-log_problem(const char *line, void *cls)
+int
+store_migrate_list(struct store *st, const struct migration *list,
+    int version, int *from, int *to, struct kg_err *err)
 {
-	log_error("%s: %s", (const char *)cls, line);
-}
+	const struct migration	*m;
+	int			 cur, has, skipped;
 
-/*
- * Apply migration m: foreign keys off (SQLite ignores the pragma inside a
- * transaction, and a table rebuild needs it), the script and the version
- * in one transaction, which commits only if no foreign key is broken.
- */
-static int
-migrate_one(struct store *st, const struct migration *m, struct kg_err *err)
-{
-	char	 pragma[64], *msg = NULL;
-	int	 bad;
-
-	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) !=
-	    SQLITE_OK || store_begin(st, err) == -1)
-		goto fail;
-	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", m->version);
-	if (sqlite3_exec(st->db, m->sql, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("%s: migration %s: %s", __func__, m->name, msg);
-		sqlite3_free(msg);
-		kg_errf(err, KG_EINTERNAL, "migration %s failed", m->name);
-		goto fail;
+	if ((cur = store_schema_version(st)) < 0)
+		return store_dberr(st, "schema version", NULL, err);
+	if (from != NULL)
+		*from = cur;
+	/* Every migration not recorded, also one numbered below cur. */
+	for (m = list; m->name != NULL && m->version <= version; m++) {
+		if ((has = st->drv->schema_has(st->conn, m->version)) == -1)
+			return store_dberr(st, "schema version", NULL, err);
+		if (has)
+			continue;
+		if (st->drv->migrate_one(st->conn, m, &skipped) == -1) {
+			store_dberr(st, m->name, NULL, err);
+			if (err != NULL && err->kind == KG_EINTERNAL)
+				kg_errf(err, KG_EINTERNAL, "migration %s failed",
+				    m->name);
+			return -1;
+		}
+		if (skipped)
+			log_info("%s: schema migration %s was applied by another"
+			    " process", __func__, m->name);
+		else
+			log_info("%s: applied schema migration %s", __func__,
+			    m->name);
 	}
-	if ((bad = fk_check(st, log_problem, (void *)m->name, err)) != 0) {
-		if (bad > 0)
-			kg_errf(err, KG_EINTERNAL, "migration %s leaves %d broken"
-			    " foreign keys", m->name, bad);
-		goto fail;
-	}
-	if (store_commit(st, err) == -1)
-		goto fail;
-	sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	if (to != NULL && (*to = store_schema_version(st)) < 0)
+		return store_dberr(st, "schema version", NULL, err);
 	return 0;
- fail:
-	store_rollback(st);
-	sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
-	return -1;
 }
 
 int
 store_migrate_to(struct store *st, int version, int *from, int *to,
     struct kg_err *err)
 {
-	const struct migration	*m;
-	int			 cur;
-
-	if ((cur = store_schema_version(st)) < 0)
-		return kg_errf(err, KG_EINTERNAL, "cannot read schema version");
-	if (from != NULL)
-		*from = cur;
-	for (m = kg_migrations; m->name != NULL && m->version <= version; m++) {
-		if (m->version <= cur)
-			continue;
-		if (migrate_one(st, m, err) == -1)
-			return -1;
-		log_info("%s: applied schema migration %s", __func__, m->name);
-		cur = m->version;
-	}
-	if (to != NULL)
-		*to = cur;
-	return 0;
+	return store_migrate_list(st, st->drv->migrations, version, from, to,
+	    err);
 }
 
 int
@@ -204,49 +147,38 @@ int
 store_check(struct store *st, void (*report)(const char *, void *), void *cls,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
-	const char	*line;
-	int		 rc, n = 0, fk;
+	int	n;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
-	    NULL)) != SQLITE_OK)
-		return store_sqlerr(st, rc, "integrity_check", NULL, err);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		line = (const char *)sqlite3_column_text(s, 0);
-		if (line != NULL && strcmp(line, "ok") == 0)
-			continue;
-		if (report != NULL)
-			report(line ? line : "?", cls);
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, rc, "integrity_check", NULL, err);
-	if ((fk = fk_check(st, report, cls, err)) == -1)
-		return -1;
-	return n + fk;
+	if ((n = st->drv->check(st->conn, report, cls)) == -1)
+		return store_dberr(st, "check", NULL, err);
+	return n;
 }
 
-static int
+int
 store_exec_sql(struct store *st, const char *sql, struct kg_err *err)
 {
-	int	rc;
-
-	if ((rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
-		return store_sqlerr(st, rc, sql, NULL, err);
+	if (st->drv->exec(st->conn, sql) == -1)
+		return store_dberr(st, sql, NULL, err);
 	return 0;
 }
+
+/* ------------------------------------------------------------------------
+ * Transactions.
+ * --------------------------------------------------------------------- */
 
 int
 store_begin(struct store *st, struct kg_err *err)
 {
-	return store_exec_sql(st, "BEGIN IMMEDIATE", err);
+	if (st->drv->begin(st->conn, DB_TX_WRITE) == -1)
+		return store_dberr(st, "begin", NULL, err);
+	return 0;
 }
 
 int
 store_commit(struct store *st, struct kg_err *err)
 {
-	if (store_exec_sql(st, "COMMIT", err) == -1) {
+	if (st->drv->commit(st->conn) == -1) {
+		store_dberr(st, "commit", NULL, err);
 		store_rollback(st);
 		return -1;
 	}
@@ -256,64 +188,92 @@ store_commit(struct store *st, struct kg_err *err)
 void
 store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->drv->rollback(st->conn);
 }
 
 enum store_tx
 store_in_transaction(struct store *st)
 {
-	if (sqlite3_get_autocommit(st->db))
+	switch (st->drv->tx_state(st->conn)) {
+	case 0:
 		return STORE_TX_NONE;
-	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE ?
-	    STORE_TX_WRITE : STORE_TX_READ;
+	case DB_TX_READ:
+		return STORE_TX_READ;
+	default:
+		return STORE_TX_WRITE;
+	}
+}
+
+int
+store_read_begin(struct store *st, struct kg_err *err)
+{
+	if (st->drv->tx_state(st->conn) != 0)
+		return 0;		/* the caller's transaction covers us */
+	if (st->drv->begin(st->conn, DB_TX_READ) == -1)
+		return store_dberr(st, "read begin", NULL, err);
+	return 1;
+}
+
+void
+store_read_end(struct store *st, int began)
+{
+	if (began != 1)
+		return;
+	/* A read-only transaction: COMMIT only releases the snapshot. */
+	if (st->drv->commit(st->conn) == -1)
+		st->drv->rollback(st->conn);
 }
 
 void
 store_set_busy_timeout(struct store *st, int ms)
 {
-	sqlite3_busy_timeout(st->db, ms);
+	st->drv->set_lock_timeout(st->conn, ms);
 }
 
 int64_t
 store_generation(struct store *st)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 g = -1;
 
-	if ((s = store_stmt(st, "SELECT value FROM meta WHERE key = 'generation'",
+	if ((s = store_prepare(st, "SELECT value FROM meta WHERE key = 'generation'",
 	    NULL)) == NULL)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		g = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (db_step(s) == DB_ROW)
+		g = db_col_int64(s, 0);
+	db_reset(s);
 	return g;
 }
 
 int
 store_ping(struct store *st)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc;
 
-	if ((s = store_stmt(st, "SELECT 1", NULL)) == NULL)
+	if ((s = store_prepare(st, "SELECT 1", NULL)) == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	rc = db_step(s);
+	db_reset(s);
+	return rc == DB_ROW ? 0 : -1;
+}
+
+int
+store_unavailable(struct store *st)
+{
+	return st->drv->broken(st->conn);
 }
 
 /* ------------------------------------------------------------------------
  * Statement cache and helpers for the store/ implementation files.
  * --------------------------------------------------------------------- */
 
-sqlite3_stmt *
-store_stmt(struct store *st, const char *sql, struct kg_err *err)
+struct db_stmt *
+store_prepare(struct store *st, const char *sql, struct kg_err *err)
 {
 	uintptr_t		 h = (uintptr_t)sql;
 	size_t			 i, n;
 	struct stmt_slot	*slot;
-	int			 rc;
 
 	h ^= h >> 17;
 	h *= 0x9e3779b97f4a7c15ULL;
@@ -321,8 +281,8 @@ store_stmt(struct store *st, const char *sql, struct kg_err *err)
 		i = (h + n) & (STORE_STMT_SLOTS - 1);
 		slot = &st->slots[i];
 		if (slot->sql == sql) {
-			sqlite3_reset(slot->stmt);
-			sqlite3_clear_bindings(slot->stmt);
+			db_reset(slot->stmt);
+			st->drv->clear(slot->stmt);
 			return slot->stmt;
 		}
 		if (slot->sql == NULL)
@@ -333,11 +293,8 @@ store_stmt(struct store *st, const char *sql, struct kg_err *err)
 		kg_errf(err, KG_EINTERNAL, "statement cache full");
 		return NULL;
 	}
-	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &slot->stmt, NULL);
-	if (rc != SQLITE_OK) {
-		store_sqlerr(st, rc, sql, NULL, err);
-		slot->stmt = NULL;
+	if ((slot->stmt = st->drv->prepare(st->conn, sql)) == NULL) {
+		store_dberr(st, sql, NULL, err);
 		return NULL;
 	}
 	slot->sql = sql;
@@ -345,54 +302,60 @@ store_stmt(struct store *st, const char *sql, struct kg_err *err)
 }
 
 int
-store_sqlerr(struct store *st, int rc, const char *what, const char *conflict_msg,
+store_dberr(struct store *st, const char *what, const char *conflict_msg,
     struct kg_err *err)
 {
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return kg_errf(err, KG_ECONFLICT, "%s", conflict_msg ? conflict_msg :
-		    "Conflict occurred attempting to store data.");
-	/* Another connection holds the lock: the transaction may be retried. */
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-		log_debug("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
+	switch (st->drv->errclass(st->conn)) {
+	case DB_ECONSTRAINT:
+		return kg_errf(err, KG_ECONFLICT, "%s", conflict_msg ?
+		    conflict_msg : "Conflict occurred attempting to store data.");
+	case DB_ERETRY:
+		/* Another connection holds the lock: the transaction may be
+		 * retried. */
+		log_debug("store: %s: %s", what, st->drv->errmsg(st->conn));
 		return kg_errf(err, KG_ERETRY, "database busy");
+	case DB_EUNAVAIL:
+		log_warn("store: %s: %s", what, st->drv->errmsg(st->conn));
+		return kg_errf(err, KG_EUNAVAIL, "The database is unavailable.");
+	default:
+		log_error("store: %s: %s", what, st->drv->errmsg(st->conn));
+		return kg_errf(err, KG_EINTERNAL, "database error");
 	}
-	log_error("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
-	return kg_errf(err, KG_EINTERNAL, "database error");
 }
 
 int
-store_exec_stmt(struct store *st, sqlite3_stmt *stmt, const char *what,
+store_run(struct store *st, struct db_stmt *s, const char *what,
     const char *conflict_msg, struct kg_err *err)
 {
-	int	rc = sqlite3_step(stmt);
+	int	rc = db_step(s);
 
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlerr(st, rc, what, conflict_msg, err);
+	db_reset(s);
+	if (rc == DB_ERROR)
+		return store_dberr(st, what, conflict_msg, err);
 	return 0;
 }
 
-int
-store_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+char *
+db_col_strdup(struct db_stmt *s, int col)
 {
-	if (s == NULL)
-		return sqlite3_bind_null(stmt, idx);
-	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+	const char	*t = db_col_text(s, col);
+
+	return t ? strdup(t) : NULL;
 }
 
 char *
-store_col_strdup(sqlite3_stmt *stmt, int col)
+db_col_str(struct db_stmt *s, int col)
 {
-	const unsigned char	*t = sqlite3_column_text(stmt, col);
+	const char	*t = db_col_text(s, col);
 
-	return t ? strdup((const char *)t) : NULL;
+	return strdup(t ? t : "");
 }
 
 void
-store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz)
+db_col_copy(struct db_stmt *s, int col, char *dst, size_t dstsz)
 {
-	const unsigned char	*t = sqlite3_column_text(stmt, col);
-	size_t			 n = t ? strlen((const char *)t) : 0;
+	const char	*t = db_col_text(s, col);
+	size_t		 n = t ? strlen(t) : 0;
 
 	if (dstsz == 0)		/* dstsz - 1 below would wrap */
 		return;
@@ -406,7 +369,7 @@ store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz)
 int
 store_changes(struct store *st)
 {
-	return sqlite3_changes(st->db);
+	return (int)st->drv->changes(st->conn);
 }
 
 void
@@ -438,17 +401,41 @@ pool_make_key(void)
 }
 
 int
-store_pool_init(const char *path, struct kg_err *err)
+store_pool_init(const char *conninfo, struct kg_err *err)
 {
 	struct store	*st;
 
 	pthread_once(&pool_once, pool_make_key);
-	free(pool_path);
-	if ((pool_path = strdup(path)) == NULL)
+	if (pool_conninfo != NULL)
+		kg_wipe(pool_conninfo, strlen(pool_conninfo));
+	free(pool_conninfo);
+	if ((pool_conninfo = strdup(conninfo)) == NULL)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
-	if ((st = store_open(path, err)) == NULL)
+	if ((st = store_open(conninfo, err)) == NULL)
 		return -1;
 	pthread_setspecific(pool_key, st);	/* the caller's own connection */
+	return 0;
+}
+
+/*
+ * A connection found gone is re-opened here, between requests (never in
+ * the middle of a transaction): at most once per RECONNECT_INTERVAL_US
+ * per thread, so that while the database is down each request fails at
+ * once instead of waiting for a connect timeout.
+ */
+static int
+pool_revive(struct store *st, struct kg_err *err)
+{
+	int64_t	now;
+
+	if (st->drv->tx_state(st->conn) != 0 || !st->drv->broken(st->conn))
+		return 0;
+	now = kg_now_us();
+	if (now < st->retry_at)
+		return kg_errf(err, KG_EUNAVAIL, "The database is unavailable.");
+	st->retry_at = now + RECONNECT_INTERVAL_US;
+	if (st->drv->reconnect(st->conn) == -1)
+		return kg_errf(err, KG_EUNAVAIL, "The database is unavailable.");
 	return 0;
 }
 
@@ -457,13 +444,13 @@ store_thread(struct kg_err *err)
 {
 	struct store	*st;
 
-	if (pool_path == NULL) {
+	if (pool_conninfo == NULL) {
 		kg_errf(err, KG_EINTERNAL, "store pool not initialised");
 		return NULL;
 	}
 	if ((st = pthread_getspecific(pool_key)) != NULL)
-		return st;
-	if ((st = store_open(pool_path, err)) == NULL)
+		return pool_revive(st, err) == 0 ? st : NULL;
+	if ((st = store_open(pool_conninfo, err)) == NULL)
 		return NULL;
 	pthread_setspecific(pool_key, st);
 	return st;
@@ -474,12 +461,13 @@ store_pool_shutdown(void)
 {
 	struct store	*st;
 
-	if (pool_path == NULL)
+	if (pool_conninfo == NULL)
 		return;
 	if ((st = pthread_getspecific(pool_key)) != NULL) {
 		pthread_setspecific(pool_key, NULL);
 		store_close(st);
 	}
-	free(pool_path);
-	pool_path = NULL;
+	kg_wipe(pool_conninfo, strlen(pool_conninfo));
+	free(pool_conninfo);
+	pool_conninfo = NULL;
 }

@@ -1,23 +1,30 @@
 /*
  * store_int.h - internals shared by the store/ implementation files only.
- * Never include this outside store/.
+ * Never include this outside store/ (the store unit tests do, to reach
+ * store_exec_sql).
+ *
+ * The implementation files write their SQL once, against the driver
+ * interface of store/db.h (db_bind_*, db_step, db_col_*), in the dialect
+ * both backends accept (see db.h), and get their statements from
+ * store_prepare.
  */
 #ifndef KG_STORE_INT_H
 #define KG_STORE_INT_H
 
-#include <sqlite3.h>
-
+#include "store/db.h"
 #include "store/store.h"
 
 #define STORE_STMT_SLOTS	512	/* power of two; > distinct SQL texts */
 
 struct stmt_slot {
 	const char	*sql;		/* key: the address of a string literal */
-	sqlite3_stmt	*stmt;
+	struct db_stmt	*stmt;
 };
 
 struct store {
-	sqlite3			*db;
+	const struct db_driver	*drv;
+	struct db		*conn;
+	int64_t			 retry_at;	/* no re-connect before (µs) */
 	struct stmt_slot	 slots[STORE_STMT_SLOTS];
 };
 
@@ -27,30 +34,35 @@ struct store {
  * live for the life of the connection. The statement comes back reset with
  * bindings cleared; callers must not finalize it. NULL on error.
  */
-sqlite3_stmt	*store_stmt(struct store *st, const char *sql, struct kg_err *err);
+struct db_stmt	*store_prepare(struct store *st, const char *sql,
+		    struct kg_err *err);
 
 /*
- * Turn a failed SQLite result code into an error: SQLITE_CONSTRAINT ->
- * KG_ECONFLICT with conflict_msg (or a generic text when NULL),
- * SQLITE_BUSY / SQLITE_LOCKED -> KG_ERETRY (the caller's transaction may be
- * run again), anything else -> KG_EINTERNAL with the detail logged.
- * Returns -1.
+ * Turn the connection's last failure into an error: constraint ->
+ * KG_ECONFLICT with conflict_msg (or a generic text when NULL), retry ->
+ * KG_ERETRY (the caller's transaction may be run again), unavailable ->
+ * KG_EUNAVAIL, anything else -> KG_EINTERNAL with the detail logged.
+ * "what" names the query in the log. Returns -1.
  */
-int		 store_sqlerr(struct store *st, int rc, const char *what,
+int		 store_dberr(struct store *st, const char *what,
 		    const char *conflict_msg, struct kg_err *err);
 
-/* Execute a statement that returns no rows (bind first). Returns 0 or -1
- * via store_sqlerr. Resets the statement afterwards. */
-int		 store_exec_stmt(struct store *st, sqlite3_stmt *stmt,
-		    const char *what, const char *conflict_msg, struct kg_err *err);
+/* Step a statement that returns no rows (bind first), then reset it.
+ * Returns 0 or -1 via store_dberr. */
+int		 store_run(struct store *st, struct db_stmt *s, const char *what,
+		    const char *conflict_msg, struct kg_err *err);
 
-/* Bind a C string, or NULL as SQL NULL (SQLITE_TRANSIENT copy). */
-int		 store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
+/* Run a script of statements without parameters (tests, migrations).
+ * Returns 0 or -1 via store_dberr. */
+int		 store_exec_sql(struct store *st, const char *sql,
+		    struct kg_err *err);
 
-/* Copy column col: NULL column -> NULL (store_col_strdup), or "" into a
- * fixed buffer (store_col_copy). */
-char		*store_col_strdup(sqlite3_stmt *stmt, int col);
-void		 store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz);
+/* Copy column col: NULL column -> NULL (db_col_strdup), "" for NULL
+ * (db_col_str; NULL only when out of memory), or "" into a fixed buffer
+ * (db_col_copy). */
+char		*db_col_strdup(struct db_stmt *s, int col);
+char		*db_col_str(struct db_stmt *s, int col);
+void		 db_col_copy(struct db_stmt *s, int col, char *dst, size_t dstsz);
 
 /* ------------------------------------------------------------------------
  * Name filters (store/match.c).
@@ -59,25 +71,30 @@ void		 store_col_copy(sqlite3_stmt *stmt, int col, char *dst, size_t dstsz);
 /*
  * The SQL of struct kg_name_match on column "name", to append to a WHERE
  * clause; its parameters are named (:nm_c, :nm_ic, ...) and bound by
- * store_bind_name_match. Case-insensitive ones compare kg_lower(name)
- * with a LIKE pattern escaped with '\'.
+ * store_bind_name_match. Case-insensitive ones compare lower(name) with a
+ * LIKE pattern lowered and escaped with '\' by db_utf8_lower. Written for
+ * both backends: strpos() and a Unicode lower() are PostgreSQL's (names
+ * are COLLATE "C" there, whose lower() folds ASCII only: lower() is asked
+ * for the database's collation, "default", which folds Unicode when its
+ * LC_CTYPE is a UTF-8 locale); db_sqlite.c gives SQLite, whose own lower()
+ * and LIKE fold ASCII only, both functions (db_utf8_lower, with C.UTF-8's
+ * case tables) and a collation "default" (BINARY).
  */
+#define STORE_NAME_ILIKE(p)						\
+	" AND (" p " IS NULL OR lower(name COLLATE \"default\") LIKE " p	\
+	" ESCAPE '\\')"
 #define STORE_NAME_MATCH_SQL						\
-	" AND (:nm_c IS NULL OR instr(name, :nm_c) > 0)"		\
+	" AND (:nm_c IS NULL OR strpos(name, :nm_c) > 0)"		\
 	" AND (:nm_s IS NULL OR substr(name, 1, length(:nm_s)) = :nm_s)" \
 	" AND (:nm_e IS NULL OR (length(name) >= length(:nm_e) AND"	\
 	"  substr(name, length(name) - length(:nm_e) + 1) = :nm_e))"	\
-	" AND (:nm_ic IS NULL OR kg_lower(name) LIKE :nm_ic ESCAPE '\\')" \
-	" AND (:nm_is IS NULL OR kg_lower(name) LIKE :nm_is ESCAPE '\\')" \
-	" AND (:nm_ie IS NULL OR kg_lower(name) LIKE :nm_ie ESCAPE '\\')"
+	STORE_NAME_ILIKE(":nm_ic") STORE_NAME_ILIKE(":nm_is")		\
+	STORE_NAME_ILIKE(":nm_ie")
 
 /* Bind m (NULL: no filter) to the parameters of STORE_NAME_MATCH_SQL in s.
  * Returns 0, or -1 (out of memory) with err. */
-int		 store_bind_name_match(sqlite3_stmt *s,
+int		 store_bind_name_match(struct db_stmt *s,
 		    const struct kg_name_match *m, struct kg_err *err);
-
-/* Register kg_lower(text) on a new connection. Returns an SQLite code. */
-int		 store_match_register(sqlite3 *db);
 
 /* Number of rows changed by the last statement on this connection. */
 int		 store_changes(struct store *st);
@@ -90,7 +107,7 @@ int		 store_changes(struct store *st);
 
 /* Read the current row of s into the object at out (which it owns after).
  * Returns 0, or -1 with err (nothing left to free). */
-typedef int	(*store_row_fn)(sqlite3_stmt *s, void *out, struct kg_err *err);
+typedef int	(*store_row_fn)(struct db_stmt *s, void *out, struct kg_err *err);
 
 /* Release the members of the object at p (not p itself). */
 typedef void	(*store_free_fn)(void *p);
@@ -100,9 +117,9 @@ typedef void	(*store_free_fn)(void *p);
  * into out. No row: KG_ENOTFOUND "Could not find <type>: <key>.". Resets
  * s. Returns 0 or -1.
  */
-int		 store_get_one(struct store *st, sqlite3_stmt *s, const char *what,
-		    store_row_fn from_row, void *out, const char *type,
-		    const char *key, struct kg_err *err);
+int		 store_get_one(struct store *st, struct db_stmt *s,
+		    const char *what, store_row_fn from_row, void *out,
+		    const char *type, const char *key, struct kg_err *err);
 
 /*
  * Step the bound statement s, reading every row with from_row into a new
@@ -110,16 +127,14 @@ int		 store_get_one(struct store *st, sqlite3_stmt *s, const char *what,
  * store_free_each), *n. On failure the rows read so far are released with
  * free_one (may be NULL). Resets s. Returns 0 or -1.
  */
-int		 store_get_all(struct store *st, sqlite3_stmt *s, const char *what,
-		    size_t elsz, store_row_fn from_row, store_free_fn free_one,
-		    void **out, size_t *n, struct kg_err *err);
-
-/* Copy text column col, "" for SQL NULL; NULL only when out of memory. */
-char		*store_col_str(sqlite3_stmt *s, int col);
+int		 store_get_all(struct store *st, struct db_stmt *s,
+		    const char *what, size_t elsz, store_row_fn from_row,
+		    store_free_fn free_one, void **out, size_t *n,
+		    struct kg_err *err);
 
 /* store_get_all of column 0 as strings ("" for NULL): *out is a new
  * string array of *n (store_strv_free). */
-int		 store_get_strings(struct store *st, sqlite3_stmt *s,
+int		 store_get_strings(struct store *st, struct db_stmt *s,
 		    const char *what, char ***out, size_t *n, struct kg_err *err);
 
 /* free_one (may be NULL) on each of the n elements of elsz bytes at v,
@@ -136,14 +151,14 @@ int		 store_grow(void *v, size_t elsz, size_t n, size_t *cap,
 
 /* *yes = whether the bound statement s returns a row. Resets s. Returns
  * 0 or -1. */
-int		 store_exists(struct store *st, sqlite3_stmt *s, const char *what,
-		    int *yes, struct kg_err *err);
+int		 store_exists(struct store *st, struct db_stmt *s,
+		    const char *what, int *yes, struct kg_err *err);
 
-/* store_exec_stmt of a statement that changes one row; KG_ENOTFOUND
- * "Could not find <type>: <id>." when it changed none. */
-int		 store_exec_one(struct store *st, sqlite3_stmt *s, const char *what,
-		    const char *conflict, const char *type, const char *id,
-		    struct kg_err *err);
+/* store_run of a statement that changes one row; KG_ENOTFOUND "Could not
+ * find <type>: <id>." when it changed none. */
+int		 store_exec_one(struct store *st, struct db_stmt *s,
+		    const char *what, const char *conflict, const char *type,
+		    const char *id, struct kg_err *err);
 
 /*
  * Keystone's text for a duplicate name (keystone/common/sql/core.py):
@@ -167,12 +182,12 @@ const char	*store_dup_msg(char *buf, size_t bufsz, const char *type,
 #define STORE_PAGE_AFTER(col)	" " col " > :pg_after"
 #define STORE_PAGE_END(col)	" ORDER BY " col " LIMIT :pg_limit"
 
-void		 store_bind_page(sqlite3_stmt *s, const struct kg_page *pg);
+void		 store_bind_page(struct db_stmt *s, const struct kg_page *pg);
 
 /* Bind a text (NULL: SQL NULL) / an integer to the named parameter
  * name (":x") of s, when s has it. */
-void		 store_bind_named(sqlite3_stmt *s, const char *name, const char *v);
-void		 store_bind_named_int64(sqlite3_stmt *s, const char *name,
+void		 store_bind_named(struct db_stmt *s, const char *name, const char *v);
+void		 store_bind_named_int64(struct db_stmt *s, const char *name,
 		    int64_t v);
 
 /*
@@ -186,7 +201,7 @@ int		 store_page_marker(struct store *st, const char *sql,
  * store_get_all of a statement bound by store_bind_page: a row beyond
  * pg->limit is dropped and sets pg->more (pg NULL: all rows).
  */
-int		 store_get_page(struct store *st, sqlite3_stmt *s, const char *what,
+int		 store_get_page(struct store *st, struct db_stmt *s, const char *what,
 		    size_t elsz, store_row_fn from_row, store_free_fn free_one,
 		    struct kg_page *pg, void **out, size_t *n, struct kg_err *err);
 

@@ -41,23 +41,23 @@ kg_trust_list_free(struct kg_trust *v, size_t n)
 
 /* The current row (TRUST_COLS) into *p, without roles. */
 static int
-trust_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+trust_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_trust	*t = p;
 
 	memset(t, 0, sizeof(*t));
-	store_col_copy(s, 0, t->id, sizeof(t->id));
-	store_col_copy(s, 1, t->trustor_user_id, sizeof(t->trustor_user_id));
-	store_col_copy(s, 2, t->trustee_user_id, sizeof(t->trustee_user_id));
-	store_col_copy(s, 3, t->project_id, sizeof(t->project_id));
-	t->impersonation = sqlite3_column_int(s, 4) != 0;
-	t->expires_at = sqlite3_column_int64(s, 5);	/* NULL -> 0: never */
-	t->remaining_uses = sqlite3_column_type(s, 6) == SQLITE_NULL ?
-	    KG_TRUST_UNLIMITED : sqlite3_column_int64(s, 6);
-	store_col_copy(s, 7, t->redelegated_trust_id,
+	db_col_copy(s, 0, t->id, sizeof(t->id));
+	db_col_copy(s, 1, t->trustor_user_id, sizeof(t->trustor_user_id));
+	db_col_copy(s, 2, t->trustee_user_id, sizeof(t->trustee_user_id));
+	db_col_copy(s, 3, t->project_id, sizeof(t->project_id));
+	t->impersonation = db_col_int64(s, 4) != 0;
+	t->expires_at = db_col_int64(s, 5);	/* NULL -> 0: never */
+	t->remaining_uses = db_col_null(s, 6) ? KG_TRUST_UNLIMITED :
+	    db_col_int64(s, 6);
+	db_col_copy(s, 7, t->redelegated_trust_id,
 	    sizeof(t->redelegated_trust_id));
-	t->redelegation_count = sqlite3_column_int(s, 8);
-	if ((t->extra = store_col_str(s, 9)) == NULL)
+	t->redelegation_count = (int)db_col_int64(s, 8);
+	if ((t->extra = db_col_str(s, 9)) == NULL)
 		return oom(err);
 	return 0;
 }
@@ -66,52 +66,52 @@ int
 store_trust_create(struct store *st, const struct kg_trust *t,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	char		 msg[160];
 	size_t		 i;
 
-	if ((s = store_stmt(st, "INSERT INTO trust (" TRUST_COLS ")"
+	if ((s = store_prepare(st, "INSERT INTO trust (" TRUST_COLS ")"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, t->id);
-	store_bind_text(s, 2, t->trustor_user_id);
-	store_bind_text(s, 3, t->trustee_user_id);
-	store_bind_text(s, 4, store_nz(t->project_id));
-	sqlite3_bind_int(s, 5, t->impersonation != 0);
+	db_bind_text(s, 1, t->id);
+	db_bind_text(s, 2, t->trustor_user_id);
+	db_bind_text(s, 3, t->trustee_user_id);
+	db_bind_text(s, 4, store_nz(t->project_id));
+	db_bind_int(s, 5, t->impersonation != 0);
 	if (t->expires_at != 0)
-		sqlite3_bind_int64(s, 6, t->expires_at);
+		db_bind_int64(s, 6, t->expires_at);
 	if (t->remaining_uses != KG_TRUST_UNLIMITED)
-		sqlite3_bind_int64(s, 7, t->remaining_uses);
-	store_bind_text(s, 8, store_nz(t->redelegated_trust_id));
-	sqlite3_bind_int(s, 9, t->redelegation_count);
-	store_bind_text(s, 10, store_or(t->extra, "{}"));
+		db_bind_int64(s, 7, t->remaining_uses);
+	db_bind_text(s, 8, store_nz(t->redelegated_trust_id));
+	db_bind_int(s, 9, t->redelegation_count);
+	db_bind_text(s, 10, store_or(t->extra, "{}"));
 	/* keystone/common/sql/core.py handle_conflicts: the trust names its id. */
 	snprintf(msg, sizeof(msg), "Conflict occurred attempting to store trust -"
 	    " Duplicate entry found with ID %s.", t->id);
-	if (store_exec_stmt(st, s, "trust create", msg, err) == -1)
+	if (store_run(st, s, "trust create", msg, err) == -1)
 		return -1;
 	for (i = 0; i < t->nroles; i++) {
 		/* A role named twice is Keystone's duplicate entry too. */
-		if ((s = store_stmt(st, "INSERT INTO trust_role (trust_id, role_id)"
+		if ((s = store_prepare(st, "INSERT INTO trust_role (trust_id, role_id)"
 		    " VALUES (?, ?)", err)) == NULL)
 			return -1;
-		store_bind_text(s, 1, t->id);
-		store_bind_text(s, 2, t->roles[i].id);
-		if (store_exec_stmt(st, s, "trust role", msg, err) == -1)
+		db_bind_text(s, 1, t->id);
+		db_bind_text(s, 2, t->roles[i].id);
+		if (store_run(st, s, "trust role", msg, err) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 static int
-role_ref_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+role_ref_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_role_ref	*r = p;
 
 	(void)err;
 	memset(r, 0, sizeof(*r));
-	store_col_copy(s, 0, r->id, sizeof(r->id));
-	store_col_copy(s, 1, r->name, sizeof(r->name));
+	db_col_copy(s, 0, r->id, sizeof(r->id));
+	db_col_copy(s, 1, r->name, sizeof(r->name));
 	return 0;
 }
 
@@ -120,13 +120,13 @@ role_ref_row(sqlite3_stmt *s, void *p, struct kg_err *err)
 static int
 load_roles(struct store *st, struct kg_trust *t, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT r.id, r.name FROM trust_role tr"
+	if ((s = store_prepare(st, "SELECT r.id, r.name FROM trust_role tr"
 	    " JOIN role r ON r.id = tr.role_id WHERE tr.trust_id = ?"
 	    " ORDER BY r.id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, t->id);
+	db_bind_text(s, 1, t->id);
 	return store_get_all(st, s, "trust roles", sizeof(*t->roles),
 	    role_ref_row, NULL, (void **)&t->roles, &t->nroles, err);
 }
@@ -135,13 +135,13 @@ int
 store_trust_get(struct store *st, const char *id, struct kg_trust *out,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = store_stmt(st, "SELECT " TRUST_COLS " FROM trust WHERE id = ?",
+	if ((s = store_prepare(st, "SELECT " TRUST_COLS " FROM trust WHERE id = ?",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	if (store_get_one(st, s, "trust get", trust_row, out, "trust", id,
 	    err) == -1)
 		return -1;
@@ -157,15 +157,15 @@ store_trust_list(struct store *st, const char *trustor_user_id,
     const char *trustee_user_id, struct kg_trust **out, size_t *n,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "SELECT " TRUST_COLS " FROM trust"
+	if ((s = store_prepare(st, "SELECT " TRUST_COLS " FROM trust"
 	    " WHERE (?1 IS NULL OR trustor_user_id = ?1)"
 	    " AND (?2 IS NULL OR trustee_user_id = ?2) ORDER BY id",
 	    err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, trustor_user_id);
-	store_bind_text(s, 2, trustee_user_id);
+	db_bind_text(s, 1, trustor_user_id);
+	db_bind_text(s, 2, trustee_user_id);
 	return store_get_all(st, s, "trust list", sizeof(**out), trust_row,
 	    trust_free_one, (void **)out, n, err);
 }
@@ -173,11 +173,11 @@ store_trust_list(struct store *st, const char *trustor_user_id,
 int
 store_trust_delete(struct store *st, const char *id, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
-	if ((s = store_stmt(st, "DELETE FROM trust WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "DELETE FROM trust WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_exec_one(st, s, "trust delete", NULL, "trust", id, err);
 }
 
@@ -185,23 +185,23 @@ int
 store_trust_consume(struct store *st, const char *id, int *taken,
     struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 yes = 0;
 
 	*taken = 0;
-	if ((s = store_stmt(st, "UPDATE trust SET remaining_uses = remaining_uses - 1"
+	if ((s = store_prepare(st, "UPDATE trust SET remaining_uses = remaining_uses - 1"
 	    " WHERE id = ? AND remaining_uses > 0", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
-	if (store_exec_stmt(st, s, "trust consume", NULL, err) == -1)
+	db_bind_text(s, 1, id);
+	if (store_run(st, s, "trust consume", NULL, err) == -1)
 		return -1;
 	if (store_changes(st) == 1) {
 		*taken = 1;
 		return 0;
 	}
-	if ((s = store_stmt(st, "SELECT 1 FROM trust WHERE id = ?", err)) == NULL)
+	if ((s = store_prepare(st, "SELECT 1 FROM trust WHERE id = ?", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	if (store_exists(st, s, "trust exists", &yes, err) == -1)
 		return -1;
 	if (!yes)
@@ -238,29 +238,29 @@ int
 store_trust_affected(struct store *st, enum kg_trust_sel sel, const char *id,
     struct kg_trust **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
 	if ((unsigned int)sel >= sizeof(affected_sql) / sizeof(affected_sql[0]))
 		return kg_errf(err, KG_EINTERNAL, "bad trust selection");
-	if ((s = store_stmt(st, affected_sql[sel], err)) == NULL)
+	if ((s = store_prepare(st, affected_sql[sel], err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, id);
+	db_bind_text(s, 1, id);
 	return store_get_all(st, s, "trust affected", sizeof(**out), trust_row,
 	    trust_free_one, (void **)out, n, err);
 }
 
 static int
-trust_role_row(sqlite3_stmt *s, void *p, struct kg_err *err)
+trust_role_row(struct db_stmt *s, void *p, struct kg_err *err)
 {
 	struct kg_trust_role	*r = p;
 
 	(void)err;
 	memset(r, 0, sizeof(*r));
-	store_col_copy(s, 0, r->ref.id, sizeof(r->ref.id));
-	store_col_copy(s, 1, r->ref.name, sizeof(r->ref.name));
-	r->domain_specific = sqlite3_column_type(s, 2) != SQLITE_NULL;
+	db_col_copy(s, 0, r->ref.id, sizeof(r->ref.id));
+	db_col_copy(s, 1, r->ref.name, sizeof(r->ref.name));
+	r->domain_specific = !db_col_null(s, 2);
 	return 0;
 }
 
@@ -268,17 +268,17 @@ int
 store_trust_effective_roles(struct store *st, const char *trust_id,
     struct kg_trust_role **out, size_t *n, struct kg_err *err)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 
 	/* Keystone's add_implied_roles: the closure under implied_role. */
-	if ((s = store_stmt(st, "WITH RECURSIVE eff(role_id) AS ("
+	if ((s = store_prepare(st, "WITH RECURSIVE eff(role_id) AS ("
 	    " SELECT role_id FROM trust_role WHERE trust_id = ?"
 	    " UNION SELECT i.implied_role_id FROM implied_role i"
 	    "  JOIN eff ON i.prior_role_id = eff.role_id)"
 	    " SELECT r.id, r.name, r.domain_id FROM role r JOIN eff"
 	    " ON r.id = eff.role_id ORDER BY r.name, r.id", err)) == NULL)
 		return -1;
-	store_bind_text(s, 1, trust_id);
+	db_bind_text(s, 1, trust_id);
 	return store_get_all(st, s, "trust effective roles", sizeof(**out),
 	    trust_role_row, NULL, (void **)out, n, err);
 }

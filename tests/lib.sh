@@ -3,7 +3,7 @@
 #   . "$(dirname "$0")/../lib.sh"
 #
 #   ok ID CMD...        run CMD; count a pass or a failure under ID
-#   check ID COND_TEXT  evaluate a shell test expression string
+#   check ID STATUS     count a pass when STATUS (a test's $?) is 0
 #   kg_start [ENV=VAL ...]  bootstrap + serve build/keygate on a free loopback
 #                       port with a fresh data dir; sets KG_URL, KG_DIR, KG_PID
 #   kg_stop             SIGTERM the server, check a clean exit, remove the dir
@@ -11,6 +11,11 @@
 #                       "N passed, N failed": show its failures (all with
 #                       T_VERBOSE) and add its counts (none: one failure)
 #   finish              print "N passed, N failed" and exit accordingly
+#   kg_pg_ensure        PostgreSQL for the suite: $KG_TEST_PG (tests/run's
+#                       cluster), else a cluster of our own (tests/pgcluster)
+#   kg_pg_newdb         create a fresh database there; prints its URI
+#   kg_pg_dropdb URI    drop it
+#   kg_pg_cleanup       destroy the cluster kg_pg_ensure started, if any
 
 T_PASS=0
 T_FAIL=0
@@ -45,6 +50,17 @@ fails() {
 		[ -n "${T_VERBOSE:-}" ] && echo "ok   $id"
 	fi
 	rm -f /tmp/kg-t-out.$$
+	return 0
+}
+
+check() {
+	if [ "$2" -eq 0 ]; then
+		T_PASS=$((T_PASS + 1))
+		[ -n "${T_VERBOSE:-}" ] && echo "ok   $1"
+	else
+		T_FAIL=$((T_FAIL + 1))
+		echo "FAIL $1"
+	fi
 	return 0
 }
 
@@ -89,6 +105,30 @@ kg_stop() {
 	KG_PID=
 	case "$KG_DIR" in /tmp/kg-sh-*) rm -rf "$KG_DIR" ;; esac
 	return $rc
+}
+
+kg_pg_ensure() {
+	[ -n "${KG_TEST_PG:-}" ] && return 0
+	KG_PG_OWN=$(mktemp -d /tmp/kg-pg-XXXXXX)
+	KG_TEST_PG=$(sh tests/pgcluster start "$KG_PG_OWN") || return 1
+	export KG_TEST_PG
+}
+
+kg_pg_cleanup() {
+	[ -n "${KG_PG_OWN:-}" ] && sh tests/pgcluster destroy "$KG_PG_OWN"
+	KG_PG_OWN=
+}
+
+kg_pg_newdb() {
+	_name=kgsh_$$_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	psql -q -v ON_ERROR_STOP=1 -d "$KG_TEST_PG/postgres" \
+	    -c "CREATE DATABASE \"$_name\"" >/dev/null || return 1
+	echo "$KG_TEST_PG/$_name"
+}
+
+kg_pg_dropdb() {
+	psql -q -d "$KG_TEST_PG/postgres" \
+	    -c "DROP DATABASE IF EXISTS \"${1##*/}\" WITH (FORCE)" >/dev/null 2>&1
 }
 
 tally() {

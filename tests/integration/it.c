@@ -52,12 +52,96 @@ free_port(void)
 	return port;
 }
 
+int
+it_pg(void)
+{
+	const char	*pg = getenv("KG_TEST_PG");
+
+	return pg != NULL && *pg != '\0';
+}
+
+/* Run argv (a client program); 0 when it exits 0. Output to stderr. */
+static int
+run_quiet(char *const argv[])
+{
+	pid_t	pid;
+	int	status;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		dup2(2, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* PostgreSQL: statement sql on the maintenance database of KG_TEST_PG. */
+static int
+pg_admin(const char *sql)
+{
+	char	uri[512];
+
+	snprintf(uri, sizeof(uri), "%s/postgres", getenv("KG_TEST_PG"));
+	return run_quiet((char *const []){ "psql", "-q", "-v", "ON_ERROR_STOP=1",
+	    "-d", uri, "-c", (char *)sql, NULL });
+}
+
+/* The server's database: on PostgreSQL a new one, named in s->db. */
+static int
+make_db(struct it_server *s)
+{
+	static int	n;
+	char		name[64];
+
+	s->db[0] = '\0';
+	if (!it_pg())
+		return 0;
+	snprintf(name, sizeof(name), "kgit_%ld_%d", (long)getpid(), n++);
+	if (pg_admin(it_fmt("CREATE DATABASE \"%s\"", name)) == -1)
+		return -1;
+	snprintf(s->db, sizeof(s->db), "%s/%s", getenv("KG_TEST_PG"), name);
+	return 0;
+}
+
+static void
+drop_db(struct it_server *s)
+{
+	const char	*name;
+
+	if (s->db[0] == '\0' || (name = strrchr(s->db, '/')) == NULL)
+		return;
+	if (pg_admin(it_fmt("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
+	    name + 1)) == -1)
+		fprintf(stderr, "it_stop: cannot drop database %s\n", name + 1);
+	s->db[0] = '\0';
+}
+
+int
+it_sql(struct it_server *s, const char *stmt)
+{
+	char	path[300];
+
+	if (s->db[0] != '\0')
+		return run_quiet((char *const []){ "psql", "-q", "-v",
+		    "ON_ERROR_STOP=1", "-d", s->db, "-c", (char *)stmt, NULL });
+	snprintf(path, sizeof(path), "%s/keygate.db", s->dir);
+	return run_quiet((char *const []){ "sqlite3", "-cmd", ".timeout 5000", path,
+	    (char *)stmt, NULL });
+}
+
 static void
 set_server_env(struct it_server *s, const char *const *env)
 {
 	char	v[64];
 
 	setenv("KEYGATE_SERVER_DATA_DIR", s->dir, 1);
+	if (s->db[0] != '\0')
+		setenv("KEYGATE_DATABASE_CONNECTION", s->db, 1);
+	else
+		unsetenv("KEYGATE_DATABASE_CONNECTION");
 	snprintf(v, sizeof(v), "127.0.0.1:%d", s->port);
 	setenv("KEYGATE_SERVER_LISTEN", v, 1);
 	setenv("KEYGATE_IDENTITY_PASSWORD_HASH_ROUNDS", "4", 0);
@@ -103,6 +187,10 @@ it_start(struct it_server *s, const char *const *env)
 		exit(2);
 	}
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+	if (make_db(s) == -1) {
+		fprintf(stderr, "it_start: cannot create a PostgreSQL database\n");
+		exit(2);
+	}
 	set_server_env(s, env);
 	if (it_bootstrap(s, IT_ADMIN_PASSWORD) == -1) {
 		fprintf(stderr, "it_start: bootstrap failed\n");
@@ -188,6 +276,7 @@ it_stop(struct it_server *s)
 	if (s->dir[0] != '\0' && (clean = db_check()) == -1)
 		fprintf(stderr, "it_stop: keygate db-check found problems in %s\n",
 		    s->dir);
+	drop_db(s);
 	if (s->dir[0] != '\0' && strncmp(s->dir, "/tmp/kg-it-", 11) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
 		if (system(cmd) != 0)

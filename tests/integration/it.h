@@ -3,6 +3,11 @@
  * loopback port with a fresh data directory (bootstrapped admin), talk to
  * it over HTTP with libcurl, stop it with SIGTERM.
  *
+ * The database is SQLite in the data directory, or, when KG_TEST_PG names
+ * a PostgreSQL server ("postgresql://USER:PW@HOST:PORT", as
+ * tests/pgcluster prints; tests/run sets it for the [pg] runs), a fresh
+ * database created there for each server and dropped by it_stop.
+ *
  * The binary is $KG_BUILD/keygate (default build/keygate). The admin user
  * is "admin" / IT_ADMIN_PASSWORD in project "admin", domain Default.
  */
@@ -22,6 +27,7 @@ struct it_server {
 	int	port;
 	char	base[64];		/* "http://127.0.0.1:PORT" */
 	char	dir[256];		/* temporary data directory */
+	char	db[512];		/* PostgreSQL: its database URI; SQLite: "" */
 	char	admin_token[4096];	/* project-scoped admin token, after it_start */
 };
 
@@ -63,6 +69,16 @@ int	it_req(struct it_server *s, const char *method, const char *path,
 	    const char *token, const char *body, const char *const *hdrs,
 	    struct it_resp *out);
 void	it_resp_free(struct it_resp *r);
+
+/*
+ * Run one SQL statement on the server's database (the sqlite3 or psql
+ * client; write it in what both accept: the table "user" quoted). Returns
+ * 0 when it succeeded.
+ */
+int	it_sql(struct it_server *s, const char *stmt);
+
+/* Nonzero when the servers run on PostgreSQL (KG_TEST_PG). */
+int	it_pg(void);
 
 /* The parsed body (a new reference, NULL without one) and, in *status,
  * the status (0 when the transfer failed). */

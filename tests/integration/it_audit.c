@@ -83,6 +83,15 @@ main(void)
 	T("audit-3.2 an id that is not UTF-8 -> 404 with Keystone's body",
 	    keystone_error(&r, 404));
 	it_resp_free(&r);
+	/* On PostgreSQL, which refuses such text, these were 500s. */
+	it_req(&s, "GET", "/v3/users?name=%ff%fe", tok, NULL, NULL, &r);
+	T("audit-3.3 a list filter that is not UTF-8 -> 200, nothing matches",
+	    r.status == 200 && json_array_size(it_get(r.json, "users")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "GET", "/v3/projects/%ff/tags/%ff", tok, NULL, NULL, &r);
+	T("audit-3.4 a project id and tag that are not UTF-8 -> 404",
+	    keystone_error(&r, 404));
+	it_resp_free(&r);
 
 	/* audit-4: the Host header went into every link unchecked: a byte that
 	 * is not UTF-8 turned each reply with a link into a 500. */

@@ -7,7 +7,7 @@
  * with the public key, foreign key).
  *
  * Fixtures the users API would make (a second user, disabling, password
- * change) are made with "keygate bootstrap" and the sqlite3 CLI on the
+ * change) are made with "keygate bootstrap" and SQL (it_sql) on the
  * server's database, so these tests depend only on the token module.
  */
 #include <openssl/bn.h>
@@ -239,15 +239,11 @@ keygate(const char *arg, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Run one SQL statement on the server's database (sqlite3 CLI). */
+/* Run one SQL statement on the server's database. */
 static int
 sql(const char *stmt)
 {
-	char	cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "sqlite3 -cmd '.timeout 5000' '%s/keygate.db' \"%s\"",
-	    s.dir, stmt);
-	return system(cmd) == 0 ? 0 : -1;
+	return it_sql(&s, stmt);
 }
 
 static char *
@@ -750,12 +746,12 @@ main(void)
 	    it_status(&s, "GET", "/v3/OS-REVOKE/events", NULL, NULL) == 401);
 
 	/* ---- 4. user state ---- */
-	sql(it_fmt("UPDATE user SET enabled = 0 WHERE id = '%s'", alice_id));
+	sql(it_fmt("UPDATE \"user\" SET enabled = 0 WHERE id = '%s'", alice_id));
 	body = pw_body("alice", "alice-pw", NULL);
 	T("auth-4.1 disabled user: cannot authenticate, tokens refused",
 	    refused(body, 401, NULL) && check_status("GET", NULL, admin, alice) == 404 &&
 	    it_status(&s, "GET", "/v3/auth/projects", alice, NULL) == 401);
-	sql(it_fmt("UPDATE user SET enabled = 1 WHERE id = '%s'", alice_id));
+	sql(it_fmt("UPDATE \"user\" SET enabled = 1 WHERE id = '%s'", alice_id));
 	T("auth-4.2 re-enabled: token valid again", check_status("GET", NULL, admin,
 	    alice) == 200);
 	/* password change: new hash + the user revocation event it records */

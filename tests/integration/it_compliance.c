@@ -377,11 +377,8 @@ test_options(struct it_server *s)
 static void
 sql(struct it_server *s, const char *stmt)
 {
-	char	cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s/keygate.db' \"%s\"", s->dir, stmt);
-	if (system(cmd) != 0)
-		printf("sqlite3 failed: %s\n", stmt);
+	if (it_sql(s, stmt) != 0)
+		printf("sql failed: %s\n", stmt);
 }
 
 static void
@@ -395,7 +392,7 @@ test_inactive(struct it_server *s)
 	create_user(s, "idle1", "passwordI1", NULL, id, NULL);
 	tok = it_token(s, id, "passwordI1", NULL);
 	T("pci-6.1 active user logs in", tok != NULL);
-	sql(s, it_fmt("UPDATE user SET last_active_at = %lld, created_at = %lld"
+	sql(s, it_fmt("UPDATE \"user\" SET last_active_at = %lld, created_at = %lld"
 	    " WHERE id = '%s'", old, old, id));
 	T("pci-6.2 inactive 3 days (limit 2) -> 401 UserDisabled text",
 	    login(s, id, "passwordI1", &m) == 401 &&
@@ -420,7 +417,7 @@ test_inactive(struct it_server *s)
 	    login(s, id, "passwordI1", NULL) == 201);
 	create_user(s, "idle2", "passwordI2", "{\"ignore_user_inactivity\": true}",
 	    id2, NULL);
-	sql(s, it_fmt("UPDATE user SET last_active_at = %lld, created_at = %lld"
+	sql(s, it_fmt("UPDATE \"user\" SET last_active_at = %lld, created_at = %lld"
 	    " WHERE id = '%s'", old, old, id2));
 	T("pci-6.8 ignore_user_inactivity -> 201",
 	    login(s, id2, "passwordI2", NULL) == 201);

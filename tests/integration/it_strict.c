@@ -251,17 +251,18 @@ create_user(struct it_server *s, const char *body)
 }
 
 /* Run SQL on the server's database with the sqlite3 shell (WAL: safe
- * while it runs). Returns the first output line, malloc'd, or NULL. */
+ * while it runs) or psql (on PostgreSQL; the table "user" quoted). Returns
+ * the first output line, malloc'd, or NULL. */
 static char *
 sql(struct it_server *s, const char *stmt)
 {
-	char	 cmd[600], out[512] = "", tmp[] = "/tmp/kg-it-sql-XXXXXX";
+	char	 cmd[1100], out[512] = "", tmp[] = "/tmp/kg-it-sql-XXXXXX";
 	FILE	*f;
 	int	 fd;
 
 	if ((fd = mkstemp(tmp)) == -1)
 		return NULL;
-	if (write(fd, ".timeout 5000\n", 14) != 14 ||
+	if ((s->db[0] == '\0' && write(fd, ".timeout 5000\n", 14) != 14) ||
 	    write(fd, stmt, strlen(stmt)) != (ssize_t)strlen(stmt) ||
 	    write(fd, "\n", 1) != 1) {
 		close(fd);
@@ -269,7 +270,12 @@ sql(struct it_server *s, const char *stmt)
 		return NULL;
 	}
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s/keygate.db' < %s", s->dir, tmp);
+	if (s->db[0] != '\0')
+		snprintf(cmd, sizeof(cmd), "psql -qAt -v ON_ERROR_STOP=1 -d '%s'"
+		    " < %s", s->db, tmp);
+	else
+		snprintf(cmd, sizeof(cmd), "sqlite3 '%s/keygate.db' < %s", s->dir,
+		    tmp);
 	if ((f = popen(cmd, "r")) != NULL) {
 		if (fgets(out, sizeof(out), f) == NULL)
 			out[0] = '\0';
@@ -787,9 +793,9 @@ test_long_passwords(struct it_server *s)
 	/* A hash Keystone made, planted as a migration would. */
 	id = create_user(s, "{\"user\":{\"name\":\"legacy\",\"domain_id\":\"default\","
 	    "\"password\":\"placeholder\"}}");
-	free(sql(s, it_fmt("UPDATE user SET password_hash = '%s' WHERE name ="
+	free(sql(s, it_fmt("UPDATE \"user\" SET password_hash = '%s' WHERE name ="
 	    " 'legacy';", legacy80)));
-	h = sql(s, "SELECT password_hash FROM user WHERE name = 'legacy';");
+	h = sql(s, "SELECT password_hash FROM \"user\" WHERE name = 'legacy';");
 	T("strict-7.5 legacy hash planted", h != NULL && strcmp(h, legacy80) == 0);
 	free(h);
 	T("strict-7.6 legacy bcrypt: the 80 bytes set are refused (> 72)",
@@ -798,7 +804,7 @@ test_long_passwords(struct it_server *s)
 	    login(s, "legacy", x72y8) == 401);
 	T("strict-7.8 legacy bcrypt: the 72 bytes it holds log in",
 	    login(s, "legacy", x72) == 201);
-	h = sql(s, "SELECT password_hash FROM user WHERE name = 'legacy';");
+	h = sql(s, "SELECT password_hash FROM \"user\" WHERE name = 'legacy';");
 	T("strict-7.9 ... and the hash is upgraded to bcrypt_sha256", h != NULL &&
 	    strncmp(h, "$bcrypt-sha256$v=2,t=2b,r=4$", 28) == 0);
 	free(h);
@@ -808,11 +814,11 @@ test_long_passwords(struct it_server *s)
 
 	id = create_user(s, "{\"user\":{\"name\":\"ks\",\"domain_id\":\"default\","
 	    "\"password\":\"placeholder\"}}");
-	free(sql(s, it_fmt("UPDATE user SET password_hash = '%s' WHERE name ="
+	free(sql(s, it_fmt("UPDATE \"user\" SET password_hash = '%s' WHERE name ="
 	    " 'ks';", legacy_secret)));
 	T("strict-7.12 a Keystone $2b$ hash verifies", login(s, "ks", "secret") == 201);
 	T("strict-7.13 ... and a wrong one does not", login(s, "ks", "secreT") == 401);
-	h = sql(s, "SELECT password_hash FROM user WHERE name = 'ks';");
+	h = sql(s, "SELECT password_hash FROM \"user\" WHERE name = 'ks';");
 	T("strict-7.14 ... upgraded after the good login", h != NULL &&
 	    strncmp(h, "$bcrypt-sha256$", 15) == 0);
 	free(h);

@@ -4,8 +4,9 @@
  * inactivity, regex, minimum age, options), server/authlimit.c's buckets
  * (the property that another address's failures never refuse a clean
  * address, bounded memory), and svc/compliance.c + svc/user.c on a real
- * SQLite store (counter, history, self-service, revocation of an
- * inactive user, the rules re-checked in the transaction).
+ * store, SQLite or PostgreSQL as tests/unit/tstore.h chooses (counter,
+ * history, self-service, revocation of an inactive user, the rules
+ * re-checked in the transaction).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "store/store_int.h"
 #include "svc/svc.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 #define US	1000000LL
 #define DAY	(86400LL * US)
@@ -214,20 +216,6 @@ test_limit(void)
  * svc/ on a real store.
  * --------------------------------------------------------------------- */
 
-static struct store *
-open_db(const char *path)
-{
-	struct store	*st;
-	struct kg_err	 err = { 0 };
-
-	if ((st = store_open(path, &err)) == NULL ||
-	    store_migrate(st, NULL, NULL, &err) == -1) {
-		fprintf(stderr, "cannot open store: %s\n", err.msg);
-		exit(1);
-	}
-	return st;
-}
-
 static int
 mkuser(struct store *st, const char *id, const char *hash, const char *extra)
 {
@@ -259,7 +247,7 @@ nevents(struct store *st)
 static int
 sql(struct store *st, const char *q)
 {
-	return sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return tstore_sql(st, q);
 }
 
 static int
@@ -273,7 +261,6 @@ static void
 test_svc(void)
 {
 	static struct compliance	c;
-	char				dir[] = "/tmp/kg-cmp-XXXXXX", path[128];
 	struct store			*st;
 	struct kg_user_auth		a;
 	struct kg_user			u;
@@ -283,10 +270,8 @@ test_svc(void)
 	size_t				n = 0, ev;
 	int64_t				g;
 
-	if (mkdtemp(dir) == NULL)
+	if ((st = tstore_open()) == NULL)
 		exit(1);
-	snprintf(path, sizeof(path), "%s/kg.db", dir);
-	st = open_db(path);
 	memset(&c, 0, sizeof(c));
 	c.lockout_failure_attempts = 2;
 	c.lockout_duration = 60;
@@ -392,12 +377,6 @@ test_svc(void)
 	store_strv_free(h, n);
 	compliance_set(NULL);
 	store_close(st);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kg.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/kg.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 int

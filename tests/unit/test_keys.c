@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "auth/jwt.h"
@@ -63,6 +64,50 @@ kid_of(const char *dir, const char *name)
 		jwt_key_free(k);
 	}
 	return kid;
+}
+
+/*
+ * keys-6: eight processes set up one empty repository at once (two
+ * bootstraps, or a serve and a bootstrap, started together on one
+ * data_dir), then rotate it at once: every call succeeds, and the
+ * repository holds what one setup and eight rotations make. Without the
+ * directory lock, two setups both promoted a staged key that the other
+ * had already renamed (rename: No such file or directory).
+ */
+static void
+test_concurrent(const char *base)
+{
+	char	dir[256], ls[256];
+	pid_t	pids[8];
+	int	i, st, okset = 1, okrot = 1;
+
+	snprintf(dir, sizeof(dir), "%s/race", base);
+	for (i = 0; i < 8; i++)
+		if ((pids[i] = fork()) == 0) {
+			struct kg_err	e = { 0 };
+
+			_exit(keys_setup(dir, &e) == 0 ? 0 : 1);
+		}
+	for (i = 0; i < 8; i++)
+		if (pids[i] == -1 || waitpid(pids[i], &st, 0) == -1 ||
+		    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			okset = 0;
+	names(dir, ls, sizeof(ls));
+	T("keys-6.1 eight setups at once all succeed: staged 0 and primary 1",
+	    okset && strcmp(ls, "0,1") == 0);
+	for (i = 0; i < 8; i++)
+		if ((pids[i] = fork()) == 0) {
+			struct kg_err	e = { 0 };
+
+			_exit(keys_rotate(dir, 20, &e) == 0 ? 0 : 1);
+		}
+	for (i = 0; i < 8; i++)
+		if (pids[i] == -1 || waitpid(pids[i], &st, 0) == -1 ||
+		    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			okrot = 0;
+	names(dir, ls, sizeof(ls));
+	T("keys-6.2 eight rotations at once all succeed: keys 0..9",
+	    okrot && strcmp(ls, "0,1,2,3,4,5,6,7,8,9") == 0);
 }
 
 int
@@ -167,6 +212,8 @@ main(void)
 	keys_free(&ks);
 	T("keys-5.3 no temp files left behind",
 	    (names(dir, ls, sizeof(ls)), strstr(ls, ".tmp") == NULL));
+
+	test_concurrent(base);
 
 	json_decref(claims);
 	free(tok);

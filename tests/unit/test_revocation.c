@@ -14,6 +14,7 @@
 #include "store/revoke.h"
 #include "store/scope.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 static char		 rr[20][KG_ID_SIZE];
 static const char	*rp[20];
@@ -115,7 +116,7 @@ main(void)
 	struct keys		 k;
 	struct store		*st, *st2;
 	struct found		 f;
-	char			 dir[64], path[128], key[KG_REVOKE_KEY_SIZE];
+	char			 path[512], key[KG_REVOKE_KEY_SIZE];
 	const char		*keyp[20];
 	int64_t			 g0, g1, g2;
 	size_t			 n, i;
@@ -264,11 +265,10 @@ main(void)
 	T("revocation-3.10 the callback stops the walk",
 	    kg_revoke_target_keys(&t, collect, &k) == 1 && k.n == 3);
 
-	/* 4. the store: revisions, keys, look-ups */
-	snprintf(dir, sizeof(dir), "/tmp/kg-revoke-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	/* 4. the store (SQLite, or PostgreSQL with KG_TEST_PG): revisions,
+	 * keys, look-ups */
+	if (tstore_new_db(path, sizeof(path)) == -1)
 		return 1;
-	snprintf(path, sizeof(path), "%s/kg.db", dir);
 	if ((st = store_open(path, &err)) == NULL ||
 	    store_migrate(st, NULL, NULL, &err) == -1 ||
 	    (st2 = store_open(path, &err)) == NULL) {
@@ -370,8 +370,5 @@ main(void)
 
 	store_close(st2);
 	store_close(st);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		printf("cannot remove %s\n", dir);
 	return t_report();
 }

@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include "store/assignment.h"
-#include "store/store_int.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 static int
 sql(struct store *st, const char *q)
 {
-	return sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return tstore_sql(st, q);
 }
 
 static struct kg_role
@@ -109,8 +109,8 @@ test_crud_and_listing(void)
 	char			**ids;
 	size_t			 n;
 
-	st = store_open(":memory:", &err);
-	T("sassign-10.1 open", st != NULL && store_migrate(st, NULL, NULL, &err) == 0);
+	st = tstore_open();
+	T("sassign-10.1 open", st != NULL);
 	if (st == NULL)
 		return;
 	T("sassign-10.2 fixtures", sql(st,
@@ -118,7 +118,7 @@ test_crud_and_listing(void)
 	    "INSERT INTO project (id, name, domain_id, parent_id) VALUES"
 	    " ('p1', 'one', 'default', NULL), ('p2', 'two', 'default', 'p1'),"
 	    " ('p3', 'three', 'default', 'p2');"
-	    "INSERT INTO user (id, name, domain_id, created_at) VALUES"
+	    "INSERT INTO \"user\" (id, name, domain_id, created_at) VALUES"
 	    " ('u1', 'alice', 'default', 0), ('u2', 'bob', 'd2', 0),"
 	    " ('u3', 'carol', 'default', 0);"
 	    "INSERT INTO grp (id, name, domain_id) VALUES ('g1', 'devs', 'default');"
@@ -341,17 +341,17 @@ main(void)
 	struct kg_role	 r, got;
 	int64_t		 g0;
 
-	st = store_open(":memory:", &err);
+	st = tstore_open();
 	T("sassign-0.1 open", st != NULL);
 	if (st == NULL)
 		return t_report();
-	T("sassign-0.2 migrate", store_migrate(st, NULL, NULL, &err) == 0);
+	T("sassign-0.2 migrate", store_schema_version(st) == store_schema_latest());
 	T("sassign-0.3 fixtures", sql(st,
 	    "INSERT INTO domain (id, name) VALUES ('default', 'Default'), ('d2', 'D2');"
 	    "INSERT INTO project (id, name, domain_id, parent_id) VALUES"
 	    " ('p1', 'p1', 'default', NULL), ('p2', 'p2', 'default', 'p1'),"
 	    " ('p3', 'p3', 'default', 'p2'), ('q1', 'q1', 'd2', NULL);"
-	    "INSERT INTO user (id, name, domain_id, created_at) VALUES"
+	    "INSERT INTO \"user\" (id, name, domain_id, created_at) VALUES"
 	    " ('u1', 'u1', 'default', 0), ('u2', 'u2', 'default', 0);"
 	    "INSERT INTO grp (id, name, domain_id) VALUES ('g1', 'g1', 'default'),"
 	    " ('g2', 'g2', 'default');"

@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "store/catalog.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 static struct kg_region
 mkregion(const char *id, const char *parent)
@@ -64,8 +65,8 @@ main(void)
 	size_t			 n = 0, i;
 	int64_t			 g0;
 
-	st = store_open(":memory:", &err);
-	T("cat-0.1 open + migrate", st != NULL && store_migrate(st, NULL, NULL, &err) == 0);
+	st = tstore_open();
+	T("cat-0.1 open + migrate", st != NULL);
 	if (st == NULL)
 		return t_report();
 

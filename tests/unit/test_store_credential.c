@@ -4,7 +4,8 @@
  * project, lists filter by user and type in creation order, a blob is
  * replaced, re-encryption only replaces a blob still under the old key,
  * the counts a key rotation uses, and credentials going with their user
- * and project.
+ * and project. On SQLite, or on PostgreSQL with KG_TEST_PG
+ * (tests/unit/tstore.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +16,7 @@
 #include "store/identity.h"
 #include "svc/svc.h"
 #include "tests/t.h"
-
-static struct store *
-open_store(void)
-{
-	struct kg_err	 err = { 0 };
-	struct store	*st = store_open(":memory:", &err);
-
-	if (st != NULL && store_migrate(st, NULL, NULL, &err) == -1) {
-		store_close(st);
-		return NULL;
-	}
-	return st;
-}
+#include "tests/unit/tstore.h"
 
 static struct kg_credential
 mkcred(const char *id, const char *user, const char *project, const char *type,
@@ -59,7 +48,7 @@ main(void)
 	long			 count = -1;
 	int			 changed = -1;
 
-	st = open_store();
+	st = tstore_open();
 	T("credstore-0.1 open + migrate", st != NULL);
 	if (st == NULL)
 		return t_report();

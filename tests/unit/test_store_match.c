@@ -2,7 +2,8 @@
  * test_store_match.c - Keystone's inexact name filters in store/ (name__
  * contains, __startswith, __endswith and their case-insensitive __i forms)
  * on every list that has them: which names match, case rules (Unicode),
- * '%' and '_' taken literally, filters combined, on :memory:.
+ * '%' and '_' taken literally, filters combined; on SQLite, or PostgreSQL
+ * with KG_TEST_PG (tests/unit/tstore.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "store/identity.h"
 #include "store/store.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
 static struct store	*st;
 static struct kg_err	 err;
@@ -83,11 +85,8 @@ main(void)
 	struct kg_role		 r, *rv = NULL;
 	size_t			 n = 0;
 
-	if ((st = store_open(":memory:", &err)) == NULL ||
-	    store_migrate(st, NULL, NULL, &err) == -1) {
-		fprintf(stderr, "cannot open store: %s\n", err.msg);
+	if ((st = tstore_open()) == NULL)
 		return 1;
-	}
 	memset(&d, 0, sizeof(d));
 	kg_strlcpy(d.id, "dom", sizeof(d.id));
 	kg_strlcpy(d.name, "Dom", sizeof(d.name));

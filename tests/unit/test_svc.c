@@ -1,5 +1,6 @@
 /*
- * test_svc.c - the service layer (svc/) on a real SQLite store: svc_run's
+ * test_svc.c - the service layer (svc/) on a real store (SQLite, or
+ * PostgreSQL with KG_TEST_PG: tests/unit/tstore.h): svc_run's
  * transaction and retry contract, each row of the revocation table in
  * svc/svc.h, the rules checked inside the transactions, the foreign keys
  * of migration 0002, and that migration on a database holding orphans.
@@ -13,29 +14,34 @@
 #include "common/util.h"
 #include "store/revoke.h"
 #include "store/scope.h"
-#include "store/store_int.h"
 #include "store/trust.h"
 #include "svc/svc.h"
 #include "tests/t.h"
+#include "tests/unit/tstore.h"
 
+/* A connection to conn (NULL: a new database), migrated. */
 static struct store *
-open_db(const char *path)
+open_db(const char *conn)
 {
 	struct store	*st;
 	struct kg_err	 err = { 0 };
 
-	if ((st = store_open(path, &err)) == NULL ||
+	if (conn == NULL)
+		st = tstore_open();
+	else if ((st = store_open(conn, &err)) == NULL ||
 	    store_migrate(st, NULL, NULL, &err) == -1) {
 		fprintf(stderr, "cannot open store: %s\n", err.msg);
-		exit(1);
+		st = NULL;
 	}
+	if (st == NULL)
+		exit(1);
 	return st;
 }
 
 static int
 sql(struct store *st, const char *q)
 {
-	return sqlite3_exec(st->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return tstore_sql(st, q);
 }
 
 /* Problems store_check finds (-1: it could not run). */
@@ -261,12 +267,10 @@ test_run(void)
 	struct store	*st, *other;
 	struct attempts	 a;
 	struct kg_err	 err = { 0 };
-	char		 path[] = "/tmp/kg-test-svc-XXXXXX";
-	int		 fd;
+	char		 path[512];
 
-	if ((fd = mkstemp(path)) == -1)
+	if (tstore_new_db(path, sizeof(path)) == -1)
 		return;
-	close(fd);
 	st = open_db(path);
 
 	memset(&a, 0, sizeof(a));
@@ -306,7 +310,7 @@ test_run(void)
 	    store_begin(other, &err) == 0 &&
 	    sql(other, "INSERT INTO domain (id, name) VALUES ('d-o', 'o')") == 0);
 	store_set_busy_timeout(st, 1);
-	T("svc-1.6 the store reports SQLITE_BUSY as KG_ERETRY",
+	T("svc-1.6 the store reports a lock wait (SQLite busy, PostgreSQL lock timeout) as KG_ERETRY",
 	    store_begin(st, &err) == -1 && err.kind == KG_ERETRY);
 	memset(&a, 0, sizeof(a));
 	T("svc-1.7 svc_run retries a busy database, then answers KG_EUNAVAIL",
@@ -331,7 +335,6 @@ test_run(void)
 	    err.kind == KG_EINTERNAL);
 	store_read_end(st, 1);
 	store_close(st);
-	unlink(path);
 }
 
 /* ------------------------------------------------------------------------
@@ -377,7 +380,7 @@ refuse(void *obj, void *cls, struct kg_err *err)
 static void
 test_revocations(void)
 {
-	struct store		*st = open_db(":memory:");
+	struct store		*st = open_db(NULL);
 	struct kg_err		 err = { 0 };
 	struct svc_user_change	 c;
 	struct svc_edit		 e;
@@ -528,7 +531,7 @@ test_revocations(void)
 static void
 test_rules(void)
 {
-	struct store		*st = open_db(":memory:");
+	struct store		*st = open_db(NULL);
 	struct kg_err		 err = { 0 };
 	struct kg_assignment	*v;
 	struct kg_assign_filter	 f;
@@ -653,14 +656,14 @@ test_migration(void)
 	int64_t			 g0;
 	int			 from, to;
 
-	if ((st = store_open(":memory:", &err)) == NULL)
+	if ((st = tstore_open_at(0)) == NULL)
 		return;
 	T("svc-4.1 a version-1 database", store_migrate_to(st, 1, &from, &to,
 	    &err) == 0 && from == 0 && to == 1);
 	T("svc-4.2 with orphans the old schema let in", sql(st,
 	    "INSERT INTO domain (id, name) VALUES ('default', 'Default');"
 	    "INSERT INTO project (id, name, domain_id) VALUES ('p1', 'p1', 'default');"
-	    "INSERT INTO user (id, name, domain_id, created_at) VALUES"
+	    "INSERT INTO \"user\" (id, name, domain_id, created_at) VALUES"
 	    " ('u1', 'u1', 'default', 0);"
 	    "INSERT INTO grp (id, name, domain_id) VALUES ('g1', 'g1', 'default');"
 	    "INSERT INTO role (id, name, domain_id) VALUES ('r1', 'r1', ''),"
@@ -764,7 +767,7 @@ has_project(struct store *st, const char *id)
 static void
 test_hierarchy(void)
 {
-	struct store		*st = open_db(":memory:");
+	struct store		*st = open_db(NULL);
 	struct kg_err		 err = { 0 };
 	struct kg_user		 u;
 	struct kg_domain	 d;
@@ -967,7 +970,7 @@ trust_exists(struct store *st, const char *id)
 static void
 test_trusts(void)
 {
-	struct store		*st = open_db(":memory:");
+	struct store		*st = open_db(NULL);
 	struct kg_err		 err = { 0 };
 	struct kg_trust		 t;
 	struct svc_user_change	 c;
