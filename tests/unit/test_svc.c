@@ -1087,6 +1087,17 @@ test_trusts(void)
 	    svc_user_delete(st, "alice", &err) == 0 &&
 	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
 	    problems(st) == 0);
+	T("svc-5.25 a cascade delete revokes the trusts on each project below",
+	    project(st, "p3", "default", NULL, &err) == 0 &&
+	    project(st, "p4", "default", "p3", &err) == 0 &&
+	    user(st, "dave", "default", NULL, &err) == 0 &&
+	    grant(st, 0, "bob", KG_SCOPE_PROJECT, "p4", "member", 0, &err) == 0 &&
+	    trust(st, "t4", "bob", "dave", "p4", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    project_enabled(st, "p4", 0) == 0 && trust_events_are(st, "") &&
+	    svc_project_delete_subtree(st, "p3", &err) == 0 &&
+	    trust_events_are(st, "t4") && !trust_exists(st, "t4") &&
+	    problems(st) == 0);
 	store_close(st);
 }
 
