@@ -322,8 +322,8 @@ list_projects(struct req *r, struct kg_err *err)
 	struct kg_page		 pg;
 	struct kg_project	*v = NULL;
 	size_t			 n = 0, i;
+	struct apij_list	 l;
 	int			 is_domain, ret;
-	json_t			*arr;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
@@ -348,11 +348,11 @@ list_projects(struct req *r, struct kg_err *err)
 	f.not_tags_any = req_query(r, "not-tags-any");
 	if (store_project_list(r->st, &f, &pg, &v, &n, err) == -1)
 		return -1;
-	arr = json_array();
-	for (i = 0; arr != NULL && i < n; i++)
-		json_array_append_new(arr, apij_project(r, &v[i]));
-	ret = page_reply(r, "projects", arr, req_links(r), &pg, n ?
-	    v[n - 1].id : NULL, err);
+	apij_list_begin(r, &l, "projects", "projects");
+	for (i = 0; i < n; i++)
+		apij_list_project(&l, &v[i]);
+	ret = page_list_end(r, &l, req_links(r), &pg, n ? v[n - 1].id : NULL,
+	    err);
 	kg_project_list_free(v, n);
 	return ret;
 }

@@ -520,7 +520,7 @@ list_user_projects(struct req *r, struct kg_err *err)
 	const char		*name = req_query(r, "name");
 	const char		*dom = req_query(r, "domain_id");
 	int			 enabled;
-	json_t			*arr;
+	struct apij_list	 l;
 
 	if (load_user(r, "identity:list_user_projects", r->params[0], &u, err) == -1)
 		return -1;
@@ -528,16 +528,16 @@ list_user_projects(struct req *r, struct kg_err *err)
 	if (apij_query_bool(r, "enabled", &enabled, err) == -1 ||
 	    store_user_project_list(r->st, r->params[0], &v, &n, err) == -1)
 		return -1;
-	arr = json_array();
-	for (i = 0; arr != NULL && i < n; i++) {
+	apij_list_begin(r, &l, "projects", "projects");
+	for (i = 0; i < n; i++) {
 		if ((name != NULL && strcmp(name, v[i].name) != 0) ||
 		    (dom != NULL && strcmp(dom, v[i].domain_id) != 0) ||
 		    (enabled >= 0 && enabled != v[i].enabled))
 			continue;
-		json_array_append_new(arr, apij_project(r, &v[i]));
+		apij_list_project(&l, &v[i]);
 	}
 	kg_project_list_free(v, n);
-	return apij_reply_list(r, "projects", arr, err);
+	return apij_list_end(r, &l, req_links(r), err);
 }
 
 static int

@@ -202,3 +202,18 @@ page_reply(struct req *r, const char *key, json_t *arr, json_t *links,
 	json_decref(links);
 	return kg_errf(err, KG_EINTERNAL, "out of memory");
 }
+
+int
+page_list_end(struct req *r, struct apij_list *l, json_t *links,
+    const struct kg_page *pg, const char *last_id, struct kg_err *err)
+{
+	json_t	*next;
+
+	if (links != NULL && pg->more && last_id != NULL &&
+	    ((next = next_link(r, pg, last_id)) == NULL ||
+	    json_object_set_new(links, "next", next) == -1)) {
+		json_decref(links);
+		links = NULL;
+	}
+	return apij_list_end_page(r, l, links, pg->more, err);
+}

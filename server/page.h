@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "server/http.h"
+#include "server/views.h"
 #include "store/store.h"
 
 /* Which section's list_limit sizes a list's pages. */
@@ -44,6 +45,15 @@ int	page_from_request(struct req *r, enum page_kind kind, struct kg_page *pg,
  * memory). Returns 200, or -1 with err.
  */
 int	page_reply(struct req *r, const char *key, json_t *arr, json_t *links,
+	    const struct kg_page *pg, const char *last_id, struct kg_err *err);
+
+/*
+ * page_reply for a list written as text (server/views.h apij_list): adds
+ * links.next to links as page_reply does and ends l with them and
+ * "truncated" (links stolen; NULL: out of memory). Returns 200, or -1
+ * with err.
+ */
+int	page_list_end(struct req *r, struct apij_list *l, json_t *links,
 	    const struct kg_page *pg, const char *last_id, struct kg_err *err);
 
 #endif /* KG_PAGE_H */

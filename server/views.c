@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonw.h"
 #include "common/util.h"
 #include "server/views.h"
 
@@ -76,27 +77,166 @@ apij_domain_as_project(struct req *r, const struct kg_domain *d)
 	    "links", req_self_link(r, "projects", d->id));
 }
 
+/* The keys of a project's view: extra attributes never replace them. */
+static const char *const project_view_keys[] = { "id", "name", "domain_id",
+	"description", "enabled", "parent_id", "is_domain", "tags", "options",
+	"links", NULL };
+
+/* Write the members of x (extra, parsed; NULL: none) whose key is not in
+ * keys, each preceded by a comma. */
+static void
+write_extra(struct jsonw *w, json_t *x, const char *const *keys)
+{
+	json_t		*v;
+	const char	*k;
+	char		*t;
+	size_t		 i;
+
+	if (!json_is_object(x))
+		return;
+	json_object_foreach(x, k, v) {
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], k) != 0; i++)
+			;
+		if (keys[i] != NULL ||
+		    (t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+			continue;
+		jsonw_raw(w, ",");
+		jsonw_str(w, k);
+		jsonw_raw(w, ":");
+		jsonw_raw(w, t);
+		free(t);
+	}
+}
+
+/* Write the resource options kept in x (extra, parsed; NULL: none) as
+ * the "options" object: {} when there are none. */
+static void
+write_options(struct jsonw *w, json_t *x)
+{
+	json_t	*o = json_is_object(x) ? json_object_get(x, "options") : NULL;
+	char	*t;
+
+	if (!json_is_object(o) || json_object_size(o) == 0) {
+		jsonw_raw(w, "{}");
+		return;
+	}
+	if ((t = json_dumps(o, JSON_COMPACT)) == NULL) {
+		w->oom = 1;	/* the text is lost, as on any failed write */
+		return;
+	}
+	jsonw_raw(w, t);
+	free(t);
+}
+
+/* Write project p; self is its collection's URL with a final '/'. */
+static void
+write_project(struct jsonw *w, const char *self, const struct kg_project *p)
+{
+	char	url[APIJ_SELF_MAX + sizeof(p->id)];
+	json_t	*x = NULL;
+
+	if (p->extra != NULL && strcmp(p->extra, "{}") != 0)
+		x = json_loads(p->extra, 0, NULL);
+	jsonw_raw(w, "{\"id\":");
+	jsonw_str(w, p->id);
+	jsonw_raw(w, ",\"name\":");
+	jsonw_str(w, p->name);
+	jsonw_raw(w, ",\"domain_id\":");
+	jsonw_str(w, p->domain_id);
+	jsonw_raw(w, ",\"description\":");
+	jsonw_str(w, p->description ? p->description : "");
+	jsonw_raw(w, p->enabled ? ",\"enabled\":true" : ",\"enabled\":false");
+	/* Keystone's parent of a top-level project is its domain. */
+	jsonw_raw(w, ",\"parent_id\":");
+	jsonw_str(w, p->parent_id[0] ? p->parent_id : p->domain_id);
+	jsonw_raw(w, ",\"is_domain\":false,\"tags\":");
+	jsonw_strv(w, (const char *const *)p->tags, p->ntags);
+	jsonw_raw(w, ",\"options\":");
+	write_options(w, x);
+	jsonw_raw(w, ",\"links\":{\"self\":");
+	snprintf(url, sizeof(url), "%s%s", self, p->id);
+	jsonw_str(w, url);
+	jsonw_raw(w, "}");
+	write_extra(w, x, project_view_keys);
+	jsonw_raw(w, "}");
+	json_decref(x);
+}
+
+/* self = "<base URL>/v3/<collection>/". */
+static void
+self_prefix(struct req *r, const char *collection, char *self, size_t selfsz)
+{
+	char	base[600];
+
+	req_base_url(r, base, sizeof(base));
+	snprintf(self, selfsz, "%s/v3/%s/", base, collection);
+}
+
 json_t *
 apij_project(struct req *r, const struct kg_project *p)
 {
-	json_t	*o, *tags;
-	size_t	 i;
+	struct jsonw	 w = JSONW_INIT;
+	char		 self[APIJ_SELF_MAX], *t;
+	json_t		*o;
 
-	if ((tags = json_array()) == NULL)
+	self_prefix(r, "projects", self, sizeof(self));
+	write_project(&w, self, p);
+	if ((t = jsonw_done(&w)) == NULL)
 		return NULL;
-	for (i = 0; i < p->ntags; i++)
-		json_array_append_new(tags, json_string(p->tags[i]));
-	/* Keystone's parent of a top-level project is its domain. */
-	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o}",
-	    "id", p->id, "name", p->name, "domain_id", p->domain_id,
-	    "description", p->description ? p->description : "",
-	    "enabled", p->enabled, "parent_id",
-	    p->parent_id[0] ? p->parent_id : p->domain_id, "is_domain", 0,
-	    "tags", tags, "options", apij_options_of(p->extra),
-	    "links", req_self_link(r, "projects", p->id));
-	if (o != NULL)
-		apij_merge_extra(o, p->extra);
+	o = json_loads(t, 0, NULL);
+	free(t);
 	return o;
+}
+
+void
+apij_list_begin(struct req *r, struct apij_list *l, const char *key,
+    const char *collection)
+{
+	memset(l, 0, sizeof(*l));
+	self_prefix(r, collection, l->self, sizeof(l->self));
+	jsonw_raw(&l->w, "{");
+	jsonw_str(&l->w, key);
+	jsonw_raw(&l->w, ":[");
+}
+
+void
+apij_list_project(struct apij_list *l, const struct kg_project *p)
+{
+	if (l->n++ > 0)
+		jsonw_raw(&l->w, ",");
+	write_project(&l->w, l->self, p);
+}
+
+int
+apij_list_end(struct req *r, struct apij_list *l, json_t *links,
+    struct kg_err *err)
+{
+	return apij_list_end_page(r, l, links, 0, err);
+}
+
+int
+apij_list_end_page(struct req *r, struct apij_list *l, json_t *links,
+    int truncated, struct kg_err *err)
+{
+	char	*t;
+
+	if (links == NULL || (t = json_dumps(links, JSON_COMPACT)) == NULL) {
+		json_decref(links);
+		jsonw_free(&l->w);
+		return apij_oom(err);
+	}
+	json_decref(links);
+	jsonw_raw(&l->w, "],\"links\":");
+	jsonw_raw(&l->w, t);
+	jsonw_raw(&l->w, truncated ? ",\"truncated\":true}" : "}");
+	free(t);
+	if ((t = jsonw_done(&l->w)) == NULL)
+		return apij_oom(err);
+	json_decref(r->out);
+	r->out = NULL;
+	free(r->out_text);
+	r->out_text = t;
+	return 200;
 }
 
 json_t *

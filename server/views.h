@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "common/jsonw.h"
 #include "server/http.h"
 #include "store/assignment.h"
 #include "store/identity.h"
@@ -65,6 +66,32 @@ int	 apij_reply_list_links(struct req *r, const char *key, json_t *arr,
 /* apij_reply_list_links with req_links(r). */
 int	 apij_reply_list(struct req *r, const char *key, json_t *arr,
 	    struct kg_err *err);
+
+/*
+ * A list reply written as text, item by item (common/jsonw.h), without a
+ * jansson tree: for long lists the tree costs several times the SQL
+ * (issue 8). apij_list_begin opens {"<key>": [ with the self links of
+ * <collection>; apij_list_<type> appends one item, with the same view as
+ * the member reply (apij_<type> parses the same text); apij_list_end
+ * closes it with links (stolen; NULL: out of memory) and puts the text in
+ * r->out_text. Returns 200, or -1 with err (out of memory; the list is
+ * freed either way).
+ */
+#define APIJ_SELF_MAX	700
+struct apij_list {
+	struct jsonw	w;
+	char		self[APIJ_SELF_MAX];	/* "<base>/v3/<collection>/" */
+	size_t		n;			/* items so far */
+};
+void	 apij_list_begin(struct req *r, struct apij_list *l, const char *key,
+	    const char *collection);
+void	 apij_list_project(struct apij_list *l, const struct kg_project *p);
+int	 apij_list_end(struct req *r, struct apij_list *l, json_t *links,
+	    struct kg_err *err);
+/* apij_list_end, and "truncated": true after the links when truncated
+ * (a page that is not the list's last: server/page.h). */
+int	 apij_list_end_page(struct req *r, struct apij_list *l, json_t *links,
+	    int truncated, struct kg_err *err);
 
 /* {"roles": [...], "links": apij_query_links} for n roles into r->out.
  * Returns 200, or -1 with err. */

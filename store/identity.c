@@ -708,6 +708,72 @@ bind_project_filter(struct db_stmt *s, const struct kg_project_filter *f,
 	return 0;
 }
 
+/*
+ * A list of projects with their tags in one query, not one query per
+ * project: the list's own query is the CTE "p" (PROJECT_COLS, its WHERE),
+ * and each row of the join carries one tag (NULL for a project without),
+ * in the list's order (a project's rows are adjacent in any order that
+ * ends with its id).
+ */
+#define PROJECT_TAGGED_SELECT(order)					\
+	" SELECT p.id, p.name, p.description, p.domain_id, p.parent_id,"	\
+	" p.enabled, p.extra, t.name FROM p"				\
+	" LEFT JOIN project_tag t ON t.project_id = p.id"		\
+	" ORDER BY " order ", t.rowid"
+
+/* Append tag column col of s's row to p->tags (*tcap slots). */
+static int
+project_add_tag(struct db_stmt *s, int col, struct kg_project *p, size_t *tcap,
+    struct kg_err *err)
+{
+	if (store_grow(&p->tags, sizeof(*p->tags), p->ntags, tcap, err) == -1 ||
+	    p->tags == NULL)
+		return -1;
+	if ((p->tags[p->ntags] = db_col_str(s, col)) == NULL)
+		return oom(err);
+	p->ntags++;
+	return 0;
+}
+
+/* Read the rows of a PROJECT_TAGGED_SELECT into *out[*n]; resets s. */
+static int
+project_tagged_rows(struct store *st, struct db_stmt *s,
+    struct kg_project **out, size_t *n, struct kg_err *err)
+{
+	struct kg_project	*v = NULL;
+	const char		*id;
+	size_t			 cnt = 0, cap = 0, tcap = 0;
+	int			 rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = db_step(s)) == DB_ROW) {
+		id = db_col_text(s, 0);
+		if (cnt == 0 || id == NULL || strcmp(v[cnt - 1].id, id) != 0) {
+			if (store_grow(&v, sizeof(*v), cnt, &cap, err) == -1 ||
+			    v == NULL || project_row(s, &v[cnt], err) == -1)
+				goto fail;
+			cnt++;
+			tcap = 0;
+		}
+		if (!db_col_null(s, 7) &&
+		    project_add_tag(s, 7, &v[cnt - 1], &tcap, err) == -1)
+			goto fail;
+	}
+	db_reset(s);
+	if (rc != DB_DONE) {
+		store_dberr(st, "list", NULL, err);
+		goto fail;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+ fail:
+	db_reset(s);
+	kg_project_list_free(v, cnt);
+	return -1;
+}
+
 int
 store_project_list(struct store *st, const struct kg_project_filter *f,
     struct kg_page *pg, struct kg_project **out, size_t *n, struct kg_err *err)
@@ -718,16 +784,19 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 	*n = 0;
 	if (store_page_marker(st, PROJECT_MARKER_SQL, pg, err) == -1)
 		return -1;
-	/* Two statements, so that a domain's page reads the (domain_id, id)
-	 * index rather than every project's id. */
+	/* The page is the CTE "p", then joined with its tags. Two statements,
+	 * so that a domain's page reads the (domain_id, id) index rather than
+	 * every project's id. */
 	if (f->domain_id != NULL)
-		s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project WHERE"
-		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
-		    PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
-	else
-		s = store_prepare(st, "SELECT " PROJECT_COLS " FROM project WHERE"
+		s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS
+		    " FROM project WHERE domain_id = :domain AND"
 		    STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL
-		    STORE_PAGE_END("id"), err);
+		    STORE_PAGE_END("id") ")" PROJECT_TAGGED_SELECT("p.id"), err);
+	else
+		s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS
+		    " FROM project WHERE" STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL
+		    STORE_NAME_MATCH_SQL STORE_PAGE_END("id") ")"
+		    PROJECT_TAGGED_SELECT("p.id"), err);
 	if (s == NULL)
 		return -1;
 	if (bind_project_filter(s, f, err) == -1) {
@@ -735,9 +804,10 @@ store_project_list(struct store *st, const struct kg_project_filter *f,
 		return -1;
 	}
 	store_bind_page(s, pg);
-	return project_list_tags(st, store_get_page(st, s, "project list",
-	    sizeof(**out), project_row, project_free_one, pg, (void **)out, n,
-	    err), out, n, err);
+	if (project_tagged_rows(st, s, out, n, err) == -1)
+		return -1;
+	store_page_cut(pg, sizeof(**out), project_free_one, (void **)out, n);
+	return 0;
 }
 
 int
@@ -981,16 +1051,15 @@ store_user_project_list(struct store *st, const char *user_id,
 	    "  SELECT p.id, 1 FROM project p JOIN grants g ON p.parent_id = g.project_id"
 	    "  WHERE g.inherited = 1"
 	    "  UNION ALL SELECT p.id, sub.lvl + 1 FROM project p"
-	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64)"
-	    " SELECT " PROJECT_COLS " FROM project WHERE id IN ("
+	    "  JOIN sub ON p.parent_id = sub.id WHERE sub.lvl < 64),"
+	    " p AS (SELECT " PROJECT_COLS " FROM project WHERE id IN ("
 	    "  SELECT project_id FROM grants WHERE inherited = 0"
 	    "  UNION SELECT id FROM sub)"
-	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1)"
-	    " ORDER BY name, id", err)) == NULL)
+	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1))"
+	    PROJECT_TAGGED_SELECT("p.name, p.id"), err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, user_id);
-	return project_list_tags(st, store_get_all(st, s, "list", sizeof(**out),
-	    project_row, project_free_one, (void **)out, n, err), out, n, err);
+	return project_tagged_rows(st, s, out, n, err);
 }
 
 /* ------------------------------------------------------------------------

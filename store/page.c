@@ -57,24 +57,34 @@ store_page_marker(struct store *st, const char *sql, const struct kg_page *pg,
 	    pg->marker);
 }
 
-int
-store_get_page(struct store *st, struct db_stmt *s, const char *what,
-    size_t elsz, store_row_fn from_row, store_free_fn free_one,
-    struct kg_page *pg, void **out, size_t *n, struct kg_err *err)
+void
+store_page_cut(struct kg_page *pg, size_t elsz, store_free_fn free_one,
+    void **out, size_t *n)
 {
 	size_t	i;
 
-	if (pg != NULL)
-		pg->more = 0;
-	if (store_get_all(st, s, what, elsz, from_row, free_one, out, n,
-	    err) == -1)
-		return -1;
-	if (pg != NULL && pg->limit > 0 && *n > pg->limit) {
+	if (pg == NULL)
+		return;
+	pg->more = 0;
+	if (pg->limit > 0 && *n > pg->limit) {
 		/* The extra row only told that the list goes on. */
 		for (i = pg->limit; free_one != NULL && i < *n; i++)
 			free_one((char *)*out + i * elsz);
 		*n = pg->limit;
 		pg->more = 1;
 	}
+}
+
+int
+store_get_page(struct store *st, struct db_stmt *s, const char *what,
+    size_t elsz, store_row_fn from_row, store_free_fn free_one,
+    struct kg_page *pg, void **out, size_t *n, struct kg_err *err)
+{
+	if (pg != NULL)
+		pg->more = 0;
+	if (store_get_all(st, s, what, elsz, from_row, free_one, out, n,
+	    err) == -1)
+		return -1;
+	store_page_cut(pg, elsz, free_one, out, n);
 	return 0;
 }

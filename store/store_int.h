@@ -205,6 +205,15 @@ int		 store_get_page(struct store *st, struct db_stmt *s, const char *what,
 		    size_t elsz, store_row_fn from_row, store_free_fn free_one,
 		    struct kg_page *pg, void **out, size_t *n, struct kg_err *err);
 
+/*
+ * For a list read some other way from a statement bound by
+ * store_bind_page: entries of *out (*n of elsz bytes) beyond pg->limit
+ * are freed with free_one and cut off, and pg->more tells whether there
+ * were any (pg NULL: nothing done).
+ */
+void		 store_page_cut(struct kg_page *pg, size_t elsz,
+		    store_free_fn free_one, void **out, size_t *n);
+
 /* s, or NULL for "" (optional references are stored as SQL NULL). */
 static inline const char *
 store_nz(const char *s)

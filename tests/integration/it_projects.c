@@ -50,6 +50,54 @@ names(struct it_server *s, const char *path)
 	return buf;
 }
 
+/*
+ * The list view is written as text, the member view parsed from the same
+ * writer: each listed project must equal its GET, with extra attributes
+ * of every JSON type, tags, and strings that need escaping (issue 8).
+ */
+static void
+list_equals_members(struct it_server *s)
+{
+	struct it_resp	 r, m;
+	json_t		*v;
+	size_t		 i, same = 0, n = 0;
+	int		 found = 0;
+
+	it_req(s, "POST", "/v3/projects", s->admin_token, "{\"project\": {\"name\":"
+	    " \"view-\\\"q\\\\b\\u00e9\", \"description\": \"l1\\nl2\\t\\u0001\","
+	    " \"tags\": [\"a\", \"b\\\"\"], \"x_obj\": {\"k\": [1, null, true]},"
+	    " \"x_num\": 1.5, \"x_null\": null, \"x_false\": false}}", NULL, &r);
+	T("project-12.1 project with escapes and typed extras -> 201", r.status == 201);
+	it_resp_free(&r);
+	it_req(s, "GET", "/v3/projects", s->admin_token, NULL, NULL, &r);
+	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
+		n++;
+		it_req(s, "GET", it_fmt("/v3/projects/%s", it_str(v, "id")),
+		    s->admin_token, NULL, NULL, &m);
+		if (m.status == 200 && json_equal(v, json_object_get(m.json, "project")))
+			same++;
+		if (json_array_size(json_object_get(json_object_get(v, "x_obj"),
+		    "k")) == 3 && json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_false(json_object_get(v, "x_false")) &&
+		    t_streq(json_string_value(json_object_get(v, "name")),
+		    "view-\"q\\b\xc3\xa9") &&
+		    t_streq(json_string_value(json_array_get(json_object_get(v,
+		    "tags"), 1)), "b\"") &&
+		    (json_real_value(json_object_get(v, "x_num")) == 1.5 &&
+		    json_is_null(json_object_get(v, "x_null")) &&
+		    t_streq(json_string_value(json_object_get(v, "description")),
+		    "l1\nl2\t\001")))
+			found = 1;
+		it_resp_free(&m);
+	}
+	T("project-12.2 every listed project equals its GET", n > 1 && same == n);
+	T("project-12.3 the list carries the extras and escaped strings", found);
+	T("project-12.4 the list's links", t_streq(it_str(r.json, "links.self"),
+	    it_fmt("%s/v3/projects", s->base)) &&
+	    json_is_null(it_get(r.json, "links.next")));
+	it_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -391,73 +439,79 @@ main(void)
 	    " \"tags\": [\"t\"], \"options\": {\"immutable\": true}}}", NULL, &r);
 	x = r.status == 201 && it_str(r.json, "project.id") ?
 	    strdup(it_str(r.json, "project.id")) : NULL;
-	T("project-12.1 create immutable -> 201, options shown", x != NULL &&
+	T("project-13.1 create immutable -> 201, options shown", x != NULL &&
 	    json_is_true(it_get(r.json, "project.options.immutable")));
+	it_resp_free(&r);
+	it_req(&s, "GET", "/v3/projects?name=imm", A, NULL, NULL, &r);
+	T("project-13.1b ... and in the list (written as text)", r.status == 200 &&
+	    json_array_size(json_object_get(r.json, "projects")) == 1 &&
+	    json_is_true(json_object_get(json_object_get(json_array_get(
+	    json_object_get(r.json, "projects"), 0), "options"), "immutable")));
 	it_resp_free(&r);
 	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
 	    "{\"project\": {\"name\": \"imm2\"}}", NULL, &r);
-	T("project-12.2 PATCH name -> 403, Keystone's text", r.status == 403 &&
+	T("project-13.2 PATCH name -> 403, Keystone's text", r.status == 403 &&
 	    strcmp(ii_msg(&r), it_fmt("Unable to update immutable project "
 	    "resource: `%s. Set resource option \"immutable\" to false first.",
 	    x ? x : "x")) == 0);
 	it_resp_free(&r);
-	T("project-12.3 clearing it with another change -> 403", it_status(&s,
+	T("project-13.3 clearing it with another change -> 403", it_status(&s,
 	    "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\":"
 	    " {\"options\": {\"immutable\": false}, \"enabled\": false}}") == 403);
 	it_req(&s, "DELETE", it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL, NULL,
 	    &r);
-	T("project-12.4 DELETE -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	T("project-13.4 DELETE -> 403", r.status == 403 && strcmp(ii_msg(&r),
 	    it_fmt("Unable to delete immutable project resource: `%s. Set "
 	    "resource option \"immutable\" to false first.", x ? x : "x")) == 0);
 	it_resp_free(&r);
 	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A, NULL,
 	    NULL, &r);
-	T("project-12.5 add a tag -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	T("project-13.5 add a tag -> 403", r.status == 403 && strcmp(ii_msg(&r),
 	    it_fmt("Cannot create project tags for %s, project is immutable. Set "
 	    "\"immutable\" option to false before creating project tags.",
 	    x ? x : "x")) == 0);
 	it_resp_free(&r);
 	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags", x ? x : "x"), A,
 	    "{\"tags\": [\"a\"]}", NULL, &r);
-	T("project-12.6 replace the tags -> 403", r.status == 403 && strstr(
+	T("project-13.6 replace the tags -> 403", r.status == 403 && strstr(
 	    ii_msg(&r), "Cannot update project tags for") != NULL);
 	it_resp_free(&r);
-	T("project-12.7 clear the tags -> 403", it_status(&s, "DELETE",
+	T("project-13.7 clear the tags -> 403", it_status(&s, "DELETE",
 	    it_fmt("/v3/projects/%s/tags", x ? x : "x"), A, NULL) == 403);
 	it_req(&s, "DELETE", it_fmt("/v3/projects/%s/tags/t", x ? x : "x"), A, NULL,
 	    NULL, &r);
-	T("project-12.8 delete a tag -> 403", r.status == 403 && strstr(ii_msg(&r),
+	T("project-13.8 delete a tag -> 403", r.status == 403 && strstr(ii_msg(&r),
 	    "Cannot delete project tags for") != NULL);
 	it_resp_free(&r);
-	T("project-12.9 PATCH tags -> 403", it_status(&s, "PATCH",
+	T("project-13.9 PATCH tags -> 403", it_status(&s, "PATCH",
 	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"tags\":"
 	    " []}}") == 403);
-	T("project-12.10 options: an unknown one -> 400", it_status(&s, "PATCH",
+	T("project-13.10 options: an unknown one -> 400", it_status(&s, "PATCH",
 	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"options\":"
 	    " {\"lock_password\": true}}}") == 400);
-	T("project-12.11 options: immutable not a boolean -> 400", it_status(&s,
+	T("project-13.11 options: immutable not a boolean -> 400", it_status(&s,
 	    "POST", "/v3/projects", A, "{\"project\": {\"name\": \"i2\","
 	    " \"options\": {\"immutable\": \"yes\"}}}") == 400);
 	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
 	    "{\"project\": {\"options\": {\"immutable\": false}}}", NULL, &r);
-	T("project-12.12 options.immutable false alone -> 200, shown false",
+	T("project-13.12 options.immutable false alone -> 200, shown false",
 	    r.status == 200 && json_is_false(it_get(r.json,
 	    "project.options.immutable")));
 	it_resp_free(&r);
-	T("project-12.13 then it changes and deletes like any project",
+	T("project-13.13 then it changes and deletes like any project",
 	    it_status(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A,
 	    NULL) == 201 && it_status(&s, "PATCH", it_fmt("/v3/projects/%s",
 	    x ? x : "x"), A, "{\"project\": {\"options\": {\"immutable\": true}}}")
 	    == 200);
 	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
 	    "{\"project\": {\"options\": {\"immutable\": null}}}", NULL, &r);
-	T("project-12.14 immutable null unsets the option -> options {}",
+	T("project-13.14 immutable null unsets the option -> options {}",
 	    r.status == 200 && json_object_size(it_get(r.json,
 	    "project.options")) == 0);
 	it_resp_free(&r);
-	T("project-12.15 delete -> 204", it_status(&s, "DELETE",
+	T("project-13.15 delete -> 204", it_status(&s, "DELETE",
 	    it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL) == 204);
-	T("project-12.16 a member may not set the option -> 403", it_status(&s,
+	T("project-13.16 a member may not set the option -> 403", it_status(&s,
 	    "PATCH", it_fmt("/v3/projects/%s", p3), utok, "{\"project\":"
 	    " {\"options\": {\"immutable\": true}}}") == 403);
 	free(x);
@@ -472,6 +526,7 @@ main(void)
 	free(utok);
 	free(ptok);
 	free(member);
+	list_equals_members(&s);
 	T("project-11.1 server exits cleanly", it_stop(&s) == 0);
 	return t_report();
 }
