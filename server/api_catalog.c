@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "server/api_catalog.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "store/catalog.h"
@@ -52,20 +53,25 @@ region_json(struct req *r, const struct kg_region *g)
 static int
 list_regions(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_region	*v = NULL;
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_regions", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_regions", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
-	if (store_region_list(r->st, req_query(r, "parent_region_id"), &v, &n,
-	    err) == -1)
+	if (store_region_list(r->st, req_query(r, "parent_region_id"), &pg, &v,
+	    &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, region_json(r, &v[i]));
+	ret = page_reply(r, "regions", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_region_list_free(v, n);
-	return apij_reply_list(r, "regions", list, err);
+	return ret;
 }
 
 static int
@@ -241,20 +247,25 @@ service_json(struct req *r, const struct kg_service *s)
 static int
 list_services(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_service	*v = NULL;
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_services", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_services", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
 	if (store_service_list(r->st, req_query(r, "type"), req_query(r, "name"),
-	    &v, &n, err) == -1)
+	    &pg, &v, &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, service_json(r, &v[i]));
+	ret = page_reply(r, "services", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_service_list_free(v, n);
-	return apij_reply_list(r, "services", list, err);
+	return ret;
 }
 
 static int
@@ -490,25 +501,30 @@ endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 static int
 list_endpoints(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_endpoint	*v = NULL;
 	const char		*iface = req_query(r, "interface");
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_endpoints", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_endpoints", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
 	if (iface != NULL && !interface_valid(iface))
 		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
 		    " interface. Value: %s. '%s' is not one of ['admin', 'internal',"
 		    " 'public']", iface, iface);
 	if (store_endpoint_list(r->st, iface, req_query(r, "service_id"),
-	    req_query(r, "region_id"), &v, &n, err) == -1)
+	    req_query(r, "region_id"), &pg, &v, &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, apij_endpoint(r, &v[i]));
+	ret = page_reply(r, "endpoints", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_endpoint_list_free(v, n);
-	return apij_reply_list(r, "endpoints", list, err);
+	return ret;
 }
 
 /*

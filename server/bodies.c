@@ -57,10 +57,15 @@ static const struct vschema password_null = {
 	.max_length = PASSWORD_MAX,
 };
 
-/* A resource without resource options (keygate implements none there). */
-static const struct vschema no_options = {
-	.type = VT_OBJECT, .closed = 1,
-	.title = "no resource options are supported",
+static const struct vprop resource_options_props[] = {
+	{ "immutable", &boolean_null },
+	{ NULL, NULL }
+};
+
+/* The resource options of projects, domains and roles (keystone/common/
+ * resource_options: every option nullable, no others): immutable. */
+static const struct vschema resource_options = {
+	.type = VT_OBJECT, .properties = resource_options_props, .closed = 1,
 };
 
 /* ------------------------------------------------------------------------
@@ -213,7 +218,7 @@ static const struct vprop project_props[] = {
 	{ "parent_id", &id_string_null },
 	{ "name", &name64 },
 	{ "tags", &tags },
-	{ "options", &no_options },
+	{ "options", &resource_options },
 	{ NULL, NULL }
 };
 
@@ -228,14 +233,14 @@ static const struct vschema project_update = {
 	.extra_max = BODY_EXTRA_MAX,
 };
 
-/* Keystone's domain properties, then keygate's: options (none supported)
- * and explicit_domain_id (Keystone reads it outside the schema). */
+/* Keystone's domain properties (options: PROJECT_OPTIONS_REGISTRY's), then
+ * explicit_domain_id (Keystone 22 reads it outside the schema). */
 static const struct vprop domain_props[] = {
 	{ "description", &description_null },
 	{ "enabled", &boolean },
 	{ "name", &name64 },
 	{ "tags", &tags },
-	{ "options", &no_options },
+	{ "options", &resource_options },
 	{ "explicit_domain_id", &id_string },
 	{ NULL, NULL }
 };
@@ -255,16 +260,6 @@ static const struct vschema domain_update = {
  * Roles (keystone/assignment/schema.py).
  * --------------------------------------------------------------------- */
 
-static const struct vprop role_options_props[] = {
-	{ "immutable", &boolean_null },
-	{ NULL, NULL }
-};
-
-/* ROLE_OPTIONS_REGISTRY.json_schema */
-static const struct vschema role_options = {
-	.type = VT_OBJECT, .properties = role_options_props, .closed = 1,
-};
-
 /* parameter_types.description in the role table's String(255) */
 static const struct vschema role_description = {
 	.type = VT_STRING, .column = 255,
@@ -274,7 +269,7 @@ static const struct vschema role_description = {
 static const struct vprop role_props[] = {
 	{ "name", &name },
 	{ "description", &role_description },
-	{ "options", &role_options },
+	{ "options", &resource_options },	/* ROLE_OPTIONS_REGISTRY */
 	{ "domain_id", &id_string_null },
 	{ NULL, NULL }
 };

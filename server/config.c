@@ -45,6 +45,12 @@ static const struct conf_option options[] = {
 	BOOL("oslo_policy", "enforce_scope", enforce_scope),
 	BOOL("oslo_policy", "enforce_new_defaults", enforce_new_defaults),
 	STR("oslo_policy", "defaults", policy_defaults),
+	INT("DEFAULT", "list_limit", list_limit, 0, 1000000),
+	INT("DEFAULT", "max_db_limit", max_db_limit, 1, 1000000),
+	INT("resource", "list_limit", resource_list_limit, 0, 1000000),
+	INT("identity", "list_limit", identity_list_limit, 0, 1000000),
+	INT("role", "list_limit", role_list_limit, 0, 1000000),
+	INT("catalog", "list_limit", catalog_list_limit, 0, 1000000),
 	INT("security_compliance", "lockout_failure_attempts",
 	    compliance.lockout_failure_attempts, 0, 1000000),
 	LNG("security_compliance", "lockout_duration", compliance.lockout_duration,
@@ -105,6 +111,7 @@ config_defaults(struct kg_config *cfg)
 	kg_strlcpy(cfg->policy_defaults, "keystone-29", sizeof(cfg->policy_defaults));
 	cfg->enforce_scope = 1;
 	cfg->enforce_new_defaults = 1;
+	cfg->max_db_limit = 1000;		/* Keystone's default (2025.1) */
 	/* Keystone's defaults: every feature off but the lockout duration. */
 	cfg->compliance.lockout_duration = 1800;
 	/* README "Failed-login rate limit": the budget and why. */

@@ -270,9 +270,11 @@ usage_bootstrap(FILE *fp)
 	    "         [--bootstrap-role-name NAME] [--bootstrap-service-name NAME]\n"
 	    "         [--bootstrap-region-id ID] [--bootstrap-admin-url URL]\n"
 	    "         [--bootstrap-internal-url URL] [--bootstrap-public-url URL]\n"
+	    "         [--immutable-roles | --no-immutable-roles]\n"
 	    "Each flag defaults to its OS_BOOTSTRAP_* environment variable\n"
 	    "(OS_BOOTSTRAP_PASSWORD, ...). Creates the data directory, database\n"
-	    "and signing keys when missing. Idempotent.\n");
+	    "and signing keys when missing. The roles it creates are immutable\n"
+	    "unless --no-immutable-roles. Idempotent.\n");
 }
 
 static int
@@ -288,6 +290,8 @@ cmd_bootstrap(int argc, char **argv)
 		{ "bootstrap-admin-url", required_argument, NULL, 'A' },
 		{ "bootstrap-internal-url", required_argument, NULL, 'I' },
 		{ "bootstrap-public-url", required_argument, NULL, 'U' },
+		{ "immutable-roles", no_argument, NULL, 'M' },
+		{ "no-immutable-roles", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -311,6 +315,8 @@ cmd_bootstrap(int argc, char **argv)
 		case 'A': o.admin_url = optarg; break;
 		case 'I': o.internal_url = optarg; break;
 		case 'U': o.public_url = optarg; break;
+		case 'M': break;	/* Keystone's default */
+		case 'm': o.mutable_roles = 1; break;
 		case 'h':
 			usage_bootstrap(stdout);
 			return 0;

@@ -68,6 +68,8 @@
  *   project disabled or deleted     project_id; when deleted, also  svc_project_update,
  *                                   trust_id of its trusts and of   svc_project_delete
  *                                   those redelegated from them
+ *   project deleted with its        the same for each project       svc_project_delete_subtree
+ *   subtree (cascade)               deleted
  *   domain disabled or deleted      domain_id: tokens of its users, svc_domain_update,
  *                                   of its projects, scoped to it;  svc_domain_delete
  *                                   trust_id of the trusts of its
@@ -198,7 +200,9 @@ int	svc_domain_update(struct store *st, const char *id,
  * Delete a disabled domain and everything it owns (Keystone: 403 "Cannot
  * delete a domain that is enabled, please disable it first."): its users,
  * groups, projects and domain-specific roles, with every grant on or by
- * them, revoking what that takes away (the table above).
+ * them, revoking what that takes away (the table above). An immutable
+ * domain, or one owning an immutable project or role, is refused (403)
+ * with nothing deleted.
  */
 int	svc_domain_delete(struct store *st, const char *id, struct kg_err *err);
 
@@ -233,13 +237,27 @@ int	svc_project_update(struct store *st, const char *id,
 	    struct kg_err *err);
 
 /*
- * Delete a leaf project (403 with Keystone's text when it has children),
- * its tags and grants; users with it as default project lose that; its
- * tokens are revoked.
+ * Delete a leaf project (403 with Keystone's text when it has children,
+ * or when it is immutable), its tags and grants; users with it as default
+ * project lose that; its tokens are revoked.
  */
 int	svc_project_delete(struct store *st, const char *id, struct kg_err *err);
 
-/* Replace the tags of project id with tags[n] (n == 0: clear them). */
+/*
+ * Delete project id and every project below it (Keystone's delete_project
+ * with cascade), as svc_project_delete deletes each: the projects below
+ * must all be disabled (403 "Cannot delete project <id> since its subtree
+ * contains enabled projects."), and none of them, nor id, immutable (403).
+ */
+int	svc_project_delete_subtree(struct store *st, const char *id,
+	    struct kg_err *err);
+
+/*
+ * The tags of project id, or of domain id seen as a project (kept in the
+ * domain's extra). Refused (403, Keystone's "Cannot create|update|delete
+ * project tags for <id>, project is immutable. ...") when it is immutable.
+ * Replace them with tags[n] (n == 0: clear them).
+ */
 int	svc_project_tags_set(struct store *st, const char *id, char *const *tags,
 	    size_t n, struct kg_err *err);
 
@@ -375,8 +393,24 @@ int	svc_group_remove_user(struct store *st, const char *group_id,
 /* Keystone's [assignment] prohibited_implied_role default. */
 #define SVC_PROHIBITED_IMPLIED_ROLE	"admin"
 
-/* Is the role's options.immutable (kept in its extra) true? */
+/*
+ * Keystone's resource option "immutable" on roles, projects and domains
+ * (keystone/common/resource_options/options/immutable.py): kept in the
+ * object's extra JSON as {"options": {"immutable": true}}. An immutable
+ * object cannot be deleted (403, svc_immutable_delete's text), nor
+ * changed except to clear the option itself (the handler's edit checks
+ * that on the stored object: svc_immutable_update's text); a project's
+ * tags neither.
+ */
+int	svc_extra_immutable(const char *extra);
 int	svc_role_immutable(const struct kg_role *r);
+
+/* 403 "Unable to update|delete immutable <type> resource: `<id>. Set
+ * resource option "immutable" to false first." Return -1. */
+int	svc_immutable_update(struct kg_err *err, const char *type,
+	    const char *id);
+int	svc_immutable_delete(struct kg_err *err, const char *type,
+	    const char *id);
 
 /* Create r (id filled by the caller); a domain role's domain must exist
  * (404). KG_ECONFLICT on a duplicate name. */

@@ -126,6 +126,8 @@ def run(c, pw):
     # ---- domains
     call("GET", "/v3/domains", 200, admin)
     call("GET", "/v3/domains?name=Default&enabled=true", 200, admin)
+    call("GET", "/v3/domains?limit=1", 200, admin)
+    call("GET", "/v3/domains?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/domains", 401, None)
     r = call("POST", "/v3/domains", 201, admin,
              body={"domain": {"name": "oa-dom", "description": "openapi check"}})
@@ -181,6 +183,43 @@ def run(c, pw):
     call("DELETE", "/v3/projects/%s/tags" % proj, 204, admin)
     call("DELETE", "/v3/projects/%s/tags" % NOPE, 404, admin)
 
+    # pages, the hierarchy, cascade, projects acting as domains, immutability
+    r = call("GET", "/v3/projects?limit=1", 200, admin, what="a page of one")
+    call("GET", "/v3/projects?limit=1&marker=" + idof(r, "projects", 0, "id"), 200,
+         admin, what="the next page")
+    call("GET", "/v3/projects?marker=" + NOPE, 404, admin, what="unknown marker")
+    call("GET", "/v3/projects?limit=zero", 400, admin, what="limit not a number")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-child", "parent_id": proj}})
+    child = idof(r, "project", "id")
+    call("GET", "/v3/projects/%s?parents_as_ids&subtree_as_ids" % proj, 200, admin)
+    call("GET", "/v3/projects/%s?parents_as_list&subtree_as_list" % child, 200, admin)
+    call("GET", "/v3/projects/%s?parents_as_list&parents_as_ids" % child, 400, admin,
+         what="both parents forms")
+    call("DELETE", "/v3/projects/%s?cascade=sometimes" % child, 400, admin,
+         what="cascade not a boolean")
+    call("PATCH", "/v3/projects/" + child, 200, admin,
+         body={"project": {"enabled": False, "options": {"immutable": True}}})
+    call("DELETE", "/v3/projects/%s" % child, 403, admin, what="immutable")
+    call("PATCH", "/v3/projects/" + child, 200, admin,
+         body={"project": {"options": {"immutable": False}}})
+    call("DELETE", "/v3/projects/%s" % proj, 403, admin, what="not a leaf")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-cascade", "enabled": True}})
+    top = idof(r, "project", "id")
+    call("DELETE", "/v3/projects/%s?cascade" % top, 204, admin, what="cascade, a leaf")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-isdom", "is_domain": True, "tags": ["d"]}},
+             what="a project acting as a domain")
+    isdom = idof(r, "project", "id")
+    call("GET", "/v3/projects?is_domain=true&limit=1", 200, admin)
+    call("GET", "/v3/projects/" + isdom, 200, admin)
+    call("PATCH", "/v3/projects/" + isdom, 200, admin,
+         body={"project": {"enabled": False}})
+    call("PATCH", "/v3/projects/" + isdom, 403, admin,
+         body={"project": {"parent_id": proj}}, what="a domain's parent")
+    call("DELETE", "/v3/projects/" + isdom, 204, admin, what="deletes the domain")
+
     # ---- users
     r = call("POST", "/v3/users", 201, admin,
              body={"user": {"name": "oa-alice", "password": "alice-pw",
@@ -198,6 +237,8 @@ def run(c, pw):
     call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
          what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
+    call("GET", "/v3/users?limit=1", 200, admin)
+    call("GET", "/v3/users?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/users", 403, alice_tok, what="no role")
     call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
     call("POST", "/v3/users", 404, admin, body={"user": {"name": "oa-u", "domain_id": NOPE}},
@@ -244,6 +285,8 @@ def run(c, pw):
          bad_request=True, what="no name")
     call("GET", "/v3/groups", 200, admin)
     call("GET", "/v3/groups", 403, alice_tok)
+    call("GET", "/v3/groups?limit=1", 200, admin)
+    call("GET", "/v3/groups?marker=" + NOPE, 404, admin, what="unknown marker")
     call("POST", "/v3/groups", 404, admin,
          body={"group": {"name": "oa-g", "domain_id": NOPE}}, what="unknown domain")
     call("GET", "/v3/groups/" + grp, 200, admin)
@@ -272,6 +315,12 @@ def run(c, pw):
          what="unknown domain")
     call("GET", "/v3/roles", 200, admin)
     call("GET", "/v3/roles?name=admin", 200, admin)
+    call("GET", "/v3/roles?limit=2", 200, admin)
+    call("GET", "/v3/roles?limit=0", 400, admin, what="limit below 1")
+    call("GET", "/v3/roles?marker=" + NOPE, 404, admin, what="unknown marker")
+    r = call("GET", "/v3/roles?name=admin", 200, admin)
+    call("DELETE", "/v3/roles/" + idof(r, "roles", 0, "id"), 403, admin,
+         what="the bootstrap's roles are immutable")
     call("GET", "/v3/roles", 401, None)
     call("GET", "/v3/roles/" + role, 200, admin)
     call("GET", "/v3/roles/" + NOPE, 404, admin)
@@ -385,6 +434,8 @@ def run(c, pw):
          what="conflicting ids")
     call("GET", "/v3/regions", 200, admin)
     call("GET", "/v3/regions?parent_region_id=RegionOne", 200, admin)
+    call("GET", "/v3/regions?limit=1", 200, admin)
+    call("GET", "/v3/regions?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/regions", 200, alice_proj, what="any token may list regions")
     call("GET", "/v3/regions", 401, None)
     call("GET", "/v3/regions/" + reg, 200, admin)
@@ -400,6 +451,8 @@ def run(c, pw):
          bad_request=True, what="no type")
     call("GET", "/v3/services", 200, admin)
     call("GET", "/v3/services?type=identity", 200, admin)
+    call("GET", "/v3/services?limit=1", 200, admin)
+    call("GET", "/v3/services?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/services", 401, None)
     call("GET", "/v3/services/" + svc, 200, admin)
     call("GET", "/v3/services/" + NOPE, 404, admin)
@@ -416,6 +469,8 @@ def run(c, pw):
          bad_request=True, what="bad interface")
     call("GET", "/v3/endpoints", 200, admin)
     call("GET", "/v3/endpoints?interface=public&service_id=" + svc, 200, admin)
+    call("GET", "/v3/endpoints?limit=1", 200, admin)
+    call("GET", "/v3/endpoints?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/endpoints?interface=sideways", 400, admin, what="bad filter")
     call("GET", "/v3/endpoints/" + ep, 200, admin)
     call("GET", "/v3/endpoints/" + NOPE, 404, admin)
@@ -899,7 +954,8 @@ def run(c, pw):
     call("DELETE", "/v3/users/" + alice, 204, admin)
     call("DELETE", "/v3/users/" + bob, 204, admin)
     call("DELETE", "/v3/users/" + alice, 404, admin, what="again")
-    call("DELETE", "/v3/projects/" + proj, 204, admin)
+    call("DELETE", "/v3/projects/%s?cascade" % proj, 204, admin,
+         what="with its disabled child")
     call("DELETE", "/v3/projects/" + proj, 404, admin, what="again")
     call("PATCH", "/v3/domains/" + dom, 200, admin, body={"domain": {"enabled": False}})
     call("DELETE", "/v3/domains/" + dom, 204, admin)

@@ -43,6 +43,30 @@ ok cli-2.6 test "$(value description project show demo)" = "changed"
 ok cli-2.7 os project set --enable demo
 fails cli-2.8 os project create demo
 
+# the hierarchy (keystoneclient's parents_as_ids / subtree_as_ids)
+DEMO=$(value id project show demo)
+ok cli-2.9 os project create --parent demo demo-child
+CHILD=$(value id project show demo-child)
+# jget JSON PYTHON-EXPR: evaluate EXPR on the parsed JSON (as j), print it
+jget() { /usr/bin/python3 -c "import json, sys; j = json.loads(sys.argv[1]); print($2)" "$1"; }
+ok cli-2.10 test "$(jget "$(os project show --children demo -f json)" \
+    "list(j['subtree'])")" = "['$CHILD']"
+ok cli-2.11 test "$(jget "$(os project show --parents demo-child -f json)" \
+    "j['parents']")" = "{'$DEMO': {'default': None}}"
+# immutable projects, domains and roles
+ok cli-2.12 os project set --immutable demo-child
+fails cli-2.13 os project set --description changed demo-child
+fails cli-2.14 os project delete demo-child
+ok cli-2.15 os project set --no-immutable demo-child
+ok cli-2.16 os project delete demo-child
+ok cli-2.17 os domain create --immutable imm-dom
+fails cli-2.18 os domain set --disable imm-dom
+ok cli-2.19 os domain set --no-immutable imm-dom
+ok cli-2.20 os domain set --disable imm-dom
+ok cli-2.21 os domain delete imm-dom
+ok cli-2.22 has_line "immutable.*True" os role show admin -f value -c options
+fails cli-2.23 os role delete member
+
 # users
 ok cli-3.1 os user create --password alice-pw --email alice@example.org --project demo alice
 ok cli-3.2 has_line "^alice$" os user list -f value -c Name

@@ -168,17 +168,26 @@ static int
 connect_server(void)
 {
 	struct sockaddr_in	sin;
-	int			fd;
+	int			fd, tries;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		fz_die("socket: %s", strerror(errno));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		fz_die("connect 127.0.0.1:%d: %s", port, strerror(errno));
-	return fd;
+	/*
+	 * libFuzzer's -timeout is a SIGALRM every second: a connect it
+	 * interrupts fails with EINTR (and goes on in the background), so
+	 * start again on a new socket.
+	 */
+	for (tries = 0;; tries++) {
+		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			fz_die("socket: %s", strerror(errno));
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			return fd;
+		if (errno != EINTR || tries == 100)
+			fz_die("connect 127.0.0.1:%d: %s", port, strerror(errno));
+		close(fd);
+	}
 }
 
 static int64_t
@@ -242,6 +251,8 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 	fz_buf_add(out, "", 0);
 	while (off < len) {
 		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;	/* SIGALRM (see connect_server) */
 		if (n <= 0)
 			break;		/* the server may close early (e.g. 413) */
 		off += (size_t)n;
@@ -251,11 +262,17 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		int	left = (int)(deadline - now_ms());
+		int	left = (int)(deadline - now_ms()), ready;
 
-		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+		if (left <= 0)
+			break;
+		if ((ready = poll(&pfd, 1, left)) == -1 && errno == EINTR)
+			continue;
+		if (ready <= 0)
 			break;
 		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0) {
 			ret = 0;	/* closed (or reset) */
 			break;

@@ -407,6 +407,58 @@ main(void)
 	}
 	T("race-4.1 child project vs deletion of its parent", bad == 0);
 
+	/* A grant on a project below, while the subtree is cascade-deleted. */
+	for (bad = 0, n = 0; n < RACE_ROUNDS; n++) {
+		parent = new_project(NULL);
+		child = new_project(parent);
+		it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+		    "{\"project\": {\"enabled\": false}}");
+		set_call(&c[0], "PUT", it_fmt("/v3/projects/%s/users/%s/roles/%s",
+		    child, user_id, role_id), NULL);
+		set_call(&c[1], "DELETE", it_fmt("/v3/projects/%s?cascade", parent),
+		    NULL);
+		together(c, 2);
+		/* Granted first (and deleted with it), or 404 after it. */
+		if (!((c[0].status == 204 || c[0].status == 404) &&
+		    c[1].status == 204))
+			bad++;
+		remember_gone(parent);
+		remember_gone(child);
+		free(parent);
+		free(child);
+	}
+	T("race-4.2 a grant below vs a cascade delete: 204 or 404, no orphan",
+	    bad == 0 && orphan_assignments("", 0) == 0);
+
+	/* Enabling a project below while the subtree is cascade-deleted. */
+	for (bad = 0, n = 0; n < RACE_ROUNDS; n++) {
+		parent = new_project(NULL);
+		child = new_project(parent);
+		it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+		    "{\"project\": {\"enabled\": false}}");
+		set_call(&c[0], "PATCH", it_fmt("/v3/projects/%s", child),
+		    "{\"project\": {\"enabled\": true}}");
+		set_call(&c[1], "DELETE", it_fmt("/v3/projects/%s?cascade", parent),
+		    NULL);
+		together(c, 2);
+		/* Enabled first (the cascade refuses: 403), or gone (404). */
+		if (!((c[0].status == 200 && c[1].status == 403) ||
+		    (c[0].status == 404 && c[1].status == 204)))
+			bad++;
+		if (c[1].status == 403) {
+			it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+			    "{\"project\": {\"enabled\": false}}");
+			it_status(&s, "DELETE", it_fmt("/v3/projects/%s?cascade",
+			    parent), admin, NULL);
+		}
+		remember_gone(parent);
+		remember_gone(child);
+		free(parent);
+		free(child);
+	}
+	T("race-4.3 enabling a project below vs a cascade delete: one order",
+	    bad == 0);
+
 	/* Two PATCHes of different attributes of one role: both stick. */
 	for (lost = 0, n = 0; n < RACE_ROUNDS; n++) {
 		struct it_resp	r;

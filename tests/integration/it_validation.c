@@ -219,6 +219,16 @@ main(void)
 	BAD("valid-2.9 domain update: unexpected member", "PATCH",
 	    fmt("/v3/domains/%s", d), "{\"domain\": {\"name\": \"x\"}, \"extra\": 1}",
 	    UNEXPECTED_TOP);
+	BAD("valid-2.10 domain create: options.immutable not a boolean", "POST",
+	    "/v3/domains", "{\"domain\": {\"name\": \"vd2\", \"options\": "
+	    "{\"immutable\": \"yes\"}}}", "Invalid input for field "
+	    "'options/immutable': 'yes' is not of type 'boolean', 'null'");
+	BAD("valid-2.11 domain update: options not an object", "PATCH",
+	    fmt("/v3/domains/%s", d), "{\"domain\": {\"options\": [true]}}",
+	    "Invalid input for field 'options': [True] is not of type 'object'");
+	T("valid-2.12 domain update: options.immutable null passes", answers("PATCH",
+	    fmt("/v3/domains/%s", d), "{\"domain\": {\"options\": {\"immutable\": "
+	    "null}}}", 200, NULL));
 
 	/* POST, PATCH /v3/projects; PUT tags */
 	BAD("valid-3.1 project create: \"enabled\": \"false\"", "POST", "/v3/projects",
@@ -233,9 +243,27 @@ main(void)
 	BAD("valid-3.4 project create: missing name", "POST", "/v3/projects",
 	    "{\"project\": {\"description\": \"x\"}}", "'name' is a required property");
 	BAD("valid-3.5 project create: unexpected option", "POST", "/v3/projects",
-	    "{\"project\": {\"name\": \"vp2\", \"options\": {\"immutable\": true}}}",
+	    "{\"project\": {\"name\": \"vp2\", \"options\": {\"lock\": true}}}",
 	    "Invalid input for field 'options': Additional properties are not "
-	    "allowed ('immutable' was unexpected)");
+	    "allowed ('lock' was unexpected)");
+	BAD("valid-3.5a project create: options.immutable not a boolean", "POST",
+	    "/v3/projects", "{\"project\": {\"name\": \"vp2\", \"options\": "
+	    "{\"immutable\": 1}}}", "Invalid input for field 'options/immutable': "
+	    "1 is not of type 'boolean', 'null'");
+	BAD("valid-3.5b project update: options.immutable \"false\"", "PATCH",
+	    fmt("/v3/projects/%s", p), "{\"project\": {\"options\": {\"immutable\":"
+	    " \"false\"}}}", "Invalid input for field 'options/immutable': 'false' "
+	    "is not of type 'boolean', 'null'");
+	BAD("valid-3.5c project update: is_domain not a boolean", "PATCH",
+	    fmt("/v3/projects/%s", p), "{\"project\": {\"is_domain\": 0}}",
+	    "Invalid input for field 'is_domain': 0 is not of type 'boolean'");
+	BAD("valid-3.5d project create: parent_id not an id", "POST", "/v3/projects",
+	    "{\"project\": {\"name\": \"vp2\", \"parent_id\": \"a/b\"}}",
+	    "Invalid input for field 'parent_id': 'a/b' does not match "
+	    "'^[a-zA-Z0-9-]+$'");
+	T("valid-3.5e project create: options.immutable false passes",
+	    answers("POST", "/v3/projects", "{\"project\": {\"name\": \"vp-opt\", "
+	    "\"options\": {\"immutable\": false}}}", 201, NULL));
 	BAD("valid-3.6 project update: tags not an array", "PATCH",
 	    fmt("/v3/projects/%s", p), "{\"project\": {\"tags\": \"a\"}}",
 	    "Invalid input for field 'tags': 'a' is not of type 'array'");
@@ -567,6 +595,28 @@ main(void)
 	BAD("valid-10.6 query value over 4096 bytes, name not UTF-8", "GET",
 	    fmt("/v3/users?%%FF%%C2=%s", rep("q", 4097)), NULL, "Invalid input for "
 	    "query parameters '?" "?': the value is too long (at most 4096 bytes).");
+
+	/* Query parameters of the pages, the hierarchy and cascade. */
+	BAD("valid-13.1 ?limit not an integer", "GET", "/v3/domains?limit=1.5", NULL,
+	    "Invalid input for query parameters limit. Value: 1.5. '1.5' is not of "
+	    "type 'integer'");
+	BAD("valid-13.2 ?limit=0", "GET", "/v3/roles?limit=0", NULL, "Invalid "
+	    "input for query parameters limit. Value: 0. 0 is less than the "
+	    "minimum of 1");
+	T("valid-13.3 ?marker over 4096 bytes -> 400", answers("GET",
+	    fmt("/v3/projects?marker=%s", rep("m", 4097)), NULL, 400, NULL));
+	T("valid-13.4 ?marker that names nothing -> 404", answers("GET",
+	    "/v3/users?marker=nope", NULL, 404, "Marker nope could not be found."));
+	BAD("valid-13.5 ?cascade not a boolean", "DELETE", fmt("/v3/projects/%s?"
+	    "cascade=maybe", p), NULL, "Invalid input for query parameters cascade."
+	    " Value: maybe. Expecting a boolean.");
+	BAD("valid-13.6 ?subtree_as_list and ?subtree_as_ids", "GET",
+	    fmt("/v3/projects/%s?subtree_as_list=1&subtree_as_ids=yes", p), NULL,
+	    "Cannot use subtree_as_list and subtree_as_ids query params at the "
+	    "same time.");
+	T("valid-13.7 ?parents_as_ids=0 is false (Keystone's query_filter_is_true)",
+	    answers("GET", fmt("/v3/projects/%s?parents_as_list&parents_as_ids=0",
+	    p), NULL, 200, NULL));
 
 	/* As Keystone: authorization (and the object's look-up) before the body. */
 	T("valid-12.1 bad body, caller not allowed -> 403", it_status(&s, "PATCH",

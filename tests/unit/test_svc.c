@@ -692,7 +692,7 @@ test_migration(void)
 	free(v);
 	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
-	    store_role_list(st, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
+	    store_role_list(st, NULL, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
 	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
 	    roles[0].domain_id[0] == '\0' &&
 	    store_implied_list(st, NULL, &iv, &ni, &err) == 0 && ni == 0);
@@ -933,6 +933,168 @@ test_admin(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Cascade delete, immutable options, a domain's tags as a project's.
+ * --------------------------------------------------------------------- */
+
+#define IMMUTABLE	"{\"options\":{\"immutable\":true}}"
+
+/* A project made immutable through svc (its extra set as the API does). */
+static int
+set_extra(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_project	*p = obj;
+
+	free(p->extra);
+	p->extra = strdup(cls);
+	return p->extra != NULL ? 0 : -1;
+}
+
+static int
+project_extra(struct store *st, const char *id, const char *extra)
+{
+	struct svc_edit	e = { set_extra, (void *)extra };
+	struct kg_err	err = { 0 };
+
+	return svc_project_update(st, id, &e, 0, NULL, &err);
+}
+
+static int
+project_enabled(struct store *st, const char *id, int on)
+{
+	struct svc_edit	e = { set_project_enabled, &on };
+	struct kg_err	err = { 0 };
+
+	return svc_project_update(st, id, &e, 0, NULL, &err);
+}
+
+/* Nonzero when project id exists. */
+static int
+has_project(struct store *st, const char *id)
+{
+	struct kg_project	p;
+	int			yes;
+
+	memset(&p, 0, sizeof(p));
+	yes = store_project_get(st, id, &p, NULL) == 0;
+	kg_project_free(&p);
+	return yes;
+}
+
+static void
+test_hierarchy(void)
+{
+	struct store		*st = open_db(NULL);
+	struct kg_err		 err = { 0 };
+	struct kg_user		 u;
+	struct kg_domain	 d;
+	struct kg_role		 r;
+	char			*t2[] = { "x", "y" };
+
+	events_seen = 0;
+	/* a (b (c), e); u1's default project is c. */
+	T("svc-8.0 fixtures", domain(st, "default", 1) == 0 &&
+	    project(st, "a", "default", NULL, &err) == 0 &&
+	    project(st, "b", "default", "a", &err) == 0 &&
+	    project(st, "c", "default", "b", &err) == 0 &&
+	    project(st, "e", "default", "a", &err) == 0 &&
+	    user(st, "u1", "default", "c", &err) == 0 &&
+	    role(st, "r", NULL) == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "c", "r", 0, &err) == 0 &&
+	    events_are(st, ""));
+	T("svc-8.1 cascade with an enabled project below: 403, nothing done",
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_EFORBID && strcmp(err.msg, "Cannot delete project a "
+	    "since its subtree contains enabled projects.") == 0 &&
+	    events_are(st, "") && has_project(st, "c"));
+	T("svc-8.2 disable c, b, e (a stays enabled)",
+	    project_enabled(st, "c", 0) == 0 && project_enabled(st, "b", 0) == 0 &&
+	    project_enabled(st, "e", 0) == 0 &&
+	    events_are(st, ",p=c;,p=b;,p=e"));
+	T("svc-8.3 an immutable project below stops the cascade: 403, nothing",
+	    project_extra(st, "c", IMMUTABLE) == 0 &&
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_EFORBID && strncmp(err.msg, "Unable to delete "
+	    "immutable project resource: `c.", 33) == 0 && events_are(st, ""));
+	T("svc-8.4 ... as it stops the plain delete of c",
+	    svc_project_delete(st, "c", &err) == -1 && err.kind == KG_EFORBID &&
+	    events_are(st, ""));
+	T("svc-8.5 an immutable project's tags: 403 with Keystone's texts",
+	    svc_project_tag_add(st, "c", "t", &err) == -1 &&
+	    strcmp(err.msg, "Cannot create project tags for c, project is "
+	    "immutable. Set \"immutable\" option to false before creating project "
+	    "tags.") == 0 &&
+	    svc_project_tags_set(st, "c", t2, 2, &err) == -1 &&
+	    strncmp(err.msg, "Cannot update project tags", 26) == 0 &&
+	    svc_project_tag_delete(st, "c", "t", &err) == -1 &&
+	    strncmp(err.msg, "Cannot delete project tags", 26) == 0);
+	T("svc-8.6 cascade: each project of the subtree revoked, deepest first",
+	    project_extra(st, "c", "{}") == 0 &&
+	    svc_project_delete_subtree(st, "a", &err) == 0 &&
+	    events_are(st, ",p=c;,p=e;,p=b;,p=a"));
+	T("svc-8.7 ... all gone with their grants; the default project cleared",
+	    !has_project(st, "b") && !has_project(st, "a") && problems(st) == 0 &&
+	    store_user_get(st, "u1", &u, &err) == 0 &&
+	    u.default_project_id[0] == '\0');
+	kg_user_free(&u);
+	T("svc-8.8 cascade on a missing project: 404",
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+
+	/* A domain: its immutable project or role refuses the delete. */
+	T("svc-8.9 fixtures: d2 (disabled) with a project and a role",
+	    domain(st, "d2", 0) == 0 && project(st, "q", "d2", NULL, &err) == 0 &&
+	    role(st, "dr", "d2") == 0 && project_extra(st, "q", IMMUTABLE) == 0 &&
+	    events_are(st, ""));
+	T("svc-8.10 its immutable project: 403, nothing deleted or revoked",
+	    svc_domain_delete(st, "d2", &err) == -1 && err.kind == KG_EFORBID &&
+	    strncmp(err.msg, "Unable to delete immutable project resource: `q.",
+	    48) == 0 && events_are(st, "") && has_project(st, "q"));
+	memset(&r, 0, sizeof(r));
+	T("svc-8.11 its immutable role: 403 naming the role",
+	    project_extra(st, "q", "{}") == 0 &&
+	    store_role_get(st, "dr", &r, &err) == 0 &&
+	    (free(r.extra), r.extra = strdup(IMMUTABLE)) != NULL &&
+	    store_role_update(st, &r, &err) == 0 &&
+	    svc_domain_delete(st, "d2", &err) == -1 &&
+	    strncmp(err.msg, "Unable to delete immutable role resource: `dr.",
+	    45) == 0 && events_are(st, ""));
+	kg_role_free(&r);
+	memset(&d, 0, sizeof(d));
+	T("svc-8.12 an immutable domain: 403 before the enabled rule",
+	    store_domain_get(st, "default", &d, &err) == 0 &&
+	    (free(d.extra), d.extra = strdup(IMMUTABLE)) != NULL &&
+	    store_domain_update(st, &d, &err) == 0 &&
+	    svc_domain_delete(st, "default", &err) == -1 &&
+	    strncmp(err.msg, "Unable to delete immutable domain resource: "
+	    "`default.", 52) == 0);
+	kg_domain_free(&d);
+
+	/* A domain's tags through the project tag functions. */
+	T("svc-8.13 tags on a domain seen as a project (kept in its extra)",
+	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
+	    svc_project_tag_add(st, "d2", "t2", &err) == 0 &&
+	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
+	    svc_project_tag_delete(st, "d2", "t2", &err) == 0 &&
+	    store_domain_get(st, "d2", &d, &err) == 0 &&
+	    strstr(d.extra, "\"tags\":[\"t1\"]") != NULL);
+	kg_domain_free(&d);
+	T("svc-8.14 ... a missing one is 404, the set replaces them",
+	    svc_project_tag_delete(st, "d2", "t9", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND &&
+	    svc_project_tags_set(st, "d2", t2, 2, &err) == 0 &&
+	    store_domain_get(st, "d2", &d, &err) == 0 &&
+	    strstr(d.extra, "\"tags\":[\"x\",\"y\"]") != NULL);
+	kg_domain_free(&d);
+	T("svc-8.15 ... an immutable domain's tags: 403",
+	    svc_project_tag_add(st, "default", "t", &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-8.16 ... neither a project nor a domain: 404",
+	    svc_project_tag_add(st, "nope", "t", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
  * Trusts: create's rules, taking uses, and the trust rows of the
  * revocation table.
  * --------------------------------------------------------------------- */
@@ -1141,6 +1303,17 @@ test_trusts(void)
 	    svc_user_delete(st, "alice", &err) == 0 &&
 	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
 	    problems(st) == 0);
+	T("svc-5.25 a cascade delete revokes the trusts on each project below",
+	    project(st, "p3", "default", NULL, &err) == 0 &&
+	    project(st, "p4", "default", "p3", &err) == 0 &&
+	    user(st, "dave", "default", NULL, &err) == 0 &&
+	    grant(st, 0, "bob", KG_SCOPE_PROJECT, "p4", "member", 0, &err) == 0 &&
+	    trust(st, "t4", "bob", "dave", "p4", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    project_enabled(st, "p4", 0) == 0 && trust_events_are(st, "") &&
+	    svc_project_delete_subtree(st, "p3", &err) == 0 &&
+	    trust_events_are(st, "t4") && !trust_exists(st, "t4") &&
+	    problems(st) == 0);
 	store_close(st);
 }
 
@@ -1300,6 +1473,7 @@ main(void)
 	test_run();
 	test_revocations();
 	test_rules();
+	test_hierarchy();
 	test_migration();
 	test_trusts();
 	test_appcreds();
