@@ -6,22 +6,29 @@
 
 #include "auth/catcache.h"
 #include "store/catalog.h"
+#include "store/epfilter.h"
 #include "store/scope.h"
 
 struct catcache {
 	pthread_mutex_t	 lock;
 	int64_t		 rev;		/* revision text was read at */
 	char		*text;		/* NULL until first built */
+	int		 filtered;	/* at rev, some project has associations */
+	int		 return_all;	/* the whole catalog for the others */
 };
 
+/* The catalog of a token that sees none. */
+#define NO_CATALOG	"[]"
+
 struct catcache *
-catcache_new(void)
+catcache_new(int return_all)
 {
 	struct catcache	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	pthread_mutex_init(&c->lock, NULL);
+	c->return_all = return_all;
 	return c;
 }
 
@@ -67,59 +74,99 @@ catalog_json(const struct kg_catalog *cat)
 	return out;
 }
 
-/* Read the catalog in one snapshot: its text (malloc'd) and revision. */
 static char *
-load(struct store *st, int64_t *rev, struct kg_err *err)
+catalog_text(const struct kg_catalog *cat, struct kg_err *err)
+{
+	json_t	*j = catalog_json(cat);
+	char	*text = NULL;
+
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	json_decref(j);
+	return text;
+}
+
+/*
+ * Read in one snapshot the whole catalog (project_id NULL) or project_id's
+ * (*own: whether the project has associations; when it has none, the
+ * whole catalog): its text (malloc'd), revision and whether any project
+ * has associations.
+ */
+static char *
+load(struct store *st, const char *project_id, int64_t *rev, int *filtered,
+    int *own, struct kg_err *err)
 {
 	struct kg_catalog	 cat;
-	json_t			*j = NULL;
-	char			*text = NULL;
+	char			**ids = NULL, *text = NULL;
+	size_t			 n = 0;
 	int			 tx;
 
+	*own = 0;
+	memset(&cat, 0, sizeof(cat));
 	if ((tx = store_read_begin(st, err)) == -1)
 		return NULL;
 	if ((*rev = store_generation(st)) == -1) {
 		kg_errf(err, KG_EINTERNAL, "cannot read the store revision");
 		goto done;
 	}
-	if (store_catalog_get(st, &cat, err) == -1)
+	if (store_endpoint_filter_used(st, filtered, err) == -1 ||
+	    (project_id != NULL && *filtered &&
+	    store_project_endpoint_ids(st, project_id, &ids, &n, err) == -1) ||
+	    store_catalog_get(st, &cat, err) == -1)
 		goto done;
-	j = catalog_json(&cat);
-	store_catalog_free(&cat);
-	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL)
-		kg_errf(err, KG_EINTERNAL, "out of memory");
+	if (n > 0) {
+		kg_catalog_keep(&cat, ids, n);
+		*own = 1;
+	}
+	text = catalog_text(&cat, err);
  done:
+	store_catalog_free(&cat);
+	store_strv_free(ids, n);
 	store_read_end(st, tx);
-	json_decref(j);
 	return text;
+}
+
+/* Keep text as the cached catalog of rev unless a newer one is there;
+ * frees what is not kept. */
+static void
+keep_text(struct catcache *c, char *text, int64_t rev, int filtered)
+{
+	char	*drop = text;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->text == NULL || c->rev < rev) {
+		drop = c->text;
+		c->text = text;
+		c->rev = rev;
+		c->filtered = filtered;
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(drop);
 }
 
 int
 catcache_with(struct catcache *c, struct store *st, int64_t rev,
-    void (*fn)(const char *text, void *arg), void *arg, struct kg_err *err)
+    const char *project_id, void (*fn)(const char *text, void *arg), void *arg,
+    struct kg_err *err)
 {
-	char	*text, *keep;
-	int	 hit = 0;
+	char	*text;
+	int	 hit = 0, filtered = 0, own = 0;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->text != NULL && c->rev == rev) {
-		fn(c->text, arg);
+	if (c->text != NULL && c->rev == rev &&
+	    (project_id == NULL || !c->filtered)) {
+		fn(c->return_all ? c->text : NO_CATALOG, arg);
 		hit = 1;
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (hit)
 		return 0;
-	if ((text = load(st, &rev, err)) == NULL)
+	if ((text = load(st, project_id, &rev, &filtered, &own, err)) == NULL)
 		return -1;
-	fn(text, arg);
-	keep = text;
-	pthread_mutex_lock(&c->lock);
-	if (c->text == NULL || c->rev < rev) {
-		keep = c->text;
-		c->text = text;
-		c->rev = rev;
-	}
-	pthread_mutex_unlock(&c->lock);
-	free(keep);
+	fn(own || c->return_all ? text : NO_CATALOG, arg);
+	if (own)
+		free(text);	/* the project's own: not the shared one */
+	else
+		keep_text(c, text, rev, filtered);
 	return 0;
 }

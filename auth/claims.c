@@ -194,6 +194,59 @@ parse_roles(const json_t *c, struct kg_claims *o)
 	return 0;
 }
 
+/* One {"id", "service", "path", "method"} access rule into r. */
+static int
+parse_access_rule(const json_t *o, struct kg_access_rule *r)
+{
+	const char	*id = member_str(o, "id", sizeof(r->id), 0);
+	const char	*svc = member_str(o, "service", sizeof(r->service), 0);
+	const char	*path = member_str(o, "path", sizeof(r->path), 0);
+	const char	*m = member_str(o, "method", sizeof(r->method), 0);
+
+	if (id == NULL || svc == NULL || path == NULL || m == NULL)
+		return -1;
+	kg_strlcpy(r->id, id, sizeof(r->id));
+	kg_strlcpy(r->service, svc, sizeof(r->service));
+	kg_strlcpy(r->path, path, sizeof(r->path));
+	kg_strlcpy(r->method, m, sizeof(r->method));
+	return 0;
+}
+
+/*
+ * application_credential: absent, or {"id", "name", "restricted",
+ * "access_rules"?}; the rules copied into o->access_rules.
+ */
+static int
+parse_app_cred(const json_t *c, struct kg_claims *o)
+{
+	const json_t	*ac = json_object_get(c, "application_credential");
+	const json_t	*restricted, *rules;
+	size_t		 i, n;
+
+	o->app_cred_id = o->app_cred_name = "";
+	if (ac == NULL)
+		return 0;
+	restricted = json_object_get(ac, "restricted");
+	rules = json_object_get(ac, "access_rules");
+	if (id_name(ac, &o->app_cred_id, &o->app_cred_name) == -1 ||
+	    !json_is_boolean(restricted) ||
+	    (rules != NULL && !json_is_array(rules)))
+		return CLAIMS_EMALFORMED;
+	o->app_cred_restricted = json_is_true(restricted);
+	if ((n = json_array_size(rules)) == 0)
+		return 0;
+	if (n > KG_MAX_ACCESS_RULES)
+		return CLAIMS_EMALFORMED;
+	if ((o->access_rules = calloc(n, sizeof(*o->access_rules))) == NULL)
+		return CLAIMS_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (parse_access_rule(json_array_get(rules, i),
+		    &o->access_rules[i]) == -1)
+			return CLAIMS_EMALFORMED;
+	o->naccess_rules = n;
+	return 0;
+}
+
 int
 claims_parse(const json_t *payload, struct kg_claims *out)
 {
@@ -208,7 +261,8 @@ claims_parse(const json_t *payload, struct kg_claims *out)
 		memset(out, 0, sizeof(*out));
 		return CLAIMS_EMALFORMED;
 	}
-	if ((rc = parse_roles(payload, out)) != 0) {
+	if ((rc = parse_roles(payload, out)) != 0 ||
+	    (rc = parse_app_cred(payload, out)) != 0) {
 		claims_free(out);
 		return rc;
 	}
@@ -221,7 +275,37 @@ claims_free(struct kg_claims *c)
 	if (c == NULL)
 		return;
 	free(c->roles);
+	free(c->access_rules);
 	memset(c, 0, sizeof(*c));
+}
+
+void
+claims_write_app_cred(struct jsonw *w, const char *id, const char *name,
+    int restricted, const struct kg_access_rule *rules, size_t nrules)
+{
+	size_t	i;
+
+	jsonw_raw(w, "{\"id\":");
+	jsonw_str(w, id);
+	jsonw_raw(w, ",\"name\":");
+	jsonw_str(w, name);
+	jsonw_raw(w, restricted ? ",\"restricted\":true" : ",\"restricted\":false");
+	if (nrules > 0) {
+		jsonw_raw(w, ",\"access_rules\":[");
+		for (i = 0; i < nrules; i++) {
+			jsonw_raw(w, i > 0 ? ",{\"id\":" : "{\"id\":");
+			jsonw_str(w, rules[i].id);
+			jsonw_raw(w, ",\"service\":");
+			jsonw_str(w, rules[i].service);
+			jsonw_raw(w, ",\"path\":");
+			jsonw_str(w, rules[i].path);
+			jsonw_raw(w, ",\"method\":");
+			jsonw_str(w, rules[i].method);
+			jsonw_raw(w, "}");
+		}
+		jsonw_raw(w, "]");
+	}
+	jsonw_raw(w, "}");
 }
 
 void
@@ -299,6 +383,11 @@ claims_write(const struct kg_claims *c)
 	jsonw_id_name(&w, c->user_domain_id, c->user_domain_name);
 	jsonw_raw(&w, "}");
 	write_scope(&w, c);
+	if (c->app_cred_id != NULL && c->app_cred_id[0] != '\0') {
+		jsonw_raw(&w, ",\"application_credential\":");
+		claims_write_app_cred(&w, c->app_cred_id, c->app_cred_name,
+		    c->app_cred_restricted, c->access_rules, c->naccess_rules);
+	}
 	if (c->trust_id != NULL && c->trust_id[0] != '\0') {
 		jsonw_raw(&w, ",\"OS-TRUST:trust\":");
 		claims_write_trust(&w, c->trust_id, c->trust_impersonation,

@@ -10,6 +10,9 @@
  *   methods [...], user {id, name, domain {id, name}},
  *   project {id, name, domain {id, name}} | domain {id, name} | system {all: true}
  *   (at most one), roles [{id, name}, ...] (absent when unscoped),
+ *   application_credential {id, name, restricted, access_rules?: [{id,
+ *   service, path, method}, ...]} (only in tokens issued with one; the
+ *   access rules only when it has some, at most KG_MAX_ACCESS_RULES),
  *   "OS-TRUST:trust" {id, impersonation, trustor_user {id}, trustee_user
  *   {id}} (only in a trust-scoped token, which is project-scoped; its user
  *   is the trustor when impersonation is true, else the trustee).
@@ -56,6 +59,13 @@ struct kg_claims {
 	int64_t			 exp;
 	int64_t			 iat_us;
 	int64_t			 rev;			/* 0 = none */
+	/* The application credential the token was issued with: app_cred_id
+	 * "" when none; its access rules copied into a malloc'd array. */
+	const char		*app_cred_id;
+	const char		*app_cred_name;
+	int			 app_cred_restricted;
+	struct kg_access_rule	*access_rules;		/* access_rules[naccess_rules] */
+	size_t			 naccess_rules;
 	/* A trust-scoped token: the trust, its trustor and trustee ("" when
 	 * not trust-scoped) and whether the token's user is the trustor. */
 	const char		*trust_id;
@@ -87,11 +97,19 @@ void	claims_free(struct kg_claims *c);
 char	*claims_write(const struct kg_claims *c);
 
 /*
+ * {"id", "name", "restricted", "access_rules"?: [{id, service, path,
+ * method}]} onto w: the claim, which is also the token body's
+ * "application_credential" object as Keystone renders it.
+ */
+struct jsonw;
+void	claims_write_app_cred(struct jsonw *w, const char *id, const char *name,
+	    int restricted, const struct kg_access_rule *rules, size_t nrules);
+
+/*
  * {"id", "impersonation", "trustor_user": {"id"}, "trustee_user": {"id"}}
  * onto w: the "OS-TRUST:trust" claim, which is also the token body's
  * "OS-TRUST:trust" object as Keystone renders it.
  */
-struct jsonw;
 void	claims_write_trust(struct jsonw *w, const char *trust_id,
 	    int impersonation, const char *trustor_id, const char *trustee_id);
 

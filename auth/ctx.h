@@ -29,6 +29,12 @@ struct kg_ctx {
 	int64_t			 rev;			/* store revision the token
 							   was checked at: the
 							   request's snapshot */
+	/* The application credential the token was issued with ("": none):
+	 * Keystone refuses a restricted one some calls, and a token whose
+	 * credential has access rules may only make the calls they allow. */
+	char			 app_cred_id[KG_ID_SIZE];
+	int			 app_cred_restricted;
+	size_t			 app_cred_nrules;
 	/* A trust-scoped token (Keystone's delegated auth): the trust, its
 	 * trustor and trustee ("" otherwise); user_id is the trustor when
 	 * trust_impersonation, else the trustee. */

@@ -92,7 +92,7 @@ enum policy_key {
 	/* URL parameters */
 	PK_USER_ID, PK_GROUP_ID, PK_ROLE_ID, PK_DOMAIN_ID, PK_PROJECT_ID,
 	PK_PRIOR_ROLE_ID, PK_IMPLIED_ROLE_ID, PK_REGION_ID, PK_SERVICE_ID,
-	PK_ENDPOINT_ID, PK_VALUE,
+	PK_ENDPOINT_ID, PK_VALUE, PK_APPLICATION_CREDENTIAL_ID, PK_ACCESS_RULE_ID,
 	/* "target.domain_id": target_attr of lists by domain-scoped callers */
 	PK_TARGET_DOMAIN_ID,
 	PK_T_USER_ID, PK_T_USER_NAME, PK_T_USER_DOMAIN_ID, PK_T_USER_ENABLED,
@@ -107,6 +107,8 @@ enum policy_key {
 	PK_T_ENDPOINT_ID, PK_T_ENDPOINT_SERVICE_ID, PK_T_ENDPOINT_REGION_ID,
 	PK_T_ENDPOINT_INTERFACE, PK_T_ENDPOINT_ENABLED,
 	PK_T_TOKEN_USER_ID, PK_T_TOKEN_USER_DOMAIN_ID,
+	/* a limit, with its domain or its project (GET /v3/limits/{id}) */
+	PK_T_LIMIT_PROJECT_ID, PK_T_LIMIT_DOMAIN_ID, PK_T_LIMIT_PROJECT_DOMAIN_ID,
 	PK_T_CREDENTIAL_USER_ID,
 	/* trusts: Keystone 22's create_trust reads the request body's
 	 * "trust.trustor_user_id" (enforce_call without a target); the other

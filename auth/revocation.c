@@ -62,6 +62,8 @@ kg_revoke_matches(const struct kg_revoke_event *ev, const struct kg_revoke_targe
 	    t->audit_chain_id : t->audit_id;
 	if (!field_eq(ev->audit_chain_id, chain))
 		return 0;
+	if (!field_eq(ev->app_cred_id, t->app_cred_id))
+		return 0;
 	if (ev->expires_at != 0 && ev->expires_at / 1000000 != t->expires_at / 1000000)
 		return 0;
 	if (ev->role_id[0] != '\0') {

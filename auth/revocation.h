@@ -15,8 +15,10 @@
  *     project's domain or the scoped domain; role_id one of its roles;
  *     audit_id its own audit id OR its chain id (revoking a token also
  *     revokes the tokens rescoped from it); audit_chain_id its chain (its
- *     own id when it has none); trust_id the trust it was issued from;
- *     expires_at its expiry (to the second).
+ *     own id when it has none); app_cred_id the application credential
+ *     it was issued with (keygate's extension; such events carry the
+ *     credential's user_id too, and are found by it); trust_id the trust
+ *     it was issued from; expires_at its expiry (to the second).
  *
  * Revisions make issue and revocation linearizable. The store revision
  * (store_generation) grows inside every write transaction. A token carries
@@ -63,6 +65,7 @@ struct kg_revoke_target {
 	const char		*domain_id;		/* domain scope */
 	const char		*audit_id;		/* the token's own (audit_ids[0]) */
 	const char		*audit_chain_id;	/* audit_ids[1], "" when none */
+	const char		*app_cred_id;		/* application credential */
 	const char		*trust_id;		/* trust-scoped: the trust, */
 	const char		*trustor_id;		/* its trustor and */
 	const char		*trustee_id;		/* trustee; "" otherwise */

@@ -120,3 +120,28 @@ subject_load_scope(struct store *st, enum kg_scope_kind kind, const char *id,
 		return refuse_if_missing(err);
 	return check_scope(st, kind, s, err);
 }
+
+int
+subject_restrict_roles(struct subject *s, const struct kg_role_ref *allowed,
+    size_t n, struct kg_err *err)
+{
+	struct kg_role_ref	*kept;
+	size_t			 i, j, nkept = 0;
+
+	kept = NULL;
+	if (n > 0 && (kept = malloc(n * sizeof(*kept))) == NULL)
+		return kg_errf(err, KG_EINTERNAL, "out of memory");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < s->nroles; j++)
+			if (strcmp(allowed[i].id, s->roles[j].id) == 0) {
+				kept[nkept++] = s->roles[j];
+				break;
+			}
+	free(s->roles);
+	s->roles = kept;
+	s->nroles = nkept;
+	if (nkept == 0)
+		return kg_errf(err, KG_EUNAUTH, "User %s has no access to %s with "
+		    "this application credential.", s->user.id, s->tgt.id);
+	return 0;
+}

@@ -51,6 +51,16 @@ int	subject_copy(struct subject *dst, const struct subject *src);
 /* The loaded user and its domain must be enabled. 0 or -1 (KG_EUNAUTH). */
 int	subject_check_user(const struct subject *s, struct kg_err *err);
 
+/*
+ * Keep only the roles of s whose ids are in allowed[n] (an application
+ * credential's, or those a token of one carried), in allowed's order:
+ * Keystone's _get_application_credential_roles. A subject left with none
+ * is refused (KG_EUNAUTH, "no access"); -1 also when out of memory
+ * (KG_EINTERNAL).
+ */
+int	subject_restrict_roles(struct subject *s, const struct kg_role_ref *allowed,
+	    size_t n, struct kg_err *err);
+
 /* Load the user by id into s and check it. */
 int	subject_load_user(struct store *st, const char *user_id, struct subject *s,
 	    struct kg_err *err);

@@ -50,7 +50,7 @@ tokens_open(const struct token_cfg *cfg, struct kg_err *err)
 	if (t->cfg.allow_expired_window < 0)
 		t->cfg.allow_expired_window = 0;
 	pthread_mutex_init(&t->prunelock, NULL);
-	if ((t->catalog = catcache_new()) == NULL ||
+	if ((t->catalog = catcache_new(!cfg->catalog_filtered_only)) == NULL ||
 	    (cfg->cache_size > 0 && ((t->scache = scache_new()) == NULL ||
 	    (t->vcache = vcache_new((size_t)cfg->cache_size)) == NULL))) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -115,7 +115,7 @@ token_revision(struct store *st, int64_t *rev, struct kg_err *err)
 int
 token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain_id,
     const char *const *methods, size_t nmethods, int64_t exp_s, int64_t rev,
-    struct kg_ctx *ctx, struct kg_err *err)
+    const struct token_appcred *ac, struct kg_ctx *ctx, struct kg_err *err)
 {
 	size_t	i;
 	int	oom;
@@ -137,6 +137,11 @@ token_ctx(const struct subject *s, const char *audit_id, const char *audit_chain
 	ctx->nmethods = i;
 	ctx->expires_at = exp_s * 1000000;
 	ctx->rev = rev;
+	if (ac != NULL) {
+		kg_strlcpy(ctx->app_cred_id, ac->id, sizeof(ctx->app_cred_id));
+		ctx->app_cred_restricted = ac->restricted;
+		ctx->app_cred_nrules = ac->nrules;
+	}
 	ctx->roles = kg_roles_dup(s->roles, s->nroles, &oom);
 	if (oom)
 		return kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -168,13 +173,14 @@ compose_with(const char *catalog, void *arg)
 
 char *
 token_reply(struct tokens *t, struct store *st, int64_t rev, const char *body,
-    int with_catalog, struct kg_err *err)
+    int with_catalog, const char *project_id, struct kg_err *err)
 {
 	struct compose	c = { body, NULL };
 
 	if (!with_catalog)
 		c.reply = tokenbody_reply(body, NULL);
-	else if (catcache_with(t->catalog, st, rev, compose_with, &c, err) == -1)
+	else if (catcache_with(t->catalog, st, rev, project_id, compose_with, &c,
+	    err) == -1)
 		return NULL;
 	if (c.reply == NULL)
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -188,13 +194,15 @@ parse_catalog(const char *text, void *arg)
 }
 
 json_t *
-tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err)
+tokens_catalog(struct tokens *t, struct store *st, const char *project_id,
+    struct kg_err *err)
 {
 	json_t	*cat = NULL;
 	int64_t	 rev;
 
 	if (token_revision(st, &rev, err) == -1 ||
-	    catcache_with(t->catalog, st, rev, parse_catalog, &cat, err) == -1)
+	    catcache_with(t->catalog, st, rev, project_id, parse_catalog, &cat,
+	    err) == -1)
 		return NULL;
 	if (cat == NULL)
 		kg_errf(err, KG_EINTERNAL, "out of memory");
@@ -268,6 +276,7 @@ token_revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 		rt.domain_id = c->scope_id;
 	rt.audit_id = c->audit_id;
 	rt.audit_chain_id = c->audit_chain_id;
+	rt.app_cred_id = c->app_cred_id;
 	rt.trust_id = c->trust_id;
 	rt.trustor_id = c->trustor_id;
 	rt.trustee_id = c->trustee_id;
@@ -373,6 +382,7 @@ validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
 {
 	struct kg_claims	 c;
 	struct subject		 s;
+	struct token_appcred	 ac, *acp = NULL;
 	json_t			*payload;
 	char			*b = NULL;
 	int64_t			 now = kg_now_us();
@@ -415,13 +425,29 @@ validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
 		invalid(err, "domain moved");
 		goto done;
 	}
+	/* A credential's token keeps only the roles it carried that the user
+	 * still holds (Keystone recomputes them from the credential's; ours
+	 * are those, as of the issue, and a removed grant revokes anyway). */
+	if (c.app_cred_id[0] != '\0') {
+		ac.id = c.app_cred_id;
+		ac.name = c.app_cred_name;
+		ac.restricted = c.app_cred_restricted;
+		ac.rules = c.access_rules;
+		ac.nrules = c.naccess_rules;
+		acp = &ac;
+		if (c.scope != KG_SCOPE_PROJECT ||
+		    subject_restrict_roles(&s, c.roles, c.nroles, err) == -1) {
+			invalid(err, "application credential roles");
+			goto done;
+		}
+	}
 	if ((b = tokenbody_text(&s, c.methods, c.nmethods, c.audit_id,
-	    c.audit_chain_id, c.iat, c.exp)) == NULL) {
+	    c.audit_chain_id, c.iat, c.exp, acp)) == NULL) {
 		kg_errf(err, KG_EINTERNAL, "out of memory");
 		goto done;
 	}
 	if (token_ctx(&s, c.audit_id, c.audit_chain_id, c.methods, c.nmethods, c.exp,
-	    rev, ctx, err) == -1)
+	    rev, acp, ctx, err) == -1)
 		goto done;
 	if (cacheable)
 		vcache_put(t->vcache, h, rev, k->epoch, ctx, b);
@@ -500,7 +526,8 @@ tokens_validate_reply(struct tokens *t, struct store *st, const char *token,
 	if (token_validate(t, st, token, allow_expired, rev, ctx, &body, err) == -1)
 		return -1;
 	*reply = token_reply(t, st, ctx->rev, body, with_catalog &&
-	    ctx->scope != KG_SCOPE_NONE, err);
+	    ctx->scope != KG_SCOPE_NONE, ctx->scope == KG_SCOPE_PROJECT ?
+	    ctx->project_id : NULL, err);
 	free(body);
 	if (*reply == NULL) {
 		kg_ctx_free(ctx);

@@ -57,6 +57,10 @@ struct token_cfg {
 	int		 cache_size;		/* validated tokens cached; 0 = off */
 	int		 totp_windows;		/* [totp] included_previous_windows */
 	long		 receipt_expiration;	/* [receipt] expiration, seconds */
+	int		 catalog_filtered_only;	/* no catalog but a filtered
+						   project's ([endpoint_filter]
+						   return_all_endpoints_if_no_filter
+						   false); 0: Keystone's default */
 };
 
 /* Keystone's 404 texts for a subject token that fails validation. */
@@ -156,6 +160,15 @@ struct token_auth {
 	 * an earlier partial authentication (see tokens_issue) */
 	const char	*receipt;
 	struct token_receipt *receipt_out;	/* NULL: not wanted */
+	/* "application_credential" method: the credential by id, or by name
+	 * with its user (by id, or name + domain id or name) */
+	const char	*app_cred_id;
+	const char	*app_cred_name;
+	const char	*app_cred_secret;
+	const char	*app_cred_user_id;
+	const char	*app_cred_user_name;
+	const char	*app_cred_user_domain_id;
+	const char	*app_cred_user_domain_name;
 	/*
 	 * "ec2credential" (POST /v3/ec2tokens; never from the methods of
 	 * POST /v3/auth/tokens): the EC2 credential whose signature the
@@ -212,7 +225,18 @@ void	token_receipt_free(struct token_receipt *r);
  * text, with the catalog when with_catalog and the token is scoped; *ctx
  * (optional, free with kg_ctx_free) the new token's context. Fails with
  * KG_EUNAUTH (bad credentials, disabled user/domain/project, no role on
- * the scope, unsupported method) or KG_EINTERNAL.
+ * the scope, unsupported method), KG_ENOTFOUND (the token method's token
+ * does not validate; an application credential id that does not exist,
+ * as Keystone), KG_EFORBID (Keystone's refusals of the token method and of
+ * a trust) or KG_EINTERNAL.
+ *
+ * Methods (issue.c's table, tokens_methods): "password", "token",
+ * "application_credential". Each proves a user; several must prove the
+ * same one. An application credential also fixes the scope, narrows the
+ * roles and caps the expiry, and is written into the claims, where
+ * revocation events (auth/revocation.h) and the token body find it; it
+ * cannot be combined with a requested scope, a trust's included (401,
+ * "Application credentials cannot request a scope.").
  *
  * The password method applies [security_compliance] (compliance_get()),
  * in Keystone's order (identity/backends/sql.py authenticate): a locked
@@ -246,20 +270,24 @@ void	token_receipt_free(struct token_receipt *r);
  * user must be the trust's trustee (403 otherwise); a trust that is gone,
  * expired or used up is a 401 (Keystone's TrustNotFound at issue); a
  * trust-scoped token cannot be used with the token method (403, as
- * Keystone); the token expires with the trust at the latest. Taking one
- * of the trust's uses is the caller's (svc_trust_consume), once the token
- * is issued: auth/ only reads the store.
+ * Keystone), nor can an application credential's; the token expires with
+ * the trust at the latest. Taking one of the trust's uses is the caller's
+ * (svc_trust_consume), once the token is issued: auth/ only reads the
+ * store.
  */
 int	tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	    int with_catalog, char **token, char **reply, struct kg_ctx *ctx,
 	    struct kg_err *err);
 
 /*
- * The service catalog as tokens show it: [{"endpoints": [{id, interface,
- * region_id, url, region}], "id", "type", "name"}, ...]. New reference,
- * private to the caller; built once per store revision.
+ * The service catalog as tokens scoped to project_id show it (NULL: a
+ * domain or system token; see catcache.h for OS-EP-FILTER):
+ * [{"endpoints": [{id, interface, region_id, url, region}], "id", "type",
+ * "name"}, ...]. New reference, private to the caller; the whole catalog
+ * is built once per store revision.
  */
-json_t	*tokens_catalog(struct tokens *t, struct store *st, struct kg_err *err);
+json_t	*tokens_catalog(struct tokens *t, struct store *st,
+	    const char *project_id, struct kg_err *err);
 
 /* {"keys": [public JWK of every loaded key]}; new reference. */
 json_t	*tokens_jwks(struct tokens *t);

@@ -11,6 +11,7 @@
 #include "auth/claims.h"
 #include "auth/subject.h"
 #include "auth/token.h"
+#include "auth/tokenbody.h"
 
 struct tokens {
 	struct token_cfg	 cfg;		/* key_dir points to key_dir below */
@@ -38,15 +39,19 @@ int	token_validate(struct tokens *t, struct store *st, const char *token,
 	    int allow_expired, int64_t rev, struct kg_ctx *ctx, char **body,
 	    struct kg_err *err);
 
-/* Fill *ctx (which owns a copy of the roles) for a token of subject s. */
+/* Fill *ctx (which owns a copy of the roles) for a token of subject s,
+ * issued with application credential ac (NULL: none). */
 int	token_ctx(const struct subject *s, const char *audit_id,
 	    const char *audit_chain_id, const char *const *methods, size_t nmethods,
-	    int64_t exp_s, int64_t rev, struct kg_ctx *ctx, struct kg_err *err);
+	    int64_t exp_s, int64_t rev, const struct token_appcred *ac,
+	    struct kg_ctx *ctx, struct kg_err *err);
 
 /* The {"token": body[, "catalog": ...]} reply text (malloc'd), the
- * catalog at rev when with_catalog. NULL with err. */
+ * catalog at rev when with_catalog: that of project_id for a
+ * project-scoped token (else NULL; see catcache.h). NULL with err. */
 char	*token_reply(struct tokens *t, struct store *st, int64_t rev,
-	    const char *body, int with_catalog, struct kg_err *err);
+	    const char *body, int with_catalog, const char *project_id,
+	    struct kg_err *err);
 
 /* 1 when a stored event revokes what claims c describe, 0 when none, -1. */
 int	token_revoked(struct store *st, const struct kg_claims *c,

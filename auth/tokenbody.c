@@ -87,7 +87,8 @@ write_scope(struct jsonw *w, const struct subject *s)
 
 char *
 tokenbody_text(const struct subject *s, const char *const *methods, size_t nmethods,
-    const char *audit_id, const char *audit_chain_id, int64_t iat_s, int64_t exp_s)
+    const char *audit_id, const char *audit_chain_id, int64_t iat_s, int64_t exp_s,
+    const struct token_appcred *ac)
 {
 	struct jsonw	 w = JSONW_INIT;
 	const char	*audit[2] = { audit_id, audit_chain_id };
@@ -102,6 +103,11 @@ tokenbody_text(const struct subject *s, const char *const *methods, size_t nmeth
 	jsonw_raw(&w, ",\"issued_at\":");
 	write_time(&w, iat_s * 1000000);
 	write_scope(&w, s);
+	if (ac != NULL) {
+		jsonw_raw(&w, ",\"application_credential\":");
+		claims_write_app_cred(&w, ac->id, ac->name, ac->restricted, ac->rules,
+		    ac->nrules);
+	}
 	jsonw_raw(&w, "}");
 	return jsonw_done(&w);
 }

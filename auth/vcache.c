@@ -33,6 +33,7 @@ struct centry {
 	{ (c)->domain_id, sizeof((c)->domain_id) },			\
 	{ (c)->audit_id, sizeof((c)->audit_id) },			\
 	{ (c)->audit_chain_id, sizeof((c)->audit_chain_id) },		\
+	{ (c)->app_cred_id, sizeof((c)->app_cred_id) },			\
 	{ (c)->trust_id, sizeof((c)->trust_id) },			\
 	{ (c)->trustor_id, sizeof((c)->trustor_id) },			\
 	{ (c)->trustee_id, sizeof((c)->trustee_id) }
@@ -49,6 +50,8 @@ struct packed_head {
 	uint32_t	nroles;
 	uint8_t		scope;
 	uint8_t		nmethods;
+	uint8_t		app_cred_restricted;
+	uint8_t		app_cred_nrules;
 	uint8_t		trust_impersonation;
 };
 
@@ -91,6 +94,8 @@ ctx_pack(char *p, const struct kg_ctx *c)
 	h.nroles = (uint32_t)c->nroles;
 	h.scope = (uint8_t)c->scope;
 	h.nmethods = (uint8_t)c->nmethods;
+	h.app_cred_restricted = (uint8_t)(c->app_cred_restricted != 0);
+	h.app_cred_nrules = (uint8_t)c->app_cred_nrules;	/* <= KG_MAX_ACCESS_RULES */
 	h.trust_impersonation = (uint8_t)(c->trust_impersonation != 0);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
@@ -131,6 +136,8 @@ ctx_unpack(const char *p, struct kg_ctx *c)
 	c->expires_at = h.expires_at;
 	c->rev = h.rev;
 	c->nmethods = h.nmethods;
+	c->app_cred_restricted = h.app_cred_restricted;
+	c->app_cred_nrules = h.app_cred_nrules;
 	c->trust_impersonation = h.trust_impersonation;
 	for (i = 0; i < c->nmethods; i++)
 		p = get_str(p, c->methods[i], sizeof(c->methods[i]));

@@ -17,6 +17,22 @@
 #define KG_MAX_METHODS	8	/* authentication methods a token names */
 #define KG_METHOD_SIZE	32	/* a method's name + NUL */
 
+/*
+ * An application credential's access rule (Keystone's access_rule): the
+ * service type, the method and a path pattern ("*" or "{x}": one segment,
+ * "**": any number) a token of the credential may be used for.
+ */
+#define KG_ACCESS_PATH_SIZE	226	/* Keystone's maxLength 225 + NUL */
+#define KG_ACCESS_METHOD_SIZE	8	/* POST, GET, HEAD, PATCH, PUT, DELETE */
+#define KG_MAX_ACCESS_RULES	16	/* per credential: they travel in its tokens */
+
+struct kg_access_rule {
+	char	id[KG_ID_SIZE];
+	char	service[KG_ID_SIZE];		/* Keystone's id_string: 64 */
+	char	path[KG_ACCESS_PATH_SIZE];
+	char	method[KG_ACCESS_METHOD_SIZE];
+};
+
 /* What a token, or an assignment's target, is scoped to. */
 enum kg_scope_kind { KG_SCOPE_NONE = 0, KG_SCOPE_PROJECT, KG_SCOPE_DOMAIN, KG_SCOPE_SYSTEM };
 
@@ -93,6 +109,9 @@ struct kg_revoke_event {
 	char	 role_id[KG_ID_SIZE];
 	char	 audit_id[KG_REVOKE_AUDIT_SIZE];
 	char	 audit_chain_id[KG_REVOKE_AUDIT_SIZE];
+	char	 app_cred_id[KG_ID_SIZE];	/* tokens issued with this
+						   application credential
+						   (keygate's extension) */
 	char	 trust_id[KG_ID_SIZE];		/* tokens of this trust (Keystone's
 						   OS-TRUST:trust_id); keygate's
 						   events carry the trustor's

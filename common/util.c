@@ -180,6 +180,35 @@ kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz)
 	return (long)len;
 }
 
+long
+kg_b64_decode(const char *in, size_t n, void *out, size_t outsz)
+{
+	char	url[4];
+	size_t	i, j, pad = 0, o = 0;
+	long	k;
+
+	if (n % 4 != 0)
+		return -1;
+	while (pad < 2 && pad < n && in[n - 1 - pad] == '=')
+		pad++;
+	/* Four characters at a time through the base64url decoder. */
+	for (i = 0; i < n; i += 4) {
+		for (j = 0; j < 4; j++) {
+			url[j] = in[i + j];
+			if (url[j] == '-' || url[j] == '_' ||
+			    (url[j] == '=' && i + j < n - pad))
+				return -1;
+			url[j] = url[j] == '+' ? '-' : url[j] == '/' ? '_' : url[j];
+		}
+		k = kg_b64url_decode(url, i + 4 == n ? 4 - pad : 4,
+		    (unsigned char *)out + o, outsz - o);
+		if (k < 0)
+			return -1;
+		o += (size_t)k;
+	}
+	return (long)o;
+}
+
 static EVP_MD		*sha256_md;
 static pthread_once_t	 sha256_once = PTHREAD_ONCE_INIT;
 

@@ -38,6 +38,14 @@ int	kg_time_parse(const char *s, int64_t *us);
 long	kg_b64url_encode(const void *in, size_t n, char *out, size_t outsz);
 long	kg_b64url_decode(const char *in, size_t n, void *out, size_t outsz);
 
+/*
+ * Standard base64 (RFC 4648 section 4, '+' and '/', '=' padding to a
+ * multiple of 4), as HTTP Basic credentials use it: the decoded length
+ * into out (size outsz, not NUL-terminated), or -1 on bad input or
+ * overflow.
+ */
+long	kg_b64_decode(const char *in, size_t n, void *out, size_t outsz);
+
 /* SHA-256 of data into out (32 bytes). */
 void	kg_sha256(const void *data, size_t n, unsigned char out[32]);
 

@@ -72,7 +72,7 @@ fuzz_policy(const uint8_t *d, size_t n)
 	struct pkt_flow		 f = { .family = 4, .daddr = { 10, 0, 0, 1 }, .dport = 80 };
 	struct gw_role		 role = { "r1", "member" };
 	struct gw_ident		 id = { "u", "", "", "", GW_SCOPE_PROJECT, "p1", "demo",
-				    "d", "D", &role, 1, "", "", 0, 0, 0, "", "", "" };
+				    "d", "D", &role, 1, "", "", "", 0, 0, 0, "", "", "" };
 	struct gwp_request	 rq = { .flow = &f, .method = "GET", .method_len = 3,
 				    .path = "/v3/users" };
 	const struct gwp_rule	*r;

@@ -172,8 +172,8 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 	total += strlen(k.user_id) + strlen(k.user_name) + strlen(k.user_domain_id) +
 	    strlen(k.user_domain_name) + strlen(k.scope_id) + strlen(k.scope_name) +
 	    strlen(k.scope_domain_id) + strlen(k.scope_domain_name) +
-	    strlen(k.audit_id) + strlen(chain) + strlen(k.trust_id) +
-	    strlen(k.trustor_id) + strlen(k.trustee_id) + 13;
+	    strlen(k.audit_id) + strlen(chain) + strlen(k.app_cred_id) +
+	    strlen(k.trust_id) + strlen(k.trustor_id) + strlen(k.trustee_id) + 14;
 	for (i = 0; i < k.nroles; i++)
 		total += strlen(k.roles[i].id) + strlen(k.roles[i].name) + 2;
 	if ((b = calloc(1, total)) == NULL) {
@@ -195,6 +195,7 @@ ident_from_claims(const json_t *c, enum gw_reason *why)
 	b->id.scope_domain_name = put_str(&p, k.scope_domain_name);
 	b->id.audit_id = put_str(&p, k.audit_id);
 	b->id.audit_chain_id = put_str(&p, chain);
+	b->id.app_cred_id = put_str(&p, k.app_cred_id);
 	b->id.trust_id = put_str(&p, k.trust_id);
 	b->id.trustor_id = put_str(&p, k.trustor_id);
 	b->id.trustee_id = put_str(&p, k.trustee_id);
@@ -236,6 +237,7 @@ ident_target(const struct gw_ident *id, const char **rids,
 		t->domain_id = id->scope_id;
 	t->audit_id = id->audit_id;
 	t->audit_chain_id = id->audit_chain_id;
+	t->app_cred_id = id->app_cred_id;
 	t->trust_id = id->trust_id;
 	t->trustor_id = id->trustor_id;
 	t->trustee_id = id->trustee_id;
@@ -353,6 +355,8 @@ gwauth_parse_events(const char *text, size_t len, struct kg_revoke_event **evp,
 		    ev_str(o, "audit_id", ev[i].audit_id, sizeof(ev[i].audit_id)) == -1 ||
 		    ev_str(o, "audit_chain_id", ev[i].audit_chain_id,
 		    sizeof(ev[i].audit_chain_id)) == -1 ||
+		    ev_str(o, "OS-KEYGATE:application_credential_id",
+		    ev[i].app_cred_id, sizeof(ev[i].app_cred_id)) == -1 ||
 		    ev_str(o, "OS-TRUST:trust_id", ev[i].trust_id,
 		    sizeof(ev[i].trust_id)) == -1 ||
 		    ev_time(o, "issued_before", &ev[i].issued_before, 1) == -1 ||

@@ -65,6 +65,7 @@ struct gw_ident {
 	size_t		 nroles;
 	const char	*audit_id;		/* audit_ids[0] */
 	const char	*audit_chain_id;	/* audit_ids[1], else audit_ids[0] */
+	const char	*app_cred_id;		/* application credential; "" none */
 	int64_t		 exp;			/* seconds since the epoch */
 	int64_t		 iat_us;		/* issued at, µs */
 	int64_t		 rev;			/* claim "rev"; 0 = none */

@@ -295,6 +295,9 @@ save_events(struct gwsync *s, const struct kg_revoke_event *ev, size_t n, int re
 		if (o != NULL && ev[i].revision > 0)
 			json_object_set_new(o, "OS-KEYGATE:revision",
 			    json_integer(ev[i].revision));
+		if (o != NULL && ev[i].app_cred_id[0] != '\0')
+			json_object_set_new(o, "OS-KEYGATE:application_credential_id",
+			    json_string(ev[i].app_cred_id));
 		if (o != NULL && (js = json_dumps(o, JSON_COMPACT)) != NULL) {
 			fprintf(fp, "{\"events\":[%s]}\n", js);
 			free(js);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/accessrule.h"
 #include "auth/password.h"
 #include "auth/receipt.h"
 #include "auth/token.h"
@@ -218,6 +219,51 @@ parse_totp(json_t *totp, struct token_auth *a, struct kg_err *err)
 	return 0;
 }
 
+/*
+ * The "application_credential" method payload: the credential by id, or
+ * by name with its user (Keystone's AuthInfo._lookup_app_cred).
+ */
+static int
+parse_app_cred(json_t *ac, struct token_auth *a, struct kg_err *err)
+{
+	const char	*P = "identity/application_credential";
+	const char	*id, *name;
+	json_t		*user, *dom;
+
+	if (opt_str(ac, "id", P, &id, err) == -1 ||
+	    opt_str(ac, "name", P, &name, err) == -1 ||
+	    opt_str(ac, "secret", P, &a->app_cred_secret, err) == -1 ||
+	    opt_obj(ac, "user", P, &user, err) == -1)
+		return -1;
+	if (id != NULL && id[0] != '\0') {
+		a->app_cred_id = id;
+		return 0;
+	}
+	if (name == NULL || name[0] == '\0')
+		return expecting(err, "name or ID", "application credential");
+	a->app_cred_name = name;
+	if (user == NULL)
+		return expecting(err, "user", "application credential");
+	if (opt_str(user, "id", "identity/application_credential/user",
+	    &a->app_cred_user_id, err) == -1 ||
+	    opt_str(user, "name", "identity/application_credential/user",
+	    &a->app_cred_user_name, err) == -1 ||
+	    opt_obj(user, "domain", "identity/application_credential/user", &dom,
+	    err) == -1)
+		return -1;
+	if (a->app_cred_user_id != NULL && a->app_cred_user_id[0] != '\0') {
+		a->app_cred_user_name = NULL;
+		return 0;
+	}
+	a->app_cred_user_id = NULL;
+	if (a->app_cred_user_name == NULL || a->app_cred_user_name[0] == '\0')
+		return expecting(err, "id or name", "user");
+	if (dom == NULL)
+		return expecting(err, "domain", "user");
+	return parse_domain_ref(dom, "identity/application_credential/user/domain",
+	    &a->app_cred_user_domain_id, &a->app_cred_user_domain_name, err);
+}
+
 /* Is m one of the methods tokens_issue knows? */
 static int
 known_method(const char *m)
@@ -273,6 +319,9 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 			return -1;
 		if (strcmp(s, "totp") == 0 &&
 		    parse_totp(json_object_get(id, s), a, err) == -1)
+			return -1;
+		if (strcmp(s, "application_credential") == 0 &&
+		    parse_app_cred(json_object_get(id, s), a, err) == -1)
 			return -1;
 		a->methods[a->nmethods++] = s;
 	}
@@ -431,8 +480,10 @@ consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
 }
 
 /*
- * POST /v3/auth/tokens. R_SLOW: a body with a password (the password
- * method) runs on a hashing thread, since bcrypt takes ~250 ms.
+ * POST /v3/auth/tokens. R_SLOW: a body with a password or a secret (the
+ * password and application_credential methods) runs on a hashing thread,
+ * since bcrypt takes ~250 ms. R_LIMIT: one with a password is under the
+ * failed-login rate limit first.
  */
 static int
 issue_token(struct req *r, struct kg_err *err)
@@ -465,8 +516,12 @@ issue_token(struct req *r, struct kg_err *err)
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
-	if (a.password != NULL)		/* jansson's own copy: done with it */
+	/* jansson's own copies: done with them */
+	if (a.password != NULL)
 		kg_wipe((char *)(uintptr_t)a.password, strlen(a.password));
+	if (a.app_cred_secret != NULL)
+		kg_wipe((char *)(uintptr_t)a.app_cred_secret,
+		    strlen(a.app_cred_secret));
 	if (rc == 0 && ctx.trust_id[0] != '\0' &&
 	    consume_trust_use(r, ctx.trust_id, err) == -1) {
 		kg_wipe(tok, strlen(tok));
@@ -511,6 +566,18 @@ subject(struct req *r, int allow_expired, struct kg_ctx *sctx, char **reply,
 	else
 		rc = tokens_validate(r->srv->tokens, r->st, tok, allow_expired, sctx,
 		    NULL, err);
+	/* A credential's token with access rules is shown only to services
+	 * that enforce them (keystonemiddleware sends the header), as
+	 * Keystone's _validate_token_access_rules. */
+	if (rc == 0 && sctx->app_cred_nrules > 0 && !access_rules_supported(
+	    req_header(r, "OpenStack-Identity-Access-Rules"))) {
+		kg_ctx_free(sctx);
+		if (reply != NULL) {
+			free(*reply);
+			*reply = NULL;
+		}
+		rc = kg_errf(err, KG_ENOTFOUND, TOKEN_MSG_INVALID);
+	}
 	if (rc == -1 && err->kind == KG_ENOTFOUND)
 		metrics_auth_failure();
 	return rc;
@@ -578,7 +645,8 @@ get_catalog(struct req *r, struct kg_err *err)
 	if (r->ctx->scope != KG_SCOPE_PROJECT)
 		return kg_errf(err, KG_EFORBID, "A project-scoped token is required to "
 		    "produce a service catalog.");
-	if ((cat = tokens_catalog(r->srv->tokens, r->st, err)) == NULL)
+	if ((cat = tokens_catalog(r->srv->tokens, r->st, r->ctx->project_id,
+	    err)) == NULL)
 		return -1;
 	return apij_reply_list(r, "catalog", cat, err);
 }
@@ -734,6 +802,9 @@ list_revoke_events(struct req *r, struct kg_err *err)
 		if (ev[i].revision > 0)
 			json_object_set_new(o, "OS-KEYGATE:revision",
 			    json_integer(ev[i].revision));
+		if (ev[i].app_cred_id[0])
+			json_object_set_new(o, "OS-KEYGATE:application_credential_id",
+			    json_string(ev[i].app_cred_id));
 		json_array_append_new(list, o);
 	}
 	free(ev);

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "server/api_catalog.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "store/catalog.h"
@@ -51,20 +53,25 @@ region_json(struct req *r, const struct kg_region *g)
 static int
 list_regions(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_region	*v = NULL;
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_regions", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_regions", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
-	if (store_region_list(r->st, req_query(r, "parent_region_id"), &v, &n,
-	    err) == -1)
+	if (store_region_list(r->st, req_query(r, "parent_region_id"), &pg, &v,
+	    &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, region_json(r, &v[i]));
+	ret = page_reply(r, "regions", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_region_list_free(v, n);
-	return apij_reply_list(r, "regions", list, err);
+	return ret;
 }
 
 static int
@@ -240,20 +247,25 @@ service_json(struct req *r, const struct kg_service *s)
 static int
 list_services(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_service	*v = NULL;
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_services", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_services", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
 	if (store_service_list(r->st, req_query(r, "type"), req_query(r, "name"),
-	    &v, &n, err) == -1)
+	    &pg, &v, &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
 		json_array_append_new(list, service_json(r, &v[i]));
+	ret = page_reply(r, "services", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_service_list_free(v, n);
-	return apij_reply_list(r, "services", list, err);
+	return ret;
 }
 
 static int
@@ -428,8 +440,8 @@ url_valid(const char *url)
 	return 1;
 }
 
-static json_t *
-endpoint_json(struct req *r, const struct kg_endpoint *e)
+json_t *
+apij_endpoint(struct req *r, const struct kg_endpoint *e)
 {
 	json_t	*o, *reg;
 
@@ -489,25 +501,30 @@ endpoint_apply(struct kg_endpoint *e, const json_t *m, struct kg_err *err)
 static int
 list_endpoints(struct req *r, struct kg_err *err)
 {
+	struct kg_page		 pg;
 	struct kg_endpoint	*v = NULL;
 	const char		*iface = req_query(r, "interface");
 	size_t			 n = 0, i;
 	json_t			*list;
+	int			 ret;
 
-	if (req_authorize(r, "identity:list_endpoints", NULL, err) == -1)
+	if (req_authorize(r, "identity:list_endpoints", NULL, err) == -1 ||
+	    page_from_request(r, PAGE_CATALOG, &pg, err) == -1)
 		return -1;
 	if (iface != NULL && !interface_valid(iface))
 		return kg_errf(err, KG_EBADREQ, "Invalid input for query parameters"
 		    " interface. Value: %s. '%s' is not one of ['admin', 'internal',"
 		    " 'public']", iface, iface);
 	if (store_endpoint_list(r->st, iface, req_query(r, "service_id"),
-	    req_query(r, "region_id"), &v, &n, err) == -1)
+	    req_query(r, "region_id"), &pg, &v, &n, err) == -1)
 		return -1;
 	list = json_array();
 	for (i = 0; list != NULL && i < n; i++)
-		json_array_append_new(list, endpoint_json(r, &v[i]));
+		json_array_append_new(list, apij_endpoint(r, &v[i]));
+	ret = page_reply(r, "endpoints", list, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_endpoint_list_free(v, n);
-	return apij_reply_list(r, "endpoints", list, err);
+	return ret;
 }
 
 /*
@@ -540,7 +557,7 @@ get_endpoint(struct req *r, struct kg_err *err)
 		return -1;
 	if (store_endpoint_get(r->st, r->params[0], &e, err) == -1)
 		return -1;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	kg_endpoint_free(&e);
 	return apij_reply_member(r, "endpoint", o, 200, err);
 }
@@ -571,7 +588,7 @@ create_endpoint(struct req *r, struct kg_err *err)
 	how = region_ref(m, &region_id);
 	if (svc_endpoint_create(r->st, &e, how, region_id, err) == -1)
 		goto done;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	ret = 0;
  done:
 	kg_endpoint_free(&e);
@@ -606,7 +623,7 @@ update_endpoint(struct req *r, struct kg_err *err)
 	if (svc_endpoint_update(r->st, r->params[0], &edit, how, region_id, &e,
 	    err) == -1)
 		return -1;
-	o = endpoint_json(r, &e);
+	o = apij_endpoint(r, &e);
 	kg_endpoint_free(&e);
 	return apij_reply_member(r, "endpoint", o, 200, err);
 }

@@ -10,6 +10,14 @@
  * only to render a reply or check a signature; plaintexts and EC2 secrets
  * are wiped when done with, and never logged. Changes go through
  * svc/credential.c; none revokes a token (as Keystone).
+ *
+ * Delegated callers (Keystone 2026, bug 2142138): a restricted application
+ * credential's token creates no EC2 credential (403), and an EC2
+ * credential made with a trust-scoped or an application credential's
+ * token records that trust or credential in its blob (trust_id,
+ * app_cred_id), so it cannot outlive or widen its maker's delegation:
+ * ec2_secret refuses such a blob (401) until keygate makes EC2 tokens
+ * scoped by it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +29,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/appcred.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/views.h"
@@ -36,6 +45,23 @@ static const char *const cred_known[] = { "id", "blob", "project_id", "type",
 /* ------------------------------------------------------------------------
  * Helpers.
  * --------------------------------------------------------------------- */
+
+/*
+ * The delegation of the caller into an EC2 blob b (Keystone's
+ * _assign_unique_id and OS-EC2 create): the trust of a trust-scoped token,
+ * the credential of an application credential's token. 0, or -1 (out of
+ * memory).
+ */
+static int
+ec2_bind(struct req *r, json_t *b, struct kg_err *err)
+{
+	if ((r->ctx->trust_id[0] != '\0' && json_object_set_new(b, "trust_id",
+	    json_string(r->ctx->trust_id)) == -1) ||
+	    (r->ctx->app_cred_id[0] != '\0' && json_object_set_new(b,
+	    "app_cred_id", json_string(r->ctx->app_cred_id)) == -1))
+		return apij_oom(err);
+	return 0;
+}
 
 /* sha256(s) as 64 hex digits: Keystone's hash_access_key, the id of an
  * EC2 credential. */
@@ -248,6 +274,7 @@ create_credential(struct req *r, struct kg_err *err)
 	struct kg_credential	 c;
 	json_t			*obj, *eb = NULL;
 	const char		*blob = NULL, *s;
+	char			*bound = NULL;
 	size_t			 len = 0;
 	int			 status = -1;
 
@@ -261,6 +288,11 @@ create_credential(struct req *r, struct kg_err *err)
 	if (req_authorize(r, "identity:create_credential", &t, err) == -1)
 		return -1;
 	if ((obj = apij_body_object(r, "credential", err)) == NULL)
+		return -1;
+	if (json_is_string(json_object_get(obj, "type")) &&
+	    strcasecmp(json_string_value(json_object_get(obj, "type")),
+	    EC2_TYPE) == 0 && appcred_check_unrestricted(r->ctx,
+	    "additional credentials", err) == -1)
 		return -1;
 	if (body_blob(obj, &blob, &len, err) == -1)
 		goto done;
@@ -276,6 +308,18 @@ create_credential(struct req *r, struct kg_err *err)
 		if (ec2_blob(blob, &eb, err) == -1)
 			goto done;
 		hash_access(json_string_value(json_object_get(eb, "access")), c.id);
+		/* A delegated caller's blob says so (the text sealed and shown
+		 * is then the blob re-serialized). */
+		if (r->ctx->trust_id[0] != '\0' || r->ctx->app_cred_id[0] != '\0') {
+			if (ec2_bind(r, eb, err) == -1)
+				goto done;
+			if ((bound = json_dumps(eb, JSON_COMPACT)) == NULL) {
+				apij_oom(err);
+				goto done;
+			}
+			blob = bound;
+			len = strlen(bound);
+		}
 		if (c.project_id[0] == '\0') {
 			kg_errf(err, KG_EBADREQ, "'project_id' is a required property");
 			goto done;
@@ -291,6 +335,10 @@ create_credential(struct req *r, struct kg_err *err)
 		status = apij_reply_member(r, "credential", cred_view(r, &c, blob),
 		    201, err);
  done:
+	if (bound != NULL) {
+		kg_wipe(bound, strlen(bound));
+		free(bound);
+	}
 	json_wipe_decref(eb);
 	wipe_member(obj, "blob");
 	kg_credential_free(&c);
@@ -592,7 +640,8 @@ create_ec2(struct req *r, struct kg_err *err)
 	memset(&p, 0, sizeof(p));
 	t.v[PK_T_CREDENTIAL_USER_ID] = r->params[0];
 	if (req_authorize(r, "identity:ec2_create_credential", &t, err) == -1 ||
-	    user_exists(r, r->params[0], err) == -1)
+	    appcred_check_unrestricted(r->ctx, "additional application "
+	    "credentials", err) == -1 || user_exists(r, r->params[0], err) == -1)
 		return -1;
 	/* Keystone: get_project(body.get("tenant_id")), 404 for None too. */
 	tenant = json_is_object(r->body) ? json_object_get(r->body, "tenant_id") :
@@ -615,10 +664,16 @@ create_ec2(struct req *r, struct kg_err *err)
 	kg_strlcpy(c.type, EC2_TYPE, sizeof(c.type));
 	hash_access(access, c.id);
 	/* As Keystone's jsonutils.dumps: {"access": .., "secret": ..,
-	 * "trust_id": null}. */
+	 * "trust_id": <the caller's trust or null>}, and the caller's
+	 * application credential (which Keystone's OS-EC2 does not record). */
 	if ((blob = json_pack("{s:s, s:s, s:n}", "access", access, "secret",
-	    secret, "trust_id")) == NULL ||
-	    (text = json_dumps(blob, JSON_PRESERVE_ORDER)) == NULL) {
+	    secret, "trust_id")) == NULL) {
+		apij_oom(err);
+		goto done;
+	}
+	if (ec2_bind(r, blob, err) == -1)
+		goto done;
+	if ((text = json_dumps(blob, JSON_PRESERVE_ORDER)) == NULL) {
 		apij_oom(err);
 		goto done;
 	}

@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
@@ -21,38 +22,20 @@ static const char *const domain_known[] = { "id", "name", "description",
 
 /*
  * The domain's new extra: obj's unknown members over old, plus "tags"
- * when obj has them (domains keep their tags in extra).
+ * when obj has them (domains keep their tags in extra) and its options.
  */
 static char *
 domain_extra(json_t *obj, const char *old, struct kg_err *err)
 {
-	json_t	*x, *tags;
-	char	**tv = NULL, *s = NULL;
-	size_t	 n = 0, i;
+	char	*s;
 
 	if ((s = apij_extra(obj, domain_known, old, err)) == NULL)
 		return NULL;
-	if ((tags = json_object_get(obj, "tags")) == NULL || json_is_null(tags))
-		return s;
-	if (apij_tags(tags, &tv, &n, err) == -1) {
+	if (apij_set_extra_tags(obj, &s, err) == -1 ||
+	    apij_set_options(obj, &s, err) == -1) {
 		free(s);
 		return NULL;
 	}
-	x = json_loads(s, 0, NULL);
-	free(s);
-	s = NULL;
-	if (x != NULL) {
-		json_t *a = json_array();
-
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, json_string(tv[i]));
-		json_object_set_new(x, "tags", a);
-		s = json_dumps(x, JSON_COMPACT);
-		json_decref(x);
-	}
-	store_strv_free(tv, n);
-	if (s == NULL)
-		apij_oom(err);
 	return s;
 }
 
@@ -106,10 +89,11 @@ static int
 list_domains(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
+	struct kg_domain_filter	 f;
+	struct kg_page		 pg;
 	struct kg_domain	*v = NULL;
-	struct kg_name_match	 m;
 	size_t			 n = 0, i;
-	int			 enabled;
+	int			 ret;
 	json_t			*arr;
 
 	/* Keystone 29: target.domain.id = the caller's domain, if any. */
@@ -117,22 +101,24 @@ list_domains(struct req *r, struct kg_err *err)
 		t.v[PK_T_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_domains", &t, err) == -1)
 		return -1;
-	if (apij_query_bool(r, "enabled", &enabled, err) == -1)
+	memset(&f, 0, sizeof(f));
+	if (apij_query_bool(r, "enabled", &f.enabled, err) == -1 ||
+	    page_from_request(r, PAGE_RESOURCE, &pg, err) == -1)
 		return -1;
-	apij_name_match(r, &m);
-	if (store_domain_list(r->st, req_query(r, "name"), enabled, &m, &v, &n,
-	    err) == -1)
+	f.name = req_query(r, "name");
+	apij_name_match(r, &f.match);
+	/* A domain-scoped caller sees its own domain only. */
+	if (r->ctx->scope == KG_SCOPE_DOMAIN)
+		f.id = r->ctx->domain_id;
+	if (store_domain_list(r->st, &f, &pg, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
-	for (i = 0; arr != NULL && i < n; i++) {
-		/* A domain-scoped caller sees its own domain only. */
-		if (r->ctx->scope == KG_SCOPE_DOMAIN &&
-		    strcmp(v[i].id, r->ctx->domain_id) != 0)
-			continue;
+	for (i = 0; arr != NULL && i < n; i++)
 		json_array_append_new(arr, apij_domain(r, &v[i]));
-	}
+	ret = page_reply(r, "domains", arr, req_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_domain_list_free(v, n);
-	return apij_reply_list(r, "domains", arr, err);
+	return ret;
 }
 
 /*
@@ -191,7 +177,11 @@ domain_edit(void *obj, void *cls, struct kg_err *err)
 	const char		*name, *desc;
 	char			*extra;
 
+	/* request_validate checked the body's schema (400); then
+	 * immutability (403). */
 	domain_check(body, &name, &desc, &d->enabled);
+	if (apij_immutable_edit(d->extra, body, "domain", d->id, err) == -1)
+		return -1;
 	if (name != NULL)
 		apij_strip(name, d->name, sizeof(d->name));
 	if (apij_set_text(body, "description", &d->description, err) == -1)

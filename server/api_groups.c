@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "store/identity.h"
@@ -103,28 +104,34 @@ static int
 list_groups(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
+	struct kg_page		 pg;
 	struct kg_group		*v = NULL;
 	struct kg_name_match	 m;
 	size_t			 n = 0, i;
 	const char		*dom;
 	json_t			*arr;
+	int			 ret;
 
 	/* Keystone: target.group.domain_id = the caller's domain, if any. */
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		t.v[PK_T_GROUP_DOMAIN_ID] = r->ctx->domain_id;
 	if (req_authorize(r, "identity:list_groups", &t, err) == -1)
 		return -1;
+	if (page_from_request(r, PAGE_IDENTITY, &pg, err) == -1)
+		return -1;
 	if (!apij_list_domain(r, &dom))
 		return apij_reply_list(r, "groups", json_array(), err);
 	apij_name_match(r, &m);
-	if (store_group_list(r->st, req_query(r, "name"), dom, &m, &v, &n,
+	if (store_group_list(r->st, req_query(r, "name"), dom, &m, &pg, &v, &n,
 	    err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
 		json_array_append_new(arr, apij_group(r, &v[i]));
+	ret = page_reply(r, "groups", arr, req_links(r), &pg, n ? v[n - 1].id :
+	    NULL, err);
 	kg_group_list_free(v, n);
-	return apij_reply_list(r, "groups", arr, err);
+	return ret;
 }
 
 static int

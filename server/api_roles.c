@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "svc/svc.h"
@@ -123,9 +124,11 @@ list_roles(struct req *r, struct kg_err *err)
 	struct policy_target	 t = { 0 };
 	const char		*name = req_query(r, "name");
 	const char		*dom = req_query(r, "domain_id");
+	struct kg_page		 pg;
 	struct kg_name_match	 m;
 	struct kg_role		*v;
-	size_t			 n;
+	size_t			 n, i;
+	json_t			*arr;
 	int			 ret;
 
 	/* Keystone: no target (query filters are not part of it). */
@@ -138,9 +141,14 @@ list_roles(struct req *r, struct kg_err *err)
 			return -1;
 	}
 	apij_name_match(r, &m);
-	if (store_role_list(r->st, name, dom, &m, &v, &n, err) == -1)
+	if (page_from_request(r, PAGE_ROLE, &pg, err) == -1 ||
+	    store_role_list(r->st, name, dom, &m, &pg, &v, &n, err) == -1)
 		return -1;
-	ret = apij_reply_roles(r, v, n, err);
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++)
+		json_array_append_new(arr, apij_role(r, &v[i]));
+	ret = page_reply(r, "roles", arr, apij_query_links(r), &pg, n ?
+	    v[n - 1].id : NULL, err);
 	kg_role_list_free(v, n);
 	return ret;
 }
@@ -199,13 +207,8 @@ role_edit(void *obj, void *cls, struct kg_err *err)
 
 	if (apij_matching_id(m, role->id, err) == -1)
 		return -1;
-	if (svc_role_immutable(role)) {
-		v = json_object_get(json_object_get(m, "options"), "immutable");
-		if (json_object_size(m) > 1 || v == NULL || json_is_true(v))
-			return kg_errf(err, KG_EFORBID, "Unable to update immutable"
-			    " role resource: `%s. Set resource option \"immutable\""
-			    " to false first.", role->id);
-	}
+	if (apij_immutable_edit(role->extra, m, "role", role->id, err) == -1)
+		return -1;
 	v = json_object_get(m, "domain_id");
 	if (v != NULL && strcmp(json_is_string(v) ? json_string_value(v) : "",
 	    role->domain_id) != 0)

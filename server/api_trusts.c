@@ -7,7 +7,10 @@
  * (auth/trust.h trust_chain): one that has expired or has no use left is
  * a 404 for show, delete and the roles, before the policy check
  * (lp#1840288), and one whose redelegation chain no longer holds is a
- * 403. Lists show every trust, expired or not, without roles. Changes go
+ * 403. A token issued with an application credential, restricted or not,
+ * may not list, show, create or delete trusts or read their roles
+ * (Keystone since CVE-2026-43000; 403 after the policy check). Lists show
+ * every trust, expired or not, without roles. Changes go
  * through svc/trust.c (one transaction, with their revocation events);
  * trust-scoped tokens are auth/issue.c's.
  */
@@ -30,6 +33,20 @@
 #define VALIDATION_TAIL		" The server could not comply with the request " \
 	"since it is either malformed or otherwise incorrect. The client is " \
 	"assumed to be in error."
+
+/*
+ * Keystone's _check_application_credential (CVE-2026-43000): a credential
+ * is for one project and cannot reach the trusts of its user, whatever its
+ * "unrestricted" says (that flag is about managing credentials).
+ */
+static int
+refuse_app_cred(struct req *r, struct kg_err *err)
+{
+	if (r->ctx->app_cred_id[0] == '\0')
+		return 0;
+	return kg_errf(err, KG_EFORBID, FORBIDDEN_ACTION, "Using method "
+	    "'application_credential' is not allowed for managing trusts");
+}
 
 /* ------------------------------------------------------------------------
  * Views.
@@ -268,7 +285,7 @@ create_trust(struct req *r, struct kg_err *err)
 	if (json_is_string(v = json_object_get(m, "trustee_user_id")))
 		pt.v[PK_T_TRUST_TRUSTEE_USER_ID] = json_string_value(v);
 	if (req_authorize(r, "identity:create_trust", &pt, err) == -1 ||
-	    parse_trust(m, &n, err) == -1)
+	    refuse_app_cred(r, err) == -1 || parse_trust(m, &n, err) == -1)
 		goto done;
 	if (n.t.project_id[0] != '\0' && n.t.nroles == 0) {
 		kg_errf(err, KG_EFORBID, FORBIDDEN_ACTION,
@@ -332,6 +349,8 @@ list_trusts(struct req *r, struct kg_err *err)
 		tor = tee = NULL;
 		none = req_query_count(r) > 0;
 	}
+	if (refuse_app_cred(r, err) == -1)
+		return -1;
 	if (!none && store_trust_list(r->st, tor, tee, &v, &n, err) == -1)
 		return -1;
 	if ((a = json_array()) == NULL)
@@ -369,7 +388,8 @@ load_trust(struct req *r, const char *rule, struct kg_trust *t,
 	memset(&chain[0], 0, sizeof(chain[0]));
 	kg_trust_list_free(chain, n);
 	ptarget_trust(&pt, t);
-	if (req_authorize(r, rule, &pt, err) == -1) {
+	if (req_authorize(r, rule, &pt, err) == -1 ||
+	    refuse_app_cred(r, err) == -1) {
 		kg_trust_free(t);
 		return -1;
 	}

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "server/http.h"
 #include "server/apijson.h"
+#include "server/page.h"
 #include "server/views.h"
 #include "server/ptarget.h"
 #include "server/authguard.h"
@@ -188,38 +189,36 @@ create_user(struct req *r, struct kg_err *err)
 
 /*
  * ?password_expires_at={lt,lte,gt,gte,eq,neq}:<time> (Keystone's
- * identity/core.py _translate_expired_password_hints). *op = 0: no filter.
+ * identity/core.py _translate_expired_password_hints) into f.
  */
-enum pe_op { PE_NONE = 0, PE_LT, PE_LTE, PE_GT, PE_GTE, PE_EQ, PE_NEQ };
-
 static int
-parse_expiry_filter(struct req *r, enum pe_op *op, int64_t *when,
-    struct kg_err *err)
+parse_expiry_filter(struct req *r, struct kg_user_filter *f, struct kg_err *err)
 {
-	static const struct { const char *name; enum pe_op op; } ops[] = {
-		{ "lt", PE_LT }, { "lte", PE_LTE }, { "gt", PE_GT },
-		{ "gte", PE_GTE }, { "eq", PE_EQ }, { "neq", PE_NEQ },
+	static const struct { const char *name; enum kg_expires_op op; } ops[] = {
+		{ "lt", KG_EXPIRES_LT }, { "lte", KG_EXPIRES_LTE },
+		{ "gt", KG_EXPIRES_GT }, { "gte", KG_EXPIRES_GTE },
+		{ "eq", KG_EXPIRES_EQ }, { "neq", KG_EXPIRES_NEQ },
 	};
 	const char	*v = req_query(r, "password_expires_at"), *colon, *ts;
 	size_t		 i, len;
 
-	*op = PE_NONE;
+	f->expires_op = KG_EXPIRES_ANY;
 	if (v == NULL)
 		return 0;
 	colon = strchr(v, ':');
 	/* Keystone defaults to eq; a time contains ':' too. */
 	ts = v;
-	*op = PE_EQ;
+	f->expires_op = KG_EXPIRES_EQ;
 	if (colon != NULL) {
 		len = (size_t)(colon - v);
 		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 			if (strlen(ops[i].name) == len &&
 			    strncmp(ops[i].name, v, len) == 0) {
-				*op = ops[i].op;
+				f->expires_op = ops[i].op;
 				ts = colon + 1;
 			}
 	}
-	if (kg_time_parse(ts, when) == -1)
+	if (kg_time_parse(ts, &f->expires_at) == -1)
 		return kg_errf(err, KG_EBADREQ, "Timestamp not in expected format. "
 		    "The server could not comply with the request since it is either "
 		    "malformed or otherwise incorrect. The client is assumed to be "
@@ -228,36 +227,15 @@ parse_expiry_filter(struct req *r, enum pe_op *op, int64_t *when,
 }
 
 static int
-expiry_matches(const struct kg_user *u, enum pe_op op, int64_t when)
-{
-	int64_t	x = u->password_expires_at;
-
-	if (op == PE_NONE)
-		return 1;
-	if (x == 0)		/* never expires: SQL NULL compares false */
-		return 0;
-	switch (op) {
-	case PE_LT:	return x < when;
-	case PE_LTE:	return x <= when;
-	case PE_GT:	return x > when;
-	case PE_GTE:	return x >= when;
-	case PE_EQ:	return x == when;
-	case PE_NEQ:	return x != when;
-	case PE_NONE:	break;
-	}
-	return 1;
-}
-
-static int
 list_users(struct req *r, struct kg_err *err)
 {
 	struct policy_target	 t = { 0 };
 	struct kg_user_filter	 f;
+	struct kg_page		 pg;
 	struct kg_user		*v = NULL;
 	size_t			 n = 0, i;
-	enum pe_op		 op;
-	int64_t			 when = 0;
 	json_t			*arr;
+	int			 ret;
 
 	if (r->ctx->scope == KG_SCOPE_DOMAIN)
 		t.v[PK_TARGET_DOMAIN_ID] = r->ctx->domain_id;
@@ -265,20 +243,22 @@ list_users(struct req *r, struct kg_err *err)
 		return -1;
 	memset(&f, 0, sizeof(f));
 	if (apij_query_bool(r, "enabled", &f.enabled, err) == -1 ||
-	    parse_expiry_filter(r, &op, &when, err) == -1)
+	    parse_expiry_filter(r, &f, err) == -1 ||
+	    page_from_request(r, PAGE_IDENTITY, &pg, err) == -1)
 		return -1;
 	if (!apij_list_domain(r, &f.domain_id))
 		return apij_reply_list(r, "users", json_array(), err);
 	f.name = req_query(r, "name");
 	apij_name_match(r, &f.match);
-	if (store_user_list(r->st, &f, &v, &n, err) == -1)
+	if (store_user_list(r->st, &f, &pg, &v, &n, err) == -1)
 		return -1;
 	arr = json_array();
 	for (i = 0; arr != NULL && i < n; i++)
-		if (expiry_matches(&v[i], op, when))
-			json_array_append_new(arr, apij_user(r, &v[i]));
+		json_array_append_new(arr, apij_user(r, &v[i]));
+	ret = page_reply(r, "users", arr, req_links(r), &pg, n ? v[n - 1].id :
+	    NULL, err);
 	kg_user_list_free(v, n);
-	return apij_reply_list(r, "users", arr, err);
+	return ret;
 }
 
 static int

@@ -12,6 +12,7 @@
 #include "server/apijson.h"
 #include "server/bodies.h"
 #include "server/views.h"
+#include "svc/svc.h"
 
 /* ------------------------------------------------------------------------
  * Before the handler.
@@ -121,6 +122,20 @@ apij_body_object(struct req *r, const char *key, struct kg_err *err)
 	return v;
 }
 
+json_t *
+apij_body_member(struct req *r, const char *key, struct kg_err *err)
+{
+	json_t	*b, *v;
+
+	if ((b = apij_body(r, err)) == NULL && r->body_err.kind != KG_OK)
+		return NULL;
+	if (b != NULL && (v = json_object_get(b, key)) != NULL)
+		return json_incref(v);
+	if ((v = json_object()) == NULL)
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+	return v;
+}
+
 const char *
 apij_str(const json_t *obj, const char *key)
 {
@@ -206,6 +221,95 @@ apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err)
  fail:
 	store_strv_free(tags, cnt);
 	return -1;
+}
+
+int
+apij_set_options(const json_t *obj, char **extra, struct kg_err *err)
+{
+	json_t		*in = json_object_get(obj, "options"), *x, *opts, *v;
+	const char	*k;
+	char		*s = NULL;
+
+	if (!json_is_object(in))
+		return 0;
+	x = json_loads(*extra != NULL ? *extra : "{}", 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		if ((x = json_object()) == NULL)
+			return apij_oom(err);
+	}
+	opts = json_object_get(x, "options");
+	if (!json_is_object(opts)) {
+		if ((opts = json_object()) == NULL ||
+		    json_object_set_new(x, "options", opts) == -1)
+			goto done;
+	}
+	/* Keystone sets each option given; None unsets it. */
+	json_object_foreach(in, k, v) {
+		if (json_is_null(v))
+			json_object_del(opts, k);
+		else if (json_object_set(opts, k, v) == -1)
+			goto done;
+	}
+	if (json_object_size(opts) == 0)
+		json_object_del(x, "options");
+	s = json_dumps(x, JSON_COMPACT);
+ done:
+	json_decref(x);
+	if (s == NULL)
+		return apij_oom(err);
+	free(*extra);
+	*extra = s;
+	return 0;
+}
+
+int
+apij_immutable_edit(const char *extra, const json_t *m, const char *type,
+    const char *id, struct kg_err *err)
+{
+	json_t	*v;
+
+	if (!svc_extra_immutable(extra))
+		return 0;
+	/* Only {"options": {"immutable": false or null}}, alone. */
+	v = json_object_get(json_object_get(m, "options"), "immutable");
+	if (json_object_size(m) > 1 || v == NULL ||
+	    !(json_is_false(v) || json_is_null(v)))
+		return svc_immutable_update(err, type, id);
+	return 0;
+}
+
+int
+apij_set_extra_tags(const json_t *obj, char **extra, struct kg_err *err)
+{
+	json_t	*tags = json_object_get(obj, "tags"), *x, *a;
+	char	**tv = NULL, *s;
+	size_t	  n = 0, i;
+
+	if (tags == NULL || json_is_null(tags))
+		return 0;
+	if (apij_tags(tags, &tv, &n, err) == -1)
+		return -1;
+	x = json_loads(*extra != NULL ? *extra : "{}", 0, NULL);
+	if (!json_is_object(x)) {
+		json_decref(x);
+		x = json_object();
+	}
+	a = json_array();
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_string(tv[i]));
+	store_strv_free(tv, n);
+	s = NULL;
+	if (x == NULL)
+		json_decref(a);
+	else if (a != NULL && json_object_set_new(x, "tags", a) == 0)
+		s = json_dumps(x, JSON_COMPACT);	/* set_new took a */
+	json_decref(x);
+	if (s == NULL)
+		return apij_oom(err);
+	free(*extra);
+	*extra = s;
+	return 0;
 }
 
 char *

@@ -55,6 +55,13 @@ json_t	*apij_body(struct req *r, struct kg_err *err);
  */
 json_t	*apij_body_object(struct req *r, const char *key, struct kg_err *err);
 
+/*
+ * body[key] of apij_body as Keystone reads it, body.get(key, {}): for
+ * routes whose schema admits an absent member. A new reference (an empty
+ * object when absent), or NULL with the held 400 or a 500.
+ */
+json_t	*apij_body_member(struct req *r, const char *key, struct kg_err *err);
+
 /* obj[key] as a string: borrowed, NULL when absent, null or no string. */
 const char *apij_str(const json_t *obj, const char *key);
 
@@ -82,6 +89,30 @@ int	 apij_tag_check(const char *tag, struct kg_err *err);
  * two tags are the same once stripped.
  */
 int	 apij_tags(const json_t *v, char ***out, size_t *n, struct kg_err *err);
+
+/*
+ * Merge obj["options"] (validated: Keystone's resource options schema)
+ * into the "options" object of *extra (malloc'd JSON text or NULL): each
+ * option given is set, a null one unset, as Keystone stores resource
+ * options. Returns 0, or -1 (500) with *extra unchanged.
+ */
+int	 apij_set_options(const json_t *obj, char **extra, struct kg_err *err);
+
+/*
+ * Keystone's check_immutable_update on the object as stored (its extra)
+ * and the PATCH member m: an immutable <type> only takes m =
+ * {"options": {"immutable": false or null}}; anything else is 403
+ * (svc_immutable_update). Returns 0 or -1.
+ */
+int	 apij_immutable_edit(const char *extra, const json_t *m,
+	    const char *type, const char *id, struct kg_err *err);
+
+/*
+ * obj["tags"] (validated; stripped and checked as apij_tags) into "tags"
+ * of *extra, where domains keep their tags; absent or null: nothing.
+ * Returns 0, or -1 with err and *extra unchanged.
+ */
+int	 apij_set_extra_tags(const json_t *obj, char **extra, struct kg_err *err);
 
 /*
  * The members of obj not named in known[] (NULL-terminated) merged over

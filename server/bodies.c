@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "common/types.h"
 #include "server/bodies.h"
 
 /* ------------------------------------------------------------------------
@@ -56,10 +57,15 @@ static const struct vschema password_null = {
 	.max_length = PASSWORD_MAX,
 };
 
-/* A resource without resource options (keygate implements none there). */
-static const struct vschema no_options = {
-	.type = VT_OBJECT, .closed = 1,
-	.title = "no resource options are supported",
+static const struct vprop resource_options_props[] = {
+	{ "immutable", &boolean_null },
+	{ NULL, NULL }
+};
+
+/* The resource options of projects, domains and roles (keystone/common/
+ * resource_options: every option nullable, no others): immutable. */
+static const struct vschema resource_options = {
+	.type = VT_OBJECT, .properties = resource_options_props, .closed = 1,
 };
 
 /* ------------------------------------------------------------------------
@@ -235,7 +241,7 @@ static const struct vprop project_props[] = {
 	{ "parent_id", &id_string_null },
 	{ "name", &name64 },
 	{ "tags", &tags },
-	{ "options", &no_options },
+	{ "options", &resource_options },
 	{ NULL, NULL }
 };
 
@@ -250,14 +256,14 @@ static const struct vschema project_update = {
 	.extra_max = BODY_EXTRA_MAX,
 };
 
-/* Keystone's domain properties, then keygate's: options (none supported)
- * and explicit_domain_id (Keystone reads it outside the schema). */
+/* Keystone's domain properties (options: PROJECT_OPTIONS_REGISTRY's), then
+ * explicit_domain_id (Keystone 22 reads it outside the schema). */
 static const struct vprop domain_props[] = {
 	{ "description", &description_null },
 	{ "enabled", &boolean },
 	{ "name", &name64 },
 	{ "tags", &tags },
-	{ "options", &no_options },
+	{ "options", &resource_options },
 	{ "explicit_domain_id", &id_string },
 	{ NULL, NULL }
 };
@@ -277,16 +283,6 @@ static const struct vschema domain_update = {
  * Roles (keystone/assignment/schema.py).
  * --------------------------------------------------------------------- */
 
-static const struct vprop role_options_props[] = {
-	{ "immutable", &boolean_null },
-	{ NULL, NULL }
-};
-
-/* ROLE_OPTIONS_REGISTRY.json_schema */
-static const struct vschema role_options = {
-	.type = VT_OBJECT, .properties = role_options_props, .closed = 1,
-};
-
 /* parameter_types.description in the role table's String(255) */
 static const struct vschema role_description = {
 	.type = VT_STRING, .column = 255,
@@ -296,7 +292,7 @@ static const struct vschema role_description = {
 static const struct vprop role_props[] = {
 	{ "name", &name },
 	{ "description", &role_description },
-	{ "options", &role_options },
+	{ "options", &resource_options },	/* ROLE_OPTIONS_REGISTRY */
 	{ "domain_id", &id_string_null },
 	{ NULL, NULL }
 };
@@ -424,6 +420,197 @@ static const struct vschema endpoint_update = {
 };
 
 /* ------------------------------------------------------------------------
+ * Unified limits (keystone/limit/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* keygate: one request creates at most this many (Keystone: no bound but
+ * the body size). */
+#define BODY_LIMITS_MAX	1000
+
+/* An integer limit: -1 (none) .. the largest signed INT. */
+static const struct vschema limit_integer = {
+	.type = VT_INTEGER, .flags = VF_MINIMUM | VF_MAXIMUM,
+	.minimum = -1, .maximum = 0x7FFFFFFF,
+};
+
+/* resource_name: 1..255 characters, in a String(255) column */
+static const struct vschema resource_name = {
+	.type = VT_STRING, .min_length = 1, .max_length = 255,
+	.max_bytes = BODY_NAME_BYTES,
+};
+
+/* A registered limit's region, in Keystone's String(64) column. */
+static const struct vschema registered_region_id = {
+	.type = VT_STRING | VT_NULL, .column = 64, .max_bytes = BODY_ID_BYTES,
+};
+
+/* A limit's region: Keystone looks it up (no column); keygate's region
+ * ids are at most BODY_ID_BYTES. */
+static const struct vschema limit_region_id = {
+	.type = VT_STRING, .max_bytes = BODY_ID_BYTES,
+};
+
+static const struct vprop registered_limit_props[] = {
+	{ "service_id", &id_string },
+	{ "region_id", &registered_region_id },
+	{ "resource_name", &resource_name },
+	{ "default_limit", &limit_integer },
+	{ "description", &description_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema registered_limit_item = {
+	.type = VT_OBJECT, .properties = registered_limit_props,
+	.required = (const char *const[]){ "service_id", "resource_name",
+	    "default_limit", NULL },
+	.closed = 1,
+};
+
+static const struct vschema registered_limit_create = {
+	.type = VT_ARRAY, .items = &registered_limit_item, .min_items = 1,
+	.max_items = BODY_LIMITS_MAX,
+};
+
+static const struct vschema registered_limit_update = {
+	.type = VT_OBJECT, .properties = registered_limit_props, .closed = 1,
+};
+
+static const struct vprop project_limit_props[] = {
+	{ "project_id", &id_string },
+	{ "service_id", &id_string },
+	{ "region_id", &limit_region_id },
+	{ "resource_name", &resource_name },
+	{ "resource_limit", &limit_integer },
+	{ "description", &description_null },
+	{ NULL, NULL }
+};
+
+static const struct vprop domain_limit_props[] = {
+	{ "domain_id", &id_string },
+	{ "service_id", &id_string },
+	{ "region_id", &limit_region_id },
+	{ "resource_name", &resource_name },
+	{ "resource_limit", &limit_integer },
+	{ "description", &description_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema project_limit = {
+	.properties = project_limit_props,
+	.required = (const char *const[]){ "project_id", "service_id",
+	    "resource_name", "resource_limit", NULL },
+	.closed = 1,
+};
+
+static const struct vschema domain_limit = {
+	.properties = domain_limit_props,
+	.required = (const char *const[]){ "domain_id", "service_id",
+	    "resource_name", "resource_limit", NULL },
+	.closed = 1,
+};
+
+/* A project's limit or a domain's, never both (Keystone's oneOf). */
+static const struct vschema limit_item = {
+	.type = VT_OBJECT,
+	.one_of = (const struct vschema *const[]){ &project_limit,
+	    &domain_limit, NULL },
+};
+
+static const struct vschema limit_create = {
+	.type = VT_ARRAY, .items = &limit_item, .min_items = 1,
+	.max_items = BODY_LIMITS_MAX,
+};
+
+static const struct vprop limit_update_props[] = {
+	{ "resource_limit", &limit_integer },
+	{ "description", &description_null },
+	{ NULL, NULL }
+};
+
+static const struct vschema limit_update = {
+	.type = VT_OBJECT, .properties = limit_update_props, .closed = 1,
+};
+
+/* ------------------------------------------------------------------------
+ * Policies (keystone/policy/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* The blob, in Keystone's JsonBlob (Text) column. */
+static const struct vschema policy_blob = {
+	.type = VT_STRING, .column = BODY_TEXT_MAX,
+};
+
+/* keygate keeps it in BODY_NAME_BYTES */
+static const struct vschema policy_type = {
+	.type = VT_STRING, .max_length = 255, .max_bytes = BODY_NAME_BYTES,
+};
+
+static const struct vprop policy_props[] = {
+	{ "blob", &policy_blob },
+	{ "type", &policy_type },
+	{ NULL, NULL }
+};
+
+static const struct vschema policy_create = {
+	.type = VT_OBJECT, .properties = policy_props,
+	.required = (const char *const[]){ "blob", "type", NULL },
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+static const struct vschema policy_update = {
+	.type = VT_OBJECT, .properties = policy_props, .min_properties = 1,
+	.extra_max = BODY_EXTRA_MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Endpoint groups (keystone/catalog/schema.py, OS-EP-FILTER).
+ * --------------------------------------------------------------------- */
+
+/* The filters' keys and non-emptiness are checked by the handler, after
+ * the schema, as Keystone's _require_valid_filter does. */
+static const struct vschema endpoint_group_filters = {
+	.type = VT_OBJECT,
+};
+
+/* "id" (matched against the URL's on update) and "links" are read and
+ * ignored, as Keystone does. */
+static const struct vschema anything = { .type = 0 };
+
+/* Keystone's three, then the two it ignores. Keystone's model has no
+ * "extra": other attributes make it fail (500); keygate refuses them. */
+static const struct vprop endpoint_group_props[] = {
+	{ "description", &description_null },
+	{ "filters", &endpoint_group_filters },
+	{ "name", &name },
+	{ "id", &anything },
+	{ "links", &anything },
+	{ NULL, NULL }
+};
+
+static const struct vschema endpoint_group_create = {
+	.type = VT_OBJECT, .properties = endpoint_group_props,
+	.required = (const char *const[]){ "name", "filters", NULL },
+	.closed = 1,
+};
+
+static const struct vschema endpoint_group_update = {
+	.type = VT_OBJECT, .properties = endpoint_group_props,
+	.min_properties = 1, .closed = 1,
+};
+
+/* ------------------------------------------------------------------------
+ * Domain configuration (keystone/api/domains.py; Keystone has no schema:
+ * its manager refuses unsupported groups and options with 403, and so
+ * does svc/domain_config.c). keygate: the configuration is an object, and
+ * its JSON at most BODY_EXTRA_MAX bytes.
+ * --------------------------------------------------------------------- */
+
+static const struct vschema domain_config = {
+	.type = VT_OBJECT, .extra_max = BODY_EXTRA_MAX, .column_name = "config",
+	.title = "{group: {option: value}}, or {option: value} for one option",
+};
+
+/* ------------------------------------------------------------------------
  * Tokens (keystone/auth/schema.py token_issue).
  *
  * Keystone's schema has no lengths here; names and ids are bounded by the
@@ -517,6 +704,29 @@ static const struct vprop auth_totp_user_props[] = {
 	{ NULL, NULL }
 };
 
+/*
+ * The application_credential method (keygate's: Keystone's schema leaves
+ * it out and reads its members untyped in AuthInfo). The credential by id,
+ * or by name with its user (by id, or by name with its domain), and its
+ * secret; the lengths are those of the columns they are looked up in.
+ */
+static const struct vschema appcred_name_col = {	/* String(255) */
+	.type = VT_STRING, .column = 255, .max_bytes = BODY_NAME_BYTES,
+	.column_name = "name",
+};
+
+/* A secret is a credential: never echoed; keygate: as long as a password. */
+static const struct vschema appcred_secret = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = PASSWORD_MAX,
+};
+
+static const struct vprop auth_appcred_user_props[] = {
+	{ "id", &id_col },
+	{ "name", &user_name_col },
+	{ "domain", &auth_domain },
+	{ NULL, NULL }
+};
+
 static const struct vschema auth_totp_user = {
 	.type = VT_OBJECT, .properties = auth_totp_user_props,
 };
@@ -531,11 +741,30 @@ static const struct vschema auth_totp_method = {
 	.type = VT_OBJECT, .properties = auth_totp_method_props,
 };
 
+static const struct vschema auth_appcred_user = {
+	.type = VT_OBJECT, .properties = auth_appcred_user_props,
+};
+
+static const struct vprop auth_appcred_method_props[] = {
+	{ "id", &id_col },
+	{ "name", &appcred_name_col },
+	{ "secret", &appcred_secret },
+	{ "user", &auth_appcred_user },
+	{ NULL, NULL }
+};
+
+static const struct vschema auth_appcred_method = {
+	.type = VT_OBJECT, .properties = auth_appcred_method_props,
+};
+
+/* Keystone's three, totp (which its schema leaves open), then keygate's
+ * application_credential. */
 static const struct vprop identity_props[] = {
 	{ "methods", &auth_methods },
 	{ "password", &auth_password_method },
 	{ "token", &auth_token_method },
 	{ "totp", &auth_totp_method },
+	{ "application_credential", &auth_appcred_method },
 	{ NULL, NULL }
 };
 
@@ -633,6 +862,106 @@ token_issue_check(const json_t *auth, struct kg_err *err)
 }
 
 /* ------------------------------------------------------------------------
+ * Application credentials and access rules
+ * (keystone/application_credential/schema.py).
+ * --------------------------------------------------------------------- */
+
+/* _role_properties' items: a role by id or by name, exactly one of them */
+static const struct vprop appcred_role_props[] = {
+	{ "id", &id_string },
+	{ "name", &name },
+	{ NULL, NULL }
+};
+
+static const struct vschema appcred_role = {
+	.type = VT_OBJECT, .properties = appcred_role_props,
+	.min_properties = 1, .max_properties = 1, .closed = 1,
+};
+
+static const struct vschema appcred_roles = {
+	.type = VT_ARRAY, .items = &appcred_role,
+};
+
+/* An access rule's path: the schema allows 225 characters, its column
+ * String(128); keygate keeps it in KG_ACCESS_PATH_SIZE bytes. */
+static const struct vschema access_rule_path = {
+	.type = VT_STRING, .max_length = 225, .pattern = VP_PATH,
+	.column = 128, .max_bytes = KG_ACCESS_PATH_SIZE - 1,
+};
+
+static const struct vschema access_rule_method = {
+	.type = VT_STRING, .pattern = VP_METHOD,
+};
+
+static const struct vprop access_rule_props[] = {
+	{ "path", &access_rule_path },
+	{ "method", &access_rule_method },
+	{ "service", &id_string },
+	{ "id", &id_string },
+	{ NULL, NULL }
+};
+
+static const struct vschema access_rule = {
+	.type = VT_OBJECT, .properties = access_rule_props, .closed = 1,
+};
+
+/* keygate: at most KG_MAX_ACCESS_RULES (they travel in the tokens). */
+static const struct vschema access_rules = {
+	.type = VT_ARRAY, .items = &access_rule, .max_items = KG_MAX_ACCESS_RULES,
+};
+
+/* ['null', 'string']; keygate: a secret as long as a password at most */
+static const struct vschema appcred_secret_null = {
+	.type = VT_STRING | VT_NULL, .flags = VF_SECRET | VF_NULL_FIRST,
+	.max_length = PASSWORD_MAX,
+};
+
+/* ['null', 'string']: an ISO 8601 time (the handler parses it); keygate:
+ * 64 characters at most */
+static const struct vschema expires_at_null = {
+	.type = VT_STRING | VT_NULL, .flags = VF_NULL_FIRST, .max_length = 64,
+};
+
+static const struct vprop appcred_props[] = {
+	{ "name", &name },
+	{ "description", &description_null },
+	{ "secret", &appcred_secret_null },
+	{ "expires_at", &expires_at_null },
+	{ "roles", &appcred_roles },
+	{ "unrestricted", &boolean },
+	{ "access_rules", &access_rules },
+	{ NULL, NULL }
+};
+
+/* keygate: other members are refused (Keystone's schema lets them through
+ * to its SQL model, which fails on them with a 500). */
+static const struct vschema appcred_create = {
+	.type = VT_OBJECT, .properties = appcred_props,
+	.required = (const char *const[]){ "name", NULL }, .closed = 1,
+};
+
+/* keygate: an access rule that is not named by id is a new one and needs
+ * all of service, path and method (Keystone would store nulls). */
+static int
+appcred_create_check(const json_t *ac, struct kg_err *err)
+{
+	static const char *const need[] = { "path", "method", "service", NULL };
+	const json_t	*rule;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(ac, "access_rules"), i, rule) {
+		if (json_object_get(rule, "id") != NULL)
+			continue;
+		for (j = 0; need[j] != NULL; j++)
+			if (json_object_get(rule, need[j]) == NULL)
+				return kg_errf(err, KG_EBADREQ, "Invalid input for "
+				    "field 'access_rules/%zu': '%s' is a required "
+				    "property", i, need[j]);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
  * Credentials (keystone/credential/schema.py), with Debian's security fix:
  * a PATCH carries the blob; the other attributes may come again unchanged
  * (server/api_credentials.c compares them with the stored ones).
@@ -693,10 +1022,6 @@ static const struct vschema external_id = {
 	.max_bytes = BODY_ID_BYTES,
 };
 
-static const struct vschema integer_null = {
-	.type = VT_INTEGER | VT_NULL,
-};
-
 static const struct vschema string_null = {
 	.type = VT_STRING | VT_NULL,
 };
@@ -717,15 +1042,23 @@ static const struct vschema trust_roles = {
 	.type = VT_ARRAY, .items = &trust_role,
 };
 
+static const struct vschema remaining_uses = {
+	.type = VT_INTEGER | VT_NULL, .flags = VF_MINIMUM, .minimum = 1,
+};
+
+static const struct vschema redelegation_count = {
+	.type = VT_INTEGER | VT_NULL, .flags = VF_MINIMUM, .minimum = 0,
+};
+
 static const struct vprop trust_create_props[] = {
 	{ "trustor_user_id", &external_id },
 	{ "trustee_user_id", &external_id },
 	{ "impersonation", &boolean },
 	{ "project_id", &id_string_null },
-	{ "remaining_uses", &integer_null },
+	{ "remaining_uses", &remaining_uses },
 	{ "expires_at", &string_null },
 	{ "allow_redelegation", &boolean_null },
-	{ "redelegation_count", &integer_null },
+	{ "redelegation_count", &redelegation_count },
 	{ "roles", &trust_roles },
 	{ NULL, NULL }
 };
@@ -737,26 +1070,14 @@ static const struct vschema trust_create = {
 	.extra_max = BODY_EXTRA_MAX,
 };
 
-/* What the validator cannot say: the integers' minimums (remaining_uses
- * 1, redelegation_count 0) and at most one property per role (jsonschema's
- * texts). */
+/* What the validator cannot say: at most one property per role
+ * (jsonschema's texts). */
 static int
 trust_create_check(const json_t *t, struct kg_err *err)
 {
-	static const struct { const char *name; json_int_t min; } ints[] = {
-		{ "remaining_uses", 1 }, { "redelegation_count", 0 },
-	};
 	const json_t	*v;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		v = json_object_get(t, ints[i].name);
-		if (json_is_integer(v) && json_integer_value(v) < ints[i].min)
-			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
-			    "'%s': %" JSON_INTEGER_FORMAT " is less than the minimum "
-			    "of %" JSON_INTEGER_FORMAT, ints[i].name,
-			    json_integer_value(v), ints[i].min);
-	}
 	json_array_foreach(json_object_get(t, "roles"), i, v)
 		if (json_object_size(v) > 1)
 			return kg_errf(err, KG_EBADREQ, "Invalid input for field "
@@ -803,6 +1124,33 @@ static const struct body table[] = {
 	    "endpoint_create", NULL },
 	{ "PATCH", "/v3/endpoints/{}", "endpoint", 1, &endpoint_update,
 	    "endpoint_update", NULL },
+	{ "POST", "/v3/users/{}/application_credentials",
+	    "application_credential", 0, &appcred_create,
+	    "application_credential_create", appcred_create_check },
+	{ "POST", "/v3/registered_limits", "registered_limits", 0,
+	    &registered_limit_create, "registered_limit_create", NULL },
+	{ "PATCH", "/v3/registered_limits/{}", "registered_limit", 0,
+	    &registered_limit_update, "registered_limit_update", NULL },
+	{ "POST", "/v3/limits", "limits", 0, &limit_create, "limit_create",
+	    NULL },
+	{ "PATCH", "/v3/limits/{}", "limit", 0, &limit_update, "limit_update",
+	    NULL },
+	{ "POST", "/v3/policies", "policy", 0, &policy_create, "policy_create",
+	    NULL },
+	{ "PATCH", "/v3/policies/{}", "policy", 0, &policy_update,
+	    "policy_update", NULL },
+	{ "POST", "/v3/OS-EP-FILTER/endpoint_groups", "endpoint_group", 0,
+	    &endpoint_group_create, "endpoint_group_create", NULL },
+	{ "PATCH", "/v3/OS-EP-FILTER/endpoint_groups/{}", "endpoint_group", 0,
+	    &endpoint_group_update, "endpoint_group_update", NULL },
+	{ "PUT", "/v3/domains/{}/config", "config", 0, &domain_config,
+	    "domain_config_create", NULL },
+	{ "PATCH", "/v3/domains/{}/config", "config", 0, &domain_config,
+	    "domain_config_update", NULL },
+	{ "PATCH", "/v3/domains/{}/config/{}", "config", 0, &domain_config,
+	    "domain_config_group_update", NULL },
+	{ "PATCH", "/v3/domains/{}/config/{}/{}", "config", 0, &domain_config,
+	    "domain_config_option_update", NULL },
 	{ "POST", "/v3/credentials", "credential", 0, &credential_create,
 	    "credential_create", NULL },
 	{ "PATCH", "/v3/credentials/{}", "credential", 0, &credential_update,

@@ -1,9 +1,12 @@
 /*
  * bodies.h - every request body keygate accepts, declared once: one schema
  * per resource (mirroring Keystone 22's keystone/{identity,resource,
- * assignment,catalog,auth}/schema.py, with the storage limits of its SQL
- * columns and keygate's own where Keystone has none), and the table that
- * maps a route (method + pattern, as in the route tables) to its schema.
+ * assignment,catalog,auth,application_credential,limit,policy}/schema.py,
+ * with the storage limits of its SQL columns and keygate's own where
+ * Keystone has none; domain configuration, which Keystone checks without a
+ * schema, has keygate's), and the table that maps a route (method +
+ * pattern, as in the route tables) to its schema. Form bodies (OS-OAUTH2,
+ * R_FORM routes) are not JSON and have no entry: their handlers read them.
  *
  * server/http.c checks a request against its route's entry (through
  * request_validate in server/apijson.c) after authentication and before the

@@ -1,7 +1,8 @@
 /*
  * bootstrap.c - keystone-manage bootstrap for keygate: the default domain,
  * an admin project and user, the default roles (reader < member < manager
- * < admin, plus service), admin grants on the project and the system, and
+ * < admin, plus service; created immutable, as keystone-manage does unless
+ * --no-immutable-roles), admin grants on the project and the system, and
  * the identity service in the catalog. Every step reuses what exists, so
  * running it again is harmless; as Keystone's, it re-enables the admin user
  * and resets its password when it differs (which revokes its tokens).
@@ -179,9 +180,13 @@ ensure_role(struct store *st, struct boot *b, const char *name,
 		return kg_errf(err, KG_EINTERNAL, "no randomness");
 	kg_strlcpy(r.name, name, sizeof(r.name));
 	r.description = "";
-	r.extra = "{}";
+	/* keystone/cmd/bootstrap.py _ensure_role_exists: every role it
+	 * creates is immutable unless asked otherwise; a role that exists is
+	 * left as it is. */
+	r.extra = b->o->mutable_roles ? "{}" : "{\"options\":{\"immutable\":true}}";
 	kg_strlcpy(id, r.id, STORE_ID_SIZE);
-	did(b, "created role", name);
+	did(b, b->o->mutable_roles ? "created mutable role" : "created role",
+	    name);
 	return svc_role_create(st, &r, err);
 }
 
@@ -370,8 +375,15 @@ bootstrap_run(struct store *st, const struct bootstrap_opts *o, struct kg_err *e
 	b.verified = verified_hash(st, o);
 	ret = svc_run(st, "bootstrap", bootstrap_body, &b, err);
 	if (ret == 0)
-		for (i = 0; i < b.ndone; i++)
+		for (i = 0; i < b.ndone; i++) {
 			log_info("bootstrap: %s", b.done[i]);
+			/* Keystone's warning for a role made without the option. */
+			if (strncmp(b.done[i], "created mutable role ", 21) == 0)
+				log_warn("bootstrap: role %s was created as a mutable "
+				    "role; it is recommended to make it immutable (the "
+				    "\"immutable\" resource option), or to bootstrap "
+				    "without --no-immutable-roles", b.done[i] + 21);
+		}
 	kg_wipe(hash, strlen(hash));
 	free(hash);
 	if (b.verified != NULL) {

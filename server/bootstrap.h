@@ -20,6 +20,8 @@ struct bootstrap_opts {
 	const char	*internal_url;
 	const char	*public_url;
 	int		 hash_rounds;	/* bcrypt cost */
+	int		 mutable_roles;	/* --no-immutable-roles: the roles it
+					   creates without options.immutable */
 };
 
 /*

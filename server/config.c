@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/config.h"
+#include "svc/svc.h"
 
 #define STR(s, n, f)	CONF_STR(struct kg_config, s, n, f)
 #define INT(s, n, f, lo, hi) CONF_INT(struct kg_config, s, n, f, lo, hi)
@@ -39,10 +40,19 @@ static const struct conf_option options[] = {
 	INT("identity", "hash_queue", hash_queue, 0, 100000),
 	BOOL("metrics", "enabled", metrics_enabled),
 	STR("metrics", "allow", metrics_allow),
+	STR("unified_limit", "enforcement_model", enforcement_model),
+	BOOL("endpoint_filter", "return_all_endpoints_if_no_filter",
+	    return_all_endpoints_if_no_filter),
 	STR("oslo_policy", "policy_file", policy_file),
 	BOOL("oslo_policy", "enforce_scope", enforce_scope),
 	BOOL("oslo_policy", "enforce_new_defaults", enforce_new_defaults),
 	STR("oslo_policy", "defaults", policy_defaults),
+	INT("DEFAULT", "list_limit", list_limit, 0, 1000000),
+	INT("DEFAULT", "max_db_limit", max_db_limit, 1, 1000000),
+	INT("resource", "list_limit", resource_list_limit, 0, 1000000),
+	INT("identity", "list_limit", identity_list_limit, 0, 1000000),
+	INT("role", "list_limit", role_list_limit, 0, 1000000),
+	INT("catalog", "list_limit", catalog_list_limit, 0, 1000000),
 	INT("security_compliance", "lockout_failure_attempts",
 	    compliance.lockout_failure_attempts, 0, 1000000),
 	LNG("security_compliance", "lockout_duration", compliance.lockout_duration,
@@ -95,6 +105,8 @@ config_defaults(struct kg_config *cfg)
 	cfg->hash_threads = 0;			/* one per CPU */
 	cfg->hash_queue = 64;
 	cfg->metrics_enabled = 1;
+	kg_strlcpy(cfg->enforcement_model, "flat", sizeof(cfg->enforcement_model));
+	cfg->return_all_endpoints_if_no_filter = 1;	/* Keystone's default */
 	/*
 	 * Keystone's latest release as it ships (oslo.policy >= 4.4 enforces
 	 * scope and the new defaults): secure RBAC. keystone-22 with both
@@ -103,6 +115,7 @@ config_defaults(struct kg_config *cfg)
 	kg_strlcpy(cfg->policy_defaults, "keystone-29", sizeof(cfg->policy_defaults));
 	cfg->enforce_scope = 1;
 	cfg->enforce_new_defaults = 1;
+	cfg->max_db_limit = 1000;		/* Keystone's default (2025.1) */
 	/* Keystone's defaults: every feature off but the lockout duration. */
 	cfg->compliance.lockout_duration = 1800;
 	/* README "Failed-login rate limit": the budget and why. */
@@ -139,7 +152,8 @@ resolve_policy_file(struct kg_config *cfg, const char *conf_path,
 int
 config_load(struct kg_config *cfg, const char *path, struct kg_err *err)
 {
-	enum log_level	lvl;
+	enum log_level		lvl;
+	enum svc_limit_model	model;
 
 	if (path != NULL && conf_load_file(options, NOPTIONS, cfg, path, err) == -1)
 		return -1;
@@ -151,6 +165,10 @@ config_load(struct kg_config *cfg, const char *path, struct kg_err *err)
 		    cfg->log_level);
 	if (cfg->data_dir[0] == '\0')
 		return kg_errf(err, KG_EBADREQ, "server.data_dir must be set");
+	if (svc_limit_model_parse(cfg->enforcement_model, &model) == -1)
+		return kg_errf(err, KG_EBADREQ, "unified_limit.enforcement_model:"
+		    " unknown model %s (flat or strict_two_level)",
+		    cfg->enforcement_model);
 	compliance_fini(&cfg->compliance);
 	if (compliance_init(&cfg->compliance, err) == -1)
 		return -1;

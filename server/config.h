@@ -47,11 +47,26 @@ struct kg_config {
 	/* [metrics] */
 	int	metrics_enabled;	/* serve GET /metrics */
 	char	metrics_allow[256];	/* "" = loopback only; "any"; or a CIDR list */
+	/* [unified_limit] */
+	char	enforcement_model[32];	/* flat | strict_two_level */
+	/* [endpoint_filter] */
+	int	return_all_endpoints_if_no_filter;	/* see keygate.conf */
 	/* [oslo_policy] (Keystone's names) */
 	char	policy_file[PATH_MAX];	/* "" = none; relative to the config file */
 	int	enforce_scope;		/* refuse tokens outside a rule's scope_types */
 	int	enforce_new_defaults;	/* drop the deprecated checks OR'ed in */
 	char	policy_defaults[32];	/* built-in set: keystone-22 | keystone-29 */
+	/* List pages (Keystone's names): [DEFAULT] list_limit and
+	 * max_db_limit, and the list_limit of [resource] (projects, domains),
+	 * [identity] (users, groups), [role] and [catalog] (regions, services,
+	 * endpoints). 0 = unset: the section's falls back to [DEFAULT]'s,
+	 * which falls back to max_db_limit. */
+	int	list_limit;
+	int	max_db_limit;		/* the largest page, whatever is asked */
+	int	resource_list_limit;
+	int	identity_list_limit;
+	int	role_list_limit;
+	int	catalog_list_limit;
 	/* [security_compliance] (Keystone's names; auth/compliance.h) */
 	struct compliance	compliance;
 	/* [rate_limit]: failed password authentications (server/authlimit.h) */

@@ -48,6 +48,7 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "server/apijson.h"
+#include "server/appcred.h"
 #include "server/authguard.h"
 #include "server/authz.h"
 #include "server/conns.h"
@@ -73,6 +75,7 @@
 const struct route *const http_route_tables[] = {
 	api_version_routes,
 	api_auth_routes,
+	api_domain_config_routes,	/* before /v3/domains/{}: "config" is a path */
 	api_domains_routes,
 	api_projects_routes,
 	api_users_routes,
@@ -80,7 +83,12 @@ const struct route *const http_route_tables[] = {
 	api_roles_routes,
 	api_assignments_routes,
 	api_catalog_routes,
+	api_limits_routes,
+	api_policies_routes,
+	api_ep_filter_routes,
 	api_ops_routes,
+	api_appcred_routes,
+	api_oauth2_routes,
 	api_credentials_routes,
 	api_trusts_routes,
 	NULL
@@ -397,6 +405,8 @@ url_param_key(const char *pattern, size_t i)
 		{ "projects", PK_PROJECT_ID }, { "regions", PK_REGION_ID },
 		{ "services", PK_SERVICE_ID }, { "endpoints", PK_ENDPOINT_ID },
 		{ "tags", PK_VALUE }, { "implies", PK_IMPLIED_ROLE_ID },
+		{ "application_credentials", PK_APPLICATION_CREDENTIAL_ID },
+		{ "access_rules", PK_ACCESS_RULE_ID },
 	};
 	const char	*p = pattern, *prev = NULL, *seg;
 	size_t		 n = 0, len, k;
@@ -474,6 +484,7 @@ req_links(struct req *r)
 
 	req_base_url(r, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s%s", base, r->path);
+	kg_utf8_repair(url);	/* the path as received: any bytes */
 	return json_pack("{s:s, s:n, s:n}", "self", url, "previous", "next");
 }
 
@@ -629,6 +640,14 @@ add_common_headers(struct MHD_Response *resp, struct req *r)
 	MHD_add_response_header(resp, "x-openstack-request-id", r->request_id);
 }
 
+/* MHD's release of a reply that held a secret (NUL-terminated text). */
+static void
+wipe_free(void *p)
+{
+	kg_wipe(p, strlen(p));
+	free(p);
+}
+
 static enum MHD_Result
 send_reply(struct req *r, unsigned int status)
 {
@@ -646,8 +665,12 @@ send_reply(struct req *r, unsigned int status)
 			return MHD_NO;
 		len = strlen(s);
 	}
-	resp = MHD_create_response_from_buffer(len, s ? s : (void *)"",
-	    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (s != NULL && r->out_secret)
+		resp = MHD_create_response_from_buffer_with_free_callback(len, s,
+		    wipe_free);
+	else
+		resp = MHD_create_response_from_buffer(len, s ? s : (void *)"",
+		    s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(s);
 		return MHD_NO;
@@ -666,6 +689,10 @@ send_reply(struct req *r, unsigned int status)
 		    r->auth_receipt);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->out_secret) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
+	}
 	if (status == 429 && r->retry_after > 0) {
 		snprintf(hdr, sizeof(hdr), "%d", r->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, hdr);
@@ -715,9 +742,12 @@ set_error(struct req *r, const struct kg_err *err)
 		    log_safe(r->path, p, sizeof(p)), err->msg, r->request_id);
 	}
 	json_decref(r->out);
+	if (r->out_text != NULL && r->out_secret)
+		kg_wipe(r->out_text, strlen(r->out_text));
 	free(r->out_text);
 	r->out_text = NULL;
 	r->out_type = NULL;
+	r->out_secret = 0;
 	r->out = json_pack("{s:{s:i, s:s, s:s}}", "error", "code", (int)code,
 	    "title", http_title(code), "message", msg);
 	if (r->out == NULL)	/* msg not UTF-8 (kg_errf repairs it): fixed text */
@@ -751,13 +781,34 @@ parse_body(struct conn_state *s, struct kg_err *err)
 
 static unsigned int	finish(struct req *r, int status, struct kg_err *err);
 
+/* What carries_secret looks for, or does. */
+enum secret_op {
+	SECRET_FIND,		/* a password or a secret (R_SLOW) */
+	SECRET_PASSWORD,	/* a password (R_LIMIT: the rate limit) */
+	SECRET_WIPE		/* overwrite every secret */
+};
+
+/* The names of the body members that hold secrets (R_SLOW, and wiped
+ * when the request is done); passwords are the rate limit's. A TOTP
+ * passcode is only wiped: checking one hashes nothing slow. */
+static int
+secret_key(const char *k, enum secret_op op)
+{
+	if (strcmp(k, "password") == 0 || strcmp(k, "original_password") == 0)
+		return 1;
+	if (op == SECRET_WIPE && strcmp(k, "passcode") == 0)
+		return 1;
+	return op != SECRET_PASSWORD && strcmp(k, "secret") == 0;
+}
+
 /*
- * Does v carry a password: a string member "password" or
- * "original_password" at most depth levels down? (R_SLOW; the bodies of
- * the routes that hash have them 2 or 5 levels down.)
+ * Does v carry a secret: a string member secret_key() names at most depth
+ * levels down? (R_SLOW; the bodies of the routes that hash have them 2 or
+ * 5 levels down.) With SECRET_WIPE, overwrite every such string instead
+ * (jansson frees without clearing); returns 0 then.
  */
 static int
-carries_password(const json_t *v, int depth)
+carries_secret(const json_t *v, int depth, enum secret_op op)
 {
 	const char	*k;
 	json_t		*m;
@@ -765,13 +816,31 @@ carries_password(const json_t *v, int depth)
 	if (depth == 0 || !json_is_object(v))
 		return 0;
 	json_object_foreach((json_t *)v, k, m) {
-		if (json_is_string(m) && (strcmp(k, "password") == 0 ||
-		    strcmp(k, "original_password") == 0))
-			return 1;
-		if (carries_password(m, depth - 1))
+		if (json_is_string(m) && secret_key(k, op)) {
+			if (op != SECRET_WIPE)
+				return 1;
+			kg_wipe((char *)(uintptr_t)json_string_value(m),
+			    json_string_length(m));
+		} else if (carries_secret(m, depth - 1, op))
 			return 1;
 	}
 	return 0;
+}
+
+/* An "Authorization: Basic" header: OAuth 2.0 client credentials. */
+static int
+basic_auth(struct req *r)
+{
+	const char	*h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	return h != NULL && strncasecmp(h, "Basic ", 6) == 0;
+}
+
+/* Does the request hold a secret the handler hashes or checks (R_SLOW)? */
+static int
+carries_secrets(struct req *r)
+{
+	return carries_secret(r->body, 6, SECRET_FIND) || basic_auth(r);
 }
 
 /*
@@ -802,6 +871,13 @@ authenticate(struct conn_state *s, struct kg_err *err)
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();
 		return -1;
+	}
+	/* keystonemiddleware's check, which Keystone runs on its own API:
+	 * a credential's access rules must allow the call ("identity"). */
+	if (s->ctx.app_cred_nrules > 0 && !appcred_request_allowed(r->st,
+	    &s->ctx, "identity", r->method, r->path)) {
+		metrics_auth_failure();
+		return kg_errf(err, KG_EUNAUTH, "access rules refuse %s", r->path);
 	}
 	metrics_token_validated();
 	r->ctx = &s->ctx;
@@ -848,7 +924,10 @@ dispatch(struct conn_state *s)
 		err.kind = KG_EUNAVAIL;		/* the database cannot be opened */
 		goto done;
 	}
-	if (parse_body(s, &err) == -1)
+	if (m.rt->flags & R_FORM) {
+		r->raw = s->buf != NULL ? s->buf : "";
+		r->rawlen = s->len;
+	} else if (parse_body(s, &err) == -1)
 		goto done;
 	if (((m.rt->flags & R_AUTH) || ((m.rt->flags & R_AUTH_OPT) &&
 	    req_header(r, "X-Auth-Token") != NULL)) && authenticate(s, &err) == -1)
@@ -858,12 +937,12 @@ dispatch(struct conn_state *s)
 	/* The failed-login rate limit, before any hashing or queueing (an
 	 * invalid body is its handler's 400, no login). */
 	if ((m.rt->flags & R_LIMIT) && r->body_err.kind == KG_OK &&
-	    (carries_password(r->body, 6) || authguard_totp(r)) &&
+	    (carries_secret(r->body, 6, SECRET_PASSWORD) || authguard_totp(r)) &&
 	    authguard_check(r, &err) == -1)
 		goto done;
 	/* An invalid body needs no hashing thread: its handler answers 400. */
-	if ((m.rt->flags & R_SLOW) && r->body_err.kind == KG_OK &&
-	    carries_password(r->body, 6)) {
+	if (r->body_err.kind == KG_OK && ((m.rt->flags & R_HASHES) ||
+	    ((m.rt->flags & R_SLOW) && carries_secrets(r)))) {
 		s->rt = m.rt;
 		return DISPATCH_SLOW;
 	}
@@ -1086,7 +1165,10 @@ screen_headers(struct conn_state *s, struct MHD_Connection *conn,
 			return kg_errf(err, KG_ETOOBIG, "%s", status_message(413));
 	}
 	s->body_expected = s->expect > 0 || te != NULL;
-	if (s->body_expected && screen_content_type(req_header(&s->req,
+	/* As Keystone's json_body_before_request, not for /v3/OS-OAUTH2/:
+	 * its bodies are forms (RFC 6749), which its handlers read. */
+	if (s->body_expected && strncmp(s->req.path, "/v3/OS-OAUTH2/", 14) != 0 &&
+	    screen_content_type(req_header(&s->req,
 	    MHD_HTTP_HEADER_CONTENT_TYPE), err) == -1)
 		return -1;
 	return 0;
@@ -1305,7 +1387,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		conns_idle(&d->conns, &hc->c);
 	if (s->deferred)
 		atomic_fetch_sub(&d->deferred, 1);
+	if (s->req.out_text != NULL && s->req.out_secret)
+		kg_wipe(s->req.out_text, strlen(s->req.out_text));
 	free(s->req.out_text);
+	carries_secret(s->req.body, 6, SECRET_WIPE);	/* wipe what it holds */
 	json_decref(s->req.body);
 	json_decref(s->req.out);
 	free_secret(&s->req.auth_receipt);

@@ -52,6 +52,9 @@ struct req {
 	const char		*params[REQ_MAX_PARAMS];	/* {x} segments, in order */
 	size_t			 nparams;
 	json_t			*body;		/* parsed JSON body, or NULL */
+	const char		*raw;		/* the body as received (R_FORM
+						   routes; NULL otherwise) */
+	size_t			 rawlen;
 	struct store		*st;		/* this worker's connection */
 	struct kg_ctx		*ctx;		/* caller; set for R_AUTH routes */
 	const char		*auth_token;	/* raw X-Auth-Token; never log it */
@@ -74,6 +77,10 @@ struct req {
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */
+	int			 out_secret;	/* the body holds a secret: wipe it
+						   once sent, and tell caches not
+						   to keep it (Cache-Control:
+						   no-store, RFC 6749 5.1) */
 	int			 retry_after;	/* 429: the Retry-After seconds */
 	char			 allow[64];	/* Allow header (OPTIONS, 405); "" = none */
 };
@@ -83,28 +90,40 @@ typedef int (*api_fn)(struct req *r, struct kg_err *err);
 
 #define R_AUTH		0x1	/* a valid X-Auth-Token is required */
 /*
- * The handler checks or hashes a password when the body carries one (a
- * string member "password" or "original_password", up to 6 levels down,
- * where POST /v3/auth/tokens has its 5 levels down): bcrypt
+ * The handler checks or hashes a secret when the request carries one: a
+ * string member "password", "original_password" or "secret" in the body,
+ * up to 6 levels down (POST /v3/auth/tokens has them 5 levels down), or
+ * an "Authorization: Basic" header (OAuth 2.0 client credentials). bcrypt
  * takes ~250 ms, so such a request runs its handler on a hashing thread,
  * off the HTTP workers ([identity] hash_threads; 503 when hash_queue is
  * full or the server is stopping). There r->st is the hashing thread's
  * own store connection; the handler is the same and runs once.
  */
 #define R_SLOW		0x2
+/* The handler always hashes (it makes a secret when none is given):
+ * always on a hashing thread, as R_SLOW with a secret. */
+#define R_HASHES	0x4
+/* The body is not JSON (application/x-www-form-urlencoded): it is not
+ * parsed, the handler reads r->raw. */
+#define R_FORM		0x8
 /*
  * X-Auth-Token is optional: when the request has one it must be valid
  * (401) and r->ctx is its caller, else r->ctx is NULL. For routes that
  * Keystone opens to anyone under one policy and not another
  * (POST /v3/ec2tokens: identity:ec2tokens_validate since Keystone 29).
  */
-#define R_AUTH_OPT	0x4
+#define R_AUTH_OPT	0x10
 /*
  * A password check under the failed-login rate limit (server/authguard.h):
  * when the body carries a password, authguard_check runs on the worker
  * first and may answer 429, before any hashing or queueing.
  */
-#define R_LIMIT		0x8
+#define R_LIMIT		0x20
+
+/* Branches number their flags apart: no two may share a bit. */
+_Static_assert((R_AUTH ^ R_SLOW ^ R_HASHES ^ R_FORM ^ R_AUTH_OPT ^ R_LIMIT) ==
+    (R_AUTH | R_SLOW | R_HASHES | R_FORM | R_AUTH_OPT | R_LIMIT),
+    "route flags overlap");
 
 struct route {
 	const char	*method;	/* "GET", "POST", ... */
@@ -123,7 +142,13 @@ extern const struct route api_groups_routes[];
 extern const struct route api_roles_routes[];
 extern const struct route api_assignments_routes[];
 extern const struct route api_catalog_routes[];
+extern const struct route api_limits_routes[];
+extern const struct route api_policies_routes[];
+extern const struct route api_ep_filter_routes[];
+extern const struct route api_domain_config_routes[];
 extern const struct route api_ops_routes[];
+extern const struct route api_appcred_routes[];
+extern const struct route api_oauth2_routes[];
 extern const struct route api_credentials_routes[];
 extern const struct route api_trusts_routes[];
 

@@ -32,6 +32,7 @@
 #include "server/metrics.h"
 #include "server/policycli.h"
 #include "store/store.h"
+#include "svc/svc.h"
 
 static void
 die(const struct kg_err *err)
@@ -46,8 +47,9 @@ static struct compliance	compliance;
 static void
 load_config(struct kg_config *cfg, const char *path)
 {
-	struct kg_err	 err = { 0 };
-	enum log_level	 lvl;
+	struct kg_err		 err = { 0 };
+	enum log_level		 lvl;
+	enum svc_limit_model	 model;
 
 	if (path == NULL)
 		path = getenv("KEYGATE_CONFIG");
@@ -56,6 +58,9 @@ load_config(struct kg_config *cfg, const char *path)
 		die(&err);
 	if (log_level_parse(cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* Process-wide, before any thread: the rules svc/ enforces. */
+	if (svc_limit_model_parse(cfg->enforcement_model, &model) == 0)
+		svc_set_limit_model(model);
 	/* svc/ and auth/ read the rules for the life of the process (the
 	 * compiled regex with them): a copy that outlives the command. */
 	compliance = cfg->compliance;
@@ -180,6 +185,9 @@ cmd_serve(int argc, char **argv)
 
 	if ((st = prepare_state(&srv.cfg, &err)) == NULL)
 		die(&err);
+	/* As Keystone: no project tree deeper than the limit model allows. */
+	if (svc_limit_check_depth(st, &err) == -1)
+		die(&err);
 	store_close(st);
 	/* The dummy hash unknown users are checked against, at our cost. */
 	if (password_init(srv.cfg.password_hash_rounds, &err) == -1)
@@ -192,6 +200,7 @@ cmd_serve(int argc, char **argv)
 	tc.totp_windows = srv.cfg.totp_windows;
 	tc.receipt_expiration = srv.cfg.receipt_expiration;
 	tc.cache_size = srv.cfg.cache_size;
+	tc.catalog_filtered_only = !srv.cfg.return_all_endpoints_if_no_filter;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)
 		die(&err);
 	if ((srv.credkeys = credkeys_open(config_cred_key_dir(&srv.cfg),
@@ -263,9 +272,11 @@ usage_bootstrap(FILE *fp)
 	    "         [--bootstrap-role-name NAME] [--bootstrap-service-name NAME]\n"
 	    "         [--bootstrap-region-id ID] [--bootstrap-admin-url URL]\n"
 	    "         [--bootstrap-internal-url URL] [--bootstrap-public-url URL]\n"
+	    "         [--immutable-roles | --no-immutable-roles]\n"
 	    "Each flag defaults to its OS_BOOTSTRAP_* environment variable\n"
 	    "(OS_BOOTSTRAP_PASSWORD, ...). Creates the data directory, database\n"
-	    "and signing keys when missing. Idempotent.\n");
+	    "and signing keys when missing. The roles it creates are immutable\n"
+	    "unless --no-immutable-roles. Idempotent.\n");
 }
 
 static int
@@ -281,6 +292,8 @@ cmd_bootstrap(int argc, char **argv)
 		{ "bootstrap-admin-url", required_argument, NULL, 'A' },
 		{ "bootstrap-internal-url", required_argument, NULL, 'I' },
 		{ "bootstrap-public-url", required_argument, NULL, 'U' },
+		{ "immutable-roles", no_argument, NULL, 'M' },
+		{ "no-immutable-roles", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -304,6 +317,8 @@ cmd_bootstrap(int argc, char **argv)
 		case 'A': o.admin_url = optarg; break;
 		case 'I': o.internal_url = optarg; break;
 		case 'U': o.public_url = optarg; break;
+		case 'M': break;	/* Keystone's default */
+		case 'm': o.mutable_roles = 1; break;
 		case 'h':
 			usage_bootstrap(stdout);
 			return 0;

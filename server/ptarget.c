@@ -56,6 +56,18 @@ ptarget_domain(struct policy_target *t, const struct kg_domain *d)
 }
 
 void
+ptarget_limit(struct policy_target *t, const struct kg_limit *l,
+    const struct kg_project *p)
+{
+	t->v[PK_T_LIMIT_PROJECT_ID] = or_none(l->project_id);
+	if (l->project_id[0] != '\0') {
+		if (p != NULL)
+			t->v[PK_T_LIMIT_PROJECT_DOMAIN_ID] = p->domain_id;
+	} else
+		t->v[PK_T_LIMIT_DOMAIN_ID] = l->domain_id;
+}
+
+void
 ptarget_group(struct policy_target *t, const struct kg_group *g)
 {
 	t->v[PK_T_GROUP_ID] = g->id;

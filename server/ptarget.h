@@ -17,6 +17,7 @@
 #include "store/assignment.h"
 #include "store/catalog.h"
 #include "store/identity.h"
+#include "store/limit.h"
 
 /* Which "target.<kind>" a role fills. */
 enum ptarget_role_as { PT_ROLE, PT_PRIOR_ROLE, PT_IMPLIED_ROLE };
@@ -34,6 +35,13 @@ void	ptarget_role(struct policy_target *t, const struct kg_role *r,
 	    enum ptarget_role_as as);
 /* target.endpoint.{id,service_id,region_id,interface,enabled} */
 void	ptarget_endpoint(struct policy_target *t, const struct kg_endpoint *e);
+/*
+ * target.limit (Keystone's _build_limit_enforcement_target): its
+ * project_id (None for a domain limit), and target.limit.project.domain_id
+ * of its project p, or target.limit.domain.id of its domain.
+ */
+void	ptarget_limit(struct policy_target *t, const struct kg_limit *l,
+	    const struct kg_project *p);
 /* target.trust.{trustor,trustee}_user_id (trusts.py's build_target) */
 void	ptarget_trust(struct policy_target *t, const struct kg_trust *tr);
 /* target.token.user_id and .user.domain.id of a subject token. */

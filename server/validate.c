@@ -435,6 +435,8 @@ pattern_regex(enum vpattern p)
 	case VP_ID:		return "^[a-zA-Z0-9-]+$";
 	case VP_TAG:		return "^[^,/]*$";
 	case VP_URL:		return "^[a-zA-Z0-9+.-]+:.+";
+	case VP_PATH:		return "^\\/.*";
+	case VP_METHOD:		return "^(POST|GET|HEAD|PATCH|PUT|DELETE)$";
 	case VP_NONE:		break;
 	}
 	return "";
@@ -443,6 +445,8 @@ pattern_regex(enum vpattern p)
 static int
 pattern_match(enum vpattern p, const char *s, size_t n)
 {
+	static const char *const methods[] = { "POST", "GET", "HEAD", "PATCH",
+	    "PUT", "DELETE", NULL };
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i, k;
 	uint32_t		 c;
@@ -471,6 +475,13 @@ pattern_match(enum vpattern p, const char *s, size_t n)
 		k = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789+.-");
 		return k > 0 && k + 1 < n && s[k] == ':' && s[k + 1] != '\n';
+	case VP_PATH:
+		return n > 0 && s[0] == '/';
+	case VP_METHOD:
+		for (i = 0; methods[i] != NULL; i++)
+			if (strlen(methods[i]) == n && memcmp(methods[i], s, n) == 0)
+				return 1;
+		return 0;
 	}
 	return 0;
 }
@@ -488,8 +499,13 @@ v_type(const struct vschema *s, const json_t *v, struct vctx *c)
 		return 0;
 	sb_init(&b, names, sizeof(names), sizeof(names) - 1);
 	sb_str(&b, " is not of type ");
+	if ((s->flags & VF_NULL_FIRST) && (s->type & VT_NULL)) {
+		sb_str(&b, "'null'");
+		n++;
+	}
 	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (s->type & type_names[i].bit) {
+		if ((s->type & type_names[i].bit) && !(n > 0 &&
+		    type_names[i].bit == VT_NULL && (s->flags & VF_NULL_FIRST))) {
 			sb_fmt(&b, "%s'%s'", n++ ? ", " : "", type_names[i].name);
 		}
 	return fail(c, s, v, NULL, names);
@@ -563,6 +579,69 @@ v_array(const struct vschema *s, const json_t *v, struct vctx *c)
 	return 0;
 }
 
+static int
+v_number(const struct vschema *s, const json_t *v, struct vctx *c)
+{
+	char	msg[80];
+	double	d = json_number_value(v);
+	int	below, above;
+
+	if (json_is_integer(v)) {
+		below = json_integer_value(v) < s->minimum;
+		above = json_integer_value(v) > s->maximum;
+	} else {
+		below = d < (double)s->minimum;
+		above = d > (double)s->maximum;
+	}
+	if ((s->flags & VF_MINIMUM) && below) {
+		snprintf(msg, sizeof(msg), " is less than the minimum of %lld",
+		    s->minimum);
+		return fail(c, s, v, NULL, msg);
+	}
+	if ((s->flags & VF_MAXIMUM) && above) {
+		snprintf(msg, sizeof(msg), " is greater than the maximum of %lld",
+		    s->maximum);
+		return fail(c, s, v, NULL, msg);
+	}
+	return 0;
+}
+
+/*
+ * The first schema of s->one_of that v passes (pass 1), or NULL; *nvalid
+ * counts them (up to 2).
+ */
+static const struct vschema *
+one_of_match(const struct vschema *s, const json_t *v, int *nvalid)
+{
+	const struct vschema *const	*o;
+	const struct vschema		*first = NULL;
+	struct kg_err			 scratch;
+
+	*nvalid = 0;
+	for (o = s->one_of; *o != NULL && *nvalid < 2; o++)
+		if (validate_schema(*o, v, "", &scratch) == 0) {
+			if (first == NULL)
+				first = *o;
+			(*nvalid)++;
+		}
+	return first;
+}
+
+static int
+v_one_of(const struct vschema *s, const json_t *v, struct vctx *c)
+{
+	int	n;
+
+	one_of_match(s, v, &n);
+	if (n == 0)
+		return fail(c, s, v, NULL,
+		    " is not valid under any of the given schemas");
+	if (n > 1)
+		return fail(c, s, v, NULL, " is valid under each of the given"
+		    " schemas");
+	return 0;
+}
+
 /* Is key one of s's properties? */
 static const struct vprop *
 prop_find(const struct vschema *s, const char *key)
@@ -603,6 +682,8 @@ v_object(const struct vschema *s, const json_t *v, struct vctx *c)
 		}
 	if (json_object_size(v) < s->min_properties)
 		return fail(c, s, v, NULL, " does not have enough properties");
+	if (s->max_properties != 0 && json_object_size(v) > s->max_properties)
+		return fail(c, s, v, NULL, " has too many properties");
 	if (!s->closed)
 		return 0;
 	sb_init(&b, msg, sizeof(msg), sizeof(msg) - 4);
@@ -624,18 +705,31 @@ v_object(const struct vschema *s, const json_t *v, struct vctx *c)
 static int
 v_schema(const struct vschema *s, const json_t *v, struct vctx *c)
 {
+	int	ret;
+
 	if (v_type(s, v, c) == -1)
 		return -1;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return v_string(s, v, c);
+		ret = v_string(s, v, c);
+		break;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		ret = v_number(s, v, c);
+		break;
 	case JSON_ARRAY:
-		return v_array(s, v, c);
+		ret = v_array(s, v, c);
+		break;
 	case JSON_OBJECT:
-		return v_object(s, v, c);
+		ret = v_object(s, v, c);
+		break;
 	default:
-		return 0;
+		ret = 0;
+		break;
 	}
+	if (ret == 0 && s->one_of != NULL)
+		ret = v_one_of(s, v, c);
+	return ret;
 }
 
 int
@@ -711,6 +805,7 @@ extra_check(const struct vschema *s, const json_t *v, struct kg_err *err)
 			n = strlen(text);
 			if (n > s->extra_max)
 				ret = too_long_for_column(err, NULL, text, n,
+				    s->column_name != NULL ? s->column_name :
 				    "extra", s->extra_max);
 			free(text);
 		}
@@ -724,10 +819,15 @@ v_storage(const struct vschema *s, const json_t *v, const char *name,
     struct kg_err *err)
 {
 	const struct vprop	*p;
+	const struct vschema	*one;
 	const char		*col;
 	json_t			*x;
 	size_t			 i, n;
+	int			 nvalid;
 
+	if (s->one_of != NULL && (one = one_of_match(s, v, &nvalid)) != NULL &&
+	    v_storage(one, v, name, err) == -1)
+		return -1;
 	if (json_is_string(v)) {
 		col = s->column_name != NULL ? s->column_name : name;
 		n = json_string_length(v);
@@ -786,6 +886,7 @@ validate_dump(const struct vschema *s)
 {
 	json_t			*o, *t, *a, *props;
 	const struct vprop	*p;
+	const struct vschema *const *sub;
 	const char *const	*e;
 	size_t			 i;
 	int			 rc = 0;
@@ -796,8 +897,11 @@ validate_dump(const struct vschema *s)
 		rc |= json_object_set_new(o, "description", json_string(s->title));
 	if (s->type != 0) {
 		t = json_array();
+		if ((s->flags & VF_NULL_FIRST) && (s->type & VT_NULL))
+			rc |= json_array_append_new(t, json_string("null"));
 		for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-			if (s->type & type_names[i].bit)
+			if ((s->type & type_names[i].bit) && !(type_names[i].bit ==
+			    VT_NULL && (s->flags & VF_NULL_FIRST)))
 				rc |= json_array_append_new(t,
 				    json_string(type_names[i].name));
 		if (json_array_size(t) == 1) {
@@ -825,6 +929,10 @@ validate_dump(const struct vschema *s)
 			rc |= json_array_append_new(a, json_null());
 		rc |= json_object_set_new(o, "enum", a);
 	}
+	if (s->flags & VF_MINIMUM)
+		rc |= json_object_set_new(o, "minimum", json_integer(s->minimum));
+	if (s->flags & VF_MAXIMUM)
+		rc |= json_object_set_new(o, "maximum", json_integer(s->maximum));
 	if (s->items != NULL)
 		rc |= json_object_set_new(o, "items", validate_dump(s->items));
 	if (s->min_items != 0)
@@ -848,10 +956,18 @@ validate_dump(const struct vschema *s)
 	}
 	if (s->min_properties != 0)
 		rc |= set_size(o, "minProperties", s->min_properties);
+	if (s->max_properties != 0)
+		rc |= set_size(o, "maxProperties", s->max_properties);
 	if (s->closed)
 		rc |= json_object_set_new(o, "additionalProperties", json_false());
 	if (s->extra_max != 0)
 		rc |= set_size(o, "x-keygate-extra-max", s->extra_max);
+	if (s->one_of != NULL) {
+		a = json_array();
+		for (sub = s->one_of; *sub != NULL; sub++)
+			rc |= json_array_append_new(a, validate_dump(*sub));
+		rc |= json_object_set_new(o, "oneOf", a);
+	}
 	if (s->flags & VF_SECRET)
 		rc |= json_object_set_new(o, "writeOnly", json_true());
 	if (rc != 0) {

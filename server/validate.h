@@ -7,17 +7,19 @@
  * initializers; server/bodies.c holds one per request body. The engine
  * knows the keywords Keystone's schemas use: type (a set), properties (in
  * Keystone's order, which is the order errors are found in), required,
- * minProperties, additionalProperties (true, or false), minLength and
+ * minProperties, maxProperties, additionalProperties (true, or false),
+ * minLength and
  * maxLength (characters, i.e. code points, as Python counts), pattern (the
- * few patterns Keystone uses, as named classes), enum (strings), items,
- * minItems, maxItems, uniqueItems.
+ * few patterns Keystone uses, as named classes), enum (strings), minimum
+ * and maximum (numbers), items, minItems, maxItems, uniqueItems, oneOf.
  *
  * Validation runs in two passes, as a request does in Keystone:
  *
  *   1. the schema, in jsonschema's order (type, then per kind: enum,
- *      minLength, maxLength, pattern / items, minItems, maxItems,
- *      uniqueItems / properties, required, minProperties,
- *      additionalProperties); the first error is reported as
+ *      minLength, maxLength, pattern / minimum, maximum / items, minItems,
+ *      maxItems, uniqueItems / properties, required, minProperties,
+ *      maxProperties, additionalProperties; then oneOf); the first error
+ *      is reported as
  *        "Invalid input for field '<a/b/0>': <message>"
  *      or the bare message for the validated object itself, where message
  *      is jsonschema's ("'yes' is not of type 'boolean'", "... is too
@@ -36,7 +38,10 @@
  * as '******' (Keystone echoes passwords); a value is echoed up to
  * VALIDATE_ECHO_MAX bytes and cut with "..." beyond (Keystone echoes all of
  * it); patterns anchored with '$' do not accept a trailing newline
- * (Python's re.search does).
+ * (Python's re.search does); a value valid under more than one schema of a
+ * oneOf gets "<v> is valid under each of the given schemas" (jsonschema
+ * lists the schemas' reprs; keygate's oneOf schemas exclude each other, so
+ * this is not reached by the bodies it declares).
  *
  * Pure and thread-safe: no state; errors go to a struct kg_err (400,
  * KG_EBADREQ; 500 only when out of memory).
@@ -64,11 +69,17 @@ enum vpattern {
 	VP_NONBLANK,	/* '[\S]+': at least one non-white-space character */
 	VP_ID,		/* '^[a-zA-Z0-9-]+$' (id_string) */
 	VP_TAG,		/* '^[^,/]*$' (project tags) */
-	VP_URL		/* '^[a-zA-Z0-9+.-]+:.+' (parameter_types.url) */
+	VP_URL,		/* '^[a-zA-Z0-9+.-]+:.+' (parameter_types.url) */
+	VP_PATH,	/* '^\\/.*' (an access rule's path) */
+	VP_METHOD	/* '^(POST|GET|HEAD|PATCH|PUT|DELETE)$' (its method) */
 };
 
 /* struct vschema flags. */
 #define VF_SECRET	0x01	/* never echo the value in an error */
+#define VF_NULL_FIRST	0x02	/* Keystone wrote ['null', ...]: name null
+				   first, as its type error does */
+#define VF_MINIMUM	0x04	/* numbers: minimum applies */
+#define VF_MAXIMUM	0x08	/* numbers: maximum applies */
 
 /* One member of an object schema's properties. */
 struct vprop {
@@ -87,10 +98,15 @@ struct vschema {
 	enum vpattern		 pattern;
 	const char *const	*enumv;		/* allowed strings, NULL-ended */
 
+	/* numbers (with VF_MINIMUM, VF_MAXIMUM) */
+	long long		 minimum;
+	long long		 maximum;
+
 	/* pass 2: storage limits (StringLengthExceeded) */
 	size_t			 column;	/* characters; 0: none */
 	size_t			 max_bytes;	/* UTF-8 bytes; 0: none */
-	const char		*column_name;	/* NULL: the property's name */
+	const char		*column_name;	/* NULL: the property's name
+						   (objects: "extra") */
 
 	/* arrays */
 	const struct vschema	*items;
@@ -102,9 +118,14 @@ struct vschema {
 	const struct vprop	*properties;	/* ends with { NULL, NULL } */
 	const char *const	*required;	/* NULL-ended */
 	size_t			 min_properties;
+	size_t			 max_properties;	/* 0: no maxProperties */
 	int			 closed;	/* additionalProperties: false */
 	size_t			 extra_max;	/* JSON bytes of the additional
 						   properties; 0: unbounded */
+
+	/* any type: valid under exactly one of these (NULL-ended); pass 2
+	 * then follows the one that matched */
+	const struct vschema *const *one_of;
 };
 
 /* Longest echo of a value in an error text, in bytes. */
@@ -138,9 +159,10 @@ size_t	 validate_utf8_len(const char *s, size_t n);
 
 /*
  * s as a JSON Schema document (2020-12 keywords: type, properties,
- * required, additionalProperties, minProperties, minLength, maxLength, the
- * pattern as a regular expression, enum, items, minItems, maxItems,
- * uniqueItems, writeOnly for secrets): pass 1 exactly, so a JSON Schema
+ * required, additionalProperties, minProperties, maxProperties,
+ * minLength, maxLength, the pattern as a regular expression, enum,
+ * minimum, maximum, items, minItems, maxItems, uniqueItems, oneOf,
+ * writeOnly for secrets): pass 1 exactly, so a JSON Schema
  * validator finds the same first error. The storage limits of pass 2 are
  * given as "x-keygate-column", "x-keygate-max-bytes" and
  * "x-keygate-extra-max". New reference, NULL when out of memory.

@@ -32,31 +32,48 @@ apij_merge_extra(json_t *out, const char *extra)
 }
 
 json_t *
-apij_domain(struct req *r, const struct kg_domain *d)
+apij_options_of(const char *extra)
 {
-	json_t	*o, *x, *tags = NULL;
+	json_t	*x, *o = NULL;
 
-	/* Domains keep their tags in extra: the schema has no domain tags. */
+	if (extra != NULL && (x = json_loads(extra, 0, NULL)) != NULL) {
+		if (json_is_object(json_object_get(x, "options")))
+			o = json_incref(json_object_get(x, "options"));
+		json_decref(x);
+	}
+	return o != NULL ? o : json_object();
+}
+
+/* A domain's tags, kept in its extra (the domain table has no tags). */
+static json_t *
+domain_tags(const struct kg_domain *d)
+{
+	json_t	*x, *tags = NULL;
+
 	if ((x = json_loads(d->extra ? d->extra : "{}", 0, NULL)) != NULL &&
 	    json_is_array(json_object_get(x, "tags")))
 		tags = json_incref(json_object_get(x, "tags"));
 	json_decref(x);
-	if (tags == NULL)
-		tags = json_array();
-	o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:{}, s:o}", "id", d->id,
+	return tags != NULL ? tags : json_array();
+}
+
+json_t *
+apij_domain(struct req *r, const struct kg_domain *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "id", d->id,
 	    "name", d->name, "description", d->description ? d->description : "",
-	    "enabled", d->enabled, "tags", tags, "options",
-	    "links", req_self_link(r, "domains", d->id));
-	return o;
+	    "enabled", d->enabled, "tags", domain_tags(d), "options",
+	    apij_options_of(d->extra), "links", req_self_link(r, "domains", d->id));
 }
 
 json_t *
 apij_domain_as_project(struct req *r, const struct kg_domain *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:[], s:{}, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:o, s:o, s:o}",
 	    "id", d->id, "name", d->name, "description",
 	    d->description ? d->description : "", "enabled", d->enabled,
-	    "domain_id", "parent_id", "is_domain", 1, "tags", "options",
+	    "domain_id", "parent_id", "is_domain", 1, "tags", domain_tags(d),
+	    "options", apij_options_of(d->extra),
 	    "links", req_self_link(r, "projects", d->id));
 }
 
@@ -65,33 +82,50 @@ static const char *const project_view_keys[] = { "id", "name", "domain_id",
 	"description", "enabled", "parent_id", "is_domain", "tags", "options",
 	"links", NULL };
 
-/* Write the members of extra (JSON object text) whose key is not in
+/* Write the members of x (extra, parsed; NULL: none) whose key is not in
  * keys, each preceded by a comma. */
 static void
-write_extra(struct jsonw *w, const char *extra, const char *const *keys)
+write_extra(struct jsonw *w, json_t *x, const char *const *keys)
 {
-	json_t		*x, *v;
+	json_t		*v;
 	const char	*k;
 	char		*t;
 	size_t		 i;
 
-	if (extra == NULL || strcmp(extra, "{}") == 0 ||
-	    (x = json_loads(extra, 0, NULL)) == NULL)
+	if (!json_is_object(x))
 		return;
-	if (json_is_object(x))
-		json_object_foreach(x, k, v) {
-			for (i = 0; keys[i] != NULL && strcmp(keys[i], k) != 0; i++)
-				;
-			if (keys[i] != NULL ||
-			    (t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
-				continue;
-			jsonw_raw(w, ",");
-			jsonw_str(w, k);
-			jsonw_raw(w, ":");
-			jsonw_raw(w, t);
-			free(t);
-		}
-	json_decref(x);
+	json_object_foreach(x, k, v) {
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], k) != 0; i++)
+			;
+		if (keys[i] != NULL ||
+		    (t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+			continue;
+		jsonw_raw(w, ",");
+		jsonw_str(w, k);
+		jsonw_raw(w, ":");
+		jsonw_raw(w, t);
+		free(t);
+	}
+}
+
+/* Write the resource options kept in x (extra, parsed; NULL: none) as
+ * the "options" object: {} when there are none. */
+static void
+write_options(struct jsonw *w, json_t *x)
+{
+	json_t	*o = json_is_object(x) ? json_object_get(x, "options") : NULL;
+	char	*t;
+
+	if (!json_is_object(o) || json_object_size(o) == 0) {
+		jsonw_raw(w, "{}");
+		return;
+	}
+	if ((t = json_dumps(o, JSON_COMPACT)) == NULL) {
+		w->oom = 1;	/* the text is lost, as on any failed write */
+		return;
+	}
+	jsonw_raw(w, t);
+	free(t);
 }
 
 /* Write project p; self is its collection's URL with a final '/'. */
@@ -99,7 +133,10 @@ static void
 write_project(struct jsonw *w, const char *self, const struct kg_project *p)
 {
 	char	url[APIJ_SELF_MAX + sizeof(p->id)];
+	json_t	*x = NULL;
 
+	if (p->extra != NULL && strcmp(p->extra, "{}") != 0)
+		x = json_loads(p->extra, 0, NULL);
 	jsonw_raw(w, "{\"id\":");
 	jsonw_str(w, p->id);
 	jsonw_raw(w, ",\"name\":");
@@ -114,12 +151,15 @@ write_project(struct jsonw *w, const char *self, const struct kg_project *p)
 	jsonw_str(w, p->parent_id[0] ? p->parent_id : p->domain_id);
 	jsonw_raw(w, ",\"is_domain\":false,\"tags\":");
 	jsonw_strv(w, (const char *const *)p->tags, p->ntags);
-	jsonw_raw(w, ",\"options\":{},\"links\":{\"self\":");
+	jsonw_raw(w, ",\"options\":");
+	write_options(w, x);
+	jsonw_raw(w, ",\"links\":{\"self\":");
 	snprintf(url, sizeof(url), "%s%s", self, p->id);
 	jsonw_str(w, url);
 	jsonw_raw(w, "}");
-	write_extra(w, p->extra, project_view_keys);
+	write_extra(w, x, project_view_keys);
 	jsonw_raw(w, "}");
+	json_decref(x);
 }
 
 /* self = "<base URL>/v3/<collection>/". */
@@ -171,6 +211,13 @@ int
 apij_list_end(struct req *r, struct apij_list *l, json_t *links,
     struct kg_err *err)
 {
+	return apij_list_end_page(r, l, links, 0, err);
+}
+
+int
+apij_list_end_page(struct req *r, struct apij_list *l, json_t *links,
+    int truncated, struct kg_err *err)
+{
 	char	*t;
 
 	if (links == NULL || (t = json_dumps(links, JSON_COMPACT)) == NULL) {
@@ -181,7 +228,7 @@ apij_list_end(struct req *r, struct apij_list *l, json_t *links,
 	json_decref(links);
 	jsonw_raw(&l->w, "],\"links\":");
 	jsonw_raw(&l->w, t);
-	jsonw_raw(&l->w, "}");
+	jsonw_raw(&l->w, truncated ? ",\"truncated\":true}" : "}");
 	free(t);
 	if ((t = jsonw_done(&l->w)) == NULL)
 		return apij_oom(err);
@@ -364,6 +411,7 @@ apij_query_links(struct req *r)
 	apij_url(r, r->path + (strncmp(r->path, "/v3", 3) == 0 ? 3 : 0),
 	    url, sizeof(url) - sizeof(query));
 	strncat(url, query, sizeof(url) - strlen(url) - 1);
+	kg_utf8_repair(url);	/* the path as received: any bytes */
 	return json_pack("{s:n, s:s, s:n}", "next", "self", url, "previous");
 }
 

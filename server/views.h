@@ -27,6 +27,10 @@ int	 apij_oom(struct kg_err *err);
 void	 apij_merge_extra(json_t *o, const char *extra);
 
 
+/* The resource options kept in extra's "options" ({} when none): a new
+ * reference, NULL when out of memory. */
+json_t	*apij_options_of(const char *extra);
+
 /* JSON views (new references, NULL when out of memory). */
 json_t	*apij_domain(struct req *r, const struct kg_domain *d);
 json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
@@ -84,6 +88,10 @@ void	 apij_list_begin(struct req *r, struct apij_list *l, const char *key,
 void	 apij_list_project(struct apij_list *l, const struct kg_project *p);
 int	 apij_list_end(struct req *r, struct apij_list *l, json_t *links,
 	    struct kg_err *err);
+/* apij_list_end, and "truncated": true after the links when truncated
+ * (a page that is not the list's last: server/page.h). */
+int	 apij_list_end_page(struct req *r, struct apij_list *l, json_t *links,
+	    int truncated, struct kg_err *err);
 
 /* {"roles": [...], "links": apij_query_links} for n roles into r->out.
  * Returns 200, or -1 with err. */

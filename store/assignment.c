@@ -343,22 +343,31 @@ kg_role_list_free(struct kg_role *v, size_t n)
 
 int
 store_role_list(struct store *st, const char *name, const char *domain_id,
-    const struct kg_name_match *match, struct kg_role **out, size_t *n,
-    struct kg_err *err)
+    const struct kg_name_match *match, struct kg_page *pg,
+    struct kg_role **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, "SELECT 1 FROM role WHERE id = ?1", pg,
+	    err) == -1)
+		return -1;
 	if ((s = store_prepare(st, "SELECT id, name, description, domain_id, extra"
-	    " FROM role WHERE (domain_id = ?1 OR (domain_id IS NULL AND ?1 IS NULL))"
-	    " AND (?2 IS NULL OR name = ?2)" STORE_NAME_MATCH_SQL
-	    " ORDER BY name, id", err)) == NULL)
+	    " FROM role WHERE" STORE_PAGE_AFTER("id") " AND (domain_id = :domain"
+	    " OR (domain_id IS NULL AND :domain IS NULL))"
+	    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
+	    STORE_PAGE_END("id"), err)) == NULL)
 		return -1;
-	db_bind_text(s, 1, store_nz(domain_id));
-	db_bind_text(s, 2, name);
-	if (store_bind_name_match(s, match, err) == -1)
+	store_bind_named(s, ":domain", store_nz(domain_id));
+	store_bind_named(s, ":name", name);
+	if (store_bind_name_match(s, match, err) == -1) {
+		db_reset(s);
 		return -1;
-	return store_get_all(st, s, "role list", sizeof(**out), role_row,
-	    role_free_one, (void **)out, n, err);
+	}
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "role list", sizeof(**out), role_row,
+	    role_free_one, pg, (void **)out, n, err);
 }
 
 int

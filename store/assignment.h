@@ -66,11 +66,12 @@ int	store_effective_roles_all(struct store *st, const char *user_id,
 /*
  * Roles named name (NULL: any) in domain domain_id (NULL or "": global
  * roles only, as Keystone lists them), matching match (NULL: no name
- * filter), ordered by name then id. *out is an array of *n roles: release
- * each with kg_role_free, then free(*out).
+ * filter), one page of them in id order (struct kg_page, store.h; NULL:
+ * all). *out is an array of *n roles: release it with kg_role_list_free.
  */
 int	store_role_list(struct store *st, const char *name, const char *domain_id,
-	    const struct kg_name_match *match, struct kg_role **out, size_t *n,
+	    const struct kg_name_match *match, struct kg_page *pg,
+	    struct kg_role **out, size_t *n,
 	    struct kg_err *err);
 
 /* Release an array returned by store_role_list. NULL-safe. */

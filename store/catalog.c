@@ -212,18 +212,23 @@ store_region_create(struct store *st, const struct kg_region *r,
 
 int
 store_region_list(struct store *st, const char *parent_region_id,
-    struct kg_region **out, size_t *n, struct kg_err *err)
+    struct kg_page *pg, struct kg_region **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_prepare(st, "SELECT " REGION_COLS " FROM region"
-	    " WHERE ?1 IS NULL OR parent_region_id = ?1 ORDER BY rowid", err)) == NULL)
+	if (store_page_marker(st, "SELECT 1 FROM region WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	db_bind_text(s, 1, parent_region_id);
-	return store_get_all(st, s, "region list", sizeof(**out), region_row,
-	    region_free_one, (void **)out, n, err);
+	if ((s = store_prepare(st, "SELECT " REGION_COLS " FROM region WHERE"
+	    STORE_PAGE_AFTER("id") " AND (:parent IS NULL OR"
+	    " parent_region_id = :parent)" STORE_PAGE_END("id"), err)) == NULL)
+		return -1;
+	store_bind_named(s, ":parent", parent_region_id);
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "region list", sizeof(**out), region_row,
+	    region_free_one, pg, (void **)out, n, err);
 }
 
 /*
@@ -376,20 +381,25 @@ store_service_find_by_type_name(struct store *st, const char *type,
 
 int
 store_service_list(struct store *st, const char *type, const char *name,
-    struct kg_service **out, size_t *n, struct kg_err *err)
+    struct kg_page *pg, struct kg_service **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_prepare(st, "SELECT " SERVICE_COLS " FROM service"
-	    " WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR name = ?2)"
-	    " ORDER BY rowid", err)) == NULL)
+	if (store_page_marker(st, "SELECT 1 FROM service WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	db_bind_text(s, 1, type);
-	db_bind_text(s, 2, name);
-	return store_get_all(st, s, "service list", sizeof(**out), service_row,
-	    service_free_one, (void **)out, n, err);
+	if ((s = store_prepare(st, "SELECT " SERVICE_COLS " FROM service WHERE"
+	    STORE_PAGE_AFTER("id") " AND (:type IS NULL OR type = :type)"
+	    " AND (:name IS NULL OR name = :name)" STORE_PAGE_END("id"),
+	    err)) == NULL)
+		return -1;
+	store_bind_named(s, ":type", type);
+	store_bind_named(s, ":name", name);
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "service list", sizeof(**out), service_row,
+	    service_free_one, pg, (void **)out, n, err);
 }
 
 int
@@ -475,29 +485,35 @@ store_endpoint_get(struct store *st, const char *id, struct kg_endpoint *out,
 
 int
 store_endpoint_list(struct store *st, const char *interface,
-    const char *service_id, const char *region_id, struct kg_endpoint **out,
-    size_t *n, struct kg_err *err)
+    const char *service_id, const char *region_id, struct kg_page *pg,
+    struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
 	*out = NULL;
 	*n = 0;
-	if ((s = store_prepare(st, "SELECT " ENDPOINT_COLS " FROM endpoint"
-	    " WHERE (?1 IS NULL OR interface = ?1) AND (?2 IS NULL OR service_id = ?2)"
-	    " AND (?3 IS NULL OR region_id = ?3) ORDER BY rowid", err)) == NULL)
+	if (store_page_marker(st, "SELECT 1 FROM endpoint WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	db_bind_text(s, 1, interface);
-	db_bind_text(s, 2, service_id);
-	db_bind_text(s, 3, region_id);
-	return store_get_all(st, s, "endpoint list", sizeof(**out), endpoint_row,
-	    endpoint_free_one, (void **)out, n, err);
+	if ((s = store_prepare(st, "SELECT " ENDPOINT_COLS " FROM endpoint WHERE"
+	    STORE_PAGE_AFTER("id") " AND (:iface IS NULL OR interface = :iface)"
+	    " AND (:service IS NULL OR service_id = :service)"
+	    " AND (:region IS NULL OR region_id = :region)" STORE_PAGE_END("id"),
+	    err)) == NULL)
+		return -1;
+	store_bind_named(s, ":iface", interface);
+	store_bind_named(s, ":service", service_id);
+	store_bind_named(s, ":region", region_id);
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "endpoint list", sizeof(**out), endpoint_row,
+	    endpoint_free_one, pg, (void **)out, n, err);
 }
 
 int
 store_endpoint_list_by_service(struct store *st, const char *service_id,
     struct kg_endpoint **out, size_t *n, struct kg_err *err)
 {
-	return store_endpoint_list(st, NULL, service_id, NULL, out, n, err);
+	return store_endpoint_list(st, NULL, service_id, NULL, NULL, out, n, err);
 }
 
 int

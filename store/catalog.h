@@ -91,7 +91,8 @@ void	kg_endpoint_list_free(struct kg_endpoint *v, size_t n);
 int	store_region_get(struct store *st, const char *id, struct kg_region *out,
 	    struct kg_err *err);
 int	store_region_list(struct store *st, const char *parent_region_id,
-	    struct kg_region **out, size_t *n, struct kg_err *err);
+	    struct kg_page *pg, struct kg_region **out, size_t *n,
+	    struct kg_err *err);
 int	store_region_update(struct store *st, const struct kg_region *r,
 	    struct kg_err *err);
 int	store_region_delete(struct store *st, const char *id, struct kg_err *err);
@@ -100,7 +101,8 @@ int	store_region_delete(struct store *st, const char *id, struct kg_err *err);
 int	store_service_get(struct store *st, const char *id, struct kg_service *out,
 	    struct kg_err *err);
 int	store_service_list(struct store *st, const char *type, const char *name,
-	    struct kg_service **out, size_t *n, struct kg_err *err);
+	    struct kg_page *pg, struct kg_service **out, size_t *n,
+	    struct kg_err *err);
 int	store_service_update(struct store *st, const struct kg_service *s,
 	    struct kg_err *err);
 int	store_service_delete(struct store *st, const char *id, struct kg_err *err);
@@ -110,12 +112,15 @@ int	store_service_delete(struct store *st, const char *id, struct kg_err *err);
  * internal or admin; KG_ECONFLICT when the id exists or service_id /
  * region_id name nothing (callers wanting 400/404 texts check first).
  * store_endpoint_list_by_service(st, id, ...) equals
- * store_endpoint_list(st, NULL, id, NULL, ...).
+ * store_endpoint_list(st, NULL, id, NULL, NULL, ...).
+ *
+ * The lists come one page at a time in id order (struct kg_page in
+ * store.h; NULL: all).
  */
 int	store_endpoint_get(struct store *st, const char *id,
 	    struct kg_endpoint *out, struct kg_err *err);
 int	store_endpoint_list(struct store *st, const char *interface,
-	    const char *service_id, const char *region_id,
+	    const char *service_id, const char *region_id, struct kg_page *pg,
 	    struct kg_endpoint **out, size_t *n, struct kg_err *err);
 int	store_endpoint_update(struct store *st, const struct kg_endpoint *e,
 	    struct kg_err *err);

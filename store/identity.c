@@ -178,6 +178,8 @@ store_domain_create(struct store *st, const struct kg_domain *d,
  * --------------------------------------------------------------------- */
 
 #define PROJECT_COLS	"id, name, description, domain_id, parent_id, enabled, extra"
+#define PROJECT_COLS_P	"p.id, p.name, p.description, p.domain_id, p.parent_id," \
+			" p.enabled, p.extra"
 
 /* Load p->tags for p->id (p has none yet). */
 static int
@@ -519,23 +521,37 @@ kg_group_list_free(struct kg_group *v, size_t n)
  * Domains: list, update, delete.
  * --------------------------------------------------------------------- */
 
+/* A marker for a list of projects or domains: Keystone keeps both in
+ * one table, so either names a place in either list. */
+#define PROJECT_MARKER_SQL	"SELECT 1 FROM project WHERE id = ?1" \
+				" UNION ALL SELECT 1 FROM domain WHERE id = ?1"
+
 int
-store_domain_list(struct store *st, const char *name, int enabled,
-    const struct kg_name_match *match, struct kg_domain **out, size_t *n,
-    struct kg_err *err)
+store_domain_list(struct store *st, const struct kg_domain_filter *f,
+    struct kg_page *pg, struct kg_domain **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
-	if ((s = store_prepare(st, "SELECT " DOMAIN_COLS " FROM domain"
-	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 < 0 OR enabled = ?2)"
-	    STORE_NAME_MATCH_SQL " ORDER BY name, id", err)) == NULL)
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, PROJECT_MARKER_SQL, pg, err) == -1)
 		return -1;
-	db_bind_text(s, 1, name);
-	db_bind_int(s, 2, enabled);
-	if (store_bind_name_match(s, match, err) == -1)
+	if ((s = store_prepare(st, "SELECT " DOMAIN_COLS " FROM domain WHERE"
+	    STORE_PAGE_AFTER("id") " AND (:id IS NULL OR id = :id)"
+	    " AND (:name IS NULL OR name = :name)"
+	    " AND (:enabled < 0 OR enabled = :enabled)" STORE_NAME_MATCH_SQL
+	    STORE_PAGE_END("id"), err)) == NULL)
 		return -1;
-	return store_get_all(st, s, "list", sizeof(**out), domain_row,
-	    domain_free_one, (void **)out, n, err);
+	store_bind_named(s, ":id", f->id);
+	store_bind_named(s, ":name", f->name);
+	store_bind_named_int64(s, ":enabled", f->enabled);
+	if (store_bind_name_match(s, &f->match, err) == -1) {
+		db_reset(s);
+		return -1;
+	}
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "domain list", sizeof(**out), domain_row,
+	    domain_free_one, pg, (void **)out, n, err);
 }
 
 int
@@ -594,71 +610,116 @@ store_domain_delete(struct store *st, const char *id, struct kg_err *err)
  * Projects: list with filters, update, tags, delete, hierarchy.
  * --------------------------------------------------------------------- */
 
+/*
+ * After a list of projects was read (ret: the read's result): load the
+ * tags of each, or release the list when that fails. Returns 0 or -1.
+ */
 static int
-project_has_tag(const struct kg_project *p, const char *tag, size_t len)
+project_list_tags(struct store *st, int ret, struct kg_project **out,
+    size_t *n, struct kg_err *err)
 {
 	size_t	i;
 
-	for (i = 0; i < p->ntags; i++)
-		if (strlen(p->tags[i]) == len && strncmp(p->tags[i], tag, len) == 0)
-			return 1;
+	if (ret == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		if (project_load_tags(st, &(*out)[i], err) == -1) {
+			kg_project_list_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
 	return 0;
 }
 
-/* Count the comma-separated tags of list that p has; *total gets how many
- * the list names. */
-static size_t
-project_tag_hits(const struct kg_project *p, const char *list, size_t *total)
-{
-	const char	*t = list;
-	size_t		 len, hits = 0;
+/*
+ * Keystone's tag filters (resource/backends/sql.py list_projects_by_tags)
+ * in SQL, so that a page is cut after them: :tags_x is the filter's
+ * comma-separated list with a comma added at both ends, :ntags_x the
+ * number of distinct names in it. A tag holds no ',' (schema), so
+ * ",<tag>," occurs in the list only when the list names the tag; the
+ * test for it (the list shrinks when it is removed) is in functions
+ * both backends have.
+ */
+#define TAG_HITS(p)	"(SELECT count(*) FROM project_tag t WHERE" \
+			" t.project_id = project.id AND length(replace(" p "," \
+			" ',' || t.name || ',', '')) < length(" p "))"
+#define PROJECT_FILTER_SQL						\
+	" AND (:name IS NULL OR name = :name)"				\
+	" AND (:parent IS NULL OR parent_id = :parent OR"		\
+	"  (parent_id IS NULL AND domain_id = :parent))"		\
+	" AND (:enabled < 0 OR enabled = :enabled)"			\
+	" AND (:tags IS NULL OR " TAG_HITS(":tags") " = :ntags)"	\
+	" AND (:tags_any IS NULL OR " TAG_HITS(":tags_any") " > 0)"	\
+	" AND (:not_tags IS NULL OR " TAG_HITS(":not_tags") " < :nnot_tags)" \
+	" AND (:not_tags_any IS NULL OR " TAG_HITS(":not_tags_any") " = 0)"
 
-	*total = 0;
-	for (;;) {
+/*
+ * Bind one tag filter: ",<list>," to name and the number of distinct
+ * names in list to count (NULL list: no filter). -1 when out of memory.
+ */
+static int
+bind_tag_filter(struct db_stmt *s, const char *name, const char *count,
+    const char *list, struct kg_err *err)
+{
+	const char	*t, *u;
+	size_t		 len, ulen, distinct = 0;
+	char		*framed;
+
+	if (list == NULL)
+		return 0;
+	/* A name counts once: the first time it appears in the list. */
+	for (t = list;; t += len + 1) {
 		len = strcspn(t, ",");
-		(*total)++;
-		if (project_has_tag(p, t, len))
-			hits++;
+		for (u = list; u < t; u += ulen + 1) {
+			ulen = strcspn(u, ",");
+			if (ulen == len && strncmp(u, t, len) == 0)
+				break;
+		}
+		if (u >= t)
+			distinct++;
 		if (t[len] == '\0')
 			break;
-		t += len + 1;
 	}
-	return hits;
+	if (asprintf(&framed, ",%s,", list) == -1)
+		return oom(err);
+	store_bind_named(s, name, framed);
+	if (count != NULL)
+		store_bind_named_int64(s, count, (int64_t)distinct);
+	free(framed);
+	return 0;
 }
 
-/* Keystone's tag filters (resource/backends/sql.py list_projects_by_tags). */
 static int
-project_tags_match(const struct kg_project *p, const struct kg_project_filter *f)
+bind_project_filter(struct db_stmt *s, const struct kg_project_filter *f,
+    struct kg_err *err)
 {
-	size_t	total, hits;
-
-	if (f->tags != NULL) {
-		hits = project_tag_hits(p, f->tags, &total);
-		if (hits != total)
-			return 0;
-	}
-	if (f->tags_any != NULL && project_tag_hits(p, f->tags_any, &total) == 0)
-		return 0;
-	if (f->not_tags != NULL) {
-		hits = project_tag_hits(p, f->not_tags, &total);
-		if (hits == total)
-			return 0;
-	}
-	if (f->not_tags_any != NULL && project_tag_hits(p, f->not_tags_any, &total) > 0)
-		return 0;
-	return 1;
+	store_bind_named(s, ":name", f->name);
+	store_bind_named(s, ":domain", f->domain_id);
+	store_bind_named(s, ":parent", f->parent_id);
+	store_bind_named_int64(s, ":enabled", f->enabled);
+	if (store_bind_name_match(s, &f->match, err) == -1 ||
+	    bind_tag_filter(s, ":tags", ":ntags", f->tags, err) == -1 ||
+	    bind_tag_filter(s, ":tags_any", NULL, f->tags_any, err) == -1 ||
+	    bind_tag_filter(s, ":not_tags", ":nnot_tags", f->not_tags,
+	    err) == -1 ||
+	    bind_tag_filter(s, ":not_tags_any", NULL, f->not_tags_any, err) == -1)
+		return -1;
+	return 0;
 }
 
 /*
  * A list of projects with their tags in one query, not one query per
  * project: the list's own query is the CTE "p" (PROJECT_COLS, its WHERE),
- * and each row of the join carries one tag (NULL for a project without).
+ * and each row of the join carries one tag (NULL for a project without),
+ * in the list's order (a project's rows are adjacent in any order that
+ * ends with its id).
  */
-#define PROJECT_TAGGED_SELECT						\
+#define PROJECT_TAGGED_SELECT(order)					\
 	" SELECT p.id, p.name, p.description, p.domain_id, p.parent_id,"	\
 	" p.enabled, p.extra, t.name FROM p"				\
 	" LEFT JOIN project_tag t ON t.project_id = p.id"		\
-	" ORDER BY p.name, p.id, t.rowid"
+	" ORDER BY " order ", t.rowid"
 
 /* Append tag column col of s's row to p->tags (*tcap slots). */
 static int
@@ -713,45 +774,39 @@ project_tagged_rows(struct store *st, struct db_stmt *s,
 	return -1;
 }
 
-/* Drop the listed projects that f's tag filters reject. */
-static void
-project_list_filter(const struct kg_project_filter *f, struct kg_project *v,
-    size_t *n)
-{
-	size_t	i, keep = 0;
-
-	for (i = 0; i < *n; i++) {
-		if (!project_tags_match(&v[i], f)) {
-			kg_project_free(&v[i]);
-			continue;
-		}
-		if (keep != i)
-			v[keep] = v[i];
-		keep++;
-	}
-	*n = keep;
-}
-
 int
 store_project_list(struct store *st, const struct kg_project_filter *f,
-    struct kg_project **out, size_t *n, struct kg_err *err)
+    struct kg_page *pg, struct kg_project **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
-	if ((s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS " FROM project"
-	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
-	    " AND (?3 IS NULL OR parent_id = ?3 OR (parent_id IS NULL AND"
-	    " domain_id = ?3)) AND (?4 < 0 OR enabled = ?4)" STORE_NAME_MATCH_SQL
-	    ")" PROJECT_TAGGED_SELECT, err)) == NULL)
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, PROJECT_MARKER_SQL, pg, err) == -1)
 		return -1;
-	db_bind_text(s, 1, f->name);
-	db_bind_text(s, 2, f->domain_id);
-	db_bind_text(s, 3, f->parent_id);
-	db_bind_int(s, 4, f->enabled);
-	if (store_bind_name_match(s, &f->match, err) == -1 ||
-	    project_tagged_rows(st, s, out, n, err) == -1)
+	/* The page is the CTE "p", then joined with its tags. Two statements,
+	 * so that a domain's page reads the (domain_id, id) index rather than
+	 * every project's id. */
+	if (f->domain_id != NULL)
+		s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS
+		    " FROM project WHERE domain_id = :domain AND"
+		    STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id") ")" PROJECT_TAGGED_SELECT("p.id"), err);
+	else
+		s = store_prepare(st, "WITH p AS (SELECT " PROJECT_COLS
+		    " FROM project WHERE" STORE_PAGE_AFTER("id") PROJECT_FILTER_SQL
+		    STORE_NAME_MATCH_SQL STORE_PAGE_END("id") ")"
+		    PROJECT_TAGGED_SELECT("p.id"), err);
+	if (s == NULL)
 		return -1;
-	project_list_filter(f, *out, n);
+	if (bind_project_filter(s, f, err) == -1) {
+		db_reset(s);
+		return -1;
+	}
+	store_bind_page(s, pg);
+	if (project_tagged_rows(st, s, out, n, err) == -1)
+		return -1;
+	store_page_cut(pg, sizeof(**out), project_free_one, (void **)out, n);
 	return 0;
 }
 
@@ -909,6 +964,52 @@ store_project_ancestors(struct store *st, const char *id, char ***ids,
 }
 
 int
+store_project_parents(struct store *st, const char *id, struct kg_project **out,
+    size_t *n, struct kg_err *err)
+{
+	struct db_stmt	*s;
+
+	*out = NULL;
+	*n = 0;
+	/* lvl bounds the walk should the data ever hold a cycle. */
+	if ((s = store_prepare(st, "WITH RECURSIVE a(id, lvl) AS ("
+	    " SELECT parent_id, 1 FROM project WHERE id = ?1 AND parent_id IS NOT NULL"
+	    " UNION ALL SELECT p.parent_id, a.lvl + 1 FROM project p JOIN a"
+	    " ON p.id = a.id WHERE p.parent_id IS NOT NULL AND a.lvl < 64)"
+	    " SELECT " PROJECT_COLS_P " FROM a JOIN project p ON p.id = a.id"
+	    " ORDER BY a.lvl", err)) == NULL)
+		return -1;
+	db_bind_text(s, 1, id);
+	return project_list_tags(st, store_get_all(st, s, "project parents",
+	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
+	    out, n, err);
+}
+
+int
+store_project_subtree(struct store *st, const char *id, struct kg_project **out,
+    size_t *n, struct kg_err *err)
+{
+	struct db_stmt	*s;
+
+	*out = NULL;
+	*n = 0;
+	/* The top level of a domain has no parent_id: its parent is the
+	 * domain (an id is never both a project's and a domain's). */
+	if ((s = store_prepare(st, "WITH RECURSIVE d(id, lvl) AS ("
+	    " SELECT id, 1 FROM project WHERE parent_id = ?1"
+	    " OR (parent_id IS NULL AND domain_id = ?1)"
+	    " UNION ALL SELECT p.id, d.lvl + 1 FROM project p JOIN d"
+	    " ON p.parent_id = d.id WHERE d.lvl < 64)"
+	    " SELECT " PROJECT_COLS_P " FROM d JOIN project p ON p.id = d.id"
+	    " ORDER BY d.lvl, p.id", err)) == NULL)
+		return -1;
+	db_bind_text(s, 1, id);
+	return project_list_tags(st, store_get_all(st, s, "project subtree",
+	    sizeof(**out), project_row, project_free_one, (void **)out, n, err),
+	    out, n, err);
+}
+
+int
 store_project_delete(struct store *st, const char *id, struct kg_err *err)
 {
 	struct db_stmt	*s;
@@ -955,7 +1056,7 @@ store_user_project_list(struct store *st, const char *user_id,
 	    "  SELECT project_id FROM grants WHERE inherited = 0"
 	    "  UNION SELECT id FROM sub)"
 	    " OR domain_id IN (SELECT domain_id FROM grants WHERE inherited = 1))"
-	    PROJECT_TAGGED_SELECT, err)) == NULL)
+	    PROJECT_TAGGED_SELECT("p.name, p.id"), err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, user_id);
 	return project_tagged_rows(st, s, out, n, err);
@@ -969,24 +1070,51 @@ store_user_project_list(struct store *st, const char *user_id,
 #define USER_LIST_COLS	"id, name, domain_id, enabled, NULL," \
 			" password_expires_at, default_project_id, extra, created_at"
 
+/* The user list's filters after the page's range (see store_user_list). */
+#define USER_FILTER_SQL							\
+	" AND (:name IS NULL OR name = :name)"				\
+	" AND (:enabled < 0 OR enabled = :enabled)"			\
+	" AND (:pe_op = 0 OR (password_expires_at IS NOT NULL AND"	\
+	"  CASE :pe_op WHEN 1 THEN password_expires_at < :pe_at"	\
+	"  WHEN 2 THEN password_expires_at <= :pe_at"			\
+	"  WHEN 3 THEN password_expires_at > :pe_at"			\
+	"  WHEN 4 THEN password_expires_at >= :pe_at"			\
+	"  WHEN 5 THEN password_expires_at = :pe_at"			\
+	"  ELSE password_expires_at <> :pe_at END))"
+
 int
 store_user_list(struct store *st, const struct kg_user_filter *f,
-    struct kg_user **out, size_t *n, struct kg_err *err)
+    struct kg_page *pg, struct kg_user **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
-	if ((s = store_prepare(st, "SELECT " USER_LIST_COLS " FROM \"user\""
-	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
-	    " AND (?3 < 0 OR enabled = ?3)" STORE_NAME_MATCH_SQL
-	    " ORDER BY name, id", err)) == NULL)
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, "SELECT 1 FROM \"user\" WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	db_bind_text(s, 1, f->name);
-	db_bind_text(s, 2, f->domain_id);
-	db_bind_int(s, 3, f->enabled);
-	if (store_bind_name_match(s, &f->match, err) == -1)
+	if (f->domain_id != NULL)
+		s = store_prepare(st, "SELECT " USER_LIST_COLS " FROM \"user\" WHERE"
+		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
+		    USER_FILTER_SQL STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
+	else
+		s = store_prepare(st, "SELECT " USER_LIST_COLS " FROM \"user\" WHERE"
+		    STORE_PAGE_AFTER("id") USER_FILTER_SQL STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id"), err);
+	if (s == NULL)
 		return -1;
-	return store_get_all(st, s, "list", sizeof(**out), user_row,
-	    user_free_one, (void **)out, n, err);
+	store_bind_named(s, ":name", f->name);
+	store_bind_named(s, ":domain", f->domain_id);
+	store_bind_named_int64(s, ":enabled", f->enabled);
+	store_bind_named_int64(s, ":pe_op", f->expires_op);
+	store_bind_named_int64(s, ":pe_at", f->expires_at);
+	if (store_bind_name_match(s, &f->match, err) == -1) {
+		db_reset(s);
+		return -1;
+	}
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "user list", sizeof(**out), user_row,
+	    user_free_one, pg, (void **)out, n, err);
 }
 
 int
@@ -1132,21 +1260,36 @@ store_group_delete(struct store *st, const char *id, struct kg_err *err)
 
 int
 store_group_list(struct store *st, const char *name, const char *domain_id,
-    const struct kg_name_match *match, struct kg_group **out, size_t *n,
-    struct kg_err *err)
+    const struct kg_name_match *match, struct kg_page *pg,
+    struct kg_group **out, size_t *n, struct kg_err *err)
 {
 	struct db_stmt	*s;
 
-	if ((s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp"
-	    " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR domain_id = ?2)"
-	    STORE_NAME_MATCH_SQL " ORDER BY name, id", err)) == NULL)
+	*out = NULL;
+	*n = 0;
+	if (store_page_marker(st, "SELECT 1 FROM grp WHERE id = ?1", pg,
+	    err) == -1)
 		return -1;
-	db_bind_text(s, 1, name);
-	db_bind_text(s, 2, domain_id);
-	if (store_bind_name_match(s, match, err) == -1)
+	if (domain_id != NULL)
+		s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp WHERE"
+		    " domain_id = :domain AND" STORE_PAGE_AFTER("id")
+		    " AND (:name IS NULL OR name = :name)" STORE_NAME_MATCH_SQL
+		    STORE_PAGE_END("id"), err);
+	else
+		s = store_prepare(st, "SELECT " GROUP_COLS " FROM grp WHERE"
+		    STORE_PAGE_AFTER("id") " AND (:name IS NULL OR name = :name)"
+		    STORE_NAME_MATCH_SQL STORE_PAGE_END("id"), err);
+	if (s == NULL)
 		return -1;
-	return store_get_all(st, s, "list", sizeof(**out), group_row,
-	    group_free_one, (void **)out, n, err);
+	store_bind_named(s, ":name", name);
+	store_bind_named(s, ":domain", domain_id);
+	if (store_bind_name_match(s, match, err) == -1) {
+		db_reset(s);
+		return -1;
+	}
+	store_bind_page(s, pg);
+	return store_get_page(st, s, "group list", sizeof(**out), group_row,
+	    group_free_one, pg, (void **)out, n, err);
 }
 
 int

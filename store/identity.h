@@ -114,8 +114,9 @@ int	store_user_create(struct store *st, const struct kg_user *u,
 /* ------------------------------------------------------------------------
  * The rest of the CRUD, used by the HTTP API (server/api_domains.c,
  * api_projects.c, api_users.c, api_groups.c). Lists come back sorted by
- * name then id as an array *out of *n structs: release with the matching
- * kg_*_list_free(). None of these opens a transaction unless it says so.
+ * id, one page of them (struct kg_page in store.h; NULL: all), as an
+ * array *out of *n structs: release with the matching kg_*_list_free().
+ * None of these opens a transaction unless it says so.
  * --------------------------------------------------------------------- */
 
 void	kg_domain_list_free(struct kg_domain *v, size_t n);
@@ -123,9 +124,16 @@ void	kg_project_list_free(struct kg_project *v, size_t n);
 void	kg_user_list_free(struct kg_user *v, size_t n);
 void	kg_group_list_free(struct kg_group *v, size_t n);
 
-/* Domains. name NULL: any; enabled -1: any; match NULL: no name filter. */
-int	store_domain_list(struct store *st, const char *name, int enabled,
-	    const struct kg_name_match *match, struct kg_domain **out, size_t *n,
+/* Domain list filters: NULL / -1 mean "any". */
+struct kg_domain_filter {
+	const char		*id;		/* only this domain */
+	const char		*name;
+	struct kg_name_match	 match;		/* name__contains, ... */
+	int			 enabled;
+};
+
+int	store_domain_list(struct store *st, const struct kg_domain_filter *f,
+	    struct kg_page *pg, struct kg_domain **out, size_t *n,
 	    struct kg_err *err);
 
 /* Rewrite name, description, enabled and extra of domain d->id. */
@@ -160,7 +168,8 @@ struct kg_project_filter {
 };
 
 int	store_project_list(struct store *st, const struct kg_project_filter *f,
-	    struct kg_project **out, size_t *n, struct kg_err *err);
+	    struct kg_page *pg, struct kg_project **out, size_t *n,
+	    struct kg_err *err);
 
 /* Rewrite name, description, enabled and extra of p->id (not its tags). */
 int	store_project_update(struct store *st, const struct kg_project *p,
@@ -191,6 +200,22 @@ int	store_project_delete(struct store *st, const char *id, struct kg_err *err);
 int	store_project_ancestors(struct store *st, const char *id, char ***ids,
 	    size_t *n, char disabled[STORE_ID_SIZE], struct kg_err *err);
 
+/*
+ * The projects above project id, nearest first (its parent, the parent's
+ * parent, ..., up to the top level of its domain), with their tags.
+ * Empty for a top-level project or an unknown id.
+ */
+int	store_project_parents(struct store *st, const char *id,
+	    struct kg_project **out, size_t *n, struct kg_err *err);
+
+/*
+ * The projects below id, level by level (children, then grandchildren,
+ * ...; within a level by id), with their tags. id may be a domain's: then
+ * every project of the domain. Empty for a leaf or an unknown id.
+ */
+int	store_project_subtree(struct store *st, const char *id,
+	    struct kg_project **out, size_t *n, struct kg_err *err);
+
 /* Number of descendants of a project (all levels) and how many are
  * enabled. Either pointer may be NULL. */
 int	store_project_descendants(struct store *st, const char *id,
@@ -204,16 +229,29 @@ int	store_project_descendants(struct store *st, const char *id,
 int	store_user_project_list(struct store *st, const char *user_id,
 	    struct kg_project **out, size_t *n, struct kg_err *err);
 
-/* Users. NULL / -1 filters mean "any". password_hash is not loaded. */
+/*
+ * Users. NULL / -1 filters mean "any". expires_op compares the password's
+ * expiry with expires_at (µs), as Keystone's ?password_expires_at=op:time;
+ * a password that never expires matches none of them. password_hash is
+ * not loaded.
+ */
+enum kg_expires_op {
+	KG_EXPIRES_ANY = 0, KG_EXPIRES_LT, KG_EXPIRES_LTE, KG_EXPIRES_GT,
+	KG_EXPIRES_GTE, KG_EXPIRES_EQ, KG_EXPIRES_NEQ
+};
+
 struct kg_user_filter {
-	const char	*name;
-	struct kg_name_match	 match;	/* name__contains, ... */
-	const char	*domain_id;
-	int		 enabled;
+	const char		*name;
+	struct kg_name_match	 match;		/* name__contains, ... */
+	const char		*domain_id;
+	int			 enabled;
+	enum kg_expires_op	 expires_op;
+	int64_t			 expires_at;
 };
 
 int	store_user_list(struct store *st, const struct kg_user_filter *f,
-	    struct kg_user **out, size_t *n, struct kg_err *err);
+	    struct kg_page *pg, struct kg_user **out, size_t *n,
+	    struct kg_err *err);
 
 /* Rewrite name, enabled, default_project_id and extra of u->id (not the
  * password: store_user_set_password). */
@@ -241,9 +279,10 @@ int	store_group_update(struct store *st, const struct kg_group *g,
 /* Delete a group with its memberships and grants. */
 int	store_group_delete(struct store *st, const char *id, struct kg_err *err);
 /* Groups named name in domain_id (NULL: any), matching match (NULL: no
- * name filter). */
+ * name filter), one page of them in id order (NULL: all). */
 int	store_group_list(struct store *st, const char *name, const char *domain_id,
-	    const struct kg_name_match *match, struct kg_group **out, size_t *n,
+	    const struct kg_name_match *match, struct kg_page *pg,
+	    struct kg_group **out, size_t *n,
 	    struct kg_err *err);
 
 /* Nonzero in *yes when the group holds any role assignment. */

@@ -9,7 +9,7 @@
 
 #define EVENT_COLS	"id, user_id, project_id, domain_id, role_id, audit_id," \
 			" audit_chain_id, expires_at, issued_before, revoked_at, revision," \
-			" trust_id"
+			" app_cred_id, trust_id"
 
 /* The current row (EVENT_COLS) into e. */
 static void
@@ -27,7 +27,8 @@ event_from_row(struct db_stmt *s, struct kg_revoke_event *e)
 	e->issued_before = db_col_int64(s, 8);
 	e->revoked_at = db_col_int64(s, 9);
 	e->revision = db_col_int64(s, 10);	/* NULL -> 0 */
-	db_col_copy(s, 11, e->trust_id, sizeof(e->trust_id));
+	db_col_copy(s, 11, e->app_cred_id, sizeof(e->app_cred_id));
+	db_col_copy(s, 12, e->trust_id, sizeof(e->trust_id));
 }
 
 static const char *
@@ -44,7 +45,7 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 
 	if ((s = store_prepare(st, "INSERT INTO revocation_event (user_id, project_id,"
 	    " domain_id, role_id, audit_id, audit_chain_id, expires_at, issued_before,"
-	    " revoked_at, trust_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " revoked_at, app_cred_id, trust_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    err)) == NULL)
 		return -1;
 	db_bind_text(s, 1, nz(ev->user_id));
@@ -57,7 +58,8 @@ store_revoke_add(struct store *st, const struct kg_revoke_event *ev,
 		db_bind_int64(s, 7, ev->expires_at);
 	db_bind_int64(s, 8, ev->issued_before);
 	db_bind_int64(s, 9, ev->revoked_at ? ev->revoked_at : kg_now_us());
-	db_bind_text(s, 10, nz(ev->trust_id));
+	db_bind_text(s, 10, nz(ev->app_cred_id));
+	db_bind_text(s, 11, nz(ev->trust_id));
 	return store_run(st, s, "revoke add", NULL, err);
 }
 

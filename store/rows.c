@@ -121,6 +121,36 @@ store_get_strings(struct store *st, struct db_stmt *s, const char *what,
 }
 
 int
+store_get_by_ids(struct store *st, struct db_stmt *s, const char *what,
+    size_t elsz, store_get_fn get, store_free_fn free_one, void **out,
+    size_t *n, struct kg_err *err)
+{
+	char	**ids = NULL, *v = NULL;
+	size_t	  nids = 0, i;
+	int	  ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (store_get_strings(st, s, what, &ids, &nids, err) == -1)
+		return -1;
+	if (nids > 0 && (v = calloc(nids, elsz)) == NULL) {
+		oom(err);
+		goto done;
+	}
+	for (i = 0; i < nids; i++)
+		if (get(st, ids[i], v + i * elsz, err) == -1)
+			goto done;
+	*out = v;
+	*n = nids;
+	v = NULL;
+	ret = 0;
+ done:
+	store_free_each(v, nids, elsz, free_one);	/* zeroed past i */
+	store_strv_free(ids, nids);
+	return ret;
+}
+
+int
 store_exists(struct store *st, struct db_stmt *s, const char *what, int *yes,
     struct kg_err *err)
 {

@@ -84,6 +84,105 @@ store_token_user(struct store *st, const char *id, const char *name,
 	return 0;
 }
 
+/*
+ * A login's credential: its columns, whether it has access rules, its user
+ * and the user's domain, and one of its role ids per row (a credential
+ * without roles: one row, role NULL; the names come with the user's
+ * effective roles) -- one statement, where the password method's look-up
+ * is one too. Rows in role id order (bytewise on both backends).
+ */
+#define TOKEN_APPCRED_COLS "SELECT ac.id, ac.name, ac.secret_hash, ac.project_id," \
+	" ac.expires_at, ac.unrestricted, acr.role_id," \
+	" CASE WHEN EXISTS (SELECT 1" \
+	" FROM application_credential_access_rule AS y WHERE" \
+	" y.application_credential_id = ac.id) THEN 1 ELSE 0 END, u.id, u.name," \
+	" u.enabled, u.default_project_id, d.id, d.name, d.enabled" \
+	" FROM application_credential AS ac JOIN \"user\" AS u ON u.id = ac.user_id" \
+	" JOIN domain AS d ON d.id = u.domain_id LEFT JOIN application_credential_role" \
+	" AS acr ON acr.application_credential_id = ac.id"
+
+/* The role id in column col of the current row (NULL: none) into ac->roles. */
+static int
+appcred_role(struct db_stmt *s, int col, struct kg_appcred *ac, size_t *cap,
+    struct kg_err *err)
+{
+	if (db_col_null(s, col))
+		return 0;
+	/* ac->roles != NULL once store_grow succeeds (said for make analyze). */
+	if (store_grow(&ac->roles, sizeof(*ac->roles), ac->nroles, cap, err) == -1 ||
+	    ac->roles == NULL)
+		return -1;
+	memset(&ac->roles[ac->nroles], 0, sizeof(ac->roles[0]));
+	db_col_copy(s, col, ac->roles[ac->nroles].id, sizeof(ac->roles[0].id));
+	ac->nroles++;
+	return 0;
+}
+
+int
+store_token_appcred(struct store *st, const char *id, const char *user_id,
+    const char *name, struct kg_appcred *ac, struct kg_token_user *u,
+    struct kg_err *err)
+{
+	struct db_stmt	*s;
+	size_t		 cap = 0;
+	int		 rules, rc;
+
+	memset(ac, 0, sizeof(*ac));
+	memset(u, 0, sizeof(*u));
+	if (id != NULL)
+		s = store_prepare(st, TOKEN_APPCRED_COLS " WHERE ac.id = ?1"
+		    " ORDER BY acr.role_id", err);
+	else
+		s = store_prepare(st, TOKEN_APPCRED_COLS " WHERE ac.user_id = ?2 AND"
+		    " ac.name = ?3 ORDER BY acr.role_id", err);
+	if (s == NULL)
+		return -1;
+	db_bind_text(s, 1, id);
+	db_bind_text(s, 2, user_id);
+	db_bind_text(s, 3, name);
+	if (step_one(st, s, "Application Credential", id != NULL ? id :
+	    name != NULL ? name : "None", err) == -1)
+		return -1;
+	db_col_copy(s, 0, ac->id, sizeof(ac->id));
+	db_col_copy(s, 1, ac->name, sizeof(ac->name));
+	if ((ac->secret_hash = db_col_strdup(s, 2)) == NULL) {
+		kg_errf(err, KG_EINTERNAL, "out of memory");
+		db_reset(s);
+		goto fail;
+	}
+	db_col_copy(s, 3, ac->project_id, sizeof(ac->project_id));
+	ac->expires_at = db_col_int64(s, 4);
+	ac->unrestricted = db_col_null(s, 5) ? -1 : db_col_int(s, 5) != 0;
+	rules = db_col_int(s, 7);
+	db_col_copy(s, 8, u->id, sizeof(u->id));
+	kg_strlcpy(ac->user_id, u->id, sizeof(ac->user_id));
+	db_col_copy(s, 9, u->name, sizeof(u->name));
+	u->enabled = db_col_int(s, 10);
+	db_col_copy(s, 11, u->default_project_id, sizeof(u->default_project_id));
+	db_col_copy(s, 12, u->domain_id, sizeof(u->domain_id));
+	db_col_copy(s, 13, u->domain_name, sizeof(u->domain_name));
+	u->domain_enabled = db_col_int(s, 14);
+	do {
+		if (appcred_role(s, 6, ac, &cap, err) == -1) {
+			db_reset(s);
+			goto fail;
+		}
+	} while ((rc = db_step(s)) == DB_ROW);
+	db_reset(s);
+	if (rc != DB_DONE) {
+		store_dberr(st, "token appcred", NULL, err);
+		goto fail;
+	}
+	if (rules && store_appcred_access_rules(st, ac->id, &ac->rules, &ac->nrules,
+	    err) == -1)
+		goto fail;
+	return 0;
+ fail:
+	kg_appcred_free(ac);
+	kg_token_user_free(u);
+	return -1;
+}
+
 #define TOKEN_PROJECT_COLS "SELECT p.id, p.name, p.enabled, d.id, d.name," \
 	" d.enabled FROM project p JOIN domain d ON d.id = p.domain_id"
 

@@ -9,6 +9,7 @@
 #define KG_STORE_SCOPE_H
 
 #include "common/types.h"
+#include "store/appcred.h"
 #include "store/assignment.h"
 #include "store/store.h"
 
@@ -24,6 +25,18 @@ void	kg_token_user_free(struct kg_token_user *u);
  */
 int	store_token_user(struct store *st, const char *id, const char *name,
 	    const char *domain_id, const char *domain_name, struct kg_token_user *out,
+	    struct kg_err *err);
+
+/*
+ * The application credential a login names -- by id, else by user_id and
+ * name -- with its roles (ids only: names come with the user's effective
+ * roles) and its user (with the user's domain; no password hash) in one
+ * statement; its access rules in a second one, only when it has some. KG_ENOTFOUND ("Could not find
+ * Application Credential: <id or name>."). Release *ac with
+ * kg_appcred_free, *u with kg_token_user_free.
+ */
+int	store_token_appcred(struct store *st, const char *id, const char *user_id,
+	    const char *name, struct kg_appcred *ac, struct kg_token_user *u,
 	    struct kg_err *err);
 
 /* The project, same lookup rules as store_token_user. KG_ENOTFOUND. */

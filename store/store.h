@@ -183,6 +183,20 @@ struct store	*store_thread(struct kg_err *err);
 void		 store_pool_shutdown(void);
 
 /*
+ * One page of a list, as Keystone's ?limit= and ?marker= ask for it: the
+ * rows whose id sorts after marker's, in id order (bytewise), at most
+ * limit of them; more says whether rows remain after the page. A list
+ * function given a NULL page returns every row, still in id order.
+ * A marker that names nothing in the listed table is KG_ENOTFOUND
+ * "Marker <marker> could not be found." (Keystone's MarkerNotFound).
+ */
+struct kg_page {
+	const char	*marker;	/* NULL: from the first row */
+	size_t		 limit;		/* rows at most; 0: no limit */
+	int		 more;		/* out: rows remain after this page */
+};
+
+/*
  * Keystone's inexact filters on a list's names (?name__contains=... and
  * the others, keystone/common/driver_hints.py): each one set (non-NULL)
  * must match, all together. The plain ones compare exactly, character by

@@ -149,6 +149,22 @@ void		 store_free_each(void *v, size_t n, size_t elsz,
 int		 store_grow(void *v, size_t elsz, size_t n, size_t *cap,
 		    struct kg_err *err);
 
+/* Look up object id into out (which it owns after); KG_ENOTFOUND when
+ * there is none. A store_*_get function. */
+typedef int	(*store_get_fn)(struct store *st, const char *id, void *out,
+		    struct kg_err *err);
+
+/*
+ * The objects whose ids the bound statement s returns (column 0), each
+ * read with get, in that order: *out (an array of *n elements of elsz
+ * bytes, free with store_free_each(*out, *n, elsz, free_one)). Resets s.
+ * Returns 0 or -1 (nothing left to free).
+ */
+int		 store_get_by_ids(struct store *st, struct db_stmt *s,
+		    const char *what, size_t elsz, store_get_fn get,
+		    store_free_fn free_one, void **out, size_t *n,
+		    struct kg_err *err);
+
 /* *yes = whether the bound statement s returns a row. Resets s. Returns
  * 0 or -1. */
 int		 store_exists(struct store *st, struct db_stmt *s,
@@ -168,6 +184,51 @@ int		 store_exec_one(struct store *st, struct db_stmt *s,
  */
 const char	*store_dup_msg(char *buf, size_t bufsz, const char *type,
 		    const char *name, const char *domain_id);
+
+/* ------------------------------------------------------------------------
+ * Pages of lists (store/page.c, struct kg_page in store.h).
+ * --------------------------------------------------------------------- */
+
+/*
+ * A paged list's WHERE starts with STORE_PAGE_AFTER(col) (a range on an
+ * index whose last column is col: the primary key, or (domain_id, id))
+ * and its statement ends with STORE_PAGE_END(col); store_bind_page binds
+ * both from the page (NULL: everything).
+ */
+#define STORE_PAGE_AFTER(col)	" " col " > :pg_after"
+#define STORE_PAGE_END(col)	" ORDER BY " col " LIMIT :pg_limit"
+
+void		 store_bind_page(struct db_stmt *s, const struct kg_page *pg);
+
+/* Bind a text (NULL: SQL NULL) / an integer to the named parameter
+ * name (":x") of s, when s has it. */
+void		 store_bind_named(struct db_stmt *s, const char *name, const char *v);
+void		 store_bind_named_int64(struct db_stmt *s, const char *name,
+		    int64_t v);
+
+/*
+ * KG_ENOTFOUND "Marker <m> could not be found." unless the statement sql
+ * (whose ?1 is the marker) returns a row; 0 when pg has no marker.
+ */
+int		 store_page_marker(struct store *st, const char *sql,
+		    const struct kg_page *pg, struct kg_err *err);
+
+/*
+ * store_get_all of a statement bound by store_bind_page: a row beyond
+ * pg->limit is dropped and sets pg->more (pg NULL: all rows).
+ */
+int		 store_get_page(struct store *st, struct db_stmt *s, const char *what,
+		    size_t elsz, store_row_fn from_row, store_free_fn free_one,
+		    struct kg_page *pg, void **out, size_t *n, struct kg_err *err);
+
+/*
+ * For a list read some other way from a statement bound by
+ * store_bind_page: entries of *out (*n of elsz bytes) beyond pg->limit
+ * are freed with free_one and cut off, and pg->more tells whether there
+ * were any (pg NULL: nothing done).
+ */
+void		 store_page_cut(struct kg_page *pg, size_t elsz,
+		    store_free_fn free_one, void **out, size_t *n);
 
 /* s, or NULL for "" (optional references are stored as SQL NULL). */
 static inline const char *

@@ -41,9 +41,33 @@ svc_region_update(struct store *st, const char *id, const struct svc_edit *edit,
 	return svc_update(st, &region_kind, id, edit, NULL, out, err);
 }
 
+/*
+ * A service or region that registered limits name cannot go (the schema
+ * refuses; Keystone on MySQL fails the same way, with a 500): 403, as for
+ * a region with endpoints.
+ */
+static int
+limits_refer(const char *what, const char *id, int used, struct kg_err *err)
+{
+	if (used)
+		return kg_errf(err, KG_EFORBID, "Unable to delete %s %s because"
+		    " registered limits are associated with it.", what, id);
+	return 0;
+}
+
 static int
 region_delete_body(struct store *st, void *cls, struct kg_err *err)
 {
+	struct kg_region	r;
+	int			used = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (store_region_get(st, cls, &r, err) == -1)
+		return -1;
+	kg_region_free(&r);
+	if (store_registered_limit_uses_region(st, cls, &used, err) == -1 ||
+	    limits_refer("region", cls, used, err) == -1)
+		return -1;
 	return store_region_delete(st, cls, err);
 }
 
@@ -83,6 +107,16 @@ svc_service_update(struct store *st, const char *id,
 static int
 service_delete_body(struct store *st, void *cls, struct kg_err *err)
 {
+	struct kg_service	s;
+	int			used = 0;
+
+	memset(&s, 0, sizeof(s));
+	if (store_service_get(st, cls, &s, err) == -1)
+		return -1;
+	kg_service_free(&s);
+	if (store_registered_limit_uses_service(st, cls, &used, err) == -1 ||
+	    limits_refer("service", cls, used, err) == -1)
+		return -1;
 	return store_service_delete(st, cls, err);
 }
 

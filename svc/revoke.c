@@ -129,6 +129,21 @@ svc_revoke_domain(struct store *st, const char *domain_id, struct kg_err *err)
 }
 
 int
+svc_revoke_appcred(struct store *st, const char *user_id,
+    const char *app_cred_id, struct kg_err *err)
+{
+	struct kg_revoke_event	ev;
+
+	/* With the user: a checker that ignores app_cred_id over-revokes
+	 * (all of the user's tokens) instead of missing these. */
+	memset(&ev, 0, sizeof(ev));
+	kg_strlcpy(ev.user_id, user_id, sizeof(ev.user_id));
+	kg_strlcpy(ev.app_cred_id, app_cred_id, sizeof(ev.app_cred_id));
+	ev.issued_before = ev.revoked_at = kg_now_us();
+	return store_revoke_add(st, &ev, err);
+}
+
+int
 svc_revoke_trusts(struct store *st, enum kg_trust_sel sel, const char *id,
     struct kg_err *err)
 {

@@ -11,15 +11,7 @@
 int
 svc_role_immutable(const struct kg_role *r)
 {
-	json_t	*x;
-	int	 imm;
-
-	if (r->extra == NULL || (x = json_loads(r->extra, 0, NULL)) == NULL)
-		return 0;
-	imm = json_is_true(json_object_get(json_object_get(x, "options"),
-	    "immutable"));
-	json_decref(x);
-	return imm;
+	return svc_extra_immutable(r->extra);
 }
 
 static int
@@ -62,12 +54,11 @@ delete_body(struct store *st, void *cls, struct kg_err *err)
 	imm = svc_role_immutable(&r);
 	kg_role_free(&r);
 	if (imm)
-		return kg_errf(err, KG_EFORBID, "Unable to delete immutable role "
-		    "resource: `%s. Set resource option \"immutable\" to false "
-		    "first.", id);
+		return svc_immutable_delete(err, "role", id);
 	/* Everyone who held it (directly, through a group or by implication)
 	 * loses it: their events go first, while the grants still say who. */
 	if (svc_revoke_role(st, id, err) == -1 ||
+	    svc_appcred_drop_for_role(st, id, err) == -1 ||
 	    store_role_delete(st, id, err) == -1)
 		return -1;
 	return 0;

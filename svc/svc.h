@@ -68,6 +68,8 @@
  *   project disabled or deleted     project_id; when deleted, also  svc_project_update,
  *                                   trust_id of its trusts and of   svc_project_delete
  *                                   those redelegated from them
+ *   project deleted with its        the same for each project       svc_project_delete_subtree
+ *   subtree (cascade)               deleted
  *   domain disabled or deleted      domain_id: tokens of its users, svc_domain_update,
  *                                   of its projects, scoped to it;  svc_domain_delete
  *                                   trust_id of the trusts of its
@@ -75,6 +77,13 @@
  *                                   their redelegations
  *   trust deleted                   trust_id of it and of every     svc_trust_delete
  *                                   trust redelegated from it
+ *   application credential deleted  user_id + app_cred_id: the      svc_appcred_delete
+ *                                   tokens issued with it
+ *   role deleted: the credentials   user_id + app_cred_id of each   svc_role_delete,
+ *   that carry it, and (Keystone)   (besides the holders' user_id   svc_domain_delete
+ *   every credential of a direct    events above)
+ *   holder on that project, are
+ *   deleted
  *
  * A trust event carries its trustor's user_id too (it is found by that
  * index key, see auth/revocation.h). A trust-scoped token matches a
@@ -84,6 +93,25 @@
  * expires needs no event: its tokens expire with it (their expiry is
  * capped at the trust's).
  *
+ * Application credentials and the rows above: a credential goes with its
+ * user and its project (foreign keys; the user_id and project_id events of
+ * those rows cover its tokens). A disabled user's credentials stay, as in
+ * Keystone, and refuse to log in (401) until the user is enabled again;
+ * the user_id event covers their tokens. A user who loses a role (grant
+ * removed, membership removed, role or implication deleted) loses, by the
+ * rows above, every token that could carry it, those of credentials too;
+ * a credential's later tokens carry only the roles it names that the user
+ * still holds on its project, and none at all is a refusal (Keystone's
+ * rule, applied at issue and again at validation).
+ *
+ * The admin APIs revoke nothing, as in Keystone: unified limits
+ * (svc_registered_limit_*, svc_limit*), policies and their endpoint
+ * associations (svc_policy_*), endpoint groups and project endpoint
+ * associations (svc_endpoint_group_*, svc_project_endpoint*: they change
+ * the catalog of project-scoped tokens, which is built at validation and
+ * cached by generation, not revoked) and domain configuration
+ * (svc_domain_config_*).
+ *
  * Credentials (/v3/credentials, EC2) revoke nothing when they change or
  * go, as in Keystone: a token issued through POST /v3/ec2tokens lives on
  * like any other. They go with their user or project, in the same
@@ -92,10 +120,17 @@
 #ifndef KG_SVC_H
 #define KG_SVC_H
 
+#include <jansson.h>
+
+#include "store/appcred.h"
 #include "store/assignment.h"
 #include "store/catalog.h"
 #include "store/credential.h"
+#include "store/domain_config.h"
+#include "store/epfilter.h"
 #include "store/identity.h"
+#include "store/limit.h"
+#include "store/policies.h"
 #include "store/store.h"
 #include "store/trust.h"
 
@@ -165,7 +200,9 @@ int	svc_domain_update(struct store *st, const char *id,
  * Delete a disabled domain and everything it owns (Keystone: 403 "Cannot
  * delete a domain that is enabled, please disable it first."): its users,
  * groups, projects and domain-specific roles, with every grant on or by
- * them, revoking what that takes away (the table above).
+ * them, revoking what that takes away (the table above). An immutable
+ * domain, or one owning an immutable project or role, is refused (403)
+ * with nothing deleted.
  */
 int	svc_domain_delete(struct store *st, const char *id, struct kg_err *err);
 
@@ -183,7 +220,8 @@ int	svc_domain_delete(struct store *st, const char *id, struct kg_err *err);
  * or empty, makes a top-level project (p->parent_id is cleared); otherwise
  * the parent exists (400), is in the same domain (400), is not acting as
  * another domain (400), has no disabled project above or at it (400), and
- * the new level stays within SVC_PROJECT_MAX_DEPTH (403).
+ * the new level stays within svc_project_max_depth() (403; 5 levels, 2
+ * under the strict_two_level limit model).
  */
 int	svc_project_create(struct store *st, struct kg_project *p,
 	    struct kg_err *err);
@@ -199,13 +237,27 @@ int	svc_project_update(struct store *st, const char *id,
 	    struct kg_err *err);
 
 /*
- * Delete a leaf project (403 with Keystone's text when it has children),
- * its tags and grants; users with it as default project lose that; its
- * tokens are revoked.
+ * Delete a leaf project (403 with Keystone's text when it has children,
+ * or when it is immutable), its tags and grants; users with it as default
+ * project lose that; its tokens are revoked.
  */
 int	svc_project_delete(struct store *st, const char *id, struct kg_err *err);
 
-/* Replace the tags of project id with tags[n] (n == 0: clear them). */
+/*
+ * Delete project id and every project below it (Keystone's delete_project
+ * with cascade), as svc_project_delete deletes each: the projects below
+ * must all be disabled (403 "Cannot delete project <id> since its subtree
+ * contains enabled projects."), and none of them, nor id, immutable (403).
+ */
+int	svc_project_delete_subtree(struct store *st, const char *id,
+	    struct kg_err *err);
+
+/*
+ * The tags of project id, or of domain id seen as a project (kept in the
+ * domain's extra). Refused (403, Keystone's "Cannot create|update|delete
+ * project tags for <id>, project is immutable. ...") when it is immutable.
+ * Replace them with tags[n] (n == 0: clear them).
+ */
 int	svc_project_tags_set(struct store *st, const char *id, char *const *tags,
 	    size_t n, struct kg_err *err);
 
@@ -341,8 +393,24 @@ int	svc_group_remove_user(struct store *st, const char *group_id,
 /* Keystone's [assignment] prohibited_implied_role default. */
 #define SVC_PROHIBITED_IMPLIED_ROLE	"admin"
 
-/* Is the role's options.immutable (kept in its extra) true? */
+/*
+ * Keystone's resource option "immutable" on roles, projects and domains
+ * (keystone/common/resource_options/options/immutable.py): kept in the
+ * object's extra JSON as {"options": {"immutable": true}}. An immutable
+ * object cannot be deleted (403, svc_immutable_delete's text), nor
+ * changed except to clear the option itself (the handler's edit checks
+ * that on the stored object: svc_immutable_update's text); a project's
+ * tags neither.
+ */
+int	svc_extra_immutable(const char *extra);
 int	svc_role_immutable(const struct kg_role *r);
+
+/* 403 "Unable to update|delete immutable <type> resource: `<id>. Set
+ * resource option "immutable" to false first." Return -1. */
+int	svc_immutable_update(struct kg_err *err, const char *type,
+	    const char *id);
+int	svc_immutable_delete(struct kg_err *err, const char *type,
+	    const char *id);
 
 /* Create r (id filled by the caller); a domain role's domain must exist
  * (404). KG_ECONFLICT on a duplicate name. */
@@ -445,6 +513,281 @@ int	svc_endpoint_update(struct store *st, const char *id,
 	    const struct svc_edit *edit, enum svc_region_ref how,
 	    const char *region_id, struct kg_endpoint *out, struct kg_err *err);
 int	svc_endpoint_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Application credentials and access rules.
+ * --------------------------------------------------------------------- */
+
+/*
+ * A new application credential. The handler fills c (id, name,
+ * secret_hash already hashed, description, user_id, project_id,
+ * expires_at, unrestricted, created_at, roles[].id) and the access rules
+ * asked for: each either a reference to one of the user's rules by id
+ * (service "" ) or a (service, path, method), with an id to give it when
+ * it is new ("": generate). Rule ids found or created are written into
+ * rules_out (nrules of them, same order, duplicates kept once) for the
+ * reply.
+ */
+struct svc_appcred_new {
+	struct kg_appcred		 c;		/* c.rules/c.nrules unused */
+	const struct kg_access_rule	*rules;		/* as asked */
+	size_t				 nrules;
+	struct kg_access_rule		*rules_out;	/* room for nrules */
+	size_t				 nrules_out;
+};
+
+/*
+ * Create: the user and project exist (404); the user holds every role on
+ * the project now (400 "Invalid application credential: Could not find
+ * role assignment with role: ..., user or group: ..., project, domain, or
+ * system: ...."); a rule given by id is one of the user's (400 "Invalid
+ * application credential: Could not find Access Rule: <id>."); a rule
+ * given by its fields is the user's existing one or a new one; the name is
+ * unused for the user (409).
+ */
+int	svc_appcred_create(struct store *st, struct svc_appcred_new *n,
+	    struct kg_err *err);
+
+/* Delete credential id (404), revoking the tokens issued with it. */
+int	svc_appcred_delete(struct store *st, const char *id, struct kg_err *err);
+
+/* Delete user_id's access rule id: 404 when it is not the user's, 403
+ * "May not delete access rule in use" while a credential uses it. */
+int	svc_access_rule_delete(struct store *st, const char *user_id,
+	    const char *id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Unified limits (svc/limit.c). None of these revokes.
+ * --------------------------------------------------------------------- */
+
+/* [unified_limit] enforcement_model. */
+enum svc_limit_model {
+	SVC_LIMIT_FLAT = 0,		/* "flat": no hierarchy rule */
+	SVC_LIMIT_STRICT_TWO_LEVEL	/* "strict_two_level" */
+};
+
+/*
+ * Set the enforcement model, once, at start-up before any thread calls
+ * svc/ (default: flat). It decides the rules of svc_limits_create and
+ * svc_limit_update, and the project depth svc_project_create allows: at
+ * most SVC_PROJECT_MAX_DEPTH levels, 2 under strict_two_level (a domain's
+ * projects and their children), as Keystone.
+ */
+void	svc_set_limit_model(enum svc_limit_model m);
+enum svc_limit_model	svc_limit_model(void);
+
+/* The model by its configuration name ("flat", "strict_two_level"): 0, or
+ * -1 when unknown. */
+int	svc_limit_model_parse(const char *name, enum svc_limit_model *m);
+
+/* GET /v3/limits/model's name and description of m. */
+const char	*svc_limit_model_name(enum svc_limit_model m);
+const char	*svc_limit_model_description(enum svc_limit_model m);
+
+/* The deepest project level the model allows (top-level projects are 1). */
+int	svc_project_max_depth(void);
+
+/*
+ * Create v[n] (ids filled by the caller), all or none, as Keystone: each
+ * names a service and a region that exist (else 400 "Expecting to find
+ * service_id in registered_limit. ..."); then none may repeat the
+ * service, region and resource of another (409 "Conflict occurred
+ * attempting to store registered_limit - Duplicate entry.").
+ */
+int	svc_registered_limits_create(struct store *st,
+	    const struct kg_registered_limit *v, size_t n, struct kg_err *err);
+
+/* A PATCH of a registered limit: what the body sets. */
+struct svc_registered_limit_change {
+	const char	*service_id;	/* NULL: unchanged */
+	int		 set_region;
+	const char	*region_id;	/* with set_region: NULL = none */
+	const char	*resource_name;	/* NULL: unchanged */
+	int		 set_default;
+	int64_t		 default_limit;
+	int		 set_description;
+	const char	*description;	/* with set_description: NULL = null */
+};
+
+/*
+ * Apply c to registered limit id: a given service or region must exist
+ * (400), the registered limit exist (404 "Could not find registered limit
+ * for <id>.") and have no limit referring to it (403 "Unable to update or
+ * delete registered limit <id> because there are project limits
+ * associated with it."), and the result repeat no other (409). *out (NULL:
+ * not wanted) as stored.
+ */
+int	svc_registered_limit_update(struct store *st, const char *id,
+	    const struct svc_registered_limit_change *c,
+	    struct kg_registered_limit *out, struct kg_err *err);
+
+/* Delete (404; 403 while limits refer to it, as for an update). */
+int	svc_registered_limit_delete(struct store *st, const char *id,
+	    struct kg_err *err);
+
+/*
+ * Create v[n] (ids filled by the caller; each with project_id or
+ * domain_id, service_id, region_id or "", resource_name, resource_limit,
+ * description), all or none, in Keystone's order: the service, region,
+ * project or domain exist (400 "Expecting to find <attr> in limit. ...");
+ * a project_id naming a domain makes a domain limit (Keystone's projects
+ * acting as domains); the enforcement model accepts them (403 "Invalid
+ * resource limit: ..."); each has a registered limit (403 "Unable to
+ * create a limit that has no corresponding registered limit.") and is
+ * the only limit of its project or domain for it (409). v[i].domain_id,
+ * project_id and registered_limit_id are filled in as stored.
+ */
+int	svc_limits_create(struct store *st, struct kg_limit *v, size_t n,
+	    struct kg_err *err);
+
+/* A PATCH of a limit. */
+struct svc_limit_change {
+	int		 set_limit;
+	int64_t		 resource_limit;
+	int		 set_description;
+	const char	*description;	/* NULL: null */
+};
+
+/* Apply c to limit id (404 "Could not find limit for <id>."), checked by
+ * the enforcement model (403). *out (NULL: not wanted) as stored. */
+int	svc_limit_update(struct store *st, const char *id,
+	    const struct svc_limit_change *c, struct kg_limit *out,
+	    struct kg_err *err);
+int	svc_limit_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Under strict_two_level, the projects deeper than the model allows
+ * (which Keystone refuses to start with): 0, or -1 with err naming them
+ * (Keystone's text). Always 0 under flat.
+ */
+int	svc_limit_check_depth(struct store *st, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Policies and OS-ENDPOINT-POLICY (svc/policies.c). None of these revokes.
+ * --------------------------------------------------------------------- */
+
+int	svc_policy_create(struct store *st, const struct kg_policy *p,
+	    struct kg_err *err);
+/* Edit policy id (struct kg_policy); *out as stored (NULL: not wanted). */
+int	svc_policy_update(struct store *st, const char *id,
+	    const struct svc_edit *edit, struct kg_policy *out, struct kg_err *err);
+/* Delete a policy with its associations. */
+int	svc_policy_delete(struct store *st, const char *id, struct kg_err *err);
+
+/*
+ * Associate policy_id with the endpoint, service or service and region of
+ * t (replacing the policy the target had), or remove that association
+ * (no error when there is none). The policy, then the endpoint, service
+ * and region named must exist (404 each, in that order).
+ */
+int	svc_policy_associate(struct store *st, const char *policy_id,
+	    const struct kg_policy_target *t, struct kg_err *err);
+int	svc_policy_dissociate(struct store *st, const char *policy_id,
+	    const struct kg_policy_target *t, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Endpoint groups and project endpoint filtering (svc/epfilter.c). None
+ * of these revokes: the catalog of a project's tokens follows them.
+ * --------------------------------------------------------------------- */
+
+/* The attributes an endpoint group may filter on. */
+#define SVC_ENDPOINT_GROUP_FILTERS	"service_id or region_id or interface"
+
+/* Whether filters (a JSON object) names only service_id, region_id and
+ * interface: 0, or -1 with Keystone's 400. */
+int	svc_endpoint_group_filters_check(const json_t *filters,
+	    struct kg_err *err);
+
+/* Create g (id filled by the caller); its filter_* fields are derived
+ * from its filters. */
+int	svc_endpoint_group_create(struct store *st, struct kg_endpoint_group *g,
+	    struct kg_err *err);
+/* Edit endpoint group id (struct kg_endpoint_group); *out as stored. */
+int	svc_endpoint_group_update(struct store *st, const char *id,
+	    const struct svc_edit *edit, struct kg_endpoint_group *out,
+	    struct kg_err *err);
+/* Delete, with its project associations. */
+int	svc_endpoint_group_delete(struct store *st, const char *id,
+	    struct kg_err *err);
+
+/* Associate a project with an endpoint: the endpoint, then the project
+ * exist (404); 409 when it is already. Remove: 404 ("Endpoint <e> not
+ * found in project <p>") when it is not. */
+int	svc_project_endpoint_add(struct store *st, const char *project_id,
+	    const char *endpoint_id, struct kg_err *err);
+int	svc_project_endpoint_remove(struct store *st, const char *project_id,
+	    const char *endpoint_id, struct kg_err *err);
+
+/* Associate a project with an endpoint group: the project, then the group
+ * exist (404); 409 when it is already. Remove: the same 404s, then 404
+ * "Endpoint Group Project Association not found". */
+int	svc_project_endpoint_group_add(struct store *st, const char *group_id,
+	    const char *project_id, struct kg_err *err);
+int	svc_project_endpoint_group_remove(struct store *st,
+	    const char *group_id, const char *project_id, struct kg_err *err);
+
+/* ------------------------------------------------------------------------
+ * Domain-specific configuration (svc/domain_config.c): Keystone's groups
+ * "identity" and "ldap" with their allowed options ("password" in ldap is
+ * sensitive: stored, never shown). keygate stores and serves it as
+ * Keystone does; like Keystone with its default
+ * domain_specific_drivers_enabled = false, it does not use it (keygate has
+ * only its SQL identity backend). None of these revokes.
+ * --------------------------------------------------------------------- */
+
+/*
+ * Keystone's _assert_valid_group_and_option: group NULL (all), or a
+ * supported group; option NULL, or one of the group's. 0, or -1 with 403
+ * "Invalid domain specific configuration: Group <g> is not supported for
+ * domain specific configurations." (or the option's text).
+ */
+int	svc_domain_config_check(const char *group, const char *option,
+	    struct kg_err *err);
+
+/*
+ * The domain's configuration (group and option NULL: all; option NULL:
+ * the group), sensitive options left out, as Keystone renders it: {group:
+ * {option: value}}, or {option: value} for one option. 403 for a group or
+ * option not supported; 404 "Could not find <what> in domain configuration
+ * for domain <id>." when nothing is stored. *out: a new reference.
+ */
+int	svc_domain_config_get(struct store *st, const char *domain_id,
+	    const char *group, const char *option, json_t **out,
+	    struct kg_err *err);
+
+/*
+ * Keystone's defaults of the options a domain may set (group and option
+ * NULL: all; 403 as svc_domain_config_check, and for a sensitive option).
+ * *out: a new reference shaped as for svc_domain_config_get.
+ */
+int	svc_domain_config_default(const char *group, const char *option,
+	    json_t **out, struct kg_err *err);
+
+/*
+ * Replace the configuration of domain_id (404 "Could not find domain:
+ * <id>.") with config ({group: {option: value}}: 403 "Invalid domain
+ * specific configuration: ..." when empty, malformed or naming what is
+ * not supported). *created: whether the domain had none before. *out as
+ * svc_domain_config_get renders the whole (a new reference).
+ */
+int	svc_domain_config_create(struct store *st, const char *domain_id,
+	    const json_t *config, int *created, json_t **out, struct kg_err *err);
+
+/*
+ * Merge config into the configuration of domain_id, as Keystone's
+ * update_config: the whole (group and option NULL), one group (config
+ * holds that group only, which must exist: 404) or one option (config is
+ * {option: value}; the option must exist). *out: the whole, as stored.
+ */
+int	svc_domain_config_update(struct store *st, const char *domain_id,
+	    const char *group, const char *option, const json_t *config,
+	    json_t **out, struct kg_err *err);
+
+/* Delete the whole configuration, a group or an option of domain_id (404
+ * for the domain; 403 as svc_domain_config_check; 404 when the group or
+ * option is not set). */
+int	svc_domain_config_delete(struct store *st, const char *domain_id,
+	    const char *group, const char *option, struct kg_err *err);
 
 /* ------------------------------------------------------------------------
  * Credentials. Blobs come sealed (auth/credkeys.h); none of these revokes.

@@ -95,6 +95,15 @@ int	svc_revoke_role(struct store *st, const char *role_id,
 int	svc_revoke_project(struct store *st, const char *project_id,
 	    struct kg_err *err);
 
+/* Application credential about to be deleted: its tokens. */
+int	svc_revoke_appcred(struct store *st, const char *user_id,
+	    const char *app_cred_id, struct kg_err *err);
+
+/* Role about to be deleted: delete the credentials it takes with it
+ * (store_appcred_ids_for_role), each with svc_revoke_appcred. */
+int	svc_appcred_drop_for_role(struct store *st, const char *role_id,
+	    struct kg_err *err);
+
 /* Domain disabled or deleted. */
 int	svc_revoke_domain(struct store *st, const char *domain_id,
 	    struct kg_err *err);

@@ -141,6 +141,8 @@ def run(c, pw):
     # ---- domains
     call("GET", "/v3/domains", 200, admin)
     call("GET", "/v3/domains?name=Default&enabled=true", 200, admin)
+    call("GET", "/v3/domains?limit=1", 200, admin)
+    call("GET", "/v3/domains?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/domains", 401, None)
     r = call("POST", "/v3/domains", 201, admin,
              body={"domain": {"name": "oa-dom", "description": "openapi check"}})
@@ -196,6 +198,43 @@ def run(c, pw):
     call("DELETE", "/v3/projects/%s/tags" % proj, 204, admin)
     call("DELETE", "/v3/projects/%s/tags" % NOPE, 404, admin)
 
+    # pages, the hierarchy, cascade, projects acting as domains, immutability
+    r = call("GET", "/v3/projects?limit=1", 200, admin, what="a page of one")
+    call("GET", "/v3/projects?limit=1&marker=" + idof(r, "projects", 0, "id"), 200,
+         admin, what="the next page")
+    call("GET", "/v3/projects?marker=" + NOPE, 404, admin, what="unknown marker")
+    call("GET", "/v3/projects?limit=zero", 400, admin, what="limit not a number")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-child", "parent_id": proj}})
+    child = idof(r, "project", "id")
+    call("GET", "/v3/projects/%s?parents_as_ids&subtree_as_ids" % proj, 200, admin)
+    call("GET", "/v3/projects/%s?parents_as_list&subtree_as_list" % child, 200, admin)
+    call("GET", "/v3/projects/%s?parents_as_list&parents_as_ids" % child, 400, admin,
+         what="both parents forms")
+    call("DELETE", "/v3/projects/%s?cascade=sometimes" % child, 400, admin,
+         what="cascade not a boolean")
+    call("PATCH", "/v3/projects/" + child, 200, admin,
+         body={"project": {"enabled": False, "options": {"immutable": True}}})
+    call("DELETE", "/v3/projects/%s" % child, 403, admin, what="immutable")
+    call("PATCH", "/v3/projects/" + child, 200, admin,
+         body={"project": {"options": {"immutable": False}}})
+    call("DELETE", "/v3/projects/%s" % proj, 403, admin, what="not a leaf")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-cascade", "enabled": True}})
+    top = idof(r, "project", "id")
+    call("DELETE", "/v3/projects/%s?cascade" % top, 204, admin, what="cascade, a leaf")
+    r = call("POST", "/v3/projects", 201, admin,
+             body={"project": {"name": "oa-isdom", "is_domain": True, "tags": ["d"]}},
+             what="a project acting as a domain")
+    isdom = idof(r, "project", "id")
+    call("GET", "/v3/projects?is_domain=true&limit=1", 200, admin)
+    call("GET", "/v3/projects/" + isdom, 200, admin)
+    call("PATCH", "/v3/projects/" + isdom, 200, admin,
+         body={"project": {"enabled": False}})
+    call("PATCH", "/v3/projects/" + isdom, 403, admin,
+         body={"project": {"parent_id": proj}}, what="a domain's parent")
+    call("DELETE", "/v3/projects/" + isdom, 204, admin, what="deletes the domain")
+
     # ---- users
     r = call("POST", "/v3/users", 201, admin,
              body={"user": {"name": "oa-alice", "password": "alice-pw",
@@ -213,6 +252,8 @@ def run(c, pw):
     call("GET", "/v3/users?name__icontains=ADM&name__endswith=n", 200, admin,
          what="name filters")
     call("GET", "/v3/users?name=oa-alice&domain_id=default", 200, admin)
+    call("GET", "/v3/users?limit=1", 200, admin)
+    call("GET", "/v3/users?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/users", 403, alice_tok, what="no role")
     call("GET", "/v3/users?password_expires_at=lt:garbage", 400, admin, what="bad time")
     call("POST", "/v3/users", 404, admin, body={"user": {"name": "oa-u", "domain_id": NOPE}},
@@ -259,6 +300,8 @@ def run(c, pw):
          bad_request=True, what="no name")
     call("GET", "/v3/groups", 200, admin)
     call("GET", "/v3/groups", 403, alice_tok)
+    call("GET", "/v3/groups?limit=1", 200, admin)
+    call("GET", "/v3/groups?marker=" + NOPE, 404, admin, what="unknown marker")
     call("POST", "/v3/groups", 404, admin,
          body={"group": {"name": "oa-g", "domain_id": NOPE}}, what="unknown domain")
     call("GET", "/v3/groups/" + grp, 200, admin)
@@ -287,6 +330,12 @@ def run(c, pw):
          what="unknown domain")
     call("GET", "/v3/roles", 200, admin)
     call("GET", "/v3/roles?name=admin", 200, admin)
+    call("GET", "/v3/roles?limit=2", 200, admin)
+    call("GET", "/v3/roles?limit=0", 400, admin, what="limit below 1")
+    call("GET", "/v3/roles?marker=" + NOPE, 404, admin, what="unknown marker")
+    r = call("GET", "/v3/roles?name=admin", 200, admin)
+    call("DELETE", "/v3/roles/" + idof(r, "roles", 0, "id"), 403, admin,
+         what="the bootstrap's roles are immutable")
     call("GET", "/v3/roles", 401, None)
     call("GET", "/v3/roles/" + role, 200, admin)
     call("GET", "/v3/roles/" + NOPE, 404, admin)
@@ -400,6 +449,8 @@ def run(c, pw):
          what="conflicting ids")
     call("GET", "/v3/regions", 200, admin)
     call("GET", "/v3/regions?parent_region_id=RegionOne", 200, admin)
+    call("GET", "/v3/regions?limit=1", 200, admin)
+    call("GET", "/v3/regions?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/regions", 200, alice_proj, what="any token may list regions")
     call("GET", "/v3/regions", 401, None)
     call("GET", "/v3/regions/" + reg, 200, admin)
@@ -415,6 +466,8 @@ def run(c, pw):
          bad_request=True, what="no type")
     call("GET", "/v3/services", 200, admin)
     call("GET", "/v3/services?type=identity", 200, admin)
+    call("GET", "/v3/services?limit=1", 200, admin)
+    call("GET", "/v3/services?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/services", 401, None)
     call("GET", "/v3/services/" + svc, 200, admin)
     call("GET", "/v3/services/" + NOPE, 404, admin)
@@ -431,6 +484,8 @@ def run(c, pw):
          bad_request=True, what="bad interface")
     call("GET", "/v3/endpoints", 200, admin)
     call("GET", "/v3/endpoints?interface=public&service_id=" + svc, 200, admin)
+    call("GET", "/v3/endpoints?limit=1", 200, admin)
+    call("GET", "/v3/endpoints?marker=" + NOPE, 404, admin, what="unknown marker")
     call("GET", "/v3/endpoints?interface=sideways", 400, admin, what="bad filter")
     call("GET", "/v3/endpoints/" + ep, 200, admin)
     call("GET", "/v3/endpoints/" + NOPE, 404, admin)
@@ -446,6 +501,332 @@ def run(c, pw):
     call("DELETE", "/v3/regions/" + reg, 404, admin, what="again")
     call("DELETE", "/v3/regions/RegionOne", 403, admin, what="has children and endpoints")
 
+    # ---- application credentials and access rules (the admin's own)
+    acs = "/v3/users/%s/application_credentials" % admin_id
+    r = call("POST", acs, 201, admin,
+             body={"application_credential": {
+                 "name": "oa-ac", "description": "openapi check",
+                 "expires_at": "2099-01-01T00:00:00Z", "roles": [{"name": "reader"}],
+                 "access_rules": [{"service": "identity", "method": "GET",
+                                   "path": "/v3/auth/projects"}]}})
+    ac = idof(r, "application_credential", "id")
+    ac_secret = r.get("application_credential", "secret") if r else "x"
+    rule = r.get("application_credential", "access_rules")[0]["id"] if r else NOPE
+    r = call("POST", acs, 201, admin,
+             body={"application_credential": {"name": "oa-ac2", "unrestricted": True}},
+             what="secret generated, the token's roles")
+    ac2 = idof(r, "application_credential", "id")
+    ac2_secret = r.get("application_credential", "secret") if r else "x"
+    call("POST", acs, 409, admin, body={"application_credential": {"name": "oa-ac"}})
+    call("POST", acs, 400, admin, body={"application_credential": {"name": 5}},
+         bad_request=True, what="name not a string")
+    call("POST", acs, 401, None, body={"application_credential": {"name": "x"}})
+    call("POST", acs, 403, unscoped, body={"application_credential": {"name": "x"}},
+         what="unscoped token")
+    call("POST", acs, 404, admin,
+         body={"application_credential": {"name": "x", "roles": [{"name": "oa-none"}]}},
+         what="unknown role name")
+    call("GET", acs, 200, admin)
+    call("GET", acs + "?name=oa-ac", 200, admin)
+    call("GET", acs, 401, None)
+    call("GET", acs + "/" + ac, 200, admin)
+    call("GET", acs + "/" + NOPE, 404, admin)
+    call("GET", acs + "/" + ac, 401, None)
+    ars = "/v3/users/%s/access_rules" % admin_id
+    call("GET", ars, 200, system)
+    call("GET", ars + "?service=identity", 200, system)
+    call("GET", ars, 403, alice_proj, what="another user's")
+    call("GET", ars + "/" + rule, 200, system)
+    call("GET", ars + "/" + NOPE, 404, system)
+    call("DELETE", ars + "/" + rule, 403, system, what="in use")
+
+    def ac_auth(ident):
+        return {"auth": {"identity": {"methods": ["application_credential"],
+                                      "application_credential": ident}}}
+    r = call("POST", "/v3/auth/tokens", 201,
+             body=ac_auth({"id": ac2, "secret": ac2_secret}),
+             what="application credential by id")
+    ac_tok = tok(r)
+    call("POST", "/v3/auth/tokens", 201,
+         body=ac_auth({"name": "oa-ac2", "user": {"id": admin_id}, "secret": ac2_secret}),
+         what="application credential by name")
+    call("POST", "/v3/auth/tokens", 401, body=ac_auth({"id": ac2, "secret": "wrong"}),
+         what="application credential, wrong secret")
+    call("POST", "/v3/auth/tokens", 404, body=ac_auth({"id": NOPE, "secret": "x"}),
+         what="unknown application credential")
+    call("GET", "/v3/auth/tokens", 200, admin, headers=subj(ac_tok),
+         what="application credential's token")
+    r = call("POST", "/v3/auth/tokens", 201, body=ac_auth({"id": ac, "secret": ac_secret}),
+             what="credential with access rules")
+    ruled = tok(r)
+    call("GET", "/v3/auth/tokens", 404, admin, headers=subj(ruled),
+         what="access rules, no OpenStack-Identity-Access-Rules")
+    h = subj(ruled)
+    h["OpenStack-Identity-Access-Rules"] = "1.0"
+    call("GET", "/v3/auth/tokens", 200, admin, headers=h, what="access rules understood")
+
+    # ---- OAuth 2.0
+    import base64
+    basic = {"Authorization": "Basic " + base64.b64encode(
+        ("%s:%s" % (ac2, ac2_secret)).encode()).decode(),
+        "Content-Type": "application/x-www-form-urlencoded"}
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = call("POST", "/v3/OS-OAUTH2/token", 200, body="grant_type=client_credentials",
+             headers=basic)
+    oa_tok = r.get("access_token") if r else "x"
+    call("POST", "/v3/OS-OAUTH2/token", 401, body="grant_type=client_credentials",
+         headers=form, what="no client")
+    call("POST", "/v3/OS-OAUTH2/token", 400, body="grant_type=password", headers=basic,
+         what="unsupported grant")
+    call("POST", "/v3/OS-OAUTH2/token", 404, body="grant_type=client_credentials",
+         headers=dict(form, Authorization="Basic " + base64.b64encode(
+             ("%s:x" % NOPE).encode()).decode()), what="unknown client")
+    for m in ("GET", "PUT", "PATCH", "DELETE"):
+        call(m, "/v3/OS-OAUTH2/token", 405)
+    call("POST", "/v3/OS-OAUTH2/introspect", 200, body="token=" + oa_tok, headers=basic)
+    call("POST", "/v3/OS-OAUTH2/introspect", 200, body="token=garbage", headers=basic,
+         what="inactive")
+    call("POST", "/v3/OS-OAUTH2/introspect", 400, body="", headers=basic,
+         what="no token")
+    call("POST", "/v3/OS-OAUTH2/introspect", 401, body="token=x", headers=form,
+         what="no client")
+    r = call("POST", "/v3/users/%s/application_credentials" % alice, 201, alice_proj,
+             body={"application_credential": {"name": "oa-alice-ac"}},
+             what="a non-admin user's credential")
+    alice_basic = dict(form, Authorization="Basic " + base64.b64encode(("%s:%s" % (
+        idof(r, "application_credential", "id"),
+        r.get("application_credential", "secret") if r else "x")).encode()).decode())
+    call("POST", "/v3/OS-OAUTH2/revoke", 400, body="token=" + oa_tok,
+         headers=alice_basic, what="another user's token")
+    call("POST", "/v3/OS-OAUTH2/revoke", 200, body="token=" + oa_tok, headers=basic)
+    call("POST", "/v3/OS-OAUTH2/revoke", 401, body="token=x", headers=form,
+         what="no client")
+    call("GET", "/.well-known/openid-configuration", 200)
+    call("GET", "/.well-known/oauth-authorization-server", 200)
+
+    call("DELETE", acs + "/" + ac, 204, admin)
+    call("DELETE", acs + "/" + ac, 404, admin, what="again")
+    call("DELETE", acs + "/" + ac2, 401, None)
+    call("DELETE", ars + "/" + rule, 403, alice_proj, what="another user's")
+    call("DELETE", ars + "/" + rule, 204, system)
+    call("DELETE", ars + "/" + rule, 404, system, what="again")
+
+    # ---- unified limits (writes need a system-scoped admin token)
+    r = call("POST", "/v3/services", 201, admin,
+             body={"service": {"type": "oa-limits", "name": "oa-limits"}})
+    lsvc = idof(r, "service", "id")
+    r = call("POST", "/v3/registered_limits", 201, system,
+             body={"registered_limits": [{"service_id": lsvc, "region_id": "RegionOne",
+                                          "resource_name": "oa-cores",
+                                          "default_limit": 10}]})
+    rlim = idof(r, "registered_limits", 0, "id")
+    call("POST", "/v3/registered_limits", 409, system,
+         body={"registered_limits": [{"service_id": lsvc, "region_id": "RegionOne",
+                                      "resource_name": "oa-cores", "default_limit": 5}]},
+         what="duplicate")
+    call("POST", "/v3/registered_limits", 400, system,
+         body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
+                                      "default_limit": -2}]},
+         bad_request=True, what="below -1")
+    call("POST", "/v3/registered_limits", 403, alice_proj,
+         body={"registered_limits": [{"service_id": lsvc, "resource_name": "x",
+                                      "default_limit": 1}]},
+         what="project member")
+    call("GET", "/v3/registered_limits", 200, alice_proj, what="any token")
+    call("GET", "/v3/registered_limits?resource_name=oa-cores", 200, admin)
+    call("GET", "/v3/registered_limits", 401, None)
+    call("GET", "/v3/registered_limits/" + rlim, 200, admin)
+    call("GET", "/v3/registered_limits/" + NOPE, 404, admin)
+    call("PATCH", "/v3/registered_limits/" + rlim, 200, system,
+         body={"registered_limit": {"default_limit": 20, "description": "oa"}})
+    call("PATCH", "/v3/registered_limits/" + rlim, 400, system,
+         body={"registered_limit": {"default_limit": "20"}},
+         bad_request=True, what="not an integer")
+    call("PATCH", "/v3/registered_limits/" + NOPE, 404, system,
+         body={"registered_limit": {"default_limit": 1}})
+    call("GET", "/v3/limits/model", 200, alice_proj)
+    call("GET", "/v3/limits/model", 401, None)
+    r = call("POST", "/v3/limits", 201, system,
+             body={"limits": [{"project_id": proj, "service_id": lsvc,
+                               "region_id": "RegionOne", "resource_name": "oa-cores",
+                               "resource_limit": 5},
+                              {"domain_id": "default", "service_id": lsvc,
+                               "region_id": "RegionOne", "resource_name": "oa-cores",
+                               "resource_limit": 50}]})
+    lim = idof(r, "limits", 0, "id")
+    dlim = idof(r, "limits", 1, "id")
+    call("POST", "/v3/limits", 403, system,
+         body={"limits": [{"project_id": proj, "service_id": lsvc,
+                           "resource_name": "oa-none", "resource_limit": 5}]},
+         what="no registered limit")
+    call("POST", "/v3/limits", 400, system,
+         body={"limits": [{"service_id": lsvc, "resource_name": "oa-cores",
+                           "resource_limit": 5}]},
+         bad_request=True, what="neither project nor domain")
+    call("POST", "/v3/limits", 409, system,
+         body={"limits": [{"project_id": proj, "service_id": lsvc,
+                           "region_id": "RegionOne", "resource_name": "oa-cores",
+                           "resource_limit": 6}]},
+         what="duplicate")
+    call("GET", "/v3/limits", 200, system)
+    call("GET", "/v3/limits?project_id=" + proj, 200, alice_proj, what="its project's")
+    call("GET", "/v3/limits", 401, None)
+    call("GET", "/v3/limits/" + lim, 200, alice_proj, what="its project's")
+    call("GET", "/v3/limits/" + lim, 200, system)
+    call("GET", "/v3/limits/" + NOPE, 404, system)
+    call("GET", "/v3/limits/" + NOPE, 403, alice_proj, what="no existence leak")
+    call("PATCH", "/v3/limits/" + lim, 200, system, body={"limit": {"resource_limit": 7}})
+    call("PATCH", "/v3/limits/" + lim, 400, system,
+         body={"limit": {"project_id": NOPE}}, bad_request=True, what="read-only")
+    call("PATCH", "/v3/limits/" + NOPE, 404, system, body={"limit": {"resource_limit": 1}})
+    call("PATCH", "/v3/registered_limits/" + rlim, 403, system,
+         body={"registered_limit": {"default_limit": 1}}, what="limits refer to it")
+    call("DELETE", "/v3/registered_limits/" + rlim, 403, system, what="limits refer to it")
+    call("DELETE", "/v3/limits/" + lim, 403, alice_proj, what="project member")
+    call("DELETE", "/v3/limits/" + lim, 204, admin,
+         what="project-scoped admin (a cloud admin under Keystone 29's rules)")
+    call("DELETE", "/v3/limits/" + lim, 404, system, what="again")
+    call("DELETE", "/v3/limits/" + dlim, 204, system)
+
+    # ---- policies and OS-ENDPOINT-POLICY
+    r = call("POST", "/v3/policies", 201, admin,
+             body={"policy": {"type": "application/json", "blob": "{}"}})
+    pol = idof(r, "policy", "id")
+    call("POST", "/v3/policies", 400, admin, body={"policy": {"blob": "{}"}},
+         bad_request=True, what="no type")
+    call("GET", "/v3/policies", 200, admin)
+    call("GET", "/v3/policies?type=application/json", 200, admin)
+    call("GET", "/v3/policies", 403, alice_proj)
+    call("GET", "/v3/policies/" + pol, 200, admin)
+    call("GET", "/v3/policies/" + NOPE, 404, admin)
+    call("PATCH", "/v3/policies/" + pol, 200, admin, body={"policy": {"blob": "{\"a\": 1}"}})
+    call("PATCH", "/v3/policies/" + NOPE, 404, admin, body={"policy": {"blob": "x"}})
+    r = call("POST", "/v3/endpoints", 201, admin,
+             body={"endpoint": {"service_id": lsvc, "interface": "public",
+                                "url": "http://127.0.0.1:9/oa-limits",
+                                "region_id": "RegionOne"}})
+    pep = idof(r, "endpoint", "id")
+    epp = "/v3/policies/%s/OS-ENDPOINT-POLICY" % pol
+    call("GET", epp + "/endpoints/" + pep, 404, admin, what="not associated")
+    call("PUT", epp + "/endpoints/" + pep, 204, admin)
+    call("PUT", epp + "/endpoints/" + NOPE, 404, admin)
+    call("GET", epp + "/endpoints/" + pep, 204, admin)
+    call("PUT", epp + "/services/" + lsvc, 204, admin)
+    call("PUT", epp + "/services/" + NOPE, 404, admin)
+    call("GET", epp + "/services/" + lsvc, 204, admin)
+    call("GET", epp + "/services/" + NOPE, 404, admin)
+    call("PUT", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("PUT", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("GET", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("GET", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("GET", epp + "/endpoints", 200, admin)
+    call("GET", "/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints" % NOPE, 404, admin)
+    call("GET", "/v3/endpoints/%s/OS-ENDPOINT-POLICY/policy" % pep, 200, admin)
+    call("GET", "/v3/endpoints/%s/OS-ENDPOINT-POLICY/policy" % NOPE, 404, admin)
+    call("DELETE", epp + "/services/%s/regions/RegionOne" % lsvc, 204, admin)
+    call("DELETE", epp + "/services/%s/regions/%s" % (lsvc, NOPE), 404, admin)
+    call("DELETE", epp + "/services/" + lsvc, 204, admin)
+    call("DELETE", epp + "/services/" + NOPE, 404, admin)
+    call("DELETE", epp + "/endpoints/" + pep, 204, admin)
+    call("DELETE", epp + "/endpoints/" + NOPE, 404, admin)
+    call("DELETE", "/v3/policies/" + pol, 204, admin)
+    call("DELETE", "/v3/policies/" + pol, 404, admin, what="again")
+
+    # ---- OS-EP-FILTER
+    epf = "/v3/OS-EP-FILTER"
+    r = call("POST", epf + "/endpoint_groups", 201, admin,
+             body={"endpoint_group": {"name": "oa-group",
+                                      "filters": {"service_id": lsvc}}})
+    eg = idof(r, "endpoint_group", "id")
+    call("POST", epf + "/endpoint_groups", 400, admin,
+         body={"endpoint_group": {"name": "oa-group"}},
+         bad_request=True, what="no filters")
+    # checked after the schema, as in Keystone
+    call("POST", epf + "/endpoint_groups", 400, admin,
+         body={"endpoint_group": {"name": "oa-group", "filters": {}}},
+         what="empty filters")
+    call("GET", epf + "/endpoint_groups", 200, admin)
+    call("GET", epf + "/endpoint_groups", 403, alice_proj)
+    call("GET", epf + "/endpoint_groups/" + eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/" + NOPE, 404, admin)
+    call("PATCH", epf + "/endpoint_groups/" + eg, 200, admin,
+         body={"endpoint_group": {"description": "oa"}})
+    call("PATCH", epf + "/endpoint_groups/" + NOPE, 404, admin,
+         body={"endpoint_group": {"description": "oa"}})
+    call("GET", epf + "/endpoint_groups/%s/endpoints" % eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/endpoints" % NOPE, 404, admin)
+    call("PUT", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 204, admin)
+    call("PUT", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 409, admin,
+         what="again")
+    call("GET", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects/%s" % (eg, NOPE), 404, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects" % eg, 200, admin)
+    call("GET", epf + "/endpoint_groups/%s/projects" % eg, 403, alice_proj)
+    call("GET", epf + "/projects/%s/endpoint_groups" % proj, 200, admin)
+    call("GET", epf + "/projects/%s/endpoint_groups" % NOPE, 404, admin)
+    call("PUT", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("PUT", epf + "/projects/%s/endpoints/%s" % (proj, NOPE), 404, admin)
+    call("GET", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("GET", epf + "/projects/%s/endpoints/%s" % (NOPE, pep), 404, admin)
+    call("GET", epf + "/projects/%s/endpoints" % proj, 200, admin)
+    call("GET", epf + "/projects/%s/endpoints" % NOPE, 404, admin)
+    call("GET", epf + "/endpoints/%s/projects" % pep, 200, admin)
+    call("GET", epf + "/endpoints/%s/projects" % NOPE, 404, admin)
+    call("DELETE", epf + "/projects/%s/endpoints/%s" % (proj, pep), 204, admin)
+    call("DELETE", epf + "/projects/%s/endpoints/%s" % (proj, pep), 404, admin,
+         what="again")
+    call("DELETE", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 204, admin)
+    call("DELETE", epf + "/endpoint_groups/%s/projects/%s" % (eg, proj), 404, admin,
+         what="again")
+    call("DELETE", epf + "/endpoint_groups/" + eg, 204, admin)
+    call("DELETE", epf + "/endpoint_groups/" + eg, 404, admin, what="again")
+    call("DELETE", "/v3/endpoints/" + pep, 204, admin)
+    call("DELETE", "/v3/registered_limits/" + rlim, 204, system)
+    call("DELETE", "/v3/registered_limits/" + rlim, 404, system, what="again")
+    call("DELETE", "/v3/services/" + lsvc, 204, admin)
+
+    # ---- domain configuration
+    call("GET", "/v3/domains/config/default", 200, admin)
+    call("GET", "/v3/domains/config/default", 403, alice_proj)
+    call("GET", "/v3/domains/config/ldap/default", 200, admin)
+    call("GET", "/v3/domains/config/oa/default", 403, admin, what="unknown group")
+    call("GET", "/v3/domains/config/ldap/url/default", 200, admin)
+    call("GET", "/v3/domains/config/ldap/password/default", 403, admin, what="sensitive")
+    dc = "/v3/domains/%s/config" % dom
+    call("GET", dc, 404, admin, what="none yet")
+    call("PUT", dc, 201, admin,
+         body={"config": {"identity": {"driver": "ldap"},
+                          "ldap": {"url": "ldap://oa.example.com/"}}})
+    call("PUT", dc, 200, admin,
+         body={"config": {"identity": {"driver": "ldap"},
+                          "ldap": {"url": "ldap://oa.example.com/", "page_size": 5}}},
+         what="replace")
+    call("PUT", dc, 403, admin, body={"config": {"oa": {"x": 1}}}, what="unknown group")
+    call("PUT", "/v3/domains/%s/config" % NOPE, 404, admin,
+         body={"config": {"identity": {"driver": "ldap"}}})
+    call("GET", dc, 200, admin)
+    call("PATCH", dc, 200, admin, body={"config": {"ldap": {"page_size": 6}}})
+    call("PATCH", dc, 403, admin, body={"config": {}}, what="nothing")
+    call("GET", dc + "/ldap", 200, admin)
+    call("GET", dc + "/oa", 403, admin, what="unknown group")
+    call("GET", dc + "/identity/driver", 200, admin)
+    call("GET", "/v3/domains/default/config/security_compliance", 200, alice_proj)
+    call("GET", "/v3/domains/default/config/security_compliance/password_regex", 200,
+         alice_proj)
+    call("GET", dc + "/identity/list_limit", 404, admin, what="not set")
+    call("PATCH", dc + "/ldap", 200, admin,
+         body={"config": {"ldap": {"url": "ldap://oa2.example.com/"}}})
+    call("PATCH", dc + "/ldap", 403, admin,
+         body={"config": {"identity": {"driver": "sql"}}}, what="another group")
+    call("PATCH", dc + "/identity/driver", 200, admin, body={"config": {"driver": "sql"}})
+    call("PATCH", dc + "/identity/list_limit", 404, admin,
+         body={"config": {"list_limit": 5}}, what="not set")
+    call("DELETE", dc + "/identity/driver", 204, admin)
+    call("DELETE", dc + "/identity/driver", 404, admin, what="again")
+    call("DELETE", dc + "/ldap", 204, admin)
+    call("DELETE", dc + "/ldap", 404, admin, what="again")
+    call("DELETE", dc, 204, admin)
+    call("DELETE", "/v3/domains/%s/config" % NOPE, 404, admin)
     # ---- credentials, EC2 credentials, EC2 and S3 logins
     r = call("POST", "/v3/credentials", 201, admin, body={"credential": {
         "user_id": alice, "type": "cert", "blob": "oa-cert"}})
@@ -614,7 +995,8 @@ def run(c, pw):
     call("DELETE", "/v3/users/" + alice, 204, admin)
     call("DELETE", "/v3/users/" + bob, 204, admin)
     call("DELETE", "/v3/users/" + alice, 404, admin, what="again")
-    call("DELETE", "/v3/projects/" + proj, 204, admin)
+    call("DELETE", "/v3/projects/%s?cascade" % proj, 204, admin,
+         what="with its disabled child")
     call("DELETE", "/v3/projects/" + proj, 404, admin, what="again")
     call("PATCH", "/v3/domains/" + dom, 200, admin, body={"domain": {"enabled": False}})
     call("DELETE", "/v3/domains/" + dom, 204, admin)

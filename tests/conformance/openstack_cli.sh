@@ -43,6 +43,30 @@ ok cli-2.6 test "$(value description project show demo)" = "changed"
 ok cli-2.7 os project set --enable demo
 fails cli-2.8 os project create demo
 
+# the hierarchy (keystoneclient's parents_as_ids / subtree_as_ids)
+DEMO=$(value id project show demo)
+ok cli-2.9 os project create --parent demo demo-child
+CHILD=$(value id project show demo-child)
+# jget JSON PYTHON-EXPR: evaluate EXPR on the parsed JSON (as j), print it
+jget() { /usr/bin/python3 -c "import json, sys; j = json.loads(sys.argv[1]); print($2)" "$1"; }
+ok cli-2.10 test "$(jget "$(os project show --children demo -f json)" \
+    "list(j['subtree'])")" = "['$CHILD']"
+ok cli-2.11 test "$(jget "$(os project show --parents demo-child -f json)" \
+    "j['parents']")" = "{'$DEMO': {'default': None}}"
+# immutable projects, domains and roles
+ok cli-2.12 os project set --immutable demo-child
+fails cli-2.13 os project set --description changed demo-child
+fails cli-2.14 os project delete demo-child
+ok cli-2.15 os project set --no-immutable demo-child
+ok cli-2.16 os project delete demo-child
+ok cli-2.17 os domain create --immutable imm-dom
+fails cli-2.18 os domain set --disable imm-dom
+ok cli-2.19 os domain set --no-immutable imm-dom
+ok cli-2.20 os domain set --disable imm-dom
+ok cli-2.21 os domain delete imm-dom
+ok cli-2.22 has_line "immutable.*True" os role show admin -f value -c options
+fails cli-2.23 os role delete member
+
 # users
 ok cli-3.1 os user create --password alice-pw --email alice@example.org --project demo alice
 ok cli-3.2 has_line "^alice$" os user list -f value -c Name
@@ -94,6 +118,42 @@ fails cli-6.4 alice_env $OSC role add --project demo --user alice admin
 alice_user_list() { alice_env $OSC user list 2>&1; }
 ok cli-6.5 has_line "HTTP 403" alice_user_list
 
+# application credentials: alice makes one, a client logs in with it
+alice_os() { alice_env $OSC "$@"; }
+ok cli-10.1 alice_os application credential create --role member --secret ac-secret \
+    --description "for the CLI test" cli-ac
+ok cli-10.2 has_line "^cli-ac$" alice_os application credential list -f value -c Name
+ok cli-10.3 test "$(alice_os application credential show cli-ac -f value -c description)" = \
+    "for the CLI test"
+AC_ID=$(alice_os application credential show cli-ac -f value -c id)
+ac_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_AUTH_TYPE=v3applicationcredential \
+	    OS_APPLICATION_CREDENTIAL_ID="$AC_ID" \
+	    OS_APPLICATION_CREDENTIAL_SECRET="${AC_SECRET:-ac-secret}" \
+	    OS_REGION_NAME=RegionOne "$@"
+}
+ok cli-10.4 test -n "$AC_ID"
+ok cli-10.5 ac_env $OSC token issue -f value -c id
+ok cli-10.6 test "$(ac_env $OSC token issue -f value -c project_id)" = \
+    "$(value id project show demo)"
+ok cli-10.7 test "$(ac_env $OSC token issue -f value -c user_id)" = "$(value id user show alice)"
+ok cli-10.8 env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+    OS_IDENTITY_API_VERSION=3 OS_AUTH_TYPE=v3applicationcredential \
+    OS_APPLICATION_CREDENTIAL_NAME=cli-ac OS_APPLICATION_CREDENTIAL_SECRET=ac-secret \
+    OS_USERNAME=alice OS_USER_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+    $OSC token issue -f value -c id
+ac_env_wrong() { AC_SECRET=wrong-secret ac_env $OSC token issue -f value -c id; }
+fails cli-10.9 ac_env_wrong
+# restricted (the default): its token may not make another credential
+fails cli-10.11 ac_env $OSC application credential create other-ac
+ok cli-10.12 alice_os application credential create --unrestricted cli-ac2
+ok cli-10.13 has_line "cli-ac2" alice_os application credential list -f value -c Name
+ok cli-10.14 alice_os application credential delete cli-ac
+fails cli-10.15 has_line "^cli-ac$" alice_os application credential list -f value -c Name
+fails cli-10.16 ac_env $OSC token issue -f value -c id
+ok cli-10.17 alice_os application credential delete cli-ac2
+
 # token revoke: the revoked token no longer works
 T2=$(os token issue -f value -c id)
 ok cli-7.1 os token revoke "$T2"
@@ -142,6 +202,49 @@ ok cli-7.9 test "$(trust_env $OSC token issue -f value -c user_id)" = \
 ok cli-7.10 os trust delete "$TRUST"
 fails cli-7.11 os trust show "$TRUST"
 fails cli-7.12 trust_env $OSC token issue
+
+# unified limits: written with a system-scoped token, as Keystone 22's policy
+# wants; Keystone 29's (keygate's default) lets a project admin write too, not
+# a project member
+sys_env() {
+	env -i PATH=/usr/bin:/bin HOME=/tmp OS_AUTH_URL="$KG_URL/v3" \
+	    OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD="$KG_ADMIN_PASSWORD" \
+	    OS_SYSTEM_SCOPE=all OS_USER_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne \
+	    OS_INTERFACE=public "$@"
+}
+sysos() { sys_env $OSC "$@"; }
+ok cli-12.1 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 10 --description "images per project" image-count
+ok cli-12.2 has_line "image-count 10" \
+    sysos registered limit list -f value -c "Resource Name" -c "Default Limit"
+fails cli-12.3 sysos registered limit create --service glance --region RegionTwo \
+    --default-limit 5 image-count
+fails cli-12.4 alice_env $OSC registered limit create --service glance \
+    --default-limit 1 project-member
+ok cli-12.4b os registered limit create --service glance --default-limit 1 \
+    project-scoped-admin
+ok cli-12.5 sysos limit create --project demo --service glance --region RegionTwo \
+    --resource-limit 5 image-count
+ok cli-12.6 has_line "image-count 5" \
+    sysos limit list -f value -c "Resource Name" -c "Resource Limit"
+fails cli-12.7 sysos limit create --project demo --service glance \
+    --resource-limit 5 no-such-registered-limit
+ok cli-12.8 has_line "image-count 5" \
+    alice_env $OSC limit list -f value -c "Resource Name" -c "Resource Limit"
+
+# endpoint groups: demo's catalog holds only what its groups select
+FILTERS=$(mktemp /tmp/kg-cli-filters-XXXXXX)
+printf '{"service_id": "%s"}\n' "$(value id service show glance)" >"$FILTERS"
+ok cli-13.1 os endpoint group create --description "images only" images "$FILTERS"
+ok cli-13.2 has_line "^images$" os endpoint group list -f value -c Name
+ok cli-13.3 os endpoint group add project images demo
+ok cli-13.4 has_line "^demo$" os endpoint group list --endpointgroup images \
+    -f value -c Name
+rm -f "$FILTERS"
+# alice's token on demo carries only the group's endpoints; admin's the whole
+ok cli-13.5 has_line "^glance$" alice_env $OSC catalog list -f value -c Name
+fails cli-13.6 has_line "^keystone$" alice_env $OSC catalog list -f value -c Name
+ok cli-13.7 has_line "^keystone$" os catalog list -f value -c Name
 
 # clean up objects through the CLI
 ok cli-8.1 os user delete alice

@@ -58,13 +58,14 @@ class Client:
         return r.status, doc, tok
 
     def login(self, password):
-        st, _, tok = self.request("POST", "/v3/auth/tokens", {"auth": {
+        st, doc, tok = self.request("POST", "/v3/auth/tokens", {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": "admin", "domain": {"id": "default"},
                 "password": password}}},
             "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}},
             token=False)
         self.token = tok
+        self.user_id = ((doc or {}).get("token", {}).get("user", {}).get("id"))
         return st == 201 and tok
 
 
@@ -82,7 +83,8 @@ def keystone_message(schema, instance):
         msg = e.message
         if e.validator in ("type", "maxLength", "minLength", "pattern", "enum",
                            "maxItems", "minItems", "uniqueItems",
-                           "minProperties"):
+                           "minProperties", "maxProperties", "minimum", "maximum",
+                           "oneOf"):
             r = repr(e.instance)
             if e.schema.get("writeOnly"):
                 msg = msg.replace(r, "'******'", 1)
@@ -101,9 +103,11 @@ def keystone_message(schema, instance):
 SAMPLES = {"object": {}, "array": [], "string": "s", "boolean": True,
            "integer": 5, "number": 1.5, "null": None}
 PATTERN_OK = {"[\\S]+": "x", "^[a-zA-Z0-9-]+$": "abc", "^[^,/]*$": "t",
-              "^[a-zA-Z0-9+.-]+:.+": "http://x"}
+              "^[a-zA-Z0-9+.-]+:.+": "http://x", "^\\/.*": "/p",
+              "^(POST|GET|HEAD|PATCH|PUT|DELETE)$": "GET"}
 PATTERN_BAD = {"[\\S]+": "   ", "^[a-zA-Z0-9-]+$": "a b", "^[^,/]*$": "a,b",
-               "^[a-zA-Z0-9+.-]+:.+": "nourl"}
+               "^[a-zA-Z0-9+.-]+:.+": "nourl", "^\\/.*": "p",
+               "^(POST|GET|HEAD|PATCH|PUT|DELETE)$": "get"}
 
 
 def types_of(s):
@@ -113,8 +117,22 @@ def types_of(s):
     return t if isinstance(t, list) else [t]
 
 
+def first_of(s):
+    """s with its first oneOf schema merged in (the branch bodies take)."""
+    if "oneOf" not in s:
+        return s
+    m = {k: v for k, v in s.items() if k != "oneOf"}
+    m.update(s["oneOf"][0])
+    return m
+
+
+def props(s):
+    return first_of(s).get("properties", {})
+
+
 def valid(s):
     """A minimal instance that passes s."""
+    s = first_of(s)
     ts = [t for t in types_of(s) if t != "null"] or ["null"]
     t = ts[0]
     if t == "object":
@@ -173,6 +191,17 @@ def mutations(s):
             out.append(("unexpected property", dict(base, zz_unexpected=1)))
         if s.get("minProperties"):
             out.append(("empty", {}))
+        if "maxProperties" in s:
+            props = list(s.get("properties", {}).items())
+            over = {k: valid(sub)
+                    for k, sub in props[:s["maxProperties"] + 1]}
+            if len(over) > s["maxProperties"]:
+                out.append(("too many properties", over))
+    if "integer" in types_of(s) or "number" in types_of(s):
+        if "minimum" in s:
+            out.append(("below the minimum", s["minimum"] - 1))
+        if "maximum" in s:
+            out.append(("above the maximum", s["maximum"] + 1))
     if "array" in types_of(s) and "maxItems" in s:
         item = valid(s["items"])
         out.append(("too many items", [item + str(i) if isinstance(item, str)
@@ -186,7 +215,9 @@ def mutations(s):
 def walk(s, path=()):
     """(path, schema) of s and every property and array item under it."""
     yield path, s
-    for k, sub in s.get("properties", {}).items():
+    if "oneOf" in s:
+        yield path, first_of(s)
+    for k, sub in props(s).items():
         yield from walk(sub, path + (k,))
     if "items" in s:
         yield from walk(s["items"], path + (0,))
@@ -205,7 +236,7 @@ def place(root_schema, path, value):
             while len(node) <= key:
                 node.append(valid(sub))
         else:
-            sub = s["properties"][key]
+            sub = props(s)[key]
             if key not in node:
                 node[key] = valid(sub)
         if last:
@@ -225,8 +256,26 @@ def fixtures(c):
         st, doc, _ = c.request("POST", path, body)
         return doc[key]["id"] if st == 201 else None
     svc = mk("/v3/services", {"service": {"type": "kschema"}}, "service")
+    st, doc, _ = c.request("POST", "/v3/registered_limits", {
+        "registered_limits": [{"service_id": svc, "resource_name": "kschema",
+                               "default_limit": 5}]})
+    rl = doc["registered_limits"][0]["id"] if st == 201 else None
+    st, doc, _ = c.request("GET", "/v3/projects?name=admin")
+    admin_project = doc["projects"][0]["id"] if st == 200 else None
+    st, doc, _ = c.request("POST", "/v3/limits", {"limits": [{
+        "project_id": admin_project, "service_id": svc,
+        "resource_name": "kschema", "resource_limit": 3}]})
+    limit = doc["limits"][0]["id"] if st == 201 else None
     user = mk("/v3/users", {"user": {"name": "kschema-u"}}, "user")
     return {
+        "registered_limits": rl,
+        "limits": limit,
+        "policies": mk("/v3/policies", {"policy": {"blob": "{}",
+                                                   "type": "kschema"}},
+                       "policy"),
+        "OS-EP-FILTER": mk("/v3/OS-EP-FILTER/endpoint_groups", {
+            "endpoint_group": {"name": "kschema", "filters": {
+                "interface": "public"}}}, "endpoint_group"),
         "domains": mk("/v3/domains", {"domain": {"name": "kschema-d"}}, "domain"),
         "projects": mk("/v3/projects", {"project": {"name": "kschema-p"}},
                        "project"),
@@ -270,8 +319,13 @@ def main():
         s = outer["properties"][member]
         s1 = strip_keygate(s)
         # A PATCH of a missing object is a 404 before its body is read,
-        # as in Keystone: the routes' objects exist.
+        # as in Keystone: the routes' objects exist. A domain's
+        # configuration: group ldap, option url.
         path = route.replace("{}", ids.get(route.split("/")[2], "x"), 1)
+        # A user creates application credentials for itself only.
+        if route == "/v3/users/{}/application_credentials":
+            path = route.replace("{}", c.user_id or "x", 1)
+        path = path.replace("{}", "ldap", 1).replace("{}", "url", 1)
         cases = []
         seen = set()
         for p, sub in walk(s):

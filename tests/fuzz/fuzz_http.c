@@ -10,7 +10,9 @@
  *   byte 0   selector: bits 0-1 the caller (0 none, 1 admin: project-
  *            scoped admin; 2 member: a non-admin user with the member role
  *            on project demo; 3 the same user, unscoped), sent as an
- *            X-Auth-Token header right after the request line;
+ *            X-Auth-Token header right after the request line; bit 3
+ *            set: the caller is the system-scoped admin instead (the
+ *            unified limits' writes need it);
  *            bit 2 set: send the bytes as they are, then half-close
  *            the connection (otherwise the harness
  *            frames the request: it drops Content-Length and
@@ -19,7 +21,10 @@
  *            waiting for a body that never comes).
  *   the rest the request; "@X" markers are replaced by the fixtures made
  *            at start-up (see marks[]): tokens, user/project/group/role/
- *            domain/service/endpoint/region ids; "@@" is a literal '@'.
+ *            domain/service/endpoint/region/registered limit/limit/
+ *            policy/endpoint group ids, an application credential (id,
+ *            secret, Basic credentials, access rule); "@@" is a literal
+ *            '@'.
  *
  * Checked for every reply (a broken promise is an abort, which libFuzzer
  * reports with the input): a status line comes back; never 500 (an
@@ -36,6 +41,8 @@
  * Seeds: tests/fuzz/http/ (tests/fuzz/make-http-seeds from the integration
  * tests' requests). Built by `make fuzz` as $(B)/fuzz/fuzz_http.
  */
+#include <openssl/evp.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -94,6 +101,15 @@ static struct mark {
 	{ 's', NULL },	/* service id */
 	{ 'e', NULL },	/* endpoint id */
 	{ 'G', NULL },	/* region id */
+	{ 'k', NULL },	/* alice's application credential id */
+	{ 'K', NULL },	/* its secret */
+	{ 'B', NULL },	/* base64("k:K"): its OAuth 2.0 Basic credentials */
+	{ 'w', NULL },	/* its access rule id */
+	{ 'S', NULL },	/* admin token, system scope */
+	{ 'l', NULL },	/* registered limit id (service s, region G) */
+	{ 'm', NULL },	/* limit id (project demo) */
+	{ 'P', NULL },	/* policy id (associated with endpoint e) */
+	{ 'E', NULL },	/* endpoint group id (service s; project demo) */
 	{ 'j', NULL },	/* alice's EC2 credential on demo (access "fz-access",
 			   secret "fz-secret") */
 	{ 't', NULL },	/* trust: alice -> admin, member on demo */
@@ -151,45 +167,30 @@ struct reply {
 	size_t	 body_len;
 };
 
-/*
- * A connect() interrupted by a signal (libFuzzer's -timeout alarm) goes on
- * by itself: wait for it. 0 once connected, -1 with errno.
- */
-static int
-connect_finish(int fd)
-{
-	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
-	socklen_t	len = sizeof(int);
-	int		soerr = 0, rc;
-
-	while ((rc = poll(&pfd, 1, 10000)) == -1 && errno == EINTR)
-		;
-	if (rc != 1) {
-		errno = rc == 0 ? ETIMEDOUT : errno;
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		return -1;
-	errno = soerr;
-	return soerr == 0 ? 0 : -1;
-}
-
 static int
 connect_server(void)
 {
 	struct sockaddr_in	sin;
-	int			fd;
+	int			fd, tries;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		fz_die("socket: %s", strerror(errno));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    (errno != EINTR || connect_finish(fd) == -1))
-		fz_die("connect 127.0.0.1:%d: %s", port, strerror(errno));
-	return fd;
+	/*
+	 * libFuzzer's -timeout is a SIGALRM every second: a connect it
+	 * interrupts fails with EINTR (and goes on in the background), so
+	 * start again on a new socket.
+	 */
+	for (tries = 0;; tries++) {
+		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			fz_die("socket: %s", strerror(errno));
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			return fd;
+		if (errno != EINTR || tries == 100)
+			fz_die("connect 127.0.0.1:%d: %s", port, strerror(errno));
+		close(fd);
+	}
 }
 
 static int64_t
@@ -253,6 +254,8 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 	fz_buf_add(out, "", 0);
 	while (off < len) {
 		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;	/* SIGALRM (see connect_server) */
 		if (n <= 0)
 			break;		/* the server may close early (e.g. 413) */
 		off += (size_t)n;
@@ -262,11 +265,17 @@ exchange(const char *req, size_t len, int half_close, int timeout_ms,
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		int	left = (int)(deadline - now_ms());
+		int	left = (int)(deadline - now_ms()), ready;
 
-		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+		if (left <= 0)
+			break;
+		if ((ready = poll(&pfd, 1, left)) == -1 && errno == EINTR)
+			continue;
+		if (ready <= 0)
 			break;
 		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0) {
 			ret = 0;	/* closed (or reset) */
 			break;
@@ -406,7 +415,7 @@ build_request(unsigned char sel, const char *s, size_t n, struct fz_buf *out)
 	substitute(&in, s, n);
 	out->len = 0;
 	fz_buf_add(out, "", 0);
-	tok = toks[sel & 3] ? mark(toks[sel & 3]) : NULL;
+	tok = (sel & 8) ? mark('S') : toks[sel & 3] ? mark(toks[sel & 3]) : NULL;
 	if (sel & 4) {			/* raw: only the token goes in */
 		nl = memchr(in.p, '\n', in.len);
 		if (tok == NULL || nl == NULL) {
@@ -514,6 +523,12 @@ check_reply(const struct fz_buf *req, const struct fz_buf *raw, const struct rep
 		if (r->status == 401 && e == NULL &&
 		    json_is_object(json_object_get(j, "receipt")) &&
 		    json_is_array(json_object_get(j, "required_auth_methods"))) {
+			json_decref(j);
+			return;
+		}
+		/* OS-OAUTH2 answers RFC 6749's {"error", "error_description"}. */
+		if (json_is_string(e) && strstr(req->p, " /v3/OS-OAUTH2/") != NULL &&
+		    json_is_string(json_object_get(j, "error_description"))) {
 			json_decref(j);
 			return;
 		}
@@ -665,18 +680,28 @@ setup_token(const char *user, const char *pw, const char *scope)
 	return tok;
 }
 
-/* POST path body as admin; 201; the new object's id under key -> mark c. */
+/* POST path body as the caller of token mark t; 201; the new object's id
+ * under key (a member, or the first of a list) -> mark c. */
 static void
-setup_create(char c, const char *path, const char *key, const char *body)
+setup_create_as(char t, char c, const char *path, const char *key,
+    const char *body)
 {
-	json_t		*j = setup_req("POST", path, mark('A'), body, 201, NULL);
-	const char	*id = json_string_value(json_object_get(json_object_get(j,
-			    key), "id"));
+	json_t		*j = setup_req("POST", path, mark(t), body, 201, NULL);
+	json_t		*o = json_object_get(j, key);
+	const char	*id = json_string_value(json_object_get(json_is_array(o) ?
+			    json_array_get(o, 0) : o, "id"));
 
 	if (id == NULL)
 		fz_die("set-up POST %s: no %s.id", path, key);
 	set_mark(c, id);
 	json_decref(j);
+}
+
+/* POST path body as admin; 201; the new object's id under key -> mark c. */
+static void
+setup_create(char c, const char *path, const char *key, const char *body)
+{
+	setup_create_as('A', c, path, key, body);
 }
 
 /* GET path as admin, the id of the first element of list key -> mark c. */
@@ -701,6 +726,36 @@ setup_put(int want, const char *fmt, const char *a, const char *b, const char *c
 
 	snprintf(path, sizeof(path), fmt, a, b, c);
 	j = setup_req("PUT", path, mark('A'), NULL, want, NULL);
+	json_decref(j);
+}
+
+/* Alice's application credential (unrestricted, one access rule). */
+static void
+setup_appcred(void)
+{
+	char		 path[256], basic[512], b64[700];
+	json_t		*j, *ac;
+	const char	*id, *sec, *rule;
+
+	snprintf(path, sizeof(path), "/v3/users/%s/application_credentials", mark('u'));
+	j = setup_req("POST", path, mark('M'), "{\"application_credential\":{"
+	    "\"name\":\"fuzzac\",\"secret\":\"fuzz-ac-secret\",\"unrestricted\":true,"
+	    "\"access_rules\":[{\"service\":\"identity\",\"method\":\"GET\","
+	    "\"path\":\"/v3/auth/**\"}]}}", 201, NULL);
+	ac = json_object_get(j, "application_credential");
+	id = json_string_value(json_object_get(ac, "id"));
+	sec = json_string_value(json_object_get(ac, "secret"));
+	rule = json_string_value(json_object_get(json_array_get(json_object_get(ac,
+	    "access_rules"), 0), "id"));
+	if (id == NULL || sec == NULL || rule == NULL)
+		fz_die("set-up: no application credential");
+	set_mark('k', id);
+	set_mark('K', sec);
+	set_mark('w', rule);
+	snprintf(basic, sizeof(basic), "%s:%s", id, sec);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)basic,
+	    (int)strlen(basic));
+	set_mark('B', b64);
 	json_decref(j);
 }
 
@@ -762,6 +817,39 @@ setup_fixtures(void)
 		fz_die("no unscoped token");
 	set_mark('N', t);
 	free(t);
+	setup_appcred();
+
+	/* The admin APIs: limits (system scope), a policy, an endpoint group. */
+	if ((t = setup_token("admin", FZ_ADMIN_PASSWORD,
+	    "{\"system\":{\"all\":true}}")) == NULL)
+		fz_die("no system token");
+	set_mark('S', t);
+	free(t);
+	snprintf(body, sizeof(body), "{\"registered_limits\":[{\"service_id\":"
+	    "\"%s\",\"region_id\":\"%s\",\"resource_name\":\"cores\","
+	    "\"default_limit\":10}]}", mark('s'), mark('G'));
+	setup_create_as('S', 'l', "/v3/registered_limits", "registered_limits",
+	    body);
+	snprintf(body, sizeof(body), "{\"limits\":[{\"project_id\":\"%s\","
+	    "\"service_id\":\"%s\",\"region_id\":\"%s\",\"resource_name\":"
+	    "\"cores\",\"resource_limit\":5}]}", mark('p'), mark('s'),
+	    mark('G'));
+	setup_create_as('S', 'm', "/v3/limits", "limits", body);
+	setup_create('P', "/v3/policies", "policy",
+	    "{\"policy\":{\"type\":\"application/json\",\"blob\":\"{}\"}}");
+	setup_put(204, "/v3/policies/%s/OS-ENDPOINT-POLICY/endpoints/%s%s",
+	    mark('P'), mark('e'), "");
+	snprintf(body, sizeof(body), "{\"endpoint_group\":{\"name\":\"eg\","
+	    "\"filters\":{\"service_id\":\"%s\"}}}", mark('s'));
+	setup_create('E', "/v3/OS-EP-FILTER/endpoint_groups", "endpoint_group",
+	    body);
+	setup_put(204, "/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%s%s",
+	    mark('E'), mark('p'), "");
+	snprintf(body, sizeof(body), "/v3/domains/%s/config", mark('d'));
+	json_decref(setup_req("PUT", body, mark('A'), "{\"config\":{\"identity\":"
+	    "{\"driver\":\"ldap\"},\"ldap\":{\"url\":\"ldap://x\","
+	    "\"password\":\"p\"}}}", 201, NULL));
+
 	/* alice trusts the admin with member on demo */
 	snprintf(body, sizeof(body), "{\"trust\":{\"trustor_user_id\":\"%s\","
 	    "\"trustee_user_id\":\"%s\",\"project_id\":\"%s\",\"impersonation\":"

@@ -308,6 +308,16 @@ on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Does hdrs set its own Content-Type (a form, say)? */
+static int
+has_content_type(const char *const *hdrs)
+{
+	for (; hdrs != NULL && *hdrs != NULL; hdrs++)
+		if (strncasecmp(*hdrs, "Content-Type:", 13) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * With KG_IT_RECORD=FILE, every request is appended to FILE as one JSON
  * line {"m", "p", "tok": "admin"|"other"|null, "h": [...], "b"}: the
@@ -377,7 +387,8 @@ it_req(struct it_server *s, const char *method, const char *path,
 		h = curl_slist_append(h, line);
 	}
 	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
+		if (!has_content_type(hdrs))
+			h = curl_slist_append(h, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}

@@ -61,8 +61,9 @@ int	it_bootstrap(struct it_server *s, const char *password);
 int	it_stop(struct it_server *s);
 
 /*
- * One request. token: X-Auth-Token or NULL. body: JSON text or NULL.
- * hdrs: NULL-terminated extra headers ("X-Subject-Token: ...") or NULL.
+ * One request. token: X-Auth-Token or NULL. body: JSON text or NULL
+ * (sent as application/json unless hdrs has a Content-Type). hdrs:
+ * NULL-terminated extra headers ("X-Subject-Token: ...") or NULL.
  * Returns 0, or -1 when the transfer failed (status 0).
  */
 int	it_req(struct it_server *s, const char *method, const char *path,

@@ -279,6 +279,27 @@ main(void)
 	    obs), "{\"role\": {\"description\": \"z\"}}") == 403);
 	T("roles-4.4 clear immutable", ast("PATCH", it_fmt("/v3/roles/%s", obs),
 	    "{\"role\": {\"options\": {\"immutable\": false}}}") == 200);
+	j = rq("GET", it_fmt("/v3/roles/%s", adminrole), admin, NULL, &st);
+	T("roles-4.5 the bootstrap's roles are immutable (keystone-manage "
+	    "bootstrap)", st == 200 && json_is_true(it_get(j,
+	    "role.options.immutable")));
+	json_decref(j);
+	j = rq("DELETE", it_fmt("/v3/roles/%s", member), admin, NULL, &st);
+	T("roles-4.6 ... delete member -> 403, Keystone's text", st == 403 &&
+	    eq(it_str(j, "error.message"), it_fmt("Unable to delete immutable role "
+	    "resource: `%s. Set resource option \"immutable\" to false first.",
+	    member)));
+	json_decref(j);
+	j = rq("PATCH", it_fmt("/v3/roles/%s", reader), admin, "{\"role\":"
+	    " {\"options\": {\"immutable\": false}, \"name\": \"r2\"}}", &st);
+	T("roles-4.7 ... clearing the option with another change -> 403", st == 403 &&
+	    eq(it_str(j, "error.message"), it_fmt("Unable to update immutable role "
+	    "resource: `%s. Set resource option \"immutable\" to false first.",
+	    reader)));
+	json_decref(j);
+	T("roles-4.8 ... setting it true again -> 403", ast("PATCH",
+	    it_fmt("/v3/roles/%s", reader), "{\"role\": {\"options\":"
+	    " {\"immutable\": true}}}") == 403);
 
 	/* Domain-specific roles. */
 	j = rq("POST", "/v3/roles", admin, "{\"role\": {\"name\": \"dspec\","

@@ -209,6 +209,64 @@ main(void)
 	T("domain-9.10 delete created-disabled domain -> 204", it_status(&s, "DELETE",
 	    it_fmt("/v3/domains/%s", d2), A, NULL) == 204);
 
+	/* options.immutable on domains (as Keystone 2025.1, which lets the
+	 * option alone be cleared: the fix of Keystone 27). */
+	it_req(&s, "POST", "/v3/domains", A, "{\"domain\": {\"name\": \"imm\","
+	    " \"options\": {\"immutable\": true}}}", NULL, &r);
+	x = r.status == 201 && it_str(r.json, "domain.id") ?
+	    strdup(it_str(r.json, "domain.id")) : NULL;
+	T("domain-11.1 create immutable -> 201, options shown", x != NULL &&
+	    json_is_true(it_get(r.json, "domain.options.immutable")));
+	it_resp_free(&r);
+	it_req(&s, "PATCH", it_fmt("/v3/domains/%s", x ? x : "x"), A,
+	    "{\"domain\": {\"enabled\": false}}", NULL, &r);
+	T("domain-11.2 disable -> 403, Keystone's text", r.status == 403 &&
+	    strcmp(ii_msg(&r), it_fmt("Unable to update immutable domain resource:"
+	    " `%s. Set resource option \"immutable\" to false first.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "DELETE", it_fmt("/v3/domains/%s", x ? x : "x"), A, NULL, NULL,
+	    &r);
+	T("domain-11.3 DELETE -> 403 (before the enabled rule)", r.status == 403 &&
+	    strcmp(ii_msg(&r), it_fmt("Unable to delete immutable domain resource:"
+	    " `%s. Set resource option \"immutable\" to false first.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	T("domain-11.4 via the projects API: PATCH -> 403", it_status(&s, "PATCH",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\":"
+	    " {\"description\": \"d\"}}") == 403);
+	T("domain-11.5 via the projects API: a tag -> 403", it_status(&s, "PUT",
+	    it_fmt("/v3/projects/%s/tags/t", x ? x : "x"), A, NULL) == 403);
+	it_req(&s, "PATCH", it_fmt("/v3/domains/%s", x ? x : "x"), A,
+	    "{\"domain\": {\"options\": {\"immutable\": false}}}", NULL, &r);
+	T("domain-11.6 the option alone can be cleared -> 200", r.status == 200 &&
+	    json_is_false(it_get(r.json, "domain.options.immutable")));
+	it_resp_free(&r);
+	free(d2);
+	d2 = x ? ii_create(&s, "/v3/projects", it_fmt("{\"project\": {\"name\":"
+	    " \"kept\", \"domain_id\": \"%s\", \"options\": {\"immutable\":"
+	    " true}}}", x), "project.id") : NULL;
+	T("domain-11.7 an immutable project in it", d2 != NULL);
+	T("domain-11.8 disable the domain -> 200", it_status(&s, "PATCH",
+	    it_fmt("/v3/domains/%s", x ? x : "x"), A, "{\"domain\": {\"enabled\":"
+	    " false}}") == 200);
+	it_req(&s, "DELETE", it_fmt("/v3/domains/%s", x ? x : "x"), A, NULL, NULL,
+	    &r);
+	T("domain-11.9 DELETE: the immutable project refuses it, nothing deleted",
+	    r.status == 403 && strstr(ii_msg(&r), it_fmt("immutable project "
+	    "resource: `%s.", d2 ? d2 : "x")) != NULL && it_status(&s, "GET",
+	    it_fmt("/v3/projects/%s", d2 ? d2 : "x"), A, NULL) == 200);
+	it_resp_free(&r);
+	T("domain-11.10 clear the project's option: the domain goes",
+	    it_status(&s, "PATCH", it_fmt("/v3/projects/%s", d2 ? d2 : "x"), A,
+	    "{\"project\": {\"options\": {\"immutable\": false}}}") == 200 &&
+	    it_status(&s, "DELETE", it_fmt("/v3/domains/%s", x ? x : "x"), A,
+	    NULL) == 204);
+	T("domain-11.11 options: an unknown one -> 400", it_status(&s, "POST",
+	    "/v3/domains", A, "{\"domain\": {\"name\": \"o2\", \"options\":"
+	    " {\"x\": true}}}") == 400);
+	free(x);
+
 	free(d1);
 	free(d2);
 	free(uid);

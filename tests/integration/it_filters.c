@@ -13,14 +13,22 @@
 
 static struct it_server	s;
 
-/* The "name"s of GET path's key list, joined by ',' (or "ERR <status>"). */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The "name"s of GET path's key list, sorted (lists come in id order),
+ * joined by ',' (or "ERR <status>"). */
 static const char *
 names(const char *path, const char *key)
 {
 	static char	 out[1024];
 	struct it_resp	 r;
-	json_t		*v;
-	size_t		 i;
+	json_t		*list, *v;
+	const char	*nv[64];
+	size_t		 i, n = 0;
 
 	out[0] = '\0';
 	if (it_req(&s, "GET", path, s.admin_token, NULL, NULL, &r) == -1 ||
@@ -29,11 +37,17 @@ names(const char *path, const char *key)
 		it_resp_free(&r);
 		return out;
 	}
-	json_array_foreach(json_object_get(r.json, key), i, v) {
+	list = json_object_get(r.json, key);
+	json_array_foreach(list, i, v)
+		if (n < sizeof(nv) / sizeof(nv[0]) &&
+		    json_is_string(json_object_get(v, "name")))
+			nv[n++] = json_string_value(json_object_get(v, "name"));
+	if (n > 1)
+		qsort(nv, n, sizeof(nv[0]), cmp_str);
+	for (i = 0; i < n; i++) {
 		if (i > 0)
 			strncat(out, ",", sizeof(out) - strlen(out) - 1);
-		strncat(out, json_string_value(json_object_get(v, "name")),
-		    sizeof(out) - strlen(out) - 1);
+		strncat(out, nv[i], sizeof(out) - strlen(out) - 1);
 	}
 	it_resp_free(&r);
 	return out;

@@ -112,4 +112,22 @@ ii_project_token(struct it_server *s, const char *uid, const char *password,
 	return tok;
 }
 
+/* A domain-scoped token for user id uid on domain domain_id. */
+static inline char *
+ii_domain_token(struct it_server *s, const char *uid, const char *password,
+    const char *domain_id)
+{
+	struct it_resp	 r;
+	char		*tok = NULL;
+
+	if (it_req(s, "POST", "/v3/auth/tokens", NULL, it_fmt("{\"auth\": "
+	    "{\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": "
+	    "{\"id\": \"%s\", \"password\": \"%s\"}}}, \"scope\": {\"domain\": "
+	    "{\"id\": \"%s\"}}}}", uid, password, domain_id), NULL, &r) == 0 &&
+	    r.status == 201 && r.subject_token != NULL)
+		tok = strdup(r.subject_token);
+	it_resp_free(&r);
+	return tok;
+}
+
 #endif /* KG_IT_IDENTITY_H */

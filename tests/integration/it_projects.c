@@ -9,14 +9,23 @@
 
 #include "tests/integration/it_identity.h"
 
-/* Names of the projects listed at path, comma-joined, sorted by the server. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Names of the projects listed at path, sorted and comma-joined (the
+ * server lists them in id order). */
 static const char *
 names(struct it_server *s, const char *path)
 {
 	static char	 buf[1024];
 	struct it_resp	 r;
-	json_t		*v;
-	size_t		 i;
+	const char	*v[64] = { NULL };
+	json_t		*p;
+	size_t		 i, n = 0, off = 0;
+	int		 w;
 
 	buf[0] = '\0';
 	if (it_req(s, "GET", path, s->admin_token, NULL, NULL, &r) == -1 ||
@@ -24,10 +33,18 @@ names(struct it_server *s, const char *path)
 		it_resp_free(&r);
 		return "<error>";
 	}
-	json_array_foreach(json_object_get(r.json, "projects"), i, v) {
-		if (i > 0)
-			t_cat(buf, sizeof(buf), ",");
-		strncat(buf, json_string_value(json_object_get(v, "name")), 64);
+	json_array_foreach(json_object_get(r.json, "projects"), i, p)
+		if (n < 64 && json_is_string(json_object_get(p, "name")))
+			v[n++] = json_string_value(json_object_get(p, "name"));
+	qsort(v, n, sizeof(v[0]), cmp_name);
+	for (i = 0; i < n && off < sizeof(buf); i++) {
+		w = snprintf(buf + off, sizeof(buf) - off, "%s%s", i > 0 ? "," : "",
+		    v[i]);
+		if (w < 0 || (size_t)w >= sizeof(buf) - off) {
+			it_resp_free(&r);
+			return "<too long>";
+		}
+		off += (size_t)w;
 	}
 	it_resp_free(&r);
 	return buf;
@@ -113,7 +130,7 @@ list_cache(struct it_server *s)
 
 	(void)names(s, "/v3/projects");
 	h0 = list_hits(s);
-	T("project-13.1 a repeated list is a cache hit", strcmp(names(s,
+	T("project-14.1 a repeated list is a cache hit", strcmp(names(s,
 	    "/v3/projects?name=lc1"), "") == 0 && strcmp(names(s,
 	    "/v3/projects?name=lc1"), "") == 0 && list_hits(s) == h0 + 1);
 	it_req(s, "POST", "/v3/projects", A, "{\"project\": {\"name\": \"lc1\"}}",
@@ -121,29 +138,29 @@ list_cache(struct it_server *s)
 	if (r.status == 201 && it_str(r.json, "project.id") != NULL)
 		id = strdup(it_str(r.json, "project.id"));
 	it_resp_free(&r);
-	T("project-13.2 a created project is listed at once", id != NULL &&
+	T("project-14.2 a created project is listed at once", id != NULL &&
 	    strcmp(names(s, "/v3/projects?name=lc1"), "lc1") == 0);
-	T("project-13.3 a rename is listed at once", it_status(s, "PATCH",
+	T("project-14.3 a rename is listed at once", it_status(s, "PATCH",
 	    it_fmt("/v3/projects/%s", id ? id : "x"), A,
 	    "{\"project\": {\"name\": \"lc2\"}}") == 200 &&
 	    strcmp(names(s, "/v3/projects?name=lc1"), "") == 0 &&
 	    strcmp(names(s, "/v3/projects?name=lc2"), "lc2") == 0);
 	(void)names(s, "/v3/projects?tags=lctag");
-	T("project-13.4 a tag added is listed at once", it_status(s, "PUT",
+	T("project-14.4 a tag added is listed at once", it_status(s, "PUT",
 	    it_fmt("/v3/projects/%s/tags/lctag", id ? id : "x"), A, NULL) == 201 &&
 	    strcmp(names(s, "/v3/projects?tags=lctag"), "lc2") == 0);
 	(void)names(s, "/v3/projects?name=lc3");
-	T("project-13.5 another process's write is listed at once",
+	T("project-14.5 another process's write is listed at once",
 	    it_sql(s, it_fmt("UPDATE project SET name = 'lc3' WHERE id = '%s'",
 	    id ? id : "x")) == 0 &&
 	    strcmp(names(s, "/v3/projects?name=lc3"), "lc3") == 0);
 	it_req(s, "GET", "/v3/projects?name=lc3", A, NULL, h, &r);
-	T("project-13.6 another Host: links of that host, not the cached ones",
+	T("project-14.6 another Host: links of that host, not the cached ones",
 	    r.status == 200 && strncmp(it_str(r.json, "projects.0.links.self") ?
 	    it_str(r.json, "projects.0.links.self") : "",
 	    "http://other.example:5000/v3/projects/", 38) == 0);
 	it_resp_free(&r);
-	T("project-13.7 a deleted project leaves the list at once",
+	T("project-14.7 a deleted project leaves the list at once",
 	    it_status(s, "PATCH", it_fmt("/v3/projects/%s", id ? id : "x"), A,
 	    "{\"project\": {\"enabled\": false}}") == 200 &&
 	    it_status(s, "DELETE", it_fmt("/v3/projects/%s", id ? id : "x"), A,
@@ -486,6 +503,88 @@ main(void)
 	    it_fmt("/v3/projects/%s", p1), A, NULL) == 404);
 	T("project-10.7 non-admin get unknown -> 403", it_status(&s, "GET",
 	    "/v3/projects/nope", utok, NULL) == 403);
+
+	/* options.immutable (keystone/common/resource_options). */
+	it_req(&s, "POST", "/v3/projects", A, "{\"project\": {\"name\": \"imm\","
+	    " \"tags\": [\"t\"], \"options\": {\"immutable\": true}}}", NULL, &r);
+	x = r.status == 201 && it_str(r.json, "project.id") ?
+	    strdup(it_str(r.json, "project.id")) : NULL;
+	T("project-13.1 create immutable -> 201, options shown", x != NULL &&
+	    json_is_true(it_get(r.json, "project.options.immutable")));
+	it_resp_free(&r);
+	it_req(&s, "GET", "/v3/projects?name=imm", A, NULL, NULL, &r);
+	T("project-13.1b ... and in the list (written as text)", r.status == 200 &&
+	    json_array_size(json_object_get(r.json, "projects")) == 1 &&
+	    json_is_true(json_object_get(json_object_get(json_array_get(
+	    json_object_get(r.json, "projects"), 0), "options"), "immutable")));
+	it_resp_free(&r);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"name\": \"imm2\"}}", NULL, &r);
+	T("project-13.2 PATCH name -> 403, Keystone's text", r.status == 403 &&
+	    strcmp(ii_msg(&r), it_fmt("Unable to update immutable project "
+	    "resource: `%s. Set resource option \"immutable\" to false first.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	T("project-13.3 clearing it with another change -> 403", it_status(&s,
+	    "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\":"
+	    " {\"options\": {\"immutable\": false}, \"enabled\": false}}") == 403);
+	it_req(&s, "DELETE", it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL, NULL,
+	    &r);
+	T("project-13.4 DELETE -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	    it_fmt("Unable to delete immutable project resource: `%s. Set "
+	    "resource option \"immutable\" to false first.", x ? x : "x")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A, NULL,
+	    NULL, &r);
+	T("project-13.5 add a tag -> 403", r.status == 403 && strcmp(ii_msg(&r),
+	    it_fmt("Cannot create project tags for %s, project is immutable. Set "
+	    "\"immutable\" option to false before creating project tags.",
+	    x ? x : "x")) == 0);
+	it_resp_free(&r);
+	it_req(&s, "PUT", it_fmt("/v3/projects/%s/tags", x ? x : "x"), A,
+	    "{\"tags\": [\"a\"]}", NULL, &r);
+	T("project-13.6 replace the tags -> 403", r.status == 403 && strstr(
+	    ii_msg(&r), "Cannot update project tags for") != NULL);
+	it_resp_free(&r);
+	T("project-13.7 clear the tags -> 403", it_status(&s, "DELETE",
+	    it_fmt("/v3/projects/%s/tags", x ? x : "x"), A, NULL) == 403);
+	it_req(&s, "DELETE", it_fmt("/v3/projects/%s/tags/t", x ? x : "x"), A, NULL,
+	    NULL, &r);
+	T("project-13.8 delete a tag -> 403", r.status == 403 && strstr(ii_msg(&r),
+	    "Cannot delete project tags for") != NULL);
+	it_resp_free(&r);
+	T("project-13.9 PATCH tags -> 403", it_status(&s, "PATCH",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"tags\":"
+	    " []}}") == 403);
+	T("project-13.10 options: an unknown one -> 400", it_status(&s, "PATCH",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, "{\"project\": {\"options\":"
+	    " {\"lock_password\": true}}}") == 400);
+	T("project-13.11 options: immutable not a boolean -> 400", it_status(&s,
+	    "POST", "/v3/projects", A, "{\"project\": {\"name\": \"i2\","
+	    " \"options\": {\"immutable\": \"yes\"}}}") == 400);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"options\": {\"immutable\": false}}}", NULL, &r);
+	T("project-13.12 options.immutable false alone -> 200, shown false",
+	    r.status == 200 && json_is_false(it_get(r.json,
+	    "project.options.immutable")));
+	it_resp_free(&r);
+	T("project-13.13 then it changes and deletes like any project",
+	    it_status(&s, "PUT", it_fmt("/v3/projects/%s/tags/u", x ? x : "x"), A,
+	    NULL) == 201 && it_status(&s, "PATCH", it_fmt("/v3/projects/%s",
+	    x ? x : "x"), A, "{\"project\": {\"options\": {\"immutable\": true}}}")
+	    == 200);
+	it_req(&s, "PATCH", it_fmt("/v3/projects/%s", x ? x : "x"), A,
+	    "{\"project\": {\"options\": {\"immutable\": null}}}", NULL, &r);
+	T("project-13.14 immutable null unsets the option -> options {}",
+	    r.status == 200 && json_object_size(it_get(r.json,
+	    "project.options")) == 0);
+	it_resp_free(&r);
+	T("project-13.15 delete -> 204", it_status(&s, "DELETE",
+	    it_fmt("/v3/projects/%s", x ? x : "x"), A, NULL) == 204);
+	T("project-13.16 a member may not set the option -> 403", it_status(&s,
+	    "PATCH", it_fmt("/v3/projects/%s", p3), utok, "{\"project\":"
+	    " {\"options\": {\"immutable\": true}}}") == 403);
+	free(x);
 
 	free(p1);
 	free(p2);

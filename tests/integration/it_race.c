@@ -277,6 +277,16 @@ mk_role(void)
 	return new_role();
 }
 
+static char *
+mk_endpoint_group(void)
+{
+	static int	n;
+
+	return create("/v3/OS-EP-FILTER/endpoint_groups", it_fmt(
+	    "{\"endpoint_group\": {\"name\": \"race-g%d\", \"filters\":"
+	    " {\"interface\": \"public\"}}}", n++), "endpoint_group.id");
+}
+
 /* ------------------------------------------------------------------------
  * Checks on what is left.
  * --------------------------------------------------------------------- */
@@ -397,6 +407,58 @@ main(void)
 	}
 	T("race-4.1 child project vs deletion of its parent", bad == 0);
 
+	/* A grant on a project below, while the subtree is cascade-deleted. */
+	for (bad = 0, n = 0; n < RACE_ROUNDS; n++) {
+		parent = new_project(NULL);
+		child = new_project(parent);
+		it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+		    "{\"project\": {\"enabled\": false}}");
+		set_call(&c[0], "PUT", it_fmt("/v3/projects/%s/users/%s/roles/%s",
+		    child, user_id, role_id), NULL);
+		set_call(&c[1], "DELETE", it_fmt("/v3/projects/%s?cascade", parent),
+		    NULL);
+		together(c, 2);
+		/* Granted first (and deleted with it), or 404 after it. */
+		if (!((c[0].status == 204 || c[0].status == 404) &&
+		    c[1].status == 204))
+			bad++;
+		remember_gone(parent);
+		remember_gone(child);
+		free(parent);
+		free(child);
+	}
+	T("race-4.2 a grant below vs a cascade delete: 204 or 404, no orphan",
+	    bad == 0 && orphan_assignments("", 0) == 0);
+
+	/* Enabling a project below while the subtree is cascade-deleted. */
+	for (bad = 0, n = 0; n < RACE_ROUNDS; n++) {
+		parent = new_project(NULL);
+		child = new_project(parent);
+		it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+		    "{\"project\": {\"enabled\": false}}");
+		set_call(&c[0], "PATCH", it_fmt("/v3/projects/%s", child),
+		    "{\"project\": {\"enabled\": true}}");
+		set_call(&c[1], "DELETE", it_fmt("/v3/projects/%s?cascade", parent),
+		    NULL);
+		together(c, 2);
+		/* Enabled first (the cascade refuses: 403), or gone (404). */
+		if (!((c[0].status == 200 && c[1].status == 403) ||
+		    (c[0].status == 404 && c[1].status == 204)))
+			bad++;
+		if (c[1].status == 403) {
+			it_status(&s, "PATCH", it_fmt("/v3/projects/%s", child), admin,
+			    "{\"project\": {\"enabled\": false}}");
+			it_status(&s, "DELETE", it_fmt("/v3/projects/%s?cascade",
+			    parent), admin, NULL);
+		}
+		remember_gone(parent);
+		remember_gone(child);
+		free(parent);
+		free(child);
+	}
+	T("race-4.3 enabling a project below vs a cascade delete: one order",
+	    bad == 0);
+
 	/* Two PATCHes of different attributes of one role: both stick. */
 	for (lost = 0, n = 0; n < RACE_ROUNDS; n++) {
 		struct it_resp	r;
@@ -434,6 +496,49 @@ main(void)
 		free(child);
 	}
 	T("race-6.1 include_names listing never fails while projects go", bad == 0);
+
+	/* OS-EP-FILTER associations against the deletion of either end. */
+	{
+		struct it_resp	 r;
+		char		 ep[80] = "", *gid = mk_endpoint_group();
+		static const struct race ep_races[] = {
+			{ "race-7.1 project endpoint vs deletion of the project",
+			    mk_project, "PUT", NULL, "/v3/projects/%s", 204 },
+			{ "race-7.2 project endpoint group vs deletion of the group",
+			    mk_endpoint_group, "PUT", NULL,
+			    "/v3/OS-EP-FILTER/endpoint_groups/%s", 204 },
+			{ "race-7.3 project endpoint group vs deletion of the project",
+			    mk_project, "PUT", NULL, "/v3/projects/%s", 204 },
+		};
+
+		it_req(&s, "GET", "/v3/endpoints?interface=public", admin, NULL,
+		    NULL, &r);
+		if (it_str(r.json, "endpoints.0.id") != NULL)
+			snprintf(ep, sizeof(ep), "%s", it_str(r.json,
+			    "endpoints.0.id"));
+		it_resp_free(&r);
+		snprintf(fmt[0], sizeof(fmt[0]),
+		    "/v3/OS-EP-FILTER/projects/%%s/endpoints/%s", ep);
+		snprintf(fmt[1], sizeof(fmt[1]),
+		    "/v3/OS-EP-FILTER/endpoint_groups/%%s/projects/%s", project_id);
+		snprintf(fmt[2], sizeof(fmt[2]),
+		    "/v3/OS-EP-FILTER/endpoint_groups/%s/projects/%%s", gid);
+		for (i = 0; i < sizeof(ep_races) / sizeof(ep_races[0]); i++) {
+			rc = ep_races[i];
+			rc.put_fmt = fmt[i];
+			bad = run_race(&rc);
+			T(rc.id, bad == 0);
+		}
+		/* A list that met an orphan would fail to read it (404). */
+		T("race-7.4 association lists answer 200 after the races",
+		    it_status(&s, "GET", it_fmt("/v3/OS-EP-FILTER/endpoints/%s/"
+		    "projects", ep), admin, NULL) == 200 && it_status(&s, "GET",
+		    it_fmt("/v3/OS-EP-FILTER/endpoint_groups/%s/projects", gid),
+		    admin, NULL) == 200 && it_status(&s, "GET",
+		    it_fmt("/v3/OS-EP-FILTER/projects/%s/endpoint_groups",
+		    project_id), admin, NULL) == 200);
+		free(gid);
+	}
 
 	T("race-9.9 server exits cleanly, database consistent", it_stop(&s) == 0);
 	for (i = 0; i < ngone; i++)

@@ -242,8 +242,15 @@ main(void)
 	    "/v3/OS-TRUST/trusts", atok, it_fmt("{\"trust\": {\"trustor_user_id\":"
 	    " \"%s\", \"trustee_user_id\": \"%s\", \"impersonation\": \"no\"}}",
 	    alice, bob)) == 400);
-	T("trust-1.10 remaining_uses 0 -> 400", st_of("POST", "/v3/OS-TRUST/trusts",
-	    atok, trust_body(alice, bob, demo, ", \"remaining_uses\": 0")) == 400);
+	T("trust-1.10 remaining_uses 0 -> 400, Keystone's text", err_is("POST",
+	    "/v3/OS-TRUST/trusts", atok, trust_body(alice, bob, demo,
+	    ", \"remaining_uses\": 0"), 400, "Invalid input for field "
+	    "'remaining_uses': 0 is less than the minimum of 1"));
+	T("trust-1.10b redelegation_count -1 -> 400, Keystone's text",
+	    err_is("POST", "/v3/OS-TRUST/trusts", atok, trust_body(alice, bob,
+	    demo, ", \"allow_redelegation\": true, \"redelegation_count\": -1"),
+	    400, "Invalid input for field 'redelegation_count': -1 is less than "
+	    "the minimum of 0"));
 	T("trust-1.11 remaining_uses a string -> 400", st_of("POST",
 	    "/v3/OS-TRUST/trusts", atok, trust_body(alice, bob, demo,
 	    ", \"remaining_uses\": \"1\"")) == 400);

@@ -2,8 +2,10 @@
  * it_validation.c - request validation over HTTP: for every route that
  * takes a body, a wrong type, a too long string, a missing required
  * property and an unexpected property, each answered 400 with Keystone
- * 22's text; the storage limits (Keystone's StringLengthExceeded); the
- * string booleans that used to be read as booleans; the query limits.
+ * 22's text (application credentials, and the application_credential
+ * method of a token request, too); the storage limits (Keystone's
+ * StringLengthExceeded); the string booleans that used to be read as
+ * booleans; the query limits.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,7 +113,7 @@ int
 main(void)
 {
 	const char	*A, *L65, *L256, *pw, *longdesc, *p, *u, *g, *rl, *svc, *ep,
-			*d, *t;
+			*d, *t, *ac;
 	char		*x;
 	struct it_resp	 r;
 
@@ -163,6 +165,30 @@ main(void)
 	    "12345}}}}", "Invalid input for field 'identity/token/id': '******' is "
 	    "not of type 'string'");
 
+	BAD("valid-1.7 token: application_credential not an object", "POST",
+	    "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": \"x\"}}}",
+	    "Invalid input for field 'identity/application_credential': 'x' is not "
+	    "of type 'object'");
+	BAD("valid-1.8 token: the secret is never echoed", "POST", "/v3/auth/tokens",
+	    "{\"auth\": {\"identity\": {\"methods\": [\"application_credential\"],"
+	    " \"application_credential\": {\"id\": \"x\", \"secret\": 12345}}}}",
+	    "Invalid input for field 'identity/application_credential/secret': "
+	    "'******' is not of type 'string'");
+	BAD("valid-1.9 token: application credential id over its column", "POST",
+	    "/v3/auth/tokens", fmt("{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": {\"id\": "
+	    "\"%s\", \"secret\": \"s\"}}}}", L65), fmt("String length exceeded. "
+	    "The length of string '%s' exceeds the limit of column id(CHAR(64)).",
+	    L65));
+	BAD("valid-1.10 token: application credential's user domain", "POST",
+	    "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\": "
+	    "[\"application_credential\"], \"application_credential\": {\"name\":"
+	    " \"a\", \"secret\": \"s\", \"user\": {\"name\": \"admin\", "
+	    "\"domain\": \"default\"}}}}}", "Invalid input for field "
+	    "'identity/application_credential/user/domain': 'default' is not of "
+	    "type 'object'");
+
 	/* POST, PATCH /v3/domains */
 	BAD("valid-2.1 domain create: \"enabled\": \"false\"", "POST", "/v3/domains",
 	    "{\"domain\": {\"name\": \"vd2\", \"enabled\": \"false\"}}",
@@ -193,6 +219,16 @@ main(void)
 	BAD("valid-2.9 domain update: unexpected member", "PATCH",
 	    fmt("/v3/domains/%s", d), "{\"domain\": {\"name\": \"x\"}, \"extra\": 1}",
 	    UNEXPECTED_TOP);
+	BAD("valid-2.10 domain create: options.immutable not a boolean", "POST",
+	    "/v3/domains", "{\"domain\": {\"name\": \"vd2\", \"options\": "
+	    "{\"immutable\": \"yes\"}}}", "Invalid input for field "
+	    "'options/immutable': 'yes' is not of type 'boolean', 'null'");
+	BAD("valid-2.11 domain update: options not an object", "PATCH",
+	    fmt("/v3/domains/%s", d), "{\"domain\": {\"options\": [true]}}",
+	    "Invalid input for field 'options': [True] is not of type 'object'");
+	T("valid-2.12 domain update: options.immutable null passes", answers("PATCH",
+	    fmt("/v3/domains/%s", d), "{\"domain\": {\"options\": {\"immutable\": "
+	    "null}}}", 200, NULL));
 
 	/* POST, PATCH /v3/projects; PUT tags */
 	BAD("valid-3.1 project create: \"enabled\": \"false\"", "POST", "/v3/projects",
@@ -207,9 +243,27 @@ main(void)
 	BAD("valid-3.4 project create: missing name", "POST", "/v3/projects",
 	    "{\"project\": {\"description\": \"x\"}}", "'name' is a required property");
 	BAD("valid-3.5 project create: unexpected option", "POST", "/v3/projects",
-	    "{\"project\": {\"name\": \"vp2\", \"options\": {\"immutable\": true}}}",
+	    "{\"project\": {\"name\": \"vp2\", \"options\": {\"lock\": true}}}",
 	    "Invalid input for field 'options': Additional properties are not "
-	    "allowed ('immutable' was unexpected)");
+	    "allowed ('lock' was unexpected)");
+	BAD("valid-3.5a project create: options.immutable not a boolean", "POST",
+	    "/v3/projects", "{\"project\": {\"name\": \"vp2\", \"options\": "
+	    "{\"immutable\": 1}}}", "Invalid input for field 'options/immutable': "
+	    "1 is not of type 'boolean', 'null'");
+	BAD("valid-3.5b project update: options.immutable \"false\"", "PATCH",
+	    fmt("/v3/projects/%s", p), "{\"project\": {\"options\": {\"immutable\":"
+	    " \"false\"}}}", "Invalid input for field 'options/immutable': 'false' "
+	    "is not of type 'boolean', 'null'");
+	BAD("valid-3.5c project update: is_domain not a boolean", "PATCH",
+	    fmt("/v3/projects/%s", p), "{\"project\": {\"is_domain\": 0}}",
+	    "Invalid input for field 'is_domain': 0 is not of type 'boolean'");
+	BAD("valid-3.5d project create: parent_id not an id", "POST", "/v3/projects",
+	    "{\"project\": {\"name\": \"vp2\", \"parent_id\": \"a/b\"}}",
+	    "Invalid input for field 'parent_id': 'a/b' does not match "
+	    "'^[a-zA-Z0-9-]+$'");
+	T("valid-3.5e project create: options.immutable false passes",
+	    answers("POST", "/v3/projects", "{\"project\": {\"name\": \"vp-opt\", "
+	    "\"options\": {\"immutable\": false}}}", 201, NULL));
 	BAD("valid-3.6 project update: tags not an array", "PATCH",
 	    fmt("/v3/projects/%s", p), "{\"project\": {\"tags\": \"a\"}}",
 	    "Invalid input for field 'tags': 'a' is not of type 'array'");
@@ -439,6 +493,88 @@ main(void)
 	    "null}}", "Invalid input for field 'region_id': None is not of type "
 	    "'string'");
 
+	/* POST /v3/users/{id}/application_credentials (the admin's own) */
+	it_req(&s, "GET", "/v3/users?name=admin", A, NULL, NULL, &r);
+	ac = fmt("/v3/users/%s/application_credentials",
+	    it_str(r.json, "users.0.id") ? it_str(r.json, "users.0.id") : "x");
+	it_resp_free(&r);
+	BAD("valid-13.1 app cred: \"unrestricted\": \"true\"", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"unrestricted\": "
+	    "\"true\"}}", "Invalid input for field 'unrestricted': 'true' is not of "
+	    "type 'boolean'");
+	BAD("valid-13.2 app cred: name too long", "POST", ac,
+	    fmt("{\"application_credential\": {\"name\": \"%s\"}}", L256),
+	    fmt("Invalid input for field 'name': '%s' is too long", L256));
+	BAD("valid-13.3 app cred: missing name", "POST", ac,
+	    "{\"application_credential\": {\"description\": \"x\"}}",
+	    "'name' is a required property");
+	BAD("valid-13.4 app cred: no member (Keystone reads {})", "POST", ac, "{}",
+	    "'name' is a required property");
+	BAD("valid-13.5 app cred: unexpected property (keygate)", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"project_id\": "
+	    "\"p\"}}", "Additional properties are not allowed ('project_id' was "
+	    "unexpected)");
+	BAD("valid-13.6 app cred: unexpected member", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\"}, \"extra\": 1}",
+	    UNEXPECTED_TOP);
+	BAD("valid-13.7 app cred: a role by id and name", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": "
+	    "[{\"id\": \"a\", \"name\": \"b\"}]}}", "Invalid input for field "
+	    "'roles/0': {'id': 'a', 'name': 'b'} has too many properties");
+	BAD("valid-13.8 app cred: an empty role", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": [{}]}}",
+	    "Invalid input for field 'roles/0': {} does not have enough properties");
+	BAD("valid-13.9 app cred: a rule's path without '/'", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"method\": \"GET\", \"path\": "
+	    "\"v2\"}]}}", "Invalid input for field 'access_rules/0/path': 'v2' "
+	    "does not match '^\\\\/.*'");
+	BAD("valid-13.10 app cred: a rule's method", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"method\": \"get\", \"path\": "
+	    "\"/v2\"}]}}", "Invalid input for field 'access_rules/0/method': 'get' "
+	    "does not match '^(POST|GET|HEAD|PATCH|PUT|DELETE)$'");
+	BAD("valid-13.11 app cred: a rule's path over its String(128) column",
+	    "POST", ac, fmt("{\"application_credential\": {\"name\": \"va\", "
+	    "\"access_rules\": [{\"service\": \"compute\", \"method\": \"GET\", "
+	    "\"path\": \"/%s\"}]}}", rep("p", 128)), fmt("String length exceeded. "
+	    "The length of string '/%s' exceeds the limit of column "
+	    "path(CHAR(128)).", rep("p", 128)));
+	BAD("valid-13.12 app cred: 17 access rules (keygate's 16)", "POST", ac,
+	    fmt("{\"application_credential\": {\"name\": \"va\", \"access_rules\":"
+	    " [%s{\"id\": \"x\"}]}}", rep("{\"id\": \"x\"}, ", 16)),
+	    fmt("Invalid input for field 'access_rules': [%s{'id': 'x'}] is too "
+	    "long", rep("{'id': 'x'}, ", 16)));
+	BAD("valid-13.13 app cred: a new rule needs its method (keygate)", "POST",
+	    ac, "{\"application_credential\": {\"name\": \"va\", \"access_rules\":"
+	    " [{\"service\": \"compute\", \"path\": \"/v2\"}]}}",
+	    "Invalid input for field 'access_rules/0': 'method' is a required "
+	    "property");
+	BAD("valid-13.14 app cred: a rule's unexpected property", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"access_rules\": "
+	    "[{\"id\": \"x\", \"x\": 1}]}}", "Invalid input for field "
+	    "'access_rules/0': Additional properties are not allowed ('x' was "
+	    "unexpected)");
+	BAD("valid-13.15 app cred: the secret is never echoed", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"secret\": 5}}",
+	    "Invalid input for field 'secret': '******' is not of type 'null', "
+	    "'string'");
+	BAD("valid-13.16 app cred: expires_at", "POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"expires_at\": "
+	    "true}}", "Invalid input for field 'expires_at': True is not of type "
+	    "'null', 'string'");
+	T("valid-13.17 bad body, caller not allowed -> 403", it_status(&s, "POST",
+	    ac, t, "{\"application_credential\": {\"name\": 5}}") == 403);
+	T("valid-13.18 a valid body -> 201", answers("POST", ac,
+	    "{\"application_credential\": {\"name\": \"va\", \"roles\": "
+	    "[{\"name\": \"admin\"}], \"access_rules\": [{\"service\": "
+	    "\"identity\", \"method\": \"GET\", \"path\": \"/v3/users\"}]}}",
+	    201, NULL));
+	it_req(&s, "GET", ac, A, NULL, NULL, &r);
+	T("valid-13.19 no credential was made by the refused bodies",
+	    r.status == 200 && ii_count(r.json, "application_credentials") == 1);
+	it_resp_free(&r);
+
 	/* query limits */
 	BAD("valid-10.1 query value over 4096 bytes", "GET",
 	    fmt("/v3/users?name=%s", rep("q", 4097)), NULL, "Invalid input for query "
@@ -460,6 +596,28 @@ main(void)
 	BAD("valid-10.6 query value over 4096 bytes, name not UTF-8", "GET",
 	    fmt("/v3/users?%%FF%%C2=%s", rep("q", 4097)), NULL, "Invalid input for "
 	    "query parameters '?" "?': the value is too long (at most 4096 bytes).");
+
+	/* Query parameters of the pages, the hierarchy and cascade. */
+	BAD("valid-13.1 ?limit not an integer", "GET", "/v3/domains?limit=1.5", NULL,
+	    "Invalid input for query parameters limit. Value: 1.5. '1.5' is not of "
+	    "type 'integer'");
+	BAD("valid-13.2 ?limit=0", "GET", "/v3/roles?limit=0", NULL, "Invalid "
+	    "input for query parameters limit. Value: 0. 0 is less than the "
+	    "minimum of 1");
+	T("valid-13.3 ?marker over 4096 bytes -> 400", answers("GET",
+	    fmt("/v3/projects?marker=%s", rep("m", 4097)), NULL, 400, NULL));
+	T("valid-13.4 ?marker that names nothing -> 404", answers("GET",
+	    "/v3/users?marker=nope", NULL, 404, "Marker nope could not be found."));
+	BAD("valid-13.5 ?cascade not a boolean", "DELETE", fmt("/v3/projects/%s?"
+	    "cascade=maybe", p), NULL, "Invalid input for query parameters cascade."
+	    " Value: maybe. Expecting a boolean.");
+	BAD("valid-13.6 ?subtree_as_list and ?subtree_as_ids", "GET",
+	    fmt("/v3/projects/%s?subtree_as_list=1&subtree_as_ids=yes", p), NULL,
+	    "Cannot use subtree_as_list and subtree_as_ids query params at the "
+	    "same time.");
+	T("valid-13.7 ?parents_as_ids=0 is false (Keystone's query_filter_is_true)",
+	    answers("GET", fmt("/v3/projects/%s?parents_as_list&parents_as_ids=0",
+	    p), NULL, 200, NULL));
 
 	/* As Keystone: authorization (and the object's look-up) before the body. */
 	T("valid-12.1 bad body, caller not allowed -> 403", it_status(&s, "PATCH",

@@ -275,5 +275,83 @@ main(void)
 	T("claims-2.27 not an object", claims_parse(big, &out) == CLAIMS_EMALFORMED &&
 	    out.user_id == NULL);
 	json_decref(big);
+
+	/* 3. the application credential claim */
+	{
+		struct kg_access_rule	ar[2];
+
+		memset(ar, 0, sizeof(ar));
+		kg_strlcpy(ar[0].id, "ar1", sizeof(ar[0].id));
+		kg_strlcpy(ar[0].service, "compute", sizeof(ar[0].service));
+		kg_strlcpy(ar[0].path, "/v2.1/servers/{id}/ips", sizeof(ar[0].path));
+		kg_strlcpy(ar[0].method, "GET", sizeof(ar[0].method));
+		kg_strlcpy(ar[1].id, "ar2", sizeof(ar[1].id));
+		kg_strlcpy(ar[1].service, "identity", sizeof(ar[1].service));
+		kg_strlcpy(ar[1].path, "/v3/**", sizeof(ar[1].path));
+		kg_strlcpy(ar[1].method, "DELETE", sizeof(ar[1].method));
+		sample(&c);
+		c.app_cred_id = "ac1";
+		c.app_cred_name = "backup \"job\"";
+		c.app_cred_restricted = 1;
+		c.access_rules = ar;
+		c.naccess_rules = 2;
+		text = claims_write(&c);
+		rc = parse_text(text, &doc, &out);
+		T("claims-3.1 credential, restriction and rules round trip", rc == 0 &&
+		    same(out.app_cred_id, "ac1") && same(out.app_cred_name,
+		    "backup \"job\"") && out.app_cred_restricted == 1 &&
+		    out.naccess_rules == 2 && same(out.access_rules[0].path,
+		    "/v2.1/servers/{id}/ips") && same(out.access_rules[1].method,
+		    "DELETE") && same(out.access_rules[1].service, "identity") &&
+		    same(out.access_rules[1].id, "ar2"));
+		claims_free(&out);
+		json_decref(doc);
+		free(text);
+		c.app_cred_restricted = 0;
+		c.naccess_rules = 0;
+		text = claims_write(&c);
+		rc = parse_text(text, &doc, &out);
+		T("claims-3.2 unrestricted, no rules: no access_rules member", rc == 0 &&
+		    out.app_cred_restricted == 0 && out.naccess_rules == 0 &&
+		    strstr(text, "access_rules") == NULL);
+		claims_free(&out);
+		json_decref(doc);
+		free(text);
+		sample(&c);
+		text = claims_write(&c);
+		rc = parse_text(text, &doc, &out);
+		T("claims-3.3 no credential: \"\" and no member", rc == 0 &&
+		    same(out.app_cred_id, "") && strstr(text,
+		    "application_credential") == NULL);
+		claims_free(&out);
+		json_decref(doc);
+		free(text);
+	}
+	T("claims-3.4 credential without restricted", parse_patched(
+	    "application_credential", json_pack("{s:s, s:s}", "id", "a", "name",
+	    "n")) == CLAIMS_EMALFORMED);
+	T("claims-3.5 credential with an empty id", parse_patched(
+	    "application_credential", json_pack("{s:s, s:s, s:b}", "id", "", "name",
+	    "n", "restricted", 1)) == CLAIMS_EMALFORMED);
+	T("claims-3.6 credential not an object", parse_patched(
+	    "application_credential", json_string("a")) == CLAIMS_EMALFORMED);
+	T("claims-3.7 rules not an array", parse_patched("application_credential",
+	    json_pack("{s:s, s:s, s:b, s:{}}", "id", "a", "name", "n", "restricted",
+	    1, "access_rules")) == CLAIMS_EMALFORMED);
+	T("claims-3.8 a rule without a method", parse_patched(
+	    "application_credential", json_pack("{s:s, s:s, s:b, s:[{s:s, s:s, s:s}]}",
+	    "id", "a", "name", "n", "restricted", 1, "access_rules", "id", "r",
+	    "service", "s", "path", "/")) == CLAIMS_EMALFORMED);
+	T("claims-3.9 a method too long", parse_patched("application_credential",
+	    json_pack("{s:s, s:s, s:b, s:[{s:s, s:s, s:s, s:s}]}", "id", "a", "name",
+	    "n", "restricted", 1, "access_rules", "id", "r", "service", "s", "path",
+	    "/", "method", "OPTIONSXX")) == CLAIMS_EMALFORMED);
+	big = json_array();
+	for (i = 0; i < KG_MAX_ACCESS_RULES + 1; i++)
+		json_array_append_new(big, json_pack("{s:s, s:s, s:s, s:s}", "id", "r",
+		    "service", "s", "path", "/", "method", "GET"));
+	T("claims-3.10 more than KG_MAX_ACCESS_RULES rules", parse_patched(
+	    "application_credential", json_pack("{s:s, s:s, s:b, s:o}", "id", "a",
+	    "name", "n", "restricted", 1, "access_rules", big)) == CLAIMS_EMALFORMED);
 	return t_report();
 }

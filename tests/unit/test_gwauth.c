@@ -46,6 +46,7 @@ install(struct gwauth *a, struct jwt_key **keys, size_t n)
 }
 
 static int64_t	next_rev;	/* claim "rev" of the next token(); 0: none */
+static const char *next_appcred;	/* application_credential.id of the next; NULL none */
 
 /* A keygate-shaped token; exp/iat relative to now_s. */
 static char *
@@ -69,6 +70,9 @@ token(struct jwt_key *k, const char *user, const char *project, const char *role
 		    "name", role));
 	if (next_rev > 0)
 		json_object_set_new(c, "rev", json_integer(next_rev));
+	if (next_appcred != NULL)
+		json_object_set_new(c, "application_credential", json_pack(
+		    "{s:s, s:s, s:b}", "id", next_appcred, "name", "ac", "restricted", 1));
 	t = jwt_sign(k, c, NULL);
 	json_decref(c);
 	return t;
@@ -323,6 +327,33 @@ test_events(void)
 	T("gwauth-4.12 a revision that is not a positive integer: malformed",
 	    gwauth_parse_events(doc, strlen(doc), &ev, &n, &err) == -1 &&
 	    gwauth_parse_events(old, strlen(old), &ev, &n, &err) == -1);
+	free(t4);
+	free(t5);
+
+	/* An application credential's event (keygate's extension): with its
+	 * user, it revokes the tokens of that credential only. */
+	next_appcred = "ac1";
+	t4 = token(k, "user6", "proj1", "member", 3600, -10, "audF", "keygate");
+	next_appcred = "ac2";
+	t5 = token(k, "user6", "proj1", "member", 3600, -10, "audG", "keygate");
+	next_appcred = NULL;
+	free(t1);
+	t1 = token(k, "user6", "proj1", "member", 3600, -10, "audH", "keygate");
+	T("gwauth-4.13 tokens of two credentials and a password token of one user",
+	    check(a, t4, NULL, NULL) == GW_R_OK && check(a, t5, NULL, NULL) == GW_R_OK &&
+	    check(a, t1, NULL, NULL) == GW_R_OK);
+	kg_time_fmt((now_s - 1) * 1000000, ib);
+	snprintf(doc, sizeof(doc), "{\"events\":[{\"user_id\":\"user6\","
+	    "\"OS-KEYGATE:application_credential_id\":\"ac1\",\"issued_before\":"
+	    "\"%s\"}]}", ib);
+	T("gwauth-4.14 OS-KEYGATE:application_credential_id parses",
+	    gwauth_parse_events(doc, strlen(doc), &ev, &n, &err) == 0 && n == 1 &&
+	    strcmp(ev[0].app_cred_id, "ac1") == 0 && gwauth_add_events(a, ev, n, 0) == 1);
+	free(ev);
+	T("gwauth-4.15 ... revokes that credential's token, cached or not",
+	    check(a, t4, NULL, NULL) == GW_R_REVOKED);
+	T("gwauth-4.16 ... not the other credential's, nor the password token",
+	    check(a, t5, NULL, NULL) == GW_R_OK && check(a, t1, NULL, NULL) == GW_R_OK);
 	free(t4);
 	free(t5);
 

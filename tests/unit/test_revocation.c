@@ -228,6 +228,23 @@ main(void)
 	T("revocation-2.6 an older revision does not make other fields match",
 	    !kg_revoke_matches(&ev, &t));
 
+	/* Application credential events (keygate's extension). */
+	target(&t);
+	memset(&ev, 0, sizeof(ev));
+	ev.issued_before = 100;
+	kg_strlcpy(ev.user_id, "u", sizeof(ev.user_id));
+	kg_strlcpy(ev.app_cred_id, "ac1", sizeof(ev.app_cred_id));
+	T("revocation-2.7 a credential's event spares the user's other tokens",
+	    !kg_revoke_matches(&ev, &t));
+	t.app_cred_id = "ac2";
+	T("revocation-2.8 ... and another credential's", !kg_revoke_matches(&ev, &t));
+	t.app_cred_id = "ac1";
+	T("revocation-2.9 ... and revokes the credential's", kg_revoke_matches(&ev, &t));
+	T("revocation-2.10 ... found by the user's key", key_is(&ev, "u:u"));
+	memset(ev.app_cred_id, 0, sizeof(ev.app_cred_id));
+	T("revocation-2.11 a user event covers the credential's tokens too",
+	    kg_revoke_matches(&ev, &t));
+
 	/* 3. index keys */
 	memset(&ev, 0, sizeof(ev));
 	T("revocation-3.1 event with no field: *", key_is(&ev, "*"));

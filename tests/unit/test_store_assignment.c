@@ -129,18 +129,18 @@ test_crud_and_listing(void)
 
 	/* Listing and update. */
 	T("sassign-11.1 list global roles by name",
-	    store_role_list(st, NULL, NULL, NULL, &v, &n, &err) == 0 && n == 3 &&
+	    store_role_list(st, NULL, NULL, NULL, NULL, &v, &n, &err) == 0 && n == 3 &&
 	    strcmp(v[0].name, "admin") == 0 && strcmp(v[2].name, "reader") == 0);
 	kg_role_list_free(v, n);
 	T("sassign-11.2 list domain roles",
-	    store_role_list(st, NULL, "default", NULL, &v, &n, &err) == 0 && n == 1 &&
+	    store_role_list(st, NULL, "default", NULL, NULL, &v, &n, &err) == 0 && n == 1 &&
 	    strcmp(v[0].id, "rd") == 0);
 	kg_role_list_free(v, n);
-	T("sassign-11.3 name filter", store_role_list(st, "member", "", NULL, &v, &n, &err) == 0 &&
+	T("sassign-11.3 name filter", store_role_list(st, "member", "", NULL, NULL, &v, &n, &err) == 0 &&
 	    n == 1 && strcmp(v[0].id, "rm") == 0);
 	kg_role_list_free(v, n);
 	T("sassign-11.4 name filter no match",
-	    store_role_list(st, "nope", NULL, NULL, &v, &n, &err) == 0 && n == 0);
+	    store_role_list(st, "nope", NULL, NULL, NULL, &v, &n, &err) == 0 && n == 0);
 	kg_role_list_free(v, n);
 	r = mkrole("rm", "membre", "");
 	r.description = "d";

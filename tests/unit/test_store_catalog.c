@@ -5,6 +5,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "store/catalog.h"
+#include "store/epfilter.h"
 #include "tests/t.h"
 #include "tests/unit/tstore.h"
 
@@ -58,6 +59,7 @@ main(void)
 	struct store		*st;
 	struct kg_err		 err = { 0 };
 	struct kg_region	 r, *rv = NULL;
+	struct kg_page		 pg;
 	struct kg_service	 s, *sv = NULL;
 	struct kg_endpoint	 e, *ev = NULL;
 	struct kg_catalog	 cat;
@@ -92,11 +94,26 @@ main(void)
 	T("cat-1.7 region get unknown",
 	    store_region_get(st, "Nope", &r, &err) == -1 && err.kind == KG_ENOTFOUND &&
 	    strcmp(err.msg, "Could not find region: Nope.") == 0);
-	T("cat-1.8 region list all", store_region_list(st, NULL, &rv, &n, &err) == 0 &&
-	    n == 2 && strcmp(rv[0].id, "RegionOne") == 0);
+	T("cat-1.8 region list all, in id order", store_region_list(st, NULL, NULL,
+	    &rv, &n, &err) == 0 && n == 2 && strcmp(rv[0].id, "Child") == 0 &&
+	    strcmp(rv[1].id, "RegionOne") == 0);
 	kg_region_list_free(rv, n);
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 1;
+	T("cat-1.8a region page of 1: more", store_region_list(st, NULL, &pg, &rv,
+	    &n, &err) == 0 && n == 1 && pg.more && strcmp(rv[0].id, "Child") == 0);
+	kg_region_list_free(rv, n);
+	pg.marker = "Child";
+	T("cat-1.8b region page after the marker", store_region_list(st, NULL, &pg,
+	    &rv, &n, &err) == 0 && n == 1 && !pg.more &&
+	    strcmp(rv[0].id, "RegionOne") == 0);
+	kg_region_list_free(rv, n);
+	pg.marker = "Nope";
+	T("cat-1.8c region marker unknown", store_region_list(st, NULL, &pg, &rv,
+	    &n, &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Marker Nope could not be found.") == 0);
 	T("cat-1.9 region list by parent",
-	    store_region_list(st, "RegionOne", &rv, &n, &err) == 0 &&
+	    store_region_list(st, "RegionOne", NULL, &rv, &n, &err) == 0 &&
 	    n == 1 && strcmp(rv[0].id, "Child") == 0);
 	kg_region_list_free(rv, n);
 	r = mkregion("RegionOne", "Child");
@@ -136,16 +153,16 @@ main(void)
 	T("cat-2.7 get", store_service_get(st, "s2", &s, &err) == 0 &&
 	    s.enabled == 0 && strcmp(s.description, "Compute") == 0);
 	kg_service_free(&s);
-	T("cat-2.8 list all", store_service_list(st, NULL, NULL, &sv, &n, &err) == 0 && n == 3);
+	T("cat-2.8 list all", store_service_list(st, NULL, NULL, NULL, &sv, &n, &err) == 0 && n == 3);
 	kg_service_list_free(sv, n);
-	T("cat-2.9 list by type", store_service_list(st, "compute", NULL, &sv, &n, &err) == 0 &&
+	T("cat-2.9 list by type", store_service_list(st, "compute", NULL, NULL, &sv, &n, &err) == 0 &&
 	    n == 1 && strcmp(sv[0].id, "s2") == 0);
 	kg_service_list_free(sv, n);
-	T("cat-2.10 list by name", store_service_list(st, NULL, "glance", &sv, &n, &err) == 0 &&
+	T("cat-2.10 list by name", store_service_list(st, NULL, "glance", NULL, &sv, &n, &err) == 0 &&
 	    n == 1 && strcmp(sv[0].id, "s3") == 0);
 	kg_service_list_free(sv, n);
 	T("cat-2.11 list type+name mismatch",
-	    store_service_list(st, "compute", "glance", &sv, &n, &err) == 0 && n == 0);
+	    store_service_list(st, "compute", "glance", NULL, &sv, &n, &err) == 0 && n == 0);
 	kg_service_list_free(sv, n);
 
 	/* ---- endpoints ---- */
@@ -179,13 +196,13 @@ main(void)
 	    store_endpoint_list_by_service(st, "zz", &ev, &n, &err) == 0 && n == 0);
 	kg_endpoint_list_free(ev, n);
 	T("cat-3.11 list filter interface",
-	    store_endpoint_list(st, "public", NULL, NULL, &ev, &n, &err) == 0 && n == 2);
+	    store_endpoint_list(st, "public", NULL, NULL, NULL, &ev, &n, &err) == 0 && n == 2);
 	kg_endpoint_list_free(ev, n);
 	T("cat-3.12 list filter region",
-	    store_endpoint_list(st, NULL, NULL, "RegionOne", &ev, &n, &err) == 0 && n == 3);
+	    store_endpoint_list(st, NULL, NULL, "RegionOne", NULL, &ev, &n, &err) == 0 && n == 3);
 	kg_endpoint_list_free(ev, n);
 	T("cat-3.13 list filter all three",
-	    store_endpoint_list(st, "public", "s2", "RegionOne", &ev, &n, &err) == 0 &&
+	    store_endpoint_list(st, "public", "s2", "RegionOne", NULL, &ev, &n, &err) == 0 &&
 	    n == 1 && strcmp(ev[0].id, "e4") == 0);
 	kg_endpoint_list_free(ev, n);
 	T("cat-3.14 get", store_endpoint_get(st, "e3", &e, &err) == 0 &&
@@ -233,6 +250,20 @@ main(void)
 	    cat.nservices == 3 && strcmp(cat.services[1].name, "nova2") == 0 &&
 	    cat.neps[1] == 1);
 	store_catalog_free(&cat);
+	{
+		char	*keep[] = { "e3", "zz" };	/* sorted, as for bsearch */
+
+		T("cat-5.5 a project's catalog: its endpoints, services without"
+		    " them dropped", store_catalog_get(st, &cat, &err) == 0 &&
+		    (kg_catalog_keep(&cat, keep, 2), cat.nservices == 1) &&
+		    strcmp(cat.services[0].id, "s1") == 0 && cat.neps[0] == 1 &&
+		    strcmp(cat.eps[0][0].id, "e3") == 0);
+		store_catalog_free(&cat);
+		T("cat-5.6 nothing kept: an empty catalog",
+		    store_catalog_get(st, &cat, &err) == 0 &&
+		    (kg_catalog_keep(&cat, keep + 1, 1), cat.nservices == 0));
+		store_catalog_free(&cat);
+	}
 	s = mkservice("ghost", "x", "y", 1);
 	T("cat-5.4 update unknown service",
 	    store_service_update(st, &s, &err) == -1 && err.kind == KG_ENOTFOUND);
@@ -270,7 +301,7 @@ main(void)
 	T("cat-7.4 region deletable once endpoints gone",
 	    store_service_delete(st, "s2", &err) == 0 &&
 	    store_region_delete(st, "RegionOne", &err) == 0);
-	T("cat-7.5 no regions left", store_region_list(st, NULL, &rv, &n, &err) == 0 && n == 0);
+	T("cat-7.5 no regions left", store_region_list(st, NULL, NULL, &rv, &n, &err) == 0 && n == 0);
 	kg_region_list_free(rv, n);
 
 	/* ---- many rows (array growth) ---- */

@@ -262,6 +262,40 @@ pnames(struct kg_project *v, size_t n)
 	return buf;
 }
 
+/* "n0", "n1", ... (a static buffer per call site is not needed: the
+ * callers copy it at once). */
+static const char *
+it_name(size_t i)
+{
+	static char	buf[16];
+
+	snprintf(buf, sizeof(buf), "n%zu", i);
+	return buf;
+}
+
+static int
+cmp_project_name(const void *a, const void *b)
+{
+	const struct kg_project	*x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Nonzero when the n ids of v (elsz bytes each, id first) ascend. */
+static int
+ids_ascend(const void *v, size_t n, size_t elsz)
+{
+	size_t	i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp((const char *)v + (i - 1) * elsz,
+		    (const char *)v + i * elsz) >= 0)
+			return 0;
+	return 1;
+}
+
+/* The names the filter f lists (they come in id order: sorted here by
+ * name for the assertions), after checking the order. */
 static const char *
 list_projects(struct store *st, const struct kg_project_filter *f)
 {
@@ -270,8 +304,14 @@ list_projects(struct store *st, const struct kg_project_filter *f)
 	size_t			 n = 0;
 	const char		*r;
 
-	if (store_project_list(st, f, &v, &n, &err) == -1)
+	if (store_project_list(st, f, NULL, &v, &n, &err) == -1)
 		return "<error>";
+	if (!ids_ascend(v, n, sizeof(*v))) {
+		kg_project_list_free(v, n);
+		return "<not in id order>";
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_project_name);
 	r = pnames(v, n);
 	kg_project_list_free(v, n);
 	return r;
@@ -283,6 +323,7 @@ test_domains(void)
 	struct store		*st = open_db();
 	struct kg_err		 err = { 0 };
 	struct kg_domain	*v = NULL, d;
+	struct kg_domain_filter	 df;
 	struct kg_user		 u;
 	struct kg_group		 g;
 	struct kg_role		 role;
@@ -297,15 +338,25 @@ test_domains(void)
 	mk_domain(st, "d2", "Beta", &err);
 	mk_domain(st, "d3", "Alpha", &err);
 
-	T("domain-1.1 list all sorted by name", store_domain_list(st, NULL, -1, NULL, &v, &n,
-	    &err) == 0 && n == 3 && strcmp(v[0].name, "Alpha") == 0 &&
-	    strcmp(v[2].name, "Default") == 0);
+	memset(&df, 0, sizeof(df));
+	df.enabled = -1;
+	T("domain-1.1 list all sorted by id", store_domain_list(st, &df, NULL, &v,
+	    &n, &err) == 0 && n == 3 && strcmp(v[0].id, "d2") == 0 &&
+	    strcmp(v[2].id, "default") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-1.2 list by name", store_domain_list(st, "Beta", -1, NULL, &v, &n, &err) == 0 &&
-	    n == 1 && strcmp(v[0].id, "d2") == 0);
+	df.name = "Beta";
+	T("domain-1.2 list by name", store_domain_list(st, &df, NULL, &v, &n,
+	    &err) == 0 && n == 1 && strcmp(v[0].id, "d2") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-1.3 list by unknown name", store_domain_list(st, "Nope", -1, NULL, &v, &n,
+	df.name = "Nope";
+	T("domain-1.3 list by unknown name", store_domain_list(st, &df, NULL, &v, &n,
 	    &err) == 0 && n == 0 && v == NULL);
+	df.name = NULL;
+	df.id = "d3";
+	T("domain-1.4 list one id", store_domain_list(st, &df, NULL, &v, &n,
+	    &err) == 0 && n == 1 && strcmp(v[0].name, "Alpha") == 0);
+	kg_domain_list_free(v, n);
+	df.id = NULL;
 
 	store_domain_get(st, "d2", &d, &err);
 	d.enabled = 0;
@@ -316,11 +367,13 @@ test_domains(void)
 	T("domain-2.2 update visible", store_domain_get(st, "d2", &d, &err) == 0 &&
 	    d.enabled == 0 && strcmp(d.description, "new") == 0);
 	kg_domain_free(&d);
-	T("domain-2.3 list enabled=0", store_domain_list(st, NULL, 0, NULL, &v, &n, &err) == 0 &&
-	    n == 1 && strcmp(v[0].id, "d2") == 0);
+	df.enabled = 0;
+	T("domain-2.3 list enabled=0", store_domain_list(st, &df, NULL, &v, &n,
+	    &err) == 0 && n == 1 && strcmp(v[0].id, "d2") == 0);
 	kg_domain_list_free(v, n);
-	T("domain-2.4 list enabled=1", store_domain_list(st, NULL, 1, NULL, &v, &n, &err) == 0 &&
-	    n == 2);
+	df.enabled = 1;
+	T("domain-2.4 list enabled=1", store_domain_list(st, &df, NULL, &v, &n,
+	    &err) == 0 && n == 2);
 	kg_domain_list_free(v, n);
 	store_domain_get(st, "d2", &d, &err);
 	kg_strlcpy(d.name, "Alpha", sizeof(d.name));
@@ -375,6 +428,7 @@ test_projects(void)
 	char			*ta[] = { "red", "blue" }, *tb[] = { "blue" };
 	char			*tc[] = { "green", "red" }, *newtags[] = { "x", "y", "x" };
 	char			**ids = NULL;
+	struct kg_project	*pv = NULL;
 	size_t			 n = 0, total = 0, en = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -419,6 +473,40 @@ test_projects(void)
 	f.tags_any = "red";
 	f.not_tags = "green";
 	T("project-1.12 combined filters", strcmp(list_projects(st, &f), "a") == 0);
+	f.tags_any = NULL;
+	f.not_tags = NULL;
+	f.tags = "red,red";
+	T("project-1.13 tags: a name listed twice counts once (Keystone's set)",
+	    strcmp(list_projects(st, &f), "a,c") == 0);
+	f.tags = "red,";
+	T("project-1.14 tags: an empty name matches nothing", strcmp(
+	    list_projects(st, &f), "") == 0);
+	f.tags = "re";
+	T("project-1.15 tags: whole names only", strcmp(list_projects(st, &f),
+	    "") == 0);
+	f.tags = NULL;
+	f.not_tags = "blue,blue";
+	T("project-1.16 not-tags with a repeat", strcmp(list_projects(st, &f),
+	    "a,c,d") == 0);
+	f.not_tags = NULL;
+
+	T("project-1.17 parents of c: b, a", store_project_parents(st, c, &pv, &n,
+	    &err) == 0 && n == 2 && strcmp(pv[0].id, b) == 0 &&
+	    strcmp(pv[1].id, a) == 0 && pv[1].ntags == 2);
+	kg_project_list_free(pv, n);
+	T("project-1.18 parents of a top-level project: none",
+	    store_project_parents(st, a, &pv, &n, &err) == 0 && n == 0);
+	T("project-1.19 subtree of a: b then c", store_project_subtree(st, a, &pv,
+	    &n, &err) == 0 && n == 2 && strcmp(pv[0].id, b) == 0 &&
+	    strcmp(pv[1].id, c) == 0 && pv[1].ntags == 2);
+	kg_project_list_free(pv, n);
+	T("project-1.20 subtree of a domain: its projects, top level first",
+	    store_project_subtree(st, "default", &pv, &n, &err) == 0 && n == 4 &&
+	    strcmp(pv[2].id, b) == 0 && strcmp(pv[3].id, c) == 0 &&
+	    ids_ascend(pv, 2, sizeof(*pv)));
+	kg_project_list_free(pv, n);
+	T("project-1.21 subtree of a leaf: none", store_project_subtree(st, c, &pv,
+	    &n, &err) == 0 && n == 0);
 
 	T("project-2.1 ancestors of c", store_project_ancestors(st, c, &ids, &n, dis,
 	    &err) == 0 && n == 2 && strcmp(ids[0], b) == 0 && strcmp(ids[1], a) == 0 &&
@@ -505,13 +593,15 @@ test_users_groups(void)
 
 	memset(&uf, 0, sizeof(uf));
 	uf.enabled = -1;
-	T("user-1.1 list all sorted", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
-	    n == 3 && strcmp(uv[0].name, "alice") == 0 && strcmp(uv[2].name, "carol") == 0);
-	T("user-1.2 list never carries hashes", uv[2].password_hash == NULL);
+	T("user-1.1 list all sorted by id", store_user_list(st, &uf, NULL, &uv, &n,
+	    &err) == 0 && n == 3 && ids_ascend(uv, n, sizeof(*uv)));
+	T("user-1.2 list never carries hashes", n == 3 && uv[0].password_hash ==
+	    NULL && uv[1].password_hash == NULL && uv[2].password_hash == NULL);
 	kg_user_list_free(uv, n);
 	uf.name = "alice";
 	uf.domain_id = "other";
-	T("user-1.3 by name and domain", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	T("user-1.3 by name and domain", store_user_list(st, &uf, NULL, &uv, &n,
+	    &err) == 0 &&
 	    n == 1 && strcmp(uv[0].id, u3) == 0);
 	kg_user_list_free(uv, n);
 
@@ -534,7 +624,8 @@ test_users_groups(void)
 	uf.name = NULL;
 	uf.domain_id = NULL;
 	uf.enabled = 0;
-	T("user-2.4 list disabled", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	T("user-2.4 list disabled", store_user_list(st, &uf, NULL, &uv, &n,
+	    &err) == 0 &&
 	    n == 1 && strcmp(uv[0].id, u2) == 0);
 	kg_user_list_free(uv, n);
 
@@ -554,11 +645,11 @@ test_users_groups(void)
 	kg_group_free(&g);
 	T("group-1.6 get unknown", store_group_get(st, "nope", &g, &err) == -1 &&
 	    err.kind == KG_ENOTFOUND && strcmp(err.msg, "Could not find group: nope.") == 0);
-	T("group-1.7 list by domain", store_group_list(st, NULL, "default", NULL, &gv, &n,
-	    &err) == 0 && n == 2 && strcmp(gv[0].id, g1) == 0);
+	T("group-1.7 list by domain", store_group_list(st, NULL, "default", NULL,
+	    NULL, &gv, &n, &err) == 0 && n == 2 && ids_ascend(gv, n, sizeof(*gv)));
 	kg_group_list_free(gv, n);
-	T("group-1.8 list by name", store_group_list(st, "admins", NULL, NULL, &gv, &n,
-	    &err) == 0 && n == 2);
+	T("group-1.8 list by name", store_group_list(st, "admins", NULL, NULL,
+	    NULL, &gv, &n, &err) == 0 && n == 2);
 	kg_group_list_free(gv, n);
 	store_group_get(st, g2, &g, &err);
 	kg_strlcpy(g.name, "developers", sizeof(g.name));
@@ -654,6 +745,164 @@ test_users_groups(void)
 	store_close(st);
 }
 
+/* Pages: every list in id order, after the marker, limit + more. */
+static void
+test_pages(void)
+{
+	struct store		*st = open_db();
+	struct kg_err		 err = { 0 };
+	struct kg_project_filter f;
+	struct kg_domain_filter	 df;
+	struct kg_user_filter	 uf;
+	struct kg_page		 pg;
+	struct kg_project	*v = NULL;
+	struct kg_domain	*dv = NULL;
+	struct kg_user		*uv = NULL;
+	struct kg_group		*gv = NULL;
+	char			 id[8][STORE_ID_SIZE], last[STORE_ID_SIZE], seen[8];
+	size_t			 n = 0, i, j, total = 0, pages = 0;
+	int			 ok = 1;
+
+	mk_domain(st, "default", "Default", &err);
+	mk_domain(st, "other", "Other", &err);
+	for (i = 0; i < 7; i++)
+		mk_project(st, id[i], i < 5 ? "default" : "other",
+		    it_name(i), NULL, NULL, 0, &err);
+	memset(&f, 0, sizeof(f));
+	f.enabled = -1;
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 3;
+	T("spage-1.1 first page: 3, more", store_project_list(st, &f, &pg, &v, &n,
+	    &err) == 0 && n == 3 && pg.more == 1 && ids_ascend(v, n, sizeof(*v)));
+	/* Walk the pages: every project once, in id order. */
+	memset(seen, 0, sizeof(seen));
+	last[0] = '\0';
+	for (;;) {
+		pages++;
+		for (i = 0; i < n; i++) {
+			if (strcmp(v[i].id, last) <= 0)
+				ok = 0;
+			kg_strlcpy(last, v[i].id, sizeof(last));
+			for (j = 0; j < 7; j++)
+				if (strcmp(v[i].id, id[j]) == 0)
+					seen[j]++;
+			total++;
+		}
+		kg_project_list_free(v, n);
+		v = NULL;
+		if (!pg.more || pages > 5)
+			break;
+		pg.marker = last;
+		if (store_project_list(st, &f, &pg, &v, &n, &err) == -1) {
+			ok = 0;
+			break;
+		}
+	}
+	for (j = 0; j < 7; j++)
+		if (seen[j] != 1)
+			ok = 0;
+	T("spage-1.2 three pages hold every project once, ascending", ok &&
+	    total == 7 && pages == 3 && pg.more == 0);
+	pg.marker = "nope";
+	T("spage-1.3 unknown marker -> 404", store_project_list(st, &f, &pg, &v, &n,
+	    &err) == -1 && err.kind == KG_ENOTFOUND &&
+	    strcmp(err.msg, "Marker nope could not be found.") == 0);
+	/* Keystone keeps domains and projects in one table: a domain's id is
+	 * a place in the project list too. */
+	pg.marker = "default";
+	pg.limit = 100;
+	T("spage-1.4 a domain id as a project marker", store_project_list(st, &f,
+	    &pg, &v, &n, &err) == 0 && pg.more == 0);
+	kg_project_list_free(v, n);
+	pg.marker = NULL;
+	pg.limit = 5;
+	T("spage-1.5 a full last page: no more", store_project_list(st, &f, &pg, &v,
+	    &n, &err) == 0 && n == 5 && pg.more == 1);
+	kg_project_list_free(v, n);
+	f.domain_id = "default";
+	T("spage-1.6 a domain's 5 projects in a page of 5: no more",
+	    store_project_list(st, &f, &pg, &v, &n, &err) == 0 && n == 5 &&
+	    pg.more == 0);
+	kg_project_list_free(v, n);
+	pg.limit = 2;
+	pg.marker = id[5];		/* in "other", still a place in the order */
+	T("spage-1.7 a marker from another domain", store_project_list(st, &f, &pg,
+	    &v, &n, &err) == 0 && n <= 2);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id[5]) <= 0 || strcmp(v[i].domain_id,
+		    "default") != 0)
+			n = 99;
+	T("spage-1.8 ... lists what sorts after it, of the domain only", n <= 2);
+	kg_project_list_free(v, n <= 2 ? n : 0);
+
+	memset(&df, 0, sizeof(df));
+	df.enabled = -1;
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 1;
+	T("spage-2.1 domains: one per page", store_domain_list(st, &df, &pg, &dv, &n,
+	    &err) == 0 && n == 1 && pg.more == 1 && strcmp(dv[0].id,
+	    "default") == 0);
+	kg_domain_list_free(dv, n);
+	pg.marker = "default";
+	T("spage-2.2 domains: the last page", store_domain_list(st, &df, &pg, &dv,
+	    &n, &err) == 0 && n == 1 && pg.more == 0 && strcmp(dv[0].id,
+	    "other") == 0);
+	kg_domain_list_free(dv, n);
+	pg.marker = id[0];
+	T("spage-2.3 a project id as a domain marker", store_domain_list(st, &df,
+	    &pg, &dv, &n, &err) == 0);
+	kg_domain_list_free(dv, n);
+
+	memset(&uf, 0, sizeof(uf));
+	uf.enabled = -1;
+	for (i = 0; i < 4; i++)
+		mk_user(st, id[i], "default", it_name(i), NULL, &err);
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 3;
+	T("spage-3.1 users: a page of 3 of 4", store_user_list(st, &uf, &pg, &uv, &n,
+	    &err) == 0 && n == 3 && pg.more == 1 && ids_ascend(uv, n,
+	    sizeof(*uv)));
+	kg_strlcpy(last, n == 3 ? uv[2].id : "", sizeof(last));
+	kg_user_list_free(uv, n);
+	pg.marker = last;
+	T("spage-3.2 users: the rest", store_user_list(st, &uf, &pg, &uv, &n,
+	    &err) == 0 && n == 1 && pg.more == 0 && strcmp(uv[0].id, last) > 0);
+	kg_user_list_free(uv, n);
+	pg.marker = id[6];		/* a project: not a user */
+	T("spage-3.3 users: a marker that is no user -> 404", store_user_list(st,
+	    &uf, &pg, &uv, &n, &err) == -1 && err.kind == KG_ENOTFOUND);
+	store_user_set_password(st, id[0], "$2b$04$x", 2000000, &err);
+	store_user_set_password(st, id[1], "$2b$04$x", 3000000, &err);
+	uf.expires_op = KG_EXPIRES_LT;
+	uf.expires_at = 2500000;
+	pg.marker = NULL;
+	T("spage-3.4 users: password_expires_at lt", store_user_list(st, &uf, &pg,
+	    &uv, &n, &err) == 0 && n == 1 && strcmp(uv[0].id, id[0]) == 0);
+	kg_user_list_free(uv, n);
+	uf.expires_op = KG_EXPIRES_NEQ;
+	T("spage-3.5 users: neq never matches a password that never expires",
+	    store_user_list(st, &uf, &pg, &uv, &n, &err) == 0 && n == 2);
+	kg_user_list_free(uv, n);
+	uf.expires_op = KG_EXPIRES_GTE;
+	uf.expires_at = 3000000;
+	T("spage-3.6 users: gte", store_user_list(st, &uf, &pg, &uv, &n,
+	    &err) == 0 && n == 1 && strcmp(uv[0].id, id[1]) == 0);
+	kg_user_list_free(uv, n);
+
+	for (i = 0; i < 3; i++)
+		mk_group(st, id[i], "default", it_name(i), &err);
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 2;
+	T("spage-4.1 groups: page of 2 of 3", store_group_list(st, NULL, NULL, NULL, &pg,
+	    &gv, &n, &err) == 0 && n == 2 && pg.more == 1);
+	kg_group_list_free(gv, n);
+	pg.limit = 3;
+	T("spage-4.2 groups of a domain: all 3, no more", store_group_list(st, NULL,
+	    "default", NULL, &pg, &gv, &n, &err) == 0 && n == 3 && pg.more == 0);
+	kg_group_list_free(gv, n);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -661,5 +910,6 @@ main(void)
 	test_domains();
 	test_projects();
 	test_users_groups();
+	test_pages();
 	return t_report();
 }

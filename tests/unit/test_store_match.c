@@ -18,7 +18,15 @@
 static struct store	*st;
 static struct kg_err	 err;
 
-/* The groups' names, in list order, joined by ',' (or "ERR"). */
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct kg_group *)a)->name,
+	    ((const struct kg_group *)b)->name);
+}
+
+/* The groups' names, sorted (lists come in id order), joined by ','
+ * (or "ERR"). */
 static const char *
 groups(const struct kg_name_match *m)
 {
@@ -27,8 +35,10 @@ groups(const struct kg_name_match *m)
 	size_t		 n = 0, i;
 
 	out[0] = '\0';
-	if (store_group_list(st, NULL, NULL, m, &v, &n, &err) == -1)
+	if (store_group_list(st, NULL, NULL, m, NULL, &v, &n, &err) == -1)
 		return "ERR";
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_name);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			strncat(out, ",", sizeof(out) - strlen(out) - 1);
@@ -67,6 +77,7 @@ main(void)
 {
 	struct kg_name_match	 m;
 	struct kg_domain	 d, *dv = NULL;
+	struct kg_domain_filter	 df;
 	struct kg_user		 u, *uv = NULL;
 	struct kg_user_filter	 uf;
 	struct kg_project_filter pf;
@@ -166,7 +177,10 @@ main(void)
 	/* every list */
 	memset(&m, 0, sizeof(m));
 	m.icontains = "OM";
-	T("match-6.1 domains", store_domain_list(st, NULL, -1, &m, &dv, &n,
+	memset(&df, 0, sizeof(df));
+	df.enabled = -1;
+	df.match = m;
+	T("match-6.1 domains", store_domain_list(st, &df, NULL, &dv, &n,
 	    &err) == 0 && n == 1 && strcmp(dv[0].name, "Dom") == 0);
 	kg_domain_list_free(dv, n);
 	memset(&p, 0, sizeof(p));
@@ -178,11 +192,11 @@ main(void)
 	memset(&pf, 0, sizeof(pf));
 	pf.enabled = -1;
 	pf.match.iendswith = "-x";
-	T("match-6.3 projects", store_project_list(st, &pf, &pv, &n, &err) == 0 &&
+	T("match-6.3 projects", store_project_list(st, &pf, NULL, &pv, &n, &err) == 0 &&
 	    n == 1 && strcmp(pv[0].name, "Project-X") == 0);
 	kg_project_list_free(pv, n);
 	pf.match.iendswith = "-y";
-	T("match-6.4 projects: no match", store_project_list(st, &pf, &pv, &n,
+	T("match-6.4 projects: no match", store_project_list(st, &pf, NULL, &pv, &n,
 	    &err) == 0 && n == 0);
 	kg_project_list_free(pv, n);
 	memset(&u, 0, sizeof(u));
@@ -194,11 +208,11 @@ main(void)
 	memset(&uf, 0, sizeof(uf));
 	uf.enabled = -1;
 	uf.match.startswith = "Car";
-	T("match-6.6 users", store_user_list(st, &uf, &uv, &n, &err) == 0 &&
+	T("match-6.6 users", store_user_list(st, &uf, NULL, &uv, &n, &err) == 0 &&
 	    n == 1 && strcmp(uv[0].name, "Carol") == 0);
 	kg_user_list_free(uv, n);
 	uf.match.startswith = "car";
-	T("match-6.7 users: case-sensitive", store_user_list(st, &uf, &uv, &n,
+	T("match-6.7 users: case-sensitive", store_user_list(st, &uf, NULL, &uv, &n,
 	    &err) == 0 && n == 0);
 	kg_user_list_free(uv, n);
 	memset(&r, 0, sizeof(r));
@@ -207,11 +221,11 @@ main(void)
 	T("match-6.8 fixture role", store_role_create(st, &r, &err) == 0);
 	memset(&m, 0, sizeof(m));
 	m.icontains = "r_p";
-	T("match-6.9 roles", store_role_list(st, NULL, NULL, &m, &rv, &n, &err) == 0 &&
+	T("match-6.9 roles", store_role_list(st, NULL, NULL, &m, NULL, &rv, &n, &err) == 0 &&
 	    n == 1 && strcmp(rv[0].name, "Reader_Plus") == 0);
 	kg_role_list_free(rv, n);
 	m.icontains = "rxp";
-	T("match-6.10 roles: '_' literal", store_role_list(st, NULL, NULL, &m, &rv,
+	T("match-6.10 roles: '_' literal", store_role_list(st, NULL, NULL, &m, NULL, &rv,
 	    &n, &err) == 0 && n == 0);
 	kg_role_list_free(rv, n);
 	store_close(st);

@@ -188,12 +188,13 @@ new_events(struct store *st)
 		return "ERR";
 	for (i = events_seen; i < n && len < sizeof(buf) - 200; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-		    "%s%s%s%s%s%s%s%s%s%s%s", i > events_seen ? ";" : "",
+		    "%s%s%s%s%s%s%s%s%s%s%s%s%s", i > events_seen ? ";" : "",
 		    ev[i].user_id[0] ? "u=" : "", ev[i].user_id,
 		    ev[i].project_id[0] ? ",p=" : "", ev[i].project_id,
 		    ev[i].domain_id[0] ? ",d=" : "", ev[i].domain_id,
 		    ev[i].audit_id[0] ? "a=" : "", ev[i].audit_id,
-		    ev[i].role_id[0] ? ",r=" : "", ev[i].role_id);
+		    ev[i].role_id[0] ? ",r=" : "", ev[i].role_id,
+		    ev[i].app_cred_id[0] ? ",c=" : "", ev[i].app_cred_id);
 	events_seen = n;
 	free(ev);
 	return buf;
@@ -691,7 +692,7 @@ test_migration(void)
 	free(v);
 	v = NULL;	/* a failed step below leaves it unset */
 	T("svc-4.5 the orphan domain role and its rule are gone; r1 is global",
-	    store_role_list(st, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
+	    store_role_list(st, NULL, NULL, NULL, NULL, &roles, &nroles, &err) == 0 &&
 	    nroles == 1 && strcmp(roles[0].id, "r1") == 0 &&
 	    roles[0].domain_id[0] == '\0' &&
 	    store_implied_list(st, NULL, &iv, &ni, &err) == 0 && ni == 0);
@@ -713,6 +714,383 @@ test_migration(void)
 	    " VALUES ('ghost', 'p1', 'r1')") == -1 &&
 	    sql(st, "INSERT INTO assignment (user_id, group_id, role_id)"
 	    " VALUES (NULL, NULL, 'r1')") == -1);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * The admin APIs (issue 11): all-or-nothing batches, the enforcement
+ * models, what deletes take along, and that none of it revokes.
+ * --------------------------------------------------------------------- */
+
+static int
+svc_fixture(struct store *st, const char *id)
+{
+	struct kg_service	s;
+	struct kg_err		err = { 0 };
+
+	memset(&s, 0, sizeof(s));
+	kg_strlcpy(s.id, id, sizeof(s.id));
+	kg_strlcpy(s.type, id, sizeof(s.type));
+	s.enabled = 1;
+	return svc_service_create(st, &s, &err);
+}
+
+static int
+rlimit(struct store *st, const char *id, const char *svc, const char *res,
+    int64_t dflt, struct kg_err *err)
+{
+	struct kg_registered_limit	r;
+
+	memset(&r, 0, sizeof(r));
+	kg_strlcpy(r.id, id, sizeof(r.id));
+	kg_strlcpy(r.service_id, svc, sizeof(r.service_id));
+	kg_strlcpy(r.resource_name, res, sizeof(r.resource_name));
+	r.default_limit = dflt;
+	return svc_registered_limits_create(st, &r, 1, err);
+}
+
+static void
+limit_of(struct kg_limit *l, const char *id, const char *project,
+    const char *domain_id, const char *res, int64_t value)
+{
+	memset(l, 0, sizeof(*l));
+	kg_strlcpy(l->id, id, sizeof(l->id));
+	if (project != NULL)
+		kg_strlcpy(l->project_id, project, sizeof(l->project_id));
+	if (domain_id != NULL)
+		kg_strlcpy(l->domain_id, domain_id, sizeof(l->domain_id));
+	kg_strlcpy(l->service_id, "s1", sizeof(l->service_id));
+	kg_strlcpy(l->resource_name, res, sizeof(l->resource_name));
+	l->resource_limit = value;
+}
+
+static size_t
+count_rows(struct store *st, const char *table)
+{
+	struct kg_err	 err = { 0 };
+	struct db_stmt	*s;
+	const char	*q;
+	size_t		 n = (size_t)-1;
+
+	/* store_prepare caches by address: one literal per table */
+	if (strcmp(table, "registered_limit") == 0)
+		q = "SELECT count(*) FROM registered_limit";
+	else if (strcmp(table, "unified_limit") == 0)
+		q = "SELECT count(*) FROM unified_limit";
+	else if (strcmp(table, "policy_association") == 0)
+		q = "SELECT count(*) FROM policy_association";
+	else if (strcmp(table, "project_endpoint") == 0)
+		q = "SELECT count(*) FROM project_endpoint";
+	else if (strcmp(table, "domain_config") == 0)
+		q = "SELECT count(*) FROM domain_config";
+	else
+		return n;
+	if ((s = store_prepare(st, q, &err)) == NULL)
+		return n;
+	if (db_step(s) == DB_ROW)
+		n = (size_t)db_col_int64(s, 0);
+	db_reset(s);
+	return n;
+}
+
+static void
+test_admin(void)
+{
+	struct store			*st = open_db(NULL);
+	struct kg_err			 err = { 0 };
+	struct kg_registered_limit	 two[2];
+	struct kg_limit			 l[2];
+	struct kg_policy		 pol;
+	struct kg_policy_target		 t;
+	struct kg_endpoint		 ep;
+	struct kg_endpoint_group	 g;
+	json_t				*conf, *out = NULL;
+	int				 created = 0;
+
+	events_seen = 0;
+	T("svc-7.0 fixtures", domain(st, "default", 1) == 0 &&
+	    domain(st, "d2", 1) == 0 &&
+	    project(st, "p1", "default", NULL, &err) == 0 &&
+	    project(st, "p2", "default", "p1", &err) == 0 &&
+	    svc_fixture(st, "s1") == 0 &&
+	    rlimit(st, "rl1", "s1", "cores", 10, &err) == 0);
+	(void)new_events(st);
+
+	memset(two, 0, sizeof(two));
+	kg_strlcpy(two[0].id, "rl2", sizeof(two[0].id));
+	kg_strlcpy(two[1].id, "rl3", sizeof(two[1].id));
+	kg_strlcpy(two[0].service_id, "s1", sizeof(two[0].service_id));
+	kg_strlcpy(two[1].service_id, "s1", sizeof(two[1].service_id));
+	kg_strlcpy(two[0].resource_name, "ram", sizeof(two[0].resource_name));
+	kg_strlcpy(two[1].resource_name, "ram", sizeof(two[1].resource_name));
+	T("svc-7.1 a batch with a duplicate stores none of it (409)",
+	    svc_registered_limits_create(st, two, 2, &err) == -1 &&
+	    err.kind == KG_ECONFLICT && count_rows(st, "registered_limit") == 1);
+
+	limit_of(&l[0], "l1", "p1", NULL, "cores", 5);
+	limit_of(&l[1], "l2", "nope", NULL, "cores", 5);
+	T("svc-7.2 a limit batch with an unknown project stores none (400)",
+	    svc_limits_create(st, l, 2, &err) == -1 && err.kind == KG_EBADREQ &&
+	    count_rows(st, "unified_limit") == 0);
+	limit_of(&l[1], "l2", "d2", NULL, "cores", 7);
+	T("svc-7.3 a project id naming a domain makes a domain limit",
+	    svc_limits_create(st, l, 2, &err) == 0 && l[1].project_id[0] == '\0' &&
+	    strcmp(l[1].domain_id, "d2") == 0 &&
+	    strcmp(l[1].registered_limit_id, "rl1") == 0);
+	T("svc-7.4 a registered limit in use can neither change nor go (403)",
+	    svc_registered_limit_delete(st, "rl1", &err) == -1 &&
+	    err.kind == KG_EFORBID && svc_service_delete(st, "s1", &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-7.5 deleting a project deletes its limits", svc_project_delete(st,
+	    "p2", &err) == 0 && svc_project_delete(st, "p1", &err) == 0 &&
+	    count_rows(st, "unified_limit") == 1);
+	T("svc-7.6 deleting a domain deletes its limits (Keystone keeps them)",
+	    sql(st, "UPDATE domain SET enabled = 0 WHERE id = 'd2'") == 0 &&
+	    svc_domain_delete(st, "d2", &err) == 0 &&
+	    count_rows(st, "unified_limit") == 0 && problems(st) == 0);
+	(void)new_events(st);	/* the deletions' own revocations */
+
+	/* strict_two_level */
+	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
+	T("svc-7.7 strict: two project levels, not three (403)",
+	    project(st, "a", "default", NULL, &err) == 0 &&
+	    project(st, "b", "default", "a", &err) == 0 &&
+	    project(st, "c", "default", "b", &err) == -1 &&
+	    err.kind == KG_EFORBID && svc_limit_check_depth(st, &err) == 0);
+	limit_of(&l[0], "l3", "a", NULL, "cores", 11);
+	T("svc-7.8 strict: above the registered default without a domain limit"
+	    " (403)", svc_limits_create(st, l, 1, &err) == -1 &&
+	    err.kind == KG_EFORBID && strstr(err.msg, "Invalid resource limit")
+	    != NULL);
+	limit_of(&l[0], "l3", NULL, "default", "cores", 20);
+	limit_of(&l[1], "l4", "a", NULL, "cores", 15);
+	T("svc-7.9 strict: with its domain's limit in the same batch -> stored",
+	    svc_limits_create(st, l, 2, &err) == 0);
+	T("svc-7.10 strict: the domain's limit below its project's (403)",
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 14, 0, NULL },
+	    NULL, &err) == -1 && err.kind == KG_EFORBID &&
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 15, 0, NULL },
+	    NULL, &err) == 0);
+	svc_set_limit_model(SVC_LIMIT_FLAT);
+	T("svc-7.11 flat again: any depth up to five, any value",
+	    project(st, "c", "default", "b", &err) == 0 &&
+	    svc_limit_update(st, "l3", &(struct svc_limit_change){ 1, 1, 0, NULL },
+	    NULL, &err) == 0);
+	svc_set_limit_model(SVC_LIMIT_STRICT_TWO_LEVEL);
+	T("svc-7.12 strict refuses a deeper existing tree", svc_limit_check_depth(st,
+	    &err) == -1 && strstr(err.msg, "'c'") != NULL);
+	svc_set_limit_model(SVC_LIMIT_FLAT);
+
+	/* policies, endpoint filtering, domain config */
+	memset(&pol, 0, sizeof(pol));
+	kg_strlcpy(pol.id, "pol1", sizeof(pol.id));
+	kg_strlcpy(pol.type, "t", sizeof(pol.type));
+	pol.blob = "b";
+	memset(&ep, 0, sizeof(ep));
+	kg_strlcpy(ep.id, "e1", sizeof(ep.id));
+	kg_strlcpy(ep.service_id, "s1", sizeof(ep.service_id));
+	kg_strlcpy(ep.interface, "public", sizeof(ep.interface));
+	ep.url = "http://x";
+	ep.enabled = 1;
+	memset(&t, 0, sizeof(t));
+	t.endpoint_id = "e1";
+	memset(&g, 0, sizeof(g));
+	kg_strlcpy(g.id, "g1", sizeof(g.id));
+	kg_strlcpy(g.name, "g1", sizeof(g.name));
+	g.filters = strdup("{\"interface\": \"public\"}");
+	T("svc-7.13 policies, associations, endpoint groups",
+	    svc_policy_create(st, &pol, &err) == 0 &&
+	    svc_endpoint_create(st, &ep, SVC_REGION_KEEP, NULL, &err) == 0 &&
+	    svc_policy_associate(st, "pol1", &t, &err) == 0 &&
+	    svc_endpoint_group_create(st, &g, &err) == 0 &&
+	    svc_project_endpoint_group_add(st, "g1", "a", &err) == 0 &&
+	    svc_project_endpoint_add(st, "a", "e1", &err) == 0);
+	T("svc-7.13b the group's filters derived for SQL", g.filter_interface !=
+	    NULL && strcmp(g.filter_interface, "public") == 0 &&
+	    g.filter_service_id == NULL && !g.filter_region_set &&
+	    !g.filter_never);
+	kg_endpoint_group_free(&g);
+	T("svc-7.14 associating twice: 409", svc_project_endpoint_add(st, "a",
+	    "e1", &err) == -1 && err.kind == KG_ECONFLICT);
+	T("svc-7.15 deleting the endpoint drops its associations",
+	    svc_endpoint_delete(st, "e1", &err) == 0 &&
+	    count_rows(st, "policy_association") == 0 &&
+	    count_rows(st, "project_endpoint") == 0 && problems(st) == 0);
+	conf = json_pack("{s:{s:s}, s:{s:s, s:s}}", "identity", "driver", "ldap",
+	    "ldap", "url", "ldap://x", "password", "secret");
+	T("svc-7.16 domain config: created, the password stored, not shown",
+	    svc_domain_config_create(st, "default", conf, &created, &out, &err) ==
+	    0 && created && json_object_get(json_object_get(out, "ldap"),
+	    "password") == NULL && count_rows(st, "domain_config") == 3);
+	json_decref(out);
+	out = NULL;
+	T("svc-7.17 domain config: a group update naming other groups (403)",
+	    svc_domain_config_update(st, "default", "identity", NULL, conf, &out,
+	    &err) == -1 && err.kind == KG_EFORBID);
+	json_decref(conf);
+	T("svc-7.18 none of the admin APIs revoked anything", events_are(st, ""));
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Cascade delete, immutable options, a domain's tags as a project's.
+ * --------------------------------------------------------------------- */
+
+#define IMMUTABLE	"{\"options\":{\"immutable\":true}}"
+
+/* A project made immutable through svc (its extra set as the API does). */
+static int
+set_extra(void *obj, void *cls, struct kg_err *err)
+{
+	struct kg_project	*p = obj;
+
+	free(p->extra);
+	p->extra = strdup(cls);
+	return p->extra != NULL ? 0 : -1;
+}
+
+static int
+project_extra(struct store *st, const char *id, const char *extra)
+{
+	struct svc_edit	e = { set_extra, (void *)extra };
+	struct kg_err	err = { 0 };
+
+	return svc_project_update(st, id, &e, 0, NULL, &err);
+}
+
+static int
+project_enabled(struct store *st, const char *id, int on)
+{
+	struct svc_edit	e = { set_project_enabled, &on };
+	struct kg_err	err = { 0 };
+
+	return svc_project_update(st, id, &e, 0, NULL, &err);
+}
+
+/* Nonzero when project id exists. */
+static int
+has_project(struct store *st, const char *id)
+{
+	struct kg_project	p;
+	int			yes;
+
+	memset(&p, 0, sizeof(p));
+	yes = store_project_get(st, id, &p, NULL) == 0;
+	kg_project_free(&p);
+	return yes;
+}
+
+static void
+test_hierarchy(void)
+{
+	struct store		*st = open_db(NULL);
+	struct kg_err		 err = { 0 };
+	struct kg_user		 u;
+	struct kg_domain	 d;
+	struct kg_role		 r;
+	char			*t2[] = { "x", "y" };
+
+	events_seen = 0;
+	/* a (b (c), e); u1's default project is c. */
+	T("svc-8.0 fixtures", domain(st, "default", 1) == 0 &&
+	    project(st, "a", "default", NULL, &err) == 0 &&
+	    project(st, "b", "default", "a", &err) == 0 &&
+	    project(st, "c", "default", "b", &err) == 0 &&
+	    project(st, "e", "default", "a", &err) == 0 &&
+	    user(st, "u1", "default", "c", &err) == 0 &&
+	    role(st, "r", NULL) == 0 &&
+	    grant(st, 0, "u1", KG_SCOPE_PROJECT, "c", "r", 0, &err) == 0 &&
+	    events_are(st, ""));
+	T("svc-8.1 cascade with an enabled project below: 403, nothing done",
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_EFORBID && strcmp(err.msg, "Cannot delete project a "
+	    "since its subtree contains enabled projects.") == 0 &&
+	    events_are(st, "") && has_project(st, "c"));
+	T("svc-8.2 disable c, b, e (a stays enabled)",
+	    project_enabled(st, "c", 0) == 0 && project_enabled(st, "b", 0) == 0 &&
+	    project_enabled(st, "e", 0) == 0 &&
+	    events_are(st, ",p=c;,p=b;,p=e"));
+	T("svc-8.3 an immutable project below stops the cascade: 403, nothing",
+	    project_extra(st, "c", IMMUTABLE) == 0 &&
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_EFORBID && strncmp(err.msg, "Unable to delete "
+	    "immutable project resource: `c.", 33) == 0 && events_are(st, ""));
+	T("svc-8.4 ... as it stops the plain delete of c",
+	    svc_project_delete(st, "c", &err) == -1 && err.kind == KG_EFORBID &&
+	    events_are(st, ""));
+	T("svc-8.5 an immutable project's tags: 403 with Keystone's texts",
+	    svc_project_tag_add(st, "c", "t", &err) == -1 &&
+	    strcmp(err.msg, "Cannot create project tags for c, project is "
+	    "immutable. Set \"immutable\" option to false before creating project "
+	    "tags.") == 0 &&
+	    svc_project_tags_set(st, "c", t2, 2, &err) == -1 &&
+	    strncmp(err.msg, "Cannot update project tags", 26) == 0 &&
+	    svc_project_tag_delete(st, "c", "t", &err) == -1 &&
+	    strncmp(err.msg, "Cannot delete project tags", 26) == 0);
+	T("svc-8.6 cascade: each project of the subtree revoked, deepest first",
+	    project_extra(st, "c", "{}") == 0 &&
+	    svc_project_delete_subtree(st, "a", &err) == 0 &&
+	    events_are(st, ",p=c;,p=e;,p=b;,p=a"));
+	T("svc-8.7 ... all gone with their grants; the default project cleared",
+	    !has_project(st, "b") && !has_project(st, "a") && problems(st) == 0 &&
+	    store_user_get(st, "u1", &u, &err) == 0 &&
+	    u.default_project_id[0] == '\0');
+	kg_user_free(&u);
+	T("svc-8.8 cascade on a missing project: 404",
+	    svc_project_delete_subtree(st, "a", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
+
+	/* A domain: its immutable project or role refuses the delete. */
+	T("svc-8.9 fixtures: d2 (disabled) with a project and a role",
+	    domain(st, "d2", 0) == 0 && project(st, "q", "d2", NULL, &err) == 0 &&
+	    role(st, "dr", "d2") == 0 && project_extra(st, "q", IMMUTABLE) == 0 &&
+	    events_are(st, ""));
+	T("svc-8.10 its immutable project: 403, nothing deleted or revoked",
+	    svc_domain_delete(st, "d2", &err) == -1 && err.kind == KG_EFORBID &&
+	    strncmp(err.msg, "Unable to delete immutable project resource: `q.",
+	    48) == 0 && events_are(st, "") && has_project(st, "q"));
+	memset(&r, 0, sizeof(r));
+	T("svc-8.11 its immutable role: 403 naming the role",
+	    project_extra(st, "q", "{}") == 0 &&
+	    store_role_get(st, "dr", &r, &err) == 0 &&
+	    (free(r.extra), r.extra = strdup(IMMUTABLE)) != NULL &&
+	    store_role_update(st, &r, &err) == 0 &&
+	    svc_domain_delete(st, "d2", &err) == -1 &&
+	    strncmp(err.msg, "Unable to delete immutable role resource: `dr.",
+	    45) == 0 && events_are(st, ""));
+	kg_role_free(&r);
+	memset(&d, 0, sizeof(d));
+	T("svc-8.12 an immutable domain: 403 before the enabled rule",
+	    store_domain_get(st, "default", &d, &err) == 0 &&
+	    (free(d.extra), d.extra = strdup(IMMUTABLE)) != NULL &&
+	    store_domain_update(st, &d, &err) == 0 &&
+	    svc_domain_delete(st, "default", &err) == -1 &&
+	    strncmp(err.msg, "Unable to delete immutable domain resource: "
+	    "`default.", 52) == 0);
+	kg_domain_free(&d);
+
+	/* A domain's tags through the project tag functions. */
+	T("svc-8.13 tags on a domain seen as a project (kept in its extra)",
+	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
+	    svc_project_tag_add(st, "d2", "t2", &err) == 0 &&
+	    svc_project_tag_add(st, "d2", "t1", &err) == 0 &&
+	    svc_project_tag_delete(st, "d2", "t2", &err) == 0 &&
+	    store_domain_get(st, "d2", &d, &err) == 0 &&
+	    strstr(d.extra, "\"tags\":[\"t1\"]") != NULL);
+	kg_domain_free(&d);
+	T("svc-8.14 ... a missing one is 404, the set replaces them",
+	    svc_project_tag_delete(st, "d2", "t9", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND &&
+	    svc_project_tags_set(st, "d2", t2, 2, &err) == 0 &&
+	    store_domain_get(st, "d2", &d, &err) == 0 &&
+	    strstr(d.extra, "\"tags\":[\"x\",\"y\"]") != NULL);
+	kg_domain_free(&d);
+	T("svc-8.15 ... an immutable domain's tags: 403",
+	    svc_project_tag_add(st, "default", "t", &err) == -1 &&
+	    err.kind == KG_EFORBID);
+	T("svc-8.16 ... neither a project nor a domain: 404",
+	    svc_project_tag_add(st, "nope", "t", &err) == -1 &&
+	    err.kind == KG_ENOTFOUND);
 	store_close(st);
 }
 
@@ -925,6 +1303,167 @@ test_trusts(void)
 	    svc_user_delete(st, "alice", &err) == 0 &&
 	    trust_events_are(st, "t-implied,t1,t1b") && !trust_exists(st, "t1") &&
 	    problems(st) == 0);
+	T("svc-5.25 a cascade delete revokes the trusts on each project below",
+	    project(st, "p3", "default", NULL, &err) == 0 &&
+	    project(st, "p4", "default", "p3", &err) == 0 &&
+	    user(st, "dave", "default", NULL, &err) == 0 &&
+	    grant(st, 0, "bob", KG_SCOPE_PROJECT, "p4", "member", 0, &err) == 0 &&
+	    trust(st, "t4", "bob", "dave", "p4", "member", NULL, -1,
+	    KG_TRUST_UNLIMITED, &err) == 0 &&
+	    project_enabled(st, "p4", 0) == 0 && trust_events_are(st, "") &&
+	    svc_project_delete_subtree(st, "p3", &err) == 0 &&
+	    trust_events_are(st, "t4") && !trust_exists(st, "t4") &&
+	    problems(st) == 0);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------------------
+ * Application credentials (svc/appcred.c) and their revocation rows.
+ * --------------------------------------------------------------------- */
+
+/* A credential id of user uid on project pid carrying roles[n]; rules[nr]
+ * as asked. */
+static int
+appcred(struct store *st, const char *id, const char *uid, const char *pid,
+    const char *const *roles, size_t n, const struct kg_access_rule *rules,
+    size_t nr, struct kg_access_rule *out, struct kg_err *err)
+{
+	struct svc_appcred_new	a;
+	struct kg_role_ref	r[4];
+	size_t			i;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(r, 0, sizeof(r));
+	kg_strlcpy(a.c.id, id, sizeof(a.c.id));
+	kg_strlcpy(a.c.name, id, sizeof(a.c.name));
+	kg_strlcpy(a.c.user_id, uid, sizeof(a.c.user_id));
+	kg_strlcpy(a.c.project_id, pid, sizeof(a.c.project_id));
+	a.c.secret_hash = "$2b$04$hash";
+	a.c.unrestricted = -1;
+	a.c.created_at = 1;
+	for (i = 0; i < n && i < 4; i++)
+		kg_strlcpy(r[i].id, roles[i], sizeof(r[i].id));
+	a.c.roles = r;
+	a.c.nroles = i;
+	a.rules = rules;
+	a.nrules = nr;
+	a.rules_out = out;
+	rc = svc_appcred_create(st, &a, err);
+	return rc;
+}
+
+static int
+appcred_exists(struct store *st, const char *id)
+{
+	struct kg_appcred	c;
+	struct kg_err		err = { 0 };
+
+	memset(&c, 0, sizeof(c));
+	if (store_appcred_get(st, id, &c, &err) == -1)
+		return 0;
+	kg_appcred_free(&c);
+	return 1;
+}
+
+static void
+test_appcreds(void)
+{
+	struct store		*st = open_db(NULL);
+	struct kg_err		 err = { 0 };
+	struct kg_access_rule	 ask[3], out[3];
+	struct kg_appcred	 c;
+	const char		*mr[] = { "member" }, *both[] = { "member", "obs" };
+	int			 used;
+
+	events_seen = 0;
+	T("svc-6.0 fixtures", domain(st, "d", 1) == 0 &&
+	    project(st, "p", "d", NULL, &err) == 0 &&
+	    project(st, "p2", "d", NULL, &err) == 0 &&
+	    user(st, "u", "d", NULL, &err) == 0 && user(st, "v", "d", NULL, &err) == 0
+	    && role(st, "member", NULL) == 0 && role(st, "obs", NULL) == 0 &&
+	    role(st, "other", NULL) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p", "member", 0, &err) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p", "obs", 0, &err) == 0 &&
+	    grant(st, 0, "u", KG_SCOPE_PROJECT, "p2", "member", 0, &err) == 0);
+	new_events(st);
+
+	T("svc-6.1 create a credential with the user's roles",
+	    appcred(st, "c1", "u", "p", both, 2, NULL, 0, NULL, &err) == 0 &&
+	    appcred_exists(st, "c1"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.2 a role the user does not hold there -> 400 (Keystone's text)",
+	    appcred(st, "c2", "u", "p2", both, 2, NULL, 0, NULL, &err) == -1 &&
+	    err.kind == KG_EBADREQ && strcmp(err.msg, "Invalid application "
+	    "credential: Could not find role assignment with role: obs, user or "
+	    "group: u, project, domain, or system: p2.") == 0 &&
+	    !appcred_exists(st, "c2"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.3 a project that is gone -> 404", appcred(st, "c3", "u", "nosuch",
+	    mr, 1, NULL, 0, NULL, &err) == -1 && err.kind == KG_ENOTFOUND);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.4 a duplicate name -> 409", appcred(st, "c1", "u", "p", mr, 1, NULL,
+	    0, NULL, &err) == -1 && err.kind == KG_ECONFLICT);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.5 creating revokes nothing", events_are(st, ""));
+
+	/* Access rules: found by fields, shared, by id only the user's. */
+	memset(ask, 0, sizeof(ask));
+	kg_strlcpy(ask[0].service, "compute", sizeof(ask[0].service));
+	kg_strlcpy(ask[0].path, "/x", sizeof(ask[0].path));
+	kg_strlcpy(ask[0].method, "GET", sizeof(ask[0].method));
+	ask[1] = ask[0];		/* the same twice: once */
+	T("svc-6.6 a credential with a new rule", appcred(st, "c4", "u", "p", mr, 1,
+	    ask, 2, out, &err) == 0 && out[0].id[0] != '\0' &&
+	    store_appcred_get(st, "c4", &c, &err) == 0 && c.nrules == 1 &&
+	    strcmp(c.rules[0].id, out[0].id) == 0);
+	kg_appcred_free(&c);
+	memset(ask, 0, sizeof(ask));
+	kg_strlcpy(ask[0].id, out[0].id, sizeof(ask[0].id));
+	T("svc-6.7 another naming it by id shares it", appcred(st, "c5", "u", "p",
+	    mr, 1, ask, 1, out + 1, &err) == 0 && strcmp(out[1].id, out[0].id) == 0);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.8 another user naming it by id -> 400", grant(st, 0, "v",
+	    KG_SCOPE_PROJECT, "p", "member", 0, &err) == 0 && appcred(st, "c6", "v",
+	    "p", mr, 1, ask, 1, out + 2, &err) == -1 && err.kind == KG_EBADREQ);
+	new_events(st);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.9 deleting a rule in use -> 403", svc_access_rule_delete(st, "u",
+	    out[0].id, &err) == -1 && err.kind == KG_EFORBID &&
+	    strcmp(err.msg, "May not delete access rule in use") == 0);
+	memset(&err, 0, sizeof(err));
+	T("svc-6.10 ... another user's rule -> 404", svc_access_rule_delete(st, "v",
+	    out[0].id, &err) == -1 && err.kind == KG_ENOTFOUND);
+
+	/* Deletion and its revocation row. */
+	T("svc-6.11 delete a credential: user + credential event",
+	    svc_appcred_delete(st, "c4", &err) == 0 && !appcred_exists(st, "c4") &&
+	    events_are(st, "u=u,c=c4"));
+	memset(&err, 0, sizeof(err));
+	T("svc-6.12 deleting it again -> 404", svc_appcred_delete(st, "c4",
+	    &err) == -1 && err.kind == KG_ENOTFOUND && events_are(st, ""));
+	T("svc-6.13 once unused the rule deletes", svc_appcred_delete(st, "c5",
+	    &err) == 0 && store_access_rule_in_use(st, out[0].id, &used, &err) == 0 &&
+	    !used && svc_access_rule_delete(st, "u", out[0].id, &err) == 0);
+	new_events(st);
+
+	/* A deleted role takes the credentials carrying it, and (Keystone)
+	 * every credential of a direct holder on that project. */
+	T("svc-6.14 credentials: c7 on p (member), c8 on p2 (member)",
+	    appcred(st, "c7", "u", "p", mr, 1, NULL, 0, NULL, &err) == 0 &&
+	    appcred(st, "c8", "u", "p2", mr, 1, NULL, 0, NULL, &err) == 0);
+	T("svc-6.15 delete role obs: c1 (carries it) and c7 (u holds obs on p) go, "
+	    "c8 stays", svc_role_delete(st, "obs", &err) == 0 &&
+	    !appcred_exists(st, "c1") && !appcred_exists(st, "c7") &&
+	    appcred_exists(st, "c8") &&
+	    events_are(st, "u=u;u=u,c=c1;u=u,c=c7"));
+	T("svc-6.16 a user deleted takes the rest with it", svc_user_delete(st, "u",
+	    &err) == 0 && !appcred_exists(st, "c8") && events_are(st, "u=u"));
+	T("svc-6.17 no problem left", problems(st) == 0);
+	T("svc-6.18 the database refuses a credential of a missing user",
+	    sql(st, "INSERT INTO application_credential (id, name, secret_hash,"
+	    " user_id, project_id, created_at) VALUES ('x', 'x', 'h', 'ghost', 'p',"
+	    " 1)") == -1);
 	store_close(st);
 }
 
@@ -934,7 +1473,10 @@ main(void)
 	test_run();
 	test_revocations();
 	test_rules();
+	test_hierarchy();
 	test_migration();
 	test_trusts();
+	test_appcreds();
+	test_admin();
 	return t_report();
 }

@@ -758,7 +758,7 @@ main(void)
 	free(t);
 
 	/* ---- catalog ---- */
-	cat = tokens_catalog(tk, st, &err);
+	cat = tokens_catalog(tk, st, NULL, &err);
 	T("token-6.1 catalog: identity service with a public endpoint in RegionOne",
 	    json_array_size(cat) == 1 && strcmp(json_string_value(json_object_get(
 	    json_array_get(cat, 0), "type")), "identity") == 0 &&

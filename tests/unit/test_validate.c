@@ -89,6 +89,18 @@ static const struct vschema col = { .type = VT_STRING, .column = 4 };
 static const struct vschema bytes = { .type = VT_STRING, .max_bytes = 4,
 	.column_name = "name" };
 static const struct vschema any = { 0 };
+static const struct vschema null_str = { .type = VT_STRING | VT_NULL,
+	.flags = VF_NULL_FIRST };
+static const struct vschema path = { .type = VT_STRING, .pattern = VP_PATH };
+static const struct vschema method = { .type = VT_STRING,
+	.pattern = VP_METHOD };
+static const struct vprop one_prop_props[] = {
+	{ "id", &str },
+	{ "name", &str },
+	{ NULL, NULL }
+};
+static const struct vschema one_prop = { .type = VT_OBJECT,
+	.properties = one_prop_props, .min_properties = 1, .max_properties = 1 };
 
 static const struct vprop inner_props[] = {
 	{ "flag", &boolean },
@@ -113,6 +125,23 @@ static const struct vschema obj_update = { .type = VT_OBJECT,
 	.properties = obj_props, .min_properties = 1, .extra_max = 20 };
 static const struct vschema closed = { .type = VT_OBJECT,
 	.properties = obj_props, .closed = 1 };
+
+/* Numbers and oneOf (the unified limits' schemas). */
+static const struct vschema bounded = { .type = VT_INTEGER,
+	.flags = VF_MINIMUM | VF_MAXIMUM, .minimum = -1, .maximum = 10 };
+static const struct vschema num_max = { .type = VT_NUMBER,
+	.flags = VF_MAXIMUM, .maximum = 1 };
+static const struct vschema str4 = { .type = VT_STRING, .column = 4 };
+static const struct vprop one_a_props[] = { { "a", &bounded }, { NULL, NULL } };
+static const struct vprop one_b_props[] = { { "b", &str4 }, { NULL, NULL } };
+static const struct vschema one_a = { .properties = one_a_props,
+	.required = (const char *const[]){ "a", NULL }, .closed = 1 };
+static const struct vschema one_b = { .properties = one_b_props,
+	.required = (const char *const[]){ "b", NULL }, .closed = 1 };
+static const struct vschema one = { .type = VT_OBJECT,
+	.one_of = (const struct vschema *const[]){ &one_a, &one_b, NULL } };
+static const struct vschema both = {
+	.one_of = (const struct vschema *const[]){ &any, &str, NULL } };
 
 int
 main(void)
@@ -391,6 +420,87 @@ main(void)
 			ok = ok && bodies_find(t[i].method, t[i].route) == &t[i];
 		T("valid-8.16 table: every entry found by its route", ok);
 	}
+	T("valid-8.18 maxProperties: Keystone's text", check(&one_prop,
+	    "{\"id\": \"a\", \"name\": \"b\"}",
+	    "{'id': 'a', 'name': 'b'} has too many properties") &&
+	    check(&one_prop, "{\"id\": \"a\"}", NULL) &&
+	    check(&one_prop, "{}", "{} does not have enough properties"));
+	T("valid-8.19 access-rule patterns", check(&path, "\"/v2/**\"", NULL) &&
+	    check(&path, "\"/\"", NULL) &&
+	    check(&path, "\"v2\"", "'v2' does not match '^\\\\/.*'") &&
+	    check(&path, "\"\"", "'' does not match '^\\\\/.*'") &&
+	    check(&method, "\"DELETE\"", NULL) &&
+	    check(&method, "\"get\"", "'get' does not match "
+	    "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'") &&
+	    check(&method, "\"GET\\n\"", "'GET\\n' does not match "
+	    "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'"));
+	T("valid-8.20 null named first when Keystone wrote it so",
+	    check(&null_str, "5", "5 is not of type 'null', 'string'") &&
+	    check(&str_null, "5", "5 is not of type 'string', 'null'"));
+	T("valid-8.21 application credential: Keystone's schema",
+	    body("POST", "/v3/users/{}/application_credentials", "{}",
+	    "'name' is a required property") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"unrestricted\": "
+	    "\"true\"}}", "Invalid input for field 'unrestricted': 'true' is not "
+	    "of type 'boolean'") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"roles\": "
+	    "[{\"id\": \"r\", \"name\": \"n\"}]}}", "Invalid input for field "
+	    "'roles/0': {'id': 'r', 'name': 'n'} has too many properties") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"secret\": 5}}",
+	    "Invalid input for field 'secret': '******' is not of type 'null', "
+	    "'string'") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"secret\": null, "
+	    "\"expires_at\": null, \"description\": null, \"roles\": "
+	    "[{\"name\": \"member\"}], \"unrestricted\": false, "
+	    "\"access_rules\": [{\"id\": \"abc\"}, {\"service\": \"compute\", "
+	    "\"path\": \"/v2.1/servers\", \"method\": \"GET\"}]}}", NULL));
+	T("valid-8.22 application credential: keygate's rules",
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"project_id\": "
+	    "\"p\"}}", "Additional properties are not allowed ('project_id' was "
+	    "unexpected)") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"access_rules\": "
+	    "[{\"service\": \"compute\", \"path\": \"/\"}]}}", "Invalid input "
+	    "for field 'access_rules/0': 'method' is a required property") &&
+	    body("POST", "/v3/users/{}/application_credentials",
+	    "{\"application_credential\": {\"name\": \"a\", \"access_rules\": "
+	    "[{\"id\": \"x\"}, {\"service\": \"compute\", \"path\": \"/\"}]}}",
+	    "Invalid input for field 'access_rules/1': 'method' is a required "
+	    "property"));
+	snprintf(msg, sizeof(msg), "{\"application_credential\": {\"name\": "
+	    "\"a\", \"access_rules\": [{\"service\": \"s\", \"method\": "
+	    "\"GET\", \"path\": \"/%0128d\"}]}}", 0);
+	{
+		char	want[400];
+
+		snprintf(want, sizeof(want), "String length exceeded. The length "
+		    "of string '/%0128d' exceeds the limit of column "
+		    "path(CHAR(128)).", 0);
+		T("valid-8.23 access rule path: over its String(128) column",
+		    body("POST", "/v3/users/{}/application_credentials", msg,
+		    want));
+	}
+	T("valid-8.24 auth: the application_credential method (keygate's schema)",
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": {\"id\": \"x\", \"secret\": 5}}}}",
+	    "Invalid input for field 'identity/application_credential/secret': "
+	    "'******' is not of type 'string'") &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": [1]}}}", "Invalid input for field "
+	    "'identity/application_credential': [1] is not of type 'object'") &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": "
+	    "{\"methods\": [\"application_credential\"], "
+	    "\"application_credential\": {\"name\": \"a\", \"secret\": \"s\", "
+	    "\"user\": {\"name\": \"u\", \"domain\": \"default\"}}}}}",
+	    "Invalid input for field 'identity/application_credential/user/domain':"
+	    " 'default' is not of type 'object'"));
 	j = bodies_dump();
 	T("valid-8.17 dump: a JSON Schema per route", j != NULL &&
 	    json_is_object(json_object_get(json_object_get(json_object_get(
@@ -399,6 +509,48 @@ main(void)
 	    json_object_get(json_object_get(json_object_get(json_object_get(j,
 	    "POST /v3/groups"), "properties"), "group"), "properties"), "name"),
 	    "x-keygate-column")) == 64);
+	json_decref(j);
+
+	T("valid-20.1 minimum", check(&bounded, "-2",
+	    "-2 is less than the minimum of -1"));
+	T("valid-20.2 maximum", check(&bounded, "11",
+	    "11 is greater than the maximum of 10"));
+	T("valid-20.3 the bounds pass; a real is no integer (Draft 4)",
+	    check(&bounded, "-1", NULL) && check(&bounded, "10", NULL) &&
+	    check(&bounded, "1.0", "1.0 is not of type 'integer'"));
+	T("valid-20.4 numbers compare as numbers", check(&num_max, "1.5",
+	    "1.5 is greater than the maximum of 1") && check(&num_max, "1", NULL));
+	T("valid-20.5 oneOf: under none", check(&one, "{\"a\": 1, \"b\": \"x\"}",
+	    "{'a': 1, 'b': 'x'} is not valid under any of the given schemas") &&
+	    check(&one, "{\"a\": 11}", "{'a': 11} is not valid under any of the"
+	    " given schemas"));
+	T("valid-20.6 oneOf: either passes", check(&one, "{\"a\": 3}", NULL) &&
+	    check(&one, "{\"b\": \"xy\"}", NULL));
+	T("valid-20.7 oneOf: the storage pass follows the match", check(&one,
+	    "{\"b\": \"abcde\"}", "String length exceeded. The length of string"
+	    " 'abcde' exceeds the limit of column b(CHAR(4))."));
+	T("valid-20.8 oneOf: under more than one", check(&both, "\"s\"",
+	    "'s' is valid under each of the given schemas"));
+	T("valid-20.9 oneOf after type", check(&one, "[]",
+	    "[] is not of type 'object'"));
+	T("valid-20.10 limits: a domain's limit; no list", body("POST",
+	    "/v3/limits", "{\"limits\": [{\"domain_id\": \"d\", \"service_id\":"
+	    " \"s\", \"resource_name\": \"r\", \"resource_limit\": -1}]}", NULL) &&
+	    body("POST", "/v3/registered_limits", "{}",
+	    "{} is not of type 'array'"));
+	T("valid-20.11 limits: an item's path", body("POST", "/v3/limits",
+	    "{\"limits\": [{\"domain_id\": \"d\", \"service_id\": \"s\", "
+	    "\"resource_name\": \"r\", \"resource_limit\": 1}, 5]}",
+	    "Invalid input for field '1': 5 is not of type 'object'"));
+	j = bodies_dump();
+	T("valid-20.12 dump: oneOf, minimum and maximum",
+	    json_array_size(json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(j, "POST /v3/limits"),
+	    "properties"), "limits"), "items"), "oneOf")) == 2 &&
+	    json_integer_value(json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(json_object_get(j,
+	    "PATCH /v3/limits/{}"), "properties"), "limit"), "properties"),
+	    "resource_limit"), "maximum")) == 2147483647);
 	json_decref(j);
 	{
 		/* The user schema's options are the ones auth/compliance.c
