@@ -20,6 +20,8 @@ const char *const compliance_option_names[] = {
 	"ignore_lockout_failure_attempts",
 	"lock_password",
 	"ignore_user_inactivity",
+	"multi_factor_auth_enabled",	/* auth/mfa.h reads these two */
+	"multi_factor_auth_rules",
 	NULL
 };
 

@@ -47,7 +47,8 @@ struct compliance_opts {
 	int	ignore_user_inactivity;
 };
 
-/* The names above, for validation and docs; NULL-terminated. */
+/* The names of the user options keygate knows, for validation and docs:
+ * those above and the multi-factor ones (auth/mfa.h); NULL-terminated. */
 extern const char *const compliance_option_names[];
 
 /*

@@ -8,9 +8,11 @@
  * what the token inherits from it (the original token's expiry and audit
  * chain for "token"; the credential's project, roles and expiry for
  * "application_credential"; the EC2 credential's project for
- * "ec2credential", which only POST /v3/ec2tokens uses). A new method
- * (totp) is one more row and one more function; api_auth.c parses its
- * payload into struct token_auth. A trust is a scope, not a method
+ * "ec2credential", which only POST /v3/ec2tokens uses; nothing for
+ * "totp", which only proves the user). A new method is one more row and
+ * one more function; api_auth.c parses its payload into struct
+ * token_auth. Once the user and scope are loaded, token_mfa_gate applies
+ * the user's multi-factor rules (auth/receipt.c) before the signature. A trust is a scope, not a method
  * (Keystone's "OS-TRUST:trust"): once the methods have proved the user,
  * load_trust checks that user is the trustee and takes the trust's
  * subject (auth/trust.h).
@@ -407,6 +409,17 @@ m_ec2(struct issue *is, struct kg_err *err)
 	return rc;
 }
 
+/* "totp": a passcode of one of the user's TOTP credentials (token.h). */
+static int
+m_totp(struct issue *is, struct kg_err *err)
+{
+	char	user_id[KG_ID_SIZE];
+
+	if (token_auth_totp(is->t, is->st, is->a, user_id, err) == -1)
+		return -1;
+	return prove_user(is, user_id, err);
+}
+
 static const struct method {
 	const char	*name;
 	int		(*authenticate)(struct issue *, struct kg_err *);
@@ -415,12 +428,13 @@ static const struct method {
 	{ "token",			m_token },
 	{ "application_credential",	m_app_cred },
 	{ "ec2credential",		m_ec2 },
+	{ "totp",			m_totp },
 };
 
 #define NMETHODS	(sizeof(method_table) / sizeof(method_table[0]))
 
 const char *const tokens_methods[] = { "password", "token",
-	"application_credential", NULL };
+	"application_credential", "totp", NULL };
 
 static const struct method *
 method_find(const char *name)
@@ -687,6 +701,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 {
 	struct issue		 is;
 	struct token_appcred	 ac, *acp = NULL;
+	struct receipt_hold	*hold = NULL;
 	const char		*methods[KG_MAX_METHODS];
 	char			*body = NULL, aid[KG_AUDIT_SIZE];
 	int64_t			 iat_us, exp_s;
@@ -707,6 +722,12 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	if ((tx = store_read_begin(st, err)) == -1 ||
 	    token_revision(st, &is.rev, err) == -1 ||
 	    authenticate(&is, methods, &nmethods, err) == -1)
+		goto done;
+	/* Multi-factor rules of the user the methods proved (a trust's
+	 * trustee), with an auth receipt's methods; not for EC2 (as
+	 * Keystone's ec2tokens). */
+	if (!is.has_ec2 && token_mfa_gate(t, st, is.rev, a, is.user_id, methods,
+	    &nmethods, &hold, err) == -1)
 		goto done;
 	if (new_audit_id(aid) == -1) {
 		kg_errf(err, KG_EINTERNAL, "random source failed");
@@ -758,6 +779,7 @@ tokens_issue(struct tokens *t, struct store *st, const struct token_auth *a,
 	}
 	kg_ctx_free(&is.orig);
 	kg_appcred_free(&is.ac);
+	receipt_hold_free(hold);
 	free(body);
 	subject_free(&is.s);
 	return ret;

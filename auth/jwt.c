@@ -325,6 +325,13 @@ char *
 jwt_sign_text(const struct jwt_key *k, const char *payload, size_t plen,
     struct kg_err *err)
 {
+	return jwt_sign_typ(k, "JWT", payload, plen, err);
+}
+
+char *
+jwt_sign_typ(const struct jwt_key *k, const char *typ, const char *payload,
+    size_t plen, struct kg_err *err)
+{
 	EVP_MD_CTX	*mctx = NULL;
 	ECDSA_SIG	*sig = NULL;
 	const BIGNUM	*r, *s;
@@ -342,8 +349,12 @@ jwt_sign_text(const struct jwt_key *k, const char *payload, size_t plen,
 		kg_errf(err, KG_EINTERNAL, "jwt_sign: claims are not a JSON object");
 		return NULL;
 	}
-	hlen = snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-	    k->kid);
+	hlen = snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"%s\","
+	    "\"kid\":\"%s\"}", typ, k->kid);
+	if (hlen < 0 || (size_t)hlen >= sizeof(hdr)) {
+		kg_errf(err, KG_EINTERNAL, "jwt_sign: header too long");
+		return NULL;
+	}
 	/* Each encode wants 4*ceil(n/3)+1 bytes of room; the signature 89. */
 	cap = ((size_t)hlen + 2) / 3 * 4 + (plen + 2) / 3 * 4 + 96;
 	if ((tok = malloc(cap)) == NULL) {
@@ -469,6 +480,13 @@ json_t *
 jwt_verify(const struct jwt_keyset *ks, const char *token, size_t len,
     struct kg_err *err)
 {
+	return jwt_verify_typ(ks, "JWT", token, len, err);
+}
+
+json_t *
+jwt_verify_typ(const struct jwt_keyset *ks, const char *want_typ,
+    const char *token, size_t len, struct kg_err *err)
+{
 	const struct jwt_key	*k;
 	const char		*dot1, *dot2, *alg, *kid, *typ;
 	json_t			*hdr = NULL, *claims;
@@ -509,9 +527,11 @@ jwt_verify(const struct jwt_keyset *ks, const char *token, size_t len,
 		kg_errf(err, KG_EUNAUTH, "token algorithm is not ES256");
 		goto fail;
 	}
+	/* A token may omit "typ" (RFC 7519); any other type must name it. */
 	if (json_object_get(hdr, "crit") != NULL ||
+	    (strcmp(want_typ, "JWT") != 0 && typ == NULL) ||
 	    (json_object_get(hdr, "typ") != NULL &&
-	    (typ == NULL || strcmp(typ, "JWT") != 0))) {
+	    (typ == NULL || strcmp(typ, want_typ) != 0))) {
 		kg_errf(err, KG_EUNAUTH, "token header not understood");
 		goto fail;
 	}

@@ -63,11 +63,24 @@ char	*jwt_sign_text(const struct jwt_key *k, const char *claims, size_t len,
 	    struct kg_err *err);
 
 /*
+ * jwt_sign_text with another header "typ" (a short ASCII name without
+ * quotes), for JWTs that are not tokens (auth receipts): jwt_verify
+ * refuses them, and jwt_verify_typ with that typ accepts only them.
+ */
+char	*jwt_sign_typ(const struct jwt_key *k, const char *typ,
+	    const char *claims, size_t len, struct kg_err *err);
+
+/*
  * Verify token against ks: pinned ES256, known kid, valid signature,
  * payload a JSON object. Returns the claims (new reference) or NULL with
  * KG_EUNAUTH. Does NOT check exp/iat (callers own the clock).
  */
 json_t	*jwt_verify(const struct jwt_keyset *ks, const char *token, size_t len,
 	    struct kg_err *err);
+
+/* jwt_verify for a JWT whose header "typ" must be want_typ ("JWT": may
+ * also be absent, as jwt_verify). */
+json_t	*jwt_verify_typ(const struct jwt_keyset *ks, const char *want_typ,
+	    const char *token, size_t len, struct kg_err *err);
 
 #endif /* KG_AUTH_JWT_H */

@@ -256,8 +256,8 @@ event_matches(const struct kg_revoke_event *ev, void *arg)
 }
 
 /* 1 when a stored event revokes the token of claims c, 0 when none, -1. */
-static int
-revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
+int
+token_revoked(struct store *st, const struct kg_claims *c, struct kg_err *err)
 {
 	struct kg_revoke_target	 rt;
 	struct keylist		 l;
@@ -410,7 +410,7 @@ validate_miss(struct tokens *t, struct store *st, const char *token, size_t len,
 	if ((tx = store_read_begin(st, err)) == -1 ||
 	    (tx == 1 && token_revision(st, &rev, err) == -1))
 		goto done;
-	if ((rc = revoked(st, &c, err)) != 0) {
+	if ((rc = token_revoked(st, &c, err)) != 0) {
 		if (rc == 1)
 			invalid(err, "revoked");
 		goto done;

@@ -46,6 +46,7 @@
 #include "auth/ctx.h"
 #include "common/err.h"
 
+struct credkeys;
 struct store;
 struct tokens;
 
@@ -54,6 +55,8 @@ struct token_cfg {
 	long		 expiration;		/* seconds */
 	long		 allow_expired_window;	/* seconds */
 	int		 cache_size;		/* validated tokens cached; 0 = off */
+	int		 totp_windows;		/* [totp] included_previous_windows */
+	long		 receipt_expiration;	/* [receipt] expiration, seconds */
 	int		 catalog_filtered_only;	/* no catalog but a filtered
 						   project's ([endpoint_filter]
 						   return_all_endpoints_if_no_filter
@@ -144,6 +147,19 @@ struct token_auth {
 	const char	*password;
 	/* "token" method */
 	const char	*token_id;
+	/* "totp" method (auth/totp.h): the user by id, or name + a domain,
+	 * and the passcode; the credentials' blobs are opened with credkeys */
+	const char	*totp_user_id;
+	const char	*totp_user_name;
+	const char	*totp_user_domain_id;
+	const char	*totp_user_domain_name;
+	const char	*totp_passcode;
+	struct credkeys	*credkeys;
+	struct token_pw_outcome *totp_outcome;	/* NULL: not wanted */
+	/* Openstack-Auth-Receipt of the request (NULL: none): the methods of
+	 * an earlier partial authentication (see tokens_issue) */
+	const char	*receipt;
+	struct token_receipt *receipt_out;	/* NULL: not wanted */
 	/* "application_credential" method: the credential by id, or by name
 	 * with its user (by id, or name + domain id or name) */
 	const char	*app_cred_id;
@@ -188,6 +204,21 @@ struct token_rehash {
 extern const char *const tokens_methods[];
 
 /*
+ * What a request that authenticated but did not meet the user's
+ * multi-factor rules gets instead of a token (Keystone's auth receipt):
+ * the receipt for the Openstack-Auth-Receipt header and the 401 body
+ * {"receipt": {methods, user, expires_at, issued_at},
+ * "required_auth_methods": [[...]]} as JSON text. Both malloc'd; release
+ * with token_receipt_free.
+ */
+struct token_receipt {
+	char	*receipt;
+	char	*body;
+};
+
+void	token_receipt_free(struct token_receipt *r);
+
+/*
  * Authenticate a and issue a token, every check in one read snapshot whose
  * revision the token carries. *token (malloc'd) is the compact JWT
  * for X-Subject-Token, *reply (malloc'd) the {"token": {...}} reply as JSON
@@ -215,6 +246,25 @@ extern const char *const tokens_methods[];
  * disabled for user: <id>.", an expired password "The password is
  * expired and needs to be changed for user: <id>." (those three texts
  * are shown, kg_err_shown). a->outcome gets what was found.
+ *
+ * The totp method (Keystone's TOTP plugin): the user enabled, with its
+ * domain, and not inactive; a passcode that matches one of its "totp"
+ * credentials (auth/totp.h) now or [totp] included_previous_windows steps
+ * before; anything else is the generic 401 ("Invalid username or TOTP
+ * passcode" in the log). Beyond Keystone, a locked account is refused
+ * ("The account is locked for user: <id>.") and a wrong passcode counts
+ * as a failed login (a->totp_outcome, recorded by the caller as the
+ * password's).
+ *
+ * Multi-factor rules (auth/mfa.h): once the methods have proved the user
+ * and the scope is loaded, the methods used (with those of the original
+ * token for the token method, and those of a valid a->receipt) must meet
+ * the user's rules; otherwise KG_EUNAUTH and, when a->receipt_out is set,
+ * a new receipt there (Keystone's InsufficientAuthMethods). A receipt is
+ * refused (the generic 401) when it does not verify, has expired, names
+ * another user than the methods proved, or a revocation event covers it
+ * (its user's password changed, the user or its domain disabled or
+ * deleted: auth/receipt.h).
  *
  * A trust-scoped token (a->trust_id, auth/trust.h): the authenticated
  * user must be the trust's trustee (403 otherwise); a trust that is gone,

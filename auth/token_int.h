@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "auth/claims.h"
 #include "auth/subject.h"
 #include "auth/token.h"
 #include "auth/tokenbody.h"
@@ -51,5 +52,31 @@ int	token_ctx(const struct subject *s, const char *audit_id,
 char	*token_reply(struct tokens *t, struct store *st, int64_t rev,
 	    const char *body, int with_catalog, const char *project_id,
 	    struct kg_err *err);
+
+/* 1 when a stored event revokes what claims c describe, 0 when none, -1. */
+int	token_revoked(struct store *st, const struct kg_claims *c,
+	    struct kg_err *err);
+
+/*
+ * The "totp" method (auth/totpauth.c; the rules in token.h): the user
+ * proved into user_id. 0, or -1 with err.
+ */
+int	token_auth_totp(struct tokens *t, struct store *st,
+	    const struct token_auth *a, char user_id[KG_ID_SIZE],
+	    struct kg_err *err);
+
+/*
+ * Multi-factor rules for user_id after its methods succeeded, at revision
+ * rev (auth/receipt.c; the rules in token.h): a->receipt's methods are
+ * added to methods[*n] (room for KG_MAX_METHODS; the names stay valid
+ * while *hold lives: free it with receipt_hold_free). 0 when the rules
+ * are met; -1 with KG_EUNAUTH (and a->receipt_out filled when the
+ * methods need completing) or KG_EINTERNAL.
+ */
+struct receipt_hold;
+int	token_mfa_gate(struct tokens *t, struct store *st, int64_t rev,
+	    const struct token_auth *a, const char *user_id, const char **methods,
+	    size_t *n, struct receipt_hold **hold, struct kg_err *err);
+void	receipt_hold_free(struct receipt_hold *h);
 
 #endif /* KG_AUTH_TOKEN_INT_H */

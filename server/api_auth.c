@@ -9,6 +9,7 @@
 
 #include "auth/accessrule.h"
 #include "auth/password.h"
+#include "auth/receipt.h"
 #include "auth/token.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -183,6 +184,42 @@ parse_password(json_t *pw, struct token_auth *a, struct kg_err *err)
 }
 
 /*
+ * The "totp" method payload (Keystone's TOTPUserInfo): the user as the
+ * password method names it, and a passcode ("Expecting to find passcode
+ * in totp." when missing or empty).
+ */
+static int
+parse_totp(json_t *totp, struct token_auth *a, struct kg_err *err)
+{
+	const char	*P = "identity/totp/user";
+	json_t		*user, *dom;
+
+	if (opt_obj(totp, "user", "identity/totp", &user, err) == -1)
+		return -1;
+	if (user == NULL)
+		return expecting(err, "user", "totp");
+	if (opt_str(user, "id", P, &a->totp_user_id, err) == -1 ||
+	    opt_str(user, "name", P, &a->totp_user_name, err) == -1 ||
+	    opt_str(user, "passcode", P, &a->totp_passcode, err) == -1 ||
+	    opt_obj(user, "domain", P, &dom, err) == -1)
+		return -1;
+	if ((a->totp_user_id == NULL || a->totp_user_id[0] == '\0') &&
+	    (a->totp_user_name == NULL || a->totp_user_name[0] == '\0'))
+		return expecting(err, "id or name", "user");
+	if (a->totp_user_name != NULL && a->totp_user_name[0] != '\0') {
+		a->totp_user_id = NULL;
+		if (dom == NULL)
+			return expecting(err, "domain", "user");
+		if (parse_domain_ref(dom, "identity/totp/user/domain",
+		    &a->totp_user_domain_id, &a->totp_user_domain_name, err) == -1)
+			return -1;
+	}
+	if (a->totp_passcode == NULL || a->totp_passcode[0] == '\0')
+		return expecting(err, "passcode", "totp");
+	return 0;
+}
+
+/*
  * The "application_credential" method payload: the credential by id, or
  * by name with its user (Keystone's AuthInfo._lookup_app_cred).
  */
@@ -280,6 +317,9 @@ parse_auth(json_t *body, struct token_auth *a, struct kg_err *err)
 		if (strcmp(s, "password") == 0 &&
 		    parse_password(json_object_get(id, s), a, err) == -1)
 			return -1;
+		if (strcmp(s, "totp") == 0 &&
+		    parse_totp(json_object_get(id, s), a, err) == -1)
+			return -1;
 		if (strcmp(s, "application_credential") == 0 &&
 		    parse_app_cred(json_object_get(id, s), a, err) == -1)
 			return -1;
@@ -363,6 +403,61 @@ record_outcome(struct req *r, const struct token_auth *a,
 }
 
 /*
+ * What the totp method found, as record_outcome does for passwords: a
+ * wrong passcode is a failed login (the rate limit; the lockout counter
+ * when the user exists). A right one counts as a success only when the
+ * login as a whole succeeded (issued): a passcode alone must not reset
+ * the failures of a password being guessed, nor a guessed passcode
+ * those of another factor.
+ */
+static void
+record_totp(struct req *r, const struct token_pw_outcome *o, int issued,
+    int pw_ok)
+{
+	struct kg_err	 e = { 0 };
+	const char	*uid = o->user_id[0] != '\0' ? o->user_id : NULL;
+	int		 rc = 0;
+
+	switch (o->result) {
+	case TOKEN_PW_WRONG:
+		authguard_record(r, uid, 0);
+		if (uid != NULL)
+			rc = svc_user_auth_failed(r->st, uid, &e);
+		break;
+	case TOKEN_PW_LOCKED:
+		authguard_record(r, NULL, 0);
+		break;
+	case TOKEN_PW_OK:
+		if (!issued || pw_ok)	/* the password's record did it */
+			break;
+		authguard_record(r, uid, 1);
+		if (o->failures > 0 || svc_user_activity_due(o->last_active_at))
+			rc = svc_user_auth_succeeded(r->st, uid, &e);
+		break;
+	default:
+		break;
+	}
+	if (rc == -1 && e.kind != KG_ENOTFOUND)
+		log_error("recording a totp login of user %s: %s", uid, e.msg);
+}
+
+/*
+ * The 401 of a login that needs more methods: Keystone's receipt body,
+ * the receipt in Openstack-Auth-Receipt (no WWW-Authenticate, as
+ * Keystone's build_receipt).
+ */
+static int
+reply_receipt(struct req *r, struct token_receipt *rc)
+{
+	r->auth_receipt = rc->receipt;
+	r->out_text = rc->body;
+	r->out_type = "application/json";
+	rc->receipt = rc->body = NULL;
+	metrics_auth_failure();
+	return 401;
+}
+
+/*
  * Take one use of the trust of a token just issued, when the trust counts
  * them (Keystone's consume_use, after the token is made): another issue
  * may have taken the last one meanwhile (403), or the trust may be gone
@@ -393,8 +488,9 @@ consume_trust_use(struct req *r, const char *trust_id, struct kg_err *err)
 static int
 issue_token(struct req *r, struct kg_err *err)
 {
-	struct token_pw_outcome	 out;
+	struct token_pw_outcome	 out, tout;
 	struct token_auth	 a;
+	struct token_receipt	 receipt = { NULL, NULL };
 	struct kg_ctx		 ctx;
 	struct token_rehash	 rh = { "", NULL };
 	char			*tok, *reply;
@@ -403,11 +499,20 @@ issue_token(struct req *r, struct kg_err *err)
 	if (apij_body(r, err) == NULL || parse_auth(r->body, &a, err) == -1)
 		return -1;
 	memset(&out, 0, sizeof(out));
+	memset(&tout, 0, sizeof(tout));
 	a.outcome = &out;
 	a.rehash = &rh;
+	a.credkeys = r->srv->credkeys;
+	a.totp_outcome = &tout;
+	a.receipt = req_header(r, RECEIPT_HEADER);
+	a.receipt_out = &receipt;
 	rc = tokens_issue(r->srv->tokens, r->st, &a,
 	    req_query(r, "nocatalog") == NULL, &tok, &reply, &ctx, err);
 	record_outcome(r, &a, &out, err);
+	if (a.totp_passcode != NULL) {
+		record_totp(r, &tout, rc == 0, out.result == TOKEN_PW_OK);
+		kg_wipe((char *)(uintptr_t)a.totp_passcode, strlen(a.totp_passcode));
+	}
 	if (rc == 0 && rh.old_hash != NULL)
 		upgrade_hash(r, &rh, a.password);
 	free(rh.old_hash);
@@ -425,6 +530,8 @@ issue_token(struct req *r, struct kg_err *err)
 		rc = -1;
 	}
 	kg_ctx_free(&ctx);
+	if (rc == -1 && receipt.receipt != NULL)
+		return reply_receipt(r, &receipt);
 	if (rc == -1) {
 		if (err->kind == KG_EUNAUTH)
 			metrics_auth_failure();

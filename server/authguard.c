@@ -16,8 +16,25 @@ jstr(json_t *o, const char *k)
 	    json_string_value(v) : NULL;
 }
 
-/* The user a token request's password method names, as stored: id into
- * out ("" when the body names none or no such user). */
+/* The "user" of method m of a token request's identity, or NULL. */
+static json_t *
+method_user(struct req *r, const char *m)
+{
+	json_t	*user;
+
+	user = json_object_get(json_object_get(json_object_get(json_object_get(
+	    r->body, "auth"), "identity"), m), "user");
+	return json_is_object(user) ? user : NULL;
+}
+
+int
+authguard_totp(struct req *r)
+{
+	return method_user(r, "totp") != NULL;
+}
+
+/* The user a token request's password (else totp) method names, as
+ * stored: id into out ("" when the body names none or no such user). */
 static void
 token_user(struct req *r, char *out, size_t outsz)
 {
@@ -26,9 +43,9 @@ token_user(struct req *r, char *out, size_t outsz)
 	const char		*id, *name;
 
 	out[0] = '\0';
-	user = json_object_get(json_object_get(json_object_get(json_object_get(
-	    r->body, "auth"), "identity"), "password"), "user");
-	if (!json_is_object(user))
+	if ((user = method_user(r, "password")) == NULL)
+		user = method_user(r, "totp");
+	if (user == NULL)
 		return;
 	id = jstr(user, "id");
 	name = jstr(user, "name");

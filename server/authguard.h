@@ -1,7 +1,7 @@
 /*
  * authguard.h - the failed-login rate limit around the routes that check
- * a password (R_LIMIT: POST /v3/auth/tokens with the password method,
- * POST /v3/users/{id}/password): the HTTP side of server/authlimit.h.
+ * a password or a TOTP passcode (R_LIMIT: POST /v3/auth/tokens with the
+ * password or totp method, POST /v3/users/{id}/password): the HTTP side of server/authlimit.h.
  */
 #ifndef KG_SERVER_AUTHGUARD_H
 #define KG_SERVER_AUTHGUARD_H
@@ -15,6 +15,10 @@
  * -1 with KG_ETOOMANY (429, err->retry_after seconds) when refused.
  */
 int	authguard_check(struct req *r, struct kg_err *err);
+
+/* Does a token request carry a totp passcode (so the limit applies as to
+ * a password)? */
+int	authguard_totp(struct req *r);
 
 /* What the password check found: ok, or a failure (user_id NULL: no such
  * user). */

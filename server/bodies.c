@@ -111,11 +111,32 @@ static const struct vschema federated = {
 };
 
 /*
+ * multi_factor_auth_rules (keystone/identity/backends/resource_options.py
+ * MFA_RULES_OPT): a list of distinct, non-empty lists of distinct method
+ * names. keygate bounds what Keystone leaves open: 64 rules of at most 16
+ * names of at most 255 characters.
+ */
+static const struct vschema mfa_method = {
+	.type = VT_STRING, .max_length = 255,
+};
+
+static const struct vschema mfa_rule = {
+	.type = VT_ARRAY, .items = &mfa_method, .min_items = 1, .max_items = 16,
+	.unique_items = 1,
+};
+
+static const struct vschema mfa_rules_null = {
+	.type = VT_ARRAY | VT_NULL, .items = &mfa_rule, .max_items = 64,
+	.unique_items = 1,
+	.title = "lists of auth methods; a login needs every method of one",
+};
+
+/*
  * The user resource options keygate implements (keystone/identity/backends/
  * resource_options.py, the registry's json_schema: each nullable, null
- * removes it; auth/compliance.h). Keystone's multi_factor_auth_rules and
- * multi_factor_auth_enabled are not among them: keygate has no MFA, so
- * they are refused as unknown rather than stored and ignored.
+ * removes it): the PCI-DSS ones (auth/compliance.h) and the multi-factor
+ * ones (auth/mfa.h). auth/compliance.c's compliance_option_names lists
+ * them all (test_validate valid-8.18 holds the two together).
  */
 static const struct vprop user_options_props[] = {
 	{ "ignore_change_password_upon_first_use", &boolean_null },
@@ -123,12 +144,14 @@ static const struct vprop user_options_props[] = {
 	{ "ignore_lockout_failure_attempts", &boolean_null },
 	{ "lock_password", &boolean_null },
 	{ "ignore_user_inactivity", &boolean_null },
+	{ "multi_factor_auth_enabled", &boolean_null },
+	{ "multi_factor_auth_rules", &mfa_rules_null },
 	{ NULL, NULL }
 };
 
 static const struct vschema user_options = {
 	.type = VT_OBJECT, .properties = user_options_props, .closed = 1,
-	.title = "PCI-DSS user options (security compliance)",
+	.title = "user options: PCI-DSS (security compliance) and multi-factor",
 };
 
 static const struct vprop user_props[] = {
@@ -668,6 +691,19 @@ static const struct vschema auth_methods = {
 	.type = VT_ARRAY, .items = &auth_method, .max_items = 16,
 };
 
+/* A TOTP passcode is a credential: never echoed; keygate: 64 at most. */
+static const struct vschema auth_passcode = {
+	.type = VT_STRING, .flags = VF_SECRET, .max_length = 64,
+};
+
+static const struct vprop auth_totp_user_props[] = {
+	{ "id", &id_col },
+	{ "name", &user_name_col },
+	{ "passcode", &auth_passcode },
+	{ "domain", &auth_domain },
+	{ NULL, NULL }
+};
+
 /*
  * The application_credential method (keygate's: Keystone's schema leaves
  * it out and reads its members untyped in AuthInfo). The credential by id,
@@ -691,6 +727,20 @@ static const struct vprop auth_appcred_user_props[] = {
 	{ NULL, NULL }
 };
 
+static const struct vschema auth_totp_user = {
+	.type = VT_OBJECT, .properties = auth_totp_user_props,
+};
+
+static const struct vprop auth_totp_method_props[] = {
+	{ "user", &auth_totp_user },
+	{ NULL, NULL }
+};
+
+/* Keystone's schema leaves "totp" open; TOTPUserInfo reads it. */
+static const struct vschema auth_totp_method = {
+	.type = VT_OBJECT, .properties = auth_totp_method_props,
+};
+
 static const struct vschema auth_appcred_user = {
 	.type = VT_OBJECT, .properties = auth_appcred_user_props,
 };
@@ -707,11 +757,13 @@ static const struct vschema auth_appcred_method = {
 	.type = VT_OBJECT, .properties = auth_appcred_method_props,
 };
 
-/* Keystone's three, then keygate's application_credential. */
+/* Keystone's three, totp (which its schema leaves open), then keygate's
+ * application_credential. */
 static const struct vprop identity_props[] = {
 	{ "methods", &auth_methods },
 	{ "password", &auth_password_method },
 	{ "token", &auth_token_method },
+	{ "totp", &auth_totp_method },
 	{ "application_credential", &auth_appcred_method },
 	{ NULL, NULL }
 };

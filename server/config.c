@@ -33,6 +33,8 @@ static const struct conf_option options[] = {
 	INT("token", "cache_size", cache_size, 0, 10000000),
 	STR("credential", "key_repository", cred_key_repository),
 	INT("credential", "auth_ttl", cred_auth_ttl, 1, 1440),
+	INT("totp", "included_previous_windows", totp_windows, 0, 10),
+	LNG("receipt", "expiration", receipt_expiration, 0, 86400),
 	INT("identity", "password_hash_rounds", password_hash_rounds, 4, 31),
 	INT("identity", "hash_threads", hash_threads, 0, 256),
 	INT("identity", "hash_queue", hash_queue, 0, 100000),
@@ -97,6 +99,8 @@ config_defaults(struct kg_config *cfg)
 	cfg->allow_expired_window = 172800;	/* Keystone's default: 48 h */
 	cfg->cache_size = 10000;	/* ~1.5 KB each: ~15 MB when full */
 	cfg->cred_auth_ttl = 15;		/* Keystone's [credential] auth_ttl */
+	cfg->totp_windows = 1;			/* Keystone's [totp] default */
+	cfg->receipt_expiration = 300;		/* Keystone's [receipt] default */
 	cfg->password_hash_rounds = 12;		/* Keystone's bcrypt default */
 	cfg->hash_threads = 0;			/* one per CPU */
 	cfg->hash_queue = 64;

@@ -37,6 +37,9 @@ struct kg_config {
 	/* [credential] (Keystone's names) */
 	char	cred_key_repository[PATH_MAX];	/* "" = <data_dir>/credential-keys */
 	int	cred_auth_ttl;		/* minutes an EC2 signature stays valid */
+	/* [totp], [receipt] (Keystone's names) */
+	int	totp_windows;		/* included_previous_windows, 0..10 */
+	long	receipt_expiration;	/* seconds an auth receipt stays valid */
 	/* [identity] */
 	int	password_hash_rounds;	/* bcrypt cost, 4..31 */
 	int	hash_threads;		/* bcrypt threads; 0 = one per CPU */

@@ -684,6 +684,9 @@ send_reply(struct req *r, unsigned int status)
 		    "application/json");
 	if (r->subject_token != NULL)
 		MHD_add_response_header(resp, "X-Subject-Token", r->subject_token);
+	if (r->auth_receipt != NULL)
+		MHD_add_response_header(resp, "Openstack-Auth-Receipt",
+		    r->auth_receipt);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->out_secret) {
@@ -696,7 +699,7 @@ send_reply(struct req *r, unsigned int status)
 	}
 	if (r->allow[0] != '\0')
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-	if (status == 401) {
+	if (status == 401 && r->auth_receipt == NULL) {
 		req_base_url(r, base, sizeof(base));
 		snprintf(hdr, sizeof(hdr), "Keystone uri=\"%s/v3\"", base);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, hdr);
@@ -707,6 +710,17 @@ send_reply(struct req *r, unsigned int status)
 }
 
 static const char	*log_safe(const char *s, char *out, size_t outsz);
+
+/* Wipe and free a string that grants something (a receipt). */
+static void
+free_secret(char **p)
+{
+	if (*p != NULL) {
+		kg_wipe(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
 
 /* Replace any reply with Keystone's error body for err. */
 static unsigned int
@@ -744,6 +758,7 @@ set_error(struct req *r, const struct kg_err *err)
 		free(r->subject_token);
 		r->subject_token = NULL;
 	}
+	free_secret(&r->auth_receipt);
 	free(r->location);
 	r->location = NULL;
 	return code;
@@ -774,11 +789,14 @@ enum secret_op {
 };
 
 /* The names of the body members that hold secrets (R_SLOW, and wiped
- * when the request is done); passwords are the rate limit's. */
+ * when the request is done); passwords are the rate limit's. A TOTP
+ * passcode is only wiped: checking one hashes nothing slow. */
 static int
 secret_key(const char *k, enum secret_op op)
 {
 	if (strcmp(k, "password") == 0 || strcmp(k, "original_password") == 0)
+		return 1;
+	if (op == SECRET_WIPE && strcmp(k, "passcode") == 0)
 		return 1;
 	return op != SECRET_PASSWORD && strcmp(k, "secret") == 0;
 }
@@ -919,7 +937,7 @@ dispatch(struct conn_state *s)
 	/* The failed-login rate limit, before any hashing or queueing (an
 	 * invalid body is its handler's 400, no login). */
 	if ((m.rt->flags & R_LIMIT) && r->body_err.kind == KG_OK &&
-	    carries_secret(r->body, 6, SECRET_PASSWORD) &&
+	    (carries_secret(r->body, 6, SECRET_PASSWORD) || authguard_totp(r)) &&
 	    authguard_check(r, &err) == -1)
 		goto done;
 	/* An invalid body needs no hashing thread: its handler answers 400. */
@@ -1375,6 +1393,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	carries_secret(s->req.body, 6, SECRET_WIPE);	/* wipe what it holds */
 	json_decref(s->req.body);
 	json_decref(s->req.out);
+	free_secret(&s->req.auth_receipt);
 	if (s->req.subject_token != NULL) {
 		kg_wipe(s->req.subject_token, strlen(s->req.subject_token));
 		free(s->req.subject_token);

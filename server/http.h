@@ -73,6 +73,7 @@ struct req {
 	/* Reply, filled by the handler. */
 	json_t			*out;		/* body (owned); NULL = no body */
 	char			*subject_token;	/* X-Subject-Token to send (owned) */
+	char			*auth_receipt;	/* Openstack-Auth-Receipt to send (owned) */
 	char			*location;	/* Location header to send (owned) */
 	char			*out_text;	/* non-JSON body (owned, malloc'd); wins over out */
 	const char		*out_type;	/* its Content-Type (static string) */

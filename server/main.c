@@ -197,6 +197,8 @@ cmd_serve(int argc, char **argv)
 	tc.key_dir = config_key_dir(&srv.cfg);
 	tc.expiration = srv.cfg.expiration;
 	tc.allow_expired_window = srv.cfg.allow_expired_window;
+	tc.totp_windows = srv.cfg.totp_windows;
+	tc.receipt_expiration = srv.cfg.receipt_expiration;
 	tc.cache_size = srv.cfg.cache_size;
 	tc.catalog_filtered_only = !srv.cfg.return_all_endpoints_if_no_filter;
 	if ((srv.tokens = tokens_open(&tc, &err)) == NULL)

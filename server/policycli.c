@@ -117,6 +117,8 @@ token_caller(const struct kg_config *cfg, const char *token, struct kg_ctx *ctx,
 	tc.key_dir = config_key_dir(cfg);
 	tc.expiration = cfg->expiration;
 	tc.allow_expired_window = cfg->allow_expired_window;
+	tc.totp_windows = cfg->totp_windows;
+	tc.receipt_expiration = cfg->receipt_expiration;
 	tc.cache_size = 0;
 	if ((st = store_open(config_db_path(cfg), err)) == NULL)
 		return -1;

@@ -45,6 +45,21 @@ def token_auth(token, scope=None):
     return {"auth": a}
 
 
+def totp_code(b32, delta=0):
+    """RFC 6238 (SHA-1, 6 digits, 30 s) for the step delta steps from now."""
+    key = base64.b32decode(b32)
+    msg = (int(time.time()) // 30 + delta).to_bytes(8, "big")
+    mac = hmac.new(key, msg, hashlib.sha1).digest()
+    off = mac[-1] & 0x0f
+    return "%06d" % ((int.from_bytes(mac[off:off + 4], "big") & 0x7fffffff)
+                     % 1000000)
+
+
+def totp_auth(user, passcode):
+    return {"auth": {"identity": {"methods": ["totp"], "totp": {
+        "user": {"id": user, "passcode": passcode}}}}}
+
+
 def project_scope(name, domain="Default"):
     return {"project": {"name": name, "domain": {"name": domain}}}
 
@@ -873,6 +888,32 @@ def run(c, pw):
          what="again")
     call("DELETE", "/v3/credentials/" + cred, 204, admin)
     call("DELETE", "/v3/credentials/" + cred, 404, admin, what="again")
+
+    # ---- totp and multi-factor rules: a receipt, then the passcode
+    seed = base64.b32encode(b"oa-totp-seed-0123456").decode()
+    r = call("POST", "/v3/users", 201, admin, body={"user": {
+        "name": "oa-mfa", "password": "mfa-pw", "options": {
+            "multi_factor_auth_rules": [["password", "totp"]]}}},
+        what="with multi-factor rules")
+    mfa = idof(r, "user", "id")
+    call("PATCH", "/v3/users/" + mfa, 400, admin, body={"user": {"options": {
+        "multi_factor_auth_rules": [[]]}}}, bad_request=True, what="empty rule")
+    call("POST", "/v3/credentials", 201, admin, body={"credential": {
+        "user_id": mfa, "type": "totp", "blob": seed}}, what="totp")
+    r = call("POST", "/v3/auth/tokens", 401, body=pw_auth(mfa, "mfa-pw", by_id=True),
+             what="password alone: an auth receipt")
+    receipt = r.headers.get("openstack-auth-receipt") if r is not None else None
+    hdr = {"Openstack-Auth-Receipt": receipt or "none"}
+    r = call("POST", "/v3/auth/tokens", 201, body=totp_auth(mfa, totp_code(seed)),
+             headers=hdr, what="totp completing the receipt")
+    if r is None:	# the step turned meanwhile: once more
+        call("POST", "/v3/auth/tokens", 201, body=totp_auth(mfa, totp_code(seed)),
+             headers=hdr, what="totp completing the receipt, again")
+    call("POST", "/v3/auth/tokens", 401, body=totp_auth(mfa, "000000x"),
+         what="wrong passcode")
+    call("POST", "/v3/auth/tokens", 400, body={"auth": {"identity": {
+        "methods": ["totp"], "totp": {"user": {"id": mfa, "passcode": 7}}}}},
+        bad_request=True, what="passcode not a string")
 
     # ---- revocation events, keys, operations
     call("GET", "/v3/OS-REVOKE/events", 200, admin)

@@ -260,6 +260,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_env_setup(&cfg, "kg-fuzz-token", "http://127.0.0.1:5000/v3");
 	if ((st = store_open(config_db_path(&cfg), &err)) == NULL)
 		fz_die("store: %s", err.msg);
+	memset(&tc, 0, sizeof(tc));
 	tc.key_dir = config_key_dir(&cfg);
 	tc.expiration = 3600;
 	tc.allow_expired_window = 172800;

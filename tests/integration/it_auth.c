@@ -490,7 +490,7 @@ main(void)
 	    "\"password\": 123456789}}}}}", 400, "Invalid input for field "
 	    "'identity/password/user/password': '******' is not of type 'string'"));
 	T("auth-1.24 unsupported method -> 401", refused("{\"auth\": {\"identity\": "
-	    "{\"methods\": [\"totp\"], \"totp\": {}}}}", 401, NULL));
+	    "{\"methods\": [\"oauth1\"], \"oauth1\": {}}}}", 401, NULL));
 	T("auth-1.25 two scopes -> 400", refused("{\"auth\": {\"identity\": {\"methods\": "
 	    "[\"password\"], \"password\": {\"user\": {\"name\": \"admin\", \"domain\": "
 	    "{\"id\": \"default\"}, \"password\": \"admin-secret\"}}}, \"scope\": "

@@ -308,13 +308,14 @@ main(void)
 	    fmt("Invalid input for field 'name': '%s' is too long", L256));
 	BAD("valid-4.4 user create: missing name", "POST", "/v3/users",
 	    "{\"user\": {\"email\": \"a@b\"}}", "'name' is a required property");
-	/* The PCI-DSS options are accepted (it_compliance pci-5.x); one that
-	 * keygate does not serve (Keystone's MFA) is refused by the schema. */
+	/* The PCI-DSS and MFA options are accepted (it_compliance pci-5.x,
+	 * it_totp totp-3.x); one that keygate does not know is refused by the
+	 * schema. */
 	BAD("valid-4.5 user create: unexpected option", "POST", "/v3/users",
 	    "{\"user\": {\"name\": \"vu2\", \"options\": "
-	    "{\"multi_factor_auth_enabled\": true}}}",
+	    "{\"multi_factor_auth_required\": true}}}",
 	    "Invalid input for field 'options': Additional properties are not "
-	    "allowed ('multi_factor_auth_enabled' was unexpected)");
+	    "allowed ('multi_factor_auth_required' was unexpected)");
 	BAD("valid-4.5b user create: an option not a boolean", "POST", "/v3/users",
 	    "{\"user\": {\"name\": \"vu2\", \"options\": "
 	    "{\"lock_password\": \"yes\"}}}",

@@ -426,6 +426,26 @@ main(void)
 		pthread_join(th[i], NULL);
 	T("jwt-7.1 concurrent verification with a shared key",
 	    ta[0].ok && ta[1].ok && ta[2].ok && ta[3].ok);
+	{
+		/* Another typ (auth receipts): never a token, and back. */
+		char	*rc = jwt_sign_typ(k, "keygate-receipt+jwt", "{\"sub\":\"u1\"}",
+		    12, &err);
+		json_t	*v1 = rc ? jwt_verify(&ks, rc, strlen(rc), &err) : NULL;
+		json_t	*v2 = rc ? jwt_verify_typ(&ks, "keygate-receipt+jwt", rc,
+		    strlen(rc), &err) : NULL;
+		json_t	*v3 = jwt_verify_typ(&ks, "keygate-receipt+jwt", tok,
+		    strlen(tok), &err);
+
+		T("jwt-8.1 a JWT of another typ is refused by jwt_verify",
+		    rc != NULL && v1 == NULL);
+		T("jwt-8.2 jwt_verify_typ accepts its typ only", v2 != NULL &&
+		    t_streq(json_string_value(json_object_get(v2, "sub")), "u1") &&
+		    v3 == NULL);
+		json_decref(v1);
+		json_decref(v2);
+		json_decref(v3);
+		free(rc);
+	}
 
 	free(fpem);
 	free(tok);

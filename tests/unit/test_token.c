@@ -471,7 +471,7 @@ main(void)
 	T("token-1.17 unknown project -> 401", issue(&a, NULL, &err) == NULL &&
 	    err.kind == KG_EUNAUTH);
 	a = pw_auth("alice", "alice-pw");
-	a.methods[0] = "totp";
+	a.methods[0] = "oauth1";
 	T("token-1.18 unsupported method -> 401", issue(&a, NULL, &err) == NULL &&
 	    err.kind == KG_EUNAUTH);
 

@@ -369,6 +369,45 @@ main(void)
 	    body("POST", "/v3/roles", "{\"role\": {\"name\": \"r\", \"options\": "
 	    "{\"x\": true}}}", "Invalid input for field 'options': Additional "
 	    "properties are not allowed ('x' was unexpected)"));
+	T("valid-8.19 user options: multi_factor_auth_rules as Keystone's schema",
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": [[\"password\", \"totp\"], [\"token\"]], "
+	    "\"multi_factor_auth_enabled\": true}}}", NULL) &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": null}}}", NULL) &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": \"password\"}}}", "Invalid input for "
+	    "field 'options/multi_factor_auth_rules': 'password' is not of type "
+	    "'array', 'null'") &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": [[]]}}}", "Invalid input for field "
+	    "'options/multi_factor_auth_rules/0': [] is too short") &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": [[\"totp\", \"totp\"]]}}}", "Invalid "
+	    "input for field 'options/multi_factor_auth_rules/0': ['totp', 'totp'] "
+	    "has non-unique elements") &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": [[\"totp\"], [\"totp\"]]}}}", "Invalid "
+	    "input for field 'options/multi_factor_auth_rules': [['totp'], ['totp']] "
+	    "has non-unique elements") &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_rules\": [[\"totp\", 1]]}}}", "Invalid input for "
+	    "field 'options/multi_factor_auth_rules/0/1': 1 is not of type 'string'") &&
+	    body("PATCH", "/v3/users/{}", "{\"user\": {\"options\": "
+	    "{\"multi_factor_auth_enabled\": \"yes\"}}}", "Invalid input for field "
+	    "'options/multi_factor_auth_enabled': 'yes' is not of type 'boolean', "
+	    "'null'"));
+	T("valid-8.20 auth: the totp method's user and passcode",
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\":"
+	    " [\"totp\"], \"totp\": {\"user\": {\"id\": \"u\", \"passcode\": "
+	    "\"123456\"}}}}}", NULL) &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\":"
+	    " [\"totp\"], \"totp\": {\"user\": {\"id\": \"u\", \"passcode\": "
+	    "123456}}}}}", "Invalid input for field 'identity/totp/user/passcode': "
+	    "'******' is not of type 'string'") &&
+	    body("POST", "/v3/auth/tokens", "{\"auth\": {\"identity\": {\"methods\":"
+	    " [\"totp\"], \"totp\": []}}}", "Invalid input for field "
+	    "'identity/totp': [] is not of type 'object'"));
 	T("valid-8.15 no schema for routes without a body",
 	    bodies_find("GET", "/v3/users") == NULL &&
 	    bodies_find("PUT", "/v3/roles/{}/implies/{}") == NULL);
@@ -529,7 +568,10 @@ main(void)
 			char	buf[200];
 
 			snprintf(buf, sizeof(buf), "{\"user\": {\"name\": \"u\", "
-			    "\"options\": {\"%s\": true}}}", compliance_option_names[i]);
+			    "\"options\": {\"%s\": %s}}}", compliance_option_names[i],
+			    strcmp(compliance_option_names[i],
+			    "multi_factor_auth_rules") == 0 ?
+			    "[[\"password\", \"totp\"]]" : "true");
 			ok = json_object_get(o, compliance_option_names[i]) != NULL &&
 			    body("POST", "/v3/users", buf, NULL);
 		}
