@@ -34,9 +34,6 @@
 #include "store/identity.h"
 #include "svc/svc.h"
 
-static const char *const project_known[] = { "id", "name", "description",
-	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
-	"links", NULL };
 
 /* A project, or a domain seen as a project (is_domain). */
 struct pview {
@@ -130,7 +127,7 @@ create_domain_project(struct req *r, json_t *obj, const char *name,
 	apij_strip(name, d.name, sizeof(d.name));
 	d.description = (char *)(desc ? desc : "");
 	d.enabled = enabled;
-	if ((d.extra = apij_extra(obj, project_known, NULL, err)) == NULL)
+	if ((d.extra = apij_extra(obj, apij_project_keys, NULL, err)) == NULL)
 		return -1;
 	if (apij_set_extra_tags(obj, &d.extra, err) == 0 &&
 	    apij_set_options(obj, &d.extra, err) == 0 &&
@@ -195,7 +192,7 @@ create_project(struct req *r, struct kg_err *err)
 		kg_strlcpy(p.parent_id, parent_id, sizeof(p.parent_id));
 	p.description = (char *)(desc ? desc : "");
 	p.enabled = enabled;
-	if ((p.extra = apij_extra(obj, project_known, NULL, err)) == NULL ||
+	if ((p.extra = apij_extra(obj, apij_project_keys, NULL, err)) == NULL ||
 	    apij_set_options(obj, &p.extra, err) == -1)
 		goto done;
 	if (svc_project_create(r->st, &p, err) == -1)
@@ -651,7 +648,7 @@ project_edit(void *obj, void *cls, struct kg_err *err)
 	if (b.name != NULL)
 		apij_strip(b.name, p->name, sizeof(p->name));
 	if (apij_set_text(body, "description", &p->description, err) == -1 ||
-	    apij_set_extra(body, project_known, &p->extra, err) == -1 ||
+	    apij_set_extra(body, apij_project_keys, &p->extra, err) == -1 ||
 	    apij_set_options(body, &p->extra, err) == -1)
 		return -1;
 	return 0;
@@ -684,7 +681,7 @@ domain_project_edit(void *obj, void *cls, struct kg_err *err)
 	if (b.name != NULL)
 		apij_strip(b.name, d->name, sizeof(d->name));
 	if (apij_set_text(body, "description", &d->description, err) == -1 ||
-	    apij_set_extra(body, project_known, &d->extra, err) == -1 ||
+	    apij_set_extra(body, apij_project_keys, &d->extra, err) == -1 ||
 	    apij_set_extra_tags(body, &d->extra, err) == -1 ||
 	    apij_set_options(body, &d->extra, err) == -1)
 		return -1;

@@ -78,8 +78,8 @@ apij_domain_as_project(struct req *r, const struct kg_domain *d)
 }
 
 /* The keys of a project's view: extra attributes never replace them. */
-static const char *const project_view_keys[] = { "id", "name", "domain_id",
-	"description", "enabled", "parent_id", "is_domain", "tags", "options",
+const char *const apij_project_keys[] = { "id", "name", "description",
+	"domain_id", "parent_id", "enabled", "is_domain", "tags", "options",
 	"links", NULL };
 
 /* Write the members of x (extra, parsed; NULL: none) whose key is not in
@@ -157,19 +157,9 @@ write_project(struct jsonw *w, const char *self, const struct kg_project *p)
 	snprintf(url, sizeof(url), "%s%s", self, p->id);
 	jsonw_str(w, url);
 	jsonw_raw(w, "}");
-	write_extra(w, x, project_view_keys);
+	write_extra(w, x, apij_project_keys);
 	jsonw_raw(w, "}");
 	json_decref(x);
-}
-
-/* self = "<base URL>/v3/<collection>/". */
-static void
-self_prefix(struct req *r, const char *collection, char *self, size_t selfsz)
-{
-	char	base[600];
-
-	req_base_url(r, base, sizeof(base));
-	snprintf(self, selfsz, "%s/v3/%s/", base, collection);
 }
 
 json_t *
@@ -179,7 +169,7 @@ apij_project(struct req *r, const struct kg_project *p)
 	char		 self[APIJ_SELF_MAX], *t;
 	json_t		*o;
 
-	self_prefix(r, "projects", self, sizeof(self));
+	apij_url(r, "/projects/", self, sizeof(self));
 	write_project(&w, self, p);
 	if ((t = jsonw_done(&w)) == NULL)
 		return NULL;
@@ -192,8 +182,11 @@ void
 apij_list_begin(struct req *r, struct apij_list *l, const char *key,
     const char *collection)
 {
+	char	path[64];	/* "/<collection>/": literals of a few bytes */
+
 	memset(l, 0, sizeof(*l));
-	self_prefix(r, collection, l->self, sizeof(l->self));
+	snprintf(path, sizeof(path), "/%s/", collection);
+	apij_url(r, path, l->self, sizeof(l->self));
 	jsonw_raw(&l->w, "{");
 	jsonw_str(&l->w, key);
 	jsonw_raw(&l->w, ":[");

@@ -35,6 +35,10 @@ json_t	*apij_options_of(const char *extra);
 json_t	*apij_domain(struct req *r, const struct kg_domain *d);
 json_t	*apij_domain_as_project(struct req *r, const struct kg_domain *d);
 json_t	*apij_project(struct req *r, const struct kg_project *p);
+
+/* The members of a project's view, NULL-terminated: a request's other
+ * attributes are kept as "extra", and extra never replaces these. */
+extern const char *const apij_project_keys[];
 json_t	*apij_user(struct req *r, const struct kg_user *u);
 json_t	*apij_group(struct req *r, const struct kg_group *g);
 
